@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ELF64 validation and inspection for loading the kernel: every header,
+ * program header and section header is bounds-checked against the file
+ * before it is used, so a truncated or hostile file gets an error with a
+ * reason, never an out-of-bounds read.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ELF64 definitions (System V gABI, ELF-64 Object File Format 1.5). */
+#define ELF_PT_LOAD 1
+#define ELF_PT_NOTE 4
+#define ELF_PF_X    1
+#define ELF_PF_W    2
+#define ELF_PF_R    4
+#define ELF_EM_X86_64 62
+
+struct elf64_ehdr {
+	unsigned char e_ident[16];
+	uint16_t e_type;
+	uint16_t e_machine;
+	uint32_t e_version;
+	uint64_t e_entry;
+	uint64_t e_phoff;
+	uint64_t e_shoff;
+	uint32_t e_flags;
+	uint16_t e_ehsize;
+	uint16_t e_phentsize;
+	uint16_t e_phnum;
+	uint16_t e_shentsize;
+	uint16_t e_shnum;
+	uint16_t e_shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t p_type;
+	uint32_t p_flags;
+	uint64_t p_offset;
+	uint64_t p_vaddr;
+	uint64_t p_paddr;
+	uint64_t p_filesz;
+	uint64_t p_memsz;
+	uint64_t p_align;
+};
+
+struct elf64_shdr {
+	uint32_t sh_name;
+	uint32_t sh_type;
+	uint64_t sh_flags;
+	uint64_t sh_addr;
+	uint64_t sh_offset;
+	uint64_t sh_size;
+	uint32_t sh_link;
+	uint32_t sh_info;
+	uint64_t sh_addralign;
+	uint64_t sh_entsize;
+};
+
+/* A validated view of an ELF file held in memory. */
+struct elf_file {
+	const uint8_t *data;
+	size_t size;
+	const struct elf64_ehdr *ehdr;
+	const struct elf64_phdr *phdrs; /* ehdr->e_phnum entries, in bounds */
+	const struct elf64_shdr *shdrs; /* NULL when the file has no section table */
+};
+
+/*
+ * Check that @data (@size bytes) is an ELF64 little-endian x86_64
+ * executable whose PT_LOAD segments lie inside the file, have
+ * p_filesz <= p_memsz, do not wrap, and do not overlap each other in
+ * virtual or physical memory. On success fills @elf and returns 0; on
+ * failure returns a negative errno and points *@why at a static message
+ * such as "segment 2 overlaps segment 1".
+ */
+int elf_validate(struct elf_file *elf, const void *data, size_t size, const char **why);
+
+/*
+ * Find the section called @name. Returns a pointer to its bytes inside the
+ * file and stores its size, or NULL when there is no such section (or the
+ * section table or its name table is malformed: then the file is treated
+ * as having no sections).
+ */
+const void *elf_find_section(const struct elf_file *elf, const char *name, size_t *size);
