@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every architecture implements for the generic kernel. Generic code
+ * includes this header, never an architecture's own headers, so a second
+ * architecture is a new folder under kernel/arch/.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct boot_info;
+
+/* Early CPU setup on the boot CPU: descriptor tables, exception handlers. */
+void arch_early_init(const struct boot_info *bi);
+
+/* Stop this CPU forever with interrupts off. */
+__attribute__((noreturn)) void arch_halt(void);
+
+/* Wait for the next interrupt (or return at once if none can come). */
+void arch_idle(void);
+
+/* A cycle counter and its frequency in kHz (calibrated once at boot). */
+uint64_t arch_cycles(void);
+uint64_t arch_cycles_khz(void);
+
+/* Leave the emulator with @code when running under QEMU's isa-debug-exit. */
+void arch_qemu_exit(uint32_t code);
+
+/* Number of CPUs the firmware describes (0 when it describes none). */
+unsigned arch_cpu_count(const struct boot_info *bi);
+
+/* Registers at a point of failure, for panic reports. */
+struct arch_regs;
+void arch_dump_regs(const struct arch_regs *regs);
+uintptr_t arch_regs_frame_pointer(const struct arch_regs *regs);
+
+/* Walk the call stack from frame pointer @fp, calling @fn for each return address. */
+void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx), void *ctx);
+uintptr_t arch_frame_pointer(void);
+
+/* Jump buffers for the kernel test runner (and later, for recovering from faults). */
+struct arch_jmp_buf {
+	uint64_t regs[8];
+};
+int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
+__attribute__((noreturn)) void arch_longjmp(struct arch_jmp_buf *jb, int value);

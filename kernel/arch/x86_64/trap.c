@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPU exception handling: decode each of the 32 architectural exceptions
+ * into one readable line (page faults with CR2 and every error-code bit,
+ * selector errors with their table and index), let a waiting kernel test
+ * take it, or panic with the registers and a backtrace.
+ */
+#include <cairn/boot.h>
+#include <lib/format.h>
+
+#include <arch/cpu.h>
+
+#include "arch/arch.h"
+#include "core/kmain.h"
+#include "core/ksyms.h"
+#include "core/ktest.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "x86.h"
+
+/* Intel SDM Vol. 3A, 7.3, Table 7-1. */
+static const char *const exception_names[32] = {
+	"divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
+	"bound range exceeded", "invalid opcode", "device not available", "double fault",
+	"coprocessor segment overrun", "invalid TSS", "segment not present",
+	"stack-segment fault", "general protection fault", "page fault", "reserved (15)",
+	"x87 floating-point error", "alignment check", "machine check", "SIMD floating-point",
+	"virtualization exception", "control protection", "reserved (22)", "reserved (23)",
+	"reserved (24)", "reserved (25)", "reserved (26)", "reserved (27)",
+	"hypervisor injection", "VMM communication", "security exception", "reserved (31)",
+};
+
+/* Page-fault error code bits (Intel SDM Vol. 3A, 5.7, Figure 5-12). */
+#define PF_P    (1u << 0)
+#define PF_W    (1u << 1)
+#define PF_U    (1u << 2)
+#define PF_RSVD (1u << 3)
+#define PF_I    (1u << 4)
+#define PF_PK   (1u << 5)
+#define PF_SS   (1u << 6)
+#define PF_SGX  (1u << 15)
+
+#define X86_VEC_DF 8
+#define X86_VEC_PF 14
+#define X86_VEC_NMI 2
+
+/* Selector error code (Intel SDM Vol. 3A, 7.13): EXT, IDT, TI, index. */
+static int describe_selector(char *buf, unsigned long size, uint64_t err)
+{
+	static const char *const tables[] = { "GDT", "IDT", "LDT", "IDT" };
+
+	if (err == 0)
+		return 0;
+	return fmt_snprintf(buf, size, " (%s selector %#llx index %llu%s)",
+			    tables[(err >> 1) & 3], (unsigned long long)(err & 0xfff8),
+			    (unsigned long long)((err >> 3) & 0x1fff),
+			    (err & 1) ? ", external event" : "");
+}
+
+static int describe_page_fault(char *buf, unsigned long size, uint64_t err, uint64_t cr2)
+{
+	return fmt_snprintf(buf, size, ": %s %s page at %#llx in %s mode%s%s%s%s",
+			    (err & PF_I) ? "instruction fetch from" : (err & PF_W) ? "write to" : "read from",
+			    (err & PF_P) ? "protected" : "not-present", (unsigned long long)cr2,
+			    (err & PF_U) ? "user" : "kernel",
+			    (err & PF_RSVD) ? ", reserved bit set" : "",
+			    (err & PF_PK) ? ", protection key" : "",
+			    (err & PF_SS) ? ", shadow stack" : "", (err & PF_SGX) ? ", SGX" : "");
+}
+
+static bool in_guard_page(uint64_t addr)
+{
+	uint64_t top = boot_info.stack_top, size = boot_info.stack_size;
+
+	return top && addr >= top - size - 4096 && addr < top - size;
+}
+
+void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, unsigned long size)
+{
+	unsigned vec = regs->vector & 31;
+	int n = fmt_snprintf(buf, size, "%s (#%u)", exception_names[vec], vec);
+
+	if ((unsigned long)n >= size)
+		return;
+	if (vec == X86_VEC_PF)
+		n += describe_page_fault(buf + n, size - n, regs->error, cr2);
+	else if (vec == 10 || vec == 11 || vec == 12 || vec == 13)
+		n += describe_selector(buf + n, size - n, regs->error);
+	if ((unsigned long)n < size && vec == X86_VEC_DF && in_guard_page(cr2))
+		fmt_snprintf(buf + n, size - n, ": kernel stack overflow (guard page %#llx hit)",
+			     (unsigned long long)cr2);
+}
+
+void x86_trap(struct arch_regs *regs)
+{
+	char what[200];
+	uint64_t cr2 = x86_read_cr2();
+
+	x86_describe_trap(regs, cr2, what, sizeof(what));
+	ktest_on_fault((unsigned)regs->vector, regs->error, cr2, regs->rip, what);
+	panic_trap(regs, what);
+}
+
+uintptr_t arch_regs_frame_pointer(const struct arch_regs *regs)
+{
+	return regs->rbp;
+}
+
+void arch_dump_regs(const struct arch_regs *r)
+{
+	uintptr_t off;
+	const char *fn = ksyms_lookup(r->rip, &off);
+
+	kprintf("rip %016llx %s+0x%lx  cs %llx  rflags %016llx\n", (unsigned long long)r->rip,
+		fn ? fn : "?", fn ? (unsigned long)off : 0ul, (unsigned long long)r->cs,
+		(unsigned long long)r->rflags);
+	kprintf("rsp %016llx  ss %llx  error %llx  cr2 %016llx  cr3 %016llx\n",
+		(unsigned long long)r->rsp, (unsigned long long)r->ss,
+		(unsigned long long)r->error, (unsigned long long)x86_read_cr2(),
+		(unsigned long long)x86_read_cr3());
+	kprintf("rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
+		(unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+	kprintf("rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)r->rsi,
+		(unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
+	kprintf("r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)r->r9,
+		(unsigned long long)r->r10, (unsigned long long)r->r11, (unsigned long long)r->r12);
+	kprintf("r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)r->r13,
+		(unsigned long long)r->r14, (unsigned long long)r->r15);
+}

@@ -1,0 +1,54 @@
+# kernel/: the Cairn kernel ELF, with the in-kernel tests built in (they run
+# when the command line says "ktest"). Linked twice: the second link adds the
+# symbol table generated from the first (see tools/ksyms.py).
+
+KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
+KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c $(KERNEL_ARCH_DIR)/*.c) \
+	$(wildcard tests/kernel/*.c) $(LIB_SRCS) boot/common/mmap.c
+KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*.S)
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
+	$(patsubst %.S,$(BUILD)/kernel/%.o,$(KERNEL_S)) $(BUILD)/kernel/gen/font.o
+KERNEL_LDS := $(KERNEL_ARCH_DIR)/linker.ld
+KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=4096 -z noexecstack -T $(KERNEL_LDS)
+KERNEL_FONT ?= /usr/share/consolefonts/Lat2-Terminus16.psf.gz
+KERNEL_ELF := $(BUILD)/kernel.elf
+
+kernel: $(KERNEL_ELF)
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/gen/font.c: $(KERNEL_FONT) tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/psf2c.py $< $@
+
+$(BUILD)/kernel/gen/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/ksyms-empty.S: tools/ksyms.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/ksyms.py < /dev/null > $@
+
+$(BUILD)/kernel/gen/%.o: $(BUILD)/gen/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o $(KERNEL_LDS)
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o
+
+$(BUILD)/gen/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms.py
+	nm -n --defined-only $< | $(PYTHON) tools/ksyms.py > $@
+
+# The final link must place every symbol where the first one did.
+$(KERNEL_ELF): $(BUILD)/kernel.pass1.elf $(BUILD)/kernel/gen/ksyms.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms.o
+	@nm -n --defined-only $(BUILD)/kernel.pass1.elf | grep -v ' ksyms_' > $(BUILD)/gen/syms1.txt
+	@nm -n --defined-only $@ | grep -v ' ksyms_' > $(BUILD)/gen/syms2.txt
+	@cmp -s $(BUILD)/gen/syms1.txt $(BUILD)/gen/syms2.txt || \
+		{ echo "kernel: symbol addresses moved between links"; rm -f $@; exit 1; }

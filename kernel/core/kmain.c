@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: the generic kernel's first C function on every boot path. Brings
+ * up the console, the CPU tables and the framebuffer, reports the machine
+ * and prints the "cairn: ready" line that tools and tests key on.
+ */
+#include "core/kmain.h"
+
+#include <lib/string.h>
+
+#include "acpi/acpi_early.h"
+#include "arch/arch.h"
+#include "core/ktest.h"
+#include "core/log.h"
+#include "dev/fb.h"
+#include "dev/uart16550.h"
+
+#define CAIRN_VERSION "0.1"
+
+struct boot_info boot_info;
+bool kernel_test_mode;
+
+/* What the kernel asks of its loader (docs/boot-protocol.md). */
+static const struct cairn_config kernel_config
+	__attribute__((used, section(".cairn.config"))) = {
+		.magic = CAIRN_CONFIG_MAGIC,
+		.version = CAIRN_CONFIG_VERSION,
+		.size = sizeof(struct cairn_config),
+		.stack_size = CAIRN_CONFIG_DEFAULT_STACK,
+		.fb_width = 1024,
+		.fb_height = 768,
+		.flags = 0,
+	};
+
+static const char *const method_names[] = {
+	[BOOT_METHOD_UEFI] = "uefi",
+	[BOOT_METHOD_BIOS] = "bios",
+	[BOOT_METHOD_PVH] = "pvh",
+	[BOOT_METHOD_MULTIBOOT2] = "multiboot2",
+};
+
+static const char *method_name(uint32_t m)
+{
+	return m < sizeof(method_names) / sizeof(method_names[0]) && method_names[m] ?
+		       method_names[m] :
+		       "unknown";
+}
+
+/* Find "key" or "key=value" as a whole word in the command line. */
+static const char *cmdline_get(const char *key)
+{
+	const char *p = boot_info.cmdline;
+	size_t klen = strlen(key);
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, key, klen) == 0 && (p[klen] == 0 || p[klen] == ' '))
+			return "";
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=')
+			return p + klen + 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return NULL;
+}
+
+/* Copy a value up to the next space. */
+static void cmdline_word(const char *v, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && v[i] && v[i] != ' '; i++)
+		out[i] = v[i];
+	out[i] = 0;
+}
+
+static uint64_t usable_mib(void)
+{
+	uint64_t bytes = 0;
+	uint32_t i;
+
+	for (i = 0; i < boot_info.mmap_count; i++) {
+		uint32_t t = boot_info.mmap[i].type;
+
+		if (t == BOOT_MEM_USABLE || t == BOOT_MEM_LOADER || t == BOOT_MEM_ACPI_RECLAIMABLE)
+			bytes += boot_info.mmap[i].length;
+	}
+	return bytes >> 20;
+}
+
+static void log_memory_map(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < boot_info.mmap_count; i++)
+		pr_debug("mem: %#018llx-%#018llx type %u",
+			 (unsigned long long)boot_info.mmap[i].base,
+			 (unsigned long long)(boot_info.mmap[i].base + boot_info.mmap[i].length - 1),
+			 boot_info.mmap[i].type);
+}
+
+static void print_ready(void)
+{
+	uint64_t ms = (arch_cycles() - boot_info.tsc_at_loader_entry) / arch_cycles_khz();
+
+	kprintf("cairn: ready boot=%s cpus=%u mem=%lluMiB t=%llums\n", method_name(boot_info.method),
+		arch_cpu_count(&boot_info), (unsigned long long)usable_mib(),
+		(unsigned long long)ms);
+}
+
+static void run_tests(const char *filter)
+{
+	char f[64];
+
+	cmdline_word(filter, f, sizeof(f));
+	arch_qemu_exit(ktest_run(f) == 0 ? KERNEL_EXIT_PASS : KERNEL_EXIT_FAIL);
+}
+
+void kmain(const struct boot_info *bi)
+{
+	const char *v;
+
+	uart_init(&uart_console, UART_COM1);
+	if (bi->magic != CAIRN_BOOT_MAGIC || bi->version != CAIRN_BOOT_VERSION ||
+	    bi->size != sizeof(*bi)) {
+		kprintf("kernel: bad boot_info (magic %#llx version %u size %u)\n",
+			(unsigned long long)bi->magic, bi->version, bi->size);
+		arch_halt();
+	}
+	boot_info = *bi;
+	boot_info.cmdline[BOOT_CMDLINE_MAX - 1] = 0;
+	if ((v = cmdline_get("loglevel")) && *v >= '0' && *v <= '3')
+		log_threshold = (enum log_level)(*v - '0');
+	pr_info("kernel: Cairn %s, booted by %s (%s), cmdline \"%s\"", CAIRN_VERSION,
+		boot_info.loader_name, method_name(boot_info.method), boot_info.cmdline);
+	arch_early_init(&boot_info);
+	pr_info("serial: 16550 at %#x, loopback %s", UART_COM1,
+		uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
+	log_memory_map();
+	fb_init(&boot_info.fb);
+	fb_banner("Cairn " CAIRN_VERSION);
+	v = cmdline_get("ktest");
+	kernel_test_mode = v != NULL;
+	print_ready();
+	if (kernel_test_mode)
+		run_tests(v);
+	for (;;)
+		arch_idle();
+}

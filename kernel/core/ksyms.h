@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel's own symbol table, embedded at link time (see tools/ksyms.py),
+ * so backtraces name functions without a debugger.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Find the function containing @addr. Returns its name and stores the
+ * offset into it, or returns NULL when @addr is outside the kernel text.
+ */
+const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset);
+/* Address of the function called @name, or 0. */
+uintptr_t ksyms_address(const char *name);

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Panic reporting: message, registers, symbolized backtrace, then stop.
+ * A panic inside a test that expects it returns to the test runner instead.
+ */
+#include "core/panic.h"
+
+#include <lib/format.h>
+#include <stdarg.h>
+
+#include "arch/arch.h"
+#include "core/kmain.h"
+#include "core/ksyms.h"
+#include "core/ktest.h"
+#include "core/log.h"
+
+static int panic_depth;
+
+static void print_frame(uintptr_t pc, void *ctx)
+{
+	unsigned *n = ctx;
+	uintptr_t off;
+	const char *name = ksyms_lookup(pc, &off);
+
+	if (name)
+		kprintf("  #%u %p %s+0x%lx\n", (*n)++, (void *)pc, name, (unsigned long)off);
+	else
+		kprintf("  #%u %p ?\n", (*n)++, (void *)pc);
+}
+
+void panic_backtrace(uintptr_t fp)
+{
+	unsigned n = 0;
+
+	kprintf("backtrace:\n");
+	arch_backtrace(fp, print_frame, &n);
+}
+
+/* Stop for good; a test kernel tells QEMU the run failed. */
+static __attribute__((noreturn)) void panic_stop(void)
+{
+	kprintf("cairn: halted after panic\n");
+	if (kernel_test_mode)
+		arch_qemu_exit(KERNEL_EXIT_FAIL);
+	arch_halt();
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (panic_depth == 0)
+		ktest_on_panic(msg);
+	if (panic_depth++ > 0) {
+		kprintf("panic: nested panic: %s\n", msg);
+		arch_halt();
+	}
+	kprintf("\npanic: %s (cpu 0)\n", msg);
+	panic_backtrace(arch_frame_pointer());
+	panic_stop();
+}
+
+void panic_trap(const struct arch_regs *regs, const char *what)
+{
+	if (panic_depth++ > 0) {
+		kprintf("panic: fault while panicking: %s\n", what);
+		arch_halt();
+	}
+	kprintf("\npanic: %s (cpu 0)\n", what);
+	arch_dump_regs(regs);
+	panic_backtrace(arch_regs_frame_pointer(regs));
+	panic_stop();
+}

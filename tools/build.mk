@@ -1,0 +1,1 @@
+# tools/: disk image, GRUB ISO, QEMU runner, test runner.
