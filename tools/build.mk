@@ -1,1 +1,52 @@
-# tools/: disk image, GRUB ISO, QEMU runner, test runner.
+# tools/: the disk image, the GRUB ISO and the user-facing targets that
+# start QEMU or the test runner.
+
+IMAGE := $(BUILD)/cairn.img
+ISO   := $(BUILD)/cairn.iso
+UEFI_LOADER ?= $(BUILD)/boot/BOOTX64.EFI
+BIOS_MBR    ?= $(BUILD)/boot/mbr.bin
+BIOS_STAGE2 ?= $(BUILD)/boot/stage2.bin
+
+image: $(IMAGE)
+
+$(IMAGE): $(KERNEL_ELF) $(UEFI_LOADER) $(BIOS_MBR) $(BIOS_STAGE2) tools/mkimage.sh
+	tools/mkimage.sh $@ $(KERNEL_ELF) $(UEFI_LOADER) $(BIOS_MBR) $(BIOS_STAGE2)
+
+iso: $(ISO)
+
+$(ISO): $(KERNEL_ELF) tools/mkiso.sh
+	tools/mkiso.sh $@ $(KERNEL_ELF)
+
+# Which boot path run/debug use: DIRECT=1 (PVH -kernel), BIOS=1 (SeaBIOS) or UEFI (OVMF).
+ifeq ($(DIRECT),1)
+RUN_MODE := direct
+RUN_FILE := $(KERNEL_ELF)
+else ifeq ($(BIOS),1)
+RUN_MODE := bios
+RUN_FILE := $(IMAGE)
+else
+RUN_MODE := uefi
+RUN_FILE := $(IMAGE)
+endif
+RUN_ENV := CPUS=$(CPUS) MEM=$(MEM) QEMU_CPU=$(QEMU_CPU) GUI=$(GUI) QEMU_EXTRA="$(QEMU_EXTRA)"
+
+run: deps
+	@$(MAKE) --no-print-directory $(RUN_FILE)
+	@$(RUN_ENV) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
+
+debug: deps
+	@$(MAKE) --no-print-directory $(RUN_FILE)
+	@$(RUN_ENV) DEBUG=1 SERIAL=file:$(BUILD)/serial.log tools/qemu.sh $(RUN_MODE) $(RUN_FILE) & \
+	gdb -q $(KERNEL_ELF) -ex "target remote :1234" -ex "break kmain"; \
+	kill %1 2>/dev/null || true
+
+# Everything, ending with "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) tools/test.py
+
+test-kernel: deps kernel image
+	@$(PYTHON) tools/test.py --only kernel
+
+test-e2e: deps kernel image
+	@$(PYTHON) tools/test.py --only e2e

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Start QEMU on a Cairn image or kernel: the one place that knows QEMU's
+# command line, used by `make run`, `make debug` and the tests.
+#
+# usage: qemu.sh uefi|bios IMAGE [qemu args...]
+#        qemu.sh direct KERNEL_ELF [qemu args...]     (PVH: -kernel)
+#        qemu.sh iso ISO [qemu args...]                (GRUB multiboot2)
+# environment: CPUS (2), MEM (256M), QEMU_CPU (qemu64), QEMU_EXTRA, GUI=1 (a
+# window), DEBUG=1 (halt at start with the gdb stub on :1234), APPEND (kernel
+# command line for direct boot), SERIAL (default mon:stdio).
+set -euo pipefail
+
+mode=$1 file=$2
+shift 2
+[ -f "$file" ] || { echo "qemu.sh: $file not found (run make first)" >&2; exit 1; }
+
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+
+args=(-machine q35 -smp "${CPUS:-2}" -m "${MEM:-256M}" -cpu "${QEMU_CPU:-qemu64}"
+	-serial "${SERIAL:-mon:stdio}" -no-reboot
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ "${GUI:-0}" = 1 ]; then
+	args+=(-display "${QEMU_DISPLAY:-gtk}")
+else
+	args+=(-display none)
+fi
+[ "${DEBUG:-0}" = 1 ] && args+=(-s -S)
+
+tmp=""
+cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
+trap cleanup EXIT
+
+case $mode in
+uefi)
+	# A fresh copy of the variable store every run: a stale boot entry
+	# would otherwise drop OVMF into its shell.
+	tmp=$(mktemp -d)
+	cp "$OVMF_VARS" "$tmp/vars.fd"
+	args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+		-drive "if=pflash,format=raw,file=$tmp/vars.fd"
+		-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
+		-device ide-hd,drive=disk0,bootindex=0)
+	;;
+bios)
+	args+=(-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
+		-device ide-hd,drive=disk0,bootindex=0)
+	;;
+direct)
+	args+=(-kernel "$file" -append "${APPEND:-}")
+	;;
+iso)
+	args+=(-cdrom "$file")
+	;;
+*)
+	echo "qemu.sh: unknown mode $mode" >&2
+	exit 2
+	;;
+esac
+
+# shellcheck disable=SC2086 # QEMU_EXTRA is a list of arguments
+qemu-system-x86_64 "${args[@]}" ${QEMU_EXTRA:-} "$@"

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Cairn's test runner: host unit tests, in-kernel suites in QEMU (direct
+boot, UEFI and BIOS) and end-to-end boots, ending with `N passed, N failed`.
+
+Each QEMU boot has its own timeout; a boot that hangs, triple-faults (exit
+status 0 under -no-reboot) or stops reporting counts as failed, and the
+serial log of every failed boot is printed.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", "build")
+QEMU = os.path.join(ROOT, "tools", "qemu.sh")
+PASS_STATUS = 33  # isa-debug-exit: (0x10 << 1) | 1
+READY = re.compile(r"cairn: ready boot=(\S+) cpus=(\d+) mem=(\d+)MiB t=(\d+)ms")
+
+
+class Boot:
+    """One QEMU run with its serial output collected line by line."""
+
+    def __init__(self, mode, path, env=None, args=()):
+        e = dict(os.environ, SERIAL="stdio", GUI="0")
+        e.update(env or {})
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen([QEMU, mode, path, *args], env=e, cwd=ROOT,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout):
+        """Return the first match of @pattern in the output, or None."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self.cond:
+            while True:
+                for line in self.lines[seen:]:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    return None
+                self.cond.wait(min(left, 0.2))
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, 9)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.reader.join(2)
+
+    def log(self):
+        return "\n".join("    | " + l for l in self.lines[-60:])
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.lock = threading.Lock()
+
+    def add(self, name, ok, detail=""):
+        with self.lock:
+            if ok:
+                self.passed += 1
+                print("ok - %s%s" % (name, " (%s)" % detail if detail else ""), flush=True)
+            else:
+                self.failed += 1
+                print("FAIL - %s\n%s" % (name, detail), flush=True)
+
+
+def run_host(res):
+    p = subprocess.run(["make", "-s", "test-host"], cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    m = re.search(r"^host: (\d+) passed, (\d+) failed$", p.stdout, re.M)
+    for line in p.stdout.splitlines():
+        if not line.startswith("PASS:"):
+            print("  " + line)
+    if not m:
+        res.add("host tests (no summary line)", False, p.stdout[-3000:])
+        return
+    with res.lock:
+        res.passed += int(m.group(1))
+        res.failed += int(m.group(2))
+    if p.returncode != 0 and int(m.group(2)) == 0:
+        res.add("host tests exit status", False, "make test-host exited %d" % p.returncode)
+
+
+def run_ktests(res, label, mode, path, env=None, timeout=300):
+    """Boot a kernel with 'ktest' on its command line and count its TAP results."""
+    b = Boot(mode, path, env)
+    status = b.wait_exit(timeout)
+    b.kill()
+    plan = None
+    seen = 0
+    for line in b.lines:
+        m = re.match(r"^1\.\.(\d+)$", line)
+        if m:
+            plan = int(m.group(1))
+        m = re.match(r"^(not ok|ok) \d+ - (\S+)", line)
+        if m:
+            seen += 1
+            name = "%s: %s" % (label, m.group(2))
+            if m.group(1) == "ok":
+                res.add(name, True)
+            else:
+                i = b.lines.index(line)
+                res.add(name, False, "\n".join("    " + l for l in b.lines[i + 1:i + 5]))
+    problems = []
+    if plan is None:
+        problems.append("no TAP plan")
+    elif seen != plan:
+        problems.append("%d of %d tests reported" % (seen, plan))
+    if status is None:
+        problems.append("timed out after %ds" % timeout)
+    elif status == 0:
+        problems.append("QEMU exited 0 (triple fault?)")
+    elif status not in (PASS_STATUS, 35):
+        problems.append("QEMU exit status %d" % status)
+    if problems:
+        res.add("%s: test boot" % label, False, "; ".join(problems) + "\n" + b.log())
+
+
+def boot_ready(res, name, mode, path, want, env=None, timeout=120):
+    b = Boot(mode, path, env)
+    m = b.wait_for(READY.pattern, timeout)
+    b.kill()
+    if m and m.group(1) == want:
+        res.add(name, True, "boot=%s cpus=%s mem=%sMiB t=%sms" % m.groups())
+    else:
+        res.add(name, False, ("wrong boot method %s" % m.group(1) if m else "no ready line")
+                + "\n" + b.log())
+
+
+def boot_refused(res, name, mode, path, reason, timeout=120):
+    """The loader must print @reason and 'cairn: boot failed', then halt (not reboot)."""
+    b = Boot(mode, path)
+    m = b.wait_for(r"cairn: boot failed", timeout)
+    ok = m is not None
+    why = ""
+    if not ok:
+        why = "no 'cairn: boot failed' line"
+    elif not any(re.search(reason, l) for l in b.lines):
+        ok, why = False, "reason /%s/ not printed" % reason
+    else:
+        time.sleep(3)  # -no-reboot: a reset would end QEMU; a halted loader keeps it running
+        if b.proc.poll() is not None:
+            ok, why = False, "QEMU exited (status %s) instead of halting" % b.proc.returncode
+    if any(READY.search(l) for l in b.lines):
+        ok, why = False, "kernel started"
+    b.kill()
+    res.add(name, ok, "" if ok else why + "\n" + b.log())
+
+
+def make_image(out, kernel, cmdline=None):
+    cmd = [os.path.join(ROOT, "tools", "mkimage.sh"), out, kernel,
+           os.path.join(BUILD, "boot", "BOOTX64.EFI"), os.path.join(BUILD, "boot", "mbr.bin"),
+           os.path.join(BUILD, "boot", "stage2.bin")]
+    if cmdline:
+        cmd += ["--cmdline", cmdline]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def corrupt_kernels(tmp):
+    kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
+    truncated = os.path.join(tmp, "truncated.elf")
+    open(truncated, "wb").write(kernel[:3000])
+    notelf = os.path.join(tmp, "notelf.elf")
+    open(notelf, "wb").write(b"This is not an ELF file.\n" * 100)
+    wrongarch = os.path.join(tmp, "wrongarch.elf")
+    open(wrongarch, "wb").write(kernel[:18] + b"\x28\x00" + kernel[20:])  # EM_ARM
+    return [("truncated", truncated, r"trunc|past end|beyond"),
+            ("not-elf", notelf, r"not an ELF"),
+            ("wrong-machine", wrongarch, r"machine")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="", help="comma list of groups: host,kernel,e2e")
+    ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
+    opts = ap.parse_args()
+    groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e"}
+    res = Results()
+    start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="cairn-test-")
+    kernel = os.path.join(BUILD, "kernel.elf")
+    jobs = []
+
+    if "host" in groups:
+        run_host(res)
+    if "kernel" in groups or "e2e" in groups:
+        test_img = os.path.join(tmp, "ktest.img")
+        make_image(test_img, kernel, "ktest")
+    if "kernel" in groups:
+        jobs += [lambda: run_ktests(res, "kernel/pvh", "direct", kernel, {"APPEND": "ktest"}),
+                 lambda: run_ktests(res, "kernel/uefi", "uefi", test_img),
+                 lambda: run_ktests(res, "kernel/bios", "bios", test_img)]
+    if "e2e" in groups:
+        image = os.path.join(BUILD, "cairn.img")
+        iso = os.path.join(tmp, "cairn.iso")
+        subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), iso, kernel], cwd=ROOT,
+                       check=True)
+        jobs += [lambda: boot_ready(res, "e2e: image boots on UEFI", "uefi", image, "uefi"),
+                 lambda: boot_ready(res, "e2e: image boots on BIOS", "bios", image, "bios"),
+                 lambda: boot_ready(res, "e2e: kernel boots directly (PVH)", "direct", kernel,
+                                    "pvh"),
+                 lambda: boot_ready(res, "e2e: GRUB multiboot2 ISO", "iso", iso, "multiboot2"),
+                 lambda: boot_ready(res, "e2e: UEFI with 4 CPUs and 1 GiB", "uefi", image,
+                                    "uefi", {"CPUS": "4", "MEM": "1G"})]
+        for label, path, reason in corrupt_kernels(tmp):
+            img = os.path.join(tmp, "bad-%s.img" % label)
+            make_image(img, path)
+            jobs += [lambda img=img, label=label, reason=reason: boot_refused(
+                         res, "e2e: UEFI loader refuses %s kernel" % label, "uefi", img, reason),
+                     lambda img=img, label=label, reason=reason: boot_refused(
+                         res, "e2e: BIOS loader refuses %s kernel" % label, "bios", img, reason)]
+    with ThreadPoolExecutor(max_workers=opts.j) as pool:
+        for f in [pool.submit(j) for j in jobs]:
+            f.result()
+    print("test time: %.0fs" % (time.monotonic() - start))
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
