@@ -48,7 +48,7 @@ $(BUILD)/gen/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms.py
 # The final link must place every symbol where the first one did.
 $(KERNEL_ELF): $(BUILD)/kernel.pass1.elf $(BUILD)/kernel/gen/ksyms.o
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms.o
-	@nm -n --defined-only $(BUILD)/kernel.pass1.elf | grep -v ' ksyms_' > $(BUILD)/gen/syms1.txt
-	@nm -n --defined-only $@ | grep -v ' ksyms_' > $(BUILD)/gen/syms2.txt
+	@nm -n --defined-only $(BUILD)/kernel.pass1.elf | grep -v -e ' ksyms_' -e ' _kernel_end' > $(BUILD)/gen/syms1.txt
+	@nm -n --defined-only $@ | grep -v -e ' ksyms_' -e ' _kernel_end' > $(BUILD)/gen/syms2.txt
 	@cmp -s $(BUILD)/gen/syms1.txt $(BUILD)/gen/syms2.txt || \
 		{ echo "kernel: symbol addresses moved between links"; rm -f $@; exit 1; }

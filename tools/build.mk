@@ -43,10 +43,14 @@ debug: deps
 # Everything, ending with "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all
-	@$(PYTHON) tools/test.py
+	@$(PYTHON) tools/cairntest.py
 
 test-kernel: deps kernel image
-	@$(PYTHON) tools/test.py --only kernel
+	@$(PYTHON) tools/cairntest.py --only kernel
 
 test-e2e: deps kernel image
-	@$(PYTHON) tools/test.py --only e2e
+	@$(PYTHON) tools/cairntest.py --only e2e
+
+# Figures, not tests: boot times and sizes (docs/performance.md).
+bench: deps all
+	@$(PYTHON) tools/boottime.py

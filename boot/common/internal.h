@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers private to boot/common: page arithmetic and the errno
+ * values the shared loader code returns (Linux numbering).
+ */
+#pragma once
+
+#include <lib/errno.h>
+
+#include <stdint.h>
+
+#define LDR_PAGE_SIZE 4096ull
+
+#ifndef ENOTSUP
+#define ENOTSUP 95
+#endif
+
+static inline uint64_t ldr_page_down(uint64_t x)
+{
+	return x & ~(LDR_PAGE_SIZE - 1);
+}
+
+static inline uint64_t ldr_page_up(uint64_t x)
+{
+	return (x + LDR_PAGE_SIZE - 1) & ~(LDR_PAGE_SIZE - 1);
+}

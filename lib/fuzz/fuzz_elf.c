@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target for lib/elf.c: every input is validated from an
+ * exact-size heap copy, and for accepted files each table, segment and
+ * found section is read in full so ASan catches any bound the validator
+ * got wrong.
+ */
+#include <lib/elf.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static volatile unsigned int fuzz_sink;
+
+/* Read [p, p + n) byte by byte so that ASan checks the whole range. */
+static void fuzz_touch(const uint8_t *p, size_t n)
+{
+	unsigned int sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += p[i];
+	fuzz_sink += sum;
+}
+
+static void fuzz_check_accepted(const struct elf_file *elf)
+{
+	static const char *const names[] = { ".cairn.config", ".shstrtab", ".text", "" };
+	const struct elf64_ehdr *eh = elf->ehdr;
+	size_t i, n;
+
+	fuzz_touch((const uint8_t *)elf->phdrs, eh->e_phnum * sizeof(struct elf64_phdr));
+	for (i = 0; i < eh->e_phnum; i++) {
+		if (elf->phdrs[i].p_type == ELF_PT_LOAD)
+			fuzz_touch(elf->data + elf->phdrs[i].p_offset, elf->phdrs[i].p_filesz);
+	}
+	if (elf->shdrs)
+		fuzz_touch((const uint8_t *)elf->shdrs, eh->e_shnum * sizeof(struct elf64_shdr));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const uint8_t *sec = elf_find_section(elf, names[i], &n);
+
+		if (sec)
+			fuzz_touch(sec, n);
+	}
+}
+
+/* libFuzzer entry point: validate @data and inspect it if accepted. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *copy = malloc(size ? size : 1);
+	struct elf_file elf;
+	const char *why = NULL;
+
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	if (elf_validate(&elf, copy, size, &why) == 0)
+		fuzz_check_accepted(&elf);
+	else if (!why)
+		abort();
+	free(copy);
+	return 0;
+}
