@@ -18,7 +18,8 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-run: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_BUILD)/corpus/elf $(FUZZ_BUILD)/corpus/format
-	$(FUZZ_BUILD)/fuzz_elf -max_total_time=$(FUZZ_TIME) -dict=lib/fuzz/elf.dict $(FUZZ_BUILD)/corpus/elf
+	$(FUZZ_BUILD)/fuzz_elf -max_total_time=$(FUZZ_TIME) -dict=lib/fuzz/elf.dict \
+		$(FUZZ_BUILD)/corpus/elf
 	$(FUZZ_BUILD)/fuzz_format -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/format
 
 .PHONY: fuzz fuzz-run
