@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage 2 in long mode: find the ESP through the GPT, read the kernel,
+ * initrd and command line from its FAT32, then hand over to boot/common to
+ * load the kernel, build its page tables and the boot_info, and jump.
+ * The order matters: every allocation is done before the memory map is
+ * written, and the video mode is set only once the kernel's wishes are known.
+ */
+#include "boot/bios/bios.h"
+
+#include <lib/errno.h>
+#include <lib/string.h>
+
+#ifndef ENOTSUP
+#define ENOTSUP 95
+#endif
+
+#define KERNEL_PATH  "cairn/kernel.elf"
+#define INITRD_PATH  "cairn/initrd"
+#define CMDLINE_PATH "cairn/cmdline"
+#define CMDLINE_READ 4096 /* bytes of cairn/cmdline looked at */
+
+void stage2_main(uint32_t boot_drive);
+
+static char cmdline_buf[CMDLINE_READ];
+
+/* Read a whole file into fresh memory; the kernel ELF copy itself is not kept. */
+static void *read_file(const char *path, struct fat32_file *f, enum loader_alloc_kind kind,
+		       bool keep)
+{
+	uint64_t size, pa;
+	int err;
+
+	size = f->size ? f->size : 1;
+	pa = keep ? mem_alloc_kind(size, 4096, kind) : mem_alloc(size, 4096);
+	if (!pa)
+		bios_fail("out of memory for %s (%u bytes)\n", path, f->size);
+	err = fat32_read(f, (void *)(uintptr_t)pa, f->size);
+	if (err)
+		bios_fail("cannot read %s (error %d)\n", path, err);
+	return (void *)(uintptr_t)pa;
+}
+
+static void *load_kernel_file(uint32_t *size)
+{
+	struct fat32_file f;
+	int err;
+
+	err = fat32_open(KERNEL_PATH, &f);
+	if (err == -ENOENT)
+		bios_fail("%s not found on the EFI system partition\n", KERNEL_PATH);
+	if (err)
+		bios_fail("cannot open %s (error %d)\n", KERNEL_PATH, err);
+	bios_log("reading %s, %u bytes\n", KERNEL_PATH, f.size);
+	*size = f.size;
+	return read_file(KERNEL_PATH, &f, LOADER_ALLOC_LOADER, false);
+}
+
+static void load_initrd(struct boot_info *bi)
+{
+	struct fat32_file f;
+	int err;
+
+	err = fat32_open(INITRD_PATH, &f);
+	if (err == -ENOENT)
+		return;
+	if (err)
+		bios_fail("cannot open %s (error %d)\n", INITRD_PATH, err);
+	bios_log("reading %s, %u bytes\n", INITRD_PATH, f.size);
+	bi->initrd_phys = (uintptr_t)read_file(INITRD_PATH, &f, LOADER_ALLOC_INITRD, true);
+	bi->initrd_size = f.size;
+}
+
+/* The first line of cairn/cmdline, cut to what boot_info holds. */
+static void load_cmdline(struct boot_info *bi)
+{
+	struct fat32_file f;
+	uint32_t n;
+	int err;
+
+	err = fat32_open(CMDLINE_PATH, &f);
+	if (err == -ENOENT)
+		return;
+	if (err == 0)
+		err = fat32_read(&f, cmdline_buf, sizeof(cmdline_buf));
+	if (err)
+		bios_fail("cannot read %s (error %d)\n", CMDLINE_PATH, err);
+	n = f.size < sizeof(cmdline_buf) ? f.size : sizeof(cmdline_buf);
+	for (uint32_t i = 0; i < n && i < BOOT_CMDLINE_MAX - 1; i++) {
+		if (cmdline_buf[i] == '\n' || cmdline_buf[i] == '\r' || cmdline_buf[i] == '\0')
+			break;
+		bi->cmdline[i] = cmdline_buf[i];
+	}
+	bios_log("command line \"%s\"\n", bi->cmdline);
+}
+
+/* 5-level paging when the CPU has LA57 (CPUID.07h:ECX[16], Intel SDM Vol. 2A) and the kernel agrees. */
+static bool want_la57(const struct loaded_kernel *k)
+{
+	uint32_t a, b, c, d;
+
+	if (!(k->config.flags & CAIRN_CONFIG_LA57_OK))
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < 7)
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	return (c & (1u << 16)) != 0;
+}
+
+/* Page tables for the kernel; falls back to 4-level when the common code declines 5-level. */
+static uint64_t build_tables(const struct loaded_kernel *k, struct boot_info *bi, bool *la57)
+{
+	uint64_t cr3 = 0;
+	int err = -ENOTSUP;
+
+	if (*la57) {
+		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), true, bi, &cr3);
+		if (err)
+			*la57 = false;
+	}
+	if (!*la57)
+		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), false, bi, &cr3);
+	if (err)
+		bios_fail("cannot build the kernel page tables (error %d)\n", err);
+	if (*la57)
+		bi->flags |= BOOT_FLAG_LA57;
+	return cr3;
+}
+
+static void find_files(void)
+{
+	uint64_t esp_lba, esp_sectors;
+
+	if (gpt_find_esp(&esp_lba, &esp_sectors) != 0)
+		bios_fail("cannot find the EFI system partition\n");
+	if (fat32_mount(esp_lba, esp_sectors) != 0)
+		bios_fail("cannot mount the EFI system partition as FAT32\n");
+}
+
+/* Called by stage2_entry.S in long mode, identity-mapped, interrupts off. */
+void stage2_main(uint32_t boot_drive)
+{
+	struct loaded_kernel k;
+	struct boot_framebuffer fb = { 0 };
+	struct boot_info *bi;
+	uint32_t ksize;
+	uint64_t cr3;
+	bool la57;
+	void *kfile;
+
+	console_init();
+	bios_log("cairn stage 2, boot drive 0x%x\n", boot_drive);
+	if (!stage2_cpu_nx)
+		bios_fail("this CPU has no execute-disable (NX) bit\n");
+	if (mem_init() != 0)
+		bios_fail("the BIOS gave no E820 memory map\n");
+	if (disk_init((uint8_t)boot_drive) != 0)
+		bios_fail("cannot use the boot disk\n");
+	find_files();
+
+	kfile = load_kernel_file(&ksize);
+	bi = (struct boot_info *)(uintptr_t)mem_alloc_kind(sizeof(*bi), 4096, LOADER_ALLOC_LOADER);
+	if (!bi)
+		bios_fail("out of memory for the boot info\n");
+	if (loader_load_kernel(&bios_env, kfile, ksize, &k) != 0)
+		bios_fail("cannot load %s\n", KERNEL_PATH);
+	loader_init_boot_info(bi, &k, BOOT_METHOD_BIOS);
+	load_initrd(bi);
+	load_cmdline(bi);
+	bi->tsc_at_loader_entry = stage2_tsc;
+	bi->rsdp_phys = acpi_find_rsdp();
+	memcpy(bi->loader_name, "cairn-bios", sizeof("cairn-bios"));
+
+	la57 = want_la57(&k);
+	cr3 = build_tables(&k, bi, &la57);
+	mem_fill_boot_info(bi);
+	loader_finish_mmap(bi);
+	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
+		 (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
+		 (unsigned long long)bi->rsdp_phys, la57 ? 5 : 4);
+
+	/* Last: after the mode set the text screen is gone, so errors above stay visible. */
+	if (vbe_set_mode(k.config.fb_width, k.config.fb_height, &fb) == 0)
+		bi->fb = fb;
+	if (la57)
+		bios_enter_kernel_la57(cr3, k.entry, bi->stack_top,
+				       bi->direct_map_base + (uintptr_t)bi);
+	loader_enter_kernel(cr3, k.entry, bi->stack_top, bi->direct_map_base + (uintptr_t)bi);
+}
