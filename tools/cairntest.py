@@ -10,6 +10,7 @@ serial log of every failed boot is printed.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
 QEMU = os.path.join(ROOT, "tools", "qemu.sh")
+FONT = "/usr/share/consolefonts/Lat2-Terminus16.psf.gz"
 PASS_STATUS = 33  # isa-debug-exit: (0x10 << 1) | 1
 READY = re.compile(r"cairn: ready boot=(\S+) cpus=(\d+) mem=(\d+)MiB t=(\d+)ms")
 
@@ -27,14 +29,15 @@ READY = re.compile(r"cairn: ready boot=(\S+) cpus=(\d+) mem=(\d+)MiB t=(\d+)ms")
 class Boot:
     """One QEMU run with its serial output collected line by line."""
 
-    def __init__(self, mode, path, env=None, args=()):
+    def __init__(self, mode, path, env=None, args=(), stdin_closed=False):
         e = dict(os.environ, SERIAL="stdio", GUI="0")
         e.update(env or {})
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([QEMU, mode, path, *args], env=e, cwd=ROOT,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=(lambda: os.close(0)) if stdin_closed else None)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -151,11 +154,15 @@ def run_ktests(res, label, mode, path, env=None, timeout=300):
         res.add("%s: test boot" % label, False, "; ".join(problems) + "\n" + b.log())
 
 
-def boot_ready(res, name, mode, path, want, env=None, timeout=120):
-    b = Boot(mode, path, env)
+def boot_ready(res, name, mode, path, want, env=None, timeout=120, expect=None,
+               stdin_closed=False):
+    """Boot until the ready line; @expect is a further pattern the log must hold."""
+    b = Boot(mode, path, env, stdin_closed=stdin_closed)
     m = b.wait_for(READY.pattern, timeout)
     b.kill()
-    if m and m.group(1) == want:
+    if m and expect and not any(re.search(expect, l) for l in b.lines):
+        res.add(name, False, "no line matching /%s/\n%s" % (expect, b.log()))
+    elif m and m.group(1) == want:
         res.add(name, True, "boot=%s cpus=%s mem=%sMiB t=%sms" % m.groups())
     else:
         res.add(name, False, ("wrong boot method %s" % m.group(1) if m else "no ready line")
@@ -182,12 +189,85 @@ def boot_refused(res, name, mode, path, reason, timeout=120):
     res.add(name, ok, "" if ok else why + "\n" + b.log())
 
 
-def make_image(out, kernel, cmdline=None):
+def read_ppm(path):
+    data = open(path, "rb").read()
+    fields = data.split(maxsplit=4)
+    if fields[0] != b"P6" or int(fields[3]) != 255:
+        raise ValueError("not a binary 8-bit PPM")
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, fields[4][-w * h * 3:]
+
+
+def title_bitmap(text, scale):
+    """The banner title as the kernel must draw it, from the font's own bitmaps."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import gzip
+    import psf2c
+    raw = open(FONT, "rb").read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    width, height, stride, count, glyphs, table, version = psf2c.parse(raw)
+    cmap = psf2c.unicode_map(table, count, version)
+    on = set()
+    for i, ch in enumerate(text):
+        g = cmap.get(ord(ch), 0) * stride * height
+        for row in range(height):
+            for col in range(width):
+                if glyphs[g + row * stride + col // 8] & (0x80 >> (col % 8)):
+                    for dy in range(scale):
+                        for dx in range(scale):
+                            on.add(((i * width + col) * scale + dx, row * scale + dy))
+    return on, len(text) * width * scale, height * scale
+
+
+def screen_banner(res, name, mode, path, timeout=120):
+    """Boot with a display, screendump through the monitor and check the banner."""
+    tmp = tempfile.mkdtemp(prefix="cairn-screen-")
+    sock, ppm = os.path.join(tmp, "mon.sock"), os.path.join(tmp, "screen.ppm")
+    b = Boot(mode, path, args=["-monitor", "unix:%s,server,nowait" % sock])
+    m = b.wait_for(r"fb: (\d+)x(\d+)", timeout) and b.wait_for(READY.pattern, timeout)
+    why = "no framebuffer or ready line"
+    if m:
+        import socket
+        time.sleep(0.5)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock)
+            s.sendall(("screendump %s\n" % ppm).encode())
+            for _ in range(50):
+                if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
+                    break
+                time.sleep(0.1)
+            time.sleep(0.5)
+        why = check_banner(ppm)
+    b.kill()
+    shutil.rmtree(tmp, ignore_errors=True)
+    res.add(name, why is None, "" if why is None else why + "\n" + b.log())
+
+
+def check_banner(ppm):
+    """None when the screen shows the banner pixel for pixel, else the reason."""
+    w, h, px = read_ppm(ppm)
+
+    def at(x, y):
+        i = (y * w + x) * 3
+        return px[i] << 16 | px[i + 1] << 8 | px[i + 2]
+    if at(w - 5, h - 5) != 0x101820 or at(w // 2, 1) != 0xd08040:
+        return "background %06x / top bar %06x not the banner's" % (at(w - 5, h - 5),
+                                                                   at(w // 2, 1))
+    on, tw, th = title_bitmap("Cairn 0.1", 4)
+    wrong = sum(1 for y in range(th) for x in range(tw)
+                if (at(32 + x, 32 + y) == 0xf0e6d2) != ((x, y) in on))
+    return None if wrong == 0 and on else "%d title pixels differ from the font" % wrong
+
+
+def make_image(out, kernel, cmdline=None, no_kernel=False):
     cmd = [os.path.join(ROOT, "tools", "mkimage.sh"), out, kernel,
            os.path.join(BUILD, "boot", "BOOTX64.EFI"), os.path.join(BUILD, "boot", "mbr.bin"),
            os.path.join(BUILD, "boot", "stage2.bin")]
     if cmdline:
         cmd += ["--cmdline", cmdline]
+    if no_kernel:
+        cmd += ["--no-kernel"]
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
@@ -237,6 +317,23 @@ def main():
                  lambda: boot_ready(res, "e2e: GRUB multiboot2 ISO", "iso", iso, "multiboot2"),
                  lambda: boot_ready(res, "e2e: UEFI with 4 CPUs and 1 GiB", "uefi", image,
                                     "uefi", {"CPUS": "4", "MEM": "1G"})]
+        jobs += [lambda: boot_ready(res, "e2e: UEFI without GOP boots with a warning", "uefi",
+                                    image, "uefi", {"QEMU_EXTRA": "-vga none"},
+                                    expect=r"uefi: .*(GOP|graphics)"),
+                 lambda: boot_ready(res, "e2e: BIOS without VGA boots", "bios", image, "bios",
+                                    {"QEMU_EXTRA": "-vga none"}),
+                 lambda: boot_ready(res, "e2e: runs with standard input closed", "direct",
+                                    kernel, "pvh", stdin_closed=True),
+                 lambda: screen_banner(res, "e2e: UEFI framebuffer shows the banner", "uefi",
+                                       image),
+                 lambda: screen_banner(res, "e2e: BIOS (VBE) framebuffer shows the banner",
+                                       "bios", image)]
+        nokernel = os.path.join(tmp, "no-kernel.img")
+        make_image(nokernel, kernel, no_kernel=True)
+        jobs += [lambda: boot_refused(res, "e2e: UEFI loader reports a missing kernel", "uefi",
+                                      nokernel, r"kernel\.elf"),
+                 lambda: boot_refused(res, "e2e: BIOS loader reports a missing kernel", "bios",
+                                      nokernel, r"kernel\.elf")]
         for label, path, reason in corrupt_kernels(tmp):
             img = os.path.join(tmp, "bad-%s.img" % label)
             make_image(img, path)
@@ -247,6 +344,7 @@ def main():
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()
+    shutil.rmtree(tmp, ignore_errors=True)
     print("test time: %.0fs" % (time.monotonic() - start))
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0

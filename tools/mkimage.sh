@@ -8,21 +8,23 @@
 # Built from files with sgdisk, mkfs.fat, mtools and dd: no root, no loop devices.
 #
 # usage: mkimage.sh OUT KERNEL UEFI_LOADER MBR STAGE2 [--cmdline TEXT] [--initrd FILE] [--size MiB]
+#        [--no-kernel]
 set -euo pipefail
 
 out=$1 kernel=$2 efi=$3 mbr=$4 stage2=$5
 shift 5
-cmdline="" initrd="" size_mib=64
+cmdline="" initrd="" size_mib=64 no_kernel=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) cmdline=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--size) size_mib=$2; shift 2 ;;
+	--no-kernel) no_kernel=1; shift ;; # for testing the loaders' error path
 	*) echo "mkimage: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 
-for f in "$kernel" "$efi" "$mbr" "$stage2"; do
+for f in "$efi" "$mbr" "$stage2" $([ "$no_kernel" = 1 ] || echo "$kernel"); do
 	[ -f "$f" ] || { echo "mkimage: missing $f" >&2; exit 1; }
 done
 
@@ -57,7 +59,7 @@ truncate -s $((esp_sectors * 512)) "$esp"
 mkfs.fat -F 32 -s 1 -n CAIRN "$esp" > /dev/null
 mmd -i "$esp" ::EFI ::EFI/BOOT ::cairn
 mcopy -i "$esp" "$efi" ::EFI/BOOT/BOOTX64.EFI
-mcopy -i "$esp" "$kernel" ::cairn/kernel.elf
+[ "$no_kernel" = 1 ] || mcopy -i "$esp" "$kernel" ::cairn/kernel.elf
 if [ -n "$cmdline" ]; then
 	printf '%s\n' "$cmdline" > "$tmp/cmdline"
 	mcopy -i "$esp" "$tmp/cmdline" ::cairn/cmdline

@@ -28,6 +28,10 @@ else
 fi
 [ "${DEBUG:-0}" = 1 ] && args+=(-s -S)
 
+# With standard input closed, QEMU would reuse descriptor 0 for a file of its
+# own and lose the serial console: give it an empty input instead.
+[ -e /proc/$$/fd/0 ] || exec </dev/null
+
 tmp=""
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
