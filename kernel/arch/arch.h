@@ -33,6 +33,8 @@ unsigned arch_cpu_count(const struct boot_info *bi);
 struct arch_regs;
 void arch_dump_regs(const struct arch_regs *regs);
 uintptr_t arch_regs_frame_pointer(const struct arch_regs *regs);
+/* Print this CPU's registers as they are at the call (for panic()). */
+void arch_dump_current_regs(void);
 
 /* Walk the call stack from frame pointer @fp, calling @fn for each return address. */
 void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx), void *ctx);

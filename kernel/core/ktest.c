@@ -73,6 +73,17 @@ static void ktest_event(unsigned vector, uint64_t error, uint64_t addr, uint64_t
 	arch_longjmp(&run.test_jb, 1);
 }
 
+bool ktest_expects(unsigned vector)
+{
+	if (run.catch_depth > 0)
+		return true;
+	if (!run.test)
+		return false;
+	if (vector == KTEST_PANIC)
+		return run.test->expect == KTEST_EXPECT_PANIC;
+	return run.test->expect == KTEST_EXPECT_FAULT && run.test->vector == vector;
+}
+
 void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
 		    const char *what)
 {
@@ -109,7 +120,7 @@ static bool matches(const struct ktest *t, const char *filter)
 }
 
 /* Run one test; returns true when it behaved as declared. */
-static bool run_one(const struct ktest *t)
+static __attribute__((noinline)) bool run_one(const struct ktest *t)
 {
 	run.message[0] = 0;
 	run.catch_depth = 0;

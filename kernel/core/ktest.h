@@ -91,6 +91,8 @@ void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
 		    const char *what);
 void ktest_on_panic(const char *msg);
 bool ktest_active(void);
+/* True when the running test (or ktest_catch) is waiting for exactly this event. */
+bool ktest_expects(unsigned vector);
 
 /* Run every test whose "suite.name" starts with @filter ("" for all). */
 int ktest_run(const char *filter);

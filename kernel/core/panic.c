@@ -53,13 +53,20 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (panic_depth == 0)
+	if (panic_depth == 0 && ktest_active()) {
+		if (!ktest_expects(KTEST_PANIC)) {
+			kprintf("\npanic in test: %s\n", msg);
+			arch_dump_current_regs();
+			panic_backtrace(arch_frame_pointer());
+		}
 		ktest_on_panic(msg);
+	}
 	if (panic_depth++ > 0) {
 		kprintf("panic: nested panic: %s\n", msg);
 		arch_halt();
 	}
 	kprintf("\npanic: %s (cpu 0)\n", msg);
+	arch_dump_current_regs();
 	panic_backtrace(arch_frame_pointer());
 	panic_stop();
 }

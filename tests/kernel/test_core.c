@@ -6,7 +6,9 @@
 #include <cairn/boot.h>
 #include <lib/format.h>
 #include <lib/string.h>
+#include <stdbool.h>
 
+#include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
@@ -42,6 +44,41 @@ TEST(ksyms, names_functions)
 	EXPECT_EQ(off, 3);
 	EXPECT_EQ(ksyms_address("panic"), (uintptr_t)&panic);
 	EXPECT_TRUE(ksyms_lookup(0x1000, &off) == NULL);
+}
+
+struct names {
+	const char *seen[8];
+	unsigned n;
+};
+
+static void collect(uintptr_t pc, void *ctx)
+{
+	struct names *nm = ctx;
+	uintptr_t off;
+
+	if (nm->n < 8)
+		nm->seen[nm->n++] = ksyms_lookup(pc, &off);
+}
+
+static bool has(const struct names *nm, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < nm->n; i++)
+		if (nm->seen[i] && strcmp(nm->seen[i], name) == 0)
+			return true;
+	return false;
+}
+
+TEST(ksyms, backtrace_names_callers)
+{
+	struct names nm = { .n = 0 };
+
+	arch_backtrace(arch_frame_pointer(), collect, &nm);
+	EXPECT_TRUE(nm.n >= 2);
+	/* Called from the runner: its frames must show up by name. */
+	EXPECT_TRUE(has(&nm, "run_one"));
+	EXPECT_TRUE(has(&nm, "ktest_run"));
 }
 
 TEST(serial, loopback)

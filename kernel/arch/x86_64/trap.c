@@ -97,6 +97,12 @@ void x86_trap(struct arch_regs *regs)
 	uint64_t cr2 = x86_read_cr2();
 
 	x86_describe_trap(regs, cr2, what, sizeof(what));
+	if (ktest_active() && !ktest_expects((unsigned)regs->vector)) {
+		/* An unexpected fault in a test: full report, then the test fails. */
+		kprintf("\n%s\n", what);
+		arch_dump_regs(regs);
+		panic_backtrace(regs->rbp);
+	}
 	ktest_on_fault((unsigned)regs->vector, regs->error, cr2, regs->rip, what);
 	panic_trap(regs, what);
 }
@@ -126,4 +132,24 @@ void arch_dump_regs(const struct arch_regs *r)
 		(unsigned long long)r->r10, (unsigned long long)r->r11, (unsigned long long)r->r12);
 	kprintf("r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)r->r13,
 		(unsigned long long)r->r14, (unsigned long long)r->r15);
+}
+
+/* Registers at the call site; rip and rsp are the caller's. */
+void arch_dump_current_regs(void)
+{
+	struct arch_regs r = { 0 };
+
+	__asm__ volatile("movq %%rax, %0\n\tmovq %%rbx, %1\n\tmovq %%rcx, %2\n\tmovq %%rdx, %3\n\t"
+			 "movq %%rsi, %4\n\tmovq %%rdi, %5\n\tmovq %%r8, %6\n\tmovq %%r9, %7"
+			 : "=m"(r.rax), "=m"(r.rbx), "=m"(r.rcx), "=m"(r.rdx), "=m"(r.rsi),
+			   "=m"(r.rdi), "=m"(r.r8), "=m"(r.r9));
+	__asm__ volatile("movq %%r10, %0\n\tmovq %%r11, %1\n\tmovq %%r12, %2\n\tmovq %%r13, %3\n\t"
+			 "movq %%r14, %4\n\tmovq %%r15, %5\n\tmovq %%cs, %6\n\tmovq %%ss, %7"
+			 : "=m"(r.r10), "=m"(r.r11), "=m"(r.r12), "=m"(r.r13), "=m"(r.r14),
+			   "=m"(r.r15), "=r"(r.cs), "=r"(r.ss));
+	r.rbp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	r.rip = (uint64_t)(uintptr_t)__builtin_return_address(0);
+	r.rsp = r.rbp + 16;
+	r.rflags = x86_read_rflags();
+	arch_dump_regs(&r);
 }
