@@ -45,7 +45,9 @@ include kernel/build.mk
 -include tests/host/build.mk
 include tools/build.mk
 
-.PHONY: all kernel image run debug test test-host test-kernel test-e2e bench clean deps check
+FORCE:
+
+.PHONY: FORCE all kernel image run debug test test-host test-kernel test-e2e bench clean deps check
 
 deps:
 	@tools/deps.sh

@@ -39,7 +39,14 @@ $(BUILD)/kernel/gen/%.o: $(BUILD)/gen/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o $(KERNEL_LDS)
+# Relink when the object list itself changes (a source added or removed).
+KERNEL_OBJ_LIST := $(BUILD)/kernel/objects.txt
+$(KERNEL_OBJ_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(KERNEL_OBJS)" | cmp -s - $@ || echo "$(KERNEL_OBJS)" > $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o $(KERNEL_LDS) \
+		$(KERNEL_OBJ_LIST)
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o
 
 $(BUILD)/gen/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms.py
