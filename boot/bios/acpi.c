@@ -4,9 +4,9 @@
  * boundary in the first 1 KiB of the EBDA, or in 0xE0000..0xFFFFF, with a
  * valid checksum over the ACPI 1.0 part (and over the whole 2.0+ table).
  */
-#include "boot/bios/bios.h"
-
 #include <lib/string.h>
+
+#include "boot/bios/bios.h"
 
 #define BDA_EBDA_SEG 0x40e /* BDA word: EBDA segment */
 #define RSDP_V1_LEN  20
@@ -44,7 +44,7 @@ static uint64_t scan(uint64_t start, uint64_t end)
 
 uint64_t acpi_find_rsdp(void)
 {
-	uint64_t ebda = (uint64_t)*(volatile uint16_t *)low_ptr(BDA_EBDA_SEG) << 4;
+	uint64_t ebda = (uint64_t) * (volatile uint16_t *)low_ptr(BDA_EBDA_SEG) << 4;
 	uint64_t rsdp = 0;
 
 	if (ebda >= 0x80000 && ebda < 0xa0000)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cairn/boot.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +21,8 @@
 /* Registers in and out of a BIOS interrupt; layout fixed by realmode.S. */
 struct bios_regs {
 	uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
-	uint16_t ds, es;  /* real-mode segments */
-	uint32_t eflags;  /* out only: flags after the call */
+	uint16_t ds, es; /* real-mode segments */
+	uint32_t eflags; /* out only: flags after the call */
 };
 _Static_assert(sizeof(struct bios_regs) == 36, "bios_regs layout");
 
@@ -62,7 +63,7 @@ static inline void *rm_ptr(uint32_t farptr)
 }
 
 __attribute__((noreturn)) void bios_enter_kernel_la57(uint64_t cr3, uint64_t entry,
-						      uint64_t stack_top, uint64_t boot_info_virt);
+                                                      uint64_t stack_top, uint64_t boot_info_virt);
 
 /* ---- stage2_entry.S ---- */
 extern uint64_t stage2_tsc;

@@ -5,26 +5,29 @@
  * failure is visible with or without a serial cable. Also the failure path:
  * print the reason, then "cairn: boot failed", then halt for good.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/format.h>
+
 #include <stdarg.h>
 
-#define COM1        0x3f8
-#define UART_THR    0 /* PC16550D: transmit holding register */
-#define UART_IER    1
-#define UART_FCR    2
-#define UART_LCR    3
-#define UART_MCR    4
-#define UART_LSR    5
+#include "boot/bios/bios.h"
+
+#define COM1          0x3f8
+#define UART_THR      0 /* PC16550D: transmit holding register */
+#define UART_IER      1
+#define UART_FCR      2
+#define UART_LCR      3
+#define UART_MCR      4
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20
 #define UART_LCR_DLAB 0x80
 
-#define VGA_TEXT    ((volatile uint16_t *)low_ptr(0xb8000)) /* 80x25 colour text, attribute:char */
-#define VGA_COLS    80
-#define VGA_ROWS    25
-#define VGA_ATTR    0x0700 /* light grey on black */
-#define BDA_CURSOR  ((volatile uint8_t *)low_ptr(0x450)) /* BDA: page 0 cursor column, row */
+#define VGA_TEXT       ((volatile uint16_t *)low_ptr(0xb8000)) /* 80x25 colour text, attribute:char */
+#define VGA_COLS       80
+#define VGA_ROWS       25
+#define VGA_ATTR       0x0700 /* light grey on black */
+#define VGA_CRTC_INDEX 0x3d4  /* colour CRTC address and data ports */
+#define VGA_CRTC_DATA  0x3d5
+#define BDA_CURSOR     ((volatile uint8_t *)low_ptr(0x450)) /* BDA: page 0 cursor column, row */
 
 static bool text_on;
 static unsigned text_row, text_col;
@@ -57,6 +60,17 @@ static void text_scroll(void)
 	for (unsigned i = 0; i < VGA_COLS; i++)
 		VGA_TEXT[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
 	text_row = VGA_ROWS - 1;
+}
+
+/* Move the blinking cursor to where the next character goes (VGA CRTC registers 0Eh/0Fh). */
+static void text_cursor(void)
+{
+	uint16_t pos = (uint16_t)(text_row * VGA_COLS + text_col);
+
+	outb(VGA_CRTC_INDEX, 0x0e);
+	outb(VGA_CRTC_DATA, (uint8_t)(pos >> 8));
+	outb(VGA_CRTC_INDEX, 0x0f);
+	outb(VGA_CRTC_DATA, (uint8_t)pos);
 }
 
 static void text_putc(char c)
@@ -105,6 +119,8 @@ void console_puts(const char *s)
 		if (text_on)
 			text_putc(*s);
 	}
+	if (text_on)
+		text_cursor();
 }
 
 /* The text buffer is gone once a graphics mode is set. */

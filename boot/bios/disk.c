@@ -4,10 +4,10 @@
  * writes into a bounce buffer below 1 MiB, and we copy from there to the
  * caller's buffer anywhere below 4 GiB.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
+
+#include "boot/bios/bios.h"
 
 #define SECTOR       512
 #define CHUNK        64 /* sectors per call: 32 KiB, inside one 64 KiB DMA page */
@@ -15,9 +15,9 @@
 
 /* Ralf Brown INT 13h AH=42h, disk address packet. */
 struct dap {
-	uint8_t size;      /* 16 */
+	uint8_t size; /* 16 */
 	uint8_t reserved;
-	uint16_t count;    /* sectors */
+	uint16_t count; /* sectors */
 	uint16_t buf_off;
 	uint16_t buf_seg;
 	uint64_t lba;
@@ -68,7 +68,8 @@ int disk_init(uint8_t bios_drive)
 	bios_int(0x13, &r);
 	if (!(r.eflags & BIOS_EFLAGS_CF)) {
 		if (params.bytes_per_sector != 0 && params.bytes_per_sector != SECTOR) {
-			bios_log("disk: %u-byte sectors are not supported\n", params.bytes_per_sector);
+			bios_log("disk: %u-byte sectors are not supported\n",
+			         params.bytes_per_sector);
 			return -EIO;
 		}
 		if (params.total_sectors != 0 && params.total_sectors != UINT64_MAX)
@@ -89,8 +90,11 @@ static int read_chunk(uint64_t lba, uint16_t count)
 	struct bios_regs r;
 
 	for (int attempt = 0; attempt < READ_RETRIES; attempt++) {
-		dap = (struct dap){ .size = sizeof(dap), .count = count, .lba = lba,
-				    .buf_off = rm_off(bounce), .buf_seg = rm_seg(bounce) };
+		dap = (struct dap){ .size = sizeof(dap),
+			            .count = count,
+			            .lba = lba,
+			            .buf_off = rm_off(bounce),
+			            .buf_seg = rm_seg(bounce) };
 		memset(&r, 0, sizeof(r));
 		r.eax = 0x4200;
 		r.edx = drive;
@@ -99,8 +103,8 @@ static int read_chunk(uint64_t lba, uint16_t count)
 		bios_int(0x13, &r);
 		if (!(r.eflags & BIOS_EFLAGS_CF))
 			return 0;
-		bios_log("disk: read of LBA %llu failed (status 0x%x)\n",
-			 (unsigned long long)lba, (r.eax >> 8) & 0xff);
+		bios_log("disk: read of LBA %llu failed (status 0x%x)\n", (unsigned long long)lba,
+		         (r.eax >> 8) & 0xff);
 		/* Ralf Brown INT 13h AH=00h: reset the disk system before retrying. */
 		memset(&r, 0, sizeof(r));
 		r.edx = drive;
@@ -114,8 +118,8 @@ int disk_read(uint64_t lba, uint32_t count, void *dst)
 	uint8_t *out = dst;
 
 	if (lba + count < lba || (total_sectors && lba + count > total_sectors)) {
-		bios_log("disk: read of %u sectors at LBA %llu is past the end of the disk\n", count,
-			 (unsigned long long)lba);
+		bios_log("disk: read of %u sectors at LBA %llu is past the end of the disk\n",
+		         count, (unsigned long long)lba);
 		return -EIO;
 	}
 	while (count) {

@@ -6,10 +6,10 @@
  * number against the FAT size, and every chain walk is bounded by the
  * cluster count, so a corrupt volume gives an error, never a hang.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
+
+#include "boot/bios/bios.h"
 
 #define SECTOR        512
 #define FAT_EOC_MIN   0x0ffffff8u /* end of chain: 0x0FFFFFF8..0x0FFFFFFF */
@@ -19,27 +19,28 @@
 #define ATTR_DIR      0x10
 #define ATTR_LFN      0x0f
 #define DIRENT_SIZE   32
+#define DIR_MAX_BYTES (65536u * DIRENT_SIZE) /* FAT spec 6: at most 65536 entries */
 
 /* FAT spec 3.1 and 3.3: the BPB fields we use, at their offsets in sector 0. */
 struct fat32_bpb {
 	uint8_t jump[3];
 	char oem[8];
-	uint16_t bytes_per_sec;   /* 0x0B */
-	uint8_t sec_per_clus;     /* 0x0D */
-	uint16_t rsvd_sec_cnt;    /* 0x0E */
-	uint8_t num_fats;         /* 0x10 */
-	uint16_t root_ent_cnt;    /* 0x11: 0 on FAT32 */
-	uint16_t tot_sec16;       /* 0x13 */
-	uint8_t media;            /* 0x15 */
-	uint16_t fat_sz16;        /* 0x16: 0 on FAT32 */
+	uint16_t bytes_per_sec; /* 0x0B */
+	uint8_t sec_per_clus;   /* 0x0D */
+	uint16_t rsvd_sec_cnt;  /* 0x0E */
+	uint8_t num_fats;       /* 0x10 */
+	uint16_t root_ent_cnt;  /* 0x11: 0 on FAT32 */
+	uint16_t tot_sec16;     /* 0x13 */
+	uint8_t media;          /* 0x15 */
+	uint16_t fat_sz16;      /* 0x16: 0 on FAT32 */
 	uint16_t sec_per_trk;
 	uint16_t num_heads;
 	uint32_t hidd_sec;
-	uint32_t tot_sec32;       /* 0x20 */
-	uint32_t fat_sz32;        /* 0x24: sectors per FAT */
-	uint16_t ext_flags;       /* 0x28: bit 7 = one active FAT, bits 0-3 = which */
+	uint32_t tot_sec32; /* 0x20 */
+	uint32_t fat_sz32;  /* 0x24: sectors per FAT */
+	uint16_t ext_flags; /* 0x28: bit 7 = one active FAT, bits 0-3 = which */
 	uint16_t fs_ver;
-	uint32_t root_clus;       /* 0x2C */
+	uint32_t root_clus; /* 0x2C */
 } __attribute__((packed));
 
 /* FAT spec 6: directory entry. */
@@ -58,12 +59,13 @@ _Static_assert(sizeof(struct fat_dirent) == DIRENT_SIZE, "FAT directory entry");
 
 /* The mounted volume, all in 512-byte disk sectors. */
 static struct {
-	uint64_t fat_lba;       /* first sector of the active FAT */
-	uint64_t data_lba;      /* first sector of cluster 2 */
-	uint32_t clus_sectors;  /* disk sectors per cluster */
+	uint64_t fat_lba;      /* first sector of the active FAT */
+	uint64_t data_lba;     /* first sector of cluster 2 */
+	uint32_t clus_sectors; /* disk sectors per cluster */
 	uint32_t clus_bytes;
-	uint32_t nclusters;     /* data clusters: valid numbers are 2..nclusters+1 */
+	uint32_t nclusters; /* data clusters: valid numbers are 2..nclusters+1 */
 	uint32_t root_cluster;
+	uint8_t *seen; /* one bit per cluster: a file's chain must not revisit one */
 } vol;
 
 /* Where fat32_read() is: the next byte to fill and how many are still wanted. */
@@ -110,7 +112,7 @@ static int fat_next(uint32_t c, uint32_t *next)
 		return 1;
 	if (!cluster_ok(v)) {
 		bios_log("fat32: cluster %u links to %s cluster 0x%x\n", c,
-			 v == FAT_BAD ? "a bad" : "an invalid", v);
+		         v == FAT_BAD ? "a bad" : "an invalid", v);
 		return -EIO;
 	}
 	*next = v;
@@ -145,7 +147,8 @@ static int check_bpb(const struct fat32_bpb *b, uint64_t part_lba, uint64_t part
 	fat_entries = (uint64_t)b->fat_sz32 * bps / 4;
 	if (vol.nclusters == 0 || vol.nclusters > 0x0ffffff5u || fat_entries < vol.nclusters + 2ull)
 		return bios_log("fat32: FAT too small for %u clusters\n", vol.nclusters), -EINVAL;
-	vol.fat_lba = part_lba + ((uint64_t)b->rsvd_sec_cnt + (uint64_t)active * b->fat_sz32) * scale;
+	vol.fat_lba =
+		part_lba + ((uint64_t)b->rsvd_sec_cnt + (uint64_t)active * b->fat_sz32) * scale;
 	vol.data_lba = part_lba + data_start * scale;
 	vol.clus_sectors = spc * scale;
 	vol.clus_bytes = spc * bps;
@@ -153,6 +156,22 @@ static int check_bpb(const struct fat32_bpb *b, uint64_t part_lba, uint64_t part
 	if (!cluster_ok(vol.root_cluster))
 		return bios_log("fat32: bad root cluster %u\n", vol.root_cluster), -EINVAL;
 	return 0;
+}
+
+static size_t seen_bytes(void)
+{
+	return ((size_t)vol.nclusters + 2 + 7) / 8;
+}
+
+/* Mark cluster @c as part of the chain being read; false if it already was. */
+static bool mark_seen(uint32_t c)
+{
+	uint8_t bit = (uint8_t)(1u << (c & 7));
+
+	if (vol.seen[c / 8] & bit)
+		return false;
+	vol.seen[c / 8] |= bit;
+	return true;
 }
 
 int fat32_mount(uint64_t part_lba, uint64_t part_sectors)
@@ -167,6 +186,9 @@ int fat32_mount(uint64_t part_lba, uint64_t part_sectors)
 	err = check_bpb(&bpb, part_lba, part_sectors);
 	if (err)
 		return err;
+	vol.seen = (uint8_t *)(uintptr_t)mem_alloc(seen_bytes(), 4096);
+	if (!vol.seen)
+		return bios_log("fat32: out of memory\n"), -ENOMEM;
 	bios_log("fat32: %u clusters of %u bytes\n", vol.nclusters, vol.clus_bytes);
 	return 0;
 }
@@ -232,12 +254,15 @@ static int scan_sector(const char name[11], struct fat_dirent *out)
 	return 2;
 }
 
-/* Find @name in the directory starting at cluster @dir. */
+/*
+ * Find @name in the directory starting at cluster @dir. A directory holds
+ * at most 65536 entries, which bounds the walk even on a looping chain.
+ */
 static int dir_find(uint32_t dir, const char name[11], struct fat_dirent *out)
 {
-	uint32_t c = dir;
+	uint32_t c = dir, max_steps = DIR_MAX_BYTES / vol.clus_bytes;
 
-	for (uint32_t steps = 0; steps < vol.nclusters; steps++) {
+	for (uint32_t steps = 0; steps < max_steps; steps++) {
 		int err;
 
 		if (!cluster_ok(c))
@@ -254,7 +279,7 @@ static int dir_find(uint32_t dir, const char name[11], struct fat_dirent *out)
 		if (err)
 			return err == 1 ? -ENOENT : err;
 	}
-	return bios_log("fat32: directory cluster chain loops\n"), -EIO;
+	return bios_log("fat32: directory longer than 65536 entries (looping chain?)\n"), -EIO;
 }
 
 int fat32_open(const char *path, struct fat32_file *f)
@@ -324,7 +349,8 @@ static int flush_run(struct read_pos *rd, uint32_t run, uint32_t nrun)
 /*
  * Walk the chain for as many clusters as the bytes need, reading each run
  * of consecutive clusters with one request. The walk is bounded by the
- * needed count, so a looping chain cannot hang us.
+ * needed count, and a chain that comes back to a cluster is an error
+ * rather than a file stitched from repeated data.
  */
 int fat32_read(const struct fat32_file *f, void *dst, uint32_t max)
 {
@@ -335,9 +361,12 @@ int fat32_read(const struct fat32_file *f, void *dst, uint32_t max)
 
 	if (need > vol.nclusters)
 		return bios_log("fat32: file larger than the volume\n"), -EIO;
+	memset(vol.seen, 0, seen_bytes());
 	for (uint64_t i = 0; i < need; i++) {
 		if (!cluster_ok(c))
 			return bios_log("fat32: invalid cluster %u in a file\n", c), -EIO;
+		if (!mark_seen(c))
+			return bios_log("fat32: cluster chain loops at cluster %u\n", c), -EIO;
 		if (nrun && c == run + nrun) {
 			nrun++;
 		} else {

@@ -4,15 +4,15 @@
  * and the entry array come from disk and are checked before use:
  * signature, sizes, CRC32s and that every LBA lies on the disk.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
 
-#define GPT_SIGNATURE   0x5452415020494645ull /* "EFI PART" */
-#define GPT_HEADER_MIN  92
-#define GPT_ENTRY_MIN   128
-#define GPT_ARRAY_MAX   (64u * 1024) /* bytes of entries we accept */
+#include "boot/bios/bios.h"
+
+#define GPT_SIGNATURE  0x5452415020494645ull /* "EFI PART" */
+#define GPT_HEADER_MIN 92
+#define GPT_ENTRY_MIN  128
+#define GPT_ARRAY_MAX  (64u * 1024) /* bytes of entries we accept */
 
 /* UEFI 2.10, 5.3.2 GPT Header, table 5.5. */
 struct gpt_header {
@@ -44,7 +44,7 @@ struct gpt_entry {
 
 /* C12A7328-F81F-11D2-BA4B-00A0C93EC93B as stored (UEFI 2.10, 5.3.3 table 5.7; Appendix A GUID layout). */
 static const uint8_t esp_guid[16] = { 0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11,
-				      0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b };
+	                              0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b };
 
 static uint8_t sector[512];
 
@@ -76,11 +76,13 @@ static int check_header(struct gpt_header *h, uint64_t disk)
 		return bios_log("gpt: header CRC mismatch\n"), -EINVAL;
 	if (h->my_lba != 1)
 		return bios_log("gpt: header says it is at LBA %llu\n",
-				(unsigned long long)h->my_lba), -EINVAL;
+		                (unsigned long long)h->my_lba),
+		       -EINVAL;
 	if (h->entry_size < GPT_ENTRY_MIN || (h->entry_size & (h->entry_size - 1)) ||
 	    h->num_entries == 0 || (uint64_t)h->num_entries * h->entry_size > GPT_ARRAY_MAX)
 		return bios_log("gpt: bad partition array: %u entries of %u bytes\n",
-				h->num_entries, h->entry_size), -EINVAL;
+		                h->num_entries, h->entry_size),
+		       -EINVAL;
 	array_sectors = ((uint64_t)h->num_entries * h->entry_size + 511) / 512;
 	if (h->entries_lba < 2 || h->first_usable_lba > h->last_usable_lba ||
 	    (disk && (h->last_usable_lba >= disk || h->entries_lba + array_sectors > disk)))
@@ -90,7 +92,7 @@ static int check_header(struct gpt_header *h, uint64_t disk)
 
 /* The first ESP entry that lies within the usable LBAs. */
 static int scan_entries(const struct gpt_header *h, const uint8_t *array, uint64_t *first,
-			uint64_t *count)
+                        uint64_t *count)
 {
 	for (uint32_t i = 0; i < h->num_entries; i++) {
 		const struct gpt_entry *e = (const void *)(array + (size_t)i * h->entry_size);
@@ -105,7 +107,7 @@ static int scan_entries(const struct gpt_header *h, const uint8_t *array, uint64
 		*first = e->first_lba;
 		*count = e->last_lba - e->first_lba + 1;
 		bios_log("gpt: ESP is partition %u, LBA %llu..%llu\n", i + 1,
-			 (unsigned long long)e->first_lba, (unsigned long long)e->last_lba);
+		         (unsigned long long)e->first_lba, (unsigned long long)e->last_lba);
 		return 0;
 	}
 	bios_log("gpt: no EFI system partition\n");

@@ -4,16 +4,16 @@
  * usable RAM in [1 MiB, 4 GiB), and the record of what was handed out so
  * the boot_info memory map can tag it (kernel, loader, initrd).
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
 
-#define E820_MAX     128
-#define E820_SMAP    0x534d4150u /* "SMAP" */
-#define ALLOC_MAX    64
-#define MEM_1M       0x100000ull
-#define MEM_4G       0x100000000ull
+#include "boot/bios/bios.h"
+
+#define E820_MAX  128
+#define E820_SMAP 0x534d4150u /* "SMAP" */
+#define ALLOC_MAX 64
+#define MEM_1M    0x100000ull
+#define MEM_4G    0x100000000ull
 
 /* ACPI 6.5, 15.1 Address Range Descriptor Structure (INT 15h E820h). */
 struct e820_entry {
@@ -31,7 +31,7 @@ struct alloc_rec {
 static struct e820_entry e820[E820_MAX];
 static unsigned e820_count;
 static struct e820_entry e820_buf; /* below 1 MiB: the BIOS writes here */
-static uint64_t bump = MEM_1M;    /* next free candidate address */
+static uint64_t bump = MEM_1M;     /* next free candidate address */
 static struct alloc_rec allocs[ALLOC_MAX];
 static unsigned alloc_count;
 
@@ -68,7 +68,7 @@ int mem_init(void)
 		return -EIO;
 	for (unsigned i = 0; i < e820_count; i++)
 		bios_log("e820: %016llx-%016llx type %u\n", (unsigned long long)e820[i].base,
-			 (unsigned long long)(e820[i].base + e820[i].length - 1), e820[i].type);
+		         (unsigned long long)(e820[i].base + e820[i].length - 1), e820[i].type);
 	return 0;
 }
 
@@ -240,5 +240,5 @@ void mem_fill_boot_info(struct boot_info *bi)
 	loader_add_mem(bi, STAGE2_BASE, (uintptr_t)__stage2_end - STAGE2_BASE, BOOT_MEM_LOADER);
 	for (unsigned i = 0; i < alloc_count; i++)
 		loader_add_mem(bi, allocs[i].base, allocs[i].end - allocs[i].base,
-			       alloc_type(allocs[i].kind));
+		               alloc_type(allocs[i].kind));
 }

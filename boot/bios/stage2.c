@@ -6,10 +6,10 @@
  * The order matters: every allocation is done before the memory map is
  * written, and the video mode is set only once the kernel's wishes are known.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
+
+#include "boot/bios/bios.h"
 
 #ifndef ENOTSUP
 #define ENOTSUP 95
@@ -26,7 +26,7 @@ static char cmdline_buf[CMDLINE_READ];
 
 /* Read a whole file into fresh memory; the kernel ELF copy itself is not kept. */
 static void *read_file(const char *path, struct fat32_file *f, enum loader_alloc_kind kind,
-		       bool keep)
+                       bool keep)
 {
 	uint64_t size, pa;
 	int err;
@@ -138,16 +138,47 @@ static void find_files(void)
 		bios_fail("cannot mount the EFI system partition as FAT32\n");
 }
 
+/* Read the kernel and let boot/common load it; returns the boot_info to fill. */
+static struct boot_info *load_kernel(struct loaded_kernel *k)
+{
+	struct boot_info *bi;
+	uint32_t ksize;
+	void *kfile;
+
+	kfile = load_kernel_file(&ksize);
+	bi = (struct boot_info *)(uintptr_t)mem_alloc_kind(sizeof(*bi), 4096, LOADER_ALLOC_LOADER);
+	if (!bi)
+		bios_fail("out of memory for the boot info\n");
+	if (loader_load_kernel(&bios_env, kfile, ksize, k) != 0)
+		bios_fail("cannot load %s\n", KERNEL_PATH);
+	loader_init_boot_info(bi, k, BOOT_METHOD_BIOS);
+	return bi;
+}
+
+/*
+ * Set the video mode and jump. The mode set comes last: after it the text
+ * screen is gone, so every error before it is still visible there.
+ */
+static __attribute__((noreturn)) void hand_over(const struct loaded_kernel *k, struct boot_info *bi,
+                                                uint64_t cr3, bool la57)
+{
+	struct boot_framebuffer fb = { 0 };
+	uint64_t bi_virt = bi->direct_map_base + (uintptr_t)bi;
+
+	if (vbe_set_mode(k->config.fb_width, k->config.fb_height, &fb) == 0)
+		bi->fb = fb;
+	if (la57)
+		bios_enter_kernel_la57(cr3, k->entry, bi->stack_top, bi_virt);
+	loader_enter_kernel(cr3, k->entry, bi->stack_top, bi_virt);
+}
+
 /* Called by stage2_entry.S in long mode, identity-mapped, interrupts off. */
 void stage2_main(uint32_t boot_drive)
 {
 	struct loaded_kernel k;
-	struct boot_framebuffer fb = { 0 };
 	struct boot_info *bi;
-	uint32_t ksize;
 	uint64_t cr3;
 	bool la57;
-	void *kfile;
 
 	console_init();
 	bios_log("cairn stage 2, boot drive 0x%x\n", boot_drive);
@@ -159,13 +190,7 @@ void stage2_main(uint32_t boot_drive)
 		bios_fail("cannot use the boot disk\n");
 	find_files();
 
-	kfile = load_kernel_file(&ksize);
-	bi = (struct boot_info *)(uintptr_t)mem_alloc_kind(sizeof(*bi), 4096, LOADER_ALLOC_LOADER);
-	if (!bi)
-		bios_fail("out of memory for the boot info\n");
-	if (loader_load_kernel(&bios_env, kfile, ksize, &k) != 0)
-		bios_fail("cannot load %s\n", KERNEL_PATH);
-	loader_init_boot_info(bi, &k, BOOT_METHOD_BIOS);
+	bi = load_kernel(&k);
 	load_initrd(bi);
 	load_cmdline(bi);
 	bi->tsc_at_loader_entry = stage2_tsc;
@@ -177,14 +202,7 @@ void stage2_main(uint32_t boot_drive)
 	mem_fill_boot_info(bi);
 	loader_finish_mmap(bi);
 	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
-		 (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
-		 (unsigned long long)bi->rsdp_phys, la57 ? 5 : 4);
-
-	/* Last: after the mode set the text screen is gone, so errors above stay visible. */
-	if (vbe_set_mode(k.config.fb_width, k.config.fb_height, &fb) == 0)
-		bi->fb = fb;
-	if (la57)
-		bios_enter_kernel_la57(cr3, k.entry, bi->stack_top,
-				       bi->direct_map_base + (uintptr_t)bi);
-	loader_enter_kernel(cr3, k.entry, bi->stack_top, bi->direct_map_base + (uintptr_t)bi);
+	         (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
+	         (unsigned long long)bi->rsdp_phys, la57 ? 5 : 4);
+	hand_over(&k, bi, cr3, la57);
 }

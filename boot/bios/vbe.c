@@ -5,29 +5,29 @@
  * pick a 32 bpp direct-colour mode with a linear framebuffer, and set it
  * (4F02h). Runs late, after the kernel's .cairn.config is known.
  */
-#include "boot/bios/bios.h"
-
 #include <lib/errno.h>
 #include <lib/string.h>
 
-#define VBE_OK          0x004f  /* AL = 4Fh supported, AH = 00h success */
-#define VBE_MAX_MODES   256
-#define VBE_LFB         0x4000  /* 4F02h BX bit 14: use the linear framebuffer */
-#define MODE_SUPPORTED  0x0001  /* ModeAttributes bits (VBE 3.0, 4.4) */
-#define MODE_GRAPHICS   0x0010
-#define MODE_LFB        0x0080
-#define MODEL_DIRECT    6       /* MemoryModel: direct colour */
-#define DEFAULT_W       1024
-#define DEFAULT_H       768
+#include "boot/bios/bios.h"
+
+#define VBE_OK         0x004f /* AL = 4Fh supported, AH = 00h success */
+#define VBE_MAX_MODES  256
+#define VBE_LFB        0x4000 /* 4F02h BX bit 14: use the linear framebuffer */
+#define MODE_SUPPORTED 0x0001 /* ModeAttributes bits (VBE 3.0, 4.4) */
+#define MODE_GRAPHICS  0x0010
+#define MODE_LFB       0x0080
+#define MODEL_DIRECT   6 /* MemoryModel: direct colour */
+#define DEFAULT_W      1024
+#define DEFAULT_H      768
 
 /* VBE 3.0, 4.3: VbeInfoBlock (the fields we read). */
 struct vbe_info {
-	char signature[4];      /* "VESA" out; "VBE2" in asks for the 2.0 block */
-	uint16_t version;       /* BCD: 0x0200 = 2.0 */
-	uint32_t oem_string;    /* far pointer */
+	char signature[4];   /* "VESA" out; "VBE2" in asks for the 2.0 block */
+	uint16_t version;    /* BCD: 0x0200 = 2.0 */
+	uint32_t oem_string; /* far pointer */
 	uint32_t capabilities;
-	uint32_t mode_list;     /* far pointer to uint16 modes ending in 0xFFFF */
-	uint16_t total_memory;  /* 64 KiB blocks */
+	uint32_t mode_list;    /* far pointer to uint16 modes ending in 0xFFFF */
+	uint16_t total_memory; /* 64 KiB blocks */
 	uint8_t rest[492];
 } __attribute__((packed));
 
@@ -43,10 +43,10 @@ struct vbe_mode_info {
 	uint8_t reserved0;
 	uint8_t red_size, red_pos, green_size, green_pos, blue_size, blue_pos; /* 0x1F */
 	uint8_t rsvd_size, rsvd_pos, direct_color_info;
-	uint32_t phys_base;     /* 0x28 PhysBasePtr */
+	uint32_t phys_base; /* 0x28 PhysBasePtr */
 	uint32_t reserved1;
 	uint16_t reserved2;
-	uint16_t lin_pitch;     /* 0x32 LinBytesPerScanLine (VBE 3.0) */
+	uint16_t lin_pitch; /* 0x32 LinBytesPerScanLine (VBE 3.0) */
 	uint8_t bank_pages, lin_pages;
 	uint8_t lin_red_size, lin_red_pos, lin_green_size, lin_green_pos; /* 0x36 */
 	uint8_t lin_blue_size, lin_blue_pos, lin_rsvd_size, lin_rsvd_pos;
@@ -181,7 +181,7 @@ int vbe_set_mode(uint32_t want_w, uint32_t want_h, struct boot_framebuffer *fb)
 		return bios_log("vbe: no 32 bpp linear mode among %u, staying in text mode\n", n),
 		       -ENOENT;
 	bios_log("vbe: mode 0x%x, %ux%u, pitch %u, framebuffer at 0x%x\n", mode, mi.width,
-		 mi.height, mi.pitch, mi.phys_base);
+	         mi.height, mi.pitch, mi.phys_base);
 	r.eax = 0x4f02;
 	r.ebx = mode | VBE_LFB;
 	bios_int(0x10, &r);
