@@ -3,7 +3,8 @@
 # symbol table generated from the first (see tools/ksyms.py).
 
 KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
-KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c $(KERNEL_ARCH_DIR)/*.c) \
+KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c kernel/mm/*.c \
+	$(KERNEL_ARCH_DIR)/*.c) \
 	$(wildcard tests/kernel/*.c) $(LIB_SRCS) boot/common/mmap.c
 KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \

@@ -46,3 +46,17 @@ struct arch_jmp_buf {
 };
 int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
 __attribute__((noreturn)) void arch_longjmp(struct arch_jmp_buf *jb, int value);
+
+/* MMU hooks for kernel/mm (kernel/arch/x86_64/mmu.c). */
+int arch_mmu_levels(void);             /* page-table levels in use: 4 or 5 */
+uint64_t arch_mmu_root(void);          /* physical address of the active root table */
+void arch_mmu_activate(uint64_t root); /* switch to a root table */
+void arch_mmu_invalidate(uint64_t va); /* drop one page's TLB entry on this CPU */
+void arch_mmu_flush(void);             /* drop all TLB entries, global ones too */
+int arch_mmu_has_1g_pages(void);
+/* Program memory types (PAT) and turn on the protections this CPU has (WP, NX,
+ * SMEP, SMAP, UMIP, global pages); fills @names with what was enabled. */
+void arch_mmu_enable_protections(char *names, unsigned long size);
+/* Open and close a window in which the kernel may touch user pages (SMAP). */
+void arch_user_access_begin(void);
+void arch_user_access_end(void);

@@ -12,8 +12,12 @@
 #include "arch/arch.h"
 #include "core/ktest.h"
 #include "core/log.h"
+#include "core/panic.h"
 #include "dev/fb.h"
 #include "dev/uart16550.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define CAIRN_VERSION "0.1"
 
@@ -138,6 +142,8 @@ void kmain(const struct boot_info *bi)
 	pr_info("serial: 16550 at %#x, loopback %s", UART_COM1,
 		uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
 	log_memory_map();
+	if (pmm_init(&boot_info) || vm_init() || heap_init())
+		panic("mm: cannot set up memory management");
 	fb_init(&boot_info.fb);
 	fb_banner("Cairn " CAIRN_VERSION);
 	v = cmdline_get("ktest");

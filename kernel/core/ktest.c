@@ -30,6 +30,7 @@ static struct {
 } run;
 
 #define ENDED_FAIL 1000
+#define ENDED_SKIP 1001
 
 bool ktest_active(void)
 {
@@ -49,6 +50,15 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	if (run.test)
 		arch_longjmp(&run.test_jb, 1);
 	panic("ktest_fail outside a test: %s", run.message);
+}
+
+void ktest_skip(const char *reason)
+{
+	fmt_snprintf(run.message, sizeof(run.message), "%s", reason);
+	run.ended_by = ENDED_SKIP;
+	if (run.test)
+		arch_longjmp(&run.test_jb, 1);
+	panic("ktest_skip outside a test");
 }
 
 /* A caught event: resume the innermost ktest_catch(), else end the test. */
@@ -131,6 +141,8 @@ static __attribute__((noinline)) bool run_one(const struct ktest *t)
 		run.ended_by = 0;
 	}
 	run.test = NULL;
+	if (run.ended_by == ENDED_SKIP)
+		return true;
 	switch (t->expect) {
 	case KTEST_EXPECT_PANIC:
 		if (run.ended_by == KTEST_PANIC)
@@ -165,7 +177,11 @@ int ktest_run(const char *filter)
 		n++;
 		if (run_one(t)) {
 			passed++;
-			kprintf("ok %u - %s.%s\n", n, t->suite, t->name);
+			if (run.ended_by == ENDED_SKIP)
+				kprintf("ok %u - %s.%s # SKIP %s\n", n, t->suite, t->name,
+					run.message);
+			else
+				kprintf("ok %u - %s.%s\n", n, t->suite, t->name);
 		} else {
 			kprintf("not ok %u - %s.%s\n  ---\n  at: %s:%d\n  message: \"%s\"\n  ...\n",
 				n, t->suite, t->name, t->file, t->line, run.message);

@@ -43,6 +43,9 @@ struct ktest {
 __attribute__((noreturn, format(printf, 3, 4))) void ktest_fail(const char *file, int line,
 								 const char *fmt, ...);
 
+/* End the running test as skipped (TAP "# SKIP"), e.g. when the CPU lacks a feature. */
+__attribute__((noreturn)) void ktest_skip(const char *reason);
+
 #define EXPECT_TRUE(c)                                                                 \
 	do {                                                                           \
 		if (!(c))                                                              \

@@ -10,8 +10,8 @@
 #include "core/kmain.h"
 #include "core/log.h"
 #include "dev/font.h"
+#include "mm/vm.h"
 
-#define FB_MAPPED_LIMIT (4ull << 30) /* what every boot path maps before the VM work */
 
 static struct {
 	struct boot_framebuffer info; /* [I] */
@@ -32,15 +32,19 @@ bool fb_init(const struct boot_framebuffer *info)
 		pr_warn("fb: %u bits per pixel not supported", info->bpp);
 		return false;
 	}
-	if (info->pitch < info->width * (info->bpp / 8) ||
-	    info->phys_base + (uint64_t)info->pitch * info->height > FB_MAPPED_LIMIT) {
-		pr_warn("fb: framebuffer geometry or address out of range; not used");
+	if (info->pitch < info->width * (info->bpp / 8)) {
+		pr_warn("fb: framebuffer geometry out of range; not used");
+		return false;
+	}
+	/* Write-combining: the CPU merges pixel stores into bursts. */
+	fb.base = vm_map_mmio(info->phys_base, (size_t)info->pitch * info->height, VM_CACHE_WC);
+	if (!fb.base) {
+		pr_warn("fb: cannot map the framebuffer");
 		return false;
 	}
 	fb.info = *info;
 	fb.bytes_pp = info->bpp / 8;
-	fb.base = phys_to_virt(info->phys_base);
-	pr_info("fb: %ux%u, %u bpp, pitch %u, at %#llx", info->width, info->height, info->bpp,
+	pr_info("fb: %ux%u, %u bpp, pitch %u, at %#llx, write-combining", info->width, info->height, info->bpp,
 		info->pitch, (unsigned long long)info->phys_base);
 	return true;
 }

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmalloc over lib/alloc's TLSF heap. The heap lives in a fixed range of
+ * the kernel virtual area and grows at its end by mapping fresh frames, so
+ * each growth extends the last region. Bad frees are reported with the
+ * caller's address and symbol.
+ * Locks: [B] boot CPU only for now; the SMP work puts heap_lock around
+ * every call into the allocator.
+ */
+#include "mm/heap.h"
+
+#include <lib/alloc/cairn.h>
+#include <lib/string.h>
+
+#include "core/ksyms.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "mm/vm.h"
+
+#define PAGE         4096ull
+#define HEAP_INITIAL (1ull << 20)
+#define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
+
+static struct cairn_heap heap;       /* [B] */
+static uint64_t heap_mapped;         /* [B] bytes mapped from VM_HEAP_BASE */
+static uintptr_t heap_caller;        /* [B] return address of the current kfree/krealloc */
+static bool (*oom_handler)(size_t size, size_t align); /* [B] */
+
+static void report_error(void *ctx, const char *what, void *ptr)
+{
+	uintptr_t off = 0;
+	const char *fn = ksyms_lookup(heap_caller, &off);
+
+	pr_err("%s: %p, freed by %p (%s+0x%lx)", what, ptr, (void *)heap_caller,
+	       fn ? fn : "?", (unsigned long)off);
+}
+
+int heap_init(void)
+{
+	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
+
+	if (err)
+		return err;
+	heap_mapped = HEAP_INITIAL;
+	err = cairn_heap_init(&heap, (void *)(uintptr_t)VM_HEAP_BASE, HEAP_INITIAL);
+	if (err)
+		return err;
+	heap.on_error = report_error;
+	pr_info("heap: TLSF at %#llx, %llu KiB mapped, grows on demand",
+		(unsigned long long)VM_HEAP_BASE, (unsigned long long)(HEAP_INITIAL >> 10));
+	return 0;
+}
+
+/* Map more memory at the heap's end: enough for @size at @align, at least HEAP_STEP. */
+static bool heap_grow(size_t size, size_t align)
+{
+	uint64_t want = (size + align + 64 + PAGE - 1) & ~(PAGE - 1);
+	uint64_t va = VM_HEAP_BASE + heap_mapped;
+
+	if (want < HEAP_STEP)
+		want = HEAP_STEP;
+	if (want > VM_HEAP_MAX - heap_mapped)
+		return false;
+	if (vm_map_fresh(va, want / PAGE, PT_WRITE))
+		return false;
+	if (cairn_heap_grow(&heap, (void *)(uintptr_t)va, want)) {
+		vm_unmap_free(va, want / PAGE);
+		return false;
+	}
+	heap_mapped += want;
+	return true;
+}
+
+static __attribute__((noreturn)) void heap_oom(size_t size, size_t align)
+{
+	struct alloc_stats st;
+
+	cairn_heap_stats(&heap, &st);
+	panic("heap: out of memory allocating %zu bytes (align %zu); heap %zu KiB, used %zu, "
+	      "free %zu, largest free %zu, %zu live blocks",
+	      size, align, st.heap_bytes >> 10, st.used_bytes, st.free_bytes, st.largest_free,
+	      st.live_blocks);
+}
+
+void *kmalloc_aligned(size_t size, size_t align, unsigned flags)
+{
+	void *p = cairn_heap_alloc(&heap, size, align);
+
+	while (!p && size > 0 && size <= CAIRN_MAX_ALLOC) {
+		if (!heap_grow(size, align) && !(oom_handler && oom_handler(size, align)))
+			break;
+		p = cairn_heap_alloc(&heap, size, align);
+	}
+	if (!p && size > 0 && !(flags & KM_MAY_FAIL))
+		heap_oom(size, align);
+	if (p && (flags & KM_ZERO))
+		memset(p, 0, size);
+	return p;
+}
+
+void *kmalloc_flags(size_t size, unsigned flags)
+{
+	return kmalloc_aligned(size, CAIRN_MIN_ALIGN * 2, flags);
+}
+
+void *kmalloc(size_t size)
+{
+	return kmalloc_flags(size, 0);
+}
+
+void *kcalloc(size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	return kmalloc_flags(n * size, KM_ZERO);
+}
+
+void kfree(void *p)
+{
+	heap_caller = (uintptr_t)__builtin_return_address(0);
+	cairn_heap_free(&heap, p);
+}
+
+void *krealloc(void *p, size_t size)
+{
+	void *q;
+
+	heap_caller = (uintptr_t)__builtin_return_address(0);
+	q = cairn_heap_realloc(&heap, p, size);
+	if (!q && size > 0 && heap_grow(size, CAIRN_MIN_ALIGN))
+		q = cairn_heap_realloc(&heap, p, size);
+	return q;
+}
+
+void heap_set_oom_handler(bool (*handler)(size_t size, size_t align))
+{
+	oom_handler = handler;
+}
+
+void heap_stats(struct alloc_stats *st)
+{
+	cairn_heap_stats(&heap, st);
+}
+
+unsigned long heap_errors(void)
+{
+	return (unsigned long)heap.errors;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The physical memory manager: 4 KiB frames from the boot memory map, in
+ * three zones (DMA below 1 MiB, DMA32 below 4 GiB, normal above), each a
+ * lib/buddy allocator. Addresses are physical; reach the memory through
+ * phys_to_virt(). See docs/memory.md, "Physical frames".
+ */
+#pragma once
+
+#include <cairn/boot.h>
+#include <lib/buddy/buddy.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __must_check
+#define __must_check __attribute__((warn_unused_result))
+#endif
+
+#define PMM_PAGE_SHIFT 12
+#define PMM_PAGE_SIZE  (1ull << PMM_PAGE_SHIFT)
+#define PMM_MAX_ORDER  BUDDY_MAX_ORDER /* largest block: 2^10 frames, 4 MiB */
+
+/* Flags of pmm_alloc_pages(). Without a zone flag: normal, then DMA32. */
+#define PMM_ZONE_DMA   (1u << 0) /* below 1 MiB only (real-mode trampolines, ISA DMA) */
+#define PMM_ZONE_DMA32 (1u << 1) /* below 4 GiB only (32-bit DMA, 32-bit code) */
+#define PMM_ZERO       (1u << 2) /* fill the block with zeros */
+
+enum pmm_zone_id {
+	PMM_DMA = 0,    /* [0, 1 MiB) */
+	PMM_DMA32 = 1,  /* [1 MiB, 4 GiB) */
+	PMM_NORMAL = 2, /* [4 GiB, ...) */
+	PMM_NZONES = 3,
+};
+
+struct pmm_zone_stats {
+	uint64_t total;                     /* bytes the zone manages (free or allocated) */
+	uint64_t free;                      /* bytes free */
+	uint64_t free_blocks[BUDDY_ORDERS]; /* free blocks of each order */
+};
+
+struct pmm_stats {
+	uint64_t total;       /* bytes managed by all zones */
+	uint64_t free;        /* bytes free in all zones */
+	uint64_t reserved;    /* bytes of RAM never handed out: see docs/memory.md */
+	uint64_t unused;      /* usable bytes left out because the direct map may not reach them */
+	uint64_t meta_base;   /* physical address of the allocator's metadata */
+	uint64_t meta_size;   /* its size in bytes (whole frames) */
+	uint64_t bad_frees;   /* pmm_free_*() calls refused (double free, wrong order...) */
+	uint64_t corruptions; /* free lists found damaged and taken out of use */
+	struct pmm_zone_stats zone[PMM_NZONES];
+};
+
+/*
+ * Build the allocator from @bi's memory map: only BOOT_MEM_USABLE frames
+ * become free, never frame 0, and below 4 GiB only unless a loader that maps
+ * all RAM (UEFI, BIOS) booted us. Logs one summary line. Call once, early,
+ * on the boot CPU. Returns 0, -EBUSY when already initialised, or -ENOMEM
+ * when there is no usable memory or no room for the metadata.
+ */
+int pmm_init(const struct boot_info *bi) __must_check;
+
+/* True once pmm_init() has succeeded. */
+bool pmm_initialized(void);
+
+/*
+ * Allocate 2^@order contiguous frames aligned to their size, with PMM_* @flags.
+ * Returns the physical address, or 0 when none are free, @order is above
+ * PMM_MAX_ORDER or @flags holds an unknown bit (frame 0 is never handed out).
+ * Takes the pmm lock with interrupts off; safe in IRQ context; never sleeps.
+ */
+uint64_t pmm_alloc_pages(unsigned order, unsigned flags);
+
+/*
+ * Free a block pmm_alloc_pages() returned with the same @order. A bad free
+ * (double free, wrong order, an address never allocated) changes nothing;
+ * it is logged and counted in pmm_stats.bad_frees. Same locking as above.
+ */
+void pmm_free_pages(uint64_t pa, unsigned order);
+
+/* One frame, with no flags: pmm_alloc_pages(0, 0) and pmm_free_pages(pa, 0). */
+uint64_t pmm_alloc_frame(void);
+void pmm_free_frame(uint64_t pa);
+
+/*
+ * Allocate exactly @npages (1 .. 2^PMM_MAX_ORDER) contiguous frames, aligned
+ * to the next power of two; the rest of that block stays free. Returns the
+ * physical address or 0. Free with pmm_free_contig() and the same @npages.
+ */
+uint64_t pmm_alloc_contig(size_t npages, unsigned flags);
+void pmm_free_contig(uint64_t pa, size_t npages);
+
+/* Fill @st with the current counters (all zero before pmm_init()). */
+void pmm_stats(struct pmm_stats *st);
+
+/*
+ * Check every zone's allocator invariants (lib/buddy buddy_check()).
+ * Returns 0 or -EINVAL. O(frames) with the lock held: for tests only.
+ */
+int pmm_check(void) __must_check;

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel virtual memory: builds the kernel's own page tables with
+ * lib/paging (direct map, W^X kernel image, the boot stack), switches to
+ * them, and hands out kernel-virtual-area ranges for stacks and MMIO.
+ * Locks: [B] boot CPU only, before other CPUs run (the SMP work adds a lock
+ * around kva_next and the space).
+ */
+#include "mm/vm.h"
+
+#include <cairn/boot.h>
+#include <cairn/errno.h>
+
+#include "arch/arch.h"
+#include "core/kmain.h"
+#include "core/log.h"
+#include "mm/pmm.h"
+
+#define PAGE 4096ull
+/* The loaders put the boot stack at the start of the area; keep clear of it. */
+#define KVA_START (CAIRN_KVA_BASE + (1ull << 30))
+#define KVA_END   (CAIRN_KVA_BASE + (64ull << 30))
+
+extern char _kernel_start[], _text_end[], _rodata_start[], _rodata_end[];
+extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
+extern char directboot_stack_guard[];
+
+static struct pt_space kernel_space;   /* [B] */
+static uint64_t kva_next = KVA_START;  /* [B] next free kernel virtual address */
+static char protections[64];           /* [B] */
+
+static void *ops_phys_to_virt(void *ctx, uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+static uint64_t ops_alloc_table(void *ctx)
+{
+	return pmm_alloc_pages(0, PMM_ZERO);
+}
+
+static void ops_free_table(void *ctx, uint64_t pa)
+{
+	pmm_free_pages(pa, 0);
+}
+
+static void ops_invalidate(void *ctx, uint64_t va)
+{
+	arch_mmu_invalidate(va);
+}
+
+static void ops_flush(void *ctx)
+{
+	arch_mmu_flush();
+}
+
+static const struct pt_ops kernel_pt_ops = {
+	.phys_to_virt = ops_phys_to_virt,
+	.alloc_table = ops_alloc_table,
+	.free_table = ops_free_table,
+	.invalidate = ops_invalidate,
+	.flush_all = ops_flush,
+};
+
+struct pt_space *vm_kernel_space(void)
+{
+	return &kernel_space;
+}
+
+const char *vm_protections(void)
+{
+	return protections;
+}
+
+static uint64_t kernel_phys(const void *va)
+{
+	return (uint64_t)(uintptr_t)va - boot_info.kernel_virt_base + boot_info.kernel_phys_base;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* All RAM and the first 4 GiB (MMIO below it), with the largest pages the CPU has. */
+static int map_direct(void)
+{
+	uint64_t top = 4ull << 30, page;
+	uint32_t i;
+
+	for (i = 0; i < boot_info.mmap_count; i++) {
+		const struct boot_mem_range *r = &boot_info.mmap[i];
+
+		if (r->type != BOOT_MEM_RESERVED && r->base + r->length > top)
+			top = r->base + r->length;
+	}
+	page = arch_mmu_has_1g_pages() ? PT_PAGE_1G : PT_PAGE_2M;
+	top = align_up(top, page);
+	return pt_map(&kernel_space, boot_info.direct_map_base, 0, top, PT_WRITE | PT_GLOBAL,
+		      page);
+}
+
+static int map_image_range(const void *start, const void *end, uint32_t flags)
+{
+	uint64_t va = (uint64_t)(uintptr_t)start & ~(PAGE - 1);
+	uint64_t size = align_up((uint64_t)(uintptr_t)end, PAGE) - va;
+
+	if (size == 0)
+		return 0;
+	return pt_map(&kernel_space, va, kernel_phys((void *)(uintptr_t)va), size,
+		      flags | PT_GLOBAL, PT_PAGE_4K);
+}
+
+/* Text RX, rodata R, data and bss RW, symbols R: W^X per section. */
+static int map_image(void)
+{
+	uintptr_t guard = (uintptr_t)directboot_stack_guard;
+	int err;
+
+	err = map_image_range(_kernel_start, _text_end, PT_EXEC);
+	if (!err)
+		err = map_image_range(_rodata_start, _rodata_end, 0);
+	/* The direct-boot stack's guard page, inside .bss, stays unmapped. */
+	if (!err)
+		err = map_image_range(_data_start, (void *)guard, PT_WRITE);
+	if (!err)
+		err = map_image_range((void *)(guard + PAGE), _data_end, PT_WRITE);
+	if (!err)
+		err = map_image_range(_ksyms_start, _kernel_end, 0);
+	return err;
+}
+
+/* A boot stack in the kernel virtual area (our loaders) keeps its frames. */
+static int map_boot_stack(void)
+{
+	struct pt_space old = { arch_mmu_root(), arch_mmu_levels(), &kernel_pt_ops };
+	uint64_t va, pa;
+	int err;
+
+	if (boot_info.stack_top < CAIRN_KVA_BASE || boot_info.stack_top >= KVA_START)
+		return 0; /* in the kernel image: mapped with .bss */
+	for (va = boot_info.stack_top - boot_info.stack_size; va < boot_info.stack_top;
+	     va += PAGE) {
+		err = pt_translate(&old, va, &pa, NULL, NULL);
+		if (!err)
+			err = pt_map(&kernel_space, va, pa, PAGE, PT_WRITE, PT_PAGE_4K);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vm_init(void)
+{
+	int err;
+
+	kernel_space.levels = arch_mmu_levels();
+	kernel_space.ops = &kernel_pt_ops;
+	kernel_space.root = pmm_alloc_pages(0, PMM_ZERO);
+	if (!kernel_space.root)
+		return -ENOMEM;
+	err = map_direct();
+	if (!err)
+		err = map_image();
+	if (!err)
+		err = map_boot_stack();
+	if (err) {
+		pr_err("vm: building the kernel page tables failed (%d)", err);
+		return err;
+	}
+	arch_mmu_enable_protections(protections, sizeof(protections));
+	arch_mmu_activate(kernel_space.root);
+	pr_info("vm: kernel page tables active (%d-level, W^X image); %s", kernel_space.levels,
+		protections);
+	return 0;
+}
+
+static uint64_t kva_take(uint64_t size)
+{
+	uint64_t va = kva_next;
+
+	if (size > KVA_END - kva_next)
+		return 0;
+	kva_next += size;
+	return va;
+}
+
+void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
+{
+	uint64_t base = phys & ~(PAGE - 1);
+	uint64_t len = align_up(phys + size, PAGE) - base;
+	uint64_t va = kva_take(len + PAGE); /* a hole after each window */
+
+	if (!va || size == 0 || phys + size < phys)
+		return NULL;
+	if (pt_map(&kernel_space, va, base, len, PT_WRITE | ((uint32_t)cache << PT_CACHE_SHIFT),
+		   PT_PAGE_4K))
+		return NULL;
+	return (void *)(uintptr_t)(va + (phys - base));
+}
+
+int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags)
+{
+	uint64_t i, pa;
+
+	for (i = 0; i < npages; i++) {
+		pa = pmm_alloc_pages(0, PMM_ZERO);
+		if (!pa || pt_map(&kernel_space, va + i * PAGE, pa, PAGE, pt_flags, PT_PAGE_4K)) {
+			if (pa)
+				pmm_free_pages(pa, 0);
+			vm_unmap_free(va, i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void vm_unmap_free(uint64_t va, size_t npages)
+{
+	uint64_t i, pa;
+
+	for (i = 0; i < npages; i++) {
+		/* A 4 KiB unmap never splits, so it cannot fail on a mapped page. */
+		if (pt_translate(&kernel_space, va + i * PAGE, &pa, NULL, NULL) == 0 &&
+		    pt_unmap(&kernel_space, va + i * PAGE, PAGE) == 0)
+			pmm_free_pages(pa, 0);
+	}
+}
+
+void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
+{
+	uint64_t va = kva_take((npages + 1) * PAGE); /* a hole after each allocation */
+
+	if (!va || vm_map_fresh(va, npages, pt_flags))
+		return NULL;
+	return (void *)(uintptr_t)va;
+}
+
+uintptr_t vm_alloc_stack(size_t size)
+{
+	size_t npages = align_up(size, PAGE) / PAGE;
+	uint64_t guard = kva_take(PAGE);
+	void *stack;
+
+	if (!guard)
+		return 0;
+	stack = vm_alloc_pages(npages, PT_WRITE);
+	/* kva_take is a bump allocator, so the stack sits right above its guard. */
+	if (!stack || (uint64_t)(uintptr_t)stack != guard + PAGE)
+		return 0;
+	return (uintptr_t)stack + npages * PAGE;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel address space (docs/memory.md): the direct map of physical
+ * memory, the kernel image with W^X per section, kernel stacks with guard
+ * pages and MMIO windows in the kernel virtual area.
+ */
+#pragma once
+
+#include <cairn/boot.h>
+#include <lib/paging/paging.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum vm_cache {
+	VM_CACHE_WB = 0, /* normal RAM */
+	VM_CACHE_WT = 1,
+	VM_CACHE_UC = 2, /* device registers */
+	VM_CACHE_WC = 3, /* framebuffers */
+};
+
+/*
+ * Build the kernel's own page tables from the boot information, switch to
+ * them and enable the CPU's protections. Needs pmm_init() first.
+ * Returns 0 or -ENOMEM.
+ */
+int vm_init(void);
+
+/* The kernel's page-table space (for tests and later address spaces). */
+struct pt_space *vm_kernel_space(void);
+
+/*
+ * Map @size bytes of device memory at physical @phys with cache mode @cache
+ * into the kernel virtual area. Returns the virtual address of @phys, or
+ * NULL when out of virtual space or page tables. Not for IRQ context.
+ */
+void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache);
+
+/*
+ * Allocate a kernel stack of @size bytes (rounded up to pages) in the
+ * kernel virtual area, with an unmapped guard page below it. Returns the
+ * stack's top (highest address + 1), or 0.
+ */
+uintptr_t vm_alloc_stack(size_t size);
+
+/* Allocate and map @npages fresh frames at the next free kernel virtual address. */
+void *vm_alloc_pages(size_t npages, uint32_t pt_flags);
+
+/*
+ * Map @npages fresh zeroed frames at @va (which the caller owns). Returns 0,
+ * or -ENOMEM with nothing left mapped.
+ */
+int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags);
+/* Unmap @npages pages at @va and free their frames; holes are skipped. */
+void vm_unmap_free(uint64_t va, size_t npages);
+
+/* The heap's fixed virtual range (kernel/mm/heap.c), outside the bump area. */
+#define VM_HEAP_BASE (CAIRN_KVA_BASE + (128ull << 30))
+#define VM_HEAP_MAX  (64ull << 30)
+
+/* Text names of the protections turned on (for the boot log and tests). */
+const char *vm_protections(void);

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The binary buddy allocator (buddy.h). Free blocks sit on one doubly-linked
+ * list per order whose links are stored in the free frames themselves, so
+ * taking a buddy off its list is O(1). One metadata byte per frame says
+ * whether the frame is managed at all and, for the first frame of a block,
+ * the block's order and whether it is free. Every public entry point checks
+ * its arguments against that metadata before changing anything.
+ */
+#include <lib/buddy/buddy.h>
+#include <lib/errno.h>
+
+/*
+ * Metadata byte of each frame. Only the first frame of a block (its head)
+ * has BUDDY_M_HEAD and an order; the other frames of the block have
+ * BUDDY_M_PRESENT alone. A frame never added is 0.
+ */
+#define BUDDY_M_ORDER   0x0fu /* order of the block, on its head */
+#define BUDDY_M_LOST    0x10u /* the block was on a damaged free list: never used again */
+#define BUDDY_M_HEAD    0x20u /* first frame of a block */
+#define BUDDY_M_FREE    0x40u /* the block is free (on its head only) */
+#define BUDDY_M_PRESENT 0x80u /* the frame was handed to the allocator */
+
+#define META_USED(k) ((uint8_t)(BUDDY_M_PRESENT | BUDDY_M_HEAD | (k)))
+#define META_FREE(k) ((uint8_t)(BUDDY_M_PRESENT | BUDDY_M_HEAD | BUDDY_M_FREE | (k)))
+#define META_LOST(k) ((uint8_t)(BUDDY_M_PRESENT | BUDDY_M_HEAD | BUDDY_M_LOST | (k)))
+
+_Static_assert(BUDDY_MAX_ORDER <= BUDDY_M_ORDER, "the order must fit its metadata bits");
+
+/* The links of a free block, in its first frame. */
+struct buddy_link {
+	uint64_t next; /* next free block of the same order, or BUDDY_NONE */
+	uint64_t prev; /* previous one, or BUDDY_NONE for the list head */
+};
+
+static bool in_range(const struct buddy *b, uint64_t pfn)
+{
+	return pfn >= b->base_pfn && pfn - b->base_pfn < b->npages;
+}
+
+static uint8_t *meta_of(const struct buddy *b, uint64_t pfn)
+{
+	return &b->meta[pfn - b->base_pfn];
+}
+
+static bool aligned(uint64_t pfn, unsigned order)
+{
+	return (pfn & ((1ull << order) - 1)) == 0;
+}
+
+/* True when @pfn is in range, aligned and the head of a free block of @order. */
+static bool is_free_head(const struct buddy *b, uint64_t pfn, unsigned order)
+{
+	return in_range(b, pfn) && aligned(pfn, order) && *meta_of(b, pfn) == META_FREE(order);
+}
+
+static struct buddy_link *link_of(const struct buddy *b, uint64_t pfn)
+{
+	return b->frame_ptr(b->ctx, pfn);
+}
+
+/*
+ * A free list whose links are damaged (something wrote into a free frame)
+ * cannot be walked safely. Take every block of that order out of use for
+ * good (leaked: neither free nor freeable), so that nothing on or reachable
+ * from the list is ever handed out or merged again. O(npages); only on
+ * corruption.
+ */
+static void quarantine(struct buddy *b, unsigned order)
+{
+	for (uint64_t i = 0; i < b->npages; i++)
+		if (b->meta[i] == META_FREE(order))
+			b->meta[i] = META_LOST(order);
+	b->nfree -= b->free_blocks[order] << order;
+	b->free_blocks[order] = 0;
+	b->free_head[order] = BUDDY_NONE;
+	b->corruptions++;
+}
+
+static void list_push(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	struct buddy_link *l = link_of(b, pfn);
+	uint64_t head = b->free_head[order];
+
+	l->next = head;
+	l->prev = BUDDY_NONE;
+	if (head != BUDDY_NONE)
+		link_of(b, head)->prev = pfn;
+	b->free_head[order] = pfn;
+	b->free_blocks[order]++;
+}
+
+/*
+ * Take the free block at @pfn off the list of @order. Its neighbours' links
+ * are checked first: if they do not point back at @pfn the list is damaged
+ * and quarantined, and false is returned.
+ */
+static bool list_remove(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	struct buddy_link *l = link_of(b, pfn);
+	uint64_t next = l->next, prev = l->prev;
+	bool ok;
+
+	ok = next == BUDDY_NONE || (is_free_head(b, next, order) && link_of(b, next)->prev == pfn);
+	if (prev == BUDDY_NONE)
+		ok = ok && b->free_head[order] == pfn;
+	else
+		ok = ok && is_free_head(b, prev, order) && link_of(b, prev)->next == pfn;
+	if (!ok) {
+		quarantine(b, order);
+		return false;
+	}
+	if (next != BUDDY_NONE)
+		link_of(b, next)->prev = prev;
+	if (prev != BUDDY_NONE)
+		link_of(b, prev)->next = next;
+	else
+		b->free_head[order] = next;
+	b->free_blocks[order]--;
+	return true;
+}
+
+/* Take the first block off the list of @order, or return BUDDY_NONE. */
+static uint64_t list_pop(struct buddy *b, unsigned order)
+{
+	uint64_t pfn = b->free_head[order];
+
+	if (pfn == BUDDY_NONE)
+		return BUDDY_NONE;
+	if (!is_free_head(b, pfn, order)) {
+		quarantine(b, order);
+		return BUDDY_NONE;
+	}
+	return list_remove(b, pfn, order) ? pfn : BUDDY_NONE;
+}
+
+/*
+ * Return the allocated block at @pfn of @order to the free lists, merging it
+ * with its buddy for as long as the buddy is a free block of the same order.
+ * The caller has validated the block.
+ */
+static void release(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	b->nfree += 1ull << order;
+	while (order < BUDDY_MAX_ORDER) {
+		uint64_t buddy = pfn ^ (1ull << order);
+
+		if (!is_free_head(b, buddy, order) || !list_remove(b, buddy, order))
+			break;
+		*meta_of(b, buddy) = BUDDY_M_PRESENT;
+		*meta_of(b, pfn) = BUDDY_M_PRESENT;
+		pfn = pfn < buddy ? pfn : buddy;
+		order++;
+	}
+	*meta_of(b, pfn) = META_FREE(order);
+	list_push(b, pfn, order);
+}
+
+/* The order of the largest aligned block at @pfn that ends at or before @end. */
+static unsigned max_block(uint64_t pfn, uint64_t end)
+{
+	unsigned order = 0;
+
+	while (order < BUDDY_MAX_ORDER && aligned(pfn, order + 1) && end - pfn >= (2ull << order))
+		order++;
+	return order;
+}
+
+int buddy_init(struct buddy *b, const struct buddy_params *p)
+{
+	if (!b || !p || !p->frame_ptr || (p->npages && !p->meta))
+		return -EINVAL;
+	if (p->base_pfn >= BUDDY_PFN_LIMIT || p->npages > BUDDY_PFN_LIMIT - p->base_pfn)
+		return -EINVAL;
+	b->base_pfn = p->base_pfn;
+	b->npages = p->npages;
+	b->meta = p->meta;
+	b->frame_ptr = p->frame_ptr;
+	b->ctx = p->ctx;
+	for (unsigned k = 0; k < BUDDY_ORDERS; k++) {
+		b->free_head[k] = BUDDY_NONE;
+		b->free_blocks[k] = 0;
+	}
+	b->total = 0;
+	b->nfree = 0;
+	b->corruptions = 0;
+	for (uint64_t i = 0; i < p->npages; i++)
+		b->meta[i] = 0;
+	return 0;
+}
+
+int buddy_add_free_range(struct buddy *b, uint64_t pfn, uint64_t count)
+{
+	uint64_t end = pfn + count;
+
+	if (count == 0)
+		return 0;
+	if (!in_range(b, pfn) || count > b->npages - (pfn - b->base_pfn))
+		return -EINVAL;
+	for (uint64_t p = pfn; p < end; p++)
+		if (*meta_of(b, p) != 0)
+			return -EINVAL;
+
+	for (uint64_t p = pfn; p < end; p++)
+		*meta_of(b, p) = BUDDY_M_PRESENT;
+	b->total += count;
+	while (pfn < end) {
+		unsigned order = max_block(pfn, end);
+
+		release(b, pfn, order);
+		pfn += 1ull << order;
+	}
+	return 0;
+}
+
+uint64_t buddy_alloc(struct buddy *b, unsigned order)
+{
+	uint64_t pfn = BUDDY_NONE;
+	unsigned k;
+
+	if (order > BUDDY_MAX_ORDER)
+		return BUDDY_NONE;
+	for (k = order; k <= BUDDY_MAX_ORDER && pfn == BUDDY_NONE; k++)
+		pfn = list_pop(b, k);
+	if (pfn == BUDDY_NONE)
+		return BUDDY_NONE;
+	/* Split: keep the lower half, free the upper half, down to @order. */
+	for (k--; k > order; k--) {
+		uint64_t upper = pfn + (1ull << (k - 1));
+
+		*meta_of(b, upper) = META_FREE(k - 1);
+		list_push(b, upper, k - 1);
+	}
+	*meta_of(b, pfn) = META_USED(order);
+	b->nfree -= 1ull << order;
+	return pfn;
+}
+
+int buddy_free(struct buddy *b, uint64_t pfn, unsigned order)
+{
+	if (order > BUDDY_MAX_ORDER || !in_range(b, pfn) || !aligned(pfn, order))
+		return -EINVAL;
+	if (*meta_of(b, pfn) != META_USED(order))
+		return -EINVAL;
+	release(b, pfn, order);
+	return 0;
+}
+
+/* The smallest order whose blocks hold @count frames (1 <= count <= 2^MAX). */
+static unsigned order_for(uint64_t count)
+{
+	unsigned order = 0;
+
+	while ((1ull << order) < count)
+		order++;
+	return order;
+}
+
+uint64_t buddy_alloc_exact(struct buddy *b, uint64_t count)
+{
+	uint64_t pfn, p, end;
+	unsigned order = 0;
+
+	if (count == 0 || count > (1ull << BUDDY_MAX_ORDER))
+		return BUDDY_NONE;
+	pfn = buddy_alloc(b, order_for(count));
+	if (pfn == BUDDY_NONE)
+		return BUDDY_NONE;
+	end = pfn + (1ull << order_for(count));
+	/* The kept part becomes allocated blocks, one per binary digit of @count... */
+	for (p = pfn; p < pfn + count; p += 1ull << order) {
+		order = max_block(p, pfn + count);
+		*meta_of(b, p) = META_USED(order);
+	}
+	/* ...and the tail goes straight back to the free lists. */
+	for (; p < end; p += 1ull << order) {
+		order = max_block(p, end);
+		release(b, p, order);
+	}
+	return pfn;
+}
+
+int buddy_free_exact(struct buddy *b, uint64_t pfn, uint64_t count)
+{
+	uint64_t p, end = pfn + count;
+	unsigned order = 0;
+
+	if (count == 0 || count > (1ull << BUDDY_MAX_ORDER) || !in_range(b, pfn) ||
+	    count > b->npages - (pfn - b->base_pfn))
+		return -EINVAL;
+	for (p = pfn; p < end; p += 1ull << order) {
+		order = max_block(p, end);
+		if (*meta_of(b, p) != META_USED(order))
+			return -EINVAL;
+	}
+	for (p = pfn; p < end; p += 1ull << order) {
+		order = max_block(p, end);
+		release(b, p, order);
+	}
+	return 0;
+}
+
+void buddy_stats(const struct buddy *b, struct buddy_stats *st)
+{
+	st->total = b->total;
+	st->free = b->nfree;
+	for (unsigned k = 0; k < BUDDY_ORDERS; k++)
+		st->free_blocks[k] = b->free_blocks[k];
+	st->corruptions = b->corruptions;
+}
+
+bool buddy_is_free(const struct buddy *b, uint64_t pfn)
+{
+	if (!in_range(b, pfn) || *meta_of(b, pfn) == 0)
+		return false;
+	/* The first head found going down in alignment is the block holding @pfn. */
+	for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++) {
+		uint64_t head = pfn & ~((1ull << k) - 1);
+		uint8_t m;
+
+		if (!in_range(b, head))
+			return false;
+		m = *meta_of(b, head);
+		if (m & BUDDY_M_HEAD)
+			return (m & BUDDY_M_FREE) && (m & BUDDY_M_ORDER) >= k;
+	}
+	return false;
+}
+
+/* Walk the list of @order; returns the number of blocks or BUDDY_NONE if it is broken. */
+static uint64_t check_list(const struct buddy *b, unsigned order)
+{
+	uint64_t n = 0, prev = BUDDY_NONE;
+
+	for (uint64_t p = b->free_head[order]; p != BUDDY_NONE; p = link_of(b, p)->next) {
+		if (n++ > b->free_blocks[order] || !is_free_head(b, p, order) ||
+		    link_of(b, p)->prev != prev)
+			return BUDDY_NONE;
+		prev = p;
+	}
+	return n;
+}
+
+/*
+ * Check the block starting at index @i: a well-formed aligned head whose
+ * other frames are plain present frames. Returns its order or -1.
+ */
+static int check_block(const struct buddy *b, uint64_t i)
+{
+	uint8_t m = b->meta[i];
+	unsigned order = m & BUDDY_M_ORDER;
+
+	if (!(m & BUDDY_M_PRESENT) || !(m & BUDDY_M_HEAD) || order > BUDDY_MAX_ORDER)
+		return -1;
+	if ((m & BUDDY_M_FREE) && (m & BUDDY_M_LOST))
+		return -1;
+	if (!aligned(b->base_pfn + i, order) || (1ull << order) > b->npages - i)
+		return -1;
+	for (uint64_t j = 1; j < (1ull << order); j++)
+		if (b->meta[i + j] != BUDDY_M_PRESENT)
+			return -1;
+	return (int)order;
+}
+
+int buddy_check(const struct buddy *b)
+{
+	uint64_t heads[BUDDY_ORDERS] = { 0 }, present = 0, nfree = 0;
+	uint64_t i = 0;
+
+	while (i < b->npages) {
+		int order;
+
+		if (b->meta[i] == 0) {
+			i++;
+			continue;
+		}
+		order = check_block(b, i);
+		if (order < 0)
+			return -EINVAL;
+		if (b->meta[i] & BUDDY_M_FREE)
+			heads[order]++;
+		present += 1ull << order;
+		i += 1ull << order;
+	}
+	for (unsigned k = 0; k < BUDDY_ORDERS; k++) {
+		if (heads[k] != b->free_blocks[k] || check_list(b, k) != b->free_blocks[k])
+			return -EINVAL;
+		nfree += b->free_blocks[k] << k;
+	}
+	return present == b->total && nfree == b->nfree ? 0 : -EINVAL;
+}

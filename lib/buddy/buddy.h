@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A binary buddy allocator over a range of frame numbers, as pure mechanism:
+ * the caller provides the state, one metadata byte per frame and a way to
+ * reach a free frame's memory, where the free lists live. The kernel's
+ * physical memory manager runs one instance per zone; the host tests run it
+ * over an array of simulated pages. See docs/memory.md, "Physical frames".
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __must_check
+#define __must_check __attribute__((warn_unused_result))
+#endif
+
+/* Blocks hold 2^order frames, order 0 to BUDDY_MAX_ORDER (4 MiB of 4 KiB frames). */
+#define BUDDY_MAX_ORDER 10
+#define BUDDY_ORDERS    (BUDDY_MAX_ORDER + 1)
+
+/* "No frame": what the allocation functions return when they cannot allocate. */
+#define BUDDY_NONE UINT64_MAX
+
+/* Frame numbers above this are refused (a 64-bit physical address space of 4 KiB frames). */
+#define BUDDY_PFN_LIMIT (1ull << 52)
+
+/*
+ * What buddy_init() needs. @meta must hold buddy_meta_size(@npages) bytes and
+ * stays owned by the allocator until it is no longer used. @frame_ptr returns
+ * a writable pointer to at least 16 bytes at the start of frame @pfn; it is
+ * only ever called for frames that were handed to buddy_add_free_range() and
+ * are free at the time of the call.
+ */
+struct buddy_params {
+	uint64_t base_pfn; /* first frame number the allocator may manage */
+	uint64_t npages;   /* frames from base_pfn it may manage */
+	uint8_t *meta;     /* one byte per frame, cleared by buddy_init() */
+	void *(*frame_ptr)(void *ctx, uint64_t pfn);
+	void *ctx; /* passed to frame_ptr */
+};
+
+/*
+ * The allocator's state. Callers read it only through buddy_stats(); it does
+ * no locking of its own, so every call on one instance must be serialised by
+ * the caller.
+ */
+struct buddy {
+	uint64_t base_pfn;                   /* first frame number covered */
+	uint64_t npages;                     /* frames covered by meta[] */
+	uint8_t *meta;                       /* per-frame state, BUDDY_M_* in buddy.c */
+	void *(*frame_ptr)(void *ctx, uint64_t pfn);
+	void *ctx;
+	uint64_t free_head[BUDDY_ORDERS];    /* first free block of each order, or BUDDY_NONE */
+	uint64_t free_blocks[BUDDY_ORDERS];  /* free blocks of each order */
+	uint64_t total;                      /* frames ever added with buddy_add_free_range() */
+	uint64_t nfree;                      /* frames free now */
+	uint64_t corruptions;                /* free lists found damaged and quarantined */
+};
+
+struct buddy_stats {
+	uint64_t total;                     /* frames managed (free or allocated) */
+	uint64_t free;                      /* frames free */
+	uint64_t free_blocks[BUDDY_ORDERS]; /* free blocks of each order */
+	uint64_t corruptions;               /* damaged free lists quarantined (leaked) */
+};
+
+/* Bytes of metadata buddy_init() needs for @npages frames. */
+static inline size_t buddy_meta_size(uint64_t npages)
+{
+	return (size_t)npages;
+}
+
+/*
+ * Set up @b over the frames p->base_pfn .. p->base_pfn + p->npages - 1, all
+ * of them reserved (not free) until buddy_add_free_range() frees them.
+ * Returns 0, or -EINVAL when a pointer is missing or the range wraps or
+ * reaches BUDDY_PFN_LIMIT. @npages may be 0 (an empty allocator).
+ */
+int buddy_init(struct buddy *b, const struct buddy_params *p) __must_check;
+
+/*
+ * Hand frames @pfn .. @pfn + @count - 1 to the allocator as free memory. They
+ * are split into maximal naturally aligned blocks and merged with free
+ * neighbours. Returns 0, or -EINVAL (nothing changed) when the range leaves
+ * the allocator's range or overlaps frames added before.
+ */
+int buddy_add_free_range(struct buddy *b, uint64_t pfn, uint64_t count) __must_check;
+
+/*
+ * Allocate a block of 2^@order frames, aligned to its size in frame numbers.
+ * Returns its first frame number, or BUDDY_NONE when @order is above
+ * BUDDY_MAX_ORDER or no block that large is free.
+ */
+uint64_t buddy_alloc(struct buddy *b, unsigned order);
+
+/*
+ * Free the block of 2^@order frames at @pfn that buddy_alloc() returned,
+ * merging it with its free buddies. Returns 0, or -EINVAL, changing nothing,
+ * when @pfn is not the start of an allocated block of exactly that order:
+ * a double free, an unaligned or out-of-range frame, or the wrong order.
+ */
+int buddy_free(struct buddy *b, uint64_t pfn, unsigned order) __must_check;
+
+/*
+ * Allocate @count contiguous frames (1 .. 2^BUDDY_MAX_ORDER): a block of the
+ * next power of two is taken and its tail beyond @count is freed at once, so
+ * exactly @count frames are used. The start is aligned to that power of two.
+ * Returns the first frame number or BUDDY_NONE.
+ */
+uint64_t buddy_alloc_exact(struct buddy *b, uint64_t count);
+
+/*
+ * Free @count frames at @pfn that buddy_alloc_exact() returned. Returns 0,
+ * or -EINVAL, changing nothing, when they are not such an allocation.
+ */
+int buddy_free_exact(struct buddy *b, uint64_t pfn, uint64_t count) __must_check;
+
+/* Copy the allocator's counters into @st. */
+void buddy_stats(const struct buddy *b, struct buddy_stats *st);
+
+/* True when @pfn lies in the allocator's range and is part of a free block. */
+bool buddy_is_free(const struct buddy *b, uint64_t pfn);
+
+/*
+ * Check every invariant: each free list is well linked and holds aligned
+ * free blocks of its order, the metadata agrees with the lists and the
+ * counters add up. O(npages + free blocks); for tests and debugging.
+ * Returns 0 or -EINVAL.
+ */
+int buddy_check(const struct buddy *b) __must_check;

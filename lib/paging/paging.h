@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64 page tables (4-level and 5-level) as pure mechanism: map, unmap,
+ * protect and translate over tables reached through caller-supplied
+ * callbacks, so the same code runs in the kernel, the loaders and the host
+ * tests. The flags are generic, not x86 bits, so another architecture can
+ * offer the same interface. See docs/paging.md.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __must_check
+#define __must_check __attribute__((warn_unused_result))
+#endif
+
+/* Page sizes pt_map() accepts. */
+#define PT_PAGE_4K 0x1000ull
+#define PT_PAGE_2M 0x200000ull
+#define PT_PAGE_1G 0x40000000ull
+
+/*
+ * Mapping flags. Every mapping is readable, so PT_READ is implied (and always
+ * reported by pt_translate()); a mapping without PT_EXEC is no-execute.
+ */
+#define PT_READ   0x01u
+#define PT_WRITE  0x02u
+#define PT_EXEC   0x04u
+#define PT_USER   0x08u
+#define PT_GLOBAL 0x10u
+
+/*
+ * Memory type, a two-bit field; write-back is the default (0). The x86 code
+ * reaches these through the PAT as programmed by PT_X86_PAT_VALUE below.
+ */
+#define PT_CACHE_SHIFT 8
+#define PT_CACHE_MASK  (3u << PT_CACHE_SHIFT)
+#define PT_CACHE_WB    (0u << PT_CACHE_SHIFT)
+#define PT_CACHE_WT    (1u << PT_CACHE_SHIFT)
+#define PT_CACHE_UC    (2u << PT_CACHE_SHIFT)
+#define PT_CACHE_WC    (3u << PT_CACHE_SHIFT)
+
+#define PT_FLAGS_ALL (PT_READ | PT_WRITE | PT_EXEC | PT_USER | PT_GLOBAL | PT_CACHE_MASK)
+
+/*
+ * The IA32_PAT MSR (0x277) value the kernel must program before using the
+ * cache modes: PA0 WB, PA1 WT, PA2 UC-, PA3 UC, PA4 WB, PA5 WT, PA6 WC,
+ * PA7 UC. It is the power-up layout with PA6 changed from UC- to WC, so
+ * entries written before the PAT is reprogrammed (PAT bit clear) mean the
+ * same thing either way.
+ * Intel SDM Vol. 3A, "IA32_PAT MSR" and "Programming the PAT" (memory type
+ * encodings: UC 00h, WC 01h, WT 04h, WB 06h, UC- 07h).
+ */
+#define PT_X86_PAT_VALUE 0x0001040600070406ull
+
+/*
+ * What the page-table code needs from its environment. Every callback must
+ * be set; each gets @ctx as its first argument.
+ */
+struct pt_ops {
+	void *ctx; /* passed back to every callback */
+	/* A pointer through which the 4 KiB table at physical @pa is read and written. */
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);
+	/* A zeroed 4 KiB frame for a page table, or 0 when none is left. */
+	uint64_t (*alloc_table)(void *ctx);
+	/* Give back a frame from alloc_table; its contents are garbage by then. */
+	void (*free_table)(void *ctx, uint64_t pa);
+	/*
+	 * Drop the TLB entries for the page holding @va and the paging-structure
+	 * caches, on every CPU using the space (INVLPG plus shootdown).
+	 */
+	void (*invalidate)(void *ctx, uint64_t va);
+	/*
+	 * Drop every TLB entry of the space, global ones included, since the
+	 * pages may be PT_GLOBAL: a CR3 reload is not enough (toggle CR4.PGE or
+	 * use INVPCID type 2; Intel SDM Vol. 3A, 5.10.4.1).
+	 */
+	void (*flush_all)(void *ctx);
+};
+
+/*
+ * One address space. The caller serializes all calls on the same space;
+ * none of them sleeps unless a callback does.
+ */
+struct pt_space {
+	uint64_t root;            /* physical address of the PML4 or PML5 */
+	int levels;               /* 4 (48-bit addresses) or 5 (57-bit, CR4.LA57) */
+	const struct pt_ops *ops; /* the environment, never NULL */
+};
+
+/*
+ * Map [@va, @va + @size) to [@pa, @pa + @size) with @flags in pages of
+ * @page_size (PT_PAGE_4K, PT_PAGE_2M or PT_PAGE_1G, the last needing
+ * CPUID.80000001H:EDX[26]). Every page table is allocated before any entry
+ * changes, so on error nothing has changed.
+ * Returns 0; -EINVAL for a bad page size, unknown flags, a misaligned @va,
+ * @pa or @size, a zero @size, a range that wraps, leaves the canonical
+ * addresses or puts @pa past 2^52; -EEXIST if any page of the range is
+ * already mapped; -ENOMEM if a page table could not be allocated.
+ */
+int __must_check pt_map(struct pt_space *s, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
+                        uint64_t page_size);
+
+/*
+ * Unmap every page in [@va, @va + @size); holes are skipped. A huge page the
+ * range covers only in part is split first, so the rest of it stays mapped
+ * with the same flags. Page tables left empty are freed after the TLB
+ * entries are invalidated (one invalidate per page, or one flush_all past
+ * PT_INVAL_MAX pages).
+ * Returns 0; -EINVAL for a misaligned or zero @size, a misaligned @va, or a
+ * range that wraps or leaves the canonical addresses; -ENOMEM if a split
+ * needed a page table that could not be allocated (nothing changed).
+ */
+int __must_check pt_unmap(struct pt_space *s, uint64_t va, uint64_t size);
+
+/*
+ * Set the flags of every mapped page in [@va, @va + @size) to @flags; holes
+ * are skipped and huge pages partly in the range are split. Changing the
+ * memory type of memory that may sit in the caches is the caller's problem.
+ * Returns 0, -EINVAL (as pt_unmap(), or unknown flags) or -ENOMEM (a split
+ * needed a table that could not be allocated; nothing changed).
+ */
+int __must_check pt_protect(struct pt_space *s, uint64_t va, uint64_t size, uint32_t flags);
+
+/*
+ * Look up @va. On success stores the physical address it maps to in @pa,
+ * the effective flags of the whole walk in @flags (with PT_READ) and the
+ * size of the page holding it in @page_size; any of them may be NULL.
+ * Returns 0, -ENOENT if @va is not mapped or not canonical, or -EINVAL for
+ * a malformed @s.
+ */
+int __must_check pt_translate(const struct pt_space *s, uint64_t va, uint64_t *pa, uint32_t *flags,
+                              uint64_t *page_size);
+
+/* Past this many pages, one change invalidates with flush_all rather than per page. */
+#define PT_INVAL_MAX 32
+
+/* True if @va is canonical for a space of @levels levels (Intel SDM Vol. 1, 3.3.7.1). */
+bool pt_canonical(int levels, uint64_t va);
