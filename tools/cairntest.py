@@ -303,6 +303,9 @@ def main():
         make_image(test_img, kernel, "ktest")
     if "kernel" in groups:
         jobs += [lambda: run_ktests(res, "kernel/pvh", "direct", kernel, {"APPEND": "ktest"}),
+                 lambda: run_ktests(res, "kernel/pvh-cpu-max", "direct", kernel,
+                                    {"APPEND": "ktest", "QEMU_CPU": "max", "CPUS": "4",
+                                     "MEM": "1G"}),
                  lambda: run_ktests(res, "kernel/uefi", "uefi", test_img),
                  lambda: run_ktests(res, "kernel/bios", "bios", test_img)]
     if "e2e" in groups:
