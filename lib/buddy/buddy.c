@@ -54,6 +54,17 @@ static bool is_free_head(const struct buddy *b, uint64_t pfn, unsigned order)
 	return in_range(b, pfn) && aligned(pfn, order) && *meta_of(b, pfn) == META_FREE(order);
 }
 
+/* Fresh blocks: free blocks of the largest order in [fresh_next, fresh_end), on no list. */
+static uint64_t fresh_count(const struct buddy *b)
+{
+	return (b->fresh_end - b->fresh_next) >> BUDDY_MAX_ORDER;
+}
+
+static bool is_fresh(const struct buddy *b, uint64_t pfn)
+{
+	return pfn >= b->fresh_next && pfn < b->fresh_end;
+}
+
 static struct buddy_link *link_of(const struct buddy *b, uint64_t pfn)
 {
 	return b->frame_ptr(b->ctx, pfn);
@@ -68,11 +79,13 @@ static struct buddy_link *link_of(const struct buddy *b, uint64_t pfn)
  */
 static void quarantine(struct buddy *b, unsigned order)
 {
+	uint64_t fresh = order == BUDDY_MAX_ORDER ? fresh_count(b) : 0;
+
 	for (uint64_t i = 0; i < b->npages; i++)
-		if (b->meta[i] == META_FREE(order))
+		if (b->meta[i] == META_FREE(order) && !is_fresh(b, b->base_pfn + i))
 			b->meta[i] = META_LOST(order);
-	b->nfree -= b->free_blocks[order] << order;
-	b->free_blocks[order] = 0;
+	b->nfree -= (b->free_blocks[order] - fresh) << order;
+	b->free_blocks[order] = fresh;
 	b->free_head[order] = BUDDY_NONE;
 	b->corruptions++;
 }
@@ -134,6 +147,37 @@ static uint64_t list_pop(struct buddy *b, unsigned order)
 	return list_remove(b, pfn, order) ? pfn : BUDDY_NONE;
 }
 
+/* Take a free block of @order: from its list, else (largest order) a fresh one. */
+static uint64_t take_block(struct buddy *b, unsigned order)
+{
+	uint64_t pfn = list_pop(b, order);
+
+	if (pfn != BUDDY_NONE || order != BUDDY_MAX_ORDER || !fresh_count(b))
+		return pfn;
+	pfn = b->fresh_next;
+	b->fresh_next += 1ull << BUDDY_MAX_ORDER;
+	b->free_blocks[order]--;
+	return pfn;
+}
+
+/*
+ * A free block of the largest order that extends the fresh run (or starts
+ * one when there is none) joins it instead of a list. Returns false when it
+ * cannot.
+ */
+static bool add_fresh(struct buddy *b, uint64_t pfn)
+{
+	if (fresh_count(b) && pfn != b->fresh_end)
+		return false;
+	if (!fresh_count(b))
+		b->fresh_next = pfn;
+	b->fresh_end = pfn + (1ull << BUDDY_MAX_ORDER);
+	*meta_of(b, pfn) = META_FREE(BUDDY_MAX_ORDER);
+	b->free_blocks[BUDDY_MAX_ORDER]++;
+	b->nfree += 1ull << BUDDY_MAX_ORDER;
+	return true;
+}
+
 /*
  * Return the allocated block at @pfn of @order to the free lists, merging it
  * with its buddy for as long as the buddy is a free block of the same order.
@@ -181,6 +225,7 @@ int buddy_init(struct buddy *b, const struct buddy_params *p)
 		b->free_head[k] = BUDDY_NONE;
 		b->free_blocks[k] = 0;
 	}
+	b->fresh_next = b->fresh_end = 0;
 	b->total = 0;
 	b->nfree = 0;
 	b->corruptions = 0;
@@ -207,7 +252,8 @@ int buddy_add_free_range(struct buddy *b, uint64_t pfn, uint64_t count)
 	while (pfn < end) {
 		unsigned order = max_block(pfn, end);
 
-		release(b, pfn, order);
+		if (order < BUDDY_MAX_ORDER || !add_fresh(b, pfn))
+			release(b, pfn, order);
 		pfn += 1ull << order;
 	}
 	return 0;
@@ -221,7 +267,7 @@ uint64_t buddy_alloc(struct buddy *b, unsigned order)
 	if (order > BUDDY_MAX_ORDER)
 		return BUDDY_NONE;
 	for (k = order; k <= BUDDY_MAX_ORDER && pfn == BUDDY_NONE; k++)
-		pfn = list_pop(b, k);
+		pfn = take_block(b, k);
 	if (pfn == BUDDY_NONE)
 		return BUDDY_NONE;
 	/* Split: keep the lower half, free the upper half, down to @order. */
@@ -333,7 +379,7 @@ static uint64_t check_list(const struct buddy *b, unsigned order)
 	uint64_t n = 0, prev = BUDDY_NONE;
 
 	for (uint64_t p = b->free_head[order]; p != BUDDY_NONE; p = link_of(b, p)->next) {
-		if (n++ > b->free_blocks[order] || !is_free_head(b, p, order) ||
+		if (n++ > b->free_blocks[order] || !is_free_head(b, p, order) || is_fresh(b, p) ||
 		    link_of(b, p)->prev != prev)
 			return BUDDY_NONE;
 		prev = p;
@@ -382,8 +428,13 @@ int buddy_check(const struct buddy *b)
 		present += 1ull << order;
 		i += 1ull << order;
 	}
+	for (uint64_t p = b->fresh_next; p < b->fresh_end; p += 1ull << BUDDY_MAX_ORDER)
+		if (!is_free_head(b, p, BUDDY_MAX_ORDER))
+			return -EINVAL;
 	for (unsigned k = 0; k < BUDDY_ORDERS; k++) {
-		if (heads[k] != b->free_blocks[k] || check_list(b, k) != b->free_blocks[k])
+		uint64_t fresh = k == BUDDY_MAX_ORDER ? fresh_count(b) : 0;
+
+		if (heads[k] != b->free_blocks[k] || check_list(b, k) != b->free_blocks[k] - fresh)
 			return -EINVAL;
 		nfree += b->free_blocks[k] << k;
 	}

@@ -5,6 +5,10 @@
  * reach a free frame's memory, where the free lists live. The kernel's
  * physical memory manager runs one instance per zone; the host tests run it
  * over an array of simulated pages. See docs/memory.md, "Physical frames".
+ *
+ * The largest blocks of the first long run handed in stay "fresh": free but
+ * on no list until they are needed, so that setting up never writes into
+ * (and so never faults in) gigabytes of memory nobody asked for yet.
  */
 #pragma once
 
@@ -53,7 +57,9 @@ struct buddy {
 	void *(*frame_ptr)(void *ctx, uint64_t pfn);
 	void *ctx;
 	uint64_t free_head[BUDDY_ORDERS];    /* first free block of each order, or BUDDY_NONE */
-	uint64_t free_blocks[BUDDY_ORDERS];  /* free blocks of each order */
+	uint64_t free_blocks[BUDDY_ORDERS];  /* free blocks of each order, fresh ones included */
+	uint64_t fresh_next;                 /* first fresh block: free, largest order, unlinked */
+	uint64_t fresh_end;                  /* end of the fresh run */
 	uint64_t total;                      /* frames ever added with buddy_add_free_range() */
 	uint64_t nfree;                      /* frames free now */
 	uint64_t corruptions;                /* free lists found damaged and quarantined */

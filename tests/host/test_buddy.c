@@ -235,6 +235,35 @@ static void test_add_range_splits_maximal(void **state)
 	sim_free(s);
 }
 
+/* Setting up does not write into the largest blocks of a long run: they stay fresh. */
+static void test_fresh_blocks_untouched(void **state)
+{
+	struct sim *s = sim_new(0, 16 * 1024 + 5);
+	struct buddy_stats start, now;
+	uint64_t big[16], small;
+
+	assert_int_equal(buddy_add_free_range(&s->b, 5, 16 * 1024), 0);
+	assert_true(s->calls < 16); /* the 15 whole 4 MiB blocks are not linked */
+	start = stats(s);
+	assert_int_equal(start.free_blocks[BUDDY_MAX_ORDER], 15);
+	s->calls = 0;
+	big[0] = alloc_block(s, BUDDY_MAX_ORDER);
+	assert_int_equal(s->calls, 0);
+	small = alloc_block(s, 0);
+	assert_true(small < 1024 || small >= 16 * 1024); /* from the ragged ends, not a big block */
+	for (int i = 1; i < 15; i++)
+		big[i] = alloc_block(s, BUDDY_MAX_ORDER);
+	assert_int_equal(alloc_block(s, BUDDY_MAX_ORDER), BUDDY_NONE);
+	assert_int_equal(buddy_check(&s->b), 0);
+	for (int i = 0; i < 15; i++)
+		free_block(s, big[i], BUDDY_MAX_ORDER);
+	free_block(s, small, 0);
+	now = stats(s);
+	assert_same_stats(&start, &now);
+	assert_int_equal(buddy_check(&s->b), 0);
+	sim_free(s);
+}
+
 /* Adding a range in pieces, in any order, ends in the same state as adding it at once. */
 static void test_add_in_pieces_merges(void **state)
 {
@@ -626,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_init_rejects_bad_params),
 		cmocka_unit_test(test_add_range_splits_maximal),
 		cmocka_unit_test(test_add_in_pieces_merges),
+		cmocka_unit_test(test_fresh_blocks_untouched),
 		cmocka_unit_test(test_alignment_and_exhaustion),
 		cmocka_unit_test(test_max_order_blocks),
 		cmocka_unit_test(test_merge_back_to_initial),
