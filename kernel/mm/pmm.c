@@ -10,11 +10,12 @@
  */
 #include "mm/pmm.h"
 
-#include <boot/common/loader.h>
 #include <cairn/errno.h>
-#include <lib/string.h>
 
 #include <arch/cpu.h>
+#include <lib/string.h>
+
+#include <boot/common/loader.h>
 
 #include "core/kmain.h"
 #include "core/log.h"
@@ -22,7 +23,7 @@
 #define DMA_LIMIT   (1ull << 20)
 #define DMA32_LIMIT (1ull << 32)
 /* The widest physical address x86_64 defines (Intel SDM Vol. 3A, 4.1.4: MAXPHYADDR <= 52). */
-#define PHYS_LIMIT (1ull << 52)
+#define PHYS_LIMIT  (1ull << 52)
 
 #define PMM_FLAGS_ALL (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO)
 
@@ -39,12 +40,12 @@ static struct pmm_zone zones[PMM_NZONES] = {
 	[PMM_NORMAL] = { .name = "normal", .start = DMA32_LIMIT, .end = PHYS_LIMIT },
 };
 
-static bool pmm_ready;      /* [I] set last by pmm_init(); read with __atomic */
-static uint64_t meta_base;  /* [I] physical address of the metadata */
-static uint64_t meta_size;  /* [I] bytes, whole frames */
-static uint64_t ram_bytes;  /* [I] RAM in the memory map, of any type */
-static uint64_t unused;     /* [I] usable bytes beyond the direct-map limit */
-static uint64_t bad_frees;  /* [L] refused frees */
+static bool pmm_ready;     /* [I] set last by pmm_init(); read with __atomic */
+static uint64_t meta_base; /* [I] physical address of the metadata */
+static uint64_t meta_size; /* [I] bytes, whole frames */
+static uint64_t ram_bytes; /* [I] RAM in the memory map, of any type */
+static uint64_t unused;    /* [I] usable bytes beyond the direct-map limit */
+static uint64_t bad_frees; /* [L] refused frees */
 
 /* pmm_init()'s normalised copy of the memory map (too big for the stack). */
 static struct boot_info map;
@@ -230,9 +231,9 @@ static void add_free(uint64_t s, uint64_t e)
 		if (ze <= zs)
 			continue;
 		if (buddy_add_free_range(&zones[z].buddy, zs >> PMM_PAGE_SHIFT,
-					 (ze - zs) >> PMM_PAGE_SHIFT))
+		                         (ze - zs) >> PMM_PAGE_SHIFT))
 			pr_warn("pmm: cannot add %#llx-%#llx to zone %s", (unsigned long long)zs,
-				(unsigned long long)ze - 1, zones[z].name);
+			        (unsigned long long)ze - 1, zones[z].name);
 	}
 }
 
@@ -267,14 +268,14 @@ static void log_summary(uint64_t limit)
 
 	pmm_stats(&st);
 	pr_info("pmm: %llu.%llu MiB free in %d zones (dma %llu.%llu MiB, dma32 %llu.%llu MiB, normal %llu.%llu MiB), %llu KiB metadata",
-		mib10(st.free) / 10, mib10(st.free) % 10, PMM_NZONES,
-		mib10(st.zone[PMM_DMA].free) / 10, mib10(st.zone[PMM_DMA].free) % 10,
-		mib10(st.zone[PMM_DMA32].free) / 10, mib10(st.zone[PMM_DMA32].free) % 10,
-		mib10(st.zone[PMM_NORMAL].free) / 10, mib10(st.zone[PMM_NORMAL].free) % 10,
-		(unsigned long long)st.meta_size >> 10);
+	        mib10(st.free) / 10, mib10(st.free) % 10, PMM_NZONES,
+	        mib10(st.zone[PMM_DMA].free) / 10, mib10(st.zone[PMM_DMA].free) % 10,
+	        mib10(st.zone[PMM_DMA32].free) / 10, mib10(st.zone[PMM_DMA32].free) % 10,
+	        mib10(st.zone[PMM_NORMAL].free) / 10, mib10(st.zone[PMM_NORMAL].free) % 10,
+	        (unsigned long long)st.meta_size >> 10);
 	if (st.unused)
 		pr_info("pmm: %llu MiB above %llu GiB left unused: this boot path maps only that much",
-			(unsigned long long)st.unused >> 20, (unsigned long long)limit >> 30);
+		        (unsigned long long)st.unused >> 20, (unsigned long long)limit >> 30);
 }
 
 int pmm_init(const struct boot_info *bi)
@@ -319,7 +320,7 @@ static int zone_order(unsigned flags, int order[2])
 
 /* Allocate with @fn (one frame count or order in @arg) from the zones @flags allows. */
 static uint64_t alloc_from_zones(uint64_t (*fn)(struct buddy *, uint64_t), uint64_t arg,
-				 unsigned flags)
+                                 unsigned flags)
 {
 	uint64_t pfn = BUDDY_NONE, lock;
 	int order[2], n;
@@ -385,8 +386,8 @@ static void free_checked(uint64_t pa, uint64_t n, bool exact)
 		return;
 	lock = pmm_lock();
 	if (z && (pa & (PMM_PAGE_SIZE - 1)) == 0)
-		err = exact ? buddy_free_exact(&z->buddy, pa >> PMM_PAGE_SHIFT, n) :
-			      buddy_free(&z->buddy, pa >> PMM_PAGE_SHIFT, (unsigned)n);
+		err = exact ? buddy_free_exact(&z->buddy, pa >> PMM_PAGE_SHIFT, n)
+		            : buddy_free(&z->buddy, pa >> PMM_PAGE_SHIFT, (unsigned)n);
 	if (err)
 		bad_frees++;
 	pmm_unlock(lock);

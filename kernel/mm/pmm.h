@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cairn/boot.h>
+
 #include <lib/buddy/buddy.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -51,18 +51,18 @@ struct buddy_params {
  * the caller.
  */
 struct buddy {
-	uint64_t base_pfn;                   /* first frame number covered */
-	uint64_t npages;                     /* frames covered by meta[] */
-	uint8_t *meta;                       /* per-frame state, BUDDY_M_* in buddy.c */
+	uint64_t base_pfn; /* first frame number covered */
+	uint64_t npages;   /* frames covered by meta[] */
+	uint8_t *meta;     /* per-frame state, BUDDY_M_* in buddy.c */
 	void *(*frame_ptr)(void *ctx, uint64_t pfn);
 	void *ctx;
-	uint64_t free_head[BUDDY_ORDERS];    /* first free block of each order, or BUDDY_NONE */
-	uint64_t free_blocks[BUDDY_ORDERS];  /* free blocks of each order, fresh ones included */
-	uint64_t fresh_next;                 /* first fresh block: free, largest order, unlinked */
-	uint64_t fresh_end;                  /* end of the fresh run */
-	uint64_t total;                      /* frames ever added with buddy_add_free_range() */
-	uint64_t nfree;                      /* frames free now */
-	uint64_t corruptions;                /* free lists found damaged and quarantined */
+	uint64_t free_head[BUDDY_ORDERS];   /* first free block of each order, or BUDDY_NONE */
+	uint64_t free_blocks[BUDDY_ORDERS]; /* free blocks of each order, fresh ones included */
+	uint64_t fresh_next;                /* first fresh block: free, largest order, unlinked */
+	uint64_t fresh_end;                 /* end of the fresh run */
+	uint64_t total;                     /* frames ever added with buddy_add_free_range() */
+	uint64_t nfree;                     /* frames free now */
+	uint64_t corruptions;               /* free lists found damaged and quarantined */
 };
 
 struct buddy_stats {

@@ -16,6 +16,7 @@
 /* cmocka.h needs the standard headers above it. */
 #include <cmocka.h>
 
+/* The code under test. */
 #include <lib/buddy/buddy.h>
 #include <lib/errno.h>
 
@@ -25,10 +26,10 @@
 struct sim {
 	struct buddy b;
 	uint64_t base, npages;
-	uint8_t *mem;     /* npages * PAGE bytes */
-	uint8_t *meta;    /* the allocator's metadata */
-	uint8_t *owned;   /* shadow: 1 when the test holds the frame */
-	unsigned calls;   /* frame_ptr calls */
+	uint8_t *mem;   /* npages * PAGE bytes */
+	uint8_t *meta;  /* the allocator's metadata */
+	uint8_t *owned; /* shadow: 1 when the test holds the frame */
+	unsigned calls; /* frame_ptr calls */
 };
 
 static void *sim_frame(void *ctx, uint64_t pfn)
@@ -461,16 +462,16 @@ static void test_bad_frees_detected(void **state)
 	memcpy(snap, s->meta, 4096);
 	before = stats(s);
 
-	expect_rejected(buddy_free(&s->b, c, 0));           /* double free */
-	expect_rejected(buddy_free(&s->b, b + 1, 0));       /* inside a block */
-	expect_rejected(buddy_free(&s->b, b + 2, 1));       /* inside, aligned */
-	expect_rejected(buddy_free(&s->b, b, 2));           /* wrong order, smaller */
-	expect_rejected(buddy_free(&s->b, b, 4));           /* wrong order, larger */
-	expect_rejected(buddy_free(&s->b, a, 1));           /* wrong order */
+	expect_rejected(buddy_free(&s->b, c, 0));            /* double free */
+	expect_rejected(buddy_free(&s->b, b + 1, 0));        /* inside a block */
+	expect_rejected(buddy_free(&s->b, b + 2, 1));        /* inside, aligned */
+	expect_rejected(buddy_free(&s->b, b, 2));            /* wrong order, smaller */
+	expect_rejected(buddy_free(&s->b, b, 4));            /* wrong order, larger */
+	expect_rejected(buddy_free(&s->b, a, 1));            /* wrong order */
 	expect_rejected(buddy_free(&s->b, b, BUDDY_ORDERS)); /* no such order */
 	expect_rejected(buddy_free(&s->b, b, 255));
-	expect_rejected(buddy_free(&s->b, 0x1ff, 0));       /* below the range */
-	expect_rejected(buddy_free(&s->b, 0x200, 0));       /* never added */
+	expect_rejected(buddy_free(&s->b, 0x1ff, 0));        /* below the range */
+	expect_rejected(buddy_free(&s->b, 0x200, 0));        /* never added */
 	expect_rejected(buddy_free(&s->b, 0x200 + 4096, 0)); /* above the range */
 	expect_rejected(buddy_free(&s->b, BUDDY_NONE, 0));
 	expect_rejected(buddy_free(&s->b, 0x200 + 4095, 0)); /* never added, in range */
@@ -616,7 +617,8 @@ static void test_check_detects_damage(void **state)
 				continue;
 			s->meta[i] = bad[j];
 			if (buddy_check(&s->b) == 0)
-				fail_msg("meta[%u] = %#x (was %#x) passed the check", (unsigned)i, bad[j], saved);
+				fail_msg("meta[%u] = %#x (was %#x) passed the check", (unsigned)i,
+				         bad[j], saved);
 			s->meta[i] = saved;
 		}
 	}

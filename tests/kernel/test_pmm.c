@@ -8,7 +8,9 @@
  */
 #include <cairn/boot.h>
 #include <cairn/errno.h>
+
 #include <lib/string.h>
+
 #include <stdbool.h>
 
 #include "core/kmain.h"
@@ -25,7 +27,7 @@ static void require_pmm(void)
 {
 	if (!pmm_initialized())
 		ktest_fail(__FILE__, __LINE__,
-			   "pmm_init() has not run: kmain must call it after arch_early_init()");
+		           "pmm_init() has not run: kmain must call it after arch_early_init()");
 }
 
 static uint64_t free_bytes(void)
@@ -293,12 +295,12 @@ TEST(pmm, bad_frees_refused)
 	pmm_free_frame(a);
 	start = free_bytes();
 	bad = bad_frees();
-	pmm_free_frame(a);                      /* double free */
-	pmm_free_pages(b, 1);                   /* wrong order */
-	pmm_free_pages(b, 3);                   /* wrong order, larger */
-	pmm_free_pages(b + PMM_PAGE_SIZE, 0);   /* inside a block */
-	pmm_free_pages(b + 1, 2);               /* unaligned */
-	pmm_free_frame(0);                      /* frame 0 is never handed out */
+	pmm_free_frame(a);                          /* double free */
+	pmm_free_pages(b, 1);                       /* wrong order */
+	pmm_free_pages(b, 3);                       /* wrong order, larger */
+	pmm_free_pages(b + PMM_PAGE_SIZE, 0);       /* inside a block */
+	pmm_free_pages(b + 1, 2);                   /* unaligned */
+	pmm_free_frame(0);                          /* frame 0 is never handed out */
 	pmm_free_frame(boot_info.kernel_phys_base); /* the kernel image */
 	pmm_free_pages(b, PMM_MAX_ORDER + 1);
 	EXPECT_EQ(bad_frees(), bad + 8);
@@ -321,7 +323,7 @@ static uint64_t drain(unsigned flags, uint64_t *count)
 	while ((pa = pmm_alloc_pages(0, flags)) != 0) {
 		if (reserved(pa, PMM_PAGE_SIZE))
 			ktest_fail(__FILE__, __LINE__, "reserved frame %#llx handed out",
-				   (unsigned long long)pa);
+			           (unsigned long long)pa);
 		*(uint64_t *)phys_to_virt(pa) = head;
 		head = pa;
 		(*count)++;
