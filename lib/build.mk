@@ -4,3 +4,7 @@ LIB_SRCS := lib/format.c lib/string.c lib/elf.c
 LIB_SRCS += lib/buddy/buddy.c
 LIB_SRCS += lib/paging/paging.c lib/paging/walk.c
 LIB_SRCS += lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn.c lib/alloc/ops.c
+LIB_SRCS += lib/memmap/memmap.c
+
+# The subset the boot loaders link (stage 2 must stay under 120 KiB).
+LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf.c lib/memmap/memmap.c

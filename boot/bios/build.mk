@@ -16,7 +16,7 @@ BIOS_C_SRCS := boot/bios/stage2.c boot/bios/console.c boot/bios/mem.c boot/bios/
 BIOS_ASM_SRCS := boot/bios/stage2_entry.S boot/bios/realmode.S
 
 BIOS_OBJS := $(patsubst %.S,$(BIOS_BUILD)/%.o,$(BIOS_ASM_SRCS) $(BOOT_COMMON_ASM)) \
-	$(patsubst %.c,$(BIOS_BUILD)/%.o,$(BIOS_C_SRCS) $(BOOT_COMMON_SRCS) $(LIB_SRCS))
+	$(patsubst %.c,$(BIOS_BUILD)/%.o,$(BIOS_C_SRCS) $(BOOT_COMMON_SRCS) $(LOADER_LIB_SRCS))
 
 .PHONY: bios
 bios: $(BIOS_MBR) $(BIOS_STAGE2)

@@ -16,7 +16,7 @@ UEFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -z noe
 
 UEFI_SRCS := boot/uefi/main.c boot/uefi/console.c boot/uefi/file.c boot/uefi/gop.c \
 	boot/uefi/memory.c
-UEFI_C_OBJS := $(patsubst %.c,$(UEFI_BUILD)/%.o,$(UEFI_SRCS) $(BOOT_COMMON_SRCS) $(LIB_SRCS))
+UEFI_C_OBJS := $(patsubst %.c,$(UEFI_BUILD)/%.o,$(UEFI_SRCS) $(BOOT_COMMON_SRCS) $(LOADER_LIB_SRCS))
 UEFI_S_OBJS := $(patsubst %.S,$(UEFI_BUILD)/%.o,$(BOOT_COMMON_ASM))
 
 $(UEFI_C_OBJS): $(UEFI_BUILD)/%.o: %.c
