@@ -3,7 +3,7 @@
 # symbol table generated from the first (see tools/ksyms.py).
 
 KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
-KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c kernel/mm/*.c \
+KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c kernel/mm/*.c kernel/bench/*.c \
 	$(KERNEL_ARCH_DIR)/*.c) \
 	$(wildcard tests/kernel/*.c) $(LIB_SRCS) boot/common/mmap.c
 KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*.S)

@@ -28,6 +28,26 @@ def measure(mode, path, n, env=None):
     return statistics.median(walls), statistics.median(ts)
 
 
+def kernel_benches(build):
+    """Boot the image on BIOS with `kbench` and print the kernel's own figures."""
+    import subprocess
+    import tempfile
+    img = os.path.join(tempfile.mkdtemp(prefix="cairn-bench-"), "bench.img")
+    subprocess.run(["tools/mkimage.sh", img, os.path.join(build, "kernel.elf"),
+                    os.path.join(build, "boot", "BOOTX64.EFI"),
+                    os.path.join(build, "boot", "mbr.bin"),
+                    os.path.join(build, "boot", "stage2.bin"), "--cmdline", "kbench"],
+                   check=True)
+    b = Boot("bios", img)
+    b.wait_for(r"^bench: done", 300)
+    b.kill()
+    os.remove(img)
+    print("in-kernel benchmarks (BIOS boot, `kbench` on the command line):")
+    for line in b.lines:
+        if line.startswith("bench: ") and line != "bench: done":
+            print("  " + line[7:])
+
+
 def main():
     n = int(os.environ.get("RUNS", "5"))
     build = os.environ.get("BUILD", "build")
@@ -39,6 +59,7 @@ def main():
         r = measure(mode, path, n, env)
         if r:
             print("%-9s  %8.2f s                          %6d ms" % (mode, r[0], r[1]))
+    kernel_benches(build)
     for f in ("boot/BOOTX64.EFI", "boot/mbr.bin", "boot/stage2.bin", "kernel.elf", "cairn.img"):
         p = os.path.join(build, f)
         if os.path.exists(p):

@@ -10,6 +10,7 @@
 
 #include "acpi/acpi_early.h"
 #include "arch/arch.h"
+#include "core/kbench.h"
 #include "core/ktest.h"
 #include "core/log.h"
 #include "core/panic.h"
@@ -151,6 +152,13 @@ void kmain(const struct boot_info *bi)
 	print_ready();
 	if (kernel_test_mode)
 		run_tests(v);
+	if ((v = cmdline_get("kbench"))) {
+		char f[64];
+
+		cmdline_word(v, f, sizeof(f));
+		kbench_run(f);
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
 	for (;;)
 		arch_idle();
 }

@@ -19,6 +19,11 @@ static struct {
 	uint32_t bytes_pp;            /* [I] */
 } fb;
 
+const struct boot_framebuffer *fb_info(void)
+{
+	return fb.base ? &fb.info : NULL;
+}
+
 bool fb_present(void)
 {
 	return fb.base != NULL;

@@ -13,6 +13,8 @@
 /* Take over the framebuffer described by @fb. Returns false when there is none usable. */
 bool fb_init(const struct boot_framebuffer *fb);
 bool fb_present(void);
+/* The framebuffer in use, or NULL. */
+const struct boot_framebuffer *fb_info(void);
 /* Fill a rectangle with an 0xRRGGBB colour (clipped to the screen). */
 void fb_fill(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t rgb);
 /* Draw @s with the default font at (@x, @y), each font pixel @scale screen pixels. */
