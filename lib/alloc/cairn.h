@@ -6,7 +6,8 @@
  * free needs only the pointer. With CAIRN_ALLOC_CHECKED (on unless built with
  * -DCAIRN_ALLOC_CHECKED=0) every header carries a check value, and double frees,
  * foreign pointers and corrupted headers are reported through on_error instead of
- * corrupting the heap. Not locked: the kernel wraps it in its own lock.
+ * corrupting the heap. Nothing here locks, sleeps or touches hardware: the caller
+ * serialises calls on one heap (the kernel holds its heap lock), from any context.
  */
 #pragma once
 
@@ -31,22 +32,22 @@ struct cairn_ctl;
  * Locks: none; the owner serialises calls. [I] set by init, [H] updated by every call.
  */
 struct cairn_heap {
-	struct cairn_ctl *ctl;  /* [I] free-list heads and bitmaps, at the start of the heap */
-	uintptr_t lo;           /* [H] lowest address of any region (the tables included) */
-	uintptr_t hi;           /* [H] end of the highest region */
-	uintptr_t last_end;     /* [H] end of the last region added, where grow can extend */
-	size_t heap_bytes;      /* [H] bytes handed to init and grow */
-	size_t used_bytes;      /* [H] bytes in allocated blocks, headers included */
-	size_t free_bytes;      /* [H] bytes in free blocks */
-	size_t live_blocks;     /* [H] allocated blocks */
-	size_t free_blocks;     /* [H] blocks on the free lists */
-	uint64_t allocs;        /* [H] successful allocations */
-	uint64_t frees;         /* [H] successful frees */
-	uint64_t fails;         /* [H] allocations that returned NULL */
-	uint64_t errors;        /* [H] bad frees and corruption found */
+	struct cairn_ctl *ctl; /* [I] free-list heads and bitmaps, at the start of the heap */
+	uintptr_t lo;          /* [H] lowest address of any region (the tables included) */
+	uintptr_t hi;          /* [H] end of the highest region */
+	uintptr_t last_end;    /* [H] end of the last region added, where grow can extend */
+	size_t heap_bytes;     /* [H] bytes handed to init and grow */
+	size_t used_bytes;     /* [H] bytes in allocated blocks, headers included */
+	size_t free_bytes;     /* [H] bytes in free blocks */
+	size_t live_blocks;    /* [H] allocated blocks */
+	size_t free_blocks;    /* [H] blocks on the free lists */
+	uint64_t allocs;       /* [H] successful allocations */
+	uint64_t frees;        /* [H] successful frees */
+	uint64_t fails;        /* [H] allocations that returned NULL */
+	uint64_t errors;       /* [H] bad frees and corruption found */
 	/* Called with on_error_ctx for each error found; may be NULL. Set after init. */
 	void (*on_error)(void *ctx, const char *what, void *ptr);
-	void *on_error_ctx;     /* [I] first argument of on_error */
+	void *on_error_ctx; /* [I] first argument of on_error */
 };
 
 /*
@@ -70,7 +71,11 @@ void *cairn_heap_alloc(struct cairn_heap *h, size_t size, size_t align);
  */
 void cairn_heap_free(struct cairn_heap *h, void *p);
 
-/* Free with the size and alignment given to alloc (the KHB-1 form); both are ignored. */
+/*
+ * Free with the size and alignment given to alloc (the KHB-1 form). They are only a hint
+ * (where the next block's header is, to load it early): wrong values cost time, never
+ * correctness.
+ */
 void cairn_heap_free_sized(struct cairn_heap *h, void *p, size_t size, size_t align);
 
 /*

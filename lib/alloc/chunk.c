@@ -12,6 +12,7 @@
 /* Requests above this fail at once, so the chunk count cannot overflow. */
 #define CHUNK_MAX_ALLOC ((size_t)1 << 46)
 
+/* Bitmap bytes for @heap_bytes: a bit per chunk, in whole 64-bit words. */
 size_t chunk_bitmap_bytes(size_t heap_bytes)
 {
 	return ((heap_bytes >> CHUNK_SHIFT) + 63) / 64 * 8;
@@ -71,6 +72,7 @@ static size_t find_run(const uint64_t *map, size_t from, size_t to, size_t n, si
 	}
 }
 
+/* Next fit from the hint, then from the start; NULL if no run fits. O(chunks); no lock. */
 void *chunk_alloc(struct chunk_heap *h, size_t size, size_t align)
 {
 	size_t n, step, i, wrap_end;
@@ -97,6 +99,7 @@ fail:
 	return NULL;
 }
 
+/* Clear @p's chunks; a range not wholly in use is counted in errors and ignored. */
 void chunk_free(struct chunk_heap *h, void *p, size_t size, size_t align)
 {
 	uintptr_t a = (uintptr_t)p;
@@ -106,8 +109,8 @@ void chunk_free(struct chunk_heap *h, void *p, size_t size, size_t align)
 		return;
 	n = (size + CHUNK_SIZE - 1) >> CHUNK_SHIFT;
 	i = (a - h->base) >> CHUNK_SHIFT;
-	if (a < h->base || (a & (CHUNK_SIZE - 1)) || !n || i >= h->nchunks ||
-	    h->nchunks - i < n || next_bit(h->bitmap, i, i + n, false) != i + n) {
+	if (a < h->base || (a & (CHUNK_SIZE - 1)) || !n || i >= h->nchunks || h->nchunks - i < n ||
+	    next_bit(h->bitmap, i, i + n, false) != i + n) {
 		h->errors++;
 		return;
 	}
@@ -117,8 +120,9 @@ void chunk_free(struct chunk_heap *h, void *p, size_t size, size_t align)
 	h->frees++;
 }
 
+/* An empty heap over @base with @bitmap cleared. Returns 0 or -EINVAL. */
 int chunk_init(struct chunk_heap *h, void *base, size_t bytes, uint64_t *bitmap,
-	       size_t bitmap_bytes)
+               size_t bitmap_bytes)
 {
 	size_t nchunks = bytes >> CHUNK_SHIFT, i;
 
@@ -136,6 +140,7 @@ int chunk_init(struct chunk_heap *h, void *base, size_t bytes, uint64_t *bitmap,
 	return 0;
 }
 
+/* Extend the heap at its end. Returns 0 or -EINVAL. */
 int chunk_grow(struct chunk_heap *h, void *more, size_t bytes)
 {
 	size_t n = bytes >> CHUNK_SHIFT;
@@ -147,6 +152,7 @@ int chunk_grow(struct chunk_heap *h, void *more, size_t bytes)
 	return 0;
 }
 
+/* Fill @st; scans the bitmap for free runs. */
 void chunk_stats(const struct chunk_heap *h, struct alloc_stats *st)
 {
 	size_t i = 0, end;

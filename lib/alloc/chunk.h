@@ -18,17 +18,17 @@
 
 /* One heap. Locks: none; the owner serialises calls. */
 struct chunk_heap {
-	uintptr_t base;       /* first byte of chunk 0, CHUNK_BASE_ALIGN-aligned */
-	size_t nchunks;       /* chunks in the heap */
-	uint64_t *bitmap;     /* bit per chunk, set = in use; caller memory outside the heap */
-	size_t capacity;      /* chunks the bitmap can describe, for grow */
-	size_t hint;          /* chunk after the last allocation, where the search starts */
-	size_t used_chunks;   /* chunks in use */
-	size_t live_blocks;   /* allocated blocks */
-	uint64_t allocs;      /* successful allocations */
-	uint64_t frees;       /* frees */
-	uint64_t fails;       /* allocations that returned NULL */
-	uint64_t errors;      /* frees outside the heap or of chunks not in use, ignored */
+	uintptr_t base;     /* first byte of chunk 0, CHUNK_BASE_ALIGN-aligned */
+	size_t nchunks;     /* chunks in the heap */
+	uint64_t *bitmap;   /* bit per chunk, set = in use; caller memory outside the heap */
+	size_t capacity;    /* chunks the bitmap can describe, for grow */
+	size_t hint;        /* chunk after the last allocation, where the search starts */
+	size_t used_chunks; /* chunks in use */
+	size_t live_blocks; /* allocated blocks */
+	uint64_t allocs;    /* successful allocations */
+	uint64_t frees;     /* frees */
+	uint64_t fails;     /* allocations that returned NULL */
+	uint64_t errors;    /* frees outside the heap or of chunks not in use, ignored */
 };
 
 /* Bitmap bytes a heap of @heap_bytes needs (heap_bytes / 2048, rounded up to 8). */
@@ -40,7 +40,7 @@ size_t chunk_bitmap_bytes(size_t heap_bytes);
  * Returns 0, or -EINVAL if @base is misaligned, there is no chunk or the bitmap is short.
  */
 int __must_check chunk_init(struct chunk_heap *h, void *base, size_t bytes, uint64_t *bitmap,
-			    size_t bitmap_bytes);
+                            size_t bitmap_bytes);
 
 /* Allocate @size bytes aligned to @align. Returns NULL if @size is 0 or nothing fits. */
 void *chunk_alloc(struct chunk_heap *h, size_t size, size_t align);

@@ -44,6 +44,7 @@ static uintptr_t fit(const struct firstfit_hole *hole, size_t size, size_t align
 	return a;
 }
 
+/* The first hole that fits, split; NULL if none. O(holes); no lock. */
 void *firstfit_alloc(struct firstfit_heap *h, size_t size, size_t align)
 {
 	struct firstfit_hole *prev = &h->head, *hole, *next, *back;
@@ -113,6 +114,7 @@ static bool insert_range(struct firstfit_heap *h, uintptr_t a, size_t size)
 	return true;
 }
 
+/* Put @p back on the hole list, merged with its neighbours. O(holes); no lock. */
 void firstfit_free(struct firstfit_heap *h, void *p, size_t size, size_t align)
 {
 	if (!p)
@@ -127,6 +129,7 @@ void firstfit_free(struct firstfit_heap *h, void *p, size_t size, size_t align)
 	h->frees++;
 }
 
+/* Add a range as a hole. Returns 0, or -EINVAL if too small or overlapping a hole. */
 int firstfit_grow(struct firstfit_heap *h, void *more, size_t bytes)
 {
 	uintptr_t start = align_up((uintptr_t)more, FF_GRAN);
@@ -140,12 +143,14 @@ int firstfit_grow(struct firstfit_heap *h, void *more, size_t bytes)
 	return 0;
 }
 
+/* An empty heap of one hole. Returns 0 or -EINVAL. */
 int firstfit_init(struct firstfit_heap *h, void *base, size_t bytes)
 {
 	*h = (struct firstfit_heap){ 0 };
 	return firstfit_grow(h, base, bytes);
 }
 
+/* Fill @st; walks the hole list. */
 void firstfit_stats(const struct firstfit_heap *h, struct alloc_stats *st)
 {
 	const struct firstfit_hole *hole;

@@ -12,20 +12,20 @@
 
 /* A hole: the first 16 bytes of a free range. */
 struct firstfit_hole {
-	size_t size;                 /* bytes in the hole */
-	struct firstfit_hole *next;  /* next hole at a higher address, or NULL */
+	size_t size;                /* bytes in the hole */
+	struct firstfit_hole *next; /* next hole at a higher address, or NULL */
 };
 
 /* One heap. Locks: none; the owner serialises calls. */
 struct firstfit_heap {
-	struct firstfit_hole head;   /* dummy hole of size 0 whose next is the first hole */
-	size_t heap_bytes;           /* bytes handed to init and grow */
-	size_t used_bytes;           /* bytes in allocated blocks, rounding included */
-	size_t live_blocks;          /* allocated blocks */
-	uint64_t allocs;             /* successful allocations */
-	uint64_t frees;              /* frees */
-	uint64_t fails;              /* allocations that returned NULL */
-	uint64_t errors;             /* frees that overlapped a hole and were ignored */
+	struct firstfit_hole head; /* dummy hole of size 0 whose next is the first hole */
+	size_t heap_bytes;         /* bytes handed to init and grow */
+	size_t used_bytes;         /* bytes in allocated blocks, rounding included */
+	size_t live_blocks;        /* allocated blocks */
+	uint64_t allocs;           /* successful allocations */
+	uint64_t frees;            /* frees */
+	uint64_t fails;            /* allocations that returned NULL */
+	uint64_t errors;           /* frees that overlapped a hole and were ignored */
 };
 
 /* Make a heap of [@base, @base + @bytes). Returns 0, or -EINVAL if under 16 bytes. */

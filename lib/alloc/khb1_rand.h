@@ -43,8 +43,7 @@ static inline uint64_t khb1_range(struct khb1_rng *r, uint64_t lo, uint64_t hi)
 }
 
 /* Draw one request of distribution @d: the alignment exponent first, then the size. */
-static inline void khb1_sample(struct khb1_rng *r, enum khb1_dist d, size_t *size,
-			       size_t *align)
+static inline void khb1_sample(struct khb1_rng *r, enum khb1_dist d, size_t *size, size_t *align)
 {
 	if (d == KHB1_D1) {
 		*align = (size_t)1 << khb1_range(r, 0, 8);

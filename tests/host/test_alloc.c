@@ -29,12 +29,12 @@
 /* A heap under test, with the memory behind it. */
 struct env {
 	const struct alloc_ops *ops;
-	void *heap;        /* the allocator's struct */
-	uint8_t *mem;      /* heap memory, 4096-aligned */
-	size_t cap;        /* bytes at mem */
-	uint8_t *extra;    /* a second region given to grow, or NULL */
+	void *heap;     /* the allocator's struct */
+	uint8_t *mem;   /* heap memory, 4096-aligned */
+	size_t cap;     /* bytes at mem */
+	uint8_t *extra; /* a second region given to grow, or NULL */
 	size_t extra_bytes;
-	uint64_t *ext;     /* external bookkeeping memory (chunk's bitmap) */
+	uint64_t *ext; /* external bookkeeping memory (chunk's bitmap) */
 	size_t ext_bytes;
 };
 
@@ -98,22 +98,21 @@ static void expect_fill(const uint8_t *p, size_t n, uint8_t seed)
 
 /* Check that new block @p of @size at @align lies in the heap and overlaps no live block. */
 static void check_new(const struct env *e, const struct shadow *s, uint8_t *p, size_t size,
-		      size_t align)
+                      size_t align)
 {
 	size_t i;
 
 	assert_true((uintptr_t)p % align == 0);
 	assert_true((p >= e->mem && p + size <= e->mem + e->cap) ||
-		    (p >= e->extra && p + size <= e->extra + e->extra_bytes));
+	            (p >= e->extra && p + size <= e->extra + e->extra_bytes));
 	for (i = 0; i < s->n; i++)
 		if (p < s->blk[i].p + s->blk[i].size && s->blk[i].p < p + size)
 			fail_msg("block %p+%zu overlaps %p+%zu", (void *)p, size,
-				 (void *)s->blk[i].p, s->blk[i].size);
+			         (void *)s->blk[i].p, s->blk[i].size);
 }
 
 /* Allocate through the vtable and record the block; false if the heap said no. */
-static bool shadow_alloc(struct env *e, struct shadow *s, size_t size, size_t align,
-			 uint8_t seed)
+static bool shadow_alloc(struct env *e, struct shadow *s, size_t size, size_t align, uint8_t seed)
 {
 	uint8_t *p = e->ops->alloc(e->heap, size, align);
 
@@ -214,8 +213,9 @@ static void test_random(void **state)
 /* Size 0, huge sizes and bad alignments all fail and leave the heap as it was. */
 static void test_zero_and_huge(void **state)
 {
-	static const size_t sizes[] = { 0, HEAP_BYTES + 1, (size_t)1 << 40, (size_t)1 << 62,
-					SIZE_MAX - 4096, SIZE_MAX };
+	static const size_t sizes[] = {
+		0, HEAP_BYTES + 1, (size_t)1 << 40, (size_t)1 << 62, SIZE_MAX - 4096, SIZE_MAX
+	};
 	static const size_t bad_align[] = { 0, 3, 24, 8192, (size_t)1 << 40 };
 	const struct alloc_ops *ops = *state;
 	struct alloc_stats before, after;
@@ -253,7 +253,7 @@ static void test_alignment(void **state)
 		for (align = 1; align <= 4096; align <<= 1)
 			for (i = 0; i < sizeof(sizes) / sizeof(*sizes); i++)
 				assert_true(shadow_alloc(&e, s, sizes[i] + round, align,
-							 (uint8_t)(align + i)));
+				                         (uint8_t)(align + i)));
 		for (i = 0; i < s->n; i += 2)
 			shadow_free(&e, s, i);
 	}
@@ -336,9 +336,10 @@ out:
 static void test_khb1_vector(void **state)
 {
 	static const uint64_t raw[] = { 0x5022b95c703628b9ull, 0x6960177b5840ec5cull,
-					 0xfcb36db88f83f1acull };
-	static const size_t want[5][2] = { { 8796, 2 }, { 16207, 16 }, { 8441, 128 },
-					   { 4861, 1 }, { 4949, 32 } };
+		                        0xfcb36db88f83f1acull };
+	static const size_t want[5][2] = {
+		{ 8796, 2 }, { 16207, 16 }, { 8441, 128 }, { 4861, 1 }, { 4949, 32 }
+	};
 	struct khb1_rng r = { khb1_seed(1, KHB1_D1, 0) };
 	size_t i, size, align;
 
@@ -400,10 +401,10 @@ static void test_cairn_random_realloc(void **state)
 	free(s);
 }
 
-#define FOR_ALL(fn)                                                                      \
-	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),                      \
-	cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops),                         \
-	cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_ops)
+#define FOR_ALL(fn)                                                      \
+	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),      \
+		cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops), \
+		cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_ops)
 
 int main(void)
 {

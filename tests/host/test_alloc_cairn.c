@@ -97,7 +97,7 @@ static void expect_accounted(struct fixture *f)
 	uintptr_t start = ((uintptr_t)f->mem + 63) & ~(uintptr_t)63;
 
 	assert_int_equal(f->h.used_bytes + f->h.free_bytes,
-			 (uintptr_t)f->mem + HEAP_BYTES - 8 - start - CAIRN_CTL_BYTES);
+	                 (uintptr_t)f->mem + HEAP_BYTES - 8 - start - CAIRN_CTL_BYTES);
 }
 
 static void test_double_free(void **state)

@@ -5,8 +5,7 @@
 
 BENCH_BUILD  := $(BUILD)/bench
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Iinclude -DCAIRN_ALLOC_CHECKED=0
-KHB1_SRCS    := tools/bench/khb1.c lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn.c \
-	lib/alloc/ops.c
+KHB1_SRCS    := tools/bench/khb1.c $(wildcard lib/alloc/*.c)
 BENCH_PIN    := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 
 $(BENCH_BUILD)/khb1: $(KHB1_SRCS) $(wildcard lib/alloc/*.h) tools/bench/bench.mk

@@ -46,13 +46,14 @@ struct samples {
 /* One allocator under test and everything a run needs. */
 struct bench {
 	const struct alloc_ops *ops;
-	void *heap;        /* the allocator's struct */
-	uint64_t *ext;     /* external bookkeeping (chunk's bitmap) */
+	void *heap;    /* the allocator's struct */
+	uint64_t *ext; /* external bookkeeping (chunk's bitmap) */
 	size_t ext_bytes;
-	uint8_t *mem;      /* BIG_HEAP bytes, page-aligned */
-	struct blk *live;  /* live set or FIFO ring */
+	uint8_t *mem;     /* BIG_HEAP bytes, page-aligned */
+	struct blk *live; /* live set or FIFO ring */
 	size_t live_cap;
 	FILE *csv;
+	double ghz; /* TSC ticks per nanosecond */
 	bool quick;
 };
 
@@ -135,16 +136,15 @@ static uint64_t quantile(const struct samples *s, size_t per_mille)
 	return s->v[i < s->n - 1 ? i : s->n - 1];
 }
 
-static void csv_where(struct bench *b, const struct where *w, const char *op,
-		      const char *phase)
+static void csv_where(struct bench *b, const struct where *w, const char *op, const char *phase)
 {
 	fprintf(b->csv, "%s,%s,%zu,%u,%s,%s,%s", w->workload, w->dist, w->heap_mib, w->param,
-		b->ops->name, op, phase);
+	        b->ops->name, op, phase);
 }
 
 /* Sort @s and report it as one latency row. */
 static void emit(struct bench *b, const struct where *w, const char *op, const char *phase,
-		 struct samples *s)
+                 struct samples *s)
 {
 	double mean = 0;
 	size_t i;
@@ -155,31 +155,31 @@ static void emit(struct bench *b, const struct where *w, const char *op, const c
 	for (i = 0; i < s->n; i++)
 		mean += (double)s->v[i];
 	mean /= (double)s->n;
-	printf("%-3s %-3s %4u %-9s %-5s %-5s %7zu %6llu %6llu %6llu %9.1f %6llu %7llu %7llu %9llu\n",
+	printf("%-3s %-3s %4u %-9s %-5s %-5s %7zu %6llu %6llu %6llu %9.1f %6llu %7llu %7llu %9llu"
+	       " %7.1f %8.1f\n",
 	       w->workload, w->dist, w->param, b->ops->name, op, phase, s->n,
 	       (unsigned long long)s->fails, (unsigned long long)s->v[0],
 	       (unsigned long long)s->v[s->n / 2], mean, (unsigned long long)quantile(s, 900),
 	       (unsigned long long)quantile(s, 990), (unsigned long long)quantile(s, 999),
-	       (unsigned long long)s->v[s->n - 1]);
+	       (unsigned long long)s->v[s->n - 1], (double)s->v[s->n / 2] / b->ghz, mean / b->ghz);
 	csv_where(b, w, op, phase);
 	fprintf(b->csv, ",%zu,%llu,%llu,%llu,%.3f,%llu,%llu,%llu,%llu\n", s->n,
-		(unsigned long long)s->fails, (unsigned long long)s->v[0],
-		(unsigned long long)s->v[s->n / 2], mean, (unsigned long long)quantile(s, 900),
-		(unsigned long long)quantile(s, 990), (unsigned long long)quantile(s, 999),
-		(unsigned long long)s->v[s->n - 1]);
+	        (unsigned long long)s->fails, (unsigned long long)s->v[0],
+	        (unsigned long long)s->v[s->n / 2], mean, (unsigned long long)quantile(s, 900),
+	        (unsigned long long)quantile(s, 990), (unsigned long long)quantile(s, 999),
+	        (unsigned long long)s->v[s->n - 1]);
 }
 
 /* Report a utilisation figure: @mean in the mean column, with @n, @fails, @min and @max. */
-static void emit_util(struct bench *b, const struct where *w, const char *op,
-		      const char *phase, size_t n, uint64_t fails, double min, double mean,
-		      double max)
+static void emit_util(struct bench *b, const struct where *w, const char *op, const char *phase,
+                      size_t n, uint64_t fails, double min, double mean, double max)
 {
 	printf("%-3s %-3s %4u %-9s %-5s %-5s %7zu %6llu   min %.5f  mean %.5f  max %.5f\n",
 	       w->workload, w->dist, w->param, b->ops->name, op, phase, n,
 	       (unsigned long long)fails, min, mean, max);
 	csv_where(b, w, op, phase);
 	fprintf(b->csv, ",%zu,%llu,%.6f,,%.6f,,,,%.6f\n", n, (unsigned long long)fails, min, mean,
-		max);
+	        max);
 }
 
 /* Zero the heap memory (so no page fault is timed) and make a fresh heap of @bytes. */
@@ -229,7 +229,8 @@ static void run_w1(struct bench *b)
 		}
 		all.fails += !p;
 		if (p) {
-			q[tail++ % b->live_cap] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
+			q[tail++ % b->live_cap] =
+				(struct blk){ p, (uint32_t)size, (uint32_t)align };
 			live += size;
 			peak = live > peak ? live : peak;
 		}
@@ -252,9 +253,9 @@ static void run_w1(struct bench *b)
 		live_ff = live;
 	/* util@first-fail: n = attempts before it; util at end: max = peak. */
 	emit_util(b, &w, "util", "pre", first_fail, 0, (double)live_ff / BIG_HEAP,
-		  (double)live_ff / BIG_HEAP, (double)live_ff / BIG_HEAP);
+	          (double)live_ff / BIG_HEAP, (double)live_ff / BIG_HEAP);
 	emit_util(b, &w, "util", "all", iters, all.fails, (double)live / BIG_HEAP,
-		  (double)live / BIG_HEAP, (double)peak / BIG_HEAP);
+	          (double)live / BIG_HEAP, (double)peak / BIG_HEAP);
 	free(all.v);
 	free(pre.v);
 	free(post.v);
@@ -289,8 +290,8 @@ static void run_w2(struct bench *b, enum khb1_dist d, size_t heap_bytes, unsigne
 	uint64_t target = (uint64_t)heap_bytes * t / 100, live = 0, t0, t1;
 	struct samples allocs, frees, *sa, *sf;
 	size_t n = 0, i, size, align;
+	double occupancy = 0, occ, occ_min = 1, occ_max = 0;
 	bool last_failed = false;
-	double occupancy = 0;
 	void *heap = b->heap, *p;
 
 	heap_reset(b, heap_bytes);
@@ -298,10 +299,10 @@ static void run_w2(struct bench *b, enum khb1_dist d, size_t heap_bytes, unsigne
 		khb1_sample(&r, d, &size, &align);
 		p = b->ops->alloc(b->heap, size, align);
 		if (!p) {
-			printf("%-3s %-3s %4u %-9s %u%% unreachable (%.5f)\n", w.workload, w.dist, t,
-			       b->ops->name, t, (double)live / heap_bytes);
+			printf("%-3s %-3s %4u %-9s %u%% unreachable (%.5f)\n", w.workload, w.dist,
+			       t, b->ops->name, t, (double)live / heap_bytes);
 			emit_util(b, &w, "util", "meas", 0, 1, (double)live / heap_bytes,
-				  (double)live / heap_bytes, (double)live / heap_bytes);
+			          (double)live / heap_bytes, (double)live / heap_bytes);
 			return;
 		}
 		b->live[n++] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
@@ -331,12 +332,16 @@ static void run_w2(struct bench *b, enum khb1_dist d, size_t heap_bytes, unsigne
 				live += size;
 			}
 		}
-		if (i >= warm)
-			occupancy += (double)live / heap_bytes;
+		if (i >= warm) {
+			occ = (double)live / heap_bytes;
+			occupancy += occ;
+			occ_min = occ < occ_min ? occ : occ_min;
+			occ_max = occ > occ_max ? occ : occ_max;
+		}
 	}
 	emit(b, &w, "alloc", "meas", &allocs);
 	emit(b, &w, "free", "meas", &frees);
-	emit_util(b, &w, "util", "meas", meas, allocs.fails, 0, occupancy / meas, 0);
+	emit_util(b, &w, "util", "meas", meas, allocs.fails, occ_min, occupancy / meas, occ_max);
 	free(allocs.v);
 	free(frees.v);
 }
@@ -398,7 +403,6 @@ int main(int argc, char **argv)
 {
 	const char *csv_path = "build/bench/khb1.csv", *only = NULL;
 	struct bench b = { 0 };
-	double ghz;
 	size_t i;
 
 	for (i = 1; i < (size_t)argc; i++) {
@@ -409,7 +413,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--quick"))
 			b.quick = true;
 		else {
-			fprintf(stderr, "usage: %s [--csv FILE] [--alloc NAME] [--quick]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--csv FILE] [--alloc NAME] [--quick]\n",
+			        argv[0]);
 			return 2;
 		}
 	}
@@ -421,16 +426,17 @@ int main(int argc, char **argv)
 		perror("khb1");
 		return 1;
 	}
-	ghz = calibrate_ghz();
+	b.ghz = calibrate_ghz();
 	printf("KHB-1: TSC %.4f GHz (vs CLOCK_MONOTONIC over %llu ms); empty lfence;rdtsc;lfence "
 	       "pair p50 %llu cycles, not subtracted%s\n",
-	       ghz, CAL_NS / 1000000, (unsigned long long)empty_pair_p50(),
+	       b.ghz, CAL_NS / 1000000, (unsigned long long)empty_pair_p50(),
 	       b.quick ? "; QUICK smoke run, not KHB-1 figures" : "");
-	printf("%-3s %-3s %4s %-9s %-5s %-5s %7s %6s %6s %6s %9s %6s %7s %7s %9s  (TSC cycles)\n",
-	       "wl", "dst", "T", "allocator", "op", "phase", "n", "fails", "min", "p50", "mean",
-	       "p90", "p99", "p99.9", "max");
+	printf("%-3s %-3s %4s %-9s %-5s %-5s %7s %6s %6s %6s %9s %6s %7s %7s %9s %7s %8s\n", "wl",
+	       "dst", "T", "allocator", "op", "phase", "n", "fails", "min", "p50", "mean", "p90",
+	       "p99", "p99.9", "max", "p50 ns", "mean ns");
+	printf("(latencies in TSC cycles, then p50 and mean in ns)\n");
 	fprintf(b.csv,
-		"workload,dist,heap_mib,param,allocator,op,phase,n,fails,min,p50,mean,p90,p99,p999,max\n");
+	        "workload,dist,heap_mib,param,allocator,op,phase,n,fails,min,p50,mean,p90,p99,p999,max\n");
 	for (i = 0; alloc_all_ops[i]; i++) {
 		b.ops = alloc_all_ops[i];
 		if (only && strcmp(only, b.ops->name))

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the cairn heap (cairn.c, cairn_check.c, cairn_realloc.c): the block layout,
+ * the size classes and the free-list primitives, as inline functions so that the fast
+ * paths compile to straight-line code. docs/alloc.md draws the layout.
+ */
+#pragma once
+
+#include <lib/alloc/cairn.h>
+
+#ifndef CAIRN_ALLOC_CHECKED
+#define CAIRN_ALLOC_CHECKED 1
+#endif
+
+/* Size classes: 32 linear classes per power of two; below 256 bytes, 32 classes of 8. */
+#define GRAN_SHIFT  3
+#define GRAN        ((size_t)1 << GRAN_SHIFT)
+#define SL_SHIFT    5
+#define SL_COUNT    (1u << SL_SHIFT)
+#define FL_SHIFT    (SL_SHIFT + GRAN_SHIFT)
+#define SMALL_LIMIT ((size_t)1 << FL_SHIFT)
+#define MAX_SHIFT   40
+#define FL_COUNT    (MAX_SHIFT - FL_SHIFT + 1)
+
+/* Every block starts with a header; a free one also holds two links and a footer. */
+#define HDR_BYTES 8
+#define MIN_BLOCK 32
+
+/*
+ * The header word: bit 0 free, bit 1 previous block free, bit 2 pad word, bits 3-39 block
+ * size in bytes, bits 40-41 leading pad / 8, bits 48-63 check value (0 when unchecked).
+ * An allocated block whose payload had to start up to 24 bytes after its header keeps
+ * its header at its start and a pad word (same format, bit 2 set) just before the
+ * payload, saying how far back the header is.
+ */
+#define B_FREE      ((uint64_t)1)
+#define B_PREV_FREE ((uint64_t)2)
+#define B_PADWORD   ((uint64_t)4)
+#define B_SIZE_MASK ((((uint64_t)1 << MAX_SHIFT) - 1) & ~(uint64_t)7)
+#define B_PAD_SHIFT MAX_SHIFT
+#define B_LOW_MASK  (((uint64_t)1 << 48) - 1)
+#define CHECK_MUL   0x9E3779B97F4A7C15ull
+
+/* Heap words are read and written through this type: they overlay caller data. */
+typedef uint64_t __attribute__((may_alias)) cairn_word_t;
+
+struct __attribute__((may_alias)) cairn_block {
+	uint64_t hdr;                  /* size, flags and check value */
+	struct cairn_block *next_free; /* free blocks only: next on its class list */
+	struct cairn_block *prev_free; /* free blocks only: previous, or NULL at the head */
+};
+
+/* The free-list tables, at the start of the heap's first region. */
+struct cairn_ctl {
+	uint64_t fl_map;                               /* bit per first level with a block */
+	uint32_t sl_map[FL_COUNT];                     /* bit per non-empty class */
+	struct cairn_block *heads[FL_COUNT][SL_COUNT]; /* class list heads */
+};
+
+_Static_assert(sizeof(struct cairn_ctl) <= CAIRN_CTL_BYTES, "CAIRN_CTL_BYTES too small");
+_Static_assert(CAIRN_MAX_REGION <= ((size_t)1 << MAX_SHIFT), "size field too narrow");
+
+static inline uintptr_t addr(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+static inline struct cairn_block *block_at(uintptr_t a)
+{
+	return (struct cairn_block *)a;
+}
+
+/* The check value of header word @w stored at @a: the top 16 bits of a hash of both. */
+static inline uint64_t check_bits(uintptr_t a, uint64_t w)
+{
+	if (!CAIRN_ALLOC_CHECKED)
+		return 0;
+	return (((w & B_LOW_MASK) ^ a) * CHECK_MUL) & ~B_LOW_MASK;
+}
+
+static inline void hdr_set(struct cairn_block *b, uint64_t w)
+{
+	b->hdr = w | check_bits(addr(b), w);
+}
+
+static inline bool hdr_ok(const struct cairn_block *b)
+{
+	return (b->hdr & ~B_LOW_MASK) == check_bits(addr(b), b->hdr);
+}
+
+static inline size_t block_size(const struct cairn_block *b)
+{
+	return b->hdr & B_SIZE_MASK;
+}
+
+static inline size_t block_pad(const struct cairn_block *b)
+{
+	return (size_t)((b->hdr >> B_PAD_SHIFT) & 3) << GRAN_SHIFT;
+}
+
+/* Record in the last word of free block @b, @size bytes long, where it starts. */
+static inline void footer_set(struct cairn_block *b, size_t size)
+{
+	*(cairn_word_t *)(addr(b) + size - sizeof(cairn_word_t)) = addr(b);
+}
+
+/* The free block before @b, through its footer; only meaningful with B_PREV_FREE. */
+static inline struct cairn_block *prev_block(const struct cairn_block *b)
+{
+	return block_at(*(const cairn_word_t *)(addr(b) - sizeof(cairn_word_t)));
+}
+
+static inline void set_prev_free(struct cairn_block *b, bool free)
+{
+	uint64_t w = b->hdr & B_LOW_MASK & ~B_PREV_FREE;
+
+	hdr_set(b, free ? w | B_PREV_FREE : w);
+}
+
+/* True if @a is a word-aligned address inside the span of the heap's regions. */
+static inline bool in_heap(const struct cairn_heap *h, uintptr_t a)
+{
+	return a >= h->lo && a < h->hi && !(a & (GRAN - 1));
+}
+
+/* The class of a free block of @size bytes. */
+static inline void class_of(size_t size, unsigned int *fl, unsigned int *sl)
+{
+	unsigned int t;
+
+	if (size < SMALL_LIMIT) {
+		*fl = 0;
+		*sl = (unsigned int)(size >> GRAN_SHIFT);
+		return;
+	}
+	t = 63 - (unsigned int)__builtin_clzll(size);
+	*sl = (unsigned int)(size >> (t - SL_SHIFT)) - SL_COUNT;
+	*fl = t - FL_SHIFT + 1;
+}
+
+/* @size rounded up so that every block of its class is at least @size. */
+static inline size_t class_round_up(size_t size)
+{
+	unsigned int t;
+
+	if (size < SMALL_LIMIT)
+		return size;
+	t = 63 - (unsigned int)__builtin_clzll(size);
+	return size + ((size_t)1 << (t - SL_SHIFT)) - 1;
+}
+
+/* Put free block @b of @size bytes at the head of its class list. */
+static inline void list_insert(struct cairn_heap *h, struct cairn_block *b, size_t size)
+{
+	struct cairn_ctl *c = h->ctl;
+	struct cairn_block *head;
+	unsigned int fl, sl;
+
+	class_of(size, &fl, &sl);
+	head = c->heads[fl][sl];
+	b->next_free = head;
+	b->prev_free = NULL;
+	if (head) {
+		head->prev_free = b;
+	} else {
+		c->sl_map[fl] |= 1u << sl;
+		c->fl_map |= (uint64_t)1 << fl;
+	}
+	c->heads[fl][sl] = b;
+	h->free_blocks++;
+}
+
+/* Take free block @b off the list of class (@fl, @sl). */
+static inline void list_remove_class(struct cairn_heap *h, struct cairn_block *b, unsigned int fl,
+                                     unsigned int sl)
+{
+	struct cairn_ctl *c = h->ctl;
+	struct cairn_block *next = b->next_free, *prev = b->prev_free;
+
+	if (next)
+		next->prev_free = prev;
+	if (prev) {
+		prev->next_free = next;
+	} else {
+		c->heads[fl][sl] = next;
+		if (!next) {
+			c->sl_map[fl] &= ~(1u << sl);
+			if (!c->sl_map[fl])
+				c->fl_map &= ~((uint64_t)1 << fl);
+		}
+	}
+	h->free_blocks--;
+}
+
+static inline void list_remove(struct cairn_heap *h, struct cairn_block *b, size_t size)
+{
+	unsigned int fl, sl;
+
+	class_of(size, &fl, &sl);
+	list_remove_class(h, b, fl, sl);
+}
+
+/* Make [@b, @b + @size) a free block whose previous block is in use, and list it. */
+static inline void make_free(struct cairn_heap *h, struct cairn_block *b, size_t size)
+{
+	hdr_set(b, size | B_FREE);
+	footer_set(b, size);
+	list_insert(h, b, size);
+}
+
+/*
+ * Split the tail [@from, @end) off an allocated block as a free block when it is big
+ * enough to be one; @next_free says whether the block at @end is free (it is merged).
+ * Returns the new end of the allocated block. The caller moves the bytes between the
+ * used and free counters.
+ */
+static inline uintptr_t trim_tail(struct cairn_heap *h, uintptr_t from, uintptr_t end,
+                                  bool next_free)
+{
+	struct cairn_block *next = block_at(end);
+	size_t size = end - from;
+
+	if (size < MIN_BLOCK)
+		return end;
+	if (next_free) {
+		size += block_size(next);
+		list_remove(h, next, block_size(next));
+	} else {
+		set_prev_free(next, true);
+	}
+	make_free(h, block_at(from), size);
+	return from;
+}
+
+/* The block of payload @p, trusting the heap. */
+static inline struct cairn_block *block_of(void *p)
+{
+	cairn_word_t w = *(cairn_word_t *)(addr(p) - HDR_BYTES);
+	size_t pad = (size_t)((w >> B_PAD_SHIFT) & 3) << GRAN_SHIFT;
+
+	return block_at(addr(p) - HDR_BYTES - ((w & B_PADWORD) ? pad : 0));
+}
+
+/* Errors found in a pointer handed back, worded for the operation (free, realloc...). */
+struct cairn_errors {
+	const char *outside;   /* not in the heap, or misaligned */
+	const char *free;      /* the block is already free */
+	const char *bad;       /* no block starts there, or its header is damaged */
+	const char *neighbour; /* a block next to it is damaged */
+};
+
+/* Implemented in cairn_check.c; see there. */
+void cairn_report(struct cairn_heap *h, const char *what, void *ptr);
+bool cairn_links_ok(const struct cairn_heap *h, const struct cairn_block *b);
+struct cairn_block *cairn_lookup_checked(struct cairn_heap *h, void *p,
+                                         const struct cairn_errors *e);
+
+/* Implemented in cairn.c: return allocated block @b to the free lists. */
+void cairn_release(struct cairn_heap *h, struct cairn_block *b);
+
+/*
+ * The allocated block whose payload is @p. Checked builds verify everything a free
+ * relies on and return NULL, after reporting @e's matching error, if @p is not one.
+ */
+static inline struct cairn_block *cairn_lookup(struct cairn_heap *h, void *p,
+                                               const struct cairn_errors *e)
+{
+	if (!CAIRN_ALLOC_CHECKED)
+		return block_of(p);
+	return cairn_lookup_checked(h, p, e);
+}
