@@ -19,7 +19,8 @@ BIOS       ?= 0
 GUI        ?= 0
 DIRECT     ?= 0
 
-WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	$(if $(WERROR),-Werror)
 COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Iinclude -MMD -MP
 
 # Freestanding code that runs in long mode with no SSE and no red zone:

@@ -54,3 +54,7 @@ test-e2e: deps kernel image
 # Figures, not tests: boot times and sizes (docs/performance.md).
 bench: deps all
 	@$(PYTHON) tools/boottime.py
+
+# Static checks of STYLE.md (headers on their own, -Werror with GCC and Clang, format).
+check:
+	@tools/check.sh

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# `make check`: the static checks of STYLE.md.
+#  1. every header compiles on its own;
+#  2. the kernel builds warning-free (-Werror) with GCC and with Clang;
+#  3. clang-format agrees with the layout of every C file (a report; set
+#     FORMAT_STRICT=1 to fail on it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+flags=(-std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror -I. -Iinclude -Ikernel
+	-Ikernel/arch/x86_64/include -mno-sse -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -x c)
+n=0
+for h in $(git ls-files 'include/*.h' 'lib/*.h' 'kernel/*.h' 'boot/common/*.h'); do
+	printf '#include "%s"\n' "$h" > "$tmp/h.c"
+	if ! gcc "${flags[@]}" "$tmp/h.c" 2> "$tmp/err"; then
+		echo "check: $h does not compile on its own:"; sed 's/^/    /' "$tmp/err" | head -5
+		fail=1
+	fi
+	n=$((n + 1))
+done
+echo "check: $n headers compile on their own"
+
+for cc in gcc clang; do
+	if make -s BUILD="build/check-$cc" CC=$cc WERROR=1 kernel > "$tmp/build" 2>&1; then
+		echo "check: kernel builds with $cc -Werror"
+	else
+		echo "check: kernel does not build with $cc -Werror:"; grep -E 'error|warning' "$tmp/build" | head -20
+		fail=1
+	fi
+done
+
+bad=0
+for f in $(git ls-files '*.c' '*.h'); do
+	clang-format --dry-run "$f" > /dev/null 2> "$tmp/fmt" || true
+	[ -s "$tmp/fmt" ] && { bad=$((bad + 1)); echo "  format: $f"; }
+done >> "$tmp/fmtlist"
+echo "check: $bad files differ from .clang-format (list: make check FORMAT_LIST=1)"
+[ "${FORMAT_LIST:-0}" = 1 ] && cat "$tmp/fmtlist"
+[ "${FORMAT_STRICT:-0}" = 1 ] && [ "$bad" -gt 0 ] && fail=1
+exit $fail
