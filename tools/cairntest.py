@@ -307,7 +307,11 @@ def main():
                                     {"APPEND": "ktest", "QEMU_CPU": "max", "CPUS": "4",
                                      "MEM": "1G"}),
                  lambda: run_ktests(res, "kernel/uefi", "uefi", test_img),
-                 lambda: run_ktests(res, "kernel/bios", "bios", test_img)]
+                 lambda: run_ktests(res, "kernel/bios", "bios", test_img),
+                 lambda: run_ktests(res, "kernel/uefi-la57", "uefi", test_img,
+                                    {"QEMU_CPU": "max"}),
+                 lambda: run_ktests(res, "kernel/bios-la57", "bios", test_img,
+                                    {"QEMU_CPU": "max"})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -319,7 +323,11 @@ def main():
                                     "pvh"),
                  lambda: boot_ready(res, "e2e: GRUB multiboot2 ISO", "iso", iso, "multiboot2"),
                  lambda: boot_ready(res, "e2e: UEFI with 4 CPUs and 1 GiB", "uefi", image,
-                                    "uefi", {"CPUS": "4", "MEM": "1G"})]
+                                    "uefi", {"CPUS": "4", "MEM": "1G"}),
+                 lambda: boot_ready(res, "e2e: UEFI with 5-level paging", "uefi", image, "uefi",
+                                    {"QEMU_CPU": "qemu64,+la57"}, expect=r"vm: .*5-level"),
+                 lambda: boot_ready(res, "e2e: BIOS with 5-level paging", "bios", image, "bios",
+                                    {"QEMU_CPU": "qemu64,+la57"}, expect=r"vm: .*5-level")]
         jobs += [lambda: boot_ready(res, "e2e: UEFI without GOP boots with a warning", "uefi",
                                     image, "uefi", {"QEMU_EXTRA": "-vga none"},
                                     expect=r"uefi: .*(GOP|graphics)"),

@@ -62,9 +62,6 @@ static inline void *rm_ptr(uint32_t farptr)
 	return (void *)(uintptr_t)(((farptr >> 16) << 4) + (farptr & 0xffff));
 }
 
-__attribute__((noreturn)) void bios_enter_kernel_la57(uint64_t cr3, uint64_t entry,
-                                                      uint64_t stack_top, uint64_t boot_info_virt);
-
 /* ---- stage2_entry.S ---- */
 extern uint64_t stage2_tsc;
 extern uint8_t stage2_boot_drive;

@@ -24,10 +24,8 @@
 
 /* Control register and MSR bits (Intel SDM Vol. 3A, 2.5 and 2.2.1). */
 #define CR0_PE   (1 << 0)
-#define CR0_WP   (1 << 16)
 #define CR0_PG   0x80000000
 #define CR4_PAE  (1 << 5)
-#define CR4_LA57 (1 << 12)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)

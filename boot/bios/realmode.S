@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The real-mode call thunk, bios_int(), and the 5-level-paging kernel
- * entry. bios_int() drops from long mode to real mode, runs one BIOS
- * interrupt with the caller's registers and climbs back:
+ * The real-mode call thunk, bios_int(): it drops from long mode to real
+ * mode, runs one BIOS interrupt with the caller's registers and climbs back:
  * long mode -> compatibility mode -> paging off -> 16-bit protected mode
  * -> real mode -> INT n -> protected mode -> long mode.
  * All of it lives in .text16 (below 64 KiB) so real mode can reach it.
@@ -181,58 +180,11 @@ bios_int:
 	popq	%rbx
 	ret
 
-/*
- * void bios_enter_kernel_la57(uint64_t cr3, uint64_t entry, uint64_t stack_top,
- *                             uint64_t boot_info_virt)
- * CR4.LA57 can change only with paging off (Intel SDM Vol. 3A, 4.1.1), so
- * drop to compatibility mode, turn paging off, set LA57, load the kernel's
- * 5-level root (below 4 GiB) and turn paging back on. The new tables
- * identity-map this code in the lower half. Enters the kernel as
- * loader_enter_kernel() does: RDI = boot info, RSP = stack top.
- */
-	.globl	bios_enter_kernel_la57
-bios_enter_kernel_la57:
-	cli
-	movq	%rdi, la57_cr3(%rip)
-	movq	%rsi, la57_entry(%rip)
-	movq	%rdx, la57_stack(%rip)
-	movq	%rcx, la57_bootinfo(%rip)
-	pushq	$SEL_CODE32
-	leaq	6f(%rip), %rax
-	pushq	%rax
-	lretq
-	.code32
-6:	movl	%cr0, %eax
-	andl	$~CR0_PG, %eax
-	movl	%eax, %cr0
-	movl	%cr4, %eax
-	orl	$CR4_LA57, %eax
-	movl	%eax, %cr4
-	movl	la57_cr3, %eax
-	movl	%eax, %cr3
-	movl	%cr0, %eax
-	orl	$(CR0_PG | CR0_WP), %eax	/* WP as loader_enter_kernel() sets it */
-	movl	%eax, %cr0
-	ljmp	$SEL_CODE64, $7f
-	.code64
-7:	movq	la57_stack(%rip), %rsp
-	movq	la57_bootinfo(%rip), %rdi
-	movq	la57_entry(%rip), %rax
-	xorl	%ebp, %ebp
-	xorl	%esi, %esi
-	xorl	%edx, %edx
-	xorl	%ecx, %ecx
-	jmp	*%rax
-
 	.balign	8
 rm_saved_rsp:	.quad	0
 rm_saved_cr3:	.quad	0
 rm_saved_cr4:	.quad	0
 rm_saved_efer:	.quad	0
-la57_cr3:	.quad	0
-la57_entry:	.quad	0
-la57_stack:	.quad	0
-la57_bootinfo:	.quad	0
 rm_vec:		.long	0		/* IVT far pointer of the vector: offset, segment */
 rm_regs:	.skip	R_SIZE
 	.balign	8

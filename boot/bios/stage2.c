@@ -11,10 +11,6 @@
 
 #include "boot/bios/bios.h"
 
-#ifndef ENOTSUP
-#define ENOTSUP 95
-#endif
-
 #define KERNEL_PATH  "cairn/kernel.elf"
 #define INITRD_PATH  "cairn/initrd"
 #define CMDLINE_PATH "cairn/cmdline"
@@ -94,38 +90,24 @@ static void load_cmdline(struct boot_info *bi)
 	bios_log("command line \"%s\"\n", bi->cmdline);
 }
 
-/* 5-level paging when the CPU has LA57 (CPUID.07h:ECX[16], Intel SDM Vol. 2A) and the kernel agrees. */
-static bool want_la57(const struct loaded_kernel *k)
+/*
+ * Page tables for the kernel: 5-level when the CPU has LA57 and the kernel
+ * agrees (loader_want_la57()), else, or when that fails, 4-level.
+ */
+static void build_tables(const struct loaded_kernel *k, struct boot_info *bi,
+                         struct loader_tables *t)
 {
-	uint32_t a, b, c, d;
+	int err = -EINVAL;
 
-	if (!(k->config.flags & CAIRN_CONFIG_LA57_OK))
-		return false;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	if (a < 7)
-		return false;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	return (c & (1u << 16)) != 0;
-}
-
-/* Page tables for the kernel; falls back to 4-level when the common code declines 5-level. */
-static uint64_t build_tables(const struct loaded_kernel *k, struct boot_info *bi, bool *la57)
-{
-	uint64_t cr3 = 0;
-	int err = -ENOTSUP;
-
-	if (*la57) {
-		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), true, bi, &cr3);
+	if (loader_want_la57(k)) {
+		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), true, bi, t);
 		if (err)
-			*la57 = false;
+			bios_log("no 5-level page tables (error %d); using 4 levels\n", err);
 	}
-	if (!*la57)
-		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), false, bi, &cr3);
+	if (err)
+		err = loader_build_page_tables(&bios_env, k, mem_phys_limit(), false, bi, t);
 	if (err)
 		bios_fail("cannot build the kernel page tables (error %d)\n", err);
-	if (*la57)
-		bi->flags |= BOOT_FLAG_LA57;
-	return cr3;
 }
 
 static void find_files(void)
@@ -160,25 +142,22 @@ static struct boot_info *load_kernel(struct loaded_kernel *k)
  * screen is gone, so every error before it is still visible there.
  */
 static __attribute__((noreturn)) void hand_over(const struct loaded_kernel *k, struct boot_info *bi,
-                                                uint64_t cr3, bool la57)
+                                                const struct loader_tables *t)
 {
 	struct boot_framebuffer fb = { 0 };
 	uint64_t bi_virt = bi->direct_map_base + (uintptr_t)bi;
 
 	if (vbe_set_mode(k->config.fb_width, k->config.fb_height, &fb) == 0)
 		bi->fb = fb;
-	if (la57)
-		bios_enter_kernel_la57(cr3, k->entry, bi->stack_top, bi_virt);
-	loader_enter_kernel(cr3, k->entry, bi->stack_top, bi_virt);
+	loader_enter_kernel(t, k->entry, bi->stack_top, bi_virt);
 }
 
 /* Called by stage2_entry.S in long mode, identity-mapped, interrupts off. */
 void stage2_main(uint32_t boot_drive)
 {
 	struct loaded_kernel k;
+	struct loader_tables t;
 	struct boot_info *bi;
-	uint64_t cr3;
-	bool la57;
 
 	console_init();
 	bios_log("cairn stage 2, boot drive 0x%x\n", boot_drive);
@@ -197,12 +176,11 @@ void stage2_main(uint32_t boot_drive)
 	bi->rsdp_phys = acpi_find_rsdp();
 	memcpy(bi->loader_name, "cairn-bios", sizeof("cairn-bios"));
 
-	la57 = want_la57(&k);
-	cr3 = build_tables(&k, bi, &la57);
+	build_tables(&k, bi, &t);
 	mem_fill_boot_info(bi);
 	loader_finish_mmap(bi);
 	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
 	         (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
-	         (unsigned long long)bi->rsdp_phys, la57 ? 5 : 4);
-	hand_over(&k, bi, cr3, la57);
+	         (unsigned long long)bi->rsdp_phys, t.la57 ? 5 : 4);
+	hand_over(&k, bi, &t);
 }

@@ -11,10 +11,6 @@
 
 #define LDR_PAGE_SIZE 4096ull
 
-#ifndef ENOTSUP
-#define ENOTSUP 95
-#endif
-
 static inline uint64_t ldr_page_down(uint64_t x)
 {
 	return x & ~(LDR_PAGE_SIZE - 1);

@@ -19,6 +19,7 @@ enum loader_alloc_kind {
 	LOADER_ALLOC_KERNEL = 1, /* becomes BOOT_MEM_KERNEL */
 	LOADER_ALLOC_LOADER = 2, /* page tables, boot_info, stack: BOOT_MEM_LOADER */
 	LOADER_ALLOC_INITRD = 3, /* BOOT_MEM_INITRD */
+	LOADER_ALLOC_LOW = 4,    /* BOOT_MEM_LOADER below 4 GiB: the 5-level root and mode switch */
 };
 
 struct loader_env {
@@ -26,7 +27,8 @@ struct loader_env {
 	/*
 	 * Allocate @npages zeroed 4 KiB pages, physically contiguous and
 	 * aligned to @align bytes (a power of two, at least 4096), reachable
-	 * through an identity mapping. Returns the physical address or 0.
+	 * through an identity mapping; below 4 GiB for LOADER_ALLOC_LOW.
+	 * Returns the physical address or 0.
 	 */
 	uint64_t (*alloc_pages)(void *ctx, size_t npages, uint64_t align,
 	                        enum loader_alloc_kind kind);
@@ -67,22 +69,38 @@ struct loaded_kernel {
 int loader_load_kernel(const struct loader_env *env, const void *file, size_t size,
                        struct loaded_kernel *out);
 
+/* What loader_build_page_tables() built, for loader_enter_kernel(). */
+struct loader_tables {
+	uint64_t root;       /* physical address of the PML4 or PML5: the kernel's CR3 */
+	uint64_t trampoline; /* 5-level: a free page below 4 GiB for the mode switch; else 0 */
+	bool la57;           /* 5-level paging (root is a PML5, below 4 GiB) */
+};
+
+/*
+ * True when the kernel welcomes 5-level paging (CAIRN_CONFIG_LA57_OK) and
+ * the CPU has it (CPUID.(EAX=7,ECX=0):ECX[16]).
+ */
+bool loader_want_la57(const struct loaded_kernel *k);
+
 /*
  * Build the kernel's page tables: a direct map of [0, phys_limit) (at least
  * the first 4 GiB) at bi->direct_map_base, the same memory identity-mapped
  * in the lower half for the hand-over (the kernel drops it), each kernel
  * segment at its virtual address with its own permissions (NX on non-code),
  * and the boot stack of k->config.stack_size bytes at CAIRN_KVA_BASE with an
- * unmapped guard page below it. Fills bi->stack_top/stack_size and
- * bi->direct_map_base. NX for the direct map sits in its top-level entries,
- * not its leaves, so the lower-half alias sharing the lower levels stays
- * executable for the jump.
- * Returns 0, -ENOMEM, -EINVAL (@phys_limit beyond the 64 TiB direct map) or
- * -ENOTSUP (@la57: 5-level paging is not implemented yet); *cr3 receives
- * the root table's physical address.
+ * unmapped guard page below it. Fills bi->stack_top/stack_size,
+ * bi->direct_map_base (CAIRN_DIRECT_MAP_4LEVEL, or CAIRN_DIRECT_MAP_5LEVEL
+ * with @la57) and BOOT_FLAG_LA57 in bi->flags. NX for the direct map sits
+ * in its top-level entries, not its leaves, so the lower-half alias sharing
+ * the lower levels stays executable for the jump.
+ * With @la57 the tables have five levels; the caller checked
+ * loader_want_la57().
+ * Returns 0, -ENOMEM or -EINVAL (@phys_limit beyond what the direct map
+ * holds: 64 TiB with 4 levels, 4 PiB with 5); fills *@t.
  */
 int loader_build_page_tables(const struct loader_env *env, const struct loaded_kernel *k,
-                             uint64_t phys_limit, bool la57, struct boot_info *bi, uint64_t *cr3);
+                             uint64_t phys_limit, bool la57, struct boot_info *bi,
+                             struct loader_tables *t);
 
 /* Fill the fixed fields of @bi (magic, version, size, kernel placement). */
 void loader_init_boot_info(struct boot_info *bi, const struct loaded_kernel *k, uint32_t method);
@@ -96,10 +114,14 @@ void loader_add_mem(struct boot_info *bi, uint64_t base, uint64_t length, uint32
 void loader_finish_mmap(struct boot_info *bi);
 
 /*
- * Switch to @cr3 and jump to the kernel with RDI = @boot_info_virt and the
- * stack pointer at @stack_top. Disables interrupts, turns on EFER.NXE (when
- * the CPU has NX) and CR0.WP first. This code must be identity-mapped by
- * @cr3's lower-half alias. Never returns.
+ * Switch to the tables in @t and jump to the kernel with RDI =
+ * @boot_info_virt and the stack pointer at @stack_top. Disables interrupts,
+ * turns on EFER.NXE (when the CPU has NX) and CR0.WP first. This code must
+ * be identity-mapped by the new tables' lower-half alias, and, with
+ * @t->la57, run with the first 4 GiB identity-mapped: it copies a small
+ * mode switch into @t->trampoline, which leaves long mode, turns on
+ * CR4.LA57 and comes back with the 5-level root (docs/boot-protocol.md).
+ * Call it last: firmware services must be gone. Never returns.
  */
-__attribute__((noreturn)) void loader_enter_kernel(uint64_t cr3, uint64_t entry, uint64_t stack_top,
-                                                   uint64_t boot_info_virt);
+__attribute__((noreturn)) void loader_enter_kernel(const struct loader_tables *t, uint64_t entry,
+                                                   uint64_t stack_top, uint64_t boot_info_virt);

@@ -3,12 +3,14 @@
  * The kernel's first page tables, built by either loader while it still
  * runs identity-mapped: the direct map of physical memory (plus its lower
  * half alias for the hand-over), the kernel image with per-segment
- * permissions, and the boot stack with a guard page.
+ * permissions, and the boot stack with a guard page. With 5-level paging
+ * (LA57) the same layout hangs below a PML5, and the direct map moves to
+ * CAIRN_DIRECT_MAP_5LEVEL.
  */
 #include "boot/common/internal.h"
 #include "boot/common/loader.h"
 
-/* Page-table entry bits (Intel SDM Vol. 3A, 4.5, Tables 4-15 to 4-20). */
+/* Page-table entry bits (Intel SDM Vol. 3A, 4.5, Tables 4-14 to 4-20). */
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
 #define PTE_PS   (1ull << 7)
@@ -18,10 +20,25 @@
 #define SIZE_2M   (1ull << 21)
 #define SIZE_1G   (1ull << 30)
 #define SIZE_512G (1ull << 39)
+#define MEM_4G    (1ull << 32)
+
+/*
+ * The physical memory each paging mode's direct map can hold: 64 TiB
+ * between CAIRN_DIRECT_MAP_4LEVEL and CAIRN_KVA_BASE; with 5 levels far
+ * more than the 52-bit physical address space (Intel SDM Vol. 3A, 4.1.4).
+ */
+#define DIRECT_MAX_4LEVEL (1ull << 46)
+#define DIRECT_MAX_5LEVEL (1ull << 52)
+
+/* enter.S reads struct loader_tables at these offsets. */
+_Static_assert(offsetof(struct loader_tables, root) == 0, "loader_tables.root");
+_Static_assert(offsetof(struct loader_tables, trampoline) == 8, "loader_tables.trampoline");
+_Static_assert(offsetof(struct loader_tables, la57) == 16, "loader_tables.la57");
 
 struct pt_ctx {
 	const struct loader_env *env;
-	uint64_t *root; /* PML4, identity-mapped */
+	uint64_t *root; /* PML4 or PML5, identity-mapped */
+	unsigned top;   /* level of the root: 3 (PML4) or 4 (PML5); 0 is the page table */
 	uint64_t nx;    /* PTE_NX when the CPU has execute-disable, else 0 */
 	bool gb_pages;  /* 1 GiB pages available */
 	bool oom;       /* an allocation failed */
@@ -30,6 +47,23 @@ struct pt_ctx {
 static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+/* 57-bit linear addresses: CPUID.(EAX=07H,ECX=0):ECX[16] (Intel SDM Vol. 2A, CPUID). */
+static bool cpu_has_la57(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+	if (a < 7)
+		return false;
+	cpuid(7, &a, &b, &c, &d);
+	return (c & (1u << 16)) != 0;
+}
+
+bool loader_want_la57(const struct loaded_kernel *k)
+{
+	return (k->config.flags & CAIRN_CONFIG_LA57_OK) && cpu_has_la57();
 }
 
 /* Execute-disable is CPUID 0x80000001 EDX bit 20, 1 GiB pages bit 26 (SDM Vol. 2A, CPUID). */
@@ -46,9 +80,9 @@ static void probe_cpu(struct pt_ctx *c)
 }
 
 /* A zeroed page for a paging structure, or NULL (and c->oom) when out of memory. */
-static uint64_t *pt_alloc(struct pt_ctx *c)
+static uint64_t *pt_alloc(struct pt_ctx *c, enum loader_alloc_kind kind)
 {
-	uint64_t pa = c->env->alloc_pages(c->env->ctx, 1, LDR_PAGE_SIZE, LOADER_ALLOC_LOADER);
+	uint64_t pa = c->env->alloc_pages(c->env->ctx, 1, LDR_PAGE_SIZE, kind);
 
 	if (!pa)
 		c->oom = true;
@@ -62,7 +96,7 @@ static uint64_t *pt_next(struct pt_ctx *c, uint64_t *table, unsigned idx)
 
 	if (table[idx] & PTE_P)
 		return (uint64_t *)(uintptr_t)(table[idx] & PTE_ADDR);
-	next = pt_alloc(c);
+	next = pt_alloc(c, LOADER_ALLOC_LOADER);
 	if (next)
 		table[idx] = (uint64_t)(uintptr_t)next | PTE_P | PTE_W;
 	return next;
@@ -82,7 +116,7 @@ static void map_4k(struct pt_ctx *c, uint64_t va, uint64_t pa, bool write, bool 
 	uint64_t *t = c->root;
 	uint64_t pte;
 
-	for (unsigned level = 3; level > 0 && t; level--)
+	for (unsigned level = c->top; level > 0 && t; level--)
 		t = pt_next(c, t, pt_index(va, level));
 	if (!t)
 		return;
@@ -114,22 +148,38 @@ static void map_direct_pdpt(struct pt_ctx *c, uint64_t *pdpt, uint64_t pa, uint6
 	}
 }
 
+/* The PDPT that maps the 512 GiB at @va, created with the tables above it. */
+static uint64_t *direct_pdpt(struct pt_ctx *c, uint64_t va)
+{
+	uint64_t *t = c->root;
+
+	for (unsigned level = c->top; level > 2 && t; level--)
+		t = pt_next(c, t, pt_index(va, level));
+	return t;
+}
+
 /*
- * Direct map [0, limit) at @base. The leaves are executable; NX sits in the
- * direct map's PML4 entries instead, so the lower-half identity alias, which
- * shares the PDPTs, stays executable for the jump (SDM Vol. 3A, 4.6.1:
- * XD in any entry on the path forbids instruction fetches).
+ * Direct map [0, limit) at @base, which is aligned to what one root entry
+ * maps (512 GiB with a PML4, 256 TiB with a PML5). The leaves are
+ * executable; NX sits in the direct map's root entries instead, so the
+ * lower-half identity alias, root entries that share everything below,
+ * stays executable for the jump (SDM Vol. 3A, 4.6.1: XD in any entry on
+ * the path forbids instruction fetches). With a PML5, entry 0 so points at
+ * the PML4 that maps low memory, as the mode switch of
+ * loader_enter_kernel() needs.
  */
 static void map_direct(struct pt_ctx *c, uint64_t base, uint64_t limit)
 {
-	unsigned first = pt_index(base, 3);
+	unsigned first = pt_index(base, c->top);
+	uint64_t span = 1ull << (12 + 9 * c->top);
 
-	for (uint64_t pa = 0, i = 0; pa < limit && !c->oom; pa += SIZE_512G, i++) {
-		uint64_t *pdpt = pt_next(c, c->root, first + i);
+	for (uint64_t pa = 0; pa < limit && !c->oom; pa += SIZE_512G) {
+		uint64_t *pdpt = direct_pdpt(c, base + pa);
 
-		if (!pdpt)
-			return;
-		map_direct_pdpt(c, pdpt, pa, limit);
+		if (pdpt)
+			map_direct_pdpt(c, pdpt, pa, limit);
+	}
+	for (unsigned i = 0; (uint64_t)i * span < limit && !c->oom; i++) {
 		c->root[first + i] |= c->nx;
 		c->root[i] = c->root[first + i] & ~PTE_NX;
 	}
@@ -161,30 +211,54 @@ static void map_stack(struct pt_ctx *c, uint64_t size, struct boot_info *bi)
 	bi->stack_size = size;
 }
 
-int loader_build_page_tables(const struct loader_env *env, const struct loaded_kernel *k,
-                             uint64_t phys_limit, bool la57, struct boot_info *bi, uint64_t *cr3)
+/*
+ * The root table. The 5-level one is loaded into CR3 from 32-bit code with
+ * paging off, so it must lie below 4 GiB, as must the page the mode switch
+ * runs in (see enter.S).
+ */
+static int alloc_root(struct pt_ctx *c, struct loader_tables *t)
 {
-	struct pt_ctx c = { .env = env };
+	enum loader_alloc_kind kind = t->la57 ? LOADER_ALLOC_LOW : LOADER_ALLOC_LOADER;
+	uint64_t tramp = 0;
 
-	if (la57)
-		return -ENOTSUP; /* 5-level paging: not yet */
-	if (phys_limit < (4ull << 30))
-		phys_limit = 4ull << 30;
+	c->root = pt_alloc(c, kind);
+	if (c->root && t->la57)
+		tramp = c->env->alloc_pages(c->env->ctx, 1, LDR_PAGE_SIZE, LOADER_ALLOC_LOW);
+	if (!c->root || (t->la57 && !tramp))
+		return -ENOMEM;
+	if (t->la57 && ((uint64_t)(uintptr_t)c->root >= MEM_4G || tramp >= MEM_4G))
+		return -ENOMEM; /* the loader broke its promise: no memory below 4 GiB */
+	t->root = (uint64_t)(uintptr_t)c->root;
+	t->trampoline = tramp;
+	return 0;
+}
+
+int loader_build_page_tables(const struct loader_env *env, const struct loaded_kernel *k,
+                             uint64_t phys_limit, bool la57, struct boot_info *bi,
+                             struct loader_tables *t)
+{
+	struct pt_ctx c = { .env = env, .top = la57 ? 4 : 3 };
+	int err;
+
+	*t = (struct loader_tables){ .la57 = la57 };
+	if (phys_limit < MEM_4G)
+		phys_limit = MEM_4G;
 	phys_limit = (phys_limit + SIZE_1G - 1) & ~(SIZE_1G - 1);
-	if (phys_limit > (1ull << 46))
-		return -EINVAL; /* more than the 64 TiB the 4-level direct map holds */
+	if (phys_limit > (la57 ? DIRECT_MAX_5LEVEL : DIRECT_MAX_4LEVEL))
+		return -EINVAL;
 
 	probe_cpu(&c);
-	c.root = pt_alloc(&c);
-	if (!c.root)
-		return -ENOMEM;
-	bi->direct_map_base = CAIRN_DIRECT_MAP_4LEVEL;
+	err = alloc_root(&c, t);
+	if (err)
+		return err;
+	bi->direct_map_base = la57 ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
+	if (la57)
+		bi->flags |= BOOT_FLAG_LA57;
+	else
+		bi->flags &= ~BOOT_FLAG_LA57;
 	map_direct(&c, bi->direct_map_base, phys_limit);
 	map_kernel(&c, k);
 	if (!c.oom)
 		map_stack(&c, k->config.stack_size, bi);
-	if (c.oom)
-		return -ENOMEM;
-	*cr3 = (uint64_t)(uintptr_t)c.root;
-	return 0;
+	return c.oom ? -ENOMEM : 0;
 }

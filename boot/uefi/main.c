@@ -137,25 +137,45 @@ static uint64_t usable_mib(const struct boot_info *bi)
 	return bytes >> 20;
 }
 
+/*
+ * The kernel's page tables: 5-level when the CPU and the kernel agree, else
+ * (or when that fails) 4-level. Halts when neither can be built.
+ */
+static void build_tables(const struct loaded_kernel *k, struct boot_info *bi,
+                         struct loader_tables *t)
+{
+	uint64_t limit = uefi_phys_limit();
+	int err = -EINVAL;
+
+	if (loader_want_la57(k)) {
+		err = loader_build_page_tables(&uefi_env, k, limit, true, bi, t);
+		if (err)
+			loader_printf(&uefi_env,
+			              "no 5-level page tables (error %d); using 4 levels\n", err);
+	}
+	if (err)
+		err = loader_build_page_tables(&uefi_env, k, limit, false, bi, t);
+	if (err)
+		uefi_fail("cannot build page tables (error %d)\n", err);
+}
+
 /* Everything after the TSC read; never returns. */
 static __attribute__((noreturn)) void boot(uint64_t tsc)
 {
 	struct loaded_kernel k;
+	struct loader_tables t;
 	struct boot_info *bi;
-	uint64_t cr3;
-	int err;
 
 	if (uefi_open_volume())
 		uefi_fail("cannot open the boot volume\n");
 	load_kernel(&k);
 	bi = make_boot_info(&k, tsc);
-	err = loader_build_page_tables(&uefi_env, &k, uefi_phys_limit(), false, bi, &cr3);
-	if (err)
-		uefi_fail("cannot build page tables (error %d)\n", err);
+	build_tables(&k, bi, &t);
 	uefi_exit_boot_services(bi);
-	loader_printf(&uefi_env, "%u memory ranges, %llu MiB usable; starting the kernel\n",
-	              bi->mmap_count, (unsigned long long)usable_mib(bi));
-	loader_enter_kernel(cr3, k.entry, bi->stack_top,
+	loader_printf(&uefi_env,
+	              "%u memory ranges, %llu MiB usable; starting the kernel, %d-level paging\n",
+	              bi->mmap_count, (unsigned long long)usable_mib(bi), t.la57 ? 5 : 4);
+	loader_enter_kernel(&t, k.entry, bi->stack_top,
 	                    bi->direct_map_base + (uint64_t)(uintptr_t)bi);
 }
 

@@ -25,17 +25,19 @@ static EFI_MEMORY_TYPE alloc_type(enum loader_alloc_kind kind)
 /*
  * loader_env.alloc_pages: AllocatePages only promises 4 KiB alignment, so
  * over-allocate by the alignment and give back the head and tail.
+ * LOADER_ALLOC_LOW asks for AllocateMaxAddress with the last byte below
+ * 4 GiB as the limit (UEFI 2.10, 7.2 AllocatePages).
  * Returns the zeroed block's physical (= identity virtual) address, or 0.
  */
 uint64_t uefi_alloc_pages(void *ctx, size_t npages, uint64_t align, enum loader_alloc_kind kind)
 {
 	uint64_t extra = align > PAGE ? align / PAGE - 1 : 0;
-	EFI_PHYSICAL_ADDRESS pa, start;
+	EFI_ALLOCATE_TYPE how = kind == LOADER_ALLOC_LOW ? AllocateMaxAddress : AllocateAnyPages;
+	EFI_PHYSICAL_ADDRESS pa = 0xffffffffull, start;
 
 	if (npages == 0 || !uefi.bs)
 		return 0;
-	if (EFI_ERROR(uefi.bs->AllocatePages(AllocateAnyPages, alloc_type(kind), npages + extra,
-	                                     &pa)))
+	if (EFI_ERROR(uefi.bs->AllocatePages(how, alloc_type(kind), npages + extra, &pa)))
 		return 0;
 	start = (pa + align - 1) & ~(align - 1);
 	if (start > pa)

@@ -34,7 +34,7 @@ static const struct cairn_config kernel_config
 		.stack_size = CAIRN_CONFIG_DEFAULT_STACK,
 		.fb_width = 1024,
 		.fb_height = 768,
-		.flags = 0,
+		.flags = CAIRN_CONFIG_LA57_OK,
 	};
 
 static const char *const method_names[] = {
@@ -105,6 +105,29 @@ static void log_memory_map(void)
 			 boot_info.mmap[i].type);
 }
 
+static uint64_t us_since(uint64_t c0)
+{
+	return (arch_cycles() - c0) * 1000 / arch_cycles_khz();
+}
+
+/* Frames, page tables, heap; the time of each step goes to the debug log. */
+static void mm_init(void)
+{
+	uint64_t c0 = arch_cycles(), t_pmm, t_vm;
+
+	if (pmm_init(&boot_info))
+		panic("mm: cannot set up the frame allocator");
+	t_pmm = us_since(c0);
+	if (vm_init())
+		panic("mm: cannot build the kernel page tables");
+	t_vm = us_since(c0) - t_pmm;
+	if (heap_init())
+		panic("mm: cannot set up the heap");
+	pr_debug("mm: set up in %llu us: frames %llu, page tables %llu, heap %llu",
+		 (unsigned long long)us_since(c0), (unsigned long long)t_pmm,
+		 (unsigned long long)t_vm, (unsigned long long)(us_since(c0) - t_pmm - t_vm));
+}
+
 static void print_ready(void)
 {
 	uint64_t ms = (arch_cycles() - boot_info.tsc_at_loader_entry) / arch_cycles_khz();
@@ -143,8 +166,7 @@ void kmain(const struct boot_info *bi)
 	pr_info("serial: 16550 at %#x, loopback %s", UART_COM1,
 		uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
 	log_memory_map();
-	if (pmm_init(&boot_info) || vm_init() || heap_init())
-		panic("mm: cannot set up memory management");
+	mm_init();
 	fb_init(&boot_info.fb);
 	fb_banner("Cairn " CAIRN_VERSION);
 	v = cmdline_get("ktest");

@@ -135,12 +135,15 @@ uintptr_t arch_frame_pointer(void)
 /* Follow the saved-RBP chain; frames must move up the stack, so the walk ends. */
 void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx), void *ctx)
 {
+	/* The lowest kernel address: the direct map's base (docs/boot-protocol.md). */
+	uintptr_t lowest =
+		(x86_read_cr4() & X86_CR4_LA57) ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
 	int depth;
 
 	for (depth = 0; depth < 32; depth++) {
 		const uintptr_t *frame = (const uintptr_t *)fp;
 
-		if (fp < CAIRN_DIRECT_MAP_4LEVEL || (fp & 7) || frame[1] == 0)
+		if (fp < lowest || (fp & 7) || frame[1] == 0)
 			return;
 		fn(frame[1], ctx);
 		if (frame[0] <= fp)
