@@ -8,3 +8,4 @@ LIB_SRCS += lib/memmap/memmap.c
 
 # The subset the boot loaders link (stage 2 must stay under 120 KiB).
 LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf.c lib/memmap/memmap.c
+LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c lib/acpi/mcfg.c lib/acpi/aml.c
