@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Cairn's default heap: two-level segregated fit (M. Masmano et al., "TLSF: a new dynamic
- * memory allocator for real-time systems", ECRTS 2004). Free blocks sit on one of 33 x 32
+ * memory allocator for real-time systems", ECRTS 2004). Free blocks sit on one of 25 x 32
  * size-class lists found through two bitmaps, so alloc and free are O(1). Blocks carry an
- * 8-byte header; a free block also ends with a pointer to its start, which lets the block
- * after it coalesce backwards. See docs/alloc.md for the layout and the choices.
+ * 8-byte header, whose first half unchecked builds let the block before use; a free block
+ * also ends with a pointer to its start, which lets the block after it coalesce backwards.
+ * See docs/alloc.md for the layout and the choices.
  */
 #include <lib/alloc/cairn_block.h>
 #include <lib/errno.h>
@@ -100,7 +101,7 @@ static inline void place(struct cairn_heap *h, const struct cairn_fit *f, uintpt
 			list_remove_class(h, b, f->fl, f->sl);
 			list_insert(h, b, lead);
 		}
-		hdr_set(b, lead | B_FREE);
+		hdr_set(b, (uint32_t)lead | B_FREE);
 		footer_set(b, lead);
 		blk = block_at(p - HDR_BYTES);
 		lead = 0;
@@ -110,11 +111,9 @@ static inline void place(struct cairn_heap *h, const struct cairn_fit *f, uintpt
 	end = trim_tail(h, p + usable, end, false);
 	if (end == addr(b) + size)
 		set_prev_free(block_at(end), false);
-	hdr_set(blk, (end - addr(blk)) | ((uint64_t)(lead >> GRAN_SHIFT) << B_PAD_SHIFT) |
-	                     (blk != b ? B_PREV_FREE : 0));
+	hdr_set_pad(blk, (uint32_t)(end - addr(blk)) | (blk != b ? B_PREV_FREE : 0), lead);
 	if (lead)
-		hdr_set(block_at(p - HDR_BYTES),
-		        B_PADWORD | ((uint64_t)(lead >> GRAN_SHIFT) << B_PAD_SHIFT));
+		hdr_set(block_at(p - HDR_BYTES), B_PADWORD | (uint32_t)lead);
 	h->free_bytes -= end - addr(blk);
 	h->used_bytes += end - addr(blk);
 }
@@ -136,9 +135,7 @@ void *cairn_heap_alloc(struct cairn_heap *h, size_t size, size_t align)
 		goto fail;
 	if (align < CAIRN_MIN_ALIGN)
 		align = CAIRN_MIN_ALIGN;
-	usable = (size + GRAN - 1) & ~(GRAN - 1);
-	if (usable < MIN_BLOCK - HDR_BYTES)
-		usable = MIN_BLOCK - HDR_BYTES;
+	usable = payload_span(size);
 	if (!find_block(h, usable + HDR_BYTES + align - CAIRN_MIN_ALIGN, usable, align, &f))
 		goto fail;
 	if (CAIRN_ALLOC_CHECKED && !cairn_links_ok(h, f.b)) {
@@ -156,35 +153,57 @@ fail:
 }
 
 /*
+ * Make [@b, @b + @size) a free block that replaces free block @old, of @old_size bytes,
+ * which it contains: in @old's place on its list when the class is the same (no bitmap
+ * or list head to touch), otherwise off that list and onto the right one.
+ */
+static inline void free_over(struct cairn_heap *h, struct cairn_block *b, size_t size,
+                             struct cairn_block *old, size_t old_size)
+{
+	unsigned int fl, sl, ofl, osl;
+
+	class_of(old_size, &ofl, &osl);
+	class_of(size, &fl, &sl);
+	if (fl == ofl && sl == osl) {
+		if (b != old)
+			list_replace(h, old, b, fl, sl);
+		hdr_set(b, (uint32_t)size | B_FREE);
+		footer_set(b, size);
+		return;
+	}
+	list_remove_class(h, old, ofl, osl);
+	make_free(h, b, size);
+}
+
+/*
  * Return allocated block @b to the free lists, merging it with free neighbours.
  * The caller has checked it and adjusts the live-block and free counters.
  */
 void cairn_release(struct cairn_heap *h, struct cairn_block *b)
 {
-	size_t size = block_size(b), nsize, psize;
+	size_t size = block_size(b), nsize = 0, psize;
 	struct cairn_block *next = block_at(addr(b) + size), *prev;
-	bool merged_next = false;
+	bool next_free = next->info & B_FREE;
 
 	h->used_bytes -= size;
 	h->free_bytes += size;
 	if (CAIRN_ALLOC_CHECKED)
-		hdr_set(b, (b->hdr & B_LOW_MASK) | B_FREE);
-	if (next->hdr & B_FREE) {
+		hdr_set_pad(b, b->info | B_FREE, block_pad(b));
+	if (next_free)
 		nsize = block_size(next);
-		list_remove(h, next, nsize);
-		size += nsize;
-		merged_next = true;
-	}
-	if (b->hdr & B_PREV_FREE) {
+	else
+		set_prev_free(next, true);
+	if (b->info & B_PREV_FREE) {
 		prev = prev_block(b);
 		psize = block_size(prev);
-		list_remove(h, prev, psize);
-		size += psize;
-		b = prev;
+		if (next_free)
+			list_remove(h, next, nsize);
+		free_over(h, prev, psize + size + nsize, prev, psize);
+	} else if (next_free) {
+		free_over(h, b, size + nsize, next, nsize);
+	} else {
+		make_free(h, b, size);
 	}
-	make_free(h, b, size);
-	if (!merged_next)
-		set_prev_free(next, true);
 }
 
 static const struct cairn_errors free_errors = {
@@ -212,7 +231,7 @@ void cairn_heap_free(struct cairn_heap *h, void *p)
 /* Free @p with its allocation's @size and @align as a prefetch hint. O(1); no lock. */
 void cairn_heap_free_sized(struct cairn_heap *h, void *p, size_t size, size_t align)
 {
-	uintptr_t end = addr(p) + ((size + GRAN - 1) & ~(GRAN - 1));
+	uintptr_t end = addr(p) + payload_span(size);
 
 	/*
 	 * The next block's header is at most an alignment past the end of the payload.
@@ -235,7 +254,7 @@ static void add_block(struct cairn_heap *h, uintptr_t start, uintptr_t end, bool
 	struct cairn_block *b = block_at(start);
 
 	hdr_set(block_at(end - HDR_BYTES), 0);
-	hdr_set(b, (end - HDR_BYTES - start) | (prev_free ? B_PREV_FREE : 0));
+	hdr_set(b, (uint32_t)(end - HDR_BYTES - start) | (prev_free ? B_PREV_FREE : 0));
 	h->used_bytes += end - HDR_BYTES - start;
 	cairn_release(h, b);
 }
@@ -270,17 +289,18 @@ int cairn_heap_grow(struct cairn_heap *h, void *more, size_t bytes)
 {
 	uintptr_t start = (addr(more) + GRAN - 1) & ~(GRAN - 1);
 	uintptr_t end = (addr(more) + bytes) & ~(uintptr_t)(GRAN - 1);
-	bool prev_free;
+	bool prev_free, extend;
 
 	if (bytes > CAIRN_MAX_REGION || addr(more) + bytes < addr(more) || end < start ||
 	    end - start < MIN_BLOCK + HDR_BYTES)
 		return -EINVAL;
-	if (addr(more) != h->last_end && start < h->hi && end > h->lo)
+	extend = addr(more) == h->last_end && end - h->lo <= MAX_BLOCK;
+	if (!extend && start < h->hi && end > h->lo)
 		return -EINVAL;
-	if (addr(more) == h->last_end) {
+	if (extend) {
 		/* The old end marker becomes the header of the new block. */
 		start -= HDR_BYTES;
-		prev_free = block_at(start)->hdr & B_PREV_FREE;
+		prev_free = block_at(start)->info & B_PREV_FREE;
 	} else {
 		prev_free = false;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Cairn's default heap allocator: a two-level segregated fit (TLSF) allocator with O(1)
- * alloc and free, an 8-byte header per block, boundary tags for immediate coalescing and
+ * alloc and free, an 8-byte header per block (4 bytes in unchecked builds, whose payloads
+ * may run into the next header's unused half), boundary tags for immediate coalescing and
  * all free-list bookkeeping at the start of the heap. Blocks know their own size, so
  * free needs only the pointer. With CAIRN_ALLOC_CHECKED (on unless built with
  * -DCAIRN_ALLOC_CHECKED=0) every header carries a check value, and double frees,
@@ -17,13 +18,13 @@
 #define CAIRN_MIN_ALIGN 8
 
 /* Largest request served; anything larger fails at once. */
-#define CAIRN_MAX_ALLOC ((size_t)1 << 38)
+#define CAIRN_MAX_ALLOC ((size_t)1 << 31)
 
-/* Largest region init or grow accepts. */
-#define CAIRN_MAX_REGION ((size_t)1 << 40)
+/* Largest region init or grow accepts (block sizes are 32-bit). */
+#define CAIRN_MAX_REGION ((size_t)1 << 32)
 
 /* Bytes init takes from the start of the first region for the free-list tables. */
-#define CAIRN_CTL_BYTES 8704
+#define CAIRN_CTL_BYTES 6528
 
 struct cairn_ctl;
 

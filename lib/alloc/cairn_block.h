@@ -19,33 +19,42 @@
 #define SL_COUNT    (1u << SL_SHIFT)
 #define FL_SHIFT    (SL_SHIFT + GRAN_SHIFT)
 #define SMALL_LIMIT ((size_t)1 << FL_SHIFT)
-#define MAX_SHIFT   40
+#define MAX_SHIFT   32
 #define FL_COUNT    (MAX_SHIFT - FL_SHIFT + 1)
 
 /* Every block starts with a header; a free one also holds two links and a footer. */
 #define HDR_BYTES 8
 #define MIN_BLOCK 32
+#define MAX_BLOCK ((size_t)UINT32_MAX & ~(GRAN - 1))
 
 /*
- * The header word: bit 0 free, bit 1 previous block free, bit 2 pad word, bits 3-39 block
- * size in bytes, bits 40-41 leading pad / 8, bits 48-63 check value (0 when unchecked).
- * An allocated block whose payload had to start up to 24 bytes after its header keeps
- * its header at its start and a pad word (same format, bit 2 set) just before the
- * payload, saying how far back the header is.
+ * Bytes of the next block's header that an allocated block's payload may run into: the
+ * check word, which unchecked builds do not keep. Their blocks thus cost 4 bytes of
+ * header, not 8, and every header write there stores the info word alone.
  */
-#define B_FREE      ((uint64_t)1)
-#define B_PREV_FREE ((uint64_t)2)
-#define B_PADWORD   ((uint64_t)4)
-#define B_SIZE_MASK ((((uint64_t)1 << MAX_SHIFT) - 1) & ~(uint64_t)7)
-#define B_PAD_SHIFT MAX_SHIFT
-#define B_LOW_MASK  (((uint64_t)1 << 48) - 1)
+#define TAIL_BYTES (CAIRN_ALLOC_CHECKED ? 0 : 4)
+
+/*
+ * The info word: bit 0 free, bit 1 previous block free, bit 2 pad word, bits 3-31 block
+ * size in bytes. An allocated block whose payload had to start up to 24 bytes after its
+ * header keeps its header at its start and a pad word (bit 2 set, the distance from the
+ * header in the size bits) just before the payload. The check word (checked builds):
+ * bits 0-1 the block's leading pad / 8, bits 2-31 a hash of both words and the address.
+ */
+#define B_FREE      ((uint32_t)1)
+#define B_PREV_FREE ((uint32_t)2)
+#define B_PADWORD   ((uint32_t)4)
+#define B_FLAGS     ((uint32_t)7)
+#define B_SIZE_MASK (~B_FLAGS)
+#define C_PAD_MASK  ((uint32_t)3)
 #define CHECK_MUL   0x9E3779B97F4A7C15ull
 
 /* Heap words are read and written through this type: they overlay caller data. */
 typedef uint64_t __attribute__((may_alias)) cairn_word_t;
 
 struct __attribute__((may_alias)) cairn_block {
-	uint64_t hdr;                  /* size, flags and check value */
+	uint32_t check;                /* check value and pad; unchecked: unused (see above) */
+	uint32_t info;                 /* size and flags */
 	struct cairn_block *next_free; /* free blocks only: next on its class list */
 	struct cairn_block *prev_free; /* free blocks only: previous, or NULL at the head */
 };
@@ -58,7 +67,9 @@ struct cairn_ctl {
 };
 
 _Static_assert(sizeof(struct cairn_ctl) <= CAIRN_CTL_BYTES, "CAIRN_CTL_BYTES too small");
-_Static_assert(CAIRN_MAX_REGION <= ((size_t)1 << MAX_SHIFT), "size field too narrow");
+_Static_assert(CAIRN_CTL_BYTES % GRAN == 0, "the first block must be aligned");
+_Static_assert(CAIRN_MAX_REGION <= MAX_BLOCK + GRAN, "size field too narrow");
+_Static_assert(CAIRN_MAX_ALLOC + ALLOC_MAX_ALIGN + HDR_BYTES <= MAX_BLOCK, "size too narrow");
 
 static inline uintptr_t addr(const void *p)
 {
@@ -70,32 +81,45 @@ static inline struct cairn_block *block_at(uintptr_t a)
 	return (struct cairn_block *)a;
 }
 
-/* The check value of header word @w stored at @a: the top 16 bits of a hash of both. */
-static inline uint64_t check_bits(uintptr_t a, uint64_t w)
+/* The check word of a header at @a with info word @info and leading pad @pad bytes. */
+static inline uint32_t check_word(uintptr_t a, uint32_t info, size_t pad)
+{
+	uint64_t x = ((uint64_t)info | (uint64_t)pad << 32) ^ a;
+
+	return ((uint32_t)((x * CHECK_MUL) >> 32) & ~C_PAD_MASK) | (uint32_t)(pad >> GRAN_SHIFT);
+}
+
+/* Set the header of @b to @info, recording a leading pad of @pad bytes (checked builds). */
+static inline void hdr_set_pad(struct cairn_block *b, uint32_t info, size_t pad)
+{
+	b->info = info;
+	if (CAIRN_ALLOC_CHECKED)
+		b->check = check_word(addr(b), info, pad);
+}
+
+static inline void hdr_set(struct cairn_block *b, uint32_t info)
+{
+	hdr_set_pad(b, info, 0);
+}
+
+/* The leading pad recorded in @b's header (checked builds; 0 otherwise). */
+static inline size_t block_pad(const struct cairn_block *b)
 {
 	if (!CAIRN_ALLOC_CHECKED)
 		return 0;
-	return (((w & B_LOW_MASK) ^ a) * CHECK_MUL) & ~B_LOW_MASK;
-}
-
-static inline void hdr_set(struct cairn_block *b, uint64_t w)
-{
-	b->hdr = w | check_bits(addr(b), w);
+	return (size_t)(b->check & C_PAD_MASK) << GRAN_SHIFT;
 }
 
 static inline bool hdr_ok(const struct cairn_block *b)
 {
-	return (b->hdr & ~B_LOW_MASK) == check_bits(addr(b), b->hdr);
+	if (!CAIRN_ALLOC_CHECKED)
+		return true;
+	return b->check == check_word(addr(b), b->info, block_pad(b));
 }
 
 static inline size_t block_size(const struct cairn_block *b)
 {
-	return b->hdr & B_SIZE_MASK;
-}
-
-static inline size_t block_pad(const struct cairn_block *b)
-{
-	return (size_t)((b->hdr >> B_PAD_SHIFT) & 3) << GRAN_SHIFT;
+	return b->info & B_SIZE_MASK;
 }
 
 /* Record in the last word of free block @b, @size bytes long, where it starts. */
@@ -112,9 +136,9 @@ static inline struct cairn_block *prev_block(const struct cairn_block *b)
 
 static inline void set_prev_free(struct cairn_block *b, bool free)
 {
-	uint64_t w = b->hdr & B_LOW_MASK & ~B_PREV_FREE;
+	uint32_t w = b->info & ~B_PREV_FREE;
 
-	hdr_set(b, free ? w | B_PREV_FREE : w);
+	hdr_set_pad(b, free ? w | B_PREV_FREE : w, block_pad(b));
 }
 
 /* True if @a is a word-aligned address inside the span of the heap's regions. */
@@ -192,6 +216,22 @@ static inline void list_remove_class(struct cairn_heap *h, struct cairn_block *b
 	h->free_blocks--;
 }
 
+/* Put free block @b in place of free block @old, on the same class list, (@fl, @sl). */
+static inline void list_replace(struct cairn_heap *h, struct cairn_block *old,
+                                struct cairn_block *b, unsigned int fl, unsigned int sl)
+{
+	struct cairn_block *next = old->next_free, *prev = old->prev_free;
+
+	b->next_free = next;
+	b->prev_free = prev;
+	if (next)
+		next->prev_free = b;
+	if (prev)
+		prev->next_free = b;
+	else
+		h->ctl->heads[fl][sl] = b;
+}
+
 static inline void list_remove(struct cairn_heap *h, struct cairn_block *b, size_t size)
 {
 	unsigned int fl, sl;
@@ -203,7 +243,7 @@ static inline void list_remove(struct cairn_heap *h, struct cairn_block *b, size
 /* Make [@b, @b + @size) a free block whose previous block is in use, and list it. */
 static inline void make_free(struct cairn_heap *h, struct cairn_block *b, size_t size)
 {
-	hdr_set(b, size | B_FREE);
+	hdr_set(b, (uint32_t)size | B_FREE);
 	footer_set(b, size);
 	list_insert(h, b, size);
 }
@@ -235,10 +275,19 @@ static inline uintptr_t trim_tail(struct cairn_heap *h, uintptr_t from, uintptr_
 /* The block of payload @p, trusting the heap. */
 static inline struct cairn_block *block_of(void *p)
 {
-	cairn_word_t w = *(cairn_word_t *)(addr(p) - HDR_BYTES);
-	size_t pad = (size_t)((w >> B_PAD_SHIFT) & 3) << GRAN_SHIFT;
+	const struct cairn_block *w = block_at(addr(p) - HDR_BYTES);
 
-	return block_at(addr(p) - HDR_BYTES - ((w & B_PADWORD) ? pad : 0));
+	if (w->info & B_PADWORD)
+		return block_at(addr(w) - block_size(w));
+	return (struct cairn_block *)w;
+}
+
+/* The bytes a payload needs after its start inside its block, for a request of @size. */
+static inline size_t payload_span(size_t size)
+{
+	size_t span = size > TAIL_BYTES ? (size - TAIL_BYTES + GRAN - 1) & ~(GRAN - 1) : 0;
+
+	return span < MIN_BLOCK - HDR_BYTES ? MIN_BLOCK - HDR_BYTES : span;
 }
 
 /* Errors found in a pointer handed back, worded for the operation (free, realloc...). */

@@ -27,7 +27,7 @@ bool cairn_links_ok(const struct cairn_heap *h, const struct cairn_block *b)
 
 	if (!CAIRN_ALLOC_CHECKED)
 		return true;
-	if (!hdr_ok(b) || !(b->hdr & B_FREE))
+	if (!hdr_ok(b) || !(b->info & B_FREE))
 		return false;
 	if (b->next_free && b->next_free->prev_free != b)
 		return false;
@@ -43,7 +43,7 @@ static bool prev_ok(const struct cairn_heap *h, const struct cairn_block *b)
 	uintptr_t pa = *(const cairn_word_t *)(addr(b) - sizeof(cairn_word_t));
 	const struct cairn_block *prev = block_at(pa);
 
-	if (!in_heap(h, pa) || pa >= addr(b) || !hdr_ok(prev) || !(prev->hdr & B_FREE))
+	if (!in_heap(h, pa) || pa >= addr(b) || !hdr_ok(prev) || !(prev->info & B_FREE))
 		return false;
 	return pa + block_size(prev) == addr(b) && cairn_links_ok(h, prev);
 }
@@ -56,13 +56,13 @@ static struct cairn_block *header_of(const struct cairn_heap *h, uintptr_t a)
 
 	if (!hdr_ok(b))
 		return NULL;
-	if (!(b->hdr & B_PADWORD))
+	if (!(b->info & B_PADWORD))
 		return b;
-	ba = a - HDR_BYTES - block_pad(b);
+	ba = a - HDR_BYTES - block_size(b);
 	if (!in_heap(h, ba))
 		return NULL;
 	b = block_at(ba);
-	if (!hdr_ok(b) || (b->hdr & B_PADWORD) || block_pad(b) != a - HDR_BYTES - ba)
+	if (!hdr_ok(b) || (b->info & B_PADWORD) || block_pad(b) != a - HDR_BYTES - ba)
 		return NULL;
 	return b;
 }
@@ -82,7 +82,7 @@ struct cairn_block *cairn_lookup_checked(struct cairn_heap *h, void *p,
 		return NULL;
 	}
 	b = header_of(h, a);
-	if (b && (b->hdr & B_FREE)) {
+	if (b && (b->info & B_FREE)) {
 		cairn_report(h, e->free, p);
 		return NULL;
 	}
@@ -93,9 +93,9 @@ struct cairn_block *cairn_lookup_checked(struct cairn_heap *h, void *p,
 	}
 	end = addr(b) + block_size(b);
 	next = block_at(end);
-	if (!hdr_ok(next) || (next->hdr & B_PADWORD) ||
-	    ((next->hdr & B_FREE) && !cairn_links_ok(h, next)) ||
-	    ((b->hdr & B_PREV_FREE) && !prev_ok(h, b))) {
+	if (!hdr_ok(next) || (next->info & B_PADWORD) ||
+	    ((next->info & B_FREE) && !cairn_links_ok(h, next)) ||
+	    ((b->info & B_PREV_FREE) && !prev_ok(h, b))) {
 		cairn_report(h, e->neighbour, p);
 		return NULL;
 	}
@@ -119,7 +119,7 @@ size_t cairn_heap_usable_size(struct cairn_heap *h, void *p)
 	b = cairn_lookup(h, p, &size_errors);
 	if (!b)
 		return 0;
-	return addr(b) + block_size(b) - addr(p);
+	return addr(b) + block_size(b) + TAIL_BYTES - addr(p);
 }
 
 /* Check one class list of @h, adding its blocks and bytes to @n and @bytes. */
@@ -131,7 +131,7 @@ static bool check_list(struct cairn_heap *h, unsigned int fl, unsigned int sl, s
 	size_t size;
 
 	for (b = h->ctl->heads[fl][sl]; b; b = b->next_free) {
-		if (!in_heap(h, addr(b)) || !hdr_ok(b) || !(b->hdr & B_FREE) ||
+		if (!in_heap(h, addr(b)) || !hdr_ok(b) || !(b->info & B_FREE) ||
 		    !cairn_links_ok(h, b))
 			return false;
 		size = block_size(b);
@@ -140,7 +140,7 @@ static bool check_list(struct cairn_heap *h, unsigned int fl, unsigned int sl, s
 		    *(const cairn_word_t *)(addr(b) + size - sizeof(cairn_word_t)) != addr(b))
 			return false;
 		next = block_at(addr(b) + size);
-		if (!hdr_ok(next) || (next->hdr & B_FREE) || !(next->hdr & B_PREV_FREE))
+		if (!hdr_ok(next) || (next->info & B_FREE) || !(next->info & B_PREV_FREE))
 			return false;
 		if (++*n > h->free_blocks)
 			return false;

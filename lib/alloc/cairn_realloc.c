@@ -17,12 +17,12 @@ static const struct cairn_errors realloc_errors = {
 static void shrink(struct cairn_heap *h, struct cairn_block *b, uintptr_t want)
 {
 	uintptr_t end = addr(b) + block_size(b), new_end;
-	uint64_t keep = b->hdr & B_LOW_MASK & ~B_SIZE_MASK;
+	uint32_t keep = b->info & B_FLAGS;
 
-	new_end = trim_tail(h, want, end, block_at(end)->hdr & B_FREE);
+	new_end = trim_tail(h, want, end, block_at(end)->info & B_FREE);
 	h->used_bytes -= end - new_end;
 	h->free_bytes += end - new_end;
-	hdr_set(b, keep | (new_end - addr(b)));
+	hdr_set_pad(b, keep | (uint32_t)(new_end - addr(b)), block_pad(b));
 }
 
 /*
@@ -32,11 +32,11 @@ static void shrink(struct cairn_heap *h, struct cairn_block *b, uintptr_t want)
 static bool grow_into_next(struct cairn_heap *h, struct cairn_block *b, uintptr_t want)
 {
 	uintptr_t end = addr(b) + block_size(b), new_end;
-	uint64_t keep = b->hdr & B_LOW_MASK & ~B_SIZE_MASK;
+	uint32_t keep = b->info & B_FLAGS;
 	struct cairn_block *next = block_at(end);
 	size_t nsize = block_size(next);
 
-	if (!(next->hdr & B_FREE) || end + nsize < want)
+	if (!(next->info & B_FREE) || end + nsize < want)
 		return false;
 	list_remove(h, next, nsize);
 	new_end = trim_tail(h, want, end + nsize, false);
@@ -44,7 +44,7 @@ static bool grow_into_next(struct cairn_heap *h, struct cairn_block *b, uintptr_
 		set_prev_free(block_at(new_end), false);
 	h->free_bytes -= new_end - end;
 	h->used_bytes += new_end - end;
-	hdr_set(b, keep | (new_end - addr(b)));
+	hdr_set_pad(b, keep | (uint32_t)(new_end - addr(b)), block_pad(b));
 	return true;
 }
 
@@ -67,7 +67,7 @@ void *cairn_heap_realloc(struct cairn_heap *h, void *p, size_t size)
 	b = cairn_lookup(h, p, &realloc_errors);
 	if (!b || size > CAIRN_MAX_ALLOC)
 		return NULL;
-	usable = (size + GRAN - 1) & ~(GRAN - 1);
+	usable = payload_span(size);
 	if (addr(p) + usable - addr(b) < MIN_BLOCK)
 		usable = MIN_BLOCK - (addr(p) - addr(b));
 	old = addr(b) + block_size(b) - addr(p);
@@ -80,7 +80,7 @@ void *cairn_heap_realloc(struct cairn_heap *h, void *p, size_t size)
 	q = cairn_heap_alloc(h, size, CAIRN_MIN_ALIGN);
 	if (!q)
 		return NULL;
-	memcpy(q, p, old);
+	memcpy(q, p, old + TAIL_BYTES);
 	h->frees++;
 	h->live_blocks--;
 	cairn_release(h, b);

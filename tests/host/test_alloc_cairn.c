@@ -3,7 +3,7 @@
  * Host tests of what only the cairn heap does: bad frees (double, foreign, misaligned,
  * corrupted headers, a neighbour damaged by an overflow) reported through on_error with
  * the heap still usable afterwards; usable_size; realloc in place and by moving; growth
- * that merges with a free end; exact byte accounting.
+ * that merges with a free end; merges in place; exact byte accounting.
  */
 #include <lib/alloc/cairn.h>
 #include <lib/alloc/khb1_rand.h>
@@ -303,6 +303,35 @@ static void test_grow_merges(void **state)
 	free(mem);
 }
 
+/*
+ * Frees that grow a free block within its class (into the block before, or taking the
+ * place of the block after) and frees that move it to another class keep the lists sound.
+ */
+static void test_merge_in_place(void **state)
+{
+	struct fixture *f = *state;
+	void *p[48];
+	size_t i;
+
+	for (i = 0; i < 48; i++)
+		assert_non_null(p[i] = cairn_heap_alloc(&f->h, 64 + (i % 5) * 700, 8));
+	for (i = 0; i < 48; i += 3) {
+		cairn_heap_free(&f->h, p[i]);
+		assert_int_equal(cairn_heap_check(&f->h), 0);
+	}
+	for (i = 1; i < 48; i += 3) {
+		cairn_heap_free(&f->h, p[i]);
+		assert_int_equal(cairn_heap_check(&f->h), 0);
+	}
+	for (i = 2; i < 48; i += 3) {
+		cairn_heap_free(&f->h, p[i]);
+		assert_int_equal(cairn_heap_check(&f->h), 0);
+	}
+	assert_int_equal(f->h.free_blocks, 1);
+	assert_int_equal(f->log.count, 0);
+	expect_accounted(f);
+}
+
 /* Random churn with the counters checked against the memory after every step. */
 static void test_accounting(void **state)
 {
@@ -342,6 +371,7 @@ int main(void)
 		T(test_usable_size),
 		T(test_resize),
 		cmocka_unit_test(test_grow_merges),
+		T(test_merge_in_place),
 		T(test_accounting),
 	};
 
