@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 /* ELF64 definitions (System V gABI, ELF-64 Object File Format 1.5). */
-#define ELF_PT_LOAD 1
-#define ELF_PT_NOTE 4
-#define ELF_PF_X    1
-#define ELF_PF_W    2
-#define ELF_PF_R    4
+#define ELF_PT_LOAD   1
+#define ELF_PT_NOTE   4
+#define ELF_PF_X      1
+#define ELF_PF_W      2
+#define ELF_PF_R      4
 #define ELF_EM_X86_64 62
 
 struct elf64_ehdr {

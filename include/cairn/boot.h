@@ -13,12 +13,12 @@
 #define CAIRN_BOOT_VERSION 1
 
 /* Where the kernel image lives in virtual memory (-2 GiB, -mcmodel=kernel). */
-#define CAIRN_KERNEL_VMA_BASE 0xffffffff80000000ull
+#define CAIRN_KERNEL_VMA_BASE   0xffffffff80000000ull
 /* Direct map of all physical memory with 4-level and with 5-level paging. */
 #define CAIRN_DIRECT_MAP_4LEVEL 0xffff800000000000ull
 #define CAIRN_DIRECT_MAP_5LEVEL 0xff00000000000000ull
 /* Kernel virtual area: boot stack, MMIO, vmalloc. */
-#define CAIRN_KVA_BASE 0xffffc00000000000ull
+#define CAIRN_KVA_BASE          0xffffc00000000000ull
 
 enum boot_method {
 	BOOT_METHOD_UEFI = 1,
@@ -29,15 +29,15 @@ enum boot_method {
 
 /* Normalized memory types; ranges are sorted, page-aligned and never overlap. */
 enum boot_mem_type {
-	BOOT_MEM_USABLE = 1,          /* free RAM */
-	BOOT_MEM_RESERVED = 2,        /* firmware or hardware reserved: never touch */
+	BOOT_MEM_USABLE = 1,           /* free RAM */
+	BOOT_MEM_RESERVED = 2,         /* firmware or hardware reserved: never touch */
 	BOOT_MEM_ACPI_RECLAIMABLE = 3, /* ACPI tables: usable once they are parsed */
-	BOOT_MEM_ACPI_NVS = 4,        /* ACPI non-volatile storage: never touch */
-	BOOT_MEM_BAD = 5,             /* defective RAM */
-	BOOT_MEM_LOADER = 6,          /* boot info, loader page tables, boot stack */
-	BOOT_MEM_KERNEL = 7,          /* the loaded kernel image */
-	BOOT_MEM_INITRD = 8,          /* the initrd, if any */
-	BOOT_MEM_FIRMWARE = 9,        /* UEFI runtime services code and data */
+	BOOT_MEM_ACPI_NVS = 4,         /* ACPI non-volatile storage: never touch */
+	BOOT_MEM_BAD = 5,              /* defective RAM */
+	BOOT_MEM_LOADER = 6,           /* boot info, loader page tables, boot stack */
+	BOOT_MEM_KERNEL = 7,           /* the loaded kernel image */
+	BOOT_MEM_INITRD = 8,           /* the initrd, if any */
+	BOOT_MEM_FIRMWARE = 9,         /* UEFI runtime services code and data */
 };
 
 struct boot_mem_range {
@@ -69,30 +69,30 @@ _Static_assert(sizeof(struct boot_framebuffer) == 40, "boot_framebuffer layout")
 #define BOOT_FLAG_LA57 (1u << 0) /* 5-level paging is active */
 
 struct boot_info {
-	uint64_t magic;   /* CAIRN_BOOT_MAGIC */
-	uint32_t version; /* CAIRN_BOOT_VERSION */
-	uint32_t size;    /* sizeof(struct boot_info) */
-	uint32_t method;  /* enum boot_method */
-	uint32_t flags;   /* BOOT_FLAG_* */
-	uint64_t direct_map_base;  /* virtual address of physical 0 */
-	uint64_t kernel_phys_base; /* physical address of the lowest loaded segment */
-	uint64_t kernel_phys_size; /* bytes from kernel_phys_base to the end of the image */
-	uint64_t kernel_virt_base; /* virtual address that kernel_phys_base is mapped at */
-	uint64_t rsdp_phys;        /* ACPI RSDP (2.0 preferred); 0 when not found */
-	uint64_t initrd_phys;      /* 0 when there is no initrd */
-	uint64_t initrd_size;      /* bytes */
+	uint64_t magic;               /* CAIRN_BOOT_MAGIC */
+	uint32_t version;             /* CAIRN_BOOT_VERSION */
+	uint32_t size;                /* sizeof(struct boot_info) */
+	uint32_t method;              /* enum boot_method */
+	uint32_t flags;               /* BOOT_FLAG_* */
+	uint64_t direct_map_base;     /* virtual address of physical 0 */
+	uint64_t kernel_phys_base;    /* physical address of the lowest loaded segment */
+	uint64_t kernel_phys_size;    /* bytes from kernel_phys_base to the end of the image */
+	uint64_t kernel_virt_base;    /* virtual address that kernel_phys_base is mapped at */
+	uint64_t rsdp_phys;           /* ACPI RSDP (2.0 preferred); 0 when not found */
+	uint64_t initrd_phys;         /* 0 when there is no initrd */
+	uint64_t initrd_size;         /* bytes */
 	uint64_t tsc_at_loader_entry; /* TSC read as the first thing the loader did */
-	uint64_t stack_top;        /* virtual top of the boot stack (guard page below) */
-	uint64_t stack_size;       /* bytes */
+	uint64_t stack_top;           /* virtual top of the boot stack (guard page below) */
+	uint64_t stack_size;          /* bytes */
 	struct boot_framebuffer fb;
 	char loader_name[BOOT_LOADER_NAME]; /* NUL-terminated, e.g. "cairn-uefi 0.1" */
 	char cmdline[BOOT_CMDLINE_MAX];     /* NUL-terminated kernel command line */
-	uint32_t mmap_count; /* valid entries in mmap[] */
+	uint32_t mmap_count;                /* valid entries in mmap[] */
 	uint32_t reserved;
 	struct boot_mem_range mmap[BOOT_MMAP_MAX];
 };
 _Static_assert(sizeof(struct boot_info) == 104 + 40 + 32 + 256 + 8 + 24 * BOOT_MMAP_MAX,
-	       "boot_info layout");
+               "boot_info layout");
 
 /*
  * .cairn.config: what the kernel asks of its loader. The kernel places one

@@ -8,17 +8,19 @@
 #include "acpi/acpi_early.h"
 
 #include <cairn/boot.h>
+
 #include <lib/string.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/log.h"
 
-#define ACPI_MAX_TABLE (1u << 20)
-#define ACPI_MAX_PHYS  (4ull << 30) /* what every boot path maps at this point */
-#define MADT_LAPIC     0
-#define MADT_X2APIC    9
-#define MADT_ENABLED   (1u << 0)
+#define ACPI_MAX_TABLE      (1u << 20)
+#define ACPI_MAX_PHYS       (4ull << 30) /* what every boot path maps at this point */
+#define MADT_LAPIC          0
+#define MADT_X2APIC         9
+#define MADT_ENABLED        (1u << 0)
 #define MADT_ONLINE_CAPABLE (1u << 1)
 
 struct acpi_header {
@@ -65,7 +67,7 @@ static const struct acpi_header *table(uint64_t pa, const char *sig)
 	p = phys(pa, h->length);
 	if (!p || !checksum_ok(p, h->length)) {
 		pr_warn("acpi: table %.4s at %#llx fails its checksum; skipped", h->signature,
-			(unsigned long long)pa);
+		        (unsigned long long)pa);
 		return NULL;
 	}
 	return h;

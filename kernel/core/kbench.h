@@ -15,11 +15,11 @@ struct kbench {
 	void (*fn)(void);
 };
 
-#define BENCH(name)                                                                        \
-	static void kbench_fn_##name(void);                                                \
-	static const struct kbench kbench_##name                                           \
-		__attribute__((used, section(".kbench"), aligned(8))) = { #name,            \
-									   kbench_fn_##name }; \
+#define BENCH(name)                                                                           \
+	static void kbench_fn_##name(void);                                                   \
+	static const struct kbench kbench_##name                                              \
+		__attribute__((used, section(".kbench"), aligned(8))) = { #name,              \
+		                                                          kbench_fn_##name }; \
 	static void kbench_fn_##name(void)
 
 /* Print one figure of the running benchmark. */

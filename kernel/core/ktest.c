@@ -8,6 +8,7 @@
 
 #include <lib/format.h>
 #include <lib/string.h>
+
 #include <stdarg.h>
 
 #include "arch/arch.h"
@@ -20,13 +21,13 @@ extern const struct ktest __start_ktests[], __stop_ktests[];
 
 /* The runner's state; single CPU, tests run one at a time. */
 static struct {
-	const struct ktest *test;   /* running test, or NULL */
+	const struct ktest *test; /* running test, or NULL */
 	struct arch_jmp_buf test_jb;
-	char message[256];          /* why the test ended early */
+	char message[256]; /* why the test ended early */
 	unsigned catch_depth;
 	struct arch_jmp_buf catch_jb[CATCH_DEPTH];
 	struct ktest_fault *catch_out[CATCH_DEPTH];
-	unsigned ended_by;          /* vector, KTEST_PANIC, or ENDED_FAIL */
+	unsigned ended_by; /* vector, KTEST_PANIC, or ENDED_FAIL */
 } run;
 
 #define ENDED_FAIL 1000
@@ -63,7 +64,7 @@ void ktest_skip(const char *reason)
 
 /* A caught event: resume the innermost ktest_catch(), else end the test. */
 static void ktest_event(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
-			const char *what)
+                        const char *what)
 {
 	if (run.catch_depth > 0) {
 		unsigned d = --run.catch_depth;
@@ -94,8 +95,7 @@ bool ktest_expects(unsigned vector)
 	return run.test->expect == KTEST_EXPECT_FAULT && run.test->vector == vector;
 }
 
-void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
-		    const char *what)
+void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc, const char *what)
 {
 	ktest_event(vector, error, addr, pc, what);
 }
@@ -159,7 +159,7 @@ static __attribute__((noinline)) bool run_one(const struct ktest *t)
 	}
 	if (run.ended_by == 0)
 		fmt_snprintf(run.message, sizeof(run.message), "%s:%d: returned, but must %s",
-			     t->file, t->line, t->expect == KTEST_EXPECT_PANIC ? "panic" : "fault");
+		             t->file, t->line, t->expect == KTEST_EXPECT_PANIC ? "panic" : "fault");
 	return false;
 }
 
@@ -179,12 +179,12 @@ int ktest_run(const char *filter)
 			passed++;
 			if (run.ended_by == ENDED_SKIP)
 				kprintf("ok %u - %s.%s # SKIP %s\n", n, t->suite, t->name,
-					run.message);
+				        run.message);
 			else
 				kprintf("ok %u - %s.%s\n", n, t->suite, t->name);
 		} else {
 			kprintf("not ok %u - %s.%s\n  ---\n  at: %s:%d\n  message: \"%s\"\n  ...\n",
-				n, t->suite, t->name, t->file, t->line, run.message);
+			        n, t->suite, t->name, t->file, t->line, run.message);
 		}
 	}
 	kprintf("ktest: %u passed, %u failed\n", passed, total - passed);

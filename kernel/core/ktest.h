@@ -41,40 +41,40 @@ struct ktest {
 
 /* Fail the running test with a message; does not return. */
 __attribute__((noreturn, format(printf, 3, 4))) void ktest_fail(const char *file, int line,
-								 const char *fmt, ...);
+                                                                const char *fmt, ...);
 
 /* End the running test as skipped (TAP "# SKIP"), e.g. when the CPU lacks a feature. */
 __attribute__((noreturn)) void ktest_skip(const char *reason);
 
-#define EXPECT_TRUE(c)                                                                 \
-	do {                                                                           \
-		if (!(c))                                                              \
-			ktest_fail(__FILE__, __LINE__, "expected %s", #c);             \
+#define EXPECT_TRUE(c)                                                     \
+	do {                                                               \
+		if (!(c))                                                  \
+			ktest_fail(__FILE__, __LINE__, "expected %s", #c); \
 	} while (0)
 
-#define EXPECT_EQ(a, b)                                                                        \
-	do {                                                                                   \
-		long long ka_ = (long long)(a), kb_ = (long long)(b);                          \
-		if (ka_ != kb_)                                                                \
-			ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx != 0x%llx", #a, #b,   \
-				   ka_, kb_);                                                  \
+#define EXPECT_EQ(a, b)                                                                           \
+	do {                                                                                      \
+		long long ka_ = (long long)(a), kb_ = (long long)(b);                             \
+		if (ka_ != kb_)                                                                   \
+			ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx != 0x%llx", #a, #b, ka_, \
+			           kb_);                                                          \
 	} while (0)
 
-#define EXPECT_STREQ(a, b)                                                                     \
-	do {                                                                                   \
-		const char *ka_ = (a), *kb_ = (b);                                             \
-		if (strcmp(ka_, kb_) != 0)                                                     \
-			ktest_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,   \
-				   ka_, kb_);                                                  \
+#define EXPECT_STREQ(a, b)                                                                        \
+	do {                                                                                      \
+		const char *ka_ = (a), *kb_ = (b);                                                \
+		if (strcmp(ka_, kb_) != 0)                                                        \
+			ktest_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b, ka_, \
+			           kb_);                                                          \
 	} while (0)
 
 /* What ktest_catch() saw. */
 struct ktest_fault {
-	unsigned vector;   /* CPU exception vector, or KTEST_PANIC */
-	uint64_t error;    /* error code the CPU pushed (0 if none) */
-	uint64_t addr;     /* faulting address (CR2) for page faults */
-	uint64_t pc;       /* instruction that faulted */
-	char what[160];    /* the decoded description, as the panic report prints it */
+	unsigned vector; /* CPU exception vector, or KTEST_PANIC */
+	uint64_t error;  /* error code the CPU pushed (0 if none) */
+	uint64_t addr;   /* faulting address (CR2) for page faults */
+	uint64_t pc;     /* instruction that faulted */
+	char what[160];  /* the decoded description, as the panic report prints it */
 };
 
 #define KTEST_PANIC 256
@@ -90,8 +90,7 @@ int ktest_catch(void (*fn)(void *), void *arg, struct ktest_fault *f);
  * Hooks for the trap and panic paths: when a test (or ktest_catch) is
  * waiting for this event, these jump back to it and do not return.
  */
-void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
-		    const char *what);
+void ktest_on_fault(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc, const char *what);
 void ktest_on_panic(const char *msg);
 bool ktest_active(void);
 /* True when the running test (or ktest_catch) is waiting for exactly this event. */

@@ -19,10 +19,10 @@ __attribute__((noreturn)) void panic_trap(const struct arch_regs *regs, const ch
 void panic_backtrace(uintptr_t fp);
 
 #ifdef CAIRN_DEBUG
-#define ASSERT(cond)                                                                          \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);    \
+#define ASSERT(cond)                                                                       \
+	do {                                                                               \
+		if (!(cond))                                                               \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 #else
 #define ASSERT(cond) ((void)sizeof(cond))

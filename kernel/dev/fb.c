@@ -12,7 +12,6 @@
 #include "dev/font.h"
 #include "mm/vm.h"
 
-
 static struct {
 	struct boot_framebuffer info; /* [I] */
 	uint8_t *base;                /* [I] direct-map address of pixel (0,0); NULL if none */
@@ -49,8 +48,8 @@ bool fb_init(const struct boot_framebuffer *info)
 	}
 	fb.info = *info;
 	fb.bytes_pp = info->bpp / 8;
-	pr_info("fb: %ux%u, %u bpp, pitch %u, at %#llx, write-combining", info->width, info->height, info->bpp,
-		info->pitch, (unsigned long long)info->phys_base);
+	pr_info("fb: %ux%u, %u bpp, pitch %u, at %#llx, write-combining", info->width, info->height,
+	        info->bpp, info->pitch, (unsigned long long)info->phys_base);
 	return true;
 }
 
@@ -126,5 +125,5 @@ void fb_banner(const char *title)
 	fb_fill(0, 0, fb.info.width, 4, 0xd08040);
 	fb_text(32, 32, title, 0xf0e6d2, 4);
 	fb_text(32, 32 + font_default.height * 4 + 16,
-		"x86_64 kernel: serial console on COM1, 115200 8N1", 0xa0b0c0, 1);
+	        "x86_64 kernel: serial console on COM1, 115200 8N1", 0xa0b0c0, 1);
 }

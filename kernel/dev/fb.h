@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cairn/boot.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -21,9 +21,9 @@
 #define HEAP_INITIAL (1ull << 20)
 #define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
 
-static struct cairn_heap heap;       /* [B] */
-static uint64_t heap_mapped;         /* [B] bytes mapped from VM_HEAP_BASE */
-static uintptr_t heap_caller;        /* [B] return address of the current kfree/krealloc */
+static struct cairn_heap heap; /* [B] */
+static uint64_t heap_mapped;   /* [B] bytes mapped from VM_HEAP_BASE */
+static uintptr_t heap_caller;  /* [B] return address of the current kfree/krealloc */
 static bool (*oom_handler)(size_t size, size_t align); /* [B] */
 
 static void report_error(void *ctx, const char *what, void *ptr)
@@ -31,8 +31,8 @@ static void report_error(void *ctx, const char *what, void *ptr)
 	uintptr_t off = 0;
 	const char *fn = ksyms_lookup(heap_caller, &off);
 
-	pr_err("%s: %p, freed by %p (%s+0x%lx)", what, ptr, (void *)heap_caller,
-	       fn ? fn : "?", (unsigned long)off);
+	pr_err("%s: %p, freed by %p (%s+0x%lx)", what, ptr, (void *)heap_caller, fn ? fn : "?",
+	       (unsigned long)off);
 }
 
 int heap_init(void)
@@ -47,7 +47,7 @@ int heap_init(void)
 		return err;
 	heap.on_error = report_error;
 	pr_info("heap: TLSF at %#llx, %llu KiB mapped, grows on demand",
-		(unsigned long long)VM_HEAP_BASE, (unsigned long long)(HEAP_INITIAL >> 10));
+	        (unsigned long long)VM_HEAP_BASE, (unsigned long long)(HEAP_INITIAL >> 10));
 	return 0;
 }
 

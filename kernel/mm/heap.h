@@ -8,11 +8,12 @@
 #pragma once
 
 #include <lib/alloc/alloc.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
 /* kmalloc flags. */
-#define KM_ZERO   (1u << 0) /* zero the memory */
+#define KM_ZERO     (1u << 0) /* zero the memory */
 #define KM_MAY_FAIL (1u << 1) /* return NULL when out of memory instead of panicking */
 
 int heap_init(void);

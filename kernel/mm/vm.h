@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cairn/boot.h>
+
 #include <lib/paging/paging.h>
+
 #include <stddef.h>
 #include <stdint.h>
 

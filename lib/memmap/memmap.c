@@ -7,6 +7,7 @@
 #include "lib/memmap/memmap.h"
 
 #include <lib/string.h>
+
 #include <stdbool.h>
 
 static uint64_t page_down(uint64_t x)
@@ -63,8 +64,7 @@ static bool align_range(struct boot_mem_range *r)
 		end = page_down(end);
 	} else {
 		r->base = page_down(r->base);
-		end = end > UINT64_MAX - MEMMAP_PAGE ? page_down(UINT64_MAX)
-		                                       : page_up(end);
+		end = end > UINT64_MAX - MEMMAP_PAGE ? page_down(UINT64_MAX) : page_up(end);
 	}
 	if (end <= r->base)
 		return false;
@@ -115,7 +115,8 @@ static void emit(struct memmap *m, uint32_t *n, uint64_t base, uint64_t end, uin
 	}
 	if (*n == m->capacity)
 		return; /* cannot happen with sane firmware; the tail is dropped */
-	m->scratch[*n] = (struct boot_mem_range){ .base = base, .length = end - base, .type = type };
+	m->scratch[*n] =
+		(struct boot_mem_range){ .base = base, .length = end - base, .type = type };
 	(*n)++;
 }
 
@@ -158,7 +159,6 @@ void memmap_normalize(struct memmap *m)
 	memcpy(m->ranges, m->scratch, n * sizeof(m->scratch[0]));
 	*m->count = n;
 }
-
 
 void memmap_add(struct memmap *m, uint64_t base, uint64_t length, uint32_t type)
 {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cairn/boot.h>
+
 #include <stdint.h>
 
 #define MEMMAP_PAGE 4096ull

@@ -4,12 +4,11 @@
  * overlapping come out sorted, aligned, disjoint and merged, with the more
  * restrictive type winning, checked against a page-by-page model.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cmocka.h>
 
 #include "lib/memmap/memmap.h"
 
@@ -34,7 +33,7 @@ static void add(struct fixture *f, uint64_t base, uint64_t len, uint32_t type)
 }
 
 static void expect_range(const struct fixture *f, uint32_t i, uint64_t base, uint64_t len,
-			 uint32_t type)
+                         uint32_t type)
 {
 	assert_true(i < f->n);
 	assert_int_equal(f->r[i].base, base);
@@ -77,7 +76,7 @@ static void alignment_shrinks_usable_grows_reserved(void **state)
 	struct fixture f;
 
 	fx_init(&f);
-	add(&f, 0x1800, 0x3000, BOOT_MEM_USABLE);  /* 0x1800-0x4800: pages 2, 3 */
+	add(&f, 0x1800, 0x3000, BOOT_MEM_USABLE);   /* 0x1800-0x4800: pages 2, 3 */
 	add(&f, 0x9f800, 0x100, BOOT_MEM_ACPI_NVS); /* grows to page 0x9f000 */
 	add(&f, 0x5000, 0x800, BOOT_MEM_USABLE);    /* no whole page: dropped */
 	memmap_normalize(&f.m);
@@ -92,9 +91,9 @@ static void top_of_address_space_and_junk(void **state)
 
 	fx_init(&f);
 	add(&f, UINT64_MAX - 0x2fff, 0x10000, BOOT_MEM_RESERVED); /* wraps */
-	add(&f, UINT64_MAX - 10, 100, BOOT_MEM_USABLE);            /* wraps, no whole page */
-	add(&f, 0x1000, 0, BOOT_MEM_USABLE);                        /* empty */
-	add(&f, 0x10000, 0x1000, 77);                               /* unknown type */
+	add(&f, UINT64_MAX - 10, 100, BOOT_MEM_USABLE);           /* wraps, no whole page */
+	add(&f, 0x1000, 0, BOOT_MEM_USABLE);                      /* empty */
+	add(&f, 0x10000, 0x1000, 77);                             /* unknown type */
 	memmap_normalize(&f.m);
 	assert_int_equal(f.n, 2);
 	expect_range(&f, 0, 0x10000, 0x1000, BOOT_MEM_RESERVED);
@@ -118,11 +117,11 @@ static void full_table_compacts(void **state)
 
 static unsigned rank(uint32_t t)
 {
-	static const unsigned r[] = { [BOOT_MEM_USABLE] = 0, [BOOT_MEM_LOADER] = 1,
-				      [BOOT_MEM_INITRD] = 2, [BOOT_MEM_KERNEL] = 3,
-				      [BOOT_MEM_ACPI_RECLAIMABLE] = 4, [BOOT_MEM_FIRMWARE] = 5,
-				      [BOOT_MEM_ACPI_NVS] = 6, [BOOT_MEM_BAD] = 7,
-				      [BOOT_MEM_RESERVED] = 8 };
+	static const unsigned r[] = { [BOOT_MEM_USABLE] = 0,           [BOOT_MEM_LOADER] = 1,
+		                      [BOOT_MEM_INITRD] = 2,           [BOOT_MEM_KERNEL] = 3,
+		                      [BOOT_MEM_ACPI_RECLAIMABLE] = 4, [BOOT_MEM_FIRMWARE] = 5,
+		                      [BOOT_MEM_ACPI_NVS] = 6,         [BOOT_MEM_BAD] = 7,
+		                      [BOOT_MEM_RESERVED] = 8 };
 	return r[t];
 }
 
@@ -137,7 +136,8 @@ static uint32_t model_page(const struct boot_mem_range *in, unsigned n, unsigned
 
 	for (i = 0; i < n; i++) {
 		uint64_t b = in[i].base, e = in[i].base + in[i].length;
-		int covers = in[i].type == BOOT_MEM_USABLE ? (b <= lo && e >= hi) : (b < hi && e > lo);
+		int covers =
+			in[i].type == BOOT_MEM_USABLE ? (b <= lo && e >= hi) : (b < hi && e > lo);
 
 		if (in[i].length && covers && (best == 0 || rank(in[i].type) > rank(best)))
 			best = in[i].type;
@@ -179,7 +179,8 @@ static void random_maps_match_model(void **state)
 
 				assert_true(f.r[i].base >= prev_end);
 				/* touching ranges of one type must have been merged */
-				assert_false(f.r[i].base == prev_end && f.r[i].type == f.r[i - 1].type);
+				assert_false(f.r[i].base == prev_end &&
+				             f.r[i].type == f.r[i - 1].type);
 			}
 		}
 		for (p = 0; p < MODEL_PAGES; p++) {

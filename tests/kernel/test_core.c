@@ -4,8 +4,10 @@
  * kernel printf and the boot information every path must provide.
  */
 #include <cairn/boot.h>
+
 #include <lib/format.h>
 #include <lib/string.h>
+
 #include <stdbool.h>
 
 #include "arch/arch.h"
@@ -91,7 +93,7 @@ TEST(format, kernel_printf)
 	char buf[64];
 
 	EXPECT_EQ(fmt_snprintf(buf, sizeof(buf), "%s=%5d|%-4x|%#llx", "n", -42, 0xab, 1ull << 40),
-		  26);
+	          26);
 	EXPECT_STREQ(buf, "n=  -42|ab  |0x10000000000");
 	EXPECT_EQ(fmt_snprintf(buf, sizeof(buf), "%p", (void *)0xffffffff80200000ull), 18);
 	EXPECT_STREQ(buf, "0xffffffff80200000");
@@ -111,13 +113,16 @@ TEST(boot, info_is_sane)
 		EXPECT_EQ(r->length & 0xfff, 0);
 		EXPECT_TRUE(r->length > 0);
 		if (i > 0)
-			EXPECT_TRUE(r->base >= boot_info.mmap[i - 1].base + boot_info.mmap[i - 1].length);
+			EXPECT_TRUE(r->base >=
+			            boot_info.mmap[i - 1].base + boot_info.mmap[i - 1].length);
 		if (r->type == BOOT_MEM_USABLE)
 			usable += r->length;
 	}
 	EXPECT_TRUE(usable >= 16ull << 20);
 	EXPECT_TRUE(boot_info.kernel_phys_size > 0);
-	EXPECT_EQ(boot_info.kernel_virt_base, (uint64_t)(uintptr_t)&kmain - ((uint64_t)(uintptr_t)&kmain - boot_info.kernel_virt_base));
+	EXPECT_EQ(boot_info.kernel_virt_base,
+	          (uint64_t)(uintptr_t)&kmain -
+	                  ((uint64_t)(uintptr_t)&kmain - boot_info.kernel_virt_base));
 }
 
 TEST(boot, kernel_range_is_marked)
@@ -139,7 +144,7 @@ TEST(boot, direct_map_reaches_kernel)
 {
 	/* The kernel image read through the direct map equals the image itself. */
 	const uint8_t *via_direct = phys_to_virt(boot_info.kernel_phys_base +
-						 ((uintptr_t)&kmain - boot_info.kernel_virt_base));
+	                                         ((uintptr_t)&kmain - boot_info.kernel_virt_base));
 
 	EXPECT_EQ(memcmp(via_direct, (const void *)&kmain, 16), 0);
 }

@@ -4,6 +4,7 @@
  * memory, growth, alignment, realloc, and bad frees reported, not obeyed.
  */
 #include <lib/string.h>
+
 #include <stdint.h>
 
 #include "core/ktest.h"
@@ -41,7 +42,8 @@ TEST(heap, random_blocks_keep_their_contents)
 		for (i = 0; i < NBLOCKS; i++) {
 			for (j = 0; j < sizes[i]; j++)
 				if (blocks[i][j] != (uint8_t)(i + round))
-					ktest_fail(__FILE__, __LINE__, "block %u byte %zu changed", i, j);
+					ktest_fail(__FILE__, __LINE__, "block %u byte %zu changed",
+					           i, j);
 			kfree(blocks[i]);
 		}
 	}

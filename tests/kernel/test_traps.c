@@ -5,6 +5,7 @@
  * TEST_MUST_FAULT for the declaration form the harness offers.
  */
 #include <lib/string.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,7 +28,9 @@ static void divide_by_zero(void *arg)
 {
 	/* In asm: the compiler may rewrite a C division by a variable. */
 	__asm__ volatile("xorl %%ecx, %%ecx\n\tmovl $1, %%eax\n\txorl %%edx, %%edx\n\tdivl %%ecx"
-			 : : : "rax", "rcx", "rdx");
+	                 :
+	                 :
+	                 : "rax", "rcx", "rdx");
 }
 
 static void invalid_opcode(void *arg)
@@ -119,7 +122,8 @@ TEST(trap, general_protection_selector)
 	EXPECT_EQ(ktest_catch(load_bad_selector, NULL, &f), 1);
 	EXPECT_EQ(f.vector, 13);
 	EXPECT_EQ(f.error, 0x1230);
-	EXPECT_TRUE(contains(f.what, "general protection fault (#13) (GDT selector 0x1230 index 582)"));
+	EXPECT_TRUE(
+		contains(f.what, "general protection fault (#13) (GDT selector 0x1230 index 582)"));
 }
 
 TEST(trap, general_protection_non_canonical)

@@ -6,6 +6,7 @@
  */
 #include <lib/paging/paging.h>
 #include <lib/string.h>
+
 #include <stdbool.h>
 
 #include "arch/arch.h"
@@ -42,7 +43,8 @@ TEST(vm, fresh_mapping_reads_back_through_direct_map)
 	p[512] = 0x0123456789abcdefull;
 	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)p, &pa, NULL, NULL), 0);
 	EXPECT_EQ(*(volatile uint64_t *)phys_to_virt(pa), 0xfeedfacecafebeefull);
-	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&p[512], &pa, NULL, NULL), 0);
+	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&p[512], &pa, NULL, NULL),
+	          0);
 	EXPECT_EQ(*(volatile uint64_t *)phys_to_virt(pa), 0x0123456789abcdefull);
 }
 
@@ -50,11 +52,14 @@ TEST(vm, kernel_image_is_w_xor_x)
 {
 	uint32_t text, rodata, data;
 
-	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&kmain, NULL, &text, NULL), 0);
+	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&kmain, NULL, &text, NULL),
+	          0);
 	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&read_only_value, NULL,
-			       &rodata, NULL), 0);
+	                       &rodata, NULL),
+	          0);
 	EXPECT_EQ(pt_translate(vm_kernel_space(), (uint64_t)(uintptr_t)&writable_value, NULL, &data,
-			       NULL), 0);
+	                       NULL),
+	          0);
 	EXPECT_EQ(text & (PT_WRITE | PT_EXEC), PT_EXEC);
 	EXPECT_EQ(rodata & (PT_WRITE | PT_EXEC), 0);
 	EXPECT_EQ(data & (PT_WRITE | PT_EXEC), PT_WRITE);
@@ -114,8 +119,8 @@ TEST(vm, smap_blocks_kernel_access_to_user_page)
 		ktest_skip("CPU without SMAP (run with QEMU_CPU=max)");
 	}
 	EXPECT_TRUE(pa != 0);
-	EXPECT_EQ(pt_map(vm_kernel_space(), USER_TEST_VA, pa, 4096, PT_USER | PT_WRITE,
-			 PT_PAGE_4K), 0);
+	EXPECT_EQ(pt_map(vm_kernel_space(), USER_TEST_VA, pa, 4096, PT_USER | PT_WRITE, PT_PAGE_4K),
+	          0);
 	caught = ktest_catch(read_user, NULL, &f);
 	/* Inside a user-access window the same read works. */
 	arch_user_access_begin();

@@ -6,11 +6,12 @@
  * hands over is treated as untrusted input and bounds-checked.
  */
 #include <cairn/boot.h>
-#include <boot/common/loader.h>
-#include <lib/string.h>
-#include <stdbool.h>
 
 #include <arch/cpu.h>
+#include <lib/string.h>
+
+#include <boot/common/loader.h>
+#include <stdbool.h>
 
 #include "core/kmain.h"
 #include "x86.h"
@@ -52,13 +53,13 @@ struct pvh_module {
 };
 
 /* Multiboot2 spec 3.6: information tags. */
-#define MB2_TAG_END       0
-#define MB2_TAG_CMDLINE   1
-#define MB2_TAG_MODULE    3
-#define MB2_TAG_MMAP      6
-#define MB2_TAG_FB        8
-#define MB2_TAG_ACPI_OLD  14
-#define MB2_TAG_ACPI_NEW  15
+#define MB2_TAG_END      0
+#define MB2_TAG_CMDLINE  1
+#define MB2_TAG_MODULE   3
+#define MB2_TAG_MMAP     6
+#define MB2_TAG_FB       8
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
 struct mb2_tag {
 	uint32_t type;

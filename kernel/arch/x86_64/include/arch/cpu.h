@@ -9,12 +9,12 @@
 #include <stdint.h>
 
 /* Control register bits (Intel SDM Vol. 3A, 2.5). */
-#define X86_CR0_PE   (1ull << 0)
-#define X86_CR0_WP   (1ull << 16)
-#define X86_CR0_PG   (1ull << 31)
-#define X86_CR4_PAE  (1ull << 5)
-#define X86_CR4_PGE  (1ull << 7)
-#define X86_CR4_LA57 (1ull << 12)
+#define X86_CR0_PE    (1ull << 0)
+#define X86_CR0_WP    (1ull << 16)
+#define X86_CR0_PG    (1ull << 31)
+#define X86_CR4_PAE   (1ull << 5)
+#define X86_CR4_PGE   (1ull << 7)
+#define X86_CR4_LA57  (1ull << 12)
 #define X86_RFLAGS_IF (1ull << 9)
 
 static inline uint64_t x86_read_cr0(void)
@@ -61,7 +61,9 @@ static inline void x86_invlpg(uint64_t va)
 
 static inline void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+	                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	                 : "a"(leaf), "c"(sub));
 }
 
 static inline uint64_t x86_rdtsc(void)

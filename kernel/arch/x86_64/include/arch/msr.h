@@ -5,11 +5,11 @@
 #include <stdint.h>
 
 /* Intel SDM Vol. 4, Table 2-2 (architectural MSRs). */
-#define X86_MSR_EFER        0xc0000080u
-#define X86_MSR_FS_BASE     0xc0000100u
-#define X86_MSR_GS_BASE     0xc0000101u
-#define X86_MSR_KERNEL_GS   0xc0000102u
-#define X86_EFER_NXE        (1ull << 11)
+#define X86_MSR_EFER      0xc0000080u
+#define X86_MSR_FS_BASE   0xc0000100u
+#define X86_MSR_GS_BASE   0xc0000101u
+#define X86_MSR_KERNEL_GS 0xc0000102u
+#define X86_EFER_NXE      (1ull << 11)
 
 static inline uint64_t x86_rdmsr(uint32_t msr)
 {
@@ -21,5 +21,8 @@ static inline uint64_t x86_rdmsr(uint32_t msr)
 
 static inline void x86_wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+	__asm__ volatile("wrmsr"
+	                 :
+	                 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+	                 : "memory");
 }
