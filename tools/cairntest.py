@@ -285,6 +285,16 @@ def corrupt_kernels(tmp):
 
 
 def main():
+    try:
+        return run_all()
+    except (subprocess.CalledProcessError, OSError) as e:
+        # A missing build product or a failed image build: say so in the summary.
+        print("FAIL - test setup: %s" % e)
+        print("0 passed, 1 failed")
+        return 1
+
+
+def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma list of groups: host,kernel,e2e")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")

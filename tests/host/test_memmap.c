@@ -4,11 +4,14 @@
  * overlapping come out sorted, aligned, disjoint and merged, with the more
  * restrictive type winning, checked against a page-by-page model.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka.h needs the headers above first. */
+// clang-format off
+#include <cmocka.h>
+// clang-format on
 
 #include "lib/memmap/memmap.h"
 
