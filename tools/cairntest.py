@@ -29,13 +29,15 @@ READY = re.compile(r"cairn: ready boot=(\S+) cpus=(\d+) mem=(\d+)MiB t=(\d+)ms")
 class Boot:
     """One QEMU run with its serial output collected line by line."""
 
-    def __init__(self, mode, path, env=None, args=(), stdin_closed=False):
+    def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
         e = dict(os.environ, SERIAL="stdio", GUI="0")
         e.update(env or {})
         self.lines = []
+        self.times = []  # time.monotonic() when each line arrived
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([QEMU, mode, path, *args], env=e, cwd=ROOT,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True,
                                      preexec_fn=(lambda: os.close(0)) if stdin_closed else None)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -45,6 +47,7 @@ class Boot:
         for raw in self.proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             with self.cond:
+                self.times.append(time.monotonic())
                 self.lines.append(line)
                 self.cond.notify_all()
         with self.cond:
@@ -66,6 +69,16 @@ class Boot:
                 if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
                     return None
                 self.cond.wait(min(left, 0.2))
+
+    def write(self, data):
+        """Send @data to the guest's serial port (needs stdin_pipe=True)."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def arrival(self, match):
+        """When the line holding @match (from wait_for) arrived."""
+        with self.cond:
+            return self.times[self.lines.index(match.string)]
 
     def wait_exit(self, timeout):
         try:
@@ -187,6 +200,66 @@ def boot_refused(res, name, mode, path, reason, timeout=120):
         ok, why = False, "kernel started"
     b.kill()
     res.add(name, ok, "" if ok else why + "\n" + b.log())
+
+
+def boot_power(res, name, mode, path, expect, env=None, timeout=120):
+    """Boot an image whose command line says poweroff or reboot: QEMU must exit by
+    itself with status 0 (-no-reboot turns a reset into an exit) after the ready
+    line, and the last method the kernel logged must match @expect."""
+    b = Boot(mode, path, env)
+    status = b.wait_exit(timeout)
+    b.kill()
+    tried = [l for l in b.lines if re.search(r"power: (ACPI S5|reset via)", l)]
+    why = None
+    if status is None:
+        why = "QEMU still running after %ds" % timeout
+    elif status != 0:
+        why = "QEMU exit status %d" % status
+    elif not any(READY.search(l) for l in b.lines):
+        why = "no ready line"
+    elif not tried or not re.search(expect, tried[-1]):
+        why = "last power method %r, want /%s/" % (tried[-1] if tried else None, expect)
+    res.add(name, why is None, tried[-1].strip() if why is None else why + "\n" + b.log())
+
+
+def clock_drift(b):
+    """clock-test: the kernel's clock against the host's over ~10 s, within 1%."""
+    m1 = b.wait_for(r"clock: mark 1 (\d+)", 60)
+    m2 = m1 and b.wait_for(r"clock: mark 2 (\d+)", 60)
+    if not m2:
+        return None, "no clock marks"
+    guest = (int(m2.group(1)) - int(m1.group(1))) / 1e9
+    host = b.arrival(m2) - b.arrival(m1)
+    drift = abs(guest - host) / host
+    detail = "guest %.3f s, host %.3f s, drift %.3f%%" % (guest, host, drift * 100)
+    return detail, None if drift < 0.01 else detail
+
+
+def serial_echo(b, expect=None):
+    """echo-test: a line written to the serial port comes back through the RX interrupt
+    (and the boot log holds a line matching @expect)."""
+    if not b.wait_for(r"echo: ready", 60):
+        return None, "no 'echo: ready'"
+    if expect and not any(re.search(expect, l) for l in b.lines):
+        return None, "no line matching /%s/" % expect
+    b.write(b"hello cairn\n")
+    m = b.wait_for(r'echo: got "(.*)" \((\d+) receive interrupts', 30)
+    if not m or m.group(1) != "hello cairn" or int(m.group(2)) < 1:
+        return None, "line not echoed by interrupt: %r" % (m.group(0) if m else None)
+    return "%s receive interrupts" % m.group(2), None
+
+
+def boot_mode(res, name, append, check, env=None, timeout=120):
+    """Boot the kernel directly with @append; @check(boot) talks to it and returns
+    (detail, failure); the kernel must then leave QEMU with the pass status."""
+    e = dict(env or {}, APPEND=append)
+    b = Boot("direct", os.path.join(BUILD, "kernel.elf"), e, stdin_pipe=True)
+    detail, why = check(b)
+    status = b.wait_exit(timeout) if why is None else None
+    b.kill()
+    if why is None and status != PASS_STATUS:
+        why = "QEMU exit status %s" % status
+    res.add(name, why is None, detail if why is None else why + "\n" + b.log())
 
 
 def read_ppm(path):
@@ -321,7 +394,18 @@ def run_all():
                  lambda: run_ktests(res, "kernel/uefi-la57", "uefi", test_img,
                                     {"QEMU_CPU": "max"}),
                  lambda: run_ktests(res, "kernel/bios-la57", "bios", test_img,
-                                    {"QEMU_CPU": "max"})]
+                                    {"QEMU_CPU": "max"}),
+                 # SMP: every suite on 1 and 4 CPUs, the smp suite on 2 (with a listed
+                 # CPU that never answers) and 8 (docs/smp.md).
+                 lambda: run_ktests(res, "kernel/pvh-smp1", "direct", kernel,
+                                    {"APPEND": "ktest smp_expect=1", "CPUS": "1"}),
+                 lambda: run_ktests(res, "kernel/pvh-smp2-phantom", "direct", kernel,
+                                    {"APPEND": "ktest=smp smp_expect=2 smp_phantom",
+                                     "CPUS": "2"}),
+                 lambda: run_ktests(res, "kernel/pvh-smp4", "direct", kernel,
+                                    {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
+                 lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
+                                    {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -343,12 +427,34 @@ def run_all():
                                     expect=r"uefi: .*(GOP|graphics)"),
                  lambda: boot_ready(res, "e2e: BIOS without VGA boots", "bios", image, "bios",
                                     {"QEMU_EXTRA": "-vga none"}),
+                 lambda: boot_mode(res, "e2e: clock drift against the host over 10 s",
+                                   "clock-test", clock_drift),
+                 lambda: boot_mode(res, "e2e: serial receive by interrupt (echo)", "echo-test",
+                                   serial_echo),
+                 lambda: boot_mode(res, "e2e: no ACPI: serial receive through the 8259 PIC",
+                                   "echo-test", lambda b: serial_echo(b, r"through the 8259 PIC"),
+                                   {"QEMU_EXTRA": "-machine pc,acpi=off"}),
+                 lambda: boot_ready(res, "e2e: no HPET: falls back to the PIT", "direct", kernel,
+                                    "pvh", {"QEMU_EXTRA": "-machine q35,hpet=off"},
+                                    expect=r"falling back to the PIT"),
                  lambda: boot_ready(res, "e2e: runs with standard input closed", "direct",
                                     kernel, "pvh", stdin_closed=True),
                  lambda: screen_banner(res, "e2e: UEFI framebuffer shows the banner", "uefi",
                                        image),
                  lambda: screen_banner(res, "e2e: BIOS (VBE) framebuffer shows the banner",
                                        "bios", image)]
+        off, reb = (os.path.join(tmp, a + ".img") for a in ("poweroff", "reboot"))
+        make_image(off, kernel, cmdline="poweroff")
+        make_image(reb, kernel, cmdline="reboot")
+        pc, s5 = {"QEMU_EXTRA": "-machine pc"}, r"power: ACPI S5"
+        jobs += [lambda: boot_power(res, "e2e: poweroff on q35 UEFI", "uefi", off, s5),
+                 lambda: boot_power(res, "e2e: poweroff on q35 BIOS", "bios", off, s5),
+                 lambda: boot_power(res, "e2e: poweroff on pc UEFI", "uefi", off, s5, pc),
+                 lambda: boot_power(res, "e2e: poweroff on pc BIOS", "bios", off, s5, pc),
+                 lambda: boot_power(res, "e2e: reboot on q35 BIOS uses the reset register",
+                                    "bios", reb, r"reset via ACPI reset register"),
+                 lambda: boot_power(res, "e2e: reboot on pc BIOS uses the 8042", "bios", reb,
+                                    r"reset via 8042", pc)]
         nokernel = os.path.join(tmp, "no-kernel.img")
         make_image(nokernel, kernel, no_kernel=True)
         jobs += [lambda: boot_refused(res, "e2e: UEFI loader reports a missing kernel", "uefi",

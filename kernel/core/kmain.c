@@ -9,16 +9,20 @@
 #include <lib/string.h>
 
 #include "acpi/acpi_early.h"
+#include "acpi/power.h"
 #include "arch/arch.h"
 #include "core/kbench.h"
 #include "core/ktest.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "core/smp.h"
 #include "dev/fb.h"
 #include "dev/uart16550.h"
+#include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "time/time.h"
 
 #define CAIRN_VERSION "0.1"
 
@@ -133,7 +137,7 @@ static void print_ready(void)
 	uint64_t ms = (arch_cycles() - boot_info.tsc_at_loader_entry) / arch_cycles_khz();
 
 	kprintf("cairn: ready boot=%s cpus=%u mem=%lluMiB t=%llums\n", method_name(boot_info.method),
-		arch_cpu_count(&boot_info), (unsigned long long)usable_mib(),
+		smp_cpu_count(), (unsigned long long)usable_mib(),
 		(unsigned long long)ms);
 }
 
@@ -167,11 +171,24 @@ void kmain(const struct boot_info *bi)
 		uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
 	log_memory_map();
 	mm_init();
+	irq_init();
+	time_init();
+	smp_init();
+	uart_enable_rx_irq(&uart_console, UART_COM1_IRQ);
+	irq_enable();
 	fb_init(&boot_info.fb);
 	fb_banner("Cairn " CAIRN_VERSION);
 	v = cmdline_get("ktest");
 	kernel_test_mode = v != NULL;
 	print_ready();
+	if (cmdline_get("echo-test")) {
+		uart_echo_test(&uart_console);
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
+	if (cmdline_get("clock-test")) {
+		time_clock_test();
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
 	if (kernel_test_mode)
 		run_tests(v);
 	if ((v = cmdline_get("kbench"))) {
@@ -181,6 +198,10 @@ void kmain(const struct boot_info *bi)
 		kbench_run(f);
 		arch_qemu_exit(KERNEL_EXIT_PASS);
 	}
+	if (cmdline_get("poweroff"))
+		power_off();
+	if (cmdline_get("reboot"))
+		power_reboot();
 	for (;;)
 		arch_idle();
 }

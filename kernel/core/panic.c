@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Panic reporting: message, registers, symbolized backtrace, then stop.
- * A panic inside a test that expects it returns to the test runner instead.
+ * Panic reporting: stop the other CPUs, then message (naming the CPU),
+ * registers, symbolized backtrace, and stop. A panic inside a test that
+ * expects it returns to the test runner instead.
+ * Locks: [P] the CPU that won smp_panic_enter().
  */
 #include "core/panic.h"
 
@@ -13,8 +15,10 @@
 #include "core/ksyms.h"
 #include "core/ktest.h"
 #include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
 
-static int panic_depth;
+static int panic_depth; /* [P] */
 
 static void print_frame(uintptr_t pc, void *ctx)
 {
@@ -48,12 +52,15 @@ static __attribute__((noreturn)) void panic_stop(void)
 void panic(const char *fmt, ...)
 {
 	char msg[256];
+	unsigned late;
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (panic_depth == 0 && ktest_active()) {
+	/* The test runner's jump buffers live on the boot CPU, where the tests run. */
+	if (panic_depth == 0 && ktest_active() &&
+	    (arch_cpu_index() == 0 || ktest_expects(KTEST_PANIC))) {
 		if (!ktest_expects(KTEST_PANIC)) {
 			kprintf("\npanic in test: %s\n", msg);
 			arch_dump_current_regs();
@@ -61,11 +68,15 @@ void panic(const char *fmt, ...)
 		}
 		ktest_on_panic(msg);
 	}
+	smp_panic_enter();
 	if (panic_depth++ > 0) {
 		kprintf("panic: nested panic: %s\n", msg);
 		arch_halt();
 	}
-	kprintf("\npanic: %s (cpu 0)\n", msg);
+	late = smp_stop_others();
+	kprintf("\npanic: %s (cpu %u)\n", msg, arch_cpu_index());
+	if (late)
+		kprintf("panic: %u other CPU(s) did not stop\n", late);
 	arch_dump_current_regs();
 	panic_backtrace(arch_frame_pointer());
 	panic_stop();
@@ -73,11 +84,17 @@ void panic(const char *fmt, ...)
 
 void panic_trap(const struct arch_regs *regs, const char *what)
 {
+	unsigned late;
+
+	smp_panic_enter();
 	if (panic_depth++ > 0) {
 		kprintf("panic: fault while panicking: %s\n", what);
 		arch_halt();
 	}
-	kprintf("\npanic: %s (cpu 0)\n", what);
+	late = smp_stop_others();
+	kprintf("\npanic: %s (cpu %u)\n", what, arch_cpu_index());
+	if (late)
+		kprintf("panic: %u other CPU(s) did not stop\n", late);
 	arch_dump_regs(regs);
 	panic_backtrace(arch_regs_frame_pointer(regs));
 	panic_stop();

@@ -14,6 +14,7 @@
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/log.h"
+#include "core/smp.h"
 #include "mm/pmm.h"
 
 #define PAGE 4096ull
@@ -44,14 +45,15 @@ static void ops_free_table(void *ctx, uint64_t pa)
 	pmm_free_pages(pa, 0);
 }
 
+/* Every CPU may hold the kernel's translations: shoot them down everywhere (docs/smp.md). */
 static void ops_invalidate(void *ctx, uint64_t va)
 {
-	arch_mmu_invalidate(va);
+	smp_tlb_shootdown(va, 1);
 }
 
 static void ops_flush(void *ctx)
 {
-	arch_mmu_flush();
+	smp_tlb_shootdown(0, SMP_TLB_ALL);
 }
 
 static const struct pt_ops kernel_pt_ops = {

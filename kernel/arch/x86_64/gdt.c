@@ -1,26 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The GDT and TSS of the boot CPU, with interrupt-stack-table stacks for
- * the double fault, NMI and machine check, so those run on a known-good
- * stack even when the kernel stack is gone. The SMP work makes one of each
- * per CPU; the layout already follows SYSCALL/SYSRET's selector order.
+ * One GDT and TSS per CPU, kept in its struct percpu, with interrupt-stack-
+ * table stacks for the double fault, NMI and machine check, so those run on
+ * a known-good stack even when the kernel stack is gone. The boot CPU's IST
+ * stacks are static (there is no allocator yet when it loads its GDT);
+ * smp.c gives every other CPU stacks with guard pages. The layout follows
+ * SYSCALL/SYSRET's selector order.
  */
 #include <lib/string.h>
 #include <stdint.h>
 
+#include "core/percpu.h"
+#include "percpu.h"
 #include "x86.h"
-
-/* 64-bit TSS (Intel SDM Vol. 3A, 9.7, Figure 9-11). */
-struct x86_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 
 #define IST_STACK_SIZE 16384
 
@@ -30,9 +22,10 @@ _Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 #define GDT_UDATA 0x00cff2000000ffffull
 #define GDT_UCODE 0x00affa000000ffffull
 
-static uint64_t gdt[7] __attribute__((aligned(16)));
-static struct x86_tss tss __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+_Static_assert(X86_SEL_TSS / 8 + 2 <= X86_GDT_ENTRIES, "TSS descriptor fits the GDT");
+
+/* The boot CPU's IST stacks. [B] */
+static uint8_t boot_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 struct x86_dtr {
 	uint16_t limit;
@@ -47,21 +40,31 @@ static void set_tss_descriptor(uint64_t *slot, uint64_t base, uint32_t limit)
 	slot[1] = base >> 32;
 }
 
-void x86_gdt_init(void)
+void x86_gdt_setup_cpu(struct percpu *c, const uintptr_t ist[3])
 {
-	struct x86_dtr gdtr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	struct arch_percpu *a = &c->arch;
 	int i;
 
-	gdt[0] = 0;
-	gdt[1] = GDT_KCODE;
-	gdt[2] = GDT_KDATA;
-	gdt[3] = GDT_UDATA;
-	gdt[4] = GDT_UCODE;
-	memset(&tss, 0, sizeof(tss));
+	a->gdt[0] = 0;
+	a->gdt[1] = GDT_KCODE;
+	a->gdt[2] = GDT_KDATA;
+	a->gdt[3] = GDT_UDATA;
+	a->gdt[4] = GDT_UCODE;
+	memset(&a->tss, 0, sizeof(a->tss));
 	for (i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-	set_tss_descriptor(&gdt[5], (uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
+		a->tss.ist[i] = ist[i];
+	a->tss.iomap_base = sizeof(a->tss); /* no I/O permission bitmap */
+	set_tss_descriptor(&a->gdt[X86_SEL_TSS / 8], (uint64_t)(uintptr_t)&a->tss,
+			   sizeof(a->tss) - 1);
+}
+
+/*
+ * Loading a segment register in 64-bit mode may clear the hidden GS base
+ * (a null selector does on Intel CPUs), so GS base is written afterwards.
+ */
+void x86_gdt_load_cpu(struct percpu *c)
+{
+	struct x86_dtr gdtr = { sizeof(c->arch.gdt) - 1, (uint64_t)(uintptr_t)c->arch.gdt };
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
@@ -80,4 +83,18 @@ void x86_gdt_init(void)
 			 :
 			 : "m"(gdtr), "i"(X86_SEL_KCODE), "i"(X86_SEL_KDATA), "r"(X86_SEL_TSS)
 			 : "rax", "memory");
+	x86_percpu_activate(c);
+}
+
+/* The boot CPU: its per-CPU data, GDT and TSS, first thing in arch_early_init(). */
+void x86_gdt_init(void)
+{
+	struct percpu *c = x86_percpu_boot_cpu();
+	uintptr_t ist[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ist[i] = (uintptr_t)(boot_ist_stacks[i] + IST_STACK_SIZE);
+	x86_gdt_setup_cpu(c, ist);
+	x86_gdt_load_cpu(c);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The IDT: gates for the 32 architectural exceptions. The double fault,
- * NMI and machine check run on their own IST stacks. Interrupt vectors
- * (32-255) are filled in by the APIC work.
+ * The IDT: interrupt gates for all 256 vectors, so every handler starts
+ * with interrupts off. The double fault, NMI and machine check run on
+ * their own IST stacks. Vectors 32-255 go to x86_irq_dispatch() (irq.c).
  */
 #include <stdint.h>
 
@@ -26,7 +26,7 @@ _Static_assert(sizeof(struct x86_gate) == 16, "gate layout");
 #define X86_VEC_DF  8
 #define X86_VEC_MC  18
 
-extern const uint64_t x86_isr_stubs[32];
+extern const uint64_t x86_isr_stubs[256];
 
 static struct x86_gate idt[256] __attribute__((aligned(16)));
 
@@ -49,7 +49,7 @@ void x86_idt_init(void)
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 	unsigned v;
 
-	for (v = 0; v < 32; v++)
+	for (v = 0; v < 256; v++)
 		set_gate(v, x86_isr_stubs[v], 0);
 	idt[X86_VEC_DF].ist = X86_IST_DOUBLE_FAULT;
 	idt[X86_VEC_NMI].ist = X86_IST_NMI;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exception entry stubs for vectors 0-31. Each pushes a dummy error code
- * where the CPU pushes none (Intel SDM Vol. 3A, 7.3, Table 7-1), then its
- * vector, saves the general registers as struct arch_regs and calls
- * x86_trap(). The table x86_isr_stubs[] lists their addresses.
+ * Entry stubs for all 256 vectors: the 32 exceptions, each pushing a dummy
+ * error code where the CPU pushes none (Intel SDM Vol. 3A, 7.3, Table
+ * 7-1), and the interrupt vectors 32-255, which never get one (7.12.1).
+ * Each pushes its vector, saves the general registers as struct arch_regs
+ * and calls x86_trap(). The table x86_isr_stubs[] lists their addresses.
  */
 	.macro ISR_NOERR vec
 	.balign 16
@@ -54,6 +55,15 @@ ISR_ERR 29
 ISR_ERR 30
 ISR_NOERR 31
 
+/* Vectors 32-255: interrupts (external, IPIs, the LAPIC timer, spurious). */
+	.altmacro
+	.set vec, 32
+	.rept 224
+	ISR_NOERR %vec
+	.set vec, vec + 1
+	.endr
+	.noaltmacro
+
 isr_common:
 	cld
 	pushq %rax
@@ -98,6 +108,13 @@ isr_common:
 	.balign 8
 	.global x86_isr_stubs
 x86_isr_stubs:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.macro STUB_ADDR n
 	.quad isr\n
+	.endm
+	.altmacro
+	.set vec, 0
+	.rept 256
+	STUB_ADDR %vec
+	.set vec, vec + 1
 	.endr
+	.noaltmacro

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting the application processors (APs) on x86_64 and interrupting
+ * them. The MADT (ACPI 6.5, 5.2.12.2 and 5.2.12.12) lists the CPUs; the
+ * boot CPU gives each one a struct percpu, a GDT and TSS with IST stacks,
+ * and a kernel stack, copies the trampoline (trampoline.S) below 1 MiB and
+ * starts them all at once with INIT-SIPI-SIPI (Intel SDM Vol. 3A, 10.4.4.1),
+ * then waits a bounded time for each to report in. IPIs (12.6) go out on
+ * the vectors of lapic.h; the generic half is kernel/core/smp.c.
+ * Locks: [B] boot CPU, in smp_init(), before or while the APs start (the
+ * APs only read it).
+ */
+#include <cairn/boot.h>
+#include <cairn/errno.h>
+#include <lib/paging/paging.h>
+#include <lib/string.h>
+
+#include <arch/cpu.h>
+#include <arch/msr.h>
+#include <arch/spinlock.h>
+
+#include "arch/arch.h"
+#include "core/kmain.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
+#include "irq/firmware.h"
+#include "lapic.h"
+#include "mm/pmm.h"
+#include "mm/vm.h"
+#include "percpu.h"
+#include "x86.h"
+
+#define AP_STACK_SIZE  (32 * 1024)
+#define AP_IST_SIZE    (16 * 1024)
+#define INIT_DELAY_US  10000 /* INIT to the first STARTUP (10.4.4.1) */
+#define SIPI_DELAY_US  200   /* between the two STARTUPs */
+#define AP_TIMEOUT_MS  1000  /* a CPU not running by then is left out */
+#define XAPIC_MAX_ID   0xfe  /* 0xff is the xAPIC broadcast destination */
+#define EFER_LME       (1u << 8)
+
+static struct {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed)) boot_idtr;         /* [B] the shared IDT, as the boot CPU loaded it */
+static unsigned ncpus = 1;                   /* [B] slots assigned, the boot CPU's included */
+static uintptr_t ap_stacks[SMP_MAX_CPUS];    /* [B] kernel stack top of each ticket */
+static bool ipis_ready;                      /* [B] the IPI vectors have handlers */
+static uint32_t strangers;                   /* [a] APs whose APIC ID no slot has */
+
+/* The trampoline page and its bootstrap page table. */
+struct trampoline {
+	uint64_t page;         /* physical, below 1 MiB: code and parameters */
+	struct pt_space boot;  /* identity map of the page plus the kernel half */
+};
+
+/* ---- finding the CPUs ---- */
+
+#define PHANTOM_APIC_ID 0xfe /* "smp_phantom": a listed CPU that never answers (tests) */
+
+/* True if the command line holds @word as a whole word. */
+static bool cmdline_has(const char *word)
+{
+	const char *p = boot_info.cmdline;
+	size_t n = strlen(word);
+
+	for (; *p; p++)
+		if ((p == boot_info.cmdline || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
+		    (p[n] == 0 || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* Give slots 1.. to the enabled MADT entries other than the boot CPU. Returns the slots used. */
+static unsigned find_cpus(struct smp_stats *st)
+{
+	const struct acpi_madt_info *m = fw_madt();
+	uint32_t bsp = percpu_of(0)->apic_id, i;
+	bool bsp_listed = false;
+	unsigned n = 1;
+
+	st->described = 1;
+	if (!m) {
+		pr_warn("smp: no usable MADT; only the boot CPU runs");
+		return 1;
+	}
+	for (i = 0; i < m->ncpus; i++) {
+		const struct acpi_cpu *cpu = &m->cpus[i];
+
+		if (!cpu->enabled)
+			continue; /* online-capable: there is no CPU hot-plug */
+		if (cpu->apic_id == bsp) {
+			bsp_listed = true;
+			continue;
+		}
+		st->described++;
+		if (n >= SMP_MAX_CPUS || (cpu->apic_id > XAPIC_MAX_ID && !lapic_x2apic())) {
+			pr_warn("smp: APIC ID %u left out (%s)", cpu->apic_id,
+				n >= SMP_MAX_CPUS ? "too many CPUs" : "needs x2APIC");
+			continue;
+		}
+		x86_percpu_assign(percpu_of(n), cpu->apic_id);
+		n++;
+	}
+	if (!bsp_listed)
+		pr_warn("smp: the boot CPU (APIC ID %u) is not in the MADT", bsp);
+	/* Exercise the timeout: a CPU the firmware would list but that never starts. */
+	if (cmdline_has("smp_phantom") && n < SMP_MAX_CPUS &&
+	    !x86_percpu_by_apic(PHANTOM_APIC_ID, n)) {
+		x86_percpu_assign(percpu_of(n++), PHANTOM_APIC_ID);
+		st->described++;
+	}
+	return n;
+}
+
+/* ---- per-CPU resources and the trampoline ---- */
+
+/* Interrupt stacks, GDT and TSS for slots 1..n-1; a kernel stack per ticket. */
+static int prepare_cpus(unsigned n)
+{
+	uintptr_t ist[3];
+	unsigned i, j;
+
+	for (i = 1; i < n; i++) {
+		for (j = 0; j < 3; j++) {
+			ist[j] = vm_alloc_stack(AP_IST_SIZE);
+			if (!ist[j])
+				return -ENOMEM;
+		}
+		x86_gdt_setup_cpu(percpu_of(i), ist);
+		ap_stacks[i - 1] = vm_alloc_stack(AP_STACK_SIZE);
+		if (!ap_stacks[i - 1])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void *tramp_phys_to_virt(void *ctx, uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+/* Every bootstrap table below 4 GiB: the AP loads the root from a 32-bit register. */
+static uint64_t tramp_alloc_table(void *ctx)
+{
+	return pmm_alloc_pages(0, PMM_ZONE_DMA32 | PMM_ZERO);
+}
+
+static void tramp_free_table(void *ctx, uint64_t pa)
+{
+	pmm_free_pages(pa, 0);
+}
+
+/* The bootstrap table is never live on this CPU, and the APs start with empty TLBs. */
+static void tramp_invalidate(void *ctx, uint64_t va)
+{
+}
+
+static void tramp_flush(void *ctx)
+{
+}
+
+static const struct pt_ops tramp_pt_ops = {
+	.phys_to_virt = tramp_phys_to_virt,
+	.alloc_table = tramp_alloc_table,
+	.free_table = tramp_free_table,
+	.invalidate = tramp_invalidate,
+	.flush_all = tramp_flush,
+};
+
+static void put32(uint8_t *page, unsigned off, uint32_t v)
+{
+	memcpy(page + off, &v, sizeof(v));
+}
+
+static void put64(uint8_t *page, unsigned off, uint64_t v)
+{
+	memcpy(page + off, &v, sizeof(v));
+}
+
+/* A far pointer m16:32 to @label's copy in the page at @base. */
+static void put_far(uint8_t *page, unsigned off, uint64_t base, const char *label, uint16_t sel)
+{
+	put32(page, off, (uint32_t)(base + (uint64_t)(label - x86_trampoline_start)));
+	memcpy(page + off + 4, &sel, sizeof(sel));
+}
+
+static void fill_params(uint8_t *p, uint64_t base, uint64_t boot_root, unsigned nstacks)
+{
+	uint16_t limit = (uint16_t)(x86_trampoline_gdt_end - x86_trampoline_gdt - 1);
+	uint32_t efer = EFER_LME | (uint32_t)(x86_rdmsr(X86_MSR_EFER) & X86_EFER_NXE);
+	unsigned i;
+
+	memcpy(p + TRAMP_GDTR, &limit, sizeof(limit));
+	put32(p, TRAMP_GDTR + 2, (uint32_t)(base + (uint64_t)(x86_trampoline_gdt - x86_trampoline_start)));
+	put_far(p, TRAMP_PM_JUMP, base, x86_trampoline_prot, TRAMP_SEL_CODE32);
+	put_far(p, TRAMP_LM_JUMP, base, x86_trampoline_long, TRAMP_SEL_CODE64);
+	put32(p, TRAMP_CR0, (uint32_t)x86_read_cr0());
+	put32(p, TRAMP_CR4, (uint32_t)(X86_CR4_PAE | (x86_read_cr4() & X86_CR4_LA57)));
+	put32(p, TRAMP_CR3, (uint32_t)boot_root);
+	put32(p, TRAMP_EFER, efer);
+	put64(p, TRAMP_ENTRY, (uint64_t)(uintptr_t)x86_ap_entry64);
+	put64(p, TRAMP_KERNEL_CR3, arch_mmu_root());
+	put32(p, TRAMP_TICKET, 0);
+	put32(p, TRAMP_NSTACKS, nstacks);
+	for (i = 0; i < nstacks; i++)
+		put64(p, TRAMP_STACKS + 8 * i, ap_stacks[i]);
+}
+
+/*
+ * The page below 1 MiB with the code and parameters, and a bootstrap root
+ * table below 4 GiB: the kernel's upper-half entries (so the same
+ * lower-level tables map the kernel) plus an identity map of the page.
+ */
+static int tramp_setup(struct trampoline *tr, unsigned nstacks)
+{
+	size_t code = (size_t)(x86_trampoline_end - x86_trampoline_start);
+	uint64_t *root;
+
+	if (code > TRAMP_PARAMS || nstacks > TRAMP_MAX_STACKS)
+		return -EINVAL;
+	tr->page = pmm_alloc_pages(0, PMM_ZONE_DMA | PMM_ZERO);
+	tr->boot.root = pmm_alloc_pages(0, PMM_ZONE_DMA32 | PMM_ZERO);
+	tr->boot.levels = arch_mmu_levels();
+	tr->boot.ops = &tramp_pt_ops;
+	if (!tr->page || !tr->boot.root)
+		goto out_free;
+	root = phys_to_virt(tr->boot.root);
+	memcpy(root + 256, (uint64_t *)phys_to_virt(arch_mmu_root()) + 256, 256 * sizeof(*root));
+	if (pt_map(&tr->boot, tr->page, tr->page, PMM_PAGE_SIZE, PT_WRITE | PT_EXEC, PT_PAGE_4K))
+		goto out_free;
+	memcpy(phys_to_virt(tr->page), x86_trampoline_start, code);
+	fill_params(phys_to_virt(tr->page), tr->page, tr->boot.root, nstacks);
+	return 0;
+
+out_free:
+	if (tr->boot.root)
+		pmm_free_pages(tr->boot.root, 0);
+	if (tr->page)
+		pmm_free_pages(tr->page, 0);
+	return -ENOMEM;
+}
+
+static void tramp_free(struct trampoline *tr)
+{
+	if (pt_unmap(&tr->boot, tr->page, PMM_PAGE_SIZE))
+		pr_warn("smp: cannot unmap the trampoline");
+	pmm_free_pages(tr->boot.root, 0);
+	pmm_free_pages(tr->page, 0);
+}
+
+/* ---- INIT-SIPI-SIPI ---- */
+
+static void delay_us(uint64_t us)
+{
+	uint64_t t0 = arch_cycles(), n = arch_cycles_khz() * us / 1000;
+
+	while (arch_cycles() - t0 < n)
+		arch_cpu_relax();
+}
+
+static bool all_online(unsigned n)
+{
+	unsigned i;
+
+	for (i = 1; i < n; i++)
+		if (!smp_cpu_online(i))
+			return false;
+	return true;
+}
+
+/*
+ * The universal start-up algorithm (10.4.4.1), to every AP at once: INIT,
+ * 10 ms, STARTUP, 200 us, STARTUP again to those not yet running (a
+ * STARTUP reaching a CPU that already left wait-for-SIPI is ignored), then
+ * up to AP_TIMEOUT_MS for each to report in. A CPU that never does gets
+ * INIT again, which parks it, so it cannot run the freed trampoline later.
+ */
+static void start_aps(unsigned n, uint8_t vector)
+{
+	uint64_t t0, limit = arch_cycles_khz() * AP_TIMEOUT_MS;
+	unsigned i;
+
+	for (i = 1; i < n; i++)
+		lapic_send_init(percpu_of(i)->apic_id);
+	delay_us(INIT_DELAY_US);
+	for (i = 1; i < n; i++)
+		lapic_send_sipi(percpu_of(i)->apic_id, vector);
+	delay_us(SIPI_DELAY_US);
+	for (i = 1; i < n; i++)
+		if (!smp_cpu_online(i))
+			lapic_send_sipi(percpu_of(i)->apic_id, vector);
+	t0 = arch_cycles();
+	while (!all_online(n) && arch_cycles() - t0 < limit)
+		arch_cpu_relax();
+	for (i = 1; i < n; i++) {
+		if (smp_cpu_online(i))
+			continue;
+		pr_warn("smp: cpu %u (APIC ID %u) did not start; left out", i,
+			percpu_of(i)->apic_id);
+		lapic_send_init(percpu_of(i)->apic_id);
+	}
+}
+
+/* ---- IPIs ---- */
+
+static void ipi_handler(struct arch_regs *regs, void *ctx)
+{
+	smp_handle_ipi((enum smp_ipi)(uintptr_t)ctx);
+}
+
+static const uint8_t ipi_vectors[] = {
+	[SMP_IPI_CALL] = X86_VEC_IPI_CALL,
+	[SMP_IPI_TLB] = X86_VEC_IPI_TLB,
+	[SMP_IPI_STOP] = X86_VEC_IPI_STOP,
+};
+
+/* Without the interrupt code's vectors, CPUs poll their queues instead. */
+static void register_ipis(void)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(ipi_vectors); i++) {
+		if (x86_vector_register(ipi_vectors[i], ipi_handler, (void *)(uintptr_t)i)) {
+			pr_warn("smp: IPI vector %#x unavailable; CPUs poll for calls",
+				ipi_vectors[i]);
+			return;
+		}
+	}
+	ipis_ready = true;
+}
+
+bool arch_smp_send_ipi(struct percpu *target, enum smp_ipi ipi)
+{
+	if (!ipis_ready)
+		return false;
+	lapic_send_ipi(target->apic_id, ipi_vectors[ipi]);
+	return true;
+}
+
+/* STI's one-instruction shadow keeps an IPI from landing between it and HLT. */
+void arch_smp_idle(void)
+{
+	if (ipis_ready)
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	else
+		arch_cpu_relax();
+}
+
+/* ---- bring-up ---- */
+
+void x86_ap_main(uint32_t ticket)
+{
+	struct percpu *c = x86_percpu_by_apic(x86_cpuid_apic_id(), ncpus);
+	char protections[64];
+
+	if (!c || c->cpu == 0) {
+		__atomic_fetch_add(&strangers, 1, __ATOMIC_RELAXED);
+		arch_halt();
+	}
+	c->stack_top = ap_stacks[ticket];
+	x86_gdt_load_cpu(c);
+	__asm__ volatile("lidt %0" : : "m"(boot_idtr));
+	arch_mmu_enable_protections(protections, sizeof(protections));
+	lapic_init_cpu();
+	smp_cpu_started(c);
+}
+
+void arch_smp_boot(struct smp_stats *st)
+{
+	struct trampoline tr;
+	uint64_t t0;
+	unsigned n;
+
+	if (!x86_lapic_ready())
+		lapic_init_cpu(); /* idempotent; irq_init() normally did it */
+	n = find_cpus(st);
+	if (n > 1 && !x86_lapic_ready()) {
+		pr_warn("smp: no local APIC to start the other CPUs with");
+		n = 1;
+	}
+	st->failed = st->described - 1;
+	if (n == 1)
+		return;
+	register_ipis();
+	__asm__ volatile("sidt %0" : "=m"(boot_idtr));
+	if (prepare_cpus(n) || tramp_setup(&tr, n - 1)) {
+		pr_err("smp: out of memory for the other CPUs' stacks or the trampoline");
+		return;
+	}
+	ncpus = n;
+	t0 = arch_cycles();
+	start_aps(n, (uint8_t)(tr.page >> PMM_PAGE_SHIFT));
+	st->bringup_cycles = arch_cycles() - t0;
+	st->bringup_us = st->bringup_cycles * 1000 / arch_cycles_khz();
+	tramp_free(&tr);
+	st->failed = st->described - smp_cpu_count();
+	if (__atomic_load_n(&strangers, __ATOMIC_RELAXED))
+		pr_warn("smp: %u CPU(s) started with an APIC ID the MADT does not list",
+			strangers);
+}

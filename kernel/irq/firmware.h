@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ACPI tables the interrupt and time code read, through lib/acpi: found
+ * once from the RSDP the loader handed over (or the BIOS area), then the
+ * MADT, HPET and FADT decoded and kept. Thin glue; when kernel/acpi grows
+ * its own accessor for lib/acpi these become calls to it.
+ */
+#pragma once
+
+#include <lib/acpi/acpi.h>
+
+/* The checked table list, or NULL when the firmware has no usable ACPI. Boot CPU. */
+struct acpi_tables *fw_acpi(void);
+/* The decoded tables, or NULL when missing or corrupt (the reason is logged once). */
+const struct acpi_madt_info *fw_madt(void);
+const struct acpi_hpet_info *fw_hpet(void);
+const struct acpi_fadt_info *fw_fadt(void);
+
+/*
+ * True when any byte of [@phys, @phys + @len) is RAM by the boot memory map
+ * (any type but "reserved", which is where firmware reports devices). A
+ * device register block the firmware places there is a lie.
+ */
+bool fw_phys_is_ram(uint64_t phys, uint64_t len);
