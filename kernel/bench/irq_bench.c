@@ -4,11 +4,11 @@
  * three ways (a self-IPI timed from the ICR write to the handler and back,
  * the timer handler's own work, and the slowdown of a busy loop under a
  * 10 kHz timer event, which also counts what the emulator spends
- * delivering each interrupt), how late
- * timer events fire, and how far the boot-time TSC calibrations (25 ms
- * against the HPET, and the early 10 ms PIT estimate) are from a long
- * 200 ms measurement against the HPET. Under TCG these are emulator
- * figures, not hardware ones (docs/performance.md).
+ * delivering each interrupt), how late timer events fire, and how far the
+ * boot-time TSC calibrations (10 ms against the HPET, and the early 10 ms
+ * PIT estimate) are from a long 200 ms measurement against the HPET. Under
+ * TCG these are emulator figures, not hardware ones (docs/interrupts.md,
+ * docs/time.md).
  */
 #include <arch/cpu.h>
 

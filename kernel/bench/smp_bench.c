@@ -94,6 +94,5 @@ BENCH(smp_spinlock_uncontended)
 		flags = spin_lock_irqsave(&l);
 		spin_unlock_irqrestore(&l, flags);
 	}
-	kbench_report("spin_lock_irqsave_restore", (arch_cycles() - t0) / (ROUNDS * 100),
-		      "cycles");
+	kbench_report("spin_lock_irqsave_restore", (arch_cycles() - t0) / (ROUNDS * 100), "cycles");
 }

@@ -41,8 +41,7 @@ static bool console_lock_take(uint64_t *flags)
 {
 	int panicking = smp_panic_cpu();
 
-	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) ||
-	    spin_held(&console_lock))
+	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&console_lock))
 		return false;
 	*flags = spin_lock_irqsave(&console_lock);
 	return true;

@@ -7,11 +7,11 @@
  */
 #pragma once
 
+#include <arch/percpu.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <arch/percpu.h>
 
 #include "sched/spinlock.h"
 
@@ -32,22 +32,22 @@ struct smp_tlb_req;
  * [Q] calls_lock; [a] atomic.
  */
 struct percpu {
-	struct percpu *self;       /* [I] must stay at offset 0: this_cpu() reads it */
-	uint32_t cpu;              /* [I] index, 0 = boot CPU */
-	uint32_t apic_id;          /* [I] interrupt controller ID (local APIC ID on x86) */
-	void *current;             /* [C] the running task (for the scheduler) */
-	uint32_t irq_depth;        /* [C] spin_lock() nesting: interrupts off while > 0 */
-	uint32_t irq_were_on;      /* [C] interrupts were on at the outermost spin_lock() */
-	uint32_t online;           /* [a] 1 once the CPU runs the kernel and takes calls */
-	uint32_t stopped;          /* [a] 1 once it stopped for a panic */
-	struct smp_tlb_req *tlb;   /* [a] pending TLB shootdown for this CPU, or NULL */
+	struct percpu *self;     /* [I] must stay at offset 0: this_cpu() reads it */
+	uint32_t cpu;            /* [I] index, 0 = boot CPU */
+	uint32_t apic_id;        /* [I] interrupt controller ID (local APIC ID on x86) */
+	void *current;           /* [C] the running task (for the scheduler) */
+	uint32_t irq_depth;      /* [C] spin_lock() nesting: interrupts off while > 0 */
+	uint32_t irq_were_on;    /* [C] interrupts were on at the outermost spin_lock() */
+	uint32_t online;         /* [a] 1 once the CPU runs the kernel and takes calls */
+	uint32_t stopped;        /* [a] 1 once it stopped for a panic */
+	struct smp_tlb_req *tlb; /* [a] pending TLB shootdown for this CPU, or NULL */
 	struct spinlock calls_lock;
-	uint32_t calls_head;       /* [Q] next slot to run */
-	uint32_t calls_tail;       /* [Q] next free slot */
+	uint32_t calls_head;                        /* [Q] next slot to run */
+	uint32_t calls_tail;                        /* [Q] next free slot */
 	struct smp_call_slot calls[SMP_CALL_SLOTS]; /* [Q] */
-	uint64_t ipis;             /* [C] call and shootdown interrupts taken */
-	uintptr_t stack_top;       /* [I] top of the kernel stack the CPU started on */
-	struct arch_percpu arch;   /* [C] the architecture's own per-CPU state */
+	uint64_t ipis;                              /* [C] call and shootdown interrupts taken */
+	uintptr_t stack_top;     /* [I] top of the kernel stack the CPU started on */
+	struct arch_percpu arch; /* [C] the architecture's own per-CPU state */
 } __attribute__((aligned(64)));
 
 _Static_assert(offsetof(struct percpu, self) == 0, "this_cpu() reads offset 0");

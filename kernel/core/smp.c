@@ -33,7 +33,7 @@ static uint32_t cpus_online = 1; /* [a] */
 static bool smp_up;              /* [a] another CPU runs: remote work can exist */
 static int panic_cpu = -1;       /* [a] the CPU reporting a panic */
 static struct spinlock tlb_lock = SPINLOCK_INIT("smp.tlb");
-static struct smp_stats stats;   /* [B] */
+static struct smp_stats stats; /* [B] */
 
 unsigned smp_cpu_count(void)
 {
@@ -58,10 +58,10 @@ void smp_init(void)
 	stats.online = smp_cpu_count();
 	if (stats.failed)
 		pr_warn("smp: %u of %u CPUs online in %llu us; %u did not answer", stats.online,
-			stats.described, (unsigned long long)stats.bringup_us, stats.failed);
+		        stats.described, (unsigned long long)stats.bringup_us, stats.failed);
 	else
 		pr_info("smp: %u of %u CPUs online in %llu us", stats.online, stats.described,
-			(unsigned long long)stats.bringup_us);
+		        (unsigned long long)stats.bringup_us);
 }
 
 /* Run every call queued for @c, oldest first, each outside the queue lock. */
@@ -237,7 +237,7 @@ int smp_panic_enter(void)
 	int me = (int)arch_cpu_index(), prev = -1;
 
 	if (__atomic_compare_exchange_n(&panic_cpu, &prev, me, false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE))
+	                                __ATOMIC_ACQUIRE))
 		return -1;
 	if (prev == me)
 		return me;

@@ -4,8 +4,8 @@
  * the kernel virtual area and grows at its end by mapping fresh frames, so
  * each growth extends the last region. Bad frees are reported with the
  * caller's address and symbol.
- * Locks: [B] boot CPU only for now; the SMP work puts heap_lock around
- * every call into the allocator.
+ * Locks: [H] heap_lock, taken around every call into the allocator (lock
+ * order: heap_lock, then vm_lock, then the pmm lock); [B] set at boot.
  */
 #include "mm/heap.h"
 
@@ -16,15 +16,17 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "mm/vm.h"
+#include "sched/spinlock.h"
 
 #define PAGE         4096ull
 #define HEAP_INITIAL (1ull << 20)
 #define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
 
-static struct cairn_heap heap; /* [B] */
-static uint64_t heap_mapped;   /* [B] bytes mapped from VM_HEAP_BASE */
-static uintptr_t heap_caller;  /* [B] return address of the current kfree/krealloc */
-static bool (*oom_handler)(size_t size, size_t align); /* [B] */
+static struct spinlock heap_lock = SPINLOCK_INIT("heap");
+static struct cairn_heap heap; /* [H] */
+static uint64_t heap_mapped;   /* [H] bytes mapped from VM_HEAP_BASE */
+static uintptr_t heap_caller;  /* [H] return address of the current kfree/krealloc */
+static bool (*oom_handler)(size_t size, size_t align); /* [H] */
 
 static void report_error(void *ctx, const char *what, void *ptr)
 {
@@ -82,15 +84,35 @@ static __attribute__((noreturn)) void heap_oom(size_t size, size_t align)
 	      st.live_blocks);
 }
 
-void *kmalloc_aligned(size_t size, size_t align, unsigned flags)
+/*
+ * Allocate under heap_lock, growing the heap as needed. The OOM handler runs
+ * with the lock dropped, so it may free memory.
+ */
+static void *heap_alloc(size_t size, size_t align)
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
 	void *p = cairn_heap_alloc(&heap, size, align);
+	bool more;
 
 	while (!p && size > 0 && size <= CAIRN_MAX_ALLOC) {
-		if (!heap_grow(size, align) && !(oom_handler && oom_handler(size, align)))
+		more = heap_grow(size, align);
+		if (!more && oom_handler) {
+			spin_unlock_irqrestore(&heap_lock, flags);
+			more = oom_handler(size, align);
+			flags = spin_lock_irqsave(&heap_lock);
+		}
+		if (!more)
 			break;
 		p = cairn_heap_alloc(&heap, size, align);
 	}
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return p;
+}
+
+void *kmalloc_aligned(size_t size, size_t align, unsigned flags)
+{
+	void *p = heap_alloc(size, align);
+
 	if (!p && size > 0 && !(flags & KM_MAY_FAIL))
 		heap_oom(size, align);
 	if (p && (flags & KM_ZERO))
@@ -117,29 +139,40 @@ void *kcalloc(size_t n, size_t size)
 
 void kfree(void *p)
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+
 	heap_caller = (uintptr_t)__builtin_return_address(0);
 	cairn_heap_free(&heap, p);
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 void *krealloc(void *p, size_t size)
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
 	void *q;
 
 	heap_caller = (uintptr_t)__builtin_return_address(0);
 	q = cairn_heap_realloc(&heap, p, size);
 	if (!q && size > 0 && heap_grow(size, CAIRN_MIN_ALIGN))
 		q = cairn_heap_realloc(&heap, p, size);
+	spin_unlock_irqrestore(&heap_lock, flags);
 	return q;
 }
 
 void heap_set_oom_handler(bool (*handler)(size_t size, size_t align))
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+
 	oom_handler = handler;
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 void heap_stats(struct alloc_stats *st)
 {
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+
 	cairn_heap_stats(&heap, st);
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 unsigned long heap_errors(void)

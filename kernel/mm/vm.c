@@ -3,8 +3,7 @@
  * Kernel virtual memory: builds the kernel's own page tables with
  * lib/paging (direct map, W^X kernel image, the boot stack), switches to
  * them, and hands out kernel-virtual-area ranges for stacks and MMIO.
- * Locks: [B] boot CPU only, before other CPUs run (the SMP work adds a lock
- * around kva_next and the space).
+ * Locks: [B] boot CPU only, during vm_init; [V] vm_lock.
  */
 #include "mm/vm.h"
 
@@ -16,6 +15,7 @@
 #include "core/log.h"
 #include "core/smp.h"
 #include "mm/pmm.h"
+#include "sched/spinlock.h"
 
 #define PAGE 4096ull
 /* The loaders put the boot stack at the start of the area; keep clear of it. */
@@ -26,8 +26,9 @@ extern char _kernel_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 extern char directboot_stack_guard[];
 
-static struct pt_space kernel_space;   /* [B] */
-static uint64_t kva_next = KVA_START;  /* [B] next free kernel virtual address */
+static struct pt_space kernel_space;   /* [V] after vm_init */
+static struct spinlock vm_lock = SPINLOCK_INIT("vm");
+static uint64_t kva_next = KVA_START;  /* [V] next free kernel virtual address */
 static char protections[64];           /* [B] */
 
 static void *ops_phys_to_virt(void *ctx, uint64_t pa)
@@ -177,26 +178,56 @@ int vm_init(void)
 	return 0;
 }
 
+/*
+ * After boot, every change to the kernel space goes through these, under
+ * vm_lock (lock order: heap_lock, then vm_lock, then the pmm lock;
+ * docs/locking.md). A TLB shootdown may run with it held: CPUs spinning on
+ * a lock still answer shootdowns.
+ */
 static uint64_t kva_take(uint64_t size)
 {
-	uint64_t va = kva_next;
+	uint64_t flags = spin_lock_irqsave(&vm_lock), va = 0;
 
-	if (size > KVA_END - kva_next)
-		return 0;
-	kva_next += size;
+	if (size <= KVA_END - kva_next) {
+		va = kva_next;
+		kva_next += size;
+	}
+	spin_unlock_irqrestore(&vm_lock, flags);
 	return va;
+}
+
+static int space_map(uint64_t va, uint64_t pa, uint64_t size, uint32_t pt_flags)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	int err = pt_map(&kernel_space, va, pa, size, pt_flags, PT_PAGE_4K);
+
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return err;
+}
+
+/* Unmap one page; returns the frame it mapped, or 0 if it was not mapped. */
+static uint64_t space_unmap_page(uint64_t va)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock), pa = 0;
+
+	/* A 4 KiB unmap never splits, so it cannot fail on a mapped page. */
+	if (pt_translate(&kernel_space, va, &pa, NULL, NULL) != 0 ||
+	    pt_unmap(&kernel_space, va, PAGE) != 0)
+		pa = 0;
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return pa;
 }
 
 void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
 {
 	uint64_t base = phys & ~(PAGE - 1);
 	uint64_t len = align_up(phys + size, PAGE) - base;
-	uint64_t va = kva_take(len + PAGE); /* a hole after each window */
+	uint64_t va;
 
-	if (!va || size == 0 || phys + size < phys)
+	if (size == 0 || phys + size < phys)
 		return NULL;
-	if (pt_map(&kernel_space, va, base, len, PT_WRITE | ((uint32_t)cache << PT_CACHE_SHIFT),
-		   PT_PAGE_4K))
+	va = kva_take(len + PAGE); /* a hole after each window */
+	if (!va || space_map(va, base, len, PT_WRITE | ((uint32_t)cache << PT_CACHE_SHIFT)))
 		return NULL;
 	return (void *)(uintptr_t)(va + (phys - base));
 }
@@ -207,7 +238,7 @@ int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags)
 
 	for (i = 0; i < npages; i++) {
 		pa = pmm_alloc_pages(0, PMM_ZERO);
-		if (!pa || pt_map(&kernel_space, va + i * PAGE, pa, PAGE, pt_flags, PT_PAGE_4K)) {
+		if (!pa || space_map(va + i * PAGE, pa, PAGE, pt_flags)) {
 			if (pa)
 				pmm_free_pages(pa, 0);
 			vm_unmap_free(va, i);
@@ -222,9 +253,8 @@ void vm_unmap_free(uint64_t va, size_t npages)
 	uint64_t i, pa;
 
 	for (i = 0; i < npages; i++) {
-		/* A 4 KiB unmap never splits, so it cannot fail on a mapped page. */
-		if (pt_translate(&kernel_space, va + i * PAGE, &pa, NULL, NULL) == 0 &&
-		    pt_unmap(&kernel_space, va + i * PAGE, PAGE) == 0)
+		pa = space_unmap_page(va + i * PAGE);
+		if (pa)
 			pmm_free_pages(pa, 0);
 	}
 }
@@ -241,14 +271,10 @@ void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
 uintptr_t vm_alloc_stack(size_t size)
 {
 	size_t npages = align_up(size, PAGE) / PAGE;
-	uint64_t guard = kva_take(PAGE);
-	void *stack;
+	/* One reservation: guard page, stack, and a hole above it. */
+	uint64_t guard = kva_take((npages + 2) * PAGE);
 
-	if (!guard)
+	if (!guard || vm_map_fresh(guard + PAGE, npages, PT_WRITE))
 		return 0;
-	stack = vm_alloc_pages(npages, PT_WRITE);
-	/* kva_take is a bump allocator, so the stack sits right above its guard. */
-	if (!stack || (uint64_t)(uintptr_t)stack != guard + PAGE)
-		return 0;
-	return (uintptr_t)stack + npages * PAGE;
+	return (uintptr_t)(guard + PAGE + npages * PAGE);
 }

@@ -112,7 +112,7 @@ __no_lock_checks bool spin_trylock(struct spinlock *l)
 	/* Free exactly when every ticket handed out has been served. */
 	if (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != n ||
 	    !__atomic_compare_exchange_n(&l->next, &n, (uint16_t)(n + 1), false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED)) {
+	                                 __ATOMIC_RELAXED)) {
 		irq_pop_off();
 		return false;
 	}

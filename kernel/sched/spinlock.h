@@ -14,13 +14,13 @@
 
 /* Annotations for clang's -Wthread-safety; nothing for GCC. */
 #if defined(__clang__)
-#define __lockable       __attribute__((capability("spinlock")))
-#define __acquires(l)    __attribute__((acquire_capability(l)))
-#define __releases(l)    __attribute__((release_capability(l)))
+#define __lockable           __attribute__((capability("spinlock")))
+#define __acquires(l)        __attribute__((acquire_capability(l)))
+#define __releases(l)        __attribute__((release_capability(l)))
 #define __try_acquires(r, l) __attribute__((try_acquire_capability(r, l)))
-#define __must_hold(l)   __attribute__((requires_capability(l)))
-#define __guarded_by(l)  __attribute__((guarded_by(l)))
-#define __no_lock_checks __attribute__((no_thread_safety_analysis))
+#define __must_hold(l)       __attribute__((requires_capability(l)))
+#define __guarded_by(l)      __attribute__((guarded_by(l)))
+#define __no_lock_checks     __attribute__((no_thread_safety_analysis))
 #else
 #define __lockable
 #define __acquires(l)
@@ -35,14 +35,17 @@
 
 /* Locks: [a] atomic; [O] written by the owner only; [I] immutable. */
 struct __lockable spinlock {
-	uint16_t next;      /* [a] the next ticket to hand out */
-	uint16_t serving;   /* [a] the ticket that holds the lock */
-	uint16_t owner;     /* [O] CPU index of the holder, SPIN_NO_OWNER when free */
+	uint16_t next;    /* [a] the next ticket to hand out */
+	uint16_t serving; /* [a] the ticket that holds the lock */
+	uint16_t owner;   /* [O] CPU index of the holder, SPIN_NO_OWNER when free */
 	uint16_t reserved;
-	const char *name;   /* [I] for messages ("log", "smp.calls") */
+	const char *name; /* [I] for messages ("log", "smp.calls") */
 };
 
-#define SPINLOCK_INIT(n) { .next = 0, .serving = 0, .owner = SPIN_NO_OWNER, .name = (n) }
+#define SPINLOCK_INIT(n)                                                     \
+	{                                                                    \
+		.next = 0, .serving = 0, .owner = SPIN_NO_OWNER, .name = (n) \
+	}
 
 void spin_init(struct spinlock *l, const char *name);
 

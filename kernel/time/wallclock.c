@@ -54,6 +54,7 @@ static void read_date(void)
 
 int time_init(void)
 {
+	uint64_t t0 = clock_monotonic_ns();
 	int err = arch_time_init();
 
 	clock_set_hz(arch_clock_hz());
@@ -62,6 +63,8 @@ int time_init(void)
 		pr_warn("time: no timer interrupt (%d): sleeps busy-wait, timer events never fire",
 		        err);
 	read_date();
+	pr_debug("time: set up in %llu us",
+	         (unsigned long long)((clock_monotonic_ns() - t0) / 1000));
 	return err;
 }
 

@@ -58,19 +58,24 @@ TEST(time, clock_is_monotonic)
 	EXPECT_TRUE(clock_monotonic_ns() - prev >= 1 * MS);
 }
 
+/* Within 1% over 20 ms; three tries, as a descheduled vCPU between two reads skews one. */
 TEST(time, clock_matches_hpet)
 {
 	uint64_t c0, h0, dc, dh;
+	bool close = false;
+	int i;
 
 	if (!x86_hpet_present())
 		ktest_skip("no HPET");
-	c0 = clock_monotonic_ns();
-	h0 = x86_hpet_ns();
-	delay_ns(20 * MS);
-	dc = clock_monotonic_ns() - c0;
-	dh = x86_hpet_ns() - h0;
-	/* Within 1%: the calibration itself is good to ~0.01%. */
-	EXPECT_TRUE(dc * 100 > dh * 99 && dc * 100 < dh * 101);
+	for (i = 0; i < 3 && !close; i++) {
+		c0 = clock_monotonic_ns();
+		h0 = x86_hpet_ns();
+		delay_ns(20 * MS);
+		dc = clock_monotonic_ns() - c0;
+		dh = x86_hpet_ns() - h0;
+		close = dc * 100 > dh * 99 && dc * 100 < dh * 101;
+	}
+	EXPECT_TRUE(close);
 }
 
 TEST(time, event_fires_after_its_deadline)

@@ -82,7 +82,8 @@ static bool ready;             /* [B] */
 static bool tsc_deadline;      /* [B] CPU has TSC-deadline mode */
 static uint32_t lvt_timer = LVT_MASKED | LVT_TIMER_ONESHOT | X86_VEC_TIMER; /* [B] */
 static uint32_t lint[2] = { LVT_MASKED, LVT_DM_NMI }; /* [B] LINT0/1, from the MADT */
-static uint64_t icr_timeouts; /* [a] deliveries that never completed */
+static bool virtual_wire;                             /* [B] boot CPU's LINT0 is ExtINT */
+static uint64_t icr_timeouts;                         /* [a] deliveries that never completed */
 
 static uint32_t reg_read(unsigned reg)
 {
@@ -127,8 +128,9 @@ static bool setup_global(void)
 /*
  * Enable the calling CPU's local APIC: x2APIC mode when the CPU has it
  * (the xAPIC -> x2APIC transition must pass through EN = 1, 12.12.5),
- * task priority 0, spurious vector 0xff, LINT0 masked, LINT1 NMI, errors
- * on X86_VEC_APIC_ERROR, the timer as the time code left it. The first call
+ * task priority 0, spurious vector 0xff, LINT0 masked (ExtINT on the boot
+ * CPU in the PIC fallback), LINT1 NMI (or as the MADT says), errors on
+ * X86_VEC_APIC_ERROR, the timer as the time code left it. The first call
  * must come from the boot CPU (it maps the registers); later calls, from
  * any CPU, are cheap and may repeat. Not for IRQ context.
  */
@@ -146,7 +148,8 @@ void lapic_init_cpu(void)
 		x86_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
 	maxlvt = (reg_read(REG_VERSION) >> 16) & 0xff;
 	reg_write(REG_TPR, 0);
-	reg_write(REG_LVT_LINT0, lint[0]);
+	/* Only one CPU may take the PIC's ExtINT: the boot CPU (IA32_APIC_BASE.BSP). */
+	reg_write(REG_LVT_LINT0, virtual_wire && (base & APIC_BASE_BSP) ? LVT_DM_EXTINT : lint[0]);
 	reg_write(REG_LVT_LINT1, lint[1]);
 	reg_write(REG_LVT_ERROR, X86_VEC_APIC_ERROR);
 	if (maxlvt >= 4)
@@ -281,8 +284,10 @@ void x86_lapic_set_nmi(unsigned pin, bool active_low, bool level)
 /* PIC fallback: the 8259's INTR reaches the CPU through LINT0 as ExtINT (12.5.1). */
 void x86_lapic_virtual_wire(void)
 {
-	if (ready)
-		reg_write(REG_LVT_LINT0, LVT_DM_EXTINT);
+	if (!ready)
+		return;
+	virtual_wire = true;
+	reg_write(REG_LVT_LINT0, LVT_DM_EXTINT);
 }
 
 void x86_lapic_timer_start_masked(uint32_t count)

@@ -11,7 +11,7 @@
  * CS:IP = page:0). The code is copied to its start; the boot CPU fills the
  * parameter block before sending the STARTUP IPIs.
  */
-#define TRAMP_PARAMS     0x800                /* parameter block, after the code */
+#define TRAMP_PARAMS     0x800                 /* parameter block, after the code */
 #define TRAMP_GDTR       (TRAMP_PARAMS + 0x00) /* 2-byte limit, 4-byte base (lgdtl) */
 #define TRAMP_PM_JUMP    (TRAMP_PARAMS + 0x08) /* far pointer m16:32 to the 32-bit code */
 #define TRAMP_LM_JUMP    (TRAMP_PARAMS + 0x10) /* far pointer m16:32 to the 64-bit code */

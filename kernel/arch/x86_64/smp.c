@@ -10,20 +10,21 @@
  * Locks: [B] boot CPU, in smp_init(), before or while the APs start (the
  * APs only read it).
  */
+#include "core/smp.h"
+
 #include <cairn/boot.h>
 #include <cairn/errno.h>
-#include <lib/paging/paging.h>
-#include <lib/string.h>
 
 #include <arch/cpu.h>
 #include <arch/msr.h>
 #include <arch/spinlock.h>
+#include <lib/paging/paging.h>
+#include <lib/string.h>
 
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/log.h"
 #include "core/percpu.h"
-#include "core/smp.h"
 #include "irq/firmware.h"
 #include "lapic.h"
 #include "mm/pmm.h"
@@ -31,27 +32,27 @@
 #include "percpu.h"
 #include "x86.h"
 
-#define AP_STACK_SIZE  (32 * 1024)
-#define AP_IST_SIZE    (16 * 1024)
-#define INIT_DELAY_US  10000 /* INIT to the first STARTUP (10.4.4.1) */
-#define SIPI_DELAY_US  200   /* between the two STARTUPs */
-#define AP_TIMEOUT_MS  1000  /* a CPU not running by then is left out */
-#define XAPIC_MAX_ID   0xfe  /* 0xff is the xAPIC broadcast destination */
-#define EFER_LME       (1u << 8)
+#define AP_STACK_SIZE (32 * 1024)
+#define AP_IST_SIZE   (16 * 1024)
+#define INIT_DELAY_US 10000 /* INIT to the first STARTUP (10.4.4.1) */
+#define SIPI_DELAY_US 200   /* between the two STARTUPs */
+#define AP_TIMEOUT_MS 1000  /* a CPU not running by then is left out */
+#define XAPIC_MAX_ID  0xfe  /* 0xff is the xAPIC broadcast destination */
+#define EFER_LME      (1u << 8)
 
 static struct {
 	uint16_t limit;
 	uint64_t base;
-} __attribute__((packed)) boot_idtr;         /* [B] the shared IDT, as the boot CPU loaded it */
-static unsigned ncpus = 1;                   /* [B] slots assigned, the boot CPU's included */
-static uintptr_t ap_stacks[SMP_MAX_CPUS];    /* [B] kernel stack top of each ticket */
-static bool ipis_ready;                      /* [B] the IPI vectors have handlers */
-static uint32_t strangers;                   /* [a] APs whose APIC ID no slot has */
+} __attribute__((packed)) boot_idtr;      /* [B] the shared IDT, as the boot CPU loaded it */
+static unsigned ncpus = 1;                /* [B] slots assigned, the boot CPU's included */
+static uintptr_t ap_stacks[SMP_MAX_CPUS]; /* [B] kernel stack top of each ticket */
+static bool ipis_ready;                   /* [B] the IPI vectors have handlers */
+static uint32_t strangers;                /* [a] APs whose APIC ID no slot has */
 
 /* The trampoline page and its bootstrap page table. */
 struct trampoline {
-	uint64_t page;         /* physical, below 1 MiB: code and parameters */
-	struct pt_space boot;  /* identity map of the page plus the kernel half */
+	uint64_t page;        /* physical, below 1 MiB: code and parameters */
+	struct pt_space boot; /* identity map of the page plus the kernel half */
 };
 
 /* ---- finding the CPUs ---- */
@@ -96,7 +97,7 @@ static unsigned find_cpus(struct smp_stats *st)
 		st->described++;
 		if (n >= SMP_MAX_CPUS || (cpu->apic_id > XAPIC_MAX_ID && !lapic_x2apic())) {
 			pr_warn("smp: APIC ID %u left out (%s)", cpu->apic_id,
-				n >= SMP_MAX_CPUS ? "too many CPUs" : "needs x2APIC");
+			        n >= SMP_MAX_CPUS ? "too many CPUs" : "needs x2APIC");
 			continue;
 		}
 		x86_percpu_assign(percpu_of(n), cpu->apic_id);
@@ -192,7 +193,8 @@ static void fill_params(uint8_t *p, uint64_t base, uint64_t boot_root, unsigned 
 	unsigned i;
 
 	memcpy(p + TRAMP_GDTR, &limit, sizeof(limit));
-	put32(p, TRAMP_GDTR + 2, (uint32_t)(base + (uint64_t)(x86_trampoline_gdt - x86_trampoline_start)));
+	put32(p, TRAMP_GDTR + 2,
+	      (uint32_t)(base + (uint64_t)(x86_trampoline_gdt - x86_trampoline_start)));
 	put_far(p, TRAMP_PM_JUMP, base, x86_trampoline_prot, TRAMP_SEL_CODE32);
 	put_far(p, TRAMP_LM_JUMP, base, x86_trampoline_long, TRAMP_SEL_CODE64);
 	put32(p, TRAMP_CR0, (uint32_t)x86_read_cr0());
@@ -297,7 +299,7 @@ static void start_aps(unsigned n, uint8_t vector)
 		if (smp_cpu_online(i))
 			continue;
 		pr_warn("smp: cpu %u (APIC ID %u) did not start; left out", i,
-			percpu_of(i)->apic_id);
+		        percpu_of(i)->apic_id);
 		lapic_send_init(percpu_of(i)->apic_id);
 	}
 }
@@ -323,7 +325,7 @@ static void register_ipis(void)
 	for (i = 0; i < sizeof(ipi_vectors); i++) {
 		if (x86_vector_register(ipi_vectors[i], ipi_handler, (void *)(uintptr_t)i)) {
 			pr_warn("smp: IPI vector %#x unavailable; CPUs poll for calls",
-				ipi_vectors[i]);
+			        ipi_vectors[i]);
 			return;
 		}
 	}
@@ -349,18 +351,24 @@ void arch_smp_idle(void)
 
 /* ---- bring-up ---- */
 
+/*
+ * The AP's first C code, on its own stack and the kernel's page tables,
+ * interrupts off. Nothing here may take a lock or log before GS base is
+ * set (x86_gdt_load_cpu()): arch_cpu_index() reads through GS.
+ */
 void x86_ap_main(uint32_t ticket)
 {
-	struct percpu *c = x86_percpu_by_apic(x86_cpuid_apic_id(), ncpus);
+	struct percpu *c;
 	char protections[64];
 
+	__asm__ volatile("lidt %0" : : "m"(boot_idtr));
+	c = x86_percpu_by_apic(x86_cpuid_apic_id(), ncpus);
 	if (!c || c->cpu == 0) {
 		__atomic_fetch_add(&strangers, 1, __ATOMIC_RELAXED);
 		arch_halt();
 	}
 	c->stack_top = ap_stacks[ticket];
 	x86_gdt_load_cpu(c);
-	__asm__ volatile("lidt %0" : : "m"(boot_idtr));
 	arch_mmu_enable_protections(protections, sizeof(protections));
 	lapic_init_cpu();
 	smp_cpu_started(c);
@@ -396,6 +404,5 @@ void arch_smp_boot(struct smp_stats *st)
 	tramp_free(&tr);
 	st->failed = st->described - smp_cpu_count();
 	if (__atomic_load_n(&strangers, __ATOMIC_RELAXED))
-		pr_warn("smp: %u CPU(s) started with an APIC ID the MADT does not list",
-			strangers);
+		pr_warn("smp: %u CPU(s) started with an APIC ID the MADT does not list", strangers);
 }

@@ -32,7 +32,7 @@
 #define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
 #define PIT_MAX_MS        54   /* 65535 counts */
 #define EARLY_MS          10
-#define HPET_CAL_MS       25
+#define HPET_CAL_MS       10
 #define PIT_CAL_MS        50
 #define FALLBACK_KHZ      2000000
 

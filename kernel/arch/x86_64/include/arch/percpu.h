@@ -27,7 +27,7 @@ _Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 /* Locks: [C] written only by the owning CPU (or by the boot CPU before it starts). */
 struct arch_percpu {
 	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16))); /* [C] this CPU's GDT */
-	struct x86_tss tss __attribute__((aligned(16)));          /* [C] this CPU's TSS */
+	struct x86_tss tss __attribute__((aligned(16)));            /* [C] this CPU's TSS */
 };
 
 struct percpu;
@@ -42,9 +42,9 @@ static inline struct percpu *arch_this_cpu(void)
 }
 
 /* A 32-bit field of this CPU's struct percpu at constant byte @offset, also one load. */
-#define ARCH_THIS_CPU_READ32(offset)                                                \
-	({                                                                            \
-		uint32_t v_;                                                          \
-		__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v_) : "i"(offset));       \
-		v_;                                                                   \
+#define ARCH_THIS_CPU_READ32(offset)                                            \
+	({                                                                      \
+		uint32_t v_;                                                    \
+		__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v_) : "i"(offset)); \
+		v_;                                                             \
 	})
