@@ -42,7 +42,7 @@ uintptr_t arch_frame_pointer(void);
 
 /* Jump buffers for the kernel test runner (and later, for recovering from faults). */
 struct arch_jmp_buf {
-	uint64_t regs[8];
+	uint64_t regs[9]; /* callee-saved registers, stack, return address, flags */
 };
 int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
 __attribute__((noreturn)) void arch_longjmp(struct arch_jmp_buf *jb, int value);

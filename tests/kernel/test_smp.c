@@ -18,6 +18,7 @@
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/ktest.h"
+#include "irq/irq.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/percpu.h"
@@ -291,6 +292,11 @@ TEST(smp, spinlock_taken_twice_panics_instead_of_hanging)
 	EXPECT_TRUE(contains(f.what, "test.twice"));
 	EXPECT_TRUE(contains(f.what, "already holds"));
 	EXPECT_TRUE(spin_held(&l));
+	/*
+	 * The catch restored the interrupt flag of its caller, but the panic left
+	 * the lock held: turn interrupts off again, as holding a lock requires.
+	 */
+	irq_disable();
 	spin_unlock(&l);
 	EXPECT_TRUE(!spin_held(&l));
 }

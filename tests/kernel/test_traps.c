@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/ktest.h"
+#include "irq/irq.h"
 
 /* An address in the lower half, which the kernel unmaps at boot. */
 #define UNMAPPED_ADDR 0x0000000000dea000ull
@@ -174,4 +175,14 @@ TEST(trap, execution_resumes_after_caught_fault)
 		EXPECT_EQ(ktest_catch(invalid_opcode, NULL, &f), 1);
 	EXPECT_EQ(ktest_catch(divide_by_zero, NULL, &f), 1);
 	EXPECT_EQ(f.vector, 0);
+}
+
+TEST(trap, caught_fault_restores_interrupt_flag)
+{
+	struct ktest_fault f;
+
+	irq_enable();
+	EXPECT_EQ(ktest_catch(invalid_opcode, NULL, &f), 1);
+	/* The handler ran with interrupts off; the jump back restores the caller's flag. */
+	EXPECT_TRUE(irq_enabled());
 }

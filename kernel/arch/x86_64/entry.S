@@ -13,7 +13,11 @@ _start:
 	call kmain
 	ud2
 
-/* int arch_setjmp(struct arch_jmp_buf *jb): rbx rbp r12-r15 rsp rip. */
+/*
+ * int arch_setjmp(struct arch_jmp_buf *jb): rbx rbp r12-r15 rsp rip rflags.
+ * RFLAGS is kept so that a jump back out of a fault handler (which runs with
+ * interrupts off) restores the interrupt flag the caller had.
+ */
 	.global arch_setjmp
 arch_setjmp:
 	movq %rbx, 0(%rdi)
@@ -26,6 +30,8 @@ arch_setjmp:
 	movq %rax, 48(%rdi)
 	movq (%rsp), %rax
 	movq %rax, 56(%rdi)
+	pushfq
+	popq 64(%rdi)
 	xorl %eax, %eax
 	ret
 
@@ -43,4 +49,6 @@ arch_longjmp:
 	movq 32(%rdi), %r14
 	movq 40(%rdi), %r15
 	movq 48(%rdi), %rsp
+	pushq 64(%rdi)
+	popfq
 	jmp *56(%rdi)
