@@ -11,6 +11,7 @@
 #include "acpi/acpi_early.h"
 #include "acpi/power.h"
 #include "arch/arch.h"
+#include "core/cmdline.h"
 #include "core/kbench.h"
 #include "core/ktest.h"
 #include "core/log.h"
@@ -53,35 +54,6 @@ static const char *method_name(uint32_t m)
 	return m < sizeof(method_names) / sizeof(method_names[0]) && method_names[m] ?
 		       method_names[m] :
 		       "unknown";
-}
-
-/* Find "key" or "key=value" as a whole word in the command line. */
-static const char *cmdline_get(const char *key)
-{
-	const char *p = boot_info.cmdline;
-	size_t klen = strlen(key);
-
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, key, klen) == 0 && (p[klen] == 0 || p[klen] == ' '))
-			return "";
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=')
-			return p + klen + 1;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return NULL;
-}
-
-/* Copy a value up to the next space. */
-static void cmdline_word(const char *v, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && v[i] && v[i] != ' '; i++)
-		out[i] = v[i];
-	out[i] = 0;
 }
 
 static uint64_t usable_mib(void)

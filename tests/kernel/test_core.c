@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "arch/arch.h"
+#include "core/cmdline.h"
 #include "core/kmain.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
@@ -147,4 +148,20 @@ TEST(boot, direct_map_reaches_kernel)
 	                                         ((uintptr_t)&kmain - boot_info.kernel_virt_base));
 
 	EXPECT_EQ(memcmp(via_direct, (const void *)&kmain, 16), 0);
+}
+
+TEST(cmdline, finds_words_and_values)
+{
+	char saved[BOOT_CMDLINE_MAX], word[16];
+
+	memcpy(saved, boot_info.cmdline, sizeof(saved));
+	memcpy(boot_info.cmdline, "ktest loglevel=2  quiet=on x", 29);
+	EXPECT_STREQ(cmdline_get("ktest"), "");
+	EXPECT_STREQ(cmdline_get("loglevel"), "2  quiet=on x");
+	cmdline_word(cmdline_get("quiet"), word, sizeof(word));
+	EXPECT_STREQ(word, "on");
+	EXPECT_TRUE(cmdline_has("x"));
+	EXPECT_TRUE(!cmdline_has("log"));  /* a prefix is not a word */
+	EXPECT_TRUE(!cmdline_has("level"));
+	memcpy(boot_info.cmdline, saved, sizeof(saved));
 }

@@ -95,7 +95,7 @@ void arch_early_init(const struct boot_info *bi)
 	x86_idt_init();
 	drop_identity_map(bi);
 	x86_tsc_calibrate();
-	pr_info("cpu: GDT, TSS with IST stacks, IDT with 32 exception handlers; TSC %llu kHz",
+	pr_info("cpu: GDT, TSS with IST stacks, IDT; early TSC estimate %llu kHz",
 		(unsigned long long)arch_cycles_khz());
 }
 

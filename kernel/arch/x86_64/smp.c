@@ -22,6 +22,7 @@
 #include <lib/string.h>
 
 #include "arch/arch.h"
+#include "core/cmdline.h"
 #include "core/kmain.h"
 #include "core/log.h"
 #include "core/percpu.h"
@@ -58,19 +59,6 @@ struct trampoline {
 /* ---- finding the CPUs ---- */
 
 #define PHANTOM_APIC_ID 0xfe /* "smp_phantom": a listed CPU that never answers (tests) */
-
-/* True if the command line holds @word as a whole word. */
-static bool cmdline_has(const char *word)
-{
-	const char *p = boot_info.cmdline;
-	size_t n = strlen(word);
-
-	for (; *p; p++)
-		if ((p == boot_info.cmdline || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
-		    (p[n] == 0 || p[n] == ' '))
-			return true;
-	return false;
-}
 
 /* Give slots 1.. to the enabled MADT entries other than the boot CPU. Returns the slots used. */
 static unsigned find_cpus(struct smp_stats *st)
