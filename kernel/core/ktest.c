@@ -2,7 +2,9 @@
 /*
  * Kernel test runner: walks the .ktests section, runs each test under a
  * jump buffer so a failure, fault or panic returns here, and reports TAP
- * version 13 on the console. Tests run one at a time on the boot CPU.
+ * version 13 on the console. Tests run one at a time on the boot CPU;
+ * ktest_catch() works on any CPU (each has its own stack of catches), and a
+ * fault on another CPU that nothing there catches is a real panic.
  */
 #include "core/ktest.h"
 
@@ -14,21 +16,38 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "core/percpu.h"
 
 extern const struct ktest __start_ktests[], __stop_ktests[];
 
 #define CATCH_DEPTH 4
 
-/* The runner's state; single CPU, tests run one at a time. */
+/* The runner's state; tests run one at a time on run.cpu. */
 static struct {
 	const struct ktest *test; /* running test, or NULL */
+	unsigned cpu;             /* the CPU running it */
 	struct arch_jmp_buf test_jb;
 	char message[256]; /* why the test ended early */
-	unsigned catch_depth;
-	struct arch_jmp_buf catch_jb[CATCH_DEPTH];
-	struct ktest_fault *catch_out[CATCH_DEPTH];
 	unsigned ended_by; /* vector, KTEST_PANIC, or ENDED_FAIL */
 } run;
+
+/* Each CPU's ktest_catch() frames; only that CPU touches its own. */
+static struct ktest_catches {
+	unsigned depth;
+	struct arch_jmp_buf jb[CATCH_DEPTH];
+	struct ktest_fault *out[CATCH_DEPTH];
+} catches[SMP_MAX_CPUS];
+
+static struct ktest_catches *my_catches(void)
+{
+	return &catches[arch_cpu_index() % SMP_MAX_CPUS];
+}
+
+/* True when a test is running on this very CPU. */
+static bool test_here(void)
+{
+	return run.test && arch_cpu_index() == run.cpu;
+}
 
 #define ENDED_FAIL 1000
 #define ENDED_SKIP 1001
@@ -48,16 +67,16 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	fmt_vsnprintf(run.message + n, sizeof(run.message) - (size_t)n, fmt, ap);
 	va_end(ap);
 	run.ended_by = ENDED_FAIL;
-	if (run.test)
+	if (test_here())
 		arch_longjmp(&run.test_jb, 1);
-	panic("ktest_fail outside a test: %s", run.message);
+	panic("ktest_fail outside the test's CPU: %s", run.message);
 }
 
 void ktest_skip(const char *reason)
 {
 	fmt_snprintf(run.message, sizeof(run.message), "%s", reason);
 	run.ended_by = ENDED_SKIP;
-	if (run.test)
+	if (test_here())
 		arch_longjmp(&run.test_jb, 1);
 	panic("ktest_skip outside a test");
 }
@@ -66,18 +85,20 @@ void ktest_skip(const char *reason)
 static void ktest_event(unsigned vector, uint64_t error, uint64_t addr, uint64_t pc,
                         const char *what)
 {
-	if (run.catch_depth > 0) {
-		unsigned d = --run.catch_depth;
-		struct ktest_fault *f = run.catch_out[d];
+	struct ktest_catches *c = my_catches();
+
+	if (c->depth > 0) {
+		unsigned d = --c->depth;
+		struct ktest_fault *f = c->out[d];
 
 		f->vector = vector;
 		f->error = error;
 		f->addr = addr;
 		f->pc = pc;
 		fmt_snprintf(f->what, sizeof(f->what), "%s", what);
-		arch_longjmp(&run.catch_jb[d], 1);
+		arch_longjmp(&c->jb[d], 1);
 	}
-	if (!run.test)
+	if (!test_here())
 		return;
 	run.ended_by = vector;
 	fmt_snprintf(run.message, sizeof(run.message), "%s", what);
@@ -86,9 +107,9 @@ static void ktest_event(unsigned vector, uint64_t error, uint64_t addr, uint64_t
 
 bool ktest_expects(unsigned vector)
 {
-	if (run.catch_depth > 0)
+	if (my_catches()->depth > 0)
 		return true;
-	if (!run.test)
+	if (!test_here())
 		return false;
 	if (vector == KTEST_PANIC)
 		return run.test->expect == KTEST_EXPECT_PANIC;
@@ -107,17 +128,18 @@ void ktest_on_panic(const char *msg)
 
 int ktest_catch(void (*fn)(void *), void *arg, struct ktest_fault *f)
 {
-	unsigned d = run.catch_depth;
+	struct ktest_catches *c = my_catches();
+	unsigned d = c->depth;
 
 	if (d >= CATCH_DEPTH)
 		ktest_fail(__FILE__, __LINE__, "ktest_catch nested too deep");
 	memset(f, 0, sizeof(*f));
-	run.catch_out[d] = f;
-	if (arch_setjmp(&run.catch_jb[d]) != 0)
+	c->out[d] = f;
+	if (arch_setjmp(&c->jb[d]) != 0)
 		return 1;
-	run.catch_depth = d + 1;
+	c->depth = d + 1;
 	fn(arg);
-	run.catch_depth = d;
+	c->depth = d;
 	return 0;
 }
 
@@ -133,8 +155,9 @@ static bool matches(const struct ktest *t, const char *filter)
 static __attribute__((noinline)) bool run_one(const struct ktest *t)
 {
 	run.message[0] = 0;
-	run.catch_depth = 0;
+	my_catches()->depth = 0;
 	run.ended_by = 0;
+	run.cpu = arch_cpu_index();
 	run.test = t;
 	if (arch_setjmp(&run.test_jb) == 0) {
 		t->fn();
