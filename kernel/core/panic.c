@@ -8,6 +8,7 @@
 #include "core/panic.h"
 
 #include <lib/format.h>
+
 #include <stdarg.h>
 
 #include "arch/arch.h"

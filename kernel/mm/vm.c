@@ -17,7 +17,7 @@
 #include "mm/pmm.h"
 #include "sched/spinlock.h"
 
-#define PAGE 4096ull
+#define PAGE      4096ull
 /* The loaders put the boot stack at the start of the area; keep clear of it. */
 #define KVA_START (CAIRN_KVA_BASE + (1ull << 30))
 #define KVA_END   (CAIRN_KVA_BASE + (64ull << 30))
@@ -26,10 +26,10 @@ extern char _kernel_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 extern char directboot_stack_guard[];
 
-static struct pt_space kernel_space;   /* [V] after vm_init */
+static struct pt_space kernel_space; /* [V] after vm_init */
 static struct spinlock vm_lock = SPINLOCK_INIT("vm");
-static uint64_t kva_next = KVA_START;  /* [V] next free kernel virtual address */
-static char protections[64];           /* [B] */
+static uint64_t kva_next = KVA_START; /* [V] next free kernel virtual address */
+static char protections[64];          /* [B] */
 
 static void *ops_phys_to_virt(void *ctx, uint64_t pa)
 {
@@ -99,8 +99,7 @@ static int map_direct(void)
 	}
 	page = arch_mmu_has_1g_pages() ? PT_PAGE_1G : PT_PAGE_2M;
 	top = align_up(top, page);
-	return pt_map(&kernel_space, boot_info.direct_map_base, 0, top, PT_WRITE | PT_GLOBAL,
-		      page);
+	return pt_map(&kernel_space, boot_info.direct_map_base, 0, top, PT_WRITE | PT_GLOBAL, page);
 }
 
 static int map_image_range(const void *start, const void *end, uint32_t flags)
@@ -111,7 +110,7 @@ static int map_image_range(const void *start, const void *end, uint32_t flags)
 	if (size == 0)
 		return 0;
 	return pt_map(&kernel_space, va, kernel_phys((void *)(uintptr_t)va), size,
-		      flags | PT_GLOBAL, PT_PAGE_4K);
+	              flags | PT_GLOBAL, PT_PAGE_4K);
 }
 
 /* Text RX, rodata R, data and bss RW, symbols R: W^X per section. */
@@ -174,7 +173,7 @@ int vm_init(void)
 	arch_mmu_enable_protections(protections, sizeof(protections));
 	arch_mmu_activate(kernel_space.root);
 	pr_info("vm: kernel page tables active (%d-level, W^X image); %s", kernel_space.levels,
-		protections);
+	        protections);
 	return 0;
 }
 

@@ -161,7 +161,7 @@ TEST(cmdline, finds_words_and_values)
 	cmdline_word(cmdline_get("quiet"), word, sizeof(word));
 	EXPECT_STREQ(word, "on");
 	EXPECT_TRUE(cmdline_has("x"));
-	EXPECT_TRUE(!cmdline_has("log"));  /* a prefix is not a word */
+	EXPECT_TRUE(!cmdline_has("log")); /* a prefix is not a word */
 	EXPECT_TRUE(!cmdline_has("level"));
 	memcpy(boot_info.cmdline, saved, sizeof(saved));
 }

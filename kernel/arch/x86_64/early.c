@@ -5,22 +5,23 @@
  * QEMU, backtraces and early page-table edits.
  */
 #include <cairn/boot.h>
-#include <stdbool.h>
 
 #include <arch/cpu.h>
 #include <arch/pio.h>
+
+#include <stdbool.h>
 
 #include "acpi/acpi_early.h"
 #include "arch/arch.h"
 #include "core/log.h"
 #include "x86.h"
 
-#define PTE_P  (1ull << 0)
-#define PTE_W  (1ull << 1)
-#define PTE_PS (1ull << 7)
+#define PTE_P         (1ull << 0)
+#define PTE_W         (1ull << 1)
+#define PTE_PS        (1ull << 7)
 #define PTE_PAT_LARGE (1ull << 12)
 #define PTE_PAT_4K    (1ull << 7)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_ADDR      0x000ffffffffff000ull
 
 /* QEMU's isa-debug-exit device, when present (-device isa-debug-exit,iobase=0xf4). */
 #define QEMU_DEBUG_EXIT_PORT 0xf4
@@ -96,7 +97,7 @@ void arch_early_init(const struct boot_info *bi)
 	drop_identity_map(bi);
 	x86_tsc_calibrate();
 	pr_info("cpu: GDT, TSS with IST stacks, IDT; early TSC estimate %llu kHz",
-		(unsigned long long)arch_cycles_khz());
+	        (unsigned long long)arch_cycles_khz());
 }
 
 void arch_halt(void)

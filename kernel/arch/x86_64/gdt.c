@@ -8,6 +8,7 @@
  * SYSCALL/SYSRET's selector order.
  */
 #include <lib/string.h>
+
 #include <stdint.h>
 
 #include "core/percpu.h"
@@ -36,7 +37,7 @@ struct x86_dtr {
 static void set_tss_descriptor(uint64_t *slot, uint64_t base, uint32_t limit)
 {
 	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		  ((uint64_t)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	          ((uint64_t)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 	slot[1] = base >> 32;
 }
 
@@ -55,7 +56,7 @@ void x86_gdt_setup_cpu(struct percpu *c, const uintptr_t ist[3])
 		a->tss.ist[i] = ist[i];
 	a->tss.iomap_base = sizeof(a->tss); /* no I/O permission bitmap */
 	set_tss_descriptor(&a->gdt[X86_SEL_TSS / 8], (uint64_t)(uintptr_t)&a->tss,
-			   sizeof(a->tss) - 1);
+	                   sizeof(a->tss) - 1);
 }
 
 /*
@@ -67,22 +68,22 @@ void x86_gdt_load_cpu(struct percpu *c)
 	struct x86_dtr gdtr = { sizeof(c->arch.gdt) - 1, (uint64_t)(uintptr_t)c->arch.gdt };
 
 	__asm__ volatile("lgdt %0\n\t"
-			 "pushq %1\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movw %w2, %%ax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss\n\t"
-			 "xorl %%eax, %%eax\n\t"
-			 "movw %%ax, %%fs\n\t"
-			 "movw %%ax, %%gs\n\t"
-			 "ltr %w3"
-			 :
-			 : "m"(gdtr), "i"(X86_SEL_KCODE), "i"(X86_SEL_KDATA), "r"(X86_SEL_TSS)
-			 : "rax", "memory");
+	                 "pushq %1\n\t"
+	                 "leaq 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "movw %w2, %%ax\n\t"
+	                 "movw %%ax, %%ds\n\t"
+	                 "movw %%ax, %%es\n\t"
+	                 "movw %%ax, %%ss\n\t"
+	                 "xorl %%eax, %%eax\n\t"
+	                 "movw %%ax, %%fs\n\t"
+	                 "movw %%ax, %%gs\n\t"
+	                 "ltr %w3"
+	                 :
+	                 : "m"(gdtr), "i"(X86_SEL_KCODE), "i"(X86_SEL_KDATA), "r"(X86_SEL_TSS)
+	                 : "rax", "memory");
 	x86_percpu_activate(c);
 }
 

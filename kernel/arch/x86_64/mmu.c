@@ -4,12 +4,12 @@
  * CR0/CR4/EFER protection bits. kernel/mm/vm.c does the rest through
  * lib/paging.
  */
-#include <lib/format.h>
-#include <lib/paging/paging.h>
-#include <stdint.h>
-
 #include <arch/cpu.h>
 #include <arch/msr.h>
+#include <lib/format.h>
+#include <lib/paging/paging.h>
+
+#include <stdint.h>
 
 #include "arch/arch.h"
 
@@ -77,7 +77,7 @@ int arch_mmu_has_1g_pages(void)
 static int append(char *names, unsigned long size, int n, const char *what)
 {
 	return n + fmt_snprintf(names + n, n < (int)size ? size - (unsigned long)n : 0, "%s%s",
-				n ? " " : "", what);
+	                        n ? " " : "", what);
 }
 
 /*
