@@ -11,16 +11,6 @@
 
 #include "boot/bios/bios.h"
 
-#define COM1          0x3f8
-#define UART_THR      0 /* PC16550D: transmit holding register */
-#define UART_IER      1
-#define UART_FCR      2
-#define UART_LCR      3
-#define UART_MCR      4
-#define UART_LSR      5
-#define UART_LSR_THRE 0x20
-#define UART_LCR_DLAB 0x80
-
 #define VGA_TEXT       ((volatile uint16_t *)low_ptr(0xb8000)) /* 80x25 colour text, attribute:char */
 #define VGA_COLS       80
 #define VGA_ROWS       25
@@ -35,22 +25,6 @@ static unsigned text_row, text_col;
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-
-static void serial_putc(char c)
-{
-	/* Bounded wait: a missing UART must not hang the loader. */
-	for (unsigned i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
-		;
-	outb(COM1 + UART_THR, (uint8_t)c);
 }
 
 static void text_scroll(void)
@@ -94,13 +68,7 @@ static void text_putc(char c)
 /* COM1 at 115200 8N1 with FIFOs, no interrupts (PC16550D datasheet, register set). */
 void console_init(void)
 {
-	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, UART_LCR_DLAB);
-	outb(COM1 + 0, 1); /* divisor 1: 115200 baud */
-	outb(COM1 + 1, 0);
-	outb(COM1 + UART_LCR, 0x03); /* 8 data bits, no parity, 1 stop bit */
-	outb(COM1 + UART_FCR, 0x07); /* enable and clear FIFOs */
-	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
+	loader_serial_init();
 
 	/* Continue below whatever the BIOS printed, at its cursor. */
 	text_col = 0;
@@ -113,9 +81,7 @@ void console_init(void)
 void console_puts(const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '\n')
-			serial_putc('\r');
-		serial_putc(*s);
+		loader_serial_putc(*s);
 		if (text_on)
 			text_putc(*s);
 	}

@@ -40,6 +40,10 @@ struct loader_env {
 	void (*puts)(void *ctx, const char *s);
 };
 
+/* COM1 at 115200 8N1, polled (boot/common/serial.c); putc turns \n into \r\n. */
+void loader_serial_init(void);
+void loader_serial_putc(char c);
+
 /* printf-like output through env->puts; used for log lines and errors. */
 void loader_printf(const struct loader_env *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

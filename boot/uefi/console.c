@@ -11,58 +11,6 @@
  */
 #include "boot/uefi/uefi.h"
 
-#define COM1                  0x3f8
-/* 16550 registers and bits (TI PC16550D datasheet, Table 2). */
-#define UART_THR              0 /* transmit holding (DLAB 0) */
-#define UART_DLL              0 /* divisor low (DLAB 1) */
-#define UART_IER              1 /* interrupt enable (DLAB 0) */
-#define UART_DLM              1 /* divisor high (DLAB 1) */
-#define UART_FCR              2
-#define UART_LCR              3
-#define UART_MCR              4
-#define UART_LSR              5
-#define UART_LCR_8N1          0x03
-#define UART_LCR_DLAB         0x80
-#define UART_LSR_THRE         0x20
-#define UART_FCR_ENABLE_CLEAR 0x07
-#define UART_MCR_DTR_RTS      0x03
-#define UART_DIVISOR_115200   1 /* 1.8432 MHz / 16 / 115200 */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-
-/* 115200 baud, 8 data bits, no parity, 1 stop bit, FIFOs on, no interrupts. */
-void uefi_serial_init(void)
-{
-	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, UART_LCR_DLAB);
-	outb(COM1 + UART_DLL, UART_DIVISOR_115200);
-	outb(COM1 + UART_DLM, 0);
-	outb(COM1 + UART_LCR, UART_LCR_8N1);
-	outb(COM1 + UART_FCR, UART_FCR_ENABLE_CLEAR);
-	outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
-}
-
-/* Bounded wait, so a missing UART (LSR reads 0xff anyway) never hangs us. */
-static void serial_putc(char c)
-{
-	for (unsigned i = 0; i < 100000; i++) {
-		if (inb(COM1 + UART_LSR) & UART_LSR_THRE)
-			break;
-	}
-	outb(COM1 + UART_THR, (uint8_t)c);
-}
-
 #define SCREENS_MAX 4
 
 /* The text outputs that reach a screen; [0] may be ConOut itself. */
@@ -145,9 +93,7 @@ static void screen_puts(EFI_SIMPLE_TEXT_OUT_PROTOCOL *out, const char *s)
 static void log_raw(const char *s)
 {
 	for (const char *p = s; *p; p++) {
-		if (*p == '\n')
-			serial_putc('\r');
-		serial_putc(*p);
+		loader_serial_putc(*p);
 	}
 	for (unsigned i = 0; i < nscreens && uefi.console; i++)
 		screen_puts(screens[i], s);

@@ -189,7 +189,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	uefi.st = st;
 	uefi.bs = st->BootServices;
 	uefi.console = true;
-	uefi_serial_init();
+	loader_serial_init();
 	/* The firmware's 5-minute watchdog must not reset a halted loader (UEFI 2.10, 7.5). */
 	uefi.bs->SetWatchdogTimer(0, 0, 0, NULL);
 	uefi_console_init();

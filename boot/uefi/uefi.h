@@ -27,7 +27,6 @@ extern struct uefi_state uefi;
 extern const struct loader_env uefi_env;
 
 /* console.c: COM1 and the screen. */
-void uefi_serial_init(void);
 void uefi_console_init(void);
 void uefi_puts(void *ctx, const char *s);
 __attribute__((noreturn)) void uefi_halt(void);
