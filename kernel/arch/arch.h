@@ -60,3 +60,11 @@ void arch_mmu_enable_protections(char *names, unsigned long size);
 /* Open and close a window in which the kernel may touch user pages (SMAP). */
 void arch_user_access_begin(void);
 void arch_user_access_end(void);
+
+/*
+ * Save the callee-saved registers on the current stack and the FPU/SSE
+ * state in @save_fpu, store the stack pointer in *@save_sp, then load
+ * @new_sp, restore @load_fpu and the registers saved there, and return into
+ * that context (kernel/arch/x86_64/switch.S). FPU areas: 512 bytes, 16-aligned.
+ */
+void arch_context_switch(uint64_t *save_sp, uint64_t new_sp, void *save_fpu, const void *load_fpu);

@@ -23,6 +23,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "sched/task.h"
 #include "time/time.h"
 
 #define CAIRN_VERSION "0.1"
@@ -31,16 +32,15 @@ struct boot_info boot_info;
 bool kernel_test_mode;
 
 /* What the kernel asks of its loader (docs/boot-protocol.md). */
-static const struct cairn_config kernel_config
-	__attribute__((used, section(".cairn.config"))) = {
-		.magic = CAIRN_CONFIG_MAGIC,
-		.version = CAIRN_CONFIG_VERSION,
-		.size = sizeof(struct cairn_config),
-		.stack_size = CAIRN_CONFIG_DEFAULT_STACK,
-		.fb_width = 1024,
-		.fb_height = 768,
-		.flags = CAIRN_CONFIG_LA57_OK,
-	};
+static const struct cairn_config kernel_config __attribute__((used, section(".cairn.config"))) = {
+	.magic = CAIRN_CONFIG_MAGIC,
+	.version = CAIRN_CONFIG_VERSION,
+	.size = sizeof(struct cairn_config),
+	.stack_size = CAIRN_CONFIG_DEFAULT_STACK,
+	.fb_width = 1024,
+	.fb_height = 768,
+	.flags = CAIRN_CONFIG_LA57_OK,
+};
 
 static const char *const method_names[] = {
 	[BOOT_METHOD_UEFI] = "uefi",
@@ -51,9 +51,9 @@ static const char *const method_names[] = {
 
 static const char *method_name(uint32_t m)
 {
-	return m < sizeof(method_names) / sizeof(method_names[0]) && method_names[m] ?
-		       method_names[m] :
-		       "unknown";
+	return m < sizeof(method_names) / sizeof(method_names[0]) && method_names[m]
+	               ? method_names[m]
+	               : "unknown";
 }
 
 static uint64_t usable_mib(void)
@@ -75,10 +75,11 @@ static void log_memory_map(void)
 	uint32_t i;
 
 	for (i = 0; i < boot_info.mmap_count; i++)
-		pr_debug("mem: %#018llx-%#018llx type %u",
-			 (unsigned long long)boot_info.mmap[i].base,
-			 (unsigned long long)(boot_info.mmap[i].base + boot_info.mmap[i].length - 1),
-			 boot_info.mmap[i].type);
+		pr_debug(
+			"mem: %#018llx-%#018llx type %u",
+			(unsigned long long)boot_info.mmap[i].base,
+			(unsigned long long)(boot_info.mmap[i].base + boot_info.mmap[i].length - 1),
+			boot_info.mmap[i].type);
 }
 
 static uint64_t us_since(uint64_t c0)
@@ -100,17 +101,17 @@ static void mm_init(void)
 	if (heap_init())
 		panic("mm: cannot set up the heap");
 	pr_debug("mm: set up in %llu us: frames %llu, page tables %llu, heap %llu",
-		 (unsigned long long)us_since(c0), (unsigned long long)t_pmm,
-		 (unsigned long long)t_vm, (unsigned long long)(us_since(c0) - t_pmm - t_vm));
+	         (unsigned long long)us_since(c0), (unsigned long long)t_pmm,
+	         (unsigned long long)t_vm, (unsigned long long)(us_since(c0) - t_pmm - t_vm));
 }
 
 static void print_ready(void)
 {
 	uint64_t ms = (arch_cycles() - boot_info.tsc_at_loader_entry) / arch_cycles_khz();
 
-	kprintf("cairn: ready boot=%s cpus=%u mem=%lluMiB t=%llums\n", method_name(boot_info.method),
-		smp_cpu_count(), (unsigned long long)usable_mib(),
-		(unsigned long long)ms);
+	kprintf("cairn: ready boot=%s cpus=%u mem=%lluMiB t=%llums\n",
+	        method_name(boot_info.method), smp_cpu_count(), (unsigned long long)usable_mib(),
+	        (unsigned long long)ms);
 }
 
 static void run_tests(const char *filter)
@@ -129,7 +130,7 @@ void kmain(const struct boot_info *bi)
 	if (bi->magic != CAIRN_BOOT_MAGIC || bi->version != CAIRN_BOOT_VERSION ||
 	    bi->size != sizeof(*bi)) {
 		kprintf("kernel: bad boot_info (magic %#llx version %u size %u)\n",
-			(unsigned long long)bi->magic, bi->version, bi->size);
+		        (unsigned long long)bi->magic, bi->version, bi->size);
 		arch_halt();
 	}
 	boot_info = *bi;
@@ -137,15 +138,16 @@ void kmain(const struct boot_info *bi)
 	if ((v = cmdline_get("loglevel")) && *v >= '0' && *v <= '3')
 		log_threshold = (enum log_level)(*v - '0');
 	pr_info("kernel: Cairn %s, booted by %s (%s), cmdline \"%s\"", CAIRN_VERSION,
-		boot_info.loader_name, method_name(boot_info.method), boot_info.cmdline);
+	        boot_info.loader_name, method_name(boot_info.method), boot_info.cmdline);
 	arch_early_init(&boot_info);
 	pr_info("serial: 16550 at %#x, loopback %s", UART_COM1,
-		uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
+	        uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
 	log_memory_map();
 	mm_init();
 	irq_init();
 	time_init();
 	smp_init();
+	task_init();
 	uart_enable_rx_irq(&uart_console, UART_COM1_IRQ);
 	irq_enable();
 	fb_init(&boot_info.fb);

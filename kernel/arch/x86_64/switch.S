@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The context switch between kernel tasks (kernel/sched/task.c). Only the
+ * callee-saved registers of the SysV ABI need saving: the caller of
+ * arch_context_switch() already assumes the others are clobbered. The FPU
+ * and SSE state is switched eagerly, every time (docs/tasks.md).
+ */
+
+	.text
+	.code64
+
+/*
+ * void arch_context_switch(uint64_t *save_sp, uint64_t new_sp,
+ *                          void *save_fpu, const void *load_fpu)
+ * FXSAVE64/FXRSTOR64 with REX.W keep the 64-bit FPU instruction and data
+ * pointers (Intel SDM Vol. 2A, FXSAVE; Vol. 1, 10.5.1, Table 10-2).
+ */
+	.globl arch_context_switch
+	.type arch_context_switch, @function
+arch_context_switch:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	fxsave64 (%rdx)
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	fxrstor64 (%rcx)
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+	.size arch_context_switch, . - arch_context_switch
+
+/*
+ * uint64_t arch_context_init(uintptr_t stack_top, void (*entry)(void))
+ * Build the frame arch_context_switch() pops for a task that never ran:
+ * six zero registers (RBP = 0 ends backtraces), then @entry as the return
+ * address, then a zero "return address" of @entry itself, so @entry starts
+ * with RSP = 8 mod 16 like any called function. @stack_top is 16-aligned.
+ */
+	.globl arch_context_init
+	.type arch_context_init, @function
+arch_context_init:
+	leaq -64(%rdi), %rax
+	movq $0, 56(%rax)
+	movq %rsi, 48(%rax)
+	movq $0, 40(%rax)
+	movq $0, 32(%rax)
+	movq $0, 24(%rax)
+	movq $0, 16(%rax)
+	movq $0, 8(%rax)
+	movq $0, (%rax)
+	ret
+	.size arch_context_init, . - arch_context_init
+
+	.section .note.GNU-stack, "", @progbits
