@@ -37,8 +37,9 @@ run: deps
 debug: deps
 	@$(MAKE) --no-print-directory $(RUN_FILE)
 	@$(RUN_ENV) DEBUG=1 SERIAL=file:$(BUILD)/serial.log tools/qemu.sh $(RUN_MODE) $(RUN_FILE) & \
+	pid=$$!; sleep 0.5; \
 	gdb -q $(KERNEL_ELF) -ex "target remote :1234" -ex "break kmain"; \
-	kill %1 2>/dev/null || true
+	pkill -P $$pid 2>/dev/null; kill $$pid 2>/dev/null; true
 
 # Everything, ending with "N passed, N failed".
 test: deps
