@@ -12,6 +12,7 @@
 
 #include "core/kmain.h"
 #include "core/log.h"
+#include "mm/vm.h"
 
 /* The BIOS read-only area where the RSDP may sit (ACPI 6.5, 5.2.5.1). */
 #define BIOS_AREA_BASE 0xe0000
@@ -23,21 +24,6 @@ static struct acpi_hpet_info hpet;             /* [B] */
 static struct acpi_fadt_info fadt;             /* [B] */
 static bool tried_tables, have_tables;         /* [B] */
 static int madt_state, hpet_state, fadt_state; /* [B] 0 untried, 1 good, -1 absent */
-
-/* The direct map covers RAM and the first 4 GiB (kernel/mm/vm.c, map_direct()). */
-static uint64_t direct_map_top(void)
-{
-	uint64_t top = 4ull << 30;
-	uint32_t i;
-
-	for (i = 0; i < boot_info.mmap_count; i++) {
-		const struct boot_mem_range *r = &boot_info.mmap[i];
-
-		if (r->type != BOOT_MEM_RESERVED && r->base + r->length > top)
-			top = r->base + r->length;
-	}
-	return top;
-}
 
 bool fw_phys_is_ram(uint64_t phys, uint64_t len)
 {
@@ -55,7 +41,7 @@ bool fw_phys_is_ram(uint64_t phys, uint64_t len)
 
 static const void *map_phys(void *ctx, uint64_t phys, size_t len)
 {
-	uint64_t top = direct_map_top();
+	uint64_t top = vm_direct_map_end();
 
 	if (len > top || phys > top - len)
 		return NULL;

@@ -86,9 +86,9 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 }
 
 /* All RAM and the first 4 GiB (MMIO below it), with the largest pages the CPU has. */
-static int map_direct(void)
+uint64_t vm_direct_map_end(void)
 {
-	uint64_t top = 4ull << 30, page;
+	uint64_t top = 4ull << 30;
 	uint32_t i;
 
 	for (i = 0; i < boot_info.mmap_count; i++) {
@@ -97,8 +97,14 @@ static int map_direct(void)
 		if (r->type != BOOT_MEM_RESERVED && r->base + r->length > top)
 			top = r->base + r->length;
 	}
-	page = arch_mmu_has_1g_pages() ? PT_PAGE_1G : PT_PAGE_2M;
-	top = align_up(top, page);
+	return top;
+}
+
+static int map_direct(void)
+{
+	uint64_t page = arch_mmu_has_1g_pages() ? PT_PAGE_1G : PT_PAGE_2M;
+	uint64_t top = align_up(vm_direct_map_end(), page);
+
 	return pt_map(&kernel_space, boot_info.direct_map_base, 0, top, PT_WRITE | PT_GLOBAL, page);
 }
 

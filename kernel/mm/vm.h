@@ -27,6 +27,12 @@ enum vm_cache {
  */
 int vm_init(void);
 
+/*
+ * End of the physical range the direct map is guaranteed to cover after
+ * vm_init(): all RAM the memory map lists, and at least the first 4 GiB.
+ */
+uint64_t vm_direct_map_end(void);
+
 /* The kernel's page-table space (for tests and later address spaces). */
 struct pt_space *vm_kernel_space(void);
 
