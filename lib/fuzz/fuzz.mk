@@ -8,18 +8,45 @@ FUZZ_TIME   ?= 30
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Iinclude -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS   := $(FUZZ_BUILD)/fuzz_elf $(FUZZ_BUILD)/fuzz_format
+FUZZ_BINS   += $(FUZZ_BUILD)/fuzz_vt
 
 # Each target links the one lib/ source it exercises (fuzz_elf: lib/elf.c).
 $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
+# lib/vt.c keeps its control sequences in lib/vt_csi.c.
+$(FUZZ_BUILD)/fuzz_vt: lib/vt_csi.c
+
 fuzz: $(FUZZ_BINS)
 
 fuzz-run: $(FUZZ_BINS)
-	@mkdir -p $(FUZZ_BUILD)/corpus/elf $(FUZZ_BUILD)/corpus/format
+	@mkdir -p $(FUZZ_BUILD)/corpus/elf $(FUZZ_BUILD)/corpus/format $(FUZZ_BUILD)/corpus/vt
 	$(FUZZ_BUILD)/fuzz_elf -max_total_time=$(FUZZ_TIME) -dict=lib/fuzz/elf.dict \
 		$(FUZZ_BUILD)/corpus/elf
 	$(FUZZ_BUILD)/fuzz_format -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/format
+	$(FUZZ_BUILD)/fuzz_vt -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/vt
 
 .PHONY: fuzz fuzz-run
+
+# lib/tty/: the line discipline, the line editor and the shell's word
+# splitter, each fed whatever a terminal or a user could type.
+TTY_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_ldisc $(FUZZ_BUILD)/fuzz_lineedit $(FUZZ_BUILD)/fuzz_shlex
+
+$(TTY_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/tty/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+$(FUZZ_BUILD)/fuzz_lineedit: lib/tty/lineedit_hist.c lib/format.c
+
+fuzz: $(TTY_FUZZ_BINS)
+
+fuzz-run: fuzz-run-tty
+
+fuzz-run-tty: $(TTY_FUZZ_BINS)
+	@mkdir -p $(FUZZ_BUILD)/corpus/ldisc $(FUZZ_BUILD)/corpus/lineedit $(FUZZ_BUILD)/corpus/shlex
+	$(FUZZ_BUILD)/fuzz_ldisc -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/ldisc
+	$(FUZZ_BUILD)/fuzz_lineedit -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/lineedit
+	$(FUZZ_BUILD)/fuzz_shlex -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/shlex
+
+.PHONY: fuzz-run-tty
