@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/percpu.h"
 #include "core/smp.h"
+#include "sched/task.h"
 
 static int panic_depth; /* [P] */
 
@@ -59,6 +60,9 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A spawned task that may end here ends, reported to its joiner; the kernel goes on. */
+	if (panic_depth == 0)
+		task_panic_end(msg);
 	/* The test runner's jump buffers live on the boot CPU, where the tests run. */
 	if (panic_depth == 0 && ktest_active() &&
 	    (arch_cpu_index() == 0 || ktest_expects(KTEST_PANIC))) {

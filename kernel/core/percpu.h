@@ -38,6 +38,9 @@ struct percpu {
 	void *current;           /* [C] the running task (for the scheduler) */
 	uint32_t irq_depth;      /* [C] spin_lock() nesting: interrupts off while > 0 */
 	uint32_t irq_were_on;    /* [C] interrupts were on at the outermost spin_lock() */
+	uint32_t irq_nest;       /* [C] interrupt handlers running (0: task context) */
+	uint32_t preempt_off;    /* [C] preempt_disable() nesting */
+	uint32_t need_resched;   /* [C] switch tasks at the next chance */
 	uint32_t online;         /* [a] 1 once the CPU runs the kernel and takes calls */
 	uint32_t stopped;        /* [a] 1 once it stopped for a panic */
 	struct smp_tlb_req *tlb; /* [a] pending TLB shootdown for this CPU, or NULL */

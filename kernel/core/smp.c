@@ -9,6 +9,7 @@
  * Locks: [a] atomic; [B] boot CPU, during smp_init(); [T] tlb_lock.
  */
 #include "core/smp.h"
+#include "sched/sched.h"
 
 #include <cairn/errno.h>
 
@@ -286,6 +287,10 @@ void smp_handle_ipi(enum smp_ipi ipi)
 		break;
 	case SMP_IPI_STOP:
 		stop_self(c);
+		break;
+	case SMP_IPI_RESCHED:
+		c->need_resched = 1; /* acted on as the interrupt returns */
+		break;
 	}
 }
 
@@ -294,9 +299,17 @@ void smp_cpu_started(struct percpu *c)
 	__atomic_store_n(&smp_up, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+	smp_idle_loop();
+}
+
+void smp_idle_loop(void)
+{
+	struct percpu *c = this_cpu();
+
 	for (;;) {
 		run_calls(c);
 		smp_spin_poll();
-		arch_smp_idle();
+		if (!sched_idle_work())
+			arch_smp_idle();
 	}
 }

@@ -90,6 +90,7 @@ enum smp_ipi {
 	SMP_IPI_CALL = 0, /* run the queued calls */
 	SMP_IPI_TLB = 1,  /* answer a TLB shootdown */
 	SMP_IPI_STOP = 2, /* stop: another CPU panicked */
+	SMP_IPI_RESCHED = 3, /* run the scheduler: a task became runnable here */
 };
 
 /*
@@ -109,6 +110,11 @@ void arch_smp_idle(void);
 
 /* A started CPU reports in and becomes the idle loop; never returns. Interrupts off. */
 __attribute__((noreturn)) void smp_cpu_started(struct percpu *c);
+/*
+ * A CPU's idle loop, interrupts off: run queued calls, run tasks when
+ * there are any (sched_idle_work()), else halt until an interrupt.
+ */
+__attribute__((noreturn)) void smp_idle_loop(void);
 
 /* IPI handlers, in interrupt context on the receiving CPU. */
 void smp_handle_ipi(enum smp_ipi ipi);

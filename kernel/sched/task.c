@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kernel tasks, switched cooperatively: each CPU has a run queue of
- * runnable tasks, and task_yield() moves the running task to its tail and
- * switches to its head. The boot flow (or a CPU's first caller) becomes that
- * CPU's "main" task. Nothing preempts a task yet (docs/tasks.md).
+ * The task lifecycle: spawn, end (return, exit, panic, kill), join, drop
+ * and reaping, and the handle rules. Every task is in a table keyed by its
+ * id; a handle is that id, looked up under the table lock on every use, so
+ * a stale handle finds nothing instead of freed memory. Only the spawner
+ * holds a handle (task->owner); only a task ends itself (task_end() acts
+ * on the caller); an orphan goes to the reaper when it ends.
+ * Locks: [H] task_lock; [R] reap_lock. Order: task_lock -> waitq -> rq.
  */
 #include "sched/task.h"
 
 #include <cairn/errno.h>
 
+#include <arch/spinlock.h>
 #include <lib/string.h>
 
 #include <stdbool.h>
@@ -16,35 +20,35 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "core/log.h"
 #include "core/panic.h"
 #include "core/percpu.h"
 #include "core/smp.h"
+#include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/sched.h"
 #include "sched/spinlock.h"
 
-#define PAGE_SIZE 4096u
+#define PAGE_SIZE    4096u
+#define TABLE_SIZE   256u /* hash buckets, a power of two */
+#define REAPER_PRIO  TASK_PRIO_MAX
 
-/*
- * Locks: [L] rq->lock; [C] this CPU only. The run-queue lock is held across
- * arch_context_switch() and released by the task that runs next (xv6's
- * sched()): it is the same CPU, so the owner check and interrupt nesting hold.
- */
-struct task_rq {
-	struct spinlock lock;
-	struct task *head; /* [L] next to run */
-	struct task *tail; /* [L] last to run */
-	struct task *dead; /* [L] a task that switched away for the last time */
-	uint64_t switches; /* [L] context switches on this CPU */
-} __attribute__((aligned(64)));
+static struct spinlock task_lock = SPINLOCK_INIT("task.table");
+static struct task *table[TABLE_SIZE] __guarded_by(&task_lock);
+static size_t ntasks __guarded_by(&task_lock);
+static size_t nalive; /* [a] in the table or freed not yet: what task_count() reports */
+static uint64_t next_id = 1; /* [a] */
 
-static struct task_rq task_rqs[SMP_MAX_CPUS];
-static struct task task_mains[SMP_MAX_CPUS]; /* [C] each CPU's "main" task */
-static uint64_t task_next_id = 1;            /* [a] */
+/* Each CPU's first flow: "main" on the boot CPU, its idle task elsewhere. */
+static struct task boot_tasks[SMP_MAX_CPUS];
 
-/* Spawned tasks not yet joined: join checks a pointer against it before use. */
-static struct spinlock task_all_lock = SPINLOCK_INIT("task.all");
-static struct task *task_all __guarded_by(&task_all_lock);
+/* Orphans that ended, waiting for the reaper to free them. */
+static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
+static struct task *reap_list __guarded_by(&reap_lock);
+static struct waitq reap_wq = WAITQ_INIT("task.reap");
+
+static __attribute__((noreturn)) void task_end(int how, int value);
 
 struct task *task_current(void)
 {
@@ -54,81 +58,61 @@ struct task *task_current(void)
 	return t;
 }
 
-/* This CPU's task; the first call on a CPU makes the running flow its "main". */
-static struct task *task_self(void)
-{
-	struct task *t = task_current();
-	unsigned cpu;
+/* ---- the table ---- */
 
-	if (t)
-		return t;
-	cpu = this_cpu_index();
-	t = &task_mains[cpu];
-	memcpy(t->name, "main", 5);
-	t->cpu = cpu;
-	t->state = TASK_RUNNING;
-	t->stack_top = this_cpu()->stack_top;
-	spin_init(&task_rqs[cpu].lock, "task.rq");
-	this_cpu()->current = t;
-	return t;
+static void table_insert(struct task *t) __must_hold(&task_lock)
+{
+	struct task **b = &table[t->id & (TABLE_SIZE - 1)];
+
+	t->hash_next = *b;
+	*b = t;
+	ntasks++;
+	__atomic_fetch_add(&nalive, 1, __ATOMIC_RELAXED);
 }
 
-static void rq_push_locked(struct task_rq *rq, struct task *t) __must_hold(&rq->lock)
+static struct task *table_find(uint64_t id) __must_hold(&task_lock)
 {
-	t->rq_next = NULL;
-	if (rq->tail)
-		rq->tail->rq_next = t;
-	else
-		rq->head = t;
-	rq->tail = t;
+	struct task *t;
+
+	for (t = table[id & (TABLE_SIZE - 1)]; t; t = t->hash_next)
+		if (t->id == id)
+			return t;
+	return NULL;
 }
 
-static struct task *rq_pop_locked(struct task_rq *rq) __must_hold(&rq->lock)
+static void table_remove(struct task *t) __must_hold(&task_lock)
 {
-	struct task *t = rq->head;
+	struct task **p = &table[t->id & (TABLE_SIZE - 1)];
 
-	if (t) {
-		rq->head = t->rq_next;
-		if (!rq->head)
-			rq->tail = NULL;
-	}
-	return t;
+	while (*p != t)
+		p = &(*p)->hash_next;
+	*p = t->hash_next;
+	ntasks--;
 }
 
-/* In the task that now runs: publish the exit of the one that left for good. */
-static void task_finish_switch_locked(struct task_rq *rq) __must_hold(&rq->lock)
+/* ---- creation and freeing ---- */
+
+static void set_name(struct task *t, const char *name)
 {
-	if (rq->dead) {
-		__atomic_store_n(&rq->dead->state, TASK_EXITED, __ATOMIC_RELEASE);
-		rq->dead = NULL;
-	}
+	size_t i;
+
+	for (i = 0; name && name[i] && i < TASK_NAME_MAX - 1; i++)
+		t->name[i] = name[i];
+	t->name[i] = '\0';
 }
 
-/* Run @next instead of @cur on this CPU; returns when @cur is switched back in. */
-static void task_switch_locked(struct task_rq *rq, struct task *cur, struct task *next)
-	__must_hold(&rq->lock)
+static __attribute__((noreturn)) void task_entry(void)
 {
-	next->state = TASK_RUNNING;
-	this_cpu()->current = next;
-	rq->switches++;
-	arch_context_switch(&cur->sp, next->sp, cur->fpu, next->fpu);
-	task_finish_switch_locked(rq);
-}
+	struct task *t;
 
-/* Where a new task starts, still holding its CPU's run-queue lock. */
-static __attribute__((noreturn)) __no_lock_checks void task_entry(void)
-{
-	struct task *t = task_current();
-
-	task_finish_switch_locked(&task_rqs[t->cpu]);
-	spin_unlock(&task_rqs[t->cpu].lock);
-	task_exit(t->fn(t->arg));
+	sched_task_entry_finish();
+	t = task_current();
+	task_end(TASK_END_RETURNED, t->fn(t->arg));
 }
 
 static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 {
 	struct task *t = kmalloc_aligned(sizeof(*t), 64, KM_ZERO | KM_MAY_FAIL);
-	size_t i;
 
 	if (!t)
 		return NULL;
@@ -138,137 +122,500 @@ static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 		return NULL;
 	}
 	t->stack_size = TASK_STACK_SIZE;
-	for (i = 0; name && name[i] && i < TASK_NAME_MAX - 1; i++)
-		t->name[i] = name[i];
-	t->id = __atomic_fetch_add(&task_next_id, 1, __ATOMIC_RELAXED);
+	set_name(t, name);
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	t->fn = fn;
 	t->arg = arg;
+	t->prio = TASK_PRIO_DEFAULT;
+	t->affinity = TASK_CPUS_ANY;
+	waitq_init(&t->exit_wq, "task.exit");
 	arch_fpu_init_area(t->fpu);
 	t->sp = arch_context_init(t->stack_top, task_entry);
 	return t;
 }
 
-struct task *task_spawn(const char *name, int (*fn)(void *), void *arg)
-{
-	struct task *self = task_self(), *t;
-	struct task_rq *rq = &task_rqs[self->cpu];
-
-	if (!fn)
-		return NULL;
-	t = task_alloc(name, fn, arg);
-	if (!t)
-		return NULL;
-	t->cpu = self->cpu;
-	t->state = TASK_RUNNABLE;
-
-	spin_lock(&task_all_lock);
-	t->all_next = task_all;
-	if (task_all)
-		task_all->all_prev = t;
-	task_all = t;
-	spin_unlock(&task_all_lock);
-
-	spin_lock(&rq->lock);
-	rq_push_locked(rq, t);
-	spin_unlock(&rq->lock);
-	return t;
-}
-
-void task_yield(void)
-{
-	struct task *cur = task_self(), *next;
-	struct task_rq *rq = &task_rqs[cur->cpu];
-
-	spin_lock(&rq->lock);
-	next = rq_pop_locked(rq);
-	if (next) {
-		cur->state = TASK_RUNNABLE;
-		rq_push_locked(rq, cur);
-		task_switch_locked(rq, cur, next);
-	}
-	spin_unlock(&rq->lock);
-}
-
-__attribute__((noreturn)) __no_lock_checks void task_exit(int value)
-{
-	struct task *cur = task_self(), *next;
-	struct task_rq *rq = &task_rqs[cur->cpu];
-
-	if (cur == &task_mains[cur->cpu])
-		panic("task: main task of CPU %u called task_exit()", cur->cpu);
-	cur->exit_value = value;
-	spin_lock(&rq->lock);
-	next = rq_pop_locked(rq);
-	if (!next) /* the CPU's main task is always running or queued */
-		panic("task: CPU %u has no task left to run", cur->cpu);
-	rq->dead = cur;
-	task_switch_locked(rq, cur, next);
-	panic("task: exited task %s ran again", cur->name);
-}
-
-/* True if @t is a spawned task nobody claimed for a join yet; then claims it. */
-static bool task_claim(struct task *t)
-{
-	struct task *p;
-	bool ok = false;
-
-	spin_lock(&task_all_lock);
-	for (p = task_all; p && p != t; p = p->all_next)
-		;
-	if (p && !p->joining) {
-		p->joining = true;
-		ok = true;
-	}
-	spin_unlock(&task_all_lock);
-	return ok;
-}
-
+/* @t is DEAD (off its stack) and out of the table. */
 static void task_free(struct task *t)
 {
-	spin_lock(&task_all_lock);
-	if (t->all_prev)
-		t->all_prev->all_next = t->all_next;
-	else
-		task_all = t->all_next;
-	if (t->all_next)
-		t->all_next->all_prev = t->all_prev;
-	spin_unlock(&task_all_lock);
 	/* The guard page was never mapped; the virtual range is not reused yet. */
 	vm_unmap_free(t->stack_top - t->stack_size, t->stack_size / PAGE_SIZE);
 	kfree(t);
+	__atomic_fetch_sub(&nalive, 1, __ATOMIC_RELEASE); /* counted until its memory is back */
 }
 
-int task_join(struct task *t, int *value)
+/* Wait for a task that has set its end to finish its last switch (a few instructions). */
+static void wait_dead(struct task *t)
 {
-	if (!t || t == task_current() || !task_claim(t))
+	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_DEAD)
+		arch_cpu_relax();
+}
+
+static uint64_t cpus_ready_mask(void)
+{
+	uint64_t m = 0;
+	unsigned i;
+
+	for (i = 0; i < sched_cpu_count(); i++)
+		if (smp_cpu_online(i) || i == 0)
+			m |= 1ull << i;
+	return m;
+}
+
+static int check_opts(const struct task_spawn_opts *o, int *prio, uint64_t *aff)
+{
+	uint64_t ready = cpus_ready_mask();
+
+	*prio = TASK_PRIO_DEFAULT;
+	*aff = ready;
+	if (!o)
+		return 0;
+	if (o->prio < TASK_PRIO_MIN || o->prio > TASK_PRIO_MAX)
 		return -EINVAL;
-	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_EXITED)
-		task_yield();
-	if (value)
-		*value = t->exit_value;
+	*prio = o->prio;
+	if (o->affinity && o->affinity != TASK_CPUS_ANY)
+		*aff = o->affinity & ready;
+	if (!*aff)
+		return -EINVAL;
+	if (o->cpu >= 0 && (o->cpu >= 64 || !(*aff >> o->cpu & 1)))
+		return -EINVAL;
+	return 0;
+}
+
+int task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *), void *arg,
+                    const struct task_spawn_opts *opts)
+{
+	struct task *self = task_current(), *t;
+	uint64_t aff, flags;
+	int prio, err;
+
+	if (!out || !fn || !self)
+		return -EINVAL;
+	out->id = 0;
+	err = check_opts(opts, &prio, &aff);
+	if (err)
+		return err;
+	t = task_alloc(name, fn, arg);
+	if (!t)
+		return -ENOMEM;
+	t->prio = prio;
+	t->affinity = aff;
+	t->owner = self->id;
+	t->handle = TASK_HANDLE_HELD;
+	flags = spin_lock_irqsave(&task_lock);
+	table_insert(t);
+	self->handles_held++;
+	spin_unlock_irqrestore(&task_lock, flags);
+	out->id = t->id;
+	sched_enqueue_new(t, opts ? opts->cpu : -1);
+	return 0;
+}
+
+int task_spawn(struct task_handle *out, const char *name, int (*fn)(void *), void *arg)
+{
+	return task_spawn_opts(out, name, fn, arg, NULL);
+}
+
+/* ---- ending ---- */
+
+static void reap_push(struct task *t)
+{
+	uint64_t flags = spin_lock_irqsave(&reap_lock);
+
+	t->reap_next = reap_list;
+	reap_list = t;
+	spin_unlock_irqrestore(&reap_lock, flags);
+}
+
+static bool reap_ready(void *ctx)
+{
+	(void)ctx;
+	return __atomic_load_n(&reap_list, __ATOMIC_ACQUIRE) != NULL;
+}
+
+/* The handles @cur holds die with it: its live tasks become orphans. */
+static unsigned orphan_children(struct task *cur, struct task **ended)
+	__must_hold(&task_lock)
+{
+	struct task *t;
+	unsigned b, n = 0;
+
+	for (b = 0; b < TABLE_SIZE && cur->handles_held; b++) {
+		for (t = table[b]; t; t = t->hash_next) {
+			if (t->owner != cur->id || t->handle != TASK_HANDLE_HELD)
+				continue;
+			t->owner = 0;
+			t->handle = TASK_HANDLE_DROPPED;
+			cur->handles_held--;
+			if (__atomic_load_n(&t->end, __ATOMIC_ACQUIRE) != TASK_END_NONE) {
+				t->reap_next = *ended;
+				*ended = t;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* End the calling task: publish how, wake the joiner or the reaper, leave. */
+static __attribute__((noreturn)) void task_end(int how, int value)
+{
+	struct task *cur = task_current(), *ended = NULL, *next;
+	uint64_t flags;
+	bool orphan;
+
+	if (cur->handle == TASK_HANDLE_NONE)
+		panic("task: %s (a CPU's own flow) tried to end", cur->name);
+	preempt_disable(); /* from here to the last switch, stay on this CPU */
+	cur->exit_value = value;
+	flags = spin_lock_irqsave(&task_lock);
+	orphan_children(cur, &ended);
+	__atomic_store_n(&cur->end, how, __ATOMIC_RELEASE);
+	orphan = cur->handle == TASK_HANDLE_DROPPED;
+	spin_unlock_irqrestore(&task_lock, flags);
+	for (; ended; ended = next) {
+		next = ended->reap_next;
+		reap_push(ended);
+	}
+	if (orphan)
+		reap_push(cur);
+	if (orphan || reap_ready(NULL))
+		waitq_wake_all(&reap_wq);
+	if (!orphan)
+		waitq_wake_all(&cur->exit_wq);
+	sched_exit_current();
+}
+
+void task_exit(int value)
+{
+	task_end(TASK_END_EXITED, value);
+}
+
+bool task_kill_pending(void)
+{
+	struct task *cur = task_current();
+
+	return cur && __atomic_load_n(&cur->kill_pending, __ATOMIC_ACQUIRE);
+}
+
+void task_check_kill(void)
+{
+	struct task *cur = task_current();
+
+	if (cur && cur->handle != TASK_HANDLE_NONE && task_kill_pending())
+		task_end(TASK_END_KILLED, -EINTR);
+}
+
+bool task_can_panic_end(void)
+{
+	struct task *cur;
+	struct percpu *c;
+
+	if (!sched_running() || !percpu_ready())
+		return false;
+	c = this_cpu();
+	cur = c->current;
+	return cur && cur->handle != TASK_HANDLE_NONE && !c->irq_nest && !c->irq_depth &&
+	       !c->preempt_off && !__atomic_load_n(&cur->end, __ATOMIC_ACQUIRE);
+}
+
+bool task_panic_end(const char *msg)
+{
+	struct task *cur = task_current();
+	struct percpu *c;
+
+	if (!task_can_panic_end())
+		return false;
+	c = this_cpu();
+	kprintf("task %s (id %llu, cpu %u) panicked: %s\n", cur->name,
+	        (unsigned long long)cur->id, c->cpu, msg);
+	panic_backtrace(arch_frame_pointer());
+	task_end(TASK_END_PANICKED, -EFAULT);
+}
+
+/* ---- handles ---- */
+
+/* Look @h up for the caller and check it holds it. */
+static int handle_get(struct task_handle h, struct task **out) __must_hold(&task_lock)
+{
+	struct task *self = task_current(), *t = h.id ? table_find(h.id) : NULL;
+
+	if (!t || t->handle == TASK_HANDLE_DROPPED)
+		return -ESRCH;
+	if (t == self)
+		return -EDEADLK;
+	if (!self || t->owner != self->id || t->handle == TASK_HANDLE_NONE)
+		return -EPERM;
+	if (t->handle == TASK_HANDLE_JOINING)
+		return -EBUSY;
+	*out = t;
+	return 0;
+}
+
+static bool has_ended(void *ctx)
+{
+	struct task *t = ctx;
+
+	return __atomic_load_n(&t->end, __ATOMIC_ACQUIRE) != TASK_END_NONE;
+}
+
+int task_join(struct task_handle h, struct task_result *res)
+{
+	struct task *t = NULL, *self = task_current();
+	uint64_t flags;
+	int err;
+
+	flags = spin_lock_irqsave(&task_lock);
+	err = handle_get(h, &t);
+	if (!err)
+		t->handle = TASK_HANDLE_JOINING;
+	spin_unlock_irqrestore(&task_lock, flags);
+	if (err)
+		return err;
+	while (waitq_wait(&t->exit_wq, has_ended, t, 0, TIME_NEVER))
+		;
+	wait_dead(t);
+	if (res) {
+		res->how = (enum task_end)t->end;
+		res->value = t->exit_value;
+	}
+	flags = spin_lock_irqsave(&task_lock);
+	table_remove(t);
+	self->handles_held--;
+	spin_unlock_irqrestore(&task_lock, flags);
 	task_free(t);
 	return 0;
 }
 
-uint64_t task_switch_count(void)
+int task_drop(struct task_handle h)
 {
-	struct task *self = task_self();
-	uint64_t n;
+	struct task *t = NULL, *self = task_current();
+	uint64_t flags;
+	bool ended;
+	int err;
 
-	spin_lock(&task_rqs[self->cpu].lock);
-	n = task_rqs[self->cpu].switches;
-	spin_unlock(&task_rqs[self->cpu].lock);
-	return n;
+	flags = spin_lock_irqsave(&task_lock);
+	err = handle_get(h, &t);
+	if (err == -EDEADLK)
+		err = -EPERM; /* a task never holds its own handle */
+	if (!err) {
+		t->handle = TASK_HANDLE_DROPPED;
+		t->owner = 0;
+		self->handles_held--;
+		ended = has_ended(t);
+	}
+	spin_unlock_irqrestore(&task_lock, flags);
+	if (err)
+		return err;
+	if (ended) { /* task_end() saw it held: the reaper gets it from us */
+		reap_push(t);
+		waitq_wake_all(&reap_wq);
+	}
+	return 0;
+}
+
+int task_kill(struct task_handle h)
+{
+	struct task *t = NULL;
+	uint64_t flags;
+	int err;
+
+	flags = spin_lock_irqsave(&task_lock);
+	err = handle_get(h, &t);
+	if (!err)
+		__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&task_lock, flags);
+	if (err)
+		return err;
+	/* Only the holder (us) can free it, so it is still there. Every wait loops on
+	 * its condition, so waking one that is not killable costs it one more test. */
+	task_wake(t);
+	return 0;
+}
+
+/* ---- the reaper ---- */
+
+static __no_lock_checks int reaper_main(void *arg)
+{
+	struct task *list, *t;
+	uint64_t flags;
+
+	(void)arg;
+	for (;;) {
+		while (waitq_wait(&reap_wq, reap_ready, NULL, 0, TIME_NEVER))
+			;
+		flags = spin_lock_irqsave(&reap_lock);
+		list = reap_list;
+		reap_list = NULL;
+		spin_unlock_irqrestore(&reap_lock, flags);
+		while (list) {
+			t = list;
+			list = t->reap_next;
+			wait_dead(t);
+			flags = spin_lock_irqsave(&task_lock);
+			table_remove(t);
+			spin_unlock_irqrestore(&task_lock, flags);
+			task_free(t);
+		}
+	}
+	return 0;
+}
+
+/* ---- yielding and sleeping ---- */
+
+void task_yield(void)
+{
+	if (!sched_running())
+		return;
+	task_check_kill();
+	sched_yield();
+	task_check_kill();
+}
+
+void task_sleep_ns(uint64_t ns)
+{
+	task_check_kill();
+	sched_sleep_until_killable(clock_monotonic_ns() + ns);
+	task_check_kill();
+}
+
+int task_set_affinity(uint64_t mask)
+{
+	struct task *cur = task_current();
+	uint64_t flags;
+
+	mask &= cpus_ready_mask();
+	if (!cur || cur->pinned || !mask)
+		return -EINVAL;
+	flags = irq_save();
+	__atomic_store_n(&cur->affinity, mask, __ATOMIC_RELEASE);
+	irq_restore(flags);
+	if (!(mask >> this_cpu_index() & 1))
+		sched_yield(); /* schedule() sees the CPU is not allowed and moves us */
+	return 0;
+}
+
+/* ---- introspection ---- */
+
+static void snapshot(const struct task *t, struct task_info *o)
+{
+	o->id = t->id;
+	memcpy(o->name, t->name, TASK_NAME_MAX);
+	o->state = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+	o->prio = t->prio;
+	o->cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+	o->run_ns = sched_task_run_ns(t);
+	o->switches = __atomic_load_n(&t->switches, __ATOMIC_RELAXED);
+	o->owner = t->owner;
+}
+
+/* Insert @t's snapshot into @out (sorted by id, at most @max kept). */
+static void insert_sorted(struct task_info *out, size_t *n, size_t max, const struct task *t)
+{
+	size_t i = *n < max ? *n : max;
+
+	if (i == max && (max == 0 || out[max - 1].id < t->id))
+		return;
+	if (i == max)
+		i--;
+	while (i > 0 && out[i - 1].id > t->id) {
+		out[i] = out[i - 1];
+		i--;
+	}
+	snapshot(t, &out[i]);
+	if (*n < max)
+		(*n)++;
+}
+
+size_t task_list(struct task_info *out, size_t max)
+{
+	uint64_t flags = spin_lock_irqsave(&task_lock);
+	size_t n = 0, total = ntasks, b;
+	struct task *t;
+
+	for (b = 0; b < TABLE_SIZE; b++)
+		for (t = table[b]; t; t = t->hash_next)
+			insert_sorted(out, &n, max, t);
+	spin_unlock_irqrestore(&task_lock, flags);
+	return total;
+}
+
+size_t task_count(void)
+{
+	return __atomic_load_n(&nalive, __ATOMIC_ACQUIRE);
+}
+
+/* ---- set-up ---- */
+
+static void boot_task_setup(struct task *t, const char *name, unsigned cpu, int prio)
+{
+	uint64_t flags;
+
+	set_name(t, name);
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	t->prio = prio;
+	t->cpu = cpu;
+	t->affinity = 1ull << cpu;
+	t->pinned = true;
+	t->handle = TASK_HANDLE_NONE;
+	waitq_init(&t->exit_wq, "task.exit");
+	flags = spin_lock_irqsave(&task_lock);
+	table_insert(t);
+	spin_unlock_irqrestore(&task_lock, flags);
+}
+
+static int idle_main(void *arg)
+{
+	(void)arg;
+	irq_disable();
+	smp_idle_loop();
+}
+
+/* On each other CPU, from smp_call(): its running flow becomes its idle task. */
+static void init_other_cpu(void *arg)
+{
+	unsigned cpu = this_cpu_index();
+	struct task *t = &boot_tasks[cpu];
+
+	(void)arg;
+	arch_fpu_init_cpu(NULL);
+	boot_task_setup(t, "idle", cpu, -1);
+	t->stack_top = this_cpu()->stack_top;
+	sched_init_cpu(t, t);
+}
+
+/* A task with no handle, pinned or not; panics when there is no memory at boot. */
+static struct task *system_task(const char *name, int (*fn)(void *), int prio, int cpu)
+{
+	struct task *t = task_alloc(name, fn, NULL);
+	uint64_t flags;
+
+	if (!t)
+		panic("task: no memory for the %s task", name);
+	t->prio = prio;
+	if (cpu >= 0) {
+		t->affinity = 1ull << cpu;
+		t->pinned = true;
+		t->cpu = (unsigned)cpu;
+	}
+	flags = spin_lock_irqsave(&task_lock);
+	table_insert(t);
+	spin_unlock_irqrestore(&task_lock, flags);
+	return t;
 }
 
 void task_init(void)
 {
+	struct task *main = &boot_tasks[0], *idle;
 	unsigned cpu;
 
 	arch_fpu_init_cpu(NULL);
-	for (cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
-		if (cpu != this_cpu_index() && smp_cpu_online(cpu) &&
-		    smp_call(cpu, arch_fpu_init_cpu, NULL, true))
-			panic("task: cannot set up the FPU of CPU %u", cpu);
-	task_self();
+	boot_task_setup(main, "main", 0, TASK_PRIO_DEFAULT);
+	main->stack_top = this_cpu()->stack_top;
+	idle = system_task("idle", idle_main, -1, 0);
+	sched_init_cpu(main, idle);
+	for (cpu = 1; cpu < SMP_MAX_CPUS; cpu++)
+		if (smp_cpu_online(cpu) && smp_call(cpu, init_other_cpu, NULL, true))
+			panic("task: cannot set up CPU %u for tasks", cpu);
+	sched_start();
+	sched_enqueue_new(system_task("reaper", reaper_main, REAPER_PRIO, -1), -1);
 }

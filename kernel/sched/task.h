@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel tasks and the cooperative context switch (issue 5, part 1). A task
- * is a kernel stack with a guard page, a saved stack pointer and an FXSAVE
- * area; task_yield() hands this CPU to the next runnable task of its run
- * queue, round robin. Nothing preempts a task yet. Design: docs/tasks.md.
+ * Kernel tasks: a kernel stack with a guard page, a saved stack pointer, an
+ * FXSAVE area and a priority. They are scheduled preemptively on every CPU
+ * (sched/sched.h) and reached through handles that only the spawner holds:
+ * a handle is a task id, checked on every use, so a stale, dropped, joined
+ * or foreign handle gives an error code and never a dangling pointer.
+ * Design and the guarantees: docs/tasks.md.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sched/wait.h"
+#include "time/time.h"
 
 #ifndef __must_check
 #define __must_check __attribute__((warn_unused_result))
@@ -19,71 +24,194 @@
 #define TASK_STACK_SIZE (16u * 1024) /* bytes, plus an unmapped guard page below */
 #define TASK_FPU_SIZE   512          /* the FXSAVE image, Intel SDM Vol. 1, 10.5.1 */
 
+/* Priorities: higher runs first; equal ones share the CPU round robin. */
+#define TASK_PRIO_MIN     0
+#define TASK_PRIO_DEFAULT 4
+#define TASK_PRIO_MAX     7
+#define TASK_NPRIO        8
+#define TASK_CPUS_ANY     UINT64_MAX /* affinity: any CPU */
+
 enum task_state {
-	TASK_RUNNABLE = 1, /* in its CPU's run queue */
+	TASK_RUNNABLE = 1, /* in a run queue */
 	TASK_RUNNING = 2,  /* the current task of its CPU */
-	TASK_EXITED = 3,   /* off its stack for good; waits for task_join() */
+	TASK_BLOCKED = 3,  /* waiting for task_wake() */
+	TASK_DEAD = 4,     /* off its stack for good; waits to be joined or reaped */
+};
+
+/* How a task ended, as task_join() reports it. */
+enum task_end {
+	TASK_END_NONE = 0,     /* still running */
+	TASK_END_RETURNED = 1, /* its function returned */
+	TASK_END_EXITED = 2,   /* it called task_exit() */
+	TASK_END_PANICKED = 3, /* it panicked or faulted; the kernel went on */
+	TASK_END_KILLED = 4,   /* task_kill() took effect at a safe point */
+};
+
+/* What the spawner may do with a task; only the spawner holds the handle. */
+enum task_handle_state {
+	TASK_HANDLE_NONE = 0,    /* no handle: a CPU's boot flow, an idle task */
+	TASK_HANDLE_HELD = 1,    /* the spawner may join, kill or drop it */
+	TASK_HANDLE_JOINING = 2, /* a join is in progress */
+	TASK_HANDLE_DROPPED = 3, /* an orphan: reaped as soon as it ends */
+};
+
+/* A joinable handle: the task's id. 0 is never a task. */
+struct task_handle {
+	uint64_t id;
+};
+
+struct task_result {
+	enum task_end how;
+	int value; /* the exit value; for PANICKED -EFAULT, for KILLED -EINTR */
+};
+
+struct task_spawn_opts {
+	int prio;          /* TASK_PRIO_MIN..TASK_PRIO_MAX (0: TASK_PRIO_DEFAULT if dflt) */
+	uint64_t affinity; /* bit n: may run on CPU n; 0 or TASK_CPUS_ANY: any */
+	int cpu;           /* first CPU, or -1: the least loaded allowed one */
+};
+
+/* Introspection for `ps` (issue 6): a copy taken under the task lock. */
+struct task_info {
+	uint64_t id;
+	char name[TASK_NAME_MAX];
+	int state;          /* enum task_state */
+	int prio;           /* TASK_PRIO_* or -1 for an idle task */
+	unsigned cpu;       /* the CPU it runs or last ran on */
+	uint64_t run_ns;    /* time on a CPU so far */
+	uint64_t switches;  /* times it was switched in */
+	uint64_t owner;     /* id of the task holding its handle, 0: none */
 };
 
 /*
- * Locks: [I] immutable after task_spawn(); [R] the run-queue lock of the
- * task's CPU; [A] the all-tasks lock (task.c); [T] the task itself while it runs.
+ * Locks: [I] immutable once spawned; [R] the run-queue lock of the task's
+ * CPU; [H] the task table lock (task.c); [T] the task itself while it runs;
+ * [a] atomic.
  */
 struct task {
 	/* [T] FXSAVE image while off CPU; FXSAVE needs 16-byte alignment */
 	uint8_t fpu[TASK_FPU_SIZE] __attribute__((aligned(16)));
 	uint64_t sp;              /* [R] saved stack pointer while off CPU */
-	uint64_t id;              /* [I] unique, 0 for each CPU's "main" task */
+	uint64_t id;              /* [I] unique, never reused */
 	char name[TASK_NAME_MAX]; /* [I] NUL-terminated */
-	int state;                /* [R] enum task_state; EXITED is stored with release */
-	bool joining;             /* [A] task_join() claimed it; a second join fails */
-	unsigned cpu;             /* [I] the CPU whose run queue holds it */
+	int state;                /* [R][a] enum task_state */
+	int prio;                 /* [I] TASK_PRIO_*, -1: idle */
+	unsigned cpu;             /* [R] the CPU whose run queue holds it */
+	uint64_t affinity;        /* [R] CPUs it may run on */
+	bool pinned;              /* [I] never migrates (idle, boot flows) */
 	uintptr_t stack_top;      /* [I] one past the highest stack byte */
 	size_t stack_size;        /* [I] bytes mapped below stack_top (0: not ours to free) */
 	int (*fn)(void *arg);     /* [I] entry point */
 	void *arg;                /* [I] its argument */
-	int exit_value;           /* [T] what fn returned or task_exit() got */
-	struct task *rq_next;     /* [R] next in the run queue */
-	struct task *all_prev;    /* [A] list of spawned, not yet joined tasks */
-	struct task *all_next;    /* [A] */
+
+	/* ending and ownership */
+	uint64_t owner;          /* [H] id of the handle's holder, 0: none */
+	int handle;              /* [H] enum task_handle_state */
+	unsigned handles_held;   /* [H] tasks this one spawned and still holds */
+	int end;                 /* [a] enum task_end, set once by the task itself */
+	int exit_value;          /* [T] valid once end is set */
+	bool kill_pending;       /* [a] task_kill() asked; acted on at a safe point */
+	struct waitq exit_wq;    /* the holder waits here in task_join() */
+
+	/* scheduling */
+	uint64_t run_ns;         /* [R] time on a CPU so far */
+	uint64_t switched_in_ns; /* [R] when it last got its CPU */
+	uint64_t switches;       /* [R] times switched in */
+	struct timer_event sleep_ev; /* [T] task_sleep_ns()'s wake-up */
+	struct task *rq_next;    /* [R] next in its run-queue list */
+	struct task *hash_next;  /* [H] task table chain */
+	struct task *reap_next;  /* [reaper] orphans waiting to be freed */
 };
 
 /*
- * Make the boot flow the boot CPU's first task, "main", and set up the FPU
- * on every online CPU. Call once, after smp_init().
+ * Make the boot flow the boot CPU's task "main", give every online CPU a
+ * run queue and an idle task, start the reaper and turn on preemption.
+ * Call once, after smp_init() and time_init().
  */
 void task_init(void);
 
 /*
- * Create a runnable task that runs @fn(@arg) on the calling CPU; its return
- * value becomes its exit value. Returns the task, or NULL when out of memory.
- * Takes the run-queue lock; may allocate; not for IRQ context.
+ * Create a runnable task that runs @fn(@arg); its return value becomes its
+ * exit value. The handle goes to *@out and only the caller may use it.
+ * Returns 0, -EINVAL (no fn or out, bad opts) or -ENOMEM. @opts may be NULL.
+ * May allocate; not for IRQ context.
  */
-struct task *task_spawn(const char *name, int (*fn)(void *arg), void *arg);
+int __must_check task_spawn_opts(struct task_handle *out, const char *name,
+                                 int (*fn)(void *arg), void *arg,
+                                 const struct task_spawn_opts *opts);
+int __must_check task_spawn(struct task_handle *out, const char *name, int (*fn)(void *arg),
+                            void *arg);
 
 /*
- * Switch to the next runnable task of this CPU and return when this task's
- * turn comes again; returns at once if no other task is runnable.
- * Takes the run-queue lock; not for IRQ context.
+ * Wait until the task of @h ended, put how and its value in *@res (if not
+ * NULL) and free it; @h is dead afterwards. Returns 0, or -ESRCH (no such
+ * task: never spawned, already joined, dropped), -EPERM (the caller does
+ * not hold the handle), -EDEADLK (joining itself), -EBUSY (a join is
+ * already waiting). Never touches a freed task. Not for IRQ context.
+ */
+int __must_check task_join(struct task_handle h, struct task_result *res);
+
+/*
+ * Give up the handle without joining: the task becomes an orphan and is
+ * freed as soon as it ends (at once if it already has). Same errors as
+ * task_join(), never -EDEADLK.
+ */
+int task_drop(struct task_handle h);
+
+/*
+ * Ask the task of @h to end. It ends with TASK_END_KILLED at its next safe
+ * point: task_yield(), task_sleep_ns(), task_check_kill(); killable waits
+ * return -EINTR so it can get there. Returns 0, -ESRCH or -EPERM.
+ */
+int task_kill(struct task_handle h);
+
+/* End the calling task with @value (TASK_END_EXITED). Panics in a CPU's boot flow. */
+__attribute__((noreturn)) void task_exit(int value);
+
+/* A safe point: end the calling task here if a kill is pending. */
+void task_check_kill(void);
+/* True when task_kill() asked the calling task to end. */
+bool task_kill_pending(void);
+
+/*
+ * Let every other runnable task of this CPU with at least this task's
+ * priority run first; returns at once if there is none. A safe point.
  */
 void task_yield(void);
 
-/* End the calling task with @value; panics in a CPU's "main" task. */
-__attribute__((noreturn)) void task_exit(int value);
+/* Block the calling task for at least @ns; a safe point. Not for IRQ context. */
+void task_sleep_ns(uint64_t ns);
 
 /*
- * Wait, yielding, until @t exited; store its exit value in *@value (if not
- * NULL), then free its stack and struct. Returns 0, or -EINVAL when @t is
- * NULL, the caller itself, already joined (or being joined), or not a
- * spawned task. Not for IRQ context.
+ * Let the calling task run only on the CPUs in @mask (bit n: CPU n); it
+ * moves at once if its CPU is not among them. Returns 0, or -EINVAL when
+ * no CPU of @mask runs tasks or the caller is a CPU's own flow.
  */
-int __must_check task_join(struct task *t, int *value);
+int task_set_affinity(uint64_t mask);
+
+/* The task running on this CPU (NULL before task_init()). One load. */
+struct task *task_current(void);
 
 /* Context switches this CPU made so far (for tests and benchmarks). */
 uint64_t task_switch_count(void);
 
-/* The task running on this CPU (NULL on a CPU that never used tasks). One load. */
-struct task *task_current(void);
+/*
+ * Snapshots of up to @max tasks into @out, in id order; returns how many
+ * there are in all (may exceed @max). For `ps`.
+ */
+size_t task_list(struct task_info *out, size_t max);
+/* Tasks that exist (spawned, not yet freed) plus the boot and idle flows. */
+size_t task_count(void);
+
+/*
+ * Called by panic() and the fault handlers: when the calling context is a
+ * spawned task that may end here (not in an interrupt, holding no spinlock,
+ * preemption on), report @msg and end the task with TASK_END_PANICKED; never
+ * returns then. Returns false when the whole kernel must stop instead.
+ */
+bool task_panic_end(const char *msg);
+/* Whether task_panic_end() would end the caller (for the fault handler's report). */
+bool task_can_panic_end(void);
 
 /*
  * Architecture hooks (kernel/arch/x86_64/fpu.c and switch.S), declared here

@@ -32,14 +32,16 @@ struct rtc_time {
 };
 
 /*
- * A one-shot timer event. Locks: [T] the timer lock; [I] set by
+ * A one-shot timer event. Locks: [T] the lock of the CPU's list it is on; [I] set by
  * timer_event_init() while the event is not armed.
  */
+struct timer_base;
 struct timer_event {
 	uint64_t deadline;                             /* [T] monotonic ns */
 	void (*fn)(struct timer_event *ev, void *ctx); /* [I] runs in IRQ context */
 	void *ctx;                                     /* [I] */
 	struct timer_event *next;                      /* [T] list link */
+	struct timer_base *base;                       /* [T] the CPU list it was armed on */
 	bool armed;                                    /* [T] on the list */
 };
 
@@ -68,8 +70,8 @@ void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *ev,
                       void *ctx);
 /*
  * Fire @ev once at monotonic time @deadline_ns (at once if it is past),
- * never before. The callback runs in IRQ context with interrupts off and
- * may re-arm its event. Returns 0, -EINVAL (no callback) or -EBUSY
+ * never before, on the calling CPU. The callback runs in IRQ context with
+ * interrupts off and may re-arm its event. Returns 0, -EINVAL (no callback) or -EBUSY
  * (already armed). Any context.
  */
 int __must_check timer_event_arm(struct timer_event *ev, uint64_t deadline_ns);
@@ -81,8 +83,9 @@ bool timer_event_cancel(struct timer_event *ev);
 /* Events armed and not yet fired (tests). */
 unsigned timer_pending(void);
 
-/* Halt until @ns (@ms) have passed, with interrupts on while waiting; busy-waits
- * when there is no timer interrupt. Not for IRQ context. */
+/* Wait until @ns (@ms) have passed: a task blocks and lets others run; other
+ * flows halt with interrupts on; busy-waits when there is no timer
+ * interrupt. Not for IRQ context. Not a kill safe point (task_sleep_ns() is). */
 void sleep_ns(uint64_t ns);
 void sleep_ms(uint64_t ms);
 /* Spin for @ns without halting or touching the interrupt flag. Any context. */

@@ -1,30 +1,51 @@
 // SPDX-License-Identifier: MIT
 /*
- * One-shot timer events and sleeping. Armed events sit on one list sorted
- * by deadline; the architecture's one-shot interrupt is programmed for the
- * earliest. The interrupt runs every event whose deadline has passed (so
- * none fires early, even if the hardware does) and reprograms for the
- * next. Each CPU programs its own timer when it arms the earliest event;
- * whichever CPU's interrupt comes first runs the expired events. A sorted
- * list is O(n) to arm; it becomes a heap when there are many events.
- * Locks: [T] timer_lock, taken with interrupts off; callbacks run without it.
+ * One-shot timer events and sleeping. Each CPU has its own list of armed
+ * events sorted by deadline, and its own one-shot interrupt programmed for
+ * the earliest: an event fires on the CPU that armed it (the scheduler's
+ * time slices rely on that), and CPUs never contend for one timer lock.
+ * The interrupt runs every event whose deadline has passed (so none fires
+ * early, even if the hardware does) and reprograms for the next. A sorted
+ * list is O(n) to arm; owners of many deadlines (the async executor) keep
+ * their own heap and arm one event for its earliest.
+ * Locks: [B] the base's lock, taken with interrupts off; callbacks run
+ * without it; [a] atomic.
  */
 #include <cairn/errno.h>
 
 #include <stddef.h>
 
+#include "core/percpu.h"
 #include "irq/irq.h"
+#include "sched/sched.h"
 #include "sched/spinlock.h"
 #include "time/internal.h"
 #include "time/time.h"
 
-static struct timer_event *head;                            /* [T] earliest first */
-static unsigned npending;                                   /* [T] */
-static bool timer_works;                                    /* [B] arch_time_init() succeeded */
-static struct spinlock timer_lock = SPINLOCK_INIT("timer"); /* guards [T] */
+/* One CPU's armed events. Locks: [B] base->lock, taken with interrupts off. */
+struct timer_base {
+	struct spinlock lock;
+	struct timer_event *head; /* [B] earliest first */
+} __attribute__((aligned(64)));
+
+static struct timer_base bases[SMP_MAX_CPUS];
+static unsigned npending;  /* [a] armed on all CPUs */
+static bool timer_works;   /* [B] arch_time_init() succeeded */
+static bool bases_ready;   /* [B] */
+
+static void bases_init(void)
+{
+	unsigned i;
+
+	for (i = 0; i < SMP_MAX_CPUS; i++)
+		spin_init(&bases[i].lock, "timer");
+	bases_ready = true;
+}
 
 void time_timer_set_ready(bool ready)
 {
+	if (!bases_ready)
+		bases_init();
 	timer_works = ready;
 }
 
@@ -36,51 +57,64 @@ void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *ev,
 	ev->next = NULL;
 	ev->armed = false;
 	ev->deadline = 0;
+	ev->base = NULL;
 }
 
 int timer_event_arm(struct timer_event *ev, uint64_t deadline_ns)
 {
 	struct timer_event **p;
+	struct timer_base *b;
 	uint64_t flags;
 
 	if (!ev->fn)
 		return -EINVAL;
-	flags = spin_lock_irqsave(&timer_lock);
-	if (ev->armed) {
-		spin_unlock_irqrestore(&timer_lock, flags);
+	if (!bases_ready)
+		bases_init();
+	flags = irq_save();
+	b = &bases[arch_cpu_index()];
+	spin_lock(&b->lock);
+	if (__atomic_load_n(&ev->armed, __ATOMIC_ACQUIRE)) {
+		spin_unlock(&b->lock);
+		irq_restore(flags);
 		return -EBUSY;
 	}
 	ev->deadline = deadline_ns;
-	for (p = &head; *p && (*p)->deadline <= deadline_ns; p = &(*p)->next)
+	for (p = &b->head; *p && (*p)->deadline <= deadline_ns; p = &(*p)->next)
 		;
 	ev->next = *p;
 	*p = ev;
-	ev->armed = true;
-	npending++;
-	if (head == ev && timer_works)
+	ev->base = b;
+	__atomic_store_n(&ev->armed, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&npending, 1, __ATOMIC_RELAXED);
+	if (b->head == ev && timer_works)
 		arch_timer_program(deadline_ns);
-	spin_unlock_irqrestore(&timer_lock, flags);
+	spin_unlock(&b->lock);
+	irq_restore(flags);
 	return 0;
 }
 
 bool timer_event_cancel(struct timer_event *ev)
 {
+	struct timer_base *b = __atomic_load_n(&ev->base, __ATOMIC_ACQUIRE);
 	struct timer_event **p;
-	uint64_t flags = spin_lock_irqsave(&timer_lock);
+	uint64_t flags;
 	bool was = false;
 
-	for (p = &head; *p; p = &(*p)->next) {
+	if (!b)
+		return false;
+	flags = spin_lock_irqsave(&b->lock);
+	for (p = &b->head; *p; p = &(*p)->next) {
 		if (*p == ev) {
 			*p = ev->next;
 			ev->next = NULL;
-			ev->armed = false;
-			npending--;
+			__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
+			__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
 			was = true;
 			break;
 		}
 	}
 	/* The hardware may still fire for it; the interrupt then finds nothing due. */
-	spin_unlock_irqrestore(&timer_lock, flags);
+	spin_unlock_irqrestore(&b->lock, flags);
 	return was;
 }
 
@@ -89,27 +123,31 @@ unsigned timer_pending(void)
 	return __atomic_load_n(&npending, __ATOMIC_RELAXED);
 }
 
-/* The timer interrupt, interrupts off: run what is due, then program the next. */
+/* The timer interrupt, interrupts off: run what is due on this CPU, then program the next. */
 void time_timer_interrupt(void)
 {
+	struct timer_base *b;
 	struct timer_event *ev;
 	uint64_t now;
 
-	spin_lock(&timer_lock);
+	if (!bases_ready)
+		return;
+	b = &bases[arch_cpu_index()];
+	spin_lock(&b->lock);
 	now = clock_monotonic_ns();
-	while (head && head->deadline <= now) {
-		ev = head;
-		head = ev->next;
+	while (b->head && b->head->deadline <= now) {
+		ev = b->head;
+		b->head = ev->next;
 		ev->next = NULL;
-		ev->armed = false;
-		npending--;
-		spin_unlock(&timer_lock);
+		__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
+		spin_unlock(&b->lock);
 		ev->fn(ev, ev->ctx);
-		spin_lock(&timer_lock);
+		spin_lock(&b->lock);
 		now = clock_monotonic_ns();
 	}
-	arch_timer_program(head ? head->deadline : TIME_NEVER);
-	spin_unlock(&timer_lock);
+	arch_timer_program(b->head ? b->head->deadline : TIME_NEVER);
+	spin_unlock(&b->lock);
 }
 
 static void wake(struct timer_event *ev, void *ctx)
@@ -125,6 +163,10 @@ void sleep_ns(uint64_t ns)
 
 	if (!timer_works) {
 		delay_ns(ns);
+		return;
+	}
+	if (sched_can_block()) { /* a task: let the others run meanwhile */
+		sched_sleep_until(deadline);
 		return;
 	}
 	timer_event_init(&ev, wake, NULL);

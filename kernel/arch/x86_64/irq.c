@@ -15,9 +15,11 @@
 #include <arch/cpu.h>
 
 #include "core/log.h"
+#include "core/percpu.h"
 #include "irq/firmware.h"
 #include "lapic.h"
 #include "mm/heap.h"
+#include "sched/sched.h"
 #include "sched/spinlock.h"
 #include "x86.h"
 
@@ -142,6 +144,24 @@ void x86_irq_dispatch(struct arch_regs *regs)
 	else if (vectors[v].fn)
 		vectors[v].fn(regs, vectors[v].ctx);
 	lapic_eoi();
+}
+
+/*
+ * An interrupt, counted as one so the scheduler knows it is not in task
+ * context; as it returns (after the EOI) the interrupted task may be
+ * switched out: its registers are in @regs on its own stack.
+ */
+void x86_irq_enter(struct arch_regs *regs)
+{
+	struct percpu *c = percpu_ready() ? this_cpu() : NULL;
+
+	if (c)
+		c->irq_nest++;
+	x86_irq_dispatch(regs);
+	if (c) {
+		c->irq_nest--;
+		sched_interrupt_exit((regs->rflags & X86_RFLAGS_IF) != 0);
+	}
 }
 
 int x86_vector_register(unsigned vector, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)

@@ -14,6 +14,7 @@
 #define X86_VEC_IPI_CALL 0xf0 /* run a function on another CPU */
 #define X86_VEC_IPI_TLB  0xf1 /* TLB shootdown */
 #define X86_VEC_IPI_STOP 0xf2 /* panic: stop this CPU */
+#define X86_VEC_IPI_RESCHED 0xf3 /* a task became runnable: run the scheduler */
 #define X86_VEC_TIMER    0xef /* LAPIC timer */
 #define X86_VEC_SPURIOUS 0xff
 

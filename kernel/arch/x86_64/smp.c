@@ -303,6 +303,7 @@ static const uint8_t ipi_vectors[] = {
 	[SMP_IPI_CALL] = X86_VEC_IPI_CALL,
 	[SMP_IPI_TLB] = X86_VEC_IPI_TLB,
 	[SMP_IPI_STOP] = X86_VEC_IPI_STOP,
+	[SMP_IPI_RESCHED] = X86_VEC_IPI_RESCHED,
 };
 
 /* Without the interrupt code's vectors, CPUs poll their queues instead. */
@@ -333,8 +334,8 @@ void arch_smp_idle(void)
 {
 	if (ipis_ready)
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
-	else
-		arch_cpu_relax();
+	else /* no IPI can end a halt: poll, letting pending interrupts in */
+		__asm__ volatile("sti; pause; cli" : : : "memory");
 }
 
 /* ---- bring-up ---- */
@@ -376,9 +377,11 @@ void arch_smp_boot(struct smp_stats *st)
 		n = 1;
 	}
 	st->failed = st->described - 1;
+	/* Also with one CPU: the idle loop halts (not spins) only when IPIs work. */
+	if (x86_lapic_ready())
+		register_ipis();
 	if (n == 1)
 		return;
-	register_ipis();
 	__asm__ volatile("sidt %0" : "=m"(boot_idtr));
 	if (prepare_cpus(n) || tramp_setup(&tr, n - 1)) {
 		pr_err("smp: out of memory for the other CPUs' stacks or the trampoline");

@@ -16,6 +16,7 @@
 #include "core/ktest.h"
 #include "core/log.h"
 #include "core/panic.h"
+#include "sched/task.h"
 #include "x86.h"
 
 /* Intel SDM Vol. 3A, 7.3, Table 7-1. */
@@ -67,6 +68,7 @@ static const char *const exception_names[32] = {
 #define X86_VEC_DF  8
 #define X86_VEC_PF  14
 #define X86_VEC_NMI 2
+#define X86_VEC_MC  18
 
 /* Selector error code (Intel SDM Vol. 3A, 7.13): EXT, IDT, TI, index. */
 static int describe_selector(char *buf, unsigned long size, uint64_t err)
@@ -123,11 +125,16 @@ void x86_trap(struct arch_regs *regs)
 	uint64_t cr2;
 
 	if (regs->vector >= 32) {
-		x86_irq_dispatch(regs);
+		x86_irq_enter(regs);
 		return;
 	}
 	cr2 = x86_read_cr2();
 	x86_describe_trap(regs, cr2, what, sizeof(what));
+	/* A fault in a spawned task ends that task (not NMI or machine check). */
+	if (regs->vector != X86_VEC_NMI && regs->vector != X86_VEC_MC && task_can_panic_end()) {
+		arch_dump_regs(regs);
+		task_panic_end(what);
+	}
 	if (ktest_active() && !ktest_expects((unsigned)regs->vector)) {
 		/* An unexpected fault in a test: full report, then the test fails. */
 		kprintf("\n%s\n", what);

@@ -94,6 +94,8 @@ int x86_vector_register(unsigned vector, void (*fn)(struct arch_regs *regs, void
 void x86_vector_unregister(unsigned vector);
 /* Entry for vectors 32-255, from x86_trap(), interrupts off. */
 void x86_irq_dispatch(struct arch_regs *regs);
+/* x86_irq_dispatch() counted as interrupt context, then the scheduler's preemption point. */
+void x86_irq_enter(struct arch_regs *regs);
 
 /* ---- Legacy 8259A PICs (pic.c) ---- */
 
