@@ -9,7 +9,6 @@
  * Locks: [a] atomic; [B] boot CPU, during smp_init(); [T] tlb_lock.
  */
 #include "core/smp.h"
-#include "sched/sched.h"
 
 #include <cairn/errno.h>
 
@@ -18,6 +17,7 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "core/percpu.h"
+#include "sched/sched.h"
 
 #define PAGE_SIZE       4096ull
 #define TLB_PAGES_MAX   32  /* past this, a full flush is cheaper than INVLPG per page */

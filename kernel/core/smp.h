@@ -87,9 +87,9 @@ void smp_get_stats(struct smp_stats *st);
 /* ---- What the architecture provides ---- */
 
 enum smp_ipi {
-	SMP_IPI_CALL = 0, /* run the queued calls */
-	SMP_IPI_TLB = 1,  /* answer a TLB shootdown */
-	SMP_IPI_STOP = 2, /* stop: another CPU panicked */
+	SMP_IPI_CALL = 0,    /* run the queued calls */
+	SMP_IPI_TLB = 1,     /* answer a TLB shootdown */
+	SMP_IPI_STOP = 2,    /* stop: another CPU panicked */
 	SMP_IPI_RESCHED = 3, /* run the scheduler: a task became runnable here */
 };
 

@@ -46,8 +46,8 @@ struct rq {
 } __attribute__((aligned(64)));
 
 static struct rq rqs[SMP_MAX_CPUS];
-static unsigned nrqs;    /* [I] CPUs with a run queue */
-static bool sched_on;    /* [I] preemption and blocking work */
+static unsigned nrqs; /* [I] CPUs with a run queue */
+static bool sched_on; /* [I] preemption and blocking work */
 
 /* ---- run-queue lists ---- */
 
@@ -462,8 +462,8 @@ void sched_interrupt_exit(bool had_irqs_on)
 {
 	struct percpu *c = this_cpu();
 
-	if (!had_irqs_on || !c->need_resched || !sched_running() || !c->current ||
-	    c->irq_nest || c->irq_depth || c->preempt_off)
+	if (!had_irqs_on || !c->need_resched || !sched_running() || !c->current || c->irq_nest ||
+	    c->irq_depth || c->preempt_off)
 		return;
 	schedule(SCHED_PREEMPT);
 }

@@ -28,7 +28,10 @@ struct mutex {
 	const char *name;
 };
 
-#define MUTEX_INIT(n) { .owner = 0, .wq = WAITQ_INIT(n), .name = (n) }
+#define MUTEX_INIT(n)                                        \
+	{                                                    \
+		.owner = 0, .wq = WAITQ_INIT(n), .name = (n) \
+	}
 
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
@@ -70,8 +73,8 @@ void cond_broadcast(struct condvar *c);
 /* Many readers or one writer; a waiting writer stops new readers (no writer starvation). */
 struct rwlock {
 	struct spinlock lock;
-	int readers;          /* [lock] holders reading */
-	bool writer;          /* [lock] a writer holds it */
+	int readers;              /* [lock] holders reading */
+	bool writer;              /* [lock] a writer holds it */
 	unsigned writers_waiting; /* [lock] */
 	struct waitq wq;
 };

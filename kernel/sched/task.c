@@ -30,14 +30,14 @@
 #include "sched/sched.h"
 #include "sched/spinlock.h"
 
-#define PAGE_SIZE    4096u
-#define TABLE_SIZE   256u /* hash buckets, a power of two */
-#define REAPER_PRIO  TASK_PRIO_MAX
+#define PAGE_SIZE   4096u
+#define TABLE_SIZE  256u /* hash buckets, a power of two */
+#define REAPER_PRIO TASK_PRIO_MAX
 
 static struct spinlock task_lock = SPINLOCK_INIT("task.table");
 static struct task *table[TABLE_SIZE] __guarded_by(&task_lock);
 static size_t ntasks __guarded_by(&task_lock);
-static size_t nalive; /* [a] in the table or freed not yet: what task_count() reports */
+static size_t nalive;        /* [a] in the table or freed not yet: what task_count() reports */
 static uint64_t next_id = 1; /* [a] */
 
 /* Each CPU's first flow: "main" on the boot CPU, its idle task elsewhere. */
@@ -233,8 +233,7 @@ static bool reap_ready(void *ctx)
 }
 
 /* The handles @cur holds die with it: its live tasks become orphans. */
-static unsigned orphan_children(struct task *cur, struct task **ended)
-	__must_hold(&task_lock)
+static unsigned orphan_children(struct task *cur, struct task **ended) __must_hold(&task_lock)
 {
 	struct task *t;
 	unsigned b, n = 0;
@@ -326,8 +325,8 @@ bool task_panic_end(const char *msg)
 	if (!task_can_panic_end())
 		return false;
 	c = this_cpu();
-	kprintf("task %s (id %llu, cpu %u) panicked: %s\n", cur->name,
-	        (unsigned long long)cur->id, c->cpu, msg);
+	kprintf("task %s (id %llu, cpu %u) panicked: %s\n", cur->name, (unsigned long long)cur->id,
+	        c->cpu, msg);
 	panic_backtrace(arch_frame_pointer());
 	task_end(TASK_END_PANICKED, -EFAULT);
 }

@@ -75,12 +75,12 @@ struct task_spawn_opts {
 struct task_info {
 	uint64_t id;
 	char name[TASK_NAME_MAX];
-	int state;          /* enum task_state */
-	int prio;           /* TASK_PRIO_* or -1 for an idle task */
-	unsigned cpu;       /* the CPU it runs or last ran on */
-	uint64_t run_ns;    /* time on a CPU so far */
-	uint64_t switches;  /* times it was switched in */
-	uint64_t owner;     /* id of the task holding its handle, 0: none */
+	int state;         /* enum task_state */
+	int prio;          /* TASK_PRIO_* or -1 for an idle task */
+	unsigned cpu;      /* the CPU it runs or last ran on */
+	uint64_t run_ns;   /* time on a CPU so far */
+	uint64_t switches; /* times it was switched in */
+	uint64_t owner;    /* id of the task holding its handle, 0: none */
 };
 
 /*
@@ -105,22 +105,22 @@ struct task {
 	void *arg;                /* [I] its argument */
 
 	/* ending and ownership */
-	uint64_t owner;          /* [H] id of the handle's holder, 0: none */
-	int handle;              /* [H] enum task_handle_state */
-	unsigned handles_held;   /* [H] tasks this one spawned and still holds */
-	int end;                 /* [a] enum task_end, set once by the task itself */
-	int exit_value;          /* [T] valid once end is set */
-	bool kill_pending;       /* [a] task_kill() asked; acted on at a safe point */
-	struct waitq exit_wq;    /* the holder waits here in task_join() */
+	uint64_t owner;        /* [H] id of the handle's holder, 0: none */
+	int handle;            /* [H] enum task_handle_state */
+	unsigned handles_held; /* [H] tasks this one spawned and still holds */
+	int end;               /* [a] enum task_end, set once by the task itself */
+	int exit_value;        /* [T] valid once end is set */
+	bool kill_pending;     /* [a] task_kill() asked; acted on at a safe point */
+	struct waitq exit_wq;  /* the holder waits here in task_join() */
 
 	/* scheduling */
-	uint64_t run_ns;         /* [R] time on a CPU so far */
-	uint64_t switched_in_ns; /* [R] when it last got its CPU */
-	uint64_t switches;       /* [R] times switched in */
+	uint64_t run_ns;             /* [R] time on a CPU so far */
+	uint64_t switched_in_ns;     /* [R] when it last got its CPU */
+	uint64_t switches;           /* [R] times switched in */
 	struct timer_event sleep_ev; /* [T] task_sleep_ns()'s wake-up */
-	struct task *rq_next;    /* [R] next in its run-queue list */
-	struct task *hash_next;  /* [H] task table chain */
-	struct task *reap_next;  /* [reaper] orphans waiting to be freed */
+	struct task *rq_next;        /* [R] next in its run-queue list */
+	struct task *hash_next;      /* [H] task table chain */
+	struct task *reap_next;      /* [reaper] orphans waiting to be freed */
 };
 
 /*
@@ -136,9 +136,8 @@ void task_init(void);
  * Returns 0, -EINVAL (no fn or out, bad opts) or -ENOMEM. @opts may be NULL.
  * May allocate; not for IRQ context.
  */
-int __must_check task_spawn_opts(struct task_handle *out, const char *name,
-                                 int (*fn)(void *arg), void *arg,
-                                 const struct task_spawn_opts *opts);
+int __must_check task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *arg),
+                                 void *arg, const struct task_spawn_opts *opts);
 int __must_check task_spawn(struct task_handle *out, const char *name, int (*fn)(void *arg),
                             void *arg);
 

@@ -32,7 +32,10 @@ struct waitq {
 	struct waiter *tail; /* [Q] */
 };
 
-#define WAITQ_INIT(n) { .lock = SPINLOCK_INIT(n), .head = 0, .tail = 0 }
+#define WAITQ_INIT(n)                                          \
+	{                                                      \
+		.lock = SPINLOCK_INIT(n), .head = 0, .tail = 0 \
+	}
 
 void waitq_init(struct waitq *wq, const char *name);
 
@@ -57,18 +60,18 @@ bool waitq_active(struct waitq *wq);
  * A wake that picked this waiter but was not used (timeout, kill) is
  * passed on to the next waiter. Task context only.
  */
-int __must_check waitq_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx,
-                            unsigned flags, uint64_t deadline_ns);
+int __must_check waitq_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx, unsigned flags,
+                            uint64_t deadline_ns);
 
 /* Block until the expression @cond is true (statement form, no timeout). */
-#define wait_event(wq, cond)                                     \
-	do {                                                     \
-		struct waiter __w = { 0 };                       \
-		for (;;) {                                       \
-			waitq_prepare((wq), &__w);               \
-			if (cond)                                \
-				break;                           \
-			sched_block();                           \
-		}                                                \
-		waitq_finish((wq), &__w);                        \
+#define wait_event(wq, cond)                       \
+	do {                                       \
+		struct waiter __w = { 0 };         \
+		for (;;) {                         \
+			waitq_prepare((wq), &__w); \
+			if (cond)                  \
+				break;             \
+			sched_block();             \
+		}                                  \
+		waitq_finish((wq), &__w);          \
 	} while (0)

@@ -29,9 +29,9 @@ struct timer_base {
 } __attribute__((aligned(64)));
 
 static struct timer_base bases[SMP_MAX_CPUS];
-static unsigned npending;  /* [a] armed on all CPUs */
-static bool timer_works;   /* [B] arch_time_init() succeeded */
-static bool bases_ready;   /* [B] */
+static unsigned npending; /* [a] armed on all CPUs */
+static bool timer_works;  /* [B] arch_time_init() succeeded */
+static bool bases_ready;  /* [B] */
 
 static void bases_init(void)
 {

@@ -31,7 +31,9 @@
 
 static struct task_spawn_opts on_cpu(unsigned cpu)
 {
-	struct task_spawn_opts o = { .prio = TASK_PRIO_DEFAULT, .affinity = 1ull << cpu, .cpu = -1 };
+	struct task_spawn_opts o = { .prio = TASK_PRIO_DEFAULT,
+		                     .affinity = 1ull << cpu,
+		                     .cpu = -1 };
 
 	return o;
 }

@@ -10,13 +10,13 @@
 #include <stdint.h>
 
 /* Fixed vectors (the IDT layout: 0-31 exceptions, 32-47 legacy PIC, then ours). */
-#define X86_VEC_IRQ_BASE 48   /* IO APIC GSIs are routed from here */
-#define X86_VEC_IPI_CALL 0xf0 /* run a function on another CPU */
-#define X86_VEC_IPI_TLB  0xf1 /* TLB shootdown */
-#define X86_VEC_IPI_STOP 0xf2 /* panic: stop this CPU */
+#define X86_VEC_IRQ_BASE    48   /* IO APIC GSIs are routed from here */
+#define X86_VEC_IPI_CALL    0xf0 /* run a function on another CPU */
+#define X86_VEC_IPI_TLB     0xf1 /* TLB shootdown */
+#define X86_VEC_IPI_STOP    0xf2 /* panic: stop this CPU */
 #define X86_VEC_IPI_RESCHED 0xf3 /* a task became runnable: run the scheduler */
-#define X86_VEC_TIMER    0xef /* LAPIC timer */
-#define X86_VEC_SPURIOUS 0xff
+#define X86_VEC_TIMER       0xef /* LAPIC timer */
+#define X86_VEC_SPURIOUS    0xff
 
 /* Enable the local APIC of the calling CPU (x2APIC mode when available). */
 void lapic_init_cpu(void);
