@@ -8,7 +8,8 @@
 #        qemu.sh iso ISO [qemu args...]                (GRUB multiboot2)
 # environment: CPUS (2), MEM (256M), QEMU_CPU (qemu64), QEMU_EXTRA, GUI=1 (a
 # window), DEBUG=1 (halt at start with the gdb stub on :1234), APPEND (kernel
-# command line for direct boot), SERIAL (default mon:stdio).
+# command line for direct boot), SERIAL (a QEMU -serial backend; default: the
+# terminal, with ^C going to Cairn's shell and Ctrl-A X quitting QEMU).
 set -euo pipefail
 
 mode=$1 file=$2
@@ -19,8 +20,15 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 args=(-machine q35 -smp "${CPUS:-2}" -m "${MEM:-256M}" -cpu "${QEMU_CPU:-qemu64}"
-	-serial "${SERIAL:-mon:stdio}" -no-reboot
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ -n "${SERIAL:-}" ]; then
+	args+=(-serial "$SERIAL")
+else
+	# The terminal, multiplexed with the monitor (Ctrl-A C), signal=off so that
+	# ^C reaches the guest instead of ending QEMU.
+	args+=(-chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0
+		-mon chardev=con0,mode=readline)
+fi
 if [ "${GUI:-0}" = 1 ]; then
 	args+=(-display "${QEMU_DISPLAY:-gtk}")
 else
