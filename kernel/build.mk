@@ -4,7 +4,7 @@
 
 KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
 KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c kernel/mm/*.c kernel/bench/*.c \
-	kernel/irq/*.c kernel/time/*.c kernel/sched/*.c \
+	kernel/irq/*.c kernel/time/*.c kernel/sched/*.c kernel/tty/*.c kernel/shell/*.c \
 	$(KERNEL_ARCH_DIR)/*.c) \
 	$(wildcard tests/kernel/*.c) $(LIB_SRCS) boot/common/mmap.c
 KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*.S)

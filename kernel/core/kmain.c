@@ -2,7 +2,9 @@
 /*
  * kmain: the generic kernel's first C function on every boot path. Brings
  * up the console, the CPU tables and the framebuffer, reports the machine
- * and prints the "cairn: ready" line that tools and tests key on.
+ * and prints the "cairn: ready" line that tools and tests key on. Then it
+ * runs the mode the command line asks for (tests, benchmarks, power), or
+ * hands the consoles their input.
  */
 #include "core/kmain.h"
 
@@ -18,15 +20,21 @@
 #include "core/panic.h"
 #include "core/smp.h"
 #include "dev/fb.h"
+#include "dev/fbcon.h"
+#include "dev/font.h"
+#include "dev/ps2.h"
 #include "dev/uart16550.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
 #include "sched/task.h"
+#include "shell/shell.h"
 #include "time/time.h"
+#include "tty/tty.h"
 
 #define CAIRN_VERSION "0.1"
+#define BANNER_BG     0x101820 /* fb_banner()'s background colour (dev/fb.c) */
 
 struct boot_info boot_info;
 bool kernel_test_mode;
@@ -122,6 +130,58 @@ static void run_tests(const char *filter)
 	arch_qemu_exit(ktest_run(f) == 0 ? KERNEL_EXIT_PASS : KERNEL_EXIT_FAIL);
 }
 
+/* True when the command line asks for a mode that runs and ends (tests, benchmarks). */
+static bool one_shot_mode(void)
+{
+	return kernel_test_mode || cmdline_get("kbench") || cmdline_get("echo-test") ||
+	       cmdline_get("clock-test");
+}
+
+/*
+ * The text console on the screen, below the banner: fb_banner() draws its
+ * title at y 32 four times the font's size, a gap of 16, then one line of
+ * the font (dev/fb.c); 16 more pixels part it from the text. One-shot modes
+ * leave the screen to the fbcon suites and benchmark, which draw from the
+ * top.
+ */
+static void screen_console_init(void)
+{
+	uint32_t banner = 32 + 4 * font_default.height + 16 + font_default.height + 16;
+
+	if (one_shot_mode() || !fb_present())
+		return;
+	if (fbcon_reserve_top(banner, BANNER_BG) == 0)
+		fbcon_init();
+}
+
+/* The one-shot modes of the command line; each ends QEMU or the machine. */
+static void run_boot_mode(void)
+{
+	const char *v;
+
+	if (cmdline_get("echo-test")) {
+		uart_echo_test(&uart_console);
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
+	if (cmdline_get("clock-test")) {
+		time_clock_test();
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
+	if ((v = cmdline_get("ktest")))
+		run_tests(v);
+	if ((v = cmdline_get("kbench"))) {
+		char f[64];
+
+		cmdline_word(v, f, sizeof(f));
+		kbench_run(f);
+		arch_qemu_exit(KERNEL_EXIT_PASS);
+	}
+	if (cmdline_get("poweroff"))
+		power_off();
+	if (cmdline_get("reboot"))
+		power_reboot();
+}
+
 void kmain(const struct boot_info *bi)
 {
 	const char *v;
@@ -152,30 +212,14 @@ void kmain(const struct boot_info *bi)
 	irq_enable();
 	fb_init(&boot_info.fb);
 	fb_banner("Cairn " CAIRN_VERSION);
-	v = cmdline_get("ktest");
-	kernel_test_mode = v != NULL;
+	kernel_test_mode = cmdline_get("ktest") != NULL;
+	screen_console_init();
+	ps2_init();
+	tty_init();
 	print_ready();
-	if (cmdline_get("echo-test")) {
-		uart_echo_test(&uart_console);
-		arch_qemu_exit(KERNEL_EXIT_PASS);
-	}
-	if (cmdline_get("clock-test")) {
-		time_clock_test();
-		arch_qemu_exit(KERNEL_EXIT_PASS);
-	}
-	if (kernel_test_mode)
-		run_tests(v);
-	if ((v = cmdline_get("kbench"))) {
-		char f[64];
-
-		cmdline_word(v, f, sizeof(f));
-		kbench_run(f);
-		arch_qemu_exit(KERNEL_EXIT_PASS);
-	}
-	if (cmdline_get("poweroff"))
-		power_off();
-	if (cmdline_get("reboot"))
-		power_reboot();
-	for (;;)
-		arch_idle();
+	run_boot_mode();
+	/* From here the consoles read their devices (one-shot modes read them directly). */
+	tty_start_input();
+	shell_start();
+	shell_serve_boot_flow(); /* commands that must run in "main" on CPU 0 */
 }

@@ -64,6 +64,9 @@ static struct {
 	uint32_t pitch;               /* [I] framebuffer bytes per scan line */
 	size_t line_bytes;            /* [I] shadow bytes per scan line: cols * cell_w * bytes_pp */
 	uint32_t palette[VT_COLOURS]; /* [I] fbcon_rgb packed for the framebuffer */
+	uint32_t origin_y;            /* [I] first scan line of the text area (fbcon_reserve_top) */
+	bool bg_custom;               /* [I] colour 0 is bg_rgb rather than black */
+	uint32_t bg_rgb;              /* [I] 0xRRGGBB */
 } fbcon = { .lock = SPINLOCK_INIT("fbcon") };
 
 /*
@@ -115,13 +118,19 @@ static void fill_px(uint8_t *p, uint32_t px, size_t n, uint32_t bytes_pp)
 		store_px(p, px, bytes_pp);
 }
 
+/* Scan line @line of the text area on the screen mapping drawn through. */
+static uint8_t *screen_line(size_t line) __must_hold(&fbcon.lock)
+{
+	return fbcon.fb + (fbcon.origin_y + line) * fbcon.pitch;
+}
+
 /* Scan line @y of text row @row on the surface being drawn: the shadow ring or the screen. */
 static uint8_t *row_line(unsigned row, uint32_t y) __must_hold(&fbcon.lock)
 {
 	unsigned slot;
 
 	if (!fbcon.use_shadow)
-		return fbcon.fb + ((size_t)row * fbcon.cell_h + y) * fbcon.pitch;
+		return screen_line((size_t)row * fbcon.cell_h + y);
 	slot = fbcon.top + row;
 	if (slot >= fbcon.rows)
 		slot -= fbcon.rows;
@@ -163,8 +172,8 @@ static void flush_locked(void) __must_hold(&fbcon.lock)
 	len = (size_t)(fbcon.d_col1 - fbcon.d_col0) * fbcon.cell_w * fbcon.bytes_pp;
 	for (r = fbcon.d_row0; r < fbcon.d_row1; r++)
 		for (y = 0; y < fbcon.cell_h; y++)
-			memcpy(fbcon.fb + ((size_t)r * fbcon.cell_h + y) * fbcon.pitch + x,
-			       row_line(r, y) + x, len);
+			memcpy(screen_line((size_t)r * fbcon.cell_h + y) + x, row_line(r, y) + x,
+			       len);
 	fbcon.d_row0 = fbcon.d_row1 = 0;
 }
 
@@ -215,7 +224,8 @@ static void op_scroll(void *ctx, unsigned n, uint8_t bg) __must_hold(&fbcon.lock
 		fbcon.top = (fbcon.top + n) % fbcon.rows;
 		mark_dirty(0, 0, fbcon.cols, fbcon.rows);
 	} else {
-		memmove(fbcon.fb, fbcon.fb + n * row_bytes, (fbcon.rows - n) * row_bytes);
+		memmove(screen_line(0), screen_line(0) + n * row_bytes,
+		        (fbcon.rows - n) * row_bytes);
 	}
 	op_clear(ctx, 0, fbcon.rows - n, fbcon.cols, n, bg);
 }
@@ -259,8 +269,10 @@ static bool setup_geometry(const struct boot_framebuffer *info)
 	fbcon.height = info->height;
 	fbcon.bytes_pp = info->bpp / 8;
 	fbcon.pitch = info->pitch;
+	if (fbcon.origin_y >= info->height)
+		fbcon.origin_y = 0;
 	fbcon.cols = info->width / f->width;
-	fbcon.rows = info->height / f->height;
+	fbcon.rows = (info->height - fbcon.origin_y) / f->height;
 	if (fbcon.cols > VT_MAX_COLS)
 		fbcon.cols = VT_MAX_COLS;
 	if (fbcon.rows > VT_MAX_ROWS)
@@ -268,6 +280,8 @@ static bool setup_geometry(const struct boot_framebuffer *info)
 	fbcon.line_bytes = (size_t)fbcon.cols * fbcon.cell_w * fbcon.bytes_pp;
 	for (i = 0; i < VT_COLOURS; i++)
 		fbcon.palette[i] = pack(info, fbcon_rgb[i]);
+	if (fbcon.bg_custom)
+		fbcon.palette[0] = pack(info, fbcon.bg_rgb);
 	return fbcon.cols > 0 && fbcon.rows > 0;
 }
 
@@ -287,7 +301,7 @@ static bool setup_memory(const struct boot_framebuffer *info)
 	return true;
 }
 
-/* Clear the whole screen, margins included, and start the terminal on it. */
+/* Clear the screen below the reserved top, margins included, and start the terminal on it. */
 static bool start_locked(void) __must_hold(&fbcon.lock)
 {
 	struct vt_setup s = {
@@ -303,7 +317,7 @@ static bool start_locked(void) __must_hold(&fbcon.lock)
 	fbcon.use_shadow = fbcon.shadow != NULL;
 	fbcon.top = 0;
 	fbcon.d_row0 = fbcon.d_row1 = 0;
-	for (y = 0; y < fbcon.height; y++)
+	for (y = fbcon.origin_y; y < fbcon.height; y++)
 		fill_px(fbcon.wc + (size_t)y * fbcon.pitch, fbcon.palette[VT_DEFAULT_BG],
 		        fbcon.width, fbcon.bytes_pp);
 	if (vt_init(&fbcon.vt, &s))
@@ -335,6 +349,16 @@ bool fbcon_init(void)
 		        fbcon.cell_w, fbcon.cell_h,
 		        fbcon.shadow ? "shadow in RAM" : "drawing on the framebuffer");
 	return ok;
+}
+
+int fbcon_reserve_top(uint32_t pixels, uint32_t bg_rgb)
+{
+	if (fbcon.ready)
+		return -EBUSY;
+	fbcon.origin_y = pixels;
+	fbcon.bg_custom = true;
+	fbcon.bg_rgb = bg_rgb & 0xffffff;
+	return 0;
 }
 
 bool fbcon_present(void)

@@ -20,13 +20,23 @@
 
 /*
  * Start the console on the framebuffer fb_init() took over: clear the
- * screen, put the cursor home. Returns false when there is no framebuffer,
+ * screen (below a top reserved with fbcon_reserve_top()), put the cursor home. Returns false when there is no framebuffer,
  * it is too small for one cell, or memory ran out. Call from boot code
  * (may allocate and map memory; not for IRQ context); calls after the first
  * successful one return true and change nothing.
  */
 bool fbcon_init(void);
 bool fbcon_present(void);
+
+/*
+ * Before fbcon_init(): leave the top @pixels scan lines (the boot banner of
+ * fb_banner()) alone and start the text grid below them, and show colour 0,
+ * the default background, as @bg_rgb (0xRRGGBB) so the text area continues
+ * the banner's background. @pixels at or past the screen's height means no
+ * margin. Returns 0, or -EBUSY once the console is up (nothing changes).
+ * Boot CPU, before fbcon_init().
+ */
+int fbcon_reserve_top(uint32_t pixels, uint32_t bg_rgb);
 
 /*
  * Interpret and draw @n bytes of @s (see lib/vt.h for what is understood).

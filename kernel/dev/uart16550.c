@@ -158,6 +158,7 @@ static void uart_rx_interrupt(void *ctx)
 {
 	struct uart *u = ctx;
 	uint32_t head = u->rx_head;
+	void (*notify)(struct uart *);
 	unsigned n;
 	uint8_t c;
 
@@ -172,6 +173,14 @@ static void uart_rx_interrupt(void *ctx)
 		head++;
 		__atomic_store_n(&u->rx_head, head, __ATOMIC_RELEASE);
 	}
+	notify = __atomic_load_n(&u->rx_notify, __ATOMIC_ACQUIRE);
+	if (n && notify)
+		notify(u);
+}
+
+void uart_set_rx_notify(struct uart *u, void (*fn)(struct uart *u))
+{
+	__atomic_store_n(&u->rx_notify, fn, __ATOMIC_RELEASE);
 }
 
 int uart_enable_rx_irq(struct uart *u, unsigned isa_irq)

@@ -16,18 +16,20 @@
 
 /*
  * Locks: [I] set by uart_init(); [P] written only by the receive interrupt
- * (the producer); [R] written only by the one reader (the consumer).
+ * (the producer); [R] written only by the one reader (the consumer);
+ * [a] atomic.
  */
 struct uart {
-	uint16_t base;            /* [I] I/O port base */
-	bool present;             /* [I] passed the scratch-register probe */
-	bool rx_irq;              /* [I] receive is interrupt driven (set once) */
-	uint32_t rx_gsi;          /* [I] the GSI the receive interrupt arrives on */
-	uint32_t rx_head;         /* [P] bytes ever put in rx[] (free-running) */
-	uint32_t rx_tail;         /* [R] bytes ever taken out */
-	uint64_t rx_dropped;      /* [P] bytes lost to a full ring */
-	uint64_t rx_interrupts;   /* [P] receive interrupts taken */
-	uint8_t rx[UART_RX_RING]; /* [P]/[R] the ring */
+	uint16_t base;                     /* [I] I/O port base */
+	bool present;                      /* [I] passed the scratch-register probe */
+	bool rx_irq;                       /* [I] receive is interrupt driven (set once) */
+	uint32_t rx_gsi;                   /* [I] the GSI the receive interrupt arrives on */
+	uint32_t rx_head;                  /* [P] bytes ever put in rx[] (free-running) */
+	uint32_t rx_tail;                  /* [R] bytes ever taken out */
+	uint64_t rx_dropped;               /* [P] bytes lost to a full ring */
+	uint64_t rx_interrupts;            /* [P] receive interrupts taken */
+	void (*rx_notify)(struct uart *u); /* [a] called after each burst (uart_set_rx_notify) */
+	uint8_t rx[UART_RX_RING];          /* [P]/[R] the ring */
 };
 
 /* Program 115200 8N1 with FIFOs. Returns 0, or -ENODEV when no UART answers. */
@@ -45,6 +47,15 @@ int uart_getc(struct uart *u);
  * from irq_register(). Boot CPU, not IRQ context.
  */
 int uart_enable_rx_irq(struct uart *u, unsigned isa_irq);
+/*
+ * Call @fn(@u) from the receive interrupt after each burst of bytes it took
+ * from the FIFO into the ring (NULL: stop). @fn runs in IRQ context with
+ * interrupts off and must be short; it usually drains the ring with
+ * uart_getc() and so becomes the ring's one reader (the TTY layer does this
+ * while it takes serial input: kernel/tty/tty_console.c). Any context; a
+ * call already under way on another CPU may finish with the old @fn.
+ */
+void uart_set_rx_notify(struct uart *u, void (*fn)(struct uart *u));
 /*
  * The "echo-test" boot mode: echo received bytes until a newline, then
  * print the line and how many receive interrupts brought it.

@@ -280,21 +280,27 @@ TEST(sync, orphans_are_reaped_without_leaks)
 
 static int blocks_a_while(void *arg)
 {
-	task_sleep_ns(50 * MS);
+	volatile int *started = arg;
+
+	*started = 1;
+	task_sleep_ns(200 * MS);
 	return 0;
 }
 
 TEST(sync, task_list_shows_every_task)
 {
-	static struct task_info info[64];
+	static struct task_info info[256];
 	struct task_handle h;
 	size_t n, i, idle = 0;
 	bool main = false, reaper = false, mine = false;
+	volatile int started = 0;
 
-	EXPECT_EQ(task_spawn(&h, "listed", blocks_a_while, NULL), 0);
-	task_sleep_ns(5 * MS);
-	n = task_list(info, 64);
-	EXPECT_TRUE(n <= 64);
+	EXPECT_EQ(task_spawn(&h, "listed", blocks_a_while, (void *)&started), 0);
+	while (!started)
+		task_sleep_ns(1 * MS);
+	task_sleep_ns(5 * MS); /* it is asleep now, for 200 ms */
+	n = task_list(info, 256);
+	EXPECT_TRUE(n <= 256);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			EXPECT_TRUE(info[i - 1].id < info[i].id);

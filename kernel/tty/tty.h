@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Terminals. A struct tty joins a line discipline (lib/tty/ldisc.h:
+ * canonical mode with echo, erase, ^U, ^W, ^C and ^D, or raw mode) and its
+ * input queue to a backend that displays output. The boot consoles are
+ * ttyS0 on COM1 and tty0 on the framebuffer with the PS/2 keyboard; each
+ * also shows the kernel log, one whole line at a time. Tasks read with
+ * tty_read(), which blocks; interrupt handlers feed typed bytes in.
+ *
+ * Output policy (ONLCR): every byte that reaches a backend has had "\n"
+ * turned into "\r\n": tty_write(), echo and kernel log lines alike. The
+ * serial port carried log lines that way before the TTY layer too
+ * (uart_write()), so what serial tools see is unchanged.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tty;
+
+#define TTY_SERIAL 0 /* console 0: COM1 */
+#define TTY_SCREEN 1 /* console 1: framebuffer + PS/2 keyboard (absent without a framebuffer) */
+
+/* Consoles that exist (0 before tty_init()); they are numbered from 0 up. */
+unsigned tty_count(void);
+/* Console @index, or NULL if it does not exist. */
+struct tty *tty_get(unsigned index);
+/* "ttyS0", "tty0", or a test terminal's name. */
+const char *tty_name(const struct tty *t);
+
+/*
+ * Block until input is there and read it into @buf (@n bytes at most). In
+ * canonical mode one read returns at most one line, with its '\n'; in raw
+ * mode whatever is queued, at least one byte. Returns the bytes read, 0 at
+ * end of input (^D on an empty line; the next read goes on after it) or
+ * when @n is 0, or -EINTR when a kill is pending for the calling task.
+ * Task context; several readers may wait, each read goes to one of them.
+ */
+long tty_read(struct tty *t, void *buf, size_t n);
+
+/*
+ * Display @n bytes, "\n" as "\r\n". Takes the terminal's output lock once
+ * per line (or per run of lines up to a few hundred bytes), so a line
+ * written in one call is never split by another writer or by a log line;
+ * a kernel log line that comes after a partial line starts on a line of its
+ * own. Any context (with interrupts off, keep it short).
+ */
+void tty_write(struct tty *t, const void *buf, size_t n);
+/*
+ * Formatted tty_write(). The whole output goes out in one hold of the
+ * output lock (formatting included), so nothing splits it. Any context.
+ */
+void tty_printf(struct tty *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Raw mode: no echo, no line editing, no signals, no CR -> NL: bytes as
+ * typed (the shell's line editor). Back in canonical mode echo, editing,
+ * ^C and CR -> NL are on again. What was typed is kept across the switch
+ * (see ldisc_set_mode()). Task context.
+ */
+void tty_set_raw(struct tty *t, bool raw);
+
+/*
+ * ^C in canonical mode calls @fn(@ctx) in IRQ context (interrupts off; it
+ * must be short and must not sleep); the input typed so far is dropped.
+ * NULL clears. Once this returns the old callback is not running and will
+ * not be called. Not from the callback itself.
+ */
+void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx);
+
+/* The terminal's size in character cells: 80x24 for serial, the text grid for the screen. */
+unsigned tty_cols(const struct tty *t);
+unsigned tty_rows(const struct tty *t);
+
+/* Clear the screen and put the cursor home (ESC [ H ESC [ 2 J). */
+void tty_clear(struct tty *t);
+
+/*
+ * Create the consoles whose backends exist: ttyS0 when COM1 answered, tty0
+ * when fbcon_init() succeeded. From then on they show the kernel log (tty0
+ * first replays the log so far). Input is not taken yet: see
+ * tty_start_input(). Boot CPU, once, after irq_init(), time_init() and
+ * task_init().
+ */
+void tty_init(void);
+
+/*
+ * Feed the consoles from their devices from now on: COM1's receive ring to
+ * ttyS0 and the keyboard's key events to tty0. The TTY layer then is the
+ * only reader of both (uart_getc(), input_key_pop()), which is why test and
+ * benchmark boots, whose suites read them directly, do not call this.
+ * tty_stop_input() gives them back. Task context.
+ */
+void tty_start_input(void);
+void tty_stop_input(void);
+
+/* Terminals that are not boot consoles: tests, and later pseudo-terminals. */
+
+/* Where a terminal's output goes. */
+struct tty_backend {
+	/*
+	 * Display @n bytes as they are (output processing is done). Called with
+	 * the terminal's output lock held and interrupts off, from any context:
+	 * must not sleep, must not log.
+	 */
+	void (*write)(void *ctx, const char *s, size_t n);
+	void *ctx;
+	unsigned cols, rows; /* the size tty_cols() and tty_rows() report */
+};
+
+/*
+ * A terminal named @name (kept by reference) writing to @be (copied), in
+ * canonical mode. Returns NULL without memory. Not for IRQ context.
+ */
+struct tty *tty_create(const char *name, const struct tty_backend *be);
+/* Free @t, which nobody may use any more (no reader, not showing the log). */
+void tty_destroy(struct tty *t);
+
+/*
+ * Run @n bytes through @t's input path as a device interrupt would: line
+ * discipline, echo, waking readers, the ^C callback. Any context.
+ */
+void tty_inject(struct tty *t, const void *buf, size_t n);
+
+/* Show the kernel log on @t (after a replay of the ring if @replay), or stop. */
+void tty_show_log(struct tty *t, bool on, bool replay);
+
+struct key_event;
+
+#define TTY_KEY_BYTES_MAX 4 /* the longest sequence tty_key_bytes() produces */
+
+/*
+ * The bytes a key press types on a terminal, as a VT100-style terminal and
+ * lib/tty/lineedit expect them: the key's character (Ctrl+letter giving
+ * its control code), Enter '\r', Backspace DEL (0x7f), Tab '\t', the
+ * arrows ESC [ A/B/C/D, Home ESC [ H, End ESC [ F, Insert, Delete, Page
+ * Up and Page Down ESC [ 2/3/5/6 ~; the keypad's arrows when Num Lock is
+ * off. Returns how many went to @out (0 for a release or a key that types
+ * nothing). Any context.
+ */
+size_t tty_key_bytes(const struct key_event *ev, char out[TTY_KEY_BYTES_MAX]);
