@@ -18,6 +18,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
+from pngwrite import read_ppm  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
 QEMU = os.path.join(ROOT, "tools", "qemu.sh")
@@ -262,15 +266,6 @@ def boot_mode(res, name, append, check, env=None, timeout=120):
     res.add(name, why is None, detail if why is None else why + "\n" + b.log())
 
 
-def read_ppm(path):
-    data = open(path, "rb").read()
-    fields = data.split(maxsplit=4)
-    if fields[0] != b"P6" or int(fields[3]) != 255:
-        raise ValueError("not a binary 8-bit PPM")
-    w, h = int(fields[1]), int(fields[2])
-    return w, h, fields[4][-w * h * 3:]
-
-
 def title_bitmap(text, scale):
     """The banner title as the kernel must draw it, from the font's own bitmaps."""
     sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -305,12 +300,7 @@ def screen_banner(res, name, mode, path, timeout=120):
         time.sleep(0.5)
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(sock)
-            s.sendall(("screendump %s\n" % ppm).encode())
-            for _ in range(50):
-                if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
-                    break
-                time.sleep(0.1)
-            time.sleep(0.5)
+            e2e_shell.screendump(s, ppm)
         why = check_banner(ppm)
     b.kill()
     shutil.rmtree(tmp, ignore_errors=True)
@@ -446,7 +436,9 @@ def run_all():
                  lambda: screen_banner(res, "e2e: UEFI framebuffer shows the banner", "uefi",
                                        image),
                  lambda: screen_banner(res, "e2e: BIOS (VBE) framebuffer shows the banner",
-                                       "bios", image)]
+                                       "bios", image),
+                 lambda: e2e_shell.shell_serial(res, Boot, kernel),
+                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT)]
         off, reb = (os.path.join(tmp, a + ".img") for a in ("poweroff", "reboot"))
         make_image(off, kernel, cmdline="poweroff")
         make_image(reb, kernel, cmdline="reboot")
