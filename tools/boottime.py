@@ -48,6 +48,47 @@ def kernel_benches(build):
             print("  " + line[7:])
 
 
+def key_echo_latency(build, keys=60):
+    """Keypress-to-echo on the serial console: the time from writing one byte
+    to QEMU's COM1 until the shell's echo of it comes back (median, max)."""
+    import select
+    import subprocess
+    env = dict(os.environ, SERIAL="stdio", GUI="0")
+    p = subprocess.Popen(["tools/qemu.sh", "direct", os.path.join(build, "kernel.elf")],
+                         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    out = b""
+
+    def read_until(token, timeout):
+        nonlocal out
+        end = time.monotonic() + timeout
+        while token not in out:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+                return False
+            out += os.read(p.stdout.fileno(), 4096)
+        return True
+    times = []
+    if read_until(b"for the commands", 120):
+        time.sleep(0.5)
+        for i in range(keys):
+            ch = bytes([ord("a") + i % 26])
+            out = b""
+            t0 = time.monotonic()
+            p.stdin.write(ch)
+            p.stdin.flush()
+            if not read_until(ch, 5):
+                break
+            times.append(time.monotonic() - t0)
+    os.killpg(p.pid, 9)
+    p.wait()
+    if len(times) == keys:
+        print("keypress to echo (serial, shell line editor, %d keys): median %.2f ms, max %.2f ms"
+              % (keys, statistics.median(times) * 1000, max(times) * 1000))
+    else:
+        print("keypress to echo: no echo after %d keys" % len(times), file=sys.stderr)
+
+
 def main():
     n = int(os.environ.get("RUNS", "5"))
     build = os.environ.get("BUILD", "build")
@@ -60,6 +101,7 @@ def main():
         if r:
             print("%-9s  %8.2f s                          %6d ms" % (mode, r[0], r[1]))
     kernel_benches(build)
+    key_echo_latency(build)
     for f in ("boot/BOOTX64.EFI", "boot/mbr.bin", "boot/stage2.bin", "kernel.elf", "cairn.img"):
         p = os.path.join(build, f)
         if os.path.exists(p):
