@@ -401,6 +401,11 @@ def run_all():
         iso = os.path.join(tmp, "cairn.iso")
         subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), iso, kernel], cwd=ROOT,
                        check=True)
+        # GRUB's framebuffer tag: the console's colours come from its colour info.
+        iso_fb = os.path.join(tmp, "fbcon.iso")
+        subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), iso_fb, kernel, "ktest=fbcon"],
+                       cwd=ROOT, check=True)
+        jobs += [lambda: run_ktests(res, "kernel/multiboot2-fbcon", "iso", iso_fb)]
         jobs += [lambda: boot_ready(res, "e2e: image boots on UEFI", "uefi", image, "uefi"),
                  lambda: boot_ready(res, "e2e: image boots on BIOS", "bios", image, "bios"),
                  lambda: boot_ready(res, "e2e: kernel boots directly (PVH)", "direct", kernel,

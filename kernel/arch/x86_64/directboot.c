@@ -136,7 +136,13 @@ static void parse_pvh(struct boot_info *bi, uint64_t info_pa)
 
 static void mb2_framebuffer(struct boot_info *bi, const uint8_t *t, uint32_t size)
 {
-	const uint8_t *c = t + 31; /* colour info follows the common fields */
+	/*
+	 * Colour info follows the common fields. The Multiboot2 spec (3.6.12)
+	 * draws "reserved" as one byte, which would put it at 31, but GRUB's
+	 * multiboot2.h declares it 16-bit and GRUB writes the colour info at 32;
+	 * GRUB is what boots us.
+	 */
+	const uint8_t *c = t + 32;
 
 	/* type 1 = direct RGB colour; indexed and EGA text are not framebuffers for us. */
 	if (size < 38 || t[29] != 1)
