@@ -16,6 +16,8 @@
  */
 #include "sched/sched.h"
 
+#include <cairn/errno.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -551,4 +553,31 @@ uint64_t task_switch_count(void)
 	spin_unlock(&rq->lock);
 	irq_restore(flags);
 	return n;
+}
+
+uint64_t sched_cpu_mask(void)
+{
+	uint64_t m = 0;
+	unsigned i;
+
+	for (i = 0; i < nrqs; i++)
+		if (__atomic_load_n(&rqs[i].ready, __ATOMIC_ACQUIRE))
+			m |= 1ull << i;
+	return m;
+}
+
+int task_set_affinity(uint64_t mask)
+{
+	struct task *cur = task_current();
+	uint64_t flags;
+
+	mask &= sched_cpu_mask();
+	if (!cur || cur->pinned || !mask)
+		return -EINVAL;
+	flags = irq_save();
+	__atomic_store_n(&cur->affinity, mask, __ATOMIC_RELEASE);
+	irq_restore(flags);
+	if (!(mask >> this_cpu_index() & 1))
+		sched_yield(); /* schedule() sees the CPU is not allowed and moves us */
+	return 0;
 }

@@ -84,6 +84,8 @@ __attribute__((noreturn)) void sched_exit_current(void);
 void sched_yield(void);
 /* Task time accounting for `ps`: run time including the current turn. */
 uint64_t sched_task_run_ns(const struct task *t);
+/* Bit n set: CPU n has a run queue and takes tasks. */
+uint64_t sched_cpu_mask(void);
 /* The number of CPUs with a run queue. */
 unsigned sched_cpu_count(void);
 /* True once task_init() turned the scheduler on. */

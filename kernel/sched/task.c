@@ -150,20 +150,9 @@ static void wait_dead(struct task *t)
 		arch_cpu_relax();
 }
 
-static uint64_t cpus_ready_mask(void)
-{
-	uint64_t m = 0;
-	unsigned i;
-
-	for (i = 0; i < sched_cpu_count(); i++)
-		if (smp_cpu_online(i) || i == 0)
-			m |= 1ull << i;
-	return m;
-}
-
 static int check_opts(const struct task_spawn_opts *o, int *prio, uint64_t *aff)
 {
-	uint64_t ready = cpus_ready_mask();
+	uint64_t ready = sched_cpu_mask();
 
 	*prio = TASK_PRIO_DEFAULT;
 	*aff = ready;
@@ -456,40 +445,6 @@ static __no_lock_checks int reaper_main(void *arg)
 			task_free(t);
 		}
 	}
-	return 0;
-}
-
-/* ---- yielding and sleeping ---- */
-
-void task_yield(void)
-{
-	if (!sched_running())
-		return;
-	task_check_kill();
-	sched_yield();
-	task_check_kill();
-}
-
-void task_sleep_ns(uint64_t ns)
-{
-	task_check_kill();
-	sched_sleep_until_killable(clock_monotonic_ns() + ns);
-	task_check_kill();
-}
-
-int task_set_affinity(uint64_t mask)
-{
-	struct task *cur = task_current();
-	uint64_t flags;
-
-	mask &= cpus_ready_mask();
-	if (!cur || cur->pinned || !mask)
-		return -EINVAL;
-	flags = irq_save();
-	__atomic_store_n(&cur->affinity, mask, __ATOMIC_RELEASE);
-	irq_restore(flags);
-	if (!(mask >> this_cpu_index() & 1))
-		sched_yield(); /* schedule() sees the CPU is not allowed and moves us */
 	return 0;
 }
 

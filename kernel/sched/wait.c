@@ -185,3 +185,21 @@ void sched_sleep_until_killable(uint64_t deadline_ns)
 {
 	sleep_until(deadline_ns, true);
 }
+
+/* ---- the task-facing calls: safe points ---- */
+
+void task_yield(void)
+{
+	if (!sched_running())
+		return;
+	task_check_kill();
+	sched_yield();
+	task_check_kill();
+}
+
+void task_sleep_ns(uint64_t ns)
+{
+	task_check_kill();
+	sched_sleep_until_killable(clock_monotonic_ns() + ns);
+	task_check_kill();
+}
