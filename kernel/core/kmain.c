@@ -33,8 +33,7 @@
 #include "time/time.h"
 #include "tty/tty.h"
 
-#define CAIRN_VERSION "0.1"
-#define BANNER_BG     0x101820 /* fb_banner()'s background colour (dev/fb.c) */
+#define BANNER_BG 0x101820 /* fb_banner()'s background colour (dev/fb.c) */
 
 struct boot_info boot_info;
 bool kernel_test_mode;

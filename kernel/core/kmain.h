@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 /* isa-debug-exit values: QEMU exits with (value << 1) | 1. */
+#define CAIRN_VERSION "0.1" /* the banner, the first log line, uname */
+
 #define KERNEL_EXIT_PASS 0x10 /* exit status 33 */
 #define KERNEL_EXIT_FAIL 0x11 /* exit status 35 */
 

@@ -19,10 +19,6 @@
 #include "time/time.h"
 #include "tty/tty.h"
 
-#ifndef CAIRN_VERSION
-#define CAIRN_VERSION "0.1" /* kept in step with kernel/core/kmain.c */
-#endif
-
 #define SLEEP_MAX_S 10000000ull /* longest sleep: about 115 days */
 
 static int cmd_help(const struct shell_args *a)
