@@ -443,7 +443,8 @@ def run_all():
                  lambda: screen_banner(res, "e2e: BIOS (VBE) framebuffer shows the banner",
                                        "bios", image),
                  lambda: e2e_shell.shell_serial(res, Boot, kernel),
-                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT)]
+                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT),
+                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT, "uefi")]
         off, reb = (os.path.join(tmp, a + ".img") for a in ("poweroff", "reboot"))
         make_image(off, kernel, cmdline="poweroff")
         make_image(reb, kernel, cmdline="reboot")

@@ -142,13 +142,13 @@ def screendump(mon, ppm):
     time.sleep(0.5)
 
 
-def shell_screen(res, Boot, image, font, keep_png=None):
+def shell_screen(res, Boot, image, font, mode="bios", keep_png=None):
     """Type `echo hello` on the PS/2 keyboard; the screen must show hello in the font."""
     import pngwrite
     tmp = tempfile.mkdtemp(prefix="cairn-shell-screen-")
     sock, ppm = os.path.join(tmp, "mon.sock"), os.path.join(tmp, "screen.ppm")
     png = keep_png or os.path.join(tmp, "screen.png")
-    b = Boot("bios", image, args=["-monitor", "unix:%s,server,nowait" % sock])
+    b = Boot(mode, image, args=["-monitor", "unix:%s,server,nowait" % sock])
     why = "no ready line"
     if b.wait_for(r"cairn: ready", PROMPT_WAIT):
         time.sleep(2)
@@ -170,5 +170,6 @@ def shell_screen(res, Boot, image, font, keep_png=None):
                ("found" if typed else "not found", "found" if out else "not found"))
     b.kill()
     shutil.rmtree(tmp, ignore_errors=True)
-    res.add("e2e shell: sendkey 'echo hello' shows hello on the framebuffer", why is None,
+    res.add("e2e shell: sendkey 'echo hello' shows hello on the %s framebuffer" % mode,
+            why is None,
             "" if why is None else why + "\n" + b.log())
