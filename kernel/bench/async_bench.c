@@ -24,17 +24,6 @@
 #define HEAP_TIMERS   10000
 #define PINGS         2000
 
-static uint64_t ns(uint64_t cycles)
-{
-	return cycles * 1000000 / arch_cycles_khz();
-}
-
-static void report(const char *name, uint64_t cycles)
-{
-	kbench_report(name, cycles, "cycles");
-	kbench_report(name, ns(cycles), "ns");
-}
-
 static enum async_poll ready_poll(struct future *f, const struct waker *w)
 {
 	(void)w;
@@ -65,7 +54,7 @@ BENCH(async_poll_ready)
 	executor_destroy(&ex);
 	kfree(fs);
 	if (!err)
-		report("async_spawn_poll_ready", cycles / READY_FUTURES);
+		kbench_report_cycles("async_spawn_poll_ready", cycles / READY_FUTURES);
 }
 
 /* Wakes itself and stays pending SELF_WAKES times. */
@@ -96,7 +85,7 @@ BENCH(async_wake_poll)
 	r = async_block_on(&s.f);
 	cycles = arch_cycles() - t0;
 	if (!r)
-		report("async_wake_poll", cycles / SELF_WAKES);
+		kbench_report_cycles("async_wake_poll", cycles / SELF_WAKES);
 }
 
 /* ---- timers ---- */
@@ -137,8 +126,8 @@ BENCH(async_timer_heap)
 		return;
 	future_init(&p.f, arm_poll, NULL);
 	if (async_block_on(&p.f) == 0) {
-		report("async_timer_arm", p.arm_cycles / HEAP_TIMERS);
-		report("async_timer_cancel", p.cancel_cycles / HEAP_TIMERS);
+		kbench_report_cycles("async_timer_arm", p.arm_cycles / HEAP_TIMERS);
+		kbench_report_cycles("async_timer_cancel", p.cancel_cycles / HEAP_TIMERS);
 	}
 	kfree(p.t);
 }
@@ -217,5 +206,5 @@ BENCH(async_wake_cross_cpu)
 	cycles = arch_cycles() - t0;
 	if (task_join(h, NULL) || r)
 		return;
-	report("async_wake_cross_cpu", cycles / (2 * PINGS));
+	kbench_report_cycles("async_wake_cross_cpu", cycles / (2 * PINGS));
 }

@@ -16,11 +16,6 @@
 
 #define ROUNDS 1000
 
-static uint64_t ns(uint64_t cycles)
-{
-	return cycles * 1000000 / arch_cycles_khz();
-}
-
 static void nothing(void *arg)
 {
 }
@@ -56,8 +51,7 @@ BENCH(smp_ipi_roundtrip)
 		if (t < best)
 			best = t;
 	}
-	kbench_report("smp_ipi_roundtrip_mean", total / ROUNDS, "cycles");
-	kbench_report("smp_ipi_roundtrip_mean", ns(total / ROUNDS), "ns");
+	kbench_report_cycles("smp_ipi_roundtrip_mean", total / ROUNDS);
 	kbench_report("smp_ipi_roundtrip_best", best, "cycles");
 }
 
@@ -73,8 +67,7 @@ BENCH(smp_tlb_shootdown)
 		total += arch_cycles() - t0;
 	}
 	kbench_report("smp_tlb_shootdown_cpus", smp_cpu_count(), "cpus");
-	kbench_report("smp_tlb_shootdown_mean", total / ROUNDS, "cycles");
-	kbench_report("smp_tlb_shootdown_mean", ns(total / ROUNDS), "ns");
+	kbench_report_cycles("smp_tlb_shootdown_mean", total / ROUNDS);
 }
 
 BENCH(smp_spinlock_uncontended)

@@ -20,17 +20,6 @@
 #define SPAWN_ROUNDS  200
 #define PINGS         2000
 
-static uint64_t ns(uint64_t cycles)
-{
-	return cycles * 1000000 / arch_cycles_khz();
-}
-
-static void report(const char *name, uint64_t cycles)
-{
-	kbench_report(name, cycles, "cycles");
-	kbench_report(name, ns(cycles), "ns");
-}
-
 /* Keep the caller on its CPU (a CPU's boot flow already is) and return options for it. */
 static struct task_spawn_opts here(void)
 {
@@ -79,7 +68,7 @@ BENCH(task_switch)
 	(void)task_set_affinity(TASK_CPUS_ANY);
 	if (task_join(h, NULL) || !switches)
 		return;
-	report("task_switch", cycles / switches);
+	kbench_report_cycles("task_switch", cycles / switches);
 }
 
 BENCH(task_spawn_join)
@@ -94,7 +83,7 @@ BENCH(task_spawn_join)
 		if (task_spawn_opts(&h, "nothing", nothing, NULL, &o) || task_join(h, NULL))
 			return;
 	cycles = arch_cycles() - t0;
-	report("task_spawn_join", cycles / SPAWN_ROUNDS);
+	kbench_report_cycles("task_spawn_join", cycles / SPAWN_ROUNDS);
 }
 
 /* Two tasks on two CPUs take turns through a counter and two wait queues. */
@@ -161,5 +150,5 @@ BENCH(task_wake_cross_cpu)
 	(void)task_set_affinity(TASK_CPUS_ANY);
 	if (task_join(h, NULL))
 		return;
-	report("task_wake_cross_cpu", cycles / (2 * PINGS));
+	kbench_report_cycles("task_wake_cross_cpu", cycles / (2 * PINGS));
 }

@@ -4,6 +4,7 @@
 
 #include <lib/string.h>
 
+#include "arch/arch.h"
 #include "core/log.h"
 
 extern const struct kbench __start_kbench[], __stop_kbench[];
@@ -11,6 +12,12 @@ extern const struct kbench __start_kbench[], __stop_kbench[];
 void kbench_report(const char *what, uint64_t value, const char *unit)
 {
 	kprintf("bench: %s %llu %s\n", what, (unsigned long long)value, unit);
+}
+
+void kbench_report_cycles(const char *what, uint64_t cycles)
+{
+	kbench_report(what, cycles, "cycles");
+	kbench_report(what, cycles * 1000000 / arch_cycles_khz(), "ns");
 }
 
 void kbench_run(const char *filter)

@@ -24,6 +24,8 @@ struct kbench {
 
 /* Print one figure of the running benchmark. */
 void kbench_report(const char *what, uint64_t value, const char *unit);
+/* Report @cycles twice: in cycles and converted to nanoseconds. */
+void kbench_report_cycles(const char *what, uint64_t cycles);
 
 /* Run every benchmark whose name starts with @filter. */
 void kbench_run(const char *filter);
