@@ -110,11 +110,6 @@ unsigned waitq_wake_all(struct waitq *wq)
 	return wake(wq, UINT32_MAX);
 }
 
-bool waitq_active(struct waitq *wq)
-{
-	return __atomic_load_n(&wq->head, __ATOMIC_RELAXED) != NULL;
-}
-
 /* ---- timed blocking ---- */
 
 static void timeout_fired(struct timer_event *ev, void *ctx)

@@ -47,8 +47,6 @@ bool waitq_finish(struct waitq *wq, struct waiter *w);
 /* Wake the first waiter / all waiters. Return how many. Any context. */
 unsigned waitq_wake_one(struct waitq *wq);
 unsigned waitq_wake_all(struct waitq *wq);
-/* True if someone waits (a hint: it may change at once). */
-bool waitq_active(struct waitq *wq);
 
 #define WAIT_KILLABLE 1u /* end early with -EINTR when task_kill() asked */
 
@@ -62,16 +60,3 @@ bool waitq_active(struct waitq *wq);
  */
 int __must_check waitq_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx, unsigned flags,
                             uint64_t deadline_ns);
-
-/* Block until the expression @cond is true (statement form, no timeout). */
-#define wait_event(wq, cond)                       \
-	do {                                       \
-		struct waiter __w = { 0 };         \
-		for (;;) {                         \
-			waitq_prepare((wq), &__w); \
-			if (cond)                  \
-				break;             \
-			sched_block();             \
-		}                                  \
-		waitq_finish((wq), &__w);          \
-	} while (0)

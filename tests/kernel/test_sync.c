@@ -65,6 +65,30 @@ TEST(sync, mutex_excludes_across_cpus)
 	EXPECT_TRUE(!mutex_held(&mtx));
 }
 
+static struct mutex held = MUTEX_INIT("test.held");
+
+static int lock_killable(void *arg)
+{
+	(void)arg;
+	return mutex_lock_killable(&held);
+}
+
+TEST(sync, killable_mutex_wait_returns_eintr)
+{
+	struct task_handle h;
+	struct task_result r;
+
+	mutex_lock(&held);
+	EXPECT_EQ(task_spawn(&h, "waits", lock_killable, NULL), 0);
+	task_sleep_ns(5 * MS); /* it blocks on the mutex main holds */
+	EXPECT_EQ(task_kill(h), 0);
+	EXPECT_EQ(task_join(h, &r), 0);
+	EXPECT_EQ(r.how, TASK_END_RETURNED);
+	EXPECT_EQ(r.value, -EINTR);
+	EXPECT_TRUE(mutex_held(&held));
+	mutex_unlock(&held);
+}
+
 TEST_MUST_PANIC(sync, mutex_taken_twice_panics)
 {
 	static struct mutex m = MUTEX_INIT("test.twice");
