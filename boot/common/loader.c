@@ -7,7 +7,7 @@
  */
 #include "boot/common/loader.h"
 
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 #include <lib/string.h>
 
 #include "boot/common/internal.h"

@@ -6,7 +6,7 @@
  * decoded once, on first use, on the boot CPU. Locks: [B] boot CPU only,
  * before other CPUs start.
  */
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 
 #include <cairn/boot.h>
 
@@ -25,7 +25,7 @@ static struct acpi_fadt_info fadt;             /* [B] */
 static bool tried_tables, have_tables;         /* [B] */
 static int madt_state, hpet_state, fadt_state; /* [B] 0 untried, 1 good, -1 absent */
 
-bool fw_phys_is_ram(uint64_t phys, uint64_t len)
+bool acpi_phys_is_ram(uint64_t phys, uint64_t len)
 {
 	uint32_t i;
 
@@ -55,7 +55,7 @@ static void report(void *ctx, const char *msg)
 
 static const struct acpi_mem acpi_mem = { .ctx = NULL, .map = map_phys, .report = report };
 
-struct acpi_tables *fw_acpi(void)
+struct acpi_tables *acpi_root(void)
 {
 	uint64_t rsdp = boot_info.rsdp_phys;
 
@@ -84,7 +84,7 @@ static bool decode_once(int *state, const char *what, int (*get)(struct acpi_tab
 	if (*state)
 		return *state > 0;
 	*state = -1;
-	t = fw_acpi();
+	t = acpi_root();
 	if (!t)
 		return false;
 	err = get(t, out);
@@ -111,17 +111,17 @@ static int get_fadt(struct acpi_tables *t, void *out)
 	return acpi_get_fadt(t, out);
 }
 
-const struct acpi_madt_info *fw_madt(void)
+const struct acpi_madt_info *acpi_madt(void)
 {
 	return decode_once(&madt_state, "MADT", get_madt, &madt) ? &madt : NULL;
 }
 
-const struct acpi_hpet_info *fw_hpet(void)
+const struct acpi_hpet_info *acpi_hpet(void)
 {
 	return decode_once(&hpet_state, "HPET", get_hpet, &hpet) ? &hpet : NULL;
 }
 
-const struct acpi_fadt_info *fw_fadt(void)
+const struct acpi_fadt_info *acpi_fadt(void)
 {
 	return decode_once(&fadt_state, "FADT", get_fadt, &fadt) ? &fadt : NULL;
 }

@@ -10,15 +10,15 @@
 #include <lib/acpi/acpi.h>
 
 /* The checked table list, or NULL when the firmware has no usable ACPI. Boot CPU. */
-struct acpi_tables *fw_acpi(void);
+struct acpi_tables *acpi_root(void);
 /* The decoded tables, or NULL when missing or corrupt (the reason is logged once). */
-const struct acpi_madt_info *fw_madt(void);
-const struct acpi_hpet_info *fw_hpet(void);
-const struct acpi_fadt_info *fw_fadt(void);
+const struct acpi_madt_info *acpi_madt(void);
+const struct acpi_hpet_info *acpi_hpet(void);
+const struct acpi_fadt_info *acpi_fadt(void);
 
 /*
  * True when any byte of [@phys, @phys + @len) is RAM by the boot memory map
  * (any type but "reserved", which is where firmware reports devices). A
  * device register block the firmware places there is a lie.
  */
-bool fw_phys_is_ram(uint64_t phys, uint64_t len);
+bool acpi_phys_is_ram(uint64_t phys, uint64_t len);

@@ -17,7 +17,7 @@
 
 #include "arch/arch.h"
 #include "core/log.h"
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 #include "mm/vm.h"
 
 /* PM1 control register bits (ACPI 6.5, 4.8.3.2.1, Table 4.13). */
@@ -253,8 +253,8 @@ static int prepare_reg(const struct acpi_gas *g, unsigned int bits, const char *
 
 int power_off_prepare(struct power_off_plan *p)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
-	struct acpi_tables *t = fw_acpi();
+	const struct acpi_fadt_info *f = acpi_fadt();
+	struct acpi_tables *t = acpi_root();
 	int err;
 
 	*p = (struct power_off_plan){ 0 };
@@ -340,7 +340,7 @@ void power_off(void)
 		if (p.hw_reduced) {
 			reg_write(r, ((p.s5.slp_typa & 7) << SLEEP_CTL_TYP_SHIFT) | SLEEP_CTL_EN);
 		} else {
-			acpi_mode_enter(fw_fadt(), r);
+			acpi_mode_enter(acpi_fadt(), r);
 			enter_s5_pm1(&p);
 		}
 		wait_ms(POWER_OFF_WAIT_MS);
@@ -447,7 +447,7 @@ static __attribute__((noreturn)) void reset_via_triple_fault(void)
 
 void power_reboot(void)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
+	const struct acpi_fadt_info *f = acpi_fadt();
 
 	pr_info("power: rebooting");
 	reset_via_acpi(f);

@@ -26,9 +26,6 @@ uint64_t arch_cycles_khz(void);
 /* Leave the emulator with @code when running under QEMU's isa-debug-exit. */
 void arch_qemu_exit(uint32_t code);
 
-/* Number of CPUs the firmware describes (0 when it describes none). */
-unsigned arch_cpu_count(const struct boot_info *bi);
-
 /* Registers at a point of failure, for panic reports. */
 struct arch_regs;
 void arch_dump_regs(const struct arch_regs *regs);

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/interrupts/lapic.h"
 #include "arch/x86_64/x86.h"
 #include "core/kbench.h"
 #include "irq/irq.h"

@@ -16,7 +16,7 @@
 #include <cairn/errno.h>
 
 #include <lib/string.h>
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include "core/log.h"
 #include "core/percpu.h"

@@ -5,7 +5,7 @@
  * hostile kernel image is refused with a short reason. Also looks sections
  * up by name (the loader reads .cairn.config that way).
  */
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 #include <lib/errno.h>
 
 /* e_ident layout and values (System V gABI, "ELF Identification"). */

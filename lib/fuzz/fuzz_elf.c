@@ -5,7 +5,7 @@
  * found section is read in full so ASan catches any bound the validator
  * got wrong.
  */
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 
 #include <stdint.h>
 #include <stdlib.h>

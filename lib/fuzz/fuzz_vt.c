@@ -6,7 +6,7 @@
  * scroll count or colour outside the grid, and the display the ops built
  * must match the terminal's grid at the end.
  */
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <stdint.h>
 #include <stdlib.h>

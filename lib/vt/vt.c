@@ -10,7 +10,7 @@
  */
 #include <lib/errno.h>
 #include <lib/string.h>
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include "vt_internal.h"
 

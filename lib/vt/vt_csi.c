@@ -6,7 +6,7 @@
  * sequence with more than VT_MAX_PARAMS of them is ignored.
  */
 #include <lib/string.h>
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include "vt_internal.h"
 

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <stdint.h>
 

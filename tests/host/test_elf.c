@@ -6,7 +6,7 @@
  * the validator, each in an exact-size heap buffer so ASan sees any
  * out-of-bounds read.
  */
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 #include <lib/errno.h>
 
 #include <setjmp.h>

@@ -7,7 +7,7 @@
  * backspace, tabs, save/restore, malformed and over-long sequences, UTF-8
  * and a long random byte stream.
  */
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/interrupts/lapic.h"
 #include "arch/x86_64/x86.h"
 #include "core/ktest.h"
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 #include "irq/irq.h"
 #include "time/time.h"
 
@@ -96,7 +96,7 @@ TEST(irq, register_refuses_bad_input)
 
 TEST(irq, isa_overrides_follow_the_madt)
 {
-	const struct acpi_madt_info *m = fw_madt();
+	const struct acpi_madt_info *m = acpi_madt();
 	unsigned irq, i;
 
 	if (!irq_ioapic_mode() || !m)

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "core/kmain.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 /* Written by the 32-bit stub in boot32.S before paging is on. */
 extern uint64_t directboot_tsc;

@@ -26,12 +26,12 @@
 #include "core/kmain.h"
 #include "core/log.h"
 #include "core/percpu.h"
-#include "irq/firmware.h"
-#include "lapic.h"
+#include "acpi/acpi.h"
+#include "arch/x86_64/interrupts/lapic.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
-#include "percpu.h"
-#include "x86.h"
+#include "arch/x86_64/cpu/percpu.h"
+#include "arch/x86_64/x86.h"
 
 #define AP_STACK_SIZE (32 * 1024)
 #define AP_IST_SIZE   (16 * 1024)
@@ -63,7 +63,7 @@ struct trampoline {
 /* Give slots 1.. to the enabled MADT entries other than the boot CPU. Returns the slots used. */
 static unsigned find_cpus(struct smp_stats *st)
 {
-	const struct acpi_madt_info *m = fw_madt();
+	const struct acpi_madt_info *m = acpi_madt();
 	uint32_t bsp = percpu_of(0)->apic_id, i;
 	bool bsp_listed = false;
 	unsigned n = 1;

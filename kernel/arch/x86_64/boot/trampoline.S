@@ -12,7 +12,7 @@
  * parallel, so it writes nothing but the ticket counter and uses no stack
  * until it has its own. EBX holds the page's physical address throughout.
  */
-#include "percpu.h"
+#include "arch/x86_64/cpu/percpu.h"
 
 #define MSR_EFER 0xc0000080
 

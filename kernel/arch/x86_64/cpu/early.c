@@ -11,10 +11,9 @@
 
 #include <stdbool.h>
 
-#include "acpi/acpi_early.h"
 #include "arch/arch.h"
 #include "core/log.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 #define PTE_P         (1ull << 0)
 #define PTE_W         (1ull << 1)
@@ -121,11 +120,6 @@ uint64_t arch_cycles(void)
 void arch_qemu_exit(uint32_t code)
 {
 	outl(QEMU_DEBUG_EXIT_PORT, code);
-}
-
-unsigned arch_cpu_count(const struct boot_info *bi)
-{
-	return acpi_early_cpu_count(bi);
 }
 
 uintptr_t arch_frame_pointer(void)

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "core/percpu.h"
-#include "percpu.h"
-#include "x86.h"
+#include "arch/x86_64/cpu/percpu.h"
+#include "arch/x86_64/x86.h"
 
 #define IST_STACK_SIZE 16384
 

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 /* 64-bit interrupt gate (Intel SDM Vol. 3A, 7.14.1, Figure 7-8). */
 struct x86_gate {

@@ -6,7 +6,7 @@
  * x86_gdt_init()); the others' by smp.c before each CPU starts.
  * Locks: [B] boot CPU before the other CPUs start; fields: core/percpu.h.
  */
-#include "percpu.h"
+#include "arch/x86_64/cpu/percpu.h"
 
 #include <arch/cpu.h>
 #include <arch/msr.h>

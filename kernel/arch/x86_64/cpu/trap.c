@@ -17,7 +17,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "sched/task.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 /* Intel SDM Vol. 3A, 7.3, Table 7-1. */
 static const char *const exception_names[32] = {

@@ -13,10 +13,10 @@
 #include <cairn/errno.h>
 
 #include "core/log.h"
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 #define IOREGSEL        0x00
 #define IOWIN           0x10
@@ -80,7 +80,7 @@ static bool overlaps(uint32_t base, uint32_t pins)
 /* Checks that need no access to the chip. */
 static int check_address(uint64_t phys, uint32_t gsi_base)
 {
-	if (phys == 0 || (phys & 0xf) || phys >= (1ull << 52) || fw_phys_is_ram(phys, IOWIN + 4))
+	if (phys == 0 || (phys & 0xf) || phys >= (1ull << 52) || acpi_phys_is_ram(phys, IOWIN + 4))
 		return -EINVAL;
 	if (gsi_base >= X86_MAX_GSI)
 		return -EINVAL;

@@ -16,12 +16,12 @@
 
 #include "core/log.h"
 #include "core/percpu.h"
-#include "irq/firmware.h"
-#include "lapic.h"
+#include "acpi/acpi.h"
+#include "arch/x86_64/interrupts/lapic.h"
 #include "mm/heap.h"
 #include "sched/sched.h"
 #include "sched/spinlock.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 #define ISA_IRQS    16
 #define PIC_CASCADE 2
@@ -419,7 +419,7 @@ int irq_init(void)
 	bsp_apic_id = lapic_id();
 	if (x86_vector_register(X86_VEC_APIC_ERROR, apic_error, NULL))
 		pr_warn("irq: APIC error vector taken");
-	m = fw_madt();
+	m = acpi_madt();
 	if (!m) {
 		pic_fallback("no MADT");
 		return 0;

@@ -8,7 +8,7 @@
  * Locks: [B] written on the boot CPU by the first lapic_init_cpu(), read
  * only afterwards; the registers themselves are per CPU.
  */
-#include "lapic.h"
+#include "arch/x86_64/interrupts/lapic.h"
 
 #include <arch/cpu.h>
 #include <arch/msr.h>
@@ -16,7 +16,7 @@
 #include "core/log.h"
 #include "irq/irq.h"
 #include "mm/vm.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 /* IA32_APIC_BASE (Intel SDM Vol. 3A, 12.4.4, Figure 12-5). */
 #define MSR_APIC_BASE    0x1bu

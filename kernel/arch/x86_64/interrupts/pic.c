@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 #define PIC1_CMD  0x20
 #define PIC1_DATA 0x21

@@ -12,10 +12,10 @@
 #include <arch/cpu.h>
 
 #include "core/log.h"
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 /* Register offsets and bits (2.3.1, Table 2). */
 #define HPET_GCAP_ID        0x000
@@ -64,7 +64,7 @@ static int start(uint64_t phys)
 {
 	uint64_t cap, conf;
 
-	if (phys == 0 || (phys & (HPET_REGS_LEN - 1)) || fw_phys_is_ram(phys, HPET_REGS_LEN))
+	if (phys == 0 || (phys & (HPET_REGS_LEN - 1)) || acpi_phys_is_ram(phys, HPET_REGS_LEN))
 		return -EINVAL;
 	regs = vm_map_mmio(phys, HPET_REGS_LEN, VM_CACHE_UC);
 	if (!regs)
@@ -93,7 +93,7 @@ out_absent:
 
 int x86_hpet_init(void)
 {
-	const struct acpi_hpet_info *h = fw_hpet();
+	const struct acpi_hpet_info *h = acpi_hpet();
 	int err;
 
 	if (!h)

@@ -13,10 +13,10 @@
 #include <arch/cpu.h>
 #include <arch/pio.h>
 
-#include "irq/firmware.h"
+#include "acpi/acpi.h"
 #include "sched/spinlock.h"
 #include "time/time.h"
-#include "x86.h"
+#include "arch/x86_64/x86.h"
 
 #define CMOS_INDEX 0x70 /* bit 7 of the index masks NMI on the PC; kept clear */
 #define CMOS_DATA  0x71
@@ -146,7 +146,7 @@ int x86_rtc_decode(const struct x86_rtc_raw *raw, struct rtc_time *out)
 /* The FADT's CENTURY index when it names a CMOS byte; else 0. */
 static uint8_t century_index(bool *no_rtc)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
+	const struct acpi_fadt_info *f = acpi_fadt();
 
 	*no_rtc = f && f->no_cmos_rtc;
 	if (!f || f->century <= RTC_REG_B || f->century > CENTURY_MAX_INDEX)
