@@ -4,7 +4,8 @@
  * usable RAM in [1 MiB, 4 GiB), and the record of what was handed out so
  * the boot_info memory map can tag it (kernel, loader, initrd).
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

@@ -6,7 +6,8 @@
  * The order matters: every allocation is done before the memory map is
  * written, and the video mode is set only once the kernel's wishes are known.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <lib/errno.h>
+#include <cairn/errno.h>
 
 #include <stdint.h>
 

@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <lib/acpi/acpi.h>
 
 #include <stdbool.h>

@@ -8,16 +8,13 @@
 #pragma once
 
 #include <cairn/boot.h>
+#include <cairn/compiler.h>
 
 #include <lib/buddy/buddy.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 #define PMM_PAGE_SHIFT 12
 #define PMM_PAGE_SIZE  (1ull << PMM_PAGE_SHIFT)

@@ -9,16 +9,14 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sched/wait.h"
 #include "time/time.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 #define TASK_NAME_MAX   32
 #define TASK_STACK_SIZE (16u * 1024) /* bytes, plus an unmapped guard page below */

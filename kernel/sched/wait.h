@@ -7,14 +7,12 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "sched/spinlock.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 struct task;
 

@@ -7,8 +7,9 @@
  * the block's order and whether it is free. Every public entry point checks
  * its arguments against that metadata before changing anything.
  */
+#include <cairn/errno.h>
+
 #include <lib/buddy/buddy.h>
-#include <lib/errno.h>
 
 /*
  * Metadata byte of each frame. Only the first frame of a block (its head)

@@ -5,8 +5,9 @@
  * hostile kernel image is refused with a short reason. Also looks sections
  * up by name (the loader reads .cairn.config that way).
  */
+#include <cairn/errno.h>
+
 #include <lib/elf/elf.h>
-#include <lib/errno.h>
 
 /* e_ident layout and values (System V gABI, "ELF Identification"). */
 #define EI_CLASS      4

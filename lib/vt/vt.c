@@ -8,7 +8,8 @@
  * an op see a cell outside it. This file holds the grid, text and the
  * escapes other than control sequences, which are in lib/vt_csi.c.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 #include <lib/vt/vt.h>
 

@@ -20,13 +20,11 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 #define VT_MAX_COLS   1024 /* grid limits: any real screen fits, cols * rows stays small */
 #define VT_MAX_ROWS   1024

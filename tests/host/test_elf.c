@@ -6,8 +6,9 @@
  * the validator, each in an exact-size heap buffer so ASan sees any
  * out-of-bounds read.
  */
+#include <cairn/errno.h>
+
 #include <lib/elf/elf.h>
-#include <lib/errno.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
