@@ -15,6 +15,7 @@
 
 #include <cairn/errno.h>
 
+#include <arch/page.h>
 #include <lib/string.h>
 #include <lib/vt/vt.h>
 
@@ -26,8 +27,6 @@
 #include "mm/heap.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-
-#define PAGE 4096ull
 
 /* Larger shadows (beyond 2560x1600 at 32 bpp) are not worth the RAM: draw directly. */
 #define FBCON_SHADOW_MAX (16ull << 20)
@@ -297,7 +296,7 @@ static bool setup_memory(const struct boot_framebuffer *info)
 		return false;
 	fbcon.shadow = NULL;
 	if (shadow <= FBCON_SHADOW_MAX)
-		fbcon.shadow = vm_alloc_pages((shadow + PAGE - 1) / PAGE, PT_WRITE);
+		fbcon.shadow = vm_alloc_pages((shadow + PAGE_SIZE - 1) / PAGE_SIZE, PT_WRITE);
 	return true;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "mm/heap.h"
 
+#include <arch/page.h>
 #include <lib/alloc/cairn.h>
 #include <lib/string.h>
 
@@ -18,7 +19,6 @@
 #include "mm/vm.h"
 #include "sched/spinlock.h"
 
-#define PAGE         4096ull
 #define HEAP_INITIAL (1ull << 20)
 #define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
 
@@ -39,7 +39,7 @@ static void report_error(void *ctx, const char *what, void *ptr)
 
 int heap_init(void)
 {
-	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
+	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
 
 	if (err)
 		return err;
@@ -56,17 +56,17 @@ int heap_init(void)
 /* Map more memory at the heap's end: enough for @size at @align, at least HEAP_STEP. */
 static bool heap_grow(size_t size, size_t align)
 {
-	uint64_t want = (size + align + 64 + PAGE - 1) & ~(PAGE - 1);
+	uint64_t want = (size + align + 64 + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t va = VM_HEAP_BASE + heap_mapped;
 
 	if (want < HEAP_STEP)
 		want = HEAP_STEP;
 	if (want > VM_HEAP_MAX - heap_mapped)
 		return false;
-	if (vm_map_fresh(va, want / PAGE, PT_WRITE))
+	if (vm_map_fresh(va, want / PAGE_SIZE, PT_WRITE))
 		return false;
 	if (cairn_heap_grow(&heap, (void *)(uintptr_t)va, want)) {
-		vm_unmap_free(va, want / PAGE);
+		vm_unmap_free(va, want / PAGE_SIZE);
 		return false;
 	}
 	heap_mapped += want;

@@ -11,8 +11,6 @@
 
 #include <stdint.h>
 
-#define MEMMAP_PAGE 4096ull
-
 /* A map being built; the caller owns all storage. */
 struct memmap {
 	struct boot_mem_range *ranges;  /* the map itself */

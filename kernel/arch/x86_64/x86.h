@@ -38,38 +38,6 @@ void x86_trap(struct arch_regs *regs);
 /* Describe a CPU exception in one line, e.g. for page faults with CR2 and bits. */
 void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, unsigned long size);
 
-/*
- * ---- Memory-mapped registers ----
- * One exact-width volatile access each, so the compiler neither merges,
- * splits nor reorders device accesses (the "memory" clobber orders them
- * against ordinary memory too).
- */
-static inline uint32_t x86_mmio_read32(const volatile void *p)
-{
-	uint32_t v;
-
-	__asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*(const volatile uint32_t *)p) : "memory");
-	return v;
-}
-
-static inline void x86_mmio_write32(volatile void *p, uint32_t v)
-{
-	__asm__ volatile("movl %1, %0" : "=m"(*(volatile uint32_t *)p) : "r"(v) : "memory");
-}
-
-static inline uint64_t x86_mmio_read64(const volatile void *p)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %1, %0" : "=r"(v) : "m"(*(const volatile uint64_t *)p) : "memory");
-	return v;
-}
-
-static inline void x86_mmio_write64(volatile void *p, uint64_t v)
-{
-	__asm__ volatile("movq %1, %0" : "=m"(*(volatile uint64_t *)p) : "r"(v) : "memory");
-}
-
 /* ---- Interrupt vectors (irq.c); the fixed ones are in lapic.h ---- */
 
 /* IO APIC GSIs 0..X86_MAX_GSI-1 use vectors X86_VEC_IRQ_BASE + gsi (48..175). */

@@ -8,13 +8,14 @@
 #include <cairn/boot.h>
 
 #include <arch/cpu.h>
+#include <arch/page.h>
 #include <lib/string.h>
 
 #include <boot/common/loader.h>
 #include <stdbool.h>
 
-#include "core/kmain.h"
 #include "arch/x86_64/x86.h"
+#include "core/kmain.h"
 
 /* Written by the 32-bit stub in boot32.S before paging is on. */
 extern uint64_t directboot_tsc;
@@ -250,7 +251,7 @@ void directboot_main(void)
 	bi->kernel_phys_size = (uint64_t)(_kernel_end - _kernel_start);
 	bi->tsc_at_loader_entry = directboot_tsc;
 	bi->stack_top = (uint64_t)(uintptr_t)directboot_stack_top;
-	bi->stack_size = (uint64_t)(directboot_stack_top - directboot_stack_guard) - 4096;
+	bi->stack_size = (uint64_t)(directboot_stack_top - directboot_stack_guard) - PAGE_SIZE;
 	if (bi->method == BOOT_METHOD_PVH) {
 		copy_name(bi->loader_name, "pvh", sizeof(bi->loader_name));
 		parse_pvh(bi, directboot_info);

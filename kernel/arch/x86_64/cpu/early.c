@@ -7,13 +7,14 @@
 #include <cairn/boot.h>
 
 #include <arch/cpu.h>
+#include <arch/page.h>
 #include <arch/pio.h>
 
 #include <stdbool.h>
 
 #include "arch/arch.h"
-#include "core/log.h"
 #include "arch/x86_64/x86.h"
+#include "core/log.h"
 
 #define PTE_P         (1ull << 0)
 #define PTE_W         (1ull << 1)
@@ -26,7 +27,7 @@
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 
 /* One spare page table for splitting a 2 MiB page early in boot. */
-static uint64_t split_table[512] __attribute__((aligned(4096)));
+static uint64_t split_table[512] __attribute__((aligned(PAGE_SIZE)));
 static bool split_used;
 
 static uint64_t *table_at(const struct boot_info *bi, uint64_t entry)
@@ -51,7 +52,7 @@ static bool split_large_page(const struct boot_info *bi, uint64_t *pde)
 	if (flags & PTE_PAT_LARGE)
 		flags = (flags & ~PTE_PAT_LARGE) | PTE_PAT_4K;
 	for (i = 0; i < 512; i++)
-		split_table[i] = (base + (uint64_t)i * 4096) | flags;
+		split_table[i] = (base + (uint64_t)i * PAGE_SIZE) | flags;
 	split_used = true;
 	*pde = kernel_virt_to_phys(bi, split_table) | PTE_P | PTE_W;
 	return true;

@@ -34,11 +34,13 @@
 
 #ifndef __ASSEMBLY__
 
+#include <arch/page.h>
+
 #include <stdint.h>
 
 struct percpu;
 
-_Static_assert(TRAMP_SIZE <= 4096, "trampoline page");
+_Static_assert(TRAMP_SIZE <= PAGE_SIZE, "trampoline page");
 
 /* trampoline.S: the code copied below 1 MiB, and labels inside it. */
 extern const char x86_trampoline_start[], x86_trampoline_end[];

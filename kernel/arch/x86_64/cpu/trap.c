@@ -8,16 +8,17 @@
 #include <cairn/boot.h>
 
 #include <arch/cpu.h>
+#include <arch/page.h>
 #include <lib/format.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/x86.h"
 #include "core/kmain.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "sched/task.h"
-#include "arch/x86_64/x86.h"
 
 /* Intel SDM Vol. 3A, 7.3, Table 7-1. */
 static const char *const exception_names[32] = {
@@ -100,7 +101,7 @@ static bool in_guard_page(uint64_t addr)
 {
 	uint64_t top = boot_info.stack_top, size = boot_info.stack_size;
 
-	return top && addr >= top - size - 4096 && addr < top - size;
+	return top && addr >= top - size - PAGE_SIZE && addr < top - size;
 }
 
 void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, unsigned long size)

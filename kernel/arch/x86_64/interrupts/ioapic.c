@@ -12,11 +12,13 @@
  */
 #include <cairn/errno.h>
 
-#include "core/log.h"
+#include <arch/mmio.h>
+
 #include "acpi/acpi.h"
+#include "arch/x86_64/x86.h"
+#include "core/log.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-#include "arch/x86_64/x86.h"
 
 #define IOREGSEL        0x00
 #define IOWIN           0x10
@@ -46,14 +48,14 @@ static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic"); /* guards [L] */
 
 static uint32_t read_reg(const struct ioapic *io, uint8_t reg)
 {
-	x86_mmio_write32(io->mmio + IOREGSEL, reg);
-	return x86_mmio_read32(io->mmio + IOWIN);
+	mmio_write32(io->mmio + IOREGSEL, reg);
+	return mmio_read32(io->mmio + IOWIN);
 }
 
 static void write_reg(const struct ioapic *io, uint8_t reg, uint32_t v)
 {
-	x86_mmio_write32(io->mmio + IOREGSEL, reg);
-	x86_mmio_write32(io->mmio + IOWIN, v);
+	mmio_write32(io->mmio + IOREGSEL, reg);
+	mmio_write32(io->mmio + IOWIN, v);
 }
 
 static struct ioapic *find(uint32_t gsi)

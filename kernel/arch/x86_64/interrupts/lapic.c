@@ -11,12 +11,14 @@
 #include "arch/x86_64/interrupts/lapic.h"
 
 #include <arch/cpu.h>
+#include <arch/mmio.h>
 #include <arch/msr.h>
+#include <arch/page.h>
 
+#include "arch/x86_64/x86.h"
 #include "core/log.h"
 #include "irq/irq.h"
 #include "mm/vm.h"
-#include "arch/x86_64/x86.h"
 
 /* IA32_APIC_BASE (Intel SDM Vol. 3A, 12.4.4, Figure 12-5). */
 #define MSR_APIC_BASE    0x1bu
@@ -89,7 +91,7 @@ static uint32_t reg_read(unsigned reg)
 {
 	if (x2apic)
 		return (uint32_t)x86_rdmsr(MSR_X2APIC_BASE + (reg >> 4));
-	return x86_mmio_read32(mmio + reg);
+	return mmio_read32(mmio + reg);
 }
 
 static void reg_write(unsigned reg, uint32_t v)
@@ -97,7 +99,7 @@ static void reg_write(unsigned reg, uint32_t v)
 	if (x2apic)
 		x86_wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
 	else
-		x86_mmio_write32(mmio + reg, v);
+		mmio_write32(mmio + reg, v);
 }
 
 /* Boot CPU, first call: find the APIC, choose the mode, map the xAPIC window. */
@@ -114,7 +116,7 @@ static bool setup_global(void)
 	tsc_deadline = (r[2] & CPUID1_ECX_TSC_DEADLINE) != 0;
 	apic_phys = x86_rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
 	if (!x2apic) {
-		mmio = vm_map_mmio(apic_phys, 4096, VM_CACHE_UC);
+		mmio = vm_map_mmio(apic_phys, PAGE_SIZE, VM_CACHE_UC);
 		if (!mmio) {
 			pr_err("lapic: cannot map the registers at %#llx",
 			       (unsigned long long)apic_phys);

@@ -10,12 +10,13 @@
 #include <cairn/errno.h>
 
 #include <arch/cpu.h>
+#include <arch/mmio.h>
 
-#include "core/log.h"
 #include "acpi/acpi.h"
+#include "arch/x86_64/x86.h"
+#include "core/log.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-#include "arch/x86_64/x86.h"
 
 /* Register offsets and bits (2.3.1, Table 2). */
 #define HPET_GCAP_ID        0x000
@@ -48,11 +49,11 @@ static uint64_t make_mult(uint64_t fs)
 /* The counter must move: a disabled or absent device reads as a constant. */
 static bool counter_runs(void)
 {
-	uint64_t c0 = x86_mmio_read32(regs + HPET_MAIN_CNT);
+	uint64_t c0 = mmio_read32(regs + HPET_MAIN_CNT);
 	unsigned spin;
 
 	for (spin = 0; spin < 1000000; spin++) {
-		if (x86_mmio_read32(regs + HPET_MAIN_CNT) != c0)
+		if (mmio_read32(regs + HPET_MAIN_CNT) != c0)
 			return true;
 		x86_pause();
 	}
@@ -69,14 +70,14 @@ static int start(uint64_t phys)
 	regs = vm_map_mmio(phys, HPET_REGS_LEN, VM_CACHE_UC);
 	if (!regs)
 		return -ENOMEM;
-	cap = x86_mmio_read64(regs + HPET_GCAP_ID);
+	cap = mmio_read64(regs + HPET_GCAP_ID);
 	period_fs = GCAP_PERIOD(cap);
 	if (cap == ~0ull || period_fs == 0 || period_fs > PERIOD_MAX_FS)
 		goto out_absent;
 	wide = (cap & GCAP_COUNT_SIZE_CAP) != 0;
-	conf = x86_mmio_read64(regs + HPET_GEN_CONF);
+	conf = mmio_read64(regs + HPET_GEN_CONF);
 	/* Interrupts stay with the LAPIC timer: no legacy replacement routing. */
-	x86_mmio_write64(regs + HPET_GEN_CONF, (conf & ~CONF_LEGACY) | CONF_ENABLE);
+	mmio_write64(regs + HPET_GEN_CONF, (conf & ~CONF_LEGACY) | CONF_ENABLE);
 	if (!counter_runs())
 		goto out_absent;
 	ns_mult = make_mult(period_fs);
@@ -123,9 +124,9 @@ static uint64_t read_ticks(void)
 	uint64_t v;
 
 	if (wide)
-		return x86_mmio_read64(regs + HPET_MAIN_CNT);
+		return mmio_read64(regs + HPET_MAIN_CNT);
 	flags = spin_lock_irqsave(&ext_lock);
-	low = x86_mmio_read32(regs + HPET_MAIN_CNT);
+	low = mmio_read32(regs + HPET_MAIN_CNT);
 	if (low < ext_last)
 		ext_high += 1ull << 32;
 	ext_last = low;
