@@ -26,6 +26,25 @@ uint64_t arch_cycles_khz(void);
 /* Leave the emulator with @code when running under QEMU's isa-debug-exit. */
 void arch_qemu_exit(uint32_t code);
 
+/*
+ * Reset paths for power_reboot() beyond the ACPI reset register.
+ * arch_reset_legacy(): the platform's legacy reset line (x86: the 8042
+ * keyboard controller's reset pulse, several tries); returns when the
+ * machine still runs. arch_reset_cpu(): a reset forced from the CPU itself
+ * (x86: a triple fault). Both turn interrupts off on this CPU.
+ */
+void arch_reset_legacy(void);
+__attribute__((noreturn)) void arch_reset_cpu(void);
+
+/*
+ * One access of @width bits (8, 16 or 32) at byte @off of the PCI
+ * configuration space of function @bdf (bus 15:8, device 7:3, function
+ * 2:0) in segment 0. kernel/bus/pci/pci.c checks the arguments first; the
+ * access stays inside one aligned dword. Any context.
+ */
+uint32_t arch_pci_config_read(uint32_t bdf, unsigned int off, unsigned int width);
+void arch_pci_config_write(uint32_t bdf, unsigned int off, unsigned int width, uint32_t v);
+
 /* Registers at a point of failure, for panic reports. */
 struct arch_regs;
 void arch_dump_regs(const struct arch_regs *regs);

@@ -14,9 +14,9 @@
 #include <arch/pio.h>
 
 #include "acpi/acpi.h"
+#include "arch/x86_64/x86.h"
 #include "sched/spinlock.h"
 #include "time/time.h"
-#include "arch/x86_64/x86.h"
 
 #define CMOS_INDEX 0x70 /* bit 7 of the index masks NMI on the PC; kept clear */
 #define CMOS_DATA  0x71

@@ -15,11 +15,11 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/interrupts/lapic.h"
+#include "arch/x86_64/x86.h"
 #include "core/log.h"
 #include "irq/irq.h"
-#include "arch/x86_64/interrupts/lapic.h"
 #include "time/time.h"
-#include "arch/x86_64/x86.h"
 
 /* Intel 8254 datasheet (order 231164): control word, mode 0; 1.193182 MHz on the PC. */
 #define PIT_HZ            1193182
