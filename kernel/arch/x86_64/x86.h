@@ -48,8 +48,6 @@ void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, un
 #define X86_VEC_APIC_ERROR 0xfe
 /* The legacy PIC's 16 lines, remapped above the exceptions. */
 #define X86_VEC_PIC_BASE   32
-/* Per-CPU interrupt counters cover CPU indexes below this. */
-#define X86_IRQ_MAX_CPUS   64
 
 /*
  * Run @fn(@regs, @ctx) for every interrupt on @vector (X86_VEC_IRQ_BASE +
@@ -64,6 +62,11 @@ void x86_vector_unregister(unsigned vector);
 void x86_irq_dispatch(struct arch_regs *regs);
 /* x86_irq_dispatch() counted as interrupt context, then the scheduler's preemption point. */
 void x86_irq_enter(struct arch_regs *regs);
+/* Serve GSIs through the 8259 PICs or the IO APICs (installs the irq_chip; irq_init.c). */
+void x86_irq_use_pic(void);
+void x86_irq_use_ioapic(void);
+/* True when GSIs go through an IO APIC; false in the legacy PIC fallback. */
+bool x86_ioapic_mode(void);
 
 /* ---- Legacy 8259A PICs (pic.c) ---- */
 

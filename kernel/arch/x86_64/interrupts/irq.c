@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Interrupt dispatch for vectors 32-255 and the x86 side of kernel/irq/irq.h:
- * the vector table, per-CPU per-vector counters, GSI handlers over the IO
- * APIC (or the 8259 PIC when the firmware describes no IO APIC), the ISA
- * overrides from the MADT and the interrupt flag. Vector layout in
- * lapic.h and x86.h; docs/interrupts.md has the picture.
- * Locks: [B] boot CPU before other CPUs start; [L] irq_lock; [C] written
- * only by the CPU the row belongs to.
+ * The x86 side of the interrupt layer: the IDT vector table for vectors
+ * 32-255, the interrupt controllers behind kernel/irq as two struct
+ * irq_chip (the IO APICs, or the 8259 PICs when the firmware describes no
+ * IO APIC), their set-up from the MADT, and the test self-IPI. Handler
+ * lists and counters are kernel/irq/irq.c's. Vector layout in lapic.h and
+ * x86.h; docs/interrupts.md has the picture.
+ * Locks: [B] boot CPU before other CPUs start.
  */
 #include "irq/irq.h"
 
@@ -14,32 +14,18 @@
 
 #include <arch/cpu.h>
 
-#include "core/log.h"
-#include "core/percpu.h"
 #include "acpi/acpi.h"
 #include "arch/x86_64/interrupts/lapic.h"
-#include "mm/heap.h"
-#include "sched/sched.h"
-#include "sched/spinlock.h"
 #include "arch/x86_64/x86.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "irq/chip.h"
+#include "sched/sched.h"
 
 #define ISA_IRQS    16
 #define PIC_CASCADE 2
 
-/* One handler of a GSI; GSIs may be shared. */
-struct irq_action {
-	void (*fn)(void *ctx);
-	void *ctx;
-	struct irq_action *next; /* [L] */
-};
-
-/* A GSI's electrical mode and handlers. */
-struct gsi_line {
-	struct irq_action *actions; /* [L] in registration order */
-	bool level;                 /* [B] level triggered (else edge) */
-	bool active_low;            /* [B] */
-	bool routed;                /* [L] redirection entry programmed */
-};
+_Static_assert(X86_MAX_GSI <= IRQ_MAX_GSI, "every IO APIC vector has a GSI line");
 
 /* A handler of a whole vector (timer, IPIs, tests). */
 struct vector_handler {
@@ -47,70 +33,108 @@ struct vector_handler {
 	void *ctx;                                     /* [B] */
 };
 
-static struct vector_handler vectors[256];              /* [B] */
-static struct gsi_line gsis[X86_MAX_GSI];               /* [B]/[L] */
-static uint32_t isa_gsi[ISA_IRQS];                      /* [B] ISA IRQ -> GSI */
-static bool ioapic_mode;                                /* [B] */
-static uint32_t bsp_apic_id;                            /* [B] where GSIs are sent */
-static uint64_t counts[X86_IRQ_MAX_CPUS][256];          /* [C] */
-static unsigned apic_errors;                            /* [a] */
-static struct spinlock irq_lock = SPINLOCK_INIT("irq"); /* guards [L]; before ioapic */
-
-/* Until kernel/arch/x86_64/percpu.c provides the real one, everything is CPU 0. */
-__attribute__((weak)) unsigned arch_cpu_index(void)
-{
-	return 0;
-}
-
-/* ---- the interrupt flag ---- */
-
-void irq_enable(void)
-{
-	__asm__ volatile("sti" : : : "memory");
-}
-
-void irq_disable(void)
-{
-	x86_cli();
-}
-
-bool irq_enabled(void)
-{
-	return (x86_read_rflags() & X86_RFLAGS_IF) != 0;
-}
-
-unsigned long irq_save(void)
-{
-	unsigned long flags = x86_read_rflags();
-
-	x86_cli();
-	return flags;
-}
-
-void irq_restore(unsigned long flags)
-{
-	if (flags & X86_RFLAGS_IF)
-		irq_enable();
-}
+static struct vector_handler vectors[256]; /* [B] */
+static bool ioapic_mode;                   /* [B] */
 
 /* STI holds interrupts off for one more instruction, so none is lost before HLT (SDM Vol. 2B, STI). */
-void irq_enable_and_wait(void)
+void arch_irq_enable_and_wait(void)
 {
 	__asm__ volatile("sti; hlt" : : : "memory");
 }
 
-/* ---- dispatch ---- */
-
-/* Handlers run under irq_lock, so irq_unregister() can free an action safely. */
-static void gsi_dispatch(uint32_t gsi)
+bool x86_ioapic_mode(void)
 {
-	struct irq_action *a;
-
-	spin_lock(&irq_lock);
-	for (a = gsis[gsi].actions; a; a = a->next)
-		a->fn(a->ctx);
-	spin_unlock(&irq_lock);
+	return ioapic_mode;
 }
+
+/* ---- the two controllers ---- */
+
+static bool pic_has_gsi(uint32_t gsi)
+{
+	return gsi < ISA_IRQS && gsi != PIC_CASCADE;
+}
+
+/* The PIC's lines go to the boot CPU (virtual wire) with fixed vectors: nothing to route. */
+static int pic_route(uint32_t gsi, unsigned cpu, bool level, bool active_low)
+{
+	return 0;
+}
+
+static unsigned pic_vector(uint32_t gsi)
+{
+	return X86_VEC_PIC_BASE + gsi;
+}
+
+static const struct irq_chip pic_chip = {
+	.name = "8259 PIC",
+	.has_gsi = pic_has_gsi,
+	.route = pic_route,
+	.mask = x86_pic_mask,
+	.unmask = x86_pic_unmask,
+	.eoi = x86_pic_eoi,
+	.vector = pic_vector,
+};
+
+static bool ioapic_has_gsi(uint32_t gsi)
+{
+	return gsi < X86_MAX_GSI && x86_ioapic_has_gsi(gsi);
+}
+
+/* Fixed delivery of vector X86_VEC_IRQ_BASE + @gsi to CPU @cpu's local APIC. */
+static int ioapic_route(uint32_t gsi, unsigned cpu, bool level, bool active_low)
+{
+	struct percpu *c = percpu_of(cpu);
+
+	if (!c)
+		return -EINVAL;
+	return x86_ioapic_route(gsi, (uint8_t)(X86_VEC_IRQ_BASE + gsi), c->apic_id, level,
+	                        active_low);
+}
+
+static void ioapic_mask(uint32_t gsi)
+{
+	x86_ioapic_mask(gsi, true);
+}
+
+static void ioapic_unmask(uint32_t gsi)
+{
+	x86_ioapic_mask(gsi, false);
+}
+
+/* IO APIC interrupts end at the local APIC (Intel SDM Vol. 3A, 12.8.5). */
+static void ioapic_eoi(uint32_t gsi)
+{
+	lapic_eoi();
+}
+
+static unsigned ioapic_vector(uint32_t gsi)
+{
+	return X86_VEC_IRQ_BASE + gsi;
+}
+
+static const struct irq_chip ioapic_chip = {
+	.name = "IO APIC",
+	.has_gsi = ioapic_has_gsi,
+	.route = ioapic_route,
+	.mask = ioapic_mask,
+	.unmask = ioapic_unmask,
+	.eoi = ioapic_eoi,
+	.vector = ioapic_vector,
+};
+
+void x86_irq_use_pic(void)
+{
+	ioapic_mode = false;
+	irq_chip_set(&pic_chip);
+}
+
+void x86_irq_use_ioapic(void)
+{
+	ioapic_mode = true;
+	irq_chip_set(&ioapic_chip);
+}
+
+/* ---- dispatch ---- */
 
 /* Legacy PIC vectors 32-47: spurious IRQ 7/15 checks, then the fallback's handlers. */
 static void pic_dispatch(unsigned irq)
@@ -118,8 +142,9 @@ static void pic_dispatch(unsigned irq)
 	if ((irq == 7 || irq == 15) && x86_pic_spurious(irq))
 		return;
 	if (!ioapic_mode)
-		gsi_dispatch(irq);
-	x86_pic_eoi(irq);
+		irq_handle_gsi(irq);
+	else
+		x86_pic_eoi(irq);
 }
 
 /*
@@ -129,19 +154,20 @@ static void pic_dispatch(unsigned irq)
  */
 void x86_irq_dispatch(struct arch_regs *regs)
 {
-	unsigned v = regs->vector & 0xff, cpu = arch_cpu_index();
+	unsigned v = regs->vector & 0xff;
 
-	if (cpu < X86_IRQ_MAX_CPUS)
-		counts[cpu][v]++;
+	irq_account(arch_cpu_index(), v);
 	if (v == X86_VEC_SPURIOUS)
 		return;
 	if (v >= X86_VEC_PIC_BASE && v < X86_VEC_PIC_BASE + ISA_IRQS) {
 		pic_dispatch(v - X86_VEC_PIC_BASE);
 		return;
 	}
-	if (v >= X86_VEC_IRQ_BASE && v < X86_VEC_IRQ_BASE + X86_MAX_GSI)
-		gsi_dispatch(v - X86_VEC_IRQ_BASE);
-	else if (vectors[v].fn)
+	if (v >= X86_VEC_IRQ_BASE && v < X86_VEC_IRQ_BASE + X86_MAX_GSI) {
+		irq_handle_gsi(v - X86_VEC_IRQ_BASE);
+		return;
+	}
+	if (vectors[v].fn)
 		vectors[v].fn(regs, vectors[v].ctx);
 	lapic_eoi();
 }
@@ -181,259 +207,43 @@ void x86_vector_unregister(unsigned vector)
 		__atomic_store_n(&vectors[vector].fn, NULL, __ATOMIC_RELEASE);
 }
 
-/* ---- GSIs ---- */
-
-bool irq_ioapic_mode(void)
-{
-	return ioapic_mode;
-}
-
-uint32_t irq_isa_to_gsi(unsigned isa_irq)
-{
-	return isa_irq < ISA_IRQS ? isa_gsi[isa_irq] : isa_irq;
-}
-
-static bool gsi_valid(uint32_t gsi)
-{
-	if (ioapic_mode)
-		return gsi < X86_MAX_GSI && x86_ioapic_has_gsi(gsi);
-	return gsi < ISA_IRQS && gsi != PIC_CASCADE;
-}
-
-static int gsi_open(uint32_t gsi)
-{
-	struct gsi_line *l = &gsis[gsi];
-	int err;
-
-	if (!ioapic_mode) {
-		x86_pic_unmask(gsi);
-		return 0;
-	}
-	if (!l->routed) {
-		err = x86_ioapic_route(gsi, (uint8_t)(X86_VEC_IRQ_BASE + gsi), bsp_apic_id,
-		                       l->level, l->active_low);
-		if (err)
-			return err;
-		l->routed = true;
-	}
-	x86_ioapic_mask(gsi, false);
-	return 0;
-}
-
-int irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
-{
-	struct irq_action *a, **p;
-	uint64_t flags;
-	bool first;
-	int err;
-
-	if (!handler || !gsi_valid(gsi))
-		return -EINVAL;
-	a = kmalloc_flags(sizeof(*a), KM_MAY_FAIL);
-	if (!a)
-		return -ENOMEM;
-	a->fn = handler;
-	a->ctx = ctx;
-	a->next = NULL;
-	flags = spin_lock_irqsave(&irq_lock);
-	first = gsis[gsi].actions == NULL;
-	for (p = &gsis[gsi].actions; *p; p = &(*p)->next)
-		;
-	*p = a;
-	err = first ? gsi_open(gsi) : 0;
-	if (err)
-		*p = NULL;
-	spin_unlock_irqrestore(&irq_lock, flags);
-	if (err)
-		kfree(a);
-	return err;
-}
-
-int irq_unregister(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
-{
-	struct irq_action *a = NULL, **p;
-	uint64_t flags;
-
-	if (gsi >= X86_MAX_GSI)
-		return -ENOENT;
-	flags = spin_lock_irqsave(&irq_lock);
-	for (p = &gsis[gsi].actions; *p; p = &(*p)->next) {
-		if ((*p)->fn == handler && (*p)->ctx == ctx) {
-			a = *p;
-			*p = a->next;
-			break;
-		}
-	}
-	if (a && !gsis[gsi].actions)
-		irq_mask(gsi);
-	spin_unlock_irqrestore(&irq_lock, flags);
-	kfree(a);
-	return a ? 0 : -ENOENT;
-}
-
-void irq_mask(uint32_t gsi)
-{
-	if (ioapic_mode)
-		x86_ioapic_mask(gsi, true);
-	else if (gsi < ISA_IRQS && gsi != PIC_CASCADE)
-		x86_pic_mask(gsi);
-}
-
-void irq_unmask(uint32_t gsi)
-{
-	if (ioapic_mode)
-		x86_ioapic_mask(gsi, false);
-	else if (gsi < ISA_IRQS && gsi != PIC_CASCADE)
-		x86_pic_unmask(gsi);
-}
-
-/* ---- counters ---- */
-
-uint64_t irq_count_vector(unsigned cpu, unsigned vector)
-{
-	if (cpu >= X86_IRQ_MAX_CPUS || vector >= 256)
-		return 0;
-	return __atomic_load_n(&counts[cpu][vector], __ATOMIC_RELAXED);
-}
-
-uint64_t irq_count_gsi(unsigned cpu, uint32_t gsi)
-{
-	if (ioapic_mode)
-		return gsi < X86_MAX_GSI ? irq_count_vector(cpu, X86_VEC_IRQ_BASE + gsi) : 0;
-	return gsi < ISA_IRQS ? irq_count_vector(cpu, X86_VEC_PIC_BASE + gsi) : 0;
-}
-
 uint64_t irq_count_timer(unsigned cpu)
 {
 	return irq_count_vector(cpu, X86_VEC_TIMER);
 }
 
-void irq_log_counts(void)
-{
-	unsigned cpu, v;
+/* ---- the test self-IPI ---- */
 
-	for (cpu = 0; cpu < X86_IRQ_MAX_CPUS; cpu++)
-		for (v = X86_VEC_PIC_BASE; v < 256; v++)
-			if (counts[cpu][v])
-				pr_info("irq: cpu %u vector %#x: %llu", cpu, v,
-				        (unsigned long long)counts[cpu][v]);
+static void (*test_fn)(void *ctx); /* [B] */
+static void *test_ctx;             /* [B] */
+
+static void test_vector(struct arch_regs *regs, void *ctx)
+{
+	test_fn(test_ctx);
 }
 
-/* ---- setup from the MADT ---- */
-
-static void apic_error(struct arch_regs *regs, void *ctx)
+int irq_test_register(void (*fn)(void *ctx), void *ctx)
 {
-	uint32_t esr = x86_lapic_read_esr();
-
-	if (__atomic_add_fetch(&apic_errors, 1, __ATOMIC_RELAXED) <= 4)
-		pr_warn("lapic: error interrupt, ESR %#x", esr);
+	if (!fn)
+		return -EINVAL;
+	if (vectors[X86_VEC_TEST].fn)
+		return -EBUSY;
+	test_fn = fn;
+	test_ctx = ctx;
+	return x86_vector_register(X86_VEC_TEST, test_vector, NULL);
 }
 
-static void set_defaults(void)
+void irq_test_unregister(void)
 {
-	uint32_t g;
-
-	for (g = 0; g < X86_MAX_GSI; g++) {
-		/* ISA lines are edge/active high; PCI INTx lines level/active low. */
-		gsis[g].level = g >= ISA_IRQS;
-		gsis[g].active_low = g >= ISA_IRQS;
-	}
-	for (g = 0; g < ISA_IRQS; g++)
-		isa_gsi[g] = g;
+	x86_vector_unregister(X86_VEC_TEST);
 }
 
-/* Interrupt source overrides (ACPI 6.5, 5.2.12.5): ISA IRQ -> GSI, polarity, trigger. */
-static void apply_overrides(const struct acpi_madt_info *m)
+void irq_test_raise(void)
 {
-	uint32_t i;
-
-	for (i = 0; i < m->noverrides; i++) {
-		const struct acpi_irq_override *o = &m->overrides[i];
-
-		if (o->bus != 0 || o->irq >= ISA_IRQS || o->gsi >= X86_MAX_GSI) {
-			pr_warn("irq: override bus %u IRQ %u -> GSI %u ignored", o->bus, o->irq,
-			        o->gsi);
-			continue;
-		}
-		isa_gsi[o->irq] = o->gsi;
-		gsis[o->gsi].level = o->flags.level;
-		gsis[o->gsi].active_low = o->flags.active_low;
-		pr_info("irq: ISA IRQ %u -> GSI %u, %s, active %s", o->irq, o->gsi,
-		        o->flags.level ? "level" : "edge", o->flags.active_low ? "low" : "high");
-	}
+	lapic_send_ipi(lapic_id(), X86_VEC_TEST);
 }
 
-/* Local APIC NMI entries (5.2.12.7) for this CPU: which LINT pin carries NMI. */
-static void apply_lapic_nmis(const struct acpi_madt_info *m)
+unsigned irq_test_vector(void)
 {
-	uint32_t i, uid = 0xffffffffu, id = lapic_id();
-
-	for (i = 0; i < m->ncpus; i++)
-		if (m->cpus[i].apic_id == id)
-			uid = m->cpus[i].uid;
-	for (i = 0; i < m->nlapic_nmis; i++) {
-		const struct acpi_lapic_nmi *n = &m->lapic_nmis[i];
-
-		if (n->all_cpus || n->uid == uid)
-			x86_lapic_set_nmi(n->lint, n->flags.active_low, n->flags.level);
-	}
-}
-
-static unsigned add_ioapics(const struct acpi_madt_info *m)
-{
-	uint32_t i;
-	int err;
-
-	for (i = 0; i < m->nioapics; i++) {
-		const struct acpi_ioapic *a = &m->ioapics[i];
-
-		err = x86_ioapic_add(a->id, a->address, a->gsi_base);
-		if (err)
-			pr_warn("ioapic: id %u at %#x (GSI base %u) refused (%d): %s", a->id,
-			        a->address, a->gsi_base, err,
-			        err == -ENODEV ? "no IO APIC answers there"
-			                       : "bad address or GSIs");
-	}
-	return x86_ioapic_count();
-}
-
-static void pic_fallback(const char *why)
-{
-	ioapic_mode = false;
-	set_defaults();
-	x86_lapic_virtual_wire();
-	pr_warn("irq: %s; ISA interrupts go through the 8259 PIC", why);
-}
-
-int irq_init(void)
-{
-	const struct acpi_madt_info *m;
-
-	set_defaults();
-	x86_pic_init();
-	lapic_init_cpu();
-	if (!x86_lapic_ready()) {
-		pr_err("irq: no local APIC; ISA interrupts through the 8259 PIC only");
-		return -ENODEV;
-	}
-	bsp_apic_id = lapic_id();
-	if (x86_vector_register(X86_VEC_APIC_ERROR, apic_error, NULL))
-		pr_warn("irq: APIC error vector taken");
-	m = acpi_madt();
-	if (!m) {
-		pic_fallback("no MADT");
-		return 0;
-	}
-	apply_lapic_nmis(m);
-	if (add_ioapics(m) == 0) {
-		pic_fallback("no usable IO APIC");
-		return 0;
-	}
-	ioapic_mode = true;
-	apply_overrides(m);
-	pr_info("irq: %s local APIC id %u at %#llx, %u IO APIC(s), 8259 PICs masked%s",
-	        lapic_x2apic() ? "x2APIC" : "xAPIC", bsp_apic_id,
-	        (unsigned long long)x86_lapic_phys(), x86_ioapic_count(),
-	        m->pcat_compat ? "" : " (MADT says none)");
-	return 0;
+	return X86_VEC_TEST;
 }
