@@ -5,7 +5,7 @@
 KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
 KERNEL_SUBDIRS := core dev acpi bus/pci mm bench irq time sched tty shell
 KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
-	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS) boot/common/mmap.c
+	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS)
 KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
 	$(patsubst %.S,$(BUILD)/kernel/%.o,$(KERNEL_S)) $(BUILD)/kernel/gen/font.o

@@ -179,7 +179,7 @@ void stage2_main(uint32_t boot_drive)
 
 	build_tables(&k, bi, &t);
 	mem_fill_boot_info(bi);
-	loader_finish_mmap(bi);
+	memmap_boot_finish(bi);
 	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
 	         (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
 	         (unsigned long long)bi->rsdp_phys, t.la57 ? 5 : 4);

@@ -9,9 +9,9 @@
 
 #include <arch/cpu.h>
 #include <arch/page.h>
+#include <lib/memmap/memmap.h>
 #include <lib/string.h>
 
-#include <boot/common/loader.h>
 #include <stdbool.h>
 
 #include "arch/x86_64/x86.h"
@@ -117,14 +117,14 @@ static void parse_pvh(struct boot_info *bi, uint64_t info_pa)
 	si = phys_ptr(info_pa);
 	if (si->magic != PVH_START_MAGIC)
 		return;
-	loader_add_mem(bi, info_pa, sizeof(*si), BOOT_MEM_LOADER);
+	memmap_boot_add(bi, info_pa, sizeof(*si), BOOT_MEM_LOADER);
 	copy_cmdline(bi, si->cmdline_paddr);
 	bi->rsdp_phys = si->rsdp_paddr;
 	if (si->version >= 1 && si->memmap_entries < 1024 &&
 	    phys_ok(si->memmap_paddr, (uint64_t)si->memmap_entries * sizeof(*mm))) {
 		mm = phys_ptr(si->memmap_paddr);
 		for (i = 0; i < si->memmap_entries; i++)
-			loader_add_mem(bi, mm[i].addr, mm[i].size, e820_type(mm[i].type));
+			memmap_boot_add(bi, mm[i].addr, mm[i].size, e820_type(mm[i].type));
 	}
 	if (si->nr_modules >= 1 && phys_ok(si->modlist_paddr, sizeof(*mod))) {
 		mod = phys_ptr(si->modlist_paddr);
@@ -174,7 +174,7 @@ static void mb2_mmap(struct boot_info *bi, const uint8_t *t, uint32_t size)
 		return;
 	for (off = 16; off + esize <= size; off += esize) {
 		memcpy(&e, t + off, sizeof(e));
-		loader_add_mem(bi, e.addr, e.size, e820_type(e.type));
+		memmap_boot_add(bi, e.addr, e.size, e820_type(e.type));
 	}
 }
 
@@ -220,7 +220,7 @@ static void parse_mb2(struct boot_info *bi, uint64_t info_pa)
 	memcpy(&total, p, 4);
 	if (total < 16 || !phys_ok(info_pa, total))
 		return;
-	loader_add_mem(bi, info_pa, total, BOOT_MEM_LOADER);
+	memmap_boot_add(bi, info_pa, total, BOOT_MEM_LOADER);
 	for (off = 8; off + 8 <= total; off = (off + size + 7) & ~7u) {
 		memcpy(&type, p + off, 4);
 		memcpy(&size, p + off + 4, 4);
@@ -259,10 +259,10 @@ void directboot_main(void)
 		copy_name(bi->loader_name, "multiboot2", sizeof(bi->loader_name));
 		parse_mb2(bi, directboot_info);
 	}
-	loader_add_mem(bi, bi->kernel_phys_base, bi->kernel_phys_size, BOOT_MEM_KERNEL);
+	memmap_boot_add(bi, bi->kernel_phys_base, bi->kernel_phys_size, BOOT_MEM_KERNEL);
 	if (bi->initrd_phys)
-		loader_add_mem(bi, bi->initrd_phys, bi->initrd_size, BOOT_MEM_INITRD);
-	loader_finish_mmap(bi);
+		memmap_boot_add(bi, bi->initrd_phys, bi->initrd_size, BOOT_MEM_INITRD);
+	memmap_boot_finish(bi);
 	x86_unmap_early(bi, (uintptr_t)directboot_stack_guard);
 	kmain(bi);
 }
