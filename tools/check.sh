@@ -4,7 +4,10 @@
 #  1. every header compiles on its own;
 #  2. the kernel builds warning-free (-Werror) with GCC and with Clang;
 #  3. clang-format agrees with the layout of every C file (a report; set
-#     FORMAT_STRICT=1 to fail on it).
+#     FORMAT_STRICT=1 to fail on it);
+#  4. no file under kernel/ outside kernel/arch/ holds inline asm or an
+#     in/out port instruction, or includes an architecture's private header
+#     (generic code goes through kernel/arch/arch.h and <arch/*.h>).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -32,6 +35,19 @@ for cc in gcc clang; do
 		fail=1
 	fi
 done
+
+generic=$(git ls-files 'kernel/*.c' 'kernel/*.h' 'kernel/*.S' | grep -v '^kernel/arch/')
+if grep -nE '\b(asm|__asm|__asm__)\b|"[[:space:]]*(in|out|ins|outs)[bwl]?[[:space:]]' $generic \
+		> "$tmp/asm"; then
+	echo "check: inline asm or port instructions outside kernel/arch:"; sed 's/^/    /' "$tmp/asm"
+	fail=1
+fi
+if grep -nE '#include[[:space:]]*["<]arch/[a-z0-9_]+/' $generic > "$tmp/archinc"; then
+	echo "check: generic kernel code includes arch-private headers:"
+	sed 's/^/    /' "$tmp/archinc"
+	fail=1
+fi
+echo "check: no inline asm or arch-private header outside kernel/arch ($(echo "$generic" | wc -l) files)"
 
 bad=0
 for f in $(git ls-files '*.c' '*.h'); do
