@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading the kernel ELF for both loaders: validate the file (lib/elf.c),
+ * Loading the kernel ELF for both loaders: validate the file (lib/elf/elf.c),
  * check that every segment sits in the kernel's -2 GiB area, copy the image
  * into one physically contiguous 2 MiB aligned block, read .cairn.config,
  * and fill the fixed fields of the boot_info.

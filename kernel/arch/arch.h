@@ -63,7 +63,7 @@ struct arch_jmp_buf {
 int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
 __attribute__((noreturn)) void arch_longjmp(struct arch_jmp_buf *jb, int value);
 
-/* MMU hooks for kernel/mm (kernel/arch/x86_64/mmu.c). */
+/* MMU hooks for kernel/mm (kernel/arch/x86_64/cpu/mmu.c). */
 int arch_mmu_levels(void);             /* page-table levels in use: 4 or 5 */
 uint64_t arch_mmu_root(void);          /* physical address of the active root table */
 void arch_mmu_activate(uint64_t root); /* switch to a root table */
@@ -81,6 +81,6 @@ void arch_user_access_end(void);
  * Save the callee-saved registers on the current stack and the FPU/SSE
  * state in @save_fpu, store the stack pointer in *@save_sp, then load
  * @new_sp, restore @load_fpu and the registers saved there, and return into
- * that context (kernel/arch/x86_64/switch.S). FPU areas: 512 bytes, 16-aligned.
+ * that context (kernel/arch/x86_64/cpu/switch.S). FPU areas: 512 bytes, 16-aligned.
  */
 void arch_context_switch(uint64_t *save_sp, uint64_t new_sp, void *save_fpu, const void *load_fpu);

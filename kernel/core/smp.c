@@ -4,7 +4,7 @@
  * queues behind smp_call(), synchronous TLB shootdown, stopping the other
  * CPUs on a panic, and the idle loop of the CPUs started after boot. How
  * CPUs are found, started and interrupted is the architecture's
- * (arch_smp_*(), kernel/arch/x86_64/smp.c).
+ * (arch_smp_*(), kernel/arch/x86_64/boot/smp.c).
  *
  * Locks: [a] atomic; [B] boot CPU, during smp_init(); [T] tlb_lock.
  */

@@ -4,7 +4,7 @@
  * running a function on another CPU, TLB shootdown and stopping the other
  * CPUs when one panics. The generic half is kernel/core/smp.c; each
  * architecture supplies the arch_smp_*() hooks below (x86_64:
- * kernel/arch/x86_64/smp.c). See docs/smp.md.
+ * kernel/arch/x86_64/boot/smp.c). See docs/smp.md.
  */
 #pragma once
 

@@ -39,7 +39,7 @@ bool fbcon_present(void);
 int fbcon_reserve_top(uint32_t pixels, uint32_t bg_rgb);
 
 /*
- * Interpret and draw @n bytes of @s (see lib/vt.h for what is understood).
+ * Interpret and draw @n bytes of @s (see lib/vt/vt.h for what is understood).
  * LF also returns to column 0 until the program sends CSI 20 l. Safe from
  * any CPU and from IRQ context; takes the console lock with interrupts off
  * for at most a few KiB at a time. A CPU that is panicking, or that faulted

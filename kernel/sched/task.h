@@ -211,7 +211,7 @@ bool task_panic_end(const char *msg);
 bool task_can_panic_end(void);
 
 /*
- * Architecture hooks (kernel/arch/x86_64/fpu.c and switch.S), declared here
+ * Architecture hooks (kernel/arch/x86_64/cpu/fpu.c and switch.S), declared here
  * because they exist only for tasks; arch_context_switch() is in arch/arch.h.
  */
 void arch_fpu_init_cpu(void *unused); /* enable FXSAVE/SSE on this CPU */

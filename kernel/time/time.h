@@ -5,7 +5,7 @@
  * context, sleeps that halt until their deadline, and the wall-clock date
  * read at boot. The architecture supplies the calibrated counter, a
  * one-shot interrupt and the RTC (the arch_* functions below; x86_64:
- * kernel/arch/x86_64/tsc.c and rtc.c). See docs/time.md.
+ * kernel/arch/x86_64/platform/tsc.c and rtc.c). See docs/time.md.
  */
 #pragma once
 

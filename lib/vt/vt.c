@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The terminal emulator of lib/vt.h. The parser keeps the states of
+ * The terminal emulator of lib/vt/vt.h. The parser keeps the states of
  * ECMA-48 5.3 and 5.4 laid out as DEC's VT500 parser does (vt100.net,
  * "A parser for DEC's ANSI-compatible video terminals"): C0 controls act
  * even inside an escape sequence, CAN and SUB abort one, ESC restarts one.
  * Every cursor update is clamped to the grid, so no byte stream can make
  * an op see a cell outside it. This file holds the grid, text and the
- * escapes other than control sequences, which are in lib/vt_csi.c.
+ * escapes other than control sequences, which are in lib/vt/vt_csi.c.
  */
 #include <cairn/errno.h>
 

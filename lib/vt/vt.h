@@ -85,7 +85,7 @@ struct vt_saved {
 	bool bold, reverse;
 };
 
-/* A terminal. Fields are private to lib/vt.c; the caller provides the memory and the lock. */
+/* A terminal. Fields are private to lib/vt/vt.c; the caller provides the memory and the lock. */
 struct vt {
 	struct vt_setup s;
 	unsigned col, row;   /* cursor, always inside the grid */

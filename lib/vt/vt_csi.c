@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Control sequences for lib/vt.c (ECMA-48 5.4): collecting the numeric
+ * Control sequences for lib/vt/vt.c (ECMA-48 5.4): collecting the numeric
  * parameters and acting on the final byte: cursor movement, erasing, SGR,
  * modes and saving the cursor. Parameters saturate at VT_PARAM_MAX and a
  * sequence with more than VT_MAX_PARAMS of them is ignored.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What lib/vt.c and lib/vt_csi.c share: the grid and cursor primitives the
+ * What lib/vt/vt.c and lib/vt/vt_csi.c share: the grid and cursor primitives the
  * control sequences act through. Included by those two files only.
  */
 #pragma once

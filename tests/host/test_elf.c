@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of lib/elf.c. Each test builds a small ELF image in memory,
+ * Host tests of lib/elf/elf.c. Each test builds a small ELF image in memory,
  * breaks one thing about it and checks the error and its message; random
  * mutation tests then throw thousands of corrupted and truncated copies at
  * the validator, each in an exact-size heap buffer so ASan sees any

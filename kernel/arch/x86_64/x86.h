@@ -40,6 +40,12 @@ void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, un
 
 /* ---- Interrupt vectors (irq.c); the fixed ones are in lapic.h ---- */
 
+/* Exceptions with their own handling in idt.c and trap.c (Intel SDM Vol. 3A, 7.3). */
+#define X86_VEC_NMI 2
+#define X86_VEC_DF  8
+#define X86_VEC_PF  14
+#define X86_VEC_MC  18
+
 /* IO APIC GSIs 0..X86_MAX_GSI-1 use vectors X86_VEC_IRQ_BASE + gsi (48..175). */
 #define X86_MAX_GSI        128
 /* Vectors for kernel tests and benchmarks (a self-IPI target). */

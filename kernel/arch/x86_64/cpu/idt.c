@@ -22,10 +22,6 @@ _Static_assert(sizeof(struct x86_gate) == 16, "gate layout");
 
 #define GATE_INTERRUPT 0x8e
 
-#define X86_VEC_NMI 2
-#define X86_VEC_DF  8
-#define X86_VEC_MC  18
-
 extern const uint64_t x86_isr_stubs[256];
 
 static struct x86_gate idt[256] __attribute__((aligned(16)));

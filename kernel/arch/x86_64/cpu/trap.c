@@ -66,11 +66,6 @@ static const char *const exception_names[32] = {
 #define PF_SS   (1u << 6)
 #define PF_SGX  (1u << 15)
 
-#define X86_VEC_DF  8
-#define X86_VEC_PF  14
-#define X86_VEC_NMI 2
-#define X86_VEC_MC  18
-
 /* Selector error code (Intel SDM Vol. 3A, 7.13): EXT, IDT, TI, index. */
 static int describe_selector(char *buf, unsigned long size, uint64_t err)
 {
