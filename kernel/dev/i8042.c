@@ -33,10 +33,10 @@
 #include <lib/input/ps2.h>
 #include <lib/string.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
 #include "core/cmdline.h"
 #include "core/log.h"
-#include "acpi/acpi.h"
 
 #define ST_ABSENT 0xff /* an undriven bus: no controller */
 

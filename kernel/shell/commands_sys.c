@@ -11,9 +11,9 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "acpi/acpi.h"
 #include "core/percpu.h"
 #include "core/smp.h"
-#include "acpi/acpi.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"

@@ -9,9 +9,9 @@
 
 #include <lib/acpi/acpi.h>
 
+#include "acpi/acpi.h"
 #include "acpi/power.h"
 #include "core/ktest.h"
-#include "acpi/acpi.h"
 
 static struct acpi_gas gas(uint8_t space, uint8_t bits, uint8_t offset, uint8_t access,
                            uint64_t address)

@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/ktest.h"
 #include "acpi/acpi.h"
+#include "core/ktest.h"
 #include "mm/heap.h"
 #include "sched/task.h"
 #include "shell/shell.h"

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/ktest.h"
@@ -22,7 +23,6 @@
 #include "core/panic.h"
 #include "core/percpu.h"
 #include "core/smp.h"
-#include "acpi/acpi.h"
 #include "irq/irq.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"

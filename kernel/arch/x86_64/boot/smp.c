@@ -21,17 +21,17 @@
 #include <lib/paging/paging.h>
 #include <lib/string.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
+#include "arch/x86_64/cpu/percpu.h"
+#include "arch/x86_64/interrupts/lapic.h"
+#include "arch/x86_64/x86.h"
 #include "core/cmdline.h"
 #include "core/kmain.h"
 #include "core/log.h"
 #include "core/percpu.h"
-#include "acpi/acpi.h"
-#include "arch/x86_64/interrupts/lapic.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
-#include "arch/x86_64/cpu/percpu.h"
-#include "arch/x86_64/x86.h"
 
 #define AP_STACK_SIZE (32 * 1024)
 #define AP_IST_SIZE   (16 * 1024)

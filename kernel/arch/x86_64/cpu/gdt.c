@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "core/percpu.h"
 #include "arch/x86_64/cpu/percpu.h"
 #include "arch/x86_64/x86.h"
+#include "core/percpu.h"
 
 #define IST_STACK_SIZE 16384
 

@@ -16,5 +16,5 @@
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
 /* @x rounded down and up to a page boundary. */
-#define PAGE_ALIGN_DOWN(x) ((x) & PAGE_MASK)
-#define PAGE_ALIGN_UP(x)   (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_ALIGN_DOWN(x) (PAGE_MASK & (x))
+#define PAGE_ALIGN_UP(x)   (PAGE_MASK & ((x) + PAGE_SIZE - 1))
