@@ -114,8 +114,8 @@ static int map_direct(void)
 
 static int map_image_range(const void *start, const void *end, uint32_t flags)
 {
-	uint64_t va = (uint64_t)(uintptr_t)start & ~(PAGE_SIZE - 1);
-	uint64_t size = align_up((uint64_t)(uintptr_t)end, PAGE_SIZE) - va;
+	uint64_t va = PAGE_ALIGN_DOWN((uint64_t)(uintptr_t)start);
+	uint64_t size = PAGE_ALIGN_UP((uint64_t)(uintptr_t)end) - va;
 
 	if (size == 0)
 		return 0;
@@ -229,8 +229,8 @@ static uint64_t space_unmap_page(uint64_t va)
 
 void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
 {
-	uint64_t base = phys & ~(PAGE_SIZE - 1);
-	uint64_t len = align_up(phys + size, PAGE_SIZE) - base;
+	uint64_t base = PAGE_ALIGN_DOWN(phys);
+	uint64_t len = PAGE_ALIGN_UP(phys + size) - base;
 	uint64_t va;
 
 	if (size == 0 || phys + size < phys)
@@ -279,7 +279,7 @@ void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
 
 uintptr_t vm_alloc_stack(size_t size)
 {
-	size_t npages = align_up(size, PAGE_SIZE) / PAGE_SIZE;
+	size_t npages = PAGE_ALIGN_UP(size) / PAGE_SIZE;
 	/* One reservation: guard page, stack, and a hole above it. */
 	uint64_t guard = kva_take((npages + 2) * PAGE_SIZE);
 
