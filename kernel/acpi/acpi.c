@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * ACPI glue for the interrupt and time code: lib/acpi reads physical
+ * The kernel's access to the ACPI tables: lib/acpi reads physical
  * memory through a map() callback, answered here from the direct map with
  * the range checked against what the direct map covers. Each table is
  * decoded once, on first use, on the boot CPU. Locks: [B] boot CPU only,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ACPI tables the interrupt and time code read, through lib/acpi: found
- * once from the RSDP the loader handed over (or the BIOS area), then the
- * MADT, HPET and FADT decoded and kept. Thin glue; when kernel/acpi grows
- * its own accessor for lib/acpi these become calls to it.
+ * The firmware's ACPI tables for the rest of the kernel, through lib/acpi:
+ * found once from the RSDP the loader handed over (or the BIOS area), then
+ * the MADT, HPET and FADT decoded and kept. The interrupt, time, SMP, PS/2
+ * and power code read them here. See docs/acpi.md.
  */
 #pragma once
 
