@@ -18,15 +18,15 @@ export HOST_TEST_BINS
 
 $(HOST_BUILD)/lib/string.o: lib/string.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -fno-builtin $(HOST_STRING_RENAMES) -c $< -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -fno-builtin $(HOST_STRING_RENAMES) -c $< -o $@
 
 $(filter-out $(HOST_BUILD)/lib/string.o,$(HOST_LIB_OBJS)): $(HOST_BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(HOST_TEST_BINS): $(HOST_BUILD)/%: tests/host/%.c $(HOST_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $< $(HOST_LIB_OBJS) -lcmocka -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) $< $(HOST_LIB_OBJS) -lcmocka -o $@
 
 test-host: $(HOST_TEST_BINS)
 	@tests/host/run.sh $(HOST_TEST_BINS)
