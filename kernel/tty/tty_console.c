@@ -37,7 +37,7 @@ static void serial_write(void *ctx, const char *s, size_t n)
 
 static void screen_write(void *ctx, const char *s, size_t n)
 {
-	fbcon_write(s, n);
+	fbcon_write(fbcon_screen(), s, n);
 }
 
 /* Make console @index on @be, showing the log (the screen replays what it missed). */
@@ -55,7 +55,8 @@ static void console_add(unsigned index, const char *name, const struct tty_backe
 void tty_init(void)
 {
 	const struct tty_backend serial = { serial_write, NULL, SERIAL_COLS, SERIAL_ROWS };
-	const struct tty_backend screen = { screen_write, NULL, fbcon_cols(), fbcon_rows() };
+	const struct tty_backend screen = { screen_write, NULL, fbcon_cols(fbcon_screen()),
+		                            fbcon_rows(fbcon_screen()) };
 
 	if (console_slots)
 		return;
