@@ -40,14 +40,16 @@ endif
 # `make kernel` or `make image` install what is missing. $(DEPS_OK) records
 # that tools/deps.sh found everything, so later runs cost one `test` and no
 # dpkg or apt call; editing tools/deps.sh (a new package) checks again.
-# `make deps` always checks.
+# `make deps` always checks; a dry run (make -n) never installs.
 DEPS_OK := $(BUILD)/deps.ok
 NO_DEPS_GOALS := clean deps
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 DEPS_STATUS := $(shell [ $(DEPS_OK) -nt tools/deps.sh ] || \
 	{ tools/deps.sh >&2 && mkdir -p $(BUILD) && touch $(DEPS_OK); } || echo failed)
 ifeq ($(DEPS_STATUS),failed)
 $(error tools/deps.sh could not install the packages the build needs)
+endif
 endif
 endif
 
