@@ -237,6 +237,11 @@ static void op_scroll(void *ctx, unsigned n, uint8_t bg) __no_lock_checks
 	op_clear(ctx, 0, c->rows - n, c->cols, n, bg);
 }
 
+/*
+ * lib/vt calls these ops with c->lock held (fbcon_write(), fbcon_clear(),
+ * fbcon_set_mode()); the analysis cannot follow the lock through @ctx, so
+ * they are marked __no_lock_checks rather than __must_hold.
+ */
 static const struct vt_ops fbcon_ops = {
 	.draw_cell = op_draw,
 	.clear = op_clear,
