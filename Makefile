@@ -89,6 +89,6 @@ deps:
 	@tools/deps.sh && mkdir -p $(BUILD) && touch $(DEPS_OK)
 
 clean:
-	rm -rf $(BUILD)
+	$(call quiet,CLEAN,$(BUILD))rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
