@@ -124,26 +124,26 @@ static void fill_px(uint8_t *p, uint32_t px, size_t n, uint32_t bytes_pp)
 }
 
 /* Scan line @line of the text area on the screen mapping drawn through. */
-static uint8_t *screen_line(struct fbcon *c, size_t line) __must_hold(&c->lock)
+static uint8_t *screen_line_locked(struct fbcon *c, size_t line) __must_hold(&c->lock)
 {
 	return c->fb + (c->origin_y + line) * c->pitch;
 }
 
 /* Scan line @y of text row @row on the surface being drawn: the shadow ring or the screen. */
-static uint8_t *row_line(struct fbcon *c, unsigned row, uint32_t y) __must_hold(&c->lock)
+static uint8_t *row_line_locked(struct fbcon *c, unsigned row, uint32_t y) __must_hold(&c->lock)
 {
 	unsigned slot;
 
 	if (!c->use_shadow)
-		return screen_line(c, (size_t)row * c->cell_h + y);
+		return screen_line_locked(c, (size_t)row * c->cell_h + y);
 	slot = c->top + row;
 	if (slot >= c->rows)
 		slot -= c->rows;
 	return c->shadow + ((size_t)slot * c->cell_h + y) * c->line_bytes;
 }
 
-static void mark_dirty(struct fbcon *c, unsigned col, unsigned row, unsigned ncols, unsigned nrows)
-	__must_hold(&c->lock)
+static void mark_dirty_locked(struct fbcon *c, unsigned col, unsigned row, unsigned ncols,
+                              unsigned nrows) __must_hold(&c->lock)
 {
 	if (!c->use_shadow)
 		return;
@@ -177,16 +177,15 @@ static void flush_locked(struct fbcon *c) __must_hold(&c->lock)
 	len = (size_t)(c->d_col1 - c->d_col0) * c->cell_w * c->bytes_pp;
 	for (r = c->d_row0; r < c->d_row1; r++)
 		for (y = 0; y < c->cell_h; y++)
-			memcpy(screen_line(c, (size_t)r * c->cell_h + y) + x, row_line(c, r, y) + x,
-			       len);
+			memcpy(screen_line_locked(c, (size_t)r * c->cell_h + y) + x,
+			       row_line_locked(c, r, y) + x, len);
 	c->d_row0 = c->d_row1 = 0;
 }
 
-/* vt op: one glyph, font bits MSB first (dev/font.h). */
-static void op_draw(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
-                    uint8_t bg) __no_lock_checks
+/* One glyph, font bits MSB first (dev/font.h). */
+static void draw_cell_locked(struct fbcon *c, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
+                             uint8_t bg) __must_hold(&c->lock)
 {
-	struct fbcon *c = ctx;
 	const struct font *f = &font_default;
 	const uint8_t *g = f->glyphs + (size_t)ch * f->stride * f->height;
 	uint32_t fgp = c->palette[fg & 15], bgp = c->palette[bg & 15];
@@ -195,57 +194,73 @@ static void op_draw(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t f
 	uint8_t *p;
 
 	for (y = 0; y < c->cell_h; y++, g += f->stride) {
-		p = row_line(c, row, y) + x;
+		p = row_line_locked(c, row, y) + x;
 		for (i = 0; i < c->cell_w; i++, p += bpp)
 			store_px(p, (g[i / 8] & (0x80 >> (i % 8))) ? fgp : bgp, bpp);
 	}
-	mark_dirty(c, col, row, 1, 1);
+	mark_dirty_locked(c, col, row, 1, 1);
 }
 
-/* vt op: fill whole cells with a background colour. */
-static void op_clear(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
-                     uint8_t bg) __no_lock_checks
+/* Fill whole cells with a background colour. */
+static void clear_cells_locked(struct fbcon *c, unsigned col, unsigned row, unsigned ncols,
+                               unsigned nrows, uint8_t bg) __must_hold(&c->lock)
 {
-	struct fbcon *c = ctx;
 	uint32_t px = c->palette[bg & 15], y;
 	size_t x = (size_t)col * c->cell_w * c->bytes_pp;
 	unsigned r;
 
 	for (r = row; r < row + nrows; r++)
 		for (y = 0; y < c->cell_h; y++)
-			fill_px(row_line(c, r, y) + x, px, (size_t)ncols * c->cell_w, c->bytes_pp);
-	mark_dirty(c, col, row, ncols, nrows);
+			fill_px(row_line_locked(c, r, y) + x, px, (size_t)ncols * c->cell_w,
+			        c->bytes_pp);
+	mark_dirty_locked(c, col, row, ncols, nrows);
 }
 
 /*
- * vt op: scroll the text up @n rows. With the shadow, the ring turns and
- * only the new rows are cleared; the copy-out then rewrites the screen
- * once per write, however many lines scrolled.
+ * Scroll the text up @n rows. With the shadow, the ring turns and only the
+ * new rows are cleared; the copy-out then rewrites the screen once per
+ * write, however many lines scrolled.
  */
-static void op_scroll(void *ctx, unsigned n, uint8_t bg) __no_lock_checks
+static void scroll_up_locked(struct fbcon *c, unsigned n, uint8_t bg) __must_hold(&c->lock)
 {
-	struct fbcon *c = ctx;
 	size_t row_bytes = (size_t)c->cell_h * c->pitch;
 
 	if (c->use_shadow) {
 		c->top = (c->top + n) % c->rows;
-		mark_dirty(c, 0, 0, c->cols, c->rows);
+		mark_dirty_locked(c, 0, 0, c->cols, c->rows);
 	} else {
-		memmove(screen_line(c, 0), screen_line(c, 0) + n * row_bytes,
+		memmove(screen_line_locked(c, 0), screen_line_locked(c, 0) + n * row_bytes,
 		        (c->rows - n) * row_bytes);
 	}
-	op_clear(ctx, 0, c->rows - n, c->cols, n, bg);
+	clear_cells_locked(c, 0, c->rows - n, c->cols, n, bg);
 }
 
 /*
- * lib/vt calls these ops with c->lock held (fbcon_write(), fbcon_clear(),
- * fbcon_set_mode()); the analysis cannot follow the lock through @ctx, so
- * they are marked __no_lock_checks rather than __must_hold.
+ * The vt ops. lib/vt calls them with the console's lock held (fbcon_write(),
+ * fbcon_clear(), fbcon_set_mode()), which the analysis cannot follow through
+ * @ctx: each hands the console to its checked counterpart above.
  */
+static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
+                           uint8_t bg) __no_lock_checks
+{
+	draw_cell_locked(ctx, col, row, ch, fg, bg);
+}
+
+static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
+                            uint8_t bg) __no_lock_checks
+{
+	clear_cells_locked(ctx, col, row, ncols, nrows, bg);
+}
+
+static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __no_lock_checks
+{
+	scroll_up_locked(ctx, n, bg);
+}
+
 static const struct vt_ops fbcon_ops = {
-	.draw_cell = op_draw,
-	.clear = op_clear,
-	.scroll_up = op_scroll,
+	.draw_cell = op_draw_locked,
+	.clear = op_clear_locked,
+	.scroll_up = op_scroll_locked,
 };
 
 /*
