@@ -401,11 +401,6 @@ struct fbcon *fbcon_screen(void)
 	return screen_con.ready ? &screen_con : NULL;
 }
 
-bool fbcon_present(void)
-{
-	return screen_con.ready;
-}
-
 struct fbcon *fbcon_create(const struct boot_framebuffer *layout, void *pixels)
 {
 	struct fbcon *c = kmalloc_flags(sizeof(*c), KM_ZERO | KM_MAY_FAIL);

@@ -36,7 +36,6 @@ struct fbcon;
  * change nothing.
  */
 bool fbcon_init(void);
-bool fbcon_present(void);
 
 /* The console on the screen, or NULL before fbcon_init() succeeded. */
 struct fbcon *fbcon_screen(void);

@@ -62,7 +62,7 @@ void tty_init(void)
 		return;
 	if (uart_console.present)
 		console_add(TTY_SERIAL, "ttyS0", &serial, false);
-	if (fbcon_present())
+	if (fbcon_screen())
 		console_add(TTY_SCREEN, "tty0", &screen, true);
 	pr_info("tty: consoles%s%s", consoles[TTY_SERIAL] ? " ttyS0 (COM1)" : "",
 	        consoles[TTY_SCREEN] ? " tty0 (screen, keyboard)" : "");
