@@ -13,7 +13,7 @@ FUZZ_BINS   += $(FUZZ_BUILD)/fuzz_vt
 # Each target links the lib/ sources it exercises.
 $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 $(FUZZ_BUILD)/fuzz_elf: lib/elf/elf.c
 $(FUZZ_BUILD)/fuzz_format: lib/format.c
@@ -36,7 +36,7 @@ TTY_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_ldisc $(FUZZ_BUILD)/fuzz_lineedit $(FUZZ_BUI
 
 $(TTY_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/tty/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 $(FUZZ_BUILD)/fuzz_lineedit: lib/tty/lineedit_hist.c lib/format.c
 
