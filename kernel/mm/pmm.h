@@ -29,6 +29,7 @@
 #define PMM_ZONE_DMA   (1u << 0) /* below 1 MiB only (real-mode trampolines, ISA DMA) */
 #define PMM_ZONE_DMA32 (1u << 1) /* below 4 GiB only (32-bit DMA, 32-bit code) */
 #define PMM_ZERO       (1u << 2) /* fill the block with zeros */
+#define PMM_NOCACHE    (1u << 3) /* a single frame from the zones, and back to them when freed */
 
 /*
  * One record per frame of each zone's span, in an array set up by
@@ -49,6 +50,7 @@ _Static_assert(sizeof(struct pmm_frame) == 32, "a frame's record stays small");
 /* pmm_frame.flags: on the first frame of an allocation, or a cached frame. */
 #define PMM_FRAME_ALLOCATED (1u << 0) /* heads an allocation handed out */
 #define PMM_FRAME_CACHED    (1u << 1) /* free, held in a CPU's frame cache */
+#define PMM_FRAME_NOCACHE   (1u << 2) /* allocated with PMM_NOCACHE: freed to its zone */
 
 /* Single frames each CPU keeps in front of the pmm lock, and how many move at a time. */
 #define PMM_CACHE_SIZE  64

@@ -18,7 +18,7 @@
 #include "mm/pmm_internal.h"
 #include "sched/spinlock.h"
 
-#define PMM_FLAGS_ALL (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO)
+#define PMM_FLAGS_ALL (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO | PMM_NOCACHE)
 
 unsigned pmm_take_frames_locked(uint64_t *pfns, unsigned n)
 {
@@ -93,7 +93,9 @@ static uint64_t hand_out(uint64_t pfn, uint64_t npages, unsigned flags)
 	f->owner = NULL;
 	f->npages = (uint32_t)npages;
 	__atomic_store_n(&f->refs, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&f->flags, PMM_FRAME_ALLOCATED, __ATOMIC_RELEASE);
+	__atomic_store_n(&f->flags,
+	                 PMM_FRAME_ALLOCATED | (flags & PMM_NOCACHE ? PMM_FRAME_NOCACHE : 0),
+	                 __ATOMIC_RELEASE);
 	if (flags & PMM_ZERO)
 		memset(phys_to_virt(pfn << PMM_PAGE_SHIFT), 0, npages << PMM_PAGE_SHIFT);
 	return pfn << PMM_PAGE_SHIFT;
@@ -110,7 +112,7 @@ uint64_t pmm_alloc_pages(unsigned order, unsigned flags)
 
 	if (!pmm_initialized() || order > PMM_MAX_ORDER || (flags & ~PMM_FLAGS_ALL))
 		return 0;
-	if (order == 0 && !(flags & (PMM_ZONE_DMA | PMM_ZONE_DMA32)))
+	if (order == 0 && !(flags & (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_NOCACHE)))
 		pfn = pmm_cache_alloc();
 	if (pfn == BUDDY_NONE)
 		pfn = alloc_or_drain(by_order, order, flags);
@@ -134,15 +136,16 @@ static void bad_free(uint64_t pa, uint64_t npages)
 
 /*
  * Return the @npages frames at @pfn, whose record was just cleared, to this
- * CPU's cache (a single frame) or to their zone. A refusal by the zone means
+ * CPU's cache (a single frame not allocated with PMM_NOCACHE, @rflags are
+ * the record's flags before) or to their zone. A refusal by the zone means
  * the records and the zone disagree; it is counted like a bad free.
  */
-static void release(uint64_t pfn, uint64_t npages)
+static void release(uint64_t pfn, uint64_t npages, uint32_t rflags)
 {
 	struct pmm_zone *z = pmm_zone_of(pfn);
 	int err = -EINVAL;
 
-	if (npages == 1 && pmm_cacheable(pfn)) {
+	if (npages == 1 && !(rflags & PMM_FRAME_NOCACHE) && pmm_cacheable(pfn)) {
 		pmm_cache_free(pfn);
 		return;
 	}
@@ -154,12 +157,12 @@ static void release(uint64_t pfn, uint64_t npages)
 		bad_free(pfn << PMM_PAGE_SHIFT, npages);
 }
 
-/* Forget the allocation @f headed, now that its last reference is gone. */
-static void clear_record(struct pmm_frame *f)
+/* Forget the allocation @f headed, now that its last reference is gone; returns its flags. */
+static uint32_t clear_record(struct pmm_frame *f)
 {
 	f->owner = NULL;
 	f->npages = 0;
-	__atomic_store_n(&f->flags, 0, __ATOMIC_RELEASE);
+	return __atomic_exchange_n(&f->flags, 0, __ATOMIC_ACQ_REL);
 }
 
 /*
@@ -182,8 +185,7 @@ static void free_checked(uint64_t pa, uint64_t npages)
 		bad_free(pa, npages);
 		return;
 	}
-	clear_record(f);
-	release(pa >> PMM_PAGE_SHIFT, npages);
+	release(pa >> PMM_PAGE_SHIFT, npages, clear_record(f));
 }
 
 void pmm_free_pages(uint64_t pa, unsigned order)
@@ -235,7 +237,6 @@ bool pmm_frame_put(struct pmm_frame *f)
 	if (r > 1)
 		return false;
 	npages = f->npages;
-	clear_record(f);
-	release(pmm_frame_paddr(f) >> PMM_PAGE_SHIFT, npages);
+	release(pmm_frame_paddr(f) >> PMM_PAGE_SHIFT, npages, clear_record(f));
 	return true;
 }
