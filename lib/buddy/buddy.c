@@ -264,8 +264,6 @@ int buddy_init(struct buddy *b, const struct buddy_params *p)
 	b->total = 0;
 	b->nfree = 0;
 	b->corruptions = 0;
-	for (uint64_t i = 0; i < p->npages; i++)
-		*node_at(b, i) = (struct buddy_node){ .next = NO_LINK, .prev = NO_LINK };
 	return 0;
 }
 

@@ -50,13 +50,16 @@ struct buddy_node {
 /*
  * What buddy_init() needs. The records of frames base_pfn .. base_pfn +
  * npages - 1 lie @stride bytes apart; @nodes points at the struct buddy_node
- * inside the first one. The records stay the allocator's to use until it is
- * no longer used; it writes only their struct buddy_node.
+ * inside the first one. Every node must be zeroed (a zero node is a frame
+ * not handed to the allocator): the caller clears the records in one pass
+ * rather than the allocator walking them again. The records stay the
+ * allocator's to use until it is no longer used; it writes only their
+ * struct buddy_node.
  */
 struct buddy_params {
 	uint64_t base_pfn; /* first frame number the allocator may manage */
 	uint64_t npages;   /* frames from base_pfn it may manage, at most BUDDY_MAX_NPAGES */
-	void *nodes;       /* the node of frame base_pfn's record; cleared by buddy_init() */
+	void *nodes;       /* the node of frame base_pfn's record; all nodes zeroed */
 	size_t stride;     /* bytes from one record to the next, >= sizeof(struct buddy_node) */
 };
 

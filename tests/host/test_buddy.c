@@ -25,7 +25,7 @@
 static void test_init_rejects_bad_params(void **state)
 {
 	struct buddy b;
-	struct buddy_node nodes[16];
+	struct buddy_node nodes[16] = { 0 };
 	struct buddy_params p = { 0, 16, nodes, sizeof(nodes[0]) };
 
 	assert_int_equal(buddy_init(&b, &p), 0);
