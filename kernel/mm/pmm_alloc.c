@@ -136,16 +136,16 @@ static void bad_free(uint64_t pa, uint64_t npages)
 
 /*
  * Return the @npages frames at @pfn, whose record was just cleared, to this
- * CPU's cache (a single frame not allocated with PMM_NOCACHE, @rflags are
+ * CPU's cache (a single frame not allocated with PMM_NOCACHE, @rec_flags are
  * the record's flags before) or to their zone. A refusal by the zone means
  * the records and the zone disagree; it is counted like a bad free.
  */
-static void release(uint64_t pfn, uint64_t npages, uint32_t rflags)
+static void release(uint64_t pfn, uint64_t npages, uint32_t rec_flags)
 {
 	struct pmm_zone *z = pmm_zone_of(pfn);
 	int err = -EINVAL;
 
-	if (npages == 1 && !(rflags & PMM_FRAME_NOCACHE) && pmm_cacheable(pfn)) {
+	if (npages == 1 && !(rec_flags & PMM_FRAME_NOCACHE) && pmm_cacheable(pfn)) {
 		pmm_cache_free(pfn);
 		return;
 	}
