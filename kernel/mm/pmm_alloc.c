@@ -86,10 +86,11 @@ static uint64_t alloc_or_drain(uint64_t (*fn)(struct buddy *, uint64_t), uint64_
 /* The record of a new allocation of @npages at @pfn: one reference, no owner yet. */
 static uint64_t hand_out(uint64_t pfn, uint64_t npages, unsigned flags)
 {
-	struct pmm_frame *f = pmm_frame_of(pfn);
+	struct pmm_frame *f;
 
 	if (pfn == BUDDY_NONE)
 		return 0;
+	f = pmm_frame_of(pfn);
 	f->owner = NULL;
 	f->npages = (uint32_t)npages;
 	__atomic_store_n(&f->refs, 1, __ATOMIC_RELAXED);
