@@ -34,21 +34,9 @@ static struct sim_record *snapshot(const struct sim *s)
 	return snap;
 }
 
-static void test_bad_frees_detected(void **state)
+/* Every kind of bad free, with @a an order-0 block, @b an order-3 one and @c freed. */
+static void try_bad_frees(struct sim *s, uint64_t a, uint64_t b, uint64_t c)
 {
-	struct sim *s = sim_new(0x200, 4096);
-	struct sim_record *snap;
-	struct buddy_stats before, after;
-	uint64_t a, b, c;
-
-	assert_int_equal(buddy_add_free_range(&s->b, 0x201, 4000), 0);
-	a = alloc_block(s, 0);
-	b = alloc_block(s, 3);
-	c = alloc_block(s, 0);
-	free_block(s, c, 0); /* c is free again */
-	snap = snapshot(s);
-	before = stats(s);
-
 	expect_rejected(buddy_free(&s->b, c, 0));            /* double free */
 	expect_rejected(buddy_free(&s->b, b + 1, 0));        /* inside a block */
 	expect_rejected(buddy_free(&s->b, b + 2, 1));        /* inside, aligned */
@@ -67,6 +55,23 @@ static void test_bad_frees_detected(void **state)
 	expect_rejected(buddy_free_exact(&s->b, c, 1));
 	expect_rejected(buddy_free_exact(&s->b, 0x200 + 4095, 2));
 	expect_rejected(buddy_free_exact(&s->b, b, UINT64_MAX));
+}
+
+static void test_bad_frees_detected(void **state)
+{
+	struct sim *s = sim_new(0x200, 4096);
+	struct sim_record *snap;
+	struct buddy_stats before, after;
+	uint64_t a, b, c;
+
+	assert_int_equal(buddy_add_free_range(&s->b, 0x201, 4000), 0);
+	a = alloc_block(s, 0);
+	b = alloc_block(s, 3);
+	c = alloc_block(s, 0);
+	free_block(s, c, 0); /* c is free again */
+	snap = snapshot(s);
+	before = stats(s);
+	try_bad_frees(s, a, b, c);
 	assert_memory_equal(snap, s->rec, s->npages * sizeof(*snap));
 	after = stats(s);
 	assert_same_stats(&before, &after);
