@@ -135,8 +135,8 @@ uint64_t pmm_frame_paddr(const struct pmm_frame *f);
 
 /*
  * Take one more reference to the allocation @f heads (for sharing, such as
- * copy-on-write). Returns 0, or -EINVAL when @f heads no allocation (its
- * count is 0). Atomic; any context.
+ * copy-on-write). Returns 0, -EINVAL when @f heads no allocation (its
+ * count is 0) or -EOVERFLOW at 2^32 - 1 references. Atomic; any context.
  */
 int pmm_frame_get(struct pmm_frame *f) __must_check;
 
