@@ -3,7 +3,7 @@
  * Host tests of lib/buddy against misuse and damage: every kind of bad free
  * is refused and changes nothing, damaged free-list links in the records
  * are found and quarantined instead of followed, and buddy_check() notices
- * damaged metadata. The simulated machine is tests/host/buddy_sim.h.
+ * damaged metadata. The simulated machine is tests/host/buddy_helpers.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 #include <lib/buddy/buddy.h>
 #include <lib/errno.h>
 
-#include "buddy_sim.h"
+#include "buddy_helpers.h"
 
 /* A rejected free returns -EINVAL; the caller then checks nothing changed. */
 #define expect_rejected(call) assert_int_equal((call), -EINVAL)

@@ -3,7 +3,7 @@
  * Host tests of lib/buddy under use: random sequences of allocations and
  * frees with fixed seeds (every block merges back to the starting state),
  * exact-size runs, and buddy_is_free() against the shadow map. The
- * simulated machine is tests/host/buddy_sim.h.
+ * simulated machine is tests/host/buddy_helpers.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 #include <lib/buddy/buddy.h>
 #include <lib/errno.h>
 
-#include "buddy_sim.h"
+#include "buddy_helpers.h"
 
 /* Allocate blocks of random orders, free them in random order: all merges back. */
 static void test_merge_back_to_initial(void **state)

@@ -1,39 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The simulated machine the lib/buddy host tests share: an array of
- * per-frame records, each a struct buddy_node between two canaries the
- * allocator must never write, and a shadow map of the frames a test holds.
- * take() and give() move frames between the allocator and the test and
- * catch overlap; sim_check() runs buddy_check() and checks every canary.
- * Included by tests/host/test_buddy*.c after <cmocka.h>.
+ * The simulated machine of the lib/buddy host tests and the moves between
+ * it and the allocator (tests/host/buddy_helpers.h).
  */
-#pragma once
+#include "buddy_helpers.h"
 
-#include <lib/buddy/buddy.h>
-
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#define SIM_CANARY_BEFORE 0x5a5a5a5a5a5a5a5aull
-#define SIM_CANARY_AFTER  0xa5a5a5a5u
+/* cmocka.h needs the standard headers above it. */
+#include <cmocka.h>
 
-/* One frame's record, laid out like a kernel record with other fields around the node. */
-struct sim_record {
-	uint64_t before; /* canary */
-	struct buddy_node node;
-	uint32_t after; /* canary */
-};
-
-/* A simulated machine: frames base .. base + npages - 1 and their shadow state. */
-struct sim {
-	struct buddy b;
-	uint64_t base, npages;
-	struct sim_record *rec; /* npages records */
-	uint8_t *owned;         /* shadow: 1 when the test holds the frame */
-};
-
-static inline struct sim *sim_new(uint64_t base, uint64_t npages)
+struct sim *sim_new(uint64_t base, uint64_t npages)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	struct buddy_params p;
@@ -53,7 +35,7 @@ static inline struct sim *sim_new(uint64_t base, uint64_t npages)
 	return s;
 }
 
-static inline void sim_free(struct sim *s)
+void sim_free(struct sim *s)
 {
 	free(s->rec);
 	free(s->owned);
@@ -61,13 +43,13 @@ static inline void sim_free(struct sim *s)
 }
 
 /* The node of frame @pfn, for tests that damage or inspect it on purpose. */
-static inline struct buddy_node *sim_node(struct sim *s, uint64_t pfn)
+struct buddy_node *sim_node(struct sim *s, uint64_t pfn)
 {
 	return &s->rec[pfn - s->base].node;
 }
 
 /* The allocator's invariants hold and it wrote nothing outside its nodes. */
-static inline void sim_check(const struct sim *s)
+void sim_check(const struct sim *s)
 {
 	assert_int_equal(buddy_check(&s->b), 0);
 	for (uint64_t i = 0; i < s->npages; i++) {
@@ -77,7 +59,7 @@ static inline void sim_check(const struct sim *s)
 }
 
 /* Take @n frames at @pfn from the allocator's hands into ours, checking overlap. */
-static inline void take(struct sim *s, uint64_t pfn, uint64_t n)
+void take(struct sim *s, uint64_t pfn, uint64_t n)
 {
 	assert_true(pfn >= s->base && pfn + n <= s->base + s->npages);
 	for (uint64_t p = pfn; p < pfn + n; p++) {
@@ -88,7 +70,7 @@ static inline void take(struct sim *s, uint64_t pfn, uint64_t n)
 }
 
 /* Give @n frames at @pfn back (before calling the free function). */
-static inline void give(struct sim *s, uint64_t pfn, uint64_t n)
+void give(struct sim *s, uint64_t pfn, uint64_t n)
 {
 	for (uint64_t p = pfn; p < pfn + n; p++) {
 		assert_true(s->owned[p - s->base]);
@@ -96,7 +78,7 @@ static inline void give(struct sim *s, uint64_t pfn, uint64_t n)
 	}
 }
 
-static inline uint64_t alloc_block(struct sim *s, unsigned order)
+uint64_t alloc_block(struct sim *s, unsigned order)
 {
 	uint64_t pfn = buddy_alloc(&s->b, order);
 
@@ -108,14 +90,14 @@ static inline uint64_t alloc_block(struct sim *s, unsigned order)
 	return pfn;
 }
 
-static inline void free_block(struct sim *s, uint64_t pfn, unsigned order)
+void free_block(struct sim *s, uint64_t pfn, unsigned order)
 {
 	give(s, pfn, 1ull << order);
 	assert_int_equal(buddy_free(&s->b, pfn, order), 0);
 	assert_false(buddy_is_allocated(&s->b, pfn, order));
 }
 
-static inline void assert_same_stats(const struct buddy_stats *a, const struct buddy_stats *b)
+void assert_same_stats(const struct buddy_stats *a, const struct buddy_stats *b)
 {
 	assert_int_equal(a->total, b->total);
 	assert_int_equal(a->free, b->free);
@@ -124,7 +106,7 @@ static inline void assert_same_stats(const struct buddy_stats *a, const struct b
 	assert_int_equal(a->corruptions, b->corruptions);
 }
 
-static inline struct buddy_stats stats(const struct sim *s)
+struct buddy_stats stats(const struct sim *s)
 {
 	struct buddy_stats st;
 
@@ -133,7 +115,7 @@ static inline struct buddy_stats stats(const struct sim *s)
 }
 
 /* xorshift64*: a fixed-seed generator, so every run sees the same sequence. */
-static inline uint64_t rnd(uint64_t *state)
+uint64_t rnd(uint64_t *state)
 {
 	*state ^= *state >> 12;
 	*state ^= *state << 25;
@@ -141,14 +123,7 @@ static inline uint64_t rnd(uint64_t *state)
 	return *state * 2685821657736338717ull;
 }
 
-/* Something a test holds: a block of 2^order frames or an exact run of count frames. */
-struct held {
-	uint64_t pfn, count; /* count is 2^order for blocks, anything for exact */
-	unsigned order;
-	bool exact;
-};
-
-static inline void give_held(struct sim *s, const struct held *h)
+void give_held(struct sim *s, const struct held *h)
 {
 	give(s, h->pfn, h->count);
 	if (h->exact)
@@ -158,8 +133,7 @@ static inline void give_held(struct sim *s, const struct held *h)
 }
 
 /* One random step: allocate (a block or an exact run) or free something held. */
-static inline void random_step(struct sim *s, uint64_t *rng, struct held *h, unsigned *n,
-                               unsigned max)
+void random_step(struct sim *s, uint64_t *rng, struct held *h, unsigned *n, unsigned max)
 {
 	if (*n < max && (rnd(rng) % 100) < 55) {
 		bool exact = rnd(rng) % 4 == 0;

@@ -3,7 +3,7 @@
  * Host tests of lib/buddy, setting up and the shape of what it hands out:
  * parameters, splitting ranges into maximal aligned blocks, merging ranges
  * added in pieces, fresh blocks, alignment, exhaustion and the largest
- * order. The simulated machine is tests/host/buddy_sim.h; random sequences
+ * order. The simulated machine is tests/host/buddy_helpers.h; random sequences
  * are in test_buddy_random.c, bad frees and damage in test_buddy_damage.c.
  */
 #include <setjmp.h>
@@ -20,7 +20,7 @@
 #include <lib/buddy/buddy.h>
 #include <lib/errno.h>
 
-#include "buddy_sim.h"
+#include "buddy_helpers.h"
 
 static void test_init_rejects_bad_params(void **state)
 {
