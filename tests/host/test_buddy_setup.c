@@ -84,6 +84,7 @@ static void test_add_range_splits_maximal(void **state)
 
 	/* Overlapping, out-of-range and wrapping ranges change nothing. */
 	assert_int_equal(buddy_add_free_range(&s->b, 2, 2), -EINVAL);
+	assert_int_equal(buddy_add_free_range(&s->b, 0, 5), -EINVAL); /* 0-2 new, 3-4 not */
 	assert_int_equal(buddy_add_free_range(&s->b, 3002, 10), -EINVAL);
 	assert_int_equal(buddy_add_free_range(&s->b, 4000, 97), -EINVAL);
 	assert_int_equal(buddy_add_free_range(&s->b, 4095, UINT64_MAX), -EINVAL);
