@@ -19,13 +19,13 @@
 extern struct spinlock pmm_lock;
 
 struct pmm_zone {
-	const char *name;         /* [I] for the log */
-	uint64_t start;           /* [I] first physical address of the zone */
-	uint64_t end;             /* [I] first address above it */
-	uint64_t base_pfn;        /* [I] first frame with a record */
-	uint64_t npages;          /* [I] frames with a record, from base_pfn */
-	struct pmm_frame *frames; /* [I] their records */
-	struct buddy buddy;       /* [Z] its frames */
+	const char *name;                           /* [I] for the log */
+	uint64_t start;                             /* [I] first physical address of the zone */
+	uint64_t end;                               /* [I] first address above it */
+	uint64_t base_pfn;                          /* [I] first frame with a record */
+	uint64_t npages;                            /* [I] frames with a record, from base_pfn */
+	struct pmm_frame *frames;                   /* [I] their records */
+	struct buddy buddy __guarded_by(&pmm_lock); /* [Z] its frames */
 };
 
 extern struct pmm_zone pmm_zones[PMM_NZONES];
