@@ -27,6 +27,8 @@ struct alloc_stats {
 	size_t external_bytes; /* bookkeeping the allocator keeps outside the heap */
 	size_t live_blocks;    /* blocks allocated and not yet freed */
 	size_t free_blocks;    /* free blocks (holes, free chunk runs, free-list entries) */
+	size_t cached_blocks;  /* blocks held free in caches in front of the heap, and the
+	                          caches' own blocks (the kernel's magazines); in used_bytes */
 	uint64_t allocs;       /* successful allocations */
 	uint64_t frees;        /* successful frees */
 	uint64_t fails;        /* allocations that returned NULL */
