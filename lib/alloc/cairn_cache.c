@@ -45,6 +45,21 @@ static inline bool cached_mark(void *p)
 	return true;
 }
 
+/*
+ * Hand @n cached blocks back to the heap, their marks wiped first: a mark left behind
+ * would survive in the heap (merged into a larger free block) and make a later, unrelated
+ * free of a block starting there look like a double free.
+ */
+static void give_back(struct cairn_cache *c, void *const *blocks, size_t n)
+{
+	size_t i;
+
+	if (CAIRN_ALLOC_CHECKED)
+		for (i = 0; i < n; i++)
+			*(cairn_word_t *)blocks[i] = 0;
+	c->ops->free(c->ctx, blocks, n);
+}
+
 /* Take a block off @cpu's magazines of class @k; NULL if both are empty. */
 static inline void *mag_pop(struct cairn_mag_cpu *cpu, unsigned int k)
 {
@@ -106,7 +121,7 @@ static void mag_release(struct cairn_cache *c, struct cairn_mag *m)
 /* Give @m's blocks, held by @cpu, back to the heap; @m is then empty. */
 static void mag_drain(struct cairn_cache *c, struct cairn_mag_cpu *cpu, struct cairn_mag *m)
 {
-	c->ops->free(c->ctx, m->round, m->n);
+	give_back(c, m->round, m->n);
 	cpu->blocks -= m->n;
 	cpu->bytes -= m->n * cairn_cache_class_size(m->cls);
 	m->n = 0;
@@ -244,7 +259,7 @@ static void free_slow(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsigned
 	} else {
 		e = get_empty(c);
 		if (!e) {
-			c->ops->free(c->ctx, &p, 1);
+			give_back(c, &p, 1);
 			return;
 		}
 		if (prev) {
@@ -359,7 +374,7 @@ static void chain_reclaim(struct cairn_cache *c, struct cairn_mag *m)
 
 	for (; m; m = next) {
 		next = m->next;
-		c->ops->free(c->ctx, m->round, m->n);
+		give_back(c, m->round, m->n);
 		mag_release(c, m);
 	}
 }

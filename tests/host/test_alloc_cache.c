@@ -9,13 +9,15 @@
 #include <lib/alloc/cairn_cache.h>
 #include <lib/alloc/khb1_rand.h>
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka.h needs the standard headers above it. */
+#include <cmocka.h>
 
 #define HEAP_BYTES (4u << 20)
 #define NCPU       4
@@ -266,6 +268,30 @@ static void test_reclaim_on_exhaustion(void **state)
 	env_close(e);
 }
 
+/*
+ * Blocks that are never written (a cached block's mark is all that is in them) go through
+ * the magazines and back to the heap again and again: no later free of a block the heap
+ * hands out at the same address again may look like a double free.
+ */
+static void test_no_stale_marks(void **state)
+{
+	struct khb1_rng r = { 0x5EED };
+	struct env *e = env_open();
+	void *p[100];
+	size_t i, round;
+
+	for (round = 0; round < 50; round++) {
+		for (i = 0; i < 100; i++)
+			p[i] = cairn_cache_alloc(&e->cache, &e->cpu[0],
+			                         1 + (size_t)khb1_range(&r, 0, 300), 16);
+		for (i = 0; i < 100; i++)
+			cairn_cache_free(&e->cache, &e->cpu[round % 2], p[i]);
+		cairn_cache_reclaim(&e->cache, &e->cpu[round % 2]);
+	}
+	assert_int_equal(e->errors, 0);
+	env_close(e);
+}
+
 struct live {
 	uint8_t *p;
 	size_t size;
@@ -328,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_uncached_blocks),
 		cmocka_unit_test(test_double_free_of_cached_block),
 		cmocka_unit_test(test_reclaim_on_exhaustion),
+		cmocka_unit_test(test_no_stale_marks),
 		cmocka_unit_test(test_random_four_cpus),
 	};
 
