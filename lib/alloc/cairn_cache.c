@@ -205,7 +205,7 @@ static void *alloc_slow(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsign
 		mag_release(c, old);
 	if (full)
 		return mag_pop(cpu, k);
-	return c->ops->alloc(c->ctx, cairn_cache_class_size(k), CAIRN_CACHE_ALIGN);
+	return c->ops->alloc(c->ctx, cairn_cache_class_size(k), cairn_cache_class_align(k));
 }
 
 void *cairn_cache_alloc(struct cairn_cache *c, struct cairn_mag_cpu *cpu, size_t size, size_t align)
@@ -326,19 +326,22 @@ static size_t peek_usable(const struct cairn_heap *h, void *p)
 void cairn_cache_free(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p)
 {
 	size_t usable;
+	unsigned int k;
 
 	if (!p)
 		return;
 	usable = peek_usable(c->heap, p);
-	/* Blocks of a class have at most 31 bytes of slack; larger ones are not cached. */
-	if (usable < CAIRN_CACHE_STEP || usable > CAIRN_CACHE_MAX + 2 * CAIRN_CACHE_STEP ||
-	    (addr(p) & (CAIRN_CACHE_ALIGN - 1))) {
+	/* Blocks of a class have under 32 bytes of slack; larger ones are not cached. */
+	if (usable < CAIRN_CACHE_STEP || usable >= CAIRN_CACHE_MAX + 32) {
 		c->ops->free(c->ctx, &p, 1);
 		return;
 	}
 	if (usable > CAIRN_CACHE_MAX)
 		usable = CAIRN_CACHE_MAX;
-	cache_put(c, cpu, (unsigned int)(usable / CAIRN_CACHE_STEP - 1), p);
+	/* The largest class the block holds, among those of its own alignment. */
+	k = (unsigned int)(usable / CAIRN_CACHE_STEP - 1) * 2 +
+	    !(addr(p) & (CAIRN_CACHE_ALIGN - 1));
+	cache_put(c, cpu, k, p);
 }
 
 void cairn_cache_free_sized(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p, size_t size,

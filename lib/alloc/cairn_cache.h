@@ -15,15 +15,19 @@
 
 #include <lib/alloc/cairn.h>
 
-/* Requests of up to CAIRN_CACHE_MAX bytes, aligned to at most 16, are cached. */
-#define CAIRN_CACHE_STEP    16
+/*
+ * Requests of up to CAIRN_CACHE_MAX bytes, aligned to at most 16, are cached, in classes
+ * 8 bytes apart (the heap's own granularity, so a class wastes nothing the heap would
+ * not) and, for each size, one class of 8-aligned and one of 16-aligned blocks: 256.
+ */
+#define CAIRN_CACHE_STEP    8
 #define CAIRN_CACHE_MAX     1024
 #define CAIRN_CACHE_ALIGN   16
-#define CAIRN_CACHE_CLASSES (CAIRN_CACHE_MAX / CAIRN_CACHE_STEP)
+#define CAIRN_CACHE_CLASSES (2 * CAIRN_CACHE_MAX / CAIRN_CACHE_STEP)
 
 /* Blocks per magazine (a magazine is then 128 bytes), and full ones the depot keeps. */
 #define CAIRN_MAG_ROUNDS  14
-#define CAIRN_DEPOT_FULL  8
+#define CAIRN_DEPOT_FULL  4
 #define CAIRN_DEPOT_EMPTY CAIRN_CACHE_CLASSES
 
 /* A stack of free blocks of one class. Locks: [O] its owner (a CPU or the depot). */
@@ -82,13 +86,19 @@ static inline int cairn_cache_class(size_t size, size_t align)
 {
 	if (!size || size > CAIRN_CACHE_MAX || align > CAIRN_CACHE_ALIGN || !alloc_align_ok(align))
 		return -1;
-	return (int)((size - 1) / CAIRN_CACHE_STEP);
+	return (int)((size - 1) / CAIRN_CACHE_STEP * 2 + (align > CAIRN_CACHE_ALIGN / 2));
 }
 
 /* Bytes every block of class @cls holds. */
 static inline size_t cairn_cache_class_size(unsigned int cls)
 {
-	return (size_t)(cls + 1) * CAIRN_CACHE_STEP;
+	return (size_t)(cls / 2 + 1) * CAIRN_CACHE_STEP;
+}
+
+/* The alignment of every block of class @cls: 8 or 16. */
+static inline size_t cairn_cache_class_align(unsigned int cls)
+{
+	return cls & 1 ? CAIRN_CACHE_ALIGN : CAIRN_CACHE_ALIGN / 2;
 }
 
 /*
