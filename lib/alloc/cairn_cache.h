@@ -26,8 +26,12 @@
 #define CAIRN_CACHE_CLASSES (2 * CAIRN_CACHE_MAX / CAIRN_CACHE_STEP)
 
 /* Blocks per magazine (a magazine is then 128 bytes), and full ones the depot keeps. */
-#define CAIRN_MAG_ROUNDS  14
-#define CAIRN_DEPOT_FULL  4
+#define CAIRN_MAG_ROUNDS 14
+#define CAIRN_DEPOT_FULL 4
+/* Operations of a CPU after which a class it has not used gives its magazines back. */
+#ifndef CAIRN_CACHE_IDLE
+#define CAIRN_CACHE_IDLE 8192
+#endif
 #define CAIRN_DEPOT_EMPTY CAIRN_CACHE_CLASSES
 
 /* A stack of free blocks of one class. Locks: [O] its owner (a CPU or the depot). */
@@ -44,6 +48,9 @@ struct cairn_mag_cpu {
 	struct cairn_mag *prev[CAIRN_CACHE_CLASSES];   /* [C] the one loaded before */
 	size_t blocks;                                 /* [C] blocks held in both */
 	size_t bytes;                                  /* [C] their class sizes, summed */
+	uint32_t tick;                                 /* [C] operations so far */
+	uint32_t sweep;                                /* [C] next class trim_idle() looks at */
+	uint32_t last[CAIRN_CACHE_CLASSES];            /* [C] tick of each class's last use */
 };
 
 /*

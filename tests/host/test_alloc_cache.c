@@ -302,6 +302,30 @@ static void test_no_stale_marks(void **state)
 	env_close(e);
 }
 
+/* A class this CPU stops using gives its blocks back within a bounded number of operations. */
+static void test_idle_class_is_trimmed(void **state)
+{
+	struct env *e = env_open();
+	void *idle = cairn_cache_alloc(&e->cache, &e->cpu[0], 500, 16), *p;
+	size_t i, frees;
+
+	cairn_cache_free_sized(&e->cache, &e->cpu[0], idle, 500, 16);
+	frees = e->heap_frees;
+	for (i = 0; i < CAIRN_CACHE_IDLE / 2; i++) {
+		p = cairn_cache_alloc(&e->cache, &e->cpu[0], 40, 16);
+		cairn_cache_free_sized(&e->cache, &e->cpu[0], p, 40, 16);
+	}
+	assert_int_equal(e->heap_frees, frees); /* not idle long enough yet */
+	for (i = 0; i < CAIRN_CACHE_IDLE; i++) {
+		p = cairn_cache_alloc(&e->cache, &e->cpu[0], 40, 16);
+		cairn_cache_free_sized(&e->cache, &e->cpu[0], p, 40, 16);
+	}
+	assert_int_equal(e->heap_frees, frees + 2); /* the block and its magazine */
+	assert_null(e->cpu[0].loaded[cairn_cache_class(500, 16)]);
+	assert_int_equal(e->cpu[0].blocks, 1); /* the busy class keeps its block */
+	env_close(e);
+}
+
 struct live {
 	uint8_t *p;
 	size_t size;
@@ -371,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_double_free_of_cached_block),
 		cmocka_unit_test(test_reclaim_on_exhaustion),
 		cmocka_unit_test(test_no_stale_marks),
+		cmocka_unit_test(test_idle_class_is_trimmed),
 		cmocka_unit_test(test_random_four_cpus),
 	};
 
