@@ -390,10 +390,12 @@ void cairn_cache_free_sized(struct cairn_cache *c, struct cairn_mag_cpu *cpu, vo
 
 	if (!p)
 		return;
-	if (k < 0)
-		c->ops->free(c->ctx, &p, 1);
-	else
+	if (k >= 0)
 		cache_put(c, cpu, (unsigned int)k, p);
+	else if (c->ops->free_sized)
+		c->ops->free_sized(c->ctx, p, size, align);
+	else
+		c->ops->free(c->ctx, &p, 1);
 }
 
 /* Give back one of @cpu's magazines, blocks and all, and forget it. */

@@ -56,12 +56,15 @@ struct cairn_mag_cpu {
 /*
  * What the cache calls. alloc and free reach the heap (taking its lock if it has one);
  * free gets @n blocks at once so that a whole magazine goes back under one lock hold.
+ * free_sized, if set, frees one uncached block given its allocation's size and alignment
+ * (the heap's cairn_heap_free_sized(), which uses them to load the next header early).
  * error reports a bad free found without the heap (the owner counts it as the heap's).
  * lock and unlock guard the depot; either may be NULL where nothing runs concurrently.
  */
 struct cairn_cache_ops {
 	void *(*alloc)(void *ctx, size_t size, size_t align);
 	void (*free)(void *ctx, void *const *blocks, size_t n);
+	void (*free_sized)(void *ctx, void *p, size_t size, size_t align);
 	void (*error)(void *ctx, const char *what, void *ptr);
 	void (*lock)(void *ctx);
 	void (*unlock)(void *ctx);

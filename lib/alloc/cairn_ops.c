@@ -72,6 +72,11 @@ static void cached_heap_free(void *ctx, void *const *blocks, size_t n)
 		cairn_heap_free(ctx, blocks[i]);
 }
 
+static void cached_heap_free_sized(void *ctx, void *p, size_t size, size_t align)
+{
+	cairn_heap_free_sized(ctx, p, size, align);
+}
+
 static void cached_heap_error(void *ctx, const char *what, void *ptr)
 {
 	cairn_report(ctx, what, ptr);
@@ -80,6 +85,7 @@ static void cached_heap_error(void *ctx, const char *what, void *ptr)
 static const struct cairn_cache_ops cached_heap_ops = {
 	.alloc = cached_heap_alloc,
 	.free = cached_heap_free,
+	.free_sized = cached_heap_free_sized,
 	.error = cached_heap_error,
 };
 
