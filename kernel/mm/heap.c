@@ -182,14 +182,15 @@ static void *heap_alloc_slow(size_t size, size_t align)
 }
 
 /*
- * Through this CPU's magazines when they are on; when the heap cannot grow,
- * this CPU's and the depot's cached blocks go back before the slow path.
+ * Small requests go through this CPU's magazines when they are on; when the
+ * heap cannot grow, this CPU's and the depot's cached blocks go back before
+ * the slow path. Other requests go straight to the heap.
  */
 static void *heap_alloc(size_t size, size_t align)
 {
 	void *p;
 
-	if (__atomic_load_n(&cache_on, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&cache_on, __ATOMIC_RELAXED) && cairn_cache_class(size, align) >= 0) {
 		irq_push_off();
 		p = cairn_cache_alloc(&cache, &mags[arch_cpu_index()], size, align);
 		irq_pop_off();
@@ -233,14 +234,17 @@ void kfree(void *p)
 	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
 	uint64_t flags;
 	unsigned cpu;
+	int k;
 
 	if (!p)
 		return;
-	if (__atomic_load_n(&cache_on, __ATOMIC_RELAXED)) {
+	/* A block with a class goes to this CPU's magazines, any other to the heap. */
+	k = __atomic_load_n(&cache_on, __ATOMIC_RELAXED) ? cairn_cache_class_of(&cache, p) : -1;
+	if (k >= 0) {
 		irq_push_off();
 		cpu = arch_cpu_index();
 		cpu_caller[cpu] = caller;
-		cairn_cache_free(&cache, &mags[cpu], p);
+		cairn_cache_put(&cache, &mags[cpu], (unsigned)k, p);
 		irq_pop_off();
 		return;
 	}

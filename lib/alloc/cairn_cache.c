@@ -340,7 +340,7 @@ static uint32_t peek_info(uintptr_t a)
  * lock: another CPU may be changing the header's previous-free bit, never the size. 0 if
  * @p does not look like an allocated block; the heap's own free then checks it in full.
  */
-static size_t peek_usable(const struct cairn_heap *h, void *p)
+static size_t peek_usable(const struct cairn_heap *h, const void *p)
 {
 	uintptr_t a = addr(p), hdr = a - HDR_BYTES;
 	uint32_t info;
@@ -362,25 +362,35 @@ static size_t peek_usable(const struct cairn_heap *h, void *p)
 	return hdr + (info & B_SIZE_MASK) + TAIL_BYTES - a;
 }
 
-void cairn_cache_free(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p)
+int cairn_cache_class_of(const struct cairn_cache *c, void *p)
 {
-	size_t usable;
-	unsigned int k;
+	size_t usable = peek_usable(c->heap, p);
 
-	if (!p)
-		return;
-	usable = peek_usable(c->heap, p);
 	/* Blocks of a class have under 32 bytes of slack; larger ones are not cached. */
-	if (usable < CAIRN_CACHE_STEP || usable >= CAIRN_CACHE_MAX + 32) {
-		c->ops->free(c->ctx, &p, 1);
-		return;
-	}
+	if (usable < CAIRN_CACHE_STEP || usable >= CAIRN_CACHE_MAX + 32)
+		return -1;
 	if (usable > CAIRN_CACHE_MAX)
 		usable = CAIRN_CACHE_MAX;
 	/* The largest class the block holds, among those of its own alignment. */
-	k = (unsigned int)(usable / CAIRN_CACHE_STEP - 1) * 2 +
-	    !(addr(p) & (CAIRN_CACHE_ALIGN - 1));
+	return (int)(usable / CAIRN_CACHE_STEP - 1) * 2 + !(addr(p) & (CAIRN_CACHE_ALIGN - 1));
+}
+
+void cairn_cache_put(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsigned int k, void *p)
+{
 	cache_put(c, cpu, k, p);
+}
+
+void cairn_cache_free(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p)
+{
+	int k;
+
+	if (!p)
+		return;
+	k = cairn_cache_class_of(c, p);
+	if (k < 0)
+		c->ops->free(c->ctx, &p, 1);
+	else
+		cache_put(c, cpu, (unsigned int)k, p);
 }
 
 void cairn_cache_free_sized(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p, size_t size,

@@ -130,6 +130,15 @@ void *cairn_cache_alloc(struct cairn_cache *c, struct cairn_mag_cpu *cpu, size_t
 void cairn_cache_free(struct cairn_cache *c, struct cairn_mag_cpu *cpu, void *p);
 
 /*
+ * The two halves of cairn_cache_free(), for a caller that wants the CPU's magazines only
+ * when the block has a class: the class @p's block belongs to, from its header, read
+ * without any lock (-1: not cached, or the header does not check; give it to the heap),
+ * and putting @p in class @k of @cpu's magazines (the caller's CPU, interrupts off).
+ */
+int cairn_cache_class_of(const struct cairn_cache *c, void *p);
+void cairn_cache_put(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsigned int k, void *p);
+
+/*
  * Free @p given the @size and @align it was allocated with (the KHB-1 form): the class
  * comes from them, so the block's memory is not touched. Wrong values are the caller's
  * bug (the block may be handed out for a larger class than it holds).
