@@ -13,7 +13,7 @@ FUZZ_BINS   += $(FUZZ_BUILD)/fuzz_vt
 # Each target links the one lib/ source it exercises (fuzz_elf: lib/elf.c).
 $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 # lib/vt.c keeps its control sequences in lib/vt_csi.c.
 $(FUZZ_BUILD)/fuzz_vt: lib/vt_csi.c
@@ -35,7 +35,7 @@ TTY_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_ldisc $(FUZZ_BUILD)/fuzz_lineedit $(FUZZ_BUI
 
 $(TTY_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/tty/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 $(FUZZ_BUILD)/fuzz_lineedit: lib/tty/lineedit_hist.c lib/format.c
 
@@ -50,3 +50,18 @@ fuzz-run-tty: $(TTY_FUZZ_BINS)
 	$(FUZZ_BUILD)/fuzz_shlex -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/shlex
 
 .PHONY: fuzz-run-tty
+
+# lib/buddy/: operation sequences against a shadow map of held frames.
+$(FUZZ_BUILD)/fuzz_buddy: lib/fuzz/fuzz_buddy.c lib/buddy/buddy.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_buddy
+
+fuzz-run: fuzz-run-buddy
+
+fuzz-run-buddy: $(FUZZ_BUILD)/fuzz_buddy
+	@mkdir -p $(FUZZ_BUILD)/corpus/buddy
+	$(FUZZ_BUILD)/fuzz_buddy -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/buddy
+
+.PHONY: fuzz-run-buddy
