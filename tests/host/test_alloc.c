@@ -401,9 +401,9 @@ static void test_cairn_random_realloc(void **state)
 	free(s);
 }
 
-#define FOR_ALL(fn)                                                      \
-	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),      \
-		cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops), \
+#define FOR_ALL(fn)                                                           \
+	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),           \
+		cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops),      \
 		cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_tlsf_ops), \
 		cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_ops)
 
