@@ -259,44 +259,44 @@ void *cairn_cache_alloc(struct cairn_cache *c, struct cairn_mag_cpu *cpu, size_t
 	return alloc_slow(c, cpu, (unsigned int)k);
 }
 
-/* An empty magazine: the depot's, or a new one from the heap; NULL if there is none. */
-static struct cairn_mag *get_empty(struct cairn_cache *c)
+/* A new, empty magazine from the heap; NULL if there is no memory for one. */
+static struct cairn_mag *new_mag(struct cairn_cache *c)
 {
-	struct cairn_mag *m;
+	struct cairn_mag *m = c->ops->alloc(c->ctx, sizeof(*m), sizeof(void *));
 
-	depot_lock(c);
-	m = depot_take_empty_locked(c);
-	depot_unlock(c);
-	if (!m) {
-		m = c->ops->alloc(c->ctx, sizeof(*m), sizeof(void *));
-		if (!m)
-			return NULL;
-		depot_lock(c);
-		c->mags++;
-		depot_unlock(c);
-	}
+	if (!m)
+		return NULL;
 	m->n = 0;
+	depot_lock(c);
+	c->mags++;
+	depot_unlock(c);
 	return m;
 }
 
 /*
  * Both magazines of class @k are full (or missing): the full previous one goes to the
  * depot, or back to the heap if the depot has CAIRN_DEPOT_FULL of the class already, and
- * @p goes into an empty one. Without memory for a magazine, @p goes to the heap.
+ * @p goes into an empty one, the depot's or a new one. Without memory for a magazine, @p
+ * goes to the heap. One depot lock hold in the usual cases.
  */
 static void free_slow(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsigned int k, void *p)
 {
-	struct cairn_mag *prev = cpu->prev[k], *e;
-	bool room;
+	struct cairn_mag *prev = cpu->prev[k], *e = NULL;
+	bool drain;
 
 	depot_lock(c);
-	room = c->nfull[k] < CAIRN_DEPOT_FULL;
+	drain = prev && c->nfull[k] >= CAIRN_DEPOT_FULL;
+	if (!drain)
+		e = depot_take_empty_locked(c);
+	if (e && prev) {
+		depot_put_full_locked(c, cpu, k, prev);
+		prev = NULL;
+	}
 	depot_unlock(c);
-	if (prev && !room) {
-		mag_drain(c, cpu, prev);
+	if (drain) {
+		mag_drain(c, cpu, prev); /* now empty: mag_push() swaps it in */
 	} else {
-		e = get_empty(c);
-		if (!e) {
+		if (!e && !(e = new_mag(c))) {
 			give_back(c, &p, 1);
 			return;
 		}
@@ -305,6 +305,7 @@ static void free_slow(struct cairn_cache *c, struct cairn_mag_cpu *cpu, unsigned
 			depot_put_full_locked(c, cpu, k, prev);
 			depot_unlock(c);
 		}
+		e->n = 0;
 		cpu->prev[k] = e;
 	}
 	mag_push(cpu, k, p);
