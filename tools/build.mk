@@ -1,6 +1,8 @@
 # tools/: the disk image, the GRUB ISO and the user-facing targets that
 # start QEMU or the test runner.
 
+include tools/nullkernel/build.mk
+
 IMAGE := $(BUILD)/cairn.img
 ISO   := $(BUILD)/cairn.iso
 UEFI_LOADER ?= $(BUILD)/boot/BOOTX64.EFI
@@ -52,8 +54,8 @@ test-kernel: deps kernel image
 test-e2e: deps kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
-# Figures, not tests: boot times and sizes (docs/performance.md).
-bench: deps all
+# Figures, not tests: boot times beside the null kernel's, and sizes (docs/performance.md).
+bench: deps all $(NULL_ELF)
 	@$(PYTHON) tools/boottime.py
 
 # Static checks of STYLE.md (headers on their own, -Werror with GCC and Clang, format).
