@@ -30,7 +30,8 @@ struct arch_regs {
 
 void x86_gdt_init(void);
 void x86_idt_init(void);
-void x86_tsc_calibrate(void);
+/* The TSC rate the CPU states (CPUID), used until time_init() calibrates it. */
+void x86_tsc_nominal_init(void);
 /* Unmap one 4 KiB kernel page early in boot, splitting a 2 MiB page if needed. */
 void x86_unmap_early(const struct boot_info *bi, uintptr_t va);
 /* Called by isr.S with the saved registers, for every vector. */
@@ -164,8 +165,8 @@ uint64_t x86_hpet_period_fs(void);
 /* The TSC rate in Hz as now calibrated, and whether the CPU says it is invariant. */
 uint64_t x86_tsc_hz(void);
 bool x86_tsc_invariant(void);
-/* The TSC rate from the early PIT calibration (kept for the benchmark). */
-uint64_t x86_tsc_early_hz(void);
+/* Where the rate before calibration came from: "CPUID leaf 0x15", "CPUID leaf 0x16" or "assumed". */
+const char *x86_tsc_nominal_source(void);
 /* The LAPIC timer's tick rate (after the divider) in Hz; 0 until calibrated. */
 uint64_t x86_lapic_timer_hz(void);
 /* Which reference calibrated the TSC and LAPIC timer: "hpet" or "pit". */
