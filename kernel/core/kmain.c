@@ -239,6 +239,8 @@ void kmain(const struct boot_info *bi)
 	boot_step("time-start");
 	irq_init();
 	boot_step("irq");
+	smp_start();
+	boot_step("smp-start");
 	time_init();
 	boot_step("time");
 	smp_init();
