@@ -38,13 +38,8 @@
 #define PIT_MAX_MS        54   /* 65535 counts */
 #define PIT_CAL_MS        50
 #define FALLBACK_KHZ      2000000
-/*
- * The HPET window stays open until its error bound is at most CAL_MAX_PPM:
- * a fifth of the HPET's own permitted error (0.05 % over 1 ms or more, IA-PC
- * HPET Specification 1.0a), but no longer than CAL_MAX_MS.
- */
-#define CAL_MAX_PPM 100
-#define CAL_MAX_MS  50
+#define CAL_MAX_PPM X86_CAL_MAX_PPM
+#define CAL_MAX_MS  X86_CAL_MAX_MS
 
 /* CPUID leaf 0x15: TSC = crystal * EBX / EAX; ECX the crystal in Hz (SDM Vol. 2A, CPUID). */
 #define CPUID_TSC_LEAF  0x15u
@@ -79,6 +74,7 @@ static struct {
 	bool lapic;       /* the LAPIC timer counts through it */
 	struct sample a;  /* the opening sample */
 	uint64_t ppm;     /* error bound when it closed */
+	uint64_t us;      /* its length when it closed */
 } window;             /* [B] */
 static bool started;  /* [B] arch_time_start() ran */
 
@@ -391,6 +387,7 @@ static int measure_rates(uint64_t *t, uint64_t *l)
 	window.open = false;
 	if (!ok)
 		return -EIO;
+	window.us = (b.ref_ns - window.a.ref_ns) / 1000;
 	*t = (b.tsc - window.a.tsc) * NSEC_PER_SEC / (b.ref_ns - window.a.ref_ns);
 	*l = window.lapic ? (uint64_t)(window.a.lapic - b.lapic) * NSEC_PER_SEC /
 	                            (b.ref_ns - window.a.ref_ns)
@@ -458,6 +455,12 @@ bool x86_tsc_invariant(void)
 uint64_t x86_lapic_timer_hz(void)
 {
 	return lapic_hz;
+}
+
+void x86_time_cal_window(uint64_t *ppm, uint64_t *us)
+{
+	*ppm = window.ppm;
+	*us = window.us;
 }
 
 const char *x86_time_reference(void)

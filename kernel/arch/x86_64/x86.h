@@ -169,6 +169,16 @@ bool x86_tsc_invariant(void);
 const char *x86_tsc_nominal_source(void);
 /* The LAPIC timer's tick rate (after the divider) in Hz; 0 until calibrated. */
 uint64_t x86_lapic_timer_hz(void);
+/*
+ * The boot calibration's HPET window stays open until its error bound is
+ * at most X86_CAL_MAX_PPM: a fifth of the HPET's own permitted error (0.05 %
+ * over 1 ms or more, IA-PC HPET Specification 1.0a), but no longer than
+ * X86_CAL_MAX_MS.
+ */
+#define X86_CAL_MAX_PPM 100
+#define X86_CAL_MAX_MS  50
+/* The boot window's error bound (ppm) and length (us); both 0 when no HPET window was used. */
+void x86_time_cal_window(uint64_t *ppm, uint64_t *us);
 /* Which reference calibrated the TSC and LAPIC timer: "hpet" or "pit". */
 const char *x86_time_reference(void);
 /*
