@@ -28,7 +28,7 @@
 #define PM1_SLP_EN        (1u << 13)
 #define SCI_EN_POLLS      1000000
 /* The machine goes off a little after the write; spin as Cairn does (about 1 s at 2 GHz). */
-#define S5_WAIT_CYCLES (2ull << 30)
+#define S5_WAIT_CYCLES    (2ull << 30)
 
 /* hvm_start_info (Xen public/arch-x86/hvm/start_info.h), the fields used here. */
 struct pvh_start_info {
@@ -151,7 +151,8 @@ void null_main(const struct pvh_start_info *si)
 	if (!rsdp && acpi_rsdp_scan(&phys_mem, 0xe0000, 0x20000, &rsdp))
 		rsdp = 0;
 	if (enter_s5(rsdp) == -ETIMEDOUT)
-		put_line("nullkernel: still running after ACPI S5; leaving through isa-debug-exit\n");
+		put_line(
+			"nullkernel: still running after ACPI S5; leaving through isa-debug-exit\n");
 	else
 		put_line("nullkernel: no usable ACPI S5; leaving through isa-debug-exit\n");
 	for (;;)

@@ -60,12 +60,12 @@ struct trampoline {
 
 /* A start-up under way, from arch_smp_start() to arch_smp_boot(). */
 static struct {
-	bool started;          /* arch_smp_start() ran */
-	unsigned n;            /* CPUs being started, the boot CPU included; 1: none */
-	struct trampoline tr;  /* valid when n > 1 */
-	uint64_t init_cycles;  /* arch_cycles() when the INITs went out */
-	uint64_t sipi_cycles;  /* ... the first STARTUPs, 0 while not yet sent */
-} boot;                    /* [B] */
+	bool started;         /* arch_smp_start() ran */
+	unsigned n;           /* CPUs being started, the boot CPU included; 1: none */
+	struct trampoline tr; /* valid when n > 1 */
+	uint64_t init_cycles; /* arch_cycles() when the INITs went out */
+	uint64_t sipi_cycles; /* ... the first STARTUPs, 0 while not yet sent */
+} boot;                       /* [B] */
 
 /* ---- finding the CPUs ---- */
 
@@ -447,7 +447,8 @@ void arch_smp_start(struct smp_stats *st)
 	for (i = 1; i < n; i++)
 		lapic_send_init(percpu_of(i)->apic_id);
 	if (init_delay_needed()) {
-		pr_debug("smp: this CPU family waits %u us between INIT and STARTUP", INIT_DELAY_US);
+		pr_debug("smp: this CPU family waits %u us between INIT and STARTUP",
+		         INIT_DELAY_US);
 		return;
 	}
 	send_sipis((uint8_t)(boot.tr.page >> PMM_PAGE_SHIFT), false);

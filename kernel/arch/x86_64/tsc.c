@@ -14,10 +14,9 @@
 
 #include <arch/cpu.h>
 #include <arch/pio.h>
+#include <lib/format.h>
 
 #include <stdint.h>
-
-#include <lib/format.h>
 
 #include "arch/arch.h"
 #include "core/log.h"
@@ -38,8 +37,8 @@
 #define PIT_MAX_MS        54   /* 65535 counts */
 #define PIT_CAL_MS        50
 #define FALLBACK_KHZ      2000000
-#define CAL_MAX_PPM X86_CAL_MAX_PPM
-#define CAL_MAX_MS  X86_CAL_MAX_MS
+#define CAL_MAX_PPM       X86_CAL_MAX_PPM
+#define CAL_MAX_MS        X86_CAL_MAX_MS
 
 /* CPUID leaf 0x15: TSC = crystal * EBX / EAX; ECX the crystal in Hz (SDM Vol. 2A, CPUID). */
 #define CPUID_TSC_LEAF  0x15u
@@ -52,13 +51,13 @@
 #define CPUID_INVARIANT_TSC (1u << 8)
 
 static uint64_t tsc_hz = FALLBACK_KHZ * 1000ull; /* [B] */
-static const char *nominal_source = "assumed";   /* [B] where the rate before calibration came from */
-static uint64_t crystal_hz;                      /* [B] CPUID 0x15 crystal, 0 when not stated */
-static uint64_t lapic_hz;                        /* [B] timer ticks per second */
-static uint64_t lapic_mult;                      /* [B] ns -> ticks, 32.32 */
-static bool use_deadline;                        /* [B] TSC-deadline mode */
-static bool invariant;                           /* [B] */
-static const char *reference = "none";           /* [B] */
+static const char *nominal_source = "assumed"; /* [B] where the rate before calibration came from */
+static uint64_t crystal_hz;                    /* [B] CPUID 0x15 crystal, 0 when not stated */
+static uint64_t lapic_hz;                      /* [B] timer ticks per second */
+static uint64_t lapic_mult;                    /* [B] ns -> ticks, 32.32 */
+static bool use_deadline;                      /* [B] TSC-deadline mode */
+static bool invariant;                         /* [B] */
+static const char *reference = "none";         /* [B] */
 
 /* One reading of the reference, the TSC and the LAPIC timer's count. */
 struct sample {
@@ -71,12 +70,12 @@ struct sample {
 /* The HPET window arch_time_start() opens. */
 static struct {
 	bool open;
-	bool lapic;       /* the LAPIC timer counts through it */
-	struct sample a;  /* the opening sample */
-	uint64_t ppm;     /* error bound when it closed */
-	uint64_t us;      /* its length when it closed */
-} window;             /* [B] */
-static bool started;  /* [B] arch_time_start() ran */
+	bool lapic;      /* the LAPIC timer counts through it */
+	struct sample a; /* the opening sample */
+	uint64_t ppm;    /* error bound when it closed */
+	uint64_t us;     /* its length when it closed */
+} window;                /* [B] */
+static bool started;     /* [B] arch_time_start() ran */
 
 /*
  * Count PIT channel 2 down from @count in mode 0 and sample the TSC and
@@ -304,7 +303,8 @@ static void log_time(void)
 static uint64_t window_ppm(const struct sample *a, const struct sample *b)
 {
 	uint64_t ns = b->ref_ns - a->ref_ns, cycles = b->tsc - a->tsc;
-	uint64_t err_ns = (a->width + b->width) / 2 * ns / cycles + 2 * x86_hpet_period_fs() / 1000000;
+	uint64_t err_ns =
+		(a->width + b->width) / 2 * ns / cycles + 2 * x86_hpet_period_fs() / 1000000;
 
 	return err_ns * 1000000 / ns + 1;
 }
@@ -324,7 +324,8 @@ static bool close_window(struct sample *b)
 		if (b->ref_ns <= a->ref_ns || b->tsc <= a->tsc)
 			return false;
 		window.ppm = window_ppm(a, b);
-		if (window.ppm <= CAL_MAX_PPM || b->ref_ns - a->ref_ns >= CAL_MAX_MS * NSEC_PER_MSEC)
+		if (window.ppm <= CAL_MAX_PPM ||
+		    b->ref_ns - a->ref_ns >= CAL_MAX_MS * NSEC_PER_MSEC)
 			return true;
 		need = (b->ref_ns - a->ref_ns) * window.ppm / CAL_MAX_PPM;
 		while (x86_hpet_ns() < a->ref_ns + need)
