@@ -20,6 +20,7 @@
 
 #include "arch/arch.h"
 #include "core/log.h"
+#include "core/percpu.h"
 #include "irq/irq.h"
 #include "lapic.h"
 #include "time/time.h"
@@ -424,8 +425,14 @@ uint64_t arch_clock_hz(void)
 /* Interrupts off. A one-shot count is rounded up: early is impossible, late by < 1 tick. */
 void arch_timer_program(uint64_t deadline_ns)
 {
+	struct percpu *c = this_cpu();
 	uint64_t now, count;
 
+	/* APs may have enabled their APIC before the mode was chosen (smp_start()). */
+	if (!c->arch.timer_mode_set) {
+		x86_lapic_timer_mode_apply();
+		c->arch.timer_mode_set = true;
+	}
 	if (use_deadline) {
 		x86_lapic_timer_deadline(
 			deadline_ns == TIME_NEVER ? 0 : clock_ns_to_cycles(deadline_ns));

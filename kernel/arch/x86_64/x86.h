@@ -128,6 +128,8 @@ uint32_t x86_lapic_timer_current(void);
 void x86_lapic_timer_setup(bool tsc_deadline);
 /* Fire once after @count timer ticks (divided bus clock); 0 stops the timer. */
 void x86_lapic_timer_oneshot(uint32_t count);
+/* Put this CPU's timer in the mode chosen by x86_lapic_timer_setup() (once per CPU). */
+void x86_lapic_timer_mode_apply(void);
 /* Fire once when the TSC reaches @tsc (TSC-deadline mode); 0 stops the timer. */
 void x86_lapic_timer_deadline(uint64_t tsc);
 bool x86_lapic_has_tsc_deadline(void);
