@@ -32,21 +32,26 @@ def measure(mode, path, n, env=None):
 
 def timed_poweroff(elf, cpus, expect):
     """One `tools/qemu.sh direct` run with `poweroff` on the command line:
-    seconds from starting the script until QEMU has exited, and the kernel's
-    output, or None when the kernel did not print @expect or QEMU did not
-    exit cleanly (ACPI S5 ends QEMU with status 0)."""
+    milliseconds from starting the script until QEMU has exited, and the CPU
+    time the script and QEMU used (user + system, all threads), or None when
+    the kernel did not print @expect or QEMU did not exit cleanly (ACPI S5
+    ends QEMU with status 0)."""
+    import resource
     import subprocess
     env = dict(os.environ, CPUS=str(cpus), APPEND="poweroff", SERIAL="stdio", GUI="0")
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     p = subprocess.run(["tools/qemu.sh", "direct", elf], env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
     wall = time.monotonic() - start
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     out = p.stdout.decode(errors="replace")
     if p.returncode != 0 or expect not in out:
         print("boottime: %s with %d CPU(s) exited %d:\n%s" % (elf, cpus, p.returncode, out),
               file=sys.stderr)
         return None
-    return wall, out
+    return wall * 1000, cpu * 1000
 
 
 def direct_vs_null(build, n):
@@ -56,7 +61,7 @@ def direct_vs_null(build, n):
     that load from elsewhere on the machine falls on both alike."""
     kernels = [("cairn", os.path.join(build, "kernel.elf"), "cairn: ready"),
                ("null", os.path.join(build, "nullkernel.elf"), "nullkernel: ready")]
-    walls = {(k, c): [] for k, _, _ in kernels for c in (1, 2)}
+    runs = {(k, c): [] for k, _, _ in kernels for c in (1, 2)}
     diffs = {1: [], 2: []}
     for i in range(n):
         for cpus in (1, 2):
@@ -64,21 +69,22 @@ def direct_vs_null(build, n):
             for name, elf, expect in (kernels if i % 2 == 0 else kernels[::-1]):
                 r = timed_poweroff(elf, cpus, expect)
                 if r:
-                    pair[name] = r[0] * 1000
-                    walls[(name, cpus)].append(r[0] * 1000)
+                    pair[name] = r[0]
+                    runs[(name, cpus)].append(r)
             if len(pair) == 2:
                 diffs[cpus].append(pair["cairn"] - pair["null"])
     print("direct boot to power-off, whole QEMU process (tools/qemu.sh direct, APPEND=poweroff),"
-          " median of %d interleaved runs:" % n)
-    print("cpus  cairn ms  null kernel ms  difference ms  median paired difference ms")
+          " medians of %d interleaved runs (ms):" % n)
+    print("cpus  cairn  null  difference  paired difference | CPU time: cairn  null  difference")
     for cpus in (1, 2):
-        c, z = walls[("cairn", cpus)], walls[("null", cpus)]
+        c, z = runs[("cairn", cpus)], runs[("null", cpus)]
         if not c or not z:
             print("%4d  (runs failed)" % cpus)
             continue
-        mc, mz = statistics.median(c), statistics.median(z)
-        print("%4d  %8.1f  %14.1f  %13.1f  %27.1f" % (cpus, mc, mz, mc - mz,
-                                                     statistics.median(diffs[cpus])))
+        mc, mz = statistics.median(r[0] for r in c), statistics.median(r[0] for r in z)
+        uc, uz = statistics.median(r[1] for r in c), statistics.median(r[1] for r in z)
+        print("%4d  %5.1f %5.1f  %10.1f  %17.1f |           %5.1f %5.1f  %10.1f"
+              % (cpus, mc, mz, mc - mz, statistics.median(diffs[cpus]), uc, uz, uc - uz))
 
 
 def kernel_benches(build):
