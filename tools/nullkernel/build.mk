@@ -14,12 +14,12 @@ nullkernel: $(NULL_ELF)
 
 $(NULL_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(NULL_CFLAGS) -c $< -o $@
+	$(call quiet,CC,$<)$(CC) $(NULL_CFLAGS) -c $< -o $@
 
 $(NULL_BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(NULL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	$(call quiet,AS,$<)$(CC) $(NULL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 $(NULL_ELF): $(NULL_OBJS) tools/nullkernel/null.ld
-	$(LD) -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments \
+	$(call quiet,LD,$@)$(LD) -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments \
 		-T tools/nullkernel/null.ld -o $@ $(NULL_OBJS)
