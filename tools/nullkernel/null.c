@@ -10,14 +10,14 @@
  */
 #include <cairn/errno.h>
 
+#include <arch/pio.h>
+#include <arch/pvh.h>
 #include <lib/acpi/acpi.h>
 
+#include <boot/common/loader.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define COM1            0x3f8
-#define UART_LSR        5
-#define UART_LSR_THRE   0x20 /* transmit holding register empty (16550 datasheet) */
 #define DEBUG_EXIT_PORT 0xf4 /* QEMU isa-debug-exit, tools/qemu.sh */
 
 /* PM1 control bits (ACPI 6.5, 4.8.3.2.1, Table 4.13). */
@@ -30,46 +30,9 @@
 /* The machine goes off a little after the write; spin as Cairn does (about 1 s at 2 GHz). */
 #define S5_WAIT_CYCLES    (2ull << 30)
 
-/* hvm_start_info (Xen public/arch-x86/hvm/start_info.h), the fields used here. */
-struct pvh_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-};
-
 void null_main(const struct pvh_start_info *si);
 
 static struct acpi_tables tables;
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
 
 static void wait_cycles(uint64_t n)
 {
@@ -79,14 +42,11 @@ static void wait_cycles(uint64_t n)
 		__asm__ volatile("pause");
 }
 
-/* Each byte waits for room in the transmitter, as Cairn's console does. */
+/* Through the loaders' polled COM1 code: one byte at a time, as Cairn's first lines go. */
 static void put_line(const char *s)
 {
-	for (; *s; s++) {
-		while (!(inb(COM1 + UART_LSR) & UART_LSR_THRE))
-			;
-		outb(COM1, (uint8_t)*s);
-	}
+	for (; *s; s++)
+		loader_serial_putc(*s);
 }
 
 /* Paging is off: a physical range below 4 GiB is its own pointer. */
@@ -146,6 +106,7 @@ void null_main(const struct pvh_start_info *si)
 {
 	uint64_t rsdp = si->rsdp_paddr;
 
+	loader_serial_init();
 	put_line("nullkernel: ready\n");
 	/* QEMU's PVH loader passes the RSDP; else the BIOS area (ACPI 6.5, 5.2.5.1). */
 	if (!rsdp && acpi_rsdp_scan(&phys_mem, 0xe0000, 0x20000, &rsdp))
