@@ -75,7 +75,7 @@ def direct_vs_null(build, n):
                 diffs[cpus].append(pair["cairn"] - pair["null"])
     print("direct boot to power-off, whole QEMU process (tools/qemu.sh direct, APPEND=poweroff),"
           " medians of %d interleaved runs (ms):" % n)
-    print("cpus  cairn  null  difference  paired difference | CPU time: cairn  null  difference")
+    print("cpus  cairn  null  difference  ratio  paired difference | CPU time: cairn  null  difference")
     for cpus in (1, 2):
         c, z = runs[("cairn", cpus)], runs[("null", cpus)]
         if not c or not z:
@@ -83,8 +83,8 @@ def direct_vs_null(build, n):
             continue
         mc, mz = statistics.median(r[0] for r in c), statistics.median(r[0] for r in z)
         uc, uz = statistics.median(r[1] for r in c), statistics.median(r[1] for r in z)
-        print("%4d  %5.1f %5.1f  %10.1f  %17.1f |           %5.1f %5.1f  %10.1f"
-              % (cpus, mc, mz, mc - mz, statistics.median(diffs[cpus]), uc, uz, uc - uz))
+        print("%4d  %5.1f %5.1f  %10.1f  %5.2f  %17.1f |           %5.1f %5.1f  %10.1f"
+              % (cpus, mc, mz, mc - mz, mc / mz, statistics.median(diffs[cpus]), uc, uz, uc - uz))
 
 
 def kernel_benches(build):
