@@ -210,6 +210,31 @@ static void run_boot_mode(void)
 		power_reboot();
 }
 
+/*
+ * Memory, interrupts, time, the other CPUs and tasks. The clock's
+ * calibration window stays open from time_start() to time_init() and the
+ * other CPUs start from smp_start() to smp_init(), so the work in between
+ * is their wait (docs/performance.md, "Direct boot against a null kernel").
+ */
+static void machine_init(void)
+{
+	mm_init();
+	time_start();
+	boot_step("time-start");
+	irq_init();
+	boot_step("irq");
+	smp_start();
+	boot_step("smp-start");
+	time_init();
+	boot_step("time");
+	smp_init();
+	boot_step("smp");
+	task_init();
+	uart_enable_rx_irq(&uart_console, UART_COM1_IRQ);
+	irq_enable();
+	boot_step("tasks");
+}
+
 void kmain(const struct boot_info *bi)
 {
 	const char *v;
@@ -234,21 +259,7 @@ void kmain(const struct boot_info *bi)
 	        uart_selftest(&uart_console) == 0 ? "ok" : "FAILED");
 	log_memory_map();
 	boot_step("serial");
-	mm_init();
-	time_start();
-	boot_step("time-start");
-	irq_init();
-	boot_step("irq");
-	smp_start();
-	boot_step("smp-start");
-	time_init();
-	boot_step("time");
-	smp_init();
-	boot_step("smp");
-	task_init();
-	uart_enable_rx_irq(&uart_console, UART_COM1_IRQ);
-	irq_enable();
-	boot_step("tasks");
+	machine_init();
 	fb_init(&boot_info.fb);
 	fb_banner("Cairn " CAIRN_VERSION);
 	kernel_test_mode = cmdline_get("ktest") != NULL;
