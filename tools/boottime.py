@@ -41,8 +41,13 @@ def timed_poweroff(elf, cpus, expect):
     env = dict(os.environ, CPUS=str(cpus), APPEND="poweroff", SERIAL="stdio", GUI="0")
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    p = subprocess.run(["tools/qemu.sh", "direct", elf], env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    try:
+        p = subprocess.run(["tools/qemu.sh", "direct", elf], env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    except subprocess.TimeoutExpired:
+        print("boottime: %s with %d CPU(s) still running after 60 s" % (elf, cpus),
+              file=sys.stderr)
+        return None
     wall = time.monotonic() - start
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
