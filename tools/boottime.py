@@ -41,17 +41,21 @@ def timed_poweroff(elf, cpus, expect):
     env = dict(os.environ, CPUS=str(cpus), APPEND="poweroff", SERIAL="stdio", GUI="0")
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
+    p = subprocess.Popen(["tools/qemu.sh", "direct", elf], env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
     try:
-        p = subprocess.run(["tools/qemu.sh", "direct", elf], env=env, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        raw = p.communicate(timeout=60)[0]
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)  # QEMU is the script's child: end the whole group
+        p.communicate()
         print("boottime: %s with %d CPU(s) still running after 60 s" % (elf, cpus),
               file=sys.stderr)
         return None
     wall = time.monotonic() - start
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-    out = p.stdout.decode(errors="replace")
+    out = raw.decode(errors="replace")
     if p.returncode != 0 or expect not in out:
         print("boottime: %s with %d CPU(s) exited %d:\n%s" % (elf, cpus, p.returncode, out),
               file=sys.stderr)
