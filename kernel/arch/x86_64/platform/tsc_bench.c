@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * How far the boot-time TSC calibrations (10 ms against the HPET, and the
- * early 10 ms PIT estimate) are from a long 200 ms measurement against the
- * HPET. x86's part of the interrupt and time figures; the name keeps it
- * under `kbench=irq` beside kernel/bench/irq_bench.c (docs/time.md).
+ * How far the boot-time TSC calibration against the HPET is from a long
+ * 200 ms measurement against the HPET: x86's part of the interrupt and
+ * time figures. The name keeps it under `kbench=irq` beside
+ * kernel/bench/irq_bench.c (docs/time.md).
  */
 #include <stdint.h>
 
@@ -29,5 +29,4 @@ BENCH(irq_tsc_calibration)
 		return;
 	kbench_report("tsc_hz_200ms_hpet", ref, "Hz");
 	kbench_report("tsc_cal_error_boot_hpet", ppm_off(x86_tsc_hz(), ref), "ppm");
-	kbench_report("tsc_cal_error_early_pit", ppm_off(x86_tsc_early_hz(), ref), "ppm");
 }
