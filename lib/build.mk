@@ -5,6 +5,7 @@ LIB_SRCS += lib/buddy/buddy.c
 LIB_SRCS += lib/paging/paging.c lib/paging/walk.c
 LIB_SRCS += lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c lib/alloc/ops.c
 LIB_SRCS += lib/memmap/memmap.c
+LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/vt.c lib/vt_csi.c
 
 # The subset the boot loaders link (stage 2 must stay under 120 KiB).
