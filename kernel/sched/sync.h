@@ -28,9 +28,9 @@ struct mutex {
 	const char *name;
 };
 
-#define MUTEX_INIT(n)                                        \
-	{                                                    \
-		.owner = 0, .wq = WAITQ_INIT(n), .name = (n) \
+#define MUTEX_INIT(self, n)                                             \
+	{                                                               \
+		.owner = 0, .wq = WAITQ_INIT((self).wq, n), .name = (n) \
 	}
 
 void mutex_init(struct mutex *m, const char *name);

@@ -46,7 +46,7 @@ static struct task boot_tasks[SMP_MAX_CPUS];
 /* Orphans that ended, waiting for the reaper to free them. */
 static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
 static struct task *reap_list __guarded_by(&reap_lock);
-static struct waitq reap_wq = WAITQ_INIT("task.reap");
+static struct waitq reap_wq = WAITQ_INIT(reap_wq, "task.reap");
 
 static __attribute__((noreturn)) void task_end(int how, int value);
 

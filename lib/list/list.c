@@ -31,6 +31,10 @@ bool list_check_insert(const struct list_node *n, const struct list_node *prev,
 		list_corrupt("list: inserting an entry that is already on a list", n);
 		return false;
 	}
+	if (!prev || !next) {
+		list_corrupt("list: inserting into a list that was never initialised", n);
+		return false;
+	}
 	if (poisoned(prev) || poisoned(next)) {
 		list_corrupt("list: inserting next to an entry that is on no list", n);
 		return false;
