@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # `make check`: the static checks of STYLE.md.
 #  1. every header compiles on its own;
-#  2. the kernel builds warning-free (-Werror) with GCC and with Clang;
+#  2. the kernel builds warning-free (-Werror) with GCC and with Clang, and
+#     Clang's thread-safety analysis (-Wthread-safety) finds nothing;
+#     every function that expects a lock held ends in _locked and says so
+#     with __must_hold() (tools/check_locked.py; docs/locking.md);
 #  3. clang-format agrees with the layout of every C file (a report; set
 #     FORMAT_STRICT=1 to fail on it).
 set -uo pipefail
@@ -26,12 +29,23 @@ echo "check: $n headers compile on their own"
 
 for cc in gcc clang; do
 	if make -s BUILD="build/check-$cc" CC=$cc WERROR=1 kernel > "$tmp/build" 2>&1; then
-		echo "check: kernel builds with $cc -Werror"
+		if [ "$cc" = clang ]; then
+			echo "check: kernel builds with clang -Werror -Wthread-safety"
+		else
+			echo "check: kernel builds with $cc -Werror"
+		fi
 	else
 		echo "check: kernel does not build with $cc -Werror:"; grep -E 'error|warning' "$tmp/build" | head -20
 		fail=1
 	fi
 done
+
+if python3 tools/check_locked.py > "$tmp/locked"; then
+	echo "check: every function that expects a lock held ends in _locked and has __must_hold()"
+else
+	echo "check: the _locked rule is broken:"; sed 's/^/    /' "$tmp/locked"
+	fail=1
+fi
 
 bad=0
 for f in $(git ls-files '*.c' '*.h'); do

@@ -119,25 +119,25 @@ static void fill_px(uint8_t *p, uint32_t px, size_t n, uint32_t bytes_pp)
 }
 
 /* Scan line @line of the text area on the screen mapping drawn through. */
-static uint8_t *screen_line(size_t line) __must_hold(&fbcon.lock)
+static uint8_t *screen_line_locked(size_t line) __must_hold(&fbcon.lock)
 {
 	return fbcon.fb + (fbcon.origin_y + line) * fbcon.pitch;
 }
 
 /* Scan line @y of text row @row on the surface being drawn: the shadow ring or the screen. */
-static uint8_t *row_line(unsigned row, uint32_t y) __must_hold(&fbcon.lock)
+static uint8_t *row_line_locked(unsigned row, uint32_t y) __must_hold(&fbcon.lock)
 {
 	unsigned slot;
 
 	if (!fbcon.use_shadow)
-		return screen_line((size_t)row * fbcon.cell_h + y);
+		return screen_line_locked((size_t)row * fbcon.cell_h + y);
 	slot = fbcon.top + row;
 	if (slot >= fbcon.rows)
 		slot -= fbcon.rows;
 	return fbcon.shadow + ((size_t)slot * fbcon.cell_h + y) * fbcon.line_bytes;
 }
 
-static void mark_dirty(unsigned col, unsigned row, unsigned ncols, unsigned nrows)
+static void mark_dirty_locked(unsigned col, unsigned row, unsigned ncols, unsigned nrows)
 	__must_hold(&fbcon.lock)
 {
 	if (!fbcon.use_shadow)
@@ -172,13 +172,13 @@ static void flush_locked(void) __must_hold(&fbcon.lock)
 	len = (size_t)(fbcon.d_col1 - fbcon.d_col0) * fbcon.cell_w * fbcon.bytes_pp;
 	for (r = fbcon.d_row0; r < fbcon.d_row1; r++)
 		for (y = 0; y < fbcon.cell_h; y++)
-			memcpy(screen_line((size_t)r * fbcon.cell_h + y) + x, row_line(r, y) + x,
+			memcpy(screen_line_locked((size_t)r * fbcon.cell_h + y) + x, row_line_locked(r, y) + x,
 			       len);
 	fbcon.d_row0 = fbcon.d_row1 = 0;
 }
 
 /* vt op: one glyph, font bits MSB first (dev/font.h). */
-static void op_draw(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg, uint8_t bg)
+static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg, uint8_t bg)
 	__must_hold(&fbcon.lock)
 {
 	const struct font *f = &font_default;
@@ -189,15 +189,15 @@ static void op_draw(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t f
 	uint8_t *p;
 
 	for (y = 0; y < fbcon.cell_h; y++, g += f->stride) {
-		p = row_line(row, y) + x;
+		p = row_line_locked(row, y) + x;
 		for (i = 0; i < fbcon.cell_w; i++, p += bpp)
 			store_px(p, (g[i / 8] & (0x80 >> (i % 8))) ? fgp : bgp, bpp);
 	}
-	mark_dirty(col, row, 1, 1);
+	mark_dirty_locked(col, row, 1, 1);
 }
 
 /* vt op: fill whole cells with a background colour. */
-static void op_clear(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
+static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
                      uint8_t bg) __must_hold(&fbcon.lock)
 {
 	uint32_t px = fbcon.palette[bg & 15], y;
@@ -206,9 +206,9 @@ static void op_clear(void *ctx, unsigned col, unsigned row, unsigned ncols, unsi
 
 	for (r = row; r < row + nrows; r++)
 		for (y = 0; y < fbcon.cell_h; y++)
-			fill_px(row_line(r, y) + x, px, (size_t)ncols * fbcon.cell_w,
+			fill_px(row_line_locked(r, y) + x, px, (size_t)ncols * fbcon.cell_w,
 			        fbcon.bytes_pp);
-	mark_dirty(col, row, ncols, nrows);
+	mark_dirty_locked(col, row, ncols, nrows);
 }
 
 /*
@@ -216,24 +216,24 @@ static void op_clear(void *ctx, unsigned col, unsigned row, unsigned ncols, unsi
  * only the new rows are cleared; the copy-out then rewrites the screen
  * once per write, however many lines scrolled.
  */
-static void op_scroll(void *ctx, unsigned n, uint8_t bg) __must_hold(&fbcon.lock)
+static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __must_hold(&fbcon.lock)
 {
 	size_t row_bytes = (size_t)fbcon.cell_h * fbcon.pitch;
 
 	if (fbcon.use_shadow) {
 		fbcon.top = (fbcon.top + n) % fbcon.rows;
-		mark_dirty(0, 0, fbcon.cols, fbcon.rows);
+		mark_dirty_locked(0, 0, fbcon.cols, fbcon.rows);
 	} else {
-		memmove(screen_line(0), screen_line(0) + n * row_bytes,
+		memmove(screen_line_locked(0), screen_line_locked(0) + n * row_bytes,
 		        (fbcon.rows - n) * row_bytes);
 	}
-	op_clear(ctx, 0, fbcon.rows - n, fbcon.cols, n, bg);
+	op_clear_locked(ctx, 0, fbcon.rows - n, fbcon.cols, n, bg);
 }
 
 static const struct vt_ops fbcon_ops = {
-	.draw_cell = op_draw,
-	.clear = op_clear,
-	.scroll_up = op_scroll,
+	.draw_cell = op_draw_locked,
+	.clear = op_clear_locked,
+	.scroll_up = op_scroll_locked,
 };
 
 /*
@@ -241,7 +241,7 @@ static const struct vt_ops fbcon_ops = {
  * other CPUs are stopped, one maybe holding it) or that already holds it
  * (a fault while drawing), as the log does. Returns whether it was taken.
  */
-static bool fbcon_lock_take(uint64_t *flags) __no_lock_checks
+static bool fbcon_lock_take(uint64_t *flags) __no_thread_safety_analysis
 {
 	int panicking = smp_panic_cpu();
 
@@ -251,7 +251,7 @@ static bool fbcon_lock_take(uint64_t *flags) __no_lock_checks
 	return true;
 }
 
-static void fbcon_lock_give(bool taken, uint64_t flags) __no_lock_checks
+static void fbcon_lock_give(bool taken, uint64_t flags) __no_thread_safety_analysis
 {
 	if (taken)
 		spin_unlock_irqrestore(&fbcon.lock, flags);
@@ -367,7 +367,7 @@ bool fbcon_present(void)
 }
 
 /* The lock is taken conditionally (fbcon_lock_take), which the analysis cannot follow. */
-void fbcon_write(const char *s, size_t n) __no_lock_checks
+void fbcon_write(const char *s, size_t n) __no_thread_safety_analysis
 {
 	uint64_t flags = 0;
 	size_t k;
@@ -384,7 +384,7 @@ void fbcon_write(const char *s, size_t n) __no_lock_checks
 	}
 }
 
-void fbcon_clear(void) __no_lock_checks
+void fbcon_clear(void) __no_thread_safety_analysis
 {
 	uint64_t flags = 0;
 	bool taken;

@@ -23,12 +23,13 @@
 #define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
 
 static struct spinlock heap_lock = SPINLOCK_INIT("heap");
-static struct cairn_heap heap; /* [H] */
-static uint64_t heap_mapped;   /* [H] bytes mapped from VM_HEAP_BASE */
-static uintptr_t heap_caller;  /* [H] return address of the current kfree/krealloc */
-static bool (*oom_handler)(size_t size, size_t align); /* [H] */
+static struct cairn_heap heap __guarded_by(&heap_lock); /* [H] */
+static uint64_t heap_mapped __guarded_by(&heap_lock);   /* [H] bytes mapped from VM_HEAP_BASE */
+static uintptr_t heap_caller __guarded_by(&heap_lock);  /* [H] caller of kfree/krealloc */
+static bool (*oom_handler)(size_t size, size_t align);  /* [H] */
 
-static void report_error(void *ctx, const char *what, void *ptr)
+/* The allocator's on_error hook: it runs inside a heap call, under heap_lock. */
+static void report_error_locked(void *ctx, const char *what, void *ptr) __must_hold(&heap_lock)
 {
 	uintptr_t off = 0;
 	const char *fn = ksyms_lookup(heap_caller, &off);
@@ -37,7 +38,8 @@ static void report_error(void *ctx, const char *what, void *ptr)
 	       (unsigned long)off);
 }
 
-int heap_init(void)
+/* Once, on the boot CPU, before anything can allocate: no lock needed yet. */
+__no_thread_safety_analysis int heap_init(void)
 {
 	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
 
@@ -47,14 +49,14 @@ int heap_init(void)
 	err = cairn_heap_init(&heap, (void *)(uintptr_t)VM_HEAP_BASE, HEAP_INITIAL);
 	if (err)
 		return err;
-	heap.on_error = report_error;
+	heap.on_error = report_error_locked;
 	pr_info("heap: TLSF at %#llx, %llu KiB mapped, grows on demand",
 	        (unsigned long long)VM_HEAP_BASE, (unsigned long long)(HEAP_INITIAL >> 10));
 	return 0;
 }
 
 /* Map more memory at the heap's end: enough for @size at @align, at least HEAP_STEP. */
-static bool heap_grow(size_t size, size_t align)
+static bool heap_grow_locked(size_t size, size_t align) __must_hold(&heap_lock)
 {
 	uint64_t want = (size + align + 64 + PAGE - 1) & ~(PAGE - 1);
 	uint64_t va = VM_HEAP_BASE + heap_mapped;
@@ -95,7 +97,7 @@ static void *heap_alloc(size_t size, size_t align)
 	bool more;
 
 	while (!p && size > 0 && size <= CAIRN_MAX_ALLOC) {
-		more = heap_grow(size, align);
+		more = heap_grow_locked(size, align);
 		if (!more && oom_handler) {
 			spin_unlock_irqrestore(&heap_lock, flags);
 			more = oom_handler(size, align);
@@ -153,7 +155,7 @@ void *krealloc(void *p, size_t size)
 
 	heap_caller = (uintptr_t)__builtin_return_address(0);
 	q = cairn_heap_realloc(&heap, p, size);
-	if (!q && size > 0 && heap_grow(size, CAIRN_MIN_ALIGN))
+	if (!q && size > 0 && heap_grow_locked(size, CAIRN_MIN_ALIGN))
 		q = cairn_heap_realloc(&heap, p, size);
 	spin_unlock_irqrestore(&heap_lock, flags);
 	return q;
@@ -177,5 +179,6 @@ void heap_stats(struct alloc_stats *st)
 
 unsigned long heap_errors(void)
 {
-	return (unsigned long)heap.errors;
+	/* A counter read without the lock: a snapshot is all callers need. */
+	return (unsigned long)__atomic_load_n(&heap.errors, __ATOMIC_RELAXED);
 }

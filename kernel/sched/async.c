@@ -69,7 +69,7 @@ static void ready_push_locked(struct executor *ex, uint32_t i) __must_hold(&ex->
 	ex->ready_tail = i;
 }
 
-bool async_wake_locked(struct executor *ex, const struct waker *w)
+bool async_wake_locked(struct executor *ex, const struct waker *w) __must_hold(&ex->lock)
 {
 	struct async_slot *s;
 	struct task *t;

@@ -167,7 +167,7 @@ static void slice_start(struct rq *rq, uint64_t now)
  * publish the death of the task that left for good, release the lock,
  * then move a task that asked to migrate to its new CPU.
  */
-static __no_lock_checks void sched_finish_switch(void)
+static __no_thread_safety_analysis void sched_finish_switch(void)
 {
 	struct rq *rq = &rqs[this_cpu_index()], *to;
 	struct task *dead = rq->dead, *mig = rq->migrate;
@@ -200,7 +200,7 @@ static void account(struct task *t, uint64_t now)
 }
 
 /* Run @next instead of @cur; returns when @cur runs again (maybe on another CPU). */
-static __no_lock_checks void switch_to_locked(struct rq *rq, struct task *cur, struct task *next,
+static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct task *cur, struct task *next,
                                               uint64_t now) __must_hold(&rq->lock)
 {
 	account(cur, now);
@@ -229,7 +229,7 @@ enum sched_why {
  * sched_prepare_block() and sched_block() is requeued as RUNNING: it then
  * tests its condition again, so no wake-up is lost.
  */
-static __no_lock_checks void schedule(enum sched_why why)
+static __no_thread_safety_analysis void schedule(enum sched_why why)
 {
 	struct percpu *c = this_cpu();
 	struct rq *rq = &rqs[c->cpu];
@@ -313,7 +313,7 @@ void sched_block(void)
 }
 
 /* The run queue @t is on, locked; @t cannot move while it is held. */
-static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_lock_checks
+static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_thread_safety_analysis
 {
 	struct rq *rq;
 
@@ -326,7 +326,7 @@ static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_lock_checks
 	}
 }
 
-__no_lock_checks bool task_wake(struct task *t)
+__no_thread_safety_analysis bool task_wake(struct task *t)
 {
 	uint64_t flags;
 	struct rq *rq = lock_task_rq(t, &flags);
@@ -461,7 +461,7 @@ void sched_interrupt_exit(bool had_irqs_on)
 /* ---- idle and stealing ---- */
 
 /* Move one task that may run here from the busiest other CPU. Interrupts off. */
-static __no_lock_checks bool steal(unsigned me)
+static __no_thread_safety_analysis bool steal(unsigned me)
 {
 	unsigned i, v = me, most = 0, n;
 	struct rq *a, *b;

@@ -60,7 +60,7 @@ struct task *task_current(void)
 
 /* ---- the table ---- */
 
-static void table_insert(struct task *t) __must_hold(&task_lock)
+static void table_insert_locked(struct task *t) __must_hold(&task_lock)
 {
 	struct task **b = &table[t->id & (TABLE_SIZE - 1)];
 
@@ -70,7 +70,7 @@ static void table_insert(struct task *t) __must_hold(&task_lock)
 	__atomic_fetch_add(&nalive, 1, __ATOMIC_RELAXED);
 }
 
-static struct task *table_find(uint64_t id) __must_hold(&task_lock)
+static struct task *table_find_locked(uint64_t id) __must_hold(&task_lock)
 {
 	struct task *t;
 
@@ -80,7 +80,7 @@ static struct task *table_find(uint64_t id) __must_hold(&task_lock)
 	return NULL;
 }
 
-static void table_remove(struct task *t) __must_hold(&task_lock)
+static void table_remove_locked(struct task *t) __must_hold(&task_lock)
 {
 	struct task **p = &table[t->id & (TABLE_SIZE - 1)];
 
@@ -191,7 +191,7 @@ int task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *)
 	t->owner = self->id;
 	t->handle = TASK_HANDLE_HELD;
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	self->handles_held++;
 	spin_unlock_irqrestore(&task_lock, flags);
 	out->id = t->id;
@@ -222,7 +222,8 @@ static bool reap_ready(void *ctx)
 }
 
 /* The handles @cur holds die with it: its live tasks become orphans. */
-static unsigned orphan_children(struct task *cur, struct task **ended) __must_hold(&task_lock)
+static unsigned orphan_children_locked(struct task *cur, struct task **ended)
+	__must_hold(&task_lock)
 {
 	struct task *t;
 	unsigned b, n = 0;
@@ -256,7 +257,7 @@ static __attribute__((noreturn)) void task_end(int how, int value)
 	preempt_disable(); /* from here to the last switch, stay on this CPU */
 	cur->exit_value = value;
 	flags = spin_lock_irqsave(&task_lock);
-	orphan_children(cur, &ended);
+	orphan_children_locked(cur, &ended);
 	__atomic_store_n(&cur->end, how, __ATOMIC_RELEASE);
 	orphan = cur->handle == TASK_HANDLE_DROPPED;
 	spin_unlock_irqrestore(&task_lock, flags);
@@ -323,9 +324,9 @@ bool task_panic_end(const char *msg)
 /* ---- handles ---- */
 
 /* Look @h up for the caller and check it holds it. */
-static int handle_get(struct task_handle h, struct task **out) __must_hold(&task_lock)
+static int handle_get_locked(struct task_handle h, struct task **out) __must_hold(&task_lock)
 {
-	struct task *self = task_current(), *t = h.id ? table_find(h.id) : NULL;
+	struct task *self = task_current(), *t = h.id ? table_find_locked(h.id) : NULL;
 
 	if (!t || t->handle == TASK_HANDLE_DROPPED)
 		return -ESRCH;
@@ -353,7 +354,7 @@ int task_join(struct task_handle h, struct task_result *res)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (!err)
 		t->handle = TASK_HANDLE_JOINING;
 	spin_unlock_irqrestore(&task_lock, flags);
@@ -367,7 +368,7 @@ int task_join(struct task_handle h, struct task_result *res)
 		res->value = t->exit_value;
 	}
 	flags = spin_lock_irqsave(&task_lock);
-	table_remove(t);
+	table_remove_locked(t);
 	self->handles_held--;
 	spin_unlock_irqrestore(&task_lock, flags);
 	task_free(t);
@@ -382,7 +383,7 @@ int task_drop(struct task_handle h)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (err == -EDEADLK)
 		err = -EPERM; /* a task never holds its own handle */
 	if (!err) {
@@ -408,7 +409,7 @@ int task_kill(struct task_handle h)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (!err)
 		__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&task_lock, flags);
@@ -422,7 +423,7 @@ int task_kill(struct task_handle h)
 
 /* ---- the reaper ---- */
 
-static __no_lock_checks int reaper_main(void *arg)
+static __no_thread_safety_analysis int reaper_main(void *arg)
 {
 	struct task *list, *t;
 	uint64_t flags;
@@ -440,7 +441,7 @@ static __no_lock_checks int reaper_main(void *arg)
 			list = t->reap_next;
 			wait_dead(t);
 			flags = spin_lock_irqsave(&task_lock);
-			table_remove(t);
+			table_remove_locked(t);
 			spin_unlock_irqrestore(&task_lock, flags);
 			task_free(t);
 		}
@@ -450,7 +451,7 @@ static __no_lock_checks int reaper_main(void *arg)
 
 /* ---- introspection ---- */
 
-static void snapshot(const struct task *t, struct task_info *o)
+static void snapshot_locked(const struct task *t, struct task_info *o) __must_hold(&task_lock)
 {
 	o->id = t->id;
 	memcpy(o->name, t->name, TASK_NAME_MAX);
@@ -463,7 +464,8 @@ static void snapshot(const struct task *t, struct task_info *o)
 }
 
 /* Insert @t's snapshot into @out (sorted by id, at most @max kept). */
-static void insert_sorted(struct task_info *out, size_t *n, size_t max, const struct task *t)
+static void insert_sorted_locked(struct task_info *out, size_t *n, size_t max, const struct task *t)
+	__must_hold(&task_lock)
 {
 	size_t i = *n < max ? *n : max;
 
@@ -475,7 +477,7 @@ static void insert_sorted(struct task_info *out, size_t *n, size_t max, const st
 		out[i] = out[i - 1];
 		i--;
 	}
-	snapshot(t, &out[i]);
+	snapshot_locked(t, &out[i]);
 	if (*n < max)
 		(*n)++;
 }
@@ -488,7 +490,7 @@ size_t task_list(struct task_info *out, size_t max)
 
 	for (b = 0; b < TABLE_SIZE; b++)
 		for (t = table[b]; t; t = t->hash_next)
-			insert_sorted(out, &n, max, t);
+			insert_sorted_locked(out, &n, max, t);
 	spin_unlock_irqrestore(&task_lock, flags);
 	return total;
 }
@@ -513,7 +515,7 @@ static void boot_task_setup(struct task *t, const char *name, unsigned cpu, int 
 	t->handle = TASK_HANDLE_NONE;
 	waitq_init(&t->exit_wq, "task.exit");
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	spin_unlock_irqrestore(&task_lock, flags);
 }
 
@@ -552,7 +554,7 @@ static struct task *system_task(const char *name, int (*fn)(void *), int prio, i
 		t->cpu = (unsigned)cpu;
 	}
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	spin_unlock_irqrestore(&task_lock, flags);
 	return t;
 }
