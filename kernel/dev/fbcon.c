@@ -172,14 +172,14 @@ static void flush_locked(void) __must_hold(&fbcon.lock)
 	len = (size_t)(fbcon.d_col1 - fbcon.d_col0) * fbcon.cell_w * fbcon.bytes_pp;
 	for (r = fbcon.d_row0; r < fbcon.d_row1; r++)
 		for (y = 0; y < fbcon.cell_h; y++)
-			memcpy(screen_line_locked((size_t)r * fbcon.cell_h + y) + x, row_line_locked(r, y) + x,
-			       len);
+			memcpy(screen_line_locked((size_t)r * fbcon.cell_h + y) + x,
+			       row_line_locked(r, y) + x, len);
 	fbcon.d_row0 = fbcon.d_row1 = 0;
 }
 
 /* vt op: one glyph, font bits MSB first (dev/font.h). */
-static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg, uint8_t bg)
-	__must_hold(&fbcon.lock)
+static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
+                           uint8_t bg) __must_hold(&fbcon.lock)
 {
 	const struct font *f = &font_default;
 	const uint8_t *g = f->glyphs + (size_t)ch * f->stride * f->height;
@@ -198,7 +198,7 @@ static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, ui
 
 /* vt op: fill whole cells with a background colour. */
 static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
-                     uint8_t bg) __must_hold(&fbcon.lock)
+                            uint8_t bg) __must_hold(&fbcon.lock)
 {
 	uint32_t px = fbcon.palette[bg & 15], y;
 	size_t x = (size_t)col * fbcon.cell_w * fbcon.bytes_pp;

@@ -25,7 +25,8 @@
 
 /* ---- the heap ---- */
 
-static void heap_put_locked(struct executor *ex, uint32_t i, struct async_timer *t) __must_hold(&ex->lock)
+static void heap_put_locked(struct executor *ex, uint32_t i, struct async_timer *t)
+	__must_hold(&ex->lock)
 {
 	ex->heap[i] = t;
 	t->idx = i;

@@ -200,8 +200,9 @@ static void account(struct task *t, uint64_t now)
 }
 
 /* Run @next instead of @cur; returns when @cur runs again (maybe on another CPU). */
-static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct task *cur, struct task *next,
-                                              uint64_t now) __must_hold(&rq->lock)
+static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct task *cur,
+                                                         struct task *next, uint64_t now)
+	__must_hold(&rq->lock)
 {
 	account(cur, now);
 	next->state = TASK_RUNNING;

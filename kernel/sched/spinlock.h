@@ -17,13 +17,13 @@
 #define SPIN_NO_OWNER 0xffffu
 
 /* Locks: [a] atomic; [O] written by the owner only; [I] immutable. */
-struct __capability("spinlock") spinlock {
+struct spinlock {
 	uint16_t next;    /* [a] the next ticket to hand out */
 	uint16_t serving; /* [a] the ticket that holds the lock */
 	uint16_t owner;   /* [O] CPU index of the holder, SPIN_NO_OWNER when free */
 	uint16_t reserved;
 	const char *name; /* [I] for messages ("log", "smp.calls") */
-};
+} __capability("spinlock");
 
 #define SPINLOCK_INIT(n)                                                     \
 	{                                                                    \

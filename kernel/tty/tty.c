@@ -50,7 +50,8 @@ static void out_give(struct tty *t, bool taken, uint64_t flags) __no_thread_safe
 }
 
 /* Send @n bytes to the backend, "\n" as "\r\n" if @onlcr. */
-static void out_locked(struct tty *t, const char *s, size_t n, bool onlcr) __no_thread_safety_analysis
+static void out_locked(struct tty *t, const char *s, size_t n,
+                       bool onlcr) __no_thread_safety_analysis
 {
 	char buf[TTY_OUT_BUF];
 	size_t len = 0, i;

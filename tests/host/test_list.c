@@ -13,6 +13,7 @@
 /* cmocka.h needs the standard headers above it. */
 #include <cmocka.h>
 
+/* The code under test. */
 #include <lib/list/list.h>
 
 /* A failed check becomes a cmocka assertion: a test fails unless it expects one. */
