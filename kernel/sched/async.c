@@ -74,6 +74,7 @@ bool async_wake_locked(struct executor *ex, const struct waker *w) __must_hold(&
 	struct async_slot *s;
 	struct task *t;
 
+	spin_assert_held(&ex->lock);
 	if (w->slot >= ex->cap)
 		return false;
 	s = &ex->slots[w->slot];

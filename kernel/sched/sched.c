@@ -56,6 +56,7 @@ static void rq_enqueue_locked(struct rq *rq, struct task *t) __must_hold(&rq->lo
 {
 	int p = t->prio;
 
+	spin_assert_held(&rq->lock);
 	list_add_tail(&rq->queue[p], &t->rq_link);
 	rq->bitmap |= 1u << p;
 	rq->nr_queued++;
@@ -65,6 +66,7 @@ static void rq_enqueue_locked(struct rq *rq, struct task *t) __must_hold(&rq->lo
 /* Take @t off @rq's list for its priority. */
 static void rq_unlink_locked(struct rq *rq, struct task *t) __must_hold(&rq->lock)
 {
+	spin_assert_held(&rq->lock);
 	list_del(&t->rq_link);
 	if (list_empty(&rq->queue[t->prio]))
 		rq->bitmap &= ~(1u << t->prio);

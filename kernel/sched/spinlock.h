@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/panic.h"
+
 #define SPIN_NO_OWNER 0xffffu
 
 /* Locks: [a] atomic; [O] written by the owner only; [I] immutable. */
@@ -54,6 +56,13 @@ void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags) __releases(l);
 
 /* True if this CPU holds @l (for assertions and recursion-safe paths). */
 bool spin_held(const struct spinlock *l);
+
+/*
+ * The run-time half of __must_hold(): in debug builds (CAIRN_DEBUG, the
+ * default) panic unless this CPU holds @l. Clang checks callers at compile
+ * time; this catches paths it cannot see (function pointers, GCC builds).
+ */
+#define spin_assert_held(l) ASSERT(spin_held(l))
 
 /* Interrupts off, counted per CPU; what spin_lock() does around the lock itself. */
 void irq_push_off(void);

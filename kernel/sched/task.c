@@ -64,6 +64,7 @@ static void table_insert_locked(struct task *t) __must_hold(&task_lock)
 {
 	struct task **b = &table[t->id & (TABLE_SIZE - 1)];
 
+	spin_assert_held(&task_lock);
 	t->hash_next = *b;
 	*b = t;
 	ntasks++;

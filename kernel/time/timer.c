@@ -67,6 +67,7 @@ static void insert_sorted_locked(struct timer_base *b, struct timer_event *ev) _
 {
 	struct timer_event *pos;
 
+	spin_assert_held(&b->lock);
 	list_for_each_entry(pos, &b->events, link)
 		if (pos->deadline > ev->deadline)
 			break;
