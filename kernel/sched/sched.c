@@ -195,7 +195,8 @@ void sched_task_entry_finish(void)
 	irq_enable();
 }
 
-static void account(struct task *t, uint64_t now)
+/* Add @t's time on @rq's CPU since it was switched in to its run time. */
+static void account_locked(struct rq *rq, struct task *t, uint64_t now) __must_hold(&rq->lock)
 {
 	if (now > t->switched_in_ns)
 		t->run_ns += now - t->switched_in_ns;
@@ -206,7 +207,7 @@ static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct t
                                                          struct task *next, uint64_t now)
 	__must_hold(&rq->lock)
 {
-	account(cur, now);
+	account_locked(rq, cur, now);
 	next->state = TASK_RUNNING;
 	next->switched_in_ns = now;
 	next->switches++;
