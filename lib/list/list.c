@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The out-of-line parts of lib/list/list.h: the corruption checks that
- * debug and test builds run on every insertion and deletion, and the
- * default failure hook. The checks read only the nodes next to the one
- * being linked or unlinked, so they cost a few loads, not a walk.
+ * The out-of-line parts of lib/list/list.h: the reports of the corruption
+ * checks that debug and test builds run on every insertion and deletion
+ * (the checks themselves are inline), and the default failure hook. Each
+ * report finds which check failed and says so.
  */
 #include <lib/list/list.h>
 
@@ -19,13 +19,8 @@ __attribute__((weak)) void list_corrupt(const char *what, const struct list_node
 	__builtin_trap();
 }
 
-static bool poisoned(const struct list_node *p)
-{
-	return p == LIST_POISON_NEXT || p == LIST_POISON_PREV;
-}
-
-bool list_check_insert(const struct list_node *n, const struct list_node *prev,
-                       const struct list_node *next)
+bool list_report_insert(const struct list_node *n, const struct list_node *prev,
+                        const struct list_node *next)
 {
 	if (n && list_linked(n)) {
 		list_corrupt("list: inserting an entry that is already on a list", n);
@@ -35,20 +30,17 @@ bool list_check_insert(const struct list_node *n, const struct list_node *prev,
 		list_corrupt("list: inserting into a list that was never initialised", n);
 		return false;
 	}
-	if (poisoned(prev) || poisoned(next)) {
+	if (list_poisoned(prev) || list_poisoned(next)) {
 		list_corrupt("list: inserting next to an entry that is on no list", n);
 		return false;
 	}
-	if (prev->next != next || next->prev != prev) {
-		list_corrupt("list: inserting between nodes that are not neighbours", prev);
-		return false;
-	}
-	return true;
+	list_corrupt("list: inserting between nodes that are not neighbours", prev);
+	return false;
 }
 
-bool list_check_delete(const struct list_node *n)
+bool list_report_delete(const struct list_node *n)
 {
-	if (poisoned(n->next) || poisoned(n->prev) || !n->next || !n->prev) {
+	if (list_poisoned(n->next) || list_poisoned(n->prev) || !n->next || !n->prev) {
 		list_corrupt("list: deleting an entry that is on no list", n);
 		return false;
 	}
@@ -56,11 +48,8 @@ bool list_check_delete(const struct list_node *n)
 		list_corrupt("list: the previous node does not point back at the entry", n);
 		return false;
 	}
-	if (n->next->prev != n) {
-		list_corrupt("list: the next node does not point back at the entry", n);
-		return false;
-	}
-	return true;
+	list_corrupt("list: the next node does not point back at the entry", n);
+	return false;
 }
 
 size_t list_count(const struct list_node *head)

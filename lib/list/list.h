@@ -54,10 +54,38 @@ struct list_node {
  */
 void list_corrupt(const char *what, const struct list_node *node);
 
-/* The out-of-line halves of the checks (list.c); true when all is well. */
-bool list_check_insert(const struct list_node *n, const struct list_node *prev,
-                       const struct list_node *next);
-bool list_check_delete(const struct list_node *n);
+/* Find what is wrong and report it (list.c); always false. */
+bool list_report_insert(const struct list_node *n, const struct list_node *prev,
+                        const struct list_node *next);
+bool list_report_delete(const struct list_node *n);
+
+static inline bool list_poisoned(const struct list_node *p)
+{
+	return p == LIST_POISON_NEXT || p == LIST_POISON_PREV;
+}
+
+/*
+ * The checks: a few loads and compares inline (they run on every scheduler
+ * switch in debug builds); the report, when one fails, out of line.
+ */
+static inline bool list_check_insert(const struct list_node *n, const struct list_node *prev,
+                                     const struct list_node *next)
+{
+	bool ok = !(n && n->next && !list_poisoned(n->next)) && prev && next &&
+	          !list_poisoned(prev) && !list_poisoned(next) && prev->next == next &&
+	          next->prev == prev;
+
+	return __builtin_expect(ok, 1) || list_report_insert(n, prev, next);
+}
+
+static inline bool list_check_delete(const struct list_node *n)
+{
+	const struct list_node *next = n->next, *prev = n->prev;
+	bool ok = next && prev && !list_poisoned(next) && !list_poisoned(prev) && prev->next == n &&
+	          next->prev == n;
+
+	return __builtin_expect(ok, 1) || list_report_delete(n);
+}
 
 static inline void list_init(struct list_node *head)
 {
