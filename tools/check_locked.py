@@ -6,7 +6,8 @@ A function that expects a lock held ends in _locked and says which lock with
 __must_hold() (clang then checks every caller). This finds functions that
 break either half: __must_hold() on a name without _locked, and a *_locked
 function declared or defined without __must_hold() (an exemption must carry
-__no_thread_safety_analysis and a comment saying why). Prints each offence
+__no_thread_safety_analysis, or its short form __no_lock_checks, and a
+comment saying why). Prints each offence
 and exits 1 if there is any.
 """
 import re
@@ -57,7 +58,7 @@ def main():
             text = f.read()
         for name, decl, line in declarations(text):
             held = "__must_hold(" in decl
-            exempt = "__no_thread_safety_analysis" in decl
+            exempt = "__no_thread_safety_analysis" in decl or "__no_lock_checks" in decl
             if held and not name.endswith("_locked") and name not in EXEMPT:
                 print(f"{path}:{line}: {name}() has __must_hold() but does not end in _locked")
                 bad += 1
