@@ -200,8 +200,7 @@ static bool gsi_valid(uint32_t gsi)
 	return gsi < ISA_IRQS && gsi != PIC_CASCADE;
 }
 
-/* The first handler of @gsi arrived: route it (once) and unmask it. */
-static int gsi_open_locked(uint32_t gsi) __must_hold(&irq_lock)
+static int gsi_open(uint32_t gsi)
 {
 	struct gsi_line *l = &gsis[gsi];
 	int err;
@@ -241,7 +240,7 @@ int irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
 	for (p = &gsis[gsi].actions; *p; p = &(*p)->next)
 		;
 	*p = a;
-	err = first ? gsi_open_locked(gsi) : 0;
+	err = first ? gsi_open(gsi) : 0;
 	if (err)
 		*p = NULL;
 	spin_unlock_irqrestore(&irq_lock, flags);
