@@ -45,6 +45,7 @@ done >> "$tmp/fmtlist"
 echo "check: $bad files differ from .clang-format (list: make check FORMAT_LIST=1)"
 [ "${FORMAT_LIST:-0}" = 1 ] && cat "$tmp/fmtlist"
 [ "${FORMAT_STRICT:-0}" = 1 ] && [ "$bad" -gt 0 ] && fail=1
+
 # Clang's build above ran its thread-safety analysis (-Wthread-safety); this
 # checks the naming half of the rule: every function that expects a lock held
 # ends in _locked and says so with __must_hold() (docs/locking.md).
