@@ -45,7 +45,7 @@ static struct task boot_tasks[SMP_MAX_CPUS];
 
 /* Orphans that ended, waiting for the reaper to free them. */
 static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
-static struct task *reap_list __guarded_by(&reap_lock);
+static struct list_node reap_list __guarded_by(&reap_lock) = LIST_INIT(reap_list);
 static struct waitq reap_wq = WAITQ_INIT(reap_wq, "task.reap");
 
 static __attribute__((noreturn)) void task_end(int how, int value);
@@ -211,19 +211,28 @@ static void reap_push(struct task *t)
 {
 	uint64_t flags = spin_lock_irqsave(&reap_lock);
 
-	t->reap_next = reap_list;
-	reap_list = t;
+	list_add_tail(&reap_list, &t->reap_link);
+	spin_unlock_irqrestore(&reap_lock, flags);
+}
+
+/* Hand every task on @ended (linked by reap_link) to the reaper; @ended ends empty. */
+static void reap_push_all(struct list_node *ended)
+{
+	uint64_t flags = spin_lock_irqsave(&reap_lock);
+
+	list_splice_tail(&reap_list, ended);
 	spin_unlock_irqrestore(&reap_lock, flags);
 }
 
 static bool reap_ready(void *ctx)
 {
 	(void)ctx;
-	return __atomic_load_n(&reap_list, __ATOMIC_ACQUIRE) != NULL;
+	/* Read without the lock: waitq_wait() tests after registering, so a later push wakes it. */
+	return __atomic_load_n(&reap_list.next, __ATOMIC_ACQUIRE) != &reap_list;
 }
 
 /* The handles @cur holds die with it: its live tasks become orphans. */
-static unsigned orphan_children_locked(struct task *cur, struct task **ended)
+static unsigned orphan_children_locked(struct task *cur, struct list_node *ended)
 	__must_hold(&task_lock)
 {
 	struct task *t;
@@ -237,8 +246,7 @@ static unsigned orphan_children_locked(struct task *cur, struct task **ended)
 			t->handle = TASK_HANDLE_DROPPED;
 			cur->handles_held--;
 			if (__atomic_load_n(&t->end, __ATOMIC_ACQUIRE) != TASK_END_NONE) {
-				t->reap_next = *ended;
-				*ended = t;
+				list_add_tail(ended, &t->reap_link);
 				n++;
 			}
 		}
@@ -249,7 +257,8 @@ static unsigned orphan_children_locked(struct task *cur, struct task **ended)
 /* End the calling task: publish how, wake the joiner or the reaper, leave. */
 static __attribute__((noreturn)) void task_end(int how, int value)
 {
-	struct task *cur = task_current(), *ended = NULL, *next;
+	struct task *cur = task_current();
+	struct list_node ended = LIST_INIT(ended);
 	uint64_t flags;
 	bool orphan;
 
@@ -262,10 +271,7 @@ static __attribute__((noreturn)) void task_end(int how, int value)
 	__atomic_store_n(&cur->end, how, __ATOMIC_RELEASE);
 	orphan = cur->handle == TASK_HANDLE_DROPPED;
 	spin_unlock_irqrestore(&task_lock, flags);
-	for (; ended; ended = next) {
-		next = ended->reap_next;
-		reap_push(ended);
-	}
+	reap_push_all(&ended);
 	if (orphan)
 		reap_push(cur);
 	if (orphan || reap_ready(NULL))
@@ -424,9 +430,10 @@ int task_kill(struct task_handle h)
 
 /* ---- the reaper ---- */
 
-static __no_thread_safety_analysis int reaper_main(void *arg)
+static int reaper_main(void *arg)
 {
-	struct task *list, *t;
+	struct list_node list = LIST_INIT(list);
+	struct task *t, *tmp;
 	uint64_t flags;
 
 	(void)arg;
@@ -434,12 +441,10 @@ static __no_thread_safety_analysis int reaper_main(void *arg)
 		while (waitq_wait(&reap_wq, reap_ready, NULL, 0, TIME_NEVER))
 			;
 		flags = spin_lock_irqsave(&reap_lock);
-		list = reap_list;
-		reap_list = NULL;
+		list_splice_tail(&list, &reap_list);
 		spin_unlock_irqrestore(&reap_lock, flags);
-		while (list) {
-			t = list;
-			list = t->reap_next;
+		list_for_each_entry_safe(t, tmp, &list, reap_link) {
+			list_del(&t->reap_link);
 			wait_dead(t);
 			flags = spin_lock_irqsave(&task_lock);
 			table_remove_locked(t);
