@@ -19,6 +19,40 @@ BIOS       ?= 0
 GUI        ?= 0
 DIRECT     ?= 0
 
+# Build lines: short ("  CC      kernel/core/kmain.c") by default, the full
+# commands with V=1, nothing with -s. A rule writes
+#	$(call quiet,CC,$<)$(CC) ... -o $@
+# and starts any further line of its recipe with $(Q).
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet =
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+quiet = @
+else
+Q := @
+quiet = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
+
+# The Debian packages the build needs (tools/deps.sh) are installed before
+# anything is built, as `make run` always did: on a fresh machine `make`,
+# `make kernel` or `make image` install what is missing. $(DEPS_OK) records
+# that tools/deps.sh found everything, so later runs cost one `test` and no
+# dpkg or apt call; editing tools/deps.sh (a new package) checks again.
+# `make deps` always checks; a dry run (make -n) never installs.
+DEPS_OK := $(BUILD)/deps.ok
+NO_DEPS_GOALS := clean deps
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_STATUS := $(shell [ $(DEPS_OK) -nt tools/deps.sh ] || \
+	{ tools/deps.sh >&2 && mkdir -p $(BUILD) && touch $(DEPS_OK); } || echo failed)
+ifeq ($(DEPS_STATUS),failed)
+$(error tools/deps.sh could not install the packages the build needs)
+endif
+endif
+endif
+
 WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	$(if $(WERROR),-Werror)
 COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Iinclude -MMD -MP
@@ -61,9 +95,9 @@ FORCE:
 .PHONY: FORCE all kernel image run debug test test-host test-kernel test-e2e bench clean deps check
 
 deps:
-	@tools/deps.sh
+	@tools/deps.sh && mkdir -p $(BUILD) && touch $(DEPS_OK)
 
 clean:
-	rm -rf $(BUILD)
+	$(call quiet,CLEAN,$(BUILD))rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -19,27 +19,34 @@ kernel: $(KERNEL_ELF)
 
 $(BUILD)/kernel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call quiet,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	$(call quiet,AS,$<)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# The font comes with a Debian package (tools/deps.sh): if it has gone since
+# the packages were last checked, install it again rather than stop with
+# "No rule to make target".
+$(KERNEL_FONT):
+	@tools/deps.sh
+	@test -f $@ || { echo "kernel: no font at $@ (set KERNEL_FONT=)"; exit 1; }
 
 $(BUILD)/gen/font.c: $(KERNEL_FONT) tools/psf2c.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/psf2c.py $< $@
+	$(call quiet,GEN,$@)$(PYTHON) tools/psf2c.py $< $@
 
 $(BUILD)/kernel/gen/font.o: $(BUILD)/gen/font.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(call quiet,CC,$<)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/ksyms-empty.S: tools/ksyms.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/ksyms.py < /dev/null > $@
+	$(call quiet,GEN,$@)$(PYTHON) tools/ksyms.py < /dev/null > $@
 
 $(BUILD)/kernel/gen/%.o: $(BUILD)/gen/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+	$(call quiet,AS,$<)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 # Relink when the object list itself changes (a source added or removed).
 KERNEL_OBJ_LIST := $(BUILD)/kernel/objects.txt
@@ -49,14 +56,14 @@ $(KERNEL_OBJ_LIST): FORCE
 
 $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o $(KERNEL_LDS) \
 		$(KERNEL_OBJ_LIST)
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms-empty.o
 
 $(BUILD)/gen/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms.py
-	nm -n --defined-only $< | $(PYTHON) tools/ksyms.py > $@
+	$(call quiet,GEN,$@)nm -n --defined-only $< | $(PYTHON) tools/ksyms.py > $@
 
 # The final link must place every symbol where the first one did.
 $(KERNEL_ELF): $(BUILD)/kernel.pass1.elf $(BUILD)/kernel/gen/ksyms.o
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms.o
+	$(call quiet,LD,$@)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/gen/ksyms.o
 	@nm -n --defined-only $(BUILD)/kernel.pass1.elf | grep -v -e ' ksyms_' -e ' _kernel_end' > $(BUILD)/gen/syms1.txt
 	@nm -n --defined-only $@ | grep -v -e ' ksyms_' -e ' _kernel_end' > $(BUILD)/gen/syms2.txt
 	@cmp -s $(BUILD)/gen/syms1.txt $(BUILD)/gen/syms2.txt || \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Make the ACPI table images that tests/host/test_acpi.c reads: dump the
+# Make the ACPI table images that tests/host/test_acpi_*.c read: dump the
 # tables QEMU's firmware really builds, and compile the hand-written ASL
 # sources with iasl. The outputs are committed, so the host tests need
 # neither QEMU nor iasl; run this again after a QEMU or firmware upgrade.

@@ -10,12 +10,12 @@ BIOS_STAGE2 ?= $(BUILD)/boot/stage2.bin
 image: $(IMAGE)
 
 $(IMAGE): $(KERNEL_ELF) $(UEFI_LOADER) $(BIOS_MBR) $(BIOS_STAGE2) tools/mkimage.sh
-	tools/mkimage.sh $@ $(KERNEL_ELF) $(UEFI_LOADER) $(BIOS_MBR) $(BIOS_STAGE2)
+	$(call quiet,IMAGE,$@)tools/mkimage.sh $@ $(KERNEL_ELF) $(UEFI_LOADER) $(BIOS_MBR) $(BIOS_STAGE2)
 
 iso: $(ISO)
 
 $(ISO): $(KERNEL_ELF) tools/mkiso.sh
-	tools/mkiso.sh $@ $(KERNEL_ELF)
+	$(call quiet,ISO,$@)tools/mkiso.sh $@ $(KERNEL_ELF)
 
 # Which boot path run/debug use: DIRECT=1 (PVH -kernel), BIOS=1 (SeaBIOS) or UEFI (OVMF).
 ifeq ($(DIRECT),1)
@@ -30,11 +30,11 @@ RUN_FILE := $(IMAGE)
 endif
 RUN_ENV := CPUS=$(CPUS) MEM=$(MEM) QEMU_CPU=$(QEMU_CPU) GUI=$(GUI) QEMU_EXTRA="$(QEMU_EXTRA)"
 
-run: deps
+run:
 	@$(MAKE) --no-print-directory $(RUN_FILE)
 	@$(RUN_ENV) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
 
-debug: deps
+debug:
 	@$(MAKE) --no-print-directory $(RUN_FILE)
 	@$(RUN_ENV) DEBUG=1 SERIAL=file:$(BUILD)/serial.log tools/qemu.sh $(RUN_MODE) $(RUN_FILE) & \
 	pid=$$!; sleep 0.5; \
@@ -42,19 +42,29 @@ debug: deps
 	pkill -P $$pid 2>/dev/null; kill $$pid 2>/dev/null; true
 
 # Everything, ending with "N passed, N failed".
-test: deps
+test:
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tools/cairntest.py
 
-test-kernel: deps kernel image
+test-kernel: kernel image
 	@$(PYTHON) tools/cairntest.py --only kernel
 
-test-e2e: deps kernel image
+test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
 # Figures, not tests: boot times and sizes (docs/performance.md).
-bench: deps all
+bench: all
 	@$(PYTHON) tools/boottime.py
+
+# The compilation database for clangd: every compiler command of the kernel,
+# both loaders, the host tests, the fuzz targets and the benchmark, taken from
+# a dry run of these rules (nothing is built), so it always matches them.
+COMPDB_GOALS = $(KERNEL_ELF) uefi bios $(HOST_TEST_BINS) $(FUZZ_BINS) $(TTY_FUZZ_BINS) \
+	$(BENCH_BUILD)/khb1
+
+compile_commands.json: FORCE
+	$(call quiet,GEN,$@)$(MAKE) --no-print-directory -Bn V=1 $(COMPDB_GOALS) | \
+		$(PYTHON) tools/compdb.py > $@.tmp && mv $@.tmp $@
 
 # Static checks of STYLE.md (headers on their own, -Werror with GCC and Clang, format).
 check:

@@ -444,7 +444,8 @@ def run_all():
                                        "bios", image),
                  lambda: e2e_shell.shell_serial(res, Boot, kernel),
                  lambda: e2e_shell.shell_screen(res, Boot, image, FONT),
-                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT, "uefi")]
+                 lambda: e2e_shell.shell_screen(res, Boot, image, FONT, "uefi"),
+                 lambda: e2e_shell.shell_test_all(res, Boot, image)]
         off, reb = (os.path.join(tmp, a + ".img") for a in ("poweroff", "reboot"))
         make_image(off, kernel, cmdline="poweroff")
         make_image(reb, kernel, cmdline="reboot")

@@ -13,6 +13,7 @@ packages=(
 	libcmocka-dev                               # host unit tests
 	console-setup-linux                         # Terminus PSF font for the framebuffer
 	acpica-tools                                # iasl, for ACPI table tests
+	clang clang-format                          # make check (second compiler, format), make fuzz
 )
 
 missing=()

@@ -173,3 +173,30 @@ def shell_screen(res, Boot, image, font, mode="bios", keep_png=None):
     res.add("e2e shell: sendkey 'echo hello' shows hello on the %s framebuffer" % mode,
             why is None,
             "" if why is None else why + "\n" + b.log())
+
+
+KTEST_SUMMARY = r"ktest: (\d+) passed, (\d+) failed"
+
+
+def shell_test_all(res, Boot, image, mode="bios", timeout=300):
+    """The shell's `test` on a live system (banner and a shell on the screen): 0 failed."""
+    b = Boot(mode, image, {"CPUS": "2"}, stdin_pipe=True)
+    why, detail = "no ready line", ""
+    if b.wait_for(r"cairn: ready", PROMPT_WAIT):
+        time.sleep(1)
+        start = len(b.lines)
+        b.write(b"test\r")
+        i = wait_clean(b, KTEST_SUMMARY, timeout, start)
+        if i is None:
+            why = "no '%s' line within %d s" % (KTEST_SUMMARY, timeout)
+        else:
+            out = [clean(l) for l in b.lines[start:i + 1]]
+            passed, failed = (int(n) for n in re.search(KTEST_SUMMARY, out[-1]).groups())
+            skips = [l for l in out if re.match(r"ok \d+ - .* # SKIP", l)]
+            fails = [l for l in out if l.startswith("not ok") or "message:" in l]
+            why = None if failed == 0 and passed > 0 else "\n".join(fails)
+            detail = "%d passed, %d skipped" % (passed, len(skips))
+    b.kill()
+    res.add("e2e shell: `test` on a live %s system (framebuffer console and shells) "
+            "fails nothing" % mode.upper(), why is None,
+            detail if why is None else why + "\n" + b.log())

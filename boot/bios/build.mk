@@ -23,26 +23,26 @@ bios: $(BIOS_MBR) $(BIOS_STAGE2)
 
 $(BIOS_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BIOS_CFLAGS) -c -o $@ $<
+	$(call quiet,CC,[bios] $<)$(CC) $(BIOS_CFLAGS) -c -o $@ $<
 
 $(BIOS_BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(BIOS_ASFLAGS) -c -o $@ $<
+	$(call quiet,AS,[bios] $<)$(CC) $(BIOS_ASFLAGS) -c -o $@ $<
 
 $(BIOS_BUILD)/stage2.elf: $(BIOS_OBJS) boot/bios/stage2.ld
-	$(LD) -m elf_x86_64 -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments \
+	$(call quiet,LD,$@)$(LD) -m elf_x86_64 -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments \
 		-T boot/bios/stage2.ld -o $@ $(BIOS_OBJS)
 
 $(BIOS_STAGE2): $(BIOS_BUILD)/stage2.elf
 	@mkdir -p $(dir $@)
-	$(OBJCOPY) -O binary $< $@
+	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@
 
 # The MBR carries stage 2's default location (LBA 34) and size in sectors;
 # tools/mkimage.sh may patch both (offsets 0x1A8 and 0x1B0).
 $(BIOS_MBR): boot/bios/mbr.S $(BIOS_STAGE2)
 	@mkdir -p $(dir $@) $(BIOS_BUILD)
-	n=$$(( ($$(stat -c %s $(BIOS_STAGE2)) + 511) / 512 )); \
+	$(call quiet,AS,[bios] $<)n=$$(( ($$(stat -c %s $(BIOS_STAGE2)) + 511) / 512 )); \
 		$(CC) -c -DSTAGE2_SECTORS=$$n -o $(BIOS_BUILD)/mbr.o $<
-	$(LD) -m elf_x86_64 -Ttext=0x7c00 -e _start -o $(BIOS_BUILD)/mbr.elf $(BIOS_BUILD)/mbr.o
-	$(OBJCOPY) -O binary -j .text $(BIOS_BUILD)/mbr.elf $@
+	$(Q)$(LD) -m elf_x86_64 -Ttext=0x7c00 -e _start -o $(BIOS_BUILD)/mbr.elf $(BIOS_BUILD)/mbr.o
+	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary -j .text $(BIOS_BUILD)/mbr.elf $@
 	@test $$(stat -c %s $@) -eq 512 || { echo "mbr.bin is not 512 bytes"; rm -f $@; exit 1; }

@@ -21,19 +21,19 @@ UEFI_S_OBJS := $(patsubst %.S,$(UEFI_BUILD)/%.o,$(BOOT_COMMON_ASM))
 
 $(UEFI_C_OBJS): $(UEFI_BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(UEFI_CFLAGS) -c $< -o $@
+	$(call quiet,CC,[uefi] $<)$(CC) $(UEFI_CFLAGS) -c $< -o $@
 
 $(UEFI_S_OBJS): $(UEFI_BUILD)/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(UEFI_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	$(call quiet,AS,[uefi] $<)$(CC) $(UEFI_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 $(UEFI_BUILD)/loader.so: $(UEFI_C_OBJS) $(UEFI_S_OBJS)
-	$(LD) $(UEFI_LDFLAGS) $(EFI_CRT0) $^ -L$(EFI_LIB) -lefi -lgnuefi -o $@
+	$(call quiet,LD,$@)$(LD) $(UEFI_LDFLAGS) $(EFI_CRT0) $^ -L$(EFI_LIB) -lefi -lgnuefi -o $@
 
 # Keep only the sections the PE image needs (gnu-efi's README).
 $(UEFI_LOADER): $(UEFI_BUILD)/loader.so
 	@mkdir -p $(@D)
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 .PHONY: uefi

@@ -44,12 +44,12 @@ static uint64_t lines_per_sec(unsigned per_write)
 	uint64_t t0, cycles;
 	unsigned i;
 
-	fbcon_clear();
-	fmt_snprintf(cup, sizeof(cup), "\x1b[%u;1H", fbcon_rows());
-	fbcon_write(cup, strlen(cup));
+	fbcon_clear(fbcon_screen());
+	fmt_snprintf(cup, sizeof(cup), "\x1b[%u;1H", fbcon_rows(fbcon_screen()));
+	fbcon_write(fbcon_screen(), cup, strlen(cup));
 	t0 = arch_cycles();
 	for (i = 0; i < LINES; i += per_write)
-		fbcon_write(batch, (size_t)per_write * LINE_LEN);
+		fbcon_write(fbcon_screen(), batch, (size_t)per_write * LINE_LEN);
 	cycles = arch_cycles() - t0;
 	return (uint64_t)LINES * arch_cycles_khz() * 1000 / (cycles ? cycles : 1);
 }
@@ -59,7 +59,7 @@ static void run(const char *name, void *fb, bool shadow)
 	struct fbcon_mode mode = { fb, shadow };
 	char what[48];
 
-	if (!fb || fbcon_set_mode(&mode, NULL)) {
+	if (!fb || fbcon_set_mode(fbcon_screen(), &mode, NULL)) {
 		fmt_snprintf(what, sizeof(what), "%s_skipped", name);
 		kbench_report(what, 0, "-");
 		return;
@@ -81,13 +81,13 @@ BENCH(fbcon)
 		return;
 	}
 	fill_batch();
-	fbcon_get_mode(&wc);
+	fbcon_get_mode(fbcon_screen(), &wc);
 	lines_per_sec(1); /* warm up: the first run also pays for translating the code (TCG) */
 	uc = vm_map_mmio(fb->phys_base, (size_t)fb->pitch * fb->height, VM_CACHE_UC);
 	run("fbcon_wc_shadow", wc.fb, true);
 	run("fbcon_wc_direct", wc.fb, false);
 	run("fbcon_uc_shadow", uc, true);
 	run("fbcon_uc_direct", uc, false);
-	if (fbcon_set_mode(&wc, NULL) == 0)
-		fbcon_clear();
+	if (fbcon_set_mode(fbcon_screen(), &wc, NULL) == 0)
+		fbcon_clear(fbcon_screen());
 }

@@ -9,7 +9,8 @@
  * in the background colour. The glyphs are Terminus Font's, under the SIL
  * OFL 1.1 (kernel/dev/font-LICENSE).
  *
- * Locks: [L] fbcon.lock; [I] written by fbcon_init() before ready is set.
+ * Locks, per console: [L] its lock; [I] written before ready is set (fbcon_init(),
+ * fbcon_create()).
  */
 #include "dev/fbcon.h"
 
@@ -45,9 +46,10 @@ static const uint32_t fbcon_rgb[VT_COLOURS] = {
 	0x555555, 0xff5555, 0x55ff55, 0xffff55, 0x5555ff, 0xff55ff, 0x55ffff, 0xffffff,
 };
 
-static struct {
+struct fbcon {
 	struct spinlock lock;
 	bool ready;                   /* [I] set last, under the lock */
+	bool owned;                   /* [I] fbcon_create()'s: pixels, cells, shadow from kmalloc */
 	struct vt vt;                 /* [L] */
 	uint8_t *fb;                  /* [L] mapping drawn through: wc, or a benchmark's */
 	bool use_shadow;              /* [L] draw into the shadow, then copy to fb */
@@ -67,7 +69,10 @@ static struct {
 	uint32_t origin_y;            /* [I] first scan line of the text area (fbcon_reserve_top) */
 	bool bg_custom;               /* [I] colour 0 is bg_rgb rather than black */
 	uint32_t bg_rgb;              /* [I] 0xRRGGBB */
-} fbcon = { .lock = SPINLOCK_INIT("fbcon") };
+};
+
+/* The console on the screen, started by fbcon_init(). */
+static struct fbcon screen_con = { .lock = SPINLOCK_INIT("fbcon") };
 
 /*
  * One 8-bit channel of @rgb scaled to @bits bits at @shift: the field sizes
@@ -119,115 +124,137 @@ static void fill_px(uint8_t *p, uint32_t px, size_t n, uint32_t bytes_pp)
 }
 
 /* Scan line @line of the text area on the screen mapping drawn through. */
-static uint8_t *screen_line_locked(size_t line) __must_hold(&fbcon.lock)
+static uint8_t *screen_line_locked(struct fbcon *c, size_t line) __must_hold(&c->lock)
 {
-	return fbcon.fb + (fbcon.origin_y + line) * fbcon.pitch;
+	return c->fb + (c->origin_y + line) * c->pitch;
 }
 
 /* Scan line @y of text row @row on the surface being drawn: the shadow ring or the screen. */
-static uint8_t *row_line_locked(unsigned row, uint32_t y) __must_hold(&fbcon.lock)
+static uint8_t *row_line_locked(struct fbcon *c, unsigned row, uint32_t y) __must_hold(&c->lock)
 {
 	unsigned slot;
 
-	if (!fbcon.use_shadow)
-		return screen_line_locked((size_t)row * fbcon.cell_h + y);
-	slot = fbcon.top + row;
-	if (slot >= fbcon.rows)
-		slot -= fbcon.rows;
-	return fbcon.shadow + ((size_t)slot * fbcon.cell_h + y) * fbcon.line_bytes;
+	if (!c->use_shadow)
+		return screen_line_locked(c, (size_t)row * c->cell_h + y);
+	slot = c->top + row;
+	if (slot >= c->rows)
+		slot -= c->rows;
+	return c->shadow + ((size_t)slot * c->cell_h + y) * c->line_bytes;
 }
 
-static void mark_dirty_locked(unsigned col, unsigned row, unsigned ncols, unsigned nrows)
-	__must_hold(&fbcon.lock)
+static void mark_dirty_locked(struct fbcon *c, unsigned col, unsigned row, unsigned ncols,
+                              unsigned nrows) __must_hold(&c->lock)
 {
-	if (!fbcon.use_shadow)
+	if (!c->use_shadow)
 		return;
-	if (fbcon.d_row0 >= fbcon.d_row1) {
-		fbcon.d_col0 = col;
-		fbcon.d_col1 = col + ncols;
-		fbcon.d_row0 = row;
-		fbcon.d_row1 = row + nrows;
+	if (c->d_row0 >= c->d_row1) {
+		c->d_col0 = col;
+		c->d_col1 = col + ncols;
+		c->d_row0 = row;
+		c->d_row1 = row + nrows;
 		return;
 	}
-	if (col < fbcon.d_col0)
-		fbcon.d_col0 = col;
-	if (col + ncols > fbcon.d_col1)
-		fbcon.d_col1 = col + ncols;
-	if (row < fbcon.d_row0)
-		fbcon.d_row0 = row;
-	if (row + nrows > fbcon.d_row1)
-		fbcon.d_row1 = row + nrows;
+	if (col < c->d_col0)
+		c->d_col0 = col;
+	if (col + ncols > c->d_col1)
+		c->d_col1 = col + ncols;
+	if (row < c->d_row0)
+		c->d_row0 = row;
+	if (row + nrows > c->d_row1)
+		c->d_row1 = row + nrows;
 }
 
 /* Copy the changed rectangle of the shadow to the screen: stores only, no framebuffer reads. */
-static void flush_locked(void) __must_hold(&fbcon.lock)
+static void flush_locked(struct fbcon *c) __must_hold(&c->lock)
 {
 	size_t x, len;
 	unsigned r;
 	uint32_t y;
 
-	if (!fbcon.use_shadow || fbcon.d_row0 >= fbcon.d_row1)
+	if (!c->use_shadow || c->d_row0 >= c->d_row1)
 		return;
-	x = (size_t)fbcon.d_col0 * fbcon.cell_w * fbcon.bytes_pp;
-	len = (size_t)(fbcon.d_col1 - fbcon.d_col0) * fbcon.cell_w * fbcon.bytes_pp;
-	for (r = fbcon.d_row0; r < fbcon.d_row1; r++)
-		for (y = 0; y < fbcon.cell_h; y++)
-			memcpy(screen_line_locked((size_t)r * fbcon.cell_h + y) + x,
-			       row_line_locked(r, y) + x, len);
-	fbcon.d_row0 = fbcon.d_row1 = 0;
+	x = (size_t)c->d_col0 * c->cell_w * c->bytes_pp;
+	len = (size_t)(c->d_col1 - c->d_col0) * c->cell_w * c->bytes_pp;
+	for (r = c->d_row0; r < c->d_row1; r++)
+		for (y = 0; y < c->cell_h; y++)
+			memcpy(screen_line_locked(c, (size_t)r * c->cell_h + y) + x,
+			       row_line_locked(c, r, y) + x, len);
+	c->d_row0 = c->d_row1 = 0;
 }
 
-/* vt op: one glyph, font bits MSB first (dev/font.h). */
-static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
-                           uint8_t bg) __must_hold(&fbcon.lock)
+/* One glyph, font bits MSB first (dev/font.h). */
+static void draw_cell_locked(struct fbcon *c, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
+                             uint8_t bg) __must_hold(&c->lock)
 {
 	const struct font *f = &font_default;
 	const uint8_t *g = f->glyphs + (size_t)ch * f->stride * f->height;
-	uint32_t fgp = fbcon.palette[fg & 15], bgp = fbcon.palette[bg & 15];
-	uint32_t bpp = fbcon.bytes_pp, y, i;
-	size_t x = (size_t)col * fbcon.cell_w * bpp;
+	uint32_t fgp = c->palette[fg & 15], bgp = c->palette[bg & 15];
+	uint32_t bpp = c->bytes_pp, y, i;
+	size_t x = (size_t)col * c->cell_w * bpp;
 	uint8_t *p;
 
-	for (y = 0; y < fbcon.cell_h; y++, g += f->stride) {
-		p = row_line_locked(row, y) + x;
-		for (i = 0; i < fbcon.cell_w; i++, p += bpp)
+	for (y = 0; y < c->cell_h; y++, g += f->stride) {
+		p = row_line_locked(c, row, y) + x;
+		for (i = 0; i < c->cell_w; i++, p += bpp)
 			store_px(p, (g[i / 8] & (0x80 >> (i % 8))) ? fgp : bgp, bpp);
 	}
-	mark_dirty_locked(col, row, 1, 1);
+	mark_dirty_locked(c, col, row, 1, 1);
 }
 
-/* vt op: fill whole cells with a background colour. */
-static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
-                            uint8_t bg) __must_hold(&fbcon.lock)
+/* Fill whole cells with a background colour. */
+static void clear_cells_locked(struct fbcon *c, unsigned col, unsigned row, unsigned ncols,
+                               unsigned nrows, uint8_t bg) __must_hold(&c->lock)
 {
-	uint32_t px = fbcon.palette[bg & 15], y;
-	size_t x = (size_t)col * fbcon.cell_w * fbcon.bytes_pp;
+	uint32_t px = c->palette[bg & 15], y;
+	size_t x = (size_t)col * c->cell_w * c->bytes_pp;
 	unsigned r;
 
 	for (r = row; r < row + nrows; r++)
-		for (y = 0; y < fbcon.cell_h; y++)
-			fill_px(row_line_locked(r, y) + x, px, (size_t)ncols * fbcon.cell_w,
-			        fbcon.bytes_pp);
-	mark_dirty_locked(col, row, ncols, nrows);
+		for (y = 0; y < c->cell_h; y++)
+			fill_px(row_line_locked(c, r, y) + x, px, (size_t)ncols * c->cell_w,
+			        c->bytes_pp);
+	mark_dirty_locked(c, col, row, ncols, nrows);
 }
 
 /*
- * vt op: scroll the text up @n rows. With the shadow, the ring turns and
- * only the new rows are cleared; the copy-out then rewrites the screen
- * once per write, however many lines scrolled.
+ * Scroll the text up @n rows. With the shadow, the ring turns and only the
+ * new rows are cleared; the copy-out then rewrites the screen once per
+ * write, however many lines scrolled.
  */
-static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __must_hold(&fbcon.lock)
+static void scroll_up_locked(struct fbcon *c, unsigned n, uint8_t bg) __must_hold(&c->lock)
 {
-	size_t row_bytes = (size_t)fbcon.cell_h * fbcon.pitch;
+	size_t row_bytes = (size_t)c->cell_h * c->pitch;
 
-	if (fbcon.use_shadow) {
-		fbcon.top = (fbcon.top + n) % fbcon.rows;
-		mark_dirty_locked(0, 0, fbcon.cols, fbcon.rows);
+	if (c->use_shadow) {
+		c->top = (c->top + n) % c->rows;
+		mark_dirty_locked(c, 0, 0, c->cols, c->rows);
 	} else {
-		memmove(screen_line_locked(0), screen_line_locked(0) + n * row_bytes,
-		        (fbcon.rows - n) * row_bytes);
+		memmove(screen_line_locked(c, 0), screen_line_locked(c, 0) + n * row_bytes,
+		        (c->rows - n) * row_bytes);
 	}
-	op_clear_locked(ctx, 0, fbcon.rows - n, fbcon.cols, n, bg);
+	clear_cells_locked(c, 0, c->rows - n, c->cols, n, bg);
+}
+
+/*
+ * The vt ops. lib/vt calls them with the console's lock held (fbcon_write(),
+ * fbcon_clear(), fbcon_set_mode()), which the analysis cannot follow through
+ * @ctx: each hands the console to its checked counterpart above.
+ */
+static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
+                           uint8_t bg) __no_lock_checks
+{
+	draw_cell_locked(ctx, col, row, ch, fg, bg);
+}
+
+static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
+                            uint8_t bg) __no_lock_checks
+{
+	clear_cells_locked(ctx, col, row, ncols, nrows, bg);
+}
+
+static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __no_lock_checks
+{
+	scroll_up_locked(ctx, n, bg);
 }
 
 static const struct vt_ops fbcon_ops = {
@@ -241,217 +268,261 @@ static const struct vt_ops fbcon_ops = {
  * other CPUs are stopped, one maybe holding it) or that already holds it
  * (a fault while drawing), as the log does. Returns whether it was taken.
  */
-static bool fbcon_lock_take(uint64_t *flags) __no_thread_safety_analysis
+static bool fbcon_lock_take(struct fbcon *c, uint64_t *flags) __no_lock_checks
 {
 	int panicking = smp_panic_cpu();
 
-	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&fbcon.lock))
+	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&c->lock))
 		return false;
-	*flags = spin_lock_irqsave(&fbcon.lock);
+	*flags = spin_lock_irqsave(&c->lock);
 	return true;
 }
 
-static void fbcon_lock_give(bool taken, uint64_t flags) __no_thread_safety_analysis
+static void fbcon_lock_give(struct fbcon *c, bool taken, uint64_t flags) __no_lock_checks
 {
 	if (taken)
-		spin_unlock_irqrestore(&fbcon.lock, flags);
+		spin_unlock_irqrestore(&c->lock, flags);
 }
 
 /* Geometry and palette from the framebuffer and the font. Returns false if no cell fits. */
-static bool setup_geometry(const struct boot_framebuffer *info)
+static bool setup_geometry(struct fbcon *c, const struct boot_framebuffer *info)
 {
 	const struct font *f = &font_default;
 	unsigned i;
 
-	fbcon.cell_w = f->width;
-	fbcon.cell_h = f->height;
-	fbcon.width = info->width;
-	fbcon.height = info->height;
-	fbcon.bytes_pp = info->bpp / 8;
-	fbcon.pitch = info->pitch;
-	if (fbcon.origin_y >= info->height)
-		fbcon.origin_y = 0;
-	fbcon.cols = info->width / f->width;
-	fbcon.rows = (info->height - fbcon.origin_y) / f->height;
-	if (fbcon.cols > VT_MAX_COLS)
-		fbcon.cols = VT_MAX_COLS;
-	if (fbcon.rows > VT_MAX_ROWS)
-		fbcon.rows = VT_MAX_ROWS;
-	fbcon.line_bytes = (size_t)fbcon.cols * fbcon.cell_w * fbcon.bytes_pp;
+	c->cell_w = f->width;
+	c->cell_h = f->height;
+	c->width = info->width;
+	c->height = info->height;
+	c->bytes_pp = info->bpp / 8;
+	c->pitch = info->pitch;
+	if (c->origin_y >= info->height)
+		c->origin_y = 0;
+	c->cols = info->width / f->width;
+	c->rows = (info->height - c->origin_y) / f->height;
+	if (c->cols > VT_MAX_COLS)
+		c->cols = VT_MAX_COLS;
+	if (c->rows > VT_MAX_ROWS)
+		c->rows = VT_MAX_ROWS;
+	c->line_bytes = (size_t)c->cols * c->cell_w * c->bytes_pp;
 	for (i = 0; i < VT_COLOURS; i++)
-		fbcon.palette[i] = pack(info, fbcon_rgb[i]);
-	if (fbcon.bg_custom)
-		fbcon.palette[0] = pack(info, fbcon.bg_rgb);
-	return fbcon.cols > 0 && fbcon.rows > 0;
+		c->palette[i] = pack(info, fbcon_rgb[i]);
+	if (c->bg_custom)
+		c->palette[0] = pack(info, c->bg_rgb);
+	return c->cols > 0 && c->rows > 0;
 }
 
 /* Map the screen and allocate the grid and (if not too large) the shadow. */
-static bool setup_memory(const struct boot_framebuffer *info)
+static bool setup_memory(struct fbcon *c, const struct boot_framebuffer *info)
 {
-	size_t shadow = fbcon.line_bytes * fbcon.rows * fbcon.cell_h;
+	size_t shadow = c->line_bytes * c->rows * c->cell_h;
 
-	fbcon.wc = vm_map_mmio(info->phys_base, (size_t)info->pitch * info->height, VM_CACHE_WC);
-	fbcon.cells = kmalloc_flags((size_t)fbcon.cols * fbcon.rows * sizeof(struct vt_cell),
-	                            KM_MAY_FAIL);
-	if (!fbcon.wc || !fbcon.cells)
+	c->wc = vm_map_mmio(info->phys_base, (size_t)info->pitch * info->height, VM_CACHE_WC);
+	c->cells = kmalloc_flags((size_t)c->cols * c->rows * sizeof(struct vt_cell), KM_MAY_FAIL);
+	if (!c->wc || !c->cells)
 		return false;
-	fbcon.shadow = NULL;
+	c->shadow = NULL;
 	if (shadow <= FBCON_SHADOW_MAX)
-		fbcon.shadow = vm_alloc_pages((shadow + PAGE - 1) / PAGE, PT_WRITE);
+		c->shadow = vm_alloc_pages((shadow + PAGE - 1) / PAGE, PT_WRITE);
 	return true;
 }
 
 /* Clear the screen below the reserved top, margins included, and start the terminal on it. */
-static bool start_locked(void) __must_hold(&fbcon.lock)
+static bool start_locked(struct fbcon *c) __must_hold(&c->lock)
 {
 	struct vt_setup s = {
 		.ops = &fbcon_ops,
-		.cells = fbcon.cells,
-		.cols = fbcon.cols,
-		.rows = fbcon.rows,
+		.ctx = c,
+		.cells = c->cells,
+		.cols = c->cols,
+		.rows = c->rows,
 		.newline_mode = true, /* kernel text ends lines with a bare LF */
 	};
 	uint32_t y;
 
-	fbcon.fb = fbcon.wc;
-	fbcon.use_shadow = fbcon.shadow != NULL;
-	fbcon.top = 0;
-	fbcon.d_row0 = fbcon.d_row1 = 0;
-	for (y = fbcon.origin_y; y < fbcon.height; y++)
-		fill_px(fbcon.wc + (size_t)y * fbcon.pitch, fbcon.palette[VT_DEFAULT_BG],
-		        fbcon.width, fbcon.bytes_pp);
-	if (vt_init(&fbcon.vt, &s))
+	c->fb = c->wc;
+	c->use_shadow = c->shadow != NULL;
+	c->top = 0;
+	c->d_row0 = c->d_row1 = 0;
+	for (y = c->origin_y; y < c->height; y++)
+		fill_px(c->wc + (size_t)y * c->pitch, c->palette[VT_DEFAULT_BG], c->width,
+		        c->bytes_pp);
+	if (vt_init(&c->vt, &s))
 		return false;
-	flush_locked();
+	flush_locked(c);
 	return true;
+}
+
+/* Start @c once its geometry and memory are set up; sets ready. */
+static bool start(struct fbcon *c)
+{
+	uint64_t flags = spin_lock_irqsave(&c->lock);
+	bool ok = start_locked(c);
+
+	c->ready = ok;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return ok;
 }
 
 bool fbcon_init(void)
 {
 	const struct boot_framebuffer *info = fb_info();
-	uint64_t flags;
-	bool ok;
+	struct fbcon *c = &screen_con;
 
-	if (fbcon.ready)
+	if (c->ready)
 		return true;
-	if (!info || !setup_geometry(info))
+	if (!info || !setup_geometry(c, info))
 		return false;
-	if (!setup_memory(info)) {
-		pr_warn("fbcon: out of memory for a %ux%u console", fbcon.cols, fbcon.rows);
+	if (!setup_memory(c, info)) {
+		pr_warn("fbcon: out of memory for a %ux%u console", c->cols, c->rows);
 		return false;
 	}
-	flags = spin_lock_irqsave(&fbcon.lock);
-	ok = start_locked();
-	fbcon.ready = ok;
-	spin_unlock_irqrestore(&fbcon.lock, flags);
-	if (ok)
-		pr_info("fbcon: %ux%u cells of %ux%u pixels, %s", fbcon.cols, fbcon.rows,
-		        fbcon.cell_w, fbcon.cell_h,
-		        fbcon.shadow ? "shadow in RAM" : "drawing on the framebuffer");
-	return ok;
+	if (!start(c))
+		return false;
+	pr_info("fbcon: %ux%u cells of %ux%u pixels, %s", c->cols, c->rows, c->cell_w, c->cell_h,
+	        c->shadow ? "shadow in RAM" : "drawing on the framebuffer");
+	return true;
 }
 
 int fbcon_reserve_top(uint32_t pixels, uint32_t bg_rgb)
 {
-	if (fbcon.ready)
+	struct fbcon *c = &screen_con;
+
+	if (c->ready)
 		return -EBUSY;
-	fbcon.origin_y = pixels;
-	fbcon.bg_custom = true;
-	fbcon.bg_rgb = bg_rgb & 0xffffff;
+	c->origin_y = pixels;
+	c->bg_custom = true;
+	c->bg_rgb = bg_rgb & 0xffffff;
 	return 0;
 }
 
-bool fbcon_present(void)
+struct fbcon *fbcon_screen(void)
 {
-	return fbcon.ready;
+	return screen_con.ready ? &screen_con : NULL;
+}
+
+struct fbcon *fbcon_create(const struct boot_framebuffer *layout, void *pixels)
+{
+	struct fbcon *c = kmalloc_flags(sizeof(*c), KM_ZERO | KM_MAY_FAIL);
+	size_t shadow;
+
+	if (!c)
+		return NULL;
+	spin_init(&c->lock, "fbcon-private");
+	c->owned = true;
+	c->wc = pixels;
+	if (!pixels || !setup_geometry(c, layout))
+		goto out_free;
+	shadow = c->line_bytes * c->rows * c->cell_h;
+	c->cells = kmalloc_flags((size_t)c->cols * c->rows * sizeof(struct vt_cell), KM_MAY_FAIL);
+	c->shadow = kmalloc_flags(shadow, KM_MAY_FAIL);
+	if (c->cells && c->shadow && start(c))
+		return c;
+out_free:
+	fbcon_destroy(c);
+	return NULL;
+}
+
+void fbcon_destroy(struct fbcon *c)
+{
+	if (!c || !c->owned)
+		return;
+	kfree(c->shadow);
+	kfree(c->cells);
+	kfree(c);
 }
 
 /* The lock is taken conditionally (fbcon_lock_take), which the analysis cannot follow. */
-void fbcon_write(const char *s, size_t n) __no_thread_safety_analysis
+void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_lock_checks
 {
 	uint64_t flags = 0;
 	size_t k;
 	bool taken;
 
-	while (n > 0 && fbcon.ready) {
+	while (c && n > 0 && c->ready) {
 		k = n < FBCON_CHUNK ? n : FBCON_CHUNK;
-		taken = fbcon_lock_take(&flags);
-		vt_write(&fbcon.vt, s, k);
-		flush_locked();
-		fbcon_lock_give(taken, flags);
+		taken = fbcon_lock_take(c, &flags);
+		vt_write(&c->vt, s, k);
+		flush_locked(c);
+		fbcon_lock_give(c, taken, flags);
 		s += k;
 		n -= k;
 	}
 }
 
-void fbcon_clear(void) __no_thread_safety_analysis
+void fbcon_clear(struct fbcon *c) __no_lock_checks
 {
 	uint64_t flags = 0;
 	bool taken;
 
-	if (!fbcon.ready)
+	if (!c || !c->ready)
 		return;
-	taken = fbcon_lock_take(&flags);
-	vt_reset(&fbcon.vt);
-	flush_locked();
-	fbcon_lock_give(taken, flags);
+	taken = fbcon_lock_take(c, &flags);
+	vt_reset(&c->vt);
+	flush_locked(c);
+	fbcon_lock_give(c, taken, flags);
 }
 
-unsigned fbcon_cols(void)
+unsigned fbcon_cols(const struct fbcon *c)
 {
-	return fbcon.ready ? fbcon.cols : 0;
+	return c && c->ready ? c->cols : 0;
 }
 
-unsigned fbcon_rows(void)
+unsigned fbcon_rows(const struct fbcon *c)
 {
-	return fbcon.ready ? fbcon.rows : 0;
+	return c && c->ready ? c->rows : 0;
 }
 
-uint32_t fbcon_read_pixel(uint32_t x, uint32_t y)
+uint32_t fbcon_origin_y(const struct fbcon *c)
+{
+	return c && c->ready ? c->origin_y : 0;
+}
+
+uint32_t fbcon_read_pixel(const struct fbcon *c, uint32_t x, uint32_t y)
 {
 	const volatile uint8_t *p;
 	uint32_t v = 0, i;
 
-	if (!fbcon.ready || x >= fbcon.width || y >= fbcon.height)
+	if (!c || !c->ready || x >= c->width || y >= c->height)
 		return 0;
-	p = fbcon.wc + (size_t)y * fbcon.pitch + (size_t)x * fbcon.bytes_pp;
-	for (i = 0; i < fbcon.bytes_pp; i++)
+	p = c->wc + (size_t)y * c->pitch + (size_t)x * c->bytes_pp;
+	for (i = 0; i < c->bytes_pp; i++)
 		v |= (uint32_t)p[i] << (8 * i);
 	return v;
 }
 
-uint32_t fbcon_colour_pixel(unsigned colour)
+uint32_t fbcon_colour_pixel(const struct fbcon *c, unsigned colour)
 {
-	return fbcon.palette[colour % VT_COLOURS];
+	return c ? c->palette[colour % VT_COLOURS] : 0;
 }
 
-void fbcon_get_mode(struct fbcon_mode *mode)
+void fbcon_get_mode(struct fbcon *c, struct fbcon_mode *mode)
 {
-	uint64_t flags = spin_lock_irqsave(&fbcon.lock);
+	uint64_t flags = spin_lock_irqsave(&c->lock);
 
-	*mode = (struct fbcon_mode){ fbcon.fb, fbcon.use_shadow };
-	spin_unlock_irqrestore(&fbcon.lock, flags);
+	*mode = (struct fbcon_mode){ c->fb, c->use_shadow };
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
-int fbcon_set_mode(const struct fbcon_mode *mode, struct fbcon_mode *old)
+int fbcon_set_mode(struct fbcon *c, const struct fbcon_mode *mode, struct fbcon_mode *old)
 {
 	uint64_t flags;
 
-	if (!fbcon.ready)
+	if (!c || !c->ready)
 		return -ENODEV;
 	if (!mode->fb)
 		return -EINVAL;
-	if (mode->shadow && !fbcon.shadow)
+	if (mode->shadow && !c->shadow)
 		return -ENOMEM;
-	flags = spin_lock_irqsave(&fbcon.lock);
+	flags = spin_lock_irqsave(&c->lock);
 	if (old)
-		*old = (struct fbcon_mode){ fbcon.fb, fbcon.use_shadow };
-	fbcon.fb = mode->fb;
-	fbcon.use_shadow = mode->shadow;
-	fbcon.top = 0;
-	fbcon.d_row0 = fbcon.d_row1 = 0;
-	vt_redraw(&fbcon.vt);
-	flush_locked();
-	spin_unlock_irqrestore(&fbcon.lock, flags);
+		*old = (struct fbcon_mode){ c->fb, c->use_shadow };
+	c->fb = mode->fb;
+	c->use_shadow = mode->shadow;
+	c->top = 0;
+	c->d_row0 = c->d_row1 = 0;
+	vt_redraw(&c->vt);
+	flush_locked(c);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return 0;
 }

@@ -37,7 +37,7 @@ static void serial_write(void *ctx, const char *s, size_t n)
 
 static void screen_write(void *ctx, const char *s, size_t n)
 {
-	fbcon_write(s, n);
+	fbcon_write(fbcon_screen(), s, n);
 }
 
 /* Make console @index on @be, showing the log (the screen replays what it missed). */
@@ -55,13 +55,14 @@ static void console_add(unsigned index, const char *name, const struct tty_backe
 void tty_init(void)
 {
 	const struct tty_backend serial = { serial_write, NULL, SERIAL_COLS, SERIAL_ROWS };
-	const struct tty_backend screen = { screen_write, NULL, fbcon_cols(), fbcon_rows() };
+	const struct tty_backend screen = { screen_write, NULL, fbcon_cols(fbcon_screen()),
+		                            fbcon_rows(fbcon_screen()) };
 
 	if (console_slots)
 		return;
 	if (uart_console.present)
 		console_add(TTY_SERIAL, "ttyS0", &serial, false);
-	if (fbcon_present())
+	if (fbcon_screen())
 		console_add(TTY_SCREEN, "tty0", &screen, true);
 	pr_info("tty: consoles%s%s", consoles[TTY_SERIAL] ? " ttyS0 (COM1)" : "",
 	        consoles[TTY_SCREEN] ? " tty0 (screen, keyboard)" : "");

@@ -13,7 +13,7 @@ FUZZ_BINS   += $(FUZZ_BUILD)/fuzz_vt
 # Each target links the one lib/ source it exercises (fuzz_elf: lib/elf.c).
 $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 # lib/vt.c keeps its control sequences in lib/vt_csi.c.
 $(FUZZ_BUILD)/fuzz_vt: lib/vt_csi.c
@@ -35,7 +35,7 @@ TTY_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_ldisc $(FUZZ_BUILD)/fuzz_lineedit $(FUZZ_BUI
 
 $(TTY_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/tty/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 $(FUZZ_BUILD)/fuzz_lineedit: lib/tty/lineedit_hist.c lib/format.c
 

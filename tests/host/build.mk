@@ -18,15 +18,29 @@ export HOST_TEST_BINS
 
 $(HOST_BUILD)/lib/string.o: lib/string.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -fno-builtin $(HOST_STRING_RENAMES) -c $< -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -fno-builtin $(HOST_STRING_RENAMES) -c $< -o $@
 
 $(filter-out $(HOST_BUILD)/lib/string.o,$(HOST_LIB_OBJS)): $(HOST_BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+# A subject's tests may be split by topic over test_NAME_*.c sharing helpers:
+# tests/host/NAME_helpers.c (with NAME_helpers.h) is linked into each of them.
+HOST_HELPER_SRCS := $(wildcard tests/host/*_helpers.c)
+HOST_HELPER_OBJ = $(patsubst tests/host/%.c,$(HOST_BUILD)/helpers/%.o,$(1))
+
+$(call HOST_HELPER_OBJ,$(HOST_HELPER_SRCS)): $(HOST_BUILD)/helpers/%.o: tests/host/%.c
+	@mkdir -p $(@D)
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(foreach h,$(HOST_HELPER_SRCS),$(eval \
+	$(filter $(HOST_BUILD)/test_$(notdir $(h:_helpers.c=))_%,$(HOST_TEST_BINS)): \
+		$(call HOST_HELPER_OBJ,$(h))))
 
 $(HOST_TEST_BINS): $(HOST_BUILD)/%: tests/host/%.c $(HOST_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $< $(HOST_LIB_OBJS) -lcmocka -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) $< $(filter %_helpers.o,$^) $(HOST_LIB_OBJS) \
+		-lcmocka -o $@
 
 test-host: $(HOST_TEST_BINS)
 	@tests/host/run.sh $(HOST_TEST_BINS)

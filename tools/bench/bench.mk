@@ -10,9 +10,9 @@ BENCH_PIN    := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 
 $(BENCH_BUILD)/khb1: $(KHB1_SRCS) $(wildcard lib/alloc/*.h) tools/bench/bench.mk
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) $(KHB1_SRCS) -o $@
+	$(call quiet,CC,$@)$(CC) $(BENCH_CFLAGS) $(KHB1_SRCS) -o $@
 
 bench-alloc: $(BENCH_BUILD)/khb1
-	$(BENCH_PIN) $(BENCH_BUILD)/khb1 --csv $(BENCH_BUILD)/khb1.csv
+	$(call quiet,RUN,$(BENCH_BUILD)/khb1)$(BENCH_PIN) $(BENCH_BUILD)/khb1 --csv $(BENCH_BUILD)/khb1.csv
 
 .PHONY: bench-alloc
