@@ -9,7 +9,7 @@
  * list is O(n) to arm; owners of many deadlines (the async executor) keep
  * their own heap and arm one event for its earliest.
  * Locks: [B] the base's lock, taken with interrupts off; callbacks run
- * without it; [a] atomic.
+ * without it; [a] atomic; [I] set during boot, before other CPUs arm events.
  */
 #include <cairn/errno.h>
 
@@ -30,8 +30,8 @@ struct timer_base {
 
 static struct timer_base bases[SMP_MAX_CPUS];
 static unsigned npending; /* [a] armed on all CPUs */
-static bool timer_works;  /* [B] arch_time_init() succeeded */
-static bool bases_ready;  /* [B] */
+static bool timer_works;  /* [I] arch_time_init() succeeded (time_init(), boot CPU) */
+static bool bases_ready;  /* [I] the bases are set up (first use, on the boot CPU) */
 
 static void bases_init(void)
 {
