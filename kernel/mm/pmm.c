@@ -1,90 +1,57 @@
 // SPDX-License-Identifier: MIT
 /*
  * The physical memory manager (pmm.h): turns the boot memory map into three
- * lib/buddy allocators, one per zone, whose free lists live in the free
- * frames themselves (reached through the direct map) and whose one byte of
- * metadata per frame is carved out of the first usable range large enough.
+ * lib/buddy allocators, one per zone, over one array of struct pmm_frame
+ * records (carved out of the first usable range large enough) that holds
+ * their free lists, so the free frames themselves are never written. Single
+ * frames go through the per-CPU caches of pmm_cache.c first.
  * docs/memory.md, "Physical frames", has the rules on what is never freed.
  *
- * Locks: [I] immutable after pmm_init(), [L] pmm_lock.
+ * Locks: [I] immutable after pmm_init(), [Z] pmm_lock, [a] atomic.
  */
 #include "mm/pmm.h"
 
 #include <cairn/errno.h>
 
-#include <arch/cpu.h>
 #include <lib/string.h>
 
 #include <boot/common/loader.h>
 
 #include "core/kmain.h"
 #include "core/log.h"
+#include "mm/pmm_internal.h"
+#include "sched/spinlock.h"
 
 #define DMA_LIMIT   (1ull << 20)
 #define DMA32_LIMIT (1ull << 32)
 /* The widest physical address x86_64 defines (Intel SDM Vol. 3A, 4.1.4: MAXPHYADDR <= 52). */
 #define PHYS_LIMIT  (1ull << 52)
 
-#define PMM_FLAGS_ALL (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO)
-
-struct pmm_zone {
-	const char *name;   /* [I] for the log */
-	uint64_t start;     /* [I] first physical address of the zone */
-	uint64_t end;       /* [I] first address above it */
-	struct buddy buddy; /* [L] its frames */
-};
-
-static struct pmm_zone zones[PMM_NZONES] = {
+struct pmm_zone pmm_zones[PMM_NZONES] = {
 	[PMM_DMA] = { .name = "dma", .start = 0, .end = DMA_LIMIT },
 	[PMM_DMA32] = { .name = "dma32", .start = DMA_LIMIT, .end = DMA32_LIMIT },
 	[PMM_NORMAL] = { .name = "normal", .start = DMA32_LIMIT, .end = PHYS_LIMIT },
 };
 
 static bool pmm_ready;     /* [I] set last by pmm_init(); read with __atomic */
-static uint64_t meta_base; /* [I] physical address of the metadata */
+static uint64_t meta_base; /* [I] physical address of the frame records */
 static uint64_t meta_size; /* [I] bytes, whole frames */
 static uint64_t ram_bytes; /* [I] RAM in the memory map, of any type */
 static uint64_t unused;    /* [I] usable bytes beyond the direct-map limit */
-static uint64_t bad_frees; /* [L] refused frees */
+uint64_t pmm_bad_frees;    /* [a] refused frees */
 
 /* pmm_init()'s normalised copy of the memory map (too big for the stack). */
 static struct boot_info map;
 
-/*
- * The lock. There is no kernel spinlock yet (it comes with SMP, in
- * kernel/sched); until then a test-and-set lock that keeps interrupts off
- * on this CPU while it is held. TODO(sched): replace with struct spinlock.
- */
-static uint8_t pmm_lock_word; /* [a] 1 while held */
-
-static uint64_t pmm_lock(void)
-{
-	uint64_t flags = x86_read_rflags();
-
-	x86_cli();
-	while (__atomic_test_and_set(&pmm_lock_word, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&pmm_lock_word, __ATOMIC_RELAXED))
-			x86_pause();
-	return flags;
-}
-
-static void pmm_unlock(uint64_t flags)
-{
-	__atomic_clear(&pmm_lock_word, __ATOMIC_RELEASE);
-	/* Interrupts back on only if they were on: restore the saved RFLAGS.IF. */
-	if (flags & X86_RFLAGS_IF)
-		__builtin_ia32_writeeflags_u64(x86_read_rflags() | X86_RFLAGS_IF);
-}
-
-static void *frame_ptr(void *ctx, uint64_t pfn)
-{
-	return phys_to_virt(pfn << PMM_PAGE_SHIFT);
-}
+/* Interrupts stay off while it is held, so allocation is safe in IRQ context. */
+struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
 
 /*
  * How far the direct map is known to reach: the UEFI and BIOS loaders map
- * all RAM, the direct-boot stub (boot32.S) only the first 4 GiB. The VM
- * work will lift this once the kernel builds its own direct map.
+ * all RAM, the direct-boot stub (boot32.S) only the first 4 GiB. The
+ * allocator itself never touches a frame, but its callers reach what they
+ * get through phys_to_virt(). The VM work will lift this once the kernel
+ * builds its own direct map.
  */
 static uint64_t direct_map_limit(const struct boot_info *bi)
 {
@@ -190,33 +157,42 @@ static uint64_t find_meta(uint64_t size, uint64_t limit)
 	return 0;
 }
 
-/* Set up each zone's allocator over its span, with metadata in one block. */
+/*
+ * Set up each zone's allocator over its span, with the records of all zones
+ * in one block. The records start zeroed: no flags, no references, no owner.
+ */
 static int init_zones(uint64_t limit)
 {
-	uint64_t lo[PMM_NZONES], hi[PMM_NZONES], off = 0;
+	uint64_t lo[PMM_NZONES], hi[PMM_NZONES], nframes = 0;
+	struct pmm_frame *rec;
 
-	meta_size = 0;
 	for (int z = 0; z < PMM_NZONES; z++) {
-		zone_span(&zones[z], limit, &lo[z], &hi[z]);
-		meta_size += buddy_meta_size((hi[z] - lo[z]) >> PMM_PAGE_SHIFT);
+		zone_span(&pmm_zones[z], limit, &lo[z], &hi[z]);
+		nframes += (hi[z] - lo[z]) >> PMM_PAGE_SHIFT;
 	}
-	if (meta_size == 0)
+	if (nframes == 0)
 		return -ENOMEM;
-	meta_size = (meta_size + PMM_PAGE_SIZE - 1) & ~(PMM_PAGE_SIZE - 1);
+	meta_size = (nframes * sizeof(struct pmm_frame) + PMM_PAGE_SIZE - 1) & ~(PMM_PAGE_SIZE - 1);
 	meta_base = find_meta(meta_size, limit);
 	if (!meta_base)
 		return -ENOMEM;
+	rec = phys_to_virt(meta_base);
+	memset(rec, 0, meta_size);
 	for (int z = 0; z < PMM_NZONES; z++) {
+		struct pmm_zone *zn = &pmm_zones[z];
 		struct buddy_params p = {
 			.base_pfn = lo[z] >> PMM_PAGE_SHIFT,
 			.npages = (hi[z] - lo[z]) >> PMM_PAGE_SHIFT,
-			.meta = (uint8_t *)phys_to_virt(meta_base) + off,
-			.frame_ptr = frame_ptr,
+			.nodes = &rec->buddy,
+			.stride = sizeof(struct pmm_frame),
 		};
 
-		if (buddy_init(&zones[z].buddy, &p))
+		if (buddy_init(&zn->buddy, &p))
 			return -ENOMEM;
-		off += buddy_meta_size(p.npages);
+		zn->base_pfn = p.base_pfn;
+		zn->npages = p.npages;
+		zn->frames = rec;
+		rec += p.npages;
 	}
 	return 0;
 }
@@ -225,15 +201,15 @@ static int init_zones(uint64_t limit)
 static void add_free(uint64_t s, uint64_t e)
 {
 	for (int z = 0; z < PMM_NZONES; z++) {
-		uint64_t zs = s > zones[z].start ? s : zones[z].start;
-		uint64_t ze = e < zones[z].end ? e : zones[z].end;
+		uint64_t zs = s > pmm_zones[z].start ? s : pmm_zones[z].start;
+		uint64_t ze = e < pmm_zones[z].end ? e : pmm_zones[z].end;
 
 		if (ze <= zs)
 			continue;
-		if (buddy_add_free_range(&zones[z].buddy, zs >> PMM_PAGE_SHIFT,
+		if (buddy_add_free_range(&pmm_zones[z].buddy, zs >> PMM_PAGE_SHIFT,
 		                         (ze - zs) >> PMM_PAGE_SHIFT))
 			pr_warn("pmm: cannot add %#llx-%#llx to zone %s", (unsigned long long)zs,
-			        (unsigned long long)ze - 1, zones[z].name);
+			        (unsigned long long)ze - 1, pmm_zones[z].name);
 	}
 }
 
@@ -267,7 +243,7 @@ static void log_summary(uint64_t limit)
 	struct pmm_stats st;
 
 	pmm_stats(&st);
-	pr_info("pmm: %llu.%llu MiB free in %d zones (dma %llu.%llu MiB, dma32 %llu.%llu MiB, normal %llu.%llu MiB), %llu KiB metadata",
+	pr_info("pmm: %llu.%llu MiB free in %d zones (dma %llu.%llu MiB, dma32 %llu.%llu MiB, normal %llu.%llu MiB), %llu KiB of frame records",
 	        mib10(st.free) / 10, mib10(st.free) % 10, PMM_NZONES,
 	        mib10(st.zone[PMM_DMA].free) / 10, mib10(st.zone[PMM_DMA].free) % 10,
 	        mib10(st.zone[PMM_DMA32].free) / 10, mib10(st.zone[PMM_DMA32].free) % 10,
@@ -285,6 +261,7 @@ int pmm_init(const struct boot_info *bi)
 
 	if (pmm_initialized())
 		return -EBUSY;
+	pmm_cache_init();
 	load_map(bi, limit);
 	err = init_zones(limit);
 	if (err) {
@@ -302,8 +279,7 @@ bool pmm_initialized(void)
 	return __atomic_load_n(&pmm_ready, __ATOMIC_ACQUIRE);
 }
 
-/* The zones to try for @flags, in order; returns how many. */
-static int zone_order(unsigned flags, int order[2])
+int pmm_zone_order(unsigned flags, int order[2])
 {
 	if (flags & PMM_ZONE_DMA) {
 		order[0] = PMM_DMA;
@@ -318,116 +294,53 @@ static int zone_order(unsigned flags, int order[2])
 	return 2;
 }
 
-/* Allocate with @fn (one frame count or order in @arg) from the zones @flags allows. */
-static uint64_t alloc_from_zones(uint64_t (*fn)(struct buddy *, uint64_t), uint64_t arg,
-                                 unsigned flags)
-{
-	uint64_t pfn = BUDDY_NONE, lock;
-	int order[2], n;
-
-	if (!pmm_initialized() || (flags & ~PMM_FLAGS_ALL))
-		return 0;
-	n = zone_order(flags, order);
-	lock = pmm_lock();
-	for (int i = 0; i < n && pfn == BUDDY_NONE; i++)
-		pfn = fn(&zones[order[i]].buddy, arg);
-	pmm_unlock(lock);
-	return pfn == BUDDY_NONE ? 0 : pfn << PMM_PAGE_SHIFT;
-}
-
-static uint64_t by_order(struct buddy *b, uint64_t order)
-{
-	return buddy_alloc(b, (unsigned)order);
-}
-
-uint64_t pmm_alloc_pages(unsigned order, unsigned flags)
-{
-	uint64_t pa;
-
-	if (order > PMM_MAX_ORDER)
-		return 0;
-	pa = alloc_from_zones(by_order, order, flags);
-	if (pa && (flags & PMM_ZERO))
-		memset(phys_to_virt(pa), 0, PMM_PAGE_SIZE << order);
-	return pa;
-}
-
-uint64_t pmm_alloc_contig(size_t npages, unsigned flags)
-{
-	uint64_t pa;
-
-	if (npages == 0 || npages > (1ull << PMM_MAX_ORDER))
-		return 0;
-	pa = alloc_from_zones(buddy_alloc_exact, npages, flags);
-	if (pa && (flags & PMM_ZERO))
-		memset(phys_to_virt(pa), 0, npages << PMM_PAGE_SHIFT);
-	return pa;
-}
-
-static struct pmm_zone *zone_of(uint64_t pa)
+struct pmm_zone *pmm_zone_of(uint64_t pfn)
 {
 	for (int z = 0; z < PMM_NZONES; z++)
-		if (pa >= zones[z].start && pa < zones[z].end)
-			return &zones[z];
+		if (pfn - pmm_zones[z].base_pfn < pmm_zones[z].npages)
+			return &pmm_zones[z];
 	return NULL;
 }
 
-/*
- * Free through lib/buddy, which refuses anything that is not exactly an
- * allocated block (or run) and then changes nothing.
- */
-static void free_checked(uint64_t pa, uint64_t n, bool exact)
+struct pmm_frame *pmm_frame_of(uint64_t pfn)
 {
-	struct pmm_zone *z = zone_of(pa);
-	int err = -EINVAL;
-	uint64_t lock;
+	struct pmm_zone *z = pmm_zone_of(pfn);
 
-	if (!pmm_initialized())
-		return;
-	lock = pmm_lock();
-	if (z && (pa & (PMM_PAGE_SIZE - 1)) == 0)
-		err = exact ? buddy_free_exact(&z->buddy, pa >> PMM_PAGE_SHIFT, n)
-		            : buddy_free(&z->buddy, pa >> PMM_PAGE_SHIFT, (unsigned)n);
-	if (err)
-		bad_frees++;
-	pmm_unlock(lock);
-	if (err)
-		pr_err("pmm: refused to free %#llx %s %llu: not an allocated block of that size",
-		       (unsigned long long)pa, exact ? "pages" : "order", (unsigned long long)n);
+	return z ? &z->frames[pfn - z->base_pfn] : NULL;
 }
 
-void pmm_free_pages(uint64_t pa, unsigned order)
+struct pmm_frame *pmm_frame(uint64_t pa)
 {
-	free_checked(pa, order, false);
+	if (!pmm_initialized() || (pa >> PMM_PAGE_SHIFT) >= BUDDY_PFN_LIMIT)
+		return NULL;
+	return pmm_frame_of(pa >> PMM_PAGE_SHIFT);
 }
 
-void pmm_free_contig(uint64_t pa, size_t npages)
+uint64_t pmm_frame_paddr(const struct pmm_frame *f)
 {
-	free_checked(pa, npages, true);
+	for (int z = 0; z < PMM_NZONES; z++)
+		if (f >= pmm_zones[z].frames && f < pmm_zones[z].frames + pmm_zones[z].npages)
+			return (pmm_zones[z].base_pfn + (uint64_t)(f - pmm_zones[z].frames))
+			       << PMM_PAGE_SHIFT;
+	return 0;
 }
 
-uint64_t pmm_alloc_frame(void)
+bool pmm_cacheable(uint64_t pfn)
 {
-	return pmm_alloc_pages(0, 0);
+	struct pmm_zone *z = pmm_zone_of(pfn);
+
+	return z == &pmm_zones[PMM_NORMAL] || z == &pmm_zones[PMM_DMA32];
 }
 
-void pmm_free_frame(uint64_t pa)
-{
-	pmm_free_pages(pa, 0);
-}
+/* The zones' counters into @st; pmm_lock held. */
+static void zone_stats_locked(struct pmm_stats *st) __must_hold(&pmm_lock);
 
-void pmm_stats(struct pmm_stats *st)
+static void zone_stats_locked(struct pmm_stats *st)
 {
-	uint64_t lock;
-
-	memset(st, 0, sizeof(*st));
-	if (!pmm_initialized())
-		return;
-	lock = pmm_lock();
 	for (int z = 0; z < PMM_NZONES; z++) {
 		struct buddy_stats bs;
 
-		buddy_stats(&zones[z].buddy, &bs);
+		buddy_stats(&pmm_zones[z].buddy, &bs);
 		st->zone[z].total = bs.total << PMM_PAGE_SHIFT;
 		st->zone[z].free = bs.free << PMM_PAGE_SHIFT;
 		for (int k = 0; k < BUDDY_ORDERS; k++)
@@ -436,24 +349,56 @@ void pmm_stats(struct pmm_stats *st)
 		st->free += st->zone[z].free;
 		st->corruptions += bs.corruptions;
 	}
-	st->bad_frees = bad_frees;
-	pmm_unlock(lock);
+}
+
+void pmm_stats(struct pmm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!pmm_initialized())
+		return;
+	/* Every cache and the zones at once, so no frame is counted twice or missed. */
+	pmm_cache_lock_all();
+	spin_lock(&pmm_lock);
+	zone_stats_locked(st);
+	st->cached = pmm_cache_count_all_locked() << PMM_PAGE_SHIFT;
+	spin_unlock(&pmm_lock);
+	pmm_cache_unlock_all();
+	st->free += st->cached;
+	st->bad_frees = __atomic_load_n(&pmm_bad_frees, __ATOMIC_RELAXED);
 	st->reserved = ram_bytes > st->total ? ram_bytes - st->total : 0;
 	st->unused = unused;
 	st->meta_base = meta_base;
 	st->meta_size = meta_size;
 }
 
+/* Records marked cached, in every zone: they must be exactly the frames in the caches. */
+static uint64_t count_cached_records(void)
+{
+	uint64_t n = 0;
+
+	for (int z = 0; z < PMM_NZONES; z++)
+		for (uint64_t i = 0; i < pmm_zones[z].npages; i++)
+			if (__atomic_load_n(&pmm_zones[z].frames[i].flags, __ATOMIC_RELAXED) &
+			    PMM_FRAME_CACHED)
+				n++;
+	return n;
+}
+
 int pmm_check(void)
 {
-	uint64_t lock;
 	int err = 0;
 
 	if (!pmm_initialized())
 		return -EINVAL;
-	lock = pmm_lock();
+	pmm_cache_lock_all();
+	spin_lock(&pmm_lock);
 	for (int z = 0; z < PMM_NZONES && !err; z++)
-		err = buddy_check(&zones[z].buddy);
-	pmm_unlock(lock);
+		err = buddy_check(&pmm_zones[z].buddy);
+	if (!err)
+		err = pmm_cache_check_all_locked();
+	if (!err && count_cached_records() != pmm_cache_count_all_locked())
+		err = -EINVAL;
+	spin_unlock(&pmm_lock);
+	pmm_cache_unlock_all();
 	return err;
 }

@@ -2,8 +2,10 @@
 /*
  * The physical memory manager: 4 KiB frames from the boot memory map, in
  * three zones (DMA below 1 MiB, DMA32 below 4 GiB, normal above), each a
- * lib/buddy allocator. Addresses are physical; reach the memory through
- * phys_to_virt(). See docs/memory.md, "Physical frames".
+ * lib/buddy allocator, with one struct pmm_frame record per frame and a
+ * small per-CPU cache of single frames in front. Addresses are physical;
+ * reach the memory through phys_to_virt(). See docs/memory.md, "Physical
+ * frames".
  */
 #pragma once
 
@@ -27,6 +29,32 @@
 #define PMM_ZONE_DMA   (1u << 0) /* below 1 MiB only (real-mode trampolines, ISA DMA) */
 #define PMM_ZONE_DMA32 (1u << 1) /* below 4 GiB only (32-bit DMA, 32-bit code) */
 #define PMM_ZERO       (1u << 2) /* fill the block with zeros */
+#define PMM_NOCACHE    (1u << 3) /* a single frame from the zones, and back to them when freed */
+
+/*
+ * One record per frame of each zone's span, in an array set up by
+ * pmm_init(); pmm_frame() finds it. 32 bytes, so 0.8% of memory.
+ * Locks: [Z] the pmm lock, [a] atomic, [U] the frame's user while it is
+ * allocated (the allocator's while it is free).
+ */
+struct pmm_frame {
+	struct buddy_node buddy; /* [Z] lib/buddy's: free-list links, block head, order */
+	uint32_t refs;           /* [a] references while allocated; 0 while free */
+	uint32_t flags;          /* [a] PMM_FRAME_* */
+	uint32_t npages;         /* [U] frames in the allocation this frame heads, else 0 */
+	void *owner;             /* [U] what the frame belongs to (a mapping, a cache) or NULL */
+};
+
+_Static_assert(sizeof(struct pmm_frame) == 32, "a frame's record stays small");
+
+/* pmm_frame.flags: on the first frame of an allocation, or a cached frame. */
+#define PMM_FRAME_ALLOCATED (1u << 0) /* heads an allocation handed out */
+#define PMM_FRAME_CACHED    (1u << 1) /* free, held in a CPU's frame cache */
+#define PMM_FRAME_NOCACHE   (1u << 2) /* allocated with PMM_NOCACHE: freed to its zone */
+
+/* Single frames each CPU keeps in front of the pmm lock, and how many move at a time. */
+#define PMM_CACHE_SIZE  64
+#define PMM_CACHE_BATCH 16
 
 enum pmm_zone_id {
 	PMM_DMA = 0,    /* [0, 1 MiB) */
@@ -37,17 +65,18 @@ enum pmm_zone_id {
 
 struct pmm_zone_stats {
 	uint64_t total;                     /* bytes the zone manages (free or allocated) */
-	uint64_t free;                      /* bytes free */
+	uint64_t free;                      /* bytes free in the zone's allocator */
 	uint64_t free_blocks[BUDDY_ORDERS]; /* free blocks of each order */
 };
 
 struct pmm_stats {
 	uint64_t total;       /* bytes managed by all zones */
-	uint64_t free;        /* bytes free in all zones */
+	uint64_t free;        /* bytes free: in all zones, plus in the CPUs' caches */
+	uint64_t cached;      /* bytes free in the CPUs' frame caches (not in zone[].free) */
 	uint64_t reserved;    /* bytes of RAM never handed out: see docs/memory.md */
 	uint64_t unused;      /* usable bytes left out because the direct map may not reach them */
-	uint64_t meta_base;   /* physical address of the allocator's metadata */
-	uint64_t meta_size;   /* its size in bytes (whole frames) */
+	uint64_t meta_base;   /* physical address of the frame records */
+	uint64_t meta_size;   /* their size in bytes (whole frames) */
 	uint64_t bad_frees;   /* pmm_free_*() calls refused (double free, wrong order...) */
 	uint64_t corruptions; /* free lists found damaged and taken out of use */
 	struct pmm_zone_stats zone[PMM_NZONES];
@@ -69,14 +98,17 @@ bool pmm_initialized(void);
  * Allocate 2^@order contiguous frames aligned to their size, with PMM_* @flags.
  * Returns the physical address, or 0 when none are free, @order is above
  * PMM_MAX_ORDER or @flags holds an unknown bit (frame 0 is never handed out).
- * Takes the pmm lock with interrupts off; safe in IRQ context; never sleeps.
+ * The first frame's record gets one reference. Single frames without a zone
+ * flag come from this CPU's cache; the rest takes the pmm lock. Interrupts
+ * are off under either lock; safe in IRQ context; never sleeps.
  */
 uint64_t pmm_alloc_pages(unsigned order, unsigned flags);
 
 /*
- * Free a block pmm_alloc_pages() returned with the same @order. A bad free
- * (double free, wrong order, an address never allocated) changes nothing;
- * it is logged and counted in pmm_stats.bad_frees. Same locking as above.
+ * Free a block pmm_alloc_pages() returned with the same @order, holding its
+ * only reference. A bad free (double free, wrong order, an address never
+ * allocated, a frame others still reference) changes nothing; it is logged
+ * and counted in pmm_stats.bad_frees. Same locking as above.
  */
 void pmm_free_pages(uint64_t pa, unsigned order);
 
@@ -92,11 +124,44 @@ void pmm_free_frame(uint64_t pa);
 uint64_t pmm_alloc_contig(size_t npages, unsigned flags);
 void pmm_free_contig(uint64_t pa, size_t npages);
 
+/*
+ * The record of the frame at @pa, or NULL when no zone covers it (frame 0
+ * has none either). Records of reserved frames exist but never change.
+ */
+struct pmm_frame *pmm_frame(uint64_t pa);
+
+/* The physical address of the frame @f is the record of. */
+uint64_t pmm_frame_paddr(const struct pmm_frame *f);
+
+/*
+ * Take one more reference to the allocation @f heads (for sharing, such as
+ * copy-on-write). Returns 0, -EINVAL when @f heads no allocation (its
+ * count is 0) or -EOVERFLOW at 2^32 - 1 references. Atomic; any context.
+ */
+int pmm_frame_get(struct pmm_frame *f) __must_check;
+
+/*
+ * Drop a reference to the allocation @f heads; the last one frees it, as
+ * pmm_free_contig() would. Returns true when that freed it. Dropping a
+ * reference nobody holds is a bad free (logged, counted, nothing changes).
+ * Any context; never sleeps.
+ */
+bool pmm_frame_put(struct pmm_frame *f);
+
+/*
+ * Give every frame in every CPU's cache back to the zones, so the zones'
+ * free counts and blocks are whole again. Allocation does this by itself
+ * before it gives up. Takes each cache lock in turn, then the pmm lock.
+ */
+void pmm_drain_caches(void);
+
 /* Fill @st with the current counters (all zero before pmm_init()). */
 void pmm_stats(struct pmm_stats *st);
 
 /*
- * Check every zone's allocator invariants (lib/buddy buddy_check()).
- * Returns 0 or -EINVAL. O(frames) with the lock held: for tests only.
+ * Check every zone's allocator invariants (lib/buddy buddy_check()) and
+ * that each cached frame is one the zones hold as allocated and its record
+ * says cached. Returns 0 or -EINVAL. O(frames) with the locks held: for
+ * tests only.
  */
 int pmm_check(void) __must_check;

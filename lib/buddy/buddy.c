@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * The binary buddy allocator (buddy.h). Free blocks sit on one doubly-linked
- * list per order whose links are stored in the free frames themselves, so
- * taking a buddy off its list is O(1). One metadata byte per frame says
- * whether the frame is managed at all and, for the first frame of a block,
- * the block's order and whether it is free. Every public entry point checks
- * its arguments against that metadata before changing anything.
+ * list per order whose links are kept in the caller's per-frame records
+ * (struct buddy_node), so taking a buddy off its list is O(1) and the free
+ * frames themselves are never written: freeing memory costs no cache line of
+ * it, and a stray write into a free frame cannot damage the lists. One
+ * metadata byte per record says whether the frame is managed at all and,
+ * for the first frame of a block, the block's order and whether it is free.
+ * Every public entry point checks its arguments against that metadata
+ * before changing anything.
  */
 #include <lib/buddy/buddy.h>
 #include <lib/errno.h>
 
 /*
- * Metadata byte of each frame. Only the first frame of a block (its head)
+ * Metadata byte of each frame's node. Only the first frame of a block (its head)
  * has BUDDY_M_HEAD and an order; the other frames of the block have
  * BUDDY_M_PRESENT alone. A frame never added is 0.
  */
@@ -27,20 +30,59 @@
 
 _Static_assert(BUDDY_MAX_ORDER <= BUDDY_M_ORDER, "the order must fit its metadata bits");
 
-/* The links of a free block, in its first frame. */
-struct buddy_link {
-	uint64_t next; /* next free block of the same order, or BUDDY_NONE */
-	uint64_t prev; /* previous one, or BUDDY_NONE for the list head */
-};
+/* A link that names no block: the end of a list. */
+#define NO_LINK UINT32_MAX
 
 static bool in_range(const struct buddy *b, uint64_t pfn)
 {
 	return pfn >= b->base_pfn && pfn - b->base_pfn < b->npages;
 }
 
+/* The node of the frame at index @i from base_pfn. */
+static struct buddy_node *node_at(const struct buddy *b, uint64_t i)
+{
+	return (struct buddy_node *)(b->nodes + i * b->stride);
+}
+
+static struct buddy_node *node_of(const struct buddy *b, uint64_t pfn)
+{
+	return node_at(b, pfn - b->base_pfn);
+}
+
 static uint8_t *meta_of(const struct buddy *b, uint64_t pfn)
 {
-	return &b->meta[pfn - b->base_pfn];
+	return &node_of(b, pfn)->meta;
+}
+
+/* Links hold indices from base_pfn; the functions below speak frame numbers. */
+static uint32_t to_link(const struct buddy *b, uint64_t pfn)
+{
+	return pfn == BUDDY_NONE ? NO_LINK : (uint32_t)(pfn - b->base_pfn);
+}
+
+static uint64_t from_link(const struct buddy *b, uint32_t link)
+{
+	return link == NO_LINK ? BUDDY_NONE : b->base_pfn + link;
+}
+
+static uint64_t next_of(const struct buddy *b, uint64_t pfn)
+{
+	return from_link(b, node_of(b, pfn)->next);
+}
+
+static uint64_t prev_of(const struct buddy *b, uint64_t pfn)
+{
+	return from_link(b, node_of(b, pfn)->prev);
+}
+
+static void set_next(struct buddy *b, uint64_t pfn, uint64_t next)
+{
+	node_of(b, pfn)->next = to_link(b, next);
+}
+
+static void set_prev(struct buddy *b, uint64_t pfn, uint64_t prev)
+{
+	node_of(b, pfn)->prev = to_link(b, prev);
 }
 
 static bool aligned(uint64_t pfn, unsigned order)
@@ -65,13 +107,8 @@ static bool is_fresh(const struct buddy *b, uint64_t pfn)
 	return pfn >= b->fresh_next && pfn < b->fresh_end;
 }
 
-static struct buddy_link *link_of(const struct buddy *b, uint64_t pfn)
-{
-	return b->frame_ptr(b->ctx, pfn);
-}
-
 /*
- * A free list whose links are damaged (something wrote into a free frame)
+ * A free list whose links are damaged (a stray write into the records)
  * cannot be walked safely. Take every block of that order out of use for
  * good (leaked: neither free nor freeable), so that nothing on or reachable
  * from the list is ever handed out or merged again. O(npages); only on
@@ -82,8 +119,8 @@ static void quarantine(struct buddy *b, unsigned order)
 	uint64_t fresh = order == BUDDY_MAX_ORDER ? fresh_count(b) : 0;
 
 	for (uint64_t i = 0; i < b->npages; i++)
-		if (b->meta[i] == META_FREE(order) && !is_fresh(b, b->base_pfn + i))
-			b->meta[i] = META_LOST(order);
+		if (node_at(b, i)->meta == META_FREE(order) && !is_fresh(b, b->base_pfn + i))
+			node_at(b, i)->meta = META_LOST(order);
 	b->nfree -= (b->free_blocks[order] - fresh) << order;
 	b->free_blocks[order] = fresh;
 	b->free_head[order] = BUDDY_NONE;
@@ -92,13 +129,12 @@ static void quarantine(struct buddy *b, unsigned order)
 
 static void list_push(struct buddy *b, uint64_t pfn, unsigned order)
 {
-	struct buddy_link *l = link_of(b, pfn);
 	uint64_t head = b->free_head[order];
 
-	l->next = head;
-	l->prev = BUDDY_NONE;
+	set_next(b, pfn, head);
+	set_prev(b, pfn, BUDDY_NONE);
 	if (head != BUDDY_NONE)
-		link_of(b, head)->prev = pfn;
+		set_prev(b, head, pfn);
 	b->free_head[order] = pfn;
 	b->free_blocks[order]++;
 }
@@ -110,23 +146,22 @@ static void list_push(struct buddy *b, uint64_t pfn, unsigned order)
  */
 static bool list_remove(struct buddy *b, uint64_t pfn, unsigned order)
 {
-	struct buddy_link *l = link_of(b, pfn);
-	uint64_t next = l->next, prev = l->prev;
+	uint64_t next = next_of(b, pfn), prev = prev_of(b, pfn);
 	bool ok;
 
-	ok = next == BUDDY_NONE || (is_free_head(b, next, order) && link_of(b, next)->prev == pfn);
+	ok = next == BUDDY_NONE || (is_free_head(b, next, order) && prev_of(b, next) == pfn);
 	if (prev == BUDDY_NONE)
 		ok = ok && b->free_head[order] == pfn;
 	else
-		ok = ok && is_free_head(b, prev, order) && link_of(b, prev)->next == pfn;
+		ok = ok && is_free_head(b, prev, order) && next_of(b, prev) == pfn;
 	if (!ok) {
 		quarantine(b, order);
 		return false;
 	}
 	if (next != BUDDY_NONE)
-		link_of(b, next)->prev = prev;
+		set_prev(b, next, prev);
 	if (prev != BUDDY_NONE)
-		link_of(b, prev)->next = next;
+		set_next(b, prev, next);
 	else
 		b->free_head[order] = next;
 	b->free_blocks[order]--;
@@ -212,15 +247,15 @@ static unsigned max_block(uint64_t pfn, uint64_t end)
 
 int buddy_init(struct buddy *b, const struct buddy_params *p)
 {
-	if (!b || !p || !p->frame_ptr || (p->npages && !p->meta))
+	if (!b || !p || (p->npages && !p->nodes) || p->stride < sizeof(struct buddy_node))
 		return -EINVAL;
-	if (p->base_pfn >= BUDDY_PFN_LIMIT || p->npages > BUDDY_PFN_LIMIT - p->base_pfn)
+	if (p->base_pfn >= BUDDY_PFN_LIMIT || p->npages > BUDDY_PFN_LIMIT - p->base_pfn ||
+	    p->npages > BUDDY_MAX_NPAGES)
 		return -EINVAL;
 	b->base_pfn = p->base_pfn;
 	b->npages = p->npages;
-	b->meta = p->meta;
-	b->frame_ptr = p->frame_ptr;
-	b->ctx = p->ctx;
+	b->nodes = p->nodes;
+	b->stride = p->stride;
 	for (unsigned k = 0; k < BUDDY_ORDERS; k++) {
 		b->free_head[k] = BUDDY_NONE;
 		b->free_blocks[k] = 0;
@@ -229,8 +264,6 @@ int buddy_init(struct buddy *b, const struct buddy_params *p)
 	b->total = 0;
 	b->nfree = 0;
 	b->corruptions = 0;
-	for (uint64_t i = 0; i < p->npages; i++)
-		b->meta[i] = 0;
 	return 0;
 }
 
@@ -355,6 +388,12 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st)
 	st->corruptions = b->corruptions;
 }
 
+bool buddy_is_allocated(const struct buddy *b, uint64_t pfn, unsigned order)
+{
+	return order <= BUDDY_MAX_ORDER && in_range(b, pfn) && aligned(pfn, order) &&
+	       *meta_of(b, pfn) == META_USED(order);
+}
+
 bool buddy_is_free(const struct buddy *b, uint64_t pfn)
 {
 	if (!in_range(b, pfn) || *meta_of(b, pfn) == 0)
@@ -378,9 +417,9 @@ static uint64_t check_list(const struct buddy *b, unsigned order)
 {
 	uint64_t n = 0, prev = BUDDY_NONE;
 
-	for (uint64_t p = b->free_head[order]; p != BUDDY_NONE; p = link_of(b, p)->next) {
+	for (uint64_t p = b->free_head[order]; p != BUDDY_NONE; p = next_of(b, p)) {
 		if (n++ > b->free_blocks[order] || !is_free_head(b, p, order) || is_fresh(b, p) ||
-		    link_of(b, p)->prev != prev)
+		    prev_of(b, p) != prev)
 			return BUDDY_NONE;
 		prev = p;
 	}
@@ -393,7 +432,7 @@ static uint64_t check_list(const struct buddy *b, unsigned order)
  */
 static int check_block(const struct buddy *b, uint64_t i)
 {
-	uint8_t m = b->meta[i];
+	uint8_t m = node_at(b, i)->meta;
 	unsigned order = m & BUDDY_M_ORDER;
 
 	if (!(m & BUDDY_M_PRESENT) || !(m & BUDDY_M_HEAD) || order > BUDDY_MAX_ORDER)
@@ -403,7 +442,7 @@ static int check_block(const struct buddy *b, uint64_t i)
 	if (!aligned(b->base_pfn + i, order) || (1ull << order) > b->npages - i)
 		return -1;
 	for (uint64_t j = 1; j < (1ull << order); j++)
-		if (b->meta[i + j] != BUDDY_M_PRESENT)
+		if (node_at(b, i + j)->meta != BUDDY_M_PRESENT)
 			return -1;
 	return (int)order;
 }
@@ -416,14 +455,14 @@ int buddy_check(const struct buddy *b)
 	while (i < b->npages) {
 		int order;
 
-		if (b->meta[i] == 0) {
+		if (node_at(b, i)->meta == 0) {
 			i++;
 			continue;
 		}
 		order = check_block(b, i);
 		if (order < 0)
 			return -EINVAL;
-		if (b->meta[i] & BUDDY_M_FREE)
+		if (node_at(b, i)->meta & BUDDY_M_FREE)
 			heads[order]++;
 		present += 1ull << order;
 		i += 1ull << order;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A binary buddy allocator over a range of frame numbers, as pure mechanism:
- * the caller provides the state, one metadata byte per frame and a way to
- * reach a free frame's memory, where the free lists live. The kernel's
- * physical memory manager runs one instance per zone; the host tests run it
- * over an array of simulated pages. See docs/memory.md, "Physical frames".
+ * the caller provides the state and an array of per-frame records, each
+ * holding a struct buddy_node where the free lists and the block state
+ * live. The allocator never reads or writes the frames themselves. The
+ * kernel's physical memory manager runs one instance per zone over its
+ * struct pmm_frame records; the host tests run it over a plain array. See
+ * docs/memory.md, "Physical frames".
  *
  * The largest blocks of the first long run handed in stay "fresh": free but
- * on no list until they are needed, so that setting up never writes into
- * (and so never faults in) gigabytes of memory nobody asked for yet.
+ * on no list until they are needed, so that setting up links only the
+ * ragged ends of each range, not every 4 MiB block of gigabytes of memory.
  */
 #pragma once
 
@@ -30,19 +32,35 @@
 /* Frame numbers above this are refused (a 64-bit physical address space of 4 KiB frames). */
 #define BUDDY_PFN_LIMIT (1ull << 52)
 
+/* Most frames one instance manages: links are 32-bit indices (16 TiB of 4 KiB frames). */
+#define BUDDY_MAX_NPAGES 0xffffffffull
+
 /*
- * What buddy_init() needs. @meta must hold buddy_meta_size(@npages) bytes and
- * stays owned by the allocator until it is no longer used. @frame_ptr returns
- * a writable pointer to at least 16 bytes at the start of frame @pfn; it is
- * only ever called for frames that were handed to buddy_add_free_range() and
- * are free at the time of the call.
+ * The allocator's part of one frame's record. The caller embeds it in its
+ * own per-frame record and must not write it. next and prev are meaningful
+ * only while the frame heads a free block on a list.
+ */
+struct buddy_node {
+	uint32_t next; /* next free block of the same order: index from base_pfn, or none */
+	uint32_t prev; /* previous one, or none for the list head */
+	uint8_t meta;  /* whether managed, head of a block, its order, free: BUDDY_M_* in buddy.c */
+	uint8_t reserved[3];
+};
+
+/*
+ * What buddy_init() needs. The records of frames base_pfn .. base_pfn +
+ * npages - 1 lie @stride bytes apart; @nodes points at the struct buddy_node
+ * inside the first one. Every node must be zeroed (a zero node is a frame
+ * not handed to the allocator): the caller clears the records in one pass
+ * rather than the allocator walking them again. The records stay the
+ * allocator's to use until it is no longer used; it writes only their
+ * struct buddy_node.
  */
 struct buddy_params {
 	uint64_t base_pfn; /* first frame number the allocator may manage */
-	uint64_t npages;   /* frames from base_pfn it may manage */
-	uint8_t *meta;     /* one byte per frame, cleared by buddy_init() */
-	void *(*frame_ptr)(void *ctx, uint64_t pfn);
-	void *ctx; /* passed to frame_ptr */
+	uint64_t npages;   /* frames from base_pfn it may manage, at most BUDDY_MAX_NPAGES */
+	void *nodes;       /* the node of frame base_pfn's record; all nodes zeroed */
+	size_t stride;     /* bytes from one record to the next, >= sizeof(struct buddy_node) */
 };
 
 /*
@@ -51,11 +69,10 @@ struct buddy_params {
  * the caller.
  */
 struct buddy {
-	uint64_t base_pfn; /* first frame number covered */
-	uint64_t npages;   /* frames covered by meta[] */
-	uint8_t *meta;     /* per-frame state, BUDDY_M_* in buddy.c */
-	void *(*frame_ptr)(void *ctx, uint64_t pfn);
-	void *ctx;
+	uint64_t base_pfn;                  /* first frame number covered */
+	uint64_t npages;                    /* frames covered by the records */
+	uint8_t *nodes;                     /* the first record's struct buddy_node */
+	size_t stride;                      /* bytes between records */
 	uint64_t free_head[BUDDY_ORDERS];   /* first free block of each order, or BUDDY_NONE */
 	uint64_t free_blocks[BUDDY_ORDERS]; /* free blocks of each order, fresh ones included */
 	uint64_t fresh_next;                /* first fresh block: free, largest order, unlinked */
@@ -72,17 +89,12 @@ struct buddy_stats {
 	uint64_t corruptions;               /* damaged free lists quarantined (leaked) */
 };
 
-/* Bytes of metadata buddy_init() needs for @npages frames. */
-static inline size_t buddy_meta_size(uint64_t npages)
-{
-	return (size_t)npages;
-}
-
 /*
  * Set up @b over the frames p->base_pfn .. p->base_pfn + p->npages - 1, all
  * of them reserved (not free) until buddy_add_free_range() frees them.
- * Returns 0, or -EINVAL when a pointer is missing or the range wraps or
- * reaches BUDDY_PFN_LIMIT. @npages may be 0 (an empty allocator).
+ * Returns 0, or -EINVAL when a pointer is missing, the stride is too small,
+ * the range wraps or reaches BUDDY_PFN_LIMIT, or it holds more than
+ * BUDDY_MAX_NPAGES frames. @npages may be 0 (an empty allocator).
  */
 int buddy_init(struct buddy *b, const struct buddy_params *p) __must_check;
 
@@ -128,6 +140,9 @@ void buddy_stats(const struct buddy *b, struct buddy_stats *st);
 
 /* True when @pfn lies in the allocator's range and is part of a free block. */
 bool buddy_is_free(const struct buddy *b, uint64_t pfn);
+
+/* True when @pfn is the first frame of an allocated block of exactly @order. */
+bool buddy_is_allocated(const struct buddy *b, uint64_t pfn, unsigned order);
 
 /*
  * Check every invariant: each free list is well linked and holds aligned

@@ -50,3 +50,18 @@ fuzz-run-tty: $(TTY_FUZZ_BINS)
 	$(FUZZ_BUILD)/fuzz_shlex -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/shlex
 
 .PHONY: fuzz-run-tty
+
+# lib/buddy/: operation sequences against a shadow map of held frames.
+$(FUZZ_BUILD)/fuzz_buddy: lib/fuzz/fuzz_buddy.c lib/buddy/buddy.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_buddy
+
+fuzz-run: fuzz-run-buddy
+
+fuzz-run-buddy: $(FUZZ_BUILD)/fuzz_buddy
+	@mkdir -p $(FUZZ_BUILD)/corpus/buddy
+	$(FUZZ_BUILD)/fuzz_buddy -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/buddy
+
+.PHONY: fuzz-run-buddy

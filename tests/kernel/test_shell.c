@@ -185,7 +185,7 @@ TEST(shell, machine_reports_have_rows)
 {
 	EXPECT_EQ(run("mem"), 0);
 	EXPECT_TRUE(contains(out_buf.text, "dma32") && contains(out_buf.text, "heap: "));
-	EXPECT_TRUE(contains(out_buf.text, "live blocks"));
+	EXPECT_TRUE(contains(out_buf.text, "live blocks") && contains(out_buf.text, "cached"));
 	EXPECT_EQ(run("cpus"), 0);
 	EXPECT_TRUE(contains(out_buf.text, "   0  ") && contains(out_buf.text, "yes"));
 	EXPECT_EQ(run("irqs"), 0);
