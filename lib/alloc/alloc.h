@@ -27,6 +27,8 @@ struct alloc_stats {
 	size_t external_bytes; /* bookkeeping the allocator keeps outside the heap */
 	size_t live_blocks;    /* blocks allocated and not yet freed */
 	size_t free_blocks;    /* free blocks (holes, free chunk runs, free-list entries) */
+	size_t cached_blocks;  /* blocks held free in caches in front of the heap, and the
+	                          caches' own blocks (the kernel's magazines); in used_bytes */
 	uint64_t allocs;       /* successful allocations */
 	uint64_t frees;        /* successful frees */
 	uint64_t fails;        /* allocations that returned NULL */
@@ -40,6 +42,8 @@ struct alloc_stats {
  * much a heap of that size needs; others ignore it. The functions mean the same as the
  * allocator's own: init returns 0 or -EINVAL, alloc returns NULL on failure, free takes
  * the size and alignment that were passed to alloc, grow returns 0, -EINVAL or -ENOMEM.
+ * stats first gives back whatever the allocator caches (cairn's magazines), so that it
+ * describes the heap itself; that is why it takes the heap writable.
  */
 struct alloc_ops {
 	const char *name;
@@ -49,12 +53,13 @@ struct alloc_ops {
 	void *(*alloc)(void *heap, size_t size, size_t align);
 	void (*free)(void *heap, void *p, size_t size, size_t align);
 	int (*grow)(void *heap, void *more, size_t bytes);
-	void (*stats)(const void *heap, struct alloc_stats *st);
+	void (*stats)(void *heap, struct alloc_stats *st);
 };
 
 extern const struct alloc_ops alloc_firstfit_ops;
 extern const struct alloc_ops alloc_chunk_ops;
 extern const struct alloc_ops alloc_cairn_ops;
+extern const struct alloc_ops alloc_cairn_tlsf_ops;
 
 /* All allocators, the default (cairn) last, ending with NULL. */
 extern const struct alloc_ops *const alloc_all_ops[];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to the cairn heap (cairn.c, cairn_check.c, cairn_realloc.c): the block layout,
+ * Private to the cairn heap (cairn*.c: the heap, its checks, realloc, cache and adapters):
+ * the block layout,
  * the size classes and the free-list primitives, as inline functions so that the fast
  * paths compile to straight-line code. docs/alloc.md draws the layout.
  */
@@ -66,6 +67,7 @@ struct cairn_ctl {
 	struct cairn_block *heads[FL_COUNT][SL_COUNT]; /* class list heads */
 };
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "hdr_set_pad() puts check first");
 _Static_assert(sizeof(struct cairn_ctl) <= CAIRN_CTL_BYTES, "CAIRN_CTL_BYTES too small");
 _Static_assert(CAIRN_CTL_BYTES % GRAN == 0, "the first block must be aligned");
 _Static_assert(CAIRN_MAX_REGION <= MAX_BLOCK + GRAN, "size field too narrow");
@@ -90,11 +92,21 @@ static inline uint32_t check_word(uintptr_t a, uint32_t info, size_t pad)
 }
 
 /* Set the header of @b to @info, recording a leading pad of @pad bytes (checked builds). */
+/*
+ * Checked builds write both words in one 64-bit store, so that a reader without the heap's
+ * lock (the per-CPU cache looking up a block being freed, cairn_cache.c) never sees one
+ * word new and the other old while a neighbour's free updates the previous-free bit.
+ */
 static inline void hdr_set_pad(struct cairn_block *b, uint32_t info, size_t pad)
 {
-	b->info = info;
-	if (CAIRN_ALLOC_CHECKED)
-		b->check = check_word(addr(b), info, pad);
+	uint64_t w;
+
+	if (!CAIRN_ALLOC_CHECKED) {
+		b->info = info;
+		return;
+	}
+	w = (uint64_t)info << 32 | check_word(addr(b), info, pad);
+	__atomic_store_n((cairn_word_t *)b, w, __ATOMIC_RELAXED);
 }
 
 static inline void hdr_set(struct cairn_block *b, uint32_t info)

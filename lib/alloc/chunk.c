@@ -206,7 +206,7 @@ static int ops_grow(void *heap, void *more, size_t bytes)
 	return chunk_grow(heap, more, bytes);
 }
 
-static void ops_stats(const void *heap, struct alloc_stats *st)
+static void ops_stats(void *heap, struct alloc_stats *st)
 {
 	chunk_stats(heap, st);
 }

@@ -198,7 +198,7 @@ static int ops_grow(void *heap, void *more, size_t bytes)
 	return firstfit_grow(heap, more, bytes);
 }
 
-static void ops_stats(const void *heap, struct alloc_stats *st)
+static void ops_stats(void *heap, struct alloc_stats *st)
 {
 	firstfit_stats(heap, st);
 }

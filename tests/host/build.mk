@@ -11,7 +11,7 @@ HOST_BUILD := $(BUILD)/host
 HOST_STRING_FUNCS := memcpy memmove memset memcmp strlen strnlen strcmp strncmp strchr
 HOST_STRING_RENAMES := $(foreach f,$(HOST_STRING_FUNCS),-D$(f)=lib_$(f))
 
-HOST_LIB_OBJS  := $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(LIB_SRCS))
+HOST_LIB_OBJS  := $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(LIB_SRCS) $(LIB_HOST_SRCS))
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TEST_BINS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(HOST_TEST_SRCS))
 export HOST_TEST_BINS

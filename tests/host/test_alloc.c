@@ -367,7 +367,7 @@ static void test_cairn_random_realloc(void **state)
 	size_t i, size, keep;
 	uint8_t *q;
 
-	env_open(&e, &alloc_cairn_ops, HEAP_BYTES, HEAP_BYTES);
+	env_open(&e, &alloc_cairn_tlsf_ops, HEAP_BYTES, HEAP_BYTES);
 	h = e.heap;
 	for (i = 0; i < 20000; i++) {
 		if (s->n > 20 && khb1_range(&r, 0, 100) < 25) {
@@ -401,9 +401,10 @@ static void test_cairn_random_realloc(void **state)
 	free(s);
 }
 
-#define FOR_ALL(fn)                                                      \
-	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),      \
-		cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops), \
+#define FOR_ALL(fn)                                                           \
+	cmocka_unit_test_prestate(fn, (void *)&alloc_firstfit_ops),           \
+		cmocka_unit_test_prestate(fn, (void *)&alloc_chunk_ops),      \
+		cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_tlsf_ops), \
 		cmocka_unit_test_prestate(fn, (void *)&alloc_cairn_ops)
 
 int main(void)

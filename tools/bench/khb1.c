@@ -192,74 +192,105 @@ static void heap_reset(struct bench *b, size_t bytes)
 	}
 }
 
+/* W1's running state: the FIFO ring in b->live, the samples and the live bytes. */
+struct w1 {
+	struct samples all, pre, post, frees;
+	size_t head, tail, iters, first_fail;
+	uint64_t live, peak, live_ff;
+};
+
+/* Time one W1 allocation of @size at @align, file it by phase and queue the block. */
+static void w1_alloc(struct bench *b, struct w1 *s, size_t i, size_t size, size_t align)
+{
+	void *(*alloc_fn)(void *, size_t, size_t) = b->ops->alloc;
+	void *heap = b->heap, *p;
+	uint64_t t0, t1;
+
+	t0 = tsc();
+	p = alloc_fn(heap, size, align);
+	t1 = tsc();
+	if (!p && s->first_fail == s->iters) {
+		s->first_fail = i;
+		s->live_ff = s->live;
+	}
+	s->all.v[s->all.n++] = t1 - t0;
+	s->all.fails += !p;
+	if (s->first_fail == s->iters) {
+		s->pre.v[s->pre.n++] = t1 - t0;
+	} else {
+		s->post.v[s->post.n++] = t1 - t0;
+		s->post.fails += !p;
+	}
+	if (!p)
+		return;
+	b->live[s->tail++ % b->live_cap] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
+	s->live += size;
+	s->peak = s->live > s->peak ? s->live : s->peak;
+}
+
+/* Free the 7 oldest blocks of the FIFO, each timed. */
+static void w1_free_seven(struct bench *b, struct w1 *s)
+{
+	void (*free_fn)(void *, void *, size_t, size_t) = b->ops->free;
+	void *heap = b->heap;
+	uint64_t t0, t1;
+	struct blk *v;
+	size_t k;
+
+	for (k = 0; k < 7; k++) {
+		v = &b->live[s->head++ % b->live_cap];
+		t0 = tsc();
+		free_fn(heap, v->p, v->size, v->align);
+		t1 = tsc();
+		s->frees.v[s->frees.n++] = t1 - t0;
+		s->live -= v->size;
+	}
+}
+
+/* Report W1: latencies of each phase and of frees, then utilisation. */
+static void w1_report(struct bench *b, struct w1 *s)
+{
+	struct where w = { "W1", "D1", BIG_HEAP / MIB, 0 };
+	double ff;
+
+	emit(b, &w, "alloc", "all", &s->all);
+	emit(b, &w, "alloc", "pre", &s->pre);
+	emit(b, &w, "alloc", "post", &s->post);
+	emit(b, &w, "free", "all", &s->frees);
+	if (s->first_fail == s->iters)
+		s->live_ff = s->live;
+	ff = (double)s->live_ff / BIG_HEAP;
+	/* util@first-fail: n = attempts before it; util at end: max = peak. */
+	emit_util(b, &w, "util", "pre", s->first_fail, 0, ff, ff, ff);
+	emit_util(b, &w, "util", "all", s->iters, s->all.fails, (double)s->live / BIG_HEAP,
+	          (double)s->live / BIG_HEAP, (double)s->peak / BIG_HEAP);
+}
+
 /* W1: FIFO churn until and past exhaustion, the simple-chunk-allocator bench replayed. */
 static void run_w1(struct bench *b)
 {
-	void *(*alloc_fn)(void *, size_t, size_t) = b->ops->alloc;
-	void (*free_fn)(void *, void *, size_t, size_t) = b->ops->free;
-	struct where w = { "W1", "D1", BIG_HEAP / MIB, 0 };
 	struct khb1_rng r = { khb1_seed(1, KHB1_D1, 0) };
-	struct samples all, pre, post, frees;
-	size_t iters = b->quick ? W1_ITERS / 10 : W1_ITERS, head = 0, tail = 0, i, k;
-	size_t size, align, first_fail = iters;
-	uint64_t live = 0, peak = 0, live_ff = 0, t0, t1;
-	struct blk *q = b->live, *v;
-	void *heap = b->heap, *p;
+	struct w1 s = { .iters = b->quick ? W1_ITERS / 10 : W1_ITERS };
+	size_t i, size, align;
 
-	samples_init(&all, iters);
-	samples_init(&pre, iters);
-	samples_init(&post, iters);
-	samples_init(&frees, iters);
+	s.first_fail = s.iters;
+	samples_init(&s.all, s.iters);
+	samples_init(&s.pre, s.iters);
+	samples_init(&s.post, s.iters);
+	samples_init(&s.frees, s.iters);
 	heap_reset(b, BIG_HEAP);
-	for (i = 0; i < iters; i++) {
+	for (i = 0; i < s.iters; i++) {
 		khb1_sample(&r, KHB1_D1, &size, &align);
-		t0 = tsc();
-		p = alloc_fn(heap, size, align);
-		t1 = tsc();
-		if (!p && first_fail == iters) {
-			first_fail = i;
-			live_ff = live;
-		}
-		all.v[all.n++] = t1 - t0;
-		if (first_fail == iters) {
-			pre.v[pre.n++] = t1 - t0;
-		} else {
-			post.v[post.n++] = t1 - t0;
-			post.fails += !p;
-		}
-		all.fails += !p;
-		if (p) {
-			q[tail++ % b->live_cap] =
-				(struct blk){ p, (uint32_t)size, (uint32_t)align };
-			live += size;
-			peak = live > peak ? live : peak;
-		}
-		if (tail - head <= W1_QUEUE_MIN || khb1_range(&r, 0, 10) != 0)
-			continue;
-		for (k = 0; k < 7; k++) {
-			v = &q[head++ % b->live_cap];
-			t0 = tsc();
-			free_fn(heap, v->p, v->size, v->align);
-			t1 = tsc();
-			frees.v[frees.n++] = t1 - t0;
-			live -= v->size;
-		}
+		w1_alloc(b, &s, i, size, align);
+		/* Only with more than W1_QUEUE_MIN queued is the PRNG consulted. */
+		if (s.tail - s.head > W1_QUEUE_MIN && khb1_range(&r, 0, 10) == 0)
+			w1_free_seven(b, &s);
 	}
-	emit(b, &w, "alloc", "all", &all);
-	emit(b, &w, "alloc", "pre", &pre);
-	emit(b, &w, "alloc", "post", &post);
-	emit(b, &w, "free", "all", &frees);
-	if (first_fail == iters)
-		live_ff = live;
-	/* util@first-fail: n = attempts before it; util at end: max = peak. */
-	emit_util(b, &w, "util", "pre", first_fail, 0, (double)live_ff / BIG_HEAP,
-	          (double)live_ff / BIG_HEAP, (double)live_ff / BIG_HEAP);
-	emit_util(b, &w, "util", "all", iters, all.fails, (double)live / BIG_HEAP,
-	          (double)live / BIG_HEAP, (double)peak / BIG_HEAP);
-	free(all.v);
-	free(pre.v);
-	free(post.v);
-	free(frees.v);
+	w1_report(b, &s);
+	free(s.all.v);
+	free(s.pre.v);
+	free(s.post.v);
+	free(s.frees.v);
 }
 
 /* Swap-remove a random block of the live set and free it, timed into @s if given. */
@@ -280,70 +311,97 @@ static uint64_t w2_free_one(struct bench *b, struct khb1_rng *r, size_t *n, stru
 	return victim.size;
 }
 
+/* W2's running state: the live set in b->live, its size and the occupancy figures. */
+struct w2 {
+	struct samples allocs, frees;
+	size_t n;
+	uint64_t live, target;
+	double occupancy, occ_min, occ_max;
+	bool last_failed;
+};
+
+/* Fill to the target, untimed; false (after reporting it) if the heap runs out first. */
+static bool w2_fill(struct bench *b, const struct where *w, struct khb1_rng *r, enum khb1_dist d,
+                    struct w2 *s)
+{
+	size_t size, align, heap_bytes = w->heap_mib * MIB;
+	double u;
+	void *p;
+
+	while (s->live < s->target) {
+		khb1_sample(r, d, &size, &align);
+		p = b->ops->alloc(b->heap, size, align);
+		if (!p) {
+			u = (double)s->live / heap_bytes;
+			printf("%-3s %-3s %4u %-9s %u%% unreachable (%.5f)\n", w->workload, w->dist,
+			       w->param, b->ops->name, w->param, u);
+			emit_util(b, w, "util", "meas", 0, 1, u, u, u);
+			return false;
+		}
+		b->live[s->n++] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
+		s->live += size;
+	}
+	return true;
+}
+
+/* One W2 churn step: free a random victim or allocate; timed into the samples if @meas. */
+static void w2_step(struct bench *b, struct khb1_rng *r, enum khb1_dist d, struct w2 *s, bool meas)
+{
+	void *(*alloc_fn)(void *, size_t, size_t) = b->ops->alloc;
+	void *heap = b->heap, *p;
+	size_t size, align;
+	uint64_t t0, t1;
+
+	if ((s->live >= s->target || s->last_failed) && s->n) {
+		s->live -= w2_free_one(b, r, &s->n, meas ? &s->frees : NULL);
+		s->last_failed = false;
+		return;
+	}
+	khb1_sample(r, d, &size, &align);
+	t0 = tsc();
+	p = alloc_fn(heap, size, align);
+	t1 = tsc();
+	if (meas) {
+		s->allocs.v[s->allocs.n++] = t1 - t0;
+		s->allocs.fails += !p;
+	}
+	s->last_failed = !p;
+	if (p) {
+		b->live[s->n++] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
+		s->live += size;
+	}
+}
+
 /* W2: fill to T% of the heap, then churn around it and time the measured ops. */
 static void run_w2(struct bench *b, enum khb1_dist d, size_t heap_bytes, unsigned int t)
 {
-	void *(*alloc_fn)(void *, size_t, size_t) = b->ops->alloc;
 	struct where w = { "W2", d == KHB1_D1 ? "D1" : "D2", heap_bytes / MIB, t };
 	struct khb1_rng r = { khb1_seed(2, d, t) };
 	size_t meas = b->quick ? W2_MEAS / 10 : W2_MEAS, warm = b->quick ? W2_WARM / 10 : W2_WARM;
-	uint64_t target = (uint64_t)heap_bytes * t / 100, live = 0, t0, t1;
-	struct samples allocs, frees, *sa, *sf;
-	size_t n = 0, i, size, align;
-	double occupancy = 0, occ, occ_min = 1, occ_max = 0;
-	bool last_failed = false;
-	void *heap = b->heap, *p;
+	struct w2 s = { .target = (uint64_t)heap_bytes * t / 100, .occ_min = 1 };
+	double occ;
+	size_t i;
 
 	heap_reset(b, heap_bytes);
-	while (live < target) {
-		khb1_sample(&r, d, &size, &align);
-		p = b->ops->alloc(b->heap, size, align);
-		if (!p) {
-			printf("%-3s %-3s %4u %-9s %u%% unreachable (%.5f)\n", w.workload, w.dist,
-			       t, b->ops->name, t, (double)live / heap_bytes);
-			emit_util(b, &w, "util", "meas", 0, 1, (double)live / heap_bytes,
-			          (double)live / heap_bytes, (double)live / heap_bytes);
-			return;
-		}
-		b->live[n++] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
-		live += size;
-	}
-	samples_init(&allocs, meas);
-	samples_init(&frees, meas);
+	if (!w2_fill(b, &w, &r, d, &s))
+		return;
+	samples_init(&s.allocs, meas);
+	samples_init(&s.frees, meas);
 	for (i = 0; i < warm + meas; i++) {
-		sa = i >= warm ? &allocs : NULL;
-		sf = i >= warm ? &frees : NULL;
-		if ((live >= target || last_failed) && n) {
-			live -= w2_free_one(b, &r, &n, sf);
-			last_failed = false;
-		} else {
-			khb1_sample(&r, d, &size, &align);
-			t0 = tsc();
-			p = alloc_fn(heap, size, align);
-			t1 = tsc();
-			if (sa)
-				sa->v[sa->n++] = t1 - t0;
-			if (!p) {
-				last_failed = true;
-				if (sa)
-					sa->fails++;
-			} else {
-				b->live[n++] = (struct blk){ p, (uint32_t)size, (uint32_t)align };
-				live += size;
-			}
-		}
-		if (i >= warm) {
-			occ = (double)live / heap_bytes;
-			occupancy += occ;
-			occ_min = occ < occ_min ? occ : occ_min;
-			occ_max = occ > occ_max ? occ : occ_max;
-		}
+		w2_step(b, &r, d, &s, i >= warm);
+		if (i < warm)
+			continue;
+		occ = (double)s.live / heap_bytes;
+		s.occupancy += occ;
+		s.occ_min = occ < s.occ_min ? occ : s.occ_min;
+		s.occ_max = occ > s.occ_max ? occ : s.occ_max;
 	}
-	emit(b, &w, "alloc", "meas", &allocs);
-	emit(b, &w, "free", "meas", &frees);
-	emit_util(b, &w, "util", "meas", meas, allocs.fails, occ_min, occupancy / meas, occ_max);
-	free(allocs.v);
-	free(frees.v);
+	emit(b, &w, "alloc", "meas", &s.allocs);
+	emit(b, &w, "free", "meas", &s.frees);
+	emit_util(b, &w, "util", "meas", meas, s.allocs.fails, s.occ_min, s.occupancy / meas,
+	          s.occ_max);
+	free(s.allocs.v);
+	free(s.frees.v);
 }
 
 /* W3: 70/30 random alloc/free until the first failure; utilisation at that point. */
@@ -399,24 +457,61 @@ static void run_all(struct bench *b)
 	fflush(stdout);
 }
 
+/* Read the command line into @b, @csv_path and @only; false on a bad argument. */
+static bool parse_args(int argc, char **argv, struct bench *b, const char **csv_path,
+                       const char **only)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+			*csv_path = argv[++i];
+		else if (!strcmp(argv[i], "--alloc") && i + 1 < argc)
+			*only = argv[++i];
+		else if (!strcmp(argv[i], "--quick"))
+			b->quick = true;
+		else
+			return false;
+	}
+	return true;
+}
+
+/* The header lines of the table and the CSV. */
+static void print_headers(struct bench *b)
+{
+	printf("KHB-1: TSC %.4f GHz (vs CLOCK_MONOTONIC over %llu ms); empty lfence;rdtsc;lfence "
+	       "pair p50 %llu cycles, not subtracted%s\n",
+	       b->ghz, CAL_NS / 1000000, (unsigned long long)empty_pair_p50(),
+	       b->quick ? "; QUICK smoke run, not KHB-1 figures" : "");
+	printf("%-3s %-3s %4s %-9s %-5s %-5s %7s %6s %6s %6s %9s %6s %7s %7s %9s %7s %8s\n", "wl",
+	       "dst", "T", "allocator", "op", "phase", "n", "fails", "min", "p50", "mean", "p90",
+	       "p99", "p99.9", "max", "p50 ns", "mean ns");
+	printf("(latencies in TSC cycles, then p50 and mean in ns)\n");
+	fprintf(b->csv,
+	        "workload,dist,heap_mib,param,allocator,op,phase,n,fails,min,p50,mean,p90,p99,p999,max\n");
+}
+
+/* Run every workload on allocator @ops. */
+static void run_allocator(struct bench *b, const struct alloc_ops *ops)
+{
+	b->ops = ops;
+	b->heap = aligned_alloc(64, (ops->heap_struct_bytes + 63) & ~(size_t)63);
+	b->ext_bytes = ops->external_bytes(BIG_HEAP);
+	b->ext = b->ext_bytes ? malloc(b->ext_bytes) : NULL;
+	run_all(b);
+	free(b->heap);
+	free(b->ext);
+}
+
 int main(int argc, char **argv)
 {
 	const char *csv_path = "build/bench/khb1.csv", *only = NULL;
 	struct bench b = { 0 };
 	size_t i;
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--csv") && i + 1 < (size_t)argc)
-			csv_path = argv[++i];
-		else if (!strcmp(argv[i], "--alloc") && i + 1 < (size_t)argc)
-			only = argv[++i];
-		else if (!strcmp(argv[i], "--quick"))
-			b.quick = true;
-		else {
-			fprintf(stderr, "usage: %s [--csv FILE] [--alloc NAME] [--quick]\n",
-			        argv[0]);
-			return 2;
-		}
+	if (!parse_args(argc, argv, &b, &csv_path, &only)) {
+		fprintf(stderr, "usage: %s [--csv FILE] [--alloc NAME] [--quick]\n", argv[0]);
+		return 2;
 	}
 	b.mem = mmap(NULL, BIG_HEAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	b.live_cap = BIG_HEAP / 64;
@@ -427,27 +522,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	b.ghz = calibrate_ghz();
-	printf("KHB-1: TSC %.4f GHz (vs CLOCK_MONOTONIC over %llu ms); empty lfence;rdtsc;lfence "
-	       "pair p50 %llu cycles, not subtracted%s\n",
-	       b.ghz, CAL_NS / 1000000, (unsigned long long)empty_pair_p50(),
-	       b.quick ? "; QUICK smoke run, not KHB-1 figures" : "");
-	printf("%-3s %-3s %4s %-9s %-5s %-5s %7s %6s %6s %6s %9s %6s %7s %7s %9s %7s %8s\n", "wl",
-	       "dst", "T", "allocator", "op", "phase", "n", "fails", "min", "p50", "mean", "p90",
-	       "p99", "p99.9", "max", "p50 ns", "mean ns");
-	printf("(latencies in TSC cycles, then p50 and mean in ns)\n");
-	fprintf(b.csv,
-	        "workload,dist,heap_mib,param,allocator,op,phase,n,fails,min,p50,mean,p90,p99,p999,max\n");
-	for (i = 0; alloc_all_ops[i]; i++) {
-		b.ops = alloc_all_ops[i];
-		if (only && strcmp(only, b.ops->name))
-			continue;
-		b.heap = aligned_alloc(64, (b.ops->heap_struct_bytes + 63) & ~(size_t)63);
-		b.ext_bytes = b.ops->external_bytes(BIG_HEAP);
-		b.ext = b.ext_bytes ? malloc(b.ext_bytes) : NULL;
-		run_all(&b);
-		free(b.heap);
-		free(b.ext);
-	}
+	print_headers(&b);
+	for (i = 0; alloc_all_ops[i]; i++)
+		if (!only || !strcmp(only, alloc_all_ops[i]->name))
+			run_allocator(&b, alloc_all_ops[i]);
 	fclose(b.csv);
 	printf("KHB-1: wrote %s\n", csv_path);
 	return 0;
