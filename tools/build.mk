@@ -1,6 +1,8 @@
 # tools/: the disk image, the GRUB ISO and the user-facing targets that
 # start QEMU or the test runner.
 
+include tools/nullkernel/build.mk
+
 IMAGE := $(BUILD)/cairn.img
 ISO   := $(BUILD)/cairn.iso
 UEFI_LOADER ?= $(BUILD)/boot/BOOTX64.EFI
@@ -52,8 +54,8 @@ test-kernel: kernel image
 test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
-# Figures, not tests: boot times and sizes (docs/performance.md).
-bench: all
+# Figures, not tests: boot times beside the null kernel's, and sizes (docs/performance.md).
+bench: all $(NULL_ELF)
 	@$(PYTHON) tools/boottime.py
 
 # The compilation database for clangd: every compiler command of the kernel,

@@ -185,7 +185,6 @@ static void bench_calibration(void)
 		return;
 	kbench_report("tsc_hz_200ms_hpet", ref, "Hz");
 	kbench_report("tsc_cal_error_boot_hpet", ppm_off(x86_tsc_hz(), ref), "ppm");
-	kbench_report("tsc_cal_error_early_pit", ppm_off(x86_tsc_early_hz(), ref), "ppm");
 }
 
 BENCH(irq)

@@ -52,6 +52,12 @@ void smp_get_stats(struct smp_stats *st)
 	st->online = smp_cpu_count();
 }
 
+void smp_start(void)
+{
+	__atomic_store_n(&percpu_of(0)->online, 1, __ATOMIC_RELEASE);
+	arch_smp_start(&stats);
+}
+
 void smp_init(void)
 {
 	__atomic_store_n(&percpu_of(0)->online, 1, __ATOMIC_RELEASE);

@@ -19,10 +19,16 @@
 struct percpu;
 
 /*
- * Start every other CPU the firmware describes (x86: the ACPI MADT) and
- * wait until each runs the kernel; a CPU that does not answer in time is
- * logged and left out. Once, on the boot CPU, after heap_init() and the
- * interrupt controllers. Logs one line ("smp: 4 of 4 CPUs online in ...").
+ * Begin starting every other CPU the firmware describes (x86: the ACPI
+ * MADT) and return without waiting, so the boot CPU's next steps overlap
+ * their start-up. Once, on the boot CPU, after heap_init() and the
+ * interrupt controllers; optional (smp_init() begins it when it has not).
+ */
+void smp_start(void);
+/*
+ * Finish starting the other CPUs and wait until each runs the kernel; a
+ * CPU that does not answer in time is logged and left out. Once, on the
+ * boot CPU, after time_init(). Logs one line ("smp: 4 of 4 CPUs online in ...").
  */
 void smp_init(void);
 
@@ -94,9 +100,15 @@ enum smp_ipi {
 };
 
 /*
- * Find the CPUs, set up each one's struct percpu and start them; each
- * calls smp_cpu_started() when it runs. Fills @st (described, failed,
- * bring-up time). Boot CPU only.
+ * Find the CPUs, set up each one's struct percpu and begin starting them,
+ * without waiting for them. Boot CPU only, at most once; optional
+ * (arch_smp_boot() calls it when it has not run).
+ */
+void arch_smp_start(struct smp_stats *st);
+/*
+ * Finish starting the CPUs and wait for them; each calls
+ * smp_cpu_started() when it runs. Fills @st (described, failed, bring-up
+ * time). Boot CPU only.
  */
 void arch_smp_boot(struct smp_stats *st);
 

@@ -19,6 +19,7 @@
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1 /* interrupt enable */
 #define UART_DLM 1 /* divisor latch high (DLAB=1) */
+#define UART_IIR 2 /* interrupt identification (read) */
 #define UART_FCR 2 /* FIFO control (write) */
 #define UART_LCR 3 /* line control */
 #define UART_MCR 4 /* modem control */
@@ -35,6 +36,8 @@
 #define UART_IER_ERBFI           0x01 /* enable received data available interrupt */
 #define UART_IER_ELSI            0x04 /* enable receiver line status interrupt */
 #define UART_RX_BURST            64   /* bytes taken per interrupt at most (FIFO is 16) */
+#define UART_IIR_FIFOS           0xc0 /* both set: the FIFOs are on (a 16550A's IIR bits 7:6) */
+#define UART_TX_FIFO             16   /* transmit FIFO bytes, all free when THRE is set */
 #define ECHO_LINE_MAX            128
 
 /* 1.8432 MHz / 16 / divisor: divisor 1 gives 115200 baud. */
@@ -70,6 +73,8 @@ int uart_init(struct uart *u, uint16_t base)
 	reg_write(u, UART_LCR, UART_LCR_8N1);
 	reg_write(u, UART_FCR, UART_FCR_ENABLE_CLEAR_14);
 	reg_write(u, UART_MCR, UART_MCR_DTR_RTS_OUT2);
+	/* A 16450 or 16550 without working FIFOs takes one byte per THRE. */
+	u->tx_burst = (reg_read(u, UART_IIR) & UART_IIR_FIFOS) == UART_IIR_FIFOS ? UART_TX_FIFO : 1;
 	u->present = true;
 	return 0;
 }
@@ -108,27 +113,56 @@ int uart_selftest(struct uart *u)
 	return err;
 }
 
-void uart_putc(struct uart *u, char c)
+/* Bounded wait: a wedged UART must not hang the kernel log. */
+static void wait_thre(struct uart *u)
 {
 	unsigned spin;
 
-	if (!u->present)
-		return;
-	/* Bounded wait: a wedged UART must not hang the kernel log. */
 	for (spin = 0; spin < 1000000 && !(reg_read(u, UART_LSR) & UART_LSR_THRE); spin++)
 		;
+}
+
+void uart_putc(struct uart *u, char c)
+{
+	if (!u->present)
+		return;
+	wait_thre(u);
 	reg_write(u, UART_THR, (uint8_t)c);
+}
+
+/*
+ * With the FIFOs on, THRE means the whole transmit FIFO is empty
+ * (PC16550D, 8.4 "Line Status Register", bit 5), so one status read
+ * covers a burst of up to 16 bytes; each status read is a slow port
+ * access, and a trip to the device model under emulation.
+ */
+void uart_write_raw(struct uart *u, const char *s, size_t len)
+{
+	size_t i = 0, end;
+
+	if (!u->present)
+		return;
+	while (i < len) {
+		wait_thre(u);
+		end = len - i < u->tx_burst ? len : i + u->tx_burst;
+		for (; i < end; i++)
+			reg_write(u, UART_THR, (uint8_t)s[i]);
+	}
 }
 
 void uart_write(struct uart *u, const char *s, size_t len)
 {
-	size_t i;
+	static const char crlf[] = "\r\n";
+	size_t start = 0, i;
 
 	for (i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			uart_putc(u, '\r');
-		uart_putc(u, s[i]);
+		if (s[i] != '\n')
+			continue;
+		uart_write_raw(u, s + start, i - start);
+		uart_write_raw(u, crlf, 2);
+		start = i + 1;
 	}
+	uart_write_raw(u, s + start, len - start);
 }
 
 int uart_getc(struct uart *u)

@@ -23,6 +23,7 @@ struct uart {
 	uint16_t base;                     /* [I] I/O port base */
 	bool present;                      /* [I] passed the scratch-register probe */
 	bool rx_irq;                       /* [I] receive is interrupt driven (set once) */
+	unsigned tx_burst;                 /* [I] bytes written per THRE: 16 with FIFOs, else 1 */
 	uint32_t rx_gsi;                   /* [I] the GSI the receive interrupt arrives on */
 	uint32_t rx_head;                  /* [P] bytes ever put in rx[] (free-running) */
 	uint32_t rx_tail;                  /* [R] bytes ever taken out */
@@ -37,6 +38,9 @@ int uart_init(struct uart *u, uint16_t base);
 /* Loopback self-test: returns 0 when bytes sent come back, -EIO otherwise. */
 int uart_selftest(struct uart *u);
 void uart_putc(struct uart *u, char c);
+/* Send @len bytes as they are, a FIFO's worth per wait for the transmitter. */
+void uart_write_raw(struct uart *u, const char *s, size_t len);
+/* The same with each '\n' sent as "\r\n" (the log before the TTY layer). */
 void uart_write(struct uart *u, const char *s, size_t len);
 /* Returns the next received byte, or -1 when none is waiting. One reader at a time. */
 int uart_getc(struct uart *u);

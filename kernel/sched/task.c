@@ -579,5 +579,10 @@ void task_init(void)
 		if (smp_cpu_online(cpu) && smp_call(cpu, init_other_cpu, NULL, true))
 			panic("task: cannot set up CPU %u for tasks", cpu);
 	sched_start();
-	sched_enqueue_new(system_task("reaper", reaper_main, REAPER_PRIO, -1), -1);
+	/*
+	 * On the boot CPU: the reaper only blocks until a task ends, and placing it
+	 * on an idle CPU would wake that CPU with an IPI during boot for nothing
+	 * (docs/performance.md, issue 10). It may still run anywhere later.
+	 */
+	sched_enqueue_new(system_task("reaper", reaper_main, REAPER_PRIO, -1), 0);
 }

@@ -48,8 +48,15 @@ struct timer_event {
 };
 
 /*
- * Calibrate the clock, set up the timer interrupt, read the RTC. Once, on
- * the boot CPU, after irq_init() and before interrupts are enabled.
+ * Start calibrating the clock: find the reference and take its first
+ * reading, so that the boot work until time_init() is the measuring
+ * window instead of a wait. Once, on the boot CPU, after the memory
+ * manager and before time_init(); optional (time_init() starts it too).
+ */
+void time_start(void);
+/*
+ * Finish calibrating the clock, set up the timer interrupt, read the RTC.
+ * Once, on the boot CPU, after irq_init() and before interrupts are enabled.
  * Returns 0, or -ENODEV when there is no timer interrupt (sleeps then
  * busy-wait and events never fire; logged).
  */
@@ -98,6 +105,8 @@ void time_clock_test(void);
 
 /* ---- implemented by the architecture ---- */
 
+/* Find the calibration reference and open the measuring window (see time_start()). */
+void arch_time_start(void);
 /* Calibrate the cycle counter and the timer, route the timer interrupt. Returns 0 or -ENODEV. */
 int arch_time_init(void);
 /* The cycle counter's calibrated rate in Hz. */

@@ -8,6 +8,7 @@
  */
 #include <cairn/errno.h>
 
+#include "arch/arch.h"
 #include "core/log.h"
 #include "time/internal.h"
 #include "time/time.h"
@@ -52,9 +53,14 @@ static void read_date(void)
 	        t.sec);
 }
 
+void time_start(void)
+{
+	arch_time_start();
+}
+
 int time_init(void)
 {
-	uint64_t t0 = clock_monotonic_ns();
+	uint64_t c0 = arch_cycles();
 	int err = arch_time_init();
 
 	clock_set_hz(arch_clock_hz());
@@ -64,7 +70,7 @@ int time_init(void)
 		        err);
 	read_date();
 	pr_debug("time: set up in %llu us",
-	         (unsigned long long)((clock_monotonic_ns() - t0) / 1000));
+	         (unsigned long long)((arch_cycles() - c0) * 1000 / arch_cycles_khz()));
 	return err;
 }
 

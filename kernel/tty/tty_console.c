@@ -29,10 +29,7 @@ static bool input_on;           /* [B] tty_start_input() ran */
 
 static void serial_write(void *ctx, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		uart_putc(&uart_console, s[i]);
+	uart_write_raw(&uart_console, s, n);
 }
 
 static void screen_write(void *ctx, const char *s, size_t n)

@@ -328,6 +328,18 @@ TEST(time, civil_dates)
 	EXPECT_EQ(time_days_from_civil(2100, 3, 1), 47541);
 }
 
+TEST(time, boot_window_closed_within_its_bound)
+{
+	uint64_t ppm, us;
+
+	x86_time_cal_window(&ppm, &us);
+	if (!us)
+		ktest_skip("calibrated without an HPET window");
+	/* The window closes once its bound is met, or at its longest; a bound is never 0. */
+	EXPECT_TRUE(ppm > 0);
+	EXPECT_TRUE(ppm <= X86_CAL_MAX_PPM || us >= X86_CAL_MAX_MS * 1000);
+}
+
 TEST(time, tsc_calibration_close_to_hpet)
 {
 	uint64_t tsc_hz, lapic_hz, cal = x86_tsc_hz();

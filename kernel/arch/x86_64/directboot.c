@@ -8,6 +8,7 @@
 #include <cairn/boot.h>
 
 #include <arch/cpu.h>
+#include <arch/pvh.h>
 #include <lib/string.h>
 
 #include <boot/common/loader.h>
@@ -22,35 +23,6 @@ extern uint32_t directboot_info;
 extern uint32_t directboot_method;
 extern char directboot_stack_guard[], directboot_stack_top[];
 extern char _kernel_start[], _kernel_end[];
-
-#define PVH_START_MAGIC 0x336ec578 /* Xen public/arch-x86/hvm/start_info.h */
-
-struct pvh_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr; /* version >= 1 */
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct pvh_memmap_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type; /* E820 types */
-	uint32_t reserved;
-};
-
-struct pvh_module {
-	uint64_t paddr;
-	uint64_t size;
-	uint64_t cmdline_paddr;
-	uint64_t reserved;
-};
 
 /* Multiboot2 spec 3.6: information tags. */
 #define MB2_TAG_END      0

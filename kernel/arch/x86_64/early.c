@@ -95,9 +95,9 @@ void arch_early_init(const struct boot_info *bi)
 	x86_gdt_init();
 	x86_idt_init();
 	drop_identity_map(bi);
-	x86_tsc_calibrate();
-	pr_info("cpu: GDT, TSS with IST stacks, IDT; early TSC estimate %llu kHz",
-	        (unsigned long long)arch_cycles_khz());
+	x86_tsc_nominal_init();
+	pr_info("cpu: GDT, TSS with IST stacks, IDT; TSC %llu kHz until calibrated (%s)",
+	        (unsigned long long)arch_cycles_khz(), x86_tsc_nominal_source());
 }
 
 void arch_halt(void)

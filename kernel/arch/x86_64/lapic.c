@@ -317,6 +317,20 @@ void x86_lapic_timer_setup(bool deadline)
 	__asm__ volatile("mfence" : : : "memory");
 }
 
+/*
+ * Give this CPU's timer the mode x86_lapic_timer_setup() chose. A CPU
+ * started while the boot CPU was still calibrating enabled its APIC with
+ * the timer masked; the time code calls this before it first arms the
+ * timer on each CPU. Interrupts off.
+ */
+void x86_lapic_timer_mode_apply(void)
+{
+	if (!ready)
+		return;
+	reg_write(REG_LVT_TIMER, lvt_timer);
+	__asm__ volatile("mfence" : : : "memory");
+}
+
 /* A write of the initial count (re)starts a one-shot timer; 0 stops it (12.5.4). */
 void x86_lapic_timer_oneshot(uint32_t count)
 {

@@ -4,11 +4,13 @@
  * them. The MADT (ACPI 6.5, 5.2.12.2 and 5.2.12.12) lists the CPUs; the
  * boot CPU gives each one a struct percpu, a GDT and TSS with IST stacks,
  * and a kernel stack, copies the trampoline (trampoline.S) below 1 MiB and
- * starts them all at once with INIT-SIPI-SIPI (Intel SDM Vol. 3A, 10.4.4.1),
- * then waits a bounded time for each to report in. IPIs (12.6) go out on
- * the vectors of lapic.h; the generic half is kernel/core/smp.c.
- * Locks: [B] boot CPU, in smp_init(), before or while the APs start (the
- * APs only read it).
+ * starts them all at once with INIT-SIPI-SIPI (Intel SDM Vol. 3A, 10.4.4.1):
+ * arch_smp_start() sends the first IPIs and returns, so the boot CPU goes on
+ * with other work while the APs come up, and arch_smp_boot() finishes the
+ * sequence and waits a bounded time for each to report in. IPIs (12.6) go
+ * out on the vectors of lapic.h; the generic half is kernel/core/smp.c.
+ * Locks: [B] boot CPU, in smp_start() and smp_init(), before or while the
+ * APs start (the APs only read it).
  */
 #include "core/smp.h"
 
@@ -35,8 +37,8 @@
 
 #define AP_STACK_SIZE (32 * 1024)
 #define AP_IST_SIZE   (16 * 1024)
-#define INIT_DELAY_US 10000 /* INIT to the first STARTUP (10.4.4.1) */
-#define SIPI_DELAY_US 200   /* between the two STARTUPs */
+#define INIT_DELAY_US 10000 /* INIT to the first STARTUP, where needed (see init_delay_needed()) */
+#define SIPI_DELAY_US 200   /* between the two STARTUPs (10.4.4.1) */
 #define AP_TIMEOUT_MS 1000  /* a CPU not running by then is left out */
 #define XAPIC_MAX_ID  0xfe  /* 0xff is the xAPIC broadcast destination */
 #define EFER_LME      (1u << 8)
@@ -55,6 +57,15 @@ struct trampoline {
 	uint64_t page;        /* physical, below 1 MiB: code and parameters */
 	struct pt_space boot; /* identity map of the page plus the kernel half */
 };
+
+/* A start-up under way, from arch_smp_start() to arch_smp_boot(). */
+static struct {
+	bool started;         /* arch_smp_start() ran */
+	unsigned n;           /* CPUs being started, the boot CPU included; 1: none */
+	struct trampoline tr; /* valid when n > 1 */
+	uint64_t init_cycles; /* arch_cycles() when the INITs went out */
+	uint64_t sipi_cycles; /* ... the first STARTUPs, 0 while not yet sent */
+} boot;                       /* [B] */
 
 /* ---- finding the CPUs ---- */
 
@@ -241,14 +252,6 @@ static void tramp_free(struct trampoline *tr)
 
 /* ---- INIT-SIPI-SIPI ---- */
 
-static void delay_us(uint64_t us)
-{
-	uint64_t t0 = arch_cycles(), n = arch_cycles_khz() * us / 1000;
-
-	while (arch_cycles() - t0 < n)
-		arch_cpu_relax();
-}
-
 static bool all_online(unsigned n)
 {
 	unsigned i;
@@ -260,30 +263,75 @@ static bool all_online(unsigned n)
 }
 
 /*
- * The universal start-up algorithm (10.4.4.1), to every AP at once: INIT,
- * 10 ms, STARTUP, 200 us, STARTUP again to those not yet running (a
- * STARTUP reaching a CPU that already left wait-for-SIPI is ignored), then
- * up to AP_TIMEOUT_MS for each to report in. A CPU that never does gets
- * INIT again, which parks it, so it cannot run the freed trampoline later.
+ * Whether this CPU family needs the MP specification's 10 ms between INIT
+ * and STARTUP (MP Specification 1.4, B.4). The wait let the INIT reset of
+ * a discrete 82489DX or early on-chip APIC settle; processors with the APIC
+ * on the die from Intel's P6 family (family 6, and the families after
+ * NetBurst's 0Fh) and AMD's family 0Fh on are in wait-for-SIPI long before,
+ * as the Linux kernel has relied on since 2015. Other vendors and older
+ * families keep the wait, and "smp_init_delay" on the command line forces it.
  */
-static void start_aps(unsigned n, uint8_t vector)
+static bool init_delay_needed(void)
+{
+	uint32_t v[4], r[4], family;
+
+	if (cmdline_has("smp_init_delay"))
+		return true;
+	x86_cpuid(0, 0, v);
+	x86_cpuid(1, 0, r);
+	/* Display family: base family, plus the extended family when the base is 0Fh (CPUID.01H:EAX). */
+	family = (r[0] >> 8) & 0xf;
+	if (family == 0xf)
+		family += (r[0] >> 20) & 0xff;
+	if (v[1] == 0x756e6547u && v[3] == 0x49656e69u && v[2] == 0x6c65746eu) /* GenuineIntel */
+		return family != 6 && family <= 0xf;
+	if (v[1] == 0x68747541u && v[3] == 0x69746e65u && v[2] == 0x444d4163u) /* AuthenticAMD */
+		return family < 0xf;
+	return true;
+}
+
+/* Spin until @us microseconds after the cycle count @since. */
+static void wait_since(uint64_t since, uint64_t us)
+{
+	uint64_t n = arch_cycles_khz() * us / 1000;
+
+	while (arch_cycles() - since < n)
+		arch_cpu_relax();
+}
+
+static void send_sipis(uint8_t vector, bool only_missing)
+{
+	unsigned i;
+
+	for (i = 1; i < boot.n; i++)
+		if (!only_missing || !smp_cpu_online(i))
+			lapic_send_sipi(percpu_of(i)->apic_id, vector);
+}
+
+/*
+ * The rest of the universal start-up algorithm (10.4.4.1) after the
+ * INITs: STARTUP (once the INIT delay, if any, has passed), 200 us,
+ * STARTUP again to those not yet running (a STARTUP reaching a CPU that
+ * already left wait-for-SIPI is ignored), then up to AP_TIMEOUT_MS for
+ * each to report in. A CPU that never does gets INIT again, which parks
+ * it, so it cannot run the freed trampoline later.
+ */
+static void finish_aps(uint8_t vector)
 {
 	uint64_t t0, limit = arch_cycles_khz() * AP_TIMEOUT_MS;
 	unsigned i;
 
-	for (i = 1; i < n; i++)
-		lapic_send_init(percpu_of(i)->apic_id);
-	delay_us(INIT_DELAY_US);
-	for (i = 1; i < n; i++)
-		lapic_send_sipi(percpu_of(i)->apic_id, vector);
-	delay_us(SIPI_DELAY_US);
-	for (i = 1; i < n; i++)
-		if (!smp_cpu_online(i))
-			lapic_send_sipi(percpu_of(i)->apic_id, vector);
+	if (!boot.sipi_cycles) {
+		wait_since(boot.init_cycles, INIT_DELAY_US);
+		send_sipis(vector, false);
+		boot.sipi_cycles = arch_cycles();
+	}
+	wait_since(boot.sipi_cycles, SIPI_DELAY_US);
+	send_sipis(vector, true);
 	t0 = arch_cycles();
-	while (!all_online(n) && arch_cycles() - t0 < limit)
+	while (!all_online(boot.n) && arch_cycles() - t0 < limit)
 		arch_cpu_relax();
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < boot.n; i++) {
 		if (smp_cpu_online(i))
 			continue;
 		pr_warn("smp: cpu %u (APIC ID %u) did not start; left out", i,
@@ -363,12 +411,19 @@ void x86_ap_main(uint32_t ticket)
 	smp_cpu_started(c);
 }
 
-void arch_smp_boot(struct smp_stats *st)
+/*
+ * Find the CPUs, prepare their stacks and the trampoline and send the
+ * INITs, and the first STARTUPs too when no INIT delay is needed
+ * (init_delay_needed()). Boot CPU, once; arch_smp_boot() finishes.
+ */
+void arch_smp_start(struct smp_stats *st)
 {
-	struct trampoline tr;
-	uint64_t t0;
-	unsigned n;
+	unsigned n, i;
 
+	if (boot.started)
+		return;
+	boot.started = true;
+	boot.n = 1;
 	if (!x86_lapic_ready())
 		lapic_init_cpu(); /* idempotent; irq_init() normally did it */
 	n = find_cpus(st);
@@ -383,16 +438,33 @@ void arch_smp_boot(struct smp_stats *st)
 	if (n == 1)
 		return;
 	__asm__ volatile("sidt %0" : "=m"(boot_idtr));
-	if (prepare_cpus(n) || tramp_setup(&tr, n - 1)) {
+	if (prepare_cpus(n) || tramp_setup(&boot.tr, n - 1)) {
 		pr_err("smp: out of memory for the other CPUs' stacks or the trampoline");
 		return;
 	}
-	ncpus = n;
-	t0 = arch_cycles();
-	start_aps(n, (uint8_t)(tr.page >> PMM_PAGE_SHIFT));
-	st->bringup_cycles = arch_cycles() - t0;
+	ncpus = boot.n = n;
+	boot.init_cycles = arch_cycles();
+	for (i = 1; i < n; i++)
+		lapic_send_init(percpu_of(i)->apic_id);
+	if (init_delay_needed()) {
+		pr_debug("smp: this CPU family waits %u us between INIT and STARTUP",
+		         INIT_DELAY_US);
+		return;
+	}
+	send_sipis((uint8_t)(boot.tr.page >> PMM_PAGE_SHIFT), false);
+	boot.sipi_cycles = arch_cycles();
+}
+
+void arch_smp_boot(struct smp_stats *st)
+{
+	arch_smp_start(st);
+	if (boot.n == 1)
+		return;
+	finish_aps((uint8_t)(boot.tr.page >> PMM_PAGE_SHIFT));
+	st->bringup_cycles = arch_cycles() - boot.init_cycles;
 	st->bringup_us = st->bringup_cycles * 1000 / arch_cycles_khz();
-	tramp_free(&tr);
+	tramp_free(&boot.tr);
+	boot.n = 1;
 	st->failed = st->described - smp_cpu_count();
 	if (__atomic_load_n(&strangers, __ATOMIC_RELAXED))
 		pr_warn("smp: %u CPU(s) started with an APIC ID the MADT does not list", strangers);

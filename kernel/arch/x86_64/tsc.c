@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
  * Time on x86: the TSC as the clock, the local APIC timer as the one-shot
- * interrupt behind kernel/time's events, both calibrated at boot against a
+ * interrupt behind kernel/time's events. Their rates come from CPUID leaf
+ * 0x15 when the CPU states them exactly, else from a calibration against a
  * reference whose rate is known: the HPET when the firmware has one, else
  * the 8254 PIT's channel 2 (the one whose gate software controls through
- * port 0x61). An early PIT estimate comes first, for boot-time figures.
+ * port 0x61). The HPET window opens in arch_time_start() and closes in
+ * arch_time_init(), so the boot work between them is the wait; it closes
+ * once its error bound is small enough (docs/time.md).
  * Locks: [B] boot CPU, before other CPUs start; read-only after.
  */
 #include <cairn/errno.h>
 
 #include <arch/cpu.h>
 #include <arch/pio.h>
+#include <lib/format.h>
 
 #include <stdint.h>
 
 #include "arch/arch.h"
 #include "core/log.h"
+#include "core/percpu.h"
 #include "irq/irq.h"
 #include "lapic.h"
 #include "time/time.h"
@@ -31,29 +36,47 @@
 #define PIT_OUT2          0x20
 #define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
 #define PIT_MAX_MS        54   /* 65535 counts */
-#define EARLY_MS          10
-#define HPET_CAL_MS       10
 #define PIT_CAL_MS        50
 #define FALLBACK_KHZ      2000000
+#define CAL_MAX_PPM       X86_CAL_MAX_PPM
+#define CAL_MAX_MS        X86_CAL_MAX_MS
+
+/* CPUID leaf 0x15: TSC = crystal * EBX / EAX; ECX the crystal in Hz (SDM Vol. 2A, CPUID). */
+#define CPUID_TSC_LEAF  0x15u
+#define CPUID_FREQ_LEAF 0x16u /* EAX: base frequency in MHz */
+/* The LAPIC timer counts the crystal when leaf 0x15 states it (SDM Vol. 3A, 12.5.4). */
+#define LAPIC_TIMER_DIV 16
 
 /* Invariant TSC: CPUID.80000007H:EDX[8] (Intel SDM Vol. 3B, 19.17.1 "Invariant TSC"). */
 #define CPUID_EXT_POWER     0x80000007u
 #define CPUID_INVARIANT_TSC (1u << 8)
 
 static uint64_t tsc_hz = FALLBACK_KHZ * 1000ull; /* [B] */
-static uint64_t tsc_hz_early;                    /* [B] from the early PIT estimate */
-static uint64_t lapic_hz;                        /* [B] timer ticks per second */
-static uint64_t lapic_mult;                      /* [B] ns -> ticks, 32.32 */
-static bool use_deadline;                        /* [B] TSC-deadline mode */
-static bool invariant;                           /* [B] */
-static const char *reference = "none";           /* [B] */
+static const char *nominal_source = "assumed"; /* [B] where the rate before calibration came from */
+static uint64_t crystal_hz;                    /* [B] CPUID 0x15 crystal, 0 when not stated */
+static uint64_t lapic_hz;                      /* [B] timer ticks per second */
+static uint64_t lapic_mult;                    /* [B] ns -> ticks, 32.32 */
+static bool use_deadline;                      /* [B] TSC-deadline mode */
+static bool invariant;                         /* [B] */
+static const char *reference = "none";         /* [B] */
 
 /* One reading of the reference, the TSC and the LAPIC timer's count. */
 struct sample {
 	uint64_t ref_ns;
-	uint64_t tsc;
+	uint64_t tsc;   /* the middle of the bracket around the reference read */
+	uint64_t width; /* the bracket, in TSC cycles: the read happened somewhere in it */
 	uint32_t lapic;
 };
+
+/* The HPET window arch_time_start() opens. */
+static struct {
+	bool open;
+	bool lapic;      /* the LAPIC timer counts through it */
+	struct sample a; /* the opening sample */
+	uint64_t ppm;    /* error bound when it closed */
+	uint64_t us;     /* its length when it closed */
+} window;                /* [B] */
+static bool started;     /* [B] arch_time_start() ran */
 
 /*
  * Count PIT channel 2 down from @count in mode 0 and sample the TSC and
@@ -112,17 +135,54 @@ static bool pit_window(uint16_t count, bool lapic, struct sample *a, struct samp
 	return best != 0;
 }
 
-void x86_tsc_calibrate(void)
+static bool cpu_is_intel(void)
 {
-	struct sample a, b;
+	uint32_t r[4];
 
-	/* One window: a rough figure for boot timings until arch_time_init() refines it. */
-	if (!pit_window_once(PIT_HZ / (1000 / EARLY_MS), false, &a, &b)) {
-		pr_warn("tsc: PIT did not count down; assuming %u kHz", FALLBACK_KHZ);
-		return;
+	x86_cpuid(0, 0, r);
+	/* "GenuineIntel" in EBX, EDX, ECX. */
+	return r[1] == 0x756e6547u && r[3] == 0x49656e69u && r[2] == 0x6c65746eu;
+}
+
+static uint32_t cpuid_max_leaf(void)
+{
+	uint32_t r[4];
+
+	x86_cpuid(0, 0, r);
+	return r[0];
+}
+
+/*
+ * The TSC rate as the CPU states it, before any measurement: exactly from
+ * leaf 0x15 when it names the crystal (Intel), else leaf 0x16's base
+ * frequency (nominal: the TSC may run at a slightly different rate), else
+ * FALLBACK_KHZ. Only boot timings and waits before arch_time_init() use it.
+ */
+void x86_tsc_nominal_init(void)
+{
+	uint32_t r[4], max = cpuid_max_leaf();
+
+	if (max >= CPUID_TSC_LEAF && cpu_is_intel()) {
+		x86_cpuid(CPUID_TSC_LEAF, 0, r);
+		if (r[0] && r[1] && r[2]) {
+			crystal_hz = r[2];
+			tsc_hz = (uint64_t)r[2] * r[1] / r[0];
+			nominal_source = "CPUID leaf 0x15";
+			return;
+		}
 	}
-	tsc_hz = (b.tsc - a.tsc) * NSEC_PER_SEC / b.ref_ns;
-	tsc_hz_early = tsc_hz;
+	if (max >= CPUID_FREQ_LEAF) {
+		x86_cpuid(CPUID_FREQ_LEAF, 0, r);
+		if (r[0] & 0xffff) {
+			tsc_hz = (uint64_t)(r[0] & 0xffff) * 1000000;
+			nominal_source = "CPUID leaf 0x16";
+		}
+	}
+}
+
+const char *x86_tsc_nominal_source(void)
+{
+	return nominal_source;
 }
 
 uint64_t arch_cycles_khz(void)
@@ -137,15 +197,16 @@ uint64_t arch_cycles_khz(void)
  */
 static void hpet_sample(bool lapic, struct sample *s)
 {
-	uint64_t t0, t1, h, best = UINT64_MAX;
+	uint64_t t0, t1, h;
 	int i;
 
+	s->width = UINT64_MAX;
 	for (i = 0; i < 4; i++) {
 		t0 = x86_rdtsc();
 		h = x86_hpet_ns();
 		t1 = x86_rdtsc();
-		if (t1 - t0 < best) {
-			best = t1 - t0;
+		if (t1 - t0 < s->width) {
+			s->width = t1 - t0;
 			s->ref_ns = h;
 			s->tsc = t0 + (t1 - t0) / 2;
 			s->lapic = lapic ? x86_lapic_timer_current() : 0;
@@ -218,33 +279,135 @@ static uint64_t per_ns_mult(uint64_t hz)
 
 static void log_time(void)
 {
-	pr_info("time: TSC %llu.%03llu MHz (%s), LAPIC timer %llu.%03llu MHz in %s mode, "
-	        "calibrated against the %s",
+	char how[64];
+
+	if (crystal_hz)
+		fmt_snprintf(how, sizeof(how), "from the %s", reference);
+	else if (window.ppm)
+		fmt_snprintf(how, sizeof(how), "calibrated against the %s to within %llu ppm",
+		             reference, (unsigned long long)window.ppm);
+	else
+		fmt_snprintf(how, sizeof(how), "calibrated against the %s", reference);
+	pr_info("time: TSC %llu.%03llu MHz (%s), LAPIC timer %llu.%03llu MHz in %s mode, %s",
 	        (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
 	        invariant ? "invariant" : "not invariant per CPUID",
 	        (unsigned long long)(lapic_hz / 1000000),
 	        (unsigned long long)(lapic_hz / 1000 % 1000),
-	        use_deadline ? "TSC-deadline" : "one-shot", reference);
+	        use_deadline ? "TSC-deadline" : "one-shot", how);
+}
+
+/*
+ * The window's error bound in ppm: the reference was read somewhere inside
+ * each bracket, so each end may be off by half its bracket, and the HPET
+ * itself by a tick at each end.
+ */
+static uint64_t window_ppm(const struct sample *a, const struct sample *b)
+{
+	uint64_t ns = b->ref_ns - a->ref_ns, cycles = b->tsc - a->tsc;
+	uint64_t err_ns =
+		(a->width + b->width) / 2 * ns / cycles + 2 * x86_hpet_period_fs() / 1000000;
+
+	return err_ns * 1000000 / ns + 1;
+}
+
+/*
+ * Close the HPET window: sample again, and while the bound is above
+ * CAL_MAX_PPM (and the window under CAL_MAX_MS) wait as long as the bound
+ * says it must be and sample again. Interrupts off.
+ */
+static bool close_window(struct sample *b)
+{
+	const struct sample *a = &window.a;
+	uint64_t need;
+
+	for (;;) {
+		hpet_sample(window.lapic, b);
+		if (b->ref_ns <= a->ref_ns || b->tsc <= a->tsc)
+			return false;
+		window.ppm = window_ppm(a, b);
+		if (window.ppm <= CAL_MAX_PPM ||
+		    b->ref_ns - a->ref_ns >= CAL_MAX_MS * NSEC_PER_MSEC)
+			return true;
+		need = (b->ref_ns - a->ref_ns) * window.ppm / CAL_MAX_PPM;
+		while (x86_hpet_ns() < a->ref_ns + need)
+			x86_pause();
+	}
+}
+
+/* Open the window: the LAPIC timer counting down, masked, and the first sample. */
+static void open_window(void)
+{
+	unsigned long flags = irq_save();
+
+	lapic_init_cpu(); /* idempotent; irq_init() would do it a little later */
+	window.lapic = x86_lapic_ready();
+	if (window.lapic)
+		x86_lapic_timer_start_masked(0xffffffffu);
+	hpet_sample(window.lapic, &window.a);
+	window.open = true;
+	irq_restore(flags);
+}
+
+void arch_time_start(void)
+{
+	if (started)
+		return;
+	started = true;
+	invariant = cpu_invariant_tsc();
+	if (crystal_hz) {
+		reference = "CPUID leaf 0x15 crystal";
+		return;
+	}
+	if (x86_hpet_init() == 0) {
+		reference = "HPET";
+		open_window();
+		return;
+	}
+	pr_warn("time: no HPET; falling back to the PIT as the calibration reference");
+	reference = "PIT";
+}
+
+/* The rates: from the crystal, the open HPET window, or a PIT measurement now. */
+static int measure_rates(uint64_t *t, uint64_t *l)
+{
+	struct sample b;
+	unsigned long flags;
+	bool ok;
+
+	if (crystal_hz) {
+		*t = tsc_hz;
+		*l = x86_lapic_ready() ? crystal_hz / LAPIC_TIMER_DIV : 0;
+		return 0;
+	}
+	if (!window.open)
+		return x86_time_measure(PIT_CAL_MS, x86_lapic_ready(), t, l);
+	flags = irq_save();
+	ok = close_window(&b);
+	if (window.lapic)
+		x86_lapic_timer_oneshot(0);
+	irq_restore(flags);
+	window.open = false;
+	if (!ok)
+		return -EIO;
+	window.us = (b.ref_ns - window.a.ref_ns) / 1000;
+	*t = (b.tsc - window.a.tsc) * NSEC_PER_SEC / (b.ref_ns - window.a.ref_ns);
+	*l = window.lapic ? (uint64_t)(window.a.lapic - b.lapic) * NSEC_PER_SEC /
+	                            (b.ref_ns - window.a.ref_ns)
+	                  : 0;
+	return 0;
 }
 
 int arch_time_init(void)
 {
 	uint64_t t, l;
-	bool have_lapic = x86_lapic_ready();
 
-	if (x86_hpet_init() == 0)
-		reference = "HPET";
-	else
-		pr_warn("time: no HPET; falling back to the PIT as the calibration reference");
-	if (!x86_hpet_present())
-		reference = "PIT";
-	invariant = cpu_invariant_tsc();
-	if (x86_time_measure(x86_hpet_present() ? HPET_CAL_MS : PIT_CAL_MS, have_lapic, &t, &l)) {
-		pr_warn("time: calibration failed; keeping the early TSC estimate");
+	arch_time_start();
+	if (measure_rates(&t, &l)) {
+		pr_warn("time: calibration failed; keeping the TSC rate from %s", nominal_source);
 		return -ENODEV;
 	}
 	tsc_hz = t;
-	if (!have_lapic || l == 0 || x86_vector_register(X86_VEC_TIMER, timer_irq, NULL))
+	if (!x86_lapic_ready() || l == 0 || x86_vector_register(X86_VEC_TIMER, timer_irq, NULL))
 		return -ENODEV;
 	lapic_hz = l;
 	lapic_mult = per_ns_mult(lapic_hz);
@@ -262,8 +425,14 @@ uint64_t arch_clock_hz(void)
 /* Interrupts off. A one-shot count is rounded up: early is impossible, late by < 1 tick. */
 void arch_timer_program(uint64_t deadline_ns)
 {
+	struct percpu *c = this_cpu();
 	uint64_t now, count;
 
+	/* APs may have enabled their APIC before the mode was chosen (smp_start()). */
+	if (!c->arch.timer_mode_set) {
+		x86_lapic_timer_mode_apply();
+		c->arch.timer_mode_set = true;
+	}
 	if (use_deadline) {
 		x86_lapic_timer_deadline(
 			deadline_ns == TIME_NEVER ? 0 : clock_ns_to_cycles(deadline_ns));
@@ -286,11 +455,6 @@ uint64_t x86_tsc_hz(void)
 	return tsc_hz;
 }
 
-uint64_t x86_tsc_early_hz(void)
-{
-	return tsc_hz_early;
-}
-
 bool x86_tsc_invariant(void)
 {
 	return invariant;
@@ -299,6 +463,12 @@ bool x86_tsc_invariant(void)
 uint64_t x86_lapic_timer_hz(void)
 {
 	return lapic_hz;
+}
+
+void x86_time_cal_window(uint64_t *ppm, uint64_t *us)
+{
+	*ppm = window.ppm;
+	*us = window.us;
 }
 
 const char *x86_time_reference(void)

@@ -30,7 +30,8 @@ struct arch_regs {
 
 void x86_gdt_init(void);
 void x86_idt_init(void);
-void x86_tsc_calibrate(void);
+/* The TSC rate the CPU states (CPUID), used until time_init() calibrates it. */
+void x86_tsc_nominal_init(void);
 /* Unmap one 4 KiB kernel page early in boot, splitting a 2 MiB page if needed. */
 void x86_unmap_early(const struct boot_info *bi, uintptr_t va);
 /* Called by isr.S with the saved registers, for every vector. */
@@ -127,6 +128,8 @@ uint32_t x86_lapic_timer_current(void);
 void x86_lapic_timer_setup(bool tsc_deadline);
 /* Fire once after @count timer ticks (divided bus clock); 0 stops the timer. */
 void x86_lapic_timer_oneshot(uint32_t count);
+/* Put this CPU's timer in the mode chosen by x86_lapic_timer_setup() (once per CPU). */
+void x86_lapic_timer_mode_apply(void);
 /* Fire once when the TSC reaches @tsc (TSC-deadline mode); 0 stops the timer. */
 void x86_lapic_timer_deadline(uint64_t tsc);
 bool x86_lapic_has_tsc_deadline(void);
@@ -164,10 +167,20 @@ uint64_t x86_hpet_period_fs(void);
 /* The TSC rate in Hz as now calibrated, and whether the CPU says it is invariant. */
 uint64_t x86_tsc_hz(void);
 bool x86_tsc_invariant(void);
-/* The TSC rate from the early PIT calibration (kept for the benchmark). */
-uint64_t x86_tsc_early_hz(void);
+/* Where the rate before calibration came from: "CPUID leaf 0x15", "CPUID leaf 0x16" or "assumed". */
+const char *x86_tsc_nominal_source(void);
 /* The LAPIC timer's tick rate (after the divider) in Hz; 0 until calibrated. */
 uint64_t x86_lapic_timer_hz(void);
+/*
+ * The boot calibration's HPET window stays open until its error bound is
+ * at most X86_CAL_MAX_PPM: a fifth of the HPET's own permitted error (0.05 %
+ * over 1 ms or more, IA-PC HPET Specification 1.0a), but no longer than
+ * X86_CAL_MAX_MS.
+ */
+#define X86_CAL_MAX_PPM 100
+#define X86_CAL_MAX_MS  50
+/* The boot window's error bound (ppm) and length (us); both 0 when no HPET window was used. */
+void x86_time_cal_window(uint64_t *ppm, uint64_t *us);
 /* Which reference calibrated the TSC and LAPIC timer: "hpet" or "pit". */
 const char *x86_time_reference(void);
 /*

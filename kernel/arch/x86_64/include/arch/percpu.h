@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* 64-bit TSS (Intel SDM Vol. 3A, 9.7, Figure 9-11). */
@@ -28,6 +29,7 @@ _Static_assert(sizeof(struct x86_tss) == 104, "TSS layout");
 struct arch_percpu {
 	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16))); /* [C] this CPU's GDT */
 	struct x86_tss tss __attribute__((aligned(16)));            /* [C] this CPU's TSS */
+	bool timer_mode_set; /* [C] its LAPIC timer LVT has the mode time_init() chose */
 };
 
 struct percpu;
