@@ -19,7 +19,7 @@
 static struct spinlock config_lock = SPINLOCK_INIT("pci.config");
 
 /* CONFIG_ADDRESS: enable, bus 23:16, device 15:11, function 10:8, dword 7:2. */
-static void select_dword(uint32_t bdf, unsigned int off) __must_hold(&config_lock)
+static void select_dword_locked(uint32_t bdf, unsigned int off) __must_hold(&config_lock)
 {
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | bdf << 8 | (off & 0xfc));
 }
@@ -30,7 +30,7 @@ uint32_t arch_pci_config_read(uint32_t bdf, unsigned int off, unsigned int width
 	uint64_t flags = spin_lock_irqsave(&config_lock);
 	uint32_t v;
 
-	select_dword(bdf, off);
+	select_dword_locked(bdf, off);
 	if (width == 8)
 		v = inb(port);
 	else if (width == 16)
@@ -46,7 +46,7 @@ void arch_pci_config_write(uint32_t bdf, unsigned int off, unsigned int width, u
 	uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (off & 3));
 	uint64_t flags = spin_lock_irqsave(&config_lock);
 
-	select_dword(bdf, off);
+	select_dword_locked(bdf, off);
 	if (width == 8)
 		outb(port, (uint8_t)v);
 	else if (width == 16)
