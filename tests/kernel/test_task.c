@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Task tests: thousands of short tasks across the CPUs, the guard page, handle rules (join twice, foreign,
+ * Task tests: thousands of short tasks across the CPUs, FPU/SSE state kept
+ * across switches, the guard page, handle rules (join twice, foreign,
  * dropped, self), orphans reaped with no leak, panics and faults reported
  * to the joiner, kill at safe points, preemption of a task that never
  * yields, priorities, affinity, sleep accuracy and introspection. Tasks
  * never use EXPECT_*: a failure there would jump into the test from another
  * stack, so they record what they saw and the test checks it after the join.
- * The FPU/SSE state kept across switches is x86's test:
- * tests/kernel/arch/x86_64/test_task_x86.c.
  */
 #include <cairn/errno.h>
 
@@ -75,6 +74,63 @@ TEST(task, thousands_of_short_tasks_across_cpus)
 		EXPECT_TRUE((cpus_seen & (cpus_seen - 1)) != 0); /* more than one bit */
 	kprintf("# task: %u tasks ran on CPUs %#llx\n", MANY_ROUNDS * MANY_BATCH,
 	        (unsigned long long)cpus_seen);
+}
+
+/* Put @v into %xmm0..%xmm3 (v, v+1, v+2, v+3). */
+static void xmm_put(uint64_t v)
+{
+	uint64_t a = v + 1, b = v + 2, c = v + 3;
+
+	__asm__ volatile("movq %0, %%xmm0\n\tmovq %1, %%xmm1\n\tmovq %2, %%xmm2\n\tmovq %3, %%xmm3"
+	                 :
+	                 : "r"(v), "r"(a), "r"(b), "r"(c)
+	                 : "memory");
+}
+
+/* True if %xmm0..%xmm3 still hold what xmm_put(@v) left there. */
+static bool xmm_check(uint64_t v)
+{
+	uint64_t r0, r1, r2, r3;
+
+	__asm__ volatile("movq %%xmm0, %0\n\tmovq %%xmm1, %1\n\tmovq %%xmm2, %2\n\tmovq %%xmm3, %3"
+	                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
+	                 :
+	                 : "memory");
+	return r0 == v && r1 == v + 1 && r2 == v + 2 && r3 == v + 3;
+}
+
+static int sse_keeper(void *arg)
+{
+	uint64_t v = 0x5eed000000000000ull | ((uintptr_t)arg << 8);
+	int k, bad = 0;
+
+	for (k = 0; k < 5; k++) {
+		xmm_put(v + (uint64_t)k * 16);
+		task_yield();
+		if (!xmm_check(v + (uint64_t)k * 16))
+			bad++;
+	}
+	return bad;
+}
+
+TEST(task, sse_state_kept_across_switches)
+{
+	struct task_spawn_opts o = on_cpu(this_cpu_index());
+	struct task_handle h[8];
+	struct task_result r;
+	int i;
+
+	xmm_put(0x1234);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(task_spawn_opts(&h[i], "sse", sse_keeper, (void *)(intptr_t)(i + 1), &o),
+		          0);
+	task_yield();
+	EXPECT_TRUE(xmm_check(0x1234));
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(task_join(h[i], &r), 0);
+		EXPECT_EQ(r.value, 0);
+	}
+	EXPECT_TRUE(xmm_check(0x1234));
 }
 
 static int nop_task(void *arg)
