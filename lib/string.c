@@ -159,3 +159,20 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
+
+/*
+ * Return the first occurrence of @needle in @hay, or NULL. An empty needle
+ * is found at the start, as in ISO C. Quadratic at worst, which suits the
+ * short strings (test reports, command lines) it is used on.
+ */
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (;; hay++) {
+		if (strncmp(hay, needle, n) == 0)
+			return (char *)hay;
+		if (!*hay)
+			return NULL;
+	}
+}

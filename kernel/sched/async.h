@@ -255,6 +255,16 @@ void async_source_notify_ctx(void *src);
 /* ---- combinators ---- */
 
 /*
+ * What join and select share: the combinator's own future (g.f, the one to
+ * spawn or block on) and its children. Dropping the combinator drops them.
+ */
+struct async_group {
+	struct future f;
+	struct future **children; /* [X] n futures, owned by the caller */
+	unsigned n;               /* [X] */
+};
+
+/*
  * A future that finishes when all @n children finished; its result is 0,
  * or the first negative child result in child order. Each child's own
  * result stays in its result field. Children are polled with the join's
@@ -262,10 +272,8 @@ void async_source_notify_ctx(void *src);
  * Dropping the join drops the unfinished children.
  */
 struct async_join {
-	struct future f;
-	struct future **children; /* [X] n futures, owned by the caller */
-	unsigned n;               /* [X] */
-	unsigned left;            /* [X] children not finished */
+	struct async_group g;
+	unsigned left; /* [X] children not finished */
 };
 
 void async_join_init(struct async_join *j, struct future **children, unsigned n);
@@ -278,9 +286,7 @@ void async_join_init(struct async_join *j, struct future **children, unsigned n)
  * select reports ready. With no children it finishes at once with -EINVAL.
  */
 struct async_select {
-	struct future f;
-	struct future **children; /* [X] n futures, owned by the caller */
-	unsigned n;               /* [X] */
+	struct async_group g;
 };
 
 void async_select_init(struct async_select *s, struct future **children, unsigned n);

@@ -17,19 +17,19 @@
 
 static enum async_poll join_poll(struct future *f, const struct waker *w)
 {
-	struct async_join *j = container_of(f, struct async_join, f);
+	struct async_join *j = container_of(f, struct async_join, g.f);
 	unsigned i, left = 0;
 	int result = 0;
 
-	for (i = 0; i < j->n; i++)
-		if (future_poll(j->children[i], w) == ASYNC_PENDING)
+	for (i = 0; i < j->g.n; i++)
+		if (future_poll(j->g.children[i], w) == ASYNC_PENDING)
 			left++;
 	j->left = left;
 	if (left)
 		return ASYNC_PENDING;
-	for (i = 0; i < j->n && !result; i++)
-		if (j->children[i]->result < 0)
-			result = j->children[i]->result;
+	for (i = 0; i < j->g.n && !result; i++)
+		if (j->g.children[i]->result < 0)
+			result = j->g.children[i]->result;
 	return async_ready(f, result);
 }
 
@@ -41,18 +41,25 @@ static void drop_children(struct future **children, unsigned n)
 		future_drop(children[i]);
 }
 
-static void join_drop(struct future *f)
+static void group_drop(struct future *f)
 {
-	struct async_join *j = container_of(f, struct async_join, f);
+	struct async_group *g = container_of(f, struct async_group, f);
 
-	drop_children(j->children, j->n);
+	drop_children(g->children, g->n);
+}
+
+static void group_init(struct async_group *g,
+                       enum async_poll (*poll)(struct future *f, const struct waker *w),
+                       struct future **children, unsigned n)
+{
+	future_init(&g->f, poll, group_drop);
+	g->children = children;
+	g->n = n;
 }
 
 void async_join_init(struct async_join *j, struct future **children, unsigned n)
 {
-	future_init(&j->f, join_poll, join_drop);
-	j->children = children;
-	j->n = n;
+	group_init(&j->g, join_poll, children, n);
 	j->left = n;
 }
 
@@ -60,31 +67,22 @@ void async_join_init(struct async_join *j, struct future **children, unsigned n)
 
 static enum async_poll select_poll(struct future *f, const struct waker *w)
 {
-	struct async_select *s = container_of(f, struct async_select, f);
+	struct async_select *s = container_of(f, struct async_select, g.f);
 	unsigned i;
 
-	if (!s->n)
+	if (!s->g.n)
 		return async_ready(f, -EINVAL);
-	for (i = 0; i < s->n; i++) {
-		if (future_poll(s->children[i], w) == ASYNC_READY) {
+	for (i = 0; i < s->g.n; i++) {
+		if (future_poll(s->g.children[i], w) == ASYNC_READY) {
 			/* The losers' timers and source waits go before anyone may free them. */
-			drop_children(s->children, s->n);
+			drop_children(s->g.children, s->g.n);
 			return async_ready(f, (int)i);
 		}
 	}
 	return ASYNC_PENDING;
 }
 
-static void select_drop(struct future *f)
-{
-	struct async_select *s = container_of(f, struct async_select, f);
-
-	drop_children(s->children, s->n);
-}
-
 void async_select_init(struct async_select *s, struct future **children, unsigned n)
 {
-	future_init(&s->f, select_poll, select_drop);
-	s->children = children;
-	s->n = n;
+	group_init(&s->g, select_poll, children, n);
 }

@@ -8,7 +8,7 @@ HOST_BUILD := $(BUILD)/host
 
 # lib/string.c defines memcpy and friends; on the host it is built under
 # lib_-prefixed names so it neither replaces nor clashes with the C library.
-HOST_STRING_FUNCS := memcpy memmove memset memcmp strlen strnlen strcmp strncmp strchr
+HOST_STRING_FUNCS := memcpy memmove memset memcmp strlen strnlen strcmp strncmp strchr strstr
 HOST_STRING_RENAMES := $(foreach f,$(HOST_STRING_FUNCS),-D$(f)=lib_$(f))
 
 HOST_LIB_OBJS  := $(patsubst lib/%.c,$(HOST_BUILD)/lib/%.o,$(LIB_SRCS) $(LIB_HOST_SRCS))

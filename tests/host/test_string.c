@@ -23,6 +23,7 @@
 #define strcmp  lib_strcmp
 #define strncmp lib_strncmp
 #define strchr  lib_strchr
+#define strstr  lib_strstr
 #include <lib/string.h>
 #undef memcpy
 #undef memmove
@@ -33,6 +34,7 @@
 #undef strcmp
 #undef strncmp
 #undef strchr
+#undef strstr
 
 #define AREA 160
 
@@ -174,6 +176,21 @@ static void test_strchr(void **state)
 	assert_null(lib_strchr("", 'a'));
 }
 
+static void test_strstr(void **state)
+{
+	static const char s[] = "abcabd, abcabcabd";
+	static const char empty[] = "";
+	static const char *const needles[] = { "abd",  "abcabd", "abcabcabd", "d", ", ",
+		                               "abdx", "x",      "",          s };
+	size_t i;
+
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		assert_ptr_equal(lib_strstr(s, needles[i]), strstr(s, needles[i]));
+	assert_ptr_equal(lib_strstr(empty, ""), empty);
+	assert_null(lib_strstr("", "a"));
+	assert_null(lib_strstr("ab", "abc"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_memset),         cmocka_unit_test(test_memcmp),
 		cmocka_unit_test(test_strlen_strnlen), cmocka_unit_test(test_strnlen_unterminated),
 		cmocka_unit_test(test_strcmp_strncmp), cmocka_unit_test(test_strchr),
+		cmocka_unit_test(test_strstr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -360,7 +360,7 @@ TEST(async, join_all_waits_for_every_child)
 	async_sleep_ns_init(&s[1], 30 * MS);
 	async_sleep_ns_init(&s[2], 20 * MS);
 	async_join_init(&j, kids, 4);
-	r = async_block_on(&j.f);
+	r = async_block_on(&j.g.f);
 	took = clock_monotonic_ns() - t0;
 	EXPECT_EQ(r, 0);
 	EXPECT_TRUE(took >= 30 * MS);
@@ -379,7 +379,7 @@ TEST(async, join_all_reports_the_first_error)
 	counted_init(&c[1], true, -EIO);
 	counted_init(&c[2], true, -EPERM);
 	async_join_init(&j, kids, 3);
-	EXPECT_EQ(async_block_on(&j.f), -EIO);
+	EXPECT_EQ(async_block_on(&j.g.f), -EIO);
 	EXPECT_EQ(c[0].f.result, 5);
 }
 
@@ -395,7 +395,7 @@ TEST(async, select_takes_the_timer_over_a_never_ready_future)
 	counted_init(&never, false, 0);
 	async_sleep_ns_init(&s, 20 * MS);
 	async_select_init(&sel, kids, 2);
-	r = async_block_on(&sel.f);
+	r = async_block_on(&sel.g.f);
 	EXPECT_EQ(r, 1);
 	EXPECT_TRUE(clock_monotonic_ns() - t0 >= 20 * MS);
 	EXPECT_EQ(never.drops, 1);
@@ -430,10 +430,10 @@ TEST(async, select_cancels_the_losing_timer)
 	r->kids[1] = &r->slow.f;
 	async_select_init(&r->sel, r->kids, 2);
 	EXPECT_EQ(executor_init(&ex, 2, "test.async"), 0);
-	EXPECT_EQ(executor_spawn(&ex, &r->sel.f), 0);
+	EXPECT_EQ(executor_spawn(&ex, &r->sel.g.f), 0);
 	err = executor_run(&ex);
 	heap_left = ex.heap_len;
-	EXPECT_EQ(r->sel.f.result, 0);
+	EXPECT_EQ(r->sel.g.f.result, 0);
 	EXPECT_EQ(r->slow.f.state, FUTURE_DROPPED);
 	memset(r, 0x5a, sizeof(*r));
 	kfree(r);

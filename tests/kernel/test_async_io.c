@@ -156,14 +156,14 @@ TEST(async, wakes_from_a_task_on_another_cpu_are_never_lost)
 	async_sleep_ns_init(&limit, 10 * NSEC_PER_SEC);
 	async_select_init(&sel, kids, 2);
 	EXPECT_EQ(executor_init(&ex, 1, "test.async"), 0);
-	EXPECT_EQ(executor_spawn(&ex, &sel.f), 0);
+	EXPECT_EQ(executor_spawn(&ex, &sel.g.f), 0);
 	EXPECT_EQ(task_spawn_opts(&th, "async.hammer", hammer_task, &h, &o), 0);
 	err = executor_run(&ex);
 	/* The hammer may still be inside its last waker_wake(): join it first. */
 	EXPECT_EQ(task_join(th, NULL), 0);
 	executor_destroy(&ex);
 	EXPECT_EQ(err, 0);
-	EXPECT_EQ(sel.f.result, 0);
+	EXPECT_EQ(sel.g.f.result, 0);
 	kprintf("# async: %u cross-CPU wakes, %u polls\n", HAMMER_WAKES, h.polls);
 }
 
@@ -250,7 +250,7 @@ TEST(async, source_notified_from_another_cpu_wakes_its_waiters)
 		taker_init(&t[r], &src, &items);
 	async_join_init(&j, kids, 3);
 	EXPECT_EQ(task_spawn_opts(&th, "async.feeder", feeder_task, &fd, &o), 0);
-	r = async_block_on(&j.f);
+	r = async_block_on(&j.g.f);
 	EXPECT_EQ(task_join(th, NULL), 0);
 	EXPECT_EQ(r, 0);
 	EXPECT_EQ(items, 0);
@@ -272,7 +272,7 @@ TEST(async, select_unregisters_the_losing_source_wait)
 	taker_init(&t, &src, &items);
 	async_sleep_ns_init(&s, 10 * MS);
 	async_select_init(&sel, kids, 2);
-	EXPECT_EQ(async_block_on(&sel.f), 1);
+	EXPECT_EQ(async_block_on(&sel.g.f), 1);
 	was_waiting = async_source_waiting(&t.wt);
 	async_source_notify(&src); /* nobody to wake; the executor is gone */
 	EXPECT_TRUE(!was_waiting);
@@ -327,7 +327,7 @@ TEST(async, serial_byte_arrives_through_the_receive_interrupt)
 	struct async_sleep limit;
 	struct async_join both;
 	struct async_select sel;
-	struct future *pair[2] = { &rd.f, &tx.f }, *kids[2] = { &both.f, &limit.f };
+	struct future *pair[2] = { &rd.f, &tx.f }, *kids[2] = { &both.g.f, &limit.f };
 	uint64_t notifies0;
 	int r;
 
@@ -340,7 +340,7 @@ TEST(async, serial_byte_arrives_through_the_receive_interrupt)
 	async_select_init(&sel, kids, 2);
 	notifies0 = uart_async_source()->notifies;
 	serial_loopback(true);
-	r = async_block_on(&sel.f);
+	r = async_block_on(&sel.g.f);
 	serial_loopback(false);
 	EXPECT_EQ(r, 0); /* 1: the byte never came */
 	EXPECT_EQ(rd.f.result, 'Z');
@@ -400,7 +400,7 @@ static int read_line_timeout(char *buf, size_t max, uint64_t timeout_ns, struct 
 	struct async_select sel;
 	struct future *either[2] = { &lr.f, &timeout.f };
 	struct async_join with;
-	struct future *pair[2] = { &sel.f, also };
+	struct future *pair[2] = { &sel.g.f, also };
 	int r;
 
 	line_reader_init(&lr, buf, max);
@@ -408,10 +408,10 @@ static int read_line_timeout(char *buf, size_t max, uint64_t timeout_ns, struct 
 	async_select_init(&sel, either, 2);
 	/* Test only: @also (the sender) runs next to the select, after its first poll. */
 	async_join_init(&with, pair, 2);
-	r = async_block_on(also ? &with.f : &sel.f);
+	r = async_block_on(also ? &with.g.f : &sel.g.f);
 	if (r < 0)
 		return r;
-	return sel.f.result == 0 ? lr.f.result : -ETIMEDOUT;
+	return sel.g.f.result == 0 ? lr.f.result : -ETIMEDOUT;
 }
 
 TEST(async, worked_example_reads_a_line_before_its_timeout)

@@ -16,6 +16,7 @@
 #include "core/kmain.h"
 #include "core/ktest.h"
 #include "mm/pmm.h"
+#include "pmm_test.h"
 
 #define MANY 3000
 #define MIB  (1ull << 20)
@@ -28,22 +29,6 @@ static void require_pmm(void)
 	if (!pmm_initialized())
 		ktest_fail(__FILE__, __LINE__,
 		           "pmm_init() has not run: kmain must call it after arch_early_init()");
-}
-
-static uint64_t free_bytes(void)
-{
-	struct pmm_stats st;
-
-	pmm_stats(&st);
-	return st.free;
-}
-
-static uint64_t bad_frees(void)
-{
-	struct pmm_stats st;
-
-	pmm_stats(&st);
-	return st.bad_frees;
 }
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -123,9 +108,9 @@ TEST(pmm, init_only_once)
 	uint64_t before;
 
 	require_pmm();
-	before = free_bytes();
+	before = pmm_test_free_bytes();
 	EXPECT_EQ(pmm_init(&boot_info), -EBUSY);
-	EXPECT_EQ(free_bytes(), before);
+	EXPECT_EQ(pmm_test_free_bytes(), before);
 }
 
 TEST(pmm, many_frames_distinct_and_writable)
@@ -133,7 +118,7 @@ TEST(pmm, many_frames_distinct_and_writable)
 	uint64_t start;
 
 	require_pmm();
-	start = free_bytes();
+	start = pmm_test_free_bytes();
 	for (int i = 0; i < MANY; i++) {
 		frames[i] = pmm_alloc_frame();
 		EXPECT_TRUE(frames[i] != 0);
@@ -141,13 +126,13 @@ TEST(pmm, many_frames_distinct_and_writable)
 		EXPECT_TRUE(!reserved(frames[i], PMM_PAGE_SIZE));
 		stamp(frames[i], 1);
 	}
-	EXPECT_EQ(free_bytes(), start - MANY * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - MANY * PMM_PAGE_SIZE);
 	/* A frame handed out twice would carry the other owner's stamp. */
 	for (int i = 0; i < MANY; i++)
 		EXPECT_TRUE(stamped(frames[i], 1));
 	for (int i = 0; i < MANY; i++)
 		pmm_free_frame(frames[i]);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_check(), 0);
 }
 
@@ -157,7 +142,7 @@ TEST(pmm, order4_block_is_aligned_and_contiguous)
 	uint8_t *p;
 
 	require_pmm();
-	start = free_bytes();
+	start = pmm_test_free_bytes();
 	a = pmm_alloc_pages(4, 0);
 	b = pmm_alloc_pages(4, 0);
 	EXPECT_TRUE(a != 0 && b != 0);
@@ -165,7 +150,7 @@ TEST(pmm, order4_block_is_aligned_and_contiguous)
 	EXPECT_EQ(b & (16 * PMM_PAGE_SIZE - 1), 0);
 	EXPECT_TRUE(!overlaps(a, 16 * PMM_PAGE_SIZE, b, 16 * PMM_PAGE_SIZE));
 	EXPECT_TRUE(!reserved(a, 16 * PMM_PAGE_SIZE) && !reserved(b, 16 * PMM_PAGE_SIZE));
-	EXPECT_EQ(free_bytes(), start - 32 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 32 * PMM_PAGE_SIZE);
 	/* Contiguous physical frames are contiguous in the direct map. */
 	p = phys_to_virt(a);
 	for (uint64_t i = 0; i < 16 * PMM_PAGE_SIZE; i++)
@@ -178,7 +163,7 @@ TEST(pmm, order4_block_is_aligned_and_contiguous)
 		EXPECT_TRUE(stamped(b + i * PMM_PAGE_SIZE, 2));
 	pmm_free_pages(a, 4);
 	pmm_free_pages(b, 4);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
 
 TEST(pmm, largest_block)
@@ -186,13 +171,13 @@ TEST(pmm, largest_block)
 	uint64_t start, pa;
 
 	require_pmm();
-	start = free_bytes();
+	start = pmm_test_free_bytes();
 	pa = pmm_alloc_pages(PMM_MAX_ORDER, 0);
 	EXPECT_TRUE(pa != 0);
 	EXPECT_EQ(pa & ((PMM_PAGE_SIZE << PMM_MAX_ORDER) - 1), 0);
 	EXPECT_TRUE(!reserved(pa, PMM_PAGE_SIZE << PMM_MAX_ORDER));
 	pmm_free_pages(pa, PMM_MAX_ORDER);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
 
 TEST(pmm, zone_dma_below_1mib)
@@ -230,7 +215,7 @@ TEST(pmm, zone_dma32_below_4gib)
 		EXPECT_TRUE(b >= 4 * GIB);
 	pmm_free_pages(a, 3);
 	pmm_free_frame(b);
-	EXPECT_EQ(free_bytes(), st.free);
+	EXPECT_EQ(pmm_test_free_bytes(), st.free);
 }
 
 TEST(pmm, zero_flag_clears)
@@ -256,19 +241,19 @@ TEST(pmm, exact_contiguous_runs)
 	uint64_t start, pa;
 
 	require_pmm();
-	start = free_bytes();
+	start = pmm_test_free_bytes();
 	pa = pmm_alloc_contig(5, PMM_ZERO);
 	EXPECT_TRUE(pa != 0);
 	EXPECT_EQ(pa & (8 * PMM_PAGE_SIZE - 1), 0);
-	EXPECT_EQ(free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
 	for (int i = 0; i < 5; i++)
 		stamp(pa + i * PMM_PAGE_SIZE, 3);
 	for (int i = 0; i < 5; i++)
 		EXPECT_TRUE(stamped(pa + i * PMM_PAGE_SIZE, 3));
 	pmm_free_contig(pa, 6); /* the wrong size is refused */
-	EXPECT_EQ(free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
 	pmm_free_contig(pa, 5);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
 
 TEST(pmm, bad_arguments_refused)
@@ -276,12 +261,12 @@ TEST(pmm, bad_arguments_refused)
 	uint64_t start;
 
 	require_pmm();
-	start = free_bytes();
+	start = pmm_test_free_bytes();
 	EXPECT_EQ(pmm_alloc_pages(PMM_MAX_ORDER + 1, 0), 0);
 	EXPECT_EQ(pmm_alloc_pages(0, 1u << 31), 0);
 	EXPECT_EQ(pmm_alloc_contig(0, 0), 0);
 	EXPECT_EQ(pmm_alloc_contig((1u << PMM_MAX_ORDER) + 1, 0), 0);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
 
 TEST(pmm, bad_frees_refused)
@@ -293,8 +278,8 @@ TEST(pmm, bad_frees_refused)
 	b = pmm_alloc_pages(2, 0);
 	EXPECT_TRUE(a != 0 && b != 0);
 	pmm_free_frame(a);
-	start = free_bytes();
-	bad = bad_frees();
+	start = pmm_test_free_bytes();
+	bad = pmm_test_bad_frees();
 	pmm_free_frame(a);                          /* double free */
 	pmm_free_pages(b, 1);                       /* wrong order */
 	pmm_free_pages(b, 3);                       /* wrong order, larger */
@@ -303,11 +288,11 @@ TEST(pmm, bad_frees_refused)
 	pmm_free_frame(0);                          /* frame 0 is never handed out */
 	pmm_free_frame(boot_info.kernel_phys_base); /* the kernel image */
 	pmm_free_pages(b, PMM_MAX_ORDER + 1);
-	EXPECT_EQ(bad_frees(), bad + 8);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_bad_frees(), bad + 8);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_check(), 0);
 	pmm_free_pages(b, 2);
-	EXPECT_EQ(free_bytes(), start + 4 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start + 4 * PMM_PAGE_SIZE);
 }
 
 /*
@@ -354,13 +339,13 @@ TEST(pmm, exhaust_every_zone_never_reserved)
 	dma_chain = drain(PMM_ZONE_DMA, &n_dma);
 	EXPECT_EQ(n_main * PMM_PAGE_SIZE, st.zone[PMM_NORMAL].free + st.zone[PMM_DMA32].free);
 	EXPECT_EQ(n_dma * PMM_PAGE_SIZE, st.zone[PMM_DMA].free);
-	EXPECT_EQ(free_bytes(), 0);
+	EXPECT_EQ(pmm_test_free_bytes(), 0);
 	EXPECT_EQ(pmm_alloc_pages(4, PMM_ZONE_DMA32), 0);
 	EXPECT_EQ(pmm_alloc_contig(3, 0), 0);
 	EXPECT_EQ(pmm_check(), 0);
 	refill(dma_chain);
 	refill(main_chain);
-	EXPECT_EQ(free_bytes(), st.free);
+	EXPECT_EQ(pmm_test_free_bytes(), st.free);
 	EXPECT_EQ(pmm_check(), 0);
 	pmm_drain_caches();
 	/* Freed frames merged back into the very blocks there were before. */

@@ -16,27 +16,12 @@
 #include "core/percpu.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "pmm_test.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
 #define STRESS_ROUNDS 150
 #define STRESS_MAX    (PMM_CACHE_SIZE * 2) /* past a full cache: refills and drains too */
-
-static uint64_t free_bytes(void)
-{
-	struct pmm_stats st;
-
-	pmm_stats(&st);
-	return st.free;
-}
-
-static uint64_t bad_frees(void)
-{
-	struct pmm_stats st;
-
-	pmm_stats(&st);
-	return st.bad_frees;
-}
 
 static uint32_t flags_of(uint64_t pa)
 {
@@ -101,7 +86,7 @@ TEST(pmm, records_track_allocation_state)
 
 TEST(pmm, refcounts_share_and_free_on_last_put)
 {
-	uint64_t start = free_bytes(), bad = bad_frees(), pa;
+	uint64_t start = pmm_test_free_bytes(), bad = pmm_test_bad_frees(), pa;
 	struct pmm_frame *f;
 
 	pa = pmm_alloc_frame();
@@ -109,16 +94,16 @@ TEST(pmm, refcounts_share_and_free_on_last_put)
 	EXPECT_EQ(pmm_frame_get(f), 0);
 	EXPECT_EQ(refs_of(pa), 2);
 	pmm_free_frame(pa); /* still shared: refused */
-	EXPECT_EQ(bad_frees(), bad + 1);
-	EXPECT_EQ(free_bytes(), start - PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_bad_frees(), bad + 1);
+	EXPECT_EQ(pmm_test_free_bytes(), start - PMM_PAGE_SIZE);
 	EXPECT_TRUE(!pmm_frame_put(f));
 	EXPECT_EQ(refs_of(pa), 1);
 	EXPECT_TRUE(pmm_frame_put(f));
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_TRUE(!(flags_of(pa) & PMM_FRAME_ALLOCATED));
 	EXPECT_TRUE(!pmm_frame_put(f)); /* nobody holds it any more */
 	EXPECT_EQ(pmm_frame_get(f), -EINVAL);
-	EXPECT_EQ(bad_frees(), bad + 2);
+	EXPECT_EQ(pmm_test_bad_frees(), bad + 2);
 
 	/* The last put frees a whole exact run. */
 	pa = pmm_alloc_contig(5, 0);
@@ -126,10 +111,10 @@ TEST(pmm, refcounts_share_and_free_on_last_put)
 	EXPECT_EQ(f->npages, 5);
 	EXPECT_EQ(pmm_frame_get(f), 0);
 	EXPECT_TRUE(!pmm_frame_put(f));
-	EXPECT_EQ(free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
 	EXPECT_TRUE(pmm_frame_put(f));
-	EXPECT_EQ(free_bytes(), start);
-	EXPECT_EQ(bad_frees(), bad + 2);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
+	EXPECT_EQ(pmm_test_bad_frees(), bad + 2);
 	EXPECT_EQ(pmm_check(), 0);
 }
 
@@ -243,7 +228,7 @@ TEST(pmm, caches_on_every_cpu_never_hand_out_a_frame_twice)
 	struct stress s = { .nbits = frame_limit() };
 	unsigned ncpu = sched_cpu_count();
 	struct task_handle h[SMP_MAX_CPUS];
-	uint64_t start = free_bytes(), bad = bad_frees();
+	uint64_t start = pmm_test_free_bytes(), bad = pmm_test_bad_frees();
 	struct task_result r;
 
 	s.held = kcalloc(s.nbits / 64 + 1, sizeof(uint64_t));
@@ -261,10 +246,10 @@ TEST(pmm, caches_on_every_cpu_never_hand_out_a_frame_twice)
 		EXPECT_EQ(r.value, 0);
 	}
 	kfree(s.held);
-	EXPECT_EQ(bad_frees(), bad);
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_bad_frees(), bad);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_check(), 0);
 	pmm_drain_caches();
-	EXPECT_EQ(free_bytes(), start);
+	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_check(), 0);
 }
