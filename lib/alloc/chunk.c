@@ -7,6 +7,7 @@
 #include <cairn/errno.h>
 
 #include <lib/alloc/chunk.h>
+#include <lib/alloc/ops_adapter.h>
 
 #define NONE ((size_t)-1)
 
@@ -191,34 +192,4 @@ static int ops_init(void *heap, void *base, size_t bytes, void *ext, size_t ext_
 	return chunk_init(heap, base, bytes, ext, ext_bytes);
 }
 
-/* The vtable entries are the one call per operation the benchmark times. */
-static __attribute__((noinline)) void *ops_alloc(void *heap, size_t size, size_t align)
-{
-	return chunk_alloc(heap, size, align);
-}
-
-static __attribute__((noinline)) void ops_free(void *heap, void *p, size_t size, size_t align)
-{
-	chunk_free(heap, p, size, align);
-}
-
-static int ops_grow(void *heap, void *more, size_t bytes)
-{
-	return chunk_grow(heap, more, bytes);
-}
-
-static void ops_stats(void *heap, struct alloc_stats *st)
-{
-	chunk_stats(heap, st);
-}
-
-const struct alloc_ops alloc_chunk_ops = {
-	.name = "chunk",
-	.heap_struct_bytes = sizeof(struct chunk_heap),
-	.external_bytes = ops_external_bytes,
-	.init = ops_init,
-	.alloc = ops_alloc,
-	.free = ops_free,
-	.grow = ops_grow,
-	.stats = ops_stats,
-};
+ALLOC_OPS_DEFINE(alloc_chunk_ops, "chunk", chunk, struct chunk_heap, ops_external_bytes, ops_init);

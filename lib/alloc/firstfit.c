@@ -7,6 +7,7 @@
 #include <cairn/errno.h>
 
 #include <lib/alloc/firstfit.h>
+#include <lib/alloc/ops_adapter.h>
 
 #define FF_GRAN 8
 #define FF_MIN  sizeof(struct firstfit_hole)
@@ -183,34 +184,5 @@ static size_t ops_external_bytes(size_t heap_bytes)
 	return 0;
 }
 
-/* The vtable entries are the one call per operation the benchmark times. */
-static __attribute__((noinline)) void *ops_alloc(void *heap, size_t size, size_t align)
-{
-	return firstfit_alloc(heap, size, align);
-}
-
-static __attribute__((noinline)) void ops_free(void *heap, void *p, size_t size, size_t align)
-{
-	firstfit_free(heap, p, size, align);
-}
-
-static int ops_grow(void *heap, void *more, size_t bytes)
-{
-	return firstfit_grow(heap, more, bytes);
-}
-
-static void ops_stats(void *heap, struct alloc_stats *st)
-{
-	firstfit_stats(heap, st);
-}
-
-const struct alloc_ops alloc_firstfit_ops = {
-	.name = "firstfit",
-	.heap_struct_bytes = sizeof(struct firstfit_heap),
-	.external_bytes = ops_external_bytes,
-	.init = ops_init,
-	.alloc = ops_alloc,
-	.free = ops_free,
-	.grow = ops_grow,
-	.stats = ops_stats,
-};
+ALLOC_OPS_DEFINE(alloc_firstfit_ops, "firstfit", firstfit, struct firstfit_heap, ops_external_bytes,
+                 ops_init);
