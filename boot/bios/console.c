@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "boot/bios/bios.h"
+#include "boot/common/pio.h"
 
 #define VGA_TEXT       ((volatile uint16_t *)low_ptr(0xb8000)) /* 80x25 colour text, attribute:char */
 #define VGA_COLS       80
@@ -21,11 +22,6 @@
 
 static bool text_on;
 static unsigned text_row, text_col;
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
 
 static void text_scroll(void)
 {
@@ -41,10 +37,10 @@ static void text_cursor(void)
 {
 	uint16_t pos = (uint16_t)(text_row * VGA_COLS + text_col);
 
-	outb(VGA_CRTC_INDEX, 0x0e);
-	outb(VGA_CRTC_DATA, (uint8_t)(pos >> 8));
-	outb(VGA_CRTC_INDEX, 0x0f);
-	outb(VGA_CRTC_DATA, (uint8_t)pos);
+	loader_outb(VGA_CRTC_INDEX, 0x0e);
+	loader_outb(VGA_CRTC_DATA, (uint8_t)(pos >> 8));
+	loader_outb(VGA_CRTC_INDEX, 0x0f);
+	loader_outb(VGA_CRTC_DATA, (uint8_t)pos);
 }
 
 static void text_putc(char c)

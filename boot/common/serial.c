@@ -6,6 +6,7 @@
  * kernel/dev/uart16550.c.)
  */
 #include "boot/common/loader.h"
+#include "boot/common/pio.h"
 
 #define COM1                  0x3f8
 #define UART_THR              0 /* transmit holding (DLAB 0) */
@@ -23,37 +24,24 @@
 #define UART_MCR_DTR_RTS      0x03
 #define UART_DIVISOR_115200   1 /* 1.8432 MHz / 16 / 115200 */
 
-static inline void port_out(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline uint8_t port_in(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-
 void loader_serial_init(void)
 {
-	port_out(COM1 + UART_IER, 0);
-	port_out(COM1 + UART_LCR, UART_LCR_DLAB);
-	port_out(COM1 + UART_DLL, UART_DIVISOR_115200);
-	port_out(COM1 + UART_DLM, 0);
-	port_out(COM1 + UART_LCR, UART_LCR_8N1);
-	port_out(COM1 + UART_FCR, UART_FCR_ENABLE_CLEAR);
-	port_out(COM1 + UART_MCR, UART_MCR_DTR_RTS);
+	loader_outb(COM1 + UART_IER, 0);
+	loader_outb(COM1 + UART_LCR, UART_LCR_DLAB);
+	loader_outb(COM1 + UART_DLL, UART_DIVISOR_115200);
+	loader_outb(COM1 + UART_DLM, 0);
+	loader_outb(COM1 + UART_LCR, UART_LCR_8N1);
+	loader_outb(COM1 + UART_FCR, UART_FCR_ENABLE_CLEAR);
+	loader_outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
 }
 
 /* Bounded wait, so a missing UART (LSR reads 0xff anyway) never hangs us. */
 void loader_serial_putc(char c)
 {
 	for (unsigned i = 0; i < 100000; i++)
-		if (port_in(COM1 + UART_LSR) & UART_LSR_THRE)
+		if (loader_inb(COM1 + UART_LSR) & UART_LSR_THRE)
 			break;
 	if (c == '\n')
 		loader_serial_putc('\r');
-	port_out(COM1 + UART_THR, (uint8_t)c);
+	loader_outb(COM1 + UART_THR, (uint8_t)c);
 }
