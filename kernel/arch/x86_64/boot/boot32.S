@@ -50,6 +50,21 @@ mb2_header_end:
 	.balign 4
 	.long PHYS(boot32_pvh_entry)
 
+/*
+ * Fill @count 8-byte entries at @table with @first, @first + @step, ...: the
+ * PDPT entries of the four low page directories, and the 2 MiB leaves of
+ * those directories and of the kernel's.
+ */
+.macro fill_entries table, first, step, count
+	movl $\table, %edi
+	movl $\first, %eax
+	movl $\count, %ecx
+1:	movl %eax, (%edi)
+	addl $\step, %eax
+	addl $8, %edi
+	loop 1b
+.endm
+
 	.section .text.boot32, "ax"
 	.code32
 /* PVH: 32-bit protected mode, paging off, EBX = physical hvm_start_info. */
@@ -90,31 +105,12 @@ boot32_common:
 	movl $(PHYS(boot_pdpt_high) + PTE_P_W), PHYS(boot_pml4) + 511 * 8
 
 	/* Four page directories cover the first 4 GiB. */
-	movl $(PHYS(boot_pd_low) + PTE_P_W), %eax
-	movl $PHYS(boot_pdpt_low), %edi
-	movl $4, %ecx
-1:	movl %eax, (%edi)
-	addl $4096, %eax
-	addl $8, %edi
-	loop 1b
-
-	movl $PHYS(boot_pd_low), %edi
-	movl $PTE_P_W_PS, %eax
-	movl $2048, %ecx
-2:	movl %eax, (%edi)
-	addl $0x200000, %eax
-	addl $8, %edi
-	loop 2b
+	fill_entries PHYS(boot_pdpt_low), (PHYS(boot_pd_low) + PTE_P_W), 4096, 4
+	fill_entries PHYS(boot_pd_low), PTE_P_W_PS, 0x200000, 2048
 
 	/* -2 GiB maps physical 0..1 GiB, so the image sits at its link address. */
 	movl $(PHYS(boot_pd_kernel) + PTE_P_W), PHYS(boot_pdpt_high) + 510 * 8
-	movl $PHYS(boot_pd_kernel), %edi
-	movl $PTE_P_W_PS, %eax
-	movl $512, %ecx
-3:	movl %eax, (%edi)
-	addl $0x200000, %eax
-	addl $8, %edi
-	loop 3b
+	fill_entries PHYS(boot_pd_kernel), PTE_P_W_PS, 0x200000, 512
 
 	/* Long mode: PAE, CR3, EFER.LME (+NXE if the CPU has NX), then paging.
 	 * Intel SDM Vol. 3A, 10.8.5 "Initializing IA-32e Mode". */
