@@ -29,3 +29,20 @@
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
+
+#ifdef __ASSEMBLY__
+/*
+ * Real mode with every data segment at 0 and the stack at RM_STACK_TOP: how
+ * stage 2 starts, and how bios_int() calls the BIOS after leaving protected
+ * mode. Clobbers %ax.
+ */
+.macro rm_flat_segments
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movw	$RM_STACK_TOP, %sp
+.endm
+#endif

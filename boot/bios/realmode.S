@@ -91,13 +91,7 @@ bios_int:
 	andl	$~CR0_PE, %eax
 	movl	%eax, %cr0
 	ljmp	$0, $3f
-3:	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %fs
-	movw	%ax, %gs
-	movw	%ax, %ss
-	movw	$RM_STACK_TOP, %sp
+3:	rm_flat_segments
 
 	movw	rm_regs + R_ES, %es
 	pushw	rm_regs + R_DS

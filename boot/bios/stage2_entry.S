@@ -25,13 +25,7 @@ entry16:
 	movl	%eax, %cs:stage2_tsc
 	movl	%edx, %cs:stage2_tsc + 4
 	cli
-	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %fs
-	movw	%ax, %gs
-	movw	%ax, %ss
-	movw	$RM_STACK_TOP, %sp
+	rm_flat_segments
 	sti
 	cld
 	movb	%bl, stage2_boot_drive
