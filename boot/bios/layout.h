@@ -45,4 +45,19 @@
 	movw	%ax, %ss
 	movw	$RM_STACK_TOP, %sp
 .endm
+
+/*
+ * Long mode with the flat data selector in %ds, %es and %ss and null %fs and
+ * %gs: stage 2's first entry to long mode, and bios_int()'s return to it.
+ * Clobbers %eax.
+ */
+.macro lm_data_segments
+	movw	$SEL_DATA, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	xorl	%eax, %eax
+	movw	%ax, %fs
+	movw	%ax, %gs
+.endm
 #endif

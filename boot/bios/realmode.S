@@ -152,13 +152,7 @@ bios_int:
 	ljmp	$SEL_CODE64, $5f
 
 	.code64
-5:	movw	$SEL_DATA, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	xorl	%eax, %eax
-	movw	%ax, %fs
-	movw	%ax, %gs
+5:	lm_data_segments
 	movq	rm_saved_rsp(%rip), %rsp
 	lidt	rm_saved_idt(%rip)
 	popq	%rdi

@@ -233,13 +233,7 @@ pm32:
 
 	.code64
 lm64:
-	movw	$SEL_DATA, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
-	xorl	%eax, %eax
-	movw	%ax, %fs
-	movw	%ax, %gs
+	lm_data_segments
 	movq	$stage2_stack_top, %rsp
 	xorl	%ebp, %ebp
 	movzbl	stage2_boot_drive, %edi
