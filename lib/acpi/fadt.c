@@ -121,11 +121,9 @@ int acpi_fadt_parse(const void *table, size_t len, struct acpi_fadt_info *out, c
 	uint64_t x;
 
 	acpi_zero(out, sizeof(*out));
-	if (!fadt_has(&f, FADT_DSDT, 4) || !acpi_sig_is(f.p, "FACP")) {
-		if (why)
-			*why = f.len < FADT_DSDT + 4 ? "too short" : "signature is not FACP";
-		return -EINVAL;
-	}
+	if (!fadt_has(&f, FADT_DSDT, 4) || !acpi_sig_is(f.p, "FACP"))
+		return acpi_parse_fail(why, f.len < FADT_DSDT + 4 ? "too short"
+		                                                  : "signature is not FACP");
 	out->revision = f.p[ACPI_HDR_REVISION];
 	out->length = (uint32_t)f.len;
 	x = fadt_u64(&f, FADT_X_FIRMWARE_CTRL);
@@ -157,19 +155,13 @@ int acpi_fadt_parse(const void *table, size_t len, struct acpi_fadt_info *out, c
 	return 0;
 }
 
+/* acpi_fadt_parse() with its result untyped, for acpi_get_parsed(). */
+static int fadt_parse_any(const void *table, size_t len, void *out, const char **why)
+{
+	return acpi_fadt_parse(table, len, out, why);
+}
+
 int acpi_get_fadt(struct acpi_tables *t, struct acpi_fadt_info *out)
 {
-	const struct acpi_table_ref *ref;
-	const uint8_t *p;
-	const char *why;
-	int err;
-
-	acpi_zero(out, sizeof(*out));
-	p = acpi_get_table(t, "FACP", &ref, &err);
-	if (!p)
-		return err;
-	err = acpi_fadt_parse(p, ref->length, out, &why);
-	if (err)
-		acpi_error(t, ref->phys, err, "acpi: FACP %s", why);
-	return err;
+	return acpi_get_parsed(t, "FACP", fadt_parse_any, out, sizeof(*out));
 }

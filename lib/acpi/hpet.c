@@ -36,11 +36,8 @@ int acpi_hpet_parse(const void *table, size_t len, struct acpi_hpet_info *out, c
 		msg = "too short";
 	else if (!acpi_sig_is(p, "HPET"))
 		msg = "signature is not HPET";
-	if (msg) {
-		if (why)
-			*why = msg;
-		return -EINVAL;
-	}
+	if (msg)
+		return acpi_parse_fail(why, msg);
 	id = acpi_rd32(p + HPET_BLOCK_ID);
 	out->block_id = id;
 	out->vendor_id = (uint16_t)HPET_ID_VENDOR(id);
@@ -53,27 +50,18 @@ int acpi_hpet_parse(const void *table, size_t len, struct acpi_hpet_info *out, c
 	out->min_tick = acpi_rd16(p + HPET_MIN_TICK);
 	out->page_protection = p[HPET_PAGE_PROT];
 	/* The registers are memory-mapped (HPET spec 2.3.1). */
-	if (out->base.space_id != ACPI_GAS_MEMORY || out->base.address == 0) {
-		if (why)
-			*why = "base is not a system memory address";
-		return -EINVAL;
-	}
+	if (out->base.space_id != ACPI_GAS_MEMORY || out->base.address == 0)
+		return acpi_parse_fail(why, "base is not a system memory address");
 	return 0;
+}
+
+/* acpi_hpet_parse() with its result untyped, for acpi_get_parsed(). */
+static int hpet_parse_any(const void *table, size_t len, void *out, const char **why)
+{
+	return acpi_hpet_parse(table, len, out, why);
 }
 
 int acpi_get_hpet(struct acpi_tables *t, struct acpi_hpet_info *out)
 {
-	const struct acpi_table_ref *ref;
-	const uint8_t *p;
-	const char *why;
-	int err;
-
-	acpi_zero(out, sizeof(*out));
-	p = acpi_get_table(t, "HPET", &ref, &err);
-	if (!p)
-		return err;
-	err = acpi_hpet_parse(p, ref->length, out, &why);
-	if (err)
-		acpi_error(t, ref->phys, err, "acpi: HPET %s", why);
-	return err;
+	return acpi_get_parsed(t, "HPET", hpet_parse_any, out, sizeof(*out));
 }

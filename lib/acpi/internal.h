@@ -67,5 +67,20 @@ void acpi_error(struct acpi_tables *t, uint64_t phys, int err, const char *fmt, 
 const uint8_t *acpi_get_table(struct acpi_tables *t, const char *sig,
                               const struct acpi_table_ref **ref, int *err);
 
+/* A table parser's shape with its result struct untyped, for acpi_get_parsed(). */
+typedef int (*acpi_parse_fn)(const void *table, size_t len, void *out, const char **why);
+
+/*
+ * What every acpi_get_*() helper does: zero @out (@out_bytes), find and map
+ * table @sig, run @parse over it. Returns 0, -ENOENT (absent), -EFAULT
+ * (unreachable) or the parser's error; the last two are recorded in @t, a
+ * parse failure as "acpi: SIG why".
+ */
+int acpi_get_parsed(struct acpi_tables *t, const char *sig, acpi_parse_fn parse, void *out,
+                    size_t out_bytes);
+
+/* Set *@why to @msg when the caller asked for a reason; returns -EINVAL. */
+int acpi_parse_fail(const char **why, const char *msg);
+
 /* Zero @len bytes at @p (lib/ code does not assume a memset). */
 void acpi_zero(void *p, size_t len);

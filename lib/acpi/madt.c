@@ -182,13 +182,6 @@ static void madt_entry(struct acpi_madt_info *m, const uint8_t *e, uint8_t type)
 	}
 }
 
-static int madt_fail(const char **why, const char *msg)
-{
-	if (why)
-		*why = msg;
-	return -EINVAL;
-}
-
 int acpi_madt_parse(const void *table, size_t len, struct acpi_madt_info *out, const char **why)
 {
 	const uint8_t *p = table;
@@ -197,9 +190,9 @@ int acpi_madt_parse(const void *table, size_t len, struct acpi_madt_info *out, c
 
 	acpi_zero(out, sizeof(*out));
 	if (end < MADT_ENTRIES)
-		return madt_fail(why, "too short");
+		return acpi_parse_fail(why, "too short");
 	if (!acpi_sig_is(p, "APIC"))
-		return madt_fail(why, "signature is not APIC");
+		return acpi_parse_fail(why, "signature is not APIC");
 	out->lapic_address = acpi_rd32(p + MADT_LAPIC_ADDR);
 	out->pcat_compat = acpi_rd32(p + MADT_FLAGS) & MADT_PCAT_COMPAT;
 
@@ -207,33 +200,27 @@ int acpi_madt_parse(const void *table, size_t len, struct acpi_madt_info *out, c
 		uint8_t type, elen;
 
 		if (end - off < 2)
-			return madt_fail(why, "entry header runs past the end");
+			return acpi_parse_fail(why, "entry header runs past the end");
 		type = p[off];
 		elen = p[off + 1];
 		if (elen < 2)
-			return madt_fail(why, "entry length below 2");
+			return acpi_parse_fail(why, "entry length below 2");
 		if (elen > end - off)
-			return madt_fail(why, "entry runs past the end");
+			return acpi_parse_fail(why, "entry runs past the end");
 		if (type < sizeof(madt_min_len) && elen < madt_min_len[type])
-			return madt_fail(why, "entry shorter than its type");
+			return acpi_parse_fail(why, "entry shorter than its type");
 		madt_entry(out, p + off, type);
 	}
 	return 0;
 }
 
+/* acpi_madt_parse() with its result untyped, for acpi_get_parsed(). */
+static int madt_parse_any(const void *table, size_t len, void *out, const char **why)
+{
+	return acpi_madt_parse(table, len, out, why);
+}
+
 int acpi_get_madt(struct acpi_tables *t, struct acpi_madt_info *out)
 {
-	const struct acpi_table_ref *ref;
-	const uint8_t *p;
-	const char *why;
-	int err;
-
-	acpi_zero(out, sizeof(*out));
-	p = acpi_get_table(t, "APIC", &ref, &err);
-	if (!p)
-		return err;
-	err = acpi_madt_parse(p, ref->length, out, &why);
-	if (err)
-		acpi_error(t, ref->phys, err, "acpi: APIC %s", why);
-	return err;
+	return acpi_get_parsed(t, "APIC", madt_parse_any, out, sizeof(*out));
 }

@@ -17,13 +17,6 @@
 #define MCFG_E_BUS_START 10
 #define MCFG_E_BUS_END   11
 
-static int mcfg_fail(const char **why, const char *msg)
-{
-	if (why)
-		*why = msg;
-	return -EINVAL;
-}
-
 int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_info *out, const char **why)
 {
 	const uint8_t *p = table;
@@ -32,11 +25,11 @@ int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_info *out, c
 
 	acpi_zero(out, sizeof(*out));
 	if (end < MCFG_ENTRIES)
-		return mcfg_fail(why, "too short");
+		return acpi_parse_fail(why, "too short");
 	if (!acpi_sig_is(p, "MCFG"))
-		return mcfg_fail(why, "signature is not MCFG");
+		return acpi_parse_fail(why, "signature is not MCFG");
 	if ((end - MCFG_ENTRIES) % MCFG_ENTRY_LEN)
-		return mcfg_fail(why, "length leaves a partial entry");
+		return acpi_parse_fail(why, "length leaves a partial entry");
 	for (off = MCFG_ENTRIES; off < end; off += MCFG_ENTRY_LEN) {
 		struct acpi_mcfg_segment s = {
 			.base = acpi_rd64(p + off + MCFG_E_BASE),
@@ -46,9 +39,9 @@ int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_info *out, c
 		};
 
 		if (s.base == 0)
-			return mcfg_fail(why, "entry with a zero base");
+			return acpi_parse_fail(why, "entry with a zero base");
 		if (s.bus_end < s.bus_start)
-			return mcfg_fail(why, "entry ends before it starts");
+			return acpi_parse_fail(why, "entry ends before it starts");
 		if (out->count == ACPI_MAX_MCFG) {
 			out->dropped++;
 			continue;
@@ -58,19 +51,13 @@ int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_info *out, c
 	return 0;
 }
 
+/* acpi_mcfg_parse() with its result untyped, for acpi_get_parsed(). */
+static int mcfg_parse_any(const void *table, size_t len, void *out, const char **why)
+{
+	return acpi_mcfg_parse(table, len, out, why);
+}
+
 int acpi_get_mcfg(struct acpi_tables *t, struct acpi_mcfg_info *out)
 {
-	const struct acpi_table_ref *ref;
-	const uint8_t *p;
-	const char *why;
-	int err;
-
-	acpi_zero(out, sizeof(*out));
-	p = acpi_get_table(t, "MCFG", &ref, &err);
-	if (!p)
-		return err;
-	err = acpi_mcfg_parse(p, ref->length, out, &why);
-	if (err)
-		acpi_error(t, ref->phys, err, "acpi: MCFG %s", why);
-	return err;
+	return acpi_get_parsed(t, "MCFG", mcfg_parse_any, out, sizeof(*out));
 }

@@ -404,6 +404,31 @@ const uint8_t *acpi_get_table(struct acpi_tables *t, const char *sig,
 	return p;
 }
 
+int acpi_get_parsed(struct acpi_tables *t, const char *sig, acpi_parse_fn parse, void *out,
+                    size_t out_bytes)
+{
+	const struct acpi_table_ref *ref;
+	const uint8_t *p;
+	const char *why;
+	int err;
+
+	acpi_zero(out, out_bytes);
+	p = acpi_get_table(t, sig, &ref, &err);
+	if (!p)
+		return err;
+	err = parse(p, ref->length, out, &why);
+	if (err)
+		acpi_error(t, ref->phys, err, "acpi: %s %s", sig, why);
+	return err;
+}
+
+int acpi_parse_fail(const char **why, const char *msg)
+{
+	if (why)
+		*why = msg;
+	return -EINVAL;
+}
+
 void acpi_zero(void *p, size_t len)
 {
 	uint8_t *b = p;
