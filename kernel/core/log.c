@@ -44,27 +44,6 @@ static uint64_t ring_start __guarded_by(&console_lock);      /* [L] position of 
 static uint64_t ring_end __guarded_by(&console_lock); /* [L] position after the newest byte */
 static struct log_console *consoles __guarded_by(&console_lock); /* [L] */
 
-/*
- * Take the console lock, except when this CPU already holds it (a fault
- * while printing) or is reporting a panic (the other CPUs are stopped, one
- * maybe holding the lock). Returns whether it was taken.
- */
-static bool console_lock_take(uint64_t *flags) __no_thread_safety_analysis
-{
-	int panicking = smp_panic_cpu();
-
-	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&console_lock))
-		return false;
-	*flags = spin_lock_irqsave(&console_lock);
-	return true;
-}
-
-static void console_lock_give(bool taken, uint64_t flags) __no_thread_safety_analysis
-{
-	if (taken)
-		spin_unlock_irqrestore(&console_lock, flags);
-}
-
 /* Append @n bytes to the ring, then drop whole lines from the front until it fits. */
 static void ring_append_locked(const char *s, size_t n) __must_hold(&console_lock)
 {
@@ -95,7 +74,7 @@ static void emit_locked(const char *s, size_t n, unsigned flags) __must_hold(&co
 		c->write(c, s, n, flags);
 }
 
-/* The lock is taken conditionally (console_lock_take), which the analysis cannot follow. */
+/* The lock is taken conditionally (smp_output_lock), which the analysis cannot follow. */
 void vklog(enum log_level level, const char *fmt, va_list ap) __no_thread_safety_analysis
 {
 	char line[LOG_LINE_MAX];
@@ -110,9 +89,9 @@ void vklog(enum log_level level, const char *fmt, va_list ap) __no_thread_safety
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	taken = console_lock_take(&flags);
+	taken = smp_output_lock(&console_lock, &flags);
 	emit_locked(line, (size_t)n, LOG_WRITE_LINE);
-	console_lock_give(taken, flags);
+	smp_output_unlock(&console_lock, taken, flags);
 }
 
 void klog(enum log_level level, const char *fmt, ...)
@@ -164,10 +143,10 @@ void kprintf(const char *fmt, ...) __no_thread_safety_analysis
 
 	b.len = 0;
 	va_start(ap, fmt);
-	taken = console_lock_take(&flags);
+	taken = smp_output_lock(&console_lock, &flags);
 	fmt_vformat(kprintf_sink, &b, fmt, ap);
 	kprintf_flush(&b);
-	console_lock_give(taken, flags);
+	smp_output_unlock(&console_lock, taken, flags);
 	va_end(ap);
 }
 

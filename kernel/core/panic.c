@@ -52,10 +52,29 @@ static __attribute__((noreturn)) void panic_stop(void)
 	arch_halt();
 }
 
+/*
+ * The start of every panic report: claim the panic for this CPU, stop the
+ * others and print @what. A second panic on this CPU while one is being
+ * reported prints @nested and halts instead.
+ */
+static void panic_begin(const char *what, const char *nested)
+{
+	unsigned late;
+
+	smp_panic_enter();
+	if (panic_depth++ > 0) {
+		kprintf("panic: %s: %s\n", nested, what);
+		arch_halt();
+	}
+	late = smp_stop_others();
+	kprintf("\npanic: %s (cpu %u)\n", what, arch_cpu_index());
+	if (late)
+		kprintf("panic: %u other CPU(s) did not stop\n", late);
+}
+
 void panic(const char *fmt, ...)
 {
 	char msg[256];
-	unsigned late;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -74,15 +93,7 @@ void panic(const char *fmt, ...)
 		}
 		ktest_on_panic(msg);
 	}
-	smp_panic_enter();
-	if (panic_depth++ > 0) {
-		kprintf("panic: nested panic: %s\n", msg);
-		arch_halt();
-	}
-	late = smp_stop_others();
-	kprintf("\npanic: %s (cpu %u)\n", msg, arch_cpu_index());
-	if (late)
-		kprintf("panic: %u other CPU(s) did not stop\n", late);
+	panic_begin(msg, "nested panic");
 	arch_dump_current_regs();
 	panic_backtrace(arch_frame_pointer());
 	panic_stop();
@@ -90,17 +101,7 @@ void panic(const char *fmt, ...)
 
 void panic_trap(const struct arch_regs *regs, const char *what)
 {
-	unsigned late;
-
-	smp_panic_enter();
-	if (panic_depth++ > 0) {
-		kprintf("panic: fault while panicking: %s\n", what);
-		arch_halt();
-	}
-	late = smp_stop_others();
-	kprintf("\npanic: %s (cpu %u)\n", what, arch_cpu_index());
-	if (late)
-		kprintf("panic: %u other CPU(s) did not stop\n", late);
+	panic_begin(what, "fault while panicking");
 	arch_dump_regs(regs);
 	panic_backtrace(arch_regs_frame_pointer(regs));
 	panic_stop();

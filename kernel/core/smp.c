@@ -239,6 +239,22 @@ int smp_panic_cpu(void)
 	return __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE);
 }
 
+bool smp_output_lock(struct spinlock *l, uint64_t *flags) __no_thread_safety_analysis
+{
+	int panicking = smp_panic_cpu();
+
+	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(l))
+		return false;
+	*flags = spin_lock_irqsave(l);
+	return true;
+}
+
+void smp_output_unlock(struct spinlock *l, bool taken, uint64_t flags) __no_thread_safety_analysis
+{
+	if (taken)
+		spin_unlock_irqrestore(l, flags);
+}
+
 int smp_panic_enter(void)
 {
 	int me = (int)arch_cpu_index(), prev = -1;

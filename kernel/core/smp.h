@@ -78,6 +78,19 @@ unsigned smp_stop_others(void);
 /* The CPU that is reporting a panic, or -1. Console locks give way once it is set. */
 int smp_panic_cpu(void);
 
+struct spinlock;
+
+/*
+ * Take console output lock @l with interrupts off, except when this CPU
+ * already holds it (a fault while printing) or is reporting a panic (the
+ * other CPUs are stopped, one maybe holding it): the log, the tty and the
+ * framebuffer console all print through such a lock. Returns whether it was
+ * taken; pass that to smp_output_unlock(). The analysis of -Wthread-safety
+ * cannot follow a conditional lock, so callers opt out of it.
+ */
+bool smp_output_lock(struct spinlock *l, uint64_t *flags);
+void smp_output_unlock(struct spinlock *l, bool taken, uint64_t flags);
+
 struct smp_stats {
 	unsigned described;      /* usable CPUs the firmware lists (enabled, this one included) */
 	unsigned online;         /* CPUs running the kernel */

@@ -262,27 +262,6 @@ static const struct vt_ops fbcon_ops = {
 	.scroll_up = op_scroll_locked,
 };
 
-/*
- * Take the console lock, except on a CPU that is reporting a panic (the
- * other CPUs are stopped, one maybe holding it) or that already holds it
- * (a fault while drawing), as the log does. Returns whether it was taken.
- */
-static bool fbcon_lock_take(struct fbcon *c, uint64_t *flags) __no_lock_checks
-{
-	int panicking = smp_panic_cpu();
-
-	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&c->lock))
-		return false;
-	*flags = spin_lock_irqsave(&c->lock);
-	return true;
-}
-
-static void fbcon_lock_give(struct fbcon *c, bool taken, uint64_t flags) __no_lock_checks
-{
-	if (taken)
-		spin_unlock_irqrestore(&c->lock, flags);
-}
-
 /* Geometry and palette from the framebuffer and the font. Returns false if no cell fits. */
 static bool setup_geometry(struct fbcon *c, const struct boot_framebuffer *info)
 {
@@ -431,7 +410,7 @@ void fbcon_destroy(struct fbcon *c)
 	kfree(c);
 }
 
-/* The lock is taken conditionally (fbcon_lock_take), which the analysis cannot follow. */
+/* The lock is taken conditionally (smp_output_lock), which the analysis cannot follow. */
 void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_lock_checks
 {
 	uint64_t flags = 0;
@@ -440,10 +419,10 @@ void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_lock_checks
 
 	while (c && n > 0 && c->ready) {
 		k = n < FBCON_CHUNK ? n : FBCON_CHUNK;
-		taken = fbcon_lock_take(c, &flags);
+		taken = smp_output_lock(&c->lock, &flags);
 		vt_write(&c->vt, s, k);
 		flush_locked(c);
-		fbcon_lock_give(c, taken, flags);
+		smp_output_unlock(&c->lock, taken, flags);
 		s += k;
 		n -= k;
 	}
@@ -456,10 +435,10 @@ void fbcon_clear(struct fbcon *c) __no_lock_checks
 
 	if (!c || !c->ready)
 		return;
-	taken = fbcon_lock_take(c, &flags);
+	taken = smp_output_lock(&c->lock, &flags);
 	vt_reset(&c->vt);
 	flush_locked(c);
-	fbcon_lock_give(c, taken, flags);
+	smp_output_unlock(&c->lock, taken, flags);
 }
 
 unsigned fbcon_cols(const struct fbcon *c)

@@ -28,27 +28,6 @@
 #define TTY_FLAGS_CANONICAL LDISC_DEFAULT_FLAGS
 #define TTY_FLAGS_RAW       LDISC_ONLCR
 
-/*
- * Take @t's output lock, except on a CPU that reports a panic (the others
- * are stopped, one maybe holding it) or that holds it already (a fault
- * while writing), as the log does. Returns whether it was taken.
- */
-static bool out_take(struct tty *t, uint64_t *flags) __no_thread_safety_analysis
-{
-	int panicking = smp_panic_cpu();
-
-	if ((panicking >= 0 && (unsigned)panicking == arch_cpu_index()) || spin_held(&t->out_lock))
-		return false;
-	*flags = spin_lock_irqsave(&t->out_lock);
-	return true;
-}
-
-static void out_give(struct tty *t, bool taken, uint64_t flags) __no_thread_safety_analysis
-{
-	if (taken)
-		spin_unlock_irqrestore(&t->out_lock, flags);
-}
-
 /* Send @n bytes to the backend, "\n" as "\r\n" if @onlcr. */
 static void out_locked(struct tty *t, const char *s, size_t n,
                        bool onlcr) __no_thread_safety_analysis
@@ -76,10 +55,10 @@ static void echo_sink(void *ctx, const char *s, size_t n)
 {
 	struct tty *t = ctx;
 	uint64_t flags = 0;
-	bool taken = out_take(t, &flags);
+	bool taken = smp_output_lock(&t->out_lock, &flags);
 
 	out_locked(t, s, n, false);
-	out_give(t, taken, flags);
+	smp_output_unlock(&t->out_lock, taken, flags);
 }
 
 /* log_console.write: a log line starts on a line of its own. */
@@ -87,12 +66,12 @@ static void log_write(struct log_console *c, const char *s, size_t n, unsigned l
 {
 	struct tty *t = (struct tty *)c; /* logcon is the first member */
 	uint64_t flags = 0;
-	bool taken = out_take(t, &flags);
+	bool taken = smp_output_lock(&t->out_lock, &flags);
 
 	if ((lflags & LOG_WRITE_LINE) && t->mid_line)
 		out_locked(t, "\n", 1, true);
 	out_locked(t, s, n, true);
-	out_give(t, taken, flags);
+	smp_output_unlock(&t->out_lock, taken, flags);
 }
 
 void tty_setup(struct tty *t, const char *name, const struct tty_backend *be)
@@ -249,9 +228,9 @@ void tty_write(struct tty *t, const void *buf, size_t n)
 
 	while (n) {
 		k = write_segment(s, n);
-		taken = out_take(t, &flags);
+		taken = smp_output_lock(&t->out_lock, &flags);
 		out_locked(t, s, k, true);
-		out_give(t, taken, flags);
+		smp_output_unlock(&t->out_lock, taken, flags);
 		s += k;
 		n -= k;
 	}
@@ -289,10 +268,10 @@ void tty_printf(struct tty *t, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	taken = out_take(t, &flags);
+	taken = smp_output_lock(&t->out_lock, &flags);
 	fmt_vformat(printf_sink, &b, fmt, ap);
 	out_locked(t, b.text, b.len, true);
-	out_give(t, taken, flags);
+	smp_output_unlock(&t->out_lock, taken, flags);
 	va_end(ap);
 }
 
