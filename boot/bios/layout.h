@@ -31,6 +31,8 @@
 #define EFER_NXE (1 << 11)
 
 #ifdef __ASSEMBLY__
+/* GNU as macros, which clang-format would take for C. */
+// clang-format off
 /*
  * Real mode with every data segment at 0 and the stack at RM_STACK_TOP: how
  * stage 2 starts, and how bios_int() calls the BIOS after leaving protected
@@ -60,4 +62,5 @@
 	movw	%ax, %fs
 	movw	%ax, %gs
 .endm
+// clang-format on
 #endif
