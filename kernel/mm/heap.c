@@ -59,7 +59,7 @@ static bool heap_grow_locked(size_t size, size_t align) __must_hold(&heap_lock)
 		want = HEAP_STEP;
 	if (want > VM_HEAP_MAX - heap_mapped)
 		return false;
-	if (vm_map_fresh(va, want / PAGE, PT_WRITE))
+	if (vm_map_uncleared(va, want / PAGE, PT_WRITE))
 		return false;
 	if (cairn_heap_grow(&heap, (void *)(uintptr_t)va, want)) {
 		vm_unmap_free(va, want / PAGE);
@@ -131,7 +131,7 @@ static const struct cairn_cache_ops cache_ops = {
 
 int heap_init(void)
 {
-	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
+	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
 
 	if (err)
 		return err;
