@@ -65,6 +65,15 @@ FREESTANDING := -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -pr
 
 KERNEL_CFLAGS := $(COMMON_CFLAGS) $(FREESTANDING) -mcmodel=kernel -fno-pic -fno-pie \
 	-Ikernel -Ikernel/arch/$(ARCH)/include
+# DEBUG=1 (the default: the kernel always carries its tests) compiles in
+# ASSERT() and lib/list's corruption checks; DEBUG=0 leaves them out
+# (docs/locking.md, "Debug checks").
+DEBUG ?= 1
+KERNEL_CFLAGS += $(if $(filter 1,$(DEBUG)),-DCAIRN_DEBUG)
+# Clang checks the lock annotations (include/cairn/lockdep.h); `make check`
+# builds with it and -Werror.
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
+KERNEL_CFLAGS += $(if $(CC_IS_CLANG),-Wthread-safety)
 KERNEL_ASFLAGS := $(KERNEL_CFLAGS) -D__ASSEMBLY__
 
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Iinclude -MMD -MP \

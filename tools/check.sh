@@ -26,7 +26,11 @@ echo "check: $n headers compile on their own"
 
 for cc in gcc clang; do
 	if make -s BUILD="build/check-$cc" CC=$cc WERROR=1 kernel > "$tmp/build" 2>&1; then
-		echo "check: kernel builds with $cc -Werror"
+		if [ "$cc" = clang ]; then
+			echo "check: kernel builds with clang -Werror -Wthread-safety"
+		else
+			echo "check: kernel builds with $cc -Werror"
+		fi
 	else
 		echo "check: kernel does not build with $cc -Werror:"; grep -E 'error|warning' "$tmp/build" | head -20
 		fail=1
@@ -41,4 +45,15 @@ done >> "$tmp/fmtlist"
 echo "check: $bad files differ from .clang-format (list: make check FORMAT_LIST=1)"
 [ "${FORMAT_LIST:-0}" = 1 ] && cat "$tmp/fmtlist"
 [ "${FORMAT_STRICT:-0}" = 1 ] && [ "$bad" -gt 0 ] && fail=1
+
+# Clang's build above ran its thread-safety analysis (-Wthread-safety); this
+# checks the naming half of the rule: every function that expects a lock held
+# ends in _locked and says so with __must_hold() (docs/locking.md).
+if python3 tools/check_locked.py > "$tmp/locked"; then
+	echo "check: every function that expects a lock held ends in _locked and has __must_hold()"
+else
+	echo "check: the _locked rule is broken:"; sed 's/^/    /' "$tmp/locked"
+	fail=1
+fi
+
 exit $fail

@@ -49,7 +49,7 @@ static struct log_console *consoles __guarded_by(&console_lock); /* [L] */
  * while printing) or is reporting a panic (the other CPUs are stopped, one
  * maybe holding the lock). Returns whether it was taken.
  */
-static bool console_lock_take(uint64_t *flags) __no_lock_checks
+static bool console_lock_take(uint64_t *flags) __no_thread_safety_analysis
 {
 	int panicking = smp_panic_cpu();
 
@@ -59,7 +59,7 @@ static bool console_lock_take(uint64_t *flags) __no_lock_checks
 	return true;
 }
 
-static void console_lock_give(bool taken, uint64_t flags) __no_lock_checks
+static void console_lock_give(bool taken, uint64_t flags) __no_thread_safety_analysis
 {
 	if (taken)
 		spin_unlock_irqrestore(&console_lock, flags);
@@ -96,7 +96,7 @@ static void emit_locked(const char *s, size_t n, unsigned flags) __must_hold(&co
 }
 
 /* The lock is taken conditionally (console_lock_take), which the analysis cannot follow. */
-void vklog(enum log_level level, const char *fmt, va_list ap) __no_lock_checks
+void vklog(enum log_level level, const char *fmt, va_list ap) __no_thread_safety_analysis
 {
 	char line[LOG_LINE_MAX];
 	uint64_t flags = 0;
@@ -130,7 +130,7 @@ struct kprintf_buf {
 	size_t len;
 };
 
-static void kprintf_flush(struct kprintf_buf *b) __no_lock_checks
+static void kprintf_flush(struct kprintf_buf *b) __no_thread_safety_analysis
 {
 	if (b->len)
 		emit_locked(b->text, b->len, 0);
@@ -155,7 +155,7 @@ static void kprintf_sink(void *ctx, const char *s, size_t len)
 	}
 }
 
-void kprintf(const char *fmt, ...) __no_lock_checks
+void kprintf(const char *fmt, ...) __no_thread_safety_analysis
 {
 	struct kprintf_buf b;
 	uint64_t flags = 0;

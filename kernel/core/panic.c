@@ -8,6 +8,7 @@
 #include "core/panic.h"
 
 #include <lib/format.h>
+#include <lib/list/list.h>
 
 #include <stdarg.h>
 
@@ -103,4 +104,10 @@ void panic_trap(const struct arch_regs *regs, const char *what)
 	arch_dump_regs(regs);
 	panic_backtrace(arch_regs_frame_pointer(regs));
 	panic_stop();
+}
+
+/* lib/list's corruption hook: a broken list is a broken kernel invariant. */
+void list_corrupt(const char *what, const struct list_node *node)
+{
+	panic("%s (node %p)", what, (const void *)node);
 }

@@ -21,7 +21,7 @@ enum { INIT_NONE = 0, INIT_BUSY = 1, INIT_DONE = 2 };
 
 static struct async_source rx_source = {
 	.lock = SPINLOCK_INIT("async.uart"),
-	.head = NULL,
+	.waits = LIST_INIT(rx_source.waits),
 	.notifies = 0,
 };
 static struct spinlock read_lock = SPINLOCK_INIT("async.uart.read");

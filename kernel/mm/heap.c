@@ -29,10 +29,10 @@
 #define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
 
 static struct spinlock heap_lock = SPINLOCK_INIT("heap");
-static struct cairn_heap heap; /* [H] */
-static uint64_t heap_mapped;   /* [H] bytes mapped from VM_HEAP_BASE */
-static uintptr_t heap_caller;  /* [H] return address of the current kfree/krealloc */
-static bool (*oom_handler)(size_t size, size_t align); /* [H] */
+static struct cairn_heap heap __guarded_by(&heap_lock); /* [H] */
+static uint64_t heap_mapped __guarded_by(&heap_lock);   /* [H] bytes mapped from VM_HEAP_BASE */
+static uintptr_t heap_caller __guarded_by(&heap_lock);  /* [H] caller of kfree/krealloc */
+static bool (*oom_handler)(size_t size, size_t align);  /* [H] */
 
 static struct spinlock depot_lock = SPINLOCK_INIT("heap.depot");
 static struct cairn_cache cache;                /* [D] the depot; [B] the rest */
@@ -40,7 +40,8 @@ static struct cairn_mag_cpu mags[SMP_MAX_CPUS]; /* [C] each CPU's magazines */
 static uintptr_t cpu_caller[SMP_MAX_CPUS];      /* [C] return address of its kfree */
 static bool cache_on = true;                    /* [a] heap_set_cache() */
 
-static void report_error(void *ctx, const char *what, void *ptr)
+/* The allocator's on_error hook: it runs inside a heap call, under heap_lock. */
+static void report_error_locked(void *ctx, const char *what, void *ptr) __must_hold(&heap_lock)
 {
 	uintptr_t off = 0;
 	const char *fn = ksyms_lookup(heap_caller, &off);
@@ -107,7 +108,7 @@ static void cache_error(void *ctx, const char *what, void *ptr)
 
 	heap_caller = cpu_caller[arch_cpu_index()];
 	heap.errors++;
-	report_error(NULL, what, ptr);
+	report_error_locked(NULL, what, ptr);
 	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
@@ -129,7 +130,8 @@ static const struct cairn_cache_ops cache_ops = {
 	.unlock = cache_unlock,
 };
 
-int heap_init(void)
+/* Once, on the boot CPU, before anything can allocate: no lock needed yet. */
+__no_thread_safety_analysis int heap_init(void)
 {
 	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
 
@@ -139,7 +141,7 @@ int heap_init(void)
 	err = cairn_heap_init(&heap, (void *)(uintptr_t)VM_HEAP_BASE, HEAP_INITIAL);
 	if (err)
 		return err;
-	heap.on_error = report_error;
+	heap.on_error = report_error_locked;
 	cairn_cache_init(&cache, &heap, &cache_ops, NULL);
 	pr_info("heap: TLSF at %#llx, %llu KiB mapped, grows on demand; per-CPU magazines "
 	        "up to %u bytes",
@@ -315,5 +317,6 @@ void heap_stats(struct alloc_stats *st)
 
 unsigned long heap_errors(void)
 {
-	return (unsigned long)heap.errors;
+	/* A counter read without the lock: a snapshot is all callers need. */
+	return (unsigned long)__atomic_load_n(&heap.errors, __ATOMIC_RELAXED);
 }

@@ -26,10 +26,10 @@ extern char _kernel_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 extern char directboot_stack_guard[];
 
-static struct pt_space kernel_space; /* [V] after vm_init */
 static struct spinlock vm_lock = SPINLOCK_INIT("vm");
-static uint64_t kva_next = KVA_START; /* [V] next free kernel virtual address */
-static char protections[64];          /* [B] */
+static struct pt_space kernel_space __guarded_by(&vm_lock);  /* [V] after vm_init */
+static uint64_t kva_next __guarded_by(&vm_lock) = KVA_START; /* [V] next free address */
+static char protections[64];                                 /* [B] */
 
 static void *ops_phys_to_virt(void *ctx, uint64_t pa)
 {
@@ -158,7 +158,8 @@ static int map_boot_stack(void)
 	return 0;
 }
 
-int vm_init(void)
+/* Once, on the boot CPU, before the other CPUs start: no lock needed yet. */
+__no_thread_safety_analysis int vm_init(void)
 {
 	int err;
 

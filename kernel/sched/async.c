@@ -69,11 +69,12 @@ static void ready_push_locked(struct executor *ex, uint32_t i) __must_hold(&ex->
 	ex->ready_tail = i;
 }
 
-bool async_wake_locked(struct executor *ex, const struct waker *w)
+bool async_wake_locked(struct executor *ex, const struct waker *w) __must_hold(&ex->lock)
 {
 	struct async_slot *s;
 	struct task *t;
 
+	spin_assert_held(&ex->lock);
 	if (w->slot >= ex->cap)
 		return false;
 	s = &ex->slots[w->slot];

@@ -13,6 +13,8 @@
  */
 #pragma once
 
+#include <lib/list/list.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -217,10 +219,9 @@ struct async_source;
 
 /* A future's registration on a source. Locks: [S] the source's lock; [X] the owner. */
 struct async_wait {
-	struct waker waker;        /* [S] */
-	struct async_source *src;  /* [X] the source it was last registered on */
-	struct async_wait *next;   /* [S] */
-	struct async_wait **pprev; /* [S] the link pointing at it, NULL when not registered */
+	struct waker waker;       /* [S] */
+	struct async_source *src; /* [X] the source it was last registered on */
+	struct list_node link;    /* [S] on src's list; zeroed or poisoned when not registered */
 };
 
 /*
@@ -230,8 +231,8 @@ struct async_wait {
  */
 struct async_source {
 	struct spinlock lock;
-	struct async_wait *head; /* [S] registered waits */
-	uint64_t notifies;       /* [S] notifications so far */
+	struct list_node waits; /* [S] registered struct async_wait by link */
+	uint64_t notifies;      /* [S] notifications so far */
 };
 
 void async_source_init(struct async_source *src, const char *name);

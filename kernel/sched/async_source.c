@@ -18,7 +18,7 @@
 void async_source_init(struct async_source *src, const char *name)
 {
 	spin_init(&src->lock, name);
-	src->head = NULL;
+	list_init(&src->waits);
 	src->notifies = 0;
 }
 
@@ -26,17 +26,7 @@ void async_wait_init(struct async_wait *wt)
 {
 	wt->waker = (struct waker){ .ex = NULL, .slot = ASYNC_NONE, .gen = 0 };
 	wt->src = NULL;
-	wt->next = NULL;
-	wt->pprev = NULL;
-}
-
-static void unlink_locked(struct async_source *src, struct async_wait *wt) __must_hold(&src->lock)
-{
-	*wt->pprev = wt->next;
-	if (wt->next)
-		wt->next->pprev = wt->pprev;
-	wt->next = NULL;
-	wt->pprev = NULL;
+	list_node_init(&wt->link);
 }
 
 void async_source_wait(struct async_source *src, struct async_wait *wt, const struct waker *w)
@@ -47,13 +37,9 @@ void async_source_wait(struct async_source *src, struct async_wait *wt, const st
 		async_source_cancel(wt);
 	flags = spin_lock_irqsave(&src->lock);
 	wt->waker = *w;
-	if (wt->src != src || !wt->pprev) {
+	if (wt->src != src || !list_linked(&wt->link)) {
 		wt->src = src;
-		wt->next = src->head;
-		if (src->head)
-			src->head->pprev = &wt->next;
-		wt->pprev = &src->head;
-		src->head = wt;
+		list_add_head(&src->waits, &wt->link);
 	}
 	spin_unlock_irqrestore(&src->lock, flags);
 }
@@ -66,14 +52,16 @@ void async_source_cancel(struct async_wait *wt)
 	if (!src)
 		return;
 	flags = spin_lock_irqsave(&src->lock);
-	if (wt->pprev)
-		unlink_locked(src, wt);
+	if (list_linked(&wt->link))
+		list_del(&wt->link);
 	spin_unlock_irqrestore(&src->lock, flags);
 }
 
 bool async_source_waiting(const struct async_wait *wt)
 {
-	return __atomic_load_n(&wt->pprev, __ATOMIC_RELAXED) != NULL;
+	struct list_node *next = __atomic_load_n(&wt->link.next, __ATOMIC_RELAXED);
+
+	return next && next != LIST_POISON_NEXT;
 }
 
 void async_source_notify(struct async_source *src)
@@ -82,8 +70,8 @@ void async_source_notify(struct async_source *src)
 	struct async_wait *wt;
 
 	src->notifies++;
-	while ((wt = src->head) != NULL) {
-		unlink_locked(src, wt);
+	while ((wt = list_first_entry_or_null(&src->waits, struct async_wait, link))) {
+		list_del(&wt->link);
 		waker_wake(&wt->waker);
 	}
 	spin_unlock_irqrestore(&src->lock, flags);

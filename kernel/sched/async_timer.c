@@ -25,13 +25,14 @@
 
 /* ---- the heap ---- */
 
-static void heap_put(struct executor *ex, uint32_t i, struct async_timer *t) __must_hold(&ex->lock)
+static void heap_put_locked(struct executor *ex, uint32_t i, struct async_timer *t)
+	__must_hold(&ex->lock)
 {
 	ex->heap[i] = t;
 	t->idx = i;
 }
 
-static void sift_up(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
+static void sift_up_locked(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
 {
 	struct async_timer *t = ex->heap[i];
 	uint32_t parent;
@@ -40,13 +41,13 @@ static void sift_up(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
 		parent = (i - 1) / 2;
 		if (ex->heap[parent]->deadline <= t->deadline)
 			break;
-		heap_put(ex, i, ex->heap[parent]);
+		heap_put_locked(ex, i, ex->heap[parent]);
 		i = parent;
 	}
-	heap_put(ex, i, t);
+	heap_put_locked(ex, i, t);
 }
 
-static void sift_down(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
+static void sift_down_locked(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
 {
 	struct async_timer *t = ex->heap[i];
 	uint32_t child;
@@ -60,20 +61,20 @@ static void sift_down(struct executor *ex, uint32_t i) __must_hold(&ex->lock)
 			child++;
 		if (t->deadline <= ex->heap[child]->deadline)
 			break;
-		heap_put(ex, i, ex->heap[child]);
+		heap_put_locked(ex, i, ex->heap[child]);
 		i = child;
 	}
-	heap_put(ex, i, t);
+	heap_put_locked(ex, i, t);
 }
 
-static void heap_insert(struct executor *ex, struct async_timer *t) __must_hold(&ex->lock)
+static void heap_insert_locked(struct executor *ex, struct async_timer *t) __must_hold(&ex->lock)
 {
-	heap_put(ex, ex->heap_len++, t);
-	sift_up(ex, t->idx);
+	heap_put_locked(ex, ex->heap_len++, t);
+	sift_up_locked(ex, t->idx);
 }
 
 /* Take @t out of the heap it is in and mark it not armed. */
-static void heap_remove(struct executor *ex, struct async_timer *t) __must_hold(&ex->lock)
+static void heap_remove_locked(struct executor *ex, struct async_timer *t) __must_hold(&ex->lock)
 {
 	uint32_t i = t->idx;
 	struct async_timer *last = ex->heap[--ex->heap_len];
@@ -82,9 +83,9 @@ static void heap_remove(struct executor *ex, struct async_timer *t) __must_hold(
 	t->ex = NULL;
 	if (last == t)
 		return;
-	heap_put(ex, i, last);
-	sift_down(ex, i);
-	sift_up(ex, last->idx);
+	heap_put_locked(ex, i, last);
+	sift_down_locked(ex, i);
+	sift_up_locked(ex, last->idx);
 }
 
 /*
@@ -149,7 +150,7 @@ void async_timer_event_fired(struct timer_event *ev, void *ctx)
 	ex->ev_armed = false;
 	while (ex->heap_len && ex->heap[0]->deadline <= now) {
 		t = ex->heap[0];
-		heap_remove(ex, t);
+		heap_remove_locked(ex, t);
 		ex->timers_fired++;
 		async_wake_locked(ex, &t->waker);
 	}
@@ -163,7 +164,7 @@ void async_timers_shutdown(struct executor *ex)
 	bool armed;
 
 	while (ex->heap_len)
-		heap_remove(ex, ex->heap[0]);
+		heap_remove_locked(ex, ex->heap[0]);
 	if (ex->ev_armed && timer_event_cancel(&ex->ev))
 		ex->ev_armed = false;
 	armed = ex->ev_armed;
@@ -206,11 +207,11 @@ int async_timer_arm(struct async_timer *t, const struct waker *w, uint64_t deadl
 	flags = spin_lock_irqsave(&ex->lock);
 	t->waker = *w;
 	if (t->ex == ex && t->deadline != deadline_ns)
-		heap_remove(ex, t);
+		heap_remove_locked(ex, t);
 	if (t->ex != ex) {
 		t->deadline = deadline_ns;
 		t->ex = ex;
-		heap_insert(ex, t);
+		heap_insert_locked(ex, t);
 		if (t->idx == 0)
 			arm_earliest_locked(ex);
 	}
@@ -228,7 +229,7 @@ void async_timer_cancel(struct async_timer *t)
 		return;
 	flags = spin_lock_irqsave(&ex->lock);
 	if (t->ex == ex)
-		heap_remove(ex, t);
+		heap_remove_locked(ex, t);
 	spin_unlock_irqrestore(&ex->lock, flags);
 }
 

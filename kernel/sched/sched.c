@@ -33,18 +33,17 @@
 
 struct rq {
 	struct spinlock lock;
-	struct task *head[TASK_NPRIO]; /* [L] next to run at each priority */
-	struct task *tail[TASK_NPRIO]; /* [L] */
-	uint32_t bitmap;               /* [L] bit p: head[p] != NULL */
-	uint32_t nr_queued;            /* [L], read racily as a load hint */
-	struct task *curr;             /* [L] running here */
-	struct task *idle;             /* [I] runs when nothing else can */
-	struct task *dead;             /* [L] left the CPU for good in the last switch */
-	struct task *migrate;          /* [L] switched out to move to another CPU */
-	uint64_t switches;             /* [L] */
-	uint64_t slice_end;            /* [C] when the current task's turn ends */
-	struct timer_event slice_ev;   /* [C] armed on this CPU while a task runs */
-	bool ready;                    /* [I] set up; tasks may be queued here */
+	struct list_node queue[TASK_NPRIO]; /* [L] tasks by rq_link, next to run first */
+	uint32_t bitmap;                    /* [L] bit p: queue[p] is not empty */
+	uint32_t nr_queued;                 /* [L], read racily as a load hint */
+	struct task *curr;                  /* [L] running here */
+	struct task *idle;                  /* [I] runs when nothing else can */
+	struct task *dead;                  /* [L] left the CPU for good in the last switch */
+	struct task *migrate;               /* [L] switched out to move to another CPU */
+	uint64_t switches;                  /* [L] */
+	uint64_t slice_end;                 /* [C] when the current task's turn ends */
+	struct timer_event slice_ev;        /* [C] armed on this CPU while a task runs */
+	bool ready;                         /* [I] set up; tasks may be queued here */
 } __attribute__((aligned(64)));
 
 static struct rq rqs[SMP_MAX_CPUS];
@@ -53,61 +52,52 @@ static bool sched_on; /* [I] preemption and blocking work */
 
 /* ---- run-queue lists ---- */
 
-static void rq_enqueue(struct rq *rq, struct task *t) __must_hold(&rq->lock)
+static void rq_enqueue_locked(struct rq *rq, struct task *t) __must_hold(&rq->lock)
 {
 	int p = t->prio;
 
-	t->rq_next = NULL;
-	if (rq->tail[p])
-		rq->tail[p]->rq_next = t;
-	else
-		rq->head[p] = t;
-	rq->tail[p] = t;
+	spin_assert_held(&rq->lock);
+	list_add_tail(&rq->queue[p], &t->rq_link);
 	rq->bitmap |= 1u << p;
 	rq->nr_queued++;
 	__atomic_store_n(&t->state, TASK_RUNNABLE, __ATOMIC_RELEASE);
 }
 
-static struct task *rq_pick(struct rq *rq) __must_hold(&rq->lock)
+/* Take @t off @rq's list for its priority. */
+static void rq_unlink_locked(struct rq *rq, struct task *t) __must_hold(&rq->lock)
+{
+	spin_assert_held(&rq->lock);
+	list_del(&t->rq_link);
+	if (list_empty(&rq->queue[t->prio]))
+		rq->bitmap &= ~(1u << t->prio);
+	rq->nr_queued--;
+}
+
+static struct task *rq_pick_locked(struct rq *rq) __must_hold(&rq->lock)
 {
 	struct task *t;
-	int p;
 
 	if (!rq->bitmap)
 		return NULL;
-	p = 31 - __builtin_clz(rq->bitmap);
-	t = rq->head[p];
-	rq->head[p] = t->rq_next;
-	if (!rq->head[p]) {
-		rq->tail[p] = NULL;
-		rq->bitmap &= ~(1u << p);
-	}
-	rq->nr_queued--;
+	t = list_first_entry_or_null(&rq->queue[31 - __builtin_clz(rq->bitmap)], struct task,
+	                             rq_link);
+	rq_unlink_locked(rq, t);
 	return t;
 }
 
 /* Unlink a task of @rq that may run on @cpu, highest priority first; NULL if none. */
-static struct task *rq_take_for(struct rq *rq, unsigned cpu) __must_hold(&rq->lock)
+static struct task *rq_take_for_locked(struct rq *rq, unsigned cpu) __must_hold(&rq->lock)
 {
-	struct task *t, *prev;
+	struct task *t;
 	int p;
 
 	for (p = TASK_NPRIO - 1; p >= 0; p--) {
-		for (prev = NULL, t = rq->head[p]; t; prev = t, t = t->rq_next)
-			if (!t->pinned && (t->affinity >> cpu & 1))
-				break;
-		if (!t)
-			continue;
-		if (prev)
-			prev->rq_next = t->rq_next;
-		else
-			rq->head[p] = t->rq_next;
-		if (rq->tail[p] == t)
-			rq->tail[p] = prev;
-		if (!rq->head[p])
-			rq->bitmap &= ~(1u << p);
-		rq->nr_queued--;
-		return t;
+		list_for_each_entry(t, &rq->queue[p], rq_link) {
+			if (!t->pinned && (t->affinity >> cpu & 1)) {
+				rq_unlink_locked(rq, t);
+				return t;
+			}
+		}
 	}
 	return NULL;
 }
@@ -124,7 +114,7 @@ static void resched_cpu(unsigned cpu)
 }
 
 /* @t was queued on @rq (@cpu): preempt the running task if @t outranks it. */
-static void kick_for(struct rq *rq, unsigned cpu, struct task *t) __must_hold(&rq->lock)
+static void kick_for_locked(struct rq *rq, unsigned cpu, struct task *t) __must_hold(&rq->lock)
 {
 	if (rq->curr == rq->idle || t->prio > rq->curr->prio)
 		resched_cpu(cpu);
@@ -179,7 +169,7 @@ static void slice_start(struct rq *rq, uint64_t now)
  * publish the death of the task that left for good, release the lock,
  * then move a task that asked to migrate to its new CPU.
  */
-static __no_lock_checks void sched_finish_switch(void)
+static __no_thread_safety_analysis void sched_finish_switch(void)
 {
 	struct rq *rq = &rqs[this_cpu_index()], *to;
 	struct task *dead = rq->dead, *mig = rq->migrate;
@@ -193,8 +183,8 @@ static __no_lock_checks void sched_finish_switch(void)
 		return;
 	to = &rqs[mig->cpu];
 	spin_lock(&to->lock);
-	rq_enqueue(to, mig);
-	kick_for(to, mig->cpu, mig);
+	rq_enqueue_locked(to, mig);
+	kick_for_locked(to, mig->cpu, mig);
 	spin_unlock(&to->lock);
 }
 
@@ -205,17 +195,19 @@ void sched_task_entry_finish(void)
 	irq_enable();
 }
 
-static void account(struct task *t, uint64_t now)
+/* Add @t's time on @rq's CPU since it was switched in to its run time. */
+static void account_locked(struct rq *rq, struct task *t, uint64_t now) __must_hold(&rq->lock)
 {
 	if (now > t->switched_in_ns)
 		t->run_ns += now - t->switched_in_ns;
 }
 
 /* Run @next instead of @cur; returns when @cur runs again (maybe on another CPU). */
-static __no_lock_checks void switch_to(struct rq *rq, struct task *cur, struct task *next,
-                                       uint64_t now) __must_hold(&rq->lock)
+static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct task *cur,
+                                                         struct task *next, uint64_t now)
+	__must_hold(&rq->lock)
 {
-	account(cur, now);
+	account_locked(rq, cur, now);
 	next->state = TASK_RUNNING;
 	next->switched_in_ns = now;
 	next->switches++;
@@ -241,7 +233,7 @@ enum sched_why {
  * sched_prepare_block() and sched_block() is requeued as RUNNING: it then
  * tests its condition again, so no wake-up is lost.
  */
-static __no_lock_checks void schedule(enum sched_why why)
+static __no_thread_safety_analysis void schedule(enum sched_why why)
 {
 	struct percpu *c = this_cpu();
 	struct rq *rq = &rqs[c->cpu];
@@ -256,14 +248,14 @@ static __no_lock_checks void schedule(enum sched_why why)
 		rq->dead = cur;
 	else if (cur->state == TASK_RUNNING && cur != rq->idle) {
 		if (cur->affinity >> c->cpu & 1) {
-			rq_enqueue(rq, cur);
+			rq_enqueue_locked(rq, cur);
 		} else { /* its affinity changed: finish_switch moves it */
 			cur->cpu = (unsigned)__builtin_ctzll(cur->affinity);
 			rq->migrate = cur;
 			__atomic_store_n(&cur->state, TASK_RUNNABLE, __ATOMIC_RELEASE);
 		}
 	}
-	next = rq_pick(rq);
+	next = rq_pick_locked(rq);
 	if (!next)
 		next = rq->idle;
 	if (next == cur) {
@@ -273,7 +265,7 @@ static __no_lock_checks void schedule(enum sched_why why)
 		spin_unlock(&rq->lock);
 		return;
 	}
-	switch_to(rq, cur, next, now);
+	switch_to_locked(rq, cur, next, now);
 }
 
 /* ---- public entry points ---- */
@@ -325,7 +317,7 @@ void sched_block(void)
 }
 
 /* The run queue @t is on, locked; @t cannot move while it is held. */
-static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_lock_checks
+static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_thread_safety_analysis
 {
 	struct rq *rq;
 
@@ -338,7 +330,7 @@ static struct rq *lock_task_rq(struct task *t, uint64_t *flags) __no_lock_checks
 	}
 }
 
-__no_lock_checks bool task_wake(struct task *t)
+__no_thread_safety_analysis bool task_wake(struct task *t)
 {
 	uint64_t flags;
 	struct rq *rq = lock_task_rq(t, &flags);
@@ -355,8 +347,8 @@ __no_lock_checks bool task_wake(struct task *t)
 		spin_unlock_irqrestore(&rq->lock, flags);
 		return true;
 	}
-	rq_enqueue(rq, t);
-	kick_for(rq, cpu, t);
+	rq_enqueue_locked(rq, t);
+	kick_for_locked(rq, cpu, t);
 	/* Read what we need now: once the lock is dropped @t may run, end and be freed. */
 	busy = rq->curr != rq->idle && !t->pinned;
 	affinity = t->affinity;
@@ -394,8 +386,8 @@ void sched_enqueue_new(struct task *t, int cpu)
 	t->cpu = c;
 	rq = &rqs[c];
 	spin_lock(&rq->lock);
-	rq_enqueue(rq, t);
-	kick_for(rq, c, t);
+	rq_enqueue_locked(rq, t);
+	kick_for_locked(rq, c, t);
 	spin_unlock(&rq->lock);
 	irq_restore(flags);
 	sched_maybe_preempt();
@@ -473,7 +465,7 @@ void sched_interrupt_exit(bool had_irqs_on)
 /* ---- idle and stealing ---- */
 
 /* Move one task that may run here from the busiest other CPU. Interrupts off. */
-static __no_lock_checks bool steal(unsigned me)
+static __no_thread_safety_analysis bool steal(unsigned me)
 {
 	unsigned i, v = me, most = 0, n;
 	struct rq *a, *b;
@@ -492,10 +484,10 @@ static __no_lock_checks bool steal(unsigned me)
 	b = &rqs[me < v ? v : me];
 	spin_lock(&a->lock);
 	spin_lock(&b->lock);
-	t = rq_take_for(&rqs[v], me);
+	t = rq_take_for_locked(&rqs[v], me);
 	if (t) {
 		__atomic_store_n(&t->cpu, me, __ATOMIC_RELEASE);
-		rq_enqueue(&rqs[me], t);
+		rq_enqueue_locked(&rqs[me], t);
 	}
 	spin_unlock(&b->lock);
 	spin_unlock(&a->lock);
@@ -525,6 +517,8 @@ void sched_init_cpu(struct task *boot_flow, struct task *idle)
 	struct rq *rq = &rqs[cpu];
 
 	spin_init(&rq->lock, "sched.rq");
+	for (int p = 0; p < TASK_NPRIO; p++)
+		list_init(&rq->queue[p]);
 	timer_event_init(&rq->slice_ev, slice_expired, rq);
 	boot_flow->cpu = cpu;
 	boot_flow->state = TASK_RUNNING;

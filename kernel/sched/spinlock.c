@@ -86,7 +86,7 @@ static void give_back(struct spinlock *l)
 	__atomic_store_n(&l->serving, (uint16_t)(l->serving + 1), __ATOMIC_RELEASE);
 }
 
-__no_lock_checks void spin_lock(struct spinlock *l)
+__no_thread_safety_analysis void spin_lock(struct spinlock *l)
 {
 	unsigned me = check_not_held(l);
 
@@ -94,13 +94,13 @@ __no_lock_checks void spin_lock(struct spinlock *l)
 	take_ticket(l, me);
 }
 
-__no_lock_checks void spin_unlock(struct spinlock *l)
+__no_thread_safety_analysis void spin_unlock(struct spinlock *l)
 {
 	give_back(l);
 	irq_pop_off();
 }
 
-__no_lock_checks bool spin_trylock(struct spinlock *l)
+__no_thread_safety_analysis bool spin_trylock(struct spinlock *l)
 {
 	unsigned me = arch_cpu_index();
 	uint16_t n;
@@ -120,7 +120,7 @@ __no_lock_checks bool spin_trylock(struct spinlock *l)
 	return true;
 }
 
-__no_lock_checks uint64_t spin_lock_irqsave(struct spinlock *l)
+__no_thread_safety_analysis uint64_t spin_lock_irqsave(struct spinlock *l)
 {
 	unsigned me = check_not_held(l);
 	uint64_t flags = arch_irq_save();
@@ -129,7 +129,7 @@ __no_lock_checks uint64_t spin_lock_irqsave(struct spinlock *l)
 	return flags;
 }
 
-__no_lock_checks void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+__no_thread_safety_analysis void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
 	give_back(l);
 	arch_irq_restore(flags);

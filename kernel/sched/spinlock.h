@@ -9,38 +9,23 @@
  */
 #pragma once
 
+#include <cairn/lockdep.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Annotations for clang's -Wthread-safety; nothing for GCC. */
-#if defined(__clang__)
-#define __lockable           __attribute__((capability("spinlock")))
-#define __acquires(l)        __attribute__((acquire_capability(l)))
-#define __releases(l)        __attribute__((release_capability(l)))
-#define __try_acquires(r, l) __attribute__((try_acquire_capability(r, l)))
-#define __must_hold(l)       __attribute__((requires_capability(l)))
-#define __guarded_by(l)      __attribute__((guarded_by(l)))
-#define __no_lock_checks     __attribute__((no_thread_safety_analysis))
-#else
-#define __lockable
-#define __acquires(l)
-#define __releases(l)
-#define __try_acquires(r, l)
-#define __must_hold(l)
-#define __guarded_by(l)
-#define __no_lock_checks
-#endif
+#include "core/panic.h"
 
 #define SPIN_NO_OWNER 0xffffu
 
 /* Locks: [a] atomic; [O] written by the owner only; [I] immutable. */
-struct __lockable spinlock {
+struct spinlock {
 	uint16_t next;    /* [a] the next ticket to hand out */
 	uint16_t serving; /* [a] the ticket that holds the lock */
 	uint16_t owner;   /* [O] CPU index of the holder, SPIN_NO_OWNER when free */
 	uint16_t reserved;
 	const char *name; /* [I] for messages ("log", "smp.calls") */
-};
+} __capability("spinlock");
 
 #define SPINLOCK_INIT(n)                                                     \
 	{                                                                    \
@@ -71,6 +56,13 @@ void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags) __releases(l);
 
 /* True if this CPU holds @l (for assertions and recursion-safe paths). */
 bool spin_held(const struct spinlock *l);
+
+/*
+ * The run-time half of __must_hold(): in debug builds (CAIRN_DEBUG, the
+ * default) panic unless this CPU holds @l. Clang checks callers at compile
+ * time; this catches paths it cannot see (function pointers, GCC builds).
+ */
+#define spin_assert_held(l) ASSERT(spin_held(l))
 
 /* Interrupts off, counted per CPU; what spin_lock() does around the lock itself. */
 void irq_push_off(void);

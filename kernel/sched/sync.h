@@ -21,24 +21,24 @@
 
 struct task;
 
-/* Locks: [a] atomic; [Q] wq.lock. */
+/* Locks: [a] atomic; [Q] wq.lock. A capability for -Wthread-safety, as spinlocks are. */
 struct mutex {
 	struct task *owner; /* [a] NULL when free */
 	struct waitq wq;
 	const char *name;
-};
+} __capability("mutex");
 
-#define MUTEX_INIT(n)                                        \
-	{                                                    \
-		.owner = 0, .wq = WAITQ_INIT(n), .name = (n) \
+#define MUTEX_INIT(self, n)                                             \
+	{                                                               \
+		.owner = 0, .wq = WAITQ_INIT((self).wq, n), .name = (n) \
 	}
 
 void mutex_init(struct mutex *m, const char *name);
-void mutex_lock(struct mutex *m);
+void mutex_lock(struct mutex *m) __acquires(m);
 /* Returns -EINTR if a kill is pending for the caller (it then does not hold @m). */
-int __must_check mutex_lock_killable(struct mutex *m);
-bool mutex_trylock(struct mutex *m);
-void mutex_unlock(struct mutex *m);
+int __must_check mutex_lock_killable(struct mutex *m) __try_acquires(0, m);
+bool mutex_trylock(struct mutex *m) __try_acquires(true, m);
+void mutex_unlock(struct mutex *m) __releases(m);
 bool mutex_held(const struct mutex *m); /* by the caller */
 
 struct semaphore {
@@ -64,9 +64,9 @@ void cond_init(struct condvar *c, const char *name);
  * Release @m, wait for a signal, take @m again. The caller holds @m and
  * must test its predicate in a loop: wake-ups may be spurious.
  */
-void cond_wait(struct condvar *c, struct mutex *m);
+void cond_wait(struct condvar *c, struct mutex *m) __must_hold(m);
 /* As cond_wait(), giving up at @deadline_ns: 0 or -ETIMEDOUT (@m held either way). */
-int cond_wait_until(struct condvar *c, struct mutex *m, uint64_t deadline_ns);
+int cond_wait_until(struct condvar *c, struct mutex *m, uint64_t deadline_ns) __must_hold(m);
 void cond_signal(struct condvar *c);
 void cond_broadcast(struct condvar *c);
 
@@ -77,10 +77,10 @@ struct rwlock {
 	bool writer;              /* [lock] a writer holds it */
 	unsigned writers_waiting; /* [lock] */
 	struct waitq wq;
-};
+} __capability("rwlock");
 
 void rwlock_init(struct rwlock *rw, const char *name);
-void rwlock_read_lock(struct rwlock *rw);
-void rwlock_read_unlock(struct rwlock *rw);
-void rwlock_write_lock(struct rwlock *rw);
-void rwlock_write_unlock(struct rwlock *rw);
+void rwlock_read_lock(struct rwlock *rw) __acquires_shared(rw);
+void rwlock_read_unlock(struct rwlock *rw) __releases_shared(rw);
+void rwlock_write_lock(struct rwlock *rw) __acquires(rw);
+void rwlock_write_unlock(struct rwlock *rw) __releases(rw);

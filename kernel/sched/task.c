@@ -45,8 +45,8 @@ static struct task boot_tasks[SMP_MAX_CPUS];
 
 /* Orphans that ended, waiting for the reaper to free them. */
 static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
-static struct task *reap_list __guarded_by(&reap_lock);
-static struct waitq reap_wq = WAITQ_INIT("task.reap");
+static struct list_node reap_list __guarded_by(&reap_lock) = LIST_INIT(reap_list);
+static struct waitq reap_wq = WAITQ_INIT(reap_wq, "task.reap");
 
 static __attribute__((noreturn)) void task_end(int how, int value);
 
@@ -60,17 +60,18 @@ struct task *task_current(void)
 
 /* ---- the table ---- */
 
-static void table_insert(struct task *t) __must_hold(&task_lock)
+static void table_insert_locked(struct task *t) __must_hold(&task_lock)
 {
 	struct task **b = &table[t->id & (TABLE_SIZE - 1)];
 
+	spin_assert_held(&task_lock);
 	t->hash_next = *b;
 	*b = t;
 	ntasks++;
 	__atomic_fetch_add(&nalive, 1, __ATOMIC_RELAXED);
 }
 
-static struct task *table_find(uint64_t id) __must_hold(&task_lock)
+static struct task *table_find_locked(uint64_t id) __must_hold(&task_lock)
 {
 	struct task *t;
 
@@ -80,7 +81,7 @@ static struct task *table_find(uint64_t id) __must_hold(&task_lock)
 	return NULL;
 }
 
-static void table_remove(struct task *t) __must_hold(&task_lock)
+static void table_remove_locked(struct task *t) __must_hold(&task_lock)
 {
 	struct task **p = &table[t->id & (TABLE_SIZE - 1)];
 
@@ -191,7 +192,7 @@ int task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *)
 	t->owner = self->id;
 	t->handle = TASK_HANDLE_HELD;
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	self->handles_held++;
 	spin_unlock_irqrestore(&task_lock, flags);
 	out->id = t->id;
@@ -210,19 +211,29 @@ static void reap_push(struct task *t)
 {
 	uint64_t flags = spin_lock_irqsave(&reap_lock);
 
-	t->reap_next = reap_list;
-	reap_list = t;
+	list_add_tail(&reap_list, &t->reap_link);
+	spin_unlock_irqrestore(&reap_lock, flags);
+}
+
+/* Hand every task on @ended (linked by reap_link) to the reaper; @ended ends empty. */
+static void reap_push_all(struct list_node *ended)
+{
+	uint64_t flags = spin_lock_irqsave(&reap_lock);
+
+	list_splice_tail(&reap_list, ended);
 	spin_unlock_irqrestore(&reap_lock, flags);
 }
 
 static bool reap_ready(void *ctx)
 {
 	(void)ctx;
-	return __atomic_load_n(&reap_list, __ATOMIC_ACQUIRE) != NULL;
+	/* Read without the lock: waitq_wait() tests after registering, so a later push wakes it. */
+	return __atomic_load_n(&reap_list.next, __ATOMIC_ACQUIRE) != &reap_list;
 }
 
 /* The handles @cur holds die with it: its live tasks become orphans. */
-static unsigned orphan_children(struct task *cur, struct task **ended) __must_hold(&task_lock)
+static unsigned orphan_children_locked(struct task *cur, struct list_node *ended)
+	__must_hold(&task_lock)
 {
 	struct task *t;
 	unsigned b, n = 0;
@@ -235,8 +246,7 @@ static unsigned orphan_children(struct task *cur, struct task **ended) __must_ho
 			t->handle = TASK_HANDLE_DROPPED;
 			cur->handles_held--;
 			if (__atomic_load_n(&t->end, __ATOMIC_ACQUIRE) != TASK_END_NONE) {
-				t->reap_next = *ended;
-				*ended = t;
+				list_add_tail(ended, &t->reap_link);
 				n++;
 			}
 		}
@@ -247,7 +257,8 @@ static unsigned orphan_children(struct task *cur, struct task **ended) __must_ho
 /* End the calling task: publish how, wake the joiner or the reaper, leave. */
 static __attribute__((noreturn)) void task_end(int how, int value)
 {
-	struct task *cur = task_current(), *ended = NULL, *next;
+	struct task *cur = task_current();
+	struct list_node ended = LIST_INIT(ended);
 	uint64_t flags;
 	bool orphan;
 
@@ -256,14 +267,11 @@ static __attribute__((noreturn)) void task_end(int how, int value)
 	preempt_disable(); /* from here to the last switch, stay on this CPU */
 	cur->exit_value = value;
 	flags = spin_lock_irqsave(&task_lock);
-	orphan_children(cur, &ended);
+	orphan_children_locked(cur, &ended);
 	__atomic_store_n(&cur->end, how, __ATOMIC_RELEASE);
 	orphan = cur->handle == TASK_HANDLE_DROPPED;
 	spin_unlock_irqrestore(&task_lock, flags);
-	for (; ended; ended = next) {
-		next = ended->reap_next;
-		reap_push(ended);
-	}
+	reap_push_all(&ended);
 	if (orphan)
 		reap_push(cur);
 	if (orphan || reap_ready(NULL))
@@ -323,9 +331,9 @@ bool task_panic_end(const char *msg)
 /* ---- handles ---- */
 
 /* Look @h up for the caller and check it holds it. */
-static int handle_get(struct task_handle h, struct task **out) __must_hold(&task_lock)
+static int handle_get_locked(struct task_handle h, struct task **out) __must_hold(&task_lock)
 {
-	struct task *self = task_current(), *t = h.id ? table_find(h.id) : NULL;
+	struct task *self = task_current(), *t = h.id ? table_find_locked(h.id) : NULL;
 
 	if (!t || t->handle == TASK_HANDLE_DROPPED)
 		return -ESRCH;
@@ -353,7 +361,7 @@ int task_join(struct task_handle h, struct task_result *res)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (!err)
 		t->handle = TASK_HANDLE_JOINING;
 	spin_unlock_irqrestore(&task_lock, flags);
@@ -367,7 +375,7 @@ int task_join(struct task_handle h, struct task_result *res)
 		res->value = t->exit_value;
 	}
 	flags = spin_lock_irqsave(&task_lock);
-	table_remove(t);
+	table_remove_locked(t);
 	self->handles_held--;
 	spin_unlock_irqrestore(&task_lock, flags);
 	task_free(t);
@@ -382,7 +390,7 @@ int task_drop(struct task_handle h)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (err == -EDEADLK)
 		err = -EPERM; /* a task never holds its own handle */
 	if (!err) {
@@ -408,7 +416,7 @@ int task_kill(struct task_handle h)
 	int err;
 
 	flags = spin_lock_irqsave(&task_lock);
-	err = handle_get(h, &t);
+	err = handle_get_locked(h, &t);
 	if (!err)
 		__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&task_lock, flags);
@@ -422,9 +430,10 @@ int task_kill(struct task_handle h)
 
 /* ---- the reaper ---- */
 
-static __no_lock_checks int reaper_main(void *arg)
+static int reaper_main(void *arg)
 {
-	struct task *list, *t;
+	struct list_node list = LIST_INIT(list);
+	struct task *t, *tmp;
 	uint64_t flags;
 
 	(void)arg;
@@ -432,15 +441,13 @@ static __no_lock_checks int reaper_main(void *arg)
 		while (waitq_wait(&reap_wq, reap_ready, NULL, 0, TIME_NEVER))
 			;
 		flags = spin_lock_irqsave(&reap_lock);
-		list = reap_list;
-		reap_list = NULL;
+		list_splice_tail(&list, &reap_list);
 		spin_unlock_irqrestore(&reap_lock, flags);
-		while (list) {
-			t = list;
-			list = t->reap_next;
+		list_for_each_entry_safe(t, tmp, &list, reap_link) {
+			list_del(&t->reap_link);
 			wait_dead(t);
 			flags = spin_lock_irqsave(&task_lock);
-			table_remove(t);
+			table_remove_locked(t);
 			spin_unlock_irqrestore(&task_lock, flags);
 			task_free(t);
 		}
@@ -450,7 +457,7 @@ static __no_lock_checks int reaper_main(void *arg)
 
 /* ---- introspection ---- */
 
-static void snapshot(const struct task *t, struct task_info *o)
+static void snapshot_locked(const struct task *t, struct task_info *o) __must_hold(&task_lock)
 {
 	o->id = t->id;
 	memcpy(o->name, t->name, TASK_NAME_MAX);
@@ -463,7 +470,8 @@ static void snapshot(const struct task *t, struct task_info *o)
 }
 
 /* Insert @t's snapshot into @out (sorted by id, at most @max kept). */
-static void insert_sorted(struct task_info *out, size_t *n, size_t max, const struct task *t)
+static void insert_sorted_locked(struct task_info *out, size_t *n, size_t max, const struct task *t)
+	__must_hold(&task_lock)
 {
 	size_t i = *n < max ? *n : max;
 
@@ -475,7 +483,7 @@ static void insert_sorted(struct task_info *out, size_t *n, size_t max, const st
 		out[i] = out[i - 1];
 		i--;
 	}
-	snapshot(t, &out[i]);
+	snapshot_locked(t, &out[i]);
 	if (*n < max)
 		(*n)++;
 }
@@ -488,7 +496,7 @@ size_t task_list(struct task_info *out, size_t max)
 
 	for (b = 0; b < TABLE_SIZE; b++)
 		for (t = table[b]; t; t = t->hash_next)
-			insert_sorted(out, &n, max, t);
+			insert_sorted_locked(out, &n, max, t);
 	spin_unlock_irqrestore(&task_lock, flags);
 	return total;
 }
@@ -513,7 +521,7 @@ static void boot_task_setup(struct task *t, const char *name, unsigned cpu, int 
 	t->handle = TASK_HANDLE_NONE;
 	waitq_init(&t->exit_wq, "task.exit");
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	spin_unlock_irqrestore(&task_lock, flags);
 }
 
@@ -552,7 +560,7 @@ static struct task *system_task(const char *name, int (*fn)(void *), int prio, i
 		t->cpu = (unsigned)cpu;
 	}
 	flags = spin_lock_irqsave(&task_lock);
-	table_insert(t);
+	table_insert_locked(t);
 	spin_unlock_irqrestore(&task_lock, flags);
 	return t;
 }

@@ -118,9 +118,9 @@ struct task {
 	uint64_t switched_in_ns;     /* [R] when it last got its CPU */
 	uint64_t switches;           /* [R] times switched in */
 	struct timer_event sleep_ev; /* [T] task_sleep_ns()'s wake-up */
-	struct task *rq_next;        /* [R] next in its run-queue list */
+	struct list_node rq_link;    /* [R] on its run queue's list for its priority */
 	struct task *hash_next;      /* [H] task table chain */
-	struct task *reap_next;      /* [reaper] orphans waiting to be freed */
+	struct list_node reap_link;  /* [reap_lock] on the reaper's list (or task_end()'s own) */
 };
 
 /*

@@ -21,35 +21,7 @@
 void waitq_init(struct waitq *wq, const char *name)
 {
 	spin_init(&wq->lock, name);
-	wq->head = NULL;
-	wq->tail = NULL;
-}
-
-static void enqueue(struct waitq *wq, struct waiter *w) __must_hold(&wq->lock)
-{
-	w->next = NULL;
-	if (wq->tail)
-		wq->tail->next = w;
-	else
-		wq->head = w;
-	wq->tail = w;
-	w->queued = true;
-}
-
-static void unlink(struct waitq *wq, struct waiter *w) __must_hold(&wq->lock)
-{
-	struct waiter **p = &wq->head, *prev = NULL;
-
-	while (*p && *p != w) {
-		prev = *p;
-		p = &(*p)->next;
-	}
-	if (!*p)
-		return;
-	*p = w->next;
-	if (wq->tail == w)
-		wq->tail = prev;
-	w->queued = false;
+	list_init(&wq->waiters);
 }
 
 void waitq_prepare(struct waitq *wq, struct waiter *w)
@@ -57,9 +29,9 @@ void waitq_prepare(struct waitq *wq, struct waiter *w)
 	uint64_t flags = spin_lock_irqsave(&wq->lock);
 
 	w->task = task_current();
-	if (!w->queued) {
+	if (!list_linked(&w->link)) {
 		w->woken = false;
-		enqueue(wq, w);
+		list_add_tail(&wq->waiters, &w->link);
 	}
 	sched_prepare_block();
 	spin_unlock_irqrestore(&wq->lock, flags);
@@ -70,8 +42,8 @@ bool waitq_finish(struct waitq *wq, struct waiter *w)
 	uint64_t flags = spin_lock_irqsave(&wq->lock);
 	bool woken = w->woken;
 
-	if (w->queued)
-		unlink(wq, w);
+	if (list_linked(&w->link))
+		list_del(&w->link);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	sched_cancel_block();
 	return woken;
@@ -84,11 +56,8 @@ static unsigned wake(struct waitq *wq, unsigned max)
 	struct task *t;
 	unsigned n = 0;
 
-	while (n < max && (w = wq->head) != NULL) {
-		wq->head = w->next;
-		if (!wq->head)
-			wq->tail = NULL;
-		w->queued = false;
+	while (n < max && (w = list_first_entry_or_null(&wq->waiters, struct waiter, link))) {
+		list_del(&w->link);
 		w->woken = true;
 		t = w->task; /* @w may be gone once its task runs */
 		task_wake(t);

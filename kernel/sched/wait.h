@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <lib/list/list.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,21 +22,20 @@ struct task;
 
 /* Locks: [Q] the queue's lock. */
 struct waiter {
-	struct task *task;   /* [I] */
-	struct waiter *next; /* [Q] */
-	bool queued;         /* [Q] on the queue */
-	bool woken;          /* [Q] a wake took it off the queue */
+	struct task *task;     /* [I] */
+	struct list_node link; /* [Q] on the queue (zeroed or poisoned when not) */
+	bool woken;            /* [Q] a wake took it off the queue */
 };
 
 struct waitq {
 	struct spinlock lock;
-	struct waiter *head; /* [Q] first to wake */
-	struct waiter *tail; /* [Q] */
+	struct list_node waiters; /* [Q] struct waiter by link, first to wake first */
 };
 
-#define WAITQ_INIT(n)                                          \
-	{                                                      \
-		.lock = SPINLOCK_INIT(n), .head = 0, .tail = 0 \
+/* A static initialiser: @self is the waitq being initialised, @n its lock's name. */
+#define WAITQ_INIT(self, n)                                                    \
+	{                                                                      \
+		.lock = SPINLOCK_INIT(n), .waiters = LIST_INIT((self).waiters) \
 	}
 
 void waitq_init(struct waitq *wq, const char *name);

@@ -24,11 +24,11 @@ struct boot_call {
 };
 
 /* Locks: [M] call_mutex, held by the one caller whose call is posted; [a] atomic. */
-static struct mutex call_mutex = MUTEX_INIT("shell.boot_call");
-static struct waitq serve_wq = WAITQ_INIT("shell.serve"); /* the boot flow waits here */
-static struct waitq done_wq = WAITQ_INIT("shell.done");   /* callers wait here */
-static struct boot_call *posted;                          /* [a][M] the call to run */
-static int serving;                                       /* [a] the boot flow serves */
+static struct mutex call_mutex = MUTEX_INIT(call_mutex, "shell.boot_call");
+static struct waitq serve_wq = WAITQ_INIT(serve_wq, "shell.serve"); /* the boot flow waits here */
+static struct waitq done_wq = WAITQ_INIT(done_wq, "shell.done");    /* callers wait here */
+static struct boot_call *posted;                                    /* [a][M] the call to run */
+static int serving;                                                 /* [a] the boot flow serves */
 
 static bool have_call(void *unused)
 {

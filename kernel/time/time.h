@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <lib/list/list.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,7 +42,7 @@ struct timer_event {
 	uint64_t deadline;                             /* [T] monotonic ns */
 	void (*fn)(struct timer_event *ev, void *ctx); /* [I] runs in IRQ context */
 	void *ctx;                                     /* [I] */
-	struct timer_event *next;                      /* [T] list link */
+	struct list_node link;                         /* [T] on its base's list */
 	struct timer_base *base;                       /* [T] the CPU list it was armed on */
 	bool armed;                                    /* [T] on the list */
 };

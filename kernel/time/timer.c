@@ -9,7 +9,7 @@
  * list is O(n) to arm; owners of many deadlines (the async executor) keep
  * their own heap and arm one event for its earliest.
  * Locks: [B] the base's lock, taken with interrupts off; callbacks run
- * without it; [a] atomic.
+ * without it; [a] atomic; [I] set during boot, before other CPUs arm events.
  */
 #include <cairn/errno.h>
 
@@ -25,20 +25,22 @@
 /* One CPU's armed events. Locks: [B] base->lock, taken with interrupts off. */
 struct timer_base {
 	struct spinlock lock;
-	struct timer_event *head; /* [B] earliest first */
+	struct list_node events; /* [B] armed timer_events by link, earliest first */
 } __attribute__((aligned(64)));
 
 static struct timer_base bases[SMP_MAX_CPUS];
 static unsigned npending; /* [a] armed on all CPUs */
-static bool timer_works;  /* [B] arch_time_init() succeeded */
-static bool bases_ready;  /* [B] */
+static bool timer_works;  /* [I] arch_time_init() succeeded (time_init(), boot CPU) */
+static bool bases_ready;  /* [I] the bases are set up (first use, on the boot CPU) */
 
 static void bases_init(void)
 {
 	unsigned i;
 
-	for (i = 0; i < SMP_MAX_CPUS; i++)
+	for (i = 0; i < SMP_MAX_CPUS; i++) {
 		spin_init(&bases[i].lock, "timer");
+		list_init(&bases[i].events);
+	}
 	bases_ready = true;
 }
 
@@ -54,15 +56,32 @@ void timer_event_init(struct timer_event *ev, void (*fn)(struct timer_event *ev,
 {
 	ev->fn = fn;
 	ev->ctx = ctx;
-	ev->next = NULL;
+	list_node_init(&ev->link);
 	ev->armed = false;
 	ev->deadline = 0;
 	ev->base = NULL;
 }
 
+/* Put @ev on @b's list after every event due no later than it. */
+static void insert_sorted_locked(struct timer_base *b, struct timer_event *ev) __must_hold(&b->lock)
+{
+	struct timer_event *pos;
+
+	spin_assert_held(&b->lock);
+	list_for_each_entry(pos, &b->events, link)
+		if (pos->deadline > ev->deadline)
+			break;
+	list_insert_before(&pos->link, &ev->link); /* at the end: before the head */
+}
+
+/* The earliest armed event on @b, or NULL. */
+static struct timer_event *first_locked(struct timer_base *b) __must_hold(&b->lock)
+{
+	return list_first_entry_or_null(&b->events, struct timer_event, link);
+}
+
 int timer_event_arm(struct timer_event *ev, uint64_t deadline_ns)
 {
-	struct timer_event **p;
 	struct timer_base *b;
 	uint64_t flags;
 
@@ -79,14 +98,11 @@ int timer_event_arm(struct timer_event *ev, uint64_t deadline_ns)
 		return -EBUSY;
 	}
 	ev->deadline = deadline_ns;
-	for (p = &b->head; *p && (*p)->deadline <= deadline_ns; p = &(*p)->next)
-		;
-	ev->next = *p;
-	*p = ev;
-	ev->base = b;
+	insert_sorted_locked(b, ev);
+	__atomic_store_n(&ev->base, b, __ATOMIC_RELAXED);
 	__atomic_store_n(&ev->armed, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&npending, 1, __ATOMIC_RELAXED);
-	if (b->head == ev && timer_works)
+	if (first_locked(b) == ev && timer_works)
 		arch_timer_program(deadline_ns);
 	spin_unlock(&b->lock);
 	irq_restore(flags);
@@ -96,22 +112,23 @@ int timer_event_arm(struct timer_event *ev, uint64_t deadline_ns)
 bool timer_event_cancel(struct timer_event *ev)
 {
 	struct timer_base *b = __atomic_load_n(&ev->base, __ATOMIC_ACQUIRE);
-	struct timer_event **p;
 	uint64_t flags;
 	bool was = false;
 
 	if (!b)
 		return false;
 	flags = spin_lock_irqsave(&b->lock);
-	for (p = &b->head; *p; p = &(*p)->next) {
-		if (*p == ev) {
-			*p = ev->next;
-			ev->next = NULL;
-			__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
-			__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
-			was = true;
-			break;
-		}
+	/*
+	 * It may have fired here and been armed again on another CPU meanwhile:
+	 * it is on this list only if it is armed and this is still its base
+	 * (arm stores the base before it sets armed; re-arming here needs our lock).
+	 */
+	if (__atomic_load_n(&ev->armed, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&ev->base, __ATOMIC_RELAXED) == b) {
+		list_del(&ev->link);
+		__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
+		was = true;
 	}
 	/* The hardware may still fire for it; the interrupt then finds nothing due. */
 	spin_unlock_irqrestore(&b->lock, flags);
@@ -135,10 +152,8 @@ void time_timer_interrupt(void)
 	b = &bases[arch_cpu_index()];
 	spin_lock(&b->lock);
 	now = clock_monotonic_ns();
-	while (b->head && b->head->deadline <= now) {
-		ev = b->head;
-		b->head = ev->next;
-		ev->next = NULL;
+	while ((ev = first_locked(b)) && ev->deadline <= now) {
+		list_del(&ev->link);
 		__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
 		__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
 		spin_unlock(&b->lock);
@@ -146,7 +161,8 @@ void time_timer_interrupt(void)
 		spin_lock(&b->lock);
 		now = clock_monotonic_ns();
 	}
-	arch_timer_program(b->head ? b->head->deadline : TIME_NEVER);
+	ev = first_locked(b);
+	arch_timer_program(ev ? ev->deadline : TIME_NEVER);
 	spin_unlock(&b->lock);
 }
 

@@ -33,7 +33,7 @@
  * are stopped, one maybe holding it) or that holds it already (a fault
  * while writing), as the log does. Returns whether it was taken.
  */
-static bool out_take(struct tty *t, uint64_t *flags) __no_lock_checks
+static bool out_take(struct tty *t, uint64_t *flags) __no_thread_safety_analysis
 {
 	int panicking = smp_panic_cpu();
 
@@ -43,14 +43,15 @@ static bool out_take(struct tty *t, uint64_t *flags) __no_lock_checks
 	return true;
 }
 
-static void out_give(struct tty *t, bool taken, uint64_t flags) __no_lock_checks
+static void out_give(struct tty *t, bool taken, uint64_t flags) __no_thread_safety_analysis
 {
 	if (taken)
 		spin_unlock_irqrestore(&t->out_lock, flags);
 }
 
 /* Send @n bytes to the backend, "\n" as "\r\n" if @onlcr. */
-static void out_locked(struct tty *t, const char *s, size_t n, bool onlcr) __no_lock_checks
+static void out_locked(struct tty *t, const char *s, size_t n,
+                       bool onlcr) __no_thread_safety_analysis
 {
 	char buf[TTY_OUT_BUF];
 	size_t len = 0, i;

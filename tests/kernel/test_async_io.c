@@ -254,7 +254,7 @@ TEST(async, source_notified_from_another_cpu_wakes_its_waiters)
 	EXPECT_EQ(task_join(th, NULL), 0);
 	EXPECT_EQ(r, 0);
 	EXPECT_EQ(items, 0);
-	EXPECT_TRUE(src.head == NULL);
+	EXPECT_TRUE(list_empty(&src.waits));
 	EXPECT_EQ(src.notifies, 3);
 }
 
@@ -276,7 +276,7 @@ TEST(async, select_unregisters_the_losing_source_wait)
 	was_waiting = async_source_waiting(&t.wt);
 	async_source_notify(&src); /* nobody to wake; the executor is gone */
 	EXPECT_TRUE(!was_waiting);
-	EXPECT_TRUE(src.head == NULL);
+	EXPECT_TRUE(list_empty(&src.waits));
 	EXPECT_EQ(t.f.state, FUTURE_DROPPED);
 }
 
@@ -345,7 +345,7 @@ TEST(async, serial_byte_arrives_through_the_receive_interrupt)
 	EXPECT_EQ(r, 0); /* 1: the byte never came */
 	EXPECT_EQ(rd.f.result, 'Z');
 	EXPECT_TRUE(uart_async_source()->notifies > notifies0);
-	EXPECT_TRUE(uart_async_source()->head == NULL);
+	EXPECT_TRUE(list_empty(&uart_async_source()->waits));
 }
 
 /* ---- the worked example of docs/async.md ---- */
@@ -439,5 +439,5 @@ TEST(async, worked_example_times_out_without_input)
 	r = read_line_timeout(line, sizeof(line), 30 * MS, NULL);
 	EXPECT_EQ(r, -ETIMEDOUT);
 	EXPECT_TRUE(clock_monotonic_ns() - t0 >= 30 * MS);
-	EXPECT_TRUE(uart_async_source()->head == NULL); /* the dropped reader left */
+	EXPECT_TRUE(list_empty(&uart_async_source()->waits)); /* the dropped reader left */
 }

@@ -6,6 +6,7 @@
 #include <cairn/boot.h>
 
 #include <lib/format.h>
+#include <lib/list/list.h>
 #include <lib/string.h>
 
 #include <stdbool.h>
@@ -30,6 +31,35 @@ TEST(panic, caught_with_message)
 	EXPECT_EQ(ktest_catch(do_panic, NULL, &f), 1);
 	EXPECT_EQ(f.vector, KTEST_PANIC);
 	EXPECT_STREQ(f.what, "test panic 42");
+}
+
+/* A stray write breaks a list's links; the next deletion must notice. */
+static void break_list(void *arg)
+{
+	struct list_node head, a, b, c;
+
+	list_init(&head);
+	list_node_init(&a);
+	list_node_init(&b);
+	list_node_init(&c);
+	list_add_tail(&head, &a);
+	list_add_tail(&head, &b);
+	list_add_tail(&head, &c);
+	a.next = &c;
+	list_del(&b);
+}
+
+/* Debug builds (the default, docs/locking.md) check lists on every deletion. */
+TEST(panic, list_corruption_panics)
+{
+	struct ktest_fault f;
+	static const char want[] = "list: the previous node does not point back";
+
+	if (!LIST_CHECKS)
+		ktest_skip("list checks are off (DEBUG=0)");
+	EXPECT_EQ(ktest_catch(break_list, NULL, &f), 1);
+	EXPECT_EQ(f.vector, KTEST_PANIC);
+	EXPECT_EQ(strncmp(f.what, want, sizeof(want) - 1), 0);
 }
 
 TEST_MUST_PANIC(panic, declared_panic)

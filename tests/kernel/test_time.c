@@ -44,6 +44,21 @@ static void on_fire(struct timer_event *ev, void *ctx)
 	}
 }
 
+/*
+ * Wait up to a second for @f to have counted @n firings (a busy host can run
+ * TCG's timer late), then cancel @ev, so an event never outlives the test's
+ * stack frame even when a check after this fails. Returns whether @ev was
+ * still armed.
+ */
+static bool settle(struct timer_event *ev, const struct fired *f, unsigned n)
+{
+	uint64_t end = clock_monotonic_ns() + 1000 * MS;
+
+	while (f->count < n && clock_monotonic_ns() < end)
+		sleep_ms(1);
+	return timer_event_cancel(ev);
+}
+
 TEST(time, clock_is_monotonic)
 {
 	uint64_t prev = clock_monotonic_ns(), now;
@@ -86,10 +101,9 @@ TEST(time, event_fires_after_its_deadline)
 
 	timer_event_init(&ev, on_fire, &f);
 	EXPECT_EQ(timer_event_arm(&ev, deadline), 0);
-	sleep_ms(20);
+	EXPECT_TRUE(!settle(&ev, &f, 1));
 	EXPECT_EQ(f.count, 1);
 	EXPECT_TRUE(f.at >= deadline);
-	EXPECT_TRUE(!timer_event_cancel(&ev));
 }
 
 TEST(time, event_does_not_fire_early)
@@ -110,6 +124,7 @@ TEST(time, event_does_not_fire_early)
 		irq_disable();
 	}
 	irq_enable();
+	EXPECT_TRUE(!settle(&ev, &f, 1));
 	EXPECT_EQ(f.count, 1);
 	EXPECT_TRUE(f.at >= deadline);
 }
@@ -129,7 +144,8 @@ TEST(time, events_fire_in_deadline_order)
 	EXPECT_EQ(timer_event_arm(&ev[2], now + 9 * MS), 0);
 	EXPECT_EQ(timer_event_arm(&ev[0], now + 3 * MS), 0);
 	EXPECT_EQ(timer_event_arm(&ev[1], now + 6 * MS), 0);
-	sleep_ms(25);
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(!settle(&ev[i], &log, 3));
 	EXPECT_EQ(log.count, 3);
 	EXPECT_EQ(log.order[0], 1);
 	EXPECT_EQ(log.order[1], 2);
@@ -160,9 +176,8 @@ TEST(time, event_rearms_from_its_callback)
 
 	timer_event_init(&ev, on_fire, &f);
 	EXPECT_EQ(timer_event_arm(&ev, clock_monotonic_ns() + 1 * MS), 0);
-	sleep_ms(30);
+	EXPECT_TRUE(!settle(&ev, &f, 5));
 	EXPECT_EQ(f.count, 5);
-	EXPECT_TRUE(!timer_event_cancel(&ev));
 }
 
 TEST(time, arm_refuses_bad_input)
@@ -185,7 +200,7 @@ TEST(time, past_deadline_fires_at_once)
 
 	timer_event_init(&ev, on_fire, &f);
 	EXPECT_EQ(timer_event_arm(&ev, clock_monotonic_ns() - 1 * MS), 0);
-	sleep_ms(2);
+	EXPECT_TRUE(!settle(&ev, &f, 1));
 	EXPECT_EQ(f.count, 1);
 }
 

@@ -33,9 +33,9 @@ static volatile uint8_t *regs;                           /* [B] register block, 
 static uint64_t period_fs;                               /* [B] */
 static uint64_t ns_mult;                                 /* [B] ticks -> ns, 32.32 fixed point */
 static bool wide;                                        /* [B] 64-bit main counter */
-static uint32_t ext_last;                                /* [L] last 32-bit reading */
-static uint64_t ext_high;                                /* [L] wraps seen, << 32 */
 static struct spinlock ext_lock = SPINLOCK_INIT("hpet"); /* guards [L] */
+static uint32_t ext_last __guarded_by(&ext_lock);        /* [L] last 32-bit reading */
+static uint64_t ext_high __guarded_by(&ext_lock);        /* [L] wraps seen, << 32 */
 
 /* period_fs * 2^32 / 10^6, exactly, without 128-bit division. */
 static uint64_t make_mult(uint64_t fs)

@@ -44,13 +44,15 @@ static struct ioapic ioapics[X86_MAX_IOAPICS];                /* [B] */
 static unsigned nioapics;                                     /* [B] */
 static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic"); /* guards [L] */
 
-static uint32_t read_reg(const struct ioapic *io, uint8_t reg)
+/* The select-then-access window pair (IOREGSEL, IOWIN) must not interleave. */
+static uint32_t read_reg_locked(const struct ioapic *io, uint8_t reg) __must_hold(&ioapic_lock)
 {
 	x86_mmio_write32(io->mmio + IOREGSEL, reg);
 	return x86_mmio_read32(io->mmio + IOWIN);
 }
 
-static void write_reg(const struct ioapic *io, uint8_t reg, uint32_t v)
+static void write_reg_locked(const struct ioapic *io, uint8_t reg, uint32_t v)
+	__must_hold(&ioapic_lock)
 {
 	x86_mmio_write32(io->mmio + IOREGSEL, reg);
 	x86_mmio_write32(io->mmio + IOWIN, v);
@@ -91,6 +93,7 @@ int x86_ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base)
 {
 	struct ioapic io = { .phys = phys, .gsi_base = gsi_base, .id = id };
 	uint32_t ver, pin;
+	uint64_t flags;
 	int err = check_address(phys, gsi_base);
 
 	if (err)
@@ -102,17 +105,21 @@ int x86_ioapic_add(uint8_t id, uint64_t phys, uint32_t gsi_base)
 	 * Nothing there reads as all zeros or all ones. The 82093AA reports
 	 * version 0x11 (3.2.2); the IO APICs of later chipsets 0x2x.
 	 */
-	ver = read_reg(&io, REG_VER);
+	flags = spin_lock_irqsave(&ioapic_lock); /* boot CPU only, but one rule is simpler */
+	ver = read_reg_locked(&io, REG_VER);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	io.version = ver & 0xff;
 	if (ver == 0xffffffffu || io.version < VERSION_MIN || io.version > VERSION_MAX)
 		return -ENODEV;
 	io.pins = ((ver >> 16) & 0xff) + 1;
 	if (overlaps(gsi_base, io.pins))
 		return -EINVAL;
+	flags = spin_lock_irqsave(&ioapic_lock);
 	for (pin = 0; pin < io.pins; pin++) {
-		write_reg(&io, REG_REDTBL(pin), RTE_MASKED);
-		write_reg(&io, REG_REDTBL(pin) + 1, 0);
+		write_reg_locked(&io, REG_REDTBL(pin), RTE_MASKED);
+		write_reg_locked(&io, REG_REDTBL(pin) + 1, 0);
 	}
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	ioapics[nioapics++] = io;
 	pr_info("ioapic: id %u at %#llx, version %#x, GSIs %u-%u", id, (unsigned long long)phys,
 	        io.version, gsi_base, gsi_base + io.pins - 1);
@@ -144,9 +151,9 @@ int x86_ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, bool level, bo
 	pin = gsi - io->gsi_base;
 	low = vector | RTE_MASKED | (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0);
 	flags = spin_lock_irqsave(&ioapic_lock);
-	write_reg(io, REG_REDTBL(pin), RTE_MASKED);
-	write_reg(io, REG_REDTBL(pin) + 1, dest << 24);
-	write_reg(io, REG_REDTBL(pin), low);
+	write_reg_locked(io, REG_REDTBL(pin), RTE_MASKED);
+	write_reg_locked(io, REG_REDTBL(pin) + 1, dest << 24);
+	write_reg_locked(io, REG_REDTBL(pin), low);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
 }
@@ -162,7 +169,7 @@ void x86_ioapic_mask(uint32_t gsi, bool masked)
 		return;
 	reg = REG_REDTBL(gsi - io->gsi_base);
 	flags = spin_lock_irqsave(&ioapic_lock);
-	low = read_reg(io, reg);
-	write_reg(io, reg, masked ? low | RTE_MASKED : low & ~RTE_MASKED);
+	low = read_reg_locked(io, reg);
+	write_reg_locked(io, reg, masked ? low | RTE_MASKED : low & ~RTE_MASKED);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 }

@@ -44,41 +44,41 @@
 
 static struct spinlock cmos_lock = SPINLOCK_INIT("cmos"); /* guards [L] */
 
-static uint8_t cmos_read(uint8_t reg)
+static uint8_t cmos_read_locked(uint8_t reg) __must_hold(&cmos_lock)
 {
 	outb(CMOS_INDEX, reg);
 	return inb(CMOS_DATA);
 }
 
-static void cmos_write(uint8_t reg, uint8_t v)
+static void cmos_write_locked(uint8_t reg, uint8_t v) __must_hold(&cmos_lock)
 {
 	outb(CMOS_INDEX, reg);
 	outb(CMOS_DATA, v);
 }
 
 /* Wait for the end of an update cycle (UIP clear); false if it never ends. */
-static bool wait_no_update(void)
+static bool wait_no_update_locked(void) __must_hold(&cmos_lock)
 {
 	unsigned spin;
 
 	for (spin = 0; spin < UIP_SPIN_MAX; spin++) {
-		if (!(cmos_read(RTC_REG_A) & REG_A_UIP))
+		if (!(cmos_read_locked(RTC_REG_A) & REG_A_UIP))
 			return true;
 		x86_pause();
 	}
 	return false;
 }
 
-static void read_raw(struct x86_rtc_raw *r, uint8_t century_index)
+static void read_raw_locked(struct x86_rtc_raw *r, uint8_t century_index) __must_hold(&cmos_lock)
 {
-	r->sec = cmos_read(RTC_SEC);
-	r->min = cmos_read(RTC_MIN);
-	r->hour = cmos_read(RTC_HOUR);
-	r->mday = cmos_read(RTC_MDAY);
-	r->mon = cmos_read(RTC_MON);
-	r->year = cmos_read(RTC_YEAR);
-	r->century = century_index ? cmos_read(century_index) : 0;
-	r->status_b = cmos_read(RTC_REG_B);
+	r->sec = cmos_read_locked(RTC_SEC);
+	r->min = cmos_read_locked(RTC_MIN);
+	r->hour = cmos_read_locked(RTC_HOUR);
+	r->mday = cmos_read_locked(RTC_MDAY);
+	r->mon = cmos_read_locked(RTC_MON);
+	r->year = cmos_read_locked(RTC_YEAR);
+	r->century = century_index ? cmos_read_locked(century_index) : 0;
+	r->status_b = cmos_read_locked(RTC_REG_B);
 }
 
 static bool same(const struct x86_rtc_raw *a, const struct x86_rtc_raw *b)
@@ -172,12 +172,12 @@ int arch_rtc_read(struct rtc_time *out)
 		return -ENODEV;
 	flags = spin_lock_irqsave(&cmos_lock);
 	for (i = 0; i < READ_TRIES && !stable; i++) {
-		if (!wait_no_update())
+		if (!wait_no_update_locked())
 			break;
-		read_raw(&a, ci);
-		if (!wait_no_update())
+		read_raw_locked(&a, ci);
+		if (!wait_no_update_locked())
 			break;
-		read_raw(&b, ci);
+		read_raw_locked(&b, ci);
 		stable = same(&a, &b);
 	}
 	spin_unlock_irqrestore(&cmos_lock, flags);
@@ -190,12 +190,12 @@ int arch_rtc_read(struct rtc_time *out)
 void x86_rtc_periodic(bool on)
 {
 	uint64_t flags = spin_lock_irqsave(&cmos_lock);
-	uint8_t a = cmos_read(RTC_REG_A), b = cmos_read(RTC_REG_B);
+	uint8_t a = cmos_read_locked(RTC_REG_A), b = cmos_read_locked(RTC_REG_B);
 
 	if (on)
-		cmos_write(RTC_REG_A, (uint8_t)((a & ~REG_A_RATE_MASK) | REG_A_RATE_1024));
-	cmos_write(RTC_REG_B, on ? b | REG_B_PIE : b & ~REG_B_PIE);
-	(void)cmos_read(RTC_REG_C);
+		cmos_write_locked(RTC_REG_A, (uint8_t)((a & ~REG_A_RATE_MASK) | REG_A_RATE_1024));
+	cmos_write_locked(RTC_REG_B, on ? b | REG_B_PIE : b & ~REG_B_PIE);
+	(void)cmos_read_locked(RTC_REG_C);
 	spin_unlock_irqrestore(&cmos_lock, flags);
 }
 
@@ -203,7 +203,7 @@ void x86_rtc_periodic(bool on)
 uint8_t x86_rtc_ack(void)
 {
 	uint64_t flags = spin_lock_irqsave(&cmos_lock);
-	uint8_t c = cmos_read(RTC_REG_C);
+	uint8_t c = cmos_read_locked(RTC_REG_C);
 
 	spin_unlock_irqrestore(&cmos_lock, flags);
 	return c;
