@@ -25,8 +25,8 @@
 #include "sched/spinlock.h"
 
 #define PAGE         4096ull
-#define HEAP_INITIAL (1ull << 20)
-#define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
+#define HEAP_INITIAL (256ull << 10) /* the boot uses under 16 KiB of it */
+#define HEAP_STEP    (1ull << 20)   /* grow at least this much at a time */
 
 static struct spinlock heap_lock = SPINLOCK_INIT("heap");
 static struct cairn_heap heap __guarded_by(&heap_lock); /* [H] */
