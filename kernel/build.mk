@@ -3,11 +3,10 @@
 # symbol table generated from the first (see tools/ksyms.py).
 
 KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
-KERNEL_C := $(wildcard kernel/core/*.c kernel/dev/*.c kernel/acpi/*.c kernel/mm/*.c kernel/bench/*.c \
-	kernel/irq/*.c kernel/time/*.c kernel/sched/*.c kernel/tty/*.c kernel/shell/*.c \
-	$(KERNEL_ARCH_DIR)/*.c) \
-	$(wildcard tests/kernel/*.c) $(LIB_SRCS) boot/common/mmap.c
-KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*.S)
+KERNEL_SUBDIRS := core dev acpi bus/pci mm bench irq time sched tty shell
+KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
+	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS)
+KERNEL_S := $(wildcard $(KERNEL_ARCH_DIR)/*/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
 	$(patsubst %.S,$(BUILD)/kernel/%.o,$(KERNEL_S)) $(BUILD)/kernel/gen/font.o
 KERNEL_LDS := $(KERNEL_ARCH_DIR)/linker.ld

@@ -4,7 +4,11 @@
 #  1. every header compiles on its own;
 #  2. the kernel builds warning-free (-Werror) with GCC and with Clang;
 #  3. clang-format agrees with the layout of every C file (a report; set
-#     FORMAT_STRICT=1 to fail on it).
+#     FORMAT_STRICT=1 to fail on it);
+#  4. no file under kernel/ outside kernel/arch/ holds inline asm or an
+#     in/out port instruction, includes an architecture's private header or
+#     the x86-only <arch/cpu.h>/<arch/msr.h>, or calls an x86_ helper
+#     (generic code goes through kernel/arch/arch.h and <arch/*.h>).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -36,6 +40,25 @@ for cc in gcc clang; do
 		fail=1
 	fi
 done
+
+generic=$(git ls-files 'kernel/*.c' 'kernel/*.h' 'kernel/*.S' | grep -v '^kernel/arch/')
+arch_ok=1
+if grep -nE '\b(asm|__asm|__asm__)\b|"[[:space:]]*(in|out|ins|outs)[bwl]?[[:space:]]' $generic \
+		> "$tmp/asm"; then
+	echo "check: inline asm or port instructions outside kernel/arch:"; sed 's/^/    /' "$tmp/asm"
+	arch_ok=0
+fi
+if grep -nE '#include[[:space:]]*["<]arch/([a-z0-9_]+/|cpu\.h|msr\.h)|\b(x86|X86)_[A-Za-z]' \
+		$generic > "$tmp/archinc"; then
+	echo "check: generic kernel code uses x86-only or arch-private names or headers:"
+	sed 's/^/    /' "$tmp/archinc"
+	arch_ok=0
+fi
+if [ $arch_ok = 1 ]; then
+	echo "check: no inline asm, x86 helper or arch-private header outside kernel/arch ($(echo "$generic" | wc -l) files)"
+else
+	fail=1
+fi
 
 bad=0
 for f in $(git ls-files '*.c' '*.h'); do

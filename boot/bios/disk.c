@@ -4,7 +4,8 @@
  * writes into a bounce buffer below 1 MiB, and we copy from there to the
  * caller's buffer anywhere below 4 GiB.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

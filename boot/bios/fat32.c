@@ -6,7 +6,8 @@
  * number against the FAT size, and every chain walk is bounded by the
  * cluster count, so a corrupt volume gives an error, never a hang.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

@@ -4,7 +4,8 @@
  * and the entry array come from disk and are checked before use:
  * signature, sizes, CRC32s and that every LBA lies on the disk.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

@@ -4,7 +4,8 @@
  * usable RAM in [1 MiB, 4 GiB), and the record of what was handed out so
  * the boot_info memory map can tag it (kernel, loader, initrd).
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"
@@ -231,14 +232,14 @@ static uint32_t alloc_type(enum loader_alloc_kind kind)
 /*
  * The E820 ranges as they are, then stage 2's own memory below 1 MiB
  * (the GDT and the hand-over code are in use until the kernel replaces
- * them) and every tagged allocation; loader_finish_mmap() resolves overlaps.
+ * them) and every tagged allocation; memmap_boot_finish() resolves overlaps.
  */
 void mem_fill_boot_info(struct boot_info *bi)
 {
 	for (unsigned i = 0; i < e820_count; i++)
-		loader_add_mem(bi, e820[i].base, e820[i].length, boot_type(e820[i].type));
-	loader_add_mem(bi, STAGE2_BASE, (uintptr_t)__stage2_end - STAGE2_BASE, BOOT_MEM_LOADER);
+		memmap_boot_add(bi, e820[i].base, e820[i].length, boot_type(e820[i].type));
+	memmap_boot_add(bi, STAGE2_BASE, (uintptr_t)__stage2_end - STAGE2_BASE, BOOT_MEM_LOADER);
 	for (unsigned i = 0; i < alloc_count; i++)
-		loader_add_mem(bi, allocs[i].base, allocs[i].end - allocs[i].base,
-		               alloc_type(allocs[i].kind));
+		memmap_boot_add(bi, allocs[i].base, allocs[i].end - allocs[i].base,
+		                alloc_type(allocs[i].kind));
 }

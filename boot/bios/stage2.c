@@ -6,7 +6,8 @@
  * The order matters: every allocation is done before the memory map is
  * written, and the video mode is set only once the kernel's wishes are known.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"
@@ -178,7 +179,7 @@ void stage2_main(uint32_t boot_drive)
 
 	build_tables(&k, bi, &t);
 	mem_fill_boot_info(bi);
-	loader_finish_mmap(bi);
+	memmap_boot_finish(bi);
 	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
 	         (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
 	         (unsigned long long)bi->rsdp_phys, t.la57 ? 5 : 4);

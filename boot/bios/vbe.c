@@ -5,7 +5,8 @@
  * pick a 32 bpp direct-colour mode with a linear framebuffer, and set it
  * (4F02h). Runs late, after the kernel's .cairn.config is known.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"

@@ -5,18 +5,17 @@
  */
 #pragma once
 
-#include <lib/errno.h>
+#include <cairn/boot.h>
+#include <cairn/errno.h>
 
 #include <stdint.h>
 
-#define LDR_PAGE_SIZE 4096ull
-
 static inline uint64_t ldr_page_down(uint64_t x)
 {
-	return x & ~(LDR_PAGE_SIZE - 1);
+	return x & ~(BOOT_PAGE_SIZE - 1);
 }
 
 static inline uint64_t ldr_page_up(uint64_t x)
 {
-	return (x + LDR_PAGE_SIZE - 1) & ~(LDR_PAGE_SIZE - 1);
+	return (x + BOOT_PAGE_SIZE - 1) & ~(BOOT_PAGE_SIZE - 1);
 }

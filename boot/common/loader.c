@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading the kernel ELF for both loaders: validate the file (lib/elf.c),
+ * Loading the kernel ELF for both loaders: validate the file (lib/elf/elf.c),
  * check that every segment sits in the kernel's -2 GiB area, copy the image
  * into one physically contiguous 2 MiB aligned block, read .cairn.config,
  * and fill the fixed fields of the boot_info.
  */
 #include "boot/common/loader.h"
 
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 #include <lib/string.h>
 
 #include "boot/common/internal.h"
@@ -34,7 +34,7 @@ static int kernel_span(const struct elf_file *elf, uint64_t *lo, uint64_t *hi, c
 		if (ph->p_type != ELF_PT_LOAD || ph->p_memsz == 0)
 			continue;
 		if (ph->p_vaddr < CAIRN_KERNEL_VMA_BASE ||
-		    ph->p_memsz > UINT64_MAX - LDR_PAGE_SIZE - ph->p_vaddr) {
+		    ph->p_memsz > UINT64_MAX - BOOT_PAGE_SIZE - ph->p_vaddr) {
 			*why = "segment outside the kernel area (-2 GiB)";
 			return -ENOEXEC;
 		}
@@ -173,7 +173,7 @@ int loader_load_kernel(const struct loader_env *env, const void *file, size_t si
 		loader_printf(env, "kernel.elf: %s\n", why);
 		return err < 0 ? err : -EINVAL;
 	}
-	out->phys_base = env->alloc_pages(env->ctx, out->size / LDR_PAGE_SIZE, KERNEL_ALIGN,
+	out->phys_base = env->alloc_pages(env->ctx, out->size / BOOT_PAGE_SIZE, KERNEL_ALIGN,
 	                                  LOADER_ALLOC_KERNEL);
 	if (!out->phys_base) {
 		loader_printf(env, "kernel.elf: cannot allocate %llu KiB for the image\n",

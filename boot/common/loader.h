@@ -10,6 +10,8 @@
 
 #include <cairn/boot.h>
 
+#include <lib/memmap/memmap.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,12 +112,11 @@ int loader_build_page_tables(const struct loader_env *env, const struct loaded_k
 void loader_init_boot_info(struct boot_info *bi, const struct loaded_kernel *k, uint32_t method);
 
 /*
- * Add a range to bi->mmap; loader_finish_mmap() sorts the ranges, merges
- * neighbours of one type and resolves overlaps (the more restrictive type
- * wins), so loaders may add firmware ranges in any order.
+ * Loaders build bi->mmap with memmap_boot_add() and memmap_boot_finish()
+ * (lib/memmap/memmap.h): the finish sorts the ranges, merges neighbours of
+ * one type and resolves overlaps (the more restrictive type wins), so
+ * firmware ranges may be added in any order.
  */
-void loader_add_mem(struct boot_info *bi, uint64_t base, uint64_t length, uint32_t type);
-void loader_finish_mmap(struct boot_info *bi);
 
 /*
  * Switch to the tables in @t and jump to the kernel with RDI =

@@ -82,7 +82,7 @@ static void probe_cpu(struct pt_ctx *c)
 /* A zeroed page for a paging structure, or NULL (and c->oom) when out of memory. */
 static uint64_t *pt_alloc(struct pt_ctx *c, enum loader_alloc_kind kind)
 {
-	uint64_t pa = c->env->alloc_pages(c->env->ctx, 1, LDR_PAGE_SIZE, kind);
+	uint64_t pa = c->env->alloc_pages(c->env->ctx, 1, BOOT_PAGE_SIZE, kind);
 
 	if (!pa)
 		c->oom = true;
@@ -188,7 +188,7 @@ static void map_direct(struct pt_ctx *c, uint64_t base, uint64_t limit)
 static void map_kernel(struct pt_ctx *c, const struct loaded_kernel *k)
 {
 	for (unsigned s = 0; s < k->nsegs && !c->oom; s++) {
-		for (uint64_t off = 0; off < k->segs[s].memsz && !c->oom; off += LDR_PAGE_SIZE)
+		for (uint64_t off = 0; off < k->segs[s].memsz && !c->oom; off += BOOT_PAGE_SIZE)
 			map_4k(c, k->segs[s].vaddr + off, k->segs[s].paddr + off, k->segs[s].write,
 			       k->segs[s].exec);
 	}
@@ -197,16 +197,16 @@ static void map_kernel(struct pt_ctx *c, const struct loaded_kernel *k)
 /* The boot stack: its page at CAIRN_KVA_BASE stays unmapped as a guard. */
 static void map_stack(struct pt_ctx *c, uint64_t size, struct boot_info *bi)
 {
-	uint64_t npages = size / LDR_PAGE_SIZE;
-	uint64_t pa = c->env->alloc_pages(c->env->ctx, npages, LDR_PAGE_SIZE, LOADER_ALLOC_LOADER);
-	uint64_t va = CAIRN_KVA_BASE + LDR_PAGE_SIZE;
+	uint64_t npages = size / BOOT_PAGE_SIZE;
+	uint64_t pa = c->env->alloc_pages(c->env->ctx, npages, BOOT_PAGE_SIZE, LOADER_ALLOC_LOADER);
+	uint64_t va = CAIRN_KVA_BASE + BOOT_PAGE_SIZE;
 
 	if (!pa) {
 		c->oom = true;
 		return;
 	}
 	for (uint64_t i = 0; i < npages && !c->oom; i++)
-		map_4k(c, va + i * LDR_PAGE_SIZE, pa + i * LDR_PAGE_SIZE, true, false);
+		map_4k(c, va + i * BOOT_PAGE_SIZE, pa + i * BOOT_PAGE_SIZE, true, false);
 	bi->stack_top = va + size;
 	bi->stack_size = size;
 }
@@ -223,7 +223,7 @@ static int alloc_root(struct pt_ctx *c, struct loader_tables *t)
 
 	c->root = pt_alloc(c, kind);
 	if (c->root && t->la57)
-		tramp = c->env->alloc_pages(c->env->ctx, 1, LDR_PAGE_SIZE, LOADER_ALLOC_LOW);
+		tramp = c->env->alloc_pages(c->env->ctx, 1, BOOT_PAGE_SIZE, LOADER_ALLOC_LOW);
 	if (!c->root || (t->la57 && !tramp))
 		return -ENOMEM;
 	if (t->la57 && ((uint64_t)(uintptr_t)c->root >= MEM_4G || tramp >= MEM_4G))

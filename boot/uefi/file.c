@@ -4,14 +4,11 @@
  * started from, through the Simple File System protocol of
  * LoadedImage->DeviceHandle (UEFI 2.10, 9.1 and 13.4/13.5).
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/string.h>
 
 #include "boot/uefi/uefi.h"
-
-#ifndef EFBIG
-#define EFBIG 27
-#endif
 
 #define FILE_MAX_SIZE (512ull << 20)
 

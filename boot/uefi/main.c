@@ -5,7 +5,8 @@
  * boot_info, build the page tables, leave boot services and jump.
  * The boot protocol is in docs/boot-protocol.md.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
+
 #include <lib/format.h>
 #include <lib/string.h>
 

@@ -152,9 +152,9 @@ static void mmap_convert(const struct efi_mmap *m, struct boot_info *bi)
 	for (UINTN i = 0; i < m->size / m->desc_size; i++) {
 		const EFI_MEMORY_DESCRIPTOR *d = mmap_desc(m, i);
 
-		loader_add_mem(bi, d->PhysicalStart, d->NumberOfPages * PAGE, boot_type(d->Type));
+		memmap_boot_add(bi, d->PhysicalStart, d->NumberOfPages * PAGE, boot_type(d->Type));
 	}
-	loader_finish_mmap(bi);
+	memmap_boot_finish(bi);
 }
 
 /*

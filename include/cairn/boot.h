@@ -27,6 +27,14 @@ enum boot_method {
 	BOOT_METHOD_MULTIBOOT2 = 4,
 };
 
+/*
+ * The page size the protocol counts in: memory map ranges, the kernel's
+ * segments and the loaders' allocations are multiples of it. The x86_64
+ * base page (Intel SDM Vol. 3A, 5.5); the kernel's own PAGE_SIZE in
+ * <arch/page.h> is checked against it.
+ */
+#define BOOT_PAGE_SIZE 4096ull
+
 /* Normalized memory types; ranges are sorted, page-aligned and never overlap. */
 enum boot_mem_type {
 	BOOT_MEM_USABLE = 1,           /* free RAM */

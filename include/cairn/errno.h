@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Error numbers: Linux's x86_64 values, so that kernel functions' -errno
- * returns can become a Linux-compatible syscall ABI unchanged.
+ * returns can become a Linux-compatible syscall ABI unchanged. The one
+ * errno header of the tree: the kernel, both loaders, lib/ and (soon) user
+ * programs include it, and the host tests include it beside the C
+ * library's, whose x86_64 values are the same.
  */
 #pragma once
 
@@ -27,6 +30,7 @@
 #define EINVAL       22
 #define ENFILE       23
 #define EMFILE       24
+#define EFBIG        27
 #define ENOSPC       28
 #define ESPIPE       29
 #define EROFS        30

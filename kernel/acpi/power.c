@@ -5,19 +5,23 @@
  * keyboard controller and a triple fault, in that order. Every register
  * is decoded and checked from its Generic Address Structure before
  * anything is written, as the firmware's tables are outside input. The
- * 8042 and the triple fault make this file x86-only for now; they belong
- * behind an arch_ hook once a second architecture arrives.
+ * 8042 pulse and the triple fault are the architecture's
+ * (arch_reset_legacy(), arch_reset_cpu()); a register in PCI configuration
+ * space goes through kernel/bus/pci.
  */
 #include "acpi/power.h"
 
 #include <cairn/errno.h>
 
-#include <arch/cpu.h>
+#include <arch/mmio.h>
 #include <arch/pio.h>
+#include <arch/spinlock.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
+#include "bus/pci/pci.h"
 #include "core/log.h"
-#include "irq/firmware.h"
+#include "irq/irq.h"
 #include "mm/vm.h"
 
 /* PM1 control register bits (ACPI 6.5, 4.8.3.2.1, Table 4.13). */
@@ -31,29 +35,10 @@
 #define SLEEP_CTL_TYP_SHIFT 2
 #define SLEEP_CTL_EN        (1u << 5)
 
-/*
- * 8042 keyboard controller: status register bit 1 is set while the
- * controller has not yet taken the last byte written to it; command 0xFE
- * pulses output port bit 0, wired to the CPU's reset line (IBM PC AT
- * Technical Reference, keyboard controller commands).
- */
-#define I8042_STATUS      0x64
-#define I8042_COMMAND     0x64
-#define I8042_STATUS_IBF  (1u << 1)
-#define I8042_PULSE_RESET 0xfe
-#define I8042_TRIES       10
-
-/* PCI configuration mechanism #1 (PCI Local Bus Specification 3.0, 3.2.2.3.2). */
-#define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA    0xcfc
-#define PCI_CONFIG_ENABLE  (1u << 31)
-
 /* How long each method gets before the next one is tried. */
-#define POWER_OFF_WAIT_MS   1000
-#define RESET_WAIT_MS       500
-#define ACPI_MODE_WAIT_MS   300
-#define I8042_WAIT_MS       10
-#define I8042_PULSE_WAIT_MS 50
+#define POWER_OFF_WAIT_MS 1000
+#define RESET_WAIT_MS     500
+#define ACPI_MODE_WAIT_MS 300
 
 static const char *const space_names[] = {
 	[ACPI_GAS_MEMORY] = "memory",
@@ -67,7 +52,7 @@ static void wait_ms(unsigned int ms)
 	uint64_t end = arch_cycles() + (uint64_t)ms * arch_cycles_khz();
 
 	while (arch_cycles() < end)
-		x86_pause();
+		arch_cpu_relax();
 }
 
 /* The smallest of 8, 16, 32 and 64 that holds @bits (at most 64). */
@@ -80,15 +65,28 @@ static unsigned int access_bits_for(unsigned int bits)
 	return w;
 }
 
-/* Bus-0 PCI address checks for a GAS in configuration space (5.2.3.2). */
+/*
+ * A GAS address in PCI configuration space (5.2.3.2): device in bits
+ * 47:32, function in 31:16, offset in 15:0, bus 0, bits 63:48 zero.
+ */
+static bool pci_gas_split(uint64_t a, struct pci_addr *pa, unsigned int *off)
+{
+	uint64_t dev = (a >> 32) & 0xffff, fn = (a >> 16) & 0xffff;
+
+	*pa = (struct pci_addr){ .bus = 0, .dev = (uint8_t)dev, .fn = (uint8_t)fn };
+	*off = a & 0xffff;
+	return !(a >> 48) && dev <= 0xff && fn <= 0xff;
+}
+
+/* Bus-0 PCI address checks for a GAS in configuration space: one access in one dword. */
 static int pci_address_ok(uint64_t a, unsigned int width)
 {
-	uint64_t dev = (a >> 32) & 0xffff, fn = (a >> 16) & 0xffff, off = a & 0xffff;
+	struct pci_addr pa;
+	unsigned int off;
 
-	if ((a >> 48) || dev > 31 || fn > 7 || off > 255)
+	if (!pci_gas_split(a, &pa, &off))
 		return -EINVAL;
-	/* Mechanism #1 reaches one aligned dword per address. */
-	return (off & 3) + width / 8 <= 4 ? 0 : -EINVAL;
+	return pci_config_ok(pa, off, width) ? 0 : -EINVAL;
 }
 
 int power_reg_decode(const struct acpi_gas *g, unsigned int bits, struct power_reg *out)
@@ -129,40 +127,35 @@ static int power_reg_map(struct power_reg *r)
 	return r->mmio ? 0 : -ENOMEM;
 }
 
-/*
- * One exact-width access. The volatile pointer of the access's own type
- * makes the compiler emit exactly one load or store of that width; this
- * stands in for <arch/mmio.h>, which STYLE.md names but which does not
- * exist yet.
- */
-static uint64_t mmio_read(volatile void *p, unsigned int width)
+/* One exact-width access of a memory register (<arch/mmio.h>). */
+static uint64_t reg_mmio_read(const volatile void *p, unsigned int width)
 {
 	switch (width) {
 	case 8:
-		return *(volatile uint8_t *)p;
+		return mmio_read8(p);
 	case 16:
-		return *(volatile uint16_t *)p;
+		return mmio_read16(p);
 	case 32:
-		return *(volatile uint32_t *)p;
+		return mmio_read32(p);
 	default:
-		return *(volatile uint64_t *)p;
+		return mmio_read64(p);
 	}
 }
 
-static void mmio_write(volatile void *p, unsigned int width, uint64_t v)
+static void reg_mmio_write(volatile void *p, unsigned int width, uint64_t v)
 {
 	switch (width) {
 	case 8:
-		*(volatile uint8_t *)p = (uint8_t)v;
+		mmio_write8(p, (uint8_t)v);
 		break;
 	case 16:
-		*(volatile uint16_t *)p = (uint16_t)v;
+		mmio_write16(p, (uint16_t)v);
 		break;
 	case 32:
-		*(volatile uint32_t *)p = (uint32_t)v;
+		mmio_write32(p, (uint32_t)v);
 		break;
 	default:
-		*(volatile uint64_t *)p = v;
+		mmio_write64(p, v);
 	}
 }
 
@@ -184,12 +177,13 @@ static void port_write(uint16_t port, unsigned int width, uint64_t v)
 }
 
 /* Write one access to bus 0 configuration space; decode checked the address. */
-static void pci_config_write(uint64_t a, unsigned int width, uint64_t v)
+static void pci_reg_write(uint64_t a, unsigned int width, uint64_t v)
 {
-	uint32_t dev = (a >> 32) & 31, fn = (a >> 16) & 7, off = a & 0xff;
+	struct pci_addr pa;
+	unsigned int off;
 
-	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | dev << 11 | fn << 8 | (off & 0xfc));
-	port_write((uint16_t)(PCI_CONFIG_DATA + (off & 3)), width, v);
+	if (!pci_gas_split(a, &pa, &off) || pci_config_write(pa, off, width, (uint32_t)v) != 0)
+		pr_err("power: PCI register %#llx refused", (unsigned long long)a);
 }
 
 /* Read a register (I/O or memory): its accesses, low address first, shifted down. */
@@ -202,7 +196,7 @@ static uint64_t reg_read(const struct power_reg *r)
 		if (r->space == ACPI_GAS_IO)
 			part = port_read((uint16_t)(r->address + i * step), r->width);
 		else
-			part = mmio_read((volatile uint8_t *)r->mmio + i * step, r->width);
+			part = reg_mmio_read((volatile uint8_t *)r->mmio + i * step, r->width);
 		v |= part << (i * r->width);
 	}
 	return v >> r->shift;
@@ -223,9 +217,9 @@ static void reg_write(const struct power_reg *r, uint64_t v)
 		if (r->space == ACPI_GAS_IO)
 			port_write((uint16_t)(r->address + i * step), r->width, part);
 		else if (r->space == ACPI_GAS_MEMORY)
-			mmio_write((volatile uint8_t *)r->mmio + i * step, r->width, part);
+			reg_mmio_write((volatile uint8_t *)r->mmio + i * step, r->width, part);
 		else
-			pci_config_write(r->address, r->width, part);
+			pci_reg_write(r->address, r->width, part);
 	}
 }
 
@@ -253,8 +247,8 @@ static int prepare_reg(const struct acpi_gas *g, unsigned int bits, const char *
 
 int power_off_prepare(struct power_off_plan *p)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
-	struct acpi_tables *t = fw_acpi();
+	const struct acpi_fadt_info *f = acpi_fadt();
+	struct acpi_tables *t = acpi_root();
 	int err;
 
 	*p = (struct power_off_plan){ 0 };
@@ -336,11 +330,11 @@ void power_off(void)
 		        (unsigned long long)p.s5.slp_typa, (unsigned long long)p.s5.slp_typb,
 		        p.hw_reduced ? "the sleep control register" : "PM1a_CNT",
 		        space_names[r->space], (unsigned long long)r->address);
-		x86_cli();
+		irq_disable();
 		if (p.hw_reduced) {
 			reg_write(r, ((p.s5.slp_typa & 7) << SLEEP_CTL_TYP_SHIFT) | SLEEP_CTL_EN);
 		} else {
-			acpi_mode_enter(fw_fadt(), r);
+			acpi_mode_enter(acpi_fadt(), r);
 			enter_s5_pm1(&p);
 		}
 		wait_ms(POWER_OFF_WAIT_MS);
@@ -386,68 +380,35 @@ static void reset_via_acpi(const struct acpi_fadt_info *f)
 	}
 	pr_info("power: reset via ACPI reset register (%s %#llx, value %#x)", space_names[r.space],
 	        (unsigned long long)r.address, f->reset_value);
-	x86_cli();
+	irq_disable();
 	reg_write(&r, f->reset_value);
 	wait_ms(RESET_WAIT_MS);
 	pr_warn("power: still running %u ms after the reset register write", RESET_WAIT_MS);
 }
 
-/* Wait until the 8042 has taken its last byte; false after I8042_WAIT_MS (or no 8042). */
-static bool i8042_wait_input_empty(void)
-{
-	uint64_t end = arch_cycles() + I8042_WAIT_MS * arch_cycles_khz();
-
-	while (inb(I8042_STATUS) & I8042_STATUS_IBF) {
-		if (arch_cycles() >= end)
-			return false;
-		x86_pause();
-	}
-	return true;
-}
-
 /* Pulse the reset line through the 8042 unless the FADT says there is none. */
 static void reset_via_8042(const struct acpi_fadt_info *f)
 {
-	unsigned int i;
-
 	if (f && !f->has_8042) {
 		pr_info("power: the FADT says there is no 8042 keyboard controller");
 		return;
 	}
-	pr_info("power: reset via 8042 keyboard controller (0xfe to port 0x64)%s",
+	pr_info("power: reset via 8042 keyboard controller (reset pulse)%s",
 	        f ? "" : ", present or not");
-	x86_cli();
-	for (i = 0; i < I8042_TRIES; i++) {
-		/* A controller that stays busy (or is absent) gets the command anyway. */
-		i8042_wait_input_empty();
-		outb(I8042_COMMAND, I8042_PULSE_RESET);
-		wait_ms(I8042_PULSE_WAIT_MS);
-	}
-	pr_warn("power: still running after %u 8042 reset pulses", I8042_TRIES);
+	arch_reset_legacy();
+	pr_warn("power: still running after the 8042 reset pulses");
 }
 
-/*
- * With an IDT limit of 0 every vector is out of bounds: int3 raises #GP,
- * which raises #DF, which shuts the CPU down, and the chipset resets on
- * shutdown (Intel SDM Vol. 3A, 7.15, "Interrupt 8"). The asm stays here
- * until the architecture code offers a reset hook.
- */
+/* The last resort: a reset forced from the CPU (a triple fault on x86). */
 static __attribute__((noreturn)) void reset_via_triple_fault(void)
 {
-	static const struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) empty_idt = { 0, 0 };
-
-	pr_info("power: reset via triple fault (empty IDT, then int3)");
-	x86_cli();
-	__asm__ volatile("lidt %0\n\tint3" : : "m"(empty_idt) : "memory");
-	arch_halt();
+	pr_info("power: reset via triple fault");
+	arch_reset_cpu();
 }
 
 void power_reboot(void)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
+	const struct acpi_fadt_info *f = acpi_fadt();
 
 	pr_info("power: rebooting");
 	reset_via_acpi(f);

@@ -2,10 +2,12 @@
 /*
  * Switching the machine off (ACPI S5) and resetting it (the FADT reset
  * register, then the 8042 keyboard controller, then a triple fault). The
- * tables come from kernel/irq/firmware.h; the decoding is checked before
+ * tables come from kernel/acpi/acpi.h; the decoding is checked before
  * any register is touched. See docs/acpi.md, "Shutdown and reboot".
  */
 #pragma once
+
+#include <cairn/compiler.h>
 
 #include <lib/acpi/acpi.h>
 

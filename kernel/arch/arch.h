@@ -26,8 +26,24 @@ uint64_t arch_cycles_khz(void);
 /* Leave the emulator with @code when running under QEMU's isa-debug-exit. */
 void arch_qemu_exit(uint32_t code);
 
-/* Number of CPUs the firmware describes (0 when it describes none). */
-unsigned arch_cpu_count(const struct boot_info *bi);
+/*
+ * Reset paths for power_reboot() beyond the ACPI reset register.
+ * arch_reset_legacy(): the platform's legacy reset line (x86: the 8042
+ * keyboard controller's reset pulse, several tries); returns when the
+ * machine still runs. arch_reset_cpu(): a reset forced from the CPU itself
+ * (x86: a triple fault). Both turn interrupts off on this CPU.
+ */
+void arch_reset_legacy(void);
+__attribute__((noreturn)) void arch_reset_cpu(void);
+
+/*
+ * One access of @width bits (8, 16 or 32) at byte @off of the PCI
+ * configuration space of function @bdf (bus 15:8, device 7:3, function
+ * 2:0) in segment 0. kernel/bus/pci/pci.c checks the arguments first; the
+ * access stays inside one aligned dword. Any context.
+ */
+uint32_t arch_pci_config_read(uint32_t bdf, unsigned int off, unsigned int width);
+void arch_pci_config_write(uint32_t bdf, unsigned int off, unsigned int width, uint32_t v);
 
 /* Registers at a point of failure, for panic reports. */
 struct arch_regs;
@@ -47,7 +63,7 @@ struct arch_jmp_buf {
 int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
 __attribute__((noreturn)) void arch_longjmp(struct arch_jmp_buf *jb, int value);
 
-/* MMU hooks for kernel/mm (kernel/arch/x86_64/mmu.c). */
+/* MMU hooks for kernel/mm (kernel/arch/x86_64/cpu/mmu.c). */
 int arch_mmu_levels(void);             /* page-table levels in use: 4 or 5 */
 uint64_t arch_mmu_root(void);          /* physical address of the active root table */
 void arch_mmu_activate(uint64_t root); /* switch to a root table */
@@ -65,6 +81,6 @@ void arch_user_access_end(void);
  * Save the callee-saved registers on the current stack and the FPU/SSE
  * state in @save_fpu, store the stack pointer in *@save_sp, then load
  * @new_sp, restore @load_fpu and the registers saved there, and return into
- * that context (kernel/arch/x86_64/switch.S). FPU areas: 512 bytes, 16-aligned.
+ * that context (kernel/arch/x86_64/cpu/switch.S). FPU areas: 512 bytes, 16-aligned.
  */
 void arch_context_switch(uint64_t *save_sp, uint64_t new_sp, void *save_fpu, const void *load_fpu);

@@ -4,19 +4,18 @@
  * three ways (a self-IPI timed from the ICR write to the handler and back,
  * the timer handler's own work, and the slowdown of a busy loop under a
  * 10 kHz timer event, which also counts what the emulator spends
- * delivering each interrupt), how late timer events fire, and how far the
- * boot-time TSC calibrations (10 ms against the HPET, and the early 10 ms
- * PIT estimate) are from a long 200 ms measurement against the HPET. Under
- * TCG these are emulator figures, not hardware ones (docs/interrupts.md,
- * docs/time.md).
+ * delivering each interrupt) and how late timer events fire. How far the
+ * TSC calibrations are off is x86's own benchmark
+ * (kernel/arch/x86_64/platform/tsc_bench.c). Under TCG these are emulator
+ * figures, not hardware ones (docs/interrupts.md, docs/time.md).
  */
-#include <arch/cpu.h>
+#include <arch/spinlock.h>
 
 #include <stdint.h>
 
-#include "arch/x86_64/lapic.h"
-#include "arch/x86_64/x86.h"
+#include "arch/arch.h"
 #include "core/kbench.h"
+#include "core/percpu.h"
 #include "irq/irq.h"
 #include "time/time.h"
 
@@ -43,32 +42,32 @@ static uint64_t median(uint64_t *v, unsigned n)
 	return v[n / 2];
 }
 
-static void ipi_handler(struct arch_regs *regs, void *ctx)
+static void ipi_handler(void *ctx)
 {
-	handler_tsc = x86_rdtsc();
+	handler_tsc = arch_cycles();
 }
 
-/* Self-IPI: entry = ICR write to handler, exit = handler to back in the sender. */
+/* Self-IPI: entry = the IPI's send to its handler, exit = handler to back in the sender. */
 static void bench_self_ipi(void)
 {
 	static uint64_t exits[IPI_ROUNDS];
 	uint64_t t0, t1;
 	unsigned i;
 
-	if (x86_vector_register(X86_VEC_TEST, ipi_handler, NULL))
+	if (irq_test_register(ipi_handler, NULL))
 		return;
 	irq_enable();
 	for (i = 0; i < IPI_ROUNDS; i++) {
 		handler_tsc = 0;
-		t0 = x86_rdtsc();
-		lapic_send_ipi(lapic_id(), X86_VEC_TEST);
+		t0 = arch_cycles();
+		irq_test_raise();
 		while (!handler_tsc)
-			x86_pause();
-		t1 = x86_rdtsc();
+			arch_cpu_relax();
+		t1 = arch_cycles();
 		samples[i] = handler_tsc - t0;
 		exits[i] = t1 - handler_tsc;
 	}
-	x86_vector_unregister(X86_VEC_TEST);
+	irq_test_unregister();
 	kbench_report("irq_self_ipi_entry", median(samples, IPI_ROUNDS), "cycles (median)");
 	kbench_report("irq_self_ipi_exit", median(exits, IPI_ROUNDS), "cycles (median)");
 }
@@ -80,12 +79,12 @@ static void tick(struct timer_event *ev, void *ctx)
 		return;
 }
 
-/* Busy-loop iterations in LOOP_MS of TSC time. */
+/* Busy-loop iterations in LOOP_MS of cycle-counter time. */
 static uint64_t spin_loop(void)
 {
-	uint64_t end = x86_rdtsc() + x86_tsc_hz() / 1000 * LOOP_MS, n = 0;
+	uint64_t end = arch_cycles() + arch_cycles_khz() * LOOP_MS, n = 0;
 
-	while (x86_rdtsc() < end)
+	while (arch_cycles() < end)
 		n++;
 	return n;
 }
@@ -112,7 +111,7 @@ static void bench_timer_cost(void)
 		return;
 	}
 	/* Cycles the loop lost, shared among the interrupts that took them. */
-	lost = (quiet - busy) * (x86_tsc_hz() / 1000 * LOOP_MS) / quiet;
+	lost = (quiet - busy) * (arch_cycles_khz() * LOOP_MS) / quiet;
 	kbench_report("timer_irq_cost", lost / ticks, "cycles per interrupt");
 	kbench_report("timer_irq_rate", ticks * 1000 / LOOP_MS, "interrupts/s");
 }
@@ -125,9 +124,9 @@ static void bench_timer_handler(void)
 	unsigned i;
 
 	for (i = 0; i < IPI_ROUNDS; i++) {
-		t0 = x86_rdtsc();
+		t0 = arch_cycles();
 		time_timer_interrupt();
-		samples[i] = x86_rdtsc() - t0;
+		samples[i] = arch_cycles() - t0;
 	}
 	irq_restore(flags);
 	kbench_report("timer_handler", median(samples, IPI_ROUNDS), "cycles (median)");
@@ -166,32 +165,10 @@ static void bench_event_lateness(void)
 	kbench_report("timer_event_lateness_max", worst, "ns");
 }
 
-static uint64_t ppm_off(uint64_t measured, uint64_t reference)
-{
-	uint64_t d = measured > reference ? measured - reference : reference - measured;
-
-	return d * 1000000 / reference;
-}
-
-static void bench_calibration(void)
-{
-	uint64_t ref, lapic;
-
-	if (!x86_hpet_present()) {
-		kbench_report("tsc_calibration_skipped_no_hpet", 0, "-");
-		return;
-	}
-	if (x86_time_measure(200, false, &ref, &lapic))
-		return;
-	kbench_report("tsc_hz_200ms_hpet", ref, "Hz");
-	kbench_report("tsc_cal_error_boot_hpet", ppm_off(x86_tsc_hz(), ref), "ppm");
-}
-
 BENCH(irq)
 {
 	bench_self_ipi();
 	bench_timer_handler();
 	bench_timer_cost();
 	bench_event_lateness();
-	bench_calibration();
 }

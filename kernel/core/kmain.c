@@ -11,7 +11,6 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
-#include "acpi/acpi_early.h"
 #include "acpi/power.h"
 #include "arch/arch.h"
 #include "core/cmdline.h"

@@ -64,6 +64,12 @@ static inline struct percpu *this_cpu(void)
 /* This CPU's index, one instruction (valid once percpu_ready()). */
 #define this_cpu_index() ARCH_THIS_CPU_READ32(offsetof(struct percpu, cpu))
 
+/* This CPU's running task (struct task *), one instruction (valid once percpu_ready()). */
+static inline void *percpu_read_current(void)
+{
+	return ARCH_THIS_CPU_READ_PTR(offsetof(struct percpu, current));
+}
+
 /* True once the boot CPU's per-CPU pointer is set (very early in arch_early_init()). */
 bool percpu_ready(void);
 

@@ -4,7 +4,7 @@
  * queues behind smp_call(), synchronous TLB shootdown, stopping the other
  * CPUs on a panic, and the idle loop of the CPUs started after boot. How
  * CPUs are found, started and interrupted is the architecture's
- * (arch_smp_*(), kernel/arch/x86_64/smp.c).
+ * (arch_smp_*(), kernel/arch/x86_64/boot/smp.c).
  *
  * Locks: [a] atomic; [B] boot CPU, during smp_init(); [T] tlb_lock.
  */
@@ -12,6 +12,7 @@
 
 #include <cairn/errno.h>
 
+#include <arch/page.h>
 #include <arch/spinlock.h>
 
 #include "arch/arch.h"
@@ -19,7 +20,6 @@
 #include "core/percpu.h"
 #include "sched/sched.h"
 
-#define PAGE_SIZE       4096ull
 #define TLB_PAGES_MAX   32  /* past this, a full flush is cheaper than INVLPG per page */
 #define STOP_TIMEOUT_MS 100 /* how long a panic waits for the other CPUs to stop */
 

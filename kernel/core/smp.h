@@ -4,17 +4,15 @@
  * running a function on another CPU, TLB shootdown and stopping the other
  * CPUs when one panics. The generic half is kernel/core/smp.c; each
  * architecture supplies the arch_smp_*() hooks below (x86_64:
- * kernel/arch/x86_64/smp.c). See docs/smp.md.
+ * kernel/arch/x86_64/boot/smp.c). See docs/smp.md.
  */
 #pragma once
+
+#include <cairn/compiler.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 struct percpu;
 

@@ -16,8 +16,9 @@
 
 #include <cairn/errno.h>
 
+#include <arch/page.h>
 #include <lib/string.h>
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include "core/log.h"
 #include "core/percpu.h"
@@ -27,8 +28,6 @@
 #include "mm/heap.h"
 #include "mm/vm.h"
 #include "sched/spinlock.h"
-
-#define PAGE 4096ull
 
 /* Larger shadows (beyond 2560x1600 at 32 bpp) are not worth the RAM: draw directly. */
 #define FBCON_SHADOW_MAX (16ull << 20)
@@ -323,7 +322,7 @@ static bool setup_memory(struct fbcon *c, const struct boot_framebuffer *info)
 		return false;
 	c->shadow = NULL;
 	if (shadow <= FBCON_SHADOW_MAX)
-		c->shadow = vm_alloc_pages((shadow + PAGE - 1) / PAGE, PT_WRITE);
+		c->shadow = vm_alloc_pages((shadow + PAGE_SIZE - 1) / PAGE_SIZE, PT_WRITE);
 	return true;
 }
 

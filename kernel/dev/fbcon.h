@@ -63,7 +63,7 @@ struct fbcon *fbcon_create(const struct boot_framebuffer *layout, void *pixels);
 void fbcon_destroy(struct fbcon *c);
 
 /*
- * Interpret and draw @n bytes of @s on @c (see lib/vt.h for what is
+ * Interpret and draw @n bytes of @s on @c (see lib/vt/vt.h for what is
  * understood). LF also returns to column 0 until the program sends CSI 20 l.
  * Safe from any CPU and from IRQ context; takes the console lock with
  * interrupts off for at most a few KiB at a time. A CPU that is panicking,

@@ -33,10 +33,10 @@
 #include <lib/input/ps2.h>
 #include <lib/string.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
 #include "core/cmdline.h"
 #include "core/log.h"
-#include "irq/firmware.h"
 
 #define ST_ABSENT 0xff /* an undriven bus: no controller */
 
@@ -224,7 +224,7 @@ static int dev_identify(unsigned port, uint8_t *id)
 /* The command line and the FADT. Returns 0 to go on probing, or -ENODEV. */
 static int firmware_allows(struct ps2_info *info)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
+	const struct acpi_fadt_info *f = acpi_fadt();
 	const char *v = cmdline_get("ps2");
 	char word[8] = "";
 

@@ -28,6 +28,13 @@
 #define I8042_CFG_PORT2_CLOCK_OFF 0x20
 #define I8042_CFG_TRANSLATE       0x40 /* set 2 from the keyboard becomes set 1 */
 
+/*
+ * Pulse output port bit 0, wired to the CPU's reset line on PCs (IBM PC AT
+ * Technical Reference, keyboard controller commands). Used by
+ * arch_reset_legacy() (kernel/arch/x86_64/platform/reset.c).
+ */
+#define I8042_CMD_PULSE_RESET 0xfe
+
 /* Commands that place a byte in the output buffer as if port 1 (2) had sent it. */
 #define I8042_CMD_FAKE_PORT1_BYTE 0xd2
 #define I8042_CMD_FAKE_PORT2_BYTE 0xd3

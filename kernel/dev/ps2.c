@@ -27,6 +27,7 @@
  */
 #include "dev/ps2.h"
 
+#include <cairn/compiler.h>
 #include <cairn/errno.h>
 
 #include <arch/pio.h>
@@ -47,8 +48,6 @@
 #define LED_STALE_MS      100 /* an LED exchange without an answer for this long is dead */
 #define MOUSE_GAP_MS      50  /* bytes of one packet arrive about 1 ms apart */
 #define LED_MASK_ALL      0x07
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum led_step {
 	LED_IDLE = 0,

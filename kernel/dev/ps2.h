@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * The console UART's receive path as an async readiness source. The
  * driver's interrupt handler (kernel/dev/uart16550.c) drains the FIFO into
  * its ring; handlers of one interrupt line run in registration order
- * (irq.h, kernel/arch/x86_64/irq.c), and ours is registered after the
+ * (irq.h, kernel/arch/x86_64/interrupts/irq.c), and ours is registered after the
  * driver's, so when it notifies the bytes are already in the ring. A
  * reader registers its waker before it looks at the ring: a byte that
  * arrives after the look notifies, so none is missed.

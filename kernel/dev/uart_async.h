@@ -8,11 +8,9 @@
  */
 #pragma once
 
-#include "sched/async.h"
+#include <cairn/compiler.h>
 
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
+#include "sched/async.h"
 
 /*
  * Register the notifier on the console UART's receive interrupt (once;

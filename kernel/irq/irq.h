@@ -3,18 +3,25 @@
  * Device interrupts, architecture-neutral: handlers for global system
  * interrupts (GSIs, ACPI's flat numbering of interrupt inputs), ISA IRQ
  * translation through the firmware's overrides, masking, per-CPU counters
- * and the interrupt flag. Each architecture implements this header
- * (x86_64: kernel/arch/x86_64/irq.c over the IO APIC, or the 8259 PIC when
- * the firmware describes no IO APIC). See docs/interrupts.md.
+ * and the interrupt flag. kernel/irq/irq.c keeps the handler lists and
+ * counters; the interrupt controller is reached through struct irq_chip
+ * (kernel/irq/chip.h), which each architecture implements (x86_64: the
+ * IO APIC, or the 8259 PIC when the firmware describes no IO APIC, in
+ * kernel/arch/x86_64/interrupts/). See docs/interrupts.md.
  */
 #pragma once
+
+#include <cairn/compiler.h>
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
+/* GSIs the handler table covers (0..IRQ_MAX_GSI-1). */
+#define IRQ_MAX_GSI  128
+/* Interrupt numbers the per-CPU counters cover (x86: the 256 IDT vectors). */
+#define IRQ_NR       256
+/* Per-CPU counters cover CPU indexes below this. */
+#define IRQ_MAX_CPUS 64
 
 /*
  * Set up the interrupt controllers on the boot CPU: everything masked, no
@@ -22,9 +29,6 @@
  * Returns 0, or -ENODEV when only a degraded mode is left (logged).
  */
 int irq_init(void);
-
-/* True when GSIs go through an IO APIC; false in the legacy PIC fallback. */
-bool irq_ioapic_mode(void);
 
 /*
  * The GSI that ISA IRQ @isa_irq (0-15) is wired to: the MADT's interrupt
@@ -54,13 +58,22 @@ void irq_unmask(uint32_t gsi);
 uint64_t irq_count_gsi(unsigned cpu, uint32_t gsi);
 /* Interrupts of the local timer taken by CPU @cpu since boot. */
 uint64_t irq_count_timer(unsigned cpu);
-/* Interrupts on raw vector @vector by CPU @cpu (for tests and the log). */
+/* Interrupts on interrupt number @vector (x86: IDT vector) by CPU @cpu. */
 uint64_t irq_count_vector(unsigned cpu, unsigned vector);
 /* Log every nonzero counter, one line per vector. */
 void irq_log_counts(void);
 
-/* The calling CPU's index (0 = the boot CPU), as the per-CPU counters use it. */
-unsigned arch_cpu_index(void);
+/*
+ * A self-interrupt for tests and benchmarks: irq_test_raise() makes the
+ * calling CPU take an interrupt that runs @fn(@ctx) (x86: a self-IPI on
+ * the test vector). irq_test_register() returns 0 or -EBUSY (taken) or
+ * -EINVAL (no @fn); boot CPU, no other user at the time.
+ */
+int __must_check irq_test_register(void (*fn)(void *ctx), void *ctx);
+void irq_test_unregister(void);
+void irq_test_raise(void);
+/* The interrupt number irq_test_raise() uses, for irq_count_vector(). */
+unsigned irq_test_vector(void);
 
 /* The interrupt flag of the calling CPU. */
 void irq_enable(void);

@@ -13,6 +13,7 @@
  */
 #include "mm/heap.h"
 
+#include <arch/page.h>
 #include <lib/alloc/cairn.h>
 #include <lib/alloc/cairn_cache.h>
 #include <lib/string.h>
@@ -24,7 +25,6 @@
 #include "mm/vm.h"
 #include "sched/spinlock.h"
 
-#define PAGE         4096ull
 #define HEAP_INITIAL (256ull << 10) /* the boot uses under 16 KiB of it */
 #define HEAP_STEP    (1ull << 20)   /* grow at least this much at a time */
 
@@ -53,17 +53,17 @@ static void report_error_locked(void *ctx, const char *what, void *ptr) __must_h
 /* Map more memory at the heap's end: enough for @size at @align, at least HEAP_STEP. */
 static bool heap_grow_locked(size_t size, size_t align) __must_hold(&heap_lock)
 {
-	uint64_t want = (size + align + 64 + PAGE - 1) & ~(PAGE - 1);
+	uint64_t want = (size + align + 64 + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t va = VM_HEAP_BASE + heap_mapped;
 
 	if (want < HEAP_STEP)
 		want = HEAP_STEP;
 	if (want > VM_HEAP_MAX - heap_mapped)
 		return false;
-	if (vm_map_uncleared(va, want / PAGE, PT_WRITE))
+	if (vm_map_uncleared(va, want / PAGE_SIZE, PT_WRITE))
 		return false;
 	if (cairn_heap_grow(&heap, (void *)(uintptr_t)va, want)) {
-		vm_unmap_free(va, want / PAGE);
+		vm_unmap_free(va, want / PAGE_SIZE);
 		return false;
 	}
 	heap_mapped += want;
@@ -133,7 +133,7 @@ static const struct cairn_cache_ops cache_ops = {
 /* Once, on the boot CPU, before anything can allocate: no lock needed yet. */
 __no_thread_safety_analysis int heap_init(void)
 {
-	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE, PT_WRITE);
+	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
 
 	if (err)
 		return err;

@@ -13,9 +13,8 @@
 
 #include <cairn/errno.h>
 
+#include <lib/memmap/memmap.h>
 #include <lib/string.h>
-
-#include <boot/common/loader.h>
 
 #include "core/kmain.h"
 #include "core/log.h"
@@ -105,7 +104,7 @@ static void load_map(const struct boot_info *bi, uint64_t limit)
 
 	memcpy(map.mmap, bi->mmap, n * sizeof(map.mmap[0]));
 	map.mmap_count = n;
-	loader_finish_mmap(&map);
+	memmap_boot_finish(&map);
 	ram_bytes = unused = 0;
 	for (uint32_t i = 0; i < map.mmap_count; i++) {
 		const struct boot_mem_range *r = &map.mmap[i];

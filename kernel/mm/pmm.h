@@ -10,19 +10,18 @@
 #pragma once
 
 #include <cairn/boot.h>
+#include <cairn/compiler.h>
 
+#include <arch/page.h>
 #include <lib/buddy/buddy.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
-
-#define PMM_PAGE_SHIFT 12
-#define PMM_PAGE_SIZE  (1ull << PMM_PAGE_SHIFT)
+/* The frame size is the page size (<arch/page.h>); these names stay for pmm.c's callers. */
+#define PMM_PAGE_SHIFT PAGE_SHIFT
+#define PMM_PAGE_SIZE  PAGE_SIZE
 #define PMM_MAX_ORDER  BUDDY_MAX_ORDER /* largest block: 2^10 frames, 4 MiB */
 
 /* Flags of pmm_alloc_pages(). Without a zone flag: normal, then DMA32. */

@@ -10,6 +10,8 @@
 #include <cairn/boot.h>
 #include <cairn/errno.h>
 
+#include <arch/page.h>
+
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/log.h"
@@ -17,10 +19,12 @@
 #include "mm/pmm.h"
 #include "sched/spinlock.h"
 
-#define PAGE      4096ull
 /* The loaders put the boot stack at the start of the area; keep clear of it. */
 #define KVA_START (CAIRN_KVA_BASE + (1ull << 30))
 #define KVA_END   (CAIRN_KVA_BASE + (64ull << 30))
+
+/* The loaders' memory map and the frames built on it count in the kernel's pages. */
+_Static_assert(PAGE_SIZE == BOOT_PAGE_SIZE, "boot protocol page size");
 
 extern char _kernel_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
@@ -110,8 +114,8 @@ static int map_direct(void)
 
 static int map_image_range(const void *start, const void *end, uint32_t flags)
 {
-	uint64_t va = (uint64_t)(uintptr_t)start & ~(PAGE - 1);
-	uint64_t size = align_up((uint64_t)(uintptr_t)end, PAGE) - va;
+	uint64_t va = PAGE_ALIGN_DOWN((uint64_t)(uintptr_t)start);
+	uint64_t size = PAGE_ALIGN_UP((uint64_t)(uintptr_t)end) - va;
 
 	if (size == 0)
 		return 0;
@@ -132,7 +136,7 @@ static int map_image(void)
 	if (!err)
 		err = map_image_range(_data_start, (void *)guard, PT_WRITE);
 	if (!err)
-		err = map_image_range((void *)(guard + PAGE), _data_end, PT_WRITE);
+		err = map_image_range((void *)(guard + PAGE_SIZE), _data_end, PT_WRITE);
 	if (!err)
 		err = map_image_range(_ksyms_start, _kernel_end, 0);
 	return err;
@@ -148,10 +152,10 @@ static int map_boot_stack(void)
 	if (boot_info.stack_top < CAIRN_KVA_BASE || boot_info.stack_top >= KVA_START)
 		return 0; /* in the kernel image: mapped with .bss */
 	for (va = boot_info.stack_top - boot_info.stack_size; va < boot_info.stack_top;
-	     va += PAGE) {
+	     va += PAGE_SIZE) {
 		err = pt_translate(&old, va, &pa, NULL, NULL);
 		if (!err)
-			err = pt_map(&kernel_space, va, pa, PAGE, PT_WRITE, PT_PAGE_4K);
+			err = pt_map(&kernel_space, va, pa, PAGE_SIZE, PT_WRITE, PT_PAGE_4K);
 		if (err)
 			return err;
 	}
@@ -218,7 +222,7 @@ static uint64_t space_unmap_page(uint64_t va)
 
 	/* A 4 KiB unmap never splits, so it cannot fail on a mapped page. */
 	if (pt_translate(&kernel_space, va, &pa, NULL, NULL) != 0 ||
-	    pt_unmap(&kernel_space, va, PAGE) != 0)
+	    pt_unmap(&kernel_space, va, PAGE_SIZE) != 0)
 		pa = 0;
 	spin_unlock_irqrestore(&vm_lock, flags);
 	return pa;
@@ -226,13 +230,13 @@ static uint64_t space_unmap_page(uint64_t va)
 
 void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
 {
-	uint64_t base = phys & ~(PAGE - 1);
-	uint64_t len = align_up(phys + size, PAGE) - base;
+	uint64_t base = PAGE_ALIGN_DOWN(phys);
+	uint64_t len = PAGE_ALIGN_UP(phys + size) - base;
 	uint64_t va;
 
 	if (size == 0 || phys + size < phys)
 		return NULL;
-	va = kva_take(len + PAGE); /* a hole after each window */
+	va = kva_take(len + PAGE_SIZE); /* a hole after each window */
 	if (!va || space_map(va, base, len, PT_WRITE | ((uint32_t)cache << PT_CACHE_SHIFT)))
 		return NULL;
 	return (void *)(uintptr_t)(va + (phys - base));
@@ -245,7 +249,7 @@ static int map_fresh(uint64_t va, size_t npages, uint32_t pt_flags, unsigned pmm
 
 	for (i = 0; i < npages; i++) {
 		pa = pmm_alloc_pages(0, pmm_flags);
-		if (!pa || space_map(va + i * PAGE, pa, PAGE, pt_flags)) {
+		if (!pa || space_map(va + i * PAGE_SIZE, pa, PAGE_SIZE, pt_flags)) {
 			if (pa)
 				pmm_free_pages(pa, 0);
 			vm_unmap_free(va, i);
@@ -270,7 +274,7 @@ void vm_unmap_free(uint64_t va, size_t npages)
 	uint64_t i, pa;
 
 	for (i = 0; i < npages; i++) {
-		pa = space_unmap_page(va + i * PAGE);
+		pa = space_unmap_page(va + i * PAGE_SIZE);
 		if (pa)
 			pmm_free_pages(pa, 0);
 	}
@@ -278,7 +282,7 @@ void vm_unmap_free(uint64_t va, size_t npages)
 
 void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
 {
-	uint64_t va = kva_take((npages + 1) * PAGE); /* a hole after each allocation */
+	uint64_t va = kva_take((npages + 1) * PAGE_SIZE); /* a hole after each allocation */
 
 	if (!va || vm_map_fresh(va, npages, pt_flags))
 		return NULL;
@@ -287,11 +291,11 @@ void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
 
 uintptr_t vm_alloc_stack(size_t size)
 {
-	size_t npages = align_up(size, PAGE) / PAGE;
+	size_t npages = PAGE_ALIGN_UP(size) / PAGE_SIZE;
 	/* One reservation: guard page, stack, and a hole above it. */
-	uint64_t guard = kva_take((npages + 2) * PAGE);
+	uint64_t guard = kva_take((npages + 2) * PAGE_SIZE);
 
-	if (!guard || vm_map_fresh(guard + PAGE, npages, PT_WRITE))
+	if (!guard || vm_map_fresh(guard + PAGE_SIZE, npages, PT_WRITE))
 		return 0;
-	return (uintptr_t)(guard + PAGE + npages * PAGE);
+	return (uintptr_t)(guard + PAGE_SIZE + npages * PAGE_SIZE);
 }

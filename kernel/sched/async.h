@@ -13,6 +13,8 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <lib/list/list.h>
 
 #include <stdbool.h>
@@ -21,15 +23,6 @@
 
 #include "sched/spinlock.h"
 #include "time/time.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
-
-#ifndef container_of
-/* The struct of type @type whose member @member is at @ptr. */
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#endif
 
 #define ASYNC_NONE UINT32_MAX /* no slot, no heap position, end of a list */
 

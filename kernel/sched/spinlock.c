@@ -51,14 +51,19 @@ void irq_pop_off(void)
 		arch_irq_enable();
 }
 
-/* Taking a lock this CPU holds would wait forever: say so instead. */
-static unsigned check_not_held(const struct spinlock *l)
+/*
+ * Taking a lock this CPU holds would wait forever: say so instead. Called
+ * with interrupts off, as a task preempted after reading its CPU index could
+ * go on to take the lock on another CPU and record the wrong owner.
+ */
+static bool held_here(const struct spinlock *l, unsigned me)
 {
-	unsigned me = arch_cpu_index();
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == me;
+}
 
-	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == me)
-		panic("spinlock: %s: cpu %u takes a lock it already holds", l->name, me);
-	return me;
+__attribute__((noreturn)) static void taken_twice(const struct spinlock *l, unsigned me)
+{
+	panic("spinlock: %s: cpu %u takes a lock it already holds", l->name, me);
 }
 
 /* Wait for our ticket; interrupts are off. */
@@ -88,9 +93,14 @@ static void give_back(struct spinlock *l)
 
 __no_thread_safety_analysis void spin_lock(struct spinlock *l)
 {
-	unsigned me = check_not_held(l);
+	unsigned me;
 
 	irq_push_off();
+	me = arch_cpu_index();
+	if (held_here(l, me)) {
+		irq_pop_off(); /* the panic may be caught by a test */
+		taken_twice(l, me);
+	}
 	take_ticket(l, me);
 }
 
@@ -102,12 +112,15 @@ __no_thread_safety_analysis void spin_unlock(struct spinlock *l)
 
 __no_thread_safety_analysis bool spin_trylock(struct spinlock *l)
 {
-	unsigned me = arch_cpu_index();
+	unsigned me;
 	uint16_t n;
 
-	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == me)
-		return false;
 	irq_push_off();
+	me = arch_cpu_index();
+	if (held_here(l, me)) {
+		irq_pop_off();
+		return false;
+	}
 	n = __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 	/* Free exactly when every ticket handed out has been served. */
 	if (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != n ||
@@ -122,9 +135,13 @@ __no_thread_safety_analysis bool spin_trylock(struct spinlock *l)
 
 __no_thread_safety_analysis uint64_t spin_lock_irqsave(struct spinlock *l)
 {
-	unsigned me = check_not_held(l);
 	uint64_t flags = arch_irq_save();
+	unsigned me = arch_cpu_index();
 
+	if (held_here(l, me)) {
+		arch_irq_restore(flags);
+		taken_twice(l, me);
+	}
 	take_ticket(l, me);
 	return flags;
 }

@@ -9,15 +9,13 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "sched/spinlock.h"
 #include "sched/wait.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 struct task;
 

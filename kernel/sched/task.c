@@ -12,6 +12,7 @@
 
 #include <cairn/errno.h>
 
+#include <arch/page.h>
 #include <arch/spinlock.h>
 #include <lib/string.h>
 
@@ -30,7 +31,6 @@
 #include "sched/sched.h"
 #include "sched/spinlock.h"
 
-#define PAGE_SIZE   4096u
 #define TABLE_SIZE  256u /* hash buckets, a power of two */
 #define REAPER_PRIO TASK_PRIO_MAX
 
@@ -52,10 +52,7 @@ static __attribute__((noreturn)) void task_end(int how, int value);
 
 struct task *task_current(void)
 {
-	struct task *t;
-
-	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct percpu, current)));
-	return t;
+	return percpu_read_current();
 }
 
 /* ---- the table ---- */

@@ -9,16 +9,14 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sched/wait.h"
 #include "time/time.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 #define TASK_NAME_MAX   32
 #define TASK_STACK_SIZE (16u * 1024) /* bytes, plus an unmapped guard page below */
@@ -222,7 +220,7 @@ bool task_panic_end(const char *msg);
 bool task_can_panic_end(void);
 
 /*
- * Architecture hooks (kernel/arch/x86_64/fpu.c and switch.S), declared here
+ * Architecture hooks (kernel/arch/x86_64/cpu/fpu.c and switch.S), declared here
  * because they exist only for tasks; arch_context_switch() is in arch/arch.h.
  */
 void arch_fpu_init_cpu(void *unused); /* enable FXSAVE/SSE on this CPU */

@@ -7,16 +7,14 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <lib/list/list.h>
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "sched/spinlock.h"
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 struct task;
 

@@ -11,9 +11,9 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "acpi/acpi.h"
 #include "core/percpu.h"
 #include "core/smp.h"
-#include "irq/firmware.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -181,7 +181,7 @@ static void acpi_row(const struct shell_args *a, const struct acpi_tables *t,
 
 int shell_cmd_acpi(const struct shell_args *a)
 {
-	const struct acpi_tables *t = fw_acpi();
+	const struct acpi_tables *t = acpi_root();
 	struct acpi_table_ref root = { .sig = "RSDT" };
 	char oem[7];
 	size_t i;

@@ -7,6 +7,8 @@
  * rebased at that instant, so it never steps back.
  * Locks: [B] written on the boot CPU before other CPUs start; read-only after.
  */
+#include <arch/spinlock.h>
+
 #include "arch/arch.h"
 #include "time/internal.h"
 #include "time/time.h"
@@ -79,5 +81,5 @@ void delay_ns(uint64_t ns)
 	uint64_t end = clock_monotonic_ns() + ns;
 
 	while (clock_monotonic_ns() < end)
-		__asm__ volatile("pause");
+		arch_cpu_relax();
 }

@@ -5,18 +5,16 @@
  * context, sleeps that halt until their deadline, and the wall-clock date
  * read at boot. The architecture supplies the calibrated counter, a
  * one-shot interrupt and the RTC (the arch_* functions below; x86_64:
- * kernel/arch/x86_64/tsc.c and rtc.c). See docs/time.md.
+ * kernel/arch/x86_64/platform/tsc.c and rtc.c). See docs/time.md.
  */
 #pragma once
+
+#include <cairn/compiler.h>
 
 #include <lib/list/list.h>
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 #define NSEC_PER_SEC  1000000000ull
 #define NSEC_PER_MSEC 1000000ull

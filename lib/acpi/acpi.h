@@ -10,13 +10,11 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 /* System Description Table Header (5.2.6): every table but the RSDP and FACS starts with it. */
 #define ACPI_HEADER_LEN    36

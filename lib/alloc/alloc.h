@@ -7,13 +7,11 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 /* Largest alignment any allocator accepts; alignments are powers of two. */
 #define ALLOC_MAX_ALIGN 4096

@@ -7,8 +7,9 @@
  * also ends with a pointer to its start, which lets the block after it coalesce backwards.
  * See docs/alloc.md for the layout and the choices.
  */
+#include <cairn/errno.h>
+
 #include <lib/alloc/cairn_block.h>
-#include <lib/errno.h>
 
 /*
  * Good fit: when the rounded-up class is empty, look at this many blocks of the exact

@@ -6,8 +6,9 @@
  * the free lists for tests and debugging. Only checked builds (CAIRN_ALLOC_CHECKED) call
  * the lookup; see cairn_block.h.
  */
+#include <cairn/errno.h>
+
 #include <lib/alloc/cairn_block.h>
-#include <lib/errno.h>
 
 /* Count an error and pass it to the owner's callback, if any. */
 void cairn_report(struct cairn_heap *h, const char *what, void *ptr)

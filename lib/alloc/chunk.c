@@ -4,8 +4,9 @@
  * Searching is done a 64-bit word at a time: skip to the next clear bit, then check that
  * the run from there (moved up to the alignment) has no set bit.
  */
+#include <cairn/errno.h>
+
 #include <lib/alloc/chunk.h>
-#include <lib/errno.h>
 
 #define NONE ((size_t)-1)
 

@@ -4,8 +4,9 @@
  * A request is rounded up to a multiple of 8 and at least one hole (16 bytes), so that
  * whatever is left of a hole can always become a hole itself; free rounds the same way.
  */
+#include <cairn/errno.h>
+
 #include <lib/alloc/firstfit.h>
-#include <lib/errno.h>
 
 #define FF_GRAN 8
 #define FF_MIN  sizeof(struct firstfit_hole)

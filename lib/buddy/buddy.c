@@ -10,8 +10,9 @@
  * Every public entry point checks its arguments against that metadata
  * before changing anything.
  */
+#include <cairn/errno.h>
+
 #include <lib/buddy/buddy.h>
-#include <lib/errno.h>
 
 /*
  * Metadata byte of each frame's node. Only the first frame of a block (its head)

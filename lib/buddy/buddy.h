@@ -14,13 +14,11 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 /* Blocks hold 2^order frames, order 0 to BUDDY_MAX_ORDER (4 MiB of 4 KiB frames). */
 #define BUDDY_MAX_ORDER 10

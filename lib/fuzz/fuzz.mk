@@ -10,13 +10,14 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -Iinclude -fno-omit-frame-pointer \
 FUZZ_BINS   := $(FUZZ_BUILD)/fuzz_elf $(FUZZ_BUILD)/fuzz_format
 FUZZ_BINS   += $(FUZZ_BUILD)/fuzz_vt
 
-# Each target links the one lib/ source it exercises (fuzz_elf: lib/elf.c).
-$(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/%.c
+# Each target links the lib/ sources it exercises.
+$(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c
 	@mkdir -p $(@D)
 	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
-# lib/vt.c keeps its control sequences in lib/vt_csi.c.
-$(FUZZ_BUILD)/fuzz_vt: lib/vt_csi.c
+$(FUZZ_BUILD)/fuzz_elf: lib/elf/elf.c
+$(FUZZ_BUILD)/fuzz_format: lib/format.c
+$(FUZZ_BUILD)/fuzz_vt: lib/vt/vt.c lib/vt/vt_csi.c
 
 fuzz: $(FUZZ_BINS)
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for lib/elf.c: every input is validated from an
+ * libFuzzer target for lib/elf/elf.c: every input is validated from an
  * exact-size heap copy, and for accepted files each table, segment and
  * found section is read in full so ASan catches any bound the validator
  * got wrong.
  */
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for lib/vt.c and lib/vt_csi.c: the input is a byte
+ * libFuzzer target for lib/vt/vt.c and lib/vt/vt_csi.c: the input is a byte
  * stream written to a small terminal in pieces. The first input byte picks
  * the geometry and the newline mode. Every op aborts on a cell, rectangle,
  * scroll count or colour outside the grid, and the display the ops built
  * must match the terminal's grid at the end.
  */
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <stdint.h>
 #include <stdlib.h>

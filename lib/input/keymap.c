@@ -5,11 +5,11 @@
  * (PS/2 now, USB HID later) feeds key presses and releases through
  * key_state_apply() and gets the same modifiers and characters.
  */
+#include <cairn/compiler.h>
+
 #include <lib/input/input.h>
 
 #include <stddef.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Characters of the main block, unshifted and shifted, indexed by key

@@ -12,12 +12,12 @@
 
 static uint64_t page_down(uint64_t x)
 {
-	return x & ~(MEMMAP_PAGE - 1);
+	return x & ~(BOOT_PAGE_SIZE - 1);
 }
 
 static uint64_t page_up(uint64_t x)
 {
-	return page_down(x + MEMMAP_PAGE - 1);
+	return page_down(x + BOOT_PAGE_SIZE - 1);
 }
 
 /*
@@ -64,7 +64,7 @@ static bool align_range(struct boot_mem_range *r)
 		end = page_down(end);
 	} else {
 		r->base = page_down(r->base);
-		end = end > UINT64_MAX - MEMMAP_PAGE ? page_down(UINT64_MAX) : page_up(end);
+		end = end > UINT64_MAX - BOOT_PAGE_SIZE ? page_down(UINT64_MAX) : page_up(end);
 	}
 	if (end <= r->base)
 		return false;

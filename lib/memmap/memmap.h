@@ -11,8 +11,6 @@
 
 #include <stdint.h>
 
-#define MEMMAP_PAGE 4096ull
-
 /* A map being built; the caller owns all storage. */
 struct memmap {
 	struct boot_mem_range *ranges;  /* the map itself */
@@ -36,3 +34,11 @@ void memmap_add(struct memmap *m, uint64_t base, uint64_t length, uint32_t type)
  * running past the top of the address space is clipped there.
  */
 void memmap_normalize(struct memmap *m);
+
+/*
+ * The same on the map of a struct boot_info (lib/memmap/bootmap.c): add a
+ * range to bi->mmap, then normalize it once every range is in. Uses one
+ * static scratch map, so boot-time and single-threaded only.
+ */
+void memmap_boot_add(struct boot_info *bi, uint64_t base, uint64_t length, uint32_t type);
+void memmap_boot_finish(struct boot_info *bi);

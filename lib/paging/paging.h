@@ -8,13 +8,11 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef __must_check
-#define __must_check __attribute__((warn_unused_result))
-#endif
 
 /* Page sizes pt_map() accepts. */
 #define PT_PAGE_4K 0x1000ull

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #ifndef EAGAIN
-#define EAGAIN 11 /* Linux's number, as lib/errno.h would have it */
+#define EAGAIN 11 /* Linux's number, as include/cairn/errno.h would have it */
 #endif
 
 /* Capacities, fixed so that the discipline needs no allocator. */

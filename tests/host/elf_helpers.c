@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ELF images the host tests of lib/elf.c start from, and their validation
+ * The ELF images the host tests of lib/elf/elf.c start from, and their validation
  * (tests/host/elf_helpers.h).
  */
 #include "elf_helpers.h"
 
-#include <lib/errno.h>
+#include <cairn/errno.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

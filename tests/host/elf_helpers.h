@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the host tests of lib/elf.c share (tests/host/elf_helpers.c): a small
+ * What the host tests of lib/elf/elf.c share (tests/host/elf_helpers.c): a small
  * ELF image built in memory, to be broken one field at a time, and the
  * validation of an exact-size heap copy of it, so ASan sees any read past the end.
  */
 #pragma once
 
-#include <lib/elf.h>
+#include <lib/elf/elf.h>
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -16,8 +16,9 @@
 #include <cmocka.h>
 
 /* The code under test. */
+#include <cairn/errno.h>
+
 #include <lib/buddy/buddy.h>
-#include <lib/errno.h>
 
 #include "buddy_helpers.h"
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of lib/elf.c: the ELF and program headers. Each test builds a
+ * Host tests of lib/elf/elf.c: the ELF and program headers. Each test builds a
  * small ELF image (tests/host/elf_helpers.h), breaks one thing about it and
  * checks the error and its message.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of lib/elf.c: a broken section table, then random mutation
+ * Host tests of lib/elf/elf.c: a broken section table, then random mutation
  * tests that throw thousands of corrupted and truncated copies of a valid
  * image at the validator, each in an exact-size heap buffer so ASan sees any
  * out-of-bounds read.
  */
-#include <lib/errno.h>
+#include <cairn/errno.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

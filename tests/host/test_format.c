@@ -5,6 +5,8 @@
  * against the host C library, which serves as the oracle wherever the two
  * are meant to agree.
  */
+#include <cairn/compiler.h>
+
 #include <lib/format.h>
 
 #include <limits.h>
@@ -19,8 +21,6 @@
 
 /* cmocka.h needs the standard headers above it. */
 #include <cmocka.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Format with fmt_vsnprintf into a fresh buffer and compare with @want. */
 static void check_fmt(const char *want, const char *fmt, ...)

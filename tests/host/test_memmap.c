@@ -16,7 +16,7 @@
 #include "lib/memmap/memmap.h"
 
 #define CAP 64
-#define PG  MEMMAP_PAGE
+#define PG  BOOT_PAGE_SIZE
 
 struct fixture {
 	struct boot_mem_range r[CAP], scratch[CAP];

@@ -5,6 +5,8 @@
  * Print Screen's fake shifts, broken sequences and random garbage), the US
  * layout and the LED mask. The mouse decoder: test_ps2mouse.c.
  */
+#include <cairn/compiler.h>
+
 #include <lib/input/input.h>
 #include <lib/input/ps2.h>
 
@@ -19,8 +21,7 @@
 /* cmocka.h needs the standard headers above it. */
 #include <cmocka.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_EVENTS    64
+#define MAX_EVENTS 64
 
 /* Feed @n bytes to @k and collect the events (at most MAX_EVENTS). Returns how many. */
 static size_t feed(struct ps2kbd *k, const uint8_t *bytes, size_t n, struct key_event *ev)

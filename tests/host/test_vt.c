@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of lib/vt.c: a fake display records what the terminal draws,
+ * Host tests of lib/vt/vt.c: a fake display records what the terminal draws,
  * fails the test the moment an op gets a cell or colour outside the grid,
  * and is compared with the terminal's own grid. Covers text, deferred
  * wrap, scrolling, the cursor functions and their clamping, ED/EL, SGR,
  * backspace, tabs, save/restore, malformed and over-long sequences, UTF-8
  * and a long random byte stream.
  */
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

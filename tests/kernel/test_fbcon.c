@@ -15,7 +15,7 @@
 #include <arch/spinlock.h>
 #include <lib/format.h>
 #include <lib/string.h>
-#include <lib/vt.h>
+#include <lib/vt/vt.h>
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -8,6 +8,7 @@
 #include <cairn/boot.h>
 #include <cairn/errno.h>
 
+#include <arch/page.h>
 #include <lib/paging/paging.h>
 
 #include <stdint.h>
@@ -18,7 +19,6 @@
 #include "mm/pmm.h"
 #include "mm/vm.h"
 
-#define PAGE    4096ull
 /*
  * PML5 entry 384: canonical only with 57-bit addresses (bits 63:56 copy
  * bit 56), beyond the direct map and the kernel's PML5[511] (Intel SDM
@@ -74,7 +74,7 @@ TEST(la57, map_above_48_bits)
 	EXPECT_TRUE(!pt_canonical(4, HIGH_VA));
 	pa = pmm_alloc_pages(0, PMM_ZERO);
 	EXPECT_TRUE(pa != 0);
-	EXPECT_EQ(pt_map(s, HIGH_VA, pa, PAGE, PT_WRITE, PT_PAGE_4K), 0);
+	EXPECT_EQ(pt_map(s, HIGH_VA, pa, PAGE_SIZE, PT_WRITE, PT_PAGE_4K), 0);
 	EXPECT_EQ(pt_translate(s, HIGH_VA + 8, &got, NULL, NULL), 0);
 	EXPECT_EQ(got, pa + 8);
 
@@ -84,7 +84,7 @@ TEST(la57, map_above_48_bits)
 	lo[511] = 0xfedcba9876543210ull;
 	EXPECT_EQ(hi[511], 0xfedcba9876543210ull);
 
-	EXPECT_EQ(pt_unmap(s, HIGH_VA, PAGE), 0);
+	EXPECT_EQ(pt_unmap(s, HIGH_VA, PAGE_SIZE), 0);
 	EXPECT_EQ(pt_translate(s, HIGH_VA, NULL, NULL, NULL), -ENOENT);
 	EXPECT_EQ(ktest_catch(touch, (void *)(uintptr_t)HIGH_VA, &f), 1);
 	EXPECT_EQ(f.vector, 14);

@@ -9,9 +9,9 @@
 
 #include <lib/acpi/acpi.h>
 
+#include "acpi/acpi.h"
 #include "acpi/power.h"
 #include "core/ktest.h"
-#include "irq/firmware.h"
 
 static struct acpi_gas gas(uint8_t space, uint8_t bits, uint8_t offset, uint8_t access,
                            uint64_t address)
@@ -126,7 +126,7 @@ TEST(power, off_plan_from_this_machines_tables)
 
 TEST(power, reset_register_from_this_machines_fadt)
 {
-	const struct acpi_fadt_info *f = fw_fadt();
+	const struct acpi_fadt_info *f = acpi_fadt();
 	struct power_reg r;
 
 	EXPECT_TRUE(f != NULL);

@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi/acpi.h"
 #include "core/ktest.h"
-#include "irq/firmware.h"
 #include "mm/heap.h"
 #include "sched/task.h"
 #include "shell/shell.h"
@@ -192,7 +192,7 @@ TEST(shell, machine_reports_have_rows)
 	EXPECT_TRUE(contains(out_buf.text, "0xef")); /* the local APIC timer has ticked */
 	EXPECT_EQ(run("log"), 0);
 	EXPECT_TRUE(out_buf.len > 0);
-	if (!fw_acpi())
+	if (!acpi_root())
 		ktest_skip("no ACPI tables");
 	EXPECT_EQ(run("acpi"), 0);
 	EXPECT_TRUE(contains(out_buf.text, "RSDP ") && contains(out_buf.text, "APIC "));

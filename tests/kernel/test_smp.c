@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "acpi/acpi.h"
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/ktest.h"
@@ -22,7 +23,6 @@
 #include "core/panic.h"
 #include "core/percpu.h"
 #include "core/smp.h"
-#include "irq/firmware.h"
 #include "irq/irq.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -87,7 +87,7 @@ static unsigned other_cpu(void)
 
 TEST(smp, every_listed_cpu_is_online)
 {
-	const struct acpi_madt_info *m = fw_madt();
+	const struct acpi_madt_info *m = acpi_madt();
 	long expect = cmdline_number("smp_expect");
 	unsigned enabled = 0, i;
 

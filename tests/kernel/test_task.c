@@ -255,10 +255,11 @@ static int panics(void *arg)
 
 static int faults(void *arg)
 {
-	volatile uint64_t *p = (volatile uint64_t *)8;
+	/* Read through a volatile, so the compiler cannot see the address is bad. */
+	volatile uintptr_t addr = 8;
+	volatile uint64_t *p = (volatile uint64_t *)addr;
 
 	(void)arg;
-	__asm__ volatile("" : "+r"(p)); /* an address the compiler cannot see through */
 	return (int)*p;
 }
 

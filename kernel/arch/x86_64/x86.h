@@ -39,39 +39,13 @@ void x86_trap(struct arch_regs *regs);
 /* Describe a CPU exception in one line, e.g. for page faults with CR2 and bits. */
 void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, unsigned long size);
 
-/*
- * ---- Memory-mapped registers ----
- * One exact-width volatile access each, so the compiler neither merges,
- * splits nor reorders device accesses (the "memory" clobber orders them
- * against ordinary memory too).
- */
-static inline uint32_t x86_mmio_read32(const volatile void *p)
-{
-	uint32_t v;
-
-	__asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*(const volatile uint32_t *)p) : "memory");
-	return v;
-}
-
-static inline void x86_mmio_write32(volatile void *p, uint32_t v)
-{
-	__asm__ volatile("movl %1, %0" : "=m"(*(volatile uint32_t *)p) : "r"(v) : "memory");
-}
-
-static inline uint64_t x86_mmio_read64(const volatile void *p)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %1, %0" : "=r"(v) : "m"(*(const volatile uint64_t *)p) : "memory");
-	return v;
-}
-
-static inline void x86_mmio_write64(volatile void *p, uint64_t v)
-{
-	__asm__ volatile("movq %1, %0" : "=m"(*(volatile uint64_t *)p) : "r"(v) : "memory");
-}
-
 /* ---- Interrupt vectors (irq.c); the fixed ones are in lapic.h ---- */
+
+/* Exceptions with their own handling in idt.c and trap.c (Intel SDM Vol. 3A, 7.3). */
+#define X86_VEC_NMI 2
+#define X86_VEC_DF  8
+#define X86_VEC_PF  14
+#define X86_VEC_MC  18
 
 /* IO APIC GSIs 0..X86_MAX_GSI-1 use vectors X86_VEC_IRQ_BASE + gsi (48..175). */
 #define X86_MAX_GSI        128
@@ -81,8 +55,6 @@ static inline void x86_mmio_write64(volatile void *p, uint64_t v)
 #define X86_VEC_APIC_ERROR 0xfe
 /* The legacy PIC's 16 lines, remapped above the exceptions. */
 #define X86_VEC_PIC_BASE   32
-/* Per-CPU interrupt counters cover CPU indexes below this. */
-#define X86_IRQ_MAX_CPUS   64
 
 /*
  * Run @fn(@regs, @ctx) for every interrupt on @vector (X86_VEC_IRQ_BASE +
@@ -97,6 +69,11 @@ void x86_vector_unregister(unsigned vector);
 void x86_irq_dispatch(struct arch_regs *regs);
 /* x86_irq_dispatch() counted as interrupt context, then the scheduler's preemption point. */
 void x86_irq_enter(struct arch_regs *regs);
+/* Serve GSIs through the 8259 PICs or the IO APICs (installs the irq_chip; irq_init.c). */
+void x86_irq_use_pic(void);
+void x86_irq_use_ioapic(void);
+/* True when GSIs go through an IO APIC; false in the legacy PIC fallback. */
+bool x86_ioapic_mode(void);
 
 /* ---- Legacy 8259A PICs (pic.c) ---- */
 

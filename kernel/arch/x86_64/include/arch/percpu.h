@@ -50,3 +50,11 @@ static inline struct percpu *arch_this_cpu(void)
 		__asm__ volatile("movl %%gs:%c1, %0" : "=r"(v_) : "i"(offset)); \
 		v_;                                                             \
 	})
+
+/* A pointer field of this CPU's struct percpu at constant byte @offset, also one load. */
+#define ARCH_THIS_CPU_READ_PTR(offset)                                          \
+	({                                                                      \
+		void *p_;                                                       \
+		__asm__ volatile("movq %%gs:%c1, %0" : "=r"(p_) : "i"(offset)); \
+		p_;                                                             \
+	})
