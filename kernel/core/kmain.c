@@ -268,6 +268,8 @@ void kmain(const struct boot_info *bi)
 	boot_step("ps2");
 	tty_init();
 	boot_step("tty");
+	task_wait_cpus();
+	boot_step("cpus");
 	log_boot_steps();
 	print_ready();
 	run_boot_mode();

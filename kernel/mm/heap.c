@@ -25,8 +25,8 @@
 #include "mm/vm.h"
 #include "sched/spinlock.h"
 
-#define HEAP_INITIAL (1ull << 20)
-#define HEAP_STEP    (1ull << 20) /* grow at least this much at a time */
+#define HEAP_INITIAL (256ull << 10) /* the boot uses under 16 KiB of it */
+#define HEAP_STEP    (1ull << 20)   /* grow at least this much at a time */
 
 static struct spinlock heap_lock = SPINLOCK_INIT("heap");
 static struct cairn_heap heap __guarded_by(&heap_lock); /* [H] */
@@ -60,7 +60,7 @@ static bool heap_grow_locked(size_t size, size_t align) __must_hold(&heap_lock)
 		want = HEAP_STEP;
 	if (want > VM_HEAP_MAX - heap_mapped)
 		return false;
-	if (vm_map_fresh(va, want / PAGE_SIZE, PT_WRITE))
+	if (vm_map_uncleared(va, want / PAGE_SIZE, PT_WRITE))
 		return false;
 	if (cairn_heap_grow(&heap, (void *)(uintptr_t)va, want)) {
 		vm_unmap_free(va, want / PAGE_SIZE);
@@ -133,7 +133,7 @@ static const struct cairn_cache_ops cache_ops = {
 /* Once, on the boot CPU, before anything can allocate: no lock needed yet. */
 __no_thread_safety_analysis int heap_init(void)
 {
-	int err = vm_map_fresh(VM_HEAP_BASE, HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
+	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
 
 	if (err)
 		return err;

@@ -242,12 +242,13 @@ void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
 	return (void *)(uintptr_t)(va + (phys - base));
 }
 
-int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags)
+/* Map @npages frames from the allocator at @va, allocated with @pmm_flags. */
+static int map_fresh(uint64_t va, size_t npages, uint32_t pt_flags, unsigned pmm_flags)
 {
 	uint64_t i, pa;
 
 	for (i = 0; i < npages; i++) {
-		pa = pmm_alloc_pages(0, PMM_ZERO);
+		pa = pmm_alloc_pages(0, pmm_flags);
 		if (!pa || space_map(va + i * PAGE_SIZE, pa, PAGE_SIZE, pt_flags)) {
 			if (pa)
 				pmm_free_pages(pa, 0);
@@ -256,6 +257,16 @@ int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags)
 		}
 	}
 	return 0;
+}
+
+int vm_map_fresh(uint64_t va, size_t npages, uint32_t pt_flags)
+{
+	return map_fresh(va, npages, pt_flags, PMM_ZERO);
+}
+
+int vm_map_uncleared(uint64_t va, size_t npages, uint32_t pt_flags)
+{
+	return map_fresh(va, npages, pt_flags, 0);
 }
 
 void vm_unmap_free(uint64_t va, size_t npages)

@@ -47,7 +47,7 @@ struct rq {
 } __attribute__((aligned(64)));
 
 static struct rq rqs[SMP_MAX_CPUS];
-static unsigned nrqs; /* [I] CPUs with a run queue */
+static unsigned nrqs; /* [a] CPUs with a run queue; only grows, at boot */
 static bool sched_on; /* [I] preemption and blocking work */
 
 /* ---- run-queue lists ---- */
@@ -513,7 +513,7 @@ bool sched_idle_work(void)
 
 void sched_init_cpu(struct task *boot_flow, struct task *idle)
 {
-	unsigned cpu = this_cpu_index();
+	unsigned cpu = this_cpu_index(), n = __atomic_load_n(&nrqs, __ATOMIC_RELAXED);
 	struct rq *rq = &rqs[cpu];
 
 	spin_init(&rq->lock, "sched.rq");
@@ -526,8 +526,10 @@ void sched_init_cpu(struct task *boot_flow, struct task *idle)
 	rq->curr = boot_flow;
 	rq->idle = idle;
 	this_cpu()->current = boot_flow;
-	if (cpu >= nrqs)
-		nrqs = cpu + 1;
+	/* CPUs set themselves up at once: raise the count, never lower it. */
+	while (cpu >= n && !__atomic_compare_exchange_n(&nrqs, &n, cpu + 1, false, __ATOMIC_RELAXED,
+	                                                __ATOMIC_RELAXED))
+		;
 	__atomic_store_n(&rq->ready, true, __ATOMIC_RELEASE);
 }
 

@@ -573,7 +573,7 @@ void task_init(void)
 	idle = system_task("idle", idle_main, -1, 0);
 	sched_init_cpu(main, idle);
 	for (cpu = 1; cpu < SMP_MAX_CPUS; cpu++)
-		if (smp_cpu_online(cpu) && smp_call(cpu, init_other_cpu, NULL, true))
+		if (smp_cpu_online(cpu) && smp_call(cpu, init_other_cpu, NULL, false))
 			panic("task: cannot set up CPU %u for tasks", cpu);
 	sched_start();
 	/*
@@ -582,4 +582,16 @@ void task_init(void)
 	 * (docs/performance.md, issue 10). It may still run anywhere later.
 	 */
 	sched_enqueue_new(system_task("reaper", reaper_main, REAPER_PRIO, -1), 0);
+}
+
+/*
+ * Not waiting in task_init() lets the boot CPU go on with its devices while
+ * the other CPUs' host threads are scheduled under an emulator
+ * (docs/performance.md, issue 10); by "cairn: ready" they have answered.
+ */
+void task_wait_cpus(void)
+{
+	for (unsigned cpu = 1; cpu < SMP_MAX_CPUS; cpu++)
+		while (smp_cpu_online(cpu) && !(sched_cpu_mask() >> cpu & 1))
+			arch_cpu_relax();
 }

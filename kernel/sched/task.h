@@ -122,11 +122,20 @@ struct task {
 };
 
 /*
- * Make the boot flow the boot CPU's task "main", give every online CPU a
- * run queue and an idle task, start the reaper and turn on preemption.
- * Call once, after smp_init() and time_init().
+ * Make the boot flow the boot CPU's task "main", ask every other online CPU
+ * to set up its run queue and idle task, start the reaper and turn on
+ * preemption. The other CPUs take tasks once they have answered (the
+ * scheduler places tasks only on ready CPUs); task_wait_cpus() waits for
+ * them. Call once, after smp_init() and time_init().
  */
 void task_init(void);
+
+/*
+ * Wait until every online CPU has its run queue from task_init(), so that
+ * whatever runs after boot may pin tasks to any of them. Call once, on the
+ * boot CPU, before "cairn: ready".
+ */
+void task_wait_cpus(void);
 
 /*
  * Create a runnable task that runs @fn(@arg); its return value becomes its

@@ -268,6 +268,25 @@ int buddy_init(struct buddy *b, const struct buddy_params *p)
 	return 0;
 }
 
+/*
+ * Mark frames @pfn .. @end - 1 present, in one pass over their records since
+ * this runs over every frame of memory at boot. Returns false, with none of
+ * them marked, when one was already handed in.
+ */
+static bool mark_present(struct buddy *b, uint64_t pfn, uint64_t end)
+{
+	uint8_t *first = meta_of(b, pfn), *m = first;
+	uint64_t p;
+
+	for (p = pfn; p < end && *m == 0; p++, m += b->stride)
+		*m = BUDDY_M_PRESENT;
+	if (p == end)
+		return true;
+	for (m = first; pfn < p; pfn++, m += b->stride)
+		*m = 0;
+	return false;
+}
+
 int buddy_add_free_range(struct buddy *b, uint64_t pfn, uint64_t count)
 {
 	uint64_t end = pfn + count;
@@ -276,12 +295,8 @@ int buddy_add_free_range(struct buddy *b, uint64_t pfn, uint64_t count)
 		return 0;
 	if (!in_range(b, pfn) || count > b->npages - (pfn - b->base_pfn))
 		return -EINVAL;
-	for (uint64_t p = pfn; p < end; p++)
-		if (*meta_of(b, p) != 0)
-			return -EINVAL;
-
-	for (uint64_t p = pfn; p < end; p++)
-		*meta_of(b, p) = BUDDY_M_PRESENT;
+	if (!mark_present(b, pfn, end))
+		return -EINVAL;
 	b->total += count;
 	while (pfn < end) {
 		unsigned order = max_block(pfn, end);
