@@ -77,10 +77,10 @@ static bool clip(const struct boot_mem_range *r, uint64_t limit, uint64_t *start
 		return false;
 	if (e > limit)
 		e = limit;
-	s = (s + PMM_PAGE_SIZE - 1) & ~(PMM_PAGE_SIZE - 1);
-	e &= ~(PMM_PAGE_SIZE - 1);
-	if (s < PMM_PAGE_SIZE)
-		s = PMM_PAGE_SIZE; /* frame 0 stays reserved: 0 means "no frame" */
+	s = (s + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	e &= ~(PAGE_SIZE - 1);
+	if (s < PAGE_SIZE)
+		s = PAGE_SIZE; /* frame 0 stays reserved: 0 means "no frame" */
 	if (s >= limit || e <= s)
 		return false;
 	*start = s;
@@ -142,7 +142,7 @@ static void zone_span(const struct pmm_zone *z, uint64_t limit, uint64_t *lo, ui
  */
 static uint64_t find_meta(uint64_t size, uint64_t limit)
 {
-	static const uint64_t floors[] = { DMA_LIMIT, PMM_PAGE_SIZE };
+	static const uint64_t floors[] = { DMA_LIMIT, PAGE_SIZE };
 	uint64_t s, e;
 
 	for (unsigned f = 0; f < 2; f++)
@@ -167,11 +167,11 @@ static int init_zones(uint64_t limit)
 
 	for (int z = 0; z < PMM_NZONES; z++) {
 		zone_span(&pmm_zones[z], limit, &lo[z], &hi[z]);
-		nframes += (hi[z] - lo[z]) >> PMM_PAGE_SHIFT;
+		nframes += (hi[z] - lo[z]) >> PAGE_SHIFT;
 	}
 	if (nframes == 0)
 		return -ENOMEM;
-	meta_size = (nframes * sizeof(struct pmm_frame) + PMM_PAGE_SIZE - 1) & ~(PMM_PAGE_SIZE - 1);
+	meta_size = (nframes * sizeof(struct pmm_frame) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	meta_base = find_meta(meta_size, limit);
 	if (!meta_base)
 		return -ENOMEM;
@@ -180,8 +180,8 @@ static int init_zones(uint64_t limit)
 	for (int z = 0; z < PMM_NZONES; z++) {
 		struct pmm_zone *zn = &pmm_zones[z];
 		struct buddy_params p = {
-			.base_pfn = lo[z] >> PMM_PAGE_SHIFT,
-			.npages = (hi[z] - lo[z]) >> PMM_PAGE_SHIFT,
+			.base_pfn = lo[z] >> PAGE_SHIFT,
+			.npages = (hi[z] - lo[z]) >> PAGE_SHIFT,
 			.nodes = &rec->buddy,
 			.stride = sizeof(struct pmm_frame),
 		};
@@ -205,8 +205,8 @@ static void add_free(uint64_t s, uint64_t e)
 
 		if (ze <= zs)
 			continue;
-		if (buddy_add_free_range(&pmm_zones[z].buddy, zs >> PMM_PAGE_SHIFT,
-		                         (ze - zs) >> PMM_PAGE_SHIFT))
+		if (buddy_add_free_range(&pmm_zones[z].buddy, zs >> PAGE_SHIFT,
+		                         (ze - zs) >> PAGE_SHIFT))
 			pr_warn("pmm: cannot add %#llx-%#llx to zone %s", (unsigned long long)zs,
 			        (unsigned long long)ze - 1, pmm_zones[z].name);
 	}
@@ -310,9 +310,9 @@ struct pmm_frame *pmm_frame_of(uint64_t pfn)
 
 struct pmm_frame *pmm_frame(uint64_t pa)
 {
-	if (!pmm_initialized() || (pa >> PMM_PAGE_SHIFT) >= BUDDY_PFN_LIMIT)
+	if (!pmm_initialized() || (pa >> PAGE_SHIFT) >= BUDDY_PFN_LIMIT)
 		return NULL;
-	return pmm_frame_of(pa >> PMM_PAGE_SHIFT);
+	return pmm_frame_of(pa >> PAGE_SHIFT);
 }
 
 uint64_t pmm_frame_paddr(const struct pmm_frame *f)
@@ -320,7 +320,7 @@ uint64_t pmm_frame_paddr(const struct pmm_frame *f)
 	for (int z = 0; z < PMM_NZONES; z++)
 		if (f >= pmm_zones[z].frames && f < pmm_zones[z].frames + pmm_zones[z].npages)
 			return (pmm_zones[z].base_pfn + (uint64_t)(f - pmm_zones[z].frames))
-			       << PMM_PAGE_SHIFT;
+			       << PAGE_SHIFT;
 	return 0;
 }
 
@@ -340,8 +340,8 @@ static void zone_stats_locked(struct pmm_stats *st)
 		struct buddy_stats bs;
 
 		buddy_stats(&pmm_zones[z].buddy, &bs);
-		st->zone[z].total = bs.total << PMM_PAGE_SHIFT;
-		st->zone[z].free = bs.free << PMM_PAGE_SHIFT;
+		st->zone[z].total = bs.total << PAGE_SHIFT;
+		st->zone[z].free = bs.free << PAGE_SHIFT;
 		for (int k = 0; k < BUDDY_ORDERS; k++)
 			st->zone[z].free_blocks[k] = bs.free_blocks[k];
 		st->total += st->zone[z].total;
@@ -359,7 +359,7 @@ void pmm_stats(struct pmm_stats *st)
 	pmm_cache_lock_all();
 	spin_lock(&pmm_lock);
 	zone_stats_locked(st);
-	st->cached = pmm_cache_count_all_locked() << PMM_PAGE_SHIFT;
+	st->cached = pmm_cache_count_all_locked() << PAGE_SHIFT;
 	spin_unlock(&pmm_lock);
 	pmm_cache_unlock_all();
 	st->free += st->cached;

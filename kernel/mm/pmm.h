@@ -19,10 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The frame size is the page size (<arch/page.h>); these names stay for pmm.c's callers. */
-#define PMM_PAGE_SHIFT PAGE_SHIFT
-#define PMM_PAGE_SIZE  PAGE_SIZE
-#define PMM_MAX_ORDER  BUDDY_MAX_ORDER /* largest block: 2^10 frames, 4 MiB */
+/* A frame is one page (PAGE_SIZE, <arch/page.h>). */
+#define PMM_MAX_ORDER BUDDY_MAX_ORDER /* largest block: 2^10 frames, 4 MiB */
 
 /* Flags of pmm_alloc_pages(). Without a zone flag: normal, then DMA32. */
 #define PMM_ZONE_DMA   (1u << 0) /* below 1 MiB only (real-mode trampolines, ISA DMA) */

@@ -98,8 +98,8 @@ static uint64_t hand_out(uint64_t pfn, uint64_t npages, unsigned flags)
 	                 PMM_FRAME_ALLOCATED | (flags & PMM_NOCACHE ? PMM_FRAME_NOCACHE : 0),
 	                 __ATOMIC_RELEASE);
 	if (flags & PMM_ZERO)
-		memset(phys_to_virt(pfn << PMM_PAGE_SHIFT), 0, npages << PMM_PAGE_SHIFT);
-	return pfn << PMM_PAGE_SHIFT;
+		memset(phys_to_virt(pfn << PAGE_SHIFT), 0, npages << PAGE_SHIFT);
+	return pfn << PAGE_SHIFT;
 }
 
 static uint64_t by_order(struct buddy *b, uint64_t order)
@@ -155,7 +155,7 @@ static void release(uint64_t pfn, uint64_t npages, uint32_t rec_flags)
 		err = buddy_free_exact(&z->buddy, pfn, npages);
 	spin_unlock(&pmm_lock);
 	if (err)
-		bad_free(pfn << PMM_PAGE_SHIFT, npages);
+		bad_free(pfn << PAGE_SHIFT, npages);
 }
 
 /* Forget the allocation @f headed, now that its last reference is gone; returns its flags. */
@@ -178,7 +178,7 @@ static void free_checked(uint64_t pa, uint64_t npages)
 
 	if (!pmm_initialized())
 		return;
-	if (!f || (pa & (PMM_PAGE_SIZE - 1)) || npages > (1ull << PMM_MAX_ORDER) ||
+	if (!f || (pa & (PAGE_SIZE - 1)) || npages > (1ull << PMM_MAX_ORDER) ||
 	    !(__atomic_load_n(&f->flags, __ATOMIC_ACQUIRE) & PMM_FRAME_ALLOCATED) ||
 	    f->npages != npages ||
 	    !__atomic_compare_exchange_n(&f->refs, &one, 0, false, __ATOMIC_ACQ_REL,
@@ -186,7 +186,7 @@ static void free_checked(uint64_t pa, uint64_t npages)
 		bad_free(pa, npages);
 		return;
 	}
-	release(pa >> PMM_PAGE_SHIFT, npages, clear_record(f));
+	release(pa >> PAGE_SHIFT, npages, clear_record(f));
 }
 
 void pmm_free_pages(uint64_t pa, unsigned order)
@@ -238,6 +238,6 @@ bool pmm_frame_put(struct pmm_frame *f)
 	if (r > 1)
 		return false;
 	npages = f->npages;
-	release(pmm_frame_paddr(f) >> PMM_PAGE_SHIFT, npages, clear_record(f));
+	release(pmm_frame_paddr(f) >> PAGE_SHIFT, npages, clear_record(f));
 	return true;
 }

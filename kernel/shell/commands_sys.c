@@ -35,14 +35,14 @@ int shell_cmd_mem(const struct shell_args *a)
 	shell_printf(a, "ZONE        FRAMES       FREE\n");
 	for (z = 0; z < PMM_NZONES; z++)
 		shell_printf(a, "%-8s %9llu  %9llu\n", zone_names[z],
-		             (unsigned long long)(st.zone[z].total / PMM_PAGE_SIZE),
-		             (unsigned long long)(st.zone[z].free / PMM_PAGE_SIZE));
+		             (unsigned long long)(st.zone[z].total / PAGE_SIZE),
+		             (unsigned long long)(st.zone[z].free / PAGE_SIZE));
 	/* Free frames parked in the CPUs' caches count in the total, not in a zone. */
 	shell_printf(a, "%-8s %9s  %9llu\n", "cached", "-",
-	             (unsigned long long)(st.cached / PMM_PAGE_SIZE));
+	             (unsigned long long)(st.cached / PAGE_SIZE));
 	shell_printf(a, "%-8s %9llu  %9llu   (%llu MiB, %llu MiB free; 4 KiB frames)\n", "total",
-	             (unsigned long long)(st.total / PMM_PAGE_SIZE),
-	             (unsigned long long)(st.free / PMM_PAGE_SIZE),
+	             (unsigned long long)(st.total / PAGE_SIZE),
+	             (unsigned long long)(st.free / PAGE_SIZE),
 	             (unsigned long long)(st.total >> 20), (unsigned long long)(st.free >> 20));
 	shell_printf(a, "heap: %llu KiB, %llu KiB used, %llu KiB free, %zu live blocks\n",
 	             KIB(hs.heap_bytes), KIB(hs.used_bytes), KIB(hs.free_bytes), hs.live_blocks);

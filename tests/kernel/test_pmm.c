@@ -48,7 +48,7 @@ static bool reserved(uint64_t pa, uint64_t len)
 	bool inside_usable = false;
 
 	pmm_stats(&st);
-	if (pa < PMM_PAGE_SIZE || overlaps(pa, len, st.meta_base, st.meta_size) ||
+	if (pa < PAGE_SIZE || overlaps(pa, len, st.meta_base, st.meta_size) ||
 	    overlaps(pa, len, boot_info.kernel_phys_base, boot_info.kernel_phys_size))
 		return true;
 	for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
@@ -69,7 +69,7 @@ static void stamp(uint64_t pa, uint64_t salt)
 {
 	uint64_t *w = phys_to_virt(pa);
 
-	for (unsigned i = 0; i < PMM_PAGE_SIZE / 8; i++)
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
 		w[i] = pa ^ salt ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull);
 }
 
@@ -77,7 +77,7 @@ static bool stamped(uint64_t pa, uint64_t salt)
 {
 	const uint64_t *w = phys_to_virt(pa);
 
-	for (unsigned i = 0; i < PMM_PAGE_SIZE / 8; i++)
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
 		if (w[i] != (pa ^ salt ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull)))
 			return false;
 	return true;
@@ -98,7 +98,7 @@ TEST(pmm, initialized_with_sane_stats)
 	EXPECT_EQ(sum, st.total);
 	EXPECT_TRUE(st.zone[PMM_DMA].total < MIB);
 	EXPECT_TRUE(st.reserved >= boot_info.kernel_phys_size);
-	EXPECT_TRUE(st.meta_size >= PMM_PAGE_SIZE && st.meta_base >= PMM_PAGE_SIZE);
+	EXPECT_TRUE(st.meta_size >= PAGE_SIZE && st.meta_base >= PAGE_SIZE);
 	EXPECT_EQ(st.corruptions, 0);
 	EXPECT_EQ(pmm_check(), 0);
 }
@@ -122,11 +122,11 @@ TEST(pmm, many_frames_distinct_and_writable)
 	for (int i = 0; i < MANY; i++) {
 		frames[i] = pmm_alloc_frame();
 		EXPECT_TRUE(frames[i] != 0);
-		EXPECT_EQ(frames[i] & (PMM_PAGE_SIZE - 1), 0);
-		EXPECT_TRUE(!reserved(frames[i], PMM_PAGE_SIZE));
+		EXPECT_EQ(frames[i] & (PAGE_SIZE - 1), 0);
+		EXPECT_TRUE(!reserved(frames[i], PAGE_SIZE));
 		stamp(frames[i], 1);
 	}
-	EXPECT_EQ(pmm_test_free_bytes(), start - MANY * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - MANY * PAGE_SIZE);
 	/* A frame handed out twice would carry the other owner's stamp. */
 	for (int i = 0; i < MANY; i++)
 		EXPECT_TRUE(stamped(frames[i], 1));
@@ -146,21 +146,21 @@ TEST(pmm, order4_block_is_aligned_and_contiguous)
 	a = pmm_alloc_pages(4, 0);
 	b = pmm_alloc_pages(4, 0);
 	EXPECT_TRUE(a != 0 && b != 0);
-	EXPECT_EQ(a & (16 * PMM_PAGE_SIZE - 1), 0);
-	EXPECT_EQ(b & (16 * PMM_PAGE_SIZE - 1), 0);
-	EXPECT_TRUE(!overlaps(a, 16 * PMM_PAGE_SIZE, b, 16 * PMM_PAGE_SIZE));
-	EXPECT_TRUE(!reserved(a, 16 * PMM_PAGE_SIZE) && !reserved(b, 16 * PMM_PAGE_SIZE));
-	EXPECT_EQ(pmm_test_free_bytes(), start - 32 * PMM_PAGE_SIZE);
+	EXPECT_EQ(a & (16 * PAGE_SIZE - 1), 0);
+	EXPECT_EQ(b & (16 * PAGE_SIZE - 1), 0);
+	EXPECT_TRUE(!overlaps(a, 16 * PAGE_SIZE, b, 16 * PAGE_SIZE));
+	EXPECT_TRUE(!reserved(a, 16 * PAGE_SIZE) && !reserved(b, 16 * PAGE_SIZE));
+	EXPECT_EQ(pmm_test_free_bytes(), start - 32 * PAGE_SIZE);
 	/* Contiguous physical frames are contiguous in the direct map. */
 	p = phys_to_virt(a);
-	for (uint64_t i = 0; i < 16 * PMM_PAGE_SIZE; i++)
+	for (uint64_t i = 0; i < 16 * PAGE_SIZE; i++)
 		p[i] = (uint8_t)(i * 7 + (i >> 12));
 	for (uint64_t i = 0; i < 16; i++)
-		stamp(b + i * PMM_PAGE_SIZE, 2);
-	for (uint64_t i = 0; i < 16 * PMM_PAGE_SIZE; i++)
+		stamp(b + i * PAGE_SIZE, 2);
+	for (uint64_t i = 0; i < 16 * PAGE_SIZE; i++)
 		EXPECT_EQ(p[i], (uint8_t)(i * 7 + (i >> 12)));
 	for (uint64_t i = 0; i < 16; i++)
-		EXPECT_TRUE(stamped(b + i * PMM_PAGE_SIZE, 2));
+		EXPECT_TRUE(stamped(b + i * PAGE_SIZE, 2));
 	pmm_free_pages(a, 4);
 	pmm_free_pages(b, 4);
 	EXPECT_EQ(pmm_test_free_bytes(), start);
@@ -174,8 +174,8 @@ TEST(pmm, largest_block)
 	start = pmm_test_free_bytes();
 	pa = pmm_alloc_pages(PMM_MAX_ORDER, 0);
 	EXPECT_TRUE(pa != 0);
-	EXPECT_EQ(pa & ((PMM_PAGE_SIZE << PMM_MAX_ORDER) - 1), 0);
-	EXPECT_TRUE(!reserved(pa, PMM_PAGE_SIZE << PMM_MAX_ORDER));
+	EXPECT_EQ(pa & ((PAGE_SIZE << PMM_MAX_ORDER) - 1), 0);
+	EXPECT_TRUE(!reserved(pa, PAGE_SIZE << PMM_MAX_ORDER));
 	pmm_free_pages(pa, PMM_MAX_ORDER);
 	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
@@ -192,8 +192,8 @@ TEST(pmm, zone_dma_below_1mib)
 		EXPECT_EQ(pa, 0);
 		return;
 	}
-	EXPECT_TRUE(pa != 0 && pa + PMM_PAGE_SIZE <= MIB);
-	EXPECT_TRUE(!reserved(pa, PMM_PAGE_SIZE));
+	EXPECT_TRUE(pa != 0 && pa + PAGE_SIZE <= MIB);
+	EXPECT_TRUE(!reserved(pa, PAGE_SIZE));
 	pmm_free_pages(pa, 0);
 	pmm_stats(&st);
 	EXPECT_TRUE(st.zone[PMM_DMA].free > 0);
@@ -207,7 +207,7 @@ TEST(pmm, zone_dma32_below_4gib)
 	require_pmm();
 	pmm_stats(&st);
 	a = pmm_alloc_pages(3, PMM_ZONE_DMA32);
-	EXPECT_TRUE(a != 0 && a + 8 * PMM_PAGE_SIZE <= 4 * GIB && a >= MIB);
+	EXPECT_TRUE(a != 0 && a + 8 * PAGE_SIZE <= 4 * GIB && a >= MIB);
 	/* Without a zone flag, normal memory comes first when there is any. */
 	b = pmm_alloc_frame();
 	EXPECT_TRUE(b >= MIB);
@@ -226,12 +226,12 @@ TEST(pmm, zero_flag_clears)
 	require_pmm();
 	pa = pmm_alloc_pages(1, 0);
 	EXPECT_TRUE(pa != 0);
-	memset(phys_to_virt(pa), 0xa5, 2 * PMM_PAGE_SIZE);
+	memset(phys_to_virt(pa), 0xa5, 2 * PAGE_SIZE);
 	pmm_free_pages(pa, 1);
 	pa = pmm_alloc_pages(1, PMM_ZERO);
 	EXPECT_TRUE(pa != 0);
 	w = phys_to_virt(pa);
-	for (unsigned i = 0; i < 2 * PMM_PAGE_SIZE / 8; i++)
+	for (unsigned i = 0; i < 2 * PAGE_SIZE / 8; i++)
 		EXPECT_EQ(w[i], 0);
 	pmm_free_pages(pa, 1);
 }
@@ -244,14 +244,14 @@ TEST(pmm, exact_contiguous_runs)
 	start = pmm_test_free_bytes();
 	pa = pmm_alloc_contig(5, PMM_ZERO);
 	EXPECT_TRUE(pa != 0);
-	EXPECT_EQ(pa & (8 * PMM_PAGE_SIZE - 1), 0);
-	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pa & (8 * PAGE_SIZE - 1), 0);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PAGE_SIZE);
 	for (int i = 0; i < 5; i++)
-		stamp(pa + i * PMM_PAGE_SIZE, 3);
+		stamp(pa + i * PAGE_SIZE, 3);
 	for (int i = 0; i < 5; i++)
-		EXPECT_TRUE(stamped(pa + i * PMM_PAGE_SIZE, 3));
+		EXPECT_TRUE(stamped(pa + i * PAGE_SIZE, 3));
 	pmm_free_contig(pa, 6); /* the wrong size is refused */
-	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PAGE_SIZE);
 	pmm_free_contig(pa, 5);
 	EXPECT_EQ(pmm_test_free_bytes(), start);
 }
@@ -283,7 +283,7 @@ TEST(pmm, bad_frees_refused)
 	pmm_free_frame(a);                          /* double free */
 	pmm_free_pages(b, 1);                       /* wrong order */
 	pmm_free_pages(b, 3);                       /* wrong order, larger */
-	pmm_free_pages(b + PMM_PAGE_SIZE, 0);       /* inside a block */
+	pmm_free_pages(b + PAGE_SIZE, 0);           /* inside a block */
 	pmm_free_pages(b + 1, 2);                   /* unaligned */
 	pmm_free_frame(0);                          /* frame 0 is never handed out */
 	pmm_free_frame(boot_info.kernel_phys_base); /* the kernel image */
@@ -292,7 +292,7 @@ TEST(pmm, bad_frees_refused)
 	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_check(), 0);
 	pmm_free_pages(b, 2);
-	EXPECT_EQ(pmm_test_free_bytes(), start + 4 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start + 4 * PAGE_SIZE);
 }
 
 /*
@@ -306,7 +306,7 @@ static uint64_t drain(unsigned flags, uint64_t *count)
 
 	*count = 0;
 	while ((pa = pmm_alloc_pages(0, flags)) != 0) {
-		if (reserved(pa, PMM_PAGE_SIZE))
+		if (reserved(pa, PAGE_SIZE))
 			ktest_fail(__FILE__, __LINE__, "reserved frame %#llx handed out",
 			           (unsigned long long)pa);
 		*(uint64_t *)phys_to_virt(pa) = head;
@@ -337,8 +337,8 @@ TEST(pmm, exhaust_every_zone_never_reserved)
 	pmm_stats(&st);
 	main_chain = drain(0, &n_main);
 	dma_chain = drain(PMM_ZONE_DMA, &n_dma);
-	EXPECT_EQ(n_main * PMM_PAGE_SIZE, st.zone[PMM_NORMAL].free + st.zone[PMM_DMA32].free);
-	EXPECT_EQ(n_dma * PMM_PAGE_SIZE, st.zone[PMM_DMA].free);
+	EXPECT_EQ(n_main * PAGE_SIZE, st.zone[PMM_NORMAL].free + st.zone[PMM_DMA32].free);
+	EXPECT_EQ(n_dma * PAGE_SIZE, st.zone[PMM_DMA].free);
 	EXPECT_EQ(pmm_test_free_bytes(), 0);
 	EXPECT_EQ(pmm_alloc_pages(4, PMM_ZONE_DMA32), 0);
 	EXPECT_EQ(pmm_alloc_contig(3, 0), 0);

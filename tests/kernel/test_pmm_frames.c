@@ -41,8 +41,8 @@ TEST(pmm, frame_records_map_both_ways)
 	EXPECT_TRUE(pmm_frame(pa) != NULL);
 	EXPECT_EQ(pmm_frame_paddr(pmm_frame(pa)), pa);
 	EXPECT_EQ(pmm_frame_paddr(pmm_frame(pa + 123)), pa); /* any address in the frame */
-	EXPECT_TRUE(pmm_frame(pa + PMM_PAGE_SIZE) == pmm_frame(pa) + 1 ||
-	            pmm_frame(pa + PMM_PAGE_SIZE) == NULL);
+	EXPECT_TRUE(pmm_frame(pa + PAGE_SIZE) == pmm_frame(pa) + 1 ||
+	            pmm_frame(pa + PAGE_SIZE) == NULL);
 	EXPECT_TRUE(pmm_frame(0) == NULL); /* frame 0 is never managed */
 	EXPECT_TRUE(pmm_frame(1ull << 51) == NULL);
 	EXPECT_TRUE(pmm_frame(UINT64_MAX) == NULL);
@@ -64,8 +64,8 @@ TEST(pmm, records_track_allocation_state)
 	EXPECT_EQ(flags_of(block), PMM_FRAME_ALLOCATED);
 	EXPECT_EQ(pmm_frame(block)->npages, 8);
 	/* Only the first frame of a block carries the allocation. */
-	EXPECT_EQ(flags_of(block + PMM_PAGE_SIZE), 0);
-	EXPECT_EQ(refs_of(block + 7 * PMM_PAGE_SIZE), 0);
+	EXPECT_EQ(flags_of(block + PAGE_SIZE), 0);
+	EXPECT_EQ(refs_of(block + 7 * PAGE_SIZE), 0);
 	/* A freed single frame waits in a CPU's cache; a freed block goes to its zone. */
 	pmm_free_frame(one);
 	EXPECT_EQ(flags_of(one), PMM_FRAME_CACHED);
@@ -95,7 +95,7 @@ TEST(pmm, refcounts_share_and_free_on_last_put)
 	EXPECT_EQ(refs_of(pa), 2);
 	pmm_free_frame(pa); /* still shared: refused */
 	EXPECT_EQ(pmm_test_bad_frees(), bad + 1);
-	EXPECT_EQ(pmm_test_free_bytes(), start - PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - PAGE_SIZE);
 	EXPECT_TRUE(!pmm_frame_put(f));
 	EXPECT_EQ(refs_of(pa), 1);
 	EXPECT_TRUE(pmm_frame_put(f));
@@ -111,7 +111,7 @@ TEST(pmm, refcounts_share_and_free_on_last_put)
 	EXPECT_EQ(f->npages, 5);
 	EXPECT_EQ(pmm_frame_get(f), 0);
 	EXPECT_TRUE(!pmm_frame_put(f));
-	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PMM_PAGE_SIZE);
+	EXPECT_EQ(pmm_test_free_bytes(), start - 5 * PAGE_SIZE);
 	EXPECT_TRUE(pmm_frame_put(f));
 	EXPECT_EQ(pmm_test_free_bytes(), start);
 	EXPECT_EQ(pmm_test_bad_frees(), bad + 2);
@@ -137,7 +137,7 @@ TEST(pmm, drain_keeps_the_free_count)
 	for (unsigned i = 0; i < PMM_CACHE_SIZE; i++)
 		pmm_free_frame(pa[i]);
 	pmm_stats(&a);
-	EXPECT_TRUE(a.cached >= PMM_CACHE_BATCH * PMM_PAGE_SIZE);
+	EXPECT_TRUE(a.cached >= PMM_CACHE_BATCH * PAGE_SIZE);
 	EXPECT_EQ(a.free, zone_free_sum(&a) + a.cached);
 	pmm_drain_caches();
 	pmm_stats(&b);
@@ -156,7 +156,7 @@ struct stress {
 /* Mark @pa held; false if it already was (handed out twice). */
 static bool hold(struct stress *s, uint64_t pa)
 {
-	uint64_t pfn = pa >> PMM_PAGE_SHIFT, bit = 1ull << (pfn % 64);
+	uint64_t pfn = pa >> PAGE_SHIFT, bit = 1ull << (pfn % 64);
 
 	if (pfn >= s->nbits)
 		return false;
@@ -165,7 +165,7 @@ static bool hold(struct stress *s, uint64_t pa)
 
 static void unhold(struct stress *s, uint64_t pa)
 {
-	uint64_t pfn = pa >> PMM_PAGE_SHIFT;
+	uint64_t pfn = pa >> PAGE_SHIFT;
 
 	__atomic_fetch_and(&s->held[pfn / 64], ~(1ull << (pfn % 64)), __ATOMIC_ACQ_REL);
 }
@@ -177,7 +177,7 @@ static int stress_round(struct stress *s, uint64_t tag, unsigned n, bool pairs)
 	unsigned got = 0, errors = 0;
 
 	while (got < n && (pa[got] = pairs ? pmm_alloc_pages(1, 0) : pmm_alloc_frame()) != 0) {
-		if (!hold(s, pa[got]) || (pairs && !hold(s, pa[got] + PMM_PAGE_SIZE)))
+		if (!hold(s, pa[got]) || (pairs && !hold(s, pa[got] + PAGE_SIZE)))
 			errors++;
 		*(volatile uint64_t *)phys_to_virt(pa[got]) = tag + got;
 		got++;
@@ -189,7 +189,7 @@ static int stress_round(struct stress *s, uint64_t tag, unsigned n, bool pairs)
 			errors++;
 		unhold(s, pa[got]);
 		if (pairs)
-			unhold(s, pa[got] + PMM_PAGE_SIZE);
+			unhold(s, pa[got] + PAGE_SIZE);
 		pairs ? pmm_free_pages(pa[got], 1) : pmm_free_frame(pa[got]);
 	}
 	return (int)errors;
@@ -220,7 +220,7 @@ static uint64_t frame_limit(void)
 		if (r->type == BOOT_MEM_USABLE && r->base + r->length > end)
 			end = r->base + r->length;
 	}
-	return end >> PMM_PAGE_SHIFT;
+	return end >> PAGE_SHIFT;
 }
 
 TEST(pmm, caches_on_every_cpu_never_hand_out_a_frame_twice)

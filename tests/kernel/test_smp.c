@@ -433,7 +433,7 @@ static void unmap_locally(uint64_t va, size_t npages)
 
 	local.ops = &local_only_ops;
 	nheld = 0;
-	EXPECT_EQ(pt_unmap(&local, va, npages * PMM_PAGE_SIZE), 0);
+	EXPECT_EQ(pt_unmap(&local, va, npages * PAGE_SIZE), 0);
 }
 
 static void free_held_tables(void)

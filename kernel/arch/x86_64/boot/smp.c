@@ -228,7 +228,7 @@ static int tramp_setup(struct trampoline *tr, unsigned nstacks)
 		goto out_free;
 	root = phys_to_virt(tr->boot.root);
 	memcpy(root + 256, (uint64_t *)phys_to_virt(arch_mmu_root()) + 256, 256 * sizeof(*root));
-	if (pt_map(&tr->boot, tr->page, tr->page, PMM_PAGE_SIZE, PT_WRITE | PT_EXEC, PT_PAGE_4K))
+	if (pt_map(&tr->boot, tr->page, tr->page, PAGE_SIZE, PT_WRITE | PT_EXEC, PT_PAGE_4K))
 		goto out_free;
 	memcpy(phys_to_virt(tr->page), x86_trampoline_start, code);
 	fill_params(phys_to_virt(tr->page), tr->page, tr->boot.root, nstacks);
@@ -244,7 +244,7 @@ out_free:
 
 static void tramp_free(struct trampoline *tr)
 {
-	if (pt_unmap(&tr->boot, tr->page, PMM_PAGE_SIZE))
+	if (pt_unmap(&tr->boot, tr->page, PAGE_SIZE))
 		pr_warn("smp: cannot unmap the trampoline");
 	pmm_free_pages(tr->boot.root, 0);
 	pmm_free_pages(tr->page, 0);
@@ -451,7 +451,7 @@ void arch_smp_start(struct smp_stats *st)
 		         INIT_DELAY_US);
 		return;
 	}
-	send_sipis((uint8_t)(boot.tr.page >> PMM_PAGE_SHIFT), false);
+	send_sipis((uint8_t)(boot.tr.page >> PAGE_SHIFT), false);
 	boot.sipi_cycles = arch_cycles();
 }
 
@@ -460,7 +460,7 @@ void arch_smp_boot(struct smp_stats *st)
 	arch_smp_start(st);
 	if (boot.n == 1)
 		return;
-	finish_aps((uint8_t)(boot.tr.page >> PMM_PAGE_SHIFT));
+	finish_aps((uint8_t)(boot.tr.page >> PAGE_SHIFT));
 	st->bringup_cycles = arch_cycles() - boot.init_cycles;
 	st->bringup_us = st->bringup_cycles * 1000 / arch_cycles_khz();
 	tramp_free(&boot.tr);
