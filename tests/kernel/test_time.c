@@ -138,14 +138,21 @@ TEST(time, cancelled_event_never_fires)
 	struct timer_event ev;
 
 	/*
-	 * The event's own flag, not timer_pending(): that counts every CPU's
-	 * events, and other CPUs' time slices come and go meanwhile.
+	 * An event fires from the timer interrupt of the CPU that armed it: with
+	 * interrupts off here it cannot fire before the cancel, however long the
+	 * emulator keeps this CPU from running. Waiting past the deadline first
+	 * leaves the hardware interrupt pending, and it must then find nothing
+	 * due. The event's own flag is checked, not timer_pending(), which also
+	 * counts other CPUs' time slices.
 	 */
 	timer_event_init(&ev, on_fire, &f);
+	irq_disable();
 	EXPECT_EQ(timer_event_arm(&ev, clock_monotonic_ns() + 3 * MS), 0);
 	EXPECT_TRUE(__atomic_load_n(&ev.armed, __ATOMIC_ACQUIRE));
+	delay_ns(5 * MS);
 	EXPECT_TRUE(timer_event_cancel(&ev));
 	EXPECT_TRUE(!__atomic_load_n(&ev.armed, __ATOMIC_ACQUIRE));
+	irq_enable();
 	sleep_ms(10);
 	EXPECT_EQ(f.count, 0);
 	EXPECT_TRUE(!timer_event_cancel(&ev));
