@@ -6,8 +6,7 @@ A function that expects a lock held ends in _locked and says which lock with
 __must_hold() (clang then checks every caller). This finds functions that
 break either half: __must_hold() on a name without _locked, and a *_locked
 function declared or defined without __must_hold() (an exemption must carry
-__no_thread_safety_analysis, or its short form __no_lock_checks, and a
-comment saying why). Prints each offence
+__no_thread_safety_analysis and a comment saying why). Prints each offence
 and exits 1 if there is any.
 """
 import re
@@ -59,7 +58,7 @@ def main():
     # An attribute on a prototype covers the definition (clang merges them).
     held_somewhere = {name for _, name, decl, _ in decls if "__must_hold(" in decl}
     exempt_somewhere = {name for _, name, decl, _ in decls
-                        if "__no_thread_safety_analysis" in decl or "__no_lock_checks" in decl}
+                        if "__no_thread_safety_analysis" in decl}
     bad = 0
     for path, name, decl, line in decls:
         held = "__must_hold(" in decl

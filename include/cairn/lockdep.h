@@ -50,6 +50,3 @@
 #define __returns_lock(l)
 #define __no_thread_safety_analysis
 #endif
-
-/* The shorter name code written before this header used; the same attribute. */
-#define __no_lock_checks __no_thread_safety_analysis

@@ -240,18 +240,18 @@ static void scroll_up_locked(struct fbcon *c, unsigned n, uint8_t bg) __must_hol
  * @ctx: each hands the console to its checked counterpart above.
  */
 static void op_draw_locked(void *ctx, unsigned col, unsigned row, uint8_t ch, uint8_t fg,
-                           uint8_t bg) __no_lock_checks
+                           uint8_t bg) __no_thread_safety_analysis
 {
 	draw_cell_locked(ctx, col, row, ch, fg, bg);
 }
 
 static void op_clear_locked(void *ctx, unsigned col, unsigned row, unsigned ncols, unsigned nrows,
-                            uint8_t bg) __no_lock_checks
+                            uint8_t bg) __no_thread_safety_analysis
 {
 	clear_cells_locked(ctx, col, row, ncols, nrows, bg);
 }
 
-static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __no_lock_checks
+static void op_scroll_locked(void *ctx, unsigned n, uint8_t bg) __no_thread_safety_analysis
 {
 	scroll_up_locked(ctx, n, bg);
 }
@@ -411,7 +411,7 @@ void fbcon_destroy(struct fbcon *c)
 }
 
 /* The lock is taken conditionally (smp_output_lock), which the analysis cannot follow. */
-void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_lock_checks
+void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_thread_safety_analysis
 {
 	uint64_t flags = 0;
 	size_t k;
@@ -428,7 +428,7 @@ void fbcon_write(struct fbcon *c, const char *s, size_t n) __no_lock_checks
 	}
 }
 
-void fbcon_clear(struct fbcon *c) __no_lock_checks
+void fbcon_clear(struct fbcon *c) __no_thread_safety_analysis
 {
 	uint64_t flags = 0;
 	bool taken;

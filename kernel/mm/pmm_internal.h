@@ -65,9 +65,9 @@ uint64_t pmm_cache_alloc(void);
 void pmm_cache_free(uint64_t pfn);
 
 /* Hold every cache's lock, in CPU order (for a consistent count or check). */
-void pmm_cache_lock_all(void) __no_lock_checks;
-void pmm_cache_unlock_all(void) __no_lock_checks;
+void pmm_cache_lock_all(void) __no_thread_safety_analysis;
+void pmm_cache_unlock_all(void) __no_thread_safety_analysis;
 
 /* Frames in all caches, and a check of each; with pmm_cache_lock_all() and pmm_lock held. */
-uint64_t pmm_cache_count_all_locked(void) __no_lock_checks;
-int pmm_cache_check_all_locked(void) __no_lock_checks;
+uint64_t pmm_cache_count_all_locked(void) __no_thread_safety_analysis;
+int pmm_cache_check_all_locked(void) __no_thread_safety_analysis;

@@ -87,8 +87,6 @@ int __must_check timer_event_arm(struct timer_event *ev, uint64_t deadline_ns);
  * fire; false when it was not armed (never, or already fired or firing).
  */
 bool timer_event_cancel(struct timer_event *ev);
-/* Events armed and not yet fired (tests). */
-unsigned timer_pending(void);
 
 /* Wait until @ns (@ms) have passed: a task blocks and lets others run; other
  * flows halt with interrupts on; busy-waits when there is no timer

@@ -29,9 +29,8 @@ struct timer_base {
 } __attribute__((aligned(64)));
 
 static struct timer_base bases[SMP_MAX_CPUS];
-static unsigned npending; /* [a] armed on all CPUs */
-static bool timer_works;  /* [I] arch_time_init() succeeded (time_init(), boot CPU) */
-static bool bases_ready;  /* [I] the bases are set up (first use, on the boot CPU) */
+static bool timer_works; /* [I] arch_time_init() succeeded (time_init(), boot CPU) */
+static bool bases_ready; /* [I] the bases are set up (first use, on the boot CPU) */
 
 static void bases_init(void)
 {
@@ -101,7 +100,6 @@ int timer_event_arm(struct timer_event *ev, uint64_t deadline_ns)
 	insert_sorted_locked(b, ev);
 	__atomic_store_n(&ev->base, b, __ATOMIC_RELAXED);
 	__atomic_store_n(&ev->armed, true, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&npending, 1, __ATOMIC_RELAXED);
 	if (first_locked(b) == ev && timer_works)
 		arch_timer_program(deadline_ns);
 	spin_unlock(&b->lock);
@@ -127,17 +125,11 @@ bool timer_event_cancel(struct timer_event *ev)
 	    __atomic_load_n(&ev->base, __ATOMIC_RELAXED) == b) {
 		list_del(&ev->link);
 		__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
-		__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
 		was = true;
 	}
 	/* The hardware may still fire for it; the interrupt then finds nothing due. */
 	spin_unlock_irqrestore(&b->lock, flags);
 	return was;
-}
-
-unsigned timer_pending(void)
-{
-	return __atomic_load_n(&npending, __ATOMIC_RELAXED);
 }
 
 /* The timer interrupt, interrupts off: run what is due on this CPU, then program the next. */
@@ -155,7 +147,6 @@ void time_timer_interrupt(void)
 	while ((ev = first_locked(b)) && ev->deadline <= now) {
 		list_del(&ev->link);
 		__atomic_store_n(&ev->armed, false, __ATOMIC_RELEASE);
-		__atomic_fetch_sub(&npending, 1, __ATOMIC_RELAXED);
 		spin_unlock(&b->lock);
 		ev->fn(ev, ev->ctx);
 		spin_lock(&b->lock);

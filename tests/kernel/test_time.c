@@ -142,8 +142,7 @@ TEST(time, cancelled_event_never_fires)
 	 * interrupts off here it cannot fire before the cancel, however long the
 	 * emulator keeps this CPU from running. Waiting past the deadline first
 	 * leaves the hardware interrupt pending, and it must then find nothing
-	 * due. The event's own flag is checked, not timer_pending(), which also
-	 * counts other CPUs' time slices.
+	 * due.
 	 */
 	timer_event_init(&ev, on_fire, &f);
 	irq_disable();
