@@ -36,7 +36,7 @@ static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	}
 	if (pmm_frame_get(f))
 		return -ENOMEM;
-	if (pt_map(&w->child->pt, va, pa, PAGE_SIZE, uspace_pte_flags(w->v, false), PT_PAGE_4K)) {
+	if (uspace_map_page(w->child, va, pa, uspace_pte_flags(w->v, false))) {
 		pmm_frame_put(f);
 		return -ENOMEM;
 	}

@@ -169,6 +169,15 @@ int pt_for_each_leaf(const struct pt_space *s, uint64_t va, uint64_t size, pt_le
  */
 int __must_check pt_replace_4k(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
 
+/*
+ * pt_map() of one 4 KiB page for the common case where every table above
+ * it exists: walks once, widens those tables as needed and writes the
+ * leaf; no allocation and no invalidation (the entry was not present).
+ * Returns 0, -EEXIST (@va is mapped), -ENOENT (a table is missing or a
+ * huge page covers @va: nothing changed, use pt_map()) or -EINVAL.
+ */
+int __must_check pt_map_4k_fast(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
+
 /* Past this many pages, one change invalidates with flush_all rather than per page. */
 #define PT_INVAL_MAX 32
 

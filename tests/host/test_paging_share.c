@@ -151,6 +151,30 @@ static void replace_4k_swaps_frame_in_place(void **state)
 	sim_free(sim);
 }
 
+/* The fast single-page map works only under existing tables and never overwrites. */
+static void map_4k_fast_needs_existing_tables(void **state)
+{
+	struct sim *sim = sim_new(4);
+
+	assert_int_equal(pt_map_4k_fast(&sim->space, 0x10000, 0x5000, PT_USER), -ENOENT);
+	assert_int_equal(sim->nlive, 1);
+	assert_int_equal(sim_map(sim, 0x10000, 0x5000, KB4, PT_USER, PT_PAGE_4K), 0);
+	sim->invalidates = 0;
+	assert_int_equal(pt_map_4k_fast(&sim->space, 0x10000, 0x6000, PT_USER), -EEXIST);
+	expect_mapped(sim, 0x10000, 0x5000, PT_USER, PT_PAGE_4K);
+	assert_int_equal(pt_map_4k_fast(&sim->space, 0x11000, 0x6000, PT_USER | PT_WRITE | PT_EXEC),
+	                 0);
+	expect_mapped(sim, 0x11000, 0x6000, PT_USER | PT_WRITE | PT_EXEC, PT_PAGE_4K);
+	expect_mapped(sim, 0x10000, 0x5000, PT_USER, PT_PAGE_4K);
+	expect_table_rights(sim, 0x11000, true, true, false);
+	assert_int_equal(sim->invalidates, 0);
+	assert_int_equal(sim->nlive, 4);
+	assert_int_equal(pt_map_4k_fast(&sim->space, 0x11001, 0x6000, PT_USER), -EINVAL);
+	assert_int_equal(pt_map_4k_fast(&sim->space, 0x12000, 0x6000, 0x8000), -EINVAL);
+	sim_check_tree(sim);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +183,7 @@ int main(void)
 		cmocka_unit_test(shared_root_sees_kernel_changes),
 		cmocka_unit_test(leaf_walk_visits_mapped_pages_in_order),
 		cmocka_unit_test(replace_4k_swaps_frame_in_place),
+		cmocka_unit_test(map_4k_fast_needs_existing_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
