@@ -446,6 +446,20 @@ int uspace_translate(struct uspace *s, uintptr_t va, uint64_t *pa, uint32_t *fla
 	return err;
 }
 
+bool uspace_shared_at(struct uspace *s, uintptr_t va)
+{
+	const struct vma *v;
+	bool shared;
+
+	if (!s || va >= USER_TOP)
+		return false;
+	mutex_lock(&s->lock);
+	v = vma_find(&s->regions, va);
+	shared = v && (v->flags & USPACE_SHARED);
+	mutex_unlock(&s->lock);
+	return shared;
+}
+
 uint64_t uspace_loaded_cpus(const struct uspace *s)
 {
 	return __atomic_load_n(&s->cpus, __ATOMIC_ACQUIRE);
