@@ -11,6 +11,7 @@
 
 #include <cairn/compiler.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
