@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "syscall/internal.h"
 #include "syscall/syscall.h"
 
 #define SYSCALL_WEAK(name)                                                                        \
@@ -30,25 +31,19 @@
 #include "syscall/syscalls.def"
 #undef SYSCALL
 
-/*
- * The arch lane's frame accessors (kernel/arch/x86_64/cpu/user.c). Until it
- * lands nothing enters syscall_entry(), so these only make the kernel link.
- */
-__attribute__((weak)) struct arch_uframe *arch_uframe(struct task *t)
+/* The signal lane's test (kernel/proc/signal.c): no signals before it lands. */
+__attribute__((weak)) bool signal_pending(void)
+{
+	return false;
+}
+
+/* The proc lane's current process and thread: none before it lands. */
+__attribute__((weak)) struct process *process_current(void)
 {
 	return NULL;
 }
 
-__attribute__((weak)) long arch_uframe_sysno(const struct arch_uframe *f)
+__attribute__((weak)) struct thread *thread_current(void)
 {
-	return -1;
-}
-
-__attribute__((weak)) uint64_t arch_uframe_arg(const struct arch_uframe *f, int i)
-{
-	return 0;
-}
-
-__attribute__((weak)) void arch_uframe_set_return(struct arch_uframe *f, long v)
-{
+	return NULL;
 }
