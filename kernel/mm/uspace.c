@@ -189,9 +189,9 @@ static int put_leaf(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64_
 static __no_thread_safety_analysis void destroy(struct uspace *s)
 {
 	unload_everywhere(s);
-	if (pt_for_each_leaf(&s->pt, 0, USER_TOP, put_leaf, NULL) || pt_unmap(&s->pt, 0, USER_TOP))
+	if (pt_teardown_lower_half(&s->pt, put_leaf, NULL))
 		pr_err("uspace: tearing down the page tables failed");
-	uspace_tlb_sync_locked(s);
+	uspace_tlb_sync_locked(s); /* frees the tables: no CPU has the space loaded any more */
 	pmm_free_pages(s->pt.root, 0);
 	vma_map_clear(&s->regions);
 	kfree(s);
