@@ -43,6 +43,23 @@ static __no_thread_safety_analysis int map_moved(void *ctx, uint64_t va, uint64_
 	return 0;
 }
 
+/* The same for a PROT_NONE page, which moves within the hidden tree (uspace_hide.c). */
+static __no_thread_safety_analysis int map_moved_hidden(void *ctx, uint64_t va, uint64_t pa,
+                                                        uint32_t flags, uint64_t page_size)
+{
+	struct move_walk *w = ctx;
+	struct pmm_frame *f = pmm_frame(pa);
+
+	if (!f || pmm_frame_get(f))
+		return -ENOMEM;
+	if (pt_map(&w->s->hidden, va + (uint64_t)w->delta, pa, PAGE_SIZE, 0, PT_PAGE_4K)) {
+		pmm_frame_put(f);
+		return -ENOMEM;
+	}
+	__atomic_fetch_add(&w->s->resident, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
  * Move the first @len bytes of [@old, @old + @old_len) (region @v) to the
  * free range at @new; the rest of the old range goes away. 0 or -ENOMEM.
@@ -60,6 +77,8 @@ static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint
 		return err;
 	err = pt_for_each_leaf(&s->pt, old, len, map_moved, &w);
 	uspace_tlb_sync_locked(s);
+	if (!err && s->hidden.root)
+		err = pt_for_each_leaf(&s->hidden, old, len, map_moved_hidden, &w);
 	if (!err && (attrs.flags & USPACE_SHARED) && new_len > old_len)
 		err = uspace_populate_locked(s, vma_find(&s->regions, new), new + len,
 		                             new + new_len);

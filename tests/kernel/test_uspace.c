@@ -219,6 +219,8 @@ static void space_life(void)
 	EXPECT_EQ(uspace_fault(p, 0x601000, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(p, at, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(p, at + 5 * PG, 0), 0);
+	EXPECT_EQ(uspace_fault(p, at + 7 * PG, UFAULT_WRITE), 0);
+	EXPECT_EQ(uspace_mprotect(p, at + 7 * PG, PG, PROT_NONE), 0); /* a hidden page */
 	EXPECT_EQ(uspace_fork(p, &c), 0);
 	EXPECT_EQ(uspace_fault(c, at, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(c, 0x602000, UFAULT_WRITE), 0);
