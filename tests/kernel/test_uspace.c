@@ -330,3 +330,30 @@ TEST(uspace, shootdown_reaches_cpus_with_the_space_loaded)
 	EXPECT_EQ(uspace_loaded_cpus(r.s), 0);
 	uspace_put(r.s);
 }
+
+/*
+ * Running out of frames ends in -ENOMEM from the fault, never a panic, and
+ * destroying the space gives every frame back. Skipped with much memory,
+ * where touching all of it would take too long under TCG.
+ */
+TEST(uspace, out_of_frames_is_enomem_and_recoverable)
+{
+	const uint64_t span = 2ull << 30;
+	uint64_t before, va;
+	struct uspace *s;
+	int err = 0;
+
+	space_life(); /* the heap's records and magazines first, as the leak test does */
+	before = free_bytes();
+	if (before > (1200ull << 20))
+		ktest_skip("more than 1.2 GiB free: too slow to exhaust");
+	s = new_space();
+	EXPECT_EQ(uspace_mmap(s, BASE, span, PROT_RW, ANON_RW | MAP_FIXED | MAP_NORESERVE),
+	          (long)BASE);
+	for (va = BASE; va < BASE + span && !err; va += PG)
+		err = uspace_fault(s, va, UFAULT_USER | UFAULT_WRITE);
+	EXPECT_EQ(err, -ENOMEM);
+	EXPECT_TRUE(uspace_resident_pages(s) * PG > before / 2);
+	uspace_put(s);
+	EXPECT_EQ(free_bytes(), before);
+}
