@@ -20,6 +20,7 @@
 #include "core/ktest.h"
 #include "core/percpu.h"
 #include "core/smp.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uspace.h"
 #include "mm/vm.h"
@@ -229,18 +230,30 @@ static void space_life(void)
 	uspace_put(c);
 }
 
-TEST(uspace, thousand_spaces_leak_no_frame)
+/* Heap blocks allocated and not freed (the magazines' blocks are not counted). */
+static size_t live_blocks(void)
+{
+	struct alloc_stats st;
+
+	heap_stats(&st);
+	return st.live_blocks;
+}
+
+TEST(uspace, thousand_spaces_leak_no_frame_or_heap_block)
 {
 	uint64_t before;
+	size_t blocks;
 	int i;
 
 	/* Warm up the heap's magazines and region records first: they keep their frames. */
 	for (i = 0; i < 8; i++)
 		space_life();
 	before = free_bytes();
+	blocks = live_blocks();
 	for (i = 0; i < 1000; i++)
 		space_life();
 	EXPECT_EQ(free_bytes(), before);
+	EXPECT_EQ(live_blocks(), blocks);
 }
 
 /* ---- A shootdown reaching another CPU ---- */
