@@ -126,13 +126,14 @@ static int mremap_check(uint64_t old, uint64_t old_len, uint64_t new_len, int fl
 		return -EINVAL;
 	if (!new_len)
 		return -EINVAL;
-	if (!(flags & MREMAP_FIXED))
+	/* Linux's mremap_to() checks the new address for DONTUNMAP too, where it is a hint. */
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return 0;
 	if ((new_addr & (PAGE_SIZE - 1)) || new_len > USER_TOP || new_addr > USER_TOP - new_len)
 		return -EINVAL;
 	if (new_addr < old + old_len && old < new_addr + new_len)
 		return -EINVAL;
-	return new_addr < USER_MMAP_MIN ? -EPERM : 0;
+	return (flags & MREMAP_FIXED) && new_addr < USER_MMAP_MIN ? -EPERM : 0;
 }
 
 /*
@@ -155,6 +156,7 @@ static long remap_to_locked(struct uspace *s, uint64_t old, uint64_t old_len, ui
 	if (s->limit && s->regions.bytes - gone - (keep ? 0 : old_len) + new_len > s->limit)
 		return -ENOMEM;
 	if (!(flags & MREMAP_FIXED) &&
+	    (new_addr < USER_MMAP_MIN || vma_overlaps(&s->regions, new_addr, new_addr + new_len)) &&
 	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, s->mmap_base, true, &new_addr) &&
 	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, USER_TOP, true, &new_addr))
 		return -ENOMEM;

@@ -232,6 +232,9 @@ TEST(uspace_calls, mremap_dontunmap_moves_pages_and_keeps_the_range)
 	          -EINVAL);
 	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG - 1, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0),
 	          -EINVAL);
+	/* The new address is checked even without MREMAP_FIXED, as Linux does. */
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0x123),
+	          -EINVAL);
 	at = uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0);
 	EXPECT_TRUE(at > 0 && (uint64_t)at != BASE);
 	EXPECT_EQ(peek(s, at + PG), 0x99);
