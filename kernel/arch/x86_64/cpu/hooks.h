@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the x86_64 user-mode code calls in other subsystems, declared as
- * their owners declare them (kernel/mm/uspace.h, kernel/syscall/syscall.h,
- * kernel/proc/proc.h). weak.c gives each a weak default, so the kernel
+ * their owners declare them (kernel/mm/uspace.h, kernel/proc/proc.h). weak.c gives each a weak default, so the kernel
  * links and boots while a subsystem is missing; the real definition wins
  * at link time.
  */
@@ -10,7 +9,6 @@
 
 #include <stdint.h>
 
-struct arch_uframe;
 struct uspace;
 
 /* kernel/mm/uspace.h */
@@ -21,9 +19,6 @@ struct uspace;
 int uspace_fault(struct uspace *s, uintptr_t addr, unsigned access);
 void uspace_activate(struct uspace *s);
 struct uspace *uspace_current(void);
-
-/* kernel/syscall/syscall.h */
-void syscall_entry(struct arch_uframe *f);
 
 /* kernel/proc/proc.h */
 void proc_kill_oom(void);

@@ -26,6 +26,7 @@
 #include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
+#include "syscall/syscall.h"
 
 /* The first address above user space; the last page below 2^47 stays unmapped. */
 #define USER_IP_LIMIT 0x00007ffffffff000ull
@@ -33,6 +34,7 @@
 /* Linux x86_64 numbers of the calls a bare ring-3 task may make (no process). */
 #define BARE_NR_EXIT       60
 #define BARE_NR_EXIT_GROUP 231
+#define BARE_NR_ARCH_PRCTL 158
 
 /* Above the user frame: a pointer to the frame's task, and padding to 16 bytes. */
 #define FRAME_OWNER_SIZE 16
@@ -325,14 +327,19 @@ void x86_exit_to_user(struct arch_uframe *f)
 	}
 }
 
-/* The only calls a bare task makes: exit and exit_group end it with their argument. */
+/*
+ * The only calls a bare task makes: exit and exit_group end it with their
+ * argument; arch_prctl touches nothing but the task's own registers.
+ */
 static void bare_syscall(struct arch_uframe *f)
 {
-	long nr = arch_uframe_sysno(f);
+	long nr = arch_uframe_sysno(f), r = -ENOSYS;
 
 	if (nr == BARE_NR_EXIT || nr == BARE_NR_EXIT_GROUP)
 		task_exit((int)f->r.rdi);
-	arch_uframe_set_return(f, -ENOSYS);
+	if (nr == BARE_NR_ARCH_PRCTL)
+		r = sys_arch_prctl(f->r.rdi, f->r.rsi, 0, 0, 0, 0);
+	arch_uframe_set_return(f, r);
 }
 
 /*

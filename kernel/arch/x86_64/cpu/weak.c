@@ -32,11 +32,6 @@ __attribute__((weak)) struct uspace *uspace_current(void)
 	return t ? t->space : NULL;
 }
 
-__attribute__((weak)) void syscall_entry(struct arch_uframe *f)
-{
-	arch_uframe_set_return(f, -ENOSYS);
-}
-
 __attribute__((weak)) void signal_deliver(struct arch_uframe *f)
 {
 }
