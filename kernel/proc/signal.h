@@ -56,8 +56,8 @@ struct sigpending {
 /* The handlers of one process (or of several sharing them with CLONE_SIGHAND). */
 struct sighand {
 	struct spinlock lock;
-	int refs;                                /* [a] processes using it */
-	struct kernel_sigaction action[NSIG];    /* [S] action[sig - 1] */
+	int refs;                             /* [a] processes using it */
+	struct kernel_sigaction action[NSIG]; /* [S] action[sig - 1] */
 };
 
 /* Per-thread signal state; struct thread embeds it as `sig`. */
