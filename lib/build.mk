@@ -1,6 +1,6 @@
 # lib/: freestanding pure C, linked unchanged into the kernel and the loaders
 # and tested on the host.
-LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c
+LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/elf/exec.c
 LIB_SRCS += lib/buddy/buddy.c
 LIB_SRCS += lib/paging/paging.c lib/paging/walk.c
 LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c lib/alloc/cairn_cache.c

@@ -15,7 +15,7 @@ $(FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c
 	@mkdir -p $(@D)
 	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
-$(FUZZ_BUILD)/fuzz_elf: lib/elf/elf.c
+$(FUZZ_BUILD)/fuzz_elf: lib/elf/elf.c lib/elf/exec.c
 $(FUZZ_BUILD)/fuzz_format: lib/format.c
 $(FUZZ_BUILD)/fuzz_vt: lib/vt/vt.c lib/vt/vt_csi.c
 $(FUZZ_BUILD)/fuzz_cpio: lib/cpio/cpio.c
