@@ -9,7 +9,7 @@ LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c 
 LIB_HOST_SRCS := lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn_ops.c lib/alloc/ops.c
 LIB_SRCS += lib/memmap/memmap.c lib/memmap/bootmap.c
 LIB_SRCS += lib/vt/vt.c lib/vt/vt_csi.c
-LIB_SRCS += lib/strace/sysent.c
+LIB_SRCS += lib/strace/sysent.c lib/random/chacha.c lib/timespec/timespec.c
 
 # The subset the boot loaders link (stage 2 must stay under 120 KiB).
 LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c lib/memmap/bootmap.c
