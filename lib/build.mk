@@ -2,7 +2,7 @@
 # and tested on the host.
 LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/elf/exec.c
 LIB_SRCS += lib/buddy/buddy.c
-LIB_SRCS += lib/paging/paging.c lib/paging/walk.c
+LIB_SRCS += lib/paging/paging.c lib/paging/walk.c lib/paging/share.c
 LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c lib/alloc/cairn_cache.c
 # Benchmark-only allocators and the vtable adapters: the host tests and KHB-1 link them,
 # the kernel never does.
@@ -19,3 +19,4 @@ LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/s
 LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
+LIB_SRCS += lib/vma/vma.c
