@@ -70,26 +70,37 @@ static int pick_address(struct uspace *s, uint64_t addr, uint64_t len, int flags
 	return vma_find_gap(&s->regions, len, USER_MMAP_MIN, USER_TOP, true, out);
 }
 
-/* mmap()'s checks that need no lock; 0 or -errno. */
+/*
+ * mmap()'s checks that need no lock, in Linux's order (do_mmap(), then
+ * get_unmapped_area() for a fixed address): 0 or -errno.
+ */
 static int mmap_check(uint64_t addr, uint64_t len, int flags)
 {
-	int type = flags & MAP_TYPE;
-
-	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
-		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
-		return -ENOTSUP;
 	if (!len)
 		return -EINVAL;
 	if (!page_len(len) || page_len(len) > USER_TOP)
 		return -ENOMEM;
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return 0;
-	if (!page_aligned(addr))
-		return -EINVAL;
 	if (!user_range(addr, page_len(len)))
 		return -ENOMEM;
+	if (!page_aligned(addr))
+		return -EINVAL;
 	return addr < USER_MMAP_MIN ? -EPERM : 0;
+}
+
+/* The region flags for mmap() @flags; anonymous memory knows only shared and private. */
+static int mmap_type(int flags, uint32_t *vflags)
+{
+	int type = flags & MAP_TYPE;
+
+	*vflags = flags & MAP_GROWSDOWN ? USPACE_GROWSDOWN : 0;
+	if (type == MAP_PRIVATE)
+		return 0;
+	if (type != MAP_SHARED || (flags & MAP_GROWSDOWN))
+		return -EINVAL;
+	*vflags |= USPACE_SHARED;
+	return 0;
 }
 
 /* Place the region [@addr, @addr + @len) of an mmap() call; 0 or -errno. */
@@ -110,33 +121,45 @@ static int mmap_place(struct uspace *s, uint64_t addr, uint64_t len, const struc
 	return err;
 }
 
+/*
+ * Shared pages exist from the start, so every process sharing them sees
+ * one frame; MAP_POPULATE and MAP_LOCKED fault private pages in, as a hint.
+ */
+static int mmap_populate(struct uspace *s, uint64_t at, uint64_t size, int flags)
+	__must_hold(&s->lock)
+{
+	const struct vma *v = vma_find(&s->regions, at);
+	int err;
+
+	if (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED)))
+		return 0;
+	err = uspace_populate(s, v, at, at + size);
+	if (!err || !(v->flags & USPACE_SHARED))
+		return 0;
+	if (!vma_remove(&s->regions, at, at + size))
+		uspace_zap(s, at, at + size);
+	return err;
+}
+
 long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags)
 {
 	struct vma attrs = { .prot = (uint32_t)prot & PROT_RWX, .kind = USPACE_ANON };
 	uint64_t at = addr, size = page_len(len);
-	const struct vma *v;
 	int err = mmap_check(addr, len, flags);
 
 	if (err)
 		return err;
-	if ((flags & MAP_TYPE) != MAP_PRIVATE)
-		attrs.flags |= USPACE_SHARED;
-	if (flags & MAP_GROWSDOWN)
-		attrs.flags |= USPACE_GROWSDOWN;
 	mutex_lock(&s->lock);
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		err = pick_address(s, addr, size, flags, &at);
+	if (!err && (flags & MAP_FIXED_NOREPLACE) && vma_overlaps(&s->regions, at, at + size))
+		err = -EEXIST;
+	if (!err)
+		err = mmap_type(flags, &attrs.flags);
 	if (!err)
 		err = mmap_place(s, at, size, &attrs, flags);
-	/* Shared pages exist from the start, so every process sharing them sees one frame. */
-	if (!err && ((attrs.flags & USPACE_SHARED) || (flags & (MAP_POPULATE | MAP_LOCKED)))) {
-		v = vma_find(&s->regions, at);
-		err = uspace_populate(s, v, at, at + size);
-		if (err && !(attrs.flags & USPACE_SHARED))
-			err = 0; /* populating is a hint for private memory */
-		if (err && !vma_remove(&s->regions, at, at + size))
-			uspace_zap(s, at, at + size);
-	}
+	if (!err)
+		err = mmap_populate(s, at, size, flags);
 	mutex_unlock(&s->lock);
 	return err ? err : (long)at;
 }
@@ -182,27 +205,47 @@ static int growsdown_start(struct uspace *s, uint64_t *start) __must_hold(&s->lo
 	return 0;
 }
 
+/* The end of the mapped stretch of [@start, @end) that begins at @start (@start if none). */
+static uint64_t mapped_prefix_end(const struct vma_map *m, uint64_t start, uint64_t end)
+{
+	const struct vma *v;
+	uint64_t at = start;
+
+	for (v = vma_find(m, start); v && v->start <= at && at < end; v = v->next)
+		at = v->end;
+	return at < end ? at : end;
+}
+
+/*
+ * As Linux, a hole stops the change with ENOMEM but keeps what was done
+ * before it.
+ */
 int uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot)
 {
-	uint64_t size = page_len(len), start = addr;
+	uint64_t size = page_len(len), start = addr, end = addr + size, done;
 	int err = 0;
 
-	if (!page_aligned(addr) || ((unsigned)prot & ~(unsigned)PROT_KNOWN) ||
-	    (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP))
+	if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP) ||
+	    !page_aligned(addr))
 		return -EINVAL;
 	if (!len)
 		return 0;
-	if (!size || !user_range(addr, size))
+	if (!size || end <= start)
 		return -ENOMEM;
+	if ((unsigned)prot & ~(unsigned)PROT_KNOWN)
+		return -EINVAL;
 	mutex_lock(&s->lock);
 	if (prot & PROT_GROWSUP)
 		err = -EINVAL;
 	else if (prot & PROT_GROWSDOWN)
 		err = growsdown_start(s, &start);
-	if (!err)
-		err = vma_protect(&s->regions, start, addr + size, (uint32_t)prot & PROT_RWX);
-	if (!err)
-		uspace_reprotect(s, start, addr + size);
+	done = err ? start : mapped_prefix_end(&s->regions, start, end);
+	if (!err && done > start)
+		err = vma_protect(&s->regions, start, done, (uint32_t)prot & PROT_RWX);
+	if (!err && done > start)
+		uspace_reprotect(s, start, done);
+	if (!err && done < end)
+		err = -ENOMEM;
 	mutex_unlock(&s->lock);
 	return err;
 }
@@ -224,7 +267,9 @@ long uspace_brk(struct uspace *s, uintptr_t new_brk)
 			goto out_unlock;
 		uspace_zap(s, new_end, old_end);
 	} else if (new_end > old_end) {
-		if (vma_overlaps(&s->regions, old_end, new_end) ||
+		/* Linux keeps a page free between the heap and the next mapping. */
+		if (new_end > USER_TOP - PAGE_SIZE ||
+		    vma_overlaps(&s->regions, old_end, new_end + PAGE_SIZE) ||
 		    !within_limit(s, new_end - old_end, 0) ||
 		    vma_insert(&s->regions, old_end, new_end, PROT_READ | PROT_WRITE, 0,
 		               USPACE_BRK))

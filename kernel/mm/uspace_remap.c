@@ -104,7 +104,7 @@ static int mremap_check(uint64_t old, uint64_t old_len, uint64_t new_len, int fl
 		return -EINVAL; /* not supported yet (docs/memory.md) */
 	if (old & (PAGE_SIZE - 1))
 		return -EINVAL;
-	if (!new_len || !old_len) /* old_len 0 duplicates shared mappings only */
+	if (!new_len)
 		return -EINVAL;
 	if (!(flags & MREMAP_FIXED))
 		return 0;
@@ -115,33 +115,54 @@ static int mremap_check(uint64_t old, uint64_t old_len, uint64_t new_len, int fl
 	return new_addr < USER_MMAP_MIN ? -EPERM : 0;
 }
 
-/* The rest of mremap() with the lock held and the lengths rounded to pages. */
+/* MREMAP_FIXED: the destination is emptied, then the old range moves there. */
+static long remap_fixed(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
+                        uint64_t new_addr) __must_hold(&s->lock)
+{
+	const struct vma *v = vma_find(&s->regions, old);
+	uint64_t gone;
+	int err;
+
+	if (!v || !old_len || old_len > v->end - old)
+		return v && !old_len ? -EINVAL : -EFAULT;
+	gone = vma_bytes_in(&s->regions, new_addr, new_addr + new_len);
+	if (s->limit && s->regions.bytes - gone - old_len + new_len > s->limit)
+		return -ENOMEM;
+	if (vma_remove(&s->regions, new_addr, new_addr + new_len))
+		return -ENOMEM;
+	uspace_zap(s, new_addr, new_addr + new_len);
+	v = vma_find(&s->regions, old);
+	err = move(s, v, old, old_len, new_addr, new_len);
+	return err ? err : (long)new_addr;
+}
+
+/*
+ * The rest of mremap() with the lock held and the lengths rounded to pages.
+ * As in Linux, shrinking unmaps the tail without looking for a region, and
+ * an old length of 0 (which duplicates shared mappings) is refused for
+ * private ones with EINVAL; shared ones are not supported yet either.
+ */
 static long remap_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
                          int flags, uint64_t new_addr) __must_hold(&s->lock)
 {
-	const struct vma *v = vma_find(&s->regions, old);
-	uint64_t gone = 0;
+	const struct vma *v;
 	int err;
 
-	if (!v || old_len > v->end - old)
-		return -EFAULT;
-	if (flags & MREMAP_FIXED) {
-		gone = vma_bytes_in(&s->regions, new_addr, new_addr + new_len);
-		if (s->limit && s->regions.bytes - gone - old_len + new_len > s->limit)
-			return -ENOMEM;
-		if (vma_remove(&s->regions, new_addr, new_addr + new_len))
-			return -ENOMEM;
-		uspace_zap(s, new_addr, new_addr + new_len);
-		v = vma_find(&s->regions, old);
-		err = move(s, v, old, old_len, new_addr, new_len);
-		return err ? err : (long)new_addr;
-	}
-	if (new_len <= old_len) {
-		if (new_len < old_len && vma_remove(&s->regions, old + new_len, old + old_len))
+	if (flags & MREMAP_FIXED)
+		return remap_fixed(s, old, old_len, new_len, new_addr);
+	if (old_len >= new_len) {
+		if (old_len > new_len && vma_remove(&s->regions, old + new_len, old + old_len))
 			return -ENOMEM;
 		uspace_zap(s, old + new_len, old + old_len);
 		return (long)old;
 	}
+	v = vma_find(&s->regions, old);
+	if (!v)
+		return -EFAULT;
+	if (!old_len)
+		return -EINVAL;
+	if (old_len > v->end - old)
+		return -EFAULT;
 	if (s->limit && s->regions.bytes + (new_len - old_len) > s->limit)
 		return -ENOMEM;
 	if (grow_in_place(s, v, old, old_len, new_len))
@@ -169,11 +190,16 @@ long uspace_mremap(struct uspace *s, uintptr_t old, size_t old_len, size_t new_l
 	return ret;
 }
 
-/* The advice values Linux 6.1 knows; others are EINVAL. */
+/* MADV_COLLAPSE (Linux 6.1) and MADV_SOFT_OFFLINE: not in the ABI header, used only here. */
+#define MADV_COLLAPSE     25
+#define MADV_SOFT_OFFLINE 101
+
+/* The advice values Linux 6.1 (with memory-failure support, as Debian's) knows. */
 static bool advice_known(int advice)
 {
 	return (advice >= MADV_NORMAL && advice <= MADV_DONTNEED) ||
-	       (advice >= MADV_FREE && advice <= MADV_POPULATE_WRITE) || advice == MADV_HWPOISON;
+	       (advice >= MADV_FREE && advice <= MADV_POPULATE_WRITE) || advice == MADV_COLLAPSE ||
+	       advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE;
 }
 
 /* Apply @advice to the regions of [@start, @end). */
@@ -198,21 +224,22 @@ static int advise_locked(struct uspace *s, uint64_t start, uint64_t end, int adv
 	return err;
 }
 
+/* Linux's order of checks (do_madvise()); poisoning pages needs CAP_SYS_ADMIN. */
 int uspace_madvise(struct uspace *s, uintptr_t addr, size_t len, int advice)
 {
 	uint64_t size = page_len(len);
 	int err;
 
-	if ((addr & (PAGE_SIZE - 1)) || !advice_known(advice))
+	if (!advice_known(advice) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (advice == MADV_HWPOISON)
-		return -EPERM;
 	if (len && !size)
+		return -EINVAL;
+	if (addr > UINT64_MAX - size)
 		return -EINVAL;
 	if (!size)
 		return 0;
-	if (addr > UINT64_MAX - size)
-		return -EINVAL;
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return -EPERM;
 	if (addr + size > USER_TOP)
 		return -ENOMEM;
 	mutex_lock(&s->lock);
