@@ -56,8 +56,8 @@ struct sigpending {
 /* The handlers of one process (or of several sharing them with CLONE_SIGHAND). */
 struct sighand {
 	struct spinlock lock;
-	int refs;                                /* [a] processes using it */
-	struct kernel_sigaction action[NSIG];    /* [S] action[sig - 1] */
+	int refs;                             /* [a] processes using it */
+	struct kernel_sigaction action[NSIG]; /* [S] action[sig - 1] */
 };
 
 /* Per-thread signal state; struct thread embeds it as `sig`. */
@@ -75,8 +75,7 @@ struct thread_sig {
 /* Stop states of a process (job control). */
 enum sig_stop_state {
 	SIG_RUNNING = 0, /* not stopped */
-	SIG_STOPPING,    /* a stop signal was taken; its threads stop as they reach user mode */
-	SIG_STOPPED,     /* stopped until SIGCONT or SIGKILL */
+	SIG_STOPPED, /* stopped until SIGCONT or SIGKILL: its threads sleep as they reach user mode */
 };
 
 /* Per-process signal state; struct process embeds it as `sig`. */
@@ -164,11 +163,72 @@ void proc_notify_stop(struct process *p, int sig);
 void proc_notify_cont(struct process *p);
 
 /*
- * For wait4/waitid: consume an unreported stop (status (sig << 8) | 0x7f)
- * or continue (status 0xffff) of @p. True if there was one.
+ * For wait4/waitid: an unreported stop (status (sig << 8) | 0x7f) or
+ * continue (status 0xffff) of @p; @consume marks it reported (not for
+ * WNOWAIT). True if there was one. Takes the sighand lock.
  */
-bool signal_take_stop_report(struct process *p, int *status);
-bool signal_take_cont_report(struct process *p, int *status);
+bool signal_take_stop_report(struct process *p, bool consume, int *status);
+bool signal_take_cont_report(struct process *p, bool consume, int *status);
+
+/*
+ * Start the death of every thread of @p with wait status @status: each
+ * other thread gets SIGKILL and ends as it reaches user mode (through
+ * proc_exit_group()). Returns true for the first caller, whose status
+ * counts. exit_group and fatal signals call it.
+ */
+bool signal_group_exit(struct process *p, int status);
+
+/*
+ * Set the calling thread's blocked mask to @mask (SIGKILL and SIGSTOP are
+ * never blocked) and hand shared signals it now blocks to another thread.
+ */
+void signal_set_blocked(uint64_t mask);
 
 /* The wait status a default action would leave, for tests: sig, | 0x80 for core. */
 int signal_term_status(int sig);
+
+/* ---- the operations behind the system calls (kernel/syscall/sys_signal.c) ---- */
+
+/*
+ * Read the action of @sig of @p into *@old (if not NULL) and set @act (if
+ * not NULL; SIGKILL/SIGSTOP are the caller's to refuse). Setting a signal
+ * to be ignored drops it where it is pending (POSIX). @sig is valid.
+ */
+void signal_action(struct process *p, int sig, const struct kernel_sigaction *act,
+                   struct kernel_sigaction *old);
+
+/* Pending signals of the calling thread and its process that it blocks (rt_sigpending). */
+uint64_t signal_pending_set(void);
+
+/*
+ * Sleep until a signal is pending for the calling thread or @deadline_ns
+ * (TIME_NEVER: none) passes; may return early, the caller tests again.
+ */
+void signal_sleep(uint64_t deadline_ns);
+
+/* The calling thread's alternate stack as sigaltstack reports it at user sp @sp. */
+void signal_altstack_get(const struct thread_sig *ts, uintptr_t sp, struct linux_stack *out);
+/*
+ * Set it from @ss (sigaltstack, rt_sigreturn) while the thread runs at
+ * user sp @sp. Returns 0, -EPERM (on it now), -EINVAL (flags) or -ENOMEM
+ * (smaller than MINSIGSTKSZ).
+ */
+int __must_check signal_altstack_set(struct thread_sig *ts, const struct linux_stack *ss,
+                                     uintptr_t sp);
+
+/*
+ * kill(): @pid > 0 one process, 0 the caller's process group, -1 every
+ * process it may signal but init and itself, < -1 the group -@pid. Checks
+ * permission (kill(2)). @sig 0 checks only. Returns 0, -ESRCH or -EPERM.
+ */
+int __must_check signal_kill(int pid, int sig, const struct ksiginfo *info);
+
+/* tgkill (@tgid > 0) and tkill (@tgid 0): thread @tid. 0, -ESRCH, -EPERM or -EAGAIN. */
+int __must_check signal_kill_thread(int tgid, int tid, int sig, const struct ksiginfo *info);
+
+/*
+ * rt_sigtimedwait: take a pending signal of @set (without running its
+ * handler), waiting until @deadline_ns. Returns the signal with *@info,
+ * -EAGAIN at the deadline, or -EINTR when another signal came.
+ */
+int signal_wait_set(uint64_t set, uint64_t deadline_ns, struct ksiginfo *info);
