@@ -25,16 +25,16 @@
 #define PAGES    512 /* must match bench_prog_fault */
 
 /* A program: its bytes in .rodata, copied into the user code page. */
-#define BENCH_PROG(name, body)                                                    \
-	extern const char name##_start[], name##_end[];                           \
-	__asm__(".pushsection .rodata\n\t.globl " #name "_start, " #name "_end\n" \
-	        #name "_start:\n\t" body "\n" #name "_end:\n\t.popsection")
+#define BENCH_PROG(name, body)                                                          \
+	extern const char name##_start[], name##_end[];                                 \
+	__asm__(".pushsection .rodata\n\t.globl " #name "_start, " #name "_end\n" #name \
+	        "_start:\n\t" body "\n" #name "_end:\n\t.popsection")
 
 /* R12 = TSC at the start; the loop; exit((TSC - R12) / count). */
 #define TSC_START "rdtsc\n\tshlq $32, %rdx\n\torq %rax, %rdx\n\tmovq %rdx, %r12\n\t"
-#define TSC_EXIT(count)                                                                 \
+#define TSC_EXIT(count)                                                                       \
 	"rdtsc\n\tshlq $32, %rdx\n\torq %rax, %rdx\n\tsubq %r12, %rdx\n\tmovq %rdx, %rax\n\t" \
-	"xorl %edx, %edx\n\tmovl $" #count ", %ecx\n\tdivq %rcx\n\tmovq %rax, %rdi\n\t"     \
+	"xorl %edx, %edx\n\tmovl $" #count ", %ecx\n\tdivq %rcx\n\tmovq %rax, %rdi\n\t"       \
 	"movl $60, %eax\n\tsyscall\n\tud2"
 
 /* getpid (39) from a task with no process: -ENOSYS straight from the entry code. */
