@@ -128,7 +128,7 @@ static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 	t->affinity = TASK_CPUS_ANY;
 	waitq_init(&t->exit_wq, "task.exit");
 	arch_fpu_init_area(t->fpu);
-	t->sp = arch_context_init(t->stack_top, task_entry);
+	t->sp = arch_context_init(arch_task_setup(t), task_entry);
 	return t;
 }
 

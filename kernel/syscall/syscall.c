@@ -14,6 +14,7 @@
 #include <lib/strace/sysent.h>
 
 #include "core/log.h"
+#include "syscall/internal.h"
 
 /* The table's numbers are Linux's: syscall_nr.h and syscalls.def must agree. */
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) \
@@ -82,4 +83,35 @@ void syscall_entry(struct arch_uframe *f)
 	for (int i = 0; i < 6; i++)
 		args[i] = arch_uframe_arg(f, i);
 	arch_uframe_set_return(f, syscall_dispatch(nr, args));
+}
+
+/* sys_wait()'s condition: the caller's, or a signal for the calling thread. */
+struct sys_wait_ctx {
+	bool (*cond)(void *ctx);
+	void *ctx;
+	bool signalled;
+};
+
+static bool sys_wait_cond(void *p)
+{
+	struct sys_wait_ctx *c = p;
+
+	if (c->cond && c->cond(c->ctx))
+		return true;
+	if (signal_pending()) {
+		c->signalled = true;
+		return true;
+	}
+	return false;
+}
+
+int sys_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx, uint64_t deadline_ns)
+{
+	struct sys_wait_ctx c = { .cond = cond, .ctx = ctx, .signalled = false };
+	int err = waitq_wait(wq, sys_wait_cond, &c, WAIT_KILLABLE, deadline_ns);
+
+	/* A kill (task_kill) ends the thread on its way out; report it as a signal. */
+	if (err == -EINTR || (!err && c.signalled))
+		return -ERESTARTSYS;
+	return err;
 }
