@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the files of kernel/syscall share: the hooks of other lanes they
- * call (user-memory copies from the arch lane, signal_pending() from the
- * signal lane, the calling process from the proc lane), each with a weak
- * default in sys_weak.c until its owner lands, and the helpers for calls
- * that block until something happens or a signal comes.
+ * call (signal_pending() from the signal lane, the calling process from
+ * the proc lane), each with a weak default in sys_weak.c until its owner
+ * lands, and the helpers for calls that block until something happens or
+ * a signal comes.
  */
 #pragma once
 
 #include <cairn/compiler.h>
 #include <cairn/errno.h>
 
+#include <arch/page.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/uaccess.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 #include "syscall/syscall.h"
 
@@ -22,16 +26,6 @@
 #ifndef ERESTARTSYS
 #define ERESTARTSYS 512
 #endif
-
-/* kernel/mm/uaccess.h (arch lane): the same declarations, repeated until it lands. */
-int copy_from_user(void *dst, const void *usrc, size_t n);
-int copy_to_user(void *udst, const void *src, size_t n);
-int clear_user(void *udst, size_t n);
-long strncpy_from_user(char *dst, const char *usrc, size_t size);
-bool user_range_ok(uintptr_t addr, size_t n);
-
-/* kernel/proc/signal.h (signal lane): a deliverable signal waits for the calling thread. */
-bool signal_pending(void);
 
 /* kernel/proc/proc.h (proc lane). */
 struct process;
@@ -50,6 +44,20 @@ uint64_t proc_cputime_ns(void);
  */
 int __must_check sys_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx,
                           uint64_t deadline_ns);
+
+/*
+ * How many of @n bytes at user address @uaddr to copy in one piece of at
+ * most @chunk bytes: never across a page boundary, so that when a copy
+ * faults, the bytes before it are exactly the ones that were copied.
+ */
+static inline size_t user_piece(uint64_t uaddr, size_t n, size_t chunk)
+{
+	size_t to_page = PAGE_SIZE - (uaddr & (PAGE_SIZE - 1));
+
+	if (n > chunk)
+		n = chunk;
+	return n < to_page ? n : to_page;
+}
 
 /* Console descriptors: sys_fd.c and sys_tty.c. */
 /* The descriptor in syscall argument @a if it is open, else -EBADF. */

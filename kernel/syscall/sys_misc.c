@@ -83,7 +83,7 @@ long sys_getrandom(uint64_t buf, uint64_t len, uint64_t flags, uint64_t a3, uint
 	if (!user_range_ok(buf, len))
 		return -EFAULT;
 	while (done < len) {
-		size_t take = len - done < sizeof(k) ? len - done : sizeof(k);
+		size_t take = user_piece(buf + done, len - done, sizeof(k));
 
 		if (done && signal_pending())
 			break;

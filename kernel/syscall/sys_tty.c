@@ -76,7 +76,7 @@ static long console_write_user(uint64_t ubuf, size_t n)
 	if (!t)
 		return -EIO;
 	while (done < n) {
-		size_t take = n - done < sizeof(kbuf) ? n - done : sizeof(kbuf);
+		size_t take = user_piece(ubuf + done, n - done, sizeof(kbuf));
 
 		if (copy_from_user(kbuf, (const void *)(ubuf + done), take))
 			return done ? (long)done : -EFAULT;

@@ -31,59 +31,6 @@
 #include "syscall/syscalls.def"
 #undef SYSCALL
 
-/*
- * The arch lane's frame accessors (kernel/arch/x86_64/cpu/user.c). Until it
- * lands nothing enters syscall_entry(), so these only make the kernel link.
- */
-__attribute__((weak)) struct arch_uframe *arch_uframe(struct task *t)
-{
-	return NULL;
-}
-
-__attribute__((weak)) long arch_uframe_sysno(const struct arch_uframe *f)
-{
-	return -1;
-}
-
-__attribute__((weak)) uint64_t arch_uframe_arg(const struct arch_uframe *f, int i)
-{
-	return 0;
-}
-
-__attribute__((weak)) void arch_uframe_set_return(struct arch_uframe *f, long v)
-{
-}
-
-/*
- * The arch lane's user-memory copies (kernel/mm/uaccess.h). A kernel
- * without user address spaces has no user memory: every range is bad
- * but an empty one.
- */
-__attribute__((weak)) bool user_range_ok(uintptr_t addr, size_t n)
-{
-	return n == 0;
-}
-
-__attribute__((weak)) int copy_from_user(void *dst, const void *usrc, size_t n)
-{
-	return -EFAULT;
-}
-
-__attribute__((weak)) int copy_to_user(void *udst, const void *src, size_t n)
-{
-	return -EFAULT;
-}
-
-__attribute__((weak)) int clear_user(void *udst, size_t n)
-{
-	return -EFAULT;
-}
-
-__attribute__((weak)) long strncpy_from_user(char *dst, const char *usrc, size_t size)
-{
-	return -EFAULT;
-}
-
 /* The signal lane's test (kernel/proc/signal.c): no signals before it lands. */
 __attribute__((weak)) bool signal_pending(void)
 {

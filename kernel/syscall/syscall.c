@@ -13,6 +13,7 @@
 
 #include <lib/strace/sysent.h>
 
+#include "arch/arch.h"
 #include "core/log.h"
 #include "syscall/internal.h"
 

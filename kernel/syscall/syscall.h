@@ -19,17 +19,7 @@
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                            uint64_t a5);
 
-/*
- * The user registers saved at entry, and the arch lane's accessors
- * (kernel/arch/arch.h declares the same prototypes; a repeated identical
- * declaration is legal C, so both may stand).
- */
 struct arch_uframe;
-struct task;
-struct arch_uframe *arch_uframe(struct task *t);
-long arch_uframe_sysno(const struct arch_uframe *f);
-uint64_t arch_uframe_arg(const struct arch_uframe *f, int i);
-void arch_uframe_set_return(struct arch_uframe *f, long v);
 
 /*
  * Dispatch the call saved in @f and store its result in @f: the number
