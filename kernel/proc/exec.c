@@ -218,8 +218,8 @@ static int exec_single_thread(struct process *p, struct thread *self)
 	p->exec_thread = self;
 	list_for_each_entry(t, &p->threads, proc_link)
 	{
-		if (t != self)
-			(void)signal_send_thread(t, SIGKILL, NULL);
+		if (t != self && signal_send_thread(t, SIGKILL, NULL))
+			pr_warn("exec: cannot stop thread %d", t->tid);
 	}
 	spin_unlock(&p->lock);
 	while (__atomic_load_n(&p->nthreads, __ATOMIC_ACQUIRE) > 1)

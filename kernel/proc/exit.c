@@ -100,8 +100,8 @@ static void notify_parent(struct process *parent, struct process *p, int status)
 		info.code = (status & W_COREFLAG) ? CLD_DUMPED : CLD_KILLED;
 		info.status = status & 0x7f;
 	}
-	if (p->exit_signal)
-		(void)signal_send_process(parent, p->exit_signal, &info);
+	if (p->exit_signal && signal_send_process(parent, p->exit_signal, &info))
+		pr_debug("proc: SIGCHLD to %d not queued", parent->pid);
 	__atomic_fetch_add(&parent->child_gen, 1, __ATOMIC_RELEASE);
 	waitq_wake_all(&parent->child_wq);
 }
@@ -232,8 +232,8 @@ bool proc_group_exit_request(struct process *p, int status)
 		__atomic_store_n(&p->group_exiting, true, __ATOMIC_RELEASE);
 		list_for_each_entry(t, &p->threads, proc_link)
 		{
-			if (t != self)
-				(void)signal_send_thread(t, SIGKILL, NULL);
+			if (t != self && signal_send_thread(t, SIGKILL, NULL))
+				pr_warn("proc: cannot stop thread %d", t->tid);
 		}
 	}
 	spin_unlock(&p->lock);

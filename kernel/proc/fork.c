@@ -127,7 +127,9 @@ static bool vfork_released(void *arg)
 /* vfork: the parent sleeps until the child execs or ends. */
 static void vfork_wait(struct thread *self)
 {
-	(void)waitq_wait(&self->vfork_wq, vfork_released, self, 0, TIME_NEVER);
+	/* No timeout and no kill flag: it returns only when released. */
+	while (waitq_wait(&self->vfork_wq, vfork_released, self, 0, TIME_NEVER) != 0)
+		;
 }
 
 static long do_clone(const struct clone_args *a)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/random.h"
 #include "proc/proc.h"
 
 struct arch_uframe;
@@ -95,4 +96,3 @@ int __must_check proc_exec_image(const char *path, const void *data, size_t size
 
 /* ---- weak hooks other lanes provide (proc_weak.c) ---- */
 int futex_wake_addr(uintptr_t uaddr, int n);
-void random_bytes(void *buf, size_t n);

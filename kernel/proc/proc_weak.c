@@ -45,16 +45,6 @@ WEAK bool signal_pending(void)
 	return false;
 }
 
-/* Without the signal code, a group exit still ends the thread on its way to user mode. */
-WEAK void signal_deliver(struct arch_uframe *f)
-{
-	struct process *p = process_current();
-
-	(void)f;
-	if (p && __atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE) && p->exec_thread != thread_current())
-		proc_exit_group(p->group_status);
-}
-
 WEAK int sighand_create(struct sighand **out)
 {
 	struct sighand *sh = kcalloc(1, sizeof(*sh));

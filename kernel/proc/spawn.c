@@ -89,10 +89,11 @@ static int spawn(const char *path, char *const argv[], char *const envp[], bool 
 			process_put(p);
 		return err;
 	}
-	(void)waitq_wait(&spawn_wq, spawn_done, &r, 0, TIME_NEVER);
+	while (waitq_wait(&spawn_wq, spawn_done, &r, 0, TIME_NEVER) != 0)
+		; /* no timeout, not killable: exec finishes */
 	if (r.result) {
-		if (!init)
-			(void)proc_wait(pid, NULL);
+		if (!init && proc_wait(pid, NULL) != 0)
+			pr_warn("proc: pid %d left to reap itself", pid);
 		return r.result;
 	}
 	*pid_out = pid;

@@ -137,7 +137,8 @@ static int do_wait(const struct wait_sel *w, struct wait_found *f)
 			return r;
 		if (signal_pending())
 			return -ERESTARTSYS;
-		(void)waitq_wait(&self->child_wq, wait_wake_cond, &ctx, 0, TIME_NEVER);
+		if (waitq_wait(&self->child_wq, wait_wake_cond, &ctx, 0, TIME_NEVER) != 0)
+			return -ERESTARTSYS; /* not reached: no deadline and not killable */
 	}
 }
 
