@@ -53,8 +53,8 @@ void sig_info_to_linux(const struct ksiginfo *k, struct linux_siginfo *out);
 
 /*
  * SIGCHLD with @why (CLD_STOPPED, CLD_CONTINUED) for stop signal @sig to
- * @p's parent unless it asked for SA_NOCLDSTOP, then the process lane's
- * notice for wait4. No lock held.
+ * @p's parent unless it asked for SA_NOCLDSTOP, and a wake of its wait4
+ * callers. No lock held.
  */
 void signal_notify_parent(struct process *p, int why, int sig);
 

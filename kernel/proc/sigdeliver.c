@@ -23,18 +23,6 @@
 #include "syscall/syscall.h"
 #include "time/time.h"
 
-/* Weak defaults of the process lane's wait4 notices, so this file links before it lands. */
-__attribute__((weak)) void proc_notify_stop(struct process *p, int sig)
-{
-	(void)p;
-	(void)sig;
-}
-
-__attribute__((weak)) void proc_notify_cont(struct process *p)
-{
-	(void)p;
-}
-
 /* ---- the blocked mask ---- */
 
 static void set_blocked_locked(struct thread *t, uint64_t mask)

@@ -143,19 +143,18 @@ void signal_notify_parent(struct process *p, int why, int sig)
 	if (parent)
 		process_get(parent);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	if (!parent)
+		return;
 	info.uid = p->cred.uid;
-	if (parent) {
-		flags = spin_lock_irqsave(&parent->sighand->lock);
-		quiet = parent->sighand->action[SIGCHLD - 1].sa_flags & SA_NOCLDSTOP;
-		spin_unlock_irqrestore(&parent->sighand->lock, flags);
-		if (!quiet)
-			(void)signal_send_process(parent, SIGCHLD, &info);
-		process_put(parent);
-	}
-	if (why == CLD_STOPPED)
-		proc_notify_stop(p, sig);
-	else
-		proc_notify_cont(p);
+	flags = spin_lock_irqsave(&parent->sighand->lock);
+	quiet = parent->sighand->action[SIGCHLD - 1].sa_flags & SA_NOCLDSTOP;
+	spin_unlock_irqrestore(&parent->sighand->lock, flags);
+	if (!quiet)
+		(void)signal_send_process(parent, SIGCHLD, &info);
+	/* wait4(WUNTRACED/WCONTINUED) sleeps until a child's news bumps child_gen. */
+	__atomic_fetch_add(&parent->child_gen, 1, __ATOMIC_RELEASE);
+	waitq_wake_all(&parent->child_wq);
+	process_put(parent);
 }
 
 /*

@@ -155,14 +155,6 @@ void signal_proc_release(struct proc_sig *ps);
 int __must_check signal_exec_reset(struct process *p);
 
 /*
- * Job control notices the process lane implements for wait4/waitid: @p
- * stopped by @sig, or continued. They wake the parent's waiters; the
- * signal code already sent SIGCHLD. Called with no lock held.
- */
-void proc_notify_stop(struct process *p, int sig);
-void proc_notify_cont(struct process *p);
-
-/*
  * For wait4/waitid: consume an unreported stop (status (sig << 8) | 0x7f)
  * or continue (status 0xffff) of @p. True if there was one. Takes the
  * sighand lock (proc_lock may be held).

@@ -59,8 +59,7 @@ static bool spawn_done(void *arg)
 }
 
 /* proc_spawn() with the init flag: init has no waiter and is the orphans' new parent. */
-static int spawn(const char *path, char *const argv[], char *const envp[], bool init,
-                 int *pid_out)
+static int spawn(const char *path, char *const argv[], char *const envp[], bool init, int *pid_out)
 {
 	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
 	struct thread_start st = { .kernel_fn = spawn_exec, .kernel_arg = &r };
