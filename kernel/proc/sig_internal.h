@@ -53,10 +53,23 @@ void sig_info_to_linux(const struct ksiginfo *k, struct linux_siginfo *out);
 
 /*
  * SIGCHLD with @why (CLD_STOPPED, CLD_CONTINUED) for stop signal @sig to
- * @p's parent unless it asked for SA_NOCLDSTOP, then the process lane's
- * notice for wait4. No lock held.
+ * @p's parent unless it asked for SA_NOCLDSTOP, and a wake of its wait4
+ * callers. No lock held.
  */
 void signal_notify_parent(struct process *p, int why, int sig);
 
 /* Put signal @sig of @p back to SIG_DFL (a fault that cannot be handled). */
 void signal_reset_handler(struct process *p, int sig);
+
+/*
+ * Take @p's lock (unless this CPU holds it already: *@took_p says) and
+ * then its sighand's lock; sig_unlock() undoes both. Returns the
+ * interrupt state to hand back.
+ */
+uint64_t sig_lock(struct process *p, bool *took_p);
+void sig_unlock(struct process *p, bool took_p, uint64_t flags);
+
+/* Tell @t something may be deliverable and wake it if it sleeps. Any lock. */
+void sig_notify_thread(struct thread *t);
+/* The same for every thread of @p but @except; [P] and [S] held. */
+void sig_notify_all_locked(struct process *p, const struct thread *except);

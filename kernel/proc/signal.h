@@ -85,8 +85,6 @@ struct proc_sig {
 	int stop_sig;             /* [S] the signal that stopped it */
 	bool stop_unreported;     /* [S] a stop wait4(WUNTRACED) has not seen */
 	bool cont_unreported;     /* [S] a continue waitid(WCONTINUED) has not seen */
-	bool exiting;             /* [S] the process is dying: no more deliveries */
-	int exit_status;          /* [S] wait status of that death */
 	unsigned queued;          /* [S] queue entries held by the process and its threads */
 	struct waitq stop_wq;     /* stopped threads sleep here until SIGCONT */
 };
@@ -98,11 +96,13 @@ struct proc_sig {
  * it (or it waits in the shared set). @info may be NULL (SI_KERNEL).
  * Signal 0 only checks. No permission check (the caller made it).
  * Returns 0 or -EINVAL (bad number), -EAGAIN (a real-time signal could not
- * be queued). Any context, interrupts included.
+ * be queued); callers that send standard signals may ignore it. Task
+ * context or interrupts off, but not from an interrupt handler (it takes
+ * the process's lock).
  */
-int __must_check signal_send_process(struct process *p, int sig, const struct ksiginfo *info);
+int signal_send_process(struct process *p, int sig, const struct ksiginfo *info);
 /* The same for one thread (tkill, faults). */
-int __must_check signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
 
 /* True when the calling thread has a signal to act on (blocking calls check it). */
 bool signal_pending(void);
@@ -155,28 +155,12 @@ void signal_proc_release(struct proc_sig *ps);
 int __must_check signal_exec_reset(struct process *p);
 
 /*
- * Job control notices the process lane implements for wait4/waitid: @p
- * stopped by @sig, or continued. They wake the parent's waiters; the
- * signal code already sent SIGCHLD. Called with no lock held.
+ * For wait4/waitid: consume an unreported stop (status (sig << 8) | 0x7f)
+ * or continue (status 0xffff) of @p. True if there was one. Takes the
+ * sighand lock (proc_lock may be held).
  */
-void proc_notify_stop(struct process *p, int sig);
-void proc_notify_cont(struct process *p);
-
-/*
- * For wait4/waitid: an unreported stop (status (sig << 8) | 0x7f) or
- * continue (status 0xffff) of @p; @consume marks it reported (not for
- * WNOWAIT). True if there was one. Takes the sighand lock.
- */
-bool signal_take_stop_report(struct process *p, bool consume, int *status);
-bool signal_take_cont_report(struct process *p, bool consume, int *status);
-
-/*
- * Start the death of every thread of @p with wait status @status: each
- * other thread gets SIGKILL and ends as it reaches user mode (through
- * proc_exit_group()). Returns true for the first caller, whose status
- * counts. exit_group and fatal signals call it.
- */
-bool signal_group_exit(struct process *p, int status);
+bool signal_take_stop_report(struct process *p, int *status);
+bool signal_take_cont_report(struct process *p, int *status);
 
 /*
  * Set the calling thread's blocked mask to @mask (SIGKILL and SIGSTOP are
@@ -222,6 +206,22 @@ int __must_check signal_altstack_set(struct thread_sig *ts, const struct linux_s
  * permission (kill(2)). @sig 0 checks only. Returns 0, -ESRCH or -EPERM.
  */
 int __must_check signal_kill(int pid, int sig, const struct ksiginfo *info);
+
+/*
+ * @sig from the kernel itself (no permission check, SI_KERNEL) to every
+ * process of group @pgid. Returns 0, -ESRCH (no such group) or -EAGAIN.
+ * Any context, interrupt handlers included.
+ */
+int signal_kill_pgrp(int pgid, int sig);
+
+/*
+ * ^C typed on terminal @t (its line discipline saw the interrupt
+ * character): SIGINT to the console's foreground process group when @t is
+ * the console and a group is in front (TIOCSPGRP, the shell's `run`).
+ * Called by the terminal layer in interrupt context.
+ */
+struct tty;
+void signal_tty_interrupt(struct tty *t);
 
 /* tgkill (@tgid > 0) and tkill (@tgid 0): thread @tid. 0, -ESRCH, -EPERM or -EAGAIN. */
 int __must_check signal_kill_thread(int tgid, int tid, int sig, const struct ksiginfo *info);

@@ -15,7 +15,6 @@
 #include <stddef.h>
 
 #include "mm/heap.h"
-
 #include "proc/sig_internal.h"
 
 struct sigqueue {
