@@ -27,9 +27,11 @@
 #include "include/cairn/cairn_sys.h"
 #include "include/cairn/linux/syscall_nr.h"
 
-#define WATCHDOG_NS  (100ull * 1000 * 1000) /* a child that makes no call this long is killed */
-#define CHILD_AS     (16ull << 20)          /* RLIMIT_AS of the child: bounds what it can map */
-#define SETTLE_TRIES 50                     /* baseline re-reads, 20 ms apart */
+#define WATCHDOG_NS      (100ull * 1000 * 1000) /* a child that makes no call this long is killed */
+/* A fork may take long with several CPUs, and killing one mid-way orphans its new child. */
+#define WATCHDOG_FORK_NS (3000ull * 1000 * 1000)
+#define CHILD_AS         (16ull << 20) /* RLIMIT_AS of the child: bounds what it can map */
+#define SETTLE_TRIES     150           /* baseline re-reads, 20 ms apart */
 
 #define SHARED_MAGIC 0x66757a7a63616c6cull /* "fuzzcall" */
 #define CHILD_BUDGET 20000                 /* calls one child makes at most */
@@ -189,7 +191,8 @@ static void supervise(struct shared *sh, pid_t pid, struct run_stats *st)
 		if (sh->calls != seen) {
 			seen = sh->calls;
 			since = now_ns();
-		} else if (now_ns() - since > WATCHDOG_NS) {
+		} else if (now_ns() - since >
+		           (sh->last == __NR_fork ? WATCHDOG_FORK_NS : WATCHDOG_NS)) {
 			kill(pid, SIGKILL);
 			if (st->watchdog < 8)
 				st->stalled[st->watchdog] = sh->last;
