@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct boot_info;
+struct task;
 
 /* Early CPU setup on the boot CPU: descriptor tables, exception handlers. */
 void arch_early_init(const struct boot_info *bi);
@@ -77,10 +78,54 @@ void arch_mmu_enable_protections(char *names, unsigned long size);
 void arch_user_access_begin(void);
 void arch_user_access_end(void);
 
+/* ---- User mode (kernel/arch/x86_64/cpu/user.c, syscall.S) ---- */
+
+/*
+ * The user registers a thread saved as it entered the kernel (system call,
+ * interrupt or fault), at the top of its kernel stack. The layout is the
+ * architecture's; generic code uses these accessors.
+ */
+struct arch_uframe;
+/* The saved user frame of @t (at the top of its kernel stack). */
+struct arch_uframe *arch_uframe(struct task *t);
+/* The system-call number of a frame saved by a system call, else -1. */
+long arch_uframe_sysno(const struct arch_uframe *f);
+/* System-call argument @i (0..5) in the Linux ABI's order; 0 for another @i. */
+uint64_t arch_uframe_arg(const struct arch_uframe *f, int i);
+/* The value the system call returns to user mode. */
+void arch_uframe_set_return(struct arch_uframe *f, long v);
+uintptr_t arch_uframe_ip(const struct arch_uframe *f);
+uintptr_t arch_uframe_sp(const struct arch_uframe *f);
+/* Set the user stack pointer (clone with a new stack) or instruction pointer. */
+void arch_uframe_set_sp(struct arch_uframe *f, uintptr_t sp);
+void arch_uframe_set_ip(struct arch_uframe *f, uintptr_t ip);
+/*
+ * Fresh user registers for exec or a new thread: all zero but @ip and @sp,
+ * interrupts on. When @f is the calling task's own frame, its FPU/SSE
+ * state and TLS bases are reset too (exec).
+ */
+void arch_uframe_init(struct arch_uframe *f, uintptr_t ip, uintptr_t sp);
+/*
+ * Copy the user registers of @src to @dst (fork, clone). Called by the
+ * parent with @src its own frame, it also copies the parent's live
+ * FPU/SSE/AVX state and TLS bases to the task @dst belongs to.
+ */
+void arch_uframe_copy(struct arch_uframe *dst, const struct arch_uframe *src);
+/*
+ * Return to user mode through @f (copied to the calling task's own frame
+ * first if it is another); never returns. The first entry of a new thread
+ * (after fork, clone or exec) ends here. Task context.
+ */
+__attribute__((noreturn)) void arch_enter_user(struct arch_uframe *f);
+/* The user thread-local base (x86_64: FS base) of @t; takes effect at once for the caller. */
+void arch_task_set_tls(struct task *t, uintptr_t base);
+uintptr_t arch_task_tls(struct task *t);
+
 /*
  * Save the callee-saved registers on the current stack and the FPU/SSE
  * state in @save_fpu, store the stack pointer in *@save_sp, then load
  * @new_sp, restore @load_fpu and the registers saved there, and return into
- * that context (kernel/arch/x86_64/cpu/switch.S). FPU areas: 512 bytes, 16-aligned.
+ * that context (kernel/arch/x86_64/cpu/switch.S). FPU areas: TASK_FPU_SIZE bytes,
+ * 64-aligned (XSAVE, XSAVEOPT/XRSTOR when the CPU has them, else FXSAVE).
  */
 void arch_context_switch(uint64_t *save_sp, uint64_t new_sp, void *save_fpu, const void *load_fpu);

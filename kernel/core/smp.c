@@ -190,15 +190,22 @@ static uint32_t count_bits(uint64_t mask)
 
 void smp_tlb_shootdown(uint64_t va, size_t npages)
 {
+	smp_tlb_shootdown_cpus(UINT64_MAX, va, npages);
+}
+
+void smp_tlb_shootdown_cpus(uint64_t cpus, uint64_t va, size_t npages)
+{
 	struct smp_tlb_req req = { va, npages, 0 };
 	uint64_t mask;
-	unsigned i;
+	unsigned i, me;
 
-	tlb_local(va, npages);
-	if (!__atomic_load_n(&smp_up, __ATOMIC_ACQUIRE) || smp_panic_cpu() >= 0)
-		return;
 	spin_lock(&tlb_lock);
-	mask = others_online(this_cpu_index());
+	me = this_cpu_index();
+	if (cpus & (1ull << me))
+		tlb_local(va, npages);
+	if (!__atomic_load_n(&smp_up, __ATOMIC_ACQUIRE) || smp_panic_cpu() >= 0)
+		goto out_unlock;
+	mask = others_online(me) & cpus;
 	req.pending = count_bits(mask);
 	for (i = 0; i < SMP_MAX_CPUS; i++) {
 		if (!(mask & (1ull << i)))
@@ -210,6 +217,7 @@ void smp_tlb_shootdown(uint64_t va, size_t npages)
 		arch_cpu_relax();
 		smp_spin_poll();
 	}
+out_unlock:
 	spin_unlock(&tlb_lock);
 }
 

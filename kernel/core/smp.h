@@ -59,6 +59,13 @@ int __must_check smp_call(unsigned cpu, void (*fn)(void *arg), void *arg, bool w
 void smp_tlb_shootdown(uint64_t va, size_t npages);
 
 /*
+ * smp_tlb_shootdown() on the CPUs in @cpus only (bit n: CPU n), this one
+ * included if its bit is set: for an address space loaded on a few CPUs.
+ * Same locking and context as smp_tlb_shootdown().
+ */
+void smp_tlb_shootdown_cpus(uint64_t cpus, uint64_t va, size_t npages);
+
+/*
  * Called in every spin-wait loop with interrupts off: answer a pending TLB
  * shootdown, and stop for good if another CPU panicked. Cheap when idle.
  */

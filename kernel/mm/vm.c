@@ -145,7 +145,7 @@ static int map_image(void)
 /* A boot stack in the kernel virtual area (our loaders) keeps its frames. */
 static int map_boot_stack(void)
 {
-	struct pt_space old = { arch_mmu_root(), arch_mmu_levels(), &kernel_pt_ops };
+	struct pt_space old = { arch_mmu_root(), arch_mmu_levels(), &kernel_pt_ops, false };
 	uint64_t va, pa;
 	int err;
 
@@ -177,6 +177,9 @@ __no_thread_safety_analysis int vm_init(void)
 		err = map_image();
 	if (!err)
 		err = map_boot_stack();
+	/* User address spaces copy the kernel half's root entries: they must never change. */
+	if (!err)
+		err = pt_pin_upper_half(&kernel_space);
 	if (err) {
 		pr_err("vm: building the kernel page tables failed (%d)", err);
 		return err;

@@ -216,6 +216,7 @@ static __no_thread_safety_analysis void switch_to_locked(struct rq *rq, struct t
 	this_cpu()->current = next;
 	if (next != rq->idle)
 		slice_start(rq, now);
+	arch_task_switch(cur, next);
 	arch_context_switch(&cur->sp, next->sp, cur->fpu, next->fpu);
 	sched_finish_switch();
 }

@@ -128,7 +128,7 @@ static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 	t->affinity = TASK_CPUS_ANY;
 	waitq_init(&t->exit_wq, "task.exit");
 	arch_fpu_init_area(t->fpu);
-	t->sp = arch_context_init(t->stack_top, task_entry);
+	t->sp = arch_context_init(arch_task_setup(t), task_entry);
 	return t;
 }
 
@@ -193,6 +193,8 @@ int task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *)
 	self->handles_held++;
 	spin_unlock_irqrestore(&task_lock, flags);
 	out->id = t->id;
+	if (opts && opts->setup)
+		opts->setup(t, opts->setup_ctx);
 	sched_enqueue_new(t, opts ? opts->cpu : -1);
 	return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <cairn/compiler.h>
 
+#include <arch/task.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +22,12 @@
 
 #define TASK_NAME_MAX   32
 #define TASK_STACK_SIZE (16u * 1024) /* bytes, plus an unmapped guard page below */
-#define TASK_FPU_SIZE   512          /* the FXSAVE image, Intel SDM Vol. 1, 10.5.1 */
+/*
+ * The FPU/SSE/AVX save area: the XSAVE image of x87, SSE and AVX state is
+ * 832 bytes in the standard format (Intel SDM Vol. 1, 13.4 and 13.5), the
+ * FXSAVE image 512 (10.5.1); fpu.c checks CPUID.0DH against this size.
+ */
+#define TASK_FPU_SIZE   1024
 
 /* Priorities: higher runs first; equal ones share the CPU round robin. */
 #define TASK_PRIO_MIN     0
@@ -54,6 +61,8 @@ enum task_handle_state {
 };
 
 /* A joinable handle: the task's id. 0 is never a task. */
+struct uspace;
+
 struct task_handle {
 	uint64_t id;
 };
@@ -63,10 +72,19 @@ struct task_result {
 	int value; /* the exit value; for PANICKED -EFAULT, for KILLED -EINTR */
 };
 
+struct task;
+
 struct task_spawn_opts {
 	int prio;          /* TASK_PRIO_MIN..TASK_PRIO_MAX (0: TASK_PRIO_DEFAULT if dflt) */
 	uint64_t affinity; /* bit n: may run on CPU n; 0 or TASK_CPUS_ANY: any */
 	int cpu;           /* first CPU, or -1: the least loaded allowed one */
+	/*
+	 * Called on the new task before it is queued, so its first run finds
+	 * it complete (a user thread's frame, address space and thread object:
+	 * kernel/proc/thread.c). NULL: none.
+	 */
+	void (*setup)(struct task *t, void *ctx);
+	void *setup_ctx; /* its argument */
 };
 
 /* Introspection for `ps` (issue 6): a copy taken under the task lock. */
@@ -87,8 +105,8 @@ struct task_info {
  * [a] atomic.
  */
 struct task {
-	/* [T] FXSAVE image while off CPU; FXSAVE needs 16-byte alignment */
-	uint8_t fpu[TASK_FPU_SIZE] __attribute__((aligned(16)));
+	/* [T] XSAVE or FXSAVE image while off CPU; XSAVE needs 64-byte alignment */
+	uint8_t fpu[TASK_FPU_SIZE] __attribute__((aligned(64)));
 	uint64_t sp;              /* [R] saved stack pointer while off CPU */
 	uint64_t id;              /* [I] unique, never reused */
 	char name[TASK_NAME_MAX]; /* [I] NUL-terminated */
@@ -101,6 +119,9 @@ struct task {
 	size_t stack_size;        /* [I] bytes mapped below stack_top (0: not ours to free) */
 	int (*fn)(void *arg);     /* [I] entry point */
 	void *arg;                /* [I] its argument */
+	struct uspace *space;     /* [T] user address space; NULL: a kernel task */
+	void *proc_thread;        /* [T] the process layer's struct thread; NULL: kernel task */
+	struct arch_task arch;    /* [T] the architecture's per-task state (TLS bases) */
 
 	/* ending and ownership */
 	uint64_t owner;        /* [H] id of the handle's holder, 0: none */
@@ -223,6 +244,18 @@ bool task_can_panic_end(void);
  * Architecture hooks (kernel/arch/x86_64/cpu/fpu.c and switch.S), declared here
  * because they exist only for tasks; arch_context_switch() is in arch/arch.h.
  */
-void arch_fpu_init_cpu(void *unused); /* enable FXSAVE/SSE on this CPU */
+void arch_fpu_init_cpu(void *unused); /* enable FXSAVE/XSAVE, SSE (and AVX) on this CPU */
 void arch_fpu_init_area(void *area);  /* the FPU's reset image, for a new task */
 uint64_t arch_context_init(uintptr_t stack_top, void (*entry)(void)); /* first frame */
+/*
+ * Prepare the architecture part of a new task @t whose stack is allocated:
+ * reserve the user-register frame at its top. Returns the stack top the
+ * first kernel frame (arch_context_init()) goes below.
+ */
+uintptr_t arch_task_setup(struct task *t);
+/*
+ * Called by the scheduler just before arch_context_switch(), interrupts off,
+ * @next's run queue locked: point the kernel entry stacks at @next's, swap
+ * the TLS bases and load @next's address space if it differs from @prev's.
+ */
+void arch_task_switch(struct task *prev, struct task *next);

@@ -17,6 +17,7 @@
 #include "core/percpu.h"
 #include "core/smp.h"
 #include "mm/heap.h"
+#include "proc/signal.h"
 #include "time/time.h"
 #include "tty/internal.h"
 
@@ -149,6 +150,9 @@ void tty_inject(struct tty *t, const void *buf, size_t n)
 		fn(ctx);
 		__atomic_sub_fetch(&t->sigint_busy, 1, __ATOMIC_RELEASE);
 	}
+	/* A user program in front gets SIGINT (its process group, as on Linux). */
+	if (ev & LDISC_EV_SIGINT)
+		signal_tty_interrupt(t);
 }
 
 void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx)
@@ -164,16 +168,30 @@ void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx)
 
 void tty_set_raw(struct tty *t, bool raw)
 {
+	tty_set_mode(t, !raw, raw ? TTY_FLAGS_RAW : TTY_FLAGS_CANONICAL);
+}
+
+void tty_set_mode(struct tty *t, bool canonical, uint32_t ld_flags)
+{
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
 	bool readable;
 
-	ldisc_set_mode(&t->ld, raw ? LDISC_RAW : LDISC_CANONICAL);
-	ldisc_set_flags(&t->ld, raw ? TTY_FLAGS_RAW : TTY_FLAGS_CANONICAL);
+	ldisc_set_mode(&t->ld, canonical ? LDISC_CANONICAL : LDISC_RAW);
+	ldisc_set_flags(&t->ld, ld_flags);
 	readable = ldisc_readable(&t->ld);
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	/* A line typed before the switch may be readable now. */
 	if (readable)
 		waitq_wake_all(&t->readers);
+}
+
+void tty_get_mode(struct tty *t, bool *canonical, uint32_t *ld_flags)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+
+	*canonical = t->ld.mode == LDISC_CANONICAL;
+	*ld_flags = ldisc_flags(&t->ld);
+	spin_unlock_irqrestore(&t->in_lock, flags);
 }
 
 /* A tty_read() in progress: waitq_wait()'s condition reads when there is input. */
@@ -182,6 +200,7 @@ struct read_req {
 	void *buf;
 	size_t n;
 	long got;
+	bool (*interrupted)(void); /* or NULL */
 };
 
 static bool read_ready(void *ctx)
@@ -191,19 +210,29 @@ static bool read_ready(void *ctx)
 	long got = ldisc_read(&r->t->ld, r->buf, r->n);
 
 	spin_unlock_irqrestore(&r->t->in_lock, flags);
-	if (got == -EAGAIN)
-		return false;
+	if (got == -EAGAIN) {
+		if (!r->interrupted || !r->interrupted())
+			return false;
+		got = -EINTR;
+	}
 	r->got = got;
 	return true;
 }
 
 long tty_read(struct tty *t, void *buf, size_t n)
 {
-	struct read_req r = { .t = t, .buf = buf, .n = n, .got = 0 };
+	return tty_read_opts(t, buf, n, false, NULL);
+}
+
+long tty_read_opts(struct tty *t, void *buf, size_t n, bool nonblock, bool (*interrupted)(void))
+{
+	struct read_req r = { .t = t, .buf = buf, .n = n, .got = 0, .interrupted = interrupted };
 	int err;
 
 	if (!n)
 		return 0;
+	if (nonblock)
+		return read_ready(&r) ? r.got : -EAGAIN;
 	err = waitq_wait(&t->readers, read_ready, &r, WAIT_KILLABLE, TIME_NEVER);
 	return err ? err : r.got;
 }

@@ -41,6 +41,14 @@ const char *tty_name(const struct tty *t);
 long tty_read(struct tty *t, void *buf, size_t n);
 
 /*
+ * tty_read() with two ways out for system calls: with @nonblock, -EAGAIN
+ * at once when nothing is readable; with @interrupted, -EINTR as soon as
+ * it returns true while nothing is readable (it is asked again after every
+ * wake of the task, so a waker that makes it true must wake the task).
+ */
+long tty_read_opts(struct tty *t, void *buf, size_t n, bool nonblock, bool (*interrupted)(void));
+
+/*
  * Display @n bytes, "\n" as "\r\n". Takes the terminal's output lock once
  * per line (or per run of lines up to a few hundred bytes), so a line
  * written in one call is never split by another writer or by a log line;
@@ -61,6 +69,12 @@ void tty_printf(struct tty *t, const char *fmt, ...) __attribute__((format(print
  * (see ldisc_set_mode()). Task context.
  */
 void tty_set_raw(struct tty *t, bool raw);
+/*
+ * The mode termios(3) shows: canonical or raw, and the LDISC_* flags
+ * (lib/tty/ldisc.h). tty_set_mode() sets both at once. Task context.
+ */
+void tty_set_mode(struct tty *t, bool canonical, uint32_t ld_flags);
+void tty_get_mode(struct tty *t, bool *canonical, uint32_t *ld_flags);
 
 /*
  * ^C in canonical mode calls @fn(@ctx) in IRQ context (interrupts off; it

@@ -291,6 +291,12 @@ static bool table_empty(const struct pt_space *s, uint64_t pa)
 
 static void change_range(struct pt_walk *w, uint64_t pa, int level, uint64_t va, uint64_t last);
 
+/* True for a table pt_pin_upper_half() put under the root: it stays even when empty. */
+static bool pinned(const struct pt_space *s, int level, uint64_t va)
+{
+	return s->keep_top && level == s->levels && (va >> 63);
+}
+
 /*
  * Unmap or protect [@cur, @end] under table entry *@ep at @level. Protect
  * widens the entry to the new flags; unmap frees the table if it empties.
@@ -304,7 +310,7 @@ static void change_table(struct pt_walk *w, uint64_t *ep, int level, uint64_t cu
 		pt_walk_note_inval(w, cur);
 	}
 	change_range(w, child, level - 1, cur, end);
-	if (w->unmap && table_empty(w->s, child)) {
+	if (w->unmap && !pinned(w->s, level, cur) && table_empty(w->s, child)) {
 		entry_write(ep, 0);
 		pt_chain_push(w->s, &w->dead, child);
 	}

@@ -86,6 +86,7 @@ struct pt_space {
 	uint64_t root;            /* physical address of the PML4 or PML5 */
 	int levels;               /* 4 (48-bit addresses) or 5 (57-bit, CR4.LA57) */
 	const struct pt_ops *ops; /* the environment, never NULL */
+	bool keep_top; /* never free the tables directly under the root (pt_pin_upper_half) */
 };
 
 /*
@@ -131,6 +132,77 @@ int __must_check pt_protect(struct pt_space *s, uint64_t va, uint64_t size, uint
  */
 int __must_check pt_translate(const struct pt_space *s, uint64_t va, uint64_t *pa, uint32_t *flags,
                               uint64_t *page_size);
+
+/*
+ * Give every root entry of the upper (kernel) half a table, with rights wide
+ * enough (writable, executable, supervisor) that no later kernel mapping
+ * needs to change a root entry, and never free those tables again. From
+ * then on every kernel mapping lives below them, so an address space that
+ * copied the upper half of the root (pt_share_upper_half) sees it too.
+ * Returns 0, -EINVAL (malformed @s) or -ENOMEM (the tables taken so far stay).
+ */
+int __must_check pt_pin_upper_half(struct pt_space *s);
+
+/*
+ * Copy the upper-half root entries of @src into the root of @dst, which has
+ * the same number of levels. Needs pt_pin_upper_half(@src) first, so the
+ * copies never go stale. Returns 0 or -EINVAL.
+ */
+int __must_check pt_share_upper_half(struct pt_space *dst, const struct pt_space *src);
+
+/*
+ * Call @fn(@ctx, va, pa, flags, page_size) for every mapped page in
+ * [@va, @va + @size), in address order, skipping absent tables at every
+ * level, so a sparse range costs what is mapped. @fn returns 0 to go on; a
+ * non-zero value stops the walk and is returned. @fn must not change the
+ * tables of [@va, @va + @size). Returns 0, that value, or -EINVAL (bad range).
+ */
+typedef int (*pt_leaf_fn)(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64_t page_size);
+int pt_for_each_leaf(const struct pt_space *s, uint64_t va, uint64_t size, pt_leaf_fn fn,
+                     void *ctx);
+
+/*
+ * Point the page at @va, mapped as a 4 KiB page, at frame @pa with @flags
+ * in one store (copy-on-write), widening the tables above it as needed,
+ * and invalidate it. Needs no allocation. Returns 0, -ENOENT (@va is not
+ * mapped as a 4 KiB page) or -EINVAL (bad arguments).
+ */
+int __must_check pt_replace_4k(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
+
+/*
+ * pt_map() of one 4 KiB page for the common case where every table above
+ * it exists: walks once, widens those tables as needed and writes the
+ * leaf; no allocation and no invalidation (the entry was not present).
+ * Returns 0, -EEXIST (@va is mapped), -ENOENT (a table is missing or a
+ * huge page covers @va: nothing changed, use pt_map()) or -EINVAL.
+ */
+int __must_check pt_map_4k_fast(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
+
+/*
+ * For each mapped 4 KiB page of [@va, @va + @size) in @src, call
+ * @fn(@ctx, va, pa, &src_flags, &dst_flags) with both set to the page's
+ * flags, then map the same frame at the same address in @dst with
+ * dst_flags (which must grant no more than the page had) and, if
+ * src_flags changed, rewrite the source page with them and invalidate it.
+ * Tables @dst lacks are allocated with the source tables' rights. Made for
+ * fork: one pass over the source's tables. Nothing of the range may be
+ * mapped in @dst yet. A non-zero return of @fn stops the copy and is
+ * returned; pages copied so far stay (the caller throws @dst away).
+ * Returns 0, that value, -ENOMEM, or -EINVAL (bad arguments, huge page).
+ */
+typedef int (*pt_copy_fn)(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags,
+                          uint32_t *dst_flags);
+int __must_check pt_copy_range(struct pt_space *dst, struct pt_space *src, uint64_t va,
+                               uint64_t size, pt_copy_fn fn, void *ctx);
+
+/*
+ * Take down the lower (user) half of @s for good: call @fn for every mapped
+ * page (its return value is ignored), free every table of that half and
+ * clear the root's lower entries. No invalidation: the space must not be
+ * loaded on any CPU. Returns 0 or -EINVAL (bad @s or @fn, a huge page
+ * directly in the root).
+ */
+int pt_teardown_lower_half(struct pt_space *s, pt_leaf_fn fn, void *ctx);
 
 /* Past this many pages, one change invalidates with flush_all rather than per page. */
 #define PT_INVAL_MAX 32

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/x86_asm.h"
+
 struct boot_info;
 
 /* Registers saved by the interrupt and exception entry stubs (isr.S), lowest address first. */
@@ -16,12 +18,84 @@ struct arch_regs {
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
-/* Segment selectors of the kernel GDT (gdt.c). */
-#define X86_SEL_KCODE 0x08
-#define X86_SEL_KDATA 0x10
-#define X86_SEL_UDATA 0x1b
-#define X86_SEL_UCODE 0x23
-#define X86_SEL_TSS   0x28
+/*
+ * The user registers saved at the top of a task's kernel stack on every
+ * entry from ring 3: the interrupt stubs push exactly struct arch_regs
+ * there (the CPU's frame lands at TSS.RSP0), and the system-call entry
+ * builds the same layout with vector X86_VEC_SYSCALL and the system-call
+ * number in the error slot. So one return path (IRET) serves both.
+ */
+struct arch_uframe {
+	struct arch_regs r;
+};
+_Static_assert(sizeof(struct arch_uframe) == X86_UF_SIZE, "x86_asm.h's frame size");
+_Static_assert(offsetof(struct arch_regs, vector) == X86_UF_VECTOR, "x86_asm.h's offsets");
+_Static_assert(offsetof(struct arch_regs, cs) == X86_UF_CS, "x86_asm.h's offsets");
+_Static_assert(offsetof(struct arch_regs, rsp) == X86_UF_RSP, "x86_asm.h's offsets");
+
+/* RFLAGS bits (Intel SDM Vol. 1, 3.4.3). */
+#define X86_RFLAGS_CF    (1ull << 0)
+#define X86_RFLAGS_FIXED (1ull << 1) /* always 1 */
+#define X86_RFLAGS_TF    (1ull << 8)
+#define X86_RFLAGS_DF    (1ull << 10)
+#define X86_RFLAGS_IOPL  (3ull << 12)
+#define X86_RFLAGS_NT    (1ull << 14)
+#define X86_RFLAGS_RF    (1ull << 16)
+#define X86_RFLAGS_VM    (1ull << 17)
+#define X86_RFLAGS_AC    (1ull << 18)
+/* The flags user mode may hold: the arithmetic ones, TF, DF, AC and ID. */
+#define X86_RFLAGS_USER  0x240dd5ull
+
+/* Set up SYSCALL/SYSRET on this CPU (STAR, LSTAR, SFMASK, EFER.SCE; user.c). */
+void x86_syscall_init_cpu(void);
+/* C part of the SYSCALL entry (syscall.S); returns true when SYSRET may return. */
+bool x86_syscall(struct arch_uframe *f);
+/*
+ * The work before any return to ring 3 (signals, preemption, frame checks).
+ * Called with the frame of the calling task; returns with interrupts off.
+ */
+void x86_exit_to_user(struct arch_uframe *f);
+/* Return to ring 3 through the frame at @f with IRET (syscall.S); interrupts off. */
+__attribute__((noreturn)) void x86_iret_to_user(struct arch_uframe *f);
+/*
+ * A fault in ring 3 that the CPU or uspace_fault() could not fix: the
+ * calling thread gets signal @sig with @code and address @addr (or, for a
+ * bare task with no process, ends with 128 + @sig).
+ */
+void x86_user_signal(int sig, int code, uintptr_t addr);
+/* Page-fault error code bits (Intel SDM Vol. 3A, 5.7, Figure 5-12). */
+#define X86_PF_P    (1u << 0)
+#define X86_PF_W    (1u << 1)
+#define X86_PF_U    (1u << 2)
+#define X86_PF_RSVD (1u << 3)
+#define X86_PF_I    (1u << 4)
+#define X86_PF_PK   (1u << 5)
+#define X86_PF_SS   (1u << 6)
+#define X86_PF_SGX  (1u << 15)
+/* Handle an exception that came from ring 3 (ufault.c); interrupts off on return. */
+void x86_user_trap(struct arch_regs *regs, uint64_t cr2);
+/*
+ * A page fault or #GP in kernel mode at an instruction of the user-copy
+ * routines: let the address space provide the page (then the copy goes
+ * on), or resume at the routine's fix-up. False for any other fault.
+ */
+bool x86_uaccess_fixup(struct arch_regs *regs, uint64_t cr2);
+/* User GS base of @t (ARCH_SET_GS); takes effect at once for the caller. */
+struct task;
+void x86_task_set_user_gs(struct task *t, uintptr_t base);
+uintptr_t x86_task_user_gs(struct task *t);
+/* Give the calling task a freshly reset FPU/SSE/AVX state (exec; fpu.c). */
+void x86_fpu_reset_current(void);
+/* Save the calling task's live FPU state into @area (a TASK_FPU_SIZE image; fork). */
+void x86_fpu_save_current(void *area);
+/* The size of the FPU image in use (XSAVE's for the enabled features, or 512). */
+unsigned x86_fpu_image_size(void);
+/* True when the FPU state is switched with XSAVE (else FXSAVE). */
+bool x86_fpu_uses_xsave(void);
+/* True once SMAP is on (stac/clac exist and are needed). */
+extern bool x86_smap_on;
+/* The fix-up address for a kernel instruction that may fault on user memory, or 0. */
+uintptr_t x86_extable_find(uintptr_t ip);
 
 /* Interrupt stack table slots (Intel SDM Vol. 3A, 7.14.5). */
 #define X86_IST_DOUBLE_FAULT  1

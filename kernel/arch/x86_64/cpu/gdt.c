@@ -85,6 +85,7 @@ void x86_gdt_load_cpu(struct percpu *c)
 	                 : "m"(gdtr), "i"(X86_SEL_KCODE), "i"(X86_SEL_KDATA), "r"(X86_SEL_TSS)
 	                 : "rax", "memory");
 	x86_percpu_activate(c);
+	x86_syscall_init_cpu();
 }
 
 /* The boot CPU: its per-CPU data, GDT and TSS, first thing in arch_early_init(). */

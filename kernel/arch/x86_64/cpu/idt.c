@@ -20,7 +20,10 @@ struct x86_gate {
 } __attribute__((packed));
 _Static_assert(sizeof(struct x86_gate) == 16, "gate layout");
 
-#define GATE_INTERRUPT 0x8e
+#define GATE_INTERRUPT      0x8e
+/* The same with DPL 3: INT3 in ring 3 reaches #BP instead of #GP (Intel SDM Vol. 3A, 7.12.1.1). */
+#define GATE_INTERRUPT_USER 0xee
+#define X86_VEC_BP          3
 
 extern const uint64_t x86_isr_stubs[256];
 
@@ -47,6 +50,7 @@ void x86_idt_init(void)
 
 	for (v = 0; v < 256; v++)
 		set_gate(v, x86_isr_stubs[v], 0);
+	idt[X86_VEC_BP].type_attr = GATE_INTERRUPT_USER;
 	idt[X86_VEC_DF].ist = X86_IST_DOUBLE_FAULT;
 	idt[X86_VEC_NMI].ist = X86_IST_NMI;
 	idt[X86_VEC_MC].ist = X86_IST_MACHINE_CHECK;

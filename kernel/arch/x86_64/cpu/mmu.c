@@ -12,12 +12,19 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/x86.h"
 
 #define X86_MSR_PAT    0x277u
 #define X86_CR4_UMIP   (1ull << 11)
 #define X86_CR4_SMEP   (1ull << 20)
 #define X86_CR4_SMAP   (1ull << 21)
 #define X86_CR0_WP_BIT (1ull << 16)
+
+/*
+ * SMAP is on (every CPU sets the same CR4 bits). Read by the entry stubs,
+ * which must CLAC, and the user-access window, which must STAC.
+ */
+bool x86_smap_on;
 
 static inline void write_cr4(uint64_t v)
 {
@@ -115,17 +122,19 @@ void arch_mmu_enable_protections(char *names, unsigned long size)
 		}
 	}
 	write_cr4(cr4);
+	if (cr4 & X86_CR4_SMAP)
+		__atomic_store_n(&x86_smap_on, true, __ATOMIC_RELAXED);
 }
 
 /* STAC/CLAC toggle RFLAGS.AC, which SMAP honours (Intel SDM Vol. 3A, 5.6.1). */
 void arch_user_access_begin(void)
 {
-	if (x86_read_cr4() & X86_CR4_SMAP)
+	if (x86_smap_on)
 		__asm__ volatile("stac" : : : "memory");
 }
 
 void arch_user_access_end(void)
 {
-	if (x86_read_cr4() & X86_CR4_SMAP)
+	if (x86_smap_on)
 		__asm__ volatile("clac" : : : "memory");
 }

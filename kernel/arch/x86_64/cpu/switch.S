@@ -12,8 +12,11 @@
 /*
  * void arch_context_switch(uint64_t *save_sp, uint64_t new_sp,
  *                          void *save_fpu, const void *load_fpu)
- * FXSAVE64/FXRSTOR64 with REX.W keep the 64-bit FPU instruction and data
- * pointers (Intel SDM Vol. 2A, FXSAVE; Vol. 1, 10.5.1, Table 10-2).
+ * The FPU image goes through x86_fpu_mode (fpu.c): 0 FXSAVE64/FXRSTOR64,
+ * 1 XSAVE64/XRSTOR64, 2 XSAVEOPT64/XRSTOR64, with EDX:EAX all ones so the
+ * requested-feature bitmap is XCR0 (Intel SDM Vol. 1, 13.7 and 13.8). The
+ * 64-bit forms keep the 64-bit FPU instruction and data pointers (Vol. 2A,
+ * FXSAVE; Vol. 1, 10.5.1, Table 10-2).
  */
 	.globl arch_context_switch
 	.type arch_context_switch, @function
@@ -24,11 +27,27 @@ arch_context_switch:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	fxsave64 (%rdx)
-	movq %rsp, (%rdi)
+	movq %rdx, %r8
+	movl x86_fpu_mode(%rip), %r10d
+	movl $-1, %eax
+	movl $-1, %edx
+	cmpl $2, %r10d
+	je 2f
+	cmpl $1, %r10d
+	je 1f
+	fxsave64 (%r8)
+	jmp 3f
+1:	xsave64 (%r8)
+	jmp 3f
+2:	xsaveopt64 (%r8)
+3:	movq %rsp, (%rdi)
 	movq %rsi, %rsp
+	testl %r10d, %r10d
+	jnz 4f
 	fxrstor64 (%rcx)
-	popq %r15
+	jmp 5f
+4:	xrstor64 (%rcx)
+5:	popq %r15
 	popq %r14
 	popq %r13
 	popq %r12

@@ -3,7 +3,8 @@
  * CPU exception handling: decode each of the 32 architectural exceptions
  * into one readable line (page faults with CR2 and every error-code bit,
  * selector errors with their table and index), let a waiting kernel test
- * take it, or panic with the registers and a backtrace.
+ * take it, or panic with the registers and a backtrace. Exceptions from
+ * ring 3 and faults in the user-copy routines go to ufault.c first.
  */
 #include <cairn/boot.h>
 
@@ -56,16 +57,6 @@ static const char *const exception_names[32] = {
 	"reserved (31)",
 };
 
-/* Page-fault error code bits (Intel SDM Vol. 3A, 5.7, Figure 5-12). */
-#define PF_P    (1u << 0)
-#define PF_W    (1u << 1)
-#define PF_U    (1u << 2)
-#define PF_RSVD (1u << 3)
-#define PF_I    (1u << 4)
-#define PF_PK   (1u << 5)
-#define PF_SS   (1u << 6)
-#define PF_SGX  (1u << 15)
-
 /* Selector error code (Intel SDM Vol. 3A, 7.13): EXT, IDT, TI, index. */
 static int describe_selector(char *buf, unsigned long size, uint64_t err)
 {
@@ -82,14 +73,15 @@ static int describe_selector(char *buf, unsigned long size, uint64_t err)
 static int describe_page_fault(char *buf, unsigned long size, uint64_t err, uint64_t cr2)
 {
 	return fmt_snprintf(buf, size, ": %s %s page at %#llx in %s mode%s%s%s%s",
-	                    (err & PF_I)   ? "instruction fetch from"
-	                    : (err & PF_W) ? "write to"
-	                                   : "read from",
-	                    (err & PF_P) ? "protected" : "not-present", (unsigned long long)cr2,
-	                    (err & PF_U) ? "user" : "kernel",
-	                    (err & PF_RSVD) ? ", reserved bit set" : "",
-	                    (err & PF_PK) ? ", protection key" : "",
-	                    (err & PF_SS) ? ", shadow stack" : "", (err & PF_SGX) ? ", SGX" : "");
+	                    (err & X86_PF_I)   ? "instruction fetch from"
+	                    : (err & X86_PF_W) ? "write to"
+	                                       : "read from",
+	                    (err & X86_PF_P) ? "protected" : "not-present", (unsigned long long)cr2,
+	                    (err & X86_PF_U) ? "user" : "kernel",
+	                    (err & X86_PF_RSVD) ? ", reserved bit set" : "",
+	                    (err & X86_PF_PK) ? ", protection key" : "",
+	                    (err & X86_PF_SS) ? ", shadow stack" : "",
+	                    (err & X86_PF_SGX) ? ", SGX" : "");
 }
 
 static bool in_guard_page(uint64_t addr)
@@ -125,6 +117,13 @@ void x86_trap(struct arch_regs *regs)
 		return;
 	}
 	cr2 = x86_read_cr2();
+	if ((regs->cs & 3) && regs->vector != X86_VEC_NMI && regs->vector != X86_VEC_MC &&
+	    regs->vector != X86_VEC_DF) {
+		x86_user_trap(regs, cr2);
+		return;
+	}
+	if (x86_uaccess_fixup(regs, cr2))
+		return;
 	x86_describe_trap(regs, cr2, what, sizeof(what));
 	/* A fault in a spawned task ends that task (not NMI or machine check). */
 	if (regs->vector != X86_VEC_NMI && regs->vector != X86_VEC_MC && task_can_panic_end()) {

@@ -6,6 +6,8 @@
  * Each pushes its vector, saves the general registers as struct arch_regs
  * and calls x86_trap(). The table x86_isr_stubs[] lists their addresses.
  */
+#include "arch/x86_64/frame.inc"
+
 	.macro ISR_NOERR vec
 	.balign 16
 isr\vec:
@@ -64,43 +66,52 @@ ISR_NOERR 31
 	.endr
 	.noaltmacro
 
+/*
+ * From ring 3 (CS.RPL = 3) the entry swaps GS to the kernel's and the exit
+ * returns through x86_exit_to_user() (signals, preemption) and
+ * x86_iret_stack (SWAPGS, IRET). The NMI, double fault and machine check
+ * may also arrive in ring 0 with the user's GS still loaded (the few
+ * instructions around SWAPGS in syscall.S), so for them the GS base MSR
+ * decides: kernel bases are negative. R12 remembers a swap for the exit.
+ * SMAP: interrupt delivery leaves RFLAGS.AC alone, so the entry clears it
+ * (CLAC) and IRET restores the interrupted code's own AC.
+ */
 isr_common:
 	cld
-	pushq %rax
-	pushq %rcx
-	pushq %rdx
-	pushq %rbx
-	pushq %rbp
-	pushq %rsi
-	pushq %rdi
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, %rdi
+	PUSH_GPRS
+	xorl %r12d, %r12d
+	testb $3, X86_UF_CS(%rsp)
+	jnz 2f
+	movq X86_UF_VECTOR(%rsp), %rax
+	cmpq $2, %rax
+	je 1f
+	cmpq $8, %rax
+	je 1f
+	cmpq $18, %rax
+	jne 3f
+1:	movl $0xc0000101, %ecx		/* IA32_GS_BASE */
+	rdmsr
+	testl %edx, %edx
+	js 3f
+2:	swapgs
+	movl $1, %r12d
+3:	cmpb $0, x86_smap_on(%rip)
+	je 4f
+	clac
+4:	movq %rsp, %rdi
 	movq %rsp, %rbx
 	andq $-16, %rsp
 	call x86_trap
 	movq %rbx, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rdi
-	popq %rsi
-	popq %rbp
-	popq %rbx
-	popq %rdx
-	popq %rcx
-	popq %rax
+	testb $3, X86_UF_CS(%rsp)
+	jz 5f
+	movq %rsp, %rdi
+	call x86_exit_to_user
+	jmp x86_iret_stack
+5:	testl %r12d, %r12d
+	jz 6f
+	swapgs
+6:	POP_GPRS
 	addq $16, %rsp
 	iretq
 

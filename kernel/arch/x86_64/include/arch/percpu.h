@@ -30,6 +30,12 @@ struct arch_percpu {
 	uint64_t gdt[X86_GDT_ENTRIES] __attribute__((aligned(16))); /* [C] this CPU's GDT */
 	struct x86_tss tss __attribute__((aligned(16)));            /* [C] this CPU's TSS */
 	bool timer_mode_set; /* [C] its LAPIC timer LVT has the mode time_init() chose */
+	/* Read by syscall.S through X86_PCPU_* offsets (user.c defines them). */
+	uint64_t kstack_top;  /* [C] the running task's kernel stack top (SYSCALL's stack) */
+	uint64_t user_rsp;    /* [C] scratch: the user RSP during the SYSCALL entry */
+	uint64_t fs_loaded;   /* [C] the FS base now in IA32_FS_BASE */
+	uint64_t kgs_loaded;  /* [C] the user GS base now in IA32_KERNEL_GS_BASE */
+	uint64_t bad_user_ip; /* [C] returns to ring 3 refused for an IP outside user space */
 };
 
 struct percpu;

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User address spaces: the lower half of the address space of a process,
+ * with its own page tables under a root that shares the kernel half, a map
+ * of regions (lib/vma), demand-zero pages, copy-on-write after fork and
+ * the memory calls of Linux's ABI (mmap, munmap, mprotect, mremap,
+ * madvise, brk) with Linux's errors. See docs/memory.md, "User address
+ * spaces".
+ */
+#pragma once
+
+#include <cairn/compiler.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The first byte above user space; the last page below 2^47 stays unmapped. */
+#define USER_TOP 0x00007ffffffff000ull
+
+/* The lowest address mmap() hands out or accepts with MAP_FIXED (Linux's mmap_min_addr). */
+#define USER_MMAP_MIN 0x10000ull
+
+/* The default top of the mmap area when exec sets none: 128 MiB below the top for the stack. */
+#define USER_MMAP_BASE_DEFAULT (USER_TOP - (128ull << 20))
+
+/* Opaque: page-table root, regions, lock, reference count, CPUs it is loaded on. */
+struct uspace;
+
+/*
+ * A new empty space whose kernel half is the kernel's. Returns 0 and the
+ * space (one reference) in *@out, or -ENOMEM. May sleep.
+ */
+int __must_check uspace_create(struct uspace **out);
+
+/*
+ * A copy-on-write copy of @parent: the same regions; private pages shared
+ * read-only until either side writes, shared pages shared for good.
+ * Returns 0 and the copy in *@out, or -ENOMEM (nothing changed). Takes
+ * @parent's lock; may sleep.
+ */
+int __must_check uspace_fork(struct uspace *parent, struct uspace **out);
+
+/* One more reference (a CLONE_VM thread). Any context. */
+void uspace_get(struct uspace *s);
+
+/*
+ * Drop a reference; the last one unloads the space from every CPU and frees
+ * every frame, table and record it holds. May sleep.
+ */
+void uspace_put(struct uspace *s);
+
+/*
+ * Load @s (NULL: the kernel's own root) on this CPU, and note which CPUs
+ * have it loaded so shootdowns reach only them. Call with preemption off
+ * (the context switch) or from a task pinned to its CPU. Never sleeps.
+ */
+void uspace_activate(struct uspace *s);
+
+/* The space loaded on this CPU, which is the running task's; NULL for the kernel's. */
+struct uspace *uspace_current(void);
+
+/* uspace_fault() @access bits: what the access was and how it faulted. */
+#define UFAULT_WRITE   1u
+#define UFAULT_EXEC    2u
+#define UFAULT_USER    4u /* the CPU was in user mode */
+#define UFAULT_PRESENT 8u /* the page was present (a protection fault) */
+
+/*
+ * Resolve a page fault at @addr in @s: map a zeroed page on first touch,
+ * copy (or reclaim, when nobody else has it) a copy-on-write page on a
+ * write. Returns 0 (fixed: retry the access), -EFAULT (no region there:
+ * SIGSEGV), -EACCES (the region forbids the access: SIGSEGV) or -ENOMEM
+ * (out of frames: the caller kills the process). Never panics. Takes @s's
+ * lock, so it may sleep: task context with interrupts on.
+ */
+int __must_check uspace_fault(struct uspace *s, uintptr_t addr, unsigned access);
+
+/*
+ * The memory calls, with Linux's semantics and errors (see docs/memory.md).
+ * @prot is PROT_*, @flags MAP_* (anonymous memory only for now; exec maps
+ * with MAP_FIXED and copies file contents in). Each takes @s's lock.
+ */
+long __must_check uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags);
+int __must_check uspace_munmap(struct uspace *s, uintptr_t addr, size_t len);
+int __must_check uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot);
+long __must_check uspace_mremap(struct uspace *s, uintptr_t old, size_t old_len, size_t new_len,
+                                int flags, uintptr_t new_addr);
+int __must_check uspace_madvise(struct uspace *s, uintptr_t addr, size_t len, int advice);
+
+/* Linux's brk: returns the new break, or the old one when it cannot move. */
+long uspace_brk(struct uspace *s, uintptr_t new_brk);
+
+/* Exec: the break starts at @base (no heap yet). */
+void uspace_set_brk_base(struct uspace *s, uintptr_t base);
+
+/* Exec: mmap() places mappings top-down below @base (randomised for ASLR by the caller). */
+void uspace_set_mmap_base(struct uspace *s, uintptr_t base);
+
+/* Pages of @s backed by a frame now. */
+size_t uspace_resident_pages(const struct uspace *s);
+
+/* Bytes of address space the regions of @s take (what RLIMIT_AS limits). */
+uint64_t uspace_mapped_bytes(const struct uspace *s);
+
+/*
+ * Look up user address @va in @s: the physical address it maps to and the
+ * PT_* flags of its page (either may be NULL). For shared futex keys and
+ * tests. Returns 0 or -EFAULT (not mapped, or not a user address). Takes
+ * @s's lock; may sleep.
+ */
+int __must_check uspace_translate(struct uspace *s, uintptr_t va, uint64_t *pa, uint32_t *flags);
+
+/*
+ * Whether @va of @s lies in memory shared with other spaces (MAP_SHARED),
+ * where a futex is keyed by its frame. Takes @s's lock; may sleep.
+ */
+bool uspace_shared_at(struct uspace *s, uintptr_t va);
+
+/* The CPUs that have @s loaded now (bit n: CPU n); for tests. */
+uint64_t uspace_loaded_cpus(const struct uspace *s);
+
+/* RLIMIT_AS: the most bytes of regions @s may hold, 0 for no limit. */
+void uspace_set_limit(struct uspace *s, uint64_t as_bytes);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to kernel/mm/uspace*.c: the layout of a user address space and
+ * the helpers its files share (page flags of a region, TLB batching,
+ * taking pages out, faulting pages in).
+ */
+#pragma once
+
+#include <lib/paging/paging.h>
+#include <lib/vma/vma.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/uspace.h"
+#include "sched/sync.h"
+
+/* vma.flags */
+#define USPACE_SHARED    (1u << 0) /* MAP_SHARED: the frames stay shared across fork */
+#define USPACE_GROWSDOWN (1u << 1) /* MAP_GROWSDOWN (grows like any region: not at all) */
+
+/* vma.kind */
+#define USPACE_ANON 0u /* mmap()'s anonymous memory */
+#define USPACE_BRK  1u /* the heap behind brk() */
+
+/*
+ * Locks: [L] lock; [a] atomic; [I] set by uspace_create(), then fixed.
+ * Page tables of the lower half are [L]; the upper half is the kernel's.
+ */
+struct uspace {
+	struct mutex lock;
+	struct pt_space pt;     /* root and levels [I]; the lower half's tables [L] */
+	struct pt_ops ops;      /* [I] lib/paging's callbacks, ctx = this space */
+	struct vma_map regions; /* [L] */
+	struct vma_ops vops;    /* [I] region records from the heap */
+	uint32_t refs;          /* [a] references */
+	uint64_t cpus;          /* [a] CPUs that have it loaded (bit n: CPU n) */
+	size_t resident;        /* [a] pages mapped to a frame */
+	uint64_t limit;         /* [L] bytes of regions allowed, 0: no limit */
+	uint64_t mmap_base;     /* [L] top of the top-down mmap search */
+	uint64_t brk_start;     /* [L] where the break started */
+	uint64_t brk;           /* [L] the current break */
+	/* TLB work of the change in progress, done by uspace_tlb_sync(). */
+	uint64_t inval_lo;    /* [L] lowest page to invalidate */
+	uint64_t inval_hi;    /* [L] highest page to invalidate */
+	bool inval_any;       /* [L] some page is to be invalidated */
+	bool inval_all;       /* [L] flush everything */
+	uint64_t dead_tables; /* [L] tables to free after it, chained through their first word */
+};
+
+/* The page-table flags for a page of @v; @exclusive: the frame is this page's alone. */
+uint32_t uspace_pte_flags(const struct vma *v, bool exclusive);
+
+/*
+ * Do the TLB invalidations the page-table changes since the last call
+ * asked for, on the CPUs that have @s loaded, then free the tables those
+ * changes unlinked. Every change calls it before dropping the lock or
+ * freeing a frame it unmapped.
+ */
+void uspace_tlb_sync(struct uspace *s) __must_hold(&s->lock);
+
+/*
+ * Map the 4 KiB page @va to @pa with @flags: the one-walk path when the
+ * tables exist, else pt_map(). Returns 0, -EEXIST or -ENOMEM.
+ */
+int uspace_map_page(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
+	__must_hold(&s->lock);
+
+/* Unmap every page in [@start, @end) and drop its frame (TLBs synced first). */
+void uspace_zap(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/* Back every page of [@start, @end) of region @v with a frame. 0 or -ENOMEM. */
+int uspace_populate(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
+	__must_hold(&s->lock);
+
+/* Change the page-table flags of the pages of [@start, @end) to what their regions say. */
+void uspace_reprotect(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);

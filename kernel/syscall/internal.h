@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of kernel/syscall share: the hooks of other lanes they
+ * call (signal_pending() from the signal lane, the calling process from
+ * the proc lane), each with a weak default in sys_weak.c until its owner
+ * lands, and the helpers for calls that block until something happens or
+ * a signal comes.
+ */
+#pragma once
+
+#include <cairn/compiler.h>
+#include <cairn/errno.h>
+
+#include <arch/page.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/uaccess.h"
+#include "proc/signal.h"
+#include "sched/wait.h"
+#include "syscall/syscall.h"
+
+/* Kernel-internal: a blocking call was interrupted by a signal (the signal lane restarts it). */
+#ifndef ERESTARTSYS
+#define ERESTARTSYS 512
+#endif
+
+/* kernel/proc/proc.h (proc lane). */
+struct process;
+struct thread;
+struct process *process_current(void);
+struct thread *thread_current(void);
+/* CPU time of the calling process in ns (weak default in sys_time.c: the calling thread's). */
+uint64_t proc_cputime_ns(void);
+
+/*
+ * Block until @cond(@ctx) holds, @deadline_ns (monotonic, TIME_NEVER: none)
+ * passes, or a signal is pending for the caller (or a kill for its task).
+ * Returns 0, -ETIMEDOUT or -ERESTARTSYS. A signal wakes the sleeping task
+ * (signal_send_*), and the condition checked after every wake includes
+ * signal_pending(), so no wake-up is lost. Task context.
+ */
+int __must_check sys_wait(struct waitq *wq, bool (*cond)(void *ctx), void *ctx,
+                          uint64_t deadline_ns);
+
+/*
+ * How many of @n bytes at user address @uaddr to copy in one piece of at
+ * most @chunk bytes: never across a page boundary, so that when a copy
+ * faults, the bytes before it are exactly the ones that were copied.
+ */
+static inline size_t user_piece(uint64_t uaddr, size_t n, size_t chunk)
+{
+	size_t to_page = PAGE_SIZE - (uaddr & (PAGE_SIZE - 1));
+
+	if (n > chunk)
+		n = chunk;
+	return n < to_page ? n : to_page;
+}
+
+/* Console descriptors: sys_fd.c and sys_tty.c. */
+/* The descriptor in syscall argument @a if it is open, else -EBADF. */
+long console_fd(uint64_t a);
+struct tty;
+/* The terminal fds 0, 1 and 2 stand for (the serial console unless a test set one). */
+struct tty *console_tty(void);
+/* Make @t the console of the descriptors (NULL: back to the default). For tests. */
+void console_set_tty(struct tty *t);

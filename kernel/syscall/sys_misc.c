@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small calls with no better home: uname, sysinfo, getrandom, getcpu and
+ * reboot. uname names the system "Cairn" with its own release number, not
+ * a Linux one: glibc dropped its minimum-kernel check in 2.36 (Debian 12),
+ * musl never had one, so nothing needs a Linux version (docs/syscalls.md).
+ */
+#include <cairn/cairn_sys.h>
+#include <cairn/errno.h>
+#include <cairn/linux/random.h>
+#include <cairn/linux/reboot.h>
+#include <cairn/linux/utsname.h>
+
+#include <lib/string.h>
+
+#include "acpi/power.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "core/random.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "sched/task.h"
+#include "syscall/internal.h"
+#include "time/time.h"
+
+#define CAIRN_SYSNAME "Cairn"
+#define CAIRN_RELEASE "0.11.0"
+#define CAIRN_VERSION "#1 SMP"
+#define CAIRN_MACHINE "x86_64"
+
+#define GETRANDOM_CHUNK 256 /* bytes generated and copied out at a time */
+
+static void uts_set(char field[UTSNAME_LEN], const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(field, s, n < UTSNAME_LEN ? n : UTSNAME_LEN - 1);
+}
+
+long sys_uname(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct new_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	uts_set(u.sysname, CAIRN_SYSNAME);
+	uts_set(u.nodename, "cairn");
+	uts_set(u.release, CAIRN_RELEASE);
+	uts_set(u.version, CAIRN_VERSION);
+	uts_set(u.machine, CAIRN_MACHINE);
+	uts_set(u.domainname, "(none)");
+	return copy_to_user((void *)buf, &u, sizeof(u));
+}
+
+/* Load averages are not kept yet: they read 0 (docs/syscalls.md). */
+long sys_sysinfo(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct sysinfo si;
+	struct pmm_stats ps;
+
+	pmm_stats(&ps);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_monotonic_ns() / NSEC_PER_SEC);
+	si.totalram = ps.total;
+	si.freeram = ps.free;
+	/* Linux counts every thread, kernel ones included: so does this. */
+	si.procs = (uint16_t)(task_count() > 0xffff ? 0xffff : task_count());
+	si.mem_unit = 1;
+	return copy_to_user((void *)buf, &si, sizeof(si));
+}
+
+long sys_getrandom(uint64_t buf, uint64_t len, uint64_t flags, uint64_t a3, uint64_t a4,
+                   uint64_t a5)
+{
+	uint8_t k[GETRANDOM_CHUNK];
+	unsigned f = (unsigned)flags;
+	size_t done = 0;
+
+	if (flags & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((f & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+		return -EINVAL;
+	/* Linux caps one call at INT_MAX bytes. The generator is seeded at once: never blocks. */
+	if (len > 0x7fffffff)
+		len = 0x7fffffff;
+	if (!user_range_ok(buf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t take = user_piece(buf + done, len - done, sizeof(k));
+
+		if (done && signal_pending())
+			break;
+		random_bytes(k, take);
+		if (copy_to_user((void *)(buf + done), k, take)) {
+			memset(k, 0, sizeof(k));
+			return done ? (long)done : -EFAULT;
+		}
+		done += take;
+	}
+	memset(k, 0, sizeof(k));
+	return (long)done;
+}
+
+long sys_getcpu(uint64_t cpu, uint64_t node, uint64_t cache, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	unsigned c = this_cpu_index(), n = 0;
+
+	if (cpu && copy_to_user((void *)cpu, &c, sizeof(c)))
+		return -EFAULT;
+	if (node && copy_to_user((void *)node, &n, sizeof(n)))
+		return -EFAULT;
+	return 0;
+}
+
+/* The caller's effective uid: 0 (the kernel is root) until the proc lane has credentials. */
+static long caller_euid(void)
+{
+	long euid = sys_geteuid(0, 0, 0, 0, 0, 0);
+
+	return euid < 0 ? 0 : euid;
+}
+
+static bool reboot_magic_ok(uint32_t m1, uint32_t m2)
+{
+	return m1 == LINUX_REBOOT_MAGIC1 &&
+	       (m2 == LINUX_REBOOT_MAGIC2 || m2 == LINUX_REBOOT_MAGIC2A ||
+	        m2 == LINUX_REBOOT_MAGIC2B || m2 == LINUX_REBOOT_MAGIC2C);
+}
+
+/*
+ * reboot(2): POWER_OFF and HALT power the machine off (a halted emulator
+ * would only hang a test run), RESTART and RESTART2 reset it, CAD_ON and
+ * CAD_OFF are accepted (there is no Ctrl-Alt-Del action to switch).
+ */
+long sys_reboot(uint64_t magic1, uint64_t magic2, uint64_t cmd, uint64_t arg, uint64_t a4,
+                uint64_t a5)
+{
+	if (caller_euid() != 0)
+		return -EPERM;
+	if (!reboot_magic_ok((uint32_t)magic1, (uint32_t)magic2))
+		return -EINVAL;
+	switch ((uint32_t)cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+		pr_info("reboot: power off requested by a program");
+		power_off();
+	case LINUX_REBOOT_CMD_RESTART:
+	case LINUX_REBOOT_CMD_RESTART2:
+		pr_info("reboot: restart requested by a program");
+		power_reboot();
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * cairn_memstat: the kernel's memory counts, for tests that must find them
+ * back at a baseline (the syscall fuzzer). The CPUs' frame caches and the
+ * heap's magazines are emptied first, so only memory in use is counted.
+ */
+long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                       uint64_t a5)
+{
+	struct cairn_memstat m = { .version = CAIRN_MEMSTAT_VERSION, .size = sizeof(m) };
+	struct pmm_stats ps;
+	struct alloc_stats hs;
+
+	if (!user_range_ok(out, sizeof(m)))
+		return -EFAULT;
+	heap_cache_reclaim();
+	pmm_drain_caches();
+	pmm_stats(&ps);
+	heap_stats(&hs);
+	m.frames_free = ps.free;
+	m.frames_total = ps.total;
+	m.heap_live = hs.live_blocks;
+	m.heap_cached = hs.cached_blocks;
+	m.heap_used_bytes = hs.used_bytes;
+	m.tasks = task_count();
+	return copy_to_user((void *)out, &m, sizeof(m));
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The memory system calls (mmap, munmap, mprotect, mremap, madvise, brk):
+ * Linux's register arguments turned into the calls of kernel/mm/uspace.h
+ * on the caller's address space. Linux takes several of these arguments as
+ * unsigned long and rejects high bits the int versions here would drop, so
+ * those checks happen first. Files cannot be mapped yet: there are no file
+ * descriptors to map (EBADF, as Linux answers for a descriptor it lacks).
+ */
+#include <cairn/errno.h>
+#include <cairn/linux/mman.h>
+
+#include <arch/page.h>
+
+#include "mm/uspace.h"
+#include "syscall/syscall.h"
+
+/* A bit no call knows, standing in for high bits that Linux would reject at the same point. */
+#define UNKNOWN_BIT 0x10
+
+/* @v as an int, with UNKNOWN_BIT added when bits above 31 were set. */
+static int low_int(uint64_t v)
+{
+	return (int)(uint32_t)v | (v >> 32 ? UNKNOWN_BIT : 0);
+}
+
+long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
+{
+	struct uspace *s = uspace_current();
+
+	if (off & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!((int)flags & MAP_ANONYMOUS))
+		return -EBADF;
+	if (!s)
+		return -ENOMEM;
+	return uspace_mmap(s, addr, len, (int)prot, (int)flags);
+}
+
+long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_munmap(s, addr, len) : -EINVAL;
+}
+
+long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_mprotect(s, addr, len, low_int(prot)) : -ENOMEM;
+}
+
+long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags, uint64_t new_addr,
+                uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_mremap(s, old, old_len, new_len, low_int(flags), new_addr) : -EFAULT;
+}
+
+long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
+                 uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_madvise(s, addr, len, (int)advice) : -ENOMEM;
+}
+
+long sys_brk(uint64_t brk, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_brk(s, brk) : 0;
+}
