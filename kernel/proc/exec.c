@@ -10,6 +10,8 @@
  * thread's user frame is set to the new entry point. Layout and ASLR:
  * docs/processes.md.
  */
+#include "proc/exec.h"
+
 #include <cairn/errno.h>
 #include <cairn/linux/mman.h>
 #include <cairn/linux/signal.h>
@@ -21,20 +23,19 @@
 #include "mm/heap.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
-#include "proc/exec.h"
 #include "proc/initrd.h"
 #include "proc/internal.h"
 #include "sched/task.h"
 #include "syscall/syscall.h"
 
-#define PG            4096ull
-#define PIE_BASE      0x555555554000ull /* Linux's ELF_ET_DYN_BASE (2/3 of the space) on x86_64 */
-#define STACK_MIN     (128ull << 10)
-#define STACK_MAX     (64ull << 20)     /* more is allowed to grow later, not mapped up front */
-#define MMAP_GAP_MIN  (128ull << 20)    /* Linux's minimum gap between stack and mmap base */
-#define STACK_RND     22                /* bits of pages: up to 16 GiB (Linux: stack_maxrandom_size) */
-#define MMAP_RND      28                /* bits of pages (Linux's mmap_rnd_bits default) */
-#define BRK_RND       13                /* bits of pages: up to 32 MiB (Linux: arch_randomize_brk) */
+#define PG           4096ull
+#define PIE_BASE     0x555555554000ull /* Linux's ELF_ET_DYN_BASE (2/3 of the space) on x86_64 */
+#define STACK_MIN    (128ull << 10)
+#define STACK_MAX    (64ull << 20)  /* more is allowed to grow later, not mapped up front */
+#define MMAP_GAP_MIN (128ull << 20) /* Linux's minimum gap between stack and mmap base */
+#define STACK_RND    22             /* bits of pages: up to 16 GiB (Linux: stack_maxrandom_size) */
+#define MMAP_RND     28             /* bits of pages (Linux's mmap_rnd_bits default) */
+#define BRK_RND      13             /* bits of pages: up to 32 MiB (Linux: arch_randomize_brk) */
 
 static uint64_t page_down(uint64_t v)
 {
@@ -75,9 +76,8 @@ static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t b
 				return (int)r;
 			mapped_end = end;
 		}
-		if (ph->p_filesz &&
-		    copy_to_user((void *)(ph->p_vaddr + bias), x->file.data + ph->p_offset,
-		                 ph->p_filesz))
+		if (ph->p_filesz && copy_to_user((void *)(ph->p_vaddr + bias),
+		                                 x->file.data + ph->p_offset, ph->p_filesz))
 			return -EFAULT;
 	}
 	return 0;
@@ -216,8 +216,7 @@ static int exec_single_thread(struct process *p, struct thread *self)
 		return 0;
 	}
 	p->exec_thread = self;
-	list_for_each_entry(t, &p->threads, proc_link)
-	{
+	list_for_each_entry(t, &p->threads, proc_link) {
 		if (t != self && signal_send_thread(t, SIGKILL, NULL))
 			pr_warn("exec: cannot stop thread %d", t->tid);
 	}
@@ -231,8 +230,7 @@ static int exec_single_thread(struct process *p, struct thread *self)
 }
 
 /* The point of no return: the new program becomes the process's. */
-static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
-                        struct uspace *old)
+static void exec_commit(struct exec_job *j, struct process *p, struct thread *t, struct uspace *old)
 {
 	const char *base = j->path;
 	size_t i, n;

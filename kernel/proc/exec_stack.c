@@ -155,9 +155,9 @@ static unsigned fill_auxv(uint64_t *v, const struct exec_layout *l, uintptr_t ra
 {
 	unsigned n = 0;
 
-#define AUX(k, val)                      \
-	do {                             \
-		v[n++] = (k);            \
+#define AUX(k, val)                       \
+	do {                              \
+		v[n++] = (k);             \
 		v[n++] = (uint64_t)(val); \
 	} while (0)
 	AUX(AT_HWCAP, arch_elf_hwcap());

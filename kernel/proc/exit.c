@@ -71,8 +71,7 @@ static void reparent_children_locked(struct process *p, struct list_node *dead)
 
 	if (init == p || (init && init->state != PROC_ALIVE))
 		init = NULL;
-	list_for_each_entry_safe(c, tmp, &p->children, sibling)
-	{
+	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del(&c->sibling);
 		c->parent = init;
 		if (init) {
@@ -230,8 +229,7 @@ bool proc_group_exit_request(struct process *p, int status)
 	if (first) {
 		p->group_status = status;
 		__atomic_store_n(&p->group_exiting, true, __ATOMIC_RELEASE);
-		list_for_each_entry(t, &p->threads, proc_link)
-		{
+		list_for_each_entry(t, &p->threads, proc_link) {
 			if (t != self && signal_send_thread(t, SIGKILL, NULL))
 				pr_warn("proc: cannot stop thread %d", t->tid);
 		}

@@ -217,7 +217,11 @@ long sys_vfork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 long sys_clone(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct clone_args a = {
-		.flags = a0, .stack = a1, .parent_tid = a2, .child_tid = a3, .tls = a4,
+		.flags = a0,
+		.stack = a1,
+		.parent_tid = a2,
+		.child_tid = a3,
+		.tls = a4,
 	};
 
 	return do_clone(&a);

@@ -7,13 +7,14 @@
  * loaded. Symbolic links (busybox's applets) are followed. The files issue
  * replaces this with a VFS.
  */
+#include "proc/initrd.h"
+
 #include <cairn/errno.h>
 
 #include <lib/cpio/cpio.h>
 #include <lib/string.h>
 
 #include "core/kmain.h"
-#include "proc/initrd.h"
 
 #define INITRD_PATH_MAX  256
 #define INITRD_LINKS_MAX 8 /* links followed before -ELOOP (Linux allows 40) */

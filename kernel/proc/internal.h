@@ -61,10 +61,10 @@ struct thread_start {
 	uintptr_t sp;                    /* with frame: the new stack pointer (0: keep) */
 	bool set_tls;                    /* give it @tls as FS base */
 	uintptr_t tls;
-	uintptr_t set_child_tid;         /* CLONE_CHILD_SETTID: write the tid there first */
-	uintptr_t clear_child_tid;       /* CLONE_CHILD_CLEARTID: cleared and woken at exit */
-	bool share_vm;                   /* CLONE_VM without CLONE_VFORK (signal stack rule) */
-	int (*kernel_fn)(void *arg);     /* a fresh thread runs this, then enters user mode */
+	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID: write the tid there first */
+	uintptr_t clear_child_tid;   /* CLONE_CHILD_CLEARTID: cleared and woken at exit */
+	bool share_vm;               /* CLONE_VM without CLONE_VFORK (signal stack rule) */
+	int (*kernel_fn)(void *arg); /* a fresh thread runs this, then enters user mode */
 	void *kernel_arg;
 };
 
@@ -73,8 +73,8 @@ struct thread_start {
  * its task as @st says. @space is what it runs in (a reference is taken).
  * Returns 0 or -ENOMEM; takes proc_lock and @p's lock.
  */
-int thread_create(struct process *p, int tid, struct uspace *space,
-                  const struct thread_start *st, struct thread **out);
+int thread_create(struct process *p, int tid, struct uspace *space, const struct thread_start *st,
+                  struct thread **out);
 /* Switch the calling task to @space (NULL: the kernel's), keeping task->space in step. */
 void thread_switch_space(struct uspace *space);
 

@@ -31,10 +31,10 @@
 struct task;
 struct uspace;
 
-#define PROC_PID_MAX    32768 /* ids run 1..PROC_PID_MAX-1, reused after a wrap (Linux's default) */
-#define PROC_COMM_LEN   16    /* the program's name, NUL included (Linux's TASK_COMM_LEN) */
-#define PROC_NGROUPS    32    /* supplementary groups kept per process */
-#define PROC_INIT_PID   1
+#define PROC_PID_MAX  32768 /* ids run 1..PROC_PID_MAX-1, reused after a wrap (Linux's default) */
+#define PROC_COMM_LEN 16    /* the program's name, NUL included (Linux's TASK_COMM_LEN) */
+#define PROC_NGROUPS  32    /* supplementary groups kept per process */
+#define PROC_INIT_PID 1
 
 /* Where a process is in its life. */
 enum proc_state {
@@ -47,63 +47,64 @@ enum proc_state {
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
-	unsigned ngroups;               /* entries of groups in use */
-	uint32_t groups[PROC_NGROUPS];  /* supplementary groups */
+	unsigned ngroups;              /* entries of groups in use */
+	uint32_t groups[PROC_NGROUPS]; /* supplementary groups */
 };
 
 struct process {
-	int pid;                 /* [I] also its first thread's tid */
-	int refs;                /* [a] the tables, each thread, each process_find() */
-	struct spinlock lock;    /* the [P] lock */
-	int state;               /* [G] enum proc_state */
-	struct process *parent;  /* [G] NULL: an orphan nobody waits for (reaped at exit) */
+	int pid;                   /* [I] also its first thread's tid */
+	int refs;                  /* [a] the tables, each thread, each process_find() */
+	struct spinlock lock;      /* the [P] lock */
+	int state;                 /* [G] enum proc_state */
+	struct process *parent;    /* [G] NULL: an orphan nobody waits for (reaped at exit) */
 	struct list_node children; /* [G] struct process by sibling */
 	struct list_node sibling;  /* [G] on the parent's children */
 	struct process *hash_next; /* [G] the pid table's chain */
-	int pgid, sid;           /* [G] process group and session */
-	int exit_signal;         /* [G] sent to the parent at exit (SIGCHLD; 0: none) */
-	int exit_status;         /* [G] wait status once a zombie */
-	bool group_exiting;      /* [P] exit_group or a fatal signal: every thread goes */
-	int group_status;        /* [P] the status those threads leave with */
-	struct list_node threads; /* [P] struct thread by proc_link */
-	unsigned nthreads;       /* [P] threads on that list */
-	struct thread *leader;   /* [G] the first thread while it lives, else NULL */
-	struct uspace *space;    /* [P] the address space; NULL once a zombie */
-	struct cred cred;        /* [P] */
+	int pgid, sid;             /* [G] process group and session */
+	int exit_signal;           /* [G] sent to the parent at exit (SIGCHLD; 0: none) */
+	int exit_status;           /* [G] wait status once a zombie */
+	bool group_exiting;        /* [P] exit_group or a fatal signal: every thread goes */
+	int group_status;          /* [P] the status those threads leave with */
+	struct list_node threads;  /* [P] struct thread by proc_link */
+	unsigned nthreads;         /* [P] threads on that list */
+	struct thread *leader;     /* [G] the first thread while it lives, else NULL */
+	struct uspace *space;      /* [P] the address space; NULL once a zombie */
+	struct cred cred;          /* [P] */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [P] */
-	struct sighand *sighand; /* [P] handlers, shared with CLONE_SIGHAND */
-	struct proc_sig sig;     /* signal state (proc/signal.h), its own locks */
-	char comm[PROC_COMM_LEN]; /* [P] the program's base name */
-	struct waitq child_wq;   /* its wait4 callers: a child changed state */
-	struct waitq exit_wq;    /* exec/exit_group wait here for other threads to go */
-	uint64_t start_ns;       /* [I] creation time (monotonic) */
-	uint64_t cpu_ns;         /* [P] CPU time of its threads that ended */
-	uint64_t children_ns;    /* [G] CPU time of reaped children */
-	bool execed;             /* [P] it ran exec since fork (setpgid's EACCES) */
+	struct sighand *sighand;            /* [P] handlers, shared with CLONE_SIGHAND */
+	struct proc_sig sig;                /* signal state (proc/signal.h), its own locks */
+	char comm[PROC_COMM_LEN];           /* [P] the program's base name */
+	struct waitq child_wq;              /* its wait4 callers: a child changed state */
+	struct waitq exit_wq;               /* exec/exit_group wait here for other threads to go */
+	uint64_t start_ns;                  /* [I] creation time (monotonic) */
+	uint64_t cpu_ns;                    /* [P] CPU time of its threads that ended */
+	uint64_t children_ns;               /* [G] CPU time of reaped children */
+	bool execed;                        /* [P] it ran exec since fork (setpgid's EACCES) */
 	struct thread *vfork_parent; /* [G] the thread a vfork child releases at exec or exit */
-	bool kernel_child;       /* [G] proc_spawn() made it: a kernel waiter reaps it */
-	unsigned child_gen;      /* [a] bumped on each change of a child, for wait4's sleep */
-	struct thread *exec_thread; /* [P] a thread in exec: the others end without ending the process */
+	bool kernel_child;           /* [G] proc_spawn() made it: a kernel waiter reaps it */
+	unsigned child_gen;          /* [a] bumped on each change of a child, for wait4's sleep */
+	struct thread
+		*exec_thread; /* [P] a thread in exec: the others end without ending the process */
 };
 
 struct thread {
-	int tid;                     /* [I] */
-	int refs;                    /* [a] its task, the tid table, each lookup */
-	struct task *task;           /* [I] the kernel task that runs it */
-	struct process *proc;        /* [I] holds a reference */
-	struct list_node proc_link;  /* [P] on proc->threads */
-	struct thread *hash_next;    /* [G] the tid table's chain */
-	struct thread_sig sig;       /* signal state (proc/signal.h) */
-	uintptr_t clear_child_tid;   /* [T] set_tid_address / CLONE_CHILD_CLEARTID */
-	uintptr_t robust_list;       /* [T] set_robust_list's head */
-	size_t robust_len;           /* [T] its length argument */
-	uintptr_t tls;               /* [T] FS base it starts with (CLONE_SETTLS) */
-	bool exited;                 /* [P] off the process's list */
-	bool vfork_done;             /* [a] a vfork child exec'd or exited (this thread is the parent) */
-	struct waitq vfork_wq;       /* the vfork parent waits here */
+	int tid;                    /* [I] */
+	int refs;                   /* [a] its task, the tid table, each lookup */
+	struct task *task;          /* [I] the kernel task that runs it */
+	struct process *proc;       /* [I] holds a reference */
+	struct list_node proc_link; /* [P] on proc->threads */
+	struct thread *hash_next;   /* [G] the tid table's chain */
+	struct thread_sig sig;      /* signal state (proc/signal.h) */
+	uintptr_t clear_child_tid;  /* [T] set_tid_address / CLONE_CHILD_CLEARTID */
+	uintptr_t robust_list;      /* [T] set_robust_list's head */
+	size_t robust_len;          /* [T] its length argument */
+	uintptr_t tls;              /* [T] FS base it starts with (CLONE_SETTLS) */
+	bool exited;                /* [P] off the process's list */
+	bool vfork_done;       /* [a] a vfork child exec'd or exited (this thread is the parent) */
+	struct waitq vfork_wq; /* the vfork parent waits here */
 	/* how it starts ([I], thread.c) */
-	uintptr_t set_child_tid;        /* CLONE_CHILD_SETTID: the tid is written there first */
-	int (*start_fn)(void *arg);     /* kernel work before user mode (a first exec), or NULL */
+	uintptr_t set_child_tid;    /* CLONE_CHILD_SETTID: the tid is written there first */
+	int (*start_fn)(void *arg); /* kernel work before user mode (a first exec), or NULL */
 	void *start_arg;
 };
 
@@ -141,8 +142,7 @@ int __must_check proc_exec(const char *path, char *const argv[], char *const env
  * pid in *@pid_out. Returns 0 or what exec returned (the process then
  * never ran). May sleep.
  */
-int __must_check proc_spawn(const char *path, char *const argv[], char *const envp[],
-                            int *pid_out);
+int __must_check proc_spawn(const char *path, char *const argv[], char *const envp[], int *pid_out);
 
 /*
  * proc_spawn() of an ELF file held in memory (@size bytes at @elf) rather

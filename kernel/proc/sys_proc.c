@@ -17,8 +17,8 @@
 #include "syscall/syscall.h"
 #include "time/time.h"
 
-#define NR_OPEN_MAX   1048576u /* Linux's fs.nr_open: the highest RLIMIT_NOFILE */
-#define ROBUST_HEAD   24u      /* sizeof(struct robust_list_head) on x86_64 */
+#define NR_OPEN_MAX   1048576u    /* Linux's fs.nr_open: the highest RLIMIT_NOFILE */
+#define ROBUST_HEAD   24u         /* sizeof(struct robust_list_head) on x86_64 */
 #define CLOCK_TICK_NS 10000000ull /* USER_HZ = 100 */
 
 long sys_exit(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -53,7 +53,8 @@ long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 	if (!p)
 		return -ESRCH;
 	parent = __atomic_load_n(&p->parent, __ATOMIC_ACQUIRE);
-	return parent ? parent->pid : 0; /* parent's pid is fixed; a stale read is a race Linux has too */
+	return parent ? parent->pid
+	              : 0; /* parent's pid is fixed; a stale read is a race Linux has too */
 }
 
 /* @pid or, for 0, the caller; with proc_lock held. */
@@ -325,8 +326,7 @@ long sys_sched_setaffinity(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, u
 	return 0; /* another thread's affinity is not kept yet */
 }
 
-long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                     uint64_t a5)
+long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	task_yield();
 	return 0;
@@ -387,7 +387,8 @@ long sys_times(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 
 	if (p && a0) {
 		tms[0] = (int64_t)(process_cpu_ns(p) / CLOCK_TICK_NS);
-		tms[2] = (int64_t)(__atomic_load_n(&p->children_ns, __ATOMIC_RELAXED) / CLOCK_TICK_NS);
+		tms[2] = (int64_t)(__atomic_load_n(&p->children_ns, __ATOMIC_RELAXED) /
+		                   CLOCK_TICK_NS);
 		if (copy_to_user((void *)a0, tms, sizeof(tms)))
 			return -EFAULT;
 	}

@@ -118,8 +118,8 @@ static struct thread *thread_alloc(struct process *p, int tid, const struct thre
 	return t;
 }
 
-int thread_create(struct process *p, int tid, struct uspace *space,
-                  const struct thread_start *st, struct thread **out)
+int thread_create(struct process *p, int tid, struct uspace *space, const struct thread_start *st,
+                  struct thread **out)
 {
 	struct thread_setup s = { .space = space, .st = st };
 	struct task_spawn_opts opts = {

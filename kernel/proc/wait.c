@@ -33,8 +33,8 @@ struct wait_sel {
 /* What a successful wait found. */
 struct wait_found {
 	int pid;
-	int status;  /* wait status */
-	int code;    /* CLD_* for waitid */
+	int status; /* wait status */
+	int code;   /* CLD_* for waitid */
 	uint32_t uid;
 };
 
@@ -71,8 +71,7 @@ static int wait_scan_locked(struct process *self, const struct wait_sel *w, stru
 	bool any = false;
 	int st;
 
-	list_for_each_entry(c, &self->children, sibling)
-	{
+	list_for_each_entry(c, &self->children, sibling) {
 		if (!wait_matches(w, c))
 			continue;
 		any = true;
@@ -218,9 +217,10 @@ long sys_waitid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		info.si_code = f.code;
 		info.si_pid = f.pid;
 		info.si_uid = f.uid;
-		info.si_status = f.code == CLD_EXITED ? (f.status >> 8) & 0xff :
-		                 f.code == CLD_STOPPED ? (f.status >> 8) & 0xff :
-		                 f.code == CLD_CONTINUED ? SIGCONT : f.status & 0x7f;
+		info.si_status = f.code == CLD_EXITED      ? (f.status >> 8) & 0xff
+		                 : f.code == CLD_STOPPED   ? (f.status >> 8) & 0xff
+		                 : f.code == CLD_CONTINUED ? SIGCONT
+		                                           : f.status & 0x7f;
 	}
 	if (a2 && copy_to_user((void *)a2, &info, sizeof(info)))
 		return -EFAULT;
