@@ -112,7 +112,9 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], int *pi
 int proc_spawn_image(const char *name, const void *elf, size_t size, char *const argv[],
                      char *const envp[], int *pid_out)
 {
-	struct spawn_req r = { .path = name, .image = elf, .size = size, .argv = argv, .envp = envp };
+	struct spawn_req r = {
+		.path = name, .image = elf, .size = size, .argv = argv, .envp = envp
+	};
 
 	return spawn(&r, false, pid_out);
 }

@@ -238,7 +238,7 @@ TEST(proc, corrupt_elf_overlapping_segments)
 	build(&im, &proc_prog_exit42, false);
 	ph = phdr(&im);
 	ehdr(&im)->e_phnum = 2;
-	ph[1] = ph[0]; /* fits before CODE_OFF */
+	ph[1] = ph[0];         /* fits before CODE_OFF */
 	ph[1].p_vaddr += 0x10; /* inside segment 0 */
 	ph[1].p_offset += 0x10;
 	ph[1].p_filesz = ph[1].p_memsz = 0x20;
