@@ -274,20 +274,31 @@ void uspace_zap(struct uspace *s, uint64_t start, uint64_t end)
 	}
 }
 
-/* Map a fresh zeroed frame at @va for region @v. */
+int uspace_map_page(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	int err = pt_map_4k_fast(&s->pt, va, pa, flags);
+
+	if (err == -ENOENT) {
+		err = pt_map(&s->pt, va, pa, PAGE_SIZE, flags, PT_PAGE_4K);
+		uspace_tlb_sync(s);
+	}
+	return err;
+}
+
+/* Map a fresh zeroed frame at @va for region @v: 0, -EEXIST (mapped already) or -ENOMEM. */
 static int zero_fill(struct uspace *s, const struct vma *v, uint64_t va)
 {
 	uint64_t pa = pmm_alloc_pages(0, PMM_ZERO);
+	int err;
 
 	if (!pa)
 		return -ENOMEM;
-	if (pt_map(&s->pt, va, pa, PAGE_SIZE, uspace_pte_flags(v, true), PT_PAGE_4K)) {
+	err = uspace_map_page(s, va, pa, uspace_pte_flags(v, true));
+	if (err) {
 		pmm_free_pages(pa, 0);
-		uspace_tlb_sync(s); /* a failed map changed nothing, but keep the batch clean */
-		return -ENOMEM;
+		return err == -EEXIST ? err : -ENOMEM;
 	}
 	__atomic_fetch_add(&s->resident, 1, __ATOMIC_RELAXED);
-	uspace_tlb_sync(s);
 	return 0;
 }
 
@@ -324,17 +335,27 @@ static int cow(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
 	return 0;
 }
 
-/* Resolve a fault at page @va of region @v that allows the access. */
+/*
+ * Resolve a fault at page @va of region @v that allows the access. A fault
+ * on a page that was not present (the usual first touch) tries a fresh
+ * page at once; -EEXIST means another thread mapped it meanwhile.
+ */
 static int fault_page(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
 	__must_hold(&s->lock)
 {
 	uint64_t pa;
 	uint32_t flags;
+	int err;
 
+	if (!(access & UFAULT_PRESENT)) {
+		err = zero_fill(s, v, va);
+		if (err != -EEXIST)
+			return err;
+	}
 	if (pt_translate(&s->pt, va, &pa, &flags, NULL))
 		return zero_fill(s, v, va);
 	if ((access & UFAULT_WRITE) && !(flags & PT_WRITE))
-		return cow(s, v, va, pa & ~(uint64_t)(PAGE_SIZE - 1));
+		return cow(s, v, va, pa);
 	return 0; /* another thread fixed it first */
 }
 
@@ -373,10 +394,8 @@ int uspace_populate(struct uspace *s, const struct vma *v, uint64_t start, uint6
 	int err;
 
 	for (va = start; va < end; va += PAGE_SIZE) {
-		if (!pt_translate(&s->pt, va, NULL, NULL, NULL))
-			continue;
 		err = zero_fill(s, v, va);
-		if (err)
+		if (err && err != -EEXIST)
 			return err;
 	}
 	return 0;
@@ -425,6 +444,20 @@ int uspace_translate(struct uspace *s, uintptr_t va, uint64_t *pa, uint32_t *fla
 	err = pt_translate(&s->pt, va, pa, flags, NULL) ? -EFAULT : 0;
 	mutex_unlock(&s->lock);
 	return err;
+}
+
+bool uspace_shared_at(struct uspace *s, uintptr_t va)
+{
+	const struct vma *v;
+	bool shared;
+
+	if (!s || va >= USER_TOP)
+		return false;
+	mutex_lock(&s->lock);
+	v = vma_find(&s->regions, va);
+	shared = v && (v->flags & USPACE_SHARED);
+	mutex_unlock(&s->lock);
+	return shared;
 }
 
 uint64_t uspace_loaded_cpus(const struct uspace *s)

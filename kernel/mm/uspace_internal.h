@@ -59,6 +59,13 @@ uint32_t uspace_pte_flags(const struct vma *v, bool exclusive);
  */
 void uspace_tlb_sync(struct uspace *s) __must_hold(&s->lock);
 
+/*
+ * Map the 4 KiB page @va to @pa with @flags: the one-walk path when the
+ * tables exist, else pt_map(). Returns 0, -EEXIST or -ENOMEM.
+ */
+int uspace_map_page(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
+	__must_hold(&s->lock);
+
 /* Unmap every page in [@start, @end) and drop its frame (TLBs synced first). */
 void uspace_zap(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
 

@@ -33,8 +33,7 @@ static int map_moved(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64
 
 	if (!f || pmm_frame_get(f))
 		return -ENOMEM;
-	if (pt_map(&w->s->pt, va + (uint64_t)w->delta, pa, PAGE_SIZE, flags & ~PT_READ,
-	           PT_PAGE_4K)) {
+	if (uspace_map_page(w->s, va + (uint64_t)w->delta, pa, flags & ~PT_READ)) {
 		pmm_frame_put(f);
 		return -ENOMEM;
 	}
