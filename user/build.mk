@@ -60,3 +60,10 @@ test-user: kernel user
 	@$(PYTHON) tools/cairntest.py --only user
 
 .PHONY: user run-user run-linux test-user
+
+# The sys lane's system-call fuzzer (user/fuzz/fuzz.mk) runs in the user
+# group of make test when built; include its rules unless the top Makefile did.
+ifndef SCFUZZ_BIN
+-include user/fuzz/fuzz.mk
+endif
+user: $(SCFUZZ_BIN)
