@@ -111,14 +111,17 @@ def test_runs():
             runs += [("%s/%s#%d" % (libc, name, i), ["/" + path]) for i in (1, 2)]
         else:
             runs.append(("%s/%s" % (libc, name), ["/" + path]))
-    if os.path.exists(FUZZ):
-        files["t/fuzz"] = FUZZ
-        runs.append(FUZZ_RUN)
     elfdir = os.path.join(USER_BUILD, "elf")
     if os.path.isdir(elfdir):
         for f in sorted(os.listdir(elfdir)):
             files["t/elf/" + f] = os.path.join(elfdir, f)
-    return runs + BUSYBOX_RUNS, files
+    runs += BUSYBOX_RUNS
+    if os.path.exists(FUZZ):
+        # Last: random calls may leave the console or the system in a state
+        # the programs after it should not inherit.
+        files["t/fuzz"] = FUZZ
+        runs.append(FUZZ_RUN)
+    return runs, files
 
 
 def build_initrd(out, runs, files):
