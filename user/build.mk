@@ -8,7 +8,7 @@ USER_BUILD   := $(BUILD)/user
 MUSL_CC      ?= musl-gcc
 GLIBC_CC     ?= gcc
 USER_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE= \
-	-pthread -Iuser/lib
+	-pthread -I. -Iuser/lib
 USER_HDRS    := $(wildcard user/lib/*.h)
 USER_TESTS   := $(patsubst user/tests/%.c,%,$(wildcard user/tests/*.c))
 USER_BENCHES := $(patsubst user/bench/%.c,%,$(wildcard user/bench/*.c))
