@@ -17,5 +17,6 @@ LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c li
 LIB_SRCS += lib/input/keymap.c lib/input/ps2kbd.c lib/input/ps2mouse.c
 LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
 LIB_SRCS += lib/list/list.c
+LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
 LIB_SRCS += lib/vma/vma.c
