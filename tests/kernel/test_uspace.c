@@ -167,6 +167,7 @@ TEST(uspace, fork_copies_on_write_both_ways)
 	EXPECT_EQ(flags_of(c, BASE) & PT_WRITE, 0);
 	EXPECT_EQ(uspace_translate(c, BASE + PG, NULL, NULL), -EFAULT);
 	EXPECT_EQ(uspace_resident_pages(c), 1);
+	EXPECT_TRUE(!uspace_shared_at(c, BASE));
 	/* The parent writes: it gets a copy, and the child keeps the original. */
 	EXPECT_EQ(uspace_fault(p, BASE, UFAULT_USER | UFAULT_WRITE), 0);
 	EXPECT_TRUE(pa_of(p, BASE) != orig);
@@ -189,6 +190,8 @@ TEST(uspace, shared_anonymous_memory_stays_shared_after_fork)
 	long at = uspace_mmap(p, 0, 3 * PG, PROT_RW, MAP_SHARED | MAP_ANONYMOUS);
 
 	EXPECT_TRUE(at > 0);
+	EXPECT_TRUE(uspace_shared_at(p, at + PG));
+	EXPECT_TRUE(!uspace_shared_at(p, at + 3 * PG));
 	/* Shared pages exist from the start, so a page first touched after fork is shared too. */
 	EXPECT_EQ(uspace_resident_pages(p), 3);
 	EXPECT_EQ(uspace_fork(p, &c), 0);
