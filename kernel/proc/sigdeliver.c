@@ -190,7 +190,7 @@ void signal_deliver(struct arch_uframe *f)
 	struct thread *t = thread_current();
 	struct kernel_sigaction ka;
 	struct ksiginfo info;
-	bool in_syscall;
+	bool in_syscall, ran = false;
 	long ret = 0;
 	int sig;
 
@@ -201,11 +201,18 @@ void signal_deliver(struct arch_uframe *f)
 	if (!__atomic_load_n(&t->sig.notify, __ATOMIC_ACQUIRE) && !t->sig.restore_mask &&
 	    !in_syscall)
 		return;
+	/*
+	 * Every deliverable signal gets its frame now, each on top of the one
+	 * before (so the last one taken runs first), as Linux does; each
+	 * handler's mask decides what is still deliverable after it.
+	 */
 	while ((sig = next_handler(t, &info, &ka))) {
 		finish_syscall(f, &in_syscall, ret, true, ka.sa_flags & SA_RESTART);
 		if (run_handler(t, f, sig, &info, &ka))
-			return;
+			ran = true;
 	}
+	if (ran)
+		return;
 	finish_syscall(f, &in_syscall, ret, false, false);
 	if (t->sig.restore_mask) {
 		t->sig.restore_mask = false;

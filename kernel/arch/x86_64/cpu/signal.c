@@ -26,6 +26,11 @@
 #define MXCSR_DEFAULT_MASK 0xffbfu /* when FXSAVE reports 0 (Intel SDM Vol. 1, 11.6.6) */
 #define XFEATURE_SSE       (1ull << 1)
 #define XFEATURE_X87       (1ull << 0)
+/*
+ * Linux's user code selector (__USER_CS, GDT entry 6). A frame built for
+ * Linux may name it; it means "user code" like Cairn's own X86_SEL_UCODE.
+ */
+#define LINUX_USER_CS 0x33
 
 /* The bytes the FPU state takes in a frame: the image, plus the end marker with XSAVE. */
 static size_t fpu_frame_size(void)
@@ -275,6 +280,9 @@ int arch_signal_return(struct arch_uframe *f, struct sig_return *out)
 	if (!user_addr(uc_addr) || copy_from_user(&uc, (const void *)uc_addr, sizeof(uc)))
 		return -EFAULT;
 	if (!user_addr(uc.uc_mcontext.rip) || !user_addr(uc.uc_mcontext.rsp))
+		return -EFAULT;
+	/* Any other code segment would not be user code: Linux's IRET faults, so do we. */
+	if ((uc.uc_mcontext.cs | 3) != X86_SEL_UCODE && (uc.uc_mcontext.cs | 3) != LINUX_USER_CS)
 		return -EFAULT;
 	have_fpu = uc.uc_mcontext.fpstate != 0;
 	if (have_fpu && fpu_from_frame(uc.uc_mcontext.fpstate, img))
