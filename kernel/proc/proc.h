@@ -145,6 +145,13 @@ int __must_check proc_exec(const char *path, char *const argv[], char *const env
 int __must_check proc_spawn(const char *path, char *const argv[], char *const envp[], int *pid_out);
 
 /*
+ * proc_spawn() of an ELF file held in memory (@size bytes at @elf) rather
+ * than one from the initrd, named @name: for the kernel tests.
+ */
+int __must_check proc_spawn_image(const char *name, const void *elf, size_t size,
+                                  char *const argv[], char *const envp[], int *pid_out);
+
+/*
  * Wait until the process @pid started by proc_spawn() ends, store its wait
  * status in *@status and reap it. Returns 0, -ECHILD (no such process
  * waiting for a kernel waiter) or -EINTR (the calling task was killed:
