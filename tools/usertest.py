@@ -45,6 +45,7 @@ PROGRAMS = {
     "cow": {},
     "threads": {},
     "signals": {},
+    "signals_frame": {},
     "segv": {},
     "clone_thread": {},
     "mman": {},
