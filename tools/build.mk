@@ -45,7 +45,7 @@ debug:
 
 # Everything, ending with "N passed, N failed".
 test:
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all user
 	@$(PYTHON) tools/cairntest.py
 
 test-kernel: kernel image

@@ -30,7 +30,7 @@
  * Linux's user code selector (__USER_CS, GDT entry 6). A frame built for
  * Linux may name it; it means "user code" like Cairn's own X86_SEL_UCODE.
  */
-#define LINUX_USER_CS 0x33
+#define LINUX_USER_CS      0x33
 
 /* The bytes the FPU state takes in a frame: the image, plus the end marker with XSAVE. */
 static size_t fpu_frame_size(void)
