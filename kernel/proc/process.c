@@ -27,7 +27,7 @@ static unsigned nprocs __guarded_by(&proc_lock);
 
 #define MIB (1024ull * 1024)
 
-/* Linux's defaults for the first process (init/init_task.c, include/asm-generic/resource.h). */
+/* Linux's defaults for the first process (init_task.c and the generic resource.h). */
 static void rlimit_defaults(struct rlimit64 *r)
 {
 	unsigned i;

@@ -45,6 +45,27 @@ static void set_blocked_locked(struct thread *t, uint64_t mask)
 	}
 }
 
+/*
+ * Store @mask when no shared signal needs another thread: then the
+ * sighand lock alone is enough (no walk of the thread list). Returns false
+ * when the caller must take the slow path.
+ */
+static bool set_blocked_fast(struct thread *t, uint64_t mask)
+{
+	struct process *p = t->proc;
+	struct sighand *sh = p->sighand;
+	uint64_t flags = spin_lock_irqsave(&sh->lock);
+	bool done = !(p->sig.shared.set & mask & ~t->sig.blocked);
+
+	if (done) {
+		__atomic_store_n(&t->sig.blocked, mask, __ATOMIC_RELAXED);
+		if ((t->sig.pending.set | p->sig.shared.set) & ~mask)
+			__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&sh->lock, flags);
+	return done;
+}
+
 void signal_set_blocked(uint64_t mask)
 {
 	struct thread *t = thread_current();
@@ -52,6 +73,9 @@ void signal_set_blocked(uint64_t mask)
 	bool took_p;
 
 	if (!t)
+		return;
+	mask &= ~SIG_UNCATCHABLE;
+	if (set_blocked_fast(t, mask))
 		return;
 	flags = sig_lock(t->proc, &took_p);
 	set_blocked_locked(t, mask);

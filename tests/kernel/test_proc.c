@@ -238,7 +238,7 @@ TEST(proc, corrupt_elf_overlapping_segments)
 	build(&im, &proc_prog_exit42, false);
 	ph = phdr(&im);
 	ehdr(&im)->e_phnum = 2;
-	ph[1] = ph[0]; /* fits before CODE_OFF */
+	ph[1] = ph[0];         /* fits before CODE_OFF */
 	ph[1].p_vaddr += 0x10; /* inside segment 0 */
 	ph[1].p_offset += 0x10;
 	ph[1].p_filesz = ph[1].p_memsz = 0x20;
@@ -271,4 +271,9 @@ TEST(proc, missing_program_is_enoent)
 	int pid = 0;
 
 	EXPECT_EQ(proc_spawn("/no/such/program", argv, NULL, &pid), -ENOENT);
+}
+
+TEST(proc, robust_futex_owner_died_at_exit)
+{
+	EXPECT_EQ(run_prog(&proc_prog_robust, false), W_EXITCODE(0, 0));
 }

@@ -314,7 +314,7 @@ static bool frame_fixup(struct arch_uframe *f)
  */
 void x86_exit_to_user(struct arch_uframe *f)
 {
-	struct task *t = task_current();
+	struct task *t = percpu_read_current();
 	unsigned bad = 0;
 
 	for (;;) {
@@ -371,7 +371,7 @@ static bool sysret_ok(const struct arch_uframe *f)
 bool x86_syscall(struct arch_uframe *f)
 {
 	arch_irq_enable();
-	if (likely(task_current()->proc_thread))
+	if (likely(((struct task *)percpu_read_current())->proc_thread))
 		syscall_entry(f);
 	else
 		bare_syscall(f);
