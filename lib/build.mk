@@ -1,6 +1,6 @@
 # lib/: freestanding pure C, linked unchanged into the kernel and the loaders
 # and tested on the host.
-LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c
+LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/elf/exec.c
 LIB_SRCS += lib/buddy/buddy.c
 LIB_SRCS += lib/paging/paging.c lib/paging/walk.c lib/paging/share.c lib/paging/copy.c
 LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c lib/alloc/cairn_cache.c
@@ -17,4 +17,6 @@ LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c li
 LIB_SRCS += lib/input/keymap.c lib/input/ps2kbd.c lib/input/ps2mouse.c
 LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
 LIB_SRCS += lib/list/list.c
+LIB_SRCS += lib/signal/signal.c
+LIB_SRCS += lib/cpio/cpio.c
 LIB_SRCS += lib/vma/vma.c

@@ -48,3 +48,13 @@
 #define EBADMSG      74
 #define ENOTSUP      95
 #define ETIMEDOUT    110
+
+/*
+ * Kernel-internal: a system call interrupted by a signal returns one of
+ * these and never lets it reach user mode; signal_deliver() turns it into
+ * -EINTR or restarts the call (Linux's values and rules, docs/signals.md).
+ */
+#define ERESTARTSYS           512 /* restart under SA_RESTART or with no handler, else EINTR */
+#define ERESTARTNOINTR        513 /* always restart */
+#define ERESTARTNOHAND        514 /* restart only when no handler ran, else EINTR */
+#define ERESTART_RESTARTBLOCK 516 /* as ERESTARTNOHAND (Cairn restarts the call itself) */

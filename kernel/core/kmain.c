@@ -28,6 +28,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "proc/proc.h"
 #include "sched/task.h"
 #include "shell/shell.h"
 #include "time/time.h"
@@ -275,6 +276,7 @@ void kmain(const struct boot_info *bi)
 	run_boot_mode();
 	/* From here the consoles read their devices (one-shot modes read them directly). */
 	tty_start_input();
-	shell_start();
+	if (!proc_start_init()) /* init= takes the console from the kernel shell */
+		shell_start();
 	shell_serve_boot_flow(); /* commands that must run in "main" on CPU 0 */
 }

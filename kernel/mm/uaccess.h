@@ -16,9 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef USER_TOP
-#define USER_TOP 0x00007ffffffff000ull /* first byte above user space (last page kept unmapped) */
-#endif
+#include "mm/uspace.h" /* USER_TOP */
 
 /* Copy @n bytes from user @usrc to @dst. Returns 0 or -EFAULT (dst contents unspecified). */
 int __must_check copy_from_user(void *dst, const void *usrc, size_t n);

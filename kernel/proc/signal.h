@@ -56,8 +56,8 @@ struct sigpending {
 /* The handlers of one process (or of several sharing them with CLONE_SIGHAND). */
 struct sighand {
 	struct spinlock lock;
-	int refs;                                /* [a] processes using it */
-	struct kernel_sigaction action[NSIG];    /* [S] action[sig - 1] */
+	int refs;                             /* [a] processes using it */
+	struct kernel_sigaction action[NSIG]; /* [S] action[sig - 1] */
 };
 
 /* Per-thread signal state; struct thread embeds it as `sig`. */
@@ -75,8 +75,7 @@ struct thread_sig {
 /* Stop states of a process (job control). */
 enum sig_stop_state {
 	SIG_RUNNING = 0, /* not stopped */
-	SIG_STOPPING,    /* a stop signal was taken; its threads stop as they reach user mode */
-	SIG_STOPPED,     /* stopped until SIGCONT or SIGKILL */
+	SIG_STOPPED, /* stopped until SIGCONT or SIGKILL: its threads sleep as they reach user mode */
 };
 
 /* Per-process signal state; struct process embeds it as `sig`. */
@@ -86,8 +85,6 @@ struct proc_sig {
 	int stop_sig;             /* [S] the signal that stopped it */
 	bool stop_unreported;     /* [S] a stop wait4(WUNTRACED) has not seen */
 	bool cont_unreported;     /* [S] a continue waitid(WCONTINUED) has not seen */
-	bool exiting;             /* [S] the process is dying: no more deliveries */
-	int exit_status;          /* [S] wait status of that death */
 	unsigned queued;          /* [S] queue entries held by the process and its threads */
 	struct waitq stop_wq;     /* stopped threads sleep here until SIGCONT */
 };
@@ -99,11 +96,13 @@ struct proc_sig {
  * it (or it waits in the shared set). @info may be NULL (SI_KERNEL).
  * Signal 0 only checks. No permission check (the caller made it).
  * Returns 0 or -EINVAL (bad number), -EAGAIN (a real-time signal could not
- * be queued). Any context, interrupts included.
+ * be queued); callers that send standard signals may ignore it. Task
+ * context or interrupts off, but not from an interrupt handler (it takes
+ * the process's lock).
  */
-int __must_check signal_send_process(struct process *p, int sig, const struct ksiginfo *info);
+int signal_send_process(struct process *p, int sig, const struct ksiginfo *info);
 /* The same for one thread (tkill, faults). */
-int __must_check signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
+int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
 
 /* True when the calling thread has a signal to act on (blocking calls check it). */
 bool signal_pending(void);
@@ -156,19 +155,80 @@ void signal_proc_release(struct proc_sig *ps);
 int __must_check signal_exec_reset(struct process *p);
 
 /*
- * Job control notices the process lane implements for wait4/waitid: @p
- * stopped by @sig, or continued. They wake the parent's waiters; the
- * signal code already sent SIGCHLD. Called with no lock held.
- */
-void proc_notify_stop(struct process *p, int sig);
-void proc_notify_cont(struct process *p);
-
-/*
  * For wait4/waitid: consume an unreported stop (status (sig << 8) | 0x7f)
- * or continue (status 0xffff) of @p. True if there was one.
+ * or continue (status 0xffff) of @p. True if there was one. Takes the
+ * sighand lock (proc_lock may be held).
  */
 bool signal_take_stop_report(struct process *p, int *status);
 bool signal_take_cont_report(struct process *p, int *status);
 
+/*
+ * Set the calling thread's blocked mask to @mask (SIGKILL and SIGSTOP are
+ * never blocked) and hand shared signals it now blocks to another thread.
+ */
+void signal_set_blocked(uint64_t mask);
+
 /* The wait status a default action would leave, for tests: sig, | 0x80 for core. */
 int signal_term_status(int sig);
+
+/* ---- the operations behind the system calls (kernel/syscall/sys_signal.c) ---- */
+
+/*
+ * Read the action of @sig of @p into *@old (if not NULL) and set @act (if
+ * not NULL; SIGKILL/SIGSTOP are the caller's to refuse). Setting a signal
+ * to be ignored drops it where it is pending (POSIX). @sig is valid.
+ */
+void signal_action(struct process *p, int sig, const struct kernel_sigaction *act,
+                   struct kernel_sigaction *old);
+
+/* Pending signals of the calling thread and its process that it blocks (rt_sigpending). */
+uint64_t signal_pending_set(void);
+
+/*
+ * Sleep until a signal is pending for the calling thread or @deadline_ns
+ * (TIME_NEVER: none) passes; may return early, the caller tests again.
+ */
+void signal_sleep(uint64_t deadline_ns);
+
+/* The calling thread's alternate stack as sigaltstack reports it at user sp @sp. */
+void signal_altstack_get(const struct thread_sig *ts, uintptr_t sp, struct linux_stack *out);
+/*
+ * Set it from @ss (sigaltstack, rt_sigreturn) while the thread runs at
+ * user sp @sp. Returns 0, -EPERM (on it now), -EINVAL (flags) or -ENOMEM
+ * (smaller than MINSIGSTKSZ).
+ */
+int __must_check signal_altstack_set(struct thread_sig *ts, const struct linux_stack *ss,
+                                     uintptr_t sp);
+
+/*
+ * kill(): @pid > 0 one process, 0 the caller's process group, -1 every
+ * process it may signal but init and itself, < -1 the group -@pid. Checks
+ * permission (kill(2)). @sig 0 checks only. Returns 0, -ESRCH or -EPERM.
+ */
+int __must_check signal_kill(int pid, int sig, const struct ksiginfo *info);
+
+/*
+ * @sig from the kernel itself (no permission check, SI_KERNEL) to every
+ * process of group @pgid. Returns 0, -ESRCH (no such group) or -EAGAIN.
+ * Any context, interrupt handlers included.
+ */
+int signal_kill_pgrp(int pgid, int sig);
+
+/*
+ * ^C typed on terminal @t (its line discipline saw the interrupt
+ * character): SIGINT to the console's foreground process group when @t is
+ * the console and a group is in front (TIOCSPGRP, the shell's `run`).
+ * Called by the terminal layer in interrupt context.
+ */
+struct tty;
+void signal_tty_interrupt(struct tty *t);
+
+/* tgkill (@tgid > 0) and tkill (@tgid 0): thread @tid. 0, -ESRCH, -EPERM or -EAGAIN. */
+int __must_check signal_kill_thread(int tgid, int tid, int sig, const struct ksiginfo *info);
+
+/*
+ * rt_sigtimedwait: take a pending signal of @set (without running its
+ * handler), waiting until @deadline_ns. Returns the signal with *@info,
+ * -EAGAIN at the deadline, or -EINTR when another signal came.
+ */
+int signal_wait_set(uint64_t set, uint64_t deadline_ns, struct ksiginfo *info);

@@ -193,6 +193,8 @@ int task_spawn_opts(struct task_handle *out, const char *name, int (*fn)(void *)
 	self->handles_held++;
 	spin_unlock_irqrestore(&task_lock, flags);
 	out->id = t->id;
+	if (opts && opts->setup)
+		opts->setup(t, opts->setup_ctx);
 	sched_enqueue_new(t, opts ? opts->cpu : -1);
 	return 0;
 }

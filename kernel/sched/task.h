@@ -72,10 +72,19 @@ struct task_result {
 	int value; /* the exit value; for PANICKED -EFAULT, for KILLED -EINTR */
 };
 
+struct task;
+
 struct task_spawn_opts {
 	int prio;          /* TASK_PRIO_MIN..TASK_PRIO_MAX (0: TASK_PRIO_DEFAULT if dflt) */
 	uint64_t affinity; /* bit n: may run on CPU n; 0 or TASK_CPUS_ANY: any */
 	int cpu;           /* first CPU, or -1: the least loaded allowed one */
+	/*
+	 * Called on the new task before it is queued, so its first run finds
+	 * it complete (a user thread's frame, address space and thread object:
+	 * kernel/proc/thread.c). NULL: none.
+	 */
+	void (*setup)(struct task *t, void *ctx);
+	void *setup_ctx; /* its argument */
 };
 
 /* Introspection for `ps` (issue 6): a copy taken under the task lock. */

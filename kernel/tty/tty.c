@@ -17,6 +17,7 @@
 #include "core/percpu.h"
 #include "core/smp.h"
 #include "mm/heap.h"
+#include "proc/signal.h"
 #include "time/time.h"
 #include "tty/internal.h"
 
@@ -149,6 +150,9 @@ void tty_inject(struct tty *t, const void *buf, size_t n)
 		fn(ctx);
 		__atomic_sub_fetch(&t->sigint_busy, 1, __ATOMIC_RELEASE);
 	}
+	/* A user program in front gets SIGINT (its process group, as on Linux). */
+	if (ev & LDISC_EV_SIGINT)
+		signal_tty_interrupt(t);
 }
 
 void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx)

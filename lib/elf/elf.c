@@ -8,6 +8,7 @@
 #include <cairn/errno.h>
 
 #include <lib/elf/elf.h>
+#include <lib/elf/internal.h>
 
 /* e_ident layout and values (System V gABI, "ELF Identification"). */
 #define EI_CLASS      4
@@ -16,7 +17,6 @@
 #define ELFCLASS64    2
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
-#define ET_EXEC       2
 #define SHN_UNDEF     0
 #define SHN_LORESERVE 0xff00
 #define SHT_NOBITS    8
@@ -31,12 +31,12 @@
 #define ELF_ALIGN 8
 
 /* Return true when [@off, @off + @len) lies inside a file of @size bytes. */
-static bool elf_range_ok(size_t size, uint64_t off, uint64_t len)
+bool elf_range_ok(size_t size, uint64_t off, uint64_t len)
 {
 	return off <= size && len <= size - off;
 }
 
-static int elf_fail(const char **why, const char *msg, int err)
+int elf_fail(const char **why, const char *msg, int err)
 {
 	if (why)
 		*why = msg;
@@ -56,8 +56,8 @@ static bool elf_magic_ok(const uint8_t *data, size_t size)
 	return true;
 }
 
-/* Check e_ident and the fixed fields of the file header. */
-static int elf_check_ehdr(const uint8_t *data, size_t size, const char **why)
+/* Check e_ident and the fixed fields of the file header except e_type. */
+int elf_check_ident(const uint8_t *data, size_t size, const char **why)
 {
 	const struct elf64_ehdr *eh = (const void *)data;
 
@@ -71,15 +71,26 @@ static int elf_check_ehdr(const uint8_t *data, size_t size, const char **why)
 		return elf_fail(why, "not little-endian", -ENOEXEC);
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
 		return elf_fail(why, "unknown ELF version", -ENOEXEC);
-	if (eh->e_type != ET_EXEC)
-		return elf_fail(why, "not an executable", -ENOEXEC);
 	if (eh->e_machine != ELF_EM_X86_64)
 		return elf_fail(why, "wrong machine (not x86_64)", -ENOEXEC);
 	return 0;
 }
 
+/* Check e_ident and the fixed fields of a kernel image's file header. */
+static int elf_check_ehdr(const uint8_t *data, size_t size, const char **why)
+{
+	const struct elf64_ehdr *eh = (const void *)data;
+	int err = elf_check_ident(data, size, why);
+
+	if (err)
+		return err;
+	if (eh->e_type != ELF_ET_EXEC)
+		return elf_fail(why, "not an executable", -ENOEXEC);
+	return 0;
+}
+
 /* Check that the program header table has the right entry size and lies in the file. */
-static int elf_check_phdr_table(const struct elf64_ehdr *eh, size_t size, const char **why)
+int elf_check_phdr_table(const struct elf64_ehdr *eh, size_t size, const char **why)
 {
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return elf_fail(why, "bad program header size", -ENOEXEC);
@@ -95,7 +106,7 @@ static int elf_check_phdr_table(const struct elf64_ehdr *eh, size_t size, const 
 }
 
 /* Return true when [start, start + len) does not run past the top of the address space. */
-static bool elf_no_wrap(uint64_t start, uint64_t len)
+bool elf_no_wrap(uint64_t start, uint64_t len)
 {
 	return len == 0 || len - 1 <= UINT64_MAX - start;
 }
@@ -115,7 +126,7 @@ static int elf_check_segment(const struct elf64_phdr *ph, size_t size, const cha
 }
 
 /* Return true when two non-wrapping ranges of @len bytes at @a and @b share a byte. */
-static bool elf_ranges_overlap(uint64_t a, uint64_t b, uint64_t alen, uint64_t blen)
+bool elf_ranges_overlap(uint64_t a, uint64_t b, uint64_t alen, uint64_t blen)
 {
 	if (alen == 0 || blen == 0)
 		return false;

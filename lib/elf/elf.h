@@ -12,12 +12,19 @@
 #include <stdint.h>
 
 /* ELF64 definitions (System V gABI, ELF-64 Object File Format 1.5). */
-#define ELF_PT_LOAD   1
-#define ELF_PT_NOTE   4
-#define ELF_PF_X      1
-#define ELF_PF_W      2
-#define ELF_PF_R      4
-#define ELF_EM_X86_64 62
+#define ELF_ET_EXEC      2
+#define ELF_ET_DYN       3
+#define ELF_PT_LOAD      1
+#define ELF_PT_DYNAMIC   2
+#define ELF_PT_INTERP    3
+#define ELF_PT_NOTE      4
+#define ELF_PT_PHDR      6
+#define ELF_PT_TLS       7
+#define ELF_PT_GNU_STACK 0x6474e551u /* GNU extension: the stack's permissions */
+#define ELF_PF_X         1
+#define ELF_PF_W         2
+#define ELF_PF_R         4
+#define ELF_EM_X86_64    62
 
 struct elf64_ehdr {
 	unsigned char e_ident[16];
@@ -86,3 +93,36 @@ int elf_validate(struct elf_file *elf, const void *data, size_t size, const char
  * as having no sections).
  */
 const void *elf_find_section(const struct elf_file *elf, const char *name, size_t *size);
+
+/*
+ * User executables (exec.c). Addresses are the link-time ones; a
+ * position-independent (ET_DYN) file is loaded at a base the caller picks
+ * and every address below moves by it.
+ */
+#define ELF_EXEC_PAGE      4096ull
+#define ELF_EXEC_MIN_VADDR 0x10000ull   /* lowest user address a fixed segment may use */
+#define ELF_EXEC_MAX_ALIGN (2ull << 20) /* larger p_align values are treated as this */
+
+struct elf_exec {
+	struct elf_file file; /* the validated file */
+	bool pie;             /* ET_DYN: static-PIE, loaded at a chosen base */
+	uint64_t lo, hi;      /* page-aligned span [lo, hi) of the PT_LOAD segments */
+	uint64_t align;       /* base alignment a PIE needs: largest p_align, page..MAX_ALIGN */
+	uint64_t entry;       /* e_entry, inside an executable PT_LOAD */
+	uint64_t phdr_vaddr; /* the program headers in memory (PT_PHDR or derived); 0: not loaded */
+	bool exec_stack;     /* PT_GNU_STACK asks for an executable stack (or is absent) */
+};
+
+/*
+ * Check that @data (@size bytes) is a static or static-PIE ELF64 x86_64
+ * executable that can be loaded below @user_top, and describe it in @x.
+ * Returns 0; -EINVAL (Linux's answer for a segment whose p_filesz exceeds
+ * p_memsz, whose size or end passes @user_top, or whose file offset and
+ * address differ modulo the page size); -ENOEXEC for everything else
+ * (truncated, not x86_64, not ET_EXEC/ET_DYN, segments past the end of
+ * the file, overlapping or out of order, entry point outside every
+ * executable segment, PT_INTERP: dynamic linking is not supported). On
+ * failure *@why (if @why is not NULL) points at a static reason. Pure.
+ */
+int elf_validate_exec(struct elf_exec *x, const void *data, size_t size, uint64_t user_top,
+                      const char **why);

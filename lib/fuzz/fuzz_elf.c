@@ -47,6 +47,36 @@ static void fuzz_check_accepted(const struct elf_file *elf)
 	}
 }
 
+/*
+ * The user-executable checks on the same input: an accepted file's
+ * segments are read in full and must lie inside the span it reports,
+ * below the limit, with the entry point inside the span.
+ */
+static void fuzz_check_exec(const uint8_t *copy, size_t size)
+{
+	const uint64_t top = 0x00007ffffffff000ull;
+	struct elf_exec x;
+	const char *why = NULL;
+	unsigned int i;
+
+	if (elf_validate_exec(&x, copy, size, top, &why) != 0) {
+		if (!why)
+			abort();
+		return;
+	}
+	if (x.lo > x.entry || x.entry >= x.hi || x.hi > top || x.lo % 4096 || x.hi % 4096)
+		abort();
+	for (i = 0; i < x.file.ehdr->e_phnum; i++) {
+		const struct elf64_phdr *ph = &x.file.phdrs[i];
+
+		if (ph->p_type != ELF_PT_LOAD || ph->p_memsz == 0)
+			continue;
+		if (ph->p_vaddr < x.lo || ph->p_vaddr + ph->p_memsz > x.hi)
+			abort();
+		fuzz_touch(x.file.data + ph->p_offset, ph->p_filesz);
+	}
+}
+
 /* libFuzzer entry point: validate @data and inspect it if accepted. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -61,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_accepted(&elf);
 	else if (!why)
 		abort();
+	fuzz_check_exec(copy, size);
 	free(copy);
 	return 0;
 }

@@ -1,29 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the x86_64 user-mode code calls in other subsystems, declared as
- * their owners declare them (kernel/mm/uspace.h, kernel/syscall/syscall.h,
- * kernel/proc/proc.h). weak.c gives each a weak default, so the kernel
- * links and boots while a subsystem is missing; the real definition wins
- * at link time.
+ * What the x86_64 user-mode code calls in the process layer, declared as
+ * kernel/proc/proc.h declares it. weak.c gives each a weak default, so the
+ * kernel links and boots before that layer is in; the real definition
+ * wins at link time. (The address-space calls come from kernel/mm/uspace.h,
+ * the signal calls from kernel/proc/signal.h.)
  */
 #pragma once
 
-#include <stdint.h>
-
-struct arch_uframe;
-struct uspace;
-
-/* kernel/mm/uspace.h */
-#define UFAULT_WRITE   1u
-#define UFAULT_EXEC    2u
-#define UFAULT_USER    4u
-#define UFAULT_PRESENT 8u
-int uspace_fault(struct uspace *s, uintptr_t addr, unsigned access);
-void uspace_activate(struct uspace *s);
-struct uspace *uspace_current(void);
-
-/* kernel/syscall/syscall.h */
-void syscall_entry(struct arch_uframe *f);
+#include "mm/uspace.h"
 
 /* kernel/proc/proc.h */
 void proc_kill_oom(void);

@@ -7,11 +7,13 @@
  * and exit instructions are in syscall.S and isr.S; docs/syscall-entry.md
  * explains the whole path.
  */
+#include <cairn/compiler.h>
 #include <cairn/errno.h>
 #include <cairn/linux/signal.h>
 
 #include <arch/cpu.h>
 #include <arch/msr.h>
+#include <arch/spinlock.h>
 #include <lib/string.h>
 
 #include <stddef.h>
@@ -26,6 +28,7 @@
 #include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
+#include "syscall/syscall.h"
 
 /* The first address above user space; the last page below 2^47 stays unmapped. */
 #define USER_IP_LIMIT 0x00007ffffffff000ull
@@ -33,6 +36,7 @@
 /* Linux x86_64 numbers of the calls a bare ring-3 task may make (no process). */
 #define BARE_NR_EXIT       60
 #define BARE_NR_EXIT_GROUP 231
+#define BARE_NR_ARCH_PRCTL 158
 
 /* Above the user frame: a pointer to the frame's task, and padding to 16 bytes. */
 #define FRAME_OWNER_SIZE 16
@@ -302,16 +306,26 @@ static bool frame_fixup(struct arch_uframe *f)
 	return false;
 }
 
+/*
+ * The checks that need a call (a kill, signals) run with interrupts on;
+ * the last ones run with them off, so nothing can be left pending between
+ * them and the return: an interrupt that sets need_resched later fires in
+ * ring 3 and switches on its own way out.
+ */
 void x86_exit_to_user(struct arch_uframe *f)
 {
+	struct task *t = percpu_read_current();
 	unsigned bad = 0;
 
 	for (;;) {
-		irq_enable();
-		task_check_kill();
-		if (task_current()->proc_thread)
+		if (t->proc_thread) {
+			arch_irq_enable();
 			signal_deliver(f);
-		irq_disable();
+		} else if (__atomic_load_n(&t->kill_pending, __ATOMIC_RELAXED)) {
+			arch_irq_enable();
+			task_check_kill(); /* a bare task only: a thread ends through its process */
+		}
+		arch_irq_disable();
 		if (this_cpu()->need_resched) {
 			sched_yield();
 			continue;
@@ -319,20 +333,26 @@ void x86_exit_to_user(struct arch_uframe *f)
 		if (frame_fixup(f))
 			return;
 		/* A handler may fix the frame; a second bad one ends the process. */
+		arch_irq_enable();
 		if (bad++)
 			proc_exit_group(SIGSEGV);
 		x86_user_signal(SIGSEGV, SI_KERNEL, 0);
 	}
 }
 
-/* The only calls a bare task makes: exit and exit_group end it with their argument. */
+/*
+ * The only calls a bare task makes: exit and exit_group end it with their
+ * argument; arch_prctl touches nothing but the task's own registers.
+ */
 static void bare_syscall(struct arch_uframe *f)
 {
-	long nr = arch_uframe_sysno(f);
+	long nr = arch_uframe_sysno(f), r = -ENOSYS;
 
 	if (nr == BARE_NR_EXIT || nr == BARE_NR_EXIT_GROUP)
 		task_exit((int)f->r.rdi);
-	arch_uframe_set_return(f, -ENOSYS);
+	if (nr == BARE_NR_ARCH_PRCTL)
+		r = sys_arch_prctl(f->r.rdi, f->r.rsi, 0, 0, 0, 0);
+	arch_uframe_set_return(f, r);
 }
 
 /*
@@ -350,8 +370,8 @@ static bool sysret_ok(const struct arch_uframe *f)
 
 bool x86_syscall(struct arch_uframe *f)
 {
-	irq_enable();
-	if (task_current()->proc_thread)
+	arch_irq_enable();
+	if (likely(((struct task *)percpu_read_current())->proc_thread))
 		syscall_entry(f);
 	else
 		bare_syscall(f);

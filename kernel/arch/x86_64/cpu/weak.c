@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Weak stand-ins for what the user-mode code calls in subsystems that may
- * not be linked in yet (hooks.h and kernel/proc/signal.h): with none of
- * them there, no task ever has a process or an address space, and these
- * only keep the kernel linking. Each real definition replaces its
+ * Weak stand-ins for what the user-mode code calls in the signal and
+ * process layers (kernel/proc/signal.h, hooks.h), which may not be linked
+ * in yet: without them no task has a process, and these only keep the
+ * kernel linking. Each real definition replaces its
  * stand-in at link time; this file goes away once all of them exist.
  */
 #include <cairn/errno.h>
@@ -15,27 +15,6 @@
 #include "arch/x86_64/cpu/hooks.h"
 #include "proc/signal.h"
 #include "sched/task.h"
-
-__attribute__((weak)) int uspace_fault(struct uspace *s, uintptr_t addr, unsigned access)
-{
-	return -EFAULT;
-}
-
-__attribute__((weak)) void uspace_activate(struct uspace *s)
-{
-}
-
-__attribute__((weak)) struct uspace *uspace_current(void)
-{
-	struct task *t = task_current();
-
-	return t ? t->space : NULL;
-}
-
-__attribute__((weak)) void syscall_entry(struct arch_uframe *f)
-{
-	arch_uframe_set_return(f, -ENOSYS);
-}
 
 __attribute__((weak)) void signal_deliver(struct arch_uframe *f)
 {

@@ -1,37 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * Ring 3 without processes: a kernel task loads a private page table
- * (the kernel half copied, one user code page and one user stack page),
- * enters user mode through arch_enter_user() and runs a small program
- * assembled here. A task with no process may only call exit, and a fault
- * ends it with 128 + the signal number (user.c), so each test reads what
- * happened in ring 3 from the task's exit value.
+ * Ring 3 without processes (uenv.c): a kernel task loads a private page
+ * table, enters user mode through arch_enter_user() and runs a small
+ * program assembled here. A task with no process may only call exit,
+ * exit_group and arch_prctl, and a fault ends it with 128 + the signal
+ * number (user.c), so each test reads what happened in ring 3 from the
+ * task's exit value.
  */
+#include <cairn/linux/prctl.h>
 #include <cairn/linux/signal.h>
 
 #include <arch/page.h>
-#include <lib/paging/paging.h>
-#include <lib/string.h>
 
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "core/kmain.h"
 #include "core/ktest.h"
 #include "core/percpu.h"
-#include "mm/pmm.h"
-#include "mm/vm.h"
 #include "sched/task.h"
+#include "tests/kernel/arch/x86_64/uenv.h"
 
-#define UCODE_VA    0x400000ull
-#define USTACK_VA   0x800000ull
 #define TOP_PAGE_VA 0x7ffffffff000ull /* the last page below the non-canonical hole */
-
-/* The user programs: position-independent code copied into the user code page. */
-#define USER_PROG(name, body)                                                           \
-	extern const char name##_start[], name##_end[];                                 \
-	__asm__(".pushsection .rodata\n\t.globl " #name "_start, " #name "_end\n" #name \
-	        "_start:\n\t" body "\n" #name "_end:\n\t.popsection")
 
 /*
  * getpid (39) gives -ENOSYS to a task with no process. Every register but
@@ -84,101 +73,32 @@ USER_PROG(prog_fpu_clean,
           "cmpw $0x37f, (%rsp)\n\tsetne %dil\n\tcmpl $0x1f80, 4(%rsp)\n\tsetne %al\n\t"
           "orb %al, %dil\n\tmovl $0x7f40, 4(%rsp)\n\tldmxcsr 4(%rsp)\n\tmovw $0x27f, (%rsp)\n\t"
           "fldcw (%rsp)\n\tmovl $60, %eax\n\tsyscall\n\tud2");
+/*
+ * arch_prctl: FS base at the stack page, a load through %fs sees what was
+ * stored there, ARCH_GET_FS reads the base back, a kernel address is
+ * EPERM, an unknown code EINVAL. exit(0) when all hold, else the step.
+ */
+USER_PROG(prog_prctl,
+          "movl $1, %ebx\n\tmovl $0x1002, %edi\n\tmovq $0x800000, %rsi\n\tmovl $158, %eax\n\t"
+          "syscall\n\ttestq %rax, %rax\n\tjnz 9f\n\t"
+          "movl $2, %ebx\n\tmovq $0x1234abcd, %rax\n\tmovq %rax, 0x800010\n\t"
+          "movq %fs:0x10, %rcx\n\tcmpq %rax, %rcx\n\tjne 9f\n\t"
+          "movl $3, %ebx\n\tmovl $0x1003, %edi\n\tmovq $0x800020, %rsi\n\tmovl $158, %eax\n\t"
+          "syscall\n\ttestq %rax, %rax\n\tjnz 9f\n\tcmpq $0x800000, 0x800020\n\tjne 9f\n\t"
+          "movl $4, %ebx\n\tmovl $0x1002, %edi\n\tmovabs $0xffff800000000000, %rsi\n\t"
+          "movl $158, %eax\n\tsyscall\n\tcmpq $-1, %rax\n\tjne 9f\n\t"
+          "movl $5, %ebx\n\tmovl $0x1999, %edi\n\tmovl $158, %eax\n\tsyscall\n\t"
+          "cmpq $-22, %rax\n\tjne 9f\n\txorl %ebx, %ebx\n"
+          "9:\n\tmovl %ebx, %edi\n\tmovl $60, %eax\n\tsyscall\n\tud2");
 /* mov $39, %eax; syscall: the last 7 bytes below 2^47, returning to 0x800000000000. */
 USER_PROG(prog_edge, "movl $39, %eax\n\tsyscall");
-
-struct uenv {
-	struct pt_space pt;
-	uint64_t code_pa, stack_pa;
-	uint64_t code_va; /* where the program is mapped */
-	uint64_t entry;   /* its first instruction */
-};
-
-static uint64_t root_alloc(void)
-{
-	uint64_t root = pmm_alloc_frame();
-	uint64_t *mine, *kernel;
-
-	EXPECT_TRUE(root != 0);
-	mine = phys_to_virt(root);
-	kernel = phys_to_virt(arch_mmu_root());
-	memset(mine, 0, PAGE_SIZE);
-	memcpy(mine + 256, kernel + 256, 256 * sizeof(uint64_t)); /* the shared kernel half */
-	return root;
-}
-
-/* Map program [@start, @end) so that it ends at the end of its page when @at_end. */
-static void uenv_setup(struct uenv *e, const char *start, const char *end, uint64_t va, bool at_end)
-{
-	size_t len = (size_t)(end - start);
-	uint8_t *code;
-
-	memset(e, 0, sizeof(*e));
-	e->pt = *vm_kernel_space();
-	e->pt.root = root_alloc();
-	e->code_pa = pmm_alloc_frame();
-	e->stack_pa = pmm_alloc_frame();
-	EXPECT_TRUE(e->code_pa && e->stack_pa && len <= PAGE_SIZE);
-	code = phys_to_virt(e->code_pa);
-	memset(code, 0xcc, PAGE_SIZE);
-	memcpy(code + (at_end ? PAGE_SIZE - len : 0), start, len);
-	memset(phys_to_virt(e->stack_pa), 0, PAGE_SIZE);
-	e->code_va = va;
-	e->entry = va + (at_end ? PAGE_SIZE - len : 0);
-	EXPECT_EQ(pt_map(&e->pt, va, e->code_pa, PAGE_SIZE, PT_USER | PT_EXEC, PT_PAGE_4K), 0);
-	EXPECT_EQ(pt_map(&e->pt, USTACK_VA, e->stack_pa, PAGE_SIZE, PT_USER | PT_WRITE, PT_PAGE_4K),
-	          0);
-}
-
-static void uenv_teardown(struct uenv *e)
-{
-	EXPECT_EQ(pt_unmap(&e->pt, e->code_va, PAGE_SIZE), 0);
-	EXPECT_EQ(pt_unmap(&e->pt, USTACK_VA, PAGE_SIZE), 0);
-	pmm_free_frame(e->code_pa);
-	pmm_free_frame(e->stack_pa);
-	pmm_free_frame(e->pt.root);
-}
-
-static int enter_user(void *arg)
-{
-	struct uenv *e = arg;
-	struct arch_uframe *f = arch_uframe(task_current());
-
-	arch_mmu_activate(e->pt.root);
-	arch_uframe_init(f, e->entry, USTACK_VA + PAGE_SIZE);
-	arch_enter_user(f);
-}
-
-/*
- * Run the program in a task on this CPU (the test runs in the boot CPU's
- * pinned flow, so no switch ever loads another root there), then put the
- * kernel's root back before the tables are freed.
- */
-static struct task_result run_on(struct uenv *e, bool kill_after_sleep)
-{
-	struct task_spawn_opts o = { .prio = TASK_PRIO_DEFAULT, .cpu = (int)this_cpu_index() };
-	uint64_t kernel_root = arch_mmu_root();
-	struct task_result res = { 0 };
-	struct task_handle h;
-
-	o.affinity = 1ull << o.cpu;
-	EXPECT_EQ(task_spawn_opts(&h, "user-test", enter_user, e, &o), 0);
-	if (kill_after_sleep) {
-		task_sleep_ns(30 * 1000 * 1000);
-		EXPECT_EQ(task_kill(h), 0);
-	}
-	EXPECT_EQ(task_join(h, &res), 0);
-	arch_mmu_activate(kernel_root);
-	uenv_teardown(e);
-	return res;
-}
 
 static struct task_result run_prog(const char *start, const char *end)
 {
 	struct uenv e;
 
-	uenv_setup(&e, start, end, UCODE_VA, false);
-	return run_on(&e, false);
+	uenv_setup(&e, start, end);
+	return uenv_run(&e, false);
 }
 
 static void expect_exit(const char *start, const char *end, int value)
@@ -240,9 +160,9 @@ TEST(user, syscall_at_the_top_of_user_space_is_not_sysret)
 	struct task_result r;
 	struct uenv e;
 
-	uenv_setup(&e, prog_edge_start, prog_edge_end, TOP_PAGE_VA, true);
+	uenv_setup_at(&e, prog_edge_start, prog_edge_end, TOP_PAGE_VA, true);
 	EXPECT_EQ(e.entry + (uint64_t)(prog_edge_end - prog_edge_start), 1ull << 47);
-	r = run_on(&e, false);
+	r = uenv_run(&e, false);
 	EXPECT_EQ(r.how, TASK_END_EXITED);
 	EXPECT_EQ(r.value, 128 + SIGSEGV);
 	EXPECT_EQ(bad_user_ips() - before, 1);
@@ -254,7 +174,12 @@ TEST(user, spinning_user_task_is_preempted_and_killed)
 	struct task_result r;
 	struct uenv e;
 
-	uenv_setup(&e, prog_spin_start, prog_spin_end, UCODE_VA, false);
-	r = run_on(&e, true);
+	uenv_setup(&e, prog_spin_start, prog_spin_end);
+	r = uenv_run(&e, true);
 	EXPECT_EQ(r.how, TASK_END_KILLED);
+}
+
+TEST(user, arch_prctl_sets_and_reads_the_fs_base)
+{
+	expect_exit(prog_prctl_start, prog_prctl_end, 0);
 }

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch_prctl(2) codes of Linux on x86_64 (values from Linux's uapi
+ * asm/prctl.h; written for Cairn, values only).
+ */
+#pragma once
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exec: replace the calling process's program. Everything that can fail
+ * is done first, into a new address space that the calling thread switches
+ * to while it fills it (so a failure switches back and the old program
+ * goes on, as with most of Linux's failures): look the file up, validate
+ * it (lib/elf), gather argv/envp, map each PT_LOAD and copy its bytes in,
+ * set the protections, map and fill the stack. Then the point of no
+ * return: other threads end, the old space goes, handlers reset, and the
+ * thread's user frame is set to the new entry point. Layout and ASLR:
+ * docs/processes.md.
+ */
+#include "proc/exec.h"
+
+#include <cairn/errno.h>
+#include <cairn/linux/mman.h>
+#include <cairn/linux/signal.h>
+
+#include <lib/string.h>
+
+#include "arch/arch.h"
+#include "core/log.h"
+#include "mm/heap.h"
+#include "mm/uaccess.h"
+#include "mm/uspace.h"
+#include "proc/initrd.h"
+#include "proc/internal.h"
+#include "sched/task.h"
+#include "syscall/syscall.h"
+
+#define PG           4096ull
+#define PIE_BASE     0x555555554000ull /* Linux's ELF_ET_DYN_BASE (2/3 of the space) on x86_64 */
+#define STACK_MIN    (128ull << 10)
+#define STACK_MAX    (64ull << 20)  /* more is allowed to grow later, not mapped up front */
+#define MMAP_GAP_MIN (128ull << 20) /* Linux's minimum gap between stack and mmap base */
+#define STACK_RND    22             /* bits of pages: up to 16 GiB (Linux: stack_maxrandom_size) */
+#define MMAP_RND     28             /* bits of pages (Linux's mmap_rnd_bits default) */
+#define BRK_RND      13             /* bits of pages: up to 32 MiB (Linux: arch_randomize_brk) */
+
+static uint64_t page_down(uint64_t v)
+{
+	return v & ~(PG - 1);
+}
+
+static uint64_t page_up(uint64_t v)
+{
+	return (v + PG - 1) & ~(PG - 1);
+}
+
+static int prot_of(uint32_t pf)
+{
+	return ((pf & ELF_PF_R) ? PROT_READ : 0) | ((pf & ELF_PF_W) ? PROT_WRITE : 0) |
+	       ((pf & ELF_PF_X) ? PROT_EXEC : 0);
+}
+
+/* Map every PT_LOAD writable and copy its file bytes in; pages two segments share map once. */
+static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t bias)
+{
+	uint64_t mapped_end = 0;
+	unsigned i;
+	long r;
+
+	for (i = 0; i < x->file.ehdr->e_phnum; i++) {
+		const struct elf64_phdr *ph = &x->file.phdrs[i];
+		uint64_t start = page_down(ph->p_vaddr + bias), end;
+
+		if (ph->p_type != ELF_PT_LOAD || ph->p_memsz == 0)
+			continue;
+		end = page_up(ph->p_vaddr + bias + ph->p_memsz);
+		if (start < mapped_end)
+			start = mapped_end;
+		if (start < end) {
+			r = uspace_mmap(s, start, end - start, PROT_READ | PROT_WRITE,
+			                MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS);
+			if (r < 0)
+				return (int)r;
+			mapped_end = end;
+		}
+		if (ph->p_filesz && copy_to_user((void *)(ph->p_vaddr + bias),
+		                                 x->file.data + ph->p_offset, ph->p_filesz))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Give each segment its own protection; a page two segments share gets both. */
+static int protect_segments(struct uspace *s, const struct elf_exec *x, uintptr_t bias)
+{
+	uint64_t prev_end = 0;
+	int prev_prot = 0, prot, err;
+	unsigned i;
+
+	for (i = 0; i < x->file.ehdr->e_phnum; i++) {
+		const struct elf64_phdr *ph = &x->file.phdrs[i];
+		uint64_t start, end;
+
+		if (ph->p_type != ELF_PT_LOAD || ph->p_memsz == 0)
+			continue;
+		start = page_down(ph->p_vaddr + bias);
+		end = page_up(ph->p_vaddr + bias + ph->p_memsz);
+		prot = prot_of(ph->p_flags);
+		err = uspace_mprotect(s, start, end - start, prot);
+		if (!err && start < prev_end)
+			err = uspace_mprotect(s, start, PG, prot | prev_prot);
+		if (err)
+			return err;
+		prev_end = end;
+		prev_prot = prot;
+	}
+	return 0;
+}
+
+/* Pick the load bias: 0 for ET_EXEC, a (random) aligned base for static-PIE. */
+static uintptr_t choose_bias(const struct elf_exec *x)
+{
+	uint64_t align = x->align > PG ? x->align : PG, base;
+
+	if (!x->pie)
+		return 0;
+	base = PIE_BASE + (exec_random_bits(MMAP_RND) << 12);
+	return (base & ~(align - 1)) - x->lo;
+}
+
+/* The stack region, the mmap base below it and the break above the program. */
+static int place_stack_and_heap(struct uspace *s, struct exec_layout *l, const struct elf_exec *x,
+                                uint64_t stack_rlim)
+{
+	uint64_t size = stack_rlim, gap;
+	long r;
+
+	if (size < STACK_MIN)
+		size = STACK_MIN;
+	if (size > STACK_MAX)
+		size = STACK_MAX;
+	l->stack_top = USER_TOP - (exec_random_bits(STACK_RND) << 12);
+	r = uspace_mmap(s, l->stack_top - size, size, PROT_READ | PROT_WRITE,
+	                MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_STACK);
+	if (r < 0)
+		return (int)r;
+	gap = size < MMAP_GAP_MIN ? MMAP_GAP_MIN : size;
+	l->mmap_base = page_down(l->stack_top - size - gap - (exec_random_bits(MMAP_RND) << 12));
+	uspace_set_mmap_base(s, l->mmap_base);
+	l->brk = page_up(x->hi + l->bias) + (exec_random_bits(BRK_RND) << 12);
+	uspace_set_brk_base(s, l->brk);
+	return 0;
+}
+
+/* What an exec needs from beginning to end. */
+struct exec_job {
+	const char *path;
+	struct elf_exec x;
+	struct exec_strings strings;
+	struct exec_layout l;
+	struct uspace *space; /* the new one (a reference of its own, plus the task's) */
+	void *copy;           /* an aligned copy of the file, when it was not 8-byte aligned */
+};
+
+/* Build the new space while the calling thread runs in it. */
+static int exec_build(struct exec_job *j, struct process *p)
+{
+	const struct elf_exec *x = &j->x;
+	int err;
+
+	spin_lock(&p->lock);
+	j->l.uid = p->cred.uid;
+	j->l.euid = p->cred.euid;
+	j->l.gid = p->cred.gid;
+	j->l.egid = p->cred.egid;
+	uint64_t stack_rlim = p->rlim[RLIMIT_STACK].rlim_cur;
+	uint64_t as_rlim = p->rlim[RLIMIT_AS].rlim_cur;
+	spin_unlock(&p->lock);
+
+	uspace_set_limit(j->space, as_rlim == RLIM_INFINITY ? 0 : as_rlim);
+	j->l.bias = choose_bias(x);
+	j->l.entry = x->entry + j->l.bias;
+	j->l.phdr = x->phdr_vaddr ? x->phdr_vaddr + j->l.bias : 0;
+	j->l.phnum = x->file.ehdr->e_phnum;
+	err = load_segments(j->space, x, j->l.bias);
+	if (!err)
+		err = protect_segments(j->space, x, j->l.bias);
+	if (!err)
+		err = place_stack_and_heap(j->space, &j->l, x, stack_rlim);
+	if (!err)
+		err = exec_build_stack(&j->l, &j->strings, j->path, x);
+	return err;
+}
+
+/* Find and check the file. */
+static int exec_open(struct exec_job *j, const void *data, size_t size)
+{
+	const char *why = NULL;
+	int err;
+
+	if ((uintptr_t)data % 8) {
+		/* cpio aligns file data to 4 bytes only; the ELF checks read headers in place. */
+		j->copy = kmalloc(size ? size : 1);
+		if (!j->copy)
+			return -ENOMEM;
+		memcpy(j->copy, data, size);
+		data = j->copy;
+	}
+	err = elf_validate_exec(&j->x, data, size, USER_TOP, &why);
+	if (err)
+		pr_info("exec: %s: %s", j->path, why ? why : "invalid");
+	return err;
+}
+
+/* Other threads of the process end before the old space goes (Linux's de_thread). */
+static int exec_single_thread(struct process *p, struct thread *self)
+{
+	struct thread *t;
+
+	spin_lock(&p->lock);
+	if (p->nthreads == 1) {
+		spin_unlock(&p->lock);
+		return 0;
+	}
+	p->exec_thread = self;
+	list_for_each_entry(t, &p->threads, proc_link) {
+		if (t != self && signal_send_thread(t, SIGKILL, NULL))
+			pr_warn("exec: cannot stop thread %d", t->tid);
+	}
+	spin_unlock(&p->lock);
+	while (__atomic_load_n(&p->nthreads, __ATOMIC_ACQUIRE) > 1)
+		task_sleep_ns(1000000); /* rare: a multi-threaded exec; their exits wake exit_wq */
+	spin_lock(&p->lock);
+	p->exec_thread = NULL;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+/* The point of no return: the new program becomes the process's. */
+static void exec_commit(struct exec_job *j, struct process *p, struct thread *t, struct uspace *old)
+{
+	const char *base = j->path;
+	size_t i, n;
+
+	for (i = 0; j->path[i]; i++)
+		if (j->path[i] == '/')
+			base = j->path + i + 1;
+	spin_lock(&p->lock);
+	p->space = j->space; /* the new space's own reference moves to the process */
+	n = strnlen(base, PROC_COMM_LEN - 1);
+	memcpy(p->comm, base, n);
+	p->comm[n] = '\0';
+	p->execed = true;
+	spin_unlock(&p->lock);
+	console_fds_exec(&p->fds);
+	j->space = NULL;
+	if (old) {
+		uspace_put(old); /* the process's */
+		uspace_put(old); /* the task's: it now holds the new one */
+	}
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+	t->robust_len = 0;
+	proc_vfork_release(p);
+	arch_uframe_init(arch_uframe(task_current()), j->l.entry, j->l.sp);
+}
+
+static void exec_job_free(struct exec_job *j)
+{
+	exec_strings_free(&j->strings);
+	kfree(j->copy);
+	if (j->space)
+		uspace_put(j->space);
+}
+
+/* Load @data as the calling thread's new program; the strings are already in @j. */
+static int exec_run(struct exec_job *j, const void *data, size_t size)
+{
+	struct thread *t = thread_current();
+	struct process *p = t ? t->proc : NULL;
+	struct uspace *old;
+	int err;
+
+	if (!p)
+		return -EINVAL;
+	err = exec_open(j, data, size);
+	if (!err)
+		err = uspace_create(&j->space);
+	if (err)
+		return err;
+	old = task_current()->space;
+	uspace_get(j->space);
+	thread_switch_space(j->space);
+	err = exec_build(j, p);
+	if (!err)
+		err = signal_exec_reset(p);
+	if (err) {
+		thread_switch_space(old);
+		uspace_put(j->space); /* the task's; exec_job_free() drops the other */
+		return err;
+	}
+	(void)exec_single_thread(p, t);
+	exec_commit(j, p, t, old);
+	return 0;
+}
+
+int proc_exec_image(const char *path, const void *data, size_t size, char *const argv[],
+                    char *const envp[])
+{
+	struct exec_job j = { .path = path };
+	int err = exec_strings_kernel(&j.strings, argv, envp);
+
+	if (!err)
+		err = exec_run(&j, data, size);
+	exec_job_free(&j);
+	return err;
+}
+
+int proc_exec(const char *path, char *const argv[], char *const envp[])
+{
+	const void *data;
+	size_t size;
+	int err = initrd_lookup(path, &data, &size);
+
+	if (err)
+		return err;
+	return proc_exec_image(path, data, size, argv, envp);
+}
+
+long sys_execve(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	char path[EXEC_PATH_MAX];
+	struct exec_job j = { .path = path };
+	const void *data;
+	size_t size;
+	long n = strncpy_from_user(path, (const char *)a0, sizeof(path));
+	int err;
+
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return -ENOENT;
+	err = initrd_lookup(path, &data, &size);
+	if (!err)
+		err = exec_strings_user(&j.strings, a1, a2);
+	if (!err)
+		err = exec_run(&j, data, size);
+	exec_job_free(&j);
+	return err; /* 0: the frame now enters the new program with rax 0 */
+}
