@@ -194,12 +194,19 @@ static void map_kernel(struct pt_ctx *c, const struct loaded_kernel *k)
 	}
 }
 
-/* The boot stack: its page at CAIRN_KVA_BASE stays unmapped as a guard. */
+/*
+ * The boot stack: the page below it stays unmapped as a guard. It sits at
+ * the start of the kernel virtual area, or at a random page of its first
+ * GiB with KASLR.
+ */
 static void map_stack(struct pt_ctx *c, uint64_t size, struct boot_info *bi)
 {
 	uint64_t npages = size / BOOT_PAGE_SIZE;
 	uint64_t pa = c->env->alloc_pages(c->env->ctx, npages, BOOT_PAGE_SIZE, LOADER_ALLOC_LOADER);
 	uint64_t va = CAIRN_KVA_BASE + BOOT_PAGE_SIZE;
+
+	if (bi->kaslr.flags & BOOT_KASLR_ON)
+		va += kaslr_boot_stack_offset(bi->kaslr.seed, size);
 
 	if (!pa) {
 		c->oom = true;
@@ -252,6 +259,8 @@ int loader_build_page_tables(const struct loader_env *env, const struct loaded_k
 	if (err)
 		return err;
 	bi->direct_map_base = la57 ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
+	if (bi->kaslr.flags & BOOT_KASLR_ON)
+		bi->direct_map_base = kaslr_direct_map_base(bi->kaslr.seed, phys_limit, la57);
 	if (la57)
 		bi->flags |= BOOT_FLAG_LA57;
 	else
