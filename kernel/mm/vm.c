@@ -191,20 +191,20 @@ __no_thread_safety_analysis static void place_areas(void)
 
 /*
  * The boot log says whether KASLR is on and where its bits came from; the
- * addresses themselves only under kaslr=verbose or in a test kernel.
+ * addresses themselves only under kaslr=verbose (or with nokaslr plus
+ * kaslr=verbose) or in a test kernel, for the tests and the developer.
  */
 __no_thread_safety_analysis static void log_kaslr(void)
 {
 	const struct boot_kaslr *k = &boot_info.kaslr;
 
-	if (!(k->flags & BOOT_KASLR_ON)) {
+	if (k->flags & BOOT_KASLR_ON)
+		pr_info("kaslr: on, entropy from %s; kernel image, direct map, boot stack, heap "
+		        "and kernel stacks at random places",
+		        kaslr_source_name(k->source));
+	else
 		pr_info("kaslr: off; kernel at its link address");
-		return;
-	}
-	pr_info("kaslr: on, entropy from %s; kernel image, direct map, boot stack, heap and "
-	        "kernel stacks at random places",
-	        kaslr_source_name(k->source));
-	if (!(k->flags & BOOT_KASLR_VERBOSE) && !cmdline_has("ktest"))
+	if (!cmdline_has("kaslr") && !cmdline_has("ktest"))
 		return;
 	pr_info("kaslr: image %#llx (slide %#llx), direct map %#llx, heap %#llx, stacks %#llx",
 	        (unsigned long long)boot_info.kernel_virt_base, (unsigned long long)k->image_slide,
