@@ -11,7 +11,9 @@
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+	                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	                 : "a"(leaf), "c"(sub));
 }
 
 /* RDRAND: CPUID.01H:ECX[30]; RDSEED: CPUID.(EAX=07H,ECX=0):EBX[18] (Intel SDM Vol. 2B, RDRAND, RDSEED). */

@@ -5,11 +5,10 @@
  * .kreloc table, and record the choice in the boot_info. The direct map and
  * the boot stack follow from the same seed in paging.c.
  */
-#include "boot/common/loader.h"
-
 #include <lib/string.h>
 
 #include "boot/common/internal.h"
+#include "boot/common/loader.h"
 
 /* The table must describe this very image, linked where the table says. */
 static int check_table(const struct loaded_kernel *k, const char **why)

@@ -22,17 +22,16 @@ extern const uint64_t ksyms_count;
 extern const char ksyms_names[];
 extern char _kernel_start[];
 
+/*
+ * Where the image starts now: a field the move patches. Read as volatile,
+ * so it is not folded into start - LINK_BASE at compile time, which would
+ * become a field patched to the slide itself (tools/kreloc.py refuses it).
+ */
+static char *volatile image_start = _kernel_start;
+
 uintptr_t kernel_slide(void)
 {
-	uintptr_t start = (uintptr_t)_kernel_start;
-
-	/*
-	 * Folded at compile time, start - LINK_BASE would become a field the
-	 * move patches into the slide itself instead of 0 (tools/kreloc.py
-	 * refuses it): take the address as a run-time value.
-	 */
-	__asm__("" : "+r"(start));
-	return start - CAIRN_KERNEL_LINK_BASE;
+	return (uintptr_t)image_start - CAIRN_KERNEL_LINK_BASE;
 }
 
 const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)

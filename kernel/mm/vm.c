@@ -11,7 +11,6 @@
 #include <cairn/errno.h>
 
 #include <arch/page.h>
-
 #include <lib/kaslr/kaslr.h>
 
 #include "arch/arch.h"
@@ -39,11 +38,11 @@ extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 extern char directboot_stack_guard[];
 
 static struct spinlock vm_lock = SPINLOCK_INIT("vm");
-static struct pt_space kernel_space __guarded_by(&vm_lock);  /* [V] after vm_init */
-static uint64_t kva_next __guarded_by(&vm_lock); /* [V] next free address */
-static uint64_t kva_end;                           /* [B] end of the area */
-static uint64_t heap_base;                         /* [B] start of the heap's range */
-static char protections[64];                       /* [B] */
+static struct pt_space kernel_space __guarded_by(&vm_lock); /* [V] after vm_init */
+static uint64_t kva_next __guarded_by(&vm_lock);            /* [V] next free address */
+static uint64_t kva_end;                                    /* [B] end of the area */
+static uint64_t heap_base;                                  /* [B] start of the heap's range */
+static char protections[64];                                /* [B] */
 
 static void *ops_phys_to_virt(void *ctx, uint64_t pa)
 {

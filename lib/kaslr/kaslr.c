@@ -10,11 +10,11 @@
 #include <lib/cmdline/cmdline.h>
 #include <lib/string.h>
 
-#define PAGE    BOOT_PAGE_SIZE
-#define GIB     (1ull << 30)
-#define GOLDEN  0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, SplitMix64's increment */
-#define SPAN_4L (1ull << 39)          /* what one PML4 entry maps */
-#define SPAN_5L (1ull << 48)          /* what one PML5 entry maps */
+#define PAGE          BOOT_PAGE_SIZE
+#define GIB           (1ull << 30)
+#define GOLDEN        0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, SplitMix64's increment */
+#define SPAN_4L       (1ull << 39)          /* what one PML4 entry maps */
+#define SPAN_5L       (1ull << 48)          /* what one PML5 entry maps */
 /* The direct map's region: up to the kernel virtual area, or to PML5 entry 511. */
 #define DIRECT_END_4L CAIRN_KVA_BASE
 #define DIRECT_END_5L 0xffff000000000000ull
@@ -71,7 +71,7 @@ static uint64_t tsc_jitter(const struct kaslr_entropy_ops *ops)
 
 		for (uint64_t j = 0; j < 16 + (h & 63); j++)
 			sink += j;
-		h = mix64(h ^ (ops->cycles(ops->ctx) - t0) ^ (t0 << 32));
+		h = mix64(h ^ (ops->cycles(ops->ctx) - t0) ^ (t0 << 32) ^ sink);
 	}
 	return h;
 }
@@ -167,8 +167,8 @@ void kaslr_kva_layout(uint64_t seed, uint64_t area_size, uint64_t heap_max, stru
 {
 	uint64_t mid = CAIRN_KVA_BASE + KASLR_KVA_SPAN / 2;
 
-	out->area_start = place(seed, DRAW_AREA, CAIRN_KVA_BASE + CAIRN_KVA_BOOT_STACK_SPAN, mid,
-	                        area_size);
+	out->area_start =
+		place(seed, DRAW_AREA, CAIRN_KVA_BASE + CAIRN_KVA_BOOT_STACK_SPAN, mid, area_size);
 	out->area_end = out->area_start + area_size;
 	out->heap_base = place(seed, DRAW_HEAP, mid, CAIRN_KVA_BASE + KASLR_KVA_SPAN, heap_max);
 }

@@ -23,9 +23,9 @@
  * 2 GiB that -mcmodel=kernel can address, less the last 2 MiB so that an
  * end address computed from the image never wraps to 0.
  */
-#define KASLR_IMAGE_TOP 0xffffffffffe00000ull
+#define KASLR_IMAGE_TOP   0xffffffffffe00000ull
 /* The kernel's own areas (kernel/mm/vm.c) move in steps of 2 MiB too. */
-#define KASLR_AREA_ALIGN (2ull << 20)
+#define KASLR_AREA_ALIGN  (2ull << 20)
 
 /* BOOT_KASLR_ON and BOOT_KASLR_VERBOSE from a command line: on unless it says nokaslr. */
 uint32_t kaslr_cmdline_flags(const char *cmdline);
@@ -50,7 +50,7 @@ struct kaslr_entropy_ops {
 /* RDSEED may fail often while its conditioner refills; give it more tries. */
 #define KASLR_RDSEED_TRIES 100
 /* Time-stamp samples folded into the seed when no other source answers. */
-#define KASLR_TSC_SAMPLES 64
+#define KASLR_TSC_SAMPLES  64
 
 /*
  * Fill *@seed from the first source that answers, in the order RDSEED,
@@ -109,8 +109,7 @@ struct kaslr_kva {
  * the boot-stack GiB), the heap in its second half, so they never meet.
  * Both sizes must be multiples of KASLR_AREA_ALIGN of at most 64 GiB.
  */
-void kaslr_kva_layout(uint64_t seed, uint64_t area_size, uint64_t heap_max,
-                      struct kaslr_kva *out);
+void kaslr_kva_layout(uint64_t seed, uint64_t area_size, uint64_t heap_max, struct kaslr_kva *out);
 
 /*
  * Check a .kreloc table of @size bytes against the image it describes,

@@ -5,11 +5,11 @@
  * add the slide to every absolute address the image holds of itself.
  * Position-relative references need nothing, so the kernel stays non-PIC.
  */
-#include "lib/kaslr/kaslr.h"
-
 #include <cairn/errno.h>
 
 #include <lib/string.h>
+
+#include "lib/kaslr/kaslr.h"
 
 static const uint32_t *kreloc_offsets(const void *table)
 {

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <cairn/errno.h>
+
 #include <stdlib.h>
 #include <string.h>
-
-#include <cairn/errno.h>
 
 #include "lib/kaslr/kaslr.h"
 
@@ -265,11 +265,12 @@ static void kreloc_moves_listed_fields(void **state)
 	memcpy(&v32, f.image + 40, 4);
 	assert_true((uint64_t)(int64_t)v32 == CAIRN_KERNEL_LINK_BASE + 0x3e600000 + 4096);
 	memcpy(&v32, f.image + 4093, 4);
-	assert_true((uint64_t)(int64_t)v32 == CAIRN_KERNEL_LINK_BASE + 0x3e600000 + IMG_SIZE + 4095);
+	assert_true((uint64_t)(int64_t)v32 ==
+	            CAIRN_KERNEL_LINK_BASE + 0x3e600000 + IMG_SIZE + 4095);
 	/* Nothing else changed. */
 	for (size_t i = 0; i < IMG_SIZE; i++) {
-		bool listed = (i >= 16 && i < 24) || (i >= 1001 && i < 1009) || (i >= 40 && i < 44) ||
-		              (i >= 4093 && i < 4097);
+		bool listed = (i >= 16 && i < 24) || (i >= 1001 && i < 1009) ||
+		              (i >= 40 && i < 44) || (i >= 4093 && i < 4097);
 
 		if (!listed)
 			assert_int_equal(f.image[i], orig.image[i]);
@@ -285,8 +286,9 @@ static void kreloc_refuses_bad_tables(void **state)
 
 	fixture_init(&f);
 	assert_int_equal(kreloc_check(f.table, 16, f.image, IMG_SIZE, &why), -ENOEXEC);
-	assert_int_equal(kreloc_check((uint8_t *)f.table + 1, f.table_size, f.image, IMG_SIZE, &why),
-	                 -ENOEXEC);
+	assert_int_equal(
+		kreloc_check((uint8_t *)f.table + 1, f.table_size, f.image, IMG_SIZE, &why),
+		-ENOEXEC);
 	f.table[0] ^= 1; /* magic */
 	assert_int_equal(kreloc_check(f.table, f.table_size, f.image, IMG_SIZE, &why), -ENOEXEC);
 	fixture_init(&f);
@@ -296,7 +298,8 @@ static void kreloc_refuses_bad_tables(void **state)
 	f.table[2] = 0xffffffffu; /* count32 past the section, without overflowing */
 	assert_int_equal(kreloc_check(f.table, f.table_size, f.image, IMG_SIZE, &why), -ENOEXEC);
 	fixture_init(&f);
-	assert_int_equal(kreloc_check(f.table, f.table_size - 4, f.image, IMG_SIZE, &why), -ENOEXEC);
+	assert_int_equal(kreloc_check(f.table, f.table_size - 4, f.image, IMG_SIZE, &why),
+	                 -ENOEXEC);
 	fixture_init(&f);
 	bad = IMG_SIZE - 4; /* a 64-bit field half outside */
 	memcpy(&f.table[6], &bad, 4);

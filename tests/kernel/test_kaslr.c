@@ -68,8 +68,9 @@ TEST(kaslr, symbols_resolve_at_the_moved_address)
 	EXPECT_EQ(ksyms_address("kmain"), (uintptr_t)&kmain);
 	/* The link address of kmain is no longer a kernel address. */
 	if (kernel_slide() > 0x100000)
-		EXPECT_TRUE(ksyms_lookup((uintptr_t)&kmain - kernel_slide(), &off) == NULL ||
-		            strcmp(ksyms_lookup((uintptr_t)&kmain - kernel_slide(), &off), "kmain"));
+		EXPECT_TRUE(
+			ksyms_lookup((uintptr_t)&kmain - kernel_slide(), &off) == NULL ||
+			strcmp(ksyms_lookup((uintptr_t)&kmain - kernel_slide(), &off), "kmain"));
 }
 
 TEST(kaslr, direct_map_in_its_region)
@@ -95,7 +96,8 @@ TEST(kaslr, heap_and_stacks_in_the_kernel_area)
 	EXPECT_TRUE(heap >= CAIRN_KVA_BASE + (kaslr_on() ? KASLR_KVA_SPAN / 2 : 1ull << 30));
 	EXPECT_TRUE(heap + VM_HEAP_MAX <= CAIRN_KVA_BASE + KASLR_KVA_SPAN);
 	EXPECT_EQ(heap % KASLR_AREA_ALIGN, 0);
-	EXPECT_TRUE(p && (uint64_t)(uintptr_t)p >= heap && (uint64_t)(uintptr_t)p < heap + VM_HEAP_MAX);
+	EXPECT_TRUE(p && (uint64_t)(uintptr_t)p >= heap &&
+	            (uint64_t)(uintptr_t)p < heap + VM_HEAP_MAX);
 	EXPECT_TRUE(stack > CAIRN_KVA_BASE + CAIRN_KVA_BOOT_STACK_SPAN);
 	EXPECT_TRUE(stack < CAIRN_KVA_BASE + KASLR_KVA_SPAN / 2);
 	kfree(p);
