@@ -97,11 +97,12 @@ struct kaslr_kva {
 };
 
 /*
- * The kernel virtual area's first 512 GiB: one 4-level root entry, so the
- * kernel half that user address spaces copy from the kernel's root when
- * they are made already holds every table these areas will ever use.
+ * How much of the kernel virtual area the stack area and the heap range
+ * over: 16 TiB, 32 root entries of 4-level paging. User address spaces
+ * share the kernel's root entries, all of which exist from boot on
+ * (pt_pin_upper_half), so any of them may hold these areas.
  */
-#define KASLR_KVA_SPAN (512ull << 30)
+#define KASLR_KVA_SPAN (16ull << 40)
 
 /*
  * Place an area of @area_size bytes and a heap of @heap_max bytes at random

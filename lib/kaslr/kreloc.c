@@ -5,6 +5,7 @@
  * add the slide to every absolute address the image holds of itself.
  * Position-relative references need nothing, so the kernel stays non-PIC.
  */
+#include <cairn/compiler.h>
 #include <cairn/errno.h>
 
 #include <lib/string.h>
@@ -16,18 +17,25 @@ static const uint32_t *kreloc_offsets(const void *table)
 	return (const uint32_t *)((const char *)table + sizeof(struct cairn_kreloc_header));
 }
 
+/*
+ * Fields sit at any byte offset (instruction immediates). Packed structs
+ * let the compiler use plain unaligned loads and stores, which x86 allows,
+ * where memcpy would be a call per field (the kernel builds -fno-builtin).
+ */
+struct unaligned64 {
+	uint64_t v;
+} __packed;
+
+struct unaligned32 {
+	uint32_t v;
+} __packed;
+
 /* The value a field holds as an address: 64 bits, or 32 sign-extended. */
 static uint64_t field_read(const uint8_t *image, uint32_t off, bool wide)
 {
-	uint64_t v64;
-	int32_t v32;
-
-	if (wide) {
-		memcpy(&v64, image + off, sizeof(v64));
-		return v64;
-	}
-	memcpy(&v32, image + off, sizeof(v32));
-	return (uint64_t)(int64_t)v32;
+	if (wide)
+		return ((const struct unaligned64 *)(image + off))->v;
+	return (uint64_t)(int64_t)(int32_t)((const struct unaligned32 *)(image + off))->v;
 }
 
 /*
@@ -91,19 +99,9 @@ void kreloc_apply(const void *table, void *image, uint64_t slide)
 	const uint32_t *offs = kreloc_offsets(table);
 	uint8_t *p = image;
 
-	for (uint32_t i = 0; i < h->count64; i++) {
-		uint64_t v;
-
-		memcpy(&v, p + offs[i], sizeof(v));
-		v += slide;
-		memcpy(p + offs[i], &v, sizeof(v));
-	}
+	for (uint32_t i = 0; i < h->count64; i++)
+		((struct unaligned64 *)(p + offs[i]))->v += slide;
 	offs += h->count64;
-	for (uint32_t i = 0; i < h->count32; i++) {
-		uint32_t v;
-
-		memcpy(&v, p + offs[i], sizeof(v));
-		v += (uint32_t)slide;
-		memcpy(p + offs[i], &v, sizeof(v));
-	}
+	for (uint32_t i = 0; i < h->count32; i++)
+		((struct unaligned32 *)(p + offs[i]))->v += (uint32_t)slide;
 }
