@@ -127,8 +127,8 @@ void loader_init_boot_info(struct boot_info *bi, const struct loaded_kernel *k, 
  * Returns 0, or -ENOEXEC (reason printed) for a table that does not match
  * the image; nothing has moved then.
  */
-int loader_kaslr(const struct loader_env *env, struct loaded_kernel *k, struct boot_info *bi,
-                 const struct kaslr_entropy_ops *ops);
+__must_check int loader_kaslr(const struct loader_env *env, struct loaded_kernel *k,
+                              struct boot_info *bi, const struct kaslr_entropy_ops *ops);
 
 /*
  * Loaders build bi->mmap with memmap_boot_add() and memmap_boot_finish()
