@@ -198,9 +198,10 @@ __no_thread_safety_analysis static void log_kaslr(void)
 	const struct boot_kaslr *k = &boot_info.kaslr;
 
 	if (k->flags & BOOT_KASLR_ON)
-		pr_info("kaslr: on, entropy from %s; kernel image, direct map, boot stack, heap "
-		        "and kernel stacks at random places",
-		        kaslr_source_name(k->source));
+		pr_info("kaslr: on, entropy from %s; image at a 2 MiB step of 2 GiB, direct map at "
+		        "a %s step, heap and stacks at 2 MiB steps of 8 TiB",
+		        kaslr_source_name(k->source),
+		        (boot_info.flags & BOOT_FLAG_LA57) ? "256 TiB" : "512 GiB");
 	else
 		pr_info("kaslr: off; kernel at its link address");
 	if (!cmdline_has("kaslr") && !cmdline_has("ktest"))
