@@ -35,7 +35,7 @@ def image_of(Boot, mode, path, env):
 
 def boots_differ(res, Boot, name, mode, path, env, link, count=3):
     """@count boots: every image moved off the link address, and not all at one place.
-    Three boots at one place by chance: about one in a million (1,019 places)."""
+    Three boots at one place by chance: about one in a million (1,021 places)."""
     seen = []
     for _ in range(count):
         addr, _, log = image_of(Boot, mode, path, env)
