@@ -21,6 +21,8 @@ static uint64_t marker = 0x6b61736c72ull;
 static uint64_t *const volatile marker_ro = &marker;
 static uint64_t *volatile marker_rw = &marker;
 
+extern const char _rodata_start[], _rodata_end[], _data_start[], _bss_start[];
+
 static bool kaslr_on(void)
 {
 	return (boot_info.kaslr.flags & BOOT_KASLR_ON) != 0;
@@ -56,6 +58,35 @@ TEST(kaslr, absolute_addresses_moved_with_the_image)
 	EXPECT_EQ((uintptr_t)marker_ro, marker_by_rip());
 	EXPECT_EQ((uintptr_t)marker_rw, marker_by_rip());
 	EXPECT_EQ(*marker_ro, 0x6b61736c72ull);
+}
+
+/* 8-byte words of [@from, @to) that still point into the linked image but not the moved one. */
+static unsigned stale_words(const char *from, const char *to, uint64_t size)
+{
+	uint64_t slide = kernel_slide();
+	unsigned n = 0;
+
+	for (const uint64_t *w = (const uint64_t *)from; w + 1 <= (const uint64_t *)to; w++) {
+		if (*w >= CAIRN_KERNEL_LINK_BASE && *w - CAIRN_KERNEL_LINK_BASE < size &&
+		    (*w < CAIRN_KERNEL_LINK_BASE + slide || *w - slide - CAIRN_KERNEL_LINK_BASE >= size))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The table is complete: no pointer in the initialised data still aims at
+ * where the image was linked. (The symbol table holds link addresses on
+ * purpose and lies outside both ranges.)
+ */
+TEST(kaslr, no_pointer_into_the_linked_image_is_left)
+{
+	uint64_t size = boot_info.kernel_phys_size;
+
+	if (!kaslr_on())
+		ktest_skip("nokaslr");
+	EXPECT_EQ(stale_words(_rodata_start, _rodata_end, size), 0);
+	EXPECT_EQ(stale_words(_data_start, _bss_start, size), 0);
 }
 
 TEST(kaslr, symbols_resolve_at_the_moved_address)
