@@ -68,7 +68,8 @@ static unsigned stale_words(const char *from, const char *to, uint64_t size)
 
 	for (const uint64_t *w = (const uint64_t *)from; w + 1 <= (const uint64_t *)to; w++) {
 		if (*w >= CAIRN_KERNEL_LINK_BASE && *w - CAIRN_KERNEL_LINK_BASE < size &&
-		    (*w < CAIRN_KERNEL_LINK_BASE + slide || *w - slide - CAIRN_KERNEL_LINK_BASE >= size))
+		    (*w < CAIRN_KERNEL_LINK_BASE + slide ||
+		     *w - slide - CAIRN_KERNEL_LINK_BASE >= size))
 			n++;
 	}
 	return n;
