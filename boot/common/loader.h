@@ -99,11 +99,11 @@ bool loader_want_la57(const struct loaded_kernel *k);
  * and the boot stack of k->config.stack_size bytes in the kernel virtual
  * area's first GiB with an unmapped guard page below it. Fills
  * bi->stack_top/stack_size, bi->direct_map_base (CAIRN_DIRECT_MAP_4LEVEL,
- * or CAIRN_DIRECT_MAP_5LEVEL with @la57; with KASLR on, a random root entry
- * of that region, and the stack at a random page: lib/kaslr) and
- * BOOT_FLAG_LA57 in bi->flags. NX for the direct map sits
- * in its top-level entries, not its leaves, so the lower-half alias sharing
- * the lower levels stays executable for the jump.
+ * or CAIRN_DIRECT_MAP_5LEVEL with @la57; with KASLR on, a random 1 GiB
+ * step of that region, and the stack at a random page: lib/kaslr) and
+ * BOOT_FLAG_LA57 in bi->flags. NX for the direct map sits in its
+ * top-level entries, not its leaves, so the lower-half alias sharing its
+ * 1 GiB pages or page directories stays executable for the jump.
  * With @la57 the tables have five levels; the caller checked
  * loader_want_la57().
  * Returns 0, -ENOMEM or -EINVAL (@phys_limit beyond what the direct map

@@ -199,9 +199,8 @@ __no_thread_safety_analysis static void log_kaslr(void)
 
 	if (k->flags & BOOT_KASLR_ON)
 		pr_info("kaslr: on, entropy from %s; image at a 2 MiB step of 2 GiB, direct map at "
-		        "a %s step, heap and stacks at 2 MiB steps of 8 TiB",
-		        kaslr_source_name(k->source),
-		        (boot_info.flags & BOOT_FLAG_LA57) ? "256 TiB" : "512 GiB");
+		        "a 1 GiB step, heap and stacks at 2 MiB steps of 8 TiB",
+		        kaslr_source_name(k->source));
 	else
 		pr_info("kaslr: off; kernel at its link address");
 	if (!cmdline_has("kaslr") && !cmdline_has("ktest"))

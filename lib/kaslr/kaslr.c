@@ -137,15 +137,15 @@ uint64_t kaslr_image_slide(uint64_t seed, uint64_t size, bool disjoint, uint64_t
 uint64_t kaslr_direct_map_base(uint64_t seed, uint64_t phys_limit, bool la57)
 {
 	uint64_t base = la57 ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
-	uint64_t span = la57 ? SPAN_5L : SPAN_4L;
-	uint64_t entries = ((la57 ? DIRECT_END_5L : DIRECT_END_4L) - base) / span;
-	uint64_t need = phys_limit / span + (phys_limit % span != 0);
+	uint64_t room = (la57 ? DIRECT_END_5L : DIRECT_END_4L) - base;
+	uint64_t need = phys_limit < KASLR_DIRECT_ALIGN
+	                        ? KASLR_DIRECT_ALIGN
+	                        : (phys_limit + KASLR_DIRECT_ALIGN - 1) & ~(KASLR_DIRECT_ALIGN - 1);
 
-	if (need == 0)
-		need = 1;
-	if (need >= entries)
+	if (need >= room)
 		return base;
-	return base + pick(seed, DRAW_DIRECT, entries - need + 1) * span;
+	return base +
+	       pick(seed, DRAW_DIRECT, (room - need) / KASLR_DIRECT_ALIGN + 1) * KASLR_DIRECT_ALIGN;
 }
 
 uint64_t kaslr_boot_stack_offset(uint64_t seed, uint64_t stack_size)

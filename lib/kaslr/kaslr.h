@@ -74,11 +74,15 @@ uint64_t kaslr_derive(uint64_t seed, unsigned n);
  */
 uint64_t kaslr_image_slide(uint64_t seed, uint64_t size, bool disjoint, uint64_t *slots);
 
+/* The direct map moves in steps of 1 GiB, the largest page size. */
+#define KASLR_DIRECT_ALIGN (1ull << 30)
+
 /*
- * The direct map's base for @phys_limit bytes of physical memory: a whole
- * root-table entry (512 GiB with 4 levels, 256 TiB with 5) at random within
- * the region the boot protocol gives the direct map. Returns the fixed
- * CAIRN_DIRECT_MAP_4LEVEL/5LEVEL when the memory fills the region.
+ * The direct map's base for @phys_limit bytes of physical memory: a random
+ * KASLR_DIRECT_ALIGN boundary that keeps it inside the region the boot
+ * protocol gives the direct map (up to CAIRN_KVA_BASE with 4 levels, up to
+ * 0xffff000000000000 with 5). Returns the fixed CAIRN_DIRECT_MAP_4LEVEL or
+ * 5LEVEL when the memory fills the region.
  */
 uint64_t kaslr_direct_map_base(uint64_t seed, uint64_t phys_limit, bool la57);
 

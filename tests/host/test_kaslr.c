@@ -171,25 +171,30 @@ static void image_slides(void **state)
 
 static void direct_map_bases(void **state)
 {
-	const uint64_t span4 = 1ull << 39, span5 = 1ull << 48;
-	bool hit_first = false, hit_last = false;
+	const uint64_t tib = 1ull << 40, region4 = 64 * tib;
+	bool seen[4] = { false };
 
 	for (uint64_t seed = 0; seed < 5000; seed++) {
 		uint64_t b4 = kaslr_direct_map_base(seed, 4 * GIB, false);
-		uint64_t big = kaslr_direct_map_base(seed, 3 * span4 + 1, false);
+		uint64_t odd = kaslr_direct_map_base(seed, 3 * GIB + 1, false);
 		uint64_t b5 = kaslr_direct_map_base(seed, 1ull << 40, true);
+		/* 3 GiB less than the region: exactly four places. */
+		uint64_t tight = kaslr_direct_map_base(seed, region4 - 3 * GIB, false);
 
-		assert_true(b4 >= CAIRN_DIRECT_MAP_4LEVEL && b4 % span4 == 0);
+		assert_true(b4 >= CAIRN_DIRECT_MAP_4LEVEL && b4 % KASLR_DIRECT_ALIGN == 0);
 		assert_true(b4 + 4 * GIB <= CAIRN_KVA_BASE);
-		assert_true(big + 4 * span4 <= CAIRN_KVA_BASE && big % span4 == 0);
-		assert_true(b5 >= CAIRN_DIRECT_MAP_5LEVEL && b5 % span5 == 0);
-		assert_true(b5 < 0xffff000000000000ull);
-		hit_first |= b4 == CAIRN_DIRECT_MAP_4LEVEL;
-		hit_last |= b4 == CAIRN_KVA_BASE - span4;
+		assert_true(odd + 4 * GIB <= CAIRN_KVA_BASE && odd % KASLR_DIRECT_ALIGN == 0);
+		assert_true(b5 >= CAIRN_DIRECT_MAP_5LEVEL && b5 % KASLR_DIRECT_ALIGN == 0);
+		assert_true(b5 + tib <= 0xffff000000000000ull);
+		assert_true(tight >= CAIRN_DIRECT_MAP_4LEVEL);
+		assert_true(tight - CAIRN_DIRECT_MAP_4LEVEL <= 3 * GIB);
+		seen[(tight - CAIRN_DIRECT_MAP_4LEVEL) / GIB] = true;
 	}
-	assert_true(hit_first && hit_last);
+	for (unsigned i = 0; i < 4; i++)
+		assert_true(seen[i]);
 	/* Memory that fills the region leaves no choice. */
-	assert_int_equal(kaslr_direct_map_base(5, 1ull << 46, false), CAIRN_DIRECT_MAP_4LEVEL);
+	assert_int_equal(kaslr_direct_map_base(5, region4, false), CAIRN_DIRECT_MAP_4LEVEL);
+	assert_int_equal(kaslr_direct_map_base(5, 0, false) % KASLR_DIRECT_ALIGN, 0);
 }
 
 static void stack_and_areas(void **state)

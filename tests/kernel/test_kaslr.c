@@ -110,11 +110,10 @@ TEST(kaslr, direct_map_in_its_region)
 	bool la57 = (boot_info.flags & BOOT_FLAG_LA57) != 0;
 	uint64_t lo = la57 ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
 	uint64_t hi = la57 ? 0xffff000000000000ull : CAIRN_KVA_BASE;
-	uint64_t span = la57 ? 1ull << 48 : 1ull << 39;
 
 	EXPECT_TRUE(boot_info.direct_map_base >= lo);
 	EXPECT_TRUE(boot_info.direct_map_base + vm_direct_map_end() <= hi);
-	EXPECT_EQ(boot_info.direct_map_base % span, 0);
+	EXPECT_EQ(boot_info.direct_map_base % KASLR_DIRECT_ALIGN, 0);
 	if (!kaslr_on())
 		EXPECT_EQ(boot_info.direct_map_base, lo);
 }

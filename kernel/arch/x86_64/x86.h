@@ -38,7 +38,7 @@ void x86_unmap_early(const struct boot_info *bi, uintptr_t va);
  * Direct-boot KASLR (boot/kaslr.c): move the image, running at its link
  * address, unless @bi->cmdline says nokaslr; fills @bi->kaslr and returns
  * the slide (0: not moved). Then, running moved, give the direct map of
- * @phys_limit bytes a random root entry and set @bi->direct_map_base.
+ * @phys_limit bytes a random 1 GiB step and set @bi->direct_map_base.
  */
 uint64_t x86_kaslr_relocate(struct boot_info *bi);
 void x86_kaslr_direct_map(struct boot_info *bi, uint64_t phys_limit);

@@ -180,7 +180,7 @@ boot64_high:
 
 	.section .bss
 	.balign 4096
-	.global boot_pml4, boot_pdpt_high, boot_pd_kernel
+	.global boot_pml4, boot_pdpt_low, boot_pdpt_high, boot_pd_kernel
 boot_tables:
 boot_pml4:
 	.skip 4096

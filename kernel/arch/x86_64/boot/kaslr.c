@@ -5,8 +5,8 @@
  * its virtual one, so the kernel moves itself: x86_kaslr_relocate() runs at
  * the link address, maps the image a second time at a random 2 MiB step
  * higher, patches it with its own .kreloc table, and boot32.S continues at
- * the new address. x86_kaslr_direct_map() then gives the direct map a
- * random root entry as well. Everything before the jump must use only what
+ * the new address. x86_kaslr_direct_map() then moves the direct map to a
+ * random 1 GiB step as well. Everything before the jump must use only what
  * holds at both addresses: both mappings reach the same frames.
  */
 #include <cairn/boot.h>
@@ -23,14 +23,19 @@
 #define PTE_P_W    0x3ull
 #define SIZE_2M    (2ull << 20)
 
-/* boot32.S's tables: PML4, the top PDPT and the page directory of its entry 510. */
-extern uint64_t boot_pml4[512], boot_pdpt_high[512], boot_pd_kernel[512];
+/*
+ * boot32.S's tables: the PML4, the PDPT of the first 4 GiB (four page
+ * directories), the top PDPT and the page directory of its entry 510.
+ */
+extern uint64_t boot_pml4[512], boot_pdpt_low[512], boot_pdpt_high[512], boot_pd_kernel[512];
 /* tools/kreloc.py's table, and the image's bounds (linker.ld). */
 extern const char kreloc_table[], kreloc_table_end[];
 extern char _kernel_start[], _kernel_end[];
 
 /* The page directory of PDPT entry 511 (-1 GiB .. 0), for images moved that high. */
 static uint64_t kaslr_pd_top[512] __attribute__((aligned(PAGE_SIZE)));
+/* PDPTs for the moved direct map: its 4 GiB may straddle two PML4 entries. */
+static uint64_t kaslr_pdpt_direct[2][512] __attribute__((aligned(PAGE_SIZE)));
 
 /*
  * The physical address of a table in the image. Valid only before the
@@ -100,6 +105,12 @@ uint64_t x86_kaslr_relocate(struct boot_info *bi)
 	return slide;
 }
 
+/* The physical address of a table in the image once it runs where kmain will. */
+static uint64_t image_phys(const struct boot_info *bi, const void *p)
+{
+	return (uint64_t)(uintptr_t)p - bi->kernel_virt_base + bi->kernel_phys_base;
+}
+
 void x86_kaslr_direct_map(struct boot_info *bi, uint64_t phys_limit)
 {
 	uint64_t base;
@@ -107,8 +118,14 @@ void x86_kaslr_direct_map(struct boot_info *bi, uint64_t phys_limit)
 	if (!(bi->kaslr.flags & BOOT_KASLR_ON))
 		return;
 	base = kaslr_direct_map_base(bi->kaslr.seed, phys_limit, false);
-	/* boot32.S's low PDPT maps the first 4 GiB; it serves any root entry. */
-	boot_pml4[(base >> 39) & 511] = boot_pml4[(CAIRN_DIRECT_MAP_4LEVEL >> 39) & 511];
+	/* Hang boot32.S's four page directories of the first 4 GiB at the new base. */
+	for (uint64_t gib = 0; gib < 4; gib++) {
+		uint64_t va = base + (gib << 30);
+		uint64_t *pdpt = kaslr_pdpt_direct[(va >> 39) != (base >> 39)];
+
+		pdpt[(va >> 30) & 511] = boot_pdpt_low[gib];
+		boot_pml4[(va >> 39) & 511] = image_phys(bi, pdpt) | PTE_P_W;
+	}
 	x86_write_cr3(x86_read_cr3());
 	bi->direct_map_base = base;
 }
