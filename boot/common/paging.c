@@ -17,9 +17,9 @@
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define SIZE_2M   (1ull << 21)
-#define SIZE_1G   (1ull << 30)
-#define MEM_4G    (1ull << 32)
+#define SIZE_2M (1ull << 21)
+#define SIZE_1G (1ull << 30)
+#define MEM_4G  (1ull << 32)
 
 /*
  * The physical memory each paging mode's direct map can hold: 64 TiB
