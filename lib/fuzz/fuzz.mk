@@ -52,21 +52,6 @@ fuzz-run-tty: $(TTY_FUZZ_BINS)
 
 .PHONY: fuzz-run-tty
 
-# lib/buddy/: operation sequences against a shadow map of held frames.
-$(FUZZ_BUILD)/fuzz_buddy: lib/fuzz/fuzz_buddy.c lib/buddy/buddy.c
-	@mkdir -p $(@D)
-	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
-
-fuzz: $(FUZZ_BUILD)/fuzz_buddy
-
-fuzz-run: fuzz-run-buddy
-
-fuzz-run-buddy: $(FUZZ_BUILD)/fuzz_buddy
-	@mkdir -p $(FUZZ_BUILD)/corpus/buddy
-	$(FUZZ_BUILD)/fuzz_buddy -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/buddy
-
-.PHONY: fuzz-run-buddy
-
 # lib/kaslr/kreloc.c: the check a loader runs on a kernel's KASLR relocation
 # table (docs/kaslr.md) before it patches anything.
 KASLR_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_kreloc
@@ -84,3 +69,18 @@ fuzz-run-kaslr: $(KASLR_FUZZ_BINS)
 	$(FUZZ_BUILD)/fuzz_kreloc -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/kreloc
 
 .PHONY: fuzz-run-kaslr
+
+# lib/buddy/: operation sequences against a shadow map of held frames.
+$(FUZZ_BUILD)/fuzz_buddy: lib/fuzz/fuzz_buddy.c lib/buddy/buddy.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_buddy
+
+fuzz-run: fuzz-run-buddy
+
+fuzz-run-buddy: $(FUZZ_BUILD)/fuzz_buddy
+	@mkdir -p $(FUZZ_BUILD)/corpus/buddy
+	$(FUZZ_BUILD)/fuzz_buddy -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/buddy
+
+.PHONY: fuzz-run-buddy
