@@ -8,11 +8,13 @@ LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c 
 # the kernel never does.
 LIB_HOST_SRCS := lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn_ops.c lib/alloc/ops.c
 LIB_SRCS += lib/memmap/memmap.c lib/memmap/bootmap.c
+LIB_SRCS += lib/kaslr/kaslr.c lib/kaslr/kreloc.c lib/cmdline/cmdline.c
 LIB_SRCS += lib/vt/vt.c lib/vt/vt_csi.c
 LIB_SRCS += lib/strace/sysent.c lib/random/chacha.c lib/timespec/timespec.c lib/futex/futex_op.c lib/strace/strace.c lib/strace/names.c
 
 # The subset the boot loaders link (stage 2 must stay under 120 KiB).
-LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c lib/memmap/bootmap.c
+LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c lib/memmap/bootmap.c \
+	lib/kaslr/kaslr.c lib/kaslr/kreloc.c lib/cmdline/cmdline.c
 LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c lib/acpi/mcfg.c lib/acpi/aml.c
 LIB_SRCS += lib/input/keymap.c lib/input/ps2kbd.c lib/input/ps2mouse.c
 LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c

@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
@@ -459,6 +460,7 @@ def run_all():
                                     "bios", reb, r"reset via ACPI reset register"),
                  lambda: boot_power(res, "e2e: reboot on pc BIOS uses the 8042", "bios", reb,
                                     r"reset via 8042", pc)]
+        jobs += e2e_kaslr.jobs(res, Boot, ROOT, BUILD, tmp, make_image)
         nokernel = os.path.join(tmp, "no-kernel.img")
         make_image(nokernel, kernel, no_kernel=True)
         jobs += [lambda: boot_refused(res, "e2e: UEFI loader reports a missing kernel", "uefi",

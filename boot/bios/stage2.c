@@ -11,6 +11,7 @@
 #include <lib/string.h>
 
 #include "boot/bios/bios.h"
+#include "boot/common/entropy.h"
 
 #define KERNEL_PATH  "cairn/kernel.elf"
 #define INITRD_PATH  "cairn/initrd"
@@ -153,6 +154,16 @@ static __attribute__((noreturn)) void hand_over(const struct loaded_kernel *k, s
 	loader_enter_kernel(t, k->entry, bi->stack_top, bi_virt);
 }
 
+/* KASLR from the CPU's sources (docs/kaslr.md); a table that does not match the image stops. */
+static void randomise(struct loaded_kernel *k, struct boot_info *bi)
+{
+	struct kaslr_entropy_ops ops;
+
+	boot_entropy_cpu_ops(&ops);
+	if (loader_kaslr(&bios_env, k, bi, &ops))
+		bios_fail("cannot load %s\n", KERNEL_PATH);
+}
+
 /* Called by stage2_entry.S in long mode, identity-mapped, interrupts off. */
 void stage2_main(uint32_t boot_drive)
 {
@@ -176,12 +187,15 @@ void stage2_main(uint32_t boot_drive)
 	bi->tsc_at_loader_entry = stage2_tsc;
 	bi->rsdp_phys = acpi_find_rsdp();
 	memcpy(bi->loader_name, "cairn-bios", sizeof("cairn-bios"));
+	randomise(&k, bi);
 
 	build_tables(&k, bi, &t);
 	mem_fill_boot_info(bi);
 	memmap_boot_finish(bi);
+	/* The entry as linked: where KASLR put it is for kaslr=verbose alone. */
 	bios_log("kernel at 0x%llx, entry 0x%llx, %u memory ranges, rsdp 0x%llx, %d-level paging\n",
-	         (unsigned long long)k.phys_base, (unsigned long long)k.entry, bi->mmap_count,
+	         (unsigned long long)k.phys_base,
+	         (unsigned long long)(k.entry - bi->kaslr.image_slide), bi->mmap_count,
 	         (unsigned long long)bi->rsdp_phys, t.la57 ? 5 : 4);
 	hand_over(&k, bi, &t);
 }

@@ -154,6 +154,7 @@ static int check_kernel(const void *file, size_t size, struct elf_file *elf,
 	err = read_config(elf, &out->config, why);
 	if (err)
 		return err;
+	out->kreloc = elf_find_section(elf, CAIRN_KRELOC_SECTION, &out->kreloc_size);
 	out->entry = elf->ehdr->e_entry;
 	out->virt_base = lo;
 	out->size = hi - lo;

@@ -10,6 +10,7 @@
 
 #include <cairn/boot.h>
 
+#include <lib/kaslr/kaslr.h>
 #include <lib/memmap/memmap.h>
 
 #include <stdbool.h>
@@ -57,6 +58,8 @@ struct loaded_kernel {
 	uint64_t virt_base;         /* virtual address matching phys_base */
 	uint64_t size;              /* bytes covered from phys_base, page-rounded */
 	struct cairn_config config; /* the kernel's config, or defaults */
+	const void *kreloc;         /* the .kreloc table in the file, or NULL */
+	size_t kreloc_size;         /* its bytes */
 	/* Loaded segments, for mapping with their own permissions. */
 	unsigned nsegs;
 	struct {
@@ -93,12 +96,14 @@ bool loader_want_la57(const struct loaded_kernel *k);
  * the first 4 GiB) at bi->direct_map_base, the same memory identity-mapped
  * in the lower half for the hand-over (the kernel drops it), each kernel
  * segment at its virtual address with its own permissions (NX on non-code),
- * and the boot stack of k->config.stack_size bytes at CAIRN_KVA_BASE with an
- * unmapped guard page below it. Fills bi->stack_top/stack_size,
- * bi->direct_map_base (CAIRN_DIRECT_MAP_4LEVEL, or CAIRN_DIRECT_MAP_5LEVEL
- * with @la57) and BOOT_FLAG_LA57 in bi->flags. NX for the direct map sits
- * in its top-level entries, not its leaves, so the lower-half alias sharing
- * the lower levels stays executable for the jump.
+ * and the boot stack of k->config.stack_size bytes in the kernel virtual
+ * area's first GiB with an unmapped guard page below it. Fills
+ * bi->stack_top/stack_size, bi->direct_map_base (CAIRN_DIRECT_MAP_4LEVEL,
+ * or CAIRN_DIRECT_MAP_5LEVEL with @la57; with KASLR on, a random 1 GiB
+ * step of that region, and the stack at a random page: lib/kaslr) and
+ * BOOT_FLAG_LA57 in bi->flags. NX for the direct map sits in its
+ * top-level entries, not its leaves, so the lower-half alias sharing its
+ * 1 GiB pages or page directories stays executable for the jump.
  * With @la57 the tables have five levels; the caller checked
  * loader_want_la57().
  * Returns 0, -ENOMEM or -EINVAL (@phys_limit beyond what the direct map
@@ -110,6 +115,20 @@ int loader_build_page_tables(const struct loader_env *env, const struct loaded_k
 
 /* Fill the fixed fields of @bi (magic, version, size, kernel placement). */
 void loader_init_boot_info(struct boot_info *bi, const struct loaded_kernel *k, uint32_t method);
+
+/*
+ * KASLR (docs/kaslr.md), once bi->cmdline is known and before the page
+ * tables are built: unless the command line says nokaslr, draw a seed from
+ * @ops (boot/common/entropy.h, plus the firmware's source), move the loaded
+ * image by a random slide with its .kreloc table and record the choice in
+ * bi->kaslr and bi->kernel_virt_base; loader_build_page_tables() then
+ * places the direct map and the boot stack from the same seed. A kernel
+ * without .kreloc is loaded at its link address with a warning.
+ * Returns 0, or -ENOEXEC (reason printed) for a table that does not match
+ * the image; nothing has moved then.
+ */
+__must_check int loader_kaslr(const struct loader_env *env, struct loaded_kernel *k,
+                              struct boot_info *bi, const struct kaslr_entropy_ops *ops);
 
 /*
  * Loaders build bi->mmap with memmap_boot_add() and memmap_boot_finish()

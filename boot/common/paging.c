@@ -17,10 +17,9 @@
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define SIZE_2M   (1ull << 21)
-#define SIZE_1G   (1ull << 30)
-#define SIZE_512G (1ull << 39)
-#define MEM_4G    (1ull << 32)
+#define SIZE_2M (1ull << 21)
+#define SIZE_1G (1ull << 30)
+#define MEM_4G  (1ull << 32)
 
 /*
  * The physical memory each paging mode's direct map can hold: 64 TiB
@@ -130,59 +129,58 @@ static void map_4k(struct pt_ctx *c, uint64_t va, uint64_t pa, bool write, bool 
 	t[pt_index(va, 0)] = pte;
 }
 
-/* Fill one PDPT with 1 GiB pages or 2 MiB-page PDs for [pa, pa + 512 GiB) up to @limit. */
-static void map_direct_pdpt(struct pt_ctx *c, uint64_t *pdpt, uint64_t pa, uint64_t limit)
+/*
+ * The page-directory-pointer entry for the 1 GiB of physical memory at
+ * @pa: a 1 GiB page, or a page directory of 2 MiB pages. The identity
+ * alias and the direct map share it. 0 when out of memory.
+ */
+static uint64_t gib_entry(struct pt_ctx *c, uint64_t pa)
 {
-	for (unsigned i = 0; i < 512 && pa < limit; i++, pa += SIZE_1G) {
-		uint64_t *pd;
+	uint64_t *pd;
 
-		if (c->gb_pages) {
-			pdpt[i] = pa | PTE_P | PTE_W | PTE_PS;
-			continue;
-		}
-		pd = pt_next(c, pdpt, i);
-		if (!pd)
-			return;
-		for (unsigned j = 0; j < 512; j++)
-			pd[j] = (pa + j * SIZE_2M) | PTE_P | PTE_W | PTE_PS;
-	}
+	if (c->gb_pages)
+		return pa | PTE_P | PTE_W | PTE_PS;
+	pd = pt_alloc(c, LOADER_ALLOC_LOADER);
+	if (!pd)
+		return 0;
+	for (unsigned j = 0; j < 512; j++)
+		pd[j] = (pa + j * SIZE_2M) | PTE_P | PTE_W | PTE_PS;
+	return (uint64_t)(uintptr_t)pd | PTE_P | PTE_W;
 }
 
-/* The PDPT that maps the 512 GiB at @va, created with the tables above it. */
-static uint64_t *direct_pdpt(struct pt_ctx *c, uint64_t va)
+/* Put @entry in the PDPT slot for the 1 GiB at @va, creating the tables above it. */
+static void map_gib(struct pt_ctx *c, uint64_t va, uint64_t entry)
 {
 	uint64_t *t = c->root;
 
 	for (unsigned level = c->top; level > 2 && t; level--)
 		t = pt_next(c, t, pt_index(va, level));
-	return t;
+	if (t)
+		t[pt_index(va, 2)] = entry;
 }
 
 /*
- * Direct map [0, limit) at @base, which is aligned to what one root entry
- * maps (512 GiB with a PML4, 256 TiB with a PML5). The leaves are
- * executable; NX sits in the direct map's root entries instead, so the
- * lower-half identity alias, root entries that share everything below,
- * stays executable for the jump (SDM Vol. 3A, 4.6.1: XD in any entry on
- * the path forbids instruction fetches). With a PML5, entry 0 so points at
- * the PML4 that maps low memory, as the mode switch of
- * loader_enter_kernel() needs.
+ * Direct map [0, limit) at @base (1 GiB aligned; KASLR picks it) and the
+ * same memory identity-mapped in the lower half for the hand-over. Both
+ * share their 1 GiB pages or page directories, which are executable; NX
+ * sits in the direct map's root entries instead, which map nothing else,
+ * so the identity alias stays executable for the jump (SDM Vol. 3A,
+ * 4.6.1: XD in any entry on the path forbids instruction fetches). With a
+ * PML5, entry 0 so points at the PML4 that maps low memory, as the mode
+ * switch of loader_enter_kernel() needs.
  */
 static void map_direct(struct pt_ctx *c, uint64_t base, uint64_t limit)
 {
-	unsigned first = pt_index(base, c->top);
-	uint64_t span = 1ull << (12 + 9 * c->top);
+	for (uint64_t pa = 0; pa < limit && !c->oom; pa += SIZE_1G) {
+		uint64_t e = gib_entry(c, pa);
 
-	for (uint64_t pa = 0; pa < limit && !c->oom; pa += SIZE_512G) {
-		uint64_t *pdpt = direct_pdpt(c, base + pa);
-
-		if (pdpt)
-			map_direct_pdpt(c, pdpt, pa, limit);
+		if (!e)
+			return;
+		map_gib(c, pa, e);
+		map_gib(c, base + pa, e);
 	}
-	for (unsigned i = 0; (uint64_t)i * span < limit && !c->oom; i++) {
-		c->root[first + i] |= c->nx;
-		c->root[i] = c->root[first + i] & ~PTE_NX;
-	}
+	for (uint64_t i = pt_index(base, c->top); i <= pt_index(base + limit - 1, c->top); i++)
+		c->root[i] |= c->nx;
 }
 
 static void map_kernel(struct pt_ctx *c, const struct loaded_kernel *k)
@@ -194,12 +192,19 @@ static void map_kernel(struct pt_ctx *c, const struct loaded_kernel *k)
 	}
 }
 
-/* The boot stack: its page at CAIRN_KVA_BASE stays unmapped as a guard. */
+/*
+ * The boot stack: the page below it stays unmapped as a guard. It sits at
+ * the start of the kernel virtual area, or at a random page of its first
+ * GiB with KASLR.
+ */
 static void map_stack(struct pt_ctx *c, uint64_t size, struct boot_info *bi)
 {
 	uint64_t npages = size / BOOT_PAGE_SIZE;
 	uint64_t pa = c->env->alloc_pages(c->env->ctx, npages, BOOT_PAGE_SIZE, LOADER_ALLOC_LOADER);
 	uint64_t va = CAIRN_KVA_BASE + BOOT_PAGE_SIZE;
+
+	if (bi->kaslr.flags & BOOT_KASLR_ON)
+		va += kaslr_boot_stack_offset(bi->kaslr.seed, size);
 
 	if (!pa) {
 		c->oom = true;
@@ -252,6 +257,8 @@ int loader_build_page_tables(const struct loader_env *env, const struct loaded_k
 	if (err)
 		return err;
 	bi->direct_map_base = la57 ? CAIRN_DIRECT_MAP_5LEVEL : CAIRN_DIRECT_MAP_4LEVEL;
+	if (bi->kaslr.flags & BOOT_KASLR_ON)
+		bi->direct_map_base = kaslr_direct_map_base(bi->kaslr.seed, phys_limit, la57);
 	if (la57)
 		bi->flags |= BOOT_FLAG_LA57;
 	else

@@ -10,6 +10,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "boot/common/entropy.h"
 #include "boot/uefi/uefi.h"
 
 #define LOADER_NAME "cairn-uefi"
@@ -160,6 +161,28 @@ static void build_tables(const struct loaded_kernel *k, struct boot_info *bi,
 		uefi_fail("cannot build page tables (error %d)\n", err);
 }
 
+/* EFI_RNG_PROTOCOL's default algorithm (UEFI 2.10, 37.5): one 64-bit value, or false. */
+static bool efi_rng(void *ctx, uint64_t *out)
+{
+	EFI_GUID guid = EFI_RNG_PROTOCOL_GUID;
+	EFI_RNG_PROTOCOL *rng;
+
+	if (EFI_ERROR(uefi.bs->LocateProtocol(&guid, NULL, (void **)&rng)) || !rng)
+		return false;
+	return !EFI_ERROR(rng->GetRNG(rng, NULL, sizeof(*out), (UINT8 *)out));
+}
+
+/* KASLR: the CPU's sources first, then the firmware's (docs/kaslr.md); halts on a bad table. */
+static void randomise(struct loaded_kernel *k, struct boot_info *bi)
+{
+	struct kaslr_entropy_ops ops;
+
+	boot_entropy_cpu_ops(&ops);
+	ops.firmware = efi_rng;
+	if (loader_kaslr(&uefi_env, k, bi, &ops))
+		uefi_boot_failed(); /* the reason is printed already */
+}
+
 /* Everything after the TSC read; never returns. */
 static __attribute__((noreturn)) void boot(uint64_t tsc)
 {
@@ -171,6 +194,7 @@ static __attribute__((noreturn)) void boot(uint64_t tsc)
 		uefi_fail("cannot open the boot volume\n");
 	load_kernel(&k);
 	bi = make_boot_info(&k, tsc);
+	randomise(&k, bi);
 	build_tables(&k, bi, &t);
 	uefi_exit_boot_services(bi);
 	loader_printf(&uefi_env,

@@ -10,15 +10,22 @@
 #include <stdint.h>
 
 #define CAIRN_BOOT_MAGIC   0x4f464e4942524143ull /* "CAIRBINFO" as little-endian bytes */
-#define CAIRN_BOOT_VERSION 1
+#define CAIRN_BOOT_VERSION 2
 
 /* Where the kernel image lives in virtual memory (-2 GiB, -mcmodel=kernel). */
-#define CAIRN_KERNEL_VMA_BASE   0xffffffff80000000ull
+#define CAIRN_KERNEL_VMA_BASE     0xffffffff80000000ull
+/*
+ * The image's link address (kernel/arch/x86_64/linker.ld checks it): with
+ * KASLR the loaders move the whole image up by boot_info.kaslr.image_slide.
+ */
+#define CAIRN_KERNEL_LINK_BASE    0xffffffff80200000ull
 /* Direct map of all physical memory with 4-level and with 5-level paging. */
-#define CAIRN_DIRECT_MAP_4LEVEL 0xffff800000000000ull
-#define CAIRN_DIRECT_MAP_5LEVEL 0xff00000000000000ull
+#define CAIRN_DIRECT_MAP_4LEVEL   0xffff800000000000ull
+#define CAIRN_DIRECT_MAP_5LEVEL   0xff00000000000000ull
 /* Kernel virtual area: boot stack, MMIO, vmalloc. */
-#define CAIRN_KVA_BASE          0xffffc00000000000ull
+#define CAIRN_KVA_BASE            0xffffc00000000000ull
+/* The first GiB of it holds the loaders' boot stack (at a random page with KASLR). */
+#define CAIRN_KVA_BOOT_STACK_SPAN (1ull << 30)
 
 enum boot_method {
 	BOOT_METHOD_UEFI = 1,
@@ -76,6 +83,28 @@ _Static_assert(sizeof(struct boot_framebuffer) == 40, "boot_framebuffer layout")
 /* boot_info.flags */
 #define BOOT_FLAG_LA57 (1u << 0) /* 5-level paging is active */
 
+/* Where the loader's random bits came from (docs/kaslr.md). */
+enum boot_entropy {
+	BOOT_ENTROPY_NONE = 0,    /* KASLR off (nokaslr): nothing was drawn */
+	BOOT_ENTROPY_RDSEED = 1,  /* the CPU's RDSEED */
+	BOOT_ENTROPY_RDRAND = 2,  /* the CPU's RDRAND */
+	BOOT_ENTROPY_EFI_RNG = 3, /* the UEFI EFI_RNG_PROTOCOL */
+	BOOT_ENTROPY_TSC = 4,     /* jitter of the time-stamp counter */
+};
+
+/* boot_kaslr.flags */
+#define BOOT_KASLR_ON      (1u << 0) /* the layout below is randomised */
+#define BOOT_KASLR_VERBOSE (1u << 1) /* kaslr=verbose: the kernel logs the addresses */
+
+/* Kernel address-space layout randomisation, as the loader applied it. */
+struct boot_kaslr {
+	uint64_t seed;        /* random bits for the kernel's own choices; 0 when off */
+	uint64_t image_slide; /* bytes the image was moved above CAIRN_KERNEL_LINK_BASE */
+	uint32_t source;      /* enum boot_entropy */
+	uint32_t flags;       /* BOOT_KASLR_* */
+};
+_Static_assert(sizeof(struct boot_kaslr) == 24, "boot_kaslr layout");
+
 struct boot_info {
 	uint64_t magic;               /* CAIRN_BOOT_MAGIC */
 	uint32_t version;             /* CAIRN_BOOT_VERSION */
@@ -98,8 +127,9 @@ struct boot_info {
 	uint32_t mmap_count;                /* valid entries in mmap[] */
 	uint32_t reserved;
 	struct boot_mem_range mmap[BOOT_MMAP_MAX];
+	struct boot_kaslr kaslr; /* version 2 on */
 };
-_Static_assert(sizeof(struct boot_info) == 104 + 40 + 32 + 256 + 8 + 24 * BOOT_MMAP_MAX,
+_Static_assert(sizeof(struct boot_info) == 104 + 40 + 32 + 256 + 8 + 24 * BOOT_MMAP_MAX + 24,
                "boot_info layout");
 
 /*
@@ -126,3 +156,22 @@ struct cairn_config {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct cairn_config) == 40, "cairn_config layout");
+
+/*
+ * .kreloc: where the image holds absolute addresses of itself, so a loader
+ * can move it (docs/kaslr.md). tools/kreloc.py writes one header followed by
+ * count64 offsets of 64-bit fields, then count32 offsets of sign-extended
+ * 32-bit fields, each a uint32_t counted from CAIRN_KERNEL_LINK_BASE and
+ * sorted ascending. Moving the image by s adds s to every such field.
+ */
+#define CAIRN_KRELOC_MAGIC   0x434c524bu /* "KRLC" */
+#define CAIRN_KRELOC_SECTION ".kreloc"
+
+struct cairn_kreloc_header {
+	uint32_t magic;     /* CAIRN_KRELOC_MAGIC */
+	uint32_t count64;   /* offsets of 64-bit fields (R_X86_64_64) */
+	uint32_t count32;   /* offsets of sign-extended 32-bit fields (R_X86_64_32S) */
+	uint32_t reserved;  /* 0 */
+	uint64_t link_base; /* CAIRN_KERNEL_LINK_BASE: the offsets count from here */
+};
+_Static_assert(sizeof(struct cairn_kreloc_header) == 24, "cairn_kreloc_header layout");

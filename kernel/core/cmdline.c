@@ -2,26 +2,13 @@
 /* Looking up words in the kernel command line. */
 #include "core/cmdline.h"
 
-#include <lib/string.h>
+#include <lib/cmdline/cmdline.h>
 
 #include "core/kmain.h"
 
 const char *cmdline_get(const char *key)
 {
-	const char *p = boot_info.cmdline;
-	size_t klen = strlen(key);
-
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, key, klen) == 0 && (p[klen] == 0 || p[klen] == ' '))
-			return "";
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=')
-			return p + klen + 1;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return NULL;
+	return cmdline_find(boot_info.cmdline, key);
 }
 
 bool cmdline_has(const char *key)

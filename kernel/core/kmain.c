@@ -191,6 +191,9 @@ static void run_boot_mode(void)
 		uart_echo_test(&uart_console);
 		arch_qemu_exit(KERNEL_EXIT_PASS);
 	}
+	/* A real panic report, for the test that its backtrace names functions (docs/kaslr.md). */
+	if (cmdline_get("panic-test"))
+		panic("panic-test on the command line");
 	if (cmdline_get("clock-test")) {
 		time_clock_test();
 		arch_qemu_exit(KERNEL_EXIT_PASS);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Symbol lookup over the table tools/ksyms.py generates: addresses sorted
- * ascending, each with an offset into a blob of NUL-terminated names.
+ * Symbol lookup over the table tools/ksyms.py generates: link addresses
+ * sorted ascending, each with an offset into a blob of NUL-terminated
+ * names. Addresses move by the KASLR slide on the way in and out.
  */
 #include "core/ksyms.h"
+
+#include <cairn/boot.h>
 
 #include <lib/string.h>
 
@@ -19,10 +22,23 @@ extern const uint64_t ksyms_count;
 extern const char ksyms_names[];
 extern char _kernel_start[];
 
+/*
+ * Where the image starts now: a field the move patches. Read as volatile,
+ * so it is not folded into start - LINK_BASE at compile time, which would
+ * become a field patched to the slide itself (tools/kreloc.py refuses it).
+ */
+static char *volatile image_start = _kernel_start;
+
+uintptr_t kernel_slide(void)
+{
+	return (uintptr_t)image_start - CAIRN_KERNEL_LINK_BASE;
+}
+
 const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
 {
 	size_t lo = 0, hi = ksyms_count;
 
+	addr -= kernel_slide();
 	if (hi == 0 || addr < ksyms_table[0].addr)
 		return NULL;
 	/* Find the last symbol at or below addr. */
@@ -47,6 +63,6 @@ uintptr_t ksyms_address(const char *name)
 
 	for (i = 0; i < ksyms_count; i++)
 		if (strcmp(&ksyms_names[ksyms_table[i].name], name) == 0)
-			return ksyms_table[i].addr;
+			return ksyms_table[i].addr + kernel_slide();
 	return 0;
 }

@@ -54,7 +54,7 @@ static void report_error_locked(void *ctx, const char *what, void *ptr) __must_h
 static bool heap_grow_locked(size_t size, size_t align) __must_hold(&heap_lock)
 {
 	uint64_t want = (size + align + 64 + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint64_t va = VM_HEAP_BASE + heap_mapped;
+	uint64_t va = vm_heap_base() + heap_mapped;
 
 	if (want < HEAP_STEP)
 		want = HEAP_STEP;
@@ -133,20 +133,19 @@ static const struct cairn_cache_ops cache_ops = {
 /* Once, on the boot CPU, before anything can allocate: no lock needed yet. */
 __no_thread_safety_analysis int heap_init(void)
 {
-	int err = vm_map_uncleared(VM_HEAP_BASE, HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
+	int err = vm_map_uncleared(vm_heap_base(), HEAP_INITIAL / PAGE_SIZE, PT_WRITE);
 
 	if (err)
 		return err;
 	heap_mapped = HEAP_INITIAL;
-	err = cairn_heap_init(&heap, (void *)(uintptr_t)VM_HEAP_BASE, HEAP_INITIAL);
+	err = cairn_heap_init(&heap, (void *)(uintptr_t)vm_heap_base(), HEAP_INITIAL);
 	if (err)
 		return err;
 	heap.on_error = report_error_locked;
 	cairn_cache_init(&cache, &heap, &cache_ops, NULL);
-	pr_info("heap: TLSF at %#llx, %llu KiB mapped, grows on demand; per-CPU magazines "
-	        "up to %u bytes",
-	        (unsigned long long)VM_HEAP_BASE, (unsigned long long)(HEAP_INITIAL >> 10),
-	        CAIRN_CACHE_MAX);
+	/* Where it is goes only to the kaslr=verbose line (mm/vm.c). */
+	pr_info("heap: TLSF, %llu KiB mapped, grows on demand; per-CPU magazines up to %u bytes",
+	        (unsigned long long)(HEAP_INITIAL >> 10), CAIRN_CACHE_MAX);
 	return 0;
 }
 

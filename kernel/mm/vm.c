@@ -11,17 +11,24 @@
 #include <cairn/errno.h>
 
 #include <arch/page.h>
+#include <lib/kaslr/kaslr.h>
 
 #include "arch/arch.h"
+#include "core/cmdline.h"
 #include "core/kmain.h"
 #include "core/log.h"
 #include "core/smp.h"
 #include "mm/pmm.h"
 #include "sched/spinlock.h"
 
-/* The loaders put the boot stack at the start of the area; keep clear of it. */
-#define KVA_START (CAIRN_KVA_BASE + (1ull << 30))
-#define KVA_END   (CAIRN_KVA_BASE + (64ull << 30))
+/*
+ * The loaders put the boot stack in the area's first GiB; keep clear of it.
+ * Without KASLR the stacks-and-MMIO area follows it and the heap starts at
+ * 128 GiB; with it, lib/kaslr places both from the loader's seed.
+ */
+#define KVA_FIXED_START (CAIRN_KVA_BASE + CAIRN_KVA_BOOT_STACK_SPAN)
+#define KVA_AREA_SIZE   (63ull << 30)
+#define KVA_FIXED_HEAP  (CAIRN_KVA_BASE + (128ull << 30))
 
 /* The loaders' memory map and the frames built on it count in the kernel's pages. */
 _Static_assert(PAGE_SIZE == BOOT_PAGE_SIZE, "boot protocol page size");
@@ -31,9 +38,11 @@ extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 extern char directboot_stack_guard[];
 
 static struct spinlock vm_lock = SPINLOCK_INIT("vm");
-static struct pt_space kernel_space __guarded_by(&vm_lock);  /* [V] after vm_init */
-static uint64_t kva_next __guarded_by(&vm_lock) = KVA_START; /* [V] next free address */
-static char protections[64];                                 /* [B] */
+static struct pt_space kernel_space __guarded_by(&vm_lock); /* [V] after vm_init */
+static uint64_t kva_next __guarded_by(&vm_lock);            /* [V] next free address */
+static uint64_t kva_end;                                    /* [B] end of the area */
+static uint64_t heap_base;                                  /* [B] start of the heap's range */
+static char protections[64];                                /* [B] */
 
 static void *ops_phys_to_virt(void *ctx, uint64_t pa)
 {
@@ -149,7 +158,7 @@ static int map_boot_stack(void)
 	uint64_t va, pa;
 	int err;
 
-	if (boot_info.stack_top < CAIRN_KVA_BASE || boot_info.stack_top >= KVA_START)
+	if (boot_info.stack_top < CAIRN_KVA_BASE || boot_info.stack_top >= KVA_FIXED_START)
 		return 0; /* in the kernel image: mapped with .bss */
 	for (va = boot_info.stack_top - boot_info.stack_size; va < boot_info.stack_top;
 	     va += PAGE_SIZE) {
@@ -162,11 +171,53 @@ static int map_boot_stack(void)
 	return 0;
 }
 
+uint64_t vm_heap_base(void)
+{
+	return heap_base;
+}
+
+/* The stacks-and-MMIO area and the heap: fixed, or placed from the KASLR seed. */
+__no_thread_safety_analysis static void place_areas(void)
+{
+	struct kaslr_kva kva = { KVA_FIXED_START, KVA_FIXED_START + KVA_AREA_SIZE, KVA_FIXED_HEAP };
+
+	if (boot_info.kaslr.flags & BOOT_KASLR_ON)
+		kaslr_kva_layout(boot_info.kaslr.seed, KVA_AREA_SIZE, VM_HEAP_MAX, &kva);
+	kva_next = kva.area_start;
+	kva_end = kva.area_end;
+	heap_base = kva.heap_base;
+}
+
+/*
+ * The boot log says whether KASLR is on and where its bits came from; the
+ * addresses themselves only under kaslr=verbose (or with nokaslr plus
+ * kaslr=verbose) or in a test kernel, for the tests and the developer.
+ */
+__no_thread_safety_analysis static void log_kaslr(void)
+{
+	const struct boot_kaslr *k = &boot_info.kaslr;
+
+	if (k->flags & BOOT_KASLR_ON)
+		pr_info("kaslr: on, entropy from %s; image at a 2 MiB step of 2 GiB, direct map at "
+		        "a 1 GiB step, heap and stacks at 2 MiB steps of 8 TiB",
+		        kaslr_source_name(k->source));
+	else
+		pr_info("kaslr: off; kernel at its link address");
+	if (!cmdline_has("kaslr") && !cmdline_has("ktest"))
+		return;
+	pr_info("kaslr: image %#llx (slide %#llx), direct map %#llx, heap %#llx, stacks %#llx",
+	        (unsigned long long)boot_info.kernel_virt_base, (unsigned long long)k->image_slide,
+	        (unsigned long long)boot_info.direct_map_base, (unsigned long long)heap_base,
+	        (unsigned long long)kva_next);
+}
+
 /* Once, on the boot CPU, before the other CPUs start: no lock needed yet. */
 __no_thread_safety_analysis int vm_init(void)
 {
 	int err;
 
+	place_areas();
+	log_kaslr();
 	kernel_space.levels = arch_mmu_levels();
 	kernel_space.ops = &kernel_pt_ops;
 	kernel_space.root = pmm_alloc_pages(0, PMM_ZERO);
@@ -201,7 +252,7 @@ static uint64_t kva_take(uint64_t size)
 {
 	uint64_t flags = spin_lock_irqsave(&vm_lock), va = 0;
 
-	if (size <= KVA_END - kva_next) {
+	if (size <= kva_end - kva_next) {
 		va = kva_next;
 		kva_next += size;
 	}

@@ -70,9 +70,13 @@ int vm_map_uncleared(uint64_t va, size_t npages, uint32_t pt_flags);
 /* Unmap @npages pages at @va and free their frames; holes are skipped. */
 void vm_unmap_free(uint64_t va, size_t npages);
 
-/* The heap's fixed virtual range (kernel/mm/heap.c), outside the bump area. */
-#define VM_HEAP_BASE (CAIRN_KVA_BASE + (128ull << 30))
-#define VM_HEAP_MAX  (64ull << 30)
+/*
+ * The heap's virtual range (kernel/mm/heap.c), outside the area that
+ * stacks and MMIO windows come from: [vm_heap_base(), + VM_HEAP_MAX). With
+ * KASLR both sit at random 2 MiB steps (docs/kaslr.md); valid after vm_init().
+ */
+#define VM_HEAP_MAX (64ull << 30)
+uint64_t vm_heap_base(void);
 
 /* Text names of the protections turned on (for the boot log and tests). */
 const char *vm_protections(void);

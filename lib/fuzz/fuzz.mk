@@ -55,6 +55,24 @@ fuzz-run-tty: $(TTY_FUZZ_BINS)
 
 .PHONY: fuzz-run-tty
 
+# lib/kaslr/kreloc.c: the check a loader runs on a kernel's KASLR relocation
+# table (docs/kaslr.md) before it patches anything.
+KASLR_FUZZ_BINS := $(FUZZ_BUILD)/fuzz_kreloc
+
+$(KASLR_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/kaslr/%.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(KASLR_FUZZ_BINS)
+
+fuzz-run: fuzz-run-kaslr
+
+fuzz-run-kaslr: $(KASLR_FUZZ_BINS)
+	@mkdir -p $(FUZZ_BUILD)/corpus/kreloc
+	$(FUZZ_BUILD)/fuzz_kreloc -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/kreloc
+
+.PHONY: fuzz-run-kaslr
+
 # lib/buddy/: operation sequences against a shadow map of held frames.
 $(FUZZ_BUILD)/fuzz_buddy: lib/fuzz/fuzz_buddy.c lib/buddy/buddy.c
 	@mkdir -p $(@D)

@@ -108,6 +108,14 @@ void x86_idt_init(void);
 void x86_tsc_nominal_init(void);
 /* Unmap one 4 KiB kernel page early in boot, splitting a 2 MiB page if needed. */
 void x86_unmap_early(const struct boot_info *bi, uintptr_t va);
+/*
+ * Direct-boot KASLR (boot/kaslr.c): move the image, running at its link
+ * address, unless @bi->cmdline says nokaslr; fills @bi->kaslr and returns
+ * the slide (0: not moved). Then, running moved, give the direct map of
+ * @phys_limit bytes a random 1 GiB step and set @bi->direct_map_base.
+ */
+uint64_t x86_kaslr_relocate(struct boot_info *bi);
+void x86_kaslr_direct_map(struct boot_info *bi, uint64_t phys_limit);
 /* Called by isr.S with the saved registers, for every vector. */
 void x86_trap(struct arch_regs *regs);
 /* Describe a CPU exception in one line, e.g. for page faults with CR2 and bits. */

@@ -3,8 +3,9 @@
  * Direct boot: the PVH note and multiboot2 header that let QEMU's -kernel
  * and GRUB start the kernel ELF, and the 32-bit stub they enter. The stub
  * builds minimal page tables (identity and direct map of the first 4 GiB,
- * the kernel at -2 GiB), enters long mode and calls directboot_main(),
- * which turns the firmware's description into a struct boot_info.
+ * the kernel at -2 GiB), enters long mode and calls directboot_relocate()
+ * (KASLR) and directboot_main(), which turn the firmware's description
+ * into a struct boot_info.
  */
 /* enum boot_method values (include/cairn/boot.h; checked in directboot.c). */
 #define BOOT_METHOD_PVH        3
@@ -161,15 +162,25 @@ boot32_gdtr:
 	.long PHYS(boot32_gdt)
 
 	.text
+/*
+ * At the link address: directboot_relocate() reads the command line and,
+ * with KASLR, moves the image (kaslr.c) and returns the slide. Continue
+ * there on a fresh stack; a zero return address ends backtraces.
+ */
 boot64_high:
 	leaq directboot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
-	call directboot_main
-	ud2
+	call directboot_relocate
+	leaq directboot_stack_top(%rip), %rsp
+	addq %rax, %rsp
+	leaq directboot_main(%rip), %rcx
+	addq %rax, %rcx
+	pushq $0
+	jmp *%rcx
 
 	.section .bss
 	.balign 4096
-	.global boot_pml4
+	.global boot_pml4, boot_pdpt_low, boot_pdpt_high, boot_pd_kernel
 boot_tables:
 boot_pml4:
 	.skip 4096

@@ -204,26 +204,20 @@ static void parse_mb2(struct boot_info *bi, uint64_t info_pa)
 
 /*
  * Entered from boot32.S on the direct-boot stack with the stub's page
- * tables. Builds the boot_info, drops the guard page under the stack and
- * hands over to kmain().
+ * tables, still at the link address: read the firmware's description
+ * (which stores no pointer into the image) and move the image unless the
+ * command line says nokaslr. Returns the slide boot32.S continues at.
  */
-void directboot_main(void);
-void directboot_main(void)
+uint64_t directboot_relocate(void);
+uint64_t directboot_relocate(void)
 {
 	struct boot_info *bi = &direct_bi;
-	uint64_t kbase = (uint64_t)(uintptr_t)_kernel_start;
 
 	bi->magic = CAIRN_BOOT_MAGIC;
 	bi->version = CAIRN_BOOT_VERSION;
 	bi->size = sizeof(*bi);
 	bi->method = directboot_method;
-	bi->direct_map_base = CAIRN_DIRECT_MAP_4LEVEL;
-	bi->kernel_virt_base = kbase;
-	bi->kernel_phys_base = kbase - CAIRN_KERNEL_VMA_BASE;
-	bi->kernel_phys_size = (uint64_t)(_kernel_end - _kernel_start);
 	bi->tsc_at_loader_entry = directboot_tsc;
-	bi->stack_top = (uint64_t)(uintptr_t)directboot_stack_top;
-	bi->stack_size = (uint64_t)(directboot_stack_top - directboot_stack_guard) - PAGE_SIZE;
 	if (bi->method == BOOT_METHOD_PVH) {
 		copy_name(bi->loader_name, "pvh", sizeof(bi->loader_name));
 		parse_pvh(bi, directboot_info);
@@ -231,10 +225,45 @@ void directboot_main(void)
 		copy_name(bi->loader_name, "multiboot2", sizeof(bi->loader_name));
 		parse_mb2(bi, directboot_info);
 	}
+	return x86_kaslr_relocate(bi);
+}
+
+/* The end of the physical memory the kernel's direct map will cover (vm_direct_map_end()). */
+static uint64_t phys_limit(const struct boot_info *bi)
+{
+	uint64_t top = DIRECT_LIMIT;
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct boot_mem_range *r = &bi->mmap[i];
+
+		if (r->type != BOOT_MEM_RESERVED && r->base + r->length > top)
+			top = r->base + r->length;
+	}
+	return top;
+}
+
+/*
+ * Entered from boot32.S at the image's final address (moved or not), on
+ * the same stack there. Completes the boot_info, drops the guard page
+ * under the stack and hands over to kmain().
+ */
+void directboot_main(void);
+void directboot_main(void)
+{
+	struct boot_info *bi = &direct_bi;
+
+	bi->direct_map_base = CAIRN_DIRECT_MAP_4LEVEL;
+	bi->kernel_virt_base = (uint64_t)(uintptr_t)_kernel_start;
+	/* QEMU and GRUB load the image at its physical link address. */
+	bi->kernel_phys_base = CAIRN_KERNEL_LINK_BASE - CAIRN_KERNEL_VMA_BASE;
+	bi->kernel_phys_size = (uint64_t)(_kernel_end - _kernel_start);
+	bi->stack_top = (uint64_t)(uintptr_t)directboot_stack_top;
+	bi->stack_size = (uint64_t)(directboot_stack_top - directboot_stack_guard) - PAGE_SIZE;
 	memmap_boot_add(bi, bi->kernel_phys_base, bi->kernel_phys_size, BOOT_MEM_KERNEL);
 	if (bi->initrd_phys)
 		memmap_boot_add(bi, bi->initrd_phys, bi->initrd_size, BOOT_MEM_INITRD);
 	memmap_boot_finish(bi);
+	x86_kaslr_direct_map(bi, phys_limit(bi));
 	x86_unmap_early(bi, (uintptr_t)directboot_stack_guard);
 	kmain(bi);
 }
