@@ -2,14 +2,14 @@
 # and tested on the host.
 LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/elf/exec.c
 LIB_SRCS += lib/buddy/buddy.c
-LIB_SRCS += lib/paging/paging.c lib/paging/walk.c lib/paging/share.c
+LIB_SRCS += lib/paging/paging.c lib/paging/walk.c lib/paging/share.c lib/paging/copy.c
 LIB_SRCS += lib/alloc/cairn.c lib/alloc/cairn_check.c lib/alloc/cairn_realloc.c lib/alloc/cairn_cache.c
 # Benchmark-only allocators and the vtable adapters: the host tests and KHB-1 link them,
 # the kernel never does.
 LIB_HOST_SRCS := lib/alloc/firstfit.c lib/alloc/chunk.c lib/alloc/cairn_ops.c lib/alloc/ops.c
 LIB_SRCS += lib/memmap/memmap.c lib/memmap/bootmap.c
 LIB_SRCS += lib/vt/vt.c lib/vt/vt_csi.c
-LIB_SRCS += lib/strace/sysent.c lib/random/chacha.c lib/timespec/timespec.c
+LIB_SRCS += lib/strace/sysent.c lib/random/chacha.c lib/timespec/timespec.c lib/futex/futex_op.c lib/strace/strace.c lib/strace/names.c
 
 # The subset the boot loaders link (stage 2 must stay under 120 KiB).
 LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c lib/memmap/bootmap.c

@@ -11,6 +11,7 @@
 
 #include <cairn/compiler.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,12 @@ uint64_t uspace_mapped_bytes(const struct uspace *s);
  * @s's lock; may sleep.
  */
 int __must_check uspace_translate(struct uspace *s, uintptr_t va, uint64_t *pa, uint32_t *flags);
+
+/*
+ * Whether @va of @s lies in memory shared with other spaces (MAP_SHARED),
+ * where a futex is keyed by its frame. Takes @s's lock; may sleep.
+ */
+bool uspace_shared_at(struct uspace *s, uintptr_t va);
 
 /* The CPUs that have @s loaded now (bit n: CPU n); for tests. */
 uint64_t uspace_loaded_cpus(const struct uspace *s);

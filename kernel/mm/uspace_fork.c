@@ -4,7 +4,7 @@
  * maps the same frames, each with one more reference. Private pages are
  * then read-only on both sides, and the first write on either side copies
  * the page, or takes it back as its own when the other side has let go
- * (uspace.c, cow()). Shared pages stay writable and shared.
+ * (uspace.c, cow_locked()). Shared pages stay writable and shared.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/mman.h>
@@ -17,36 +17,34 @@
 #include "mm/uspace_internal.h"
 
 struct fork_walk {
-	struct uspace *child;
 	const struct vma *v; /* the parent's region holding the last page seen */
 	const struct vma_map *regions;
+	size_t pages; /* pages the child maps */
 };
 
-/* Map the parent's page at @va into the child, sharing its frame. */
-static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64_t page_size)
+/*
+ * pt_copy_range() callback: the child maps the parent's frame with one more
+ * reference; a private page becomes read-only on both sides (copy on the
+ * next write), a shared one keeps its rights.
+ */
+static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags, uint32_t *dst_flags)
 {
 	struct fork_walk *w = ctx;
 	struct pmm_frame *f = pmm_frame(pa);
 
-	if (!w->v || va >= w->v->end)
+	if (!w->v || va < w->v->start || va >= w->v->end)
 		w->v = vma_find(w->regions, va);
-	if (!w->v || !f) {
-		pr_err("uspace: fork found page %#lx outside any region", (unsigned long)va);
-		return 0;
-	}
-	if (pmm_frame_get(f))
+	if (!w->v || !f || pmm_frame_get(f))
 		return -ENOMEM;
-	if (pt_map(&w->child->pt, va, pa, PAGE_SIZE, uspace_pte_flags(w->v, false), PT_PAGE_4K)) {
-		pmm_frame_put(f);
-		return -ENOMEM;
-	}
-	__atomic_fetch_add(&w->child->resident, 1, __ATOMIC_RELAXED);
+	if (!(w->v->flags & USPACE_SHARED))
+		*src_flags = *dst_flags = uspace_pte_flags(w->v, false);
+	w->pages++;
 	return 0;
 }
 
 /* The child is new and private to this call: its lock is not needed yet. */
-static __no_thread_safety_analysis int copy_regions(struct uspace *child,
-                                                    const struct uspace *parent)
+static __no_thread_safety_analysis int copy_regions_locked(struct uspace *child,
+                                                           const struct uspace *parent)
 	__must_hold(&parent->lock)
 {
 	const struct vma *v;
@@ -61,26 +59,26 @@ static __no_thread_safety_analysis int copy_regions(struct uspace *child,
 	return 0;
 }
 
-/* Make the parent's private writable pages read-only: its next write copies. */
-static void protect_private(struct uspace *parent) __must_hold(&parent->lock)
+/* The child is still private to uspace_fork(): no lock needed to copy into it. */
+static __no_thread_safety_analysis int copy_pages_locked(struct uspace *child,
+                                                         struct uspace *parent, struct fork_walk *w)
+	__must_hold(&parent->lock)
 {
-	const struct vma *v;
+	int err = pt_copy_range(&child->pt, &parent->pt, 0, USER_TOP, share_page, w);
 
-	for (v = parent->regions.head; v; v = v->next) {
-		if ((v->flags & USPACE_SHARED) || !(v->prot & PROT_WRITE))
-			continue;
-		/* 4 KiB pages only: no split, so no allocation that could fail. */
-		if (pt_protect(&parent->pt, v->start, v->end - v->start,
-		               uspace_pte_flags(v, false)))
-			pr_err("uspace: fork could not write-protect %#lx",
-			       (unsigned long)v->start);
+	/* PROT_NONE pages: the child keeps them hidden too. */
+	if (!err && parent->hidden.root) {
+		w->v = NULL;
+		err = uspace_hidden_init(child, parent->pt.levels);
+		if (!err)
+			err = pt_copy_range(&child->hidden, &parent->hidden, 0, USER_TOP,
+			                    share_page, w);
 	}
-	uspace_tlb_sync(parent);
-}
 
-static __no_thread_safety_analysis void child_sync(struct uspace *child)
-{
-	uspace_tlb_sync(child);
+	__atomic_fetch_add(&child->resident, w->pages, __ATOMIC_RELAXED);
+	uspace_tlb_sync_locked(child);
+	uspace_tlb_sync_locked(parent); /* the parent's pages that became read-only */
+	return err;
 }
 
 int uspace_fork(struct uspace *parent, struct uspace **out)
@@ -93,14 +91,10 @@ int uspace_fork(struct uspace *parent, struct uspace **out)
 	if (err)
 		return err;
 	mutex_lock(&parent->lock);
-	w.child = child;
 	w.regions = &parent->regions;
-	err = copy_regions(child, parent);
+	err = copy_regions_locked(child, parent);
 	if (!err)
-		err = pt_for_each_leaf(&parent->pt, 0, USER_TOP, share_page, &w);
-	child_sync(child);
-	if (!err)
-		protect_private(parent);
+		err = copy_pages_locked(child, parent, &w);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		uspace_put(child);

@@ -254,6 +254,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "irqs", "", "interrupts taken, per vector and CPU", shell_cmd_irqs, 0 },
 	{ "acpi", "", "the ACPI tables the firmware provides", shell_cmd_acpi, 0 },
 	{ "log", "", "the kernel log (like dmesg)", cmd_log, 0 },
+	{ "strace", "[on PID|all|NAME | off]", "trace programs' system calls to the log",
+	  shell_cmd_strace, 0 },
 	{ "sleep", "<seconds>", "wait (0.5, 250ms and 2s work too)", cmd_sleep, 0 },
 	{ "test", "[suite[.name]]", "run the in-kernel tests", cmd_test, SHELL_CMD_NOINTR },
 	{ "bench", "[prefix]", "run the in-kernel benchmarks", cmd_bench, SHELL_CMD_NOINTR },

@@ -48,6 +48,8 @@ int shell_cmd_ps(const struct shell_args *a);
 int shell_cmd_cpus(const struct shell_args *a);
 int shell_cmd_irqs(const struct shell_args *a);
 int shell_cmd_acpi(const struct shell_args *a);
+/* `strace on|off PID|all|NAME` (commands_strace.c). */
+int shell_cmd_strace(const struct shell_args *a);
 
 /*
  * Run @fn(@arg) in the boot CPU's boot flow (shell_serve_boot_flow()), or,

@@ -16,6 +16,7 @@
 #include "arch/arch.h"
 #include "core/log.h"
 #include "syscall/internal.h"
+#include "syscall/strace.h"
 
 /* The table's numbers are Linux's: syscall_nr.h and syscalls.def must agree. */
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) \
@@ -83,7 +84,10 @@ void syscall_entry(struct arch_uframe *f)
 
 	for (int i = 0; i < 6; i++)
 		args[i] = arch_uframe_arg(f, i);
-	arch_uframe_set_return(f, syscall_dispatch(nr, args));
+	if (unlikely(strace_maybe_on()))
+		arch_uframe_set_return(f, strace_dispatch(nr, args));
+	else
+		arch_uframe_set_return(f, syscall_dispatch(nr, args));
 }
 
 /* sys_wait()'s condition: the caller's, or a signal for the calling thread. */

@@ -69,3 +69,18 @@ fuzz-run-buddy: $(FUZZ_BUILD)/fuzz_buddy
 	$(FUZZ_BUILD)/fuzz_buddy -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/buddy
 
 .PHONY: fuzz-run-buddy
+
+# lib/vma/: operation sequences against a page array, with failing allocations.
+$(FUZZ_BUILD)/fuzz_vma: lib/fuzz/fuzz_vma.c lib/vma/vma.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_vma
+
+fuzz-run: fuzz-run-vma
+
+fuzz-run-vma: $(FUZZ_BUILD)/fuzz_vma
+	@mkdir -p $(FUZZ_BUILD)/corpus/vma
+	$(FUZZ_BUILD)/fuzz_vma -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/vma
+
+.PHONY: fuzz-run-vma

@@ -169,6 +169,41 @@ int pt_for_each_leaf(const struct pt_space *s, uint64_t va, uint64_t size, pt_le
  */
 int __must_check pt_replace_4k(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
 
+/*
+ * pt_map() of one 4 KiB page for the common case where every table above
+ * it exists: walks once, widens those tables as needed and writes the
+ * leaf; no allocation and no invalidation (the entry was not present).
+ * Returns 0, -EEXIST (@va is mapped), -ENOENT (a table is missing or a
+ * huge page covers @va: nothing changed, use pt_map()) or -EINVAL.
+ */
+int __must_check pt_map_4k_fast(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags);
+
+/*
+ * For each mapped 4 KiB page of [@va, @va + @size) in @src, call
+ * @fn(@ctx, va, pa, &src_flags, &dst_flags) with both set to the page's
+ * flags, then map the same frame at the same address in @dst with
+ * dst_flags (which must grant no more than the page had) and, if
+ * src_flags changed, rewrite the source page with them and invalidate it.
+ * Tables @dst lacks are allocated with the source tables' rights. Made for
+ * fork: one pass over the source's tables. Nothing of the range may be
+ * mapped in @dst yet. A non-zero return of @fn stops the copy and is
+ * returned; pages copied so far stay (the caller throws @dst away).
+ * Returns 0, that value, -ENOMEM, or -EINVAL (bad arguments, huge page).
+ */
+typedef int (*pt_copy_fn)(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags,
+                          uint32_t *dst_flags);
+int __must_check pt_copy_range(struct pt_space *dst, struct pt_space *src, uint64_t va,
+                               uint64_t size, pt_copy_fn fn, void *ctx);
+
+/*
+ * Take down the lower (user) half of @s for good: call @fn for every mapped
+ * page (its return value is ignored), free every table of that half and
+ * clear the root's lower entries. No invalidation: the space must not be
+ * loaded on any CPU. Returns 0 or -EINVAL (bad @s or @fn, a huge page
+ * directly in the root).
+ */
+int pt_teardown_lower_half(struct pt_space *s, pt_leaf_fn fn, void *ctx);
+
 /* Past this many pages, one change invalidates with flush_all rather than per page. */
 #define PT_INVAL_MAX 32
 

@@ -97,37 +97,60 @@ int pt_for_each_leaf(const struct pt_space *s, uint64_t va, uint64_t size, pt_le
 	return leaves(&lw, s->root, s->levels, va, va + (size - 1), PT_WRITE | PT_USER | PT_EXEC);
 }
 
-/* Walk to the level-1 entry of @va, widening the tables above for @flags; NULL if none. */
+/*
+ * The level-1 entry of @va when every table above it exists, widening them
+ * for @flags on the way (a widened entry needs no invalidation: a stale
+ * narrower one only faults once more, SDM Vol. 3A, 4.10.4.3); NULL if a
+ * table is missing or a huge page maps @va.
+ */
 static uint64_t *leaf_4k_entry(const struct pt_space *s, uint64_t va, uint32_t flags)
 {
-	uint64_t *ep = NULL, table = s->root, e;
+	uint64_t table = s->root, *ep, e;
 	int level;
 
-	for (level = s->levels; level >= 1; level--) {
+	for (level = s->levels; level > 1; level--) {
 		ep = &table_at(s, table)[x86_entry_index(va, level)];
 		e = entry_read(ep);
-		if (!(e & X86_P) || (level > 1 && x86_is_leaf(e, level)))
+		if (!(e & X86_P) || x86_is_leaf(e, level))
 			return NULL;
-		if (level == 1)
-			break;
 		if (x86_table_upgrade(e, flags) != e)
 			entry_write(ep, x86_table_upgrade(e, flags));
 		table = e & X86_ADDR;
 	}
-	return ep;
+	return &table_at(s, table)[x86_entry_index(va, 1)];
+}
+
+static bool one_page_ok(const struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	return pt_space_ok(s) && !(flags & ~PT_FLAGS_ALL) && !(pa & ~X86_ADDR) &&
+	       pt_range_ok(s, va, PT_PAGE_4K, PT_PAGE_4K);
 }
 
 int pt_replace_4k(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags)
 {
 	uint64_t *ep;
 
-	if (!pt_space_ok(s) || (flags & ~PT_FLAGS_ALL) || (pa & ~X86_ADDR) ||
-	    !pt_range_ok(s, va, PT_PAGE_4K, PT_PAGE_4K))
+	if (!one_page_ok(s, va, pa, flags))
+		return -EINVAL;
+	ep = leaf_4k_entry(s, va, flags);
+	if (!ep || !(entry_read(ep) & X86_P))
+		return -ENOENT;
+	entry_write(ep, x86_leaf(pa, flags | PT_READ, 1));
+	s->ops->invalidate(s->ops->ctx, va);
+	return 0;
+}
+
+int pt_map_4k_fast(struct pt_space *s, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	uint64_t *ep;
+
+	if (!one_page_ok(s, va, pa, flags))
 		return -EINVAL;
 	ep = leaf_4k_entry(s, va, flags);
 	if (!ep)
 		return -ENOENT;
+	if (entry_read(ep) & X86_P)
+		return -EEXIST;
 	entry_write(ep, x86_leaf(pa, flags | PT_READ, 1));
-	s->ops->invalidate(s->ops->ctx, va);
 	return 0;
 }
