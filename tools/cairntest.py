@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
+import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -359,10 +360,10 @@ def main():
 
 def run_all():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="", help="comma list of groups: host,kernel,e2e")
+    ap.add_argument("--only", default="", help="comma list of groups: host,kernel,e2e,user")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
-    groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e"}
+    groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -471,6 +472,9 @@ def run_all():
                          res, "e2e: UEFI loader refuses %s kernel" % label, "uefi", img, reason),
                      lambda img=img, label=label, reason=reason: boot_refused(
                          res, "e2e: BIOS loader refuses %s kernel" % label, "bios", img, reason)]
+    if "user" in groups:
+        # User programs on Cairn beside the Linux baseline (tools/usertest.py).
+        jobs += [lambda: usertest.run(res, kernel)]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -69,6 +69,14 @@ echo "check: $bad files differ from .clang-format (list: make check FORMAT_LIST=
 [ "${FORMAT_LIST:-0}" = 1 ] && cat "$tmp/fmtlist"
 [ "${FORMAT_STRICT:-0}" = 1 ] && [ "$bad" -gt 0 ] && fail=1
 
+# docs/syscalls.md is generated from the syscall table and the kernel's
+# sys_*() definitions; a stale copy fails (regenerate with --write).
+if python3 tools/syscalls_doc.py --check docs/syscalls.md; then
+	echo "check: docs/syscalls.md matches kernel/syscall/syscalls.def and the kernel"
+else
+	fail=1
+fi
+
 # Clang's build above ran its thread-safety analysis (-Wthread-safety); this
 # checks the naming half of the rule: every function that expects a lock held
 # ends in _locked and says so with __must_hold() (docs/locking.md).

@@ -14,6 +14,7 @@ packages=(
 	console-setup-linux                         # Terminus PSF font for the framebuffer
 	acpica-tools                                # iasl, for ACPI table tests
 	clang clang-format                          # make check (second compiler, format), make fuzz
+	musl-tools                                  # user programs: musl-gcc -static
 )
 
 missing=()

@@ -8,7 +8,8 @@
 #        qemu.sh iso ISO [qemu args...]                (GRUB multiboot2)
 # environment: CPUS (2), MEM (256M), QEMU_CPU (qemu64), QEMU_EXTRA, GUI=1 (a
 # window), DEBUG=1 (halt at start with the gdb stub on :1234), APPEND (kernel
-# command line for direct boot), SERIAL (a QEMU -serial backend; default: the
+# command line for direct boot), INITRD (an initramfs for direct boot: a PVH
+# module for Cairn, the initrd for a Linux bzImage), SERIAL (a QEMU -serial backend; default: the
 # terminal, with ^C going to Cairn's shell and Ctrl-A X quitting QEMU).
 set -euo pipefail
 
@@ -61,6 +62,10 @@ bios)
 	;;
 direct)
 	args+=(-kernel "$file" -append "${APPEND:-}")
+	if [ -n "${INITRD:-}" ]; then
+		[ -f "$INITRD" ] || { echo "qemu.sh: initrd $INITRD not found" >&2; exit 1; }
+		args+=(-initrd "$INITRD")
+	fi
 	;;
 iso)
 	args+=(-cdrom "$file")

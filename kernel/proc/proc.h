@@ -27,6 +27,7 @@
 #include "proc/signal.h"
 #include "sched/spinlock.h"
 #include "sched/wait.h"
+#include "syscall/console.h"
 
 struct task;
 struct uspace;
@@ -73,6 +74,7 @@ struct process {
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [P] */
 	struct sighand *sighand;            /* [P] handlers, shared with CLONE_SIGHAND */
 	struct proc_sig sig;                /* signal state (proc/signal.h), its own locks */
+	struct console_fds fds;             /* [a] open console descriptors (syscall/console.h) */
 	char comm[PROC_COMM_LEN];           /* [P] the program's base name */
 	struct waitq child_wq;              /* its wait4 callers: a child changed state */
 	struct waitq exit_wq;               /* exec/exit_group wait here for other threads to go */
@@ -145,12 +147,25 @@ int __must_check proc_exec(const char *path, char *const argv[], char *const env
 int __must_check proc_spawn(const char *path, char *const argv[], char *const envp[], int *pid_out);
 
 /*
+ * proc_spawn() of an ELF file held in memory (@size bytes at @elf) rather
+ * than one from the initrd, named @name: for the kernel tests.
+ */
+int __must_check proc_spawn_image(const char *name, const void *elf, size_t size,
+                                  char *const argv[], char *const envp[], int *pid_out);
+
+/*
  * Wait until the process @pid started by proc_spawn() ends, store its wait
  * status in *@status and reap it. Returns 0, -ECHILD (no such process
- * waiting for a kernel waiter) or -EINTR (the calling task was killed:
- * the process is then left to reap itself). May sleep.
+ * waiting for a kernel waiter) or, with PROC_WAIT_KILLABLE, -EINTR when
+ * the calling task was asked to end (task_kill(): the shell's ^C); the
+ * process then still waits for proc_wait_flags() or proc_release().
+ * proc_wait() is the killable form. May sleep.
  */
+#define PROC_WAIT_KILLABLE 1u
+int __must_check proc_wait_flags(int pid, int *status, unsigned flags);
 int __must_check proc_wait(int pid, int *status);
+/* Give up waiting for @pid from proc_spawn(): it reaps itself when it ends. */
+void proc_release(int pid);
 
 /* End the calling thread (exit): the process ends with it if it was the last. */
 __attribute__((noreturn)) void proc_exit_thread(int code);

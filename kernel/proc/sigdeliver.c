@@ -45,6 +45,27 @@ static void set_blocked_locked(struct thread *t, uint64_t mask)
 	}
 }
 
+/*
+ * Store @mask when no shared signal needs another thread: then the
+ * sighand lock alone is enough (no walk of the thread list). Returns false
+ * when the caller must take the slow path.
+ */
+static bool set_blocked_fast(struct thread *t, uint64_t mask)
+{
+	struct process *p = t->proc;
+	struct sighand *sh = p->sighand;
+	uint64_t flags = spin_lock_irqsave(&sh->lock);
+	bool done = !(p->sig.shared.set & mask & ~t->sig.blocked);
+
+	if (done) {
+		__atomic_store_n(&t->sig.blocked, mask, __ATOMIC_RELAXED);
+		if ((t->sig.pending.set | p->sig.shared.set) & ~mask)
+			__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&sh->lock, flags);
+	return done;
+}
+
 void signal_set_blocked(uint64_t mask)
 {
 	struct thread *t = thread_current();
@@ -52,6 +73,9 @@ void signal_set_blocked(uint64_t mask)
 	bool took_p;
 
 	if (!t)
+		return;
+	mask &= ~SIG_UNCATCHABLE;
+	if (set_blocked_fast(t, mask))
 		return;
 	flags = sig_lock(t->proc, &took_p);
 	set_blocked_locked(t, mask);
@@ -190,7 +214,7 @@ void signal_deliver(struct arch_uframe *f)
 	struct thread *t = thread_current();
 	struct kernel_sigaction ka;
 	struct ksiginfo info;
-	bool in_syscall;
+	bool in_syscall, ran = false;
 	long ret = 0;
 	int sig;
 
@@ -201,11 +225,18 @@ void signal_deliver(struct arch_uframe *f)
 	if (!__atomic_load_n(&t->sig.notify, __ATOMIC_ACQUIRE) && !t->sig.restore_mask &&
 	    !in_syscall)
 		return;
+	/*
+	 * Every deliverable signal gets its frame now, each on top of the one
+	 * before (so the last one taken runs first), as Linux does; each
+	 * handler's mask decides what is still deliverable after it.
+	 */
 	while ((sig = next_handler(t, &info, &ka))) {
 		finish_syscall(f, &in_syscall, ret, true, ka.sa_flags & SA_RESTART);
 		if (run_handler(t, f, sig, &info, &ka))
-			return;
+			ran = true;
 	}
+	if (ran)
+		return;
 	finish_syscall(f, &in_syscall, ret, false, false);
 	if (t->sig.restore_mask) {
 		t->sig.restore_mask = false;

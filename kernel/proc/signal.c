@@ -295,12 +295,13 @@ int signal_exec_reset(struct process *p)
 		if (err)
 			return err;
 	}
-	flags = sig_lock(p, &took_p);
 	if (fresh) {
+		/* Senders read p->sighand under p->lock (sig_lock()), so swap it there. */
+		flags = spin_lock_irqsave(&p->lock);
 		p->sighand = fresh;
-		spin_lock(&fresh->lock);
-		spin_unlock(&sh->lock);
+		spin_unlock_irqrestore(&p->lock, flags);
 	}
+	flags = sig_lock(p, &took_p);
 	for (int i = 0; i < NSIG; i++) {
 		struct kernel_sigaction *a = &p->sighand->action[i];
 

@@ -23,6 +23,8 @@ static struct waitq spawn_wq = WAITQ_INIT(spawn_wq, "proc.spawn");
 /* A spawn in progress, on the spawner's stack; the new thread writes result then done. */
 struct spawn_req {
 	const char *path;
+	const void *image; /* the ELF file itself, or NULL: @path in the initrd */
+	size_t size;       /* its bytes */
 	char *const *argv;
 	char *const *envp;
 	int result; /* exec's result */
@@ -33,7 +35,8 @@ struct spawn_req {
 static int spawn_exec(void *arg)
 {
 	struct spawn_req *r = arg;
-	int err = proc_exec(r->path, r->argv, r->envp);
+	int err = r->image ? proc_exec_image(r->path, r->image, r->size, r->argv, r->envp)
+	                   : proc_exec(r->path, r->argv, r->envp);
 	uint64_t flags;
 
 	if (err) {
@@ -59,9 +62,9 @@ static bool spawn_done(void *arg)
 }
 
 /* proc_spawn() with the init flag: init has no waiter and is the orphans' new parent. */
-static int spawn(const char *path, char *const argv[], char *const envp[], bool init, int *pid_out)
+static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 {
-	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
+	struct spawn_req r = *rq;
 	struct thread_start st = { .kernel_fn = spawn_exec, .kernel_arg = &r };
 	struct process *p;
 	uint64_t flags;
@@ -91,7 +94,7 @@ static int spawn(const char *path, char *const argv[], char *const envp[], bool 
 	while (waitq_wait(&spawn_wq, spawn_done, &r, 0, TIME_NEVER) != 0)
 		; /* no timeout, not killable: exec finishes */
 	if (r.result) {
-		if (!init && proc_wait(pid, NULL) != 0)
+		if (!init && proc_wait_flags(pid, NULL, 0) != 0)
 			pr_warn("proc: pid %d left to reap itself", pid);
 		return r.result;
 	}
@@ -101,7 +104,19 @@ static int spawn(const char *path, char *const argv[], char *const envp[], bool 
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], int *pid_out)
 {
-	return spawn(path, argv, envp, false, pid_out);
+	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
+
+	return spawn(&r, false, pid_out);
+}
+
+int proc_spawn_image(const char *name, const void *elf, size_t size, char *const argv[],
+                     char *const envp[], int *pid_out)
+{
+	struct spawn_req r = {
+		.path = name, .image = elf, .size = size, .argv = argv, .envp = envp
+	};
+
+	return spawn(&r, false, pid_out);
 }
 
 bool proc_start_init(void)
@@ -114,8 +129,10 @@ bool proc_start_init(void)
 
 	if (!v || !*v)
 		return false;
+	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
+
 	cmdline_word(v, path, sizeof(path));
-	err = spawn(path, argv, envp, true, &pid);
+	err = spawn(&r, true, &pid);
 	if (err) {
 		pr_err("init: cannot run %s (error %d); starting the kernel shell instead", path,
 		       err);

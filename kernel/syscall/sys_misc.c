@@ -5,6 +5,7 @@
  * a Linux one: glibc dropped its minimum-kernel check in 2.36 (Debian 12),
  * musl never had one, so nothing needs a Linux version (docs/syscalls.md).
  */
+#include <cairn/cairn_sys.h>
 #include <cairn/errno.h>
 #include <cairn/linux/random.h>
 #include <cairn/linux/reboot.h>
@@ -16,6 +17,7 @@
 #include "core/log.h"
 #include "core/percpu.h"
 #include "core/random.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
@@ -151,4 +153,31 @@ long sys_reboot(uint64_t magic1, uint64_t magic2, uint64_t cmd, uint64_t arg, ui
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * cairn_memstat: the kernel's memory counts, for tests that must find them
+ * back at a baseline (the syscall fuzzer). The CPUs' frame caches and the
+ * heap's magazines are emptied first, so only memory in use is counted.
+ */
+long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                       uint64_t a5)
+{
+	struct cairn_memstat m = { .version = CAIRN_MEMSTAT_VERSION, .size = sizeof(m) };
+	struct pmm_stats ps;
+	struct alloc_stats hs;
+
+	if (!user_range_ok(out, sizeof(m)))
+		return -EFAULT;
+	heap_cache_reclaim();
+	pmm_drain_caches();
+	pmm_stats(&ps);
+	heap_stats(&hs);
+	m.frames_free = ps.free;
+	m.frames_total = ps.total;
+	m.heap_live = hs.live_blocks;
+	m.heap_cached = hs.cached_blocks;
+	m.heap_used_bytes = hs.used_bytes;
+	m.tasks = task_count();
+	return copy_to_user((void *)out, &m, sizeof(m));
 }

@@ -10,6 +10,7 @@
 #include <cairn/linux/signal.h>
 
 #include <lib/signal/signal.h>
+#include <lib/timespec/timespec.h>
 
 #include "arch/arch.h"
 #include "mm/uaccess.h"
@@ -224,7 +225,7 @@ long sys_rt_sigtimedwait(uint64_t set_, uint64_t info_, uint64_t ts_, uint64_t s
 	struct linux_siginfo si;
 	struct ksiginfo info;
 	uint64_t set, deadline = TIME_NEVER;
-	int64_t tv[2];
+	struct timespec tv;
 	int sig;
 
 	if (size != SIGSET_SIZE)
@@ -232,11 +233,12 @@ long sys_rt_sigtimedwait(uint64_t set_, uint64_t info_, uint64_t ts_, uint64_t s
 	if (copy_from_user(&set, (const void *)set_, sizeof(set)))
 		return -EFAULT;
 	if (ts_) {
-		if (copy_from_user(tv, (const void *)ts_, sizeof(tv)))
+		if (copy_from_user(&tv, (const void *)ts_, sizeof(tv)))
 			return -EFAULT;
-		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000000)
+		if (!timespec_valid(&tv))
 			return -EINVAL;
-		deadline = clock_monotonic_ns() + (uint64_t)tv[0] * 1000000000ull + (uint64_t)tv[1];
+		/* Saturating: a timeout of centuries is a wait without end, not a wrap. */
+		deadline = ns_add_sat(clock_monotonic_ns(), timespec_to_ns(&tv));
 	}
 	sig = signal_wait_set(set & ~SIG_UNCATCHABLE, deadline, &info);
 	if (sig < 0)

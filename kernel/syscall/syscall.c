@@ -8,6 +8,7 @@
  */
 #include "syscall/syscall.h"
 
+#include <cairn/cairn_sys.h>
 #include <cairn/errno.h>
 #include <cairn/linux/syscall_nr.h>
 
@@ -70,7 +71,8 @@ long syscall_dispatch(long nr, const uint64_t args[6])
 	syscall_fn fn;
 
 	if (nr < 0 || nr >= NR_SYSCALLS)
-		return -ENOSYS;
+		return nr == CAIRN_SYS_MEMSTAT ? sys_cairn_memstat(args[0], 0, 0, 0, 0, 0)
+		                               : -ENOSYS;
 	fn = syscall_table[nr];
 	if (!fn)
 		return syscall_enosys(nr);

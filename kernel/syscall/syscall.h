@@ -37,6 +37,10 @@ void syscall_entry(struct arch_uframe *f);
  */
 long syscall_dispatch(long nr, const uint64_t args[6]);
 
+/* Cairn's own calls (include/cairn/cairn_sys.h), outside Linux's table. */
+long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                       uint64_t a5);
+
 /*
  * Log "syscall: NAME (NR) not implemented, returning ENOSYS" the first
  * time call @nr is asked for, and return -ENOSYS. The stubs of sys_weak.c

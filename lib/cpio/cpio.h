@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CPIO_HDR_SIZE 110u /* "070701" and 13 fields of 8 hex digits */
+#define CPIO_HDR_SIZE 110u  /* "070701" and 13 fields of 8 hex digits */
 #define CPIO_NAME_MAX 4096u /* longer names are refused as corrupt */
 
 /* File type bits of the mode field (the st_mode values of POSIX). */
@@ -63,5 +63,4 @@ bool cpio_name_matches(const char *name, const char *path);
  * Returns 0 with @e filled, -ENOENT when there is none, or -EINVAL when the
  * archive is corrupt before such a member was found. Pure.
  */
-int __must_check cpio_find(const void *data, size_t size, const char *path,
-                           struct cpio_entry *e);
+int __must_check cpio_find(const void *data, size_t size, const char *path, struct cpio_entry *e);

@@ -21,10 +21,10 @@
 #define ELF_PT_PHDR      6
 #define ELF_PT_TLS       7
 #define ELF_PT_GNU_STACK 0x6474e551u /* GNU extension: the stack's permissions */
-#define ELF_PF_X      1
-#define ELF_PF_W      2
-#define ELF_PF_R      4
-#define ELF_EM_X86_64 62
+#define ELF_PF_X         1
+#define ELF_PF_W         2
+#define ELF_PF_R         4
+#define ELF_EM_X86_64    62
 
 struct elf64_ehdr {
 	unsigned char e_ident[16];
@@ -109,8 +109,8 @@ struct elf_exec {
 	uint64_t lo, hi;      /* page-aligned span [lo, hi) of the PT_LOAD segments */
 	uint64_t align;       /* base alignment a PIE needs: largest p_align, page..MAX_ALIGN */
 	uint64_t entry;       /* e_entry, inside an executable PT_LOAD */
-	uint64_t phdr_vaddr;  /* the program headers in memory (PT_PHDR or derived); 0: not loaded */
-	bool exec_stack;      /* PT_GNU_STACK asks for an executable stack (or is absent) */
+	uint64_t phdr_vaddr; /* the program headers in memory (PT_PHDR or derived); 0: not loaded */
+	bool exec_stack;     /* PT_GNU_STACK asks for an executable stack (or is absent) */
 };
 
 /*

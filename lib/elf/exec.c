@@ -30,8 +30,7 @@ static uint64_t page_down(uint64_t v)
 }
 
 /* Check the file header: 0, or -ENOEXEC for anything but a 64-bit x86_64 executable. */
-static int exec_check_ehdr(const uint8_t *data, size_t size, struct elf_exec *x,
-                           const char **why)
+static int exec_check_ehdr(const uint8_t *data, size_t size, struct elf_exec *x, const char **why)
 {
 	const struct elf64_ehdr *eh = (const void *)data;
 	int err = elf_check_ident(data, size, why);

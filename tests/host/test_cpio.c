@@ -33,8 +33,8 @@ static size_t add(struct arc *a, const char *name, uint32_t mode, const void *da
 	size_t start = a->len, namesize = strlen(name) + 1;
 	char hdr[160];
 
-	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-	         1u, mode, 0u, 0u, 1u, 0u, (uint32_t)n, 0u, 0u, 0u, 0u, (uint32_t)namesize, 0u);
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u,
+	         mode, 0u, 0u, 1u, 0u, (uint32_t)n, 0u, 0u, 0u, 0u, (uint32_t)namesize, 0u);
 	memcpy(a->b + a->len, hdr, CPIO_HDR_SIZE);
 	a->len += CPIO_HDR_SIZE;
 	memcpy(a->b + a->len, name, namesize);

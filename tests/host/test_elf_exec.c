@@ -49,8 +49,8 @@ static struct elf64_phdr *ph(struct prog *p, unsigned i)
 	return (struct elf64_phdr *)(p->b + sizeof(struct elf64_ehdr)) + i;
 }
 
-static void set_ph(struct elf64_phdr *h, uint32_t type, uint32_t flags, uint64_t off,
-                   uint64_t va, uint64_t filesz, uint64_t memsz)
+static void set_ph(struct elf64_phdr *h, uint32_t type, uint32_t flags, uint64_t off, uint64_t va,
+                   uint64_t filesz, uint64_t memsz)
 {
 	h->p_type = type;
 	h->p_flags = flags;
@@ -278,11 +278,11 @@ static void test_misc_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_static_ok),     cmocka_unit_test(test_pie_ok),
-		cmocka_unit_test(test_phdr_derived),  cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_overlap),       cmocka_unit_test(test_huge_memsz),
+		cmocka_unit_test(test_static_ok),       cmocka_unit_test(test_pie_ok),
+		cmocka_unit_test(test_phdr_derived),    cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_overlap),         cmocka_unit_test(test_huge_memsz),
 		cmocka_unit_test(test_filesz_gt_memsz), cmocka_unit_test(test_past_file_end),
-		cmocka_unit_test(test_entry_outside), cmocka_unit_test(test_misc_rejects),
+		cmocka_unit_test(test_entry_outside),   cmocka_unit_test(test_misc_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

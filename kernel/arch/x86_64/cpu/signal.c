@@ -26,6 +26,11 @@
 #define MXCSR_DEFAULT_MASK 0xffbfu /* when FXSAVE reports 0 (Intel SDM Vol. 1, 11.6.6) */
 #define XFEATURE_SSE       (1ull << 1)
 #define XFEATURE_X87       (1ull << 0)
+/*
+ * Linux's user code selector (__USER_CS, GDT entry 6). A frame built for
+ * Linux may name it; it means "user code" like Cairn's own X86_SEL_UCODE.
+ */
+#define LINUX_USER_CS      0x33
 
 /* The bytes the FPU state takes in a frame: the image, plus the end marker with XSAVE. */
 static size_t fpu_frame_size(void)
@@ -134,6 +139,22 @@ static void build_frame(const struct arch_uframe *f, const struct sig_frame_req 
 	sig_info_to_linux(req->info, &fr->info);
 }
 
+/* The handler's call: handler(sig, &info, &uc) with the stack at @frame, as after a call. */
+static void point_at_handler(struct arch_uframe *f, const struct sig_frame_req *req,
+                             uintptr_t frame)
+{
+	f->r.rdi = (uint64_t)req->sig;
+	f->r.rsi = frame + offsetof(struct linux_rt_sigframe, info);
+	f->r.rdx = frame + offsetof(struct linux_rt_sigframe, uc);
+	f->r.rax = 0;
+	f->r.rsp = frame;
+	f->r.rip = req->ka->sa_handler;
+	f->r.cs = X86_SEL_UCODE;
+	f->r.ss = X86_SEL_UDATA;
+	/* The ABI wants DF clear at a call; single-stepping does not follow into the handler. */
+	f->r.rflags &= ~(X86_RFLAGS_DF | X86_RFLAGS_RF | X86_RFLAGS_TF);
+}
+
 int arch_signal_setup_frame(struct arch_uframe *f, const struct sig_frame_req *req)
 {
 	struct sig_stack_req sreq = {
@@ -164,17 +185,7 @@ int arch_signal_setup_frame(struct arch_uframe *f, const struct sig_frame_req *r
 		req->ts->ss_size = 0;
 		req->ts->ss_flags = SS_DISABLE;
 	}
-	/* The handler's call: handler(sig, &info, &uc), as after a call instruction. */
-	f->r.rdi = (uint64_t)req->sig;
-	f->r.rsi = pl.frame + offsetof(struct linux_rt_sigframe, info);
-	f->r.rdx = pl.frame + offsetof(struct linux_rt_sigframe, uc);
-	f->r.rax = 0;
-	f->r.rsp = pl.frame;
-	f->r.rip = req->ka->sa_handler;
-	f->r.cs = X86_SEL_UCODE;
-	f->r.ss = X86_SEL_UDATA;
-	/* The ABI wants DF clear at a call; single-stepping does not follow into the handler. */
-	f->r.rflags &= ~(X86_RFLAGS_DF | X86_RFLAGS_RF | X86_RFLAGS_TF);
+	point_at_handler(f, req, pl.frame);
 	x86_fpu_reset_current();
 	return 0;
 }
@@ -275,6 +286,9 @@ int arch_signal_return(struct arch_uframe *f, struct sig_return *out)
 	if (!user_addr(uc_addr) || copy_from_user(&uc, (const void *)uc_addr, sizeof(uc)))
 		return -EFAULT;
 	if (!user_addr(uc.uc_mcontext.rip) || !user_addr(uc.uc_mcontext.rsp))
+		return -EFAULT;
+	/* Any other code segment would not be user code: Linux's IRET faults, so do we. */
+	if ((uc.uc_mcontext.cs | 3) != X86_SEL_UCODE && (uc.uc_mcontext.cs | 3) != LINUX_USER_CS)
 		return -EFAULT;
 	have_fpu = uc.uc_mcontext.fpstate != 0;
 	if (have_fpu && fpu_from_frame(uc.uc_mcontext.fpstate, img))

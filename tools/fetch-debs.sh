@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Fetch the two Debian packages the user-program tests run beside Cairn:
+# Debian's own Linux kernel (the baseline that tools/linux-baseline boots) and
+# busybox-static (glibc, unchanged). Each is downloaded with `apt-get download`
+# and unpacked with `dpkg -x` under BUILD/debs; nothing is installed on the
+# host. Prints nothing when both files are already there.
+#
+# usage: tools/fetch-debs.sh [BUILD]      (default: build)
+# output: BUILD/debs/vmlinuz, BUILD/debs/busybox
+set -euo pipefail
+
+build=${1:-build}
+dir=$build/debs
+[ -f "$dir/vmlinuz" ] && [ -f "$dir/busybox" ] && exit 0
+mkdir -p "$dir"
+
+fail() {
+	echo "fetch-debs: $*" >&2
+	echo "fetch-debs: the Linux baseline and busybox need Debian's package servers" \
+		"(offline?); the user tests cannot run without them" >&2
+	exit 1
+}
+
+# The real kernel package behind the linux-image-amd64 metapackage, e.g.
+# linux-image-6.1.0-57-amd64. An empty answer means apt's lists are missing
+# (a fresh machine): read them once and ask again.
+kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+pkg=$(kernel_package)
+if [ -z "$pkg" ]; then
+	apt-get update -qq >/dev/null 2>&1 || fail "apt-get update failed"
+	pkg=$(kernel_package)
+fi
+[ -n "$pkg" ] || fail "cannot resolve the package behind linux-image-amd64"
+
+# Download into a scratch folder so that a half-fetched .deb never looks done.
+tmp=$(mktemp -d "$dir/fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+for p in "$pkg" busybox-static; do
+	ls "$dir"/"${p}"_*.deb >/dev/null 2>&1 && continue
+	echo "fetch-debs: downloading $p" >&2
+	(cd "$tmp" && apt-get download -q "$p" >/dev/null 2>&1) || fail "apt-get download $p failed"
+	mv "$tmp"/*.deb "$dir"/
+done
+
+rm -rf "$tmp"/root && mkdir "$tmp"/root
+dpkg -x "$(ls "$dir"/"${pkg}"_*.deb | tail -n 1)" "$tmp"/root
+dpkg -x "$(ls "$dir"/busybox-static_*.deb | tail -n 1)" "$tmp"/root
+cp "$(ls "$tmp"/root/boot/vmlinuz-* | head -n 1)" "$dir/vmlinuz.part" && mv "$dir/vmlinuz.part" "$dir/vmlinuz"
+cp "$tmp"/root/bin/busybox "$dir/busybox.part" && mv "$dir/busybox.part" "$dir/busybox"
+echo "$pkg" > "$dir/kernel-package"

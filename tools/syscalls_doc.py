@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Generate docs/syscalls.md from kernel/syscall/syscalls.def.
+
+Every Linux x86_64 system call gets a status:
+  full     - implemented as Linux does it;
+  partial  - implemented, with what is missing in the notes below;
+  ENOSYS   - answers -ENOSYS (no lane owns it, or its owner's sys_NAME()
+             is not defined anywhere yet: only the weak default exists).
+A call counts as implemented when some kernel/*.c file other than
+sys_weak.c defines `long sys_NAME(`; so the page cannot claim a call
+that does not exist.
+
+  tools/syscalls_doc.py             print the page
+  tools/syscalls_doc.py --check F   exit 1 if file F differs (make check)
+  tools/syscalls_doc.py --write F   write it
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEF = os.path.join(ROOT, "kernel/syscall/syscalls.def")
+
+LANES = {
+    "SYS": "system-call layer",
+    "MM": "memory",
+    "ARCH": "architecture",
+    "SIG": "signals",
+    "PROC": "processes",
+}
+
+# What an implemented call lacks. A call listed here is "partial".
+PARTIAL = {
+    "read": "console descriptors only, until the files issue",
+    "write": "console descriptors only, until the files issue",
+    "readv": "console descriptors only; one terminal read per call",
+    "writev": "console descriptors only",
+    "pread64": "ESPIPE: the console cannot seek",
+    "pwrite64": "ESPIPE: the console cannot seek",
+    "lseek": "ESPIPE: the console cannot seek",
+    "close": "console descriptors 0..15",
+    "dup": "console descriptors 0..15",
+    "dup2": "console descriptors 0..15",
+    "dup3": "console descriptors 0..15",
+    "fcntl": "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND, "
+             "O_NONBLOCK) on console descriptors; locks, leases, signals: EINVAL",
+    "fstat": "console descriptors: a character device (5:1)",
+    "newfstatat": "only the fstat form (empty path, AT_EMPTY_PATH); any path: ENOENT",
+    "ioctl": "console: TCGETS, TCSETS, TCSETSW, TCSETSF (ICANON, ECHO, ISIG, ICRNL, ONLCR "
+             "act, the rest is kept), TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP (no session check), "
+             "TIOCGSID, FIONBIO; others ENOTTY",
+    "nanosleep": "a handled signal ends it with EINTR and the time left; a stop/continue "
+                 "also ends it (Linux restarts it)",
+    "clock_nanosleep": "REALTIME, MONOTONIC, BOOTTIME, TAI; CPU-time clocks: ENOTSUP; "
+                       "interrupted as nanosleep",
+    "clock_gettime": "CPU-time clocks by the scheduler's run time; clock ids of other "
+                     "processes (negative ids) EINVAL",
+    "clock_getres": "clock ids of other processes (negative ids) EINVAL",
+    "sysinfo": "load averages 0, no swap, no shared or buffer memory",
+    "futex": "no priority-inheritance operations (LOCK_PI, UNLOCK_PI, TRYLOCK_PI, "
+             "WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2: ENOSYS); shared keys by physical "
+             "address only where the memory layer reports MAP_SHARED",
+    "reboot": "HALT powers off; CAD_ON and CAD_OFF accepted with nothing to switch",
+}
+
+SYSCALL_RE = re.compile(r"^SYSCALL\((\d+), (\w+), (\d), ([^)]*), (\w+)\)$")
+
+
+def read_table():
+    rows = []
+    with open(DEF) as f:
+        for line in f:
+            m = SYSCALL_RE.match(line.strip())
+            if m:
+                kinds = [k.strip() for k in m.group(4).split(",")]
+                rows.append((int(m.group(1)), m.group(2), int(m.group(3)), kinds, m.group(5)))
+    return rows
+
+
+def defined_calls():
+    """Names NAME for which some kernel .c file (not sys_weak.c) defines long sys_NAME(."""
+    found = set()
+    pat = re.compile(r"^long sys_(\w+)\(", re.M)
+    for d, _, files in os.walk(os.path.join(ROOT, "kernel")):
+        for fn in files:
+            if fn.endswith(".c") and fn != "sys_weak.c":
+                with open(os.path.join(d, fn), errors="replace") as f:
+                    found.update(pat.findall(f.read()))
+    return found
+
+
+def status(name, owner, have):
+    if owner == "NONE":
+        return "ENOSYS", ""
+    if name not in have:
+        return "ENOSYS", "owned by the %s lane, not implemented yet" % LANES[owner]
+    if name in PARTIAL:
+        return "partial", PARTIAL[name]
+    return "full", ""
+
+
+def render():
+    rows = read_table()
+    have = defined_calls()
+    counts = {"full": 0, "partial": 0, "ENOSYS": 0}
+    body = []
+    for nr, name, nargs, kinds, owner in rows:
+        st, note = status(name, owner, have)
+        counts[st] += 1
+        args = ", ".join(k for k in kinds if k != "_") or "-"
+        body.append("| %d | `%s` | %s | %s | %s |" % (nr, name, args, st, note))
+    out = [
+        "# System calls",
+        "",
+        "Cairn answers Linux's x86_64 system-call ABI: the numbers, structures and",
+        "error codes of Linux, so static Linux programs run unchanged. This page is",
+        "generated by `tools/syscalls_doc.py` from `kernel/syscall/syscalls.def`, the one",
+        "table the dispatcher, strace, the fuzzer and this page share; `make check`",
+        "fails when it is stale. A call is counted as implemented only when its",
+        "`sys_NAME()` is defined in the kernel (not just the weak `-ENOSYS` default).",
+        "",
+        "- **full**: as Linux does it.",
+        "- **partial**: implemented; the notes say what is missing.",
+        "- **ENOSYS**: answers `-ENOSYS`; the first call of each is logged once,",
+        "  `syscall: NAME (NR) not implemented, returning ENOSYS`.",
+        "",
+        "Numbers 335 to 423 were never assigned on x86_64 and answer `-ENOSYS`",
+        "without a log line, as do numbers past the table (463 and up; the x32",
+        "numbers from 512 are not part of the ABI).",
+        "",
+        "Argument kinds (how `strace` prints them): I int, U unsigned, X hex,",
+        "P pointer, S string, FD descriptor, OFL open flags, MODE octal mode,",
+        "PROT/MAPF mmap protection/flags, CLONE clone flags, SIG signal, FUTEX futex",
+        "operation, CLK clock id.",
+        "",
+        "Totals: %d calls, %d full, %d partial, %d ENOSYS." % (
+            len(rows), counts["full"], counts["partial"], counts["ENOSYS"]),
+        "",
+        "| nr | name | arguments | status | notes |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    return "\n".join(out + body) + "\n"
+
+
+def main(argv):
+    text = render()
+    if len(argv) == 3 and argv[1] == "--check":
+        try:
+            with open(argv[2]) as f:
+                old = f.read()
+        except OSError:
+            old = None
+        if old != text:
+            sys.stderr.write("syscalls_doc: %s is stale: run tools/syscalls_doc.py --write %s\n"
+                             % (argv[2], argv[2]))
+            return 1
+        return 0
+    if len(argv) == 3 and argv[1] == "--write":
+        with open(argv[2], "w") as f:
+            f.write(text)
+        return 0
+    if len(argv) == 1:
+        sys.stdout.write(text)
+        return 0
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""User programs on Cairn beside the Linux baseline (issue 11), for
+tools/cairntest.py's group "user" and for tools/linux-baseline.
+
+One initramfs (tools/initramfs.py) holds every test program of user/tests/
+in each libc build, Debian's busybox-static and the corrupt ELFs; its /init
+runs them all in one boot and frames each one's output. The same archive
+boots Debian's kernel and Cairn on the same QEMU line (tools/qemu.sh direct
+with INITRD=). Per program and libc the runner reports:
+  (a) on Cairn, the program exited 0 and every TAP line is ok;
+  (b) Cairn's output equals Linux's, apart from "#~ " lines (run-to-run values);
+and Linux's own TAP result, which checks the test against the oracle.
+Linux's serial output is cached per input hash in build/user/linux-cache, so
+`make test` boots Linux only when a program, the kernel package or the QEMU
+line changed.
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import initramfs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", "build")
+QEMU = os.path.join(ROOT, "tools", "qemu.sh")
+USER_BUILD = os.path.join(BUILD, "user")
+VMLINUZ = os.path.join(BUILD, "debs", "vmlinuz")
+BUSYBOX = os.path.join(BUILD, "debs", "busybox")
+LINUX_APPEND = "console=ttyS0 rdinit=/init quiet loglevel=1 panic=-1"
+CAIRN_APPEND = "init=/init"
+# Both kernels boot with these: the threads test wants 4 CPUs.
+QEMU_ENV = {"CPUS": "4", "MEM": "512M", "QEMU_CPU": "qemu64"}
+LIBCS = ("musl", "glibc")
+
+# The test programs of user/tests/: name -> options. "cairn_only" names a
+# program whose output is not compared with Linux, with the reason.
+PROGRAMS = {
+    "fork_tree": {},
+    "proc_many": {},
+    "cow": {},
+    "threads": {},
+    "signals": {},
+    "signals_frame": {},
+    "segv": {},
+    "clone_thread": {},
+    "mman": {},
+    "brk": {},
+    "ids": {},
+    "time": {},
+    "uname": {},
+    "getrandom": {},
+    "rlimits": {},
+    "futex": {},
+    "tty": {},
+    "auxv": {},
+    "aslr": {},
+    "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
+                                  "outside every segment; the issue asks Cairn to refuse them"},
+}
+# Built a third way, gcc -static-pie (build/user/pie/).
+PIE_PROGRAMS = ("auxv", "aslr")
+# Run twice in the boot: its "#~" lines (addresses) must differ between runs.
+RANDOMISED = ("aslr",)
+
+# The system-call fuzzer of user/fuzz (the sys lane's), 10^5 calls as an
+# unprivileged user; checked on Cairn only (its baseline checks need Cairn's
+# cairn_memstat call; on Linux they are skipped).
+FUZZ = os.path.join(USER_BUILD, "fuzz", "fuzz")
+FUZZ_RUN = ("fuzz", ["/t/fuzz", "-n", "100000", "-u", "1000"], 600)
+# Runs that are not built from user/tests/, with their options.
+OTHER_RUNS = {"fuzz": {"cairn_only": "random calls: no output to compare"}}
+
+BUSYBOX_LOOP = "i=0; while [ $i -lt 1000 ]; do i=$((i+1)); done; echo $i"
+BUSYBOX_RUNS = [
+    ("busybox/echo", ["/bin/busybox", "echo", "hello from busybox"]),
+    ("busybox/uname", ["/bin/busybox", "uname", "-a"]),
+    ("busybox/sh-loop", ["/bin/busybox", "sh", "-c", BUSYBOX_LOOP]),
+]
+
+TAP = re.compile(r"^(not ok|ok) (\d+)( |$)")
+PLAN = re.compile(r"^1\.\.(\d+)$")
+RUN = re.compile(r"^=== run (\S+)$")
+END = re.compile(r"^=== end (\S+): (.*)$")
+
+
+def available():
+    """None when the user tests can run, else why not."""
+    if not os.path.exists(VMLINUZ) or not os.path.exists(BUSYBOX):
+        return "%s or %s missing (tools/fetch-debs.sh)" % (VMLINUZ, BUSYBOX)
+    for libc in LIBCS:
+        for name in PROGRAMS:
+            if not os.path.exists(os.path.join(USER_BUILD, libc, name)):
+                return "%s/%s/%s missing (make user)" % (USER_BUILD, libc, name)
+    return None
+
+
+def test_runs():
+    """The (name, argv) list /init runs, and the files the archive holds."""
+    runs, files = [], {"bin/busybox": BUSYBOX}
+    variants = [(libc, name) for libc in LIBCS for name in PROGRAMS]
+    variants += [("pie", name) for name in PIE_PROGRAMS]
+    for libc, name in variants:
+        path = "t/%s/%s" % (libc, name)
+        files[path] = os.path.join(USER_BUILD, libc, name)
+        if name in RANDOMISED:
+            runs += [("%s/%s#%d" % (libc, name, i), ["/" + path]) for i in (1, 2)]
+        else:
+            runs.append(("%s/%s" % (libc, name), ["/" + path]))
+    elfdir = os.path.join(USER_BUILD, "elf")
+    if os.path.isdir(elfdir):
+        for f in sorted(os.listdir(elfdir)):
+            files["t/elf/" + f] = os.path.join(elfdir, f)
+    runs += BUSYBOX_RUNS
+    if os.path.exists(FUZZ):
+        # Last: random calls may leave the console or the system in a state
+        # the programs after it should not inherit.
+        files["t/fuzz"] = FUZZ
+        runs.append(FUZZ_RUN)
+    return runs, files
+
+
+def build_initrd(out, runs, files):
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    return initramfs.build(out, runs, files)
+
+
+def boot(kernel, initrd, append, env=None, timeout=900, echo=False, start_timeout=90,
+         idle_timeout=150):
+    """Boot @kernel with @initrd on tools/qemu.sh's direct path; return
+    (lines, exit status, or None when it was stopped). It is stopped after
+    @timeout seconds in all, when /init has not spoken @start_timeout seconds
+    after boot, or when the console stays silent @idle_timeout seconds (init
+    reports every program within its own 90 s limit). @echo: copy the serial
+    output to our standard output as it comes."""
+    e = dict(os.environ, SERIAL="stdio", GUI="0", INITRD=initrd, APPEND=append)
+    e.update(QEMU_ENV)
+    e.update(env or {})
+    p = subprocess.Popen([QEMU, "direct", kernel], env=e, cwd=ROOT, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    out = []
+    state = {"last": time.monotonic(), "init": False}
+
+    def read():
+        for raw in p.stdout:
+            out.append(raw)
+            state["last"] = time.monotonic()
+            state["init"] = state["init"] or raw.startswith(b"testinit:")
+            if echo:
+                sys.stdout.write(raw.decode("utf-8", "replace"))
+                sys.stdout.flush()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    start = time.monotonic()
+    status = None
+    while status is None:
+        try:
+            status = p.wait(1)
+        except subprocess.TimeoutExpired:
+            t = time.monotonic()
+            if (t - start > timeout or t - state["last"] > idle_timeout
+                    or (not state["init"] and t - start > start_timeout)):
+                os.killpg(p.pid, 9)
+                p.wait()
+                break
+    reader.join(5)
+    lines = [l.decode("utf-8", "replace").rstrip("\r\n") for l in out]
+    return lines, status
+
+
+def _cache_key(initrd, append, env):
+    h = hashlib.sha256()
+    for path in (initrd, VMLINUZ):
+        with open(path, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    h.update(repr((append, sorted(dict(QEMU_ENV, **(env or {})).items()))).encode())
+    return h.hexdigest()[:24]
+
+
+def linux_output(initrd, env=None, timeout=900, use_cache=True):
+    """Linux's serial lines for @initrd, from the cache when the inputs match."""
+    cache = os.path.join(USER_BUILD, "linux-cache")
+    path = os.path.join(cache, _cache_key(initrd, LINUX_APPEND, env) + ".log")
+    if use_cache and os.path.exists(path):
+        with open(path) as f:
+            return f.read().splitlines(), True
+    lines, status = boot(VMLINUZ, initrd, LINUX_APPEND, env, timeout)
+    if status is not None and any(l.startswith("testinit: done") for l in lines):
+        os.makedirs(cache, exist_ok=True)
+        with open(path + ".part", "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.replace(path + ".part", path)
+    return lines, False
+
+
+def sections(lines):
+    """Parse /init's framing: name -> {"lines": [...], "status": str or None}."""
+    out, cur = {}, None
+    for line in lines:
+        m = RUN.match(line)
+        if m:
+            cur = out.setdefault(m.group(1), {"lines": [], "status": None})
+            continue
+        m = END.match(line)
+        if m and m.group(1) in out:
+            out[m.group(1)]["status"] = m.group(2)
+            cur = None
+            continue
+        if cur is not None:
+            cur["lines"].append(line)
+    return out
+
+
+SKIP = re.compile(r" # SKIP.*$")
+
+
+def compared(lines):
+    """The lines that must match Linux: TAP points, the plan and "# " diagnostics.
+    Anything else (a kernel's own log line on the same serial port, "#~ " lines)
+    is not part of the program's answer. A point's "# SKIP" directive is left
+    out: a Cairn-only check (cairn_memstat) is skipped on Linux."""
+    return [SKIP.sub("", l) for l in lines if TAP.match(l) or PLAN.match(l) or l.startswith("# ")]
+
+
+def tap_verdict(sec):
+    """None when a section ran to exit 0 with every planned TAP point ok, else why."""
+    if sec is None:
+        return "did not run"
+    if sec["status"] is None:
+        return "did not finish"
+    bad = [l for l in sec["lines"] if l.startswith("not ok")]
+    plan = [int(PLAN.match(l).group(1)) for l in sec["lines"] if PLAN.match(l)]
+    points = [l for l in sec["lines"] if TAP.match(l)]
+    if bad:
+        return "failed: " + "; ".join(bad[:5])
+    if not plan or plan[0] != len(points):
+        return "plan %s, %d points" % (plan[0] if plan else "missing", len(points))
+    if sec["status"] != "exit 0":
+        return sec["status"]
+    return None
+
+
+def diff_verdict(cairn, linux):
+    """None when Cairn's compared lines and exit status equal Linux's, else a diff."""
+    if cairn is None or linux is None:
+        return "no output on %s" % ("Cairn" if cairn is None else "Linux")
+    a, b = compared(cairn["lines"]), compared(linux["lines"])
+    if a == b and cairn["status"] == linux["status"]:
+        return None
+    import difflib
+    d = list(difflib.unified_diff(b, a, "linux", "cairn", lineterm="", n=1))
+    d.append("status: linux %s, cairn %s" % (linux["status"], cairn["status"]))
+    return "\n".join("    " + l for l in d[:40])
+
+
+def uname_line(secs):
+    """What `busybox uname -a` must print, from the uname test's "#~ uname" line."""
+    for name in ("glibc/uname", "musl/uname"):
+        for l in (secs.get(name) or {}).get("lines", []):
+            m = re.match(r"^#~ uname (.*)$", l)
+            if m:
+                f = dict(kv.split("=", 1) for kv in m.group(1).split("\t"))
+                return "%s %s %s %s %s GNU/Linux" % (f["sysname"], f["nodename"], f["release"],
+                                                    f["version"], f["machine"])
+    return None
+
+
+def busybox_checks(secs):
+    """(name, failure or None) for the three busybox runs of the issue."""
+    def out(name):
+        s = secs.get(name)
+        return None if s is None or s["status"] is None else s
+
+    checks = []
+    s = out("busybox/echo")
+    checks.append(("busybox echo", None if s and "hello from busybox" in s["lines"]
+                   and s["status"] == "exit 0" else "got %r" % (s,)))
+    s, want = out("busybox/uname"), uname_line(secs)
+    checks.append(("busybox uname -a", None if s and want and want in s["lines"]
+                   else "want %r, got %r" % (want, s)))
+    s = out("busybox/sh-loop")
+    checks.append(("busybox sh 1000-iteration loop", None if s and "1000" in s["lines"]
+                   and s["status"] == "exit 0" else "got %r" % (s,)))
+    return checks
+
+
+def randomised_checks(secs, prefix):
+    """Two runs of each randomised program must print different "#~" lines."""
+    checks = []
+    variants = [(libc, n) for libc in LIBCS for n in RANDOMISED]
+    variants += [("pie", n) for n in RANDOMISED if n in PIE_PROGRAMS]
+    for libc, n in variants:
+        runs = [secs.get("%s/%s#%d" % (libc, n, i)) for i in (1, 2)]
+        masked = [[l for l in r["lines"] if l.startswith("#~ ")] if r else [] for r in runs]
+        same = [a for a, b in zip(*masked) if a == b]
+        why = None
+        if not masked[0] or len(masked[0]) != len(masked[1]):
+            why = "runs printed %d and %d address lines" % tuple(len(m) for m in masked)
+        elif same:
+            why = "same in both runs: " + "; ".join(same)
+        checks.append(("%s%s/%s: addresses differ between two runs" % (prefix, libc, n), why))
+    return checks
+
+
+def program_names(runs):
+    return [r[0] for r in runs if not r[0].startswith("busybox/")]
+
+
+def report(res, runs, cairn_secs, linux_secs):
+    """Add every user-test result to @res (tools/cairntest.py's Results)."""
+    for name in program_names(runs):
+        base = name.split("#")[0].split("/")[-1]
+        opts = PROGRAMS.get(base) or OTHER_RUNS.get(base, {})
+        c, l = cairn_secs.get(name), linux_secs.get(name)
+        why = tap_verdict(c)
+        res.add("user: %s: TAP on Cairn" % name, why is None, "" if why is None else "    " + why)
+        if opts.get("cairn_only"):
+            continue
+        why = tap_verdict(l)
+        res.add("user: %s: TAP on Linux" % name, why is None, "" if why is None else "    " + why)
+        why = diff_verdict(c, l)
+        res.add("user: %s: same output as Linux" % name, why is None, why or "")
+    for label, why in busybox_checks(cairn_secs):
+        res.add("user: %s on Cairn" % label, why is None, "    %s" % why if why else "")
+    for label, why in randomised_checks(cairn_secs, "user: Cairn "):
+        res.add(label, why is None, "    %s" % why if why else "")
+    for label, why in randomised_checks(linux_secs, "user: Linux "):
+        res.add(label, why is None, "    %s" % why if why else "")
+
+
+def run(res, kernel, timeout=900):
+    """The whole "user" group: build the archive, boot Linux (or read its
+    cache) and Cairn side by side, and report."""
+    why = available()
+    if why:
+        res.add("user: setup", False, "    " + why)
+        return
+    runs, files = test_runs()
+    initrd = build_initrd(os.path.join(USER_BUILD, "initramfs-test.cpio"), runs, files)
+    linux = {}
+
+    def boot_linux():
+        linux["lines"], linux["cached"] = linux_output(initrd)
+    t = threading.Thread(target=boot_linux)
+    t.start()
+    start = time.monotonic()
+    cairn_lines, status = boot(kernel, initrd, CAIRN_APPEND, timeout=timeout)
+    t.join()
+    boot_checks(res, "Cairn", cairn_lines, status, time.monotonic() - start)
+    if not linux["cached"]:
+        boot_checks(res, "Linux", linux["lines"], 0, 0)
+    report(res, runs, sections(cairn_lines), sections(linux["lines"]))
+
+
+def boot_checks(res, label, lines, status, secs):
+    """The test boot itself: /init ran to its end and the machine powered off."""
+    why = None
+    if status is None:
+        why = "stopped after %.0f s (no init, a silent console or the time limit)" % secs
+    elif not any(l.startswith("testinit: done") for l in lines):
+        why = "ended (QEMU status %s) before testinit was done" % status
+    elif status != 0:
+        why = "QEMU exit status %s after testinit was done (no power-off?)" % status
+    res.add("user: %s test boot runs every program and powers off" % label, why is None,
+            "" if why is None else "    %s; last lines:\n%s" % (
+                why, "\n".join("    | " + l for l in lines[-25:])))
