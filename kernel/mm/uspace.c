@@ -48,7 +48,7 @@ static uint64_t ops_alloc_table(void *ctx)
 
 /*
  * lib/paging frees a table right after its own invalidation calls, which
- * this space only batches: keep the table until uspace_tlb_sync() has done
+ * this space only batches: keep the table until uspace_tlb_sync_locked() has done
  * them, since until then another CPU's paging-structure cache may still
  * walk it (Intel SDM Vol. 3A, 4.10.4.1).
  */
@@ -88,7 +88,7 @@ static void vma_rec_free(void *ctx, struct vma *v)
 	kfree(v);
 }
 
-void uspace_tlb_sync(struct uspace *s)
+void uspace_tlb_sync_locked(struct uspace *s)
 {
 	uint64_t cpus, pa;
 	size_t npages;
@@ -189,9 +189,10 @@ static int put_leaf(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64_
 static __no_thread_safety_analysis void destroy(struct uspace *s)
 {
 	unload_everywhere(s);
-	if (pt_for_each_leaf(&s->pt, 0, USER_TOP, put_leaf, NULL) || pt_unmap(&s->pt, 0, USER_TOP))
+	if (pt_teardown_lower_half(&s->pt, put_leaf, NULL))
 		pr_err("uspace: tearing down the page tables failed");
-	uspace_tlb_sync(s);
+	uspace_tlb_sync_locked(s); /* frees the tables: no CPU has the space loaded any more */
+	uspace_hidden_free(s, put_leaf);
 	pmm_free_pages(s->pt.root, 0);
 	vma_map_clear(&s->regions);
 	kfree(s);
@@ -254,11 +255,12 @@ static int zap_collect(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint
 }
 
 /* Frames are dropped only after the shootdown: until then another CPU may still write them. */
-void uspace_zap(struct uspace *s, uint64_t start, uint64_t end)
+void uspace_zap_locked(struct uspace *s, uint64_t start, uint64_t end)
 {
 	struct zap z;
 	unsigned i;
 
+	uspace_zap_hidden_locked(s, start, end);
 	while (start < end) {
 		z.n = 0;
 		if (pt_for_each_leaf(&s->pt, start, end - start, zap_collect, &z) < 0 || !z.n)
@@ -266,7 +268,7 @@ void uspace_zap(struct uspace *s, uint64_t start, uint64_t end)
 		/* User pages are 4 KiB, so unmapping never splits and cannot fail. */
 		if (pt_unmap(&s->pt, z.va[0], z.va[z.n - 1] + PAGE_SIZE - z.va[0]))
 			pr_err("uspace: unmap of %#lx failed", (unsigned long)z.va[0]);
-		uspace_tlb_sync(s);
+		uspace_tlb_sync_locked(s);
 		for (i = 0; i < z.n; i++)
 			put_leaf(NULL, z.va[i], z.pa[i], 0, PAGE_SIZE);
 		__atomic_fetch_sub(&s->resident, z.n, __ATOMIC_RELAXED);
@@ -274,26 +276,27 @@ void uspace_zap(struct uspace *s, uint64_t start, uint64_t end)
 	}
 }
 
-int uspace_map_page(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
+int uspace_map_page_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
 {
 	int err = pt_map_4k_fast(&s->pt, va, pa, flags);
 
 	if (err == -ENOENT) {
 		err = pt_map(&s->pt, va, pa, PAGE_SIZE, flags, PT_PAGE_4K);
-		uspace_tlb_sync(s);
+		uspace_tlb_sync_locked(s);
 	}
 	return err;
 }
 
 /* Map a fresh zeroed frame at @va for region @v: 0, -EEXIST (mapped already) or -ENOMEM. */
-static int zero_fill(struct uspace *s, const struct vma *v, uint64_t va)
+static int zero_fill_locked(struct uspace *s, const struct vma *v, uint64_t va)
+	__must_hold(&s->lock)
 {
 	uint64_t pa = pmm_alloc_pages(0, PMM_ZERO);
 	int err;
 
 	if (!pa)
 		return -ENOMEM;
-	err = uspace_map_page(s, va, pa, uspace_pte_flags(v, true));
+	err = uspace_map_page_locked(s, va, pa, uspace_pte_flags(v, true));
 	if (err) {
 		pmm_free_pages(pa, 0);
 		return err == -EEXIST ? err : -ENOMEM;
@@ -307,7 +310,8 @@ static int zero_fill(struct uspace *s, const struct vma *v, uint64_t va)
  * A frame nobody else references becomes writable where it is; upgrading
  * needs no shootdown (a stale read-only entry only faults once more).
  */
-static int cow(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
+static int cow_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
+	__must_hold(&s->lock)
 {
 	struct pmm_frame *f = pmm_frame(pa);
 	uint64_t copy;
@@ -326,7 +330,8 @@ static int cow(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
 		return -ENOMEM;
 	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
 	err = pt_replace_4k(&s->pt, va, copy, uspace_pte_flags(v, true));
-	uspace_tlb_sync(s); /* other threads must stop reading the old frame through this page */
+	uspace_tlb_sync_locked(
+		s); /* other threads must stop reading the old frame through this page */
 	if (err) {
 		pmm_free_pages(copy, 0);
 		return -EFAULT;
@@ -340,22 +345,28 @@ static int cow(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
  * on a page that was not present (the usual first touch) tries a fresh
  * page at once; -EEXIST means another thread mapped it meanwhile.
  */
-static int fault_page(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
+static int fault_page_locked(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
 	__must_hold(&s->lock)
 {
 	uint64_t pa;
 	uint32_t flags;
 	int err;
 
+	/* A page hidden while the region was PROT_NONE and not shown again (out of memory then). */
+	if (s->hidden.root && !pt_translate(&s->hidden, va, NULL, NULL, NULL)) {
+		err = uspace_show_locked(s, v, va, va + PAGE_SIZE);
+		if (err)
+			return err;
+	}
 	if (!(access & UFAULT_PRESENT)) {
-		err = zero_fill(s, v, va);
+		err = zero_fill_locked(s, v, va);
 		if (err != -EEXIST)
 			return err;
 	}
 	if (pt_translate(&s->pt, va, &pa, &flags, NULL))
-		return zero_fill(s, v, va);
+		return zero_fill_locked(s, v, va);
 	if ((access & UFAULT_WRITE) && !(flags & PT_WRITE))
-		return cow(s, v, va, pa);
+		return cow_locked(s, v, va, pa);
 	return 0; /* another thread fixed it first */
 }
 
@@ -383,21 +394,24 @@ int uspace_fault(struct uspace *s, uintptr_t addr, unsigned access)
 	else if (!access_ok(v, access))
 		err = -EACCES;
 	else
-		err = fault_page(s, v, PAGE_ALIGN_DOWN(addr), access);
+		err = fault_page_locked(s, v, PAGE_ALIGN_DOWN(addr), access);
 	mutex_unlock(&s->lock);
 	return err;
 }
 
-int uspace_populate(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
+int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
 {
 	uint64_t va;
 	int err;
 
 	for (va = start; va < end; va += PAGE_SIZE) {
-		err = zero_fill(s, v, va);
+		err = zero_fill_locked(s, v, va);
 		if (err && err != -EEXIST)
 			return err;
 	}
+	/* Populated PROT_NONE memory (shared) keeps its frames out of reach. */
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		uspace_hide_locked(s, start, end);
 	return 0;
 }
 

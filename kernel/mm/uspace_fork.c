@@ -4,7 +4,7 @@
  * maps the same frames, each with one more reference. Private pages are
  * then read-only on both sides, and the first write on either side copies
  * the page, or takes it back as its own when the other side has let go
- * (uspace.c, cow()). Shared pages stay writable and shared.
+ * (uspace.c, cow_locked()). Shared pages stay writable and shared.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/mman.h>
@@ -32,7 +32,7 @@ static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags, 
 	struct fork_walk *w = ctx;
 	struct pmm_frame *f = pmm_frame(pa);
 
-	if (!w->v || va >= w->v->end)
+	if (!w->v || va < w->v->start || va >= w->v->end)
 		w->v = vma_find(w->regions, va);
 	if (!w->v || !f || pmm_frame_get(f))
 		return -ENOMEM;
@@ -43,8 +43,8 @@ static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags, 
 }
 
 /* The child is new and private to this call: its lock is not needed yet. */
-static __no_thread_safety_analysis int copy_regions(struct uspace *child,
-                                                    const struct uspace *parent)
+static __no_thread_safety_analysis int copy_regions_locked(struct uspace *child,
+                                                           const struct uspace *parent)
 	__must_hold(&parent->lock)
 {
 	const struct vma *v;
@@ -60,14 +60,24 @@ static __no_thread_safety_analysis int copy_regions(struct uspace *child,
 }
 
 /* The child is still private to uspace_fork(): no lock needed to copy into it. */
-static __no_thread_safety_analysis int copy_pages(struct uspace *child, struct uspace *parent,
-                                                  struct fork_walk *w) __must_hold(&parent->lock)
+static __no_thread_safety_analysis int copy_pages_locked(struct uspace *child,
+                                                         struct uspace *parent, struct fork_walk *w)
+	__must_hold(&parent->lock)
 {
 	int err = pt_copy_range(&child->pt, &parent->pt, 0, USER_TOP, share_page, w);
 
+	/* PROT_NONE pages: the child keeps them hidden too. */
+	if (!err && parent->hidden.root) {
+		w->v = NULL;
+		err = uspace_hidden_init(child, parent->pt.levels);
+		if (!err)
+			err = pt_copy_range(&child->hidden, &parent->hidden, 0, USER_TOP,
+			                    share_page, w);
+	}
+
 	__atomic_fetch_add(&child->resident, w->pages, __ATOMIC_RELAXED);
-	uspace_tlb_sync(child);
-	uspace_tlb_sync(parent); /* the parent's pages that became read-only */
+	uspace_tlb_sync_locked(child);
+	uspace_tlb_sync_locked(parent); /* the parent's pages that became read-only */
 	return err;
 }
 
@@ -82,9 +92,9 @@ int uspace_fork(struct uspace *parent, struct uspace **out)
 		return err;
 	mutex_lock(&parent->lock);
 	w.regions = &parent->regions;
-	err = copy_regions(child, parent);
+	err = copy_regions_locked(child, parent);
 	if (!err)
-		err = copy_pages(child, parent, &w);
+		err = copy_pages_locked(child, parent, &w);
 	mutex_unlock(&parent->lock);
 	if (err) {
 		uspace_put(child);

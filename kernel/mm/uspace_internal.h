@@ -40,12 +40,14 @@ struct uspace {
 	uint64_t mmap_base;     /* [L] top of the top-down mmap search */
 	uint64_t brk_start;     /* [L] where the break started */
 	uint64_t brk;           /* [L] the current break */
-	/* TLB work of the change in progress, done by uspace_tlb_sync(). */
+	/* TLB work of the change in progress, done by uspace_tlb_sync_locked(). */
 	uint64_t inval_lo;    /* [L] lowest page to invalidate */
 	uint64_t inval_hi;    /* [L] highest page to invalidate */
 	bool inval_any;       /* [L] some page is to be invalidated */
 	bool inval_all;       /* [L] flush everything */
 	uint64_t dead_tables; /* [L] tables to free after it, chained through their first word */
+	struct pt_space
+		hidden; /* [L] frames of PROT_NONE pages (uspace_hide.c); root 0 until needed */
 };
 
 /* The page-table flags for a page of @v; @exclusive: the frame is this page's alone. */
@@ -57,21 +59,42 @@ uint32_t uspace_pte_flags(const struct vma *v, bool exclusive);
  * changes unlinked. Every change calls it before dropping the lock or
  * freeing a frame it unmapped.
  */
-void uspace_tlb_sync(struct uspace *s) __must_hold(&s->lock);
+void uspace_tlb_sync_locked(struct uspace *s) __must_hold(&s->lock);
 
 /*
  * Map the 4 KiB page @va to @pa with @flags: the one-walk path when the
  * tables exist, else pt_map(). Returns 0, -EEXIST or -ENOMEM.
  */
-int uspace_map_page(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
+int uspace_map_page_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t flags)
 	__must_hold(&s->lock);
 
 /* Unmap every page in [@start, @end) and drop its frame (TLBs synced first). */
-void uspace_zap(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+void uspace_zap_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
 
 /* Back every page of [@start, @end) of region @v with a frame. 0 or -ENOMEM. */
-int uspace_populate(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
+int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
 	__must_hold(&s->lock);
 
 /* Change the page-table flags of the pages of [@start, @end) to what their regions say. */
-void uspace_reprotect(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+void uspace_reprotect_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/* PROT_NONE pages (uspace_hide.c). */
+
+/* Give @s its hidden tree if it has none yet: 0 or -ENOMEM. */
+int uspace_hidden_init(struct uspace *s, int levels);
+
+/* Hand every hidden page to @fn and free the hidden tree (the space is dying). */
+void uspace_hidden_free(struct uspace *s, pt_leaf_fn fn);
+
+/* Move the pages of [@start, @end) into the hidden tree (they became PROT_NONE). */
+void uspace_hide_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/*
+ * Move the hidden pages of [@start, @end) back with the rights of region
+ * @v, unless it is PROT_NONE. 0, or -ENOMEM with the rest left hidden.
+ */
+int uspace_show_locked(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
+	__must_hold(&s->lock);
+
+/* Drop the hidden pages of [@start, @end) and their frames. */
+void uspace_zap_hidden_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);

@@ -48,14 +48,15 @@ static bool user_range(uint64_t addr, uint64_t len)
 }
 
 /* True if adding @more bytes of regions (while @gone go away) stays within RLIMIT_AS. */
-static bool within_limit(const struct uspace *s, uint64_t more, uint64_t gone) __must_hold(&s->lock)
+static bool within_limit_locked(const struct uspace *s, uint64_t more, uint64_t gone)
+	__must_hold(&s->lock)
 {
 	return !s->limit || s->regions.bytes - gone + more <= s->limit;
 }
 
 /* A free range of @len bytes for a mapping without MAP_FIXED, honouring the hint @addr. */
-static int pick_address(struct uspace *s, uint64_t addr, uint64_t len, int flags, uint64_t *out)
-	__must_hold(&s->lock)
+static int pick_address_locked(struct uspace *s, uint64_t addr, uint64_t len, int flags,
+                               uint64_t *out) __must_hold(&s->lock)
 {
 	addr = page_len(addr);
 	if (addr >= USER_MMAP_MIN && user_range(addr, len) &&
@@ -104,8 +105,8 @@ static int mmap_type(int flags, uint32_t *vflags)
 }
 
 /* Place the region [@addr, @addr + @len) of an mmap() call; 0 or -errno. */
-static int mmap_place(struct uspace *s, uint64_t addr, uint64_t len, const struct vma *attrs,
-                      int flags) __must_hold(&s->lock)
+static int mmap_place_locked(struct uspace *s, uint64_t addr, uint64_t len, const struct vma *attrs,
+                             int flags) __must_hold(&s->lock)
 {
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	uint64_t gone = fixed ? vma_bytes_in(&s->regions, addr, addr + len) : 0;
@@ -113,11 +114,11 @@ static int mmap_place(struct uspace *s, uint64_t addr, uint64_t len, const struc
 
 	if ((flags & MAP_FIXED_NOREPLACE) && gone)
 		return -EEXIST;
-	if (!within_limit(s, len, gone))
+	if (!within_limit_locked(s, len, gone))
 		return -ENOMEM;
 	err = vma_set(&s->regions, addr, addr + len, attrs->prot, attrs->flags, attrs->kind);
 	if (!err && gone)
-		uspace_zap(s, addr, addr + len);
+		uspace_zap_locked(s, addr, addr + len);
 	return err;
 }
 
@@ -125,7 +126,7 @@ static int mmap_place(struct uspace *s, uint64_t addr, uint64_t len, const struc
  * Shared pages exist from the start, so every process sharing them sees
  * one frame; MAP_POPULATE and MAP_LOCKED fault private pages in, as a hint.
  */
-static int mmap_populate(struct uspace *s, uint64_t at, uint64_t size, int flags)
+static int mmap_populate_locked(struct uspace *s, uint64_t at, uint64_t size, int flags)
 	__must_hold(&s->lock)
 {
 	const struct vma *v = vma_find(&s->regions, at);
@@ -133,11 +134,11 @@ static int mmap_populate(struct uspace *s, uint64_t at, uint64_t size, int flags
 
 	if (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED)))
 		return 0;
-	err = uspace_populate(s, v, at, at + size);
+	err = uspace_populate_locked(s, v, at, at + size);
 	if (!err || !(v->flags & USPACE_SHARED))
 		return 0;
 	if (!vma_remove(&s->regions, at, at + size))
-		uspace_zap(s, at, at + size);
+		uspace_zap_locked(s, at, at + size);
 	return err;
 }
 
@@ -151,15 +152,15 @@ long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int fla
 		return err;
 	mutex_lock(&s->lock);
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
-		err = pick_address(s, addr, size, flags, &at);
+		err = pick_address_locked(s, addr, size, flags, &at);
 	if (!err && (flags & MAP_FIXED_NOREPLACE) && vma_overlaps(&s->regions, at, at + size))
 		err = -EEXIST;
 	if (!err)
 		err = mmap_type(flags, &attrs.flags);
 	if (!err)
-		err = mmap_place(s, at, size, &attrs, flags);
+		err = mmap_place_locked(s, at, size, &attrs, flags);
 	if (!err)
-		err = mmap_populate(s, at, size, flags);
+		err = mmap_populate_locked(s, at, size, flags);
 	mutex_unlock(&s->lock);
 	return err ? err : (long)at;
 }
@@ -174,12 +175,12 @@ int uspace_munmap(struct uspace *s, uintptr_t addr, size_t len)
 	mutex_lock(&s->lock);
 	err = vma_remove(&s->regions, addr, addr + size);
 	if (!err)
-		uspace_zap(s, addr, addr + size);
+		uspace_zap_locked(s, addr, addr + size);
 	mutex_unlock(&s->lock);
 	return err;
 }
 
-void uspace_reprotect(struct uspace *s, uint64_t start, uint64_t end)
+void uspace_reprotect_locked(struct uspace *s, uint64_t start, uint64_t end)
 {
 	const struct vma *v;
 	uint64_t lo, hi;
@@ -191,11 +192,20 @@ void uspace_reprotect(struct uspace *s, uint64_t start, uint64_t end)
 		if (pt_protect(&s->pt, lo, hi - lo, uspace_pte_flags(v, false)))
 			pr_err("uspace: protect of %#lx failed", (unsigned long)lo);
 	}
-	uspace_tlb_sync(s);
+	uspace_tlb_sync_locked(s);
+	/* PROT_NONE pages leave the loaded tables; others come back (a failure: at the next fault). */
+	for (v = vma_find_from(&s->regions, start); v && v->start < end; v = v->next) {
+		lo = v->start > start ? v->start : start;
+		hi = v->end < end ? v->end : end;
+		if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			uspace_hide_locked(s, lo, hi);
+		else
+			(void)uspace_show_locked(s, v, lo, hi);
+	}
 }
 
 /* PROT_GROWSDOWN: the change reaches down to the start of a MAP_GROWSDOWN region. */
-static int growsdown_start(struct uspace *s, uint64_t *start) __must_hold(&s->lock)
+static int growsdown_start_locked(struct uspace *s, uint64_t *start) __must_hold(&s->lock)
 {
 	const struct vma *v = vma_find(&s->regions, *start);
 
@@ -238,12 +248,12 @@ int uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot)
 	if (prot & PROT_GROWSUP)
 		err = -EINVAL;
 	else if (prot & PROT_GROWSDOWN)
-		err = growsdown_start(s, &start);
+		err = growsdown_start_locked(s, &start);
 	done = err ? start : mapped_prefix_end(&s->regions, start, end);
 	if (!err && done > start)
 		err = vma_protect(&s->regions, start, done, (uint32_t)prot & PROT_RWX);
 	if (!err && done > start)
-		uspace_reprotect(s, start, done);
+		uspace_reprotect_locked(s, start, done);
 	if (!err && done < end)
 		err = -ENOMEM;
 	mutex_unlock(&s->lock);
@@ -265,12 +275,12 @@ long uspace_brk(struct uspace *s, uintptr_t new_brk)
 	if (new_end < old_end) {
 		if (vma_remove(&s->regions, new_end, old_end))
 			goto out_unlock;
-		uspace_zap(s, new_end, old_end);
+		uspace_zap_locked(s, new_end, old_end);
 	} else if (new_end > old_end) {
 		/* Linux keeps a page free between the heap and the next mapping. */
 		if (new_end > USER_TOP - PAGE_SIZE ||
 		    vma_overlaps(&s->regions, old_end, new_end + PAGE_SIZE) ||
-		    !within_limit(s, new_end - old_end, 0) ||
+		    !within_limit_locked(s, new_end - old_end, 0) ||
 		    vma_insert(&s->regions, old_end, new_end, PROT_READ | PROT_WRITE, 0,
 		               USPACE_BRK))
 			goto out_unlock;

@@ -26,14 +26,33 @@ struct move_walk {
 	int64_t delta; /* new address minus old */
 };
 
-static int map_moved(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64_t page_size)
+/* A pt_for_each_leaf() callback of move_locked(), which holds the lock the analysis cannot see. */
+static __no_thread_safety_analysis int map_moved(void *ctx, uint64_t va, uint64_t pa,
+                                                 uint32_t flags, uint64_t page_size)
 {
 	struct move_walk *w = ctx;
 	struct pmm_frame *f = pmm_frame(pa);
 
 	if (!f || pmm_frame_get(f))
 		return -ENOMEM;
-	if (uspace_map_page(w->s, va + (uint64_t)w->delta, pa, flags & ~PT_READ)) {
+	if (uspace_map_page_locked(w->s, va + (uint64_t)w->delta, pa, flags & ~PT_READ)) {
+		pmm_frame_put(f);
+		return -ENOMEM;
+	}
+	__atomic_fetch_add(&w->s->resident, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The same for a PROT_NONE page, which moves within the hidden tree (uspace_hide.c). */
+static __no_thread_safety_analysis int map_moved_hidden(void *ctx, uint64_t va, uint64_t pa,
+                                                        uint32_t flags, uint64_t page_size)
+{
+	struct move_walk *w = ctx;
+	struct pmm_frame *f = pmm_frame(pa);
+
+	if (!f || pmm_frame_get(f))
+		return -ENOMEM;
+	if (pt_map(&w->s->hidden, va + (uint64_t)w->delta, pa, PAGE_SIZE, 0, PT_PAGE_4K)) {
 		pmm_frame_put(f);
 		return -ENOMEM;
 	}
@@ -45,8 +64,8 @@ static int map_moved(void *ctx, uint64_t va, uint64_t pa, uint32_t flags, uint64
  * Move the first @len bytes of [@old, @old + @old_len) (region @v) to the
  * free range at @new; the rest of the old range goes away. 0 or -ENOMEM.
  */
-static int move(struct uspace *s, const struct vma *v, uint64_t old, uint64_t old_len, uint64_t new,
-                uint64_t new_len) __must_hold(&s->lock)
+static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint64_t old_len,
+                       uint64_t new, uint64_t new_len) __must_hold(&s->lock)
 {
 	struct move_walk w = { s, (int64_t)(new - old) };
 	uint64_t len = old_len < new_len ? old_len : new_len;
@@ -57,23 +76,26 @@ static int move(struct uspace *s, const struct vma *v, uint64_t old, uint64_t ol
 	if (err)
 		return err;
 	err = pt_for_each_leaf(&s->pt, old, len, map_moved, &w);
-	uspace_tlb_sync(s);
+	uspace_tlb_sync_locked(s);
+	if (!err && s->hidden.root)
+		err = pt_for_each_leaf(&s->hidden, old, len, map_moved_hidden, &w);
 	if (!err && (attrs.flags & USPACE_SHARED) && new_len > old_len)
-		err = uspace_populate(s, vma_find(&s->regions, new), new + len, new + new_len);
+		err = uspace_populate_locked(s, vma_find(&s->regions, new), new + len,
+		                             new + new_len);
 	if (!err)
 		err = vma_remove(&s->regions, old, old + old_len);
 	if (err) {
 		if (!vma_remove(&s->regions, new, new + new_len))
-			uspace_zap(s, new, new + new_len);
+			uspace_zap_locked(s, new, new + new_len);
 		return -ENOMEM;
 	}
-	uspace_zap(s, old, old + old_len);
+	uspace_zap_locked(s, old, old + old_len);
 	return 0;
 }
 
 /* Grow region @v in place past [@old, @old + @old_len) to @new_len, if the room is free. */
-static bool grow_in_place(struct uspace *s, const struct vma *v, uint64_t old, uint64_t old_len,
-                          uint64_t new_len) __must_hold(&s->lock)
+static bool grow_in_place_locked(struct uspace *s, const struct vma *v, uint64_t old,
+                                 uint64_t old_len, uint64_t new_len) __must_hold(&s->lock)
 {
 	uint64_t end = old + old_len, more = new_len - old_len;
 	struct vma attrs = *v;
@@ -83,9 +105,9 @@ static bool grow_in_place(struct uspace *s, const struct vma *v, uint64_t old, u
 	if (vma_set(&s->regions, end, end + more, attrs.prot, attrs.flags, attrs.kind))
 		return false;
 	if ((attrs.flags & USPACE_SHARED) &&
-	    uspace_populate(s, vma_find(&s->regions, end), end, end + more)) {
+	    uspace_populate_locked(s, vma_find(&s->regions, end), end, end + more)) {
 		if (!vma_remove(&s->regions, end, end + more))
-			uspace_zap(s, end, end + more);
+			uspace_zap_locked(s, end, end + more);
 		return false;
 	}
 	return true;
@@ -115,8 +137,8 @@ static int mremap_check(uint64_t old, uint64_t old_len, uint64_t new_len, int fl
 }
 
 /* MREMAP_FIXED: the destination is emptied, then the old range moves there. */
-static long remap_fixed(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
-                        uint64_t new_addr) __must_hold(&s->lock)
+static long remap_fixed_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
+                               uint64_t new_addr) __must_hold(&s->lock)
 {
 	const struct vma *v = vma_find(&s->regions, old);
 	uint64_t gone;
@@ -129,9 +151,9 @@ static long remap_fixed(struct uspace *s, uint64_t old, uint64_t old_len, uint64
 		return -ENOMEM;
 	if (vma_remove(&s->regions, new_addr, new_addr + new_len))
 		return -ENOMEM;
-	uspace_zap(s, new_addr, new_addr + new_len);
+	uspace_zap_locked(s, new_addr, new_addr + new_len);
 	v = vma_find(&s->regions, old);
-	err = move(s, v, old, old_len, new_addr, new_len);
+	err = move_locked(s, v, old, old_len, new_addr, new_len);
 	return err ? err : (long)new_addr;
 }
 
@@ -148,11 +170,11 @@ static long remap_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint6
 	int err;
 
 	if (flags & MREMAP_FIXED)
-		return remap_fixed(s, old, old_len, new_len, new_addr);
+		return remap_fixed_locked(s, old, old_len, new_len, new_addr);
 	if (old_len >= new_len) {
 		if (old_len > new_len && vma_remove(&s->regions, old + new_len, old + old_len))
 			return -ENOMEM;
-		uspace_zap(s, old + new_len, old + old_len);
+		uspace_zap_locked(s, old + new_len, old + old_len);
 		return (long)old;
 	}
 	v = vma_find(&s->regions, old);
@@ -164,14 +186,14 @@ static long remap_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint6
 		return -EFAULT;
 	if (s->limit && s->regions.bytes + (new_len - old_len) > s->limit)
 		return -ENOMEM;
-	if (grow_in_place(s, v, old, old_len, new_len))
+	if (grow_in_place_locked(s, v, old, old_len, new_len))
 		return (long)old;
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	if (vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, s->mmap_base, true, &new_addr) &&
 	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, USER_TOP, true, &new_addr))
 		return -ENOMEM;
-	err = move(s, v, old, old_len, new_addr, new_len);
+	err = move_locked(s, v, old, old_len, new_addr, new_len);
 	return err ? err : (long)new_addr;
 }
 
@@ -216,9 +238,9 @@ static int advise_locked(struct uspace *s, uint64_t start, uint64_t end, int adv
 			return -EINVAL;
 		/* Shared pages live on in the other sharers: dropping them here would split them. */
 		if ((advice == MADV_DONTNEED || advice == MADV_FREE) && !(v->flags & USPACE_SHARED))
-			uspace_zap(s, lo, hi);
+			uspace_zap_locked(s, lo, hi);
 		if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
-			err = uspace_populate(s, v, lo, hi);
+			err = uspace_populate_locked(s, v, lo, hi);
 	}
 	return err;
 }
