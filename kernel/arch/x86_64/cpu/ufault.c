@@ -15,10 +15,11 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu/hooks.h"
 #include "arch/x86_64/x86.h"
 #include "irq/irq.h"
 #include "mm/uaccess.h"
+#include "mm/uspace.h"
+#include "proc/proc.h"
 #include "sched/task.h"
 
 /* x87 and SSE exception flags (FSW / MXCSR bits 0-5; Intel SDM Vol. 1, 8.1.3, 10.2.3). */

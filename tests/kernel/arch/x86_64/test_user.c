@@ -61,7 +61,7 @@ USER_PROG(prog_int3, "int3\n\tud2");
 USER_PROG(prog_div0, "xorl %ecx, %ecx\n\tmovl $1, %eax\n\txorl %edx, %edx\n\tdivl %ecx\n\tud2");
 USER_PROG(prog_hlt, "hlt\n\tud2");
 USER_PROG(prog_write_code, "leaq 0(%rip), %rax\n\tmovb $0, (%rax)\n\tud2");
-USER_PROG(prog_kernel_read, "movabs $0xffffffff80200000, %rax\n\tmovq (%rax), %rax\n\tud2");
+USER_PROG(prog_kernel_read, "movabs $0xffff800000001000, %rax\n\tmovq (%rax), %rax\n\tud2");
 USER_PROG(prog_spin, "1:\n\tpause\n\tjmp 1b");
 /*
  * A fresh thread's FPU: FCW 0x37f and MXCSR 0x1f80 (x87 and SSE reset
