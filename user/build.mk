@@ -7,7 +7,7 @@
 USER_BUILD   := $(BUILD)/user
 MUSL_CC      ?= musl-gcc
 GLIBC_CC     ?= gcc
-USER_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
+USER_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE= \
 	-pthread -Iuser/lib
 USER_HDRS    := $(wildcard user/lib/*.h)
 USER_TESTS   := $(patsubst user/tests/%.c,%,$(wildcard user/tests/*.c))

@@ -82,6 +82,8 @@ void thread_switch_space(struct uspace *space);
 
 /* The calling thread ends with process status @status if it is the last one. */
 __attribute__((noreturn)) void proc_thread_end(int status);
+/* The calling thread @t ends: release the robust futexes it still holds (robust.c). */
+void proc_robust_list_exit(struct thread *t);
 /* Wake the thread waiting in vfork for @p to exec or end. Takes proc_lock. */
 void proc_vfork_release(struct process *p);
 

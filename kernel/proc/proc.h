@@ -154,10 +154,16 @@ int __must_check proc_spawn_image(const char *name, const void *elf, size_t size
 /*
  * Wait until the process @pid started by proc_spawn() ends, store its wait
  * status in *@status and reap it. Returns 0, -ECHILD (no such process
- * waiting for a kernel waiter) or -EINTR (the calling task was killed:
- * the process is then left to reap itself). May sleep.
+ * waiting for a kernel waiter) or, with PROC_WAIT_KILLABLE, -EINTR when
+ * the calling task was asked to end (task_kill(): the shell's ^C); the
+ * process then still waits for proc_wait_flags() or proc_release().
+ * proc_wait() is the killable form. May sleep.
  */
+#define PROC_WAIT_KILLABLE 1u
+int __must_check proc_wait_flags(int pid, int *status, unsigned flags);
 int __must_check proc_wait(int pid, int *status);
+/* Give up waiting for @pid from proc_spawn(): it reaps itself when it ends. */
+void proc_release(int pid);
 
 /* End the calling thread (exit): the process ends with it if it was the last. */
 __attribute__((noreturn)) void proc_exit_thread(int code);

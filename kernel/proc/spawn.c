@@ -94,7 +94,7 @@ static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 	while (waitq_wait(&spawn_wq, spawn_done, &r, 0, TIME_NEVER) != 0)
 		; /* no timeout, not killable: exec finishes */
 	if (r.result) {
-		if (!init && proc_wait(pid, NULL) != 0)
+		if (!init && proc_wait_flags(pid, NULL, 0) != 0)
 			pr_warn("proc: pid %d left to reap itself", pid);
 		return r.result;
 	}

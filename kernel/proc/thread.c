@@ -92,7 +92,8 @@ static void thread_setup(struct task *task, void *ctx)
 		arch_uframe_set_return(f, 0);
 		if (st->sp)
 			arch_uframe_set_sp(f, st->sp);
-		arch_task_set_tls(task, st->set_tls ? st->tls : arch_task_tls(task_current()));
+		if (st->set_tls) /* else the copy above carried the creator's */
+			arch_task_set_tls(task, st->tls);
 	}
 	if (s->parent_sig)
 		signal_thread_inherit(&t->sig, s->parent_sig, st->share_vm);

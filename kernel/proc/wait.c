@@ -241,6 +241,8 @@ static bool kernel_child_ended(void *arg)
 /* The kernel waiter gave up: the process reaps itself when it ends (or now). */
 static void kernel_child_abandon(struct process *p)
 {
+	if (!p->kernel_child)
+		return;
 	uint64_t flags = spin_lock_irqsave(&proc_lock);
 	bool put = false;
 
@@ -252,7 +254,22 @@ static void kernel_child_abandon(struct process *p)
 		process_put(p);
 }
 
+void proc_release(int pid)
+{
+	struct process *p = process_find(pid);
+
+	if (p) {
+		kernel_child_abandon(p);
+		process_put(p);
+	}
+}
+
 int proc_wait(int pid, int *status)
+{
+	return proc_wait_flags(pid, status, PROC_WAIT_KILLABLE);
+}
+
+int proc_wait_flags(int pid, int *status, unsigned wflags)
 {
 	struct process *p = process_find(pid);
 	bool reaped;
@@ -265,9 +282,9 @@ int proc_wait(int pid, int *status)
 		process_put(p);
 		return -ECHILD;
 	}
-	err = waitq_wait(&proc_kernel_wq, kernel_child_ended, p, WAIT_KILLABLE, TIME_NEVER);
+	err = waitq_wait(&proc_kernel_wq, kernel_child_ended, p,
+	                 (wflags & PROC_WAIT_KILLABLE) ? WAIT_KILLABLE : 0, TIME_NEVER);
 	if (err) {
-		kernel_child_abandon(p);
 		process_put(p);
 		return err;
 	}

@@ -257,6 +257,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "strace", "[on PID|all|NAME | off]", "trace programs' system calls to the log",
 	  shell_cmd_strace, 0 },
 	{ "sleep", "<seconds>", "wait (0.5, 250ms and 2s work too)", cmd_sleep, 0 },
+	{ "run", "<path> [arg...]", "run a program from the initrd, wait for it", shell_cmd_run,
+	  0 },
 	{ "test", "[suite[.name]]", "run the in-kernel tests", cmd_test, SHELL_CMD_NOINTR },
 	{ "bench", "[prefix]", "run the in-kernel benchmarks", cmd_bench, SHELL_CMD_NOINTR },
 	{ "reboot", "", "reset the machine", cmd_reboot, SHELL_CMD_NOINTR },

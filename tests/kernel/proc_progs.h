@@ -35,3 +35,5 @@ extern const struct proc_prog proc_prog_orphan;
  * and exits with the stored value (77), or 1 on error.
  */
 extern const struct proc_prog proc_prog_thread;
+/* A child dies holding a robust futex in shared memory: the word becomes OWNER_DIED (exit 0). */
+extern const struct proc_prog proc_prog_robust;

@@ -272,3 +272,8 @@ TEST(proc, missing_program_is_enoent)
 
 	EXPECT_EQ(proc_spawn("/no/such/program", argv, NULL, &pid), -ENOENT);
 }
+
+TEST(proc, robust_futex_owner_died_at_exit)
+{
+	EXPECT_EQ(run_prog(&proc_prog_robust, false), W_EXITCODE(0, 0));
+}

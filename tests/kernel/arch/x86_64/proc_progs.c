@@ -87,3 +87,26 @@ PROG(prog_thread,
      "movl $77, -8(%rbp)\n\txorl %edi, %edi\n\tmovl $60, %eax\n\tsyscall\n\tud2\n\t"
      "2: movl $24, %eax\n\tsyscall\n\tcmpl $0, -16(%rbp)\n\tjne 2b\n\t"
      "movl -8(%rbp), %edi\n\t" EXIT_EDI "9: movl $1, %edi\n\t" EXIT_EDI);
+
+/*
+ * A shared anonymous page (mmap 9) holds a lock word at +0, a robust-list
+ * head at +64 and one entry at +128 (futex_offset -128). The child stores
+ * its tid (gettid 186) in the word, registers the list (set_robust_list
+ * 273) and exits; the parent wait4()s and checks that the word became
+ * FUTEX_OWNER_DIED.
+ */
+PROG(prog_robust, "movl $9, %eax\n\txorl %edi, %edi\n\tmovl $4096, %esi\n\tmovl $3, %edx\n\t"
+                  "movl $0x21, %r10d\n\tmovq $-1, %r8\n\txorl %r9d, %r9d\n\tsyscall\n\t"
+                  "testq %rax, %rax\n\tjs 9f\n\tmovq %rax, %r12\n\t"
+                  "movl $57, %eax\n\tsyscall\n\ttestl %eax, %eax\n\tjs 9f\n\tjnz 2f\n\t"
+                  "movl $186, %eax\n\tsyscall\n\tmovl %eax, (%r12)\n\t"
+                  "leaq 64(%r12), %rdi\n\tleaq 128(%r12), %rax\n\tmovq %rax, (%rdi)\n\t"
+                  "movq $-128, 8(%rdi)\n\tmovq $0, 16(%rdi)\n\tmovq %rdi, (%rax)\n\t"
+                  "movl $24, %esi\n\tmovl $273, %eax\n\tsyscall\n\ttestl %eax, %eax\n\tjnz 8f\n\t"
+                  "xorl %edi, %edi\n\tmovl $60, %eax\n\tsyscall\n\t"
+                  "8: movl $5, %edi\n\tmovl $60, %eax\n\tsyscall\n\t"
+                  "2: movl %eax, %edi\n\tsubq $16, %rsp\n\tmovq %rsp, %rsi\n\txorl %edx, %edx\n\t"
+                  "xorl %r10d, %r10d\n\tmovl $61, %eax\n\tsyscall\n\t"
+                  "movl (%rsp), %edi\n\tshrl $8, %edi\n\ttestl %edi, %edi\n\tjnz 7f\n\t"
+                  "cmpl $0x40000000, (%r12)\n\tjne 9f\n\txorl %edi, %edi\n\t" EXIT_EDI
+                  "7: addl $100, %edi\n\t" EXIT_EDI "9: movl $1, %edi\n\t" EXIT_EDI);

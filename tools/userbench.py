@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""User-program benchmarks of issue 11, Cairn beside the Linux baseline.
+
+One initramfs holds the programs of user/bench/ (static musl); Debian's
+kernel and Cairn each boot it on the same QEMU line (1 vCPU, q35, qemu64,
+tools/qemu.sh direct) one after the other in one run, and the figures are
+printed side by side as Cairn/Linux ratios against the issue's targets.
+Part of `make bench`; `tools/userbench.py --rounds 2` alternates the two
+kernels twice and keeps each figure's best boot.
+"""
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import usertest  # noqa: E402
+
+# name in the program's output -> (program, target ratio Cairn/Linux or None)
+FIGURES = [
+    ("getppid", "getppid", 0.25),
+    ("fork+exit+wait", "fork_exit", 0.2),
+    ("fork+execve+wait", "fork_exec", 0.2),
+    ("page-fault", "page_fault", 0.5),
+    ("futex-roundtrip", "futex_pingpong", None),
+    ("thread-create+join", "thread_create", None),
+]
+BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
+LINE = re.compile(r"^bench (\S+) (\d+) ns/op")
+
+
+def build_initrd():
+    runs, files = [], {}
+    for _, prog, _ in FIGURES:
+        path = "b/" + prog
+        files[path] = os.path.join(usertest.USER_BUILD, "bench", prog)
+        runs.append((prog, ["/" + path]))
+    out = os.path.join(usertest.USER_BUILD, "initramfs-bench.cpio")
+    return usertest.build_initrd(out, runs, files)
+
+
+def figures(lines):
+    out = {}
+    for l in lines:
+        m = LINE.match(l)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def fmt(ns):
+    if ns is None:
+        return "-"
+    if ns >= 1000000:
+        return "%.2f ms" % (ns / 1e6)
+    if ns >= 10000:
+        return "%.1f us" % (ns / 1e3)
+    return "%d ns" % ns
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", default=os.path.join(usertest.BUILD, "kernel.elf"))
+    ap.add_argument("--rounds", type=int, default=1)
+    opts = ap.parse_args()
+    initrd = build_initrd()
+    best = {"linux": {}, "cairn": {}}
+    for _ in range(opts.rounds):
+        for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
+                                      ("cairn", opts.kernel, usertest.CAIRN_APPEND)):
+            lines, status = usertest.boot(kernel, initrd, append, BENCH_ENV, timeout=900)
+            if status is None:
+                print("userbench: the %s boot did not finish; its last lines:" % label)
+                print("\n".join("  | " + l for l in lines[-10:]))
+            for name, ns in figures(lines).items():
+                best[label][name] = min(ns, best[label].get(name, ns))
+    print("user benchmarks: 1 vCPU, q35, qemu64, TCG; median of 5 rounds per boot%s"
+          % (", best of %d boots" % opts.rounds if opts.rounds > 1 else ""))
+    print("%-20s %12s %12s %8s %8s" % ("figure", "Linux", "Cairn", "ratio", "target"))
+    for name, _, target in FIGURES:
+        l, c = best["linux"].get(name), best["cairn"].get(name)
+        ratio = "%.2f" % (c / l) if l and c else "-"
+        goal = ("<= %.2f %s" % (target, "met" if l and c and c / l <= target else "missed")
+                if target else "")
+        print("%-20s %12s %12s %8s   %s" % (name, fmt(l), fmt(c), ratio, goal))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
