@@ -51,12 +51,14 @@ static void inherit(struct process *p, struct process *parent)
 {
 	if (!parent) {
 		rlimit_defaults(p->rlim);
+		console_fds_init(&p->fds);
 		p->pgid = p->sid = p->pid;
 		memcpy(p->comm, "init", 5);
 		return;
 	}
 	spin_lock(&parent->lock);
 	p->cred = parent->cred;
+	p->fds = parent->fds;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	spin_unlock(&parent->lock);
