@@ -84,6 +84,7 @@ struct process {
 	bool execed;                        /* [P] it ran exec since fork (setpgid's EACCES) */
 	struct thread *vfork_parent; /* [G] the thread a vfork child releases at exec or exit */
 	bool kernel_child;           /* [G] proc_spawn() made it: a kernel waiter reaps it */
+	bool published;              /* [G] in the pid table and its parent's list (complete) */
 	unsigned child_gen;          /* [a] bumped on each change of a child, for wait4's sleep */
 	struct thread
 		*exec_thread; /* [P] a thread in exec: the others end without ending the process */
