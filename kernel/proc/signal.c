@@ -201,6 +201,9 @@ int signal_send_process(struct process *p, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	/* A process still being made has no handlers yet: nothing can take a signal. */
+	if (!__atomic_load_n(&p->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(p, NULL, sig, info);
 }
 
@@ -210,6 +213,8 @@ int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	if (!__atomic_load_n(&t->proc->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(t->proc, t, sig, info);
 }
 
@@ -323,6 +328,22 @@ int signal_exec_reset(struct process *p)
 	if (fresh)
 		sighand_put(sh);
 	return 0;
+}
+
+void signal_thread_release(struct thread_sig *ts)
+{
+	struct process *p = container_of(ts, struct thread, sig)->proc;
+	unsigned uncounted = SIGQUEUE_POOL; /* a count nobody reads: there is no process */
+	uint64_t flags;
+
+	/* Nobody can reach the thread any more; its process counts the entries it held. */
+	if (!p || !p->sighand) {
+		sigpending_flush(&ts->pending, ~0ull, &uncounted);
+		return;
+	}
+	flags = spin_lock_irqsave(&p->sighand->lock);
+	sigpending_flush(&ts->pending, ~0ull, &p->sig.queued);
+	spin_unlock_irqrestore(&p->sighand->lock, flags);
 }
 
 uint64_t signal_pending_set(void)
