@@ -217,7 +217,7 @@ int signal_kill_pgrp(int pgid, int sig);
 /*
  * ^C typed on terminal @t (its line discipline saw the interrupt
  * character): SIGINT to the console's foreground process group when @t is
- * the console and a group is in front (TIOCSPGRP, the shell's `run`).
+ * the console and a group is in front (TIOCSPGRP).
  * Called by the terminal layer in interrupt context.
  */
 struct tty;
