@@ -19,6 +19,8 @@
 #include <lib/string.h>
 
 #include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
 #include "proc/proc.h"
 #include "proc/sig_internal.h"
 #include "sched/sched.h"
@@ -63,9 +65,22 @@ static bool sig_ignored_locked(const struct sighand *sh, int sig) __must_hold(&s
 
 void sig_notify_thread(struct thread *t)
 {
+	struct task *task = t->task;
+	unsigned cpu;
+
 	__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
-	if (t->task)
-		task_wake(t->task);
+	if (!task || task_wake(task))
+		return;
+	/*
+	 * Running on another CPU, perhaps in user mode: interrupt it so that it
+	 * looks at its signals now, not when its time slice ends. A stale read
+	 * costs one needless interrupt or leaves the slice timer to do it.
+	 */
+	if (__atomic_load_n(&task->state, __ATOMIC_ACQUIRE) != TASK_RUNNING)
+		return;
+	cpu = __atomic_load_n(&task->cpu, __ATOMIC_RELAXED);
+	if (cpu != arch_cpu_index())
+		(void)arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
 }
 
 void sig_notify_all_locked(struct process *p, const struct thread *except)
