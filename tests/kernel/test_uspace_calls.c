@@ -220,6 +220,31 @@ TEST(uspace_calls, mremap_grows_moves_and_shrinks)
 	uspace_put(s);
 }
 
+TEST(uspace_calls, mremap_dontunmap_moves_pages_and_keeps_the_range)
+{
+	struct uspace *s = new_space();
+	long at;
+
+	EXPECT_EQ(uspace_mmap(s, BASE, 2 * PG, RW, FIXED), (long)BASE);
+	word_at(s, BASE + PG)[0] = 0x99;
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP, 0), -EINVAL);
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0),
+	          -EINVAL);
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG - 1, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0),
+	          -EINVAL);
+	/* The new address is checked even without MREMAP_FIXED, as Linux does. */
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0x123),
+	          -EINVAL);
+	at = uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0);
+	EXPECT_TRUE(at > 0 && (uint64_t)at != BASE);
+	EXPECT_EQ(peek(s, at + PG), 0x99);
+	EXPECT_EQ(uspace_mapped_bytes(s), 4 * PG);
+	EXPECT_EQ(uspace_resident_pages(s), 1);
+	/* The old range is still mapped, and empty. */
+	EXPECT_EQ(word_at(s, BASE + PG)[0], 0);
+	uspace_put(s);
+}
+
 TEST(uspace_calls, madvise_dontneed_zeroes_private_pages)
 {
 	struct uspace *s = new_space();
