@@ -18,6 +18,7 @@
 #include "core/ktest.h"
 #include "core/percpu.h"
 #include "core/smp.h"
+#include "irq/irq.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
 #include "sched/sched.h"
@@ -113,6 +114,27 @@ TEST(user_mm, refused_user_faults_become_sigsegv)
 	uspace_put(s);
 	s = space_with(prog_unmapped_start, prog_unmapped_end);
 	EXPECT_EQ(run_in(s).value, 128 + SIGSEGV);
+	uspace_put(s);
+}
+
+/* With interrupts off a copy cannot sleep in uspace_fault(): an untouched page is -EFAULT. */
+TEST(user_mm, atomic_copies_do_not_fault_pages_in)
+{
+	struct uspace *s = space_with(prog_spin_mm_start, prog_spin_mm_end);
+	uint64_t v = 7, resident;
+	unsigned long flags;
+	int err;
+
+	uspace_activate(s);
+	resident = uspace_resident_pages(s);
+	flags = irq_save();
+	err = copy_to_user((void *)DATA_VA, &v, sizeof(v));
+	irq_restore(flags);
+	EXPECT_EQ(err, -EFAULT);
+	EXPECT_EQ(uspace_resident_pages(s), resident);
+	EXPECT_EQ(copy_to_user((void *)DATA_VA, &v, sizeof(v)), 0);
+	EXPECT_EQ(uspace_resident_pages(s), resident + 1);
+	uspace_activate(NULL);
 	uspace_put(s);
 }
 
