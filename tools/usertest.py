@@ -57,6 +57,10 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    # Runs after the others: a kernel that shares descriptors between
+    # processes loses the console for every later program.
+    "fd_close": {"last": True},
+    "kill_group": {"last": True},
     "auxv": {},
     "aslr": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
@@ -102,9 +106,14 @@ def available():
 def test_runs():
     """The (name, argv) list /init runs, and the files the archive holds."""
     runs, files = [], {"bin/busybox": BUSYBOX}
-    variants = [(libc, name) for libc in LIBCS for name in PROGRAMS]
+    variants = [(libc, name) for libc in LIBCS for name in PROGRAMS
+                if not PROGRAMS[name].get("last")]
     variants += [("pie", name) for name in PIE_PROGRAMS]
+    variants += [(libc, name) for libc in LIBCS for name in PROGRAMS if PROGRAMS[name].get("last")]
+    first_last = None
     for libc, name in variants:
+        if first_last is None and PROGRAMS.get(name, {}).get("last"):
+            first_last = len(runs)
         path = "t/%s/%s" % (libc, name)
         files[path] = os.path.join(USER_BUILD, libc, name)
         if name in RANDOMISED:
@@ -115,7 +124,9 @@ def test_runs():
     if os.path.isdir(elfdir):
         for f in sorted(os.listdir(elfdir)):
             files["t/elf/" + f] = os.path.join(elfdir, f)
-    runs += BUSYBOX_RUNS
+    if first_last is None:
+        first_last = len(runs)
+    runs = runs[:first_last] + BUSYBOX_RUNS + runs[first_last:]
     if os.path.exists(FUZZ):
         # Last: random calls may leave the console or the system in a state
         # the programs after it should not inherit.
@@ -351,9 +362,13 @@ def run(res, kernel, timeout=900):
     start = time.monotonic()
     cairn_lines, status = boot(kernel, initrd, CAIRN_APPEND, timeout=timeout)
     t.join()
+    for label, lines in (("cairn", cairn_lines), ("linux", linux["lines"])):
+        with open(os.path.join(USER_BUILD, "test-%s.log" % label), "w") as f:
+            f.write("\n".join(lines) + "\n")
     boot_checks(res, "Cairn", cairn_lines, status, time.monotonic() - start)
     if not linux["cached"]:
         boot_checks(res, "Linux", linux["lines"], 0, 0)
+    print("  user: serial logs in %s/test-{cairn,linux}.log" % USER_BUILD)
     report(res, runs, sections(cairn_lines), sections(linux["lines"]))
 
 
