@@ -90,16 +90,9 @@ static int clone_new_process(struct process *parent, const struct clone_args *a,
 	int err;
 
 	flags = spin_lock_irqsave(&proc_lock);
-	if (parent->cred.uid != 0 &&
-	    proc_count_uid_locked(parent->cred.uid) >= parent->rlim[RLIMIT_NPROC].rlim_cur)
-		err = -EAGAIN;
-	else
-		err = 0;
-	if (!err && (a->flags & CLONE_PARENT) && parent->parent)
+	if ((a->flags & CLONE_PARENT) && parent->parent)
 		link_to = parent->parent;
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (err)
-		return err;
 	err = process_create(link_to, true, &child);
 	if (err)
 		return err;
@@ -132,6 +125,18 @@ static void vfork_wait(struct thread *self)
 		;
 }
 
+/* RLIMIT_NPROC: an unprivileged user's threads, counted as Linux does (root is exempt). */
+static int nproc_check(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_lock);
+	int err = 0;
+
+	if (p->cred.uid != 0 && proc_count_uid_locked(p->cred.uid) >= p->rlim[RLIMIT_NPROC].rlim_cur)
+		err = -EAGAIN;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return err;
+}
+
 static long do_clone(const struct clone_args *a)
 {
 	struct thread *self = thread_current(), *t;
@@ -142,6 +147,8 @@ static long do_clone(const struct clone_args *a)
 	if (!parent)
 		return -EINVAL;
 	err = clone_check(a);
+	if (!err)
+		err = nproc_check(parent);
 	if (err)
 		return err;
 	if (a->flags & CLONE_THREAD) {

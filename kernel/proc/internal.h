@@ -47,7 +47,7 @@ int process_create(struct process *parent, bool link, struct process **out);
  * published, so nothing finds a process before it is complete.
  */
 void process_publish_locked(struct process *p) __must_hold(&proc_lock);
-/* Processes whose real uid is @uid (RLIMIT_NPROC). */
+/* Threads of processes whose real uid is @uid (RLIMIT_NPROC; pid.c). */
 unsigned proc_count_uid_locked(uint32_t uid) __must_hold(&proc_lock);
 /*
  * Take @p out of the tables (wait4 reaped it, or nobody will). Returns true

@@ -131,11 +131,6 @@ void process_publish_locked(struct process *p)
 	nprocs++;
 }
 
-unsigned proc_count_uid_locked(uint32_t uid)
-{
-	(void)uid;
-	return nprocs; /* one user today: everyone counts against everyone */
-}
 
 bool process_reap_locked(struct process *p)
 {
