@@ -28,6 +28,7 @@ FIGURES = [
     ("page-fault", "page_fault", 0.5),
     ("futex-roundtrip", "futex_pingpong", None),
     ("thread-create+join", "thread_create", None),
+    ("signal-handler", "signal", None),
 ]
 BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
 LINE = re.compile(r"^bench (\S+) (\d+) ns/op")

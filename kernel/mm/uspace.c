@@ -192,6 +192,7 @@ static __no_thread_safety_analysis void destroy(struct uspace *s)
 	if (pt_teardown_lower_half(&s->pt, put_leaf, NULL))
 		pr_err("uspace: tearing down the page tables failed");
 	uspace_tlb_sync_locked(s); /* frees the tables: no CPU has the space loaded any more */
+	uspace_hidden_free(s, put_leaf);
 	pmm_free_pages(s->pt.root, 0);
 	vma_map_clear(&s->regions);
 	kfree(s);
@@ -259,6 +260,7 @@ void uspace_zap_locked(struct uspace *s, uint64_t start, uint64_t end)
 	struct zap z;
 	unsigned i;
 
+	uspace_zap_hidden_locked(s, start, end);
 	while (start < end) {
 		z.n = 0;
 		if (pt_for_each_leaf(&s->pt, start, end - start, zap_collect, &z) < 0 || !z.n)
@@ -350,6 +352,12 @@ static int fault_page_locked(struct uspace *s, const struct vma *v, uint64_t va,
 	uint32_t flags;
 	int err;
 
+	/* A page hidden while the region was PROT_NONE and not shown again (out of memory then). */
+	if (s->hidden.root && !pt_translate(&s->hidden, va, NULL, NULL, NULL)) {
+		err = uspace_show_locked(s, v, va, va + PAGE_SIZE);
+		if (err)
+			return err;
+	}
 	if (!(access & UFAULT_PRESENT)) {
 		err = zero_fill_locked(s, v, va);
 		if (err != -EEXIST)
@@ -401,6 +409,9 @@ int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start
 		if (err && err != -EEXIST)
 			return err;
 	}
+	/* Populated PROT_NONE memory (shared) keeps its frames out of reach. */
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		uspace_hide_locked(s, start, end);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags, 
 	struct fork_walk *w = ctx;
 	struct pmm_frame *f = pmm_frame(pa);
 
-	if (!w->v || va >= w->v->end)
+	if (!w->v || va < w->v->start || va >= w->v->end)
 		w->v = vma_find(w->regions, va);
 	if (!w->v || !f || pmm_frame_get(f))
 		return -ENOMEM;
@@ -65,6 +65,15 @@ static __no_thread_safety_analysis int copy_pages_locked(struct uspace *child,
 	__must_hold(&parent->lock)
 {
 	int err = pt_copy_range(&child->pt, &parent->pt, 0, USER_TOP, share_page, w);
+
+	/* PROT_NONE pages: the child keeps them hidden too. */
+	if (!err && parent->hidden.root) {
+		w->v = NULL;
+		err = uspace_hidden_init(child, parent->pt.levels);
+		if (!err)
+			err = pt_copy_range(&child->hidden, &parent->hidden, 0, USER_TOP,
+			                    share_page, w);
+	}
 
 	__atomic_fetch_add(&child->resident, w->pages, __ATOMIC_RELAXED);
 	uspace_tlb_sync_locked(child);

@@ -46,6 +46,8 @@ struct uspace {
 	bool inval_any;       /* [L] some page is to be invalidated */
 	bool inval_all;       /* [L] flush everything */
 	uint64_t dead_tables; /* [L] tables to free after it, chained through their first word */
+	struct pt_space
+		hidden; /* [L] frames of PROT_NONE pages (uspace_hide.c); root 0 until needed */
 };
 
 /* The page-table flags for a page of @v; @exclusive: the frame is this page's alone. */
@@ -75,3 +77,24 @@ int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start
 
 /* Change the page-table flags of the pages of [@start, @end) to what their regions say. */
 void uspace_reprotect_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/* PROT_NONE pages (uspace_hide.c). */
+
+/* Give @s its hidden tree if it has none yet: 0 or -ENOMEM. */
+int uspace_hidden_init(struct uspace *s, int levels);
+
+/* Hand every hidden page to @fn and free the hidden tree (the space is dying). */
+void uspace_hidden_free(struct uspace *s, pt_leaf_fn fn);
+
+/* Move the pages of [@start, @end) into the hidden tree (they became PROT_NONE). */
+void uspace_hide_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/*
+ * Move the hidden pages of [@start, @end) back with the rights of region
+ * @v, unless it is PROT_NONE. 0, or -ENOMEM with the rest left hidden.
+ */
+int uspace_show_locked(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
+	__must_hold(&s->lock);
+
+/* Drop the hidden pages of [@start, @end) and their frames. */
+void uspace_zap_hidden_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);

@@ -193,6 +193,15 @@ void uspace_reprotect_locked(struct uspace *s, uint64_t start, uint64_t end)
 			pr_err("uspace: protect of %#lx failed", (unsigned long)lo);
 	}
 	uspace_tlb_sync_locked(s);
+	/* PROT_NONE pages leave the loaded tables; others come back (a failure: at the next fault). */
+	for (v = vma_find_from(&s->regions, start); v && v->start < end; v = v->next) {
+		lo = v->start > start ? v->start : start;
+		hi = v->end < end ? v->end : end;
+		if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			uspace_hide_locked(s, lo, hi);
+		else
+			(void)uspace_show_locked(s, v, lo, hi);
+	}
 }
 
 /* PROT_GROWSDOWN: the change reaches down to the start of a MAP_GROWSDOWN region. */

@@ -43,12 +43,30 @@ static __no_thread_safety_analysis int map_moved(void *ctx, uint64_t va, uint64_
 	return 0;
 }
 
+/* The same for a PROT_NONE page, which moves within the hidden tree (uspace_hide.c). */
+static __no_thread_safety_analysis int map_moved_hidden(void *ctx, uint64_t va, uint64_t pa,
+                                                        uint32_t flags, uint64_t page_size)
+{
+	struct move_walk *w = ctx;
+	struct pmm_frame *f = pmm_frame(pa);
+
+	if (!f || pmm_frame_get(f))
+		return -ENOMEM;
+	if (pt_map(&w->s->hidden, va + (uint64_t)w->delta, pa, PAGE_SIZE, 0, PT_PAGE_4K)) {
+		pmm_frame_put(f);
+		return -ENOMEM;
+	}
+	__atomic_fetch_add(&w->s->resident, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /*
  * Move the first @len bytes of [@old, @old + @old_len) (region @v) to the
- * free range at @new; the rest of the old range goes away. 0 or -ENOMEM.
+ * free range at @new; the rest of the old range goes away, or with
+ * @keep_old (MREMAP_DONTUNMAP) stays mapped, empty. 0 or -ENOMEM.
  */
 static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint64_t old_len,
-                       uint64_t new, uint64_t new_len) __must_hold(&s->lock)
+                       uint64_t new, uint64_t new_len, bool keep_old) __must_hold(&s->lock)
 {
 	struct move_walk w = { s, (int64_t)(new - old) };
 	uint64_t len = old_len < new_len ? old_len : new_len;
@@ -60,10 +78,12 @@ static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint
 		return err;
 	err = pt_for_each_leaf(&s->pt, old, len, map_moved, &w);
 	uspace_tlb_sync_locked(s);
+	if (!err && s->hidden.root)
+		err = pt_for_each_leaf(&s->hidden, old, len, map_moved_hidden, &w);
 	if (!err && (attrs.flags & USPACE_SHARED) && new_len > old_len)
 		err = uspace_populate_locked(s, vma_find(&s->regions, new), new + len,
 		                             new + new_len);
-	if (!err)
+	if (!err && !keep_old)
 		err = vma_remove(&s->regions, old, old + old_len);
 	if (err) {
 		if (!vma_remove(&s->regions, new, new + new_len))
@@ -102,39 +122,50 @@ static int mremap_check(uint64_t old, uint64_t old_len, uint64_t new_len, int fl
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP)
-		return -EINVAL; /* not supported yet (docs/memory.md) */
 	if (old & (PAGE_SIZE - 1))
 		return -EINVAL;
 	if (!new_len)
 		return -EINVAL;
-	if (!(flags & MREMAP_FIXED))
+	/* Linux's mremap_to() checks the new address for DONTUNMAP too, where it is a hint. */
+	if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return 0;
 	if ((new_addr & (PAGE_SIZE - 1)) || new_len > USER_TOP || new_addr > USER_TOP - new_len)
 		return -EINVAL;
 	if (new_addr < old + old_len && old < new_addr + new_len)
 		return -EINVAL;
-	return new_addr < USER_MMAP_MIN ? -EPERM : 0;
+	return (flags & MREMAP_FIXED) && new_addr < USER_MMAP_MIN ? -EPERM : 0;
 }
 
-/* MREMAP_FIXED: the destination is emptied, then the old range moves there. */
-static long remap_fixed_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
-                               uint64_t new_addr) __must_hold(&s->lock)
+/*
+ * MREMAP_FIXED and MREMAP_DONTUNMAP: the destination (given and emptied
+ * first, or found) receives the old range's pages; with DONTUNMAP the old
+ * range stays mapped and reads as zeros from then on.
+ */
+static long remap_to_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint64_t new_len,
+                            int flags, uint64_t new_addr) __must_hold(&s->lock)
 {
 	const struct vma *v = vma_find(&s->regions, old);
-	uint64_t gone;
+	bool keep = flags & MREMAP_DONTUNMAP;
+	uint64_t gone = 0;
 	int err;
 
 	if (!v || !old_len || old_len > v->end - old)
 		return v && !old_len ? -EINVAL : -EFAULT;
-	gone = vma_bytes_in(&s->regions, new_addr, new_addr + new_len);
-	if (s->limit && s->regions.bytes - gone - old_len + new_len > s->limit)
+	if (flags & MREMAP_FIXED)
+		gone = vma_bytes_in(&s->regions, new_addr, new_addr + new_len);
+	if (s->limit && s->regions.bytes - gone - (keep ? 0 : old_len) + new_len > s->limit)
 		return -ENOMEM;
-	if (vma_remove(&s->regions, new_addr, new_addr + new_len))
+	if (!(flags & MREMAP_FIXED) &&
+	    (new_addr < USER_MMAP_MIN || vma_overlaps(&s->regions, new_addr, new_addr + new_len)) &&
+	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, s->mmap_base, true, &new_addr) &&
+	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, USER_TOP, true, &new_addr))
 		return -ENOMEM;
-	uspace_zap_locked(s, new_addr, new_addr + new_len);
+	if (gone && vma_remove(&s->regions, new_addr, new_addr + new_len))
+		return -ENOMEM;
+	if (gone)
+		uspace_zap_locked(s, new_addr, new_addr + new_len);
 	v = vma_find(&s->regions, old);
-	err = move_locked(s, v, old, old_len, new_addr, new_len);
+	err = move_locked(s, v, old, old_len, new_addr, new_len, keep);
 	return err ? err : (long)new_addr;
 }
 
@@ -150,8 +181,8 @@ static long remap_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint6
 	const struct vma *v;
 	int err;
 
-	if (flags & MREMAP_FIXED)
-		return remap_fixed_locked(s, old, old_len, new_len, new_addr);
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return remap_to_locked(s, old, old_len, new_len, flags, new_addr);
 	if (old_len >= new_len) {
 		if (old_len > new_len && vma_remove(&s->regions, old + new_len, old + old_len))
 			return -ENOMEM;
@@ -174,7 +205,7 @@ static long remap_locked(struct uspace *s, uint64_t old, uint64_t old_len, uint6
 	if (vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, s->mmap_base, true, &new_addr) &&
 	    vma_find_gap(&s->regions, new_len, USER_MMAP_MIN, USER_TOP, true, &new_addr))
 		return -ENOMEM;
-	err = move_locked(s, v, old, old_len, new_addr, new_len);
+	err = move_locked(s, v, old, old_len, new_addr, new_len, false);
 	return err ? err : (long)new_addr;
 }
 
@@ -182,8 +213,12 @@ long uspace_mremap(struct uspace *s, uintptr_t old, size_t old_len, size_t new_l
                    uintptr_t new_addr)
 {
 	uint64_t olen = page_len(old_len), nlen = page_len(new_len);
-	long ret = mremap_check(old, olen, nlen, flags, new_addr);
+	long ret;
 
+	/* Always a move of the same size, checked on the lengths as given (Linux 6.1). */
+	if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	ret = mremap_check(old, olen, nlen, flags, new_addr);
 	if (ret)
 		return ret;
 	mutex_lock(&s->lock);

@@ -245,6 +245,7 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	p->comm[n] = '\0';
 	p->execed = true;
 	spin_unlock(&p->lock);
+	console_fds_exec(&p->fds);
 	j->space = NULL;
 	if (old) {
 		uspace_put(old); /* the process's */

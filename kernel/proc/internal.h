@@ -40,6 +40,12 @@ unsigned pid_in_use_locked(void) __must_hold(&proc_lock);
  * @link is true. Returns 0 or -ENOMEM/-EAGAIN. Takes proc_lock.
  */
 int process_create(struct process *parent, bool link, struct process **out);
+/*
+ * Make @p visible: in the pid table, on its parent's children (init's or
+ * nobody's if that parent died meanwhile). Called when its first thread is
+ * published, so nothing finds a process before it is complete.
+ */
+void process_publish_locked(struct process *p) __must_hold(&proc_lock);
 /* Processes whose real uid is @uid (RLIMIT_NPROC). */
 unsigned proc_count_uid_locked(uint32_t uid) __must_hold(&proc_lock);
 /*

@@ -51,12 +51,14 @@ static void inherit(struct process *p, struct process *parent)
 {
 	if (!parent) {
 		rlimit_defaults(p->rlim);
+		console_fds_init(&p->fds);
 		p->pgid = p->sid = p->pid;
 		memcpy(p->comm, "init", 5);
 		return;
 	}
 	spin_lock(&parent->lock);
 	p->cred = parent->cred;
+	p->fds = parent->fds;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	spin_unlock(&parent->lock);
@@ -100,15 +102,31 @@ int process_create(struct process *parent, bool link, struct process **out)
 	}
 	p->pid = pid;
 	inherit(p, parent);
-	if (parent && link) {
-		p->parent = parent;
-		list_add_tail(&parent->children, &p->sibling);
-	}
-	pid_hash_add_locked(p);
-	nprocs++;
+	if (parent && link)
+		p->parent = parent; /* linked as its child by process_publish_locked() */
 	spin_unlock_irqrestore(&proc_lock, flags);
 	*out = p;
 	return 0;
+}
+
+void process_publish_locked(struct process *p)
+{
+	struct process *parent = p->parent;
+
+	if (p->published)
+		return;
+	p->published = true;
+	if (parent && parent->state != PROC_ALIVE) {
+		/* The parent died while this child was made: init adopts it, or nobody. */
+		parent = proc_init_process && proc_init_process->state == PROC_ALIVE
+		                 ? proc_init_process
+		                 : NULL;
+		p->parent = parent;
+	}
+	if (parent)
+		list_add_tail(&parent->children, &p->sibling);
+	pid_hash_add_locked(p);
+	nprocs++;
 }
 
 unsigned proc_count_uid_locked(uint32_t uid)
@@ -122,13 +140,14 @@ bool process_reap_locked(struct process *p)
 	if (p->state == PROC_DEAD)
 		return false;
 	p->state = PROC_DEAD;
-	if (p->parent) {
+	if (p->parent && p->published)
 		list_del(&p->sibling);
-		p->parent = NULL;
+	p->parent = NULL;
+	if (p->published) {
+		pid_hash_del_locked(p);
+		nprocs--;
 	}
-	pid_hash_del_locked(p);
 	pid_free_locked(p->pid);
-	nprocs--;
 	if (proc_init_process == p)
 		proc_init_process = NULL;
 	return true;

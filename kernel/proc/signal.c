@@ -26,7 +26,7 @@
 
 /* ---- locking ---- */
 
-uint64_t sig_lock(struct process *p, bool *took_p) __no_thread_safety_analysis
+__no_thread_safety_analysis uint64_t sig_lock(struct process *p, bool *took_p)
 {
 	uint64_t flags = 0;
 
@@ -38,7 +38,7 @@ uint64_t sig_lock(struct process *p, bool *took_p) __no_thread_safety_analysis
 	return flags;
 }
 
-void sig_unlock(struct process *p, bool took_p, uint64_t flags) __no_thread_safety_analysis
+__no_thread_safety_analysis void sig_unlock(struct process *p, bool took_p, uint64_t flags)
 {
 	spin_unlock(&p->sighand->lock);
 	if (took_p)
@@ -48,7 +48,7 @@ void sig_unlock(struct process *p, bool took_p, uint64_t flags) __no_thread_safe
 /* ---- helpers under [P] and [S] ---- */
 
 /* True when @sig sent now would do nothing at all (Linux's sig_task_ignored). */
-static bool sig_ignored_locked(const struct sighand *sh, int sig)
+static bool sig_ignored_locked(const struct sighand *sh, int sig) __must_hold(&sh->lock)
 {
 	uint64_t h = sh->action[sig - 1].sa_handler;
 
@@ -69,6 +69,7 @@ void sig_notify_thread(struct thread *t)
 }
 
 void sig_notify_all_locked(struct process *p, const struct thread *except)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *t;
 
@@ -80,6 +81,7 @@ void sig_notify_all_locked(struct process *p, const struct thread *except)
 
 /* Drop pending signals of @mask from the process and all its threads. */
 static void flush_all_locked(struct process *p, uint64_t mask)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *t;
 
@@ -94,7 +96,7 @@ static void flush_all_locked(struct process *p, uint64_t mask)
  * stop signals and a stop signal drops a pending SIGCONT. Returns true
  * when a stop ended by SIGCONT must be reported to the parent.
  */
-static bool prepare_send_locked(struct process *p, int sig)
+static bool prepare_send_locked(struct process *p, int sig) __must_hold(&p->lock, &p->sighand->lock)
 {
 	bool continued = false;
 
@@ -116,6 +118,7 @@ static bool prepare_send_locked(struct process *p, int sig)
 
 /* A thread of @p that does not block @sig, the caller's own first; NULL if all do. */
 static struct thread *pick_thread_locked(struct process *p, int sig)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *cur = thread_current();
 	struct thread *t;
@@ -267,7 +270,7 @@ void signal_action(struct process *p, int sig, const struct kernel_sigaction *ac
 		sh->action[sig - 1] = *act;
 		sh->action[sig - 1].sa_mask &= ~SIG_UNCATCHABLE;
 		/* POSIX: a pending signal whose action becomes "ignore" is discarded. */
-		if (sig_ignored_locked(sh, sig))
+		if (sig_ignored_locked(p->sighand, sig))
 			flush_all_locked(p, SIG_BIT(sig));
 	}
 	sig_unlock(p, took_p, flags);

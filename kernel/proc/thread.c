@@ -68,6 +68,7 @@ static void thread_publish(struct process *p, struct thread *t)
 	tid_hash_add_locked(t);
 	if (!p->leader && t->tid == p->pid)
 		p->leader = t;
+	process_publish_locked(p);
 	spin_lock(&p->lock);
 	list_add_tail(&p->threads, &t->proc_link);
 	p->nthreads++;

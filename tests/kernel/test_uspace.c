@@ -20,6 +20,7 @@
 #include "core/ktest.h"
 #include "core/percpu.h"
 #include "core/smp.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uspace.h"
 #include "mm/vm.h"
@@ -219,6 +220,8 @@ static void space_life(void)
 	EXPECT_EQ(uspace_fault(p, 0x601000, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(p, at, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(p, at + 5 * PG, 0), 0);
+	EXPECT_EQ(uspace_fault(p, at + 7 * PG, UFAULT_WRITE), 0);
+	EXPECT_EQ(uspace_mprotect(p, at + 7 * PG, PG, PROT_NONE), 0); /* a hidden page */
 	EXPECT_EQ(uspace_fork(p, &c), 0);
 	EXPECT_EQ(uspace_fault(c, at, UFAULT_WRITE), 0);
 	EXPECT_EQ(uspace_fault(c, 0x602000, UFAULT_WRITE), 0);
@@ -227,18 +230,30 @@ static void space_life(void)
 	uspace_put(c);
 }
 
-TEST(uspace, thousand_spaces_leak_no_frame)
+/* Heap blocks allocated and not freed (the magazines' blocks are not counted). */
+static size_t live_blocks(void)
+{
+	struct alloc_stats st;
+
+	heap_stats(&st);
+	return st.live_blocks;
+}
+
+TEST(uspace, thousand_spaces_leak_no_frame_or_heap_block)
 {
 	uint64_t before;
+	size_t blocks;
 	int i;
 
 	/* Warm up the heap's magazines and region records first: they keep their frames. */
 	for (i = 0; i < 8; i++)
 		space_life();
 	before = free_bytes();
+	blocks = live_blocks();
 	for (i = 0; i < 1000; i++)
 		space_life();
 	EXPECT_EQ(free_bytes(), before);
+	EXPECT_EQ(live_blocks(), blocks);
 }
 
 /* ---- A shootdown reaching another CPU ---- */
@@ -327,4 +342,31 @@ TEST(uspace, shootdown_reaches_cpus_with_the_space_loaded)
 	EXPECT_TRUE(reads >= 1000);
 	EXPECT_EQ(uspace_loaded_cpus(r.s), 0);
 	uspace_put(r.s);
+}
+
+/*
+ * Running out of frames ends in -ENOMEM from the fault, never a panic, and
+ * destroying the space gives every frame back. Skipped with much memory,
+ * where touching all of it would take too long under TCG.
+ */
+TEST(uspace, out_of_frames_is_enomem_and_recoverable)
+{
+	const uint64_t span = 2ull << 30;
+	uint64_t before, va;
+	struct uspace *s;
+	int err = 0;
+
+	space_life(); /* the heap's records and magazines first, as the leak test does */
+	before = free_bytes();
+	if (before > (1200ull << 20))
+		ktest_skip("more than 1.2 GiB free: too slow to exhaust");
+	s = new_space();
+	EXPECT_EQ(uspace_mmap(s, BASE, span, PROT_RW, ANON_RW | MAP_FIXED | MAP_NORESERVE),
+	          (long)BASE);
+	for (va = BASE; va < BASE + span && !err; va += PG)
+		err = uspace_fault(s, va, UFAULT_USER | UFAULT_WRITE);
+	EXPECT_EQ(err, -ENOMEM);
+	EXPECT_TRUE(uspace_resident_pages(s) * PG > before / 2);
+	uspace_put(s);
+	EXPECT_EQ(free_bytes(), before);
 }

@@ -42,6 +42,15 @@ static volatile uint64_t *word_at(struct uspace *s, uint64_t va)
 	return phys_to_virt(pa);
 }
 
+/* The word at @va, which must be mapped, read through the direct map without a fault. */
+static uint64_t peek(struct uspace *s, uint64_t va)
+{
+	uint64_t pa = 0;
+
+	EXPECT_EQ(uspace_translate(s, va, &pa, NULL), 0);
+	return *(volatile uint64_t *)phys_to_virt(pa);
+}
+
 TEST(uspace_calls, mmap_errors_match_linux)
 {
 	struct uspace *s = new_space();
@@ -128,6 +137,51 @@ TEST(uspace_calls, mprotect_errors_and_partial_change)
 	uspace_put(s);
 }
 
+/*
+ * PROT_NONE pages leave the loaded page tables (so kernel copies fault, as
+ * on Linux) but keep their data, through fork and mremap, until access is
+ * allowed again.
+ */
+TEST(uspace_calls, prot_none_pages_are_out_of_reach_but_kept)
+{
+	struct uspace *s = new_space(), *c = NULL;
+	long at;
+
+	EXPECT_EQ(uspace_mmap(s, BASE, 2 * PG, RW, FIXED), (long)BASE);
+	word_at(s, BASE)[0] = 0x77;
+	EXPECT_EQ(uspace_mprotect(s, BASE, 2 * PG, PROT_NONE), 0);
+	EXPECT_EQ(uspace_translate(s, BASE, NULL, NULL), -EFAULT);
+	EXPECT_EQ(uspace_fault(s, BASE, 0), -EACCES);
+	EXPECT_EQ(uspace_resident_pages(s), 1);
+	/* The child of a fork gets the hidden page too, shared copy-on-write. */
+	EXPECT_EQ(uspace_fork(s, &c), 0);
+	EXPECT_EQ(uspace_resident_pages(c), 1);
+	EXPECT_EQ(uspace_mprotect(c, BASE, PG, RW), 0);
+	EXPECT_EQ(word_at(c, BASE)[0], 0x77);
+	word_at(c, BASE)[0] = 0xc;
+	uspace_put(c);
+	/* Moved while hidden, then shown again with the data. */
+	EXPECT_EQ(uspace_mmap(s, BASE + 2 * PG, PG, RW, FIXED), (long)(BASE + 2 * PG));
+	at = uspace_mremap(s, BASE, 2 * PG, 4 * PG, MREMAP_MAYMOVE, 0);
+	EXPECT_TRUE(at > 0 && (uint64_t)at != BASE);
+	EXPECT_EQ(uspace_translate(s, at, NULL, NULL), -EFAULT);
+	EXPECT_EQ(uspace_mprotect(s, at, PG, PROT_READ), 0);
+	EXPECT_EQ(peek(s, at), 0x77);
+	EXPECT_EQ(uspace_fault(s, at, UFAULT_WRITE), -EACCES);
+	/* Unmapping a hidden page gives its frame back. */
+	EXPECT_EQ(uspace_mprotect(s, at, PG, PROT_NONE), 0);
+	EXPECT_EQ(uspace_munmap(s, at, PG), 0);
+	EXPECT_EQ(uspace_resident_pages(s), 0);
+	/* Shared PROT_NONE memory is populated hidden. */
+	at = uspace_mmap(s, 0, PG, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS);
+	EXPECT_TRUE(at > 0);
+	EXPECT_EQ(uspace_resident_pages(s), 1);
+	EXPECT_EQ(uspace_translate(s, at, NULL, NULL), -EFAULT);
+	EXPECT_EQ(uspace_mprotect(s, at, PG, RW), 0);
+	EXPECT_EQ(uspace_translate(s, at, NULL, NULL), 0);
+	uspace_put(s);
+}
+
 TEST(uspace_calls, mremap_grows_moves_and_shrinks)
 {
 	struct uspace *s = new_space();
@@ -163,6 +217,31 @@ TEST(uspace_calls, mremap_grows_moves_and_shrinks)
 	EXPECT_EQ(uspace_mremap(s, at + 2 * PG, 6 * PG, 2 * PG, 0, 0), (long)(at + 2 * PG));
 	EXPECT_EQ(uspace_mremap(s, 0x70000000, 2 * PG, PG, 0, 0), 0x70000000);
 	EXPECT_EQ(uspace_mapped_bytes(s), 3 * PG);
+	uspace_put(s);
+}
+
+TEST(uspace_calls, mremap_dontunmap_moves_pages_and_keeps_the_range)
+{
+	struct uspace *s = new_space();
+	long at;
+
+	EXPECT_EQ(uspace_mmap(s, BASE, 2 * PG, RW, FIXED), (long)BASE);
+	word_at(s, BASE + PG)[0] = 0x99;
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP, 0), -EINVAL);
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0),
+	          -EINVAL);
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG - 1, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0),
+	          -EINVAL);
+	/* The new address is checked even without MREMAP_FIXED, as Linux does. */
+	EXPECT_EQ(uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0x123),
+	          -EINVAL);
+	at = uspace_mremap(s, BASE, 2 * PG, 2 * PG, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0);
+	EXPECT_TRUE(at > 0 && (uint64_t)at != BASE);
+	EXPECT_EQ(peek(s, at + PG), 0x99);
+	EXPECT_EQ(uspace_mapped_bytes(s), 4 * PG);
+	EXPECT_EQ(uspace_resident_pages(s), 1);
+	/* The old range is still mapped, and empty. */
+	EXPECT_EQ(word_at(s, BASE + PG)[0], 0);
 	uspace_put(s);
 }
 

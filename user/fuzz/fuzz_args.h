@@ -14,10 +14,10 @@
 
 /* The child's memory the arguments refer to. */
 struct fuzz_env {
-	uint8_t *scratch;   /* FUZZ_SCRATCH_BYTES, read-write */
-	uint64_t unmapped;  /* a user page known to be unmapped */
-	long self, parent;  /* pids the kill family may and may not name */
-	uint64_t rng;       /* xorshift state */
+	uint8_t *scratch;  /* FUZZ_SCRATCH_BYTES, read-write */
+	uint64_t unmapped; /* a user page known to be unmapped */
+	long self, parent; /* pids the kill family may and may not name */
+	uint64_t rng;      /* xorshift state */
 };
 
 uint64_t fuzz_rand(struct fuzz_env *e);
