@@ -26,6 +26,7 @@
 /* ---- the blocked mask ---- */
 
 static void set_blocked_locked(struct thread *t, uint64_t mask)
+	__must_hold(&t->proc->lock, &t->proc->sighand->lock)
 {
 	struct process *p = t->proc;
 	struct thread *o;
@@ -93,10 +94,9 @@ static bool stop_over(void *ctx)
 }
 
 /* Stop the whole process with @sig; [P] and [S] held on entry, released on return. */
-static void stop_process_unlock(struct thread *t, int sig, bool took_p, uint64_t flags)
+static void stop_process_unlock(struct process *p, struct thread *t, int sig, bool took_p,
+                                uint64_t flags) __releases(&p->lock, &p->sighand->lock)
 {
-	struct process *p = t->proc;
-
 	__atomic_store_n(&p->sig.stop_state, SIG_STOPPED, __ATOMIC_RELEASE);
 	p->sig.stop_sig = sig;
 	p->sig.stop_unreported = true;
@@ -148,7 +148,7 @@ static int next_handler(struct thread *t, struct ksiginfo *info, struct kernel_s
 			p->sighand->action[sig - 1].sa_handler = SIG_DFL;
 		act = ka->sa_handler == SIG_DFL ? sig_default_action(sig) : SIG_ACT_IGN;
 		if (act == SIG_ACT_STOP) {
-			stop_process_unlock(t, sig, took_p, flags);
+			stop_process_unlock(p, t, sig, took_p, flags);
 			continue;
 		}
 		sig_unlock(p, took_p, flags);

@@ -235,7 +235,9 @@ static bool kernel_child_ended(void *arg)
 {
 	struct process *p = arg;
 
-	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PROC_ALIVE;
+	int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+	return state == PROC_ZOMBIE || state == PROC_DEAD;
 }
 
 /* The kernel waiter gave up: the process reaps itself when it ends (or now). */

@@ -20,11 +20,12 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu/hooks.h"
 #include "arch/x86_64/x86.h"
 #include "core/log.h"
 #include "core/percpu.h"
 #include "irq/irq.h"
+#include "mm/uspace.h"
+#include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
