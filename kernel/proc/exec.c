@@ -245,12 +245,12 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	p->comm[n] = '\0';
 	p->execed = true;
 	spin_unlock(&p->lock);
-	console_fds_exec(&p->fds);
 	j->space = NULL;
 	if (old) {
 		uspace_put(old); /* the process's */
 		uspace_put(old); /* the task's: it now holds the new one */
 	}
+	console_fds_exec(&p->fds);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	t->robust_len = 0;

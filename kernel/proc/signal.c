@@ -19,6 +19,8 @@
 #include <lib/string.h>
 
 #include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
 #include "proc/proc.h"
 #include "proc/sig_internal.h"
 #include "sched/sched.h"
@@ -63,9 +65,22 @@ static bool sig_ignored_locked(const struct sighand *sh, int sig) __must_hold(&s
 
 void sig_notify_thread(struct thread *t)
 {
+	struct task *task = t->task;
+	unsigned cpu;
+
 	__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
-	if (t->task)
-		task_wake(t->task);
+	if (!task || task_wake(task))
+		return;
+	/*
+	 * Running on another CPU, perhaps in user mode: interrupt it so that it
+	 * looks at its signals now, not when its time slice ends. A stale read
+	 * costs one needless interrupt or leaves the slice timer to do it.
+	 */
+	if (__atomic_load_n(&task->state, __ATOMIC_ACQUIRE) != TASK_RUNNING)
+		return;
+	cpu = __atomic_load_n(&task->cpu, __ATOMIC_RELAXED);
+	if (cpu != arch_cpu_index())
+		(void)arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
 }
 
 void sig_notify_all_locked(struct process *p, const struct thread *except)
@@ -201,6 +216,9 @@ int signal_send_process(struct process *p, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	/* A process still being made has no handlers yet: nothing can take a signal. */
+	if (!__atomic_load_n(&p->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(p, NULL, sig, info);
 }
 
@@ -210,6 +228,8 @@ int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	if (!__atomic_load_n(&t->proc->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(t->proc, t, sig, info);
 }
 
@@ -323,6 +343,22 @@ int signal_exec_reset(struct process *p)
 	if (fresh)
 		sighand_put(sh);
 	return 0;
+}
+
+void signal_thread_release(struct thread_sig *ts)
+{
+	struct process *p = container_of(ts, struct thread, sig)->proc;
+	unsigned uncounted = SIGQUEUE_POOL; /* a count nobody reads: there is no process */
+	uint64_t flags;
+
+	/* Nobody can reach the thread any more; its process counts the entries it held. */
+	if (!p || !p->sighand) {
+		sigpending_flush(&ts->pending, ~0ull, &uncounted);
+		return;
+	}
+	flags = spin_lock_irqsave(&p->sighand->lock);
+	sigpending_flush(&ts->pending, ~0ull, &p->sig.queued);
+	spin_unlock_irqrestore(&p->sighand->lock, flags);
 }
 
 uint64_t signal_pending_set(void)

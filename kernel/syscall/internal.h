@@ -26,7 +26,7 @@
 #define ERESTARTSYS 512
 #endif
 
-/* CPU time of the calling process in ns (weak default in sys_time.c: the calling thread's). */
+/* CPU time of the calling process in ns, all its threads (sys_time.c). */
 uint64_t proc_cputime_ns(void);
 
 /*

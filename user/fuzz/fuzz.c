@@ -113,6 +113,15 @@ static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long p
 
 	setpgid(0, 0);
 	setrlimit(RLIMIT_AS, &as);
+	/*
+	 * The kill family hits the child itself: ignore what would only end it,
+	 * keep the signals that report a fault (and the two nobody can ignore).
+	 */
+	for (int sig = 1; sig < 65; sig++) {
+		if (sig != SIGILL && sig != SIGTRAP && sig != SIGBUS && sig != SIGFPE &&
+		    sig != SIGSEGV && sig != SIGSYS)
+			signal(sig, SIG_IGN);
+	}
 	e.scratch = child_scratch();
 	for (size_t i = 0; i < FUZZ_SCRATCH_BYTES / 8; i++)
 		((uint64_t *)e.scratch)[i] = fuzz_rand(&e);
@@ -145,6 +154,13 @@ static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long p
 		if (nr == __NR_fork && ret > 0)
 			waitpid((pid_t)ret, NULL, 0);
 		t = rdtsc() - t;
+		/* The call may have unmapped or protected the scratch buffer: map it again. */
+		if (fuzz_changes_memory(nr))
+			raw_syscall(__NR_mmap,
+			            (uint64_t[6]){ (uint64_t)(uintptr_t)e.scratch,
+			                           FUZZ_SCRATCH_BYTES, PROT_READ | PROT_WRITE,
+			                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			                           (uint64_t)-1, 0 });
 		if ((unsigned long)nr < 512)
 			sh->cycles[nr] += t;
 		if (t > sh->slow_cycles) {
@@ -164,6 +180,7 @@ struct run_stats {
 	uint64_t slow_cycles;           /* the slowest call seen, in TSC cycles */
 	long slow_nr;
 	uint64_t cycles[512];  /* per call number, from whole reports */
+	unsigned killer[512];  /* the call each child that died by a signal was making last */
 	uint64_t child_cycles; /* TSC cycles from each fork to the child's end, summed */
 	long stalled[8];       /* the calls the first watchdog kills interrupted */
 	unsigned children, signalled, watchdog, damaged, stops;
@@ -203,6 +220,8 @@ static void supervise(struct shared *sh, pid_t pid, struct run_stats *st)
 	}
 	if (WIFSIGNALED(status)) {
 		st->signalled++;
+		if ((unsigned long)sh->last < 512)
+			st->killer[sh->last]++;
 		if (WTERMSIG(status) > 0 && WTERMSIG(status) < 65)
 			st->by_signal[WTERMSIG(status)]++;
 	}
@@ -234,7 +253,8 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		uint64_t budget =
 			target - st->calls < CHILD_BUDGET ? target - st->calls : CHILD_BUDGET;
 		pid_t pid;
-		uint64_t t;
+		uint64_t t, before;
+		static int fork_failures;
 
 		memset((void *)sh, 0, sizeof(*sh));
 		sh->magic = SHARED_MAGIC;
@@ -243,6 +263,15 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		if (pid == 0)
 			child_main(sh, budget, seed + st->children * 0x9e3779b97f4a7c15ull, parent);
 		if (pid < 0) {
+			/* Zombies of killed children's children may linger a moment: try a few times. */
+			if (++fork_failures < 50) {
+				struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+				nanosleep(&pause, NULL);
+				continue;
+			}
 			printf("# fork failed: %s\n", strerror(errno));
 			return;
 		}
@@ -250,7 +279,11 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		t = rdtsc();
 		supervise(sh, pid, st);
 		st->child_cycles += rdtsc() - t;
+		before = st->calls;
 		account(sh, budget, st);
+		/* A line now and then: test runners stop a console that stays silent. */
+		if (st->calls / 10000 != before / 10000)
+			printf("# %llu calls\n", (unsigned long long)st->calls);
 	}
 }
 
@@ -315,6 +348,16 @@ static void report(const struct run_stats *st, uint64_t target, uint64_t ns)
 		printf("#   call %d: %llu Mcycles in all\n", best,
 		       (unsigned long long)(st->cycles[best] / 1000000));
 		((struct run_stats *)st)->cycles[best] = 0;
+	}
+	for (int k = 0; k < 5; k++) {
+		int best = 0;
+
+		for (int i = 1; i < 512; i++)
+			if (st->killer[i] > st->killer[best])
+				best = i;
+		if (st->killer[best])
+			printf("#   %u children died in call %d\n", st->killer[best], best);
+		((struct run_stats *)st)->killer[best] = 0;
 	}
 	for (int s = 1; s < 65; s++) {
 		if (st->by_signal[s])

@@ -54,6 +54,8 @@ static const struct fuzz_call calls[] = {
 #define USER_TOP    0x00007ffffffff000ull
 #define CAIRN_FIRST 1024 /* Cairn's own calls (include/cairn/cairn_sys.h) */
 
+static bool named(long nr, const char *name);
+
 uint64_t fuzz_rand(struct fuzz_env *e)
 {
 	/* xorshift64*: fast, good enough to spread choices; seeded per child. */
@@ -105,12 +107,18 @@ long fuzz_pick_call(struct fuzz_env *e)
 		return odd[(r >> 5) % (sizeof(odd) / sizeof(odd[0]))];
 	}
 	/* Three calls in four go to the implemented ones: that is where the kernel's code is. */
-	for (bool owned = (r >> 5) % 4 != 0;;) {
+	for (bool owned = (r >> 5) % 4 != 0;; r = fuzz_rand(e)) {
 		long nr = (long)((r >> 8) % (uint64_t)NCALLS);
 
-		if (calls[nr].name && !fuzz_excluded(nr) && (!owned || calls[nr].owned))
-			return nr;
-		r = fuzz_rand(e);
+		if (!calls[nr].name || fuzz_excluded(nr) || (owned && !calls[nr].owned))
+			continue;
+		/*
+		 * rt_sigreturn with a random frame is refused with SIGSEGV: a good
+		 * test, but each one ends the child, so it comes 8 times less often.
+		 */
+		if (named(nr, "rt_sigreturn") && fuzz_rand(e) % 8)
+			continue;
+		return nr;
 	}
 }
 
@@ -253,14 +261,62 @@ static void short_time(struct fuzz_env *e, uint64_t p)
 	__builtin_memcpy((void *)(uintptr_t)p, ts, sizeof(ts));
 }
 
+/*
+ * A memory call's range must not take the fuzzer's own code, stack or
+ * shared page away (that kills the child and tests nothing more): inside
+ * the scratch buffer the length is cut at its end; elsewhere it is 0 or
+ * past the end of user space, so the kernel has to refuse it whole.
+ */
+static void safe_range(struct fuzz_env *e, uint64_t addr, uint64_t *len)
+{
+	uint64_t s = (uint64_t)(uintptr_t)e->scratch;
+
+	if (addr >= s && addr < s + FUZZ_SCRATCH_BYTES) {
+		if (*len > s + FUZZ_SCRATCH_BYTES - addr)
+			*len = s + FUZZ_SCRATCH_BYTES - addr;
+		return;
+	}
+	if (*len && addr + *len >= addr && addr + *len <= USER_TOP)
+		*len = fuzz_rand(e) % 2 ? 0 : 0x8000000000000000ull;
+}
+
+/* The memory calls: index of the address and of the length(s) arguments. */
+static const struct {
+	const char *name;
+	int addr, len, len2;
+} mm_calls[] = {
+	{ "munmap", 0, 1, -1 },        { "mprotect", 0, 1, -1 },
+	{ "madvise", 0, 1, -1 },       { "mmap", 0, 1, -1 },
+	{ "mremap", 0, 1, 2 },         { "msync", 0, 1, -1 },
+	{ "mlock", 0, 1, -1 },         { "munlock", 0, 1, -1 },
+	{ "mlock2", 0, 1, -1 },        { "mbind", 0, 1, -1 },
+	{ "pkey_mprotect", 0, 1, -1 }, { "remap_file_pages", 0, 1, -1 },
+	{ "mseal", 0, 1, -1 },         { "map_shadow_stack", 0, 1, -1 },
+};
+
 static void make_safe(struct fuzz_env *e, long nr, uint64_t a[6])
 {
+	for (size_t i = 0; i < sizeof(mm_calls) / sizeof(mm_calls[0]); i++) {
+		if (!named(nr, mm_calls[i].name))
+			continue;
+		safe_range(e, a[mm_calls[i].addr], &a[mm_calls[i].len]);
+		if (mm_calls[i].len2 >= 0)
+			safe_range(e, a[mm_calls[i].addr], &a[mm_calls[i].len2]);
+	}
+	/* mremap's new place, and brk (which would free what the C library keeps there). */
+	if (named(nr, "mremap"))
+		safe_range(e, a[4], &a[2]);
+	if (named(nr, "brk"))
+		a[0] = fuzz_rand(e) % 2 ? 0 : bad_pointer(e);
 	if (named(nr, "kill") || named(nr, "tkill") || named(nr, "rt_sigqueueinfo"))
 		safe_pid(e, &a[0]);
 	if (named(nr, "tgkill") || named(nr, "rt_tgsigqueueinfo")) {
 		safe_pid(e, &a[0]);
 		safe_pid(e, &a[1]);
 	}
+	/* prlimit64 may name another process: never the parent, whose limits run the run. */
+	if (named(nr, "prlimit64") && ((long)(int)a[0] == e->parent || (long)(int)a[0] < 0))
+		a[0] = 0;
 	/* A good pointer could name a real program and replace the child: only bad ones. */
 	if (named(nr, "execve"))
 		a[0] = bad_pointer(e);
@@ -286,4 +342,15 @@ void fuzz_make_args(struct fuzz_env *e, long nr, uint64_t a[6])
 	for (int i = 0; i < calls[nr].nargs; i++)
 		a[i] = by_kind(e, calls[nr].kind[i]);
 	make_safe(e, nr, a);
+}
+
+bool fuzz_changes_memory(long nr)
+{
+	if (nr < 0 || nr >= NCALLS || !calls[nr].name)
+		return false;
+	for (size_t i = 0; i < sizeof(mm_calls) / sizeof(mm_calls[0]); i++) {
+		if (named(nr, mm_calls[i].name))
+			return true;
+	}
+	return named(nr, "brk") || named(nr, "madvise") || named(nr, "process_madvise");
 }

@@ -28,5 +28,8 @@ long fuzz_pick_call(struct fuzz_env *e);
 /* Whether @nr is never made (see fuzz_args.c for each reason). */
 bool fuzz_excluded(long nr);
 
+/* Whether @nr may unmap or protect memory (the scratch buffer is mapped again after it). */
+bool fuzz_changes_memory(long nr);
+
 /* Fill @a with arguments for @nr by its kinds, then make it safe for the run. */
 void fuzz_make_args(struct fuzz_env *e, long nr, uint64_t a[6]);

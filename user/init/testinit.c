@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TESTINIT_TIMEOUT_S 90
+#define TESTINIT_TIMEOUT_S 60
 #define TESTINIT_POLL_MS   20
 
 /* The same environment on both kernels, whatever the boot loader passed to init. */
