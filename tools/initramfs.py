@@ -38,15 +38,16 @@ def _c_string(s):
 
 
 def list_source(runs):
-    """C source defining testinit_list for @runs, a list of (name, argv)."""
+    """C source defining testinit_list for @runs, a list of (name, argv) or
+    (name, argv, timeout in seconds)."""
     lines = ['#include "testinit.h"', "#include <stddef.h>"]
-    for i, (_, argv) in enumerate(runs):
+    for i, (_, argv, *_) in enumerate(runs):
         lines.append("static const char *const argv%d[] = {%s, NULL};"
                      % (i, ", ".join(_c_string(a) for a in argv)))
     lines.append("const struct testinit_entry testinit_list[] = {")
-    for i, (name, _) in enumerate(runs):
-        lines.append("\t{%s, argv%d}," % (_c_string(name), i))
-    lines.append("\t{NULL, NULL},")
+    for i, (name, _, *rest) in enumerate(runs):
+        lines.append("\t{%s, argv%d, %d}," % (_c_string(name), i, rest[0] if rest else 0))
+    lines.append("\t{NULL, NULL, 0},")
     lines.append("};")
     lines.append("const char testinit_count_text[] = %s;" % _c_string(str(len(runs))))
     return "\n".join(lines) + "\n"

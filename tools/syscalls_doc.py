@@ -48,8 +48,9 @@ PARTIAL = {
     "fstat": "console descriptors: a character device (5:1)",
     "newfstatat": "only the fstat form (empty path, AT_EMPTY_PATH); any path: ENOENT",
     "ioctl": "console: TCGETS, TCSETS, TCSETSW, TCSETSF (ICANON, ECHO, ISIG, ICRNL, ONLCR "
-             "act, the rest is kept), TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP (no session check), "
-             "TIOCGSID, FIONBIO; others ENOTTY",
+             "act, the rest is kept), TIOCGWINSZ, FIONBIO, and as a controlling terminal "
+             "TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP (the group is not checked against "
+             "the session), TIOCGSID; others ENOTTY",
     "nanosleep": "a handled signal ends it with EINTR and the time left; a stop/continue "
                  "also ends it (Linux restarts it)",
     "clock_nanosleep": "REALTIME, MONOTONIC, BOOTTIME, TAI; CPU-time clocks: ENOTSUP; "

@@ -7,7 +7,10 @@ kernel and Cairn each boot it on the same QEMU line (1 vCPU, q35, qemu64,
 tools/qemu.sh direct) one after the other in one run, and the figures are
 printed side by side as Cairn/Linux ratios against the issue's targets.
 Part of `make bench`; `tools/userbench.py --rounds 2` alternates the two
-kernels twice and keeps each figure's best boot.
+kernels twice and keeps each figure's best boot; `--icount` runs both under
+`-icount shift=0,sleep=off`, where guest time counts instructions: figures
+that do not move with the host's load (but weigh TCG's costly events, such
+as exceptions and TLB flushes, like any instruction).
 """
 import argparse
 import os
@@ -25,6 +28,7 @@ FIGURES = [
     ("page-fault", "page_fault", 0.5),
     ("futex-roundtrip", "futex_pingpong", None),
     ("thread-create+join", "thread_create", None),
+    ("signal-handler", "signal", None),
 ]
 BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
 LINE = re.compile(r"^bench (\S+) (\d+) ns/op")
@@ -63,20 +67,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", default=os.path.join(usertest.BUILD, "kernel.elf"))
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off")
     opts = ap.parse_args()
+    env = dict(BENCH_ENV)
+    if opts.icount:
+        env["QEMU_EXTRA"] = "-icount shift=0,sleep=off"
     initrd = build_initrd()
     best = {"linux": {}, "cairn": {}}
     for _ in range(opts.rounds):
         for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
                                       ("cairn", opts.kernel, usertest.CAIRN_APPEND)):
-            lines, status = usertest.boot(kernel, initrd, append, BENCH_ENV, timeout=900)
+            lines, status = usertest.boot(kernel, initrd, append, env, timeout=900)
             if status is None:
                 print("userbench: the %s boot did not finish; its last lines:" % label)
                 print("\n".join("  | " + l for l in lines[-10:]))
             for name, ns in figures(lines).items():
                 best[label][name] = min(ns, best[label].get(name, ns))
-    print("user benchmarks: 1 vCPU, q35, qemu64, TCG; median of 5 rounds per boot%s"
-          % (", best of %d boots" % opts.rounds if opts.rounds > 1 else ""))
+    print("user benchmarks: 1 vCPU, q35, qemu64, TCG%s; median of 5 rounds per boot%s"
+          % (" -icount shift=0,sleep=off" if opts.icount else "",
+             ", best of %d boots" % opts.rounds if opts.rounds > 1 else ""))
     print("%-20s %12s %12s %8s %8s" % ("figure", "Linux", "Cairn", "ratio", "target"))
     for name, _, target in FIGURES:
         l, c = best["linux"].get(name), best["cairn"].get(name)

@@ -8,7 +8,7 @@ USER_BUILD   := $(BUILD)/user
 MUSL_CC      ?= musl-gcc
 GLIBC_CC     ?= gcc
 USER_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE= \
-	-pthread -Iuser/lib
+	-pthread -I. -Iuser/lib
 USER_HDRS    := $(wildcard user/lib/*.h)
 USER_TESTS   := $(patsubst user/tests/%.c,%,$(wildcard user/tests/*.c))
 USER_BENCHES := $(patsubst user/bench/%.c,%,$(wildcard user/bench/*.c))
@@ -60,3 +60,10 @@ test-user: kernel user
 	@$(PYTHON) tools/cairntest.py --only user
 
 .PHONY: user run-user run-linux test-user
+
+# The sys lane's system-call fuzzer (user/fuzz/fuzz.mk) runs in the user
+# group of make test when built; include its rules unless the top Makefile did.
+ifndef SCFUZZ_BIN
+-include user/fuzz/fuzz.mk
+endif
+user: $(SCFUZZ_BIN)

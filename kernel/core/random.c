@@ -39,7 +39,7 @@ static void random_jitter_seed(uint64_t seed[4])
 		for (int j = 0; j < (int)(prev & 7) + 1; j++)
 			sink += (uint64_t)j * prev;
 		now = arch_cycles();
-		seed[i & 3] = (seed[i & 3] << 7 | seed[i & 3] >> 57) ^ (now - prev);
+		seed[i & 3] = (seed[i & 3] << 7 | seed[i & 3] >> 57) ^ (now - prev) ^ sink;
 		prev = now;
 	}
 }

@@ -7,6 +7,8 @@
  * can still provide (demand-zero, copy-on-write) is provided first. The
  * architecture implements them (kernel/arch/x86_64/cpu/uaccess.c).
  * Task context with interrupts on: a copy may sleep in the page-fault path.
+ * Where the caller may not sleep (interrupts off, a spinlock held,
+ * preemption off), a page not there yet is not faulted in: -EFAULT.
  */
 #pragma once
 

@@ -128,7 +128,12 @@ static int futex_key_of(uint64_t uaddr, bool private, struct futex_key *k)
 	return 0;
 }
 
-static void bucket_lock2(struct futex_bucket *a, struct futex_bucket *b)
+/*
+ * Lock two buckets in address order, once when they are the same: the
+ * analysis cannot follow the choice, so the callers see both as taken.
+ */
+static void bucket_lock2(struct futex_bucket *a, struct futex_bucket *b) __acquires(&a->lock)
+	__acquires(&b->lock) __no_thread_safety_analysis
 {
 	if (a == b) {
 		mutex_lock(&a->lock);
@@ -141,7 +146,8 @@ static void bucket_lock2(struct futex_bucket *a, struct futex_bucket *b)
 	}
 }
 
-static void bucket_unlock2(struct futex_bucket *a, struct futex_bucket *b)
+static void bucket_unlock2(struct futex_bucket *a, struct futex_bucket *b) __releases(&a->lock)
+	__releases(&b->lock) __no_thread_safety_analysis
 {
 	mutex_unlock(&a->lock);
 	if (b != a)
@@ -182,16 +188,30 @@ static bool waiter_woken(void *ctx)
 	return __atomic_load_n(&w->woken, __ATOMIC_ACQUIRE);
 }
 
-/* Lock the bucket @w is on now (a requeue may move it meanwhile). */
-static struct futex_bucket *waiter_lock_bucket(struct futex_waiter *w)
+/*
+ * Take @w off its bucket unless a wake already did; returns whether it was
+ * woken. The bucket is the one @w is on now (a requeue may move it
+ * meanwhile, so it is checked again under the lock). Holding that lock
+ * also means a waker is done with @w.
+ */
+static bool waiter_leave(struct futex_waiter *w)
 {
 	for (;;) {
 		struct futex_bucket *b = __atomic_load_n(&w->bucket, __ATOMIC_ACQUIRE);
+		bool woken;
 
 		mutex_lock(&b->lock);
-		if (__atomic_load_n(&w->bucket, __ATOMIC_RELAXED) == b)
-			return b;
+		if (__atomic_load_n(&w->bucket, __ATOMIC_RELAXED) != b) {
+			mutex_unlock(&b->lock);
+			continue;
+		}
+		woken = __atomic_load_n(&w->woken, __ATOMIC_RELAXED);
+		if (!woken) {
+			list_del(&w->link);
+			__atomic_sub_fetch(&futex_nwaiters, 1, __ATOMIC_RELAXED);
+		}
 		mutex_unlock(&b->lock);
+		return woken;
 	}
 }
 
@@ -224,16 +244,8 @@ static int futex_wait(uint64_t uaddr, const struct futex_key *k, uint32_t val, u
 	mutex_unlock(&b->lock);
 
 	err = sys_wait(&w.wq, waiter_woken, &w, deadline);
-
-	b = waiter_lock_bucket(&w);
-	if (w.woken) {
-		err = 0; /* a wake that came with the timeout or signal wins */
-	} else {
-		list_del(&w.link);
-		__atomic_sub_fetch(&futex_nwaiters, 1, __ATOMIC_RELAXED);
-	}
-	mutex_unlock(&b->lock);
-	return err;
+	/* A wake that came with the timeout or the signal wins. */
+	return waiter_leave(&w) ? 0 : err;
 }
 
 static int futex_wake(const struct futex_key *k, int n, uint32_t bitset)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proc/proc.h"
 #include "proc/signal.h"
 
 /* Queue entries in the whole kernel, and per process (Linux's RLIMIT_SIGPENDING role). */
@@ -66,10 +67,12 @@ void signal_reset_handler(struct process *p, int sig);
  * then its sighand's lock; sig_unlock() undoes both. Returns the
  * interrupt state to hand back.
  */
-uint64_t sig_lock(struct process *p, bool *took_p);
-void sig_unlock(struct process *p, bool took_p, uint64_t flags);
+uint64_t sig_lock(struct process *p, bool *took_p) __acquires(&p->lock, &p->sighand->lock);
+void sig_unlock(struct process *p, bool took_p, uint64_t flags)
+	__releases(&p->lock, &p->sighand->lock);
 
 /* Tell @t something may be deliverable and wake it if it sleeps. Any lock. */
 void sig_notify_thread(struct thread *t);
 /* The same for every thread of @p but @except; [P] and [S] held. */
-void sig_notify_all_locked(struct process *p, const struct thread *except);
+void sig_notify_all_locked(struct process *p, const struct thread *except)
+	__must_hold(&p->lock, &p->sighand->lock);

@@ -26,6 +26,7 @@
 /* ---- the blocked mask ---- */
 
 static void set_blocked_locked(struct thread *t, uint64_t mask)
+	__must_hold(&t->proc->lock, &t->proc->sighand->lock)
 {
 	struct process *p = t->proc;
 	struct thread *o;
@@ -45,6 +46,27 @@ static void set_blocked_locked(struct thread *t, uint64_t mask)
 	}
 }
 
+/*
+ * Store @mask when no shared signal needs another thread: then the
+ * sighand lock alone is enough (no walk of the thread list). Returns false
+ * when the caller must take the slow path.
+ */
+static bool set_blocked_fast(struct thread *t, uint64_t mask)
+{
+	struct process *p = t->proc;
+	struct sighand *sh = p->sighand;
+	uint64_t flags = spin_lock_irqsave(&sh->lock);
+	bool done = !(p->sig.shared.set & mask & ~t->sig.blocked);
+
+	if (done) {
+		__atomic_store_n(&t->sig.blocked, mask, __ATOMIC_RELAXED);
+		if ((t->sig.pending.set | p->sig.shared.set) & ~mask)
+			__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&sh->lock, flags);
+	return done;
+}
+
 void signal_set_blocked(uint64_t mask)
 {
 	struct thread *t = thread_current();
@@ -52,6 +74,9 @@ void signal_set_blocked(uint64_t mask)
 	bool took_p;
 
 	if (!t)
+		return;
+	mask &= ~SIG_UNCATCHABLE;
+	if (set_blocked_fast(t, mask))
 		return;
 	flags = sig_lock(t->proc, &took_p);
 	set_blocked_locked(t, mask);
@@ -69,10 +94,9 @@ static bool stop_over(void *ctx)
 }
 
 /* Stop the whole process with @sig; [P] and [S] held on entry, released on return. */
-static void stop_process_unlock(struct thread *t, int sig, bool took_p, uint64_t flags)
+static void stop_process_unlock(struct process *p, struct thread *t, int sig, bool took_p,
+                                uint64_t flags) __releases(&p->lock, &p->sighand->lock)
 {
-	struct process *p = t->proc;
-
 	__atomic_store_n(&p->sig.stop_state, SIG_STOPPED, __ATOMIC_RELEASE);
 	p->sig.stop_sig = sig;
 	p->sig.stop_unreported = true;
@@ -124,7 +148,7 @@ static int next_handler(struct thread *t, struct ksiginfo *info, struct kernel_s
 			p->sighand->action[sig - 1].sa_handler = SIG_DFL;
 		act = ka->sa_handler == SIG_DFL ? sig_default_action(sig) : SIG_ACT_IGN;
 		if (act == SIG_ACT_STOP) {
-			stop_process_unlock(t, sig, took_p, flags);
+			stop_process_unlock(p, t, sig, took_p, flags);
 			continue;
 		}
 		sig_unlock(p, took_p, flags);

@@ -19,6 +19,8 @@
 #include <lib/string.h>
 
 #include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
 #include "proc/proc.h"
 #include "proc/sig_internal.h"
 #include "sched/sched.h"
@@ -26,7 +28,7 @@
 
 /* ---- locking ---- */
 
-uint64_t sig_lock(struct process *p, bool *took_p) __no_thread_safety_analysis
+__no_thread_safety_analysis uint64_t sig_lock(struct process *p, bool *took_p)
 {
 	uint64_t flags = 0;
 
@@ -38,7 +40,7 @@ uint64_t sig_lock(struct process *p, bool *took_p) __no_thread_safety_analysis
 	return flags;
 }
 
-void sig_unlock(struct process *p, bool took_p, uint64_t flags) __no_thread_safety_analysis
+__no_thread_safety_analysis void sig_unlock(struct process *p, bool took_p, uint64_t flags)
 {
 	spin_unlock(&p->sighand->lock);
 	if (took_p)
@@ -48,7 +50,7 @@ void sig_unlock(struct process *p, bool took_p, uint64_t flags) __no_thread_safe
 /* ---- helpers under [P] and [S] ---- */
 
 /* True when @sig sent now would do nothing at all (Linux's sig_task_ignored). */
-static bool sig_ignored_locked(const struct sighand *sh, int sig)
+static bool sig_ignored_locked(const struct sighand *sh, int sig) __must_hold(&sh->lock)
 {
 	uint64_t h = sh->action[sig - 1].sa_handler;
 
@@ -63,12 +65,26 @@ static bool sig_ignored_locked(const struct sighand *sh, int sig)
 
 void sig_notify_thread(struct thread *t)
 {
+	struct task *task = t->task;
+	unsigned cpu;
+
 	__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
-	if (t->task)
-		task_wake(t->task);
+	if (!task || task_wake(task))
+		return;
+	/*
+	 * Running on another CPU, perhaps in user mode: interrupt it so that it
+	 * looks at its signals now, not when its time slice ends. A stale read
+	 * costs one needless interrupt or leaves the slice timer to do it.
+	 */
+	if (__atomic_load_n(&task->state, __ATOMIC_ACQUIRE) != TASK_RUNNING)
+		return;
+	cpu = __atomic_load_n(&task->cpu, __ATOMIC_RELAXED);
+	if (cpu != arch_cpu_index())
+		(void)arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
 }
 
 void sig_notify_all_locked(struct process *p, const struct thread *except)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *t;
 
@@ -80,6 +96,7 @@ void sig_notify_all_locked(struct process *p, const struct thread *except)
 
 /* Drop pending signals of @mask from the process and all its threads. */
 static void flush_all_locked(struct process *p, uint64_t mask)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *t;
 
@@ -94,7 +111,7 @@ static void flush_all_locked(struct process *p, uint64_t mask)
  * stop signals and a stop signal drops a pending SIGCONT. Returns true
  * when a stop ended by SIGCONT must be reported to the parent.
  */
-static bool prepare_send_locked(struct process *p, int sig)
+static bool prepare_send_locked(struct process *p, int sig) __must_hold(&p->lock, &p->sighand->lock)
 {
 	bool continued = false;
 
@@ -116,6 +133,7 @@ static bool prepare_send_locked(struct process *p, int sig)
 
 /* A thread of @p that does not block @sig, the caller's own first; NULL if all do. */
 static struct thread *pick_thread_locked(struct process *p, int sig)
+	__must_hold(&p->lock, &p->sighand->lock)
 {
 	struct thread *cur = thread_current();
 	struct thread *t;
@@ -198,6 +216,9 @@ int signal_send_process(struct process *p, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	/* A process still being made has no handlers yet: nothing can take a signal. */
+	if (!__atomic_load_n(&p->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(p, NULL, sig, info);
 }
 
@@ -207,6 +228,8 @@ int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
+	if (!__atomic_load_n(&t->proc->sighand, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	return send_signal(t->proc, t, sig, info);
 }
 
@@ -267,7 +290,7 @@ void signal_action(struct process *p, int sig, const struct kernel_sigaction *ac
 		sh->action[sig - 1] = *act;
 		sh->action[sig - 1].sa_mask &= ~SIG_UNCATCHABLE;
 		/* POSIX: a pending signal whose action becomes "ignore" is discarded. */
-		if (sig_ignored_locked(sh, sig))
+		if (sig_ignored_locked(p->sighand, sig))
 			flush_all_locked(p, SIG_BIT(sig));
 	}
 	sig_unlock(p, took_p, flags);
@@ -320,6 +343,22 @@ int signal_exec_reset(struct process *p)
 	if (fresh)
 		sighand_put(sh);
 	return 0;
+}
+
+void signal_thread_release(struct thread_sig *ts)
+{
+	struct process *p = container_of(ts, struct thread, sig)->proc;
+	unsigned uncounted = SIGQUEUE_POOL; /* a count nobody reads: there is no process */
+	uint64_t flags;
+
+	/* Nobody can reach the thread any more; its process counts the entries it held. */
+	if (!p || !p->sighand) {
+		sigpending_flush(&ts->pending, ~0ull, &uncounted);
+		return;
+	}
+	flags = spin_lock_irqsave(&p->sighand->lock);
+	sigpending_flush(&ts->pending, ~0ull, &p->sig.queued);
+	spin_unlock_irqrestore(&p->sighand->lock, flags);
 }
 
 uint64_t signal_pending_set(void)

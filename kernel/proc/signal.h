@@ -30,8 +30,7 @@ struct process;
 struct thread;
 struct arch_uframe;
 
-/* A signal set: bit n-1 stands for signal n (Linux's sigset_t of 8 bytes). */
-#define SIGBIT(sig) (1ull << ((sig)-1))
+/* Signal sets are uint64_t: bit n-1 stands for signal n (lib/signal's SIG_BIT()). */
 
 /* What the kernel knows about one sent signal; laid out as siginfo_t on delivery. */
 struct ksiginfo {
@@ -96,9 +95,9 @@ struct proc_sig {
  * it (or it waits in the shared set). @info may be NULL (SI_KERNEL).
  * Signal 0 only checks. No permission check (the caller made it).
  * Returns 0 or -EINVAL (bad number), -EAGAIN (a real-time signal could not
- * be queued); callers that send standard signals may ignore it. Task
- * context or interrupts off, but not from an interrupt handler (it takes
- * the process's lock).
+ * be queued), -ESRCH (a process still being made); callers that send
+ * standard signals may ignore it. Any context: it takes only spinlocks (the
+ * process's, then its sighand's), so interrupt handlers may send (^C).
  */
 int signal_send_process(struct process *p, int sig, const struct ksiginfo *info);
 /* The same for one thread (tkill, faults). */
@@ -217,7 +216,7 @@ int signal_kill_pgrp(int pgid, int sig);
 /*
  * ^C typed on terminal @t (its line discipline saw the interrupt
  * character): SIGINT to the console's foreground process group when @t is
- * the console and a group is in front (TIOCSPGRP, the shell's `run`).
+ * the console and a group is in front (TIOCSPGRP).
  * Called by the terminal layer in interrupt context.
  */
 struct tty;

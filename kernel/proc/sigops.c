@@ -177,7 +177,9 @@ void signal_altstack_get(const struct thread_sig *ts, uintptr_t sp, struct linux
 int signal_altstack_set(struct thread_sig *ts, const struct linux_stack *ss, uintptr_t sp)
 {
 	uint32_t flags = (uint32_t)ss->ss_flags;
-	int err = sig_altstack_check(sp, ts->ss_sp, ts->ss_size, flags, ss->ss_size);
+	/* An SS_AUTODISARM stack does not count as in use (Linux's on_sig_stack()). */
+	size_t in_use = ts->ss_flags & SS_AUTODISARM ? 0 : ts->ss_size;
+	int err = sig_altstack_check(sp, ts->ss_sp, in_use, flags, ss->ss_size);
 
 	if (err)
 		return err;

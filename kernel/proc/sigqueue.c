@@ -258,13 +258,6 @@ void signal_thread_inherit(struct thread_sig *ts, const struct thread_sig *paren
 	}
 }
 
-void signal_thread_release(struct thread_sig *ts)
-{
-	unsigned ignored = 0;
-
-	sigpending_flush(&ts->pending, ~0ull, &ignored);
-}
-
 void signal_proc_release(struct proc_sig *ps)
 {
 	sigpending_flush(&ps->shared, ~0ull, &ps->queued);

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the files of kernel/syscall share: the hooks of other lanes they
- * call (signal_pending() from the signal lane, the calling process from
- * the proc lane), each with a weak default in sys_weak.c until its owner
- * lands, and the helpers for calls that block until something happens or
- * a signal comes.
+ * What the files of kernel/syscall share: the helpers for calls that
+ * block until something happens or a signal comes, for copies that stop
+ * at page boundaries, and the console descriptors' terminal.
  */
 #pragma once
 
@@ -18,6 +16,7 @@
 #include <stdint.h>
 
 #include "mm/uaccess.h"
+#include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/wait.h"
 #include "syscall/syscall.h"
@@ -27,12 +26,7 @@
 #define ERESTARTSYS 512
 #endif
 
-/* kernel/proc/proc.h (proc lane). */
-struct process;
-struct thread;
-struct process *process_current(void);
-struct thread *thread_current(void);
-/* CPU time of the calling process in ns (weak default in sys_time.c: the calling thread's). */
+/* CPU time of the calling process in ns, all its threads (sys_time.c). */
 uint64_t proc_cputime_ns(void);
 
 /*

@@ -15,14 +15,6 @@
 #include "syscall/internal.h"
 #include "time/time.h"
 
-/* [a] The descriptors of callers that have no process: kernel tests, the shell. */
-static struct console_fds console_fds_kernel = CONSOLE_FDS_INIT;
-
-__attribute__((weak)) struct console_fds *console_fds_current(void)
-{
-	return &console_fds_kernel;
-}
-
 void console_fds_init(struct console_fds *f)
 {
 	*f = (struct console_fds)CONSOLE_FDS_INIT;

@@ -10,6 +10,7 @@
 #include <cairn/linux/signal.h>
 
 #include <lib/signal/signal.h>
+#include <lib/timespec/timespec.h>
 
 #include "arch/arch.h"
 #include "mm/uaccess.h"
@@ -23,9 +24,15 @@
 
 #define SIGSET_SIZE 8 /* the only sigsetsize Linux's x86_64 calls accept */
 
+/*
+ * The calling thread's signal state. Every call here starts with it: a
+ * kernel task (a test calling syscall_dispatch()) has none and gets ESRCH.
+ */
 static struct thread_sig *my_sig(void)
 {
-	return &thread_current()->sig;
+	struct thread *t = thread_current();
+
+	return t ? &t->sig : NULL;
 }
 
 long sys_rt_sigaction(uint64_t sig_, uint64_t act_, uint64_t oact_, uint64_t size, uint64_t a4,
@@ -35,6 +42,8 @@ long sys_rt_sigaction(uint64_t sig_, uint64_t act_, uint64_t oact_, uint64_t siz
 	int sig = (int)sig_;
 	int err;
 
+	if (!my_sig())
+		return -ESRCH;
 	if (size != SIGSET_SIZE || !sig_valid(sig))
 		return -EINVAL;
 	if (act_ && (SIG_BIT(sig) & SIG_UNCATCHABLE))
@@ -53,9 +62,13 @@ long sys_rt_sigaction(uint64_t sig_, uint64_t act_, uint64_t oact_, uint64_t siz
 long sys_rt_sigprocmask(uint64_t how, uint64_t set_, uint64_t oset_, uint64_t size, uint64_t a4,
                         uint64_t a5)
 {
-	uint64_t old = my_sig()->blocked, set, mask;
+	struct thread_sig *ts = my_sig();
+	uint64_t old, set, mask;
 	int err;
 
+	if (!ts)
+		return -ESRCH;
+	old = ts->blocked;
 	if (size != SIGSET_SIZE)
 		return -EINVAL;
 	if (set_) {
@@ -76,6 +89,8 @@ long sys_rt_sigpending(uint64_t set_, uint64_t size, uint64_t a2, uint64_t a3, u
 {
 	uint64_t set;
 
+	if (!my_sig())
+		return -ESRCH;
 	if (size > SIGSET_SIZE)
 		return -EINVAL;
 	set = signal_pending_set();
@@ -93,6 +108,8 @@ static void sleep_for_signal(void)
 
 long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	if (!my_sig())
+		return -ESRCH;
 	sleep_for_signal();
 	return -ERESTARTNOHAND;
 }
@@ -103,6 +120,8 @@ long sys_rt_sigsuspend(uint64_t set_, uint64_t size, uint64_t a2, uint64_t a3, u
 	struct thread_sig *ts = my_sig();
 	uint64_t set;
 
+	if (!ts)
+		return -ESRCH;
 	if (size != SIGSET_SIZE)
 		return -EINVAL;
 	if (copy_from_user(&set, (const void *)set_, sizeof(set)))
@@ -122,6 +141,8 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	struct sig_return r;
 	int err;
 
+	if (!ts)
+		return -ESRCH;
 	if (arch_signal_return(f, &r)) {
 		signal_fault(SIGSEGV, SI_KERNEL, 0);
 		return 0;
@@ -137,10 +158,13 @@ long sys_sigaltstack(uint64_t ss_, uint64_t oss_, uint64_t a2, uint64_t a3, uint
                      uint64_t a5)
 {
 	struct thread_sig *ts = my_sig();
-	uintptr_t sp = arch_uframe_sp(arch_uframe(task_current()));
 	struct linux_stack ss, old;
+	uintptr_t sp;
 	int err;
 
+	if (!ts)
+		return -ESRCH;
+	sp = arch_uframe_sp(arch_uframe(task_current()));
 	signal_altstack_get(ts, sp, &old);
 	if (ss_) {
 		if (copy_from_user(&ss, (const void *)ss_, sizeof(ss)))
@@ -160,8 +184,10 @@ static void sender_info(struct ksiginfo *info, int sig, int code)
 	struct process *me = process_current();
 
 	*info = (struct ksiginfo){ .signo = sig, .code = code };
-	info->pid = me->pid;
-	info->uid = me->cred.uid;
+	if (me) {
+		info->pid = me->pid;
+		info->uid = me->cred.uid;
+	}
 }
 
 long sys_kill(uint64_t pid_, uint64_t sig_, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -204,6 +230,8 @@ long sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig_, uint64_t uinfo, uint64_t a
 	struct ksiginfo info;
 	int sig = (int)sig_;
 
+	if (!my_sig())
+		return -ESRCH;
 	if (sig != 0 && !sig_valid(sig))
 		return -EINVAL;
 	if (copy_from_user(&si, (const void *)uinfo, sizeof(si)))
@@ -224,19 +252,22 @@ long sys_rt_sigtimedwait(uint64_t set_, uint64_t info_, uint64_t ts_, uint64_t s
 	struct linux_siginfo si;
 	struct ksiginfo info;
 	uint64_t set, deadline = TIME_NEVER;
-	int64_t tv[2];
+	struct timespec tv;
 	int sig;
 
+	if (!my_sig())
+		return -ESRCH;
 	if (size != SIGSET_SIZE)
 		return -EINVAL;
 	if (copy_from_user(&set, (const void *)set_, sizeof(set)))
 		return -EFAULT;
 	if (ts_) {
-		if (copy_from_user(tv, (const void *)ts_, sizeof(tv)))
+		if (copy_from_user(&tv, (const void *)ts_, sizeof(tv)))
 			return -EFAULT;
-		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000000)
+		if (!timespec_valid(&tv))
 			return -EINVAL;
-		deadline = clock_monotonic_ns() + (uint64_t)tv[0] * 1000000000ull + (uint64_t)tv[1];
+		/* Saturating: a timeout of centuries is a wait without end, not a wrap. */
+		deadline = ns_add_sat(clock_monotonic_ns(), timespec_to_ns(&tv));
 	}
 	sig = signal_wait_set(set & ~SIG_UNCATCHABLE, deadline, &info);
 	if (sig < 0)

@@ -5,7 +5,7 @@
  * clocks. Every monotonic-like Linux clock (MONOTONIC, _RAW, _COARSE,
  * BOOTTIME) reads the one monotonic clock: Cairn neither slews it nor
  * suspends. The CPU-time clocks read the scheduler's run time of the
- * calling task (the proc lane may give the process's sum). A sleep
+ * calling thread, or the sum over the process's threads. A sleep
  * interrupted by a signal handler returns EINTR with the time left, as on
  * Linux; it is not restarted transparently (docs/syscalls.md).
  */
@@ -14,6 +14,7 @@
 
 #include <lib/timespec/timespec.h>
 
+#include "proc/proc.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
 #include "time/time.h"
@@ -30,12 +31,27 @@ static uint64_t task_cpu_ns(void)
 }
 
 /*
- * CPU time of the calling process. The proc lane defines it as the sum over
- * its threads; the weak default counts the calling thread only.
+ * CPU time of the calling process: its ended threads' (proc->cpu_ns) and
+ * each live thread's run time, the caller's current slice included.
+ * Other threads' counters are read without their run-queue locks: a
+ * figure a slice old at worst.
  */
-__attribute__((weak)) uint64_t proc_cputime_ns(void)
+uint64_t proc_cputime_ns(void)
 {
-	return task_cpu_ns();
+	struct process *p = process_current();
+	struct thread *t, *self = thread_current();
+	uint64_t sum;
+
+	if (!p)
+		return task_cpu_ns();
+	spin_lock(&p->lock);
+	sum = p->cpu_ns;
+	list_for_each_entry(t, &p->threads, proc_link) {
+		if (t != self && t->task)
+			sum += __atomic_load_n(&t->task->run_ns, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&p->lock);
+	return sum + task_cpu_ns();
 }
 
 /* Read clock @id into *@ns: 0 or -EINVAL for a clock Cairn does not have. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * read, write, readv, writev, pread64, pwrite64 and ioctl on the console
+ * read, write, readv, writev, pread64 and pwrite64 on the console
  * descriptors (console.h): the bytes go through the console terminal of
  * kernel/tty, its line discipline and echo. A read blocks until a line
  * (canonical mode) or a byte (raw) is there, and gives up with
@@ -10,10 +10,8 @@
  */
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
-#include <cairn/linux/termios.h>
 
 #include <lib/string.h>
-#include <lib/tty/ldisc.h>
 
 #include "sched/spinlock.h"
 #include "syscall/console.h"
@@ -243,172 +241,4 @@ long sys_readv(uint64_t fd, uint64_t uiov, uint64_t cnt, uint64_t a3, uint64_t a
 		return got;
 	c.got = (size_t)got;
 	return iov_each(uiov, (unsigned)(int)cnt, c.got, readv_one, &c);
-}
-
-/*
- * The console's termios. Linux keeps the whole structure a program set;
- * here too, except that the bits the line discipline acts on (ICANON,
- * ECHO, ISIG, ICRNL, ONLCR) always show the terminal's live mode, which
- * the kernel shell also changes. Locks: [T] console_termios_lock.
- */
-static struct spinlock console_termios_lock = SPINLOCK_INIT("console.termios");
-static struct termios console_termios __guarded_by(&console_termios_lock) = {
-	.c_iflag = ICRNL | IXON,
-	.c_oflag = OPOST | ONLCR,
-	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
-	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE,
-	.c_cc = { [VINTR] = 0x03,
-	          [VQUIT] = 0x1c,
-	          [VERASE] = 0x7f,
-	          [VKILL] = 0x15,
-	          [VEOF] = 0x04,
-	          [VMIN] = 1,
-	          [VSTART] = 0x11,
-	          [VSTOP] = 0x13,
-	          [VSUSP] = 0x1a,
-	          [VREPRINT] = 0x12,
-	          [VDISCARD] = 0x0f,
-	          [VWERASE] = 0x17,
-	          [VLNEXT] = 0x16 },
-};
-/* [a] The foreground process group TIOCSPGRP set (0: none yet). */
-static int console_fg_pgrp;
-
-int console_foreground_pgrp(void)
-{
-	return __atomic_load_n(&console_fg_pgrp, __ATOMIC_RELAXED);
-}
-
-void console_set_foreground_pgrp(int pgid)
-{
-	__atomic_store_n(&console_fg_pgrp, pgid, __ATOMIC_RELAXED);
-}
-
-static void set_bit_if(uint32_t *word, uint32_t bit, bool on)
-{
-	*word = on ? (*word | bit) : (*word & ~bit);
-}
-
-static int tty_tcgets(struct tty *t, uint64_t arg)
-{
-	struct termios tio;
-	uint32_t ld;
-	bool canon;
-	uint64_t flags;
-
-	tty_get_mode(t, &canon, &ld);
-	flags = spin_lock_irqsave(&console_termios_lock);
-	tio = console_termios;
-	spin_unlock_irqrestore(&console_termios_lock, flags);
-	set_bit_if(&tio.c_lflag, ICANON, canon);
-	set_bit_if(&tio.c_lflag, ECHO, ld & LDISC_ECHO);
-	set_bit_if(&tio.c_lflag, ISIG, ld & LDISC_ISIG);
-	set_bit_if(&tio.c_iflag, ICRNL, ld & LDISC_ICRNL);
-	set_bit_if(&tio.c_oflag, ONLCR, ld & LDISC_ONLCR);
-	return copy_to_user((void *)arg, &tio, sizeof(tio));
-}
-
-/* TCSETS, TCSETSW, TCSETSF: output is never queued, so "after draining" is now. */
-static int tty_tcsets(struct tty *t, uint64_t arg)
-{
-	struct termios tio;
-	uint32_t ld = 0;
-	uint64_t flags;
-
-	if (copy_from_user(&tio, (const void *)arg, sizeof(tio)))
-		return -EFAULT;
-	if (tio.c_lflag & ECHO)
-		ld |= LDISC_ECHO;
-	if (tio.c_lflag & ISIG)
-		ld |= LDISC_ISIG;
-	if (tio.c_iflag & ICRNL)
-		ld |= LDISC_ICRNL;
-	if ((tio.c_oflag & OPOST) && (tio.c_oflag & ONLCR))
-		ld |= LDISC_ONLCR;
-	flags = spin_lock_irqsave(&console_termios_lock);
-	console_termios = tio;
-	spin_unlock_irqrestore(&console_termios_lock, flags);
-	tty_set_mode(t, tio.c_lflag & ICANON, ld);
-	return 0;
-}
-
-static int tty_winsize(struct tty *t, uint64_t arg)
-{
-	struct winsize ws = { .ws_row = (uint16_t)tty_rows(t), .ws_col = (uint16_t)tty_cols(t) };
-
-	return copy_to_user((void *)arg, &ws, sizeof(ws));
-}
-
-/* Put int @v at user @arg. */
-static int put_user_int(uint64_t arg, int v)
-{
-	return copy_to_user((void *)arg, &v, sizeof(v));
-}
-
-/* The process-group ioctls; the caller's own group and session stand in until one is set. */
-static long tty_pgrp_ioctl(unsigned cmd, uint64_t arg)
-{
-	int pgid;
-
-	switch (cmd) {
-	case TIOCGPGRP:
-		pgid = console_foreground_pgrp();
-		if (!pgid)
-			pgid = (int)sys_getpgid(0, 0, 0, 0, 0, 0);
-		return pgid < 0 ? -ENOTTY : put_user_int(arg, pgid);
-	case TIOCSPGRP:
-		if (copy_from_user(&pgid, (const void *)arg, sizeof(pgid)))
-			return -EFAULT;
-		if (pgid < 0)
-			return -EINVAL;
-		console_set_foreground_pgrp(pgid);
-		return 0;
-	default: /* TIOCGSID */
-		pgid = (int)sys_getsid(0, 0, 0, 0, 0, 0);
-		return pgid < 0 ? -ENOTTY : put_user_int(arg, pgid);
-	}
-}
-
-static long tty_fionbio(uint64_t arg)
-{
-	struct console_fds *f = console_fds_current();
-	int on;
-
-	if (copy_from_user(&on, (const void *)arg, sizeof(on)))
-		return -EFAULT;
-	if (on)
-		__atomic_or_fetch(&f->status, O_NONBLOCK, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(&f->status, ~(uint32_t)O_NONBLOCK, __ATOMIC_RELAXED);
-	return 0;
-}
-
-long sys_ioctl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	struct tty *t = console_tty();
-	long err = console_fd(fd);
-
-	if (err < 0)
-		return err;
-	if (!t)
-		return -ENOTTY;
-	/* Linux takes the request as unsigned int. */
-	switch ((unsigned)cmd) {
-	case TCGETS:
-		return tty_tcgets(t, arg);
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		return tty_tcsets(t, arg);
-	case TIOCGWINSZ:
-		return tty_winsize(t, arg);
-	case TIOCGPGRP:
-	case TIOCSPGRP:
-	case TIOCGSID:
-		return tty_pgrp_ioctl((unsigned)cmd, arg);
-	case FIONBIO:
-		return tty_fionbio(arg);
-	default:
-		return -ENOTTY;
-	}
 }

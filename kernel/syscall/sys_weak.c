@@ -3,16 +3,11 @@
  * Weak -ENOSYS defaults for every sys_* function of syscall.h, so the
  * kernel links while the lanes of issue 11 land one by one: the real
  * definition in its owner's file replaces the weak one at link time. Each
- * stub logs its call once, by name, like a call no lane owns. Also weak
- * defaults for the few hooks of other lanes this layer calls, with the
- * answer a kernel without user programs would give.
+ * stub logs its call once, by name, like a call no lane owns.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/syscall_nr.h>
 
-#include <stddef.h>
-
-#include "syscall/internal.h"
 #include "syscall/syscall.h"
 
 #define SYSCALL_WEAK(name)                                                                        \
@@ -30,20 +25,3 @@
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) SYSCALL_WEAK_##owner(name)
 #include "syscall/syscalls.def"
 #undef SYSCALL
-
-/* The signal lane's test (kernel/proc/signal.c): no signals before it lands. */
-__attribute__((weak)) bool signal_pending(void)
-{
-	return false;
-}
-
-/* The proc lane's current process and thread: none before it lands. */
-__attribute__((weak)) struct process *process_current(void)
-{
-	return NULL;
-}
-
-__attribute__((weak)) struct thread *thread_current(void)
-{
-	return NULL;
-}

@@ -268,7 +268,7 @@ size_t strace_format_result(char *out, size_t size, long nr, long ret)
 
 	if (size)
 		out[0] = 0;
-	if (err && (ret >= -4095 || ret <= -512))
+	if (err)
 		sb_fmt(&b, " = %s %s", ret <= -512 ? "?" : "-1", err);
 	else if (result_is_address(sysent_lookup(nr)))
 		sb_fmt(&b, " = %#llx", (unsigned long long)ret);

@@ -8,6 +8,7 @@
  */
 #include <cairn/errno.h>
 #include <cairn/linux/signal.h>
+#include <cairn/linux/syscall_nr.h>
 
 #include <lib/signal/signal.h>
 #include <lib/string.h>
@@ -15,6 +16,7 @@
 #include "core/ktest.h"
 #include "proc/sig_internal.h"
 #include "proc/signal.h"
+#include "syscall/syscall.h"
 
 struct sigtest {
 	struct thread_sig ts;
@@ -157,4 +159,20 @@ TEST(signal, siginfo_layout_matches_linux)
 	sig_info_to_linux(&kern, &si);
 	EXPECT_EQ(si.proc.pid, 0);
 	EXPECT_EQ(si.si_signo, SIGINT);
+}
+
+TEST(signal, calls_from_a_kernel_task_are_refused)
+{
+	static const long calls[] = {
+		__NR_rt_sigaction, __NR_rt_sigprocmask,  __NR_rt_sigpending,
+		__NR_pause,        __NR_rt_sigsuspend,   __NR_rt_sigreturn,
+		__NR_sigaltstack,  __NR_rt_sigtimedwait, __NR_rt_sigqueueinfo
+	};
+	const uint64_t args[6] = { SIGUSR1, 0, 0, 8, 0, 0 };
+
+	/* No thread, no signal state: every call says so instead of touching NULL. */
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		EXPECT_EQ(syscall_dispatch(calls[i], args), -ESRCH);
+	/* kill() of a group from no process: there is no group 0 to name. */
+	EXPECT_EQ(syscall_dispatch(__NR_kill, (const uint64_t[6]){ 0, 0 }), -ESRCH);
 }

@@ -247,6 +247,9 @@ TEST(sys_user, console_termios_winsize_stat)
 	uget(&ws, UPTR(0), sizeof(ws));
 	EXPECT_TRUE(ws.ws_row == 30 && ws.ws_col == 100);
 	EXPECT_EQ(call(__NR_ioctl, 1, TIOCGWINSZ, KERNEL_PTR, 0), -EFAULT);
+	/* Not a session's controlling terminal: the group ioctls are ENOTTY, as on Linux. */
+	EXPECT_EQ(call(__NR_ioctl, 1, TIOCGPGRP, UPTR(0), 0), -ENOTTY);
+	EXPECT_EQ(call(__NR_ioctl, 1, TIOCSCTTY, 0, 0), -EPERM);
 	EXPECT_EQ(call(__NR_fstat, 1, UPTR(0), 0, 0), 0);
 	uget(&st, UPTR(0), sizeof(st));
 	EXPECT_EQ(st.st_mode & S_IFMT, S_IFCHR);

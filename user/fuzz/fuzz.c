@@ -27,17 +27,42 @@
 #include "include/cairn/cairn_sys.h"
 #include "include/cairn/linux/syscall_nr.h"
 
-#define WATCHDOG_NS   (300ull * 1000 * 1000) /* a child that makes no call this long is killed */
-#define CHILD_AS      (256ull << 20)         /* RLIMIT_AS of the child: bounds what it can map */
-#define SETTLE_TRIES  50                      /* baseline re-reads, 20 ms apart */
+#define WATCHDOG_NS      (100ull * 1000 * 1000) /* a child that makes no call this long is killed */
+/* A fork may take long with several CPUs, and killing one mid-way orphans its new child. */
+#define WATCHDOG_FORK_NS (3000ull * 1000 * 1000)
+#define CHILD_AS         (16ull << 20) /* RLIMIT_AS of the child: bounds what it can map */
+#define SETTLE_TRIES     150           /* baseline re-reads, 20 ms apart */
 
-/* What the child reports through memory shared with the parent. */
+#define SHARED_MAGIC 0x66757a7a63616c6cull /* "fuzzcall" */
+#define CHILD_BUDGET 20000                 /* calls one child makes at most */
+
+/*
+ * What a child reports through a page shared with its parent. A random
+ * call may write there too (a read or getrandom past the scratch buffer
+ * into a neighbouring mapping, an munmap or mremap of it): the parent
+ * accepts a child's count only when the magic and the count's complement
+ * agree, and otherwise counts none of its calls, so damage can only make
+ * the run longer, never pass a run that made too few calls.
+ */
 struct shared {
-	volatile uint64_t calls;   /* calls made so far, by every child */
-	volatile long last;        /* the call in progress */
-	volatile uint64_t enosys;  /* calls that answered ENOSYS */
-	volatile uint64_t efault;  /* calls that answered EFAULT */
+	volatile uint64_t magic;       /* SHARED_MAGIC */
+	volatile uint64_t calls;       /* calls this child made (the one in progress included) */
+	volatile uint64_t check;       /* ~calls */
+	volatile long last;            /* the call in progress */
+	volatile uint64_t enosys;      /* calls that answered ENOSYS */
+	volatile uint64_t efault;      /* calls that answered EFAULT */
+	volatile long slow_nr;         /* the slowest call this child made ... */
+	volatile uint64_t slow_cycles; /* ... and its time in TSC cycles */
+	volatile uint64_t cycles[512]; /* TSC cycles spent in each call number (0..511) */
 };
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
 
 static long raw_syscall(long nr, const uint64_t a[6])
 {
@@ -68,8 +93,19 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The child: no descriptors, bounded memory, its own group; calls until the target. */
-static void child_main(struct shared *sh, uint64_t target, uint64_t seed, long parent)
+/* The child's scratch buffer between two unmapped guard pages, far from the shared page. */
+static uint8_t *child_scratch(void)
+{
+	uint8_t *m = mmap(NULL, FUZZ_SCRATCH_BYTES + 2 * 4096, PROT_NONE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED || mprotect(m + 4096, FUZZ_SCRATCH_BYTES, PROT_READ | PROT_WRITE))
+		_exit(2);
+	return m + 4096;
+}
+
+/* The child: no descriptors, bounded memory, its own group; @budget calls. */
+static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long parent)
 {
 	struct rlimit as = { CHILD_AS, CHILD_AS };
 	struct fuzz_env e = { .parent = parent, .rng = seed | 1 };
@@ -77,10 +113,20 @@ static void child_main(struct shared *sh, uint64_t target, uint64_t seed, long p
 
 	setpgid(0, 0);
 	setrlimit(RLIMIT_AS, &as);
-	e.scratch = mmap(NULL, FUZZ_SCRATCH_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	                 -1, 0);
+	/*
+	 * The kill family hits the child itself: ignore what would only end it,
+	 * keep the signals that report a fault (and the two nobody can ignore).
+	 */
+	for (int sig = 1; sig < 65; sig++) {
+		if (sig != SIGILL && sig != SIGTRAP && sig != SIGBUS && sig != SIGFPE &&
+		    sig != SIGSEGV && sig != SIGSYS)
+			signal(sig, SIG_IGN);
+	}
+	e.scratch = child_scratch();
+	for (size_t i = 0; i < FUZZ_SCRATCH_BYTES / 8; i++)
+		((uint64_t *)e.scratch)[i] = fuzz_rand(&e);
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (e.scratch == MAP_FAILED || hole == MAP_FAILED)
+	if (hole == MAP_FAILED)
 		_exit(2);
 	munmap(hole, 4096);
 	e.unmapped = (uint64_t)(uintptr_t)hole;
@@ -88,21 +134,39 @@ static void child_main(struct shared *sh, uint64_t target, uint64_t seed, long p
 	/* No console: random writes would garble the output, reads would block. */
 	for (int fd = 0; fd < 64; fd++)
 		close(fd);
-	while (sh->calls < target) {
+	for (uint64_t n = 1; n <= budget; n++) {
 		uint64_t a[6];
 		long nr = fuzz_pick_call(&e), ret;
+		uint64_t t;
 
 		for (int i = 0; i < 4; i++)
-			((uint64_t *)e.scratch)[fuzz_rand(&e) % (FUZZ_SCRATCH_BYTES / 8)] = fuzz_rand(&e);
+			((uint64_t *)e.scratch)[fuzz_rand(&e) % (FUZZ_SCRATCH_BYTES / 8)] =
+				fuzz_rand(&e);
 		fuzz_make_args(&e, nr, a);
 		sh->last = nr;
-		__atomic_add_fetch(&sh->calls, 1, __ATOMIC_RELAXED);
+		sh->calls = n;
+		sh->check = ~n;
+		t = rdtsc();
 		ret = raw_syscall(nr, a);
 		/* A successful fork: its child leaves at once and is reaped here. */
 		if (raw0(__NR_getpid) != e.self)
 			raw_syscall(__NR_exit, (uint64_t[6]){ 0 });
 		if (nr == __NR_fork && ret > 0)
 			waitpid((pid_t)ret, NULL, 0);
+		t = rdtsc() - t;
+		/* The call may have unmapped or protected the scratch buffer: map it again. */
+		if (fuzz_changes_memory(nr))
+			raw_syscall(__NR_mmap,
+			            (uint64_t[6]){ (uint64_t)(uintptr_t)e.scratch,
+			                           FUZZ_SCRATCH_BYTES, PROT_READ | PROT_WRITE,
+			                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			                           (uint64_t)-1, 0 });
+		if ((unsigned long)nr < 512)
+			sh->cycles[nr] += t;
+		if (t > sh->slow_cycles) {
+			sh->slow_cycles = t;
+			sh->slow_nr = nr;
+		}
 		if (ret == -ENOSYS)
 			sh->enosys++;
 		else if (ret == -EFAULT)
@@ -112,7 +176,14 @@ static void child_main(struct shared *sh, uint64_t target, uint64_t seed, long p
 }
 
 struct run_stats {
-	unsigned children, signalled, watchdog;
+	uint64_t calls, enosys, efault; /* accepted from the children's reports */
+	uint64_t slow_cycles;           /* the slowest call seen, in TSC cycles */
+	long slow_nr;
+	uint64_t cycles[512];  /* per call number, from whole reports */
+	unsigned killer[512];  /* the call each child that died by a signal was making last */
+	uint64_t child_cycles; /* TSC cycles from each fork to the child's end, summed */
+	long stalled[8];       /* the calls the first watchdog kills interrupted */
+	unsigned children, signalled, watchdog, damaged, stops;
 	unsigned by_signal[65];
 };
 
@@ -123,16 +194,25 @@ static void supervise(struct shared *sh, pid_t pid, struct run_stats *st)
 	int status;
 
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, &status, WNOHANG | WUNTRACED);
 		struct timespec tick = { 0, 2 * 1000 * 1000 };
 
+		/* A child that stopped itself (SIGSTOP, SIGTSTP...) is continued. */
+		if (r == pid && WIFSTOPPED(status)) {
+			kill(pid, SIGCONT);
+			st->stops++;
+			continue;
+		}
 		if (r == pid)
 			break;
 		if (sh->calls != seen) {
 			seen = sh->calls;
 			since = now_ns();
-		} else if (now_ns() - since > WATCHDOG_NS) {
+		} else if (now_ns() - since >
+		           (sh->last == __NR_fork ? WATCHDOG_FORK_NS : WATCHDOG_NS)) {
 			kill(pid, SIGKILL);
+			if (st->watchdog < 8)
+				st->stalled[st->watchdog] = sh->last;
 			st->watchdog++;
 			since = now_ns();
 		}
@@ -140,26 +220,70 @@ static void supervise(struct shared *sh, pid_t pid, struct run_stats *st)
 	}
 	if (WIFSIGNALED(status)) {
 		st->signalled++;
+		if ((unsigned long)sh->last < 512)
+			st->killer[sh->last]++;
 		if (WTERMSIG(status) > 0 && WTERMSIG(status) < 65)
 			st->by_signal[WTERMSIG(status)]++;
 	}
+}
+
+/* Count a finished child's calls if its report is whole. */
+static void account(const struct shared *sh, uint64_t budget, struct run_stats *st)
+{
+	if (sh->magic != SHARED_MAGIC || sh->check != ~sh->calls || sh->calls > budget) {
+		st->damaged++;
+		return;
+	}
+	st->calls += sh->calls;
+	for (int i = 0; i < 512; i++)
+		st->cycles[i] += sh->cycles[i];
+	if (sh->slow_cycles > st->slow_cycles) {
+		st->slow_cycles = sh->slow_cycles;
+		st->slow_nr = sh->slow_nr;
+	}
+	st->enosys += sh->enosys;
+	st->efault += sh->efault;
 }
 
 static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_stats *st)
 {
 	long parent = getpid();
 
-	while (sh->calls < target) {
-		pid_t pid = fork();
+	while (st->calls < target) {
+		uint64_t budget =
+			target - st->calls < CHILD_BUDGET ? target - st->calls : CHILD_BUDGET;
+		pid_t pid;
+		uint64_t t, before;
+		static int fork_failures;
 
+		memset((void *)sh, 0, sizeof(*sh));
+		sh->magic = SHARED_MAGIC;
+		sh->check = ~0ull;
+		pid = fork();
 		if (pid == 0)
-			child_main(sh, target, seed + st->children * 0x9e3779b97f4a7c15ull, parent);
+			child_main(sh, budget, seed + st->children * 0x9e3779b97f4a7c15ull, parent);
 		if (pid < 0) {
+			/* Zombies of killed children's children may linger a moment: try a few times. */
+			if (++fork_failures < 50) {
+				struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+				nanosleep(&pause, NULL);
+				continue;
+			}
 			printf("# fork failed: %s\n", strerror(errno));
 			return;
 		}
 		st->children++;
+		t = rdtsc();
 		supervise(sh, pid, st);
+		st->child_cycles += rdtsc() - t;
+		before = st->calls;
+		account(sh, budget, st);
+		/* A line now and then: test runners stop a console that stays silent. */
+		if (st->calls / 10000 != before / 10000)
+			printf("# %llu calls\n", (unsigned long long)st->calls);
 	}
 }
 
@@ -197,19 +321,49 @@ static void check_baseline(const struct cairn_memstat *base, int *n)
 	       m.tasks == base->tasks ? "ok" : "not ok", ++*n, (long long)(m.tasks - base->tasks));
 }
 
-static void report(const struct shared *sh, const struct run_stats *st, uint64_t target,
-                   uint64_t ns)
+static void report(const struct run_stats *st, uint64_t target, uint64_t ns)
 {
 	printf("# %llu calls in %llu ms: %llu ENOSYS, %llu EFAULT; %u children, %u killed by a "
-	       "signal, %u by the watchdog\n",
-	       (unsigned long long)sh->calls, (unsigned long long)(ns / 1000000),
-	       (unsigned long long)sh->enosys, (unsigned long long)sh->efault, st->children,
-	       st->signalled, st->watchdog);
+	       "signal, %u by the watchdog, %u left no whole report\n",
+	       (unsigned long long)st->calls, (unsigned long long)(ns / 1000000),
+	       (unsigned long long)st->enosys, (unsigned long long)st->efault, st->children,
+	       st->signalled, st->watchdog, st->damaged);
+	printf("# slowest call: %ld, %llu Mcycles\n", st->slow_nr,
+	       (unsigned long long)(st->slow_cycles / 1000000));
+	if (st->watchdog) {
+		printf("# stalled in:");
+		for (unsigned i = 0; i < st->watchdog && i < 8; i++)
+			printf(" %ld", st->stalled[i]);
+		printf("\n");
+	}
+	printf("# children stopped themselves %u times (continued)\n", st->stops);
+	printf("# children lived %llu Mcycles in all\n",
+	       (unsigned long long)(st->child_cycles / 1000000));
+	for (int k = 0; k < 5; k++) {
+		int best = 0;
+
+		for (int i = 1; i < 512; i++)
+			if (st->cycles[i] > st->cycles[best])
+				best = i;
+		printf("#   call %d: %llu Mcycles in all\n", best,
+		       (unsigned long long)(st->cycles[best] / 1000000));
+		((struct run_stats *)st)->cycles[best] = 0;
+	}
+	for (int k = 0; k < 5; k++) {
+		int best = 0;
+
+		for (int i = 1; i < 512; i++)
+			if (st->killer[i] > st->killer[best])
+				best = i;
+		if (st->killer[best])
+			printf("#   %u children died in call %d\n", st->killer[best], best);
+		((struct run_stats *)st)->killer[best] = 0;
+	}
 	for (int s = 1; s < 65; s++) {
 		if (st->by_signal[s])
 			printf("#   signal %d ended %u children\n", s, st->by_signal[s]);
 	}
-	printf("%s 1 - %llu calls made\n", sh->calls >= target ? "ok" : "not ok",
+	printf("%s 1 - %llu calls made\n", st->calls >= target ? "ok" : "not ok",
 	       (unsigned long long)target);
 }
 
@@ -246,7 +400,7 @@ int main(int argc, char **argv)
 	on_cairn = memstat(&base) == 0;
 	t0 = now_ns();
 	run(sh, target, seed, &st);
-	report(sh, &st, target, now_ns() - t0);
+	report(&st, target, now_ns() - t0);
 	printf("%s %d - the kernel still answers\n",
 	       uname(&u) == 0 && getpid() > 0 ? "ok" : "not ok", ++n);
 	if (on_cairn) {

@@ -6,6 +6,8 @@ SCFUZZ_BIN  := $(BUILD)/user/fuzz/fuzz
 SCFUZZ_SRCS := user/fuzz/fuzz.c user/fuzz/fuzz_args.c
 SCFUZZ_CC   ?= musl-gcc
 SCFUZZ_CALLS ?= 1000000
+# One CPU by default: a predictable run time (SCFUZZ_CPUS=4 for SMP races, several times slower under TCG).
+SCFUZZ_CPUS ?= 1
 
 $(SCFUZZ_BIN): $(SCFUZZ_SRCS) user/fuzz/fuzz_args.h kernel/syscall/syscalls.def \
 		include/cairn/cairn_sys.h user/fuzz/fuzz.mk
@@ -17,6 +19,6 @@ fuzz-bin: $(SCFUZZ_BIN)
 
 # 10^6 calls on Cairn, booted directly with the fuzzer as the program init runs.
 fuzz-syscalls: kernel $(SCFUZZ_BIN)
-	@tools/linux-baseline --cairn $(KERNEL_ELF) --timeout 3600 $(SCFUZZ_BIN) -n $(SCFUZZ_CALLS)
+	@tools/linux-baseline --cairn $(KERNEL_ELF) --cpus $(SCFUZZ_CPUS) --timeout 7200 $(SCFUZZ_BIN) -n $(SCFUZZ_CALLS)
 
 .PHONY: fuzz-bin fuzz-syscalls

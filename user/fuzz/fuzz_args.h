@@ -14,10 +14,10 @@
 
 /* The child's memory the arguments refer to. */
 struct fuzz_env {
-	uint8_t *scratch;   /* FUZZ_SCRATCH_BYTES, read-write */
-	uint64_t unmapped;  /* a user page known to be unmapped */
-	long self, parent;  /* pids the kill family may and may not name */
-	uint64_t rng;       /* xorshift state */
+	uint8_t *scratch;  /* FUZZ_SCRATCH_BYTES, read-write */
+	uint64_t unmapped; /* a user page known to be unmapped */
+	long self, parent; /* pids the kill family may and may not name */
+	uint64_t rng;      /* xorshift state */
 };
 
 uint64_t fuzz_rand(struct fuzz_env *e);
@@ -27,6 +27,9 @@ long fuzz_pick_call(struct fuzz_env *e);
 
 /* Whether @nr is never made (see fuzz_args.c for each reason). */
 bool fuzz_excluded(long nr);
+
+/* Whether @nr may unmap or protect memory (the scratch buffer is mapped again after it). */
+bool fuzz_changes_memory(long nr);
 
 /* Fill @a with arguments for @nr by its kinds, then make it safe for the run. */
 void fuzz_make_args(struct fuzz_env *e, long nr, uint64_t a[6]);

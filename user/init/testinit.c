@@ -7,7 +7,8 @@
  * files issue), framing each one's output between "=== run NAME" and
  * "=== end NAME: STATUS" lines, and then powers the machine off.
  *
- * A program that runs past TESTINIT_TIMEOUT_S is killed with its whole
+ * A program that runs past its time (TESTINIT_TIMEOUT_S unless its entry
+ * says otherwise) is killed with its whole
  * process group and reported as "timeout", so one hang costs one result, not
  * the rest of the boot. The wait polls (waitpid WNOHANG and a short sleep)
  * rather than using alarm(2), which a kernel under test may not have.
@@ -18,12 +19,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#define TESTINIT_TIMEOUT_S 90
+#define TESTINIT_TIMEOUT_S 60
 #define TESTINIT_POLL_MS   20
 
 /* The same environment on both kernels, whatever the boot loader passed to init. */
@@ -66,10 +69,10 @@ static long long now_ms(void)
  * (init is pid 1 on both kernels). Returns its wait status, -1 when waiting
  * failed, or -2 when it ran out of time (then its group was killed).
  */
-static int wait_for(pid_t pid)
+static int wait_for(pid_t pid, int timeout_s)
 {
 	struct timespec nap = { 0, TESTINIT_POLL_MS * 1000000L };
-	long long deadline = now_ms() + TESTINIT_TIMEOUT_S * 1000ll;
+	long long deadline = now_ms() + timeout_s * 1000ll;
 	int status;
 	pid_t got;
 
@@ -98,8 +101,13 @@ static void reap_orphans(void)
 		;
 }
 
+/* The console's modes at start, put back after each program (the fuzzer may change them). */
+static struct termios console_modes;
+static int have_console_modes;
+
 static void run_one(const struct testinit_entry *t)
 {
+	int timeout_s = t->timeout_s > 0 ? t->timeout_s : TESTINIT_TIMEOUT_S;
 	char status[32];
 	pid_t pid;
 	int st;
@@ -117,14 +125,16 @@ static void run_one(const struct testinit_entry *t)
 		say("=== end %s: fork failed %s\n", t->name, strerror(errno));
 		return;
 	}
-	st = wait_for(pid);
+	st = wait_for(pid, timeout_s);
 	if (st == -2)
-		snprintf(status, sizeof(status), "timeout after %d s", TESTINIT_TIMEOUT_S);
+		snprintf(status, sizeof(status), "timeout after %d s", timeout_s);
 	else if (st == -1)
 		snprintf(status, sizeof(status), "wait failed %d", errno);
 	else
 		status_text(st, status, sizeof(status));
 	reap_orphans();
+	if (have_console_modes)
+		ioctl(1, TCSETS, &console_modes);
 	say("=== end %s: %s\n", t->name, status);
 }
 
@@ -137,6 +147,7 @@ int main(void)
 	 * programs the same pgid and sid (1) on both kernels.
 	 */
 	setsid();
+	have_console_modes = ioctl(1, TCGETS, &console_modes) == 0;
 	say("testinit: %s programs%s\n", testinit_count_text, "");
 	for (i = 0; testinit_list[i].name; i++)
 		run_one(&testinit_list[i]);

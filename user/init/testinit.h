@@ -8,6 +8,7 @@
 struct testinit_entry {
 	const char *name;        /* printed in the "=== run" and "=== end" lines */
 	const char *const *argv; /* argv[0] is the path; NULL-terminated */
+	int timeout_s;           /* killed after this many seconds; 0: TESTINIT_TIMEOUT_S */
 };
 
 /* Ends with an entry whose name is NULL. */

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * 1,000 processes created and reaped: one at a time, then 100 rounds of ten
- * alive at once, each exit status checked. The kernel side (no frame leaked)
- * is checked by the mm lane's suites; here the user-visible part.
+ * alive at once, each exit status checked. On Cairn, the kernel's free
+ * memory and heap blocks must then be back where they were
+ * (cairn_memstat, include/cairn/cairn_sys.h); Linux answers that call with
+ * ENOSYS and the point is skipped there.
  */
+#include "include/cairn/cairn_sys.h"
 #include "utest.h"
 
 #define N     1000
@@ -46,16 +49,59 @@ static int in_batches(void)
 	return good;
 }
 
+static bool memstat(struct cairn_memstat *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->version = CAIRN_MEMSTAT_VERSION;
+	m->size = sizeof(*m);
+	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
+}
+
+/* Compare with @base, giving the kernel up to a second to finish its own reaping. */
+static void check_leaks(const struct cairn_memstat *base)
+{
+	const char *what = "no frame or heap block kept by 2,000 dead processes";
+	struct cairn_memstat now;
+	long long frames = 0, heap = 0;
+	int i;
+
+	if (!memstat(&now)) {
+		tap_ok(true, "%s # SKIP not Cairn", what);
+		return;
+	}
+	for (i = 0; i < 50; i++) {
+		memstat(&now);
+		frames = (long long)base->frames_free - (long long)now.frames_free;
+		heap = (long long)now.heap_live - (long long)base->heap_live;
+		if (frames == 0 && heap == 0)
+			break;
+		ut_sleep_ms(20);
+	}
+	tap_masked("frames %lld bytes, heap %lld blocks from the baseline", frames, heap);
+	tap_ok(frames == 0 && heap == 0, "%s", what);
+}
+
 int main(void)
 {
+	struct cairn_memstat base;
+	pid_t pid;
 	int n;
 
-	tap_plan(3);
+	tap_plan(4);
+	/* Warm up: the first forks touch stack and tables that then stay. */
+	for (n = 0; n < 5; n++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		ut_wait(pid);
+	}
+	memstat(&base);
 	n = one_at_a_time();
 	tap_ok(n == N, "%d of %d processes forked, exited and reaped one at a time", n, N);
 	n = in_batches();
 	tap_ok(n == N, "%d of %d processes reaped in batches of %d", n, N, BATCH);
 	n = waitpid(-1, NULL, WNOHANG);
 	tap_errno(n, ECHILD, "no child left behind");
-	return tap_done(3);
+	check_leaks(&base);
+	return tap_done(4);
 }

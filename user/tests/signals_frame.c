@@ -284,13 +284,52 @@ static void test_forged_frames(void)
 	       "forged rt_sigreturn, %s: refused, or loaded as the CPU allows", what[4]);
 }
 
+static void exit5(int sig)
+{
+	(void)sig;
+	_exit(5);
+}
+
+/*
+ * SIGILL with the stack pointer on an unmapped page: a handler on the
+ * alternate stack still runs (@alt), without one the frame cannot be
+ * written and SIGSEGV ends the process.
+ */
+static int ill_on_a_bad_stack(void *alt)
+{
+	static char stack[65536];
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = exit5;
+	sa.sa_flags = alt ? SA_ONSTACK : 0;
+	sigaction(SIGILL, &sa, NULL);
+	if (alt)
+		sigaltstack(&ss, NULL);
+	__asm__ volatile("movq $0x1000, %rsp\n\tud2");
+	return 9;
+}
+
+static void test_bad_stack(void)
+{
+	int st = ut_in_child(ill_on_a_bad_stack, (void *)1L);
+
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 5,
+	       "a fault with a bad stack pointer: the handler runs on the alternate stack: %s",
+	       ut_status(st));
+	st = ut_in_child(ill_on_a_bad_stack, NULL);
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	       "without one the frame cannot be written: %s", ut_status(st));
+}
+
 int main(void)
 {
-	tap_plan(16);
+	tap_plan(18);
 	test_fault_frame();
 	test_fpu_state();
 	test_realtime();
 	test_flags();
 	test_forged_frames();
-	return tap_done(16);
+	test_bad_stack();
+	return tap_done(18);
 }

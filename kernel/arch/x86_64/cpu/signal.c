@@ -139,6 +139,22 @@ static void build_frame(const struct arch_uframe *f, const struct sig_frame_req 
 	sig_info_to_linux(req->info, &fr->info);
 }
 
+/* The handler's call: handler(sig, &info, &uc) with the stack at @frame, as after a call. */
+static void point_at_handler(struct arch_uframe *f, const struct sig_frame_req *req,
+                             uintptr_t frame)
+{
+	f->r.rdi = (uint64_t)req->sig;
+	f->r.rsi = frame + offsetof(struct linux_rt_sigframe, info);
+	f->r.rdx = frame + offsetof(struct linux_rt_sigframe, uc);
+	f->r.rax = 0;
+	f->r.rsp = frame;
+	f->r.rip = req->ka->sa_handler;
+	f->r.cs = X86_SEL_UCODE;
+	f->r.ss = X86_SEL_UDATA;
+	/* The ABI wants DF clear at a call; single-stepping does not follow into the handler. */
+	f->r.rflags &= ~(X86_RFLAGS_DF | X86_RFLAGS_RF | X86_RFLAGS_TF);
+}
+
 int arch_signal_setup_frame(struct arch_uframe *f, const struct sig_frame_req *req)
 {
 	struct sig_stack_req sreq = {
@@ -169,17 +185,7 @@ int arch_signal_setup_frame(struct arch_uframe *f, const struct sig_frame_req *r
 		req->ts->ss_size = 0;
 		req->ts->ss_flags = SS_DISABLE;
 	}
-	/* The handler's call: handler(sig, &info, &uc), as after a call instruction. */
-	f->r.rdi = (uint64_t)req->sig;
-	f->r.rsi = pl.frame + offsetof(struct linux_rt_sigframe, info);
-	f->r.rdx = pl.frame + offsetof(struct linux_rt_sigframe, uc);
-	f->r.rax = 0;
-	f->r.rsp = pl.frame;
-	f->r.rip = req->ka->sa_handler;
-	f->r.cs = X86_SEL_UCODE;
-	f->r.ss = X86_SEL_UDATA;
-	/* The ABI wants DF clear at a call; single-stepping does not follow into the handler. */
-	f->r.rflags &= ~(X86_RFLAGS_DF | X86_RFLAGS_RF | X86_RFLAGS_TF);
+	point_at_handler(f, req, pl.frame);
 	x86_fpu_reset_current();
 	return 0;
 }

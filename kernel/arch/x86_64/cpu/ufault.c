@@ -15,10 +15,12 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/cpu/hooks.h"
 #include "arch/x86_64/x86.h"
 #include "irq/irq.h"
 #include "mm/uaccess.h"
+#include "mm/uspace.h"
+#include "proc/proc.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 
 /* x87 and SSE exception flags (FSW / MXCSR bits 0-5; Intel SDM Vol. 1, 8.1.3, 10.2.3). */
@@ -149,10 +151,12 @@ bool x86_uaccess_fixup(struct arch_regs *regs, uint64_t cr2)
 	if (!fixup)
 		return false;
 	s = uspace_current();
-	if (regs->vector == X86_VEC_PF && s && cr2 < USER_TOP && !(regs->error & X86_PF_RSVD)) {
-		if (regs->rflags & X86_RFLAGS_IF)
-			irq_enable();
-		err = uspace_fault(s, cr2, fault_access(regs->error));
+	/* Resolving may sleep: only for a copy made where the caller itself could. */
+	if (regs->vector == X86_VEC_PF && s && cr2 < USER_TOP && !(regs->error & X86_PF_RSVD) &&
+	    (regs->rflags & X86_RFLAGS_IF)) {
+		irq_enable();
+		if (sched_can_block())
+			err = uspace_fault(s, cr2, fault_access(regs->error));
 		irq_disable();
 	}
 	if (err)

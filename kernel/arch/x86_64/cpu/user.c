@@ -20,11 +20,12 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "arch/x86_64/cpu/hooks.h"
 #include "arch/x86_64/x86.h"
 #include "core/log.h"
 #include "core/percpu.h"
 #include "irq/irq.h"
+#include "mm/uspace.h"
+#include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -181,7 +182,8 @@ void arch_uframe_copy(struct arch_uframe *dst, const struct arch_uframe *src)
 	struct task *child = *frame_owner(dst), *self = task_current();
 
 	*dst = *src;
-	if (!is_own_frame(src) || !child || child == self)
+	/* Only a task's own frame has its owner above it: any other @dst gets the registers alone. */
+	if (!is_own_frame(src) || !child || child == self || arch_uframe(child) != dst)
 		return;
 	x86_fpu_save_current(child->fpu);
 	child->arch.fs_base = arch_task_tls(self);

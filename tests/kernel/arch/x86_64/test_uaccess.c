@@ -44,7 +44,7 @@ static const struct {
 } bad[] = {
 	{ 0, 8 },
 	{ 0x1000, 1 },
-	{ 0xffffffff80200000ull, 8 },
+	{ 0xffff800000000000ull, 8 },
 	{ 0x800000000000ull, 8 },
 	{ 0x8000000000000000ull, 8 },
 	{ USER_TOP - 8, 16 },

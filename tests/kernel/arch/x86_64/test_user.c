@@ -61,7 +61,12 @@ USER_PROG(prog_int3, "int3\n\tud2");
 USER_PROG(prog_div0, "xorl %ecx, %ecx\n\tmovl $1, %eax\n\txorl %edx, %edx\n\tdivl %ecx\n\tud2");
 USER_PROG(prog_hlt, "hlt\n\tud2");
 USER_PROG(prog_write_code, "leaq 0(%rip), %rax\n\tmovb $0, (%rax)\n\tud2");
-USER_PROG(prog_kernel_read, "movabs $0xffffffff80200000, %rax\n\tmovq (%rax), %rax\n\tud2");
+USER_PROG(prog_kernel_read, "movabs $0xffff800000001000, %rax\n\tmovq (%rax), %rax\n\tud2");
+/* RFLAGS.TF: a #DB trap after the next instruction. */
+USER_PROG(prog_single_step, "pushfq\n\torq $0x100, (%rsp)\n\tpopfq\n\tnop\n\tud2");
+/* Divide by zero unmasked in the x87 control word: #MF at the next x87 instruction. */
+USER_PROG(prog_x87_div0, "subq $8, %rsp\n\tmovw $0x37b, (%rsp)\n\tfldcw (%rsp)\n\t"
+                         "fld1\n\tfldz\n\tfdivrp\n\tfwait\n\tud2");
 USER_PROG(prog_spin, "1:\n\tpause\n\tjmp 1b");
 /*
  * A fresh thread's FPU: FCW 0x37f and MXCSR 0x1f80 (x87 and SSE reset
@@ -128,6 +133,8 @@ TEST(user, faults_end_a_task_with_no_process)
 	expect_exit(prog_hlt_start, prog_hlt_end, 128 + SIGSEGV);
 	expect_exit(prog_write_code_start, prog_write_code_end, 128 + SIGSEGV);
 	expect_exit(prog_kernel_read_start, prog_kernel_read_end, 128 + SIGSEGV);
+	expect_exit(prog_single_step_start, prog_single_step_end, 128 + SIGTRAP);
+	expect_exit(prog_x87_div0_start, prog_x87_div0_end, 128 + SIGFPE);
 }
 
 TEST(user, threads_start_with_a_clean_fpu)

@@ -17,8 +17,11 @@
 #include "arch/arch.h"
 #include "core/ktest.h"
 #include "core/percpu.h"
+#include "core/smp.h"
+#include "irq/irq.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 #include "tests/kernel/arch/x86_64/uenv.h"
 
@@ -34,6 +37,7 @@ USER_PROG(prog_touch, "movl $0x10000000, %esi\n\txorl %ecx, %ecx\n"
                       "movl $60, %eax\n\tsyscall\n\tud2");
 USER_PROG(prog_write_ro, "movl $0x20000000, %eax\n\tmovq (%rax), %rcx\n\tmovq %rcx, (%rax)\n\tud2");
 USER_PROG(prog_unmapped, "movl $0x30000000, %eax\n\tmovq (%rax), %rcx\n\tud2");
+USER_PROG(prog_spin_mm, "1:\n\tpause\n\tjmp 1b");
 
 static long map(struct uspace *s, uintptr_t va, size_t len, int prot)
 {
@@ -110,5 +114,73 @@ TEST(user_mm, refused_user_faults_become_sigsegv)
 	uspace_put(s);
 	s = space_with(prog_unmapped_start, prog_unmapped_end);
 	EXPECT_EQ(run_in(s).value, 128 + SIGSEGV);
+	uspace_put(s);
+}
+
+/* With interrupts off a copy cannot sleep in uspace_fault(): an untouched page is -EFAULT. */
+TEST(user_mm, atomic_copies_do_not_fault_pages_in)
+{
+	struct uspace *s = space_with(prog_spin_mm_start, prog_spin_mm_end);
+	uint64_t v = 7, resident;
+	unsigned long flags;
+	int err;
+
+	uspace_activate(s);
+	resident = uspace_resident_pages(s);
+	flags = irq_save();
+	err = copy_to_user((void *)DATA_VA, &v, sizeof(v));
+	irq_restore(flags);
+	EXPECT_EQ(err, -EFAULT);
+	EXPECT_EQ(uspace_resident_pages(s), resident);
+	EXPECT_EQ(copy_to_user((void *)DATA_VA, &v, sizeof(v)), 0);
+	EXPECT_EQ(uspace_resident_pages(s), resident + 1);
+	uspace_activate(NULL);
+	uspace_put(s);
+}
+
+static void count_call(void *arg)
+{
+	__atomic_fetch_add((unsigned *)arg, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Every other CPU runs a task spinning in ring 3 in the same space while
+ * this flow sends them function-call IPIs: each interrupt enters from
+ * ring 3 (SWAPGS, the task's stack through TSS.RSP0) and goes back.
+ */
+TEST(user_mm, ipis_reach_cpus_running_ring3)
+{
+	struct task_handle h[SMP_MAX_CPUS];
+	unsigned n = sched_cpu_count(), me = this_cpu_index(), calls = 0, expected = 0;
+	struct task_result r;
+	struct uspace *s;
+
+	if (n < 2)
+		ktest_skip("one CPU");
+	s = space_with(prog_spin_mm_start, prog_spin_mm_end);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		struct task_spawn_opts o = { .prio = TASK_PRIO_DEFAULT, .cpu = (int)cpu };
+
+		o.affinity = 1ull << cpu;
+		if (cpu != me)
+			EXPECT_EQ(task_spawn_opts(&h[cpu], "user-spin", enter_space, s, &o), 0);
+	}
+	task_sleep_ns(20 * 1000 * 1000);
+	for (int round = 0; round < 50; round++) {
+		for (unsigned cpu = 0; cpu < n; cpu++) {
+			if (cpu == me)
+				continue;
+			EXPECT_EQ(smp_call(cpu, count_call, &calls, true), 0);
+			expected++;
+		}
+	}
+	EXPECT_EQ(__atomic_load_n(&calls, __ATOMIC_RELAXED), expected);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		if (cpu == me)
+			continue;
+		EXPECT_EQ(task_kill(h[cpu]), 0);
+		EXPECT_EQ(task_join(h[cpu], &r), 0);
+		EXPECT_EQ(r.how, TASK_END_KILLED);
+	}
 	uspace_put(s);
 }
