@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/random.h"
+#include "proc/futex.h"
 #include "proc/proc.h"
 
 struct arch_uframe;
@@ -46,7 +47,7 @@ int process_create(struct process *parent, bool link, struct process **out);
  * published, so nothing finds a process before it is complete.
  */
 void process_publish_locked(struct process *p) __must_hold(&proc_lock);
-/* Processes whose real uid is @uid (RLIMIT_NPROC). */
+/* Threads of processes whose real uid is @uid (RLIMIT_NPROC; pid.c). */
 unsigned proc_count_uid_locked(uint32_t uid) __must_hold(&proc_lock);
 /*
  * Take @p out of the tables (wait4 reaped it, or nobody will). Returns true
@@ -67,9 +68,10 @@ struct thread_start {
 	uintptr_t sp;                    /* with frame: the new stack pointer (0: keep) */
 	bool set_tls;                    /* give it @tls as FS base */
 	uintptr_t tls;
-	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID: write the tid there first */
-	uintptr_t clear_child_tid;   /* CLONE_CHILD_CLEARTID: cleared and woken at exit */
-	bool share_vm;               /* CLONE_VM without CLONE_VFORK (signal stack rule) */
+	uintptr_t set_child_tid;   /* CLONE_CHILD_SETTID: write the tid there first */
+	uintptr_t clear_child_tid; /* CLONE_CHILD_CLEARTID: cleared and woken at exit */
+	bool share_vm;             /* CLONE_VM without CLONE_VFORK (signal stack rule) */
+	bool same_cpu;             /* start on the creator's CPU (fork: it waits, the child runs) */
 	int (*kernel_fn)(void *arg); /* a fresh thread runs this, then enters user mode */
 	void *kernel_arg;
 };
@@ -101,6 +103,3 @@ void proc_vfork_release(struct process *p);
  */
 int __must_check proc_exec_image(const char *path, const void *data, size_t size,
                                  char *const argv[], char *const envp[]);
-
-/* ---- weak hooks other lanes provide (proc_weak.c) ---- */
-int futex_wake_addr(uintptr_t uaddr, int n);

@@ -50,6 +50,23 @@ void pid_free_locked(int id)
 	pid_used--;
 }
 
+/*
+ * Linux's RLIMIT_NPROC count: the threads of processes whose real uid is
+ * @uid, a zombie counting as one until it is reaped. Walks the table:
+ * only unprivileged forks ask.
+ */
+unsigned proc_count_uid_locked(uint32_t uid)
+{
+	const struct process *p;
+	unsigned i, n = 0;
+
+	for (i = 0; i < PID_HASH; i++)
+		for (p = pid_table[i]; p; p = p->hash_next)
+			if (p->state != PROC_DEAD && p->cred.uid == uid)
+				n += p->nthreads ? p->nthreads : 1;
+	return n;
+}
+
 unsigned pid_in_use_locked(void)
 {
 	return pid_used;

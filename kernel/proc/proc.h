@@ -73,15 +73,15 @@ struct process {
 	struct cred cred;          /* [P] */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [P] */
 	struct sighand *sighand;            /* [P] handlers, shared with CLONE_SIGHAND */
-	struct proc_sig sig;                /* signal state (proc/signal.h), its own locks */
-	struct console_fds fds;             /* [a] open console descriptors (syscall/console.h) */
-	char comm[PROC_COMM_LEN];           /* [P] the program's base name */
-	struct waitq child_wq;              /* its wait4 callers: a child changed state */
-	struct waitq exit_wq;               /* exec/exit_group wait here for other threads to go */
-	uint64_t start_ns;                  /* [I] creation time (monotonic) */
-	uint64_t cpu_ns;                    /* [P] CPU time of its threads that ended */
-	uint64_t children_ns;               /* [G] CPU time of reaped children */
-	bool execed;                        /* [P] it ran exec since fork (setpgid's EACCES) */
+	struct console_fds fds;      /* [a] descriptors: all the console until the files issue */
+	struct proc_sig sig;         /* signal state (proc/signal.h), its own locks */
+	char comm[PROC_COMM_LEN];    /* [P] the program's base name */
+	struct waitq child_wq;       /* its wait4 callers: a child changed state */
+	struct waitq exit_wq;        /* exec/exit_group wait here for other threads to go */
+	uint64_t start_ns;           /* [I] creation time (monotonic) */
+	uint64_t cpu_ns;             /* [P] CPU time of its threads that ended */
+	uint64_t children_ns;        /* [G] CPU time of reaped children */
+	bool execed;                 /* [P] it ran exec since fork (setpgid's EACCES) */
 	struct thread *vfork_parent; /* [G] the thread a vfork child releases at exec or exit */
 	bool kernel_child;           /* [G] proc_spawn() made it: a kernel waiter reaps it */
 	bool published;              /* [G] in the pid table and its parent's list (complete) */

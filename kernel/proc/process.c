@@ -50,17 +50,19 @@ static void rlimit_defaults(struct rlimit64 *r)
 static void inherit(struct process *p, struct process *parent)
 {
 	if (!parent) {
+		console_fds_init(&p->fds); /* 0, 1 and 2: the console */
 		rlimit_defaults(p->rlim);
-		console_fds_init(&p->fds);
 		p->pgid = p->sid = p->pid;
 		memcpy(p->comm, "init", 5);
 		return;
 	}
 	spin_lock(&parent->lock);
 	p->cred = parent->cred;
-	p->fds = parent->fds;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
+	p->fds.open = __atomic_load_n(&parent->fds.open, __ATOMIC_RELAXED);
+	p->fds.cloexec = __atomic_load_n(&parent->fds.cloexec, __ATOMIC_RELAXED);
+	p->fds.status = __atomic_load_n(&parent->fds.status, __ATOMIC_RELAXED);
 	spin_unlock(&parent->lock);
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
@@ -129,11 +131,6 @@ void process_publish_locked(struct process *p)
 	nprocs++;
 }
 
-unsigned proc_count_uid_locked(uint32_t uid)
-{
-	(void)uid;
-	return nprocs; /* one user today: everyone counts against everyone */
-}
 
 bool process_reap_locked(struct process *p)
 {
@@ -229,6 +226,16 @@ int proc_for_each_in_group(int pgid, void (*fn)(struct process *p, void *ctx), v
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return n;
+}
+
+/* The descriptors of callers with no process (kernel tests, the shell). */
+static struct console_fds kernel_fds = CONSOLE_FDS_INIT;
+
+struct console_fds *console_fds_current(void)
+{
+	struct process *p = process_current();
+
+	return p ? &p->fds : &kernel_fds;
 }
 
 unsigned proc_count(void)

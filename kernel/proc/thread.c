@@ -143,6 +143,8 @@ int thread_create(struct process *p, int tid, struct uspace *space, const struct
 	s.parent_sig = self && st->frame ? &self->sig : NULL;
 	if (space)
 		uspace_get(space);
+	if (st->same_cpu)
+		opts.cpu = (int)task_current()->cpu;
 	fmt_snprintf(name, sizeof(name), "%s[%d]", p->comm, tid);
 	err = task_spawn_opts(&h, name, thread_main, s.t, &opts);
 	if (err) {

@@ -351,7 +351,8 @@ __no_thread_safety_analysis bool task_wake(struct task *t)
 	rq_enqueue_locked(rq, t);
 	kick_for_locked(rq, cpu, t);
 	/* Read what we need now: once the lock is dropped @t may run, end and be freed. */
-	busy = rq->curr != rq->idle && !t->pinned;
+	busy = rq->curr != rq->idle && !t->pinned &&
+	       !(rq->curr == task_current() && rq->curr->wake_sync);
 	affinity = t->affinity;
 	spin_unlock_irqrestore(&rq->lock, flags);
 	if (busy)

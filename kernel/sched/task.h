@@ -140,6 +140,12 @@ struct task {
 	struct list_node rq_link;    /* [R] on its run queue's list for its priority */
 	struct task *hash_next;      /* [H] task table chain */
 	struct list_node reap_link;  /* [reap_lock] on the reaper's list (or task_end()'s own) */
+	/*
+	 * [T] it is about to leave its CPU for good (a user thread ending):
+	 * a task it wakes on its own CPU runs there next, so the wake does
+	 * not pull an idle CPU (Linux's WF_SYNC idea).
+	 */
+	bool wake_sync;
 };
 
 /*
@@ -229,6 +235,8 @@ uint64_t task_switch_count(void);
 size_t task_list(struct task_info *out, size_t max);
 /* Tasks that exist (spawned, not yet freed) plus the boot and idle flows. */
 size_t task_count(void);
+/* Unmap the freed tasks' stacks kept for the next spawns (leak checks count frames). */
+void task_stack_cache_drain(void);
 
 /*
  * Called by panic() and the fault handlers: when the calling context is a

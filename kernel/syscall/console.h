@@ -36,9 +36,8 @@ void console_fds_init(struct console_fds *f);
 /* Close the descriptors marked close-on-exec (exec calls it). */
 void console_fds_exec(struct console_fds *f);
 /*
- * The calling process's descriptors. The proc lane defines it; the weak
- * default (sys_tty.c) returns one set shared by every caller, for kernel
- * tests and kernels without processes.
+ * The calling process's descriptors (kernel/proc/process.c); callers with
+ * no process (kernel tests, the shell) share one set.
  */
 struct console_fds *console_fds_current(void);
 

@@ -18,6 +18,7 @@
 
 #include "core/cmdline.h"
 #include "core/log.h"
+#include "proc/proc.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
 
@@ -121,6 +122,7 @@ static long caller_id(bool thread)
 
 static bool strace_wanted(void)
 {
+	struct process *p;
 	struct task *t;
 
 	switch (__atomic_load_n(&strace_mode, __ATOMIC_ACQUIRE)) {
@@ -129,6 +131,10 @@ static bool strace_wanted(void)
 	case STRACE_PID:
 		return caller_id(false) == strace_pid;
 	case STRACE_NAME:
+		/* A program by its name (the process's comm), a kernel task by its task name. */
+		p = process_current();
+		if (p)
+			return strncmp(p->comm, strace_name, sizeof(p->comm)) == 0;
 		t = task_current();
 		return t && strcmp(t->name, strace_name) == 0;
 	default:

@@ -11,21 +11,9 @@
 
 #include <lib/string.h>
 
-#include "proc/proc.h"
 #include "syscall/console.h"
 #include "syscall/internal.h"
 #include "time/time.h"
-
-/* [a] The descriptors of callers that have no process: kernel tests, the shell. */
-static struct console_fds console_fds_kernel = CONSOLE_FDS_INIT;
-
-/* Each process has its own (struct process.fds): threads share them, fork copies them. */
-struct console_fds *console_fds_current(void)
-{
-	struct process *p = process_current();
-
-	return p ? &p->fds : &console_fds_kernel;
-}
 
 void console_fds_init(struct console_fds *f)
 {

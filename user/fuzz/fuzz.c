@@ -254,6 +254,7 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 			target - st->calls < CHILD_BUDGET ? target - st->calls : CHILD_BUDGET;
 		pid_t pid;
 		uint64_t t, before;
+		static int fork_failures;
 
 		memset((void *)sh, 0, sizeof(*sh));
 		sh->magic = SHARED_MAGIC;
@@ -262,6 +263,15 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		if (pid == 0)
 			child_main(sh, budget, seed + st->children * 0x9e3779b97f4a7c15ull, parent);
 		if (pid < 0) {
+			/* Zombies of killed children's children may linger a moment: try a few times. */
+			if (++fork_failures < 50) {
+				struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+				nanosleep(&pause, NULL);
+				continue;
+			}
 			printf("# fork failed: %s\n", strerror(errno));
 			return;
 		}

@@ -314,6 +314,9 @@ static void make_safe(struct fuzz_env *e, long nr, uint64_t a[6])
 		safe_pid(e, &a[0]);
 		safe_pid(e, &a[1]);
 	}
+	/* prlimit64 may name another process: never the parent, whose limits run the run. */
+	if (named(nr, "prlimit64") && ((long)(int)a[0] == e->parent || (long)(int)a[0] < 0))
+		a[0] = 0;
 	/* A good pointer could name a real program and replace the child: only bad ones. */
 	if (named(nr, "execve"))
 		a[0] = bad_pointer(e);
