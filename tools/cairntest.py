@@ -476,7 +476,8 @@ def run_all():
                          res, "e2e: BIOS loader refuses %s kernel" % label, "bios", img, reason)]
     if "user" in groups:
         # User programs on Cairn beside the Linux baseline (tools/usertest.py).
-        jobs += [lambda: usertest.run(res, kernel)]
+        jobs += [lambda: usertest.run(res, kernel),
+                 lambda: usertest.run_images(res, kernel, tmp)]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

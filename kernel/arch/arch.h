@@ -106,9 +106,10 @@ void arch_uframe_set_ip(struct arch_uframe *f, uintptr_t ip);
  */
 void arch_uframe_init(struct arch_uframe *f, uintptr_t ip, uintptr_t sp);
 /*
- * Copy the user registers of @src to @dst (fork, clone). Called by the
- * parent with @src its own frame, it also copies the parent's live
- * FPU/SSE/AVX state and TLS bases to the task @dst belongs to.
+ * Copy the user registers of @src to @dst (fork, clone); @dst is
+ * arch_uframe() of the new task. Called by the parent with @src its own
+ * frame, it also copies the parent's live FPU/SSE/AVX state and TLS bases
+ * to that task. The new task must not have run yet.
  */
 void arch_uframe_copy(struct arch_uframe *dst, const struct arch_uframe *src);
 /*

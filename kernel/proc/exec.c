@@ -53,12 +53,32 @@ static int prot_of(uint32_t pf)
 	       ((pf & ELF_PF_X) ? PROT_EXEC : 0);
 }
 
+/*
+ * Map [@start, @end) writable: the pages below @filled (those the file's
+ * bytes go to) populated at once, so the copy takes no page fault per page
+ * (an exception costs more than the zeroing under TCG), the rest (bss) on
+ * demand.
+ */
+static int map_segment(struct uspace *s, uint64_t start, uint64_t end, uint64_t filled)
+{
+	const int flags = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS;
+	uint64_t mid = filled < start ? start : filled > end ? end : filled;
+	long r = 0;
+
+	if (mid > start)
+		r = uspace_mmap(s, start, mid - start, PROT_READ | PROT_WRITE,
+		                flags | MAP_POPULATE);
+	if (r >= 0 && end > mid)
+		r = uspace_mmap(s, mid, end - mid, PROT_READ | PROT_WRITE, flags);
+	return r < 0 ? (int)r : 0;
+}
+
 /* Map every PT_LOAD writable and copy its file bytes in; pages two segments share map once. */
 static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t bias)
 {
 	uint64_t mapped_end = 0;
 	unsigned i;
-	long r;
+	int r;
 
 	for (i = 0; i < x->file.ehdr->e_phnum; i++) {
 		const struct elf64_phdr *ph = &x->file.phdrs[i];
@@ -70,10 +90,9 @@ static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t b
 		if (start < mapped_end)
 			start = mapped_end;
 		if (start < end) {
-			r = uspace_mmap(s, start, end - start, PROT_READ | PROT_WRITE,
-			                MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS);
-			if (r < 0)
-				return (int)r;
+			r = map_segment(s, start, end, page_up(ph->p_vaddr + bias + ph->p_filesz));
+			if (r)
+				return r;
 			mapped_end = end;
 		}
 		if (ph->p_filesz && copy_to_user((void *)(ph->p_vaddr + bias),
@@ -111,13 +130,13 @@ static int protect_segments(struct uspace *s, const struct elf_exec *x, uintptr_
 }
 
 /* Pick the load bias: 0 for ET_EXEC, a (random) aligned base for static-PIE. */
-static uintptr_t choose_bias(const struct elf_exec *x)
+static uintptr_t choose_bias(const struct elf_exec *x, const struct exec_layout *l)
 {
 	uint64_t align = x->align > PG ? x->align : PG, base;
 
 	if (!x->pie)
 		return 0;
-	base = PIE_BASE + (exec_random_bits(MMAP_RND) << 12);
+	base = PIE_BASE + (exec_random_bits(l, EXEC_RND_PIE, MMAP_RND) << 12);
 	return (base & ~(align - 1)) - x->lo;
 }
 
@@ -132,15 +151,16 @@ static int place_stack_and_heap(struct uspace *s, struct exec_layout *l, const s
 		size = STACK_MIN;
 	if (size > STACK_MAX)
 		size = STACK_MAX;
-	l->stack_top = USER_TOP - (exec_random_bits(STACK_RND) << 12);
+	l->stack_top = USER_TOP - (exec_random_bits(l, EXEC_RND_STACK, STACK_RND) << 12);
 	r = uspace_mmap(s, l->stack_top - size, size, PROT_READ | PROT_WRITE,
 	                MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_STACK);
 	if (r < 0)
 		return (int)r;
 	gap = size < MMAP_GAP_MIN ? MMAP_GAP_MIN : size;
-	l->mmap_base = page_down(l->stack_top - size - gap - (exec_random_bits(MMAP_RND) << 12));
+	l->mmap_base = page_down(l->stack_top - size - gap -
+	                         (exec_random_bits(l, EXEC_RND_MMAP, MMAP_RND) << 12));
 	uspace_set_mmap_base(s, l->mmap_base);
-	l->brk = page_up(x->hi + l->bias) + (exec_random_bits(BRK_RND) << 12);
+	l->brk = page_up(x->hi + l->bias) + (exec_random_bits(l, EXEC_RND_BRK, BRK_RND) << 12);
 	uspace_set_brk_base(s, l->brk);
 	return 0;
 }
@@ -171,7 +191,8 @@ static int exec_build(struct exec_job *j, struct process *p)
 	spin_unlock(&p->lock);
 
 	uspace_set_limit(j->space, as_rlim == RLIM_INFINITY ? 0 : as_rlim);
-	j->l.bias = choose_bias(x);
+	random_bytes(j->l.rnd, sizeof(j->l.rnd));
+	j->l.bias = choose_bias(x, &j->l);
 	j->l.entry = x->entry + j->l.bias;
 	j->l.phdr = x->phdr_vaddr ? x->phdr_vaddr + j->l.bias : 0;
 	j->l.phnum = x->file.ehdr->e_phnum;

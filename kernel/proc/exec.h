@@ -25,6 +25,9 @@ struct exec_strings {
 	int argc, envc; /* how many of each */
 };
 
+/* rnd[] of struct exec_layout: words 0-1 are AT_RANDOM, then one per random offset. */
+enum { EXEC_RND_PIE = 2, EXEC_RND_STACK, EXEC_RND_MMAP, EXEC_RND_BRK, EXEC_RND_WORDS };
+
 /* The new program as the loader placed it. */
 struct exec_layout {
 	uintptr_t bias;      /* added to every link-time address (static-PIE) */
@@ -36,6 +39,8 @@ struct exec_layout {
 	uintptr_t mmap_base; /* mmap() grows down from here */
 	uintptr_t sp;        /* the stack pointer it starts with */
 	uint32_t uid, euid, gid, egid;
+	/* One draw of the kernel generator per exec: AT_RANDOM's 16 bytes, then one word per offset. */
+	uint64_t rnd[EXEC_RND_WORDS];
 };
 
 /* Gather @argv and @envp from kernel memory / from user memory. 0, -E2BIG, -EFAULT, -ENOMEM. */
@@ -55,8 +60,8 @@ int exec_build_stack(struct exec_layout *l, const struct exec_strings *s, const 
 
 /* Whether user address-space randomisation is on (not nokaslr / norandmaps). */
 bool exec_randomize(void);
-/* @bits random bits (at most 63), or 0 when randomisation is off. */
-uint64_t exec_random_bits(unsigned bits);
+/* @bits (at most 63) of @l's random word @word, or 0 when randomisation is off. */
+uint64_t exec_random_bits(const struct exec_layout *l, unsigned word, unsigned bits);
 
 /* Arch hooks for the auxiliary vector (kernel/arch/x86_64/cpu/elf_caps.c). */
 uint64_t arch_elf_hwcap(void);

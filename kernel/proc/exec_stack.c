@@ -27,17 +27,21 @@
 
 bool exec_randomize(void)
 {
-	return !cmdline_has("nokaslr") && !cmdline_has("norandmaps");
+	static int on = -1; /* [a] the command line does not change: read it once */
+	int v = __atomic_load_n(&on, __ATOMIC_RELAXED);
+
+	if (v < 0) {
+		v = !cmdline_has("nokaslr") && !cmdline_has("norandmaps");
+		__atomic_store_n(&on, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 
-uint64_t exec_random_bits(unsigned bits)
+uint64_t exec_random_bits(const struct exec_layout *l, unsigned word, unsigned bits)
 {
-	uint64_t v = 0;
-
-	if (!exec_randomize())
+	if (!exec_randomize() || word >= EXEC_RND_WORDS)
 		return 0;
-	random_bytes(&v, sizeof(v));
-	return bits >= 64 ? v : v & ((1ull << bits) - 1);
+	return l->rnd[word] & ((1ull << bits) - 1);
 }
 
 /* Make room for @n more bytes; -E2BIG past the limit. */
@@ -214,17 +218,16 @@ static int push_strings(struct exec_layout *l, const struct exec_strings *s, con
 {
 	static const uint64_t zero;
 	const char *plat = arch_elf_platform();
-	uint8_t rnd[16];
+	const uint64_t *rnd = l->rnd; /* AT_RANDOM: always random, even with norandmaps */
 	uintptr_t p = l->stack_top;
 
-	random_bytes(rnd, sizeof(rnd));
 	if (!push_bytes(&p, &zero, sizeof(zero)) ||
 	    !(a->execfn = push_bytes(&p, execfn, strlen(execfn) + 1)) ||
 	    !(a->strings = s->len ? push_bytes(&p, s->buf, s->len) : p) ||
 	    !(a->platform = push_bytes(&p, plat, strlen(plat) + 1)))
 		return -EFAULT;
 	p &= ~15ull;
-	if (!(a->random = push_bytes(&p, rnd, sizeof(rnd))))
+	if (!(a->random = push_bytes(&p, rnd, 16)))
 		return -EFAULT;
 	a->phdr = l->phdr;
 	if (!a->phdr) {

@@ -201,7 +201,7 @@ void proc_thread_end(int status)
 	if (!t)
 		task_exit(status);
 	p = t->proc;
-	task->wake_sync = true; /* the parent it wakes may take this CPU: no idle CPU needed */
+	task->wake_sync = true;   /* the parent it wakes may take this CPU: no idle CPU needed */
 	proc_robust_list_exit(t); /* before CLEARTID, as Linux: a joiner may then take the locks */
 	thread_clear_tid(t);
 	bool last = thread_unlink(t, &status);

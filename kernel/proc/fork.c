@@ -131,7 +131,8 @@ static int nproc_check(struct process *p)
 	uint64_t flags = spin_lock_irqsave(&proc_lock);
 	int err = 0;
 
-	if (p->cred.uid != 0 && proc_count_uid_locked(p->cred.uid) >= p->rlim[RLIMIT_NPROC].rlim_cur)
+	if (p->cred.uid != 0 &&
+	    proc_count_uid_locked(p->cred.uid) >= p->rlim[RLIMIT_NPROC].rlim_cur)
 		err = -EAGAIN;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return err;

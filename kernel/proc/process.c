@@ -131,7 +131,6 @@ void process_publish_locked(struct process *p)
 	nprocs++;
 }
 
-
 bool process_reap_locked(struct process *p)
 {
 	if (p->state == PROC_DEAD)

@@ -345,6 +345,27 @@ int signal_exec_reset(struct process *p)
 	return 0;
 }
 
+void signal_fork_child_locked(struct process *p, struct thread *t) __must_hold(&proc_lock)
+{
+	struct thread *me = thread_current();
+	struct process *mine;
+	uint64_t flags;
+
+	if (!me)
+		return; /* the kernel's own spawn: no parent to have been killed */
+	mine = me->proc;
+	if (!((__atomic_load_n(&me->sig.pending.set, __ATOMIC_ACQUIRE) |
+	       __atomic_load_n(&mine->sig.shared.set, __ATOMIC_ACQUIRE)) &
+	      SIG_BIT(SIGKILL)) &&
+	    !__atomic_load_n(&mine->group_exiting, __ATOMIC_ACQUIRE))
+		return;
+	/* No task_wake(): @t's task is not queued yet; its first return to user mode looks. */
+	flags = spin_lock_irqsave(&p->sighand->lock);
+	t->sig.pending.set |= SIG_BIT(SIGKILL);
+	__atomic_store_n(&t->sig.notify, 1, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&p->sighand->lock, flags);
+}
+
 void signal_thread_release(struct thread_sig *ts)
 {
 	struct process *p = container_of(ts, struct thread, sig)->proc;

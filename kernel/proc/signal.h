@@ -141,6 +141,16 @@ void signal_thread_init(struct thread_sig *ts);
  * alternate stack (Linux's rule). Pending signals are not inherited.
  */
 void signal_thread_inherit(struct thread_sig *ts, const struct thread_sig *parent, bool share_vm);
+/*
+ * Thread @t of @p becomes visible (fork, clone), created by the calling
+ * thread: if a SIGKILL reached the creator while it was making @t (kill of
+ * its group, exit_group, exec), @t gets one too, so it cannot slip out of
+ * a group kill that could not see it yet (Linux restarts or fails the fork
+ * instead). With proc_lock held, which kill(-pgid) holds while it walks
+ * the group, and @t's task not yet running.
+ */
+void signal_fork_child_locked(struct process *p, struct thread *t);
+
 /* Drop what is queued to a thread or a process that goes away. */
 void signal_thread_release(struct thread_sig *ts);
 void signal_proc_release(struct proc_sig *ps);

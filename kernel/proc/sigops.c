@@ -114,7 +114,7 @@ int signal_kill(int pid, int sig, const struct ksiginfo *info)
 	}
 	if (pid == -1)
 		return kill_all(sig, info);
-	if (pid == -pid) /* INT_MIN: no group has that id */
+	if (pid == INT32_MIN) /* -pid would overflow: no group has that id */
 		return -ESRCH;
 	pgid = pid ? -pid : (me ? proc_pgid(me) : 0);
 	if (pgid <= 0 || !proc_for_each_in_group(pgid, kill_visit, &w))

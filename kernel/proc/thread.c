@@ -73,6 +73,7 @@ static void thread_publish(struct process *p, struct thread *t)
 	list_add_tail(&p->threads, &t->proc_link);
 	p->nthreads++;
 	spin_unlock(&p->lock);
+	signal_fork_child_locked(p, t); /* a group kill that missed it while it was made */
 	spin_unlock_irqrestore(&proc_lock, flags);
 }
 

@@ -48,10 +48,10 @@ static struct task boot_tasks[SMP_MAX_CPUS];
  * Stacks of freed tasks, kept mapped for the next spawn. Unmapping a stack
  * shoots its pages down on every CPU with vm_lock held, and a spawn on
  * another CPU waits for that lock: 50-80 ms a fork on 4 vCPUs of a loaded
- * host, against 0.2 ms with a kept stack (docs/processes.md). A few are
- * enough for processes that fork and wait one at a time.
+ * host, against 0.2 ms with a kept stack (docs/processes.md). 64 stacks
+ * (1 MiB) cover a program that keeps dozens of children alive at once.
  */
-#define STACK_CACHE 8u
+#define STACK_CACHE 64u
 static struct spinlock stack_lock = SPINLOCK_INIT("task.stacks");
 static uintptr_t stack_cache[STACK_CACHE] __guarded_by(&stack_lock);
 static unsigned nstacks __guarded_by(&stack_lock);

@@ -182,7 +182,8 @@ void arch_uframe_copy(struct arch_uframe *dst, const struct arch_uframe *src)
 	struct task *child = *frame_owner(dst), *self = task_current();
 
 	*dst = *src;
-	if (!is_own_frame(src) || !child || child == self)
+	/* Only a task's own frame has its owner above it: any other @dst gets the registers alone. */
+	if (!is_own_frame(src) || !child || child == self || arch_uframe(child) != dst)
 		return;
 	x86_fpu_save_current(child->fpu);
 	child->arch.fs_base = arch_task_tls(self);
