@@ -157,9 +157,9 @@ long sys_reboot(uint64_t magic1, uint64_t magic2, uint64_t cmd, uint64_t arg, ui
 
 /*
  * cairn_memstat: the kernel's memory counts, for tests that must find them
- * back at a baseline (the syscall fuzzer). The CPUs' frame caches, the
- * heap's magazines and the kept task stacks are emptied first, so only
- * memory in use is counted.
+ * back at a baseline (the syscall fuzzer). The task-stack cache, the CPUs'
+ * frame caches and the heap's magazines are emptied first, so only memory
+ * in use is counted.
  */
 long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                        uint64_t a5)
@@ -170,8 +170,9 @@ long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint
 
 	if (!user_range_ok(out, sizeof(m)))
 		return -EFAULT;
+	/* Freed task stacks kept for the next spawn are memory in use by nobody, too. */
+	task_stack_cache_drain();
 	heap_cache_reclaim();
-	task_stack_cache_drain(); /* the stacks kept for the next tasks are a cache too */
 	pmm_drain_caches();
 	pmm_stats(&ps);
 	heap_stats(&hs);

@@ -114,14 +114,11 @@ static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long p
 	setpgid(0, 0);
 	setrlimit(RLIMIT_AS, &as);
 	/*
-	 * The kill family hits the child itself: ignore what would only end it,
-	 * keep the signals that report a fault (and the two nobody can ignore).
+	 * The kill family hits the child itself: ignore every signal that can
+	 * be. A real fault still ends it (the kernel forces fault signals).
 	 */
-	for (int sig = 1; sig < 65; sig++) {
-		if (sig != SIGILL && sig != SIGTRAP && sig != SIGBUS && sig != SIGFPE &&
-		    sig != SIGSEGV && sig != SIGSYS)
-			signal(sig, SIG_IGN);
-	}
+	for (int sig = 1; sig < 65; sig++)
+		signal(sig, SIG_IGN);
 	e.scratch = child_scratch();
 	for (size_t i = 0; i < FUZZ_SCRATCH_BYTES / 8; i++)
 		((uint64_t *)e.scratch)[i] = fuzz_rand(&e);
