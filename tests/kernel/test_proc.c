@@ -10,6 +10,7 @@
 #include <cairn/errno.h>
 #include <cairn/linux/wait.h>
 
+#include <arch/page.h>
 #include <lib/elf/elf.h>
 #include <lib/string.h>
 
@@ -204,22 +205,46 @@ static size_t heap_blocks(void)
 	return b.live_blocks;
 }
 
+/* Bytes the heap has mapped: it never gives them back, so they are its own, not a leak. */
+static uint64_t heap_mapped_bytes(void)
+{
+	struct alloc_stats st;
+
+	heap_stats(&st);
+	return st.heap_bytes;
+}
+
+/*
+ * How many ended processes wait for the reaper and how full each CPU's magazines
+ * are vary from run to run, so the thousand may need more heap than the warm-up
+ * did: the heap then grows by a step (1 MiB) and keeps it. Those frames are the
+ * heap's; the frames counted against the processes are the rest, give or take
+ * the page tables under the new heap pages (one per 2 MiB, and one more when the
+ * growth crosses a 2 MiB boundary).
+ */
 TEST(proc, thousand_processes_leak_nothing)
 {
 	unsigned procs = proc_count();
 	size_t tasks = quiet_task_count(), blocks;
-	uint64_t before;
+	uint64_t before, heap_before, grown;
+	int64_t lost, slack;
 
 	/* Warm up the heap's magazines and region records: they keep what they took. */
 	EXPECT_EQ(run_prog(&proc_prog_fork_tree, false), W_EXITCODE(36, 0));
 	EXPECT_EQ(run_prog(&proc_prog_fork_wait, false), W_EXITCODE(13, 0));
 	settle(procs, tasks);
 	before = free_bytes();
+	heap_before = heap_mapped_bytes();
 	blocks = heap_blocks();
 	EXPECT_EQ(run_prog(&proc_prog_fork_many, false), W_EXITCODE(0, 0));
 	settle(procs, tasks);
 	EXPECT_EQ(heap_blocks(), blocks);
-	EXPECT_EQ(free_bytes(), before);
+	grown = heap_mapped_bytes() - heap_before;
+	lost = (int64_t)(before - free_bytes() - grown);
+	slack = grown ? (int64_t)(((grown >> 21) + 1) * PAGE_SIZE) : 0;
+	if (lost < 0 || lost > slack)
+		ktest_fail(__FILE__, __LINE__, "%lld bytes of frames lost (the heap grew %llu)",
+		           (long long)lost, (unsigned long long)grown);
 }
 
 /* ---- corrupt files: refused before anything runs ---- */
