@@ -343,13 +343,66 @@ void *vm_alloc_pages(size_t npages, uint32_t pt_flags)
 	return (void *)(uintptr_t)va;
 }
 
+/*
+ * Virtual ranges of freed stacks, kept for the next stack of the same size,
+ * so that spawning and reaping tasks for ever (a process per task) neither
+ * uses up the kernel virtual area nor leaves page tables behind for ranges
+ * no stack will use again. [vm_lock]
+ */
+#define VM_STACK_SLOTS 256
+static struct {
+	uint64_t top;
+	size_t npages;
+} free_stacks[VM_STACK_SLOTS] __guarded_by(&vm_lock);
+static unsigned nfree_stacks __guarded_by(&vm_lock);
+
+/* The top of a freed stack range of @npages pages, or 0 when none is kept. */
+static uint64_t stack_range_reuse(size_t npages)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock), top = 0;
+	unsigned i;
+
+	for (i = nfree_stacks; i-- > 0;) {
+		if (free_stacks[i].npages == npages) {
+			top = free_stacks[i].top;
+			free_stacks[i] = free_stacks[--nfree_stacks];
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return top;
+}
+
 uintptr_t vm_alloc_stack(size_t size)
 {
 	size_t npages = PAGE_ALIGN_UP(size) / PAGE_SIZE;
-	/* One reservation: guard page, stack, and a hole above it. */
-	uint64_t guard = kva_take((npages + 2) * PAGE_SIZE);
+	uint64_t top = stack_range_reuse(npages), guard;
 
+	if (top) {
+		if (vm_map_fresh(top - npages * PAGE_SIZE, npages, PT_WRITE)) {
+			vm_free_stack(top, size);
+			return 0;
+		}
+		return (uintptr_t)top;
+	}
+	/* One reservation: guard page, stack, and a hole above it. */
+	guard = kva_take((npages + 2) * PAGE_SIZE);
 	if (!guard || vm_map_fresh(guard + PAGE_SIZE, npages, PT_WRITE))
 		return 0;
 	return (uintptr_t)(guard + PAGE_SIZE + npages * PAGE_SIZE);
+}
+
+void vm_free_stack(uintptr_t top, size_t size)
+{
+	size_t npages = PAGE_ALIGN_UP(size) / PAGE_SIZE;
+	uint64_t flags;
+
+	vm_unmap_free(top - npages * PAGE_SIZE, npages);
+	flags = spin_lock_irqsave(&vm_lock);
+	if (nfree_stacks < VM_STACK_SLOTS) {
+		free_stacks[nfree_stacks].top = top;
+		free_stacks[nfree_stacks].npages = npages;
+		nfree_stacks++;
+	}
+	spin_unlock_irqrestore(&vm_lock, flags);
 }

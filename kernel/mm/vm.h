@@ -50,6 +50,13 @@ void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache);
  */
 uintptr_t vm_alloc_stack(size_t size);
 
+/*
+ * Unmap and free the stack vm_alloc_stack(@size) returned as @top. Its
+ * virtual range is kept for the next stack of that size (up to a few
+ * hundred ranges), so the range and its page tables are reused.
+ */
+void vm_free_stack(uintptr_t top, size_t size);
+
 /* Allocate and map @npages fresh frames at the next free kernel virtual address. */
 void *vm_alloc_pages(size_t npages, uint32_t pt_flags);
 

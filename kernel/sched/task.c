@@ -140,7 +140,7 @@ static void stack_put(uintptr_t top)
 		stack_cache[nstacks++] = top;
 	spin_unlock_irqrestore(&stack_lock, flags);
 	if (!kept)
-		vm_unmap_free(top - TASK_STACK_SIZE, TASK_STACK_SIZE / PAGE_SIZE);
+		vm_free_stack(top, TASK_STACK_SIZE);
 }
 
 void task_stack_cache_drain(void)
@@ -151,7 +151,7 @@ void task_stack_cache_drain(void)
 	while (nstacks) {
 		top = stack_cache[--nstacks];
 		spin_unlock_irqrestore(&stack_lock, flags);
-		vm_unmap_free(top - TASK_STACK_SIZE, TASK_STACK_SIZE / PAGE_SIZE);
+		vm_free_stack(top, TASK_STACK_SIZE);
 		flags = spin_lock_irqsave(&stack_lock);
 	}
 	spin_unlock_irqrestore(&stack_lock, flags);
@@ -184,11 +184,11 @@ static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 /* @t is DEAD (off its stack) and out of the table. */
 static void task_free(struct task *t)
 {
-	/* The guard page was never mapped; the virtual range is not reused yet. */
+	/* The guard page was never mapped; vm keeps the range for the next stack. */
 	if (t->stack_size == TASK_STACK_SIZE)
 		stack_put(t->stack_top);
 	else if (t->stack_size)
-		vm_unmap_free(t->stack_top - t->stack_size, t->stack_size / PAGE_SIZE);
+		vm_free_stack(t->stack_top, t->stack_size);
 	kfree(t);
 	__atomic_fetch_sub(&nalive, 1, __ATOMIC_RELEASE); /* counted until its memory is back */
 }

@@ -182,5 +182,6 @@ long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint
 	m.heap_cached = hs.cached_blocks;
 	m.heap_used_bytes = hs.used_bytes;
 	m.tasks = task_count();
+	m.heap_bytes = hs.heap_bytes;
 	return copy_to_user((void *)out, &m, sizeof(m));
 }
