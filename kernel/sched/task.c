@@ -30,6 +30,7 @@
 #include "mm/vm.h"
 #include "sched/sched.h"
 #include "sched/spinlock.h"
+#include "sched/task_internal.h"
 
 #define TABLE_SIZE  256u /* hash buckets, a power of two */
 #define REAPER_PRIO TASK_PRIO_MAX
@@ -44,18 +45,6 @@ static uint64_t next_id = 1; /* [a] */
 static struct task boot_tasks[SMP_MAX_CPUS];
 
 /* Orphans that ended, waiting for the reaper to free them. */
-/*
- * Stacks of freed tasks, kept mapped for the next spawn. Unmapping a stack
- * shoots its pages down on every CPU with vm_lock held, and a spawn on
- * another CPU waits for that lock: 50-80 ms a fork on 4 vCPUs of a loaded
- * host, against 0.2 ms with a kept stack (docs/processes.md). 64 stacks
- * (1 MiB) cover a program that keeps dozens of children alive at once.
- */
-#define STACK_CACHE 64u
-static struct spinlock stack_lock = SPINLOCK_INIT("task.stacks");
-static uintptr_t stack_cache[STACK_CACHE] __guarded_by(&stack_lock);
-static unsigned nstacks __guarded_by(&stack_lock);
-
 static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
 static struct list_node reap_list __guarded_by(&reap_lock) = LIST_INIT(reap_list);
 static struct waitq reap_wq = WAITQ_INIT(reap_wq, "task.reap");
@@ -120,50 +109,13 @@ static __attribute__((noreturn)) void task_entry(void)
 	task_end(TASK_END_RETURNED, t->fn(t->arg));
 }
 
-/* A kept stack of TASK_STACK_SIZE bytes, or a fresh one; returns its top or 0. */
-static uintptr_t stack_get(void)
-{
-	uint64_t flags = spin_lock_irqsave(&stack_lock);
-	uintptr_t top = nstacks ? stack_cache[--nstacks] : 0;
-
-	spin_unlock_irqrestore(&stack_lock, flags);
-	return top ? top : vm_alloc_stack(TASK_STACK_SIZE);
-}
-
-/* Keep the stack ending at @top for the next task, or unmap it when enough are kept. */
-static void stack_put(uintptr_t top)
-{
-	uint64_t flags = spin_lock_irqsave(&stack_lock);
-	bool kept = nstacks < STACK_CACHE;
-
-	if (kept)
-		stack_cache[nstacks++] = top;
-	spin_unlock_irqrestore(&stack_lock, flags);
-	if (!kept)
-		vm_free_stack(top, TASK_STACK_SIZE);
-}
-
-void task_stack_cache_drain(void)
-{
-	uint64_t flags = spin_lock_irqsave(&stack_lock);
-	uintptr_t top;
-
-	while (nstacks) {
-		top = stack_cache[--nstacks];
-		spin_unlock_irqrestore(&stack_lock, flags);
-		vm_free_stack(top, TASK_STACK_SIZE);
-		flags = spin_lock_irqsave(&stack_lock);
-	}
-	spin_unlock_irqrestore(&stack_lock, flags);
-}
-
 static struct task *task_alloc(const char *name, int (*fn)(void *), void *arg)
 {
 	struct task *t = kmalloc_aligned(sizeof(*t), 64, KM_ZERO | KM_MAY_FAIL);
 
 	if (!t)
 		return NULL;
-	t->stack_top = stack_get();
+	t->stack_top = task_stack_get();
 	if (!t->stack_top) {
 		kfree(t);
 		return NULL;
@@ -186,7 +138,7 @@ static void task_free(struct task *t)
 {
 	/* The guard page was never mapped; vm keeps the range for the next stack. */
 	if (t->stack_size == TASK_STACK_SIZE)
-		stack_put(t->stack_top);
+		task_stack_put(t->stack_top);
 	else if (t->stack_size)
 		vm_free_stack(t->stack_top, t->stack_size);
 	kfree(t);
