@@ -8,6 +8,8 @@ KERNEL_ARCH_DIR := kernel/arch/$(ARCH)
 KERNEL_SUBDIRS := core dev acpi bus/pci mm bench irq time sched tty shell
 # Issue 11: the system-call layer and processes (added only once whichever lane lands first).
 KERNEL_SUBDIRS += $(filter-out $(KERNEL_SUBDIRS),syscall proc)
+# Issue 12: files (kernel/fs and one folder per file system).
+KERNEL_SUBDIRS += fs fs/tmpfs fs/devfs fs/procfs
 KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
 	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS) \
 	boot/common/entropy.c

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual file system: Linux's shape, smaller. A super_block is one
+ * mounted instance of a file system type; an inode is a file's metadata
+ * and its operations; a dentry is a name in the cache, joining a parent
+ * directory's dentry to the inode it names (or to nothing: a negative
+ * dentry remembers that a name does not exist); a mount hangs a
+ * super_block's root over a dentry of another mount; a file (fs/file.h)
+ * is an open file description.
+ *
+ * File systems (tmpfs, devfs, procfs, later ext2 and FAT) fill in inodes
+ * and the two operation tables; everything above them (the path walk,
+ * permission checks, the system calls) is common and lives in kernel/fs/.
+ * Lifetimes and locks: docs/vfs.md.
+ *
+ * Locks: [I] fixed once published; [a] atomic; [L] the inode's lock
+ * (struct inode.lock, a sleeping lock; a directory's lock serialises the
+ * changes of its entries); [D] the dentry cache's lock (dcache.c);
+ * [R] rename_lock (one rename at a time, so the tree cannot change
+ * shape under a rename's checks); [M] the mount lock (mount.c). Order: rename_lock, then a parent
+ * directory's inode lock before its child's, then the dcache lock.
+ */
+#pragma once
+
+#include <cairn/compiler.h>
+
+#include <lib/list/list.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched/spinlock.h"
+#include "sched/sync.h"
+
+struct dentry;
+struct file;
+struct file_ops;
+struct fs_type;
+struct iattr;
+struct inode;
+struct kstatfs;
+struct mount;
+struct pipe;
+struct super_block;
+
+#define NAME_MAX        255  /* bytes of one path component (Linux) */
+#define PATH_MAX        4096 /* bytes of a path, NUL included (Linux) */
+#define SYMLOOP_MAX     40   /* symbolic links one walk follows before ELOOP (Linux) */
+#define VFS_INLINE_NAME 40   /* names up to this long live in the dentry itself */
+
+/* A point in time as the VFS keeps it (CLOCK_REALTIME). */
+struct vfs_time {
+	int64_t sec;
+	uint32_t nsec;
+};
+
+/* Access wanted, for inode_permission(): the rwx bits' meaning. */
+#define MAY_EXEC  1u
+#define MAY_WRITE 2u
+#define MAY_READ  4u
+
+/*
+ * Inode operations; a NULL entry means the file system does not do that
+ * (the caller answers -EPERM for names, -EINVAL for readlink). Directory
+ * operations are called with the directory's lock held, and after the
+ * VFS checked permissions, that the name is free (create, mkdir, mknod,
+ * symlink, link) or taken (unlink, rmdir), and that the file system is
+ * writable. They instantiate or drop the dentry themselves
+ * (d_instantiate(), d_drop()).
+ */
+struct inode_ops {
+	/*
+	 * Find @d's name in @dir: d_instantiate(d, inode) if it exists, leave
+	 * it negative if not (return 0 either way); -errno on an error.
+	 */
+	int __must_check (*lookup)(struct inode *dir, struct dentry *d);
+	/* New regular file, directory, node (S_IFCHR/S_IFBLK/S_IFIFO/S_IFSOCK, @rdev) or link. */
+	int __must_check (*create)(struct inode *dir, struct dentry *d, uint32_t mode);
+	int __must_check (*mkdir)(struct inode *dir, struct dentry *d, uint32_t mode);
+	int __must_check (*mknod)(struct inode *dir, struct dentry *d, uint32_t mode,
+	                          uint32_t rdev);
+	int __must_check (*symlink)(struct inode *dir, struct dentry *d, const char *target);
+	/* A new name @d in @dir for the inode of @old. */
+	int __must_check (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+	int __must_check (*unlink)(struct inode *dir, struct dentry *d);
+	/* @d is a directory the VFS found empty-looking; the fs checks it is empty (-ENOTEMPTY). */
+	int __must_check (*rmdir)(struct inode *dir, struct dentry *d);
+	/*
+	 * Move @od in @odir to @nd in @ndir, atomically, replacing what @nd
+	 * names if it is positive (the VFS checked the types match and that a
+	 * replaced directory is empty-looking). Both directories are locked.
+	 */
+	int __must_check (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
+	                           struct dentry *nd);
+	/* Copy the link's target (no NUL) into @buf, at most @n bytes; returns its length. */
+	long __must_check (*readlink)(struct inode *ino, char *buf, size_t n);
+	/*
+	 * Change the size (ATTR_SIZE, the fs zero-fills or frees), mode, owner
+	 * or times; the VFS checked permissions and already updated the other
+	 * fields in the inode when this is NULL. With @ino's lock held.
+	 */
+	int __must_check (*setattr)(struct inode *ino, const struct iattr *a);
+};
+
+#define ATTR_MODE  0x01u
+#define ATTR_UID   0x02u
+#define ATTR_GID   0x04u
+#define ATTR_SIZE  0x08u
+#define ATTR_ATIME 0x10u
+#define ATTR_MTIME 0x20u
+#define ATTR_CTIME 0x40u
+
+struct iattr {
+	unsigned valid; /* ATTR_* */
+	uint32_t mode, uid, gid;
+	int64_t size;
+	struct vfs_time atime, mtime, ctime;
+};
+
+struct inode {
+	uint64_t ino;                        /* [I] number, unique in its super_block */
+	struct super_block *sb;              /* [I] */
+	const struct inode_ops *iops;        /* [I] */
+	const struct file_ops *fops;         /* [I] what open() gives (char devices: chrdev_open) */
+	int refs;                            /* [a] dentries, open files, the fs's own */
+	struct mutex lock;                   /* the [L] lock */
+	uint32_t mode;                       /* [L] S_IFMT type (fixed) | permission bits */
+	uint32_t uid, gid;                   /* [L] */
+	uint32_t nlink;                      /* [L] names; 0 and refs 0: the fs frees it */
+	uint32_t rdev;                       /* [I] device number (DEV_ENCODE) of a node */
+	int64_t size;                        /* [L] bytes */
+	uint64_t blocks;                     /* [L] 512-byte units in use */
+	struct vfs_time atime, mtime, ctime; /* [L] */
+	void *priv;                          /* [I] the file system's own */
+	struct pipe *pipe;                   /* [L] a FIFO's pipe while it is open (fs/pipe.c) */
+};
+
+/*
+ * A new inode of @sb with refs 1, everything but ino/sb zeroed, the lock
+ * ready and the times set to now. NULL without memory.
+ */
+struct inode *inode_alloc(struct super_block *sb);
+void inode_get(struct inode *ino);
+/* Drop a reference; the last one calls sb->ops->evict_inode() (or just frees). */
+void inode_put(struct inode *ino);
+/* Set mtime and ctime (or only ctime with @ctime_only) to now; caller holds [L]. */
+void inode_touch(struct inode *ino, bool ctime_only);
+struct vfs_time vfs_now(void);
+
+/*
+ * Whether the calling process may access @ino as @mask (MAY_*) asks, by the
+ * owner/group/other bits, its fsuid, fsgid and supplementary groups. Root
+ * (fsuid 0) may do anything but execute a file that has no x bit. Returns
+ * 0 or -EACCES; -EROFS for MAY_WRITE on a read-only mount is the caller's.
+ */
+int __must_check inode_permission(const struct inode *ino, unsigned mask);
+/* Whether the caller owns @ino or is root (chmod, utimensat with times, ...). */
+bool inode_owner_or_root(const struct inode *ino);
+
+/* ---- dentries ---- */
+
+struct dentry {
+	struct dentry *parent;  /* [I] holds a reference; the root's is itself */
+	struct inode *inode;    /* [D] NULL: negative (the name does not exist) */
+	struct super_block *sb; /* [I] */
+	int refs;               /* [a] */
+	unsigned flags;         /* [D] DENTRY_* */
+	uint32_t hash;          /* [D] of the name */
+	uint32_t namelen;       /* [D] */
+	const char *name;       /* [D] inline_name or a heap copy (rename may change it) */
+	char inline_name[VFS_INLINE_NAME + 1];
+	struct list_node children; /* [D] cached dentries under this one */
+	struct list_node sibling;  /* [D] on the parent's children */
+	struct dentry *hash_next;  /* [D] the dcache hash chain */
+	void *priv;                /* the file system's own (procfs: which entry) */
+};
+
+#define DENTRY_MOUNTED 0x1u /* something is mounted on it */
+#define DENTRY_DEAD    0x2u /* unlinked or dropped: lookups no longer find it */
+#define DENTRY_NOCACHE 0x4u /* procfs-style: look it up again after the last put */
+
+void dget(struct dentry *d);
+void dput(struct dentry *d);
+/* Make the negative @d name @ino (takes over the caller's reference to @ino). */
+void d_instantiate(struct dentry *d, struct inode *ino);
+/* Take @d out of the cache (unlink, rmdir, an fs that forgets a name). */
+void d_drop(struct dentry *d);
+/* The child of @parent called @name (@len bytes) from the cache, with a reference, or NULL. */
+struct dentry *d_lookup_cached(struct dentry *parent, const char *name, size_t len);
+/* A new negative child of @parent named @name, in the cache, with a reference; NULL: no memory. */
+struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len);
+
+/* ---- super blocks, file system types, mounts ---- */
+
+struct super_ops {
+	/* Free the fs's part of @ino (its data, priv); the VFS frees the inode. */
+	void (*evict_inode)(struct inode *ino);
+	int __must_check (*statfs)(struct super_block *sb, struct kstatfs *st);
+	/* Write back what is dirty (sync); NULL: nothing to do. */
+	int __must_check (*sync)(struct super_block *sb);
+	/* The last mount went away: free the fs's part of @sb. */
+	void (*put_super)(struct super_block *sb);
+};
+
+#define SB_RDONLY 0x1u /* MS_RDONLY */
+#define SB_NOSUID 0x2u
+#define SB_NODEV  0x4u
+#define SB_NOEXEC 0x8u
+
+struct super_block {
+	const struct fs_type *type;  /* [I] */
+	const struct super_ops *ops; /* [I] */
+	struct dentry *root;         /* [I] */
+	uint32_t dev;                /* [I] st_dev of its inodes: an anonymous 0:N number */
+	unsigned flags;              /* [a] SB_* (remount may change RDONLY) */
+	uint64_t magic;              /* [I] statfs f_type: TMPFS_MAGIC, PROC_SUPER_MAGIC, ... */
+	void *priv;                  /* [I] the file system's own */
+	uint64_t next_ino;           /* [a] for file systems that number inodes themselves */
+	int refs;                    /* [a] mounts of it */
+};
+
+/* Fill in a new super_block: type, dev number, refs 1. NULL without memory. */
+struct super_block *sb_alloc(const struct fs_type *type, const struct super_ops *ops);
+
+struct kstatfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree;
+	uint64_t namelen, frsize, flags;
+};
+
+#define FS_REQUIRES_DEV 0x1u /* needs a block device as its source (ext2, later) */
+
+struct fs_type {
+	const char *name; /* "tmpfs", "proc", "devtmpfs", ... (/proc/filesystems) */
+	unsigned flags;   /* FS_* */
+	/*
+	 * Make (or, for single-instance types, find) a super_block for
+	 * @source with @flags (SB_*) and the option string @data (kernel copy,
+	 * may be NULL). Returns 0 and *@out with a reference, or -errno.
+	 */
+	int __must_check (*mount)(const struct fs_type *type, const char *source, unsigned flags,
+	                          const char *data, struct super_block **out);
+	struct list_node link; /* on the registry */
+};
+
+/* Add @type to the registry (boot, once each); -EBUSY if the name is taken. */
+int __must_check vfs_register_fs(struct fs_type *type);
+const struct fs_type *vfs_find_fs(const char *name);
+/* Call @fn on each registered type, in registration order (/proc/filesystems). */
+void vfs_for_each_fs(void (*fn)(const struct fs_type *type, void *ctx), void *ctx);
+
+struct mount {
+	struct super_block *sb;    /* [I] */
+	struct dentry *root;       /* [I] sb->root, or a sub-tree for bind mounts */
+	struct mount *parent;      /* [M] the mount it hangs on; itself for the root */
+	struct dentry *mountpoint; /* [M] the dentry in parent it covers */
+	unsigned flags;            /* [M] MNT_* per-mount flags */
+	char *source;              /* [I] what /proc/mounts shows first ("tmpfs", "/dev/vda1") */
+	int refs;                  /* [a] paths that hold it */
+	struct list_node link;     /* [M] on the mount list */
+};
+
+/* A position in the tree: a dentry seen through a mount. Both hold references. */
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+void path_get(const struct path *p);
+void path_put(struct path *p);
+
+/*
+ * Mount a new instance of @fstype from @source on @target (a directory),
+ * as mount(2) does after copying its arguments in. Returns 0 or -errno.
+ */
+int __must_check vfs_mount(const char *source, const struct path *target, const char *fstype,
+                           unsigned long flags, const char *data);
+int __must_check vfs_umount(const struct path *target, int flags);
+/*
+ * Call @fn on each mount in mount order with the mount lock held (the
+ * callback must not sleep or take the lock): /proc/mounts.
+ */
+void vfs_for_each_mount(void (*fn)(const struct mount *m, void *ctx), void *ctx);
+/*
+ * The absolute path of @p as seen from the caller's root, into @buf (@n
+ * bytes, NUL included): getcwd, /proc/PID/cwd, /proc/mounts. Returns the
+ * length or -ENAMETOOLONG; an unlinked dentry gets " (deleted)".
+ */
+long vfs_path_name(const struct path *p, char *buf, size_t n);
+
+/*
+ * Boot: mount a tmpfs as the root of the tree and make it every process's
+ * root and working directory. Task context, once, before any path use.
+ */
+int __must_check vfs_init_root(void);
+/* The root of the whole tree (the kernel's own, for kernel callers), with a reference. */
+void vfs_root(struct path *out);
+
+/* ---- the path walk ---- */
+
+#define LOOKUP_FOLLOW    0x1u /* follow a final symbolic link */
+#define LOOKUP_DIRECTORY 0x2u /* the result must be a directory (a trailing '/' implies it) */
+#define LOOKUP_EMPTY     0x4u /* "" names the start (AT_EMPTY_PATH) */
+#define LOOKUP_PARENT    0x8u /* stop at the parent: vfs_walk_parent() */
+
+/*
+ * Walk @path (a kernel string) from @dirfd (AT_FDCWD: the working
+ * directory; an absolute path starts at the caller's root) to *@out, with
+ * references. Symbolic links are followed inside the path always and at
+ * its end with LOOKUP_FOLLOW; ".." stops at the caller's root and crosses
+ * mounts upwards; mounts are crossed downwards. Every directory passed
+ * needs MAY_EXEC. Returns 0, -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG,
+ * -EACCES, -EBADF (@dirfd), -ENOMEM.
+ */
+int __must_check vfs_walk(int dirfd, const char *path, unsigned flags, struct path *out);
+/*
+ * Walk to the parent directory of @path's last component (which must be
+ * a name, not "." or ".."; -EEXIST/-EBUSY/-EINVAL per the caller) and
+ * return it with the last component in *@last / *@len (pointing into
+ * @path). Trailing slashes are noted in *@trailing_slash.
+ */
+int __must_check vfs_walk_parent(int dirfd, const char *path, struct path *parent,
+                                 const char **last, size_t *len, bool *trailing_slash);
+
+/*
+ * Copy a path name from user memory: a heap buffer of PATH_MAX the caller
+ * kfree()s, or -EFAULT, -ENAMETOOLONG (no NUL within PATH_MAX bytes),
+ * -ENOENT (empty, unless @allow_empty). Returned as an error pointer:
+ * check with IS_ERR_PTR()/PTR_ERR_VAL().
+ */
+char *vfs_getname(uintptr_t upath, bool allow_empty);
+#define IS_ERR_PTR(p)  ((uintptr_t)(p) >= (uintptr_t)-4095)
+#define PTR_ERR_VAL(p) ((long)(intptr_t)(p))
+#define ERR_PTR_VAL(e) ((void *)(intptr_t)(e))
+
+/*
+ * Open @path as open(2) would (O_* flags, @mode for O_CREAT before the
+ * umask), for the kernel (exec, init's console, tests): a file with a
+ * reference, or an error pointer.
+ */
+struct file *vfs_open(int dirfd, const char *path, int flags, uint32_t mode);
+/* Open the inode of @p (the walk is done): char devices, FIFOs and the file ops' open(). */
+struct file *vfs_open_path(const struct path *p, int flags);
+
+/* ---- character devices ---- */
+
+/*
+ * Route opens of char-device inodes with major @major and minors
+ * @minor .. @minor + @count - 1 to @fops (whose open() sees the inode and
+ * can read its rdev). -EBUSY when a range overlaps one registered.
+ */
+int __must_check chrdev_register(unsigned major, unsigned minor, unsigned count,
+                                 const struct file_ops *fops);
