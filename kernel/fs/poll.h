@@ -17,7 +17,7 @@ struct file;
 struct waitq;
 struct poll_table;
 
-/* Linux's poll bits (asm-generic/poll.h); epoll's EPOLLIN etc. are the same values. */
+/* Linux's poll bits (include/uapi, generic poll bits); epoll's EPOLLIN etc. are the same values. */
 #define POLLIN     0x0001u
 #define POLLPRI    0x0002u
 #define POLLOUT    0x0004u
