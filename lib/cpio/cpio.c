@@ -76,8 +76,8 @@ static int cpio_corrupt(struct cpio_iter *it, const char *why)
 }
 
 /* Read the header at it->off into @e, @namesize and @check; NULL or what is wrong. */
-static const char *cpio_read_header(struct cpio_iter *it, struct cpio_entry *e,
-                                    uint32_t *namesize, uint32_t *check)
+static const char *cpio_read_header(struct cpio_iter *it, struct cpio_entry *e, uint32_t *namesize,
+                                    uint32_t *check)
 {
 	const uint8_t *h = it->base + it->off;
 	uint32_t f[CPIO_NFIELDS];

@@ -19,10 +19,10 @@
 #define CPIO_NAME_MAX 4096u /* longer names are refused as corrupt */
 
 /* File type bits of the mode field (the st_mode values of POSIX). */
-#define CPIO_S_IFMT  0170000u
-#define CPIO_S_IFREG 0100000u
-#define CPIO_S_IFDIR 0040000u
-#define CPIO_S_IFLNK 0120000u
+#define CPIO_S_IFMT   0170000u
+#define CPIO_S_IFREG  0100000u
+#define CPIO_S_IFDIR  0040000u
+#define CPIO_S_IFLNK  0120000u
 #define CPIO_S_IFCHR  0020000u
 #define CPIO_S_IFBLK  0060000u
 #define CPIO_S_IFIFO  0010000u
@@ -36,12 +36,12 @@ struct cpio_entry {
 	size_t size;      /* bytes of data */
 	uint32_t mode;    /* type and permission bits */
 	uint32_t uid, gid;
-	uint32_t ino;              /* with the device numbers: names of one file share it */
-	uint32_t nlink;            /* names of the file; >1 on regular files: hard links */
-	uint32_t mtime;            /* seconds since 1970 */
+	uint32_t ino;                  /* with the device numbers: names of one file share it */
+	uint32_t nlink;                /* names of the file; >1 on regular files: hard links */
+	uint32_t mtime;                /* seconds since 1970 */
 	uint32_t devmajor, devminor;   /* the device the file came from (hard-link key) */
 	uint32_t rdevmajor, rdevminor; /* a device node's own number */
-	size_t offset;             /* of the member's header in the archive (for messages) */
+	size_t offset;                 /* of the member's header in the archive (for messages) */
 };
 
 /* A position in an archive; only cpio_next() changes it. */
