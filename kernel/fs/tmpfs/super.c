@@ -18,7 +18,6 @@
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "proc/proc.h"
 
 int tmpfs_charge(struct tmpfs_sb *t, uint64_t n)
 {
@@ -90,7 +89,6 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, uint32_
 {
 	struct tmpfs_inode *ti;
 	struct inode *ino;
-	struct cred cred;
 
 	*err = tmpfs_charge_inode(sb);
 	if (*err)
@@ -106,18 +104,9 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, uint32_
 	ino->ino = __atomic_add_fetch(&sb->next_ino, 1, __ATOMIC_RELAXED);
 	ino->priv = ti;
 	ti->sbi = tmpfs_sb(sb);
-	ino->mode = mode;
 	ino->rdev = rdev;
 	ino->nlink = 1;
-	cred = current_cred();
-	ino->uid = cred.fsuid;
-	ino->gid = cred.fsgid;
-	/* A set-group-ID directory hands its group (and, to directories, the bit) down. */
-	if (dir && (dir->mode & S_ISGID)) {
-		ino->gid = dir->gid;
-		if ((mode & S_IFMT) == S_IFDIR)
-			ino->mode |= S_ISGID;
-	}
+	inode_init_owner(ino, dir, mode);
 	if ((mode & S_IFMT) == S_IFDIR) {
 		ino->nlink = 2;
 		tmpfs_dir_init(&ti->dir, dir);
