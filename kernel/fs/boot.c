@@ -16,8 +16,15 @@
 #include "fs/initramfs.h"
 #include "fs/vfs.h"
 
-/* The procfs lane's; the tree boots without it until it lands. */
-#pragma weak procfs_register
+/*
+ * The procfs lane's register function replaces this one; until it lands
+ * the tree boots without "proc". (A weak undefined symbol would not do: the
+ * KASLR relocation table refuses references outside the image.)
+ */
+__attribute__((weak)) int procfs_register(void)
+{
+	return -ENOSYS;
+}
 
 /* Register the built-in types; only tmpfs is needed to go on. */
 static int fs_boot_types(void)
@@ -31,11 +38,9 @@ static int fs_boot_types(void)
 	err = devfs_register();
 	if (err)
 		pr_err("fs: cannot register devtmpfs: error %d", err);
-	if (procfs_register) {
-		err = procfs_register();
-		if (err)
-			pr_err("fs: cannot register proc: error %d", err);
-	}
+	err = procfs_register();
+	if (err && err != -ENOSYS)
+		pr_err("fs: cannot register proc: error %d", err);
 	return 0;
 }
 

@@ -6,7 +6,6 @@
  * back when it goes (pmm free counts before and after).
  */
 #include "fs/tmpfs/tmpfs.h"
-
 #include "tmpfs_test.h"
 
 static uint8_t tt_buf[3 * 4096 + 100];
@@ -78,7 +77,7 @@ TEST(tmpfs, sparse_file_far_out)
 /* Truncate to @size through the inode's setattr, as truncate(2) reaches it. */
 static int tt_truncate(const char *path, int64_t size)
 {
-	struct iattr a = {.valid = ATTR_SIZE, .size = size};
+	struct iattr a = { .valid = ATTR_SIZE, .size = size };
 	struct inode *ino = tt_inode(path);
 	int err;
 
@@ -126,7 +125,7 @@ TEST(tmpfs, unlinked_file_stays_readable)
 	EXPECT_EQ(tt_pwrite(p, "still", 5, 0), 5);
 	f = tt_open(p, O_RDWR, 0);
 	EXPECT_EQ(vfs_unlink(AT_FDCWD, p), 0);
-	EXPECT_EQ(vfs_walk(AT_FDCWD, p, 0, &(struct path){0}), -ENOENT);
+	EXPECT_EQ(vfs_walk(AT_FDCWD, p, 0, &(struct path){ 0 }), -ENOENT);
 	EXPECT_EQ(f->inode->nlink, 0);
 	EXPECT_EQ(kernel_read(f, back, sizeof(back), &pos), 5);
 	EXPECT_EQ(memcmp(back, "still", 5), 0);
@@ -232,8 +231,8 @@ TEST(tmpfs, size_limit_enospc)
 
 TEST(tmpfs, bad_options_refused)
 {
-	static const char *const bad[] = {"size=", "size=12q", "mode=8", "mode=17777", "uid=x",
-	                                  "bogus=1", "size", "nr_inodes=-1"};
+	static const char *const bad[] = { "size=", "size=12q", "mode=8", "mode=17777",
+		                           "uid=x", "bogus=1",  "size",   "nr_inodes=-1" };
 	struct path mp;
 
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, "/tmp/kt-tmpfs-opts", 0755), 0);

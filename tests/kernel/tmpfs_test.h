@@ -30,7 +30,8 @@ static inline void tt_mount(struct tt_mount *m, const char *opts)
 	static int seq;
 	struct path mp;
 
-	fmt_snprintf(m->dir, sizeof(m->dir), "/tmp/kt-tmpfs-%d", __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+	fmt_snprintf(m->dir, sizeof(m->dir), "/tmp/kt-tmpfs-%d",
+	             __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, m->dir, 0755), 0);
 	EXPECT_EQ(vfs_walk(AT_FDCWD, m->dir, LOOKUP_FOLLOW, &mp), 0);
 	EXPECT_EQ(vfs_mount("tmpfs", &mp, "tmpfs", 0, opts), 0);

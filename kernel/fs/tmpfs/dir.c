@@ -16,8 +16,7 @@
 #include "fs/tmpfs/internal.h"
 #include "mm/heap.h"
 
-#define TMPFS_HASH_MIN  8u
-#define TMPFS_BOGO_SIZE 20 /* bytes a directory's size grows per entry (Linux's tmpfs) */
+#define TMPFS_HASH_MIN 8u
 
 void tmpfs_dir_init(struct tmpfs_dir *d, struct inode *parent)
 {

@@ -61,6 +61,9 @@ struct tmpfs_inode {
 	};
 };
 
+/* Bytes a directory's size grows per entry, "." and ".." included (Linux's tmpfs). */
+#define TMPFS_BOGO_SIZE 20
+
 /* Readdir cookies 0 and 1 are "." and ".."; entries start at 2. */
 #define TMPFS_COOKIE_FIRST 2u
 

@@ -109,6 +109,7 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, uint32_
 	inode_init_owner(ino, dir, mode);
 	if ((mode & S_IFMT) == S_IFDIR) {
 		ino->nlink = 2;
+		ino->size = 2 * TMPFS_BOGO_SIZE; /* "." and ".." */
 		tmpfs_dir_init(&ti->dir, dir);
 	} else if ((mode & S_IFMT) == S_IFREG) {
 		radix_init(&ti->pages);
@@ -121,9 +122,11 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, uint32_
 static void tmpfs_evict_inode(struct inode *ino)
 {
 	struct tmpfs_inode *ti = tmpfs_i(ino);
+	struct tmpfs_sb *t;
 
 	if (!ti)
 		return;
+	t = ti->sbi;
 	switch (ino->mode & S_IFMT) {
 	case S_IFREG:
 		tmpfs_file_cut(ino, 0);
@@ -137,7 +140,7 @@ static void tmpfs_evict_inode(struct inode *ino)
 	}
 	kfree(ti);
 	ino->priv = NULL;
-	tmpfs_uncharge_inode(ti->sbi);
+	tmpfs_uncharge_inode(t);
 }
 
 static int tmpfs_statfs(struct super_block *sb, struct kstatfs *st)
