@@ -60,6 +60,7 @@ static void inherit(struct process *p, struct process *parent)
 	p->cred = parent->cred;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
+	p->ctty = parent->ctty; /* the session's terminal; setsid drops it */
 	p->fds.open = __atomic_load_n(&parent->fds.open, __ATOMIC_RELAXED);
 	p->fds.cloexec = __atomic_load_n(&parent->fds.cloexec, __ATOMIC_RELAXED);
 	p->fds.status = __atomic_load_n(&parent->fds.status, __ATOMIC_RELAXED);
@@ -162,6 +163,7 @@ static void process_free(struct process *p)
 		sighand_put(p->sighand);
 	if (p->space)
 		uspace_put(p->space);
+	proc_files_exit(p); /* a process that never ran still holds them */
 	kfree(p);
 }
 
