@@ -85,7 +85,6 @@ struct process {
 	struct fdtable *files; /* [P] descriptors, shared with CLONE_FILES; NULL once a zombie */
 	struct fs_context *fs; /* [P] root, cwd, umask, shared with CLONE_FS; NULL once a zombie */
 	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */
-	struct tty *ctty;      /* [G] the controlling terminal (kernel/tty), or NULL */
 	struct path exe;       /* [P] the program file (/proc/PID/exe); mnt NULL: none */
 	struct proc_sig sig;   /* signal state (proc/signal.h), its own locks */
 	char comm[PROC_COMM_LEN];    /* [P] the program's base name */

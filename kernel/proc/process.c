@@ -60,7 +60,6 @@ static void inherit(struct process *p, struct process *parent)
 	p->cred = parent->cred;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
-	p->ctty = parent->ctty; /* the session's terminal; setsid drops it */
 	p->fds.open = __atomic_load_n(&parent->fds.open, __ATOMIC_RELAXED);
 	p->fds.cloexec = __atomic_load_n(&parent->fds.cloexec, __ATOMIC_RELAXED);
 	p->fds.status = __atomic_load_n(&parent->fds.status, __ATOMIC_RELAXED);
