@@ -262,6 +262,7 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	/* Linux: the saved and filesystem ids follow the effective ones at every exec. */
 	p->cred.euid = p->cred.suid = p->cred.fsuid = j->l.euid;
 	p->cred.egid = p->cred.sgid = p->cred.fsgid = j->l.egid;
+	p->undumpable = j->unreadable || j->l.euid != j->l.uid || j->l.egid != j->l.gid;
 	swap_path(&p->exe, &j->exe); /* the old one goes with the job */
 	spin_unlock(&p->lock);
 	j->space = NULL;

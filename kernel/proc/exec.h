@@ -65,6 +65,7 @@ struct exec_job {
 	struct fdtable *files; /* a private copy of a shared descriptor table, or NULL */
 	struct path exe;       /* the program file (mnt NULL for an image in memory) */
 	bool set_uid, set_gid; /* a set-user-ID / set-group-ID file on a mount that allows it */
+	bool unreadable;       /* a file of the exec (program or script) the caller cannot read */
 	uint32_t new_euid, new_egid;
 };
 

@@ -212,8 +212,12 @@ static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_fla
 			break;
 		}
 		err = exec_open(dirfd, name, at_flags, &f, &j->exe);
-		if (!err)
+		if (!err) {
+			/* Linux's would_dump(): an unreadable file makes the process undumpable. */
+			if (inode_permission(j->exe.dentry->inode, MAY_READ))
+				j->unreadable = true;
 			err = exec_src_file(&j->src, f);
+		}
 		if (err || !shebang_is_script(j->src.head, j->src.head_len))
 			break;
 		/* Two lines in turn: @name points into the previous one while this one is parsed. */

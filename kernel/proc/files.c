@@ -97,14 +97,27 @@ bool proc_may_inspect(struct process *p)
 	struct process *self = process_current();
 	struct cred me = current_cred(), them;
 
+	bool dumpable;
+
 	if (!self || self == p || me.euid == 0)
 		return true;
 	spin_lock(&p->lock);
 	them = p->cred;
+	dumpable = !p->undumpable;
 	spin_unlock(&p->lock);
 	/* Linux's __ptrace_may_access(): the caller's real and effective ids against all three. */
-	return me.uid == me.euid && ids_all(me.uid, them.uid, them.euid, them.suid) &&
+	return dumpable && me.uid == me.euid && ids_all(me.uid, them.uid, them.euid, them.suid) &&
 	       me.gid == me.egid && ids_all(me.gid, them.gid, them.egid, them.sgid);
+}
+
+bool proc_dumpable(struct process *p)
+{
+	bool d;
+
+	spin_lock(&p->lock);
+	d = !p->undumpable;
+	spin_unlock(&p->lock);
+	return d;
 }
 
 int proc_files_clone(struct process *child, struct process *parent, uint64_t flags)

@@ -86,6 +86,7 @@ struct process {
 	struct fs_context *fs; /* [P] root, cwd, umask, shared with CLONE_FS; NULL once a zombie */
 	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */
 	struct path exe;       /* [P] the program file (/proc/PID/exe); mnt NULL: none */
+	bool undumpable; /* [P] ids changed or a set-id/unreadable program: no look inside */
 	struct proc_sig sig;   /* signal state (proc/signal.h), its own locks */
 	char comm[PROC_COMM_LEN];    /* [P] the program's base name */
 	struct waitq child_wq;       /* its wait4 callers: a child changed state */
@@ -246,6 +247,12 @@ int proc_exe_get(struct process *p, struct path *out);
  * equal to all of @p's uids and the same for gids.
  */
 bool proc_may_inspect(struct process *p);
+/*
+ * Whether @p is "dumpable" in Linux's sense: false after its ids changed
+ * or it exec'd a set-id or unreadable program (until an ordinary exec or
+ * prctl(PR_SET_DUMPABLE)). Its /proc/PID files then belong to root.
+ */
+bool proc_dumpable(struct process *p);
 
 /*
  * proc_spawn() with descriptors 0, 1 and 2 given: each @stdio[i] (NULL:
