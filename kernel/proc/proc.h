@@ -86,7 +86,7 @@ struct process {
 	struct fs_context *fs; /* [P] root, cwd, umask, shared with CLONE_FS; NULL once a zombie */
 	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */
 	struct path exe;       /* [P] the program file (/proc/PID/exe); mnt NULL: none */
-	bool undumpable; /* [P] ids changed or a set-id/unreadable program: no look inside */
+	bool undumpable;       /* [P] ids changed or a set-id/unreadable program: no look inside */
 	struct proc_sig sig;   /* signal state (proc/signal.h), its own locks */
 	char comm[PROC_COMM_LEN];    /* [P] the program's base name */
 	struct waitq child_wq;       /* its wait4 callers: a child changed state */
@@ -244,11 +244,11 @@ int proc_exe_get(struct process *p, struct path *out);
  * Whether the caller may look inside @p (/proc/PID/environ, maps, fd, cwd,
  * exe), as Linux's ptrace access check without capabilities beyond root:
  * the same process, root (euid 0), or the caller's real and effective uid
- * equal to all of @p's uids and the same for gids.
+ * equal to all of @p's uids and the same for gids, and @p dumpable.
  */
 bool proc_may_inspect(struct process *p);
 /*
- * Whether @p is "dumpable" in Linux's sense: false after its ids changed
+ * Whether @p is dumpable (Linux's word): false after its ids changed
  * or it exec'd a set-id or unreadable program (until an ordinary exec or
  * prctl(PR_SET_DUMPABLE)). Its /proc/PID files then belong to root.
  */

@@ -19,8 +19,8 @@ static pid_t sleeper(uid_t uid)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-		            setresuid(uid, uid, uid)))
+		if (uid &&
+		    (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 			_exit(1);
 		for (;;)
 			pause();
@@ -35,7 +35,8 @@ static int as_user(int (*fn)(pid_t), pid_t arg)
 	int st;
 
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
 			_exit(98);
 		_exit(fn(arg));
 	}
