@@ -287,4 +287,3 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
 		return -EINVAL;
 	return base + off;
 }
-
