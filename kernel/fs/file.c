@@ -16,7 +16,6 @@
 
 #include "fs/epoll.h"
 #include "fs/internal.h"
-#include "fs/poll.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 
@@ -36,7 +35,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	/* Epoll items watching the file go first: they hook its wait queues. */
+	/* epoll's items on this description go before the file does (fs/epoll.h). */
 	if (__atomic_load_n(&f->ep, __ATOMIC_ACQUIRE))
 		eventpoll_release(f);
 	if (f->ops && f->ops->release)
