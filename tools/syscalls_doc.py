@@ -32,6 +32,10 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
+    "poll": "a poll a signal without handler restarts starts its timeout again",
+    "select": "nfds above 1024 is cut to 1024 (Linux: to its table's size)",
+    "pipe2": "O_NOTIFICATION_PIPE: EINVAL",
+    "epoll_ctl": "EPOLLEXCLUSIVE and EPOLLWAKEUP accepted, with no effect",
     "read": "console descriptors only, until the files issue",
     "write": "console descriptors only, until the files issue",
     "readv": "console descriptors only; one terminal read per call",
