@@ -19,27 +19,6 @@
 #include "tty/internal.h"
 #include "tty/tty.h"
 
-/* Linux's tty_std_termios (drivers/tty/tty_io.c): cooked, echoing, 38400 8N1. */
-const struct termios tty_std_termios = {
-	.c_iflag = ICRNL | IXON,
-	.c_oflag = OPOST | ONLCR,
-	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
-	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-	.c_cc = { [VINTR] = 0x03,
-	          [VQUIT] = 0x1c,
-	          [VERASE] = 0x7f,
-	          [VKILL] = 0x15,
-	          [VEOF] = 0x04,
-	          [VMIN] = 1,
-	          [VSTART] = 0x11,
-	          [VSTOP] = 0x13,
-	          [VSUSP] = 0x1a,
-	          [VREPRINT] = 0x12,
-	          [VDISCARD] = 0x0f,
-	          [VWERASE] = 0x17,
-	          [VLNEXT] = 0x16 },
-};
-
 static long tcgets(struct tty *t, uintptr_t arg)
 {
 	struct termios tio;
