@@ -73,8 +73,6 @@ bool tty_tostop(struct tty *t);
 
 /* Char devices and their nodes (tty_file.c): once, from tty_init(). */
 void tty_dev_register(void);
-/* The devfs lane's (kernel/fs/devfs/devfs.h): a node /dev/@name. 0 or -errno. */
-int devfs_add_node(const char *name, uint32_t mode, uint32_t rdev);
 
 /*
  * Job control (tty_job.c). The checks return 0 (go on), -EIO, or

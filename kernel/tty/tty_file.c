@@ -13,6 +13,7 @@
 #include <lib/format.h>
 
 #include "core/log.h"
+#include "fs/devfs/devfs.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "proc/proc.h"
@@ -214,7 +215,8 @@ struct file *tty_open_file(struct tty *t, int oflags)
 			file_put(f);
 	}
 	/* No node (a test terminal, or before /dev is there): an anonymous char device. */
-	f = file_alloc_anon(&tty_fops, t, oflags, S_IFCHR | 0620, tty_name(t));
+	f = file_alloc_anon(&tty_fops, t, (unsigned)oflags & ~(unsigned)O_NOCTTY, S_IFCHR | 0620,
+	                    tty_name(t));
 	return f;
 }
 
@@ -227,8 +229,6 @@ void tty_dev_register(void)
 		err = chrdev_register(4, 64, 1, &tty_fops);
 	if (!err)
 		err = chrdev_register(TTYAUX_MAJOR, TTYAUX_TTY, 2, &tty_fops);
-	if (err == -ENOSYS) /* a kernel without the VFS yet (kernel/tty/fs_weak.c) */
-		return;
 	if (err) {
 		pr_err("tty: char devices not registered (%d)", err);
 		return;
