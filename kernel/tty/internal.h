@@ -84,6 +84,8 @@ int tty_job_check_change(struct tty *t);
 void tty_job_open(struct tty *t);
 /* The job-control ioctls: TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID. */
 long tty_job_ioctl(struct tty *t, unsigned cmd, uintptr_t arg, bool readable);
+/* Whether the caller may type on @t (TIOCSTI): its controlling terminal, or root. */
+bool tty_job_may_simulate(struct tty *t);
 /* ISIG: @sig to the foreground group. Any context, interrupt handlers included. */
 void tty_job_signal(struct tty *t, int sig);
 /* @t goes away: no process keeps it as its controlling terminal. */
