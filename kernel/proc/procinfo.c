@@ -90,6 +90,35 @@ int proc_owner(int pid, uint32_t *uid, uint32_t *gid)
 	return 0;
 }
 
+/* A snapshot of @p's credentials. */
+static struct cred cred_of(struct process *p)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	struct cred c = p->cred;
+
+	spin_unlock_irqrestore(&p->lock, flags);
+	return c;
+}
+
+bool proc_may_inspect(int pid)
+{
+	struct process *self = process_current(), *p;
+	struct cred me, them;
+
+	if (!self)
+		return proc_pid_exists(pid);
+	me = cred_of(self);
+	p = process_find(pid);
+	if (!p)
+		return false;
+	them = cred_of(p);
+	process_put(p);
+	if (me.euid == 0 || p == self)
+		return true;
+	return them.uid == me.fsuid && them.euid == me.fsuid && them.suid == me.fsuid &&
+	       them.gid == me.fsgid && them.egid == me.fsgid && them.sgid == me.fsgid;
+}
+
 struct uspace *proc_space_get(int pid)
 {
 	struct process *p = process_find(pid);
@@ -263,6 +292,7 @@ int proc_task_info(int pid, int tid, struct procfmt_task *out)
 	out->pid = pid;
 	out->tid = tid ? tid : pid;
 	out->tpgid = -1;
+	out->umask = -1;
 	out->priority = 20;
 	out->ncpus = sched_cpu_count();
 	info_tree(p, out);

@@ -23,12 +23,9 @@
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
+#include "syscall/uname.h"
 #include "time/time.h"
 
-#define CAIRN_SYSNAME "Cairn"
-#define CAIRN_RELEASE "0.11.0"
-#define CAIRN_VERSION "#1 SMP"
-#define CAIRN_MACHINE "x86_64"
 
 #define GETRANDOM_CHUNK 256 /* bytes generated and copied out at a time */
 
@@ -44,12 +41,12 @@ long sys_uname(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	struct new_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	uts_set(u.sysname, CAIRN_SYSNAME);
-	uts_set(u.nodename, "cairn");
-	uts_set(u.release, CAIRN_RELEASE);
-	uts_set(u.version, CAIRN_VERSION);
-	uts_set(u.machine, CAIRN_MACHINE);
-	uts_set(u.domainname, "(none)");
+	uts_set(u.sysname, CAIRN_UTS_SYSNAME);
+	uts_set(u.nodename, CAIRN_UTS_NODENAME);
+	uts_set(u.release, CAIRN_UTS_RELEASE);
+	uts_set(u.version, CAIRN_UTS_VERSION);
+	uts_set(u.machine, CAIRN_UTS_MACHINE);
+	uts_set(u.domainname, CAIRN_UTS_DOMAIN);
 	return copy_to_user((void *)buf, &u, sizeof(u));
 }
 

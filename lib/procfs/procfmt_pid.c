@@ -108,7 +108,9 @@ static void status_ids(struct seqbuf *s, const struct procfmt_task *t)
 {
 	unsigned i;
 
-	seq_printf(s, "Umask:\t%04o\nState:\t%s\n", t->umask, procfmt_state_name(t->state));
+	if (t->umask >= 0)
+		seq_printf(s, "Umask:\t%04o\n", (unsigned)t->umask);
+	seq_printf(s, "State:\t%s\n", procfmt_state_name(t->state));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->pid, t->tid,
 	           t->ppid);
 	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\n", t->uid[0], t->uid[1], t->uid[2], t->uid[3]);
