@@ -560,11 +560,12 @@ uint64_t task_switch_count(void)
 
 int sched_cpu_time(unsigned cpu, struct sched_cpu_time *out)
 {
-	struct rq *rq = &rqs[cpu];
+	struct rq *rq;
 	unsigned long flags;
 
-	if (cpu >= SMP_MAX_CPUS || !__atomic_load_n(&rq->ready, __ATOMIC_ACQUIRE))
+	if (cpu >= SMP_MAX_CPUS || !__atomic_load_n(&rqs[cpu].ready, __ATOMIC_ACQUIRE))
 		return -EINVAL;
+	rq = &rqs[cpu];
 	out->idle_ns = sched_task_run_ns(rq->idle);
 	flags = irq_save();
 	spin_lock(&rq->lock);

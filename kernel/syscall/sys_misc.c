@@ -26,7 +26,6 @@
 #include "syscall/uname.h"
 #include "time/time.h"
 
-
 #define GETRANDOM_CHUNK 256 /* bytes generated and copied out at a time */
 
 static void uts_set(char field[UTSNAME_LEN], const char *s)

@@ -51,7 +51,7 @@ struct procfmt_task {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	int exit_code; /* wait status of a zombie, else 0 */
 	/* status only */
-	int umask;                    /* of its file-system context, -1: none (no Umask line) */
+	int umask;               /* of its file-system context, -1: none (no Umask line) */
 	uint32_t uid[4], gid[4]; /* real, effective, saved, file system */
 	unsigned ngroups;
 	uint32_t groups[PROCFMT_NGROUPS];

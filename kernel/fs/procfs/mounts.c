@@ -17,9 +17,9 @@
 #define MOUNTS_MAX 64 /* mounts shown; more than Cairn makes */
 
 struct mount_ref {
-	struct path root;          /* the mount and its root, with references */
-	const char *type;          /* the fs type's name (types are never unregistered) */
-	char *source;              /* [I] of the mount, which the reference keeps */
+	struct path root; /* the mount and its root, with references */
+	const char *type; /* the fs type's name (types are never unregistered) */
+	char *source;     /* [I] of the mount, which the reference keeps */
 	unsigned sb_flags;
 };
 

@@ -21,7 +21,7 @@
 #define PER_PID   PROCFS_NOCACHE
 #define PER_OWNER (PROCFS_NOCACHE | PROCFS_PRIVATE)
 
-static const struct procfs_entry tid_dir_entry = { NULL, 62, DIR_MODE, PER_PID,
+static const struct procfs_entry tid_dir_entry = { NULL, 62,   DIR_MODE,       PER_PID,
 	                                           NULL, NULL, &procfs_tid_dir };
 
 static int next_tid(const struct procfs_node *parent, int from)
@@ -36,8 +36,8 @@ static bool tid_exists(const struct procfs_node *parent, int tid)
 	return proc_tid_in(parent->pid, tid);
 }
 
-static const struct procfs_dir task_dir = { NULL, 0, &tid_dir_entry, next_tid, tid_exists,
-	                                    PROCFS_DYN_TID };
+static const struct procfs_dir task_dir = { NULL,     0,          &tid_dir_entry,
+	                                    next_tid, tid_exists, PROCFS_DYN_TID };
 
 /* task/ comes first so that a thread's directory can use the rest of the table. */
 static const struct procfs_entry pid_entries[] = {

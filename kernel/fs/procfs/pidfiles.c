@@ -14,8 +14,8 @@
 #include "mm/uspace.h"
 #include "proc/procinfo.h"
 
-#define ARGS_CHUNK 256              /* bytes copied from the process at a time */
-#define ARGS_MAX   (128u * 1024)    /* Linux's MAX_ARG_STRLEN-sized cap on what one read shows */
+#define ARGS_CHUNK 256           /* bytes copied from the process at a time */
+#define ARGS_MAX   (128u * 1024) /* Linux's MAX_ARG_STRLEN-sized cap on what one read shows */
 
 /* The snapshot of @n's process or thread, on the heap (it is large); NULL and *@err on failure. */
 static struct procfmt_task *task_of(const struct procfs_node *n, int *err)
@@ -125,7 +125,9 @@ int procfs_show_pid_environ(struct seqbuf *s, const struct procfs_node *n)
 /* One region as a maps line; the stack and the break's region get Linux's names. */
 static void map_line(const struct uspace_region *r, void *ctx)
 {
-	struct procfmt_vma v = { r->start, r->end, false, false, false, r->shared, 0, 0, 0, 0, NULL };
+	struct procfmt_vma v = {
+		r->start, r->end, false, false, false, r->shared, 0, 0, 0, 0, NULL
+	};
 
 	v.read = r->prot & PROT_READ;
 	v.write = r->prot & PROT_WRITE;

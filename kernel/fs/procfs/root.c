@@ -117,7 +117,7 @@ static const struct procfs_entry root_entries[] = {
 };
 
 /* The directory of one process, named by its pid. */
-static const struct procfs_entry pid_dir_entry = { NULL, 63, DIR_MODE, PROCFS_NOCACHE,
+static const struct procfs_entry pid_dir_entry = { NULL, 63,   DIR_MODE,       PROCFS_NOCACHE,
 	                                           NULL, NULL, &procfs_pid_dir };
 
 static int next_pid(const struct procfs_node *parent, int from)
@@ -133,10 +133,10 @@ static bool pid_exists(const struct procfs_node *parent, int pid)
 }
 
 static const struct procfs_dir root_dir = {
-	root_entries, sizeof(root_entries) / sizeof(root_entries[0]),
+	root_entries,   sizeof(root_entries) / sizeof(root_entries[0]),
 	&pid_dir_entry, next_pid,
-	pid_exists,   PROCFS_DYN_PID,
+	pid_exists,     PROCFS_DYN_PID,
 };
 
-const struct procfs_entry procfs_root_entry = { "/", PROCFS_ROOT_INO, DIR_MODE, 0,
-	                                        NULL, NULL,           &root_dir };
+const struct procfs_entry procfs_root_entry = { "/",  PROCFS_ROOT_INO, DIR_MODE, 0, NULL,
+	                                        NULL, &root_dir };

@@ -105,16 +105,15 @@ static int procfs_mount(const struct fs_type *type, const char *source, unsigned
 	sb->magic = PROC_SUPER_MAGIC;
 	sb->flags = flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC);
 	ino = procfs_make_inode(sb, &root);
-	if (!ino)
-		goto out_nomem;
-	sb->root = d_make_root(ino);
-	if (!sb->root)
-		goto out_nomem;
+	sb->root = ino ? d_make_root(sb, ino) : NULL;
+	if (!sb->root) {
+		if (ino)
+			inode_put(ino);
+		kfree(sb);
+		return -ENOMEM;
+	}
 	*out = sb;
 	return 0;
-out_nomem:
-	sb_put(sb);
-	return -ENOMEM;
 }
 
 static struct fs_type procfs_type = {

@@ -14,7 +14,7 @@
 #include <lib/string.h>
 
 #include "arch/arch.h"
-#include "core/smp.h"
+#include "core/percpu.h"
 #include "fs/procfs/internal.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
@@ -81,13 +81,15 @@ static uint64_t irq_total(void)
 
 int procfs_show_stat(struct seqbuf *s, const struct procfs_node *n)
 {
-	struct procfmt_cputime cpus[SMP_MAX_CPUS];
+	struct procfmt_cputime *cpus =
+		kmalloc_flags(SMP_MAX_CPUS * sizeof(*cpus), KM_ZERO | KM_MAY_FAIL);
 	struct procfmt_sysstat st;
 	struct sched_cpu_time t;
 	unsigned cpu;
 
+	if (!cpus)
+		return -ENOMEM;
 	memset(&st, 0, sizeof(st));
-	memset(cpus, 0, sizeof(cpus));
 	for (cpu = 0; cpu < SMP_MAX_CPUS && !sched_cpu_time(cpu, &t); cpu++) {
 		cpus[cpu].user = procfmt_ns_to_ticks(t.user_ns);
 		cpus[cpu].system = procfmt_ns_to_ticks(t.system_ns);
@@ -101,6 +103,7 @@ int procfs_show_stat(struct seqbuf *s, const struct procfs_node *n)
 	st.processes = proc_created();
 	st.running = sched_nr_running();
 	procfmt_stat(s, &st);
+	kfree(cpus);
 	return 0;
 }
 
@@ -150,6 +153,6 @@ int procfs_show_cpuinfo(struct seqbuf *s, const struct procfs_node *n)
 int procfs_show_version(struct seqbuf *s, const struct procfs_node *n)
 {
 	seq_puts(s, CAIRN_UTS_SYSNAME " version " CAIRN_UTS_RELEASE " (cairn@" CAIRN_UTS_NODENAME
-	            ") (" __VERSION__ ") " CAIRN_UTS_VERSION "\n");
+	                              ") (" __VERSION__ ") " CAIRN_UTS_VERSION "\n");
 	return 0;
 }

@@ -81,8 +81,8 @@ static long procfs_text_read(struct file *f, struct uio *u, int64_t *pos)
 		return 0;
 	want = t->len - (size_t)*pos;
 	moved = uio_copy_out(u, t->data + *pos, want);
-	if (!moved)
-		return -EFAULT; /* there was room and data: the user buffer faulted */
+	if (!moved && uio_faulted(u))
+		return -EFAULT;
 	*pos += (int64_t)moved;
 	return (long)moved;
 }
@@ -110,8 +110,7 @@ static int64_t procfs_text_llseek(struct file *f, int64_t off, int whence)
 		return -EOVERFLOW;
 	if (base + off < 0)
 		return -EINVAL;
-	f->pos = base + off;
-	return f->pos;
+	return base + off; /* the VFS stores it in f->pos */
 }
 
 const struct file_ops procfs_text_fops = {

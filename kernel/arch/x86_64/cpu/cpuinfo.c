@@ -7,12 +7,11 @@
  * list holds the features Cairn knows by name, in Linux's order of
  * CPUID words (1.EDX, 80000001.EDX, 1.ECX, 80000001.ECX, 7.EBX).
  */
-#include "arch/arch.h"
-
 #include <arch/cpu.h>
 #include <lib/procfs/seq.h>
 #include <lib/string.h>
 
+#include "arch/arch.h"
 #include "core/percpu.h"
 
 struct cpu_flag {
@@ -23,20 +22,20 @@ struct cpu_flag {
 
 /* Word 0: CPUID 1 EDX; 1: 80000001 EDX; 2: 1 ECX; 3: 80000001 ECX; 4: 7.0 EBX. */
 static const struct cpu_flag cpu_flags[] = {
-	{ 0, 0, "fpu" },        { 0, 1, "vme" },       { 0, 2, "de" },       { 0, 3, "pse" },
-	{ 0, 4, "tsc" },        { 0, 5, "msr" },       { 0, 6, "pae" },      { 0, 7, "mce" },
-	{ 0, 8, "cx8" },        { 0, 9, "apic" },      { 0, 11, "sep" },     { 0, 12, "mtrr" },
-	{ 0, 13, "pge" },       { 0, 14, "mca" },      { 0, 15, "cmov" },    { 0, 16, "pat" },
-	{ 0, 17, "pse36" },     { 0, 19, "clflush" },  { 0, 23, "mmx" },     { 0, 24, "fxsr" },
-	{ 0, 25, "sse" },       { 0, 26, "sse2" },     { 0, 27, "ss" },      { 0, 28, "ht" },
-	{ 1, 11, "syscall" },   { 1, 20, "nx" },       { 1, 26, "pdpe1gb" }, { 1, 27, "rdtscp" },
-	{ 1, 29, "lm" },        { 2, 0, "pni" },       { 2, 1, "pclmulqdq" }, { 2, 9, "ssse3" },
-	{ 2, 12, "fma" },       { 2, 13, "cx16" },     { 2, 19, "sse4_1" },  { 2, 20, "sse4_2" },
-	{ 2, 21, "x2apic" },    { 2, 22, "movbe" },    { 2, 23, "popcnt" },  { 2, 25, "aes" },
-	{ 2, 26, "xsave" },     { 2, 28, "avx" },      { 2, 29, "f16c" },    { 2, 30, "rdrand" },
-	{ 2, 31, "hypervisor" }, { 3, 0, "lahf_lm" },  { 3, 5, "abm" },      { 4, 0, "fsgsbase" },
-	{ 4, 3, "bmi1" },       { 4, 5, "avx2" },      { 4, 7, "smep" },     { 4, 8, "bmi2" },
-	{ 4, 9, "erms" },       { 4, 18, "rdseed" },   { 4, 19, "adx" },     { 4, 20, "smap" },
+	{ 0, 0, "fpu" },         { 0, 1, "vme" },      { 0, 2, "de" },        { 0, 3, "pse" },
+	{ 0, 4, "tsc" },         { 0, 5, "msr" },      { 0, 6, "pae" },       { 0, 7, "mce" },
+	{ 0, 8, "cx8" },         { 0, 9, "apic" },     { 0, 11, "sep" },      { 0, 12, "mtrr" },
+	{ 0, 13, "pge" },        { 0, 14, "mca" },     { 0, 15, "cmov" },     { 0, 16, "pat" },
+	{ 0, 17, "pse36" },      { 0, 19, "clflush" }, { 0, 23, "mmx" },      { 0, 24, "fxsr" },
+	{ 0, 25, "sse" },        { 0, 26, "sse2" },    { 0, 27, "ss" },       { 0, 28, "ht" },
+	{ 1, 11, "syscall" },    { 1, 20, "nx" },      { 1, 26, "pdpe1gb" },  { 1, 27, "rdtscp" },
+	{ 1, 29, "lm" },         { 2, 0, "pni" },      { 2, 1, "pclmulqdq" }, { 2, 9, "ssse3" },
+	{ 2, 12, "fma" },        { 2, 13, "cx16" },    { 2, 19, "sse4_1" },   { 2, 20, "sse4_2" },
+	{ 2, 21, "x2apic" },     { 2, 22, "movbe" },   { 2, 23, "popcnt" },   { 2, 25, "aes" },
+	{ 2, 26, "xsave" },      { 2, 28, "avx" },     { 2, 29, "f16c" },     { 2, 30, "rdrand" },
+	{ 2, 31, "hypervisor" }, { 3, 0, "lahf_lm" },  { 3, 5, "abm" },       { 4, 0, "fsgsbase" },
+	{ 4, 3, "bmi1" },        { 4, 5, "avx2" },     { 4, 7, "smep" },      { 4, 8, "bmi2" },
+	{ 4, 9, "erms" },        { 4, 18, "rdseed" },  { 4, 19, "adx" },      { 4, 20, "smap" },
 };
 
 static uint32_t max_leaf(uint32_t base)
