@@ -16,6 +16,7 @@
 
 #include "core/ktest.h"
 #include "fs/file.h"
+#include "fs/fs_types.h"
 #include "fs/procfs/internal.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"

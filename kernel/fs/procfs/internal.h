@@ -78,8 +78,6 @@ struct procfs_node {
 
 /* ---- super.c ---- */
 
-/* Register "proc" (fs_boot() calls it once). */
-int __must_check procfs_register(void);
 
 /* The inode number of @n: the same for the same name as long as its process lives. */
 uint64_t procfs_node_ino(const struct procfs_node *n);

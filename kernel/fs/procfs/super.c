@@ -9,6 +9,7 @@
 
 #include <lib/string.h>
 
+#include "fs/fs_types.h"
 #include "fs/procfs/internal.h"
 #include "mm/heap.h"
 #include "proc/procinfo.h"
