@@ -33,7 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
 QEMU = os.path.join(ROOT, "tools", "qemu.sh")
 VMLINUZ = os.path.join(BUILD, "debs", "vmlinuz")
-ROOTFS = os.path.join(BUILD, "rootfs.cpio")
+UNAME_TEST = os.path.join(BUILD, "user", "musl", "uname")
 LINUX_APPEND = "console=ttyS0 rdinit=/sbin/init quiet loglevel=1 panic=-1"
 CAIRN_APPEND = "init=/sbin/init"
 MEM_MIB = 256
@@ -44,7 +44,7 @@ PROMPT = re.compile(r"\[(\d+)\] e2e# ")
 FIRST_PROMPT = re.compile(r"(?m)^\S*:\S*# $")
 BOOT_WAIT = 180
 # A kernel that printed one of these says nothing more: stop waiting for it.
-DEAD = re.compile(r"cairn: halted after panic|---\[ end Kernel panic|init: \S+ exited")
+DEAD = re.compile(r"cairn: halted after panic|---\[ end Kernel panic")
 CMD_WAIT = 60
 
 
@@ -391,6 +391,20 @@ def check_tar(sh, ctx):
     return "%s files, lists' md5 %s" % (out[0].strip(), sums[0]), None
 
 
+def check_programs(sh, ctx):
+    """The project's musl test program in /opt/cairn and one added with ADD=."""
+    status, out = sh.run("/opt/cairn/tests/uname")
+    points = [l for l in out if re.match(r"^(not )?ok \d+", l)]
+    plan = [l for l in out if re.match(r"^1\.\.\d+$", l)]
+    if status != 0 or not plan or len(points) != int(plan[0][3:]) or \
+            any(p.startswith("not") for p in points):
+        return None, failure("/opt/cairn/tests/uname is not all ok", status, out)
+    status, out = sh.run("which hello && hello")
+    if status != 0 or out != ["/usr/local/bin/hello", HELLO_OUT]:
+        return None, failure("the added program did not run", status, out)
+    return "uname test %d/%d ok; hello from /usr/local/bin" % (len(points), len(points)), None
+
+
 def check_su(sh, ctx):
     status, out = sh.run("su nobody -c id")
     if status != 0 or not any(re.match(r"^uid=65534\(nobody\) gid=65534", l) for l in out):
@@ -421,9 +435,27 @@ CHECKS = [
     ("find / -name passwd", check_find),
     ("tar czf / tar xzf round trip with equal md5sum", check_tar),
     ("su nobody -c 'cat /etc/shadow' refused", check_su),
+    ("static programs from /opt/cairn and ADD= run", check_programs),
 ]
 SHORT = {"ls": 0, "ps": 1, "top": 2, "meminfo": 3, "free": 4, "vi": 5, "jobs": 6, "fg": 7,
-         "bg": 8, "ctrlc": 9, "yes": 10, "find": 11, "tar": 12, "su": 13}
+         "bg": 8, "ctrlc": 9, "yes": 10, "find": 11, "tar": 12, "su": 13,
+         "programs": 14}
+
+
+# The README's example of a program of one's own, built and added as it says.
+HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello from my program"); }\n'
+HELLO_OUT = "hello from my program"
+
+
+def test_rootfs(out, tmp):
+    """The image `make run ADD=hello` boots, with hello built by musl-gcc -static."""
+    src, prog = os.path.join(tmp, "hello.c"), os.path.join(tmp, "hello")
+    with open(src, "w") as f:
+        f.write(HELLO_C)
+    subprocess.run([os.environ.get("MUSL_CC", "musl-gcc"), "-static", "-O2", src, "-o", prog],
+                   check=True)
+    mkrootfs.write_if_changed(out, mkrootfs.archive(mkrootfs.image_entries(add=[prog])))
+    return out
 
 
 def image_context(busybox):
@@ -447,13 +479,16 @@ def cairn_image(kernel, rootfs, out):
     return out
 
 
-def session(target, kernel, rootfs, tmp, report, only=None, echo=False):
-    """Boot @target ("cairn" or "linux"), run the checks, @report(name, detail, why)
-    for each; returns the Serial (killed)."""
+def session(target, kernel, tmp, report, only=None, echo=False):
+    """Boot @target ("cairn" or "linux") on the image test_rootfs() builds, run
+    the checks, @report(name, detail, why) for each; returns the Serial (killed)."""
+    work = os.path.join(tmp, "busybox-" + target)
+    os.makedirs(work, exist_ok=True)
+    rootfs = test_rootfs(os.path.join(work, "rootfs.cpio"), work)
     if target == "linux":
         s = Serial("direct", VMLINUZ, {"INITRD": rootfs, "APPEND": LINUX_APPEND}, echo)
     else:
-        img = cairn_image(kernel, rootfs, os.path.join(tmp, "busybox.img"))
+        img = cairn_image(kernel, rootfs, os.path.join(work, "busybox.img"))
         s = Serial("uefi", img, {}, echo)
     checks = [c for i, c in enumerate(CHECKS) if only is None or i in only]
     ctx = image_context(mkrootfs.BUSYBOX)
@@ -495,11 +530,11 @@ def session(target, kernel, rootfs, tmp, report, only=None, echo=False):
 
 def available(kernel, target):
     """None when the group can run on @target, else why not."""
-    need = [mkrootfs.BUSYBOX, ROOTFS]
+    need = [mkrootfs.BUSYBOX, UNAME_TEST]
     need += [VMLINUZ] if target == "linux" else [kernel, os.path.join(BUILD, "boot",
                                                                       "BOOTX64.EFI")]
     missing = [p for p in need if not os.path.exists(p)]
-    return "missing %s (make rootfs, tools/fetch-debs.sh)" % ", ".join(missing) if missing \
+    return "missing %s (make kernel image rootfs)" % ", ".join(missing) if missing \
         else None
 
 
@@ -514,7 +549,7 @@ def run(res, kernel, target, tmp):
 
     def report(name, detail, why):
         res.add("%s: %s" % (label, name), why is None, detail if why is None else why)
-    s = session(target, kernel, ROOTFS, tmp, report)
+    s = session(target, kernel, tmp, report)
     with open(log, "w") as f:
         f.write(s.text())
     print("  %s: serial log in %s" % (label, log))
@@ -524,7 +559,6 @@ def main():
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("--linux", action="store_true", help="the Linux baseline instead of Cairn")
     ap.add_argument("--kernel", default=os.path.join(BUILD, "kernel.elf"))
-    ap.add_argument("--rootfs", default=ROOTFS)
     ap.add_argument("--only", default="", help="comma list: " + ",".join(SHORT))
     ap.add_argument("-v", action="store_true", help="echo the serial line")
     opts = ap.parse_args()
@@ -540,7 +574,7 @@ def main():
         else:
             print("FAIL - %s: %s\n%s" % (target, name, why), flush=True)
     with tempfile.TemporaryDirectory(prefix="cairn-e2e-bb-") as tmp:
-        s = session(target, opts.kernel, opts.rootfs, tmp, report, only, opts.v)
+        s = session(target, opts.kernel, tmp, report, only, opts.v)
     with open(os.path.join(BUILD, "e2e-busybox-%s.log" % target), "w") as f:
         f.write(s.text())
     print("%d passed, %d failed" % tuple(counts))
