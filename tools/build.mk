@@ -25,7 +25,11 @@ $(ISO): $(KERNEL_ELF) tools/mkiso.sh
 # Which boot path run/debug use: DIRECT=1 (PVH -kernel), BIOS=1 (SeaBIOS) or UEFI (OVMF).
 # `make run` boots the busybox image (tools/rootfs.mk): on a disk image that
 # carries it with the command line, or directly with it as the initrd.
-ifeq ($(DIRECT),1)
+# LINUX=1 boots the same rootfs on the Linux baseline (Debian's kernel, build/debs).
+ifeq ($(LINUX),1)
+RUN_MODE := direct
+RUN_FILE := $(BUILD)/debs/vmlinuz
+else ifeq ($(DIRECT),1)
 RUN_MODE := direct
 RUN_FILE := $(KERNEL_ELF)
 else ifeq ($(BIOS),1)
@@ -39,8 +43,8 @@ RUN_ENV := CPUS=$(CPUS) MEM=$(MEM) QEMU_CPU=$(QEMU_CPU) GUI=$(GUI) QEMU_EXTRA="$
 
 run:
 	@$(MAKE) --no-print-directory $(RUN_FILE) rootfs
-	@$(RUN_ENV) APPEND='$(RUN_CMDLINE)' INITRD=$(if $(filter direct,$(RUN_MODE)),$(ROOTFS)) \
-		tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
+	@$(RUN_ENV) APPEND='$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE),$(RUN_CMDLINE))' \
+		INITRD=$(if $(filter direct,$(RUN_MODE)),$(ROOTFS)) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
 
 # gdb reads the kernel's link addresses, so the debug boot says nokaslr
 # (docs/kaslr.md): on the command line of a direct boot, or in its own image.

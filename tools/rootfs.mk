@@ -11,6 +11,8 @@
 INIT       ?= /sbin/init
 ADD        ?=
 RUN_CMDLINE = $(strip $(if $(INIT),init=$(INIT)) $(APPEND))
+# The Linux baseline's (make run LINUX=1): its initramfs init is rdinit=.
+LINUX_CMDLINE = $(strip console=ttyS0 rdinit=$(or $(INIT),/sbin/init) quiet $(APPEND))
 ROOTFS_PROGS := $(addprefix $(USER_BUILD)/musl/,$(USER_TESTS)) \
 	$(addprefix $(USER_BUILD)/bench/,$(USER_BENCHES))
 
