@@ -186,6 +186,9 @@ void fdtable_exec(struct fdtable *t);
  * kernel table, so the kernel tests may use descriptors too).
  */
 struct fdtable *fdtable_current(void);
+/* The kernel's own table and context: what kernel tasks use (fs/fdtable.c, fs/fs_context.c). */
+struct fdtable *fdtable_kernel(void);
+struct fs_context *fs_context_kernel(void);
 
 /*
  * Put @f (whose reference the table takes over) at the lowest free
