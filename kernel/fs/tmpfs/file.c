@@ -107,12 +107,18 @@ static long tmpfs_write_page(struct inode *ino, struct uio *u, int64_t pos)
 	return got ? (long)got : -EFAULT;
 }
 
-/* The VFS holds the inode lock (and has moved *@pos to the end for O_APPEND). */
+/*
+ * The VFS holds the inode lock. O_APPEND writes land at the end even
+ * through pwrite(), as on Linux (its pwrite(2) page lists that under BUGS).
+ */
 static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 {
 	struct inode *ino = f->inode;
 	int64_t p = *pos;
 	long done = 0, n = 0;
+
+	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND)
+		p = ino->size;
 
 	if (p < 0)
 		return -EINVAL;
