@@ -35,15 +35,6 @@ static inline bool inode_is_dir(const struct inode *ino)
 	return (ino->mode & 0170000u) == 0040000u;
 }
 
-/*
- * Apply @a to @ino: the fs's setattr, or the fields themselves when it has
- * none (a size change then is -EPERM). Caller holds ino->lock and checked
- * permissions.
- */
-int __must_check vfs_setattr_locked(struct inode *ino, const struct iattr *a);
-/* Truncate (or extend) @ino to @size bytes, taking its lock: open's O_TRUNC, truncate(2). */
-int __must_check vfs_truncate_inode(struct inode *ino, int64_t size);
-
 static inline bool inode_is_link(const struct inode *ino)
 {
 	return (ino->mode & 0170000u) == 0120000u;
@@ -103,8 +94,6 @@ void mnt_put(struct mount *m);
  * mount, repeatedly; returns false when @p is the root of the whole tree.
  */
 bool mnt_climb(struct path *p);
-/* Whether @mnt (or its super_block) is read-only. */
-bool mnt_readonly(const struct mount *mnt);
 /* Make a root mount of @fstype (boot, and tests before tmpfs exists). */
 int __must_check vfs_init_root_fs(const char *fstype);
 /* Whether vfs_init_root() ran. */
@@ -124,13 +113,6 @@ extern struct mutex rename_lock;
 
 /* A new struct file on @p (references taken) with @ops, FMODE from @oflags; NULL: no memory. */
 struct file *file_alloc(const struct path *p, const struct file_ops *ops, int oflags);
-/*
- * Read or write through @f: the access-mode check, [F] and the position
- * (@ppos NULL: the file's own), O_APPEND, the inode lock around regular
- * file writes. Returns bytes moved or -errno.
- */
-long vfs_read(struct file *f, struct uio *u, int64_t *ppos);
-long vfs_write(struct file *f, struct uio *u, int64_t *ppos);
 
 /* ---- the walk (namei.c) ---- */
 
