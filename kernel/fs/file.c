@@ -71,7 +71,7 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 
 /* ---- anonymous files ---- */
 
-static int anon_setup(void)
+int anon_setup(void)
 {
 	struct super_block *sb;
 	struct inode *ino;

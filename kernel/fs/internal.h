@@ -101,6 +101,8 @@ bool vfs_has_root(void);
 /* Whether @mnt is the private mount of anonymous files; their names ("pipe:[7]"). */
 bool mnt_is_anon(const struct mount *mnt);
 long anon_path_name(const struct path *p, char *buf, size_t n);
+/* Make the anonymous files' mount (boot, so its memory is not a later call's growth). */
+int __must_check anon_setup(void);
 
 /* ---- fs contexts (fs_context.c) ---- */
 

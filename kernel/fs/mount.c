@@ -317,6 +317,9 @@ int vfs_init_root_fs(const char *fstype)
 		return err;
 	}
 	root_mnt = m;
+	err = anon_setup();
+	if (err)
+		pr_err("vfs: no anonymous files (pipes, eventfd): error %d", err);
 	p.mnt = m;
 	p.dentry = m->root;
 	fs_context_set_boot_root(&p);
