@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include "utest.h"
@@ -28,6 +29,36 @@ struct ut_dirent64 {
 	unsigned char d_type;
 	char d_name[];
 };
+
+/*
+ * Linux's struct statx (include/uapi/linux/stat.h), 256 bytes; musl before
+ * 1.2.5 has neither the structure nor the wrapper.
+ */
+struct ut_statx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+struct ut_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, spare0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct ut_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t spare[14];
+};
+
+#define UT_SYS_statx         332 /* x86_64 */
+#define UT_STATX_BASIC_STATS 0x7ffu
+
+__attribute__((unused)) static long ut_statx(int dirfd, const char *path, int flags,
+                                             unsigned mask, struct ut_statx *sx)
+{
+	return syscall(UT_SYS_statx, dirfd, path, flags, mask, sx);
+}
 
 __attribute__((unused)) static long ut_getdents64(int fd, void *buf, size_t n)
 {
