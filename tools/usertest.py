@@ -57,6 +57,16 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    # The files issue's families (user/tests/fs_*.c), each in a scratch
+    # directory of its own under /tmp.
+    "fs_files": {},
+    "fs_names": {},
+    "fs_dirs": {},
+    "fs_meta": {},
+    "fs_at": {},
+    "fs_mount": {},
+    "fs_bad": {},
+    "fs_perm": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
