@@ -96,6 +96,15 @@ BUSYBOX_RUNS = [
     ("busybox/sh-loop", ["/bin/busybox", "sh", "-c", BUSYBOX_LOOP]),
 ]
 
+# The differential shell scripts of user/scripts/ (issue 12), run by busybox
+# sh through user/scripts/tap-script.sh, which prints each output line after
+# "| " (compared with Linux byte for byte) and then TAP.
+SCRIPTS = ("diff",)
+SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
+SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
+               for n in SCRIPTS]
+SCRIPT_LINE = "| "
+
 # A kernel that printed one of these will say nothing more: stop its boot
 # (once the backtrace is out).
 DEAD = (b"cairn: halted after panic", b"---[ end Kernel panic")
@@ -139,7 +148,10 @@ def test_runs():
             files["t/elf/" + f] = os.path.join(elfdir, f)
     if first_last is None:
         first_last = len(runs)
-    runs = runs[:first_last] + BUSYBOX_RUNS + runs[first_last:]
+    runs = runs[:first_last] + BUSYBOX_RUNS + SCRIPT_RUNS + runs[first_last:]
+    files["s/tap-script.sh"] = os.path.join(SCRIPT_DIR, "tap-script.sh")
+    for n in SCRIPTS:
+        files["s/%s.sh" % n] = os.path.join(SCRIPT_DIR, n + ".sh")
     return runs, files
 
 
@@ -245,11 +257,12 @@ SKIP = re.compile(r" # SKIP.*$")
 
 
 def compared(lines):
-    """The lines that must match Linux: TAP points, the plan and "# " diagnostics.
-    Anything else (a kernel's own log line on the same serial port, "#~ " lines)
+    """The lines that must match Linux: TAP points, the plan, "# " diagnostics
+    and a script's output lines ("| ", SCRIPT_RUNS). Anything else (a kernel's own log line on the same serial port, "#~ " lines)
     is not part of the program's answer. A point's "# SKIP" directive is left
     out: a Cairn-only check (cairn_memstat) is skipped on Linux."""
-    return [SKIP.sub("", l) for l in lines if TAP.match(l) or PLAN.match(l) or l.startswith("# ")]
+    return [SKIP.sub("", l) for l in lines
+            if TAP.match(l) or PLAN.match(l) or l.startswith("# ") or l.startswith(SCRIPT_LINE)]
 
 
 def tap_verdict(sec):
