@@ -87,7 +87,10 @@ RANDOMISED = ("aslr",)
 # checked on Cairn only (its baseline checks need Cairn's cairn_memstat).
 FUZZ = os.path.join(USER_BUILD, "fuzz", "fuzz")
 FUZZ_RUN = ("fuzz", ["/t/fuzz", "-n", "100000", "-u", "1000"], 600)
-SLOW = {FUZZ_RUN[0]: FUZZ_RUN[2]}
+# Its file mode (issue 12): file calls only, in /tmp/fuzz-N, with the
+# invariants of user/fuzz/fuzz_files.h checked; in the same boot.
+FUZZ_FILES_RUN = ("fuzz-files", ["/t/fuzz", "-f", "-n", "50000", "-u", "1000"], 600)
+SLOW = {FUZZ_RUN[0]: FUZZ_RUN[2], FUZZ_FILES_RUN[0]: FUZZ_FILES_RUN[2]}
 
 BUSYBOX_LOOP = "i=0; while [ $i -lt 1000 ]; do i=$((i+1)); done; echo $i"
 BUSYBOX_RUNS = [
@@ -442,15 +445,20 @@ def run_fuzz(res, kernel):
     if not os.path.exists(FUZZ):
         res.add("user: fuzz", False, "    %s missing (make fuzz-bin)" % FUZZ)
         return
-    initrd = build_initrd(os.path.join(USER_BUILD, "initramfs-fuzz.cpio"), [FUZZ_RUN],
-                          {"t/fuzz": FUZZ})
-    lines, status = boot(kernel, initrd, CAIRN_APPEND, {"CPUS": "1"}, timeout=900,
+    initrd = build_initrd(os.path.join(USER_BUILD, "initramfs-fuzz.cpio"),
+                          [FUZZ_RUN, FUZZ_FILES_RUN], {"t/fuzz": FUZZ})
+    lines, status = boot(kernel, initrd, CAIRN_APPEND, {"CPUS": "1"}, timeout=1500,
                          slow=SLOW)
     with open(os.path.join(USER_BUILD, "test-fuzz.log"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    why = tap_verdict(sections(lines).get(FUZZ_RUN[0])) or boot_problem(lines, status, 0)
+    secs = sections(lines)
+    why = tap_verdict(secs.get(FUZZ_RUN[0])) or boot_problem(lines, status, 0)
     res.add("user: fuzz: %s calls on Cairn, which still answers with memory back at its "
             "baseline" % FUZZ_RUN[1][2], why is None, "    %s" % why if why else "")
+    why = tap_verdict(secs.get(FUZZ_FILES_RUN[0])) or boot_problem(lines, status, 0)
+    res.add("user: fuzz: %s file calls on Cairn in a scratch directory, file-system "
+            "invariants held, memory back at its baseline" % FUZZ_FILES_RUN[1][3], why is None,
+            "    %s" % why if why else "")
 
 
 def boot_problem(lines, status, secs):
