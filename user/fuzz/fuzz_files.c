@@ -20,27 +20,30 @@
 
 /* The file calls of issue 12, and a few neighbours that take descriptors. */
 static const long file_calls[] = {
-	__NR_open,       __NR_openat,     __NR_creat,      __NR_read,       __NR_write,
-	__NR_pread64,    __NR_pwrite64,   __NR_readv,      __NR_writev,     __NR_lseek,
-	__NR_close,      __NR_dup,        __NR_dup2,       __NR_dup3,       __NR_fcntl,
-	__NR_sendfile,   __NR_stat,       __NR_fstat,      __NR_lstat,      __NR_newfstatat,
-	__NR_statx,      __NR_getdents64, __NR_truncate,   __NR_ftruncate,  __NR_chmod,
-	__NR_fchmod,     __NR_fchmodat,   __NR_chown,      __NR_fchown,     __NR_lchown,
-	__NR_fchownat,   __NR_umask,      __NR_access,     __NR_faccessat,  __NR_faccessat2,
-	__NR_utimensat,  __NR_mkdir,      __NR_mkdirat,    __NR_rmdir,      __NR_unlink,
-	__NR_unlinkat,   __NR_rename,     __NR_renameat,   __NR_renameat2,  __NR_link,
-	__NR_linkat,     __NR_symlink,    __NR_symlinkat,  __NR_readlink,   __NR_readlinkat,
-	__NR_chdir,      __NR_fchdir,     __NR_getcwd,     __NR_mknod,      __NR_mknodat,
-	__NR_statfs,     __NR_fstatfs,    __NR_sync,       __NR_fsync,      __NR_fdatasync,
-	__NR_getdents,   __NR_fallocate,  __NR_copy_file_range,
+	__NR_open,     __NR_openat,     __NR_creat,           __NR_read,
+	__NR_write,    __NR_pread64,    __NR_pwrite64,        __NR_readv,
+	__NR_writev,   __NR_lseek,      __NR_close,           __NR_dup,
+	__NR_dup2,     __NR_dup3,       __NR_fcntl,           __NR_sendfile,
+	__NR_stat,     __NR_fstat,      __NR_lstat,           __NR_newfstatat,
+	__NR_statx,    __NR_getdents64, __NR_truncate,        __NR_ftruncate,
+	__NR_chmod,    __NR_fchmod,     __NR_fchmodat,        __NR_chown,
+	__NR_fchown,   __NR_lchown,     __NR_fchownat,        __NR_umask,
+	__NR_access,   __NR_faccessat,  __NR_faccessat2,      __NR_utimensat,
+	__NR_mkdir,    __NR_mkdirat,    __NR_rmdir,           __NR_unlink,
+	__NR_unlinkat, __NR_rename,     __NR_renameat,        __NR_renameat2,
+	__NR_link,     __NR_linkat,     __NR_symlink,         __NR_symlinkat,
+	__NR_readlink, __NR_readlinkat, __NR_chdir,           __NR_fchdir,
+	__NR_getcwd,   __NR_mknod,      __NR_mknodat,         __NR_statfs,
+	__NR_fstatfs,  __NR_sync,       __NR_fsync,           __NR_fdatasync,
+	__NR_getdents, __NR_fallocate,  __NR_copy_file_range,
 };
 #define NFILE_CALLS (sizeof(file_calls) / sizeof(file_calls[0]))
 
 /* Names inside the scratch directory (relative), some broken on purpose. */
 static const char *const inside[] = {
-	"a",     "b",      "c",      "d",   "d/e", "d/e/f", "d/../a", "./b", "a/x", "l1",
-	"l2",    "l1/a",   "f",      "e/",  "d/",  "",      ".",      "d/.", "l2/", "d/e/../../c",
-	"d/e/g", "d/l1/a", "d//e//f",
+	"a",   "b",   "c",   "d",           "d/e",   "d/e/f",  "d/../a",  "./b",
+	"a/x", "l1",  "l2",  "l1/a",        "f",     "e/",     "d/",      "",
+	".",   "d/.", "l2/", "d/e/../../c", "d/e/g", "d/l1/a", "d//e//f",
 };
 /* Absolute paths the unprivileged fuzzer can read but not change. */
 static const char *const outside[] = { "/", "/init", "/t", "/bin/busybox", "/nonexistent" };
@@ -122,9 +125,11 @@ static uint64_t fd(struct fuzz_env *e)
 
 static uint64_t open_flags(struct fuzz_env *e)
 {
-	static const uint64_t bits[] = { O_CREAT,    O_EXCL,   O_TRUNC,  O_APPEND,   O_DIRECTORY,
-		                         O_NOFOLLOW, O_CLOEXEC, O_PATH,  O_NOCTTY,   O_SYNC,
-		                         O_DSYNC,    O_NOATIME, 020000000 /* O_TMPFILE's own bit */ };
+	static const uint64_t
+		bits
+			[] = { O_CREAT,    O_EXCL,    O_TRUNC,  O_APPEND, O_DIRECTORY,
+		               O_NOFOLLOW, O_CLOEXEC, O_PATH,   O_NOCTTY, O_SYNC,
+		               O_DSYNC,    O_NOATIME, 020000000 /* O_TMPFILE's own bit */ };
 	uint64_t f = pick(e, 4); /* O_RDONLY, O_WRONLY, O_RDWR, or the invalid 3 */
 
 	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
@@ -138,7 +143,9 @@ static uint64_t open_flags(struct fuzz_env *e)
 
 static uint64_t mode(struct fuzz_env *e)
 {
-	static const uint64_t types[] = { 0, S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR, S_IFSOCK, S_IFLNK };
+	static const uint64_t types[] = {
+		0, S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR, S_IFSOCK, S_IFLNK
+	};
 	uint64_t m = pick(e, 010000);
 
 	return pick(e, 3) ? m : m | types[pick(e, sizeof(types) / sizeof(types[0]))];
@@ -160,9 +167,20 @@ static uint64_t at_flags(struct fuzz_env *e)
 
 static uint64_t offset(struct fuzz_env *e)
 {
-	static const uint64_t pool[] = { 0, 1, 100, 4095, 4096, 4097, 65536, 1 << 20,
-		                         1ull << 31, 1ull << 40, 1ull << 62, (uint64_t)-1,
-		                         (uint64_t)-4096, 0x7fffffffffffffffull };
+	static const uint64_t pool[] = { 0,
+		                         1,
+		                         100,
+		                         4095,
+		                         4096,
+		                         4097,
+		                         65536,
+		                         1 << 20,
+		                         1ull << 31,
+		                         1ull << 40,
+		                         1ull << 62,
+		                         (uint64_t)-1,
+		                         (uint64_t)-4096,
+		                         0x7fffffffffffffffull };
 
 	return pick(e, 2) ? pick(e, 10000) : pool[pick(e, sizeof(pool) / sizeof(pool[0]))];
 }

@@ -63,8 +63,8 @@ static int listed(const char *dir, const char *name)
 }
 
 /* The probe's file once written: its size, contents and listing. */
-static bool probe_written(struct fuzz_env *e, int fd, const char *p, const uint8_t *out,
-                          size_t len, char *why, size_t n)
+static bool probe_written(struct fuzz_env *e, int fd, const char *p, const uint8_t *out, size_t len,
+                          char *why, size_t n)
 {
 	static uint8_t in[9000];
 	struct stat st;
@@ -73,8 +73,8 @@ static bool probe_written(struct fuzz_env *e, int fd, const char *p, const uint8
 	if (fstat(fd, &st) != 0)
 		return fail(why, n, "probe: fstat: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode) || st.st_size != (off_t)len)
-		return fail(why, n, "probe: fstat size %lld after writing %zu", (long long)st.st_size,
-		            len);
+		return fail(why, n, "probe: fstat size %lld after writing %zu",
+		            (long long)st.st_size, len);
 	if (pread(fd, in, len, 0) != (ssize_t)len || memcmp(in, out, len))
 		return fail(why, n, "probe: %zu bytes did not read back", len);
 	seen = listed(e->probe_dir, strrchr(p, '/') + 1);
@@ -193,7 +193,8 @@ static int check_dir(const char *dir, int depth, char *why, size_t n)
 	for (unsigned i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", dir, simple[i]);
 		if (lstat(sub, &st) == 0 && count_of(ns, simple[i]) != 1 && ++bad)
-			fail(why, n, "%s exists but is listed %d times", sub, count_of(ns, simple[i]));
+			fail(why, n, "%s exists but is listed %d times", sub,
+			     count_of(ns, simple[i]));
 	}
 	for (int i = 0; i < ns->count; i++)
 		bad += check_entry(dir, ns->name[i], depth, why, n);

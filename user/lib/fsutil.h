@@ -54,8 +54,8 @@ struct ut_statx {
 #define UT_SYS_statx         332 /* x86_64 */
 #define UT_STATX_BASIC_STATS 0x7ffu
 
-__attribute__((unused)) static long ut_statx(int dirfd, const char *path, int flags,
-                                             unsigned mask, struct ut_statx *sx)
+__attribute__((unused)) static long ut_statx(int dirfd, const char *path, int flags, unsigned mask,
+                                             struct ut_statx *sx)
 {
 	return syscall(UT_SYS_statx, dirfd, path, flags, mask, sx);
 }

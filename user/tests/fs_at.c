@@ -52,8 +52,8 @@ static void at_calls(int dfd)
 	tap_errno(fchownat(dfd, "l", 3, 3, AT_SYMLINK_NOFOLLOW), 0, "fchownat NOFOLLOW");
 	lstat("sub/l", &a);
 	stat("sub/f", &b);
-	tap_ok(a.st_uid == 3 && b.st_uid == 0, "owns the link: %d, not the file: %d",
-	       (int)a.st_uid, (int)b.st_uid);
+	tap_ok(a.st_uid == 3 && b.st_uid == 0, "owns the link: %d, not the file: %d", (int)a.st_uid,
+	       (int)b.st_uid);
 	tap_errno(faccessat(dfd, "f", R_OK | W_OK, 0), 0, "faccessat");
 	tap_errno(unlinkat(dfd, "d", 0), EISDIR, "unlinkat of a directory without AT_REMOVEDIR");
 	tap_errno(unlinkat(dfd, "f", AT_REMOVEDIR), ENOTDIR, "unlinkat AT_REMOVEDIR of a file");

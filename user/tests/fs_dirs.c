@@ -144,7 +144,8 @@ static void errors(void)
 	close(fd);
 	tap_errno(ut_getdents64(999, buf, sizeof(buf)), EBADF, "getdents64 on a closed descriptor");
 	fd = open(".", O_RDONLY | O_DIRECTORY);
-	tap_errno(ut_getdents64(fd, (void *)16, sizeof(buf)), EFAULT, "getdents64 into a bad pointer");
+	tap_errno(ut_getdents64(fd, (void *)16, sizeof(buf)), EFAULT,
+	          "getdents64 into a bad pointer");
 	close(fd);
 }
 

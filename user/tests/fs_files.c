@@ -28,9 +28,11 @@ static void open_flags(void)
 	       "its mode is 0666 less the umask 022: %o", (unsigned)st.st_mode & 07777);
 	tap_ok(write(fd, "hello world", 11) == 11, "write 11 bytes");
 	close(fd);
-	tap_errno(open("f", O_RDWR | O_CREAT | O_EXCL, 0666), EEXIST, "O_EXCL on a file that exists");
+	tap_errno(open("f", O_RDWR | O_CREAT | O_EXCL, 0666), EEXIST,
+	          "O_EXCL on a file that exists");
 	tap_errno(open("missing", O_RDONLY), ENOENT, "open of a missing name");
-	tap_errno(open("missing/x", O_RDONLY | O_CREAT, 0644), ENOENT, "O_CREAT under a missing dir");
+	tap_errno(open("missing/x", O_RDONLY | O_CREAT, 0644), ENOENT,
+	          "O_CREAT under a missing dir");
 	tap_errno(open("f/x", O_RDONLY), ENOTDIR, "a file used as a directory");
 	tap_errno(open("f", O_RDONLY | O_DIRECTORY), ENOTDIR, "O_DIRECTORY on a file");
 	tap_errno(open(".", O_WRONLY), EISDIR, "a directory opened for writing");
@@ -67,7 +69,8 @@ static void positions(void)
 	tap_ok(pwrite(fd, "W", 1, 6) == 1 && lseek(fd, 0, SEEK_CUR) == 5, "pwrite at 6 too");
 	tap_ok(lseek(fd, -5, SEEK_END) == 6, "SEEK_END -5 is 6");
 	memset(buf, 0, sizeof(buf));
-	tap_ok(read(fd, buf, sizeof(buf)) == 5 && !strcmp(buf, "World"), "read to the end: %s", buf);
+	tap_ok(read(fd, buf, sizeof(buf)) == 5 && !strcmp(buf, "World"), "read to the end: %s",
+	       buf);
 	tap_ok(read(fd, buf, sizeof(buf)) == 0, "read at the end gives 0");
 	tap_errno(lseek(fd, -1, SEEK_SET), EINVAL, "lseek before the start");
 	tap_errno(lseek(fd, 0, 17), EINVAL, "lseek with whence 17");

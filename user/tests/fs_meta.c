@@ -67,7 +67,8 @@ static void statx_fields(void)
 	       "and they agree with stat: mode %o, size %llu", (unsigned)sx.stx_mode,
 	       (unsigned long long)sx.stx_size);
 	tap_ok(makedev(sx.stx_dev_major, sx.stx_dev_minor) == st.st_dev, "the device too");
-	tap_errno(ut_statx(AT_FDCWD, "f", 0, 0x80000000u, &sx), EINVAL, "statx with a reserved mask bit");
+	tap_errno(ut_statx(AT_FDCWD, "f", 0, 0x80000000u, &sx), EINVAL,
+	          "statx with a reserved mask bit");
 	tap_errno(ut_statx(AT_FDCWD, "missing", 0, UT_STATX_BASIC_STATS, &sx), ENOENT,
 	          "statx of a missing name");
 }

@@ -72,7 +72,8 @@ static void renames(void)
 	stat("a/n", &s1);
 	tap_errno(rename("a/n", "a/e"), 0, "rename a directory over an empty one");
 	stat("a/e", &s2);
-	tap_ok(s1.st_ino == s2.st_ino && ut_get("a/e/f", buf, sizeof(buf)) == 2 && !ut_exists("a/n"),
+	tap_ok(s1.st_ino == s2.st_ino && ut_get("a/e/f", buf, sizeof(buf)) == 2 &&
+	               !ut_exists("a/n"),
 	       "the directory and what it holds moved: %s", buf);
 	tap_errno(rename("a/e", "b/e2/"), 0, "rename a directory to a name with a trailing slash");
 	stat("b", &s1);

@@ -13,9 +13,9 @@
 
 #include "fsutil.h"
 
-#define NOBODY   65534
-#define OTHER    1000 /* the owner of the setuid program */
-#define TESTGRP  4242
+#define NOBODY  65534
+#define OTHER   1000 /* the owner of the setuid program */
+#define TESTGRP 4242
 
 static const char *self_path; /* this program, for the setuid copy */
 
