@@ -41,6 +41,7 @@ struct uio {
 	size_t off;                /* bytes of the current segment already used */
 	size_t resid;              /* bytes left in all */
 	bool user;                 /* the bases are user addresses */
+	bool faulted;              /* a user copy faulted: nothing more moves */
 };
 
 /* A uio over one buffer (@user: a user address). */
@@ -56,6 +57,8 @@ size_t uio_copy_out(struct uio *u, const void *src, size_t n);
 size_t uio_copy_in(struct uio *u, void *dst, size_t n);
 /* Zero-fill @n bytes of the buffers (a read of a hole); as uio_copy_out(). */
 size_t uio_zero(struct uio *u, size_t n);
+/* Whether a user copy of @u faulted (the call answers -EFAULT if it moved nothing). */
+bool uio_faulted(const struct uio *u);
 
 /* ---- open files ---- */
 
@@ -79,10 +82,17 @@ struct file_ops {
 	 * The VFS checked the access mode, holds [F] for files that have a
 	 * position and updates *@pos itself from what the op stores there. For
 	 * O_APPEND the VFS sets *@pos to the size under the inode lock first.
+	 * On regular files (S_IFREG) the VFS holds the inode's lock [L] across
+	 * ->write (so appends and the size stay atomic): their write op must
+	 * not take ino->lock; their read op may.
 	 */
 	long __must_check (*read)(struct file *f, struct uio *u, int64_t *pos);
 	long __must_check (*write)(struct file *f, struct uio *u, int64_t *pos);
-	/* NULL on a regular file or directory: vfs_generic_llseek() on inode->size. */
+	/*
+	 * NULL on a regular file or directory: vfs_generic_llseek() on
+	 * inode->size. Called with [F] held; returns the new position, which
+	 * the VFS stores in f->pos.
+	 */
 	int64_t __must_check (*llseek)(struct file *f, int64_t off, int whence);
 	long __must_check (*ioctl)(struct file *f, unsigned cmd, uintptr_t arg);
 	/* The POLL* events ready now; call poll_wait() on each queue that may change them. */

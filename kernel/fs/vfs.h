@@ -41,6 +41,7 @@ struct iattr;
 struct inode;
 struct kstatfs;
 struct mount;
+struct path;
 struct pipe;
 struct super_block;
 
@@ -67,7 +68,9 @@ struct vfs_time {
  * VFS checked permissions, that the name is free (create, mkdir, mknod,
  * symlink, link) or taken (unlink, rmdir), and that the file system is
  * writable. They instantiate or drop the dentry themselves
- * (d_instantiate(), d_drop()).
+ * (d_instantiate(), d_drop(); the VFS d_drop()s again after a successful
+ * unlink or rmdir, which is harmless). Only the directories are locked by
+ * the VFS: an op may lock a child inode (parent before child).
  */
 struct inode_ops {
 	/*
@@ -90,6 +93,8 @@ struct inode_ops {
 	 * Move @od in @odir to @nd in @ndir, atomically, replacing what @nd
 	 * names if it is positive (the VFS checked the types match and that a
 	 * replaced directory is empty-looking). Both directories are locked.
+	 * The fs does not touch the dentries: after it returns 0 the VFS
+	 * moves @od to @nd's name (d_move) and drops @nd.
 	 */
 	int __must_check (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
 	                           struct dentry *nd);
@@ -157,11 +162,24 @@ struct vfs_time vfs_now(void);
 int __must_check inode_permission(const struct inode *ino, unsigned mask);
 /* Whether the caller owns @ino or is root (chmod, utimensat with times, ...). */
 bool inode_owner_or_root(const struct inode *ino);
+/*
+ * Give a new inode of directory @dir (NULL: a root) its owner and @mode
+ * (type included): the caller's fsuid, and its fsgid or the group of a
+ * setgid @dir (whose setgid bit subdirectories inherit). File systems call
+ * it in create, mkdir, mknod and symlink.
+ */
+void inode_init_owner(struct inode *ino, const struct inode *dir, uint32_t mode);
+/* chmod / chown ((uint32_t)-1: unchanged) / utimensat on @p, with their checks. 0 or -errno. */
+int __must_check vfs_chmod(const struct path *p, uint32_t mode);
+int __must_check vfs_chown(const struct path *p, uint32_t uid, uint32_t gid);
+/* NULL leaves a time alone; @explicit_times: given times (owner only), not "now". */
+int __must_check vfs_utimes(const struct path *p, const struct vfs_time *atime,
+                            const struct vfs_time *mtime, bool explicit_times);
 
 /* ---- dentries ---- */
 
 struct dentry {
-	struct dentry *parent;  /* [I] holds a reference; the root's is itself */
+	struct dentry *parent;  /* [D] holds a reference; the root's is itself; rename moves it */
 	struct inode *inode;    /* [D] NULL: negative (the name does not exist) */
 	struct super_block *sb; /* [I] */
 	int refs;               /* [a] */
@@ -190,6 +208,11 @@ void d_drop(struct dentry *d);
 struct dentry *d_lookup_cached(struct dentry *parent, const char *name, size_t len);
 /* A new negative child of @parent named @name, in the cache, with a reference; NULL: no memory. */
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len);
+/*
+ * The root dentry of a new super_block (for sb->root, which holds this
+ * reference), naming @ino (its reference is taken over). NULL: no memory.
+ */
+struct dentry *d_make_root(struct super_block *sb, struct inode *ino);
 
 /* ---- super blocks, file system types, mounts ---- */
 
@@ -237,6 +260,10 @@ struct fs_type {
 	 * Make (or, for single-instance types, find) a super_block for
 	 * @source with @flags (SB_*) and the option string @data (kernel copy,
 	 * may be NULL). Returns 0 and *@out with a reference, or -errno.
+	 * The mount takes that reference over (sb->refs); when the last goes,
+	 * the VFS prunes the cached dentries, calls put_super, drops sb->root
+	 * and frees @sb: a single-instance type keeps a reference of its own.
+	 * sb->root is made with d_make_root().
 	 */
 	int __must_check (*mount)(const struct fs_type *type, const char *source, unsigned flags,
 	                          const char *data, struct super_block **out);
@@ -341,6 +368,24 @@ char *vfs_getname(uintptr_t upath, bool allow_empty);
 struct file *vfs_open(int dirfd, const char *path, int flags, uint32_t mode);
 /* Open the inode of @p (the walk is done): char devices, FIFOs and the file ops' open(). */
 struct file *vfs_open_path(const struct path *p, int flags);
+
+/*
+ * Name operations with the checks of their system calls, for the syscalls
+ * and kernel callers (initramfs, devfs, tests). @mode is used as given:
+ * the system calls apply the umask before. 0 or -errno.
+ * vfs_mknod: S_IFREG (or 0), S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK in @mode.
+ * vfs_link: @lookup_flags LOOKUP_FOLLOW / LOOKUP_EMPTY for @oldpath.
+ * vfs_rename: RENAME_NOREPLACE (RENAME_EXCHANGE: -EINVAL for now).
+ */
+int __must_check vfs_mknod(int dirfd, const char *path, uint32_t mode, uint32_t rdev);
+int __must_check vfs_mkdir(int dirfd, const char *path, uint32_t mode);
+int __must_check vfs_symlink(const char *target, int dirfd, const char *path);
+int __must_check vfs_link(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                          unsigned lookup_flags);
+int __must_check vfs_unlink(int dirfd, const char *path);
+int __must_check vfs_rmdir(int dirfd, const char *path);
+int __must_check vfs_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                            unsigned flags);
 
 /* ---- character devices ---- */
 

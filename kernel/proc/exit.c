@@ -18,6 +18,7 @@
 #include "proc/internal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
+#include "tty/tty.h"
 
 /* CHILD_CLEARTID: zero the word and wake one futex waiter (pthread_join). */
 static void thread_clear_tid(struct thread *t)
@@ -134,6 +135,7 @@ static void process_end(struct process *p, int status)
 		uspace_put(space);
 	if (p == proc_init_process)
 		init_ended(status);
+	tty_session_leader_exit(p); /* a leader's end hangs up its terminal */
 
 	flags = spin_lock_irqsave(&proc_lock);
 	p->exit_status = status;

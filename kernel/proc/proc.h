@@ -30,6 +30,7 @@
 #include "syscall/console.h"
 
 struct task;
+struct tty;
 struct uspace;
 
 #define PROC_PID_MAX  32768 /* ids run 1..PROC_PID_MAX-1, reused after a wrap (Linux's default) */
@@ -62,6 +63,7 @@ struct process {
 	struct list_node sibling;  /* [G] on the parent's children */
 	struct process *hash_next; /* [G] the pid table's chain */
 	int pgid, sid;             /* [G] process group and session */
+	struct tty *ctty;          /* [G] controlling terminal, NULL: none (kernel/tty/tty_job.c) */
 	int exit_signal;           /* [G] sent to the parent at exit (SIGCHLD; 0: none) */
 	int exit_status;           /* [G] wait status once a zombie */
 	bool group_exiting;        /* [P] exit_group or a fatal signal: every thread goes */
@@ -193,6 +195,12 @@ bool proc_group_exit_request(struct process *p, int status);
 int proc_pgid(const struct process *p);
 /* Call @fn on each live process of group @pgid with proc_lock held; returns how many. */
 int proc_for_each_in_group(int pgid, void (*fn)(struct process *p, void *ctx), void *ctx);
+/*
+ * Call @fn on every process in the tables, alive or a zombie, in pid
+ * order; the caller holds proc_lock (the terminal's session walks).
+ */
+void proc_for_each_locked(void (*fn)(struct process *p, void *ctx), void *ctx)
+	__must_hold(&proc_lock);
 
 /*
  * Start the program init= names as the first process (pid 1 unless the

@@ -66,6 +66,7 @@ static void inherit(struct process *p, struct process *parent)
 	spin_unlock(&parent->lock);
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
+	p->ctty = parent->ctty;
 }
 
 static struct process *process_alloc(void)
@@ -225,6 +226,18 @@ int proc_for_each_in_group(int pgid, void (*fn)(struct process *p, void *ctx), v
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return n;
+}
+
+void proc_for_each_locked(void (*fn)(struct process *p, void *ctx), void *ctx)
+{
+	struct process *p;
+	int pid;
+
+	for (pid = 1; pid < PROC_PID_MAX; pid++) {
+		p = pid_hash_find_locked(pid);
+		if (p && p->state != PROC_DEAD)
+			fn(p, ctx);
+	}
 }
 
 /* The descriptors of callers with no process (kernel tests, the shell). */

@@ -223,15 +223,6 @@ int __must_check signal_kill(int pid, int sig, const struct ksiginfo *info);
  */
 int signal_kill_pgrp(int pgid, int sig);
 
-/*
- * ^C typed on terminal @t (its line discipline saw the interrupt
- * character): SIGINT to the console's foreground process group when @t is
- * the console and a group is in front (TIOCSPGRP).
- * Called by the terminal layer in interrupt context.
- */
-struct tty;
-void signal_tty_interrupt(struct tty *t);
-
 /* tgkill (@tgid > 0) and tkill (@tgid 0): thread @tid. 0, -ESRCH, -EPERM or -EAGAIN. */
 int __must_check signal_kill_thread(int tgid, int tid, int sig, const struct ksiginfo *info);
 

@@ -12,11 +12,7 @@
 #include "proc/proc.h"
 #include "proc/sig_internal.h"
 #include "proc/signal.h"
-#include "syscall/console.h"
 #include "time/time.h"
-
-/* The terminal the console descriptors stand for (kernel/syscall/sys_tty.c). */
-struct tty *console_tty(void);
 
 /* ---- kill ---- */
 
@@ -130,15 +126,6 @@ int signal_kill_pgrp(int pgid, int sig)
 	if (pgid <= 0 || !proc_for_each_in_group(pgid, kill_visit, &w))
 		return -ESRCH;
 	return w.sent ? 0 : w.err;
-}
-
-void signal_tty_interrupt(struct tty *t)
-{
-	int pgid = console_foreground_pgrp();
-
-	/* Only the console has a foreground group until terminals are files. */
-	if (t == console_tty() && pgid > 0)
-		(void)signal_kill_pgrp(pgid, SIGINT);
 }
 
 int signal_kill_thread(int tgid, int tid, int sig, const struct ksiginfo *info)

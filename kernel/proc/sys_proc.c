@@ -162,6 +162,7 @@ long sys_setsid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		r = -EPERM;
 	} else {
 		self->pgid = self->sid = self->pid;
+		self->ctty = NULL; /* a new session starts without a terminal */
 		r = self->pid;
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);

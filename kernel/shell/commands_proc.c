@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "proc/proc.h"
 #include "shell/internal.h"
-#include "syscall/console.h"
+#include "tty/tty.h"
 
 static char *const run_envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "TERM=linux",
 	                          NULL };
@@ -61,13 +61,13 @@ int shell_cmd_run(const struct shell_args *a)
 		return err == -ENOENT ? SHELL_EXIT_UNKNOWN : 126;
 	}
 	/* Its own group (pid) is the console's foreground: ^C there reaches it directly too. */
-	console_set_foreground_pgrp(pid);
+	tty_set_foreground_pgrp(console_tty(), pid);
 	err = proc_wait_flags(pid, &status, PROC_WAIT_KILLABLE);
 	if (err == -EINTR) {
 		run_interrupt(pid); /* from any terminal; a second SIGINT merges with the first */
 		err = proc_wait_flags(pid, &status, 0);
 	}
-	console_set_foreground_pgrp(0);
+	tty_set_foreground_pgrp(console_tty(), 0);
 	if (err) {
 		shell_printf(a, "run: %s: lost (error %d)\n", a->argv[1], err);
 		return 1;

@@ -40,10 +40,3 @@ void console_fds_exec(struct console_fds *f);
  * no process (kernel tests, the shell) share one set.
  */
 struct console_fds *console_fds_current(void);
-
-/*
- * The console's foreground process group, as TIOCSPGRP set it (0: none
- * yet). ^C on the console goes to it; the shell's `run` sets it. Any context.
- */
-int console_foreground_pgrp(void);
-void console_set_foreground_pgrp(int pgid);

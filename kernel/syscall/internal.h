@@ -56,8 +56,4 @@ static inline size_t user_piece(uint64_t uaddr, size_t n, size_t chunk)
 /* Console descriptors: sys_fd.c and sys_tty.c. */
 /* The descriptor in syscall argument @a if it is open, else -EBADF. */
 long console_fd(uint64_t a);
-struct tty;
-/* The terminal fds 0, 1 and 2 stand for (the serial console unless a test set one). */
-struct tty *console_tty(void);
-/* Make @t the console of the descriptors (NULL: back to the default). For tests. */
-void console_set_tty(struct tty *t);
+/* The terminal they stand for is console_tty() (tty/tty.h). */

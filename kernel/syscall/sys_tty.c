@@ -28,19 +28,6 @@ struct iovec {
 	uint64_t len;  /* bytes */
 };
 
-/* [I] but for tests: the terminal the descriptors stand for, NULL: the serial console. */
-static struct tty *console_override;
-
-struct tty *console_tty(void)
-{
-	return console_override ? console_override : tty_get(TTY_SERIAL);
-}
-
-void console_set_tty(struct tty *t)
-{
-	console_override = t;
-}
-
 static bool console_nonblock(void)
 {
 	return __atomic_load_n(&console_fds_current()->status, __ATOMIC_RELAXED) & O_NONBLOCK;

@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <cairn/linux/termios.h>
+
 #include <lib/tty/ldisc.h>
 
 #include "core/log.h"
@@ -14,10 +16,14 @@
 #include "sched/wait.h"
 #include "tty/tty.h"
 
+struct file;
+
 /*
  * Locks: [I] set at creation; [N] in_lock, the input side; [O] out_lock,
- * the output side; [L] the log's console lock; [a] atomic. A device that
- * feeds the terminal serializes its draining with src_lock.
+ * the output side; [L] the log's console lock; [a] atomic; [G] proc_lock
+ * (written under it, read atomically anywhere: the job-control state,
+ * tty_job.c). A device that feeds the terminal serializes its draining
+ * with src_lock.
  * Order: src_lock -> in_lock -> out_lock -> the backend's own (fbcon);
  * log.console -> out_lock. Wakes and the ^C callback run after in_lock
  * is dropped (src_lock may still be held).
@@ -25,6 +31,7 @@
 struct tty {
 	struct log_console logcon;    /* [L] entry in the log's console list; first member */
 	const char *name;             /* [I] */
+	uint32_t rdev;                /* [I] device number of its node (DEV_ENCODE); 0: none */
 	struct tty_backend be;        /* [I] */
 	struct spinlock src_lock;     /* the feeding device's drain, one CPU at a time */
 	struct spinlock in_lock;      /* "tty.in" */
@@ -32,11 +39,53 @@ struct tty {
 	void (*sigint_fn)(void *ctx); /* [N] ^C callback, or NULL */
 	void *sigint_ctx;             /* [N] its argument */
 	unsigned sigint_busy;         /* [a] ^C callbacks running now */
-	struct waitq readers;         /* tasks blocked in tty_read() */
-	struct spinlock out_lock;     /* "tty.out" */
-	bool mid_line;                /* [O] the last byte displayed was not '\n' */
-	bool showing_log;             /* [I] but for tty_show_log(), which callers serialize */
+	struct termios termios;       /* [N] what TCSETS stored; the discipline acts on it */
+	struct winsize ws;        /* [N] the size TIOCGWINSZ reports (starts as the backend's) */
+	int session;              /* [G] the session it is the controlling tty of; 0: none */
+	int pgrp;                 /* [G] the foreground process group; 0: none */
+	struct waitq readers;     /* tasks blocked in tty_read() and pollers of input */
+	struct spinlock out_lock; /* "tty.out" */
+	bool mid_line;            /* [O] the last byte displayed was not '\n' */
+	bool showing_log;         /* [I] but for tty_show_log(), which callers serialize */
 };
 
 /* Set up @t (zeroed storage) as tty_create() describes. */
 void tty_setup(struct tty *t, const char *name, const struct tty_backend *be);
+
+/* The settings a terminal starts with (Linux's tty_std_termios, 38400 8N1). */
+extern const struct termios tty_std_termios;
+
+/* Whether a read of @t would return at once (input, end-of-file). Any context. */
+bool tty_input_ready(struct tty *t);
+
+/* Drop the line being edited and the input queued (TCFLSH). Any context. */
+void tty_flush_input(struct tty *t);
+/* Bytes of input queued for readers (FIONREAD). Any context. */
+size_t tty_input_queued(struct tty *t);
+/* The file operation behind ioctl(2) (tty_ioctl.c). */
+long tty_file_ioctl(struct file *f, unsigned cmd, uintptr_t arg);
+
+/* What a program writes: output processing as the termios says (OPOST, ONLCR). Any context. */
+void tty_write_user(struct tty *t, const void *buf, size_t n);
+/* Whether TOSTOP is set: background writers are stopped. */
+bool tty_tostop(struct tty *t);
+
+/* Char devices and their nodes (tty_file.c): once, from tty_init(). */
+void tty_dev_register(void);
+/* The devfs lane's (kernel/fs/devfs/devfs.h): a node /dev/@name. 0 or -errno. */
+int devfs_add_node(const char *name, uint32_t mode, uint32_t rdev);
+
+/*
+ * Job control (tty_job.c). The checks return 0 (go on), -EIO, or
+ * -ERESTARTSYS after stopping the caller's group with SIGTTIN/SIGTTOU.
+ */
+int tty_job_check_read(struct tty *t);
+int tty_job_check_change(struct tty *t);
+/* A session leader without a terminal opening @t (not O_NOCTTY) acquires it. */
+void tty_job_open(struct tty *t);
+/* The job-control ioctls: TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID. */
+long tty_job_ioctl(struct tty *t, unsigned cmd, uintptr_t arg, bool readable);
+/* ISIG: @sig to the foreground group. Any context, interrupt handlers included. */
+void tty_job_signal(struct tty *t, int sig);
+/* @t goes away: no process keeps it as its controlling terminal. */
+void tty_job_forget(struct tty *t);

@@ -84,6 +84,9 @@ void tty_setup(struct tty *t, const char *name, const struct tty_backend *be)
 	spin_init(&t->in_lock, "tty.in");
 	spin_init(&t->out_lock, "tty.out");
 	ldisc_init(&t->ld, echo_sink, t);
+	t->termios = tty_std_termios;
+	t->ws.ws_col = (uint16_t)be->cols;
+	t->ws.ws_row = (uint16_t)be->rows;
 	waitq_init(&t->readers, "tty.readers");
 }
 
@@ -98,6 +101,7 @@ struct tty *tty_create(const char *name, const struct tty_backend *be)
 
 void tty_destroy(struct tty *t)
 {
+	tty_job_forget(t);
 	tty_show_log(t, false, false);
 	kfree(t);
 }
@@ -109,12 +113,17 @@ const char *tty_name(const struct tty *t)
 
 unsigned tty_cols(const struct tty *t)
 {
-	return t->be.cols;
+	return __atomic_load_n(&t->ws.ws_col, __ATOMIC_RELAXED);
 }
 
 unsigned tty_rows(const struct tty *t)
 {
-	return t->be.rows;
+	return __atomic_load_n(&t->ws.ws_row, __ATOMIC_RELAXED);
+}
+
+uint32_t tty_rdev(const struct tty *t)
+{
+	return t->rdev;
 }
 
 void tty_show_log(struct tty *t, bool on, bool replay)
@@ -152,7 +161,7 @@ void tty_inject(struct tty *t, const void *buf, size_t n)
 	}
 	/* A user program in front gets SIGINT (its process group, as on Linux). */
 	if (ev & LDISC_EV_SIGINT)
-		signal_tty_interrupt(t);
+		tty_job_signal(t, SIGINT);
 }
 
 void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx)
@@ -171,16 +180,41 @@ void tty_set_raw(struct tty *t, bool raw)
 	tty_set_mode(t, !raw, raw ? TTY_FLAGS_RAW : TTY_FLAGS_CANONICAL);
 }
 
+static void set_bit_if(uint32_t *word, uint32_t bit, bool on)
+{
+	*word = on ? (*word | bit) : (*word & ~bit);
+}
+
+/* The termios bits the discipline's mode and flags stand for follow them. */
+static void termios_from_mode_locked(struct tty *t) __must_hold(&t->in_lock)
+{
+	uint32_t ld = ldisc_flags(&t->ld);
+	struct termios *tio = &t->termios;
+
+	set_bit_if(&tio->c_lflag, ICANON, t->ld.mode == LDISC_CANONICAL);
+	set_bit_if(&tio->c_lflag, ECHO, ld & LDISC_ECHO);
+	set_bit_if(&tio->c_lflag, ISIG, ld & LDISC_ISIG);
+	set_bit_if(&tio->c_iflag, ICRNL, ld & LDISC_ICRNL);
+	set_bit_if(&tio->c_oflag, ONLCR, ld & LDISC_ONLCR);
+}
+
+/* Apply the mode and flags; wake readers if a line typed before is readable now. */
+static void apply_mode_locked(struct tty *t, bool canonical, uint32_t ld_flags, bool *readable)
+	__must_hold(&t->in_lock)
+{
+	ldisc_set_mode(&t->ld, canonical ? LDISC_CANONICAL : LDISC_RAW);
+	ldisc_set_flags(&t->ld, ld_flags);
+	*readable = ldisc_readable(&t->ld);
+}
+
 void tty_set_mode(struct tty *t, bool canonical, uint32_t ld_flags)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
 	bool readable;
 
-	ldisc_set_mode(&t->ld, canonical ? LDISC_CANONICAL : LDISC_RAW);
-	ldisc_set_flags(&t->ld, ld_flags);
-	readable = ldisc_readable(&t->ld);
+	apply_mode_locked(t, canonical, ld_flags, &readable);
+	termios_from_mode_locked(t);
 	spin_unlock_irqrestore(&t->in_lock, flags);
-	/* A line typed before the switch may be readable now. */
 	if (readable)
 		waitq_wake_all(&t->readers);
 }
@@ -192,6 +226,70 @@ void tty_get_mode(struct tty *t, bool *canonical, uint32_t *ld_flags)
 	*canonical = t->ld.mode == LDISC_CANONICAL;
 	*ld_flags = ldisc_flags(&t->ld);
 	spin_unlock_irqrestore(&t->in_lock, flags);
+}
+
+void tty_get_termios(struct tty *t, struct termios *out)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+
+	*out = t->termios;
+	spin_unlock_irqrestore(&t->in_lock, flags);
+}
+
+/* The discipline's flags a termios asks for. */
+static uint32_t ld_flags_of(const struct termios *tio)
+{
+	uint32_t ld = 0;
+
+	if (tio->c_lflag & ECHO)
+		ld |= LDISC_ECHO;
+	if (tio->c_lflag & ISIG)
+		ld |= LDISC_ISIG;
+	if (tio->c_iflag & ICRNL)
+		ld |= LDISC_ICRNL;
+	if ((tio->c_oflag & OPOST) && (tio->c_oflag & ONLCR))
+		ld |= LDISC_ONLCR;
+	return ld;
+}
+
+void tty_set_termios(struct tty *t, const struct termios *tio, bool flush)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	bool readable;
+
+	if (flush)
+		ldisc_flush(&t->ld);
+	t->termios = *tio;
+	apply_mode_locked(t, tio->c_lflag & ICANON, ld_flags_of(tio), &readable);
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	if (readable)
+		waitq_wake_all(&t->readers);
+}
+
+void tty_flush_input(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+
+	ldisc_flush(&t->ld);
+	spin_unlock_irqrestore(&t->in_lock, flags);
+}
+
+size_t tty_input_queued(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	size_t n = ldisc_queued(&t->ld);
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return n;
+}
+
+bool tty_input_ready(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	bool ready = ldisc_readable(&t->ld);
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return ready;
 }
 
 /* A tty_read() in progress: waitq_wait()'s condition reads when there is input. */
@@ -248,9 +346,9 @@ static size_t write_segment(const char *s, size_t n)
 	return n;
 }
 
-void tty_write(struct tty *t, const void *buf, size_t n)
+/* tty_write() with ONLCR on or off. */
+static void write_out(struct tty *t, const char *s, size_t n, bool onlcr)
 {
-	const char *s = buf;
 	uint64_t flags = 0;
 	bool taken;
 	size_t k;
@@ -258,11 +356,34 @@ void tty_write(struct tty *t, const void *buf, size_t n)
 	while (n) {
 		k = write_segment(s, n);
 		taken = smp_output_lock(&t->out_lock, &flags);
-		out_locked(t, s, k, true);
+		out_locked(t, s, k, onlcr);
 		smp_output_unlock(&t->out_lock, taken, flags);
 		s += k;
 		n -= k;
 	}
+}
+
+void tty_write(struct tty *t, const void *buf, size_t n)
+{
+	write_out(t, buf, n, true);
+}
+
+void tty_write_user(struct tty *t, const void *buf, size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	uint32_t oflag = t->termios.c_oflag;
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	write_out(t, buf, n, (oflag & OPOST) && (oflag & ONLCR));
+}
+
+bool tty_tostop(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	bool on = t->termios.c_lflag & TOSTOP;
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return on;
 }
 
 /* tty_printf()'s buffer, sent to the backend when full and at the end. */

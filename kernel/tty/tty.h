@@ -18,6 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct file;
+struct file_ops;
+struct process;
+struct termios;
 struct tty;
 
 #define TTY_SERIAL 0 /* console 0: COM1 */
@@ -84,6 +88,14 @@ void tty_get_mode(struct tty *t, bool *canonical, uint32_t *ld_flags);
  */
 void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx);
 
+/*
+ * A copy of @t's termios (TCGETS) / replace it (TCSETS; @flush drops the
+ * pending input first, TCSETSF). The line discipline acts on the new
+ * settings from the next byte typed. Any context / task context.
+ */
+void tty_get_termios(struct tty *t, struct termios *out);
+void tty_set_termios(struct tty *t, const struct termios *tio, bool flush);
+
 /* The terminal's size in character cells: 80x24 for serial, the text grid for the screen. */
 unsigned tty_cols(const struct tty *t);
 unsigned tty_rows(const struct tty *t);
@@ -109,6 +121,63 @@ void tty_init(void);
  */
 void tty_start_input(void);
 void tty_stop_input(void);
+
+/*
+ * The console: what /dev/console opens and what spawned processes get as
+ * descriptors 0, 1 and 2: ttyS0 unless a test redirected it (NULL: back
+ * to ttyS0). The redirect is for tests, made while no one uses it.
+ */
+struct tty *console_tty(void);
+void console_set_tty(struct tty *t);
+
+/* ---- terminals as files (tty_file.c, tty_ioctl.c) ---- */
+
+/*
+ * The file operations of every terminal: read, write, ioctl and poll on
+ * the terminal in f->priv; open() for the char devices 4:0 tty0, 4:64
+ * ttyS0, 5:0 tty (the caller's controlling terminal, ENXIO without one)
+ * and 5:1 console. f->ops == &tty_fops tells that a file is a terminal.
+ */
+extern const struct file_ops tty_fops;
+
+/*
+ * A file on @t opened with @oflags (O_RDWR, O_NONBLOCK, O_NOCTTY...)
+ * without a walk of a path name: spawned processes' descriptors 0/1/2 and
+ * the tests. It is the device node's file when /dev has one for @t, else
+ * an anonymous char-device file. Returns a file with one reference, or
+ * an error pointer (-ENOMEM...). Task context.
+ */
+struct file *tty_open_file(struct tty *t, int oflags);
+
+/*
+ * ioctl(2) request @cmd with argument @arg on @t, as a file of it opened
+ * for reading (@readable) would answer it, but for FIONBIO, which is the
+ * file's: the termios, window-size and job-control requests. Returns what
+ * the system call returns (-ENOTTY for an unknown request). Task context.
+ */
+long tty_ioctl_tty(struct tty *t, unsigned cmd, uintptr_t arg, bool readable);
+
+/* The device number (DEV_ENCODE) of @t's node, 0 for terminals without one. */
+uint32_t tty_rdev(const struct tty *t);
+
+/* ---- job control (tty_job.c) ---- */
+
+/*
+ * @t's foreground process group (0: none). ^C, ^Z and ^\ signal it. The
+ * kernel shell's `run` sets it directly for the program it waits for.
+ * Any context.
+ */
+int tty_foreground_pgrp(struct tty *t);
+void tty_set_foreground_pgrp(struct tty *t, int pgid);
+
+/*
+ * Process @p has ended (its last thread; called once, before it becomes a
+ * zombie): it no longer has a controlling terminal, and if it led its
+ * session that terminal is hung up for the session: SIGHUP and SIGCONT to
+ * the foreground group, and the terminal and every process of the session
+ * forget each other. Task context; takes proc_lock.
+ */
+void tty_session_leader_exit(struct process *p);
 
 /* Terminals that are not boot consoles: tests, and later pseudo-terminals. */
 

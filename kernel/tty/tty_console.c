@@ -9,6 +9,8 @@
  * Locks: [I] set by tty_init(); [B] the boot CPU's flow, or tasks that
  * start and stop input one at a time.
  */
+#include <cairn/linux/stat.h>
+
 #include <lib/input/input.h>
 
 #include "core/log.h"
@@ -22,10 +24,11 @@
 #define SERIAL_ROWS 24
 #define DRAIN_BURST 32 /* bytes taken from the UART's ring per input call */
 
-static struct tty boot_ttys[2]; /* [I] storage of the consoles */
-static struct tty *consoles[2]; /* [I] by index: TTY_SERIAL, TTY_SCREEN; NULL if absent */
-static unsigned console_slots;  /* [I] 1 + the highest index that exists */
-static bool input_on;           /* [B] tty_start_input() ran */
+static struct tty boot_ttys[2];      /* [I] storage of the consoles */
+static struct tty *consoles[2];      /* [I] by index: TTY_SERIAL, TTY_SCREEN; NULL if absent */
+static unsigned console_slots;       /* [I] 1 + the highest index that exists */
+static bool input_on;                /* [B] tty_start_input() ran */
+static struct tty *console_override; /* [a] a test's console instead of ttyS0, or NULL */
 
 static void serial_write(void *ctx, const char *s, size_t n)
 {
@@ -43,6 +46,8 @@ static void console_add(unsigned index, const char *name, const struct tty_backe
 	struct tty *t = &boot_ttys[index];
 
 	tty_setup(t, name, be);
+	/* Linux's numbers: tty0 is 4:0, ttyS0 4:64 (Documentation/admin-guide/devices.txt). */
+	t->rdev = index == TTY_SERIAL ? DEV_ENCODE(4, 64) : DEV_ENCODE(4, 0);
 	tty_show_log(t, true, replay);
 	consoles[index] = t;
 	if (index + 1 > console_slots)
@@ -63,6 +68,19 @@ void tty_init(void)
 		console_add(TTY_SCREEN, "tty0", &screen, true);
 	pr_info("tty: consoles%s%s", consoles[TTY_SERIAL] ? " ttyS0 (COM1)" : "",
 	        consoles[TTY_SCREEN] ? " tty0 (screen, keyboard)" : "");
+	tty_dev_register();
+}
+
+struct tty *console_tty(void)
+{
+	struct tty *t = __atomic_load_n(&console_override, __ATOMIC_ACQUIRE);
+
+	return t ? t : tty_get(TTY_SERIAL);
+}
+
+void console_set_tty(struct tty *t)
+{
+	__atomic_store_n(&console_override, t, __ATOMIC_RELEASE);
 }
 
 unsigned tty_count(void)

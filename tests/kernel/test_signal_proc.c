@@ -97,7 +97,7 @@ static struct tty *console_begin(void)
 
 static void console_end(struct tty *t)
 {
-	console_set_foreground_pgrp(0);
+	tty_set_foreground_pgrp(t, 0);
 	console_set_tty(NULL);
 	tty_destroy(t);
 }
@@ -127,7 +127,7 @@ TEST(signal_proc, ctrl_c_ends_the_foreground_group)
 	struct tty *t = console_begin();
 	int pid = spawn(&sig_prog_spin);
 
-	console_set_foreground_pgrp(pgid_of(pid));
+	tty_set_foreground_pgrp(t, pgid_of(pid));
 	task_sleep_ns(20 * MS);
 	tty_inject(t, "\003", 1);
 	EXPECT_EQ(wait_for(pid), SIGINT);

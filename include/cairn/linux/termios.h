@@ -10,21 +10,38 @@
 
 #include <stdint.h>
 
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TCFLSH     0x540B
-#define TIOCSCTTY  0x540E
-#define TIOCGPGRP  0x540F
-#define TIOCSPGRP  0x5410
-#define TIOCOUTQ   0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONREAD   0x541B
-#define TIOCNOTTY  0x5422
-#define FIONBIO    0x5421
-#define TIOCGSID   0x5429
+#define TCGETS      0x5401
+#define TCSETS      0x5402
+#define TCSETSW     0x5403
+#define TCSETSF     0x5404
+#define TCXONC      0x540A
+#define TCFLSH      0x540B
+#define TIOCSCTTY   0x540E
+#define TIOCGPGRP   0x540F
+#define TIOCSPGRP   0x5410
+#define TIOCOUTQ    0x5411
+#define TIOCSTI     0x5412
+#define TIOCGWINSZ  0x5413
+#define TIOCSWINSZ  0x5414
+#define FIONREAD    0x541B
+#define TIOCINQ     FIONREAD
+#define TIOCNOTTY   0x5422
+#define FIONBIO     0x5421
+#define TIOCGSID    0x5429
+#define TIOCGPTN    0x80045430 /* _IOR('T', 0x30, unsigned int) */
+#define TIOCSPTLCK  0x40045431 /* _IOW('T', 0x31, int) */
+#define TIOCVHANGUP 0x5437
+
+/* TCFLSH's argument. */
+#define TCIFLUSH  0
+#define TCOFLUSH  1
+#define TCIOFLUSH 2
+
+/* TCXONC's argument. */
+#define TCOOFF 0
+#define TCOON  1
+#define TCIOFF 2
+#define TCION  3
 
 #define NCCS 19
 
@@ -66,21 +83,41 @@ struct winsize {
 #define VEOL2    16
 
 /* c_iflag */
+#define IGNBRK  0000001
 #define BRKINT  0000002
+#define IGNPAR  0000004
+#define PARMRK  0000010
+#define INPCK   0000020
+#define ISTRIP  0000040
+#define INLCR   0000100
+#define IGNCR   0000200
 #define ICRNL   0000400
+#define IUCLC   0001000
 #define IXON    0002000
+#define IXANY   0004000
+#define IXOFF   0010000
 #define IMAXBEL 0020000
 #define IUTF8   0040000
 
 /* c_oflag */
-#define OPOST 0000001
-#define ONLCR 0000004
+#define OPOST  0000001
+#define OLCUC  0000002
+#define ONLCR  0000004
+#define OCRNL  0000010
+#define ONOCR  0000020
+#define ONLRET 0000040
 
 /* c_cflag */
+#define CBAUD  0010017
+#define B9600  0000015
 #define B38400 0000017
+#define CSIZE  0000060
 #define CS8    0000060
+#define CSTOPB 0000100
 #define CREAD  0000200
+#define PARENB 0000400
 #define HUPCL  0002000
+#define CLOCAL 0004000
 
 /* c_lflag */
 #define ISIG    0000001
@@ -89,6 +126,11 @@ struct winsize {
 #define ECHOE   0000020
 #define ECHOK   0000040
 #define ECHONL  0000100
+#define NOFLSH  0000200
+#define TOSTOP  0000400
 #define ECHOCTL 0001000
+#define ECHOPRT 0002000
 #define ECHOKE  0004000
+#define FLUSHO  0010000
+#define PENDIN  0040000
 #define IEXTEN  0100000

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The path walk: from the caller's root, its working directory or a
+ * directory descriptor, one component at a time through the dcache,
+ * crossing mounts down and up, following symbolic links by splicing
+ * their target in front of what is left of the path (at most SYMLOOP_MAX
+ * of them), with search permission checked on every directory passed.
+ * No global lock is taken per component: a cached step costs one dcache
+ * hash lookup; only a miss takes the directory's lock to ask its fs.
+ */
+#include <cairn/errno.h>
+#include <cairn/linux/fcntl.h>
+#include <cairn/linux/stat.h>
+
+#include <lib/string.h>
+
+#include "fs/file.h"
+#include "fs/internal.h"
+#include "fs/vfs.h"
+#include "mm/heap.h"
+#include "mm/uaccess.h"
+
+struct nameidata {
+	struct path path; /* where the walk is */
+	struct path root; /* the caller's root: ".." stops there, "/" starts there */
+	unsigned *links;  /* symbolic links followed so far */
+	char *buf;        /* a heap copy of the rest of the path once a link was spliced in */
+	bool want_parent; /* stop before the last component */
+	bool trailing;    /* the last component walked had a '/' after it */
+};
+
+static void nd_release(struct nameidata *nd)
+{
+	path_put(&nd->path);
+	path_put(&nd->root);
+	kfree(nd->buf);
+	nd->buf = NULL;
+}
+
+static int nd_start(struct nameidata *nd, const struct path *start, int dirfd, const char *s)
+{
+	struct fs_context *fs = fs_context_current();
+	struct file *f;
+
+	fs_get_root(fs, &nd->root);
+	if (!nd->root.mnt)
+		return -ENOENT;
+	if (s[0] == '/') {
+		nd->path = nd->root;
+		path_get(&nd->path);
+	} else if (start) {
+		nd->path = *start;
+		path_get(&nd->path);
+	} else if (dirfd == AT_FDCWD) {
+		fs_get_cwd(fs, &nd->path);
+	} else {
+		f = fd_get(dirfd);
+		if (!f)
+			return -EBADF;
+		nd->path = f->path;
+		path_get(&nd->path);
+		file_put(f);
+	}
+	return 0;
+}
+
+/* Replace @p by what is mounted on it, as long as something is. */
+void vfs_cross_mounts(struct path *p)
+{
+	struct mount *m;
+
+	while ((m = mnt_lookup(p->mnt, p->dentry)) != NULL) {
+		dget(m->root);
+		path_put(p);
+		p->mnt = m;
+		p->dentry = m->root;
+	}
+}
+
+static void walk_dotdot(struct nameidata *nd)
+{
+	struct dentry *parent;
+
+	if (nd->path.mnt == nd->root.mnt && nd->path.dentry == nd->root.dentry)
+		return;
+	if (!mnt_climb(&nd->path))
+		return;
+	if (nd->path.mnt == nd->root.mnt && nd->path.dentry == nd->root.dentry)
+		return;
+	parent = d_get_parent(nd->path.dentry);
+	dput(nd->path.dentry);
+	nd->path.dentry = parent;
+}
+
+/*
+ * Continue the walk through the link @link (a reference the walk drops)
+ * with @rest after it: the new path to walk is the link's target, then
+ * '/', then @rest. An absolute target restarts at the caller's root.
+ */
+static int splice_link(struct nameidata *nd, struct path *link, const char *rest, const char **next)
+{
+	struct inode *ino = link->dentry->inode;
+	size_t restlen = strlen(rest);
+	char *buf;
+	long n;
+
+	if (++*nd->links > SYMLOOP_MAX) {
+		path_put(link);
+		return -ELOOP;
+	}
+	buf = kmalloc(PATH_MAX);
+	n = buf ? (ino->iops && ino->iops->readlink ? ino->iops->readlink(ino, buf, PATH_MAX)
+	                                            : -EINVAL)
+	        : -ENOMEM;
+	path_put(link);
+	if (n >= 0 && n == 0)
+		n = -ENOENT;
+	if (n >= 0 && (size_t)n + 1 + restlen >= PATH_MAX)
+		n = -ENAMETOOLONG;
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	buf[n] = '/';
+	memmove(buf + n + 1, rest, restlen + 1);
+	if (!restlen && !nd->trailing)
+		buf[n] = '\0';
+	kfree(nd->buf);
+	nd->buf = buf;
+	if (buf[0] == '/') {
+		path_put(&nd->path);
+		nd->path = nd->root;
+		path_get(&nd->path);
+	}
+	*next = buf;
+	return 0;
+}
+
+/* Look up @name in the directory nd->path and step onto it (or onto a spliced link). */
+static int walk_one(struct nameidata *nd, const char *name, size_t len, bool follow,
+                    const char *rest, const char **next)
+{
+	struct dentry *child = d_lookup(nd->path.dentry, name, len);
+	struct path p;
+
+	if (IS_ERR_PTR(child))
+		return (int)PTR_ERR_VAL(child);
+	if (!child->inode) {
+		dput(child);
+		return -ENOENT;
+	}
+	p.mnt = nd->path.mnt;
+	p.dentry = child;
+	mnt_get(p.mnt);
+	vfs_cross_mounts(&p);
+	if (follow && S_ISLNK(p.dentry->inode->mode))
+		return splice_link(nd, &p, rest, next);
+	path_put(&nd->path);
+	nd->path = p;
+	*next = rest;
+	return 0;
+}
+
+static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
+{
+	for (;;) {
+		const char *name, *after;
+		size_t len;
+		bool last;
+		int err;
+
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		for (name = s; *s && *s != '/'; s++)
+			;
+		len = (size_t)(s - name);
+		for (after = s; *after == '/'; after++)
+			;
+		last = !*after;
+		nd->trailing = last && after != s;
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!S_ISDIR(nd->path.dentry->inode->mode))
+			return -ENOTDIR;
+		err = inode_permission(nd->path.dentry->inode, MAY_EXEC);
+		if (err)
+			return err;
+		if (last && nd->want_parent)
+			return 0;
+		if (len == 1 && name[0] == '.') {
+			s = after;
+		} else if (len == 2 && name[0] == '.' && name[1] == '.') {
+			walk_dotdot(nd);
+			s = after;
+		} else {
+			bool follow = !last || (flags & LOOKUP_FOLLOW) || nd->trailing;
+
+			err = walk_one(nd, name, len, follow, after, &s);
+			if (err)
+				return err;
+		}
+	}
+	if ((flags & LOOKUP_DIRECTORY || nd->trailing) && !S_ISDIR(nd->path.dentry->inode->mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigned flags,
+                  struct path *out, unsigned *links)
+{
+	struct nameidata nd = { .links = links, .want_parent = flags & LOOKUP_PARENT };
+	int err;
+
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!path[0] && !(flags & LOOKUP_EMPTY))
+		return -ENOENT;
+	err = nd_start(&nd, start, dirfd, path);
+	if (!err)
+		err = walk_path(&nd, path, flags);
+	if (!err) {
+		*out = nd.path;
+		nd.path.mnt = NULL;
+		nd.path.dentry = NULL;
+	}
+	nd_release(&nd);
+	return err;
+}
+
+int vfs_walk(int dirfd, const char *path, unsigned flags, struct path *out)
+{
+	unsigned links = 0;
+
+	return vfs_walk_from(NULL, dirfd, path, flags & ~LOOKUP_PARENT, out, &links);
+}
+
+const char *vfs_last_component(const char *path, size_t *len, bool *trailing)
+{
+	size_t end = strlen(path), start;
+
+	*trailing = false;
+	while (end > 0 && path[end - 1] == '/') {
+		end--;
+		*trailing = true;
+	}
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*len = end - start;
+	if (!*len)
+		*trailing = false;
+	return path + start;
+}
+
+int vfs_walk_parent(int dirfd, const char *path, struct path *parent, const char **last,
+                    size_t *len, bool *trailing_slash)
+{
+	unsigned links = 0;
+	int err;
+
+	err = vfs_walk_from(NULL, dirfd, path, LOOKUP_PARENT, parent, &links);
+	if (err)
+		return err;
+	*last = vfs_last_component(path, len, trailing_slash);
+	if (*len > NAME_MAX) {
+		path_put(parent);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+char *vfs_getname(uintptr_t upath, bool allow_empty)
+{
+	char *buf = kmalloc(PATH_MAX);
+	long n;
+
+	if (!buf)
+		return ERR_PTR_VAL(-ENOMEM);
+	n = strncpy_from_user(buf, (const char *)upath, PATH_MAX);
+	if (n == 0 && !allow_empty)
+		n = -ENOENT;
+	if (n < 0) {
+		kfree(buf);
+		return ERR_PTR_VAL(n);
+	}
+	return buf;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Terminals as files: the file operations every terminal shares (read,
+ * write, ioctl and poll on the terminal in f->priv), the char devices
+ * that name the consoles (4:0 tty0, 4:64 ttyS0, 5:0 tty, 5:1 console,
+ * Linux's numbers from Documentation/admin-guide/devices.txt) with their
+ * /dev nodes, and files on a terminal made without a path.
+ */
+#include <cairn/errno.h>
+#include <cairn/linux/fcntl.h>
+#include <cairn/linux/stat.h>
+
+#include <lib/format.h>
+
+#include "core/log.h"
+#include "fs/file.h"
+#include "fs/poll.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "tty/internal.h"
+#include "tty/tty.h"
+
+#define TTY_IO_CHUNK 256 /* bytes per copy through the kernel stack; a whole line fits */
+
+/* The minor numbers of the two devices of major 5. */
+#define TTYAUX_MAJOR 5
+#define TTYAUX_TTY   0 /* /dev/tty: the caller's controlling terminal */
+#define TTYAUX_CONS  1 /* /dev/console */
+
+/* The major number of DEV_ENCODE'd @rdev (Linux's new_decode_dev). */
+static unsigned dev_major(uint32_t rdev)
+{
+	return (rdev >> 8) & 0xfffu;
+}
+
+static bool nonblock(const struct file *f)
+{
+	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+}
+
+static long tty_file_read(struct file *f, struct uio *u, int64_t *pos)
+{
+	struct tty *t = f->priv;
+	char kbuf[TTY_IO_CHUNK];
+	size_t n = u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf);
+	long got = tty_job_check_read(t);
+
+	if (got)
+		return got;
+	if (!n)
+		return 0;
+	got = tty_read_opts(t, kbuf, n, nonblock(f), signal_pending);
+	if (got == -EINTR)
+		return -ERESTARTSYS;
+	if (got <= 0)
+		return got;
+	n = uio_copy_out(u, kbuf, (size_t)got);
+	return n ? (long)n : -EFAULT;
+}
+
+static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
+{
+	struct tty *t = f->priv;
+	char kbuf[TTY_IO_CHUNK];
+	size_t done = 0, k;
+	long err = 0;
+
+	if (tty_tostop(t))
+		err = tty_job_check_change(t);
+	if (err)
+		return err;
+	while (u->resid) {
+		k = uio_copy_in(u, kbuf, u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf));
+		if (!k)
+			return done ? (long)done : -EFAULT;
+		tty_write_user(t, kbuf, k);
+		done += k;
+		/* A long write stops early for a signal, having written something. */
+		if (u->resid && signal_pending())
+			break;
+	}
+	return (long)done;
+}
+
+static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
+{
+	struct tty *t = f->priv;
+	unsigned ev = POLLOUT | POLLWRNORM;
+
+	poll_wait(pt, &t->readers);
+	if (tty_input_ready(t))
+		ev |= POLLIN | POLLRDNORM;
+	return ev;
+}
+
+/* The terminal char device @rdev stands for; NULL if it has none (no screen, no terminal). */
+static struct tty *tty_of_rdev(uint32_t rdev)
+{
+	struct process *p;
+	struct tty *t;
+	uint64_t flags;
+
+	if (rdev == DEV_ENCODE(4, 0))
+		return tty_get(TTY_SCREEN);
+	if (rdev == DEV_ENCODE(4, 64))
+		return tty_get(TTY_SERIAL);
+	if (rdev == DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS))
+		return console_tty();
+	if (rdev != DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_TTY) || !(p = process_current()))
+		return NULL;
+	flags = spin_lock_irqsave(&proc_lock);
+	t = p->ctty;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return t;
+}
+
+/*
+ * Opening a node: find its terminal. A session leader without a
+ * controlling terminal that opens one without O_NOCTTY acquires it, but
+ * not through /dev/tty, /dev/console or tty0 (Linux's tty_open()).
+ */
+static int tty_file_open(struct inode *ino, struct file *f)
+{
+	struct tty *t;
+
+	if (f->priv) /* tty_open_file(): the terminal is known */
+		return 0;
+	t = tty_of_rdev(ino->rdev);
+	if (!t)
+		return -ENXIO;
+	f->priv = t;
+	if (!(f->flags & O_NOCTTY) && dev_major(ino->rdev) != TTYAUX_MAJOR &&
+	    ino->rdev != DEV_ENCODE(4, 0))
+		tty_job_open(t);
+	return 0;
+}
+
+const struct file_ops tty_fops = {
+	.open = tty_file_open,
+	.read = tty_file_read,
+	.write = tty_file_write,
+	.ioctl = tty_file_ioctl,
+	.poll = tty_file_poll,
+};
+
+/* The /dev node of @t, if it has one: "/dev/console" for the console. */
+static bool node_path(struct tty *t, char *buf, size_t n)
+{
+	if (t == console_tty())
+		return fmt_snprintf(buf, n, "/dev/console") > 0;
+	if (!t->rdev)
+		return false;
+	return fmt_snprintf(buf, n, "/dev/%s", tty_name(t)) > 0;
+}
+
+struct file *tty_open_file(struct tty *t, int oflags)
+{
+	char path[32];
+	struct file *f;
+
+	if (node_path(t, path, sizeof(path))) {
+		f = vfs_open(AT_FDCWD, path, oflags | O_NOCTTY, 0);
+		if (!IS_ERR_PTR(f) && f->ops == &tty_fops && f->priv == t)
+			return f;
+		if (!IS_ERR_PTR(f))
+			file_put(f);
+	}
+	/* No node (a test terminal, or before /dev is there): an anonymous char device. */
+	f = file_alloc_anon(&tty_fops, t, oflags, S_IFCHR | 0620, tty_name(t));
+	return f;
+}
+
+/* Register the char devices and add their nodes (mode and owner as Debian's udev makes them). */
+void tty_dev_register(void)
+{
+	int err = chrdev_register(4, 0, 1, &tty_fops);
+
+	if (!err)
+		err = chrdev_register(4, 64, 1, &tty_fops);
+	if (!err)
+		err = chrdev_register(TTYAUX_MAJOR, TTYAUX_TTY, 2, &tty_fops);
+	if (err == -ENOSYS) /* a kernel without the VFS yet (kernel/tty/fs_weak.c) */
+		return;
+	if (err) {
+		pr_err("tty: char devices not registered (%d)", err);
+		return;
+	}
+	if (tty_get(TTY_SCREEN))
+		err |= devfs_add_node("tty0", S_IFCHR | 0620, DEV_ENCODE(4, 0));
+	if (tty_get(TTY_SERIAL))
+		err |= devfs_add_node("ttyS0", S_IFCHR | 0660, DEV_ENCODE(4, 64));
+	err |= devfs_add_node("tty", S_IFCHR | 0666, DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_TTY));
+	err |= devfs_add_node("console", S_IFCHR | 0600, DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS));
+	if (err)
+		pr_err("tty: /dev nodes not all added");
+}
