@@ -22,3 +22,5 @@ LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
 LIB_SRCS += lib/vma/vma.c
+LIB_SRCS += lib/radix/radix.c
+LIB_SRCS += lib/exec/shebang.c

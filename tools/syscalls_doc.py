@@ -63,6 +63,8 @@ PARTIAL = {
              "WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2: ENOSYS); shared keys by physical "
              "address only where the memory layer reports MAP_SHARED",
     "reboot": "HALT powers off; CAD_ON and CAD_OFF accepted with nothing to switch",
+    "prctl": "PR_GET_DUMPABLE, PR_SET_DUMPABLE (0, 1), PR_SET_NAME, PR_GET_NAME (the "
+             "process's name); other options EINVAL",
 }
 
 SYSCALL_RE = re.compile(r"^SYSCALL\((\d+), (\w+), (\d), ([^)]*), (\w+)\)$")

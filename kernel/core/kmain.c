@@ -24,6 +24,7 @@
 #include "dev/font.h"
 #include "dev/ps2.h"
 #include "dev/uart16550.h"
+#include "fs/fs_types.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -274,6 +275,10 @@ void kmain(const struct boot_info *bi)
 	boot_step("tty");
 	task_wait_cpus();
 	boot_step("cpus");
+	/* The file tree, before the tests, init= or the shell can look for a path. */
+	if (fs_boot())
+		pr_err("kernel: no file tree; going on without one");
+	boot_step("fs");
 	log_boot_steps();
 	print_ready();
 	run_boot_mode();

@@ -11,7 +11,7 @@
  * Locks: [I] fixed once published; [a] atomic; [F] the file's pos_lock
  * (read, write and lseek of files with a position hold it across the
  * call, so two writers through one description never reuse a position);
- * [T] the descriptor table's lock.
+ * [T] the descriptor table's lock; [G] epoll's global lock (fs/epoll.c).
  */
 #pragma once
 
@@ -140,10 +140,14 @@ struct file {
 	int64_t pos;                /* [F] */
 	struct mutex pos_lock;      /* the [F] lock */
 	void *priv; /* [I] the file's owner's (a tty, a pipe end, a procfs buffer) */
+	void *ep;   /* [G] epoll's list of the items watching this file, NULL: none (fs/epoll.h) */
 };
 
 void file_get(struct file *f);
-/* Drop a reference; the last one calls ops->release and drops path and inode. */
+/*
+ * Drop a reference; the last one calls eventpoll_release() when f->ep is
+ * set (fs/epoll.h), then ops->release, and drops path and inode.
+ */
 void file_put(struct file *f);
 
 /*
@@ -182,6 +186,9 @@ void fdtable_exec(struct fdtable *t);
  * kernel table, so the kernel tests may use descriptors too).
  */
 struct fdtable *fdtable_current(void);
+/* The kernel's own table and context: what kernel tasks use (fs/fdtable.c, fs/fs_context.c). */
+struct fdtable *fdtable_kernel(void);
+struct fs_context *fs_context_kernel(void);
 
 /*
  * Put @f (whose reference the table takes over) at the lowest free

@@ -42,3 +42,10 @@ void poll_wait(struct poll_table *pt, struct waitq *wq);
  * registration). A file without a poll op is readable and writable.
  */
 unsigned vfs_poll(struct file *f, struct poll_table *pt);
+
+/*
+ * Wake every waiter of @wq (tasks, pollers, epoll items), telling epoll
+ * which events changed (@events, POLL* bits; 0: unknown, every item
+ * looks). Any context.
+ */
+void poll_wake(struct waitq *wq, unsigned events);

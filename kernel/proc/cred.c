@@ -92,6 +92,7 @@ static long cred_change(bool gid, enum cred_op op, uint32_t a, uint32_t b, uint3
 {
 	struct process *p = process_current();
 	struct id_set s;
+	uint32_t old_eff, old_fs;
 	bool priv;
 	long r;
 
@@ -100,12 +101,17 @@ static long cred_change(bool gid, enum cred_op op, uint32_t a, uint32_t b, uint3
 	spin_lock(&p->lock);
 	priv = p->cred.euid == 0;
 	s = gid ? gids(&p->cred) : uids(&p->cred);
+	old_eff = *s.eff;
+	old_fs = *s.fs;
 	if (op == OP_SET)
 		r = set_one(s, priv, a);
 	else if (op == OP_SETRE)
 		r = set_re(s, priv, a, b);
 	else
 		r = set_res(s, priv, a, b, c);
+	/* Linux's commit_creds(): a process whose effective ids moved may hold secrets of both. */
+	if (*s.eff != old_eff || *s.fs != old_fs)
+		p->undumpable = true;
 	spin_unlock(&p->lock);
 	return r;
 }

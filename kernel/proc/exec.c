@@ -20,10 +20,10 @@
 
 #include "arch/arch.h"
 #include "core/log.h"
+#include "fs/file.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
-#include "proc/initrd.h"
 #include "proc/internal.h"
 #include "sched/task.h"
 #include "syscall/syscall.h"
@@ -74,8 +74,9 @@ static int map_segment(struct uspace *s, uint64_t start, uint64_t end, uint64_t 
 }
 
 /* Map every PT_LOAD writable and copy its file bytes in; pages two segments share map once. */
-static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t bias)
+static int load_segments(struct uspace *s, const struct exec_job *j, uintptr_t bias)
 {
+	const struct elf_exec *x = &j->x;
 	uint64_t mapped_end = 0;
 	unsigned i;
 	int r;
@@ -95,9 +96,11 @@ static int load_segments(struct uspace *s, const struct elf_exec *x, uintptr_t b
 				return r;
 			mapped_end = end;
 		}
-		if (ph->p_filesz && copy_to_user((void *)(ph->p_vaddr + bias),
-		                                 x->file.data + ph->p_offset, ph->p_filesz))
-			return -EFAULT;
+		if (ph->p_filesz) {
+			r = exec_fill(&j->src, ph->p_vaddr + bias, ph->p_offset, ph->p_filesz);
+			if (r)
+				return r;
+		}
 	}
 	return 0;
 }
@@ -165,16 +168,6 @@ static int place_stack_and_heap(struct uspace *s, struct exec_layout *l, const s
 	return 0;
 }
 
-/* What an exec needs from beginning to end. */
-struct exec_job {
-	const char *path;
-	struct elf_exec x;
-	struct exec_strings strings;
-	struct exec_layout l;
-	struct uspace *space; /* the new one (a reference of its own, plus the task's) */
-	void *copy;           /* an aligned copy of the file, when it was not 8-byte aligned */
-};
-
 /* Build the new space while the calling thread runs in it. */
 static int exec_build(struct exec_job *j, struct process *p)
 {
@@ -183,9 +176,9 @@ static int exec_build(struct exec_job *j, struct process *p)
 
 	spin_lock(&p->lock);
 	j->l.uid = p->cred.uid;
-	j->l.euid = p->cred.euid;
+	j->l.euid = j->set_uid ? j->new_euid : p->cred.euid;
 	j->l.gid = p->cred.gid;
-	j->l.egid = p->cred.egid;
+	j->l.egid = j->set_gid ? j->new_egid : p->cred.egid;
 	uint64_t stack_rlim = p->rlim[RLIMIT_STACK].rlim_cur;
 	uint64_t as_rlim = p->rlim[RLIMIT_AS].rlim_cur;
 	spin_unlock(&p->lock);
@@ -196,7 +189,7 @@ static int exec_build(struct exec_job *j, struct process *p)
 	j->l.entry = x->entry + j->l.bias;
 	j->l.phdr = x->phdr_vaddr ? x->phdr_vaddr + j->l.bias : 0;
 	j->l.phnum = x->file.ehdr->e_phnum;
-	err = load_segments(j->space, x, j->l.bias);
+	err = load_segments(j->space, j, j->l.bias);
 	if (!err)
 		err = protect_segments(j->space, x, j->l.bias);
 	if (!err)
@@ -206,21 +199,13 @@ static int exec_build(struct exec_job *j, struct process *p)
 	return err;
 }
 
-/* Find and check the file. */
-static int exec_open(struct exec_job *j, const void *data, size_t size)
+/* Check the program from its headers. */
+static int exec_check(struct exec_job *j)
 {
 	const char *why = NULL;
-	int err;
+	int err = elf_validate_exec_headers(&j->x, j->src.head, j->src.head_len, j->src.size,
+	                                    USER_TOP, &why);
 
-	if ((uintptr_t)data % 8) {
-		/* cpio aligns file data to 4 bytes only; the ELF checks read headers in place. */
-		j->copy = kmalloc(size ? size : 1);
-		if (!j->copy)
-			return -ENOMEM;
-		memcpy(j->copy, data, size);
-		data = j->copy;
-	}
-	err = elf_validate_exec(&j->x, data, size, USER_TOP, &why);
 	if (err)
 		pr_info("exec: %s: %s", j->path, why ? why : "invalid");
 	return err;
@@ -250,6 +235,15 @@ static int exec_single_thread(struct process *p, struct thread *self)
 	return 0;
 }
 
+/* Exchange two paths (under the process's lock: no reference changes hands). */
+static void swap_path(struct path *a, struct path *b)
+{
+	struct path t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 /* The point of no return: the new program becomes the process's. */
 static void exec_commit(struct exec_job *j, struct process *p, struct thread *t, struct uspace *old)
 {
@@ -265,6 +259,11 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	memcpy(p->comm, base, n);
 	p->comm[n] = '\0';
 	p->execed = true;
+	/* Linux: the saved and filesystem ids follow the effective ones at every exec. */
+	p->cred.euid = p->cred.suid = p->cred.fsuid = j->l.euid;
+	p->cred.egid = p->cred.sgid = p->cred.fsgid = j->l.egid;
+	p->undumpable = j->unreadable || j->l.euid != j->l.uid || j->l.egid != j->l.gid;
+	swap_path(&p->exe, &j->exe); /* the old one goes with the job */
 	spin_unlock(&p->lock);
 	j->space = NULL;
 	if (old) {
@@ -272,6 +271,8 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 		uspace_put(old); /* the task's: it now holds the new one */
 	}
 	console_fds_exec(&p->fds);
+	proc_files_exec_commit(p, j->files);
+	j->files = NULL;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	t->robust_len = 0;
@@ -279,16 +280,19 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	arch_uframe_init(arch_uframe(task_current()), j->l.entry, j->l.sp);
 }
 
-static void exec_job_free(struct exec_job *j)
+void exec_job_free(struct exec_job *j)
 {
 	exec_strings_free(&j->strings);
-	kfree(j->copy);
+	exec_src_release(&j->src);
 	if (j->space)
 		uspace_put(j->space);
+	if (j->files)
+		fdtable_put(j->files);
+	if (j->exe.mnt)
+		path_put(&j->exe);
 }
 
-/* Load @data as the calling thread's new program; the strings are already in @j. */
-static int exec_run(struct exec_job *j, const void *data, size_t size)
+int exec_run(struct exec_job *j)
 {
 	struct thread *t = thread_current();
 	struct process *p = t ? t->proc : NULL;
@@ -297,7 +301,7 @@ static int exec_run(struct exec_job *j, const void *data, size_t size)
 
 	if (!p)
 		return -EINVAL;
-	err = exec_open(j, data, size);
+	err = exec_check(j);
 	if (!err)
 		err = uspace_create(&j->space);
 	if (err)
@@ -306,6 +310,8 @@ static int exec_run(struct exec_job *j, const void *data, size_t size)
 	uspace_get(j->space);
 	thread_switch_space(j->space);
 	err = exec_build(j, p);
+	if (!err)
+		err = proc_files_exec_prepare(p, &j->files);
 	if (!err)
 		err = signal_exec_reset(p);
 	if (err) {
@@ -325,40 +331,9 @@ int proc_exec_image(const char *path, const void *data, size_t size, char *const
 	int err = exec_strings_kernel(&j.strings, argv, envp);
 
 	if (!err)
-		err = exec_run(&j, data, size);
+		err = exec_src_image(&j.src, data, size);
+	if (!err)
+		err = exec_run(&j);
 	exec_job_free(&j);
 	return err;
-}
-
-int proc_exec(const char *path, char *const argv[], char *const envp[])
-{
-	const void *data;
-	size_t size;
-	int err = initrd_lookup(path, &data, &size);
-
-	if (err)
-		return err;
-	return proc_exec_image(path, data, size, argv, envp);
-}
-
-long sys_execve(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	char path[EXEC_PATH_MAX];
-	struct exec_job j = { .path = path };
-	const void *data;
-	size_t size;
-	long n = strncpy_from_user(path, (const char *)a0, sizeof(path));
-	int err;
-
-	if (n < 0)
-		return n;
-	if (n == 0)
-		return -ENOENT;
-	err = initrd_lookup(path, &data, &size);
-	if (!err)
-		err = exec_strings_user(&j.strings, a1, a2);
-	if (!err)
-		err = exec_run(&j, data, size);
-	exec_job_free(&j);
-	return err; /* 0: the frame now enters the new program with rax 0 */
 }

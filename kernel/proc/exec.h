@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/vfs.h"
 #include "proc/proc.h"
 
 #define EXEC_STRINGS_MAX (256u * 1024) /* argv and envp bytes, pointers included (E2BIG past it) */
@@ -42,6 +43,54 @@ struct exec_layout {
 	/* One draw of the kernel generator per exec: AT_RANDOM's 16 bytes, then one word per offset. */
 	uint64_t rnd[EXEC_RND_WORDS];
 };
+
+/* Where exec reads the program from: a whole file in memory (tests) or an open file. */
+struct exec_src {
+	const void *image; /* the file's bytes, or NULL */
+	struct file *file; /* else: the open file (a reference) */
+	uint64_t size;     /* the file's size */
+	const void *head;  /* its first head_len bytes, 8-byte aligned: the headers */
+	size_t head_len;
+	void *head_buf; /* the heap copy behind head, or NULL */
+};
+
+/* What an exec needs from beginning to end. */
+struct exec_job {
+	const char *path; /* the name exec was given: AT_EXECFN, the new comm */
+	struct exec_src src;
+	struct elf_exec x;
+	struct exec_strings strings;
+	struct exec_layout l;
+	struct uspace *space;  /* the new one (a reference of its own, plus the task's) */
+	struct fdtable *files; /* a private copy of a shared descriptor table, or NULL */
+	struct path exe;       /* the program file (mnt NULL for an image in memory) */
+	bool set_uid, set_gid; /* a set-user-ID / set-group-ID file on a mount that allows it */
+	bool unreadable;       /* a file of the exec (program or script) the caller cannot read */
+	uint32_t new_euid, new_egid;
+};
+
+/* exec_src over @size bytes at @data (copied when not 8-byte aligned). 0 or -ENOMEM. */
+int exec_src_image(struct exec_src *src, const void *data, size_t size);
+/* exec_src over the open file @f (the source takes the reference): reads the headers. */
+int exec_src_file(struct exec_src *src, struct file *f);
+void exec_src_release(struct exec_src *src);
+/* Copy the @len file bytes at @off to the user address @uaddr of the active space. */
+int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_t len);
+
+/*
+ * Load the program of @j (source and strings ready) as the calling
+ * thread's new program; 0 past the point of no return, else -errno with
+ * the old program intact. exec_job_free() releases what is left either way.
+ */
+int exec_run(struct exec_job *j);
+void exec_job_free(struct exec_job *j);
+
+/*
+ * The script rule of exec: argv[0] gives way to @interp, @arg (NULL:
+ * none) and @script, the script's name. 0, -E2BIG or -ENOMEM.
+ */
+int exec_strings_shebang(struct exec_strings *s, const char *interp, const char *arg,
+                         const char *script);
 
 /* Gather @argv and @envp from kernel memory / from user memory. 0, -E2BIG, -EFAULT, -ENOMEM. */
 int exec_strings_kernel(struct exec_strings *s, char *const argv[], char *const envp[]);

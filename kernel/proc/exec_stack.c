@@ -146,6 +146,32 @@ int exec_strings_user(struct exec_strings *s, uintptr_t argv, uintptr_t envp)
 	return err;
 }
 
+int exec_strings_shebang(struct exec_strings *s, const char *interp, const char *arg,
+                         const char *script)
+{
+	const char *front[3] = { interp, arg ? arg : script, arg ? script : NULL };
+	size_t skip = s->argc > 0 ? strlen(s->buf) + 1 : 0, add = 0, i, n;
+	int err;
+
+	for (i = 0; i < 3 && front[i]; i++)
+		add += strlen(front[i]) + 1;
+	if (add > skip) {
+		err = strings_reserve(s, add - skip + 3 * sizeof(char *));
+		if (err)
+			return err;
+	}
+	/* Move what follows argv[0] to its new place, then write the new front. */
+	memmove(s->buf + add, s->buf + skip, s->len - skip);
+	s->len = s->len - skip + add;
+	for (i = 0, add = 0; i < 3 && front[i]; i++) {
+		n = strlen(front[i]) + 1;
+		memcpy(s->buf + add, front[i], n);
+		add += n;
+	}
+	s->argc = s->argc - (skip ? 1 : 0) + (int)i;
+	return 0;
+}
+
 /* Copy @n bytes to the new stack below *@p; returns the user address or 0 on -EFAULT. */
 static uintptr_t push_bytes(uintptr_t *p, const void *src, size_t n)
 {

@@ -133,6 +133,7 @@ static void process_end(struct process *p, int status)
 	spin_unlock(&p->lock);
 	if (space)
 		uspace_put(space);
+	proc_files_exit(p); /* before the parent can see a zombie */
 	if (p == proc_init_process)
 		init_ended(status);
 	tty_session_leader_exit(p); /* a leader's end hangs up its terminal */

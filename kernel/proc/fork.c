@@ -49,11 +49,13 @@ static int clone_check(const struct clone_args *a)
 	return 0;
 }
 
-/* The new process's space and handlers, as the flags say. */
+/* The new process's space, files and handlers, as the flags say. */
 static int clone_process_parts(struct process *child, struct process *parent, uint64_t f)
 {
-	int err;
+	int err = proc_files_clone(child, parent, f);
 
+	if (err)
+		return err;
 	if (f & CLONE_VM) {
 		uspace_get(parent->space);
 		child->space = parent->space;

@@ -95,6 +95,25 @@ void proc_robust_list_exit(struct thread *t);
 /* Wake the thread waiting in vfork for @p to exec or end. Takes proc_lock. */
 void proc_vfork_release(struct process *p);
 
+/* ---- files.c: descriptor tables and file-system contexts of processes ---- */
+
+/*
+ * Give the new process @child its table and context from @parent: shared
+ * with CLONE_FILES / CLONE_FS, copies otherwise. 0 or -ENOMEM.
+ */
+int proc_files_clone(struct process *child, struct process *parent, uint64_t flags);
+/*
+ * A first process's table (0, 1, 2 from @stdio, NULL entries or @stdio NULL:
+ * the console) and a copy of the caller's context. 0 or -errno.
+ */
+int proc_files_spawn(struct process *p, struct file *const stdio[3]);
+/* exec, before the point of no return: a private copy of a shared table in *@out (or NULL). */
+int proc_files_exec_prepare(struct process *p, struct fdtable **out);
+/* exec, after it: install @fresh (if any), then close the close-on-exec descriptors. */
+void proc_files_exec_commit(struct process *p, struct fdtable *fresh);
+/* The last thread left: drop the table and the context (closing files; may sleep). */
+void proc_files_exit(struct process *p);
+
 /* ---- exec.c ---- */
 
 /*

@@ -24,11 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/vfs.h"
 #include "proc/signal.h"
 #include "sched/spinlock.h"
 #include "sched/wait.h"
 #include "syscall/console.h"
 
+struct fdtable;
+struct file;
+struct fs_context;
+struct path;
 struct task;
 struct tty;
 struct uspace;
@@ -75,8 +80,14 @@ struct process {
 	struct cred cred;          /* [P] */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [P] */
 	struct sighand *sighand;            /* [P] handlers, shared with CLONE_SIGHAND */
-	struct console_fds fds;      /* [a] descriptors: all the console until the files issue */
-	struct proc_sig sig;         /* signal state (proc/signal.h), its own locks */
+	struct console_fds
+		fds;           /* [a] issue 11's console descriptors, until the VFS replaces them */
+	struct fdtable *files; /* [P] descriptors, shared with CLONE_FILES; NULL once a zombie */
+	struct fs_context *fs; /* [P] root, cwd, umask, shared with CLONE_FS; NULL once a zombie */
+	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */
+	struct path exe;       /* [P] the program file (/proc/PID/exe); mnt NULL: none */
+	bool undumpable;       /* [P] ids changed or a set-id/unreadable program: no look inside */
+	struct proc_sig sig;   /* signal state (proc/signal.h), its own locks */
 	char comm[PROC_COMM_LEN];    /* [P] the program's base name */
 	struct waitq child_wq;       /* its wait4 callers: a child changed state */
 	struct waitq exit_wq;        /* exec/exit_group wait here for other threads to go */
@@ -212,3 +223,42 @@ bool proc_start_init(void);
 
 /* Processes that exist (alive or zombie), for tests and `ps`. */
 unsigned proc_count(void);
+
+/* ---- processes meet files (files.c) ---- */
+
+/*
+ * A snapshot of the calling process's credentials (root's, all ids 0 and
+ * no groups, in a kernel task): what permission checks compare against.
+ */
+struct cred current_cred(void);
+/*
+ * @p's descriptor table / file-system context with a reference the caller
+ * drops (fdtable_put / fs_context_put), or NULL once @p is a zombie: how
+ * /proc reads another process's fds, cwd and root. Any task.
+ */
+struct fdtable *proc_files_get(struct process *p);
+struct fs_context *proc_fs_get(struct process *p);
+/* @p's program file with references (path_put() it): 0, or -ENOENT (none, or a zombie). */
+int proc_exe_get(struct process *p, struct path *out);
+/*
+ * Whether the caller may look inside @p (/proc/PID/environ, maps, fd, cwd,
+ * exe), as Linux's ptrace access check without capabilities beyond root:
+ * the same process, root (euid 0), or the caller's real and effective uid
+ * equal to all of @p's uids and the same for gids, and @p dumpable.
+ */
+bool proc_may_inspect(struct process *p);
+/*
+ * Whether @p is dumpable (Linux's word): false after its ids changed
+ * or it exec'd a set-id or unreadable program (until an ordinary exec or
+ * prctl(PR_SET_DUMPABLE)). Its /proc/PID files then belong to root.
+ */
+bool proc_dumpable(struct process *p);
+
+/*
+ * proc_spawn() with descriptors 0, 1 and 2 given: each @stdio[i] (NULL:
+ * the console) is installed in the new process's table, which takes its
+ * own references (the caller keeps its own). proc_spawn() is this with
+ * @stdio NULL: all three on one open description of the console.
+ */
+int __must_check proc_spawn_stdio(const char *path, char *const argv[], char *const envp[],
+                                  struct file *const stdio[3], int *pid_out);

@@ -58,6 +58,7 @@ static void inherit(struct process *p, struct process *parent)
 	}
 	spin_lock(&parent->lock);
 	p->cred = parent->cred;
+	p->undumpable = parent->undumpable;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->fds.open = __atomic_load_n(&parent->fds.open, __ATOMIC_RELAXED);
@@ -163,6 +164,7 @@ static void process_free(struct process *p)
 		sighand_put(p->sighand);
 	if (p->space)
 		uspace_put(p->space);
+	proc_files_exit(p); /* a process that never ran still holds them */
 	kfree(p);
 }
 

@@ -27,8 +27,9 @@ struct spawn_req {
 	size_t size;       /* its bytes */
 	char *const *argv;
 	char *const *envp;
-	int result; /* exec's result */
-	int done;   /* [a] the thread has finished with this request */
+	struct file *const *stdio; /* fds 0, 1, 2 (NULL entries or NULL: the console) */
+	int result;                /* exec's result */
+	int done;                  /* [a] the thread has finished with this request */
 };
 
 /* The new thread's first work: exec, report, then enter user mode or end. */
@@ -75,6 +76,8 @@ static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 		return err;
 	pid = p->pid;
 	err = sighand_create(&p->sighand);
+	if (!err)
+		err = proc_files_spawn(p, r.stdio);
 	flags = spin_lock_irqsave(&proc_lock);
 	p->kernel_child = !init;
 	if (init)
@@ -104,7 +107,13 @@ static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], int *pid_out)
 {
-	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
+	return proc_spawn_stdio(path, argv, envp, NULL, pid_out);
+}
+
+int proc_spawn_stdio(const char *path, char *const argv[], char *const envp[],
+                     struct file *const stdio[3], int *pid_out)
+{
+	struct spawn_req r = { .path = path, .argv = argv, .envp = envp, .stdio = stdio };
 
 	return spawn(&r, false, pid_out);
 }

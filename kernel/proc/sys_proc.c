@@ -6,8 +6,11 @@
  * its arguments, then acts under proc_lock or the process's lock.
  */
 #include <cairn/errno.h>
+#include <cairn/linux/prctl.h>
 #include <cairn/linux/resource.h>
 #include <cairn/linux/wait.h>
+
+#include <lib/string.h>
 
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
@@ -169,18 +172,40 @@ long sys_setsid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	return r;
 }
 
+/*
+ * Linux's check_prlimit_permission(): another process's limits are the
+ * caller's business only when its real uid and gid equal all three of the
+ * target's (or it is root, which has CAP_SYS_RESOURCE).
+ */
+static bool prlimit_permitted(struct process *p, const struct cred *me)
+{
+	struct cred c;
+
+	if (p == process_current() || me->euid == 0)
+		return true;
+	spin_lock(&p->lock);
+	c = p->cred;
+	spin_unlock(&p->lock);
+	return me->uid == c.uid && me->uid == c.euid && me->uid == c.suid && me->gid == c.gid &&
+	       me->gid == c.egid && me->gid == c.sgid;
+}
+
 /* prlimit64's core: read and/or set limit @res of @p. */
 static int rlimit_access(struct process *p, unsigned res, const struct rlimit64 *nw,
                          struct rlimit64 *old)
 {
 	struct rlimit64 *r = &p->rlim[res];
+	struct cred me = current_cred();
 	int err = 0;
 
+	if (!prlimit_permitted(p, &me))
+		return -EPERM;
 	spin_lock(&p->lock);
 	if (old)
 		*old = *r;
 	if (nw) {
-		if (nw->rlim_max > r->rlim_max && p->cred.euid != 0)
+		/* Raising a hard limit takes CAP_SYS_RESOURCE: the caller's, not the target's. */
+		if (nw->rlim_max > r->rlim_max && me.euid != 0)
 			err = -EPERM;
 		else
 			*r = *nw;
@@ -394,4 +419,52 @@ long sys_times(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 			return -EFAULT;
 	}
 	return (long)(clock_monotonic_ns() / CLOCK_TICK_NS);
+}
+
+/* prctl's name options: the process's comm, 16 bytes with the NUL. */
+static long prctl_name(struct process *p, bool set, uintptr_t uaddr)
+{
+	char name[PROC_COMM_LEN];
+	long n;
+
+	if (!set) {
+		spin_lock(&p->lock);
+		memcpy(name, p->comm, sizeof(name));
+		spin_unlock(&p->lock);
+		return copy_to_user((void *)uaddr, name, sizeof(name)) ? -EFAULT : 0;
+	}
+	n = strncpy_from_user(name, (const char *)uaddr, sizeof(name));
+	if (n == -ENAMETOOLONG)
+		name[sizeof(name) - 1] = '\0'; /* Linux keeps the first 15 bytes */
+	else if (n < 0)
+		return n;
+	spin_lock(&p->lock);
+	memcpy(p->comm, name, sizeof(name));
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+/* prctl: the options that concern processes (names, dumpability); others EINVAL as Linux's unknown. */
+long sys_prctl(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = process_current();
+
+	if (!p)
+		return -EINVAL;
+	switch (a0) {
+	case PR_GET_DUMPABLE:
+		return proc_dumpable(p) ? 1 : 0;
+	case PR_SET_DUMPABLE:
+		if (a1 > 1)
+			return -EINVAL; /* 2 (root-only core files) is not settable by prctl */
+		spin_lock(&p->lock);
+		p->undumpable = a1 == 0;
+		spin_unlock(&p->lock);
+		return 0;
+	case PR_SET_NAME:
+	case PR_GET_NAME:
+		return prctl_name(p, a0 == PR_SET_NAME, a1);
+	default:
+		return -EINVAL;
+	}
 }

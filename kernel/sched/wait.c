@@ -49,14 +49,20 @@ bool waitq_finish(struct waitq *wq, struct waiter *w)
 	return woken;
 }
 
-static unsigned wake(struct waitq *wq, unsigned max)
+static unsigned wake(struct waitq *wq, unsigned max, unsigned key)
 {
 	uint64_t flags = spin_lock_irqsave(&wq->lock);
-	struct waiter *w;
+	struct waiter *w, *tmp;
 	struct task *t;
 	unsigned n = 0;
 
-	while (n < max && (w = list_first_entry_or_null(&wq->waiters, struct waiter, link))) {
+	list_for_each_entry_safe(w, tmp, &wq->waiters, link) {
+		if (w->fn) {
+			w->fn(w, key); /* stays queued: poll and epoll waiters */
+			continue;
+		}
+		if (n == max)
+			continue; /* later callback waiters still hear of it */
 		list_del(&w->link);
 		w->woken = true;
 		t = w->task; /* @w may be gone once its task runs */
@@ -71,12 +77,41 @@ static unsigned wake(struct waitq *wq, unsigned max)
 
 unsigned waitq_wake_one(struct waitq *wq)
 {
-	return wake(wq, 1);
+	return wake(wq, 1, 0);
 }
 
 unsigned waitq_wake_all(struct waitq *wq)
 {
-	return wake(wq, UINT32_MAX);
+	return wake(wq, UINT32_MAX, 0);
+}
+
+unsigned waitq_wake_key(struct waitq *wq, unsigned key)
+{
+	return wake(wq, UINT32_MAX, key);
+}
+
+void waitq_add_callback(struct waitq *wq, struct waiter *w)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+
+	w->woken = false;
+	list_add_tail(&wq->waiters, &w->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void waitq_remove(struct waitq *wq, struct waiter *w)
+{
+	uint64_t flags = spin_lock_irqsave(&wq->lock);
+
+	if (list_linked(&w->link))
+		list_del(&w->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+bool waitq_active(struct waitq *wq)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&wq->waiters.next, __ATOMIC_RELAXED) != &wq->waiters;
 }
 
 /* ---- timed blocking ---- */

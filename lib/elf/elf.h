@@ -126,3 +126,12 @@ struct elf_exec {
  */
 int elf_validate_exec(struct elf_exec *x, const void *data, size_t size, uint64_t user_top,
                       const char **why);
+/*
+ * elf_validate_exec() of a file of @file_size bytes of which only the
+ * first @avail are at @data (exec reads the headers, not the whole file):
+ * the file and program headers must lie in those bytes (-ENOEXEC if not),
+ * the segments are checked against @file_size. x->file.data then holds
+ * only the headers and x->file.size is @file_size.
+ */
+int elf_validate_exec_headers(struct elf_exec *x, const void *data, size_t avail,
+                              uint64_t file_size, uint64_t user_top, const char **why);

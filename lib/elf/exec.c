@@ -155,19 +155,26 @@ static int exec_walk_phdrs(struct elf_exec *x, struct exec_walk *w, uint64_t use
 int elf_validate_exec(struct elf_exec *x, const void *data, size_t size, uint64_t user_top,
                       const char **why)
 {
+	return elf_validate_exec_headers(x, data, size, size, user_top, why);
+}
+
+int elf_validate_exec_headers(struct elf_exec *x, const void *data, size_t avail,
+                              uint64_t file_size, uint64_t user_top, const char **why)
+{
 	struct exec_walk w = { 0 };
 	struct elf_exec v = { 0 };
 	int err;
 
-	if (!x || (!data && size))
+	if (!x || (!data && avail) || avail > file_size)
 		return elf_fail(why, "no image", -EINVAL);
 	if ((uintptr_t)data % 8)
 		return elf_fail(why, "image not 8-byte aligned", -EINVAL);
-	err = exec_check_ehdr(data, size, &v, why);
+	/* The headers are read in place: they must lie in the @avail bytes at hand. */
+	err = exec_check_ehdr(data, avail, &v, why);
 	if (err)
 		return err;
 	v.file.data = data;
-	v.file.size = size;
+	v.file.size = file_size; /* the segments are checked against the whole file */
 	v.file.ehdr = data;
 	v.file.phdrs = (const void *)((const uint8_t *)data + v.file.ehdr->e_phoff);
 	v.align = PG;

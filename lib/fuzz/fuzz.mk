@@ -102,3 +102,18 @@ fuzz-run-vma: $(FUZZ_BUILD)/fuzz_vma
 	$(FUZZ_BUILD)/fuzz_vma -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/vma
 
 .PHONY: fuzz-run-vma
+
+# lib/exec/shebang.c: the "#!" line of any file a user can make and exec.
+$(FUZZ_BUILD)/fuzz_shebang: lib/fuzz/fuzz_shebang.c lib/exec/shebang.c
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_shebang
+
+fuzz-run: fuzz-run-shebang
+
+fuzz-run-shebang: $(FUZZ_BUILD)/fuzz_shebang
+	@mkdir -p $(FUZZ_BUILD)/corpus/shebang
+	$(FUZZ_BUILD)/fuzz_shebang -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/shebang
+
+.PHONY: fuzz-run-shebang

@@ -242,6 +242,115 @@ static void test_name_without_nul(void **state)
 	assert_int_equal(walk_len(&a, a.len, &n), -EINVAL);
 }
 
+/* Every header field reaches the entry; the offset names the member's header. */
+static void test_fields(void **state)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	struct arc a;
+	size_t m;
+	unsigned f;
+
+	(void)state;
+	a.len = 0;
+	add(&a, "first", CPIO_S_IFREG | 0644, "x", 1);
+	m = add(&a, "dev/null", CPIO_S_IFCHR | 0666, "", 0);
+	for (f = 0; f < 11; f++)
+		if (f != 1 && f != 6)
+			set_field(&a, m, f, 0x100u + f);
+	cpio_iter_init(&it, a.b, a.len);
+	assert_int_equal(cpio_next(&it, &e), 1);
+	assert_int_equal(e.offset, 0);
+	assert_int_equal(cpio_next(&it, &e), 1);
+	assert_int_equal(e.offset, m);
+	assert_int_equal(e.ino, 0x100);
+	assert_int_equal(e.uid, 0x102);
+	assert_int_equal(e.gid, 0x103);
+	assert_int_equal(e.nlink, 0x104);
+	assert_int_equal(e.mtime, 0x105);
+	assert_int_equal(e.devmajor, 0x107);
+	assert_int_equal(e.devminor, 0x108);
+	assert_int_equal(e.rdevmajor, 0x109);
+	assert_int_equal(e.rdevminor, 0x10a);
+	assert_int_equal(e.mode, CPIO_S_IFCHR | 0666);
+}
+
+/* "070702" members carry the sum of their data's bytes; a wrong sum is corruption. */
+static void test_checksum(void **state)
+{
+	struct arc a;
+	size_t m;
+	int n;
+
+	(void)state;
+	a.len = 0;
+	m = add(&a, "f", CPIO_S_IFREG | 0644, "\x01\xff", 2);
+	a.b[m + 5] = '2';
+	set_field(&a, m, 12, 0x100);
+	assert_int_equal(walk_len(&a, a.len, &n), 0);
+	assert_int_equal(n, 1);
+	set_field(&a, m, 12, 0x101);
+	assert_int_equal(walk_len(&a, a.len, &n), -EINVAL);
+	/* "070701" ignores the field. */
+	a.b[m + 5] = '1';
+	assert_int_equal(walk_len(&a, a.len, &n), 0);
+}
+
+/* A corrupt member stops the walk at its own offset with a reason. */
+static void test_error_offset(void **state)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	struct arc a;
+	size_t m;
+
+	(void)state;
+	a.len = 0;
+	add(&a, "good", CPIO_S_IFREG | 0644, "abc", 3);
+	m = add(&a, "bad", CPIO_S_IFREG | 0644, "", 0);
+	add(&a, "TRAILER!!!", 0, "", 0);
+	memcpy(a.b + m, "X", 1);
+	cpio_iter_init(&it, a.b, a.len);
+	while (cpio_next(&it, &e) == 1)
+		;
+	assert_non_null(it.error);
+	assert_string_equal(it.error, "bad magic");
+	assert_int_equal(it.off, m);
+}
+
+static void expect_name(const char *name, int err, const char *rel)
+{
+	const char *r = NULL, *why = NULL;
+
+	assert_int_equal(cpio_name_check(name, 64, &r, &why), err);
+	if (err)
+		assert_non_null(why);
+	else
+		assert_string_equal(r, rel);
+}
+
+static void test_name_check(void **state)
+{
+	(void)state;
+	expect_name(".", 0, "");
+	expect_name("./", 0, "");
+	expect_name("./bin/sh", 0, "bin/sh");
+	expect_name("././etc", 0, "etc");
+	expect_name("dir/", 0, "dir/");
+	expect_name("a/./b", 0, "a/./b");
+	expect_name("..", -EINVAL, NULL);
+	expect_name("../etc/passwd", -EINVAL, NULL);
+	expect_name("a/../../b", -EINVAL, NULL);
+	expect_name("a/..", -EINVAL, NULL);
+	expect_name("/etc/passwd", -EINVAL, NULL);
+	expect_name("a//b", -EINVAL, NULL);
+	expect_name("..a/b..", 0, "..a/b..");
+	expect_name("0123456789012345678901234567890123456789012345678901234567890123", 0,
+	            "0123456789012345678901234567890123456789012345678901234567890123");
+	expect_name("01234567890123456789012345678901234567890123456789012345678901234", -EINVAL,
+	            NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +363,10 @@ int main(void)
 		cmocka_unit_test(test_bad_hex),
 		cmocka_unit_test(test_huge_sizes),
 		cmocka_unit_test(test_name_without_nul),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_checksum),
+		cmocka_unit_test(test_error_offset),
+		cmocka_unit_test(test_name_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

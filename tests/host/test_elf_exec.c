@@ -275,6 +275,29 @@ static void test_misc_rejects(void **state)
 	expect(&p, -ENOEXEC, "no loadable segments");
 }
 
+/* Headers only in hand: segments are checked against the file's size, headers against the bytes. */
+static void test_headers_only(void **state)
+{
+	size_t hdr = sizeof(struct elf64_ehdr) + NPHDR * sizeof(struct elf64_phdr);
+	struct prog p;
+	struct elf_exec x;
+	const char *why = NULL;
+
+	build(&p, false);
+	assert_int_equal(elf_validate_exec_headers(&x, p.b, hdr, FSIZE, TOP, &why), 0);
+	assert_int_equal(x.file.size, FSIZE);
+	assert_int_equal(x.hi, BASE + 0x4000);
+	/* The data segment's bytes end at 0x1100: a shorter file cannot hold them. */
+	assert_int_equal(elf_validate_exec_headers(&x, p.b, hdr, 0x10ff, TOP, &why), -ENOEXEC);
+	assert_string_equal(why, "segment extends past end of file");
+	/* The program headers must be among the bytes at hand. */
+	assert_int_equal(elf_validate_exec_headers(&x, p.b, hdr - 1, FSIZE, TOP, &why), -ENOEXEC);
+	assert_int_equal(elf_validate_exec_headers(&x, p.b, 40, FSIZE, TOP, &why), -ENOEXEC);
+	assert_string_equal(why, "truncated header");
+	/* More bytes in hand than the file has is the caller's mistake. */
+	assert_int_equal(elf_validate_exec_headers(&x, p.b, hdr, hdr - 1, TOP, &why), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_overlap),         cmocka_unit_test(test_huge_memsz),
 		cmocka_unit_test(test_filesz_gt_memsz), cmocka_unit_test(test_past_file_end),
 		cmocka_unit_test(test_entry_outside),   cmocka_unit_test(test_misc_rejects),
+		cmocka_unit_test(test_headers_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

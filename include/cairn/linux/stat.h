@@ -42,6 +42,7 @@ _Static_assert(sizeof(struct stat) == 144, "x86_64 struct stat is 144 bytes");
 #define S_ISUID  0004000
 #define S_ISGID  0002000
 #define S_ISVTX  0001000
+#define S_IXGRP  0000010 /* group execute: with S_ISGID, set-group-ID */
 
 #define S_ISREG(m)  (((m)&S_IFMT) == S_IFREG)
 #define S_ISDIR(m)  (((m)&S_IFMT) == S_IFDIR)

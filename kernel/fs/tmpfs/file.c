@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tmpfs regular files: the bytes live in whole 4 KiB frames found through
+ * a radix tree by page index. A page that was never written is a hole and
+ * reads as zeros; truncation frees the pages past the new end and clears
+ * the tail of the last one, so growing the file again shows zeros. Writes
+ * run under the inode lock (the VFS takes it, so O_APPEND lands at the
+ * end); reads take it themselves. The frames are reference-counted pmm
+ * frames, so a later mapping can share them (tmpfs_get_frame()).
+ */
+#include <cairn/errno.h>
+#include <cairn/linux/fcntl.h>
+#include <cairn/linux/stat.h>
+
+#include <lib/string.h>
+
+#include "core/kmain.h"
+#include "fs/tmpfs/internal.h"
+#include "fs/tmpfs/tmpfs.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+
+/* Linux's MAX_LFS_FILESIZE on 64-bit: the largest offset a file may reach. */
+#define TMPFS_MAX_SIZE INT64_MAX
+
+static void *tmpfs_node_alloc(void *ctx)
+{
+	(void)ctx;
+	return kcalloc(1, sizeof(struct radix_node));
+}
+
+static void tmpfs_node_free(void *ctx, void *node)
+{
+	(void)ctx;
+	kfree(node);
+}
+
+static const struct radix_alloc tmpfs_nodes = { tmpfs_node_alloc, tmpfs_node_free, NULL };
+
+static void tmpfs_page_release(void *ctx, uint64_t index, uint64_t pa)
+{
+	(void)ctx;
+	(void)index;
+	/* Dropping our reference frees the frame unless a mapping still holds it. */
+	pmm_frame_put(pmm_frame(pa));
+}
+
+void tmpfs_file_cut(struct inode *ino, uint64_t from)
+{
+	struct tmpfs_inode *ti = tmpfs_i(ino);
+	uint64_t n = radix_truncate(&ti->pages, from, &tmpfs_nodes, tmpfs_page_release, NULL);
+
+	tmpfs_uncharge(ti->sbi, n);
+	ino->blocks -= n * (PAGE_SIZE / 512);
+}
+
+/*
+ * A frame for page @index of @ino (not there yet): charged to the size
+ * limit, zeroed unless the caller overwrites it whole (@whole). 0 with
+ * *@pa, -ENOSPC or -ENOMEM. [L] held.
+ */
+static int tmpfs_page_new(struct inode *ino, uint64_t index, bool whole, uint64_t *pa)
+{
+	struct tmpfs_inode *ti = tmpfs_i(ino);
+	int err = tmpfs_charge(ti->sbi, 1);
+
+	if (err)
+		return err;
+	*pa = pmm_alloc_pages(0, whole ? 0 : PMM_ZERO);
+	if (!*pa) {
+		err = -ENOMEM;
+		goto out_uncharge;
+	}
+	err = radix_insert(&ti->pages, index, *pa, &tmpfs_nodes);
+	if (err)
+		goto out_free;
+	ino->blocks += PAGE_SIZE / 512;
+	return 0;
+out_free:
+	pmm_free_pages(*pa, 0);
+out_uncharge:
+	tmpfs_uncharge(ti->sbi, 1);
+	return err;
+}
+
+/* Copy one page's share of a write; returns the bytes copied or -errno. [L] held. */
+static long tmpfs_write_page(struct inode *ino, struct uio *u, int64_t pos)
+{
+	uint64_t index = (uint64_t)pos / PAGE_SIZE, pa;
+	size_t off = (size_t)pos % PAGE_SIZE, n = PAGE_SIZE - off, got;
+	bool fresh = false;
+	int err;
+
+	if (n > u->resid)
+		n = u->resid;
+	pa = radix_lookup(&tmpfs_i(ino)->pages, index);
+	if (!pa) {
+		fresh = off == 0 && n == PAGE_SIZE;
+		err = tmpfs_page_new(ino, index, fresh, &pa);
+		if (err)
+			return err;
+	}
+	got = uio_copy_in(u, (char *)phys_to_virt(pa) + off, n);
+	/* A page taken without zeroing must not show old bytes where the copy stopped. */
+	if (fresh && got < n)
+		memset((char *)phys_to_virt(pa) + got, 0, PAGE_SIZE - got);
+	return got ? (long)got : -EFAULT;
+}
+
+/* The VFS holds the inode lock (and has moved *@pos to the end for O_APPEND). */
+static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
+{
+	struct inode *ino = f->inode;
+	int64_t p = *pos;
+	long done = 0, n = 0;
+
+	if (p < 0)
+		return -EINVAL;
+	while (u->resid) {
+		/* The last page of the largest offset stays out of reach, as on Linux. */
+		if (p > TMPFS_MAX_SIZE - (int64_t)PAGE_SIZE) {
+			n = -EFBIG;
+			break;
+		}
+		n = tmpfs_write_page(ino, u, p);
+		if (n <= 0)
+			break;
+		p += n;
+		done += n;
+		if (uio_faulted(u))
+			break;
+	}
+	if (done) {
+		if (p > ino->size)
+			ino->size = p;
+		inode_touch(ino, false);
+	}
+	*pos = p;
+	return done ? done : n;
+}
+
+static bool tmpfs_time_le(struct vfs_time a, struct vfs_time b)
+{
+	return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
+}
+
+/*
+ * relatime, Linux's default: a read moves the access time only when it is
+ * not after the last change, or a day old. [L] held.
+ */
+static void tmpfs_accessed(struct inode *ino)
+{
+	struct vfs_time now = vfs_now();
+
+	if (tmpfs_time_le(ino->atime, ino->mtime) || tmpfs_time_le(ino->atime, ino->ctime) ||
+	    now.sec - ino->atime.sec >= 24 * 3600)
+		ino->atime = now;
+}
+
+static long tmpfs_read(struct file *f, struct uio *u, int64_t *pos)
+{
+	struct inode *ino = f->inode;
+	int64_t p = *pos;
+	long done = 0;
+
+	if (p < 0)
+		return -EINVAL;
+	mutex_lock(&ino->lock);
+	while (u->resid && p < ino->size) {
+		uint64_t pa = radix_lookup(&tmpfs_i(ino)->pages, (uint64_t)p / PAGE_SIZE);
+		size_t off = (size_t)p % PAGE_SIZE, n = PAGE_SIZE - off, got;
+
+		if (n > u->resid)
+			n = u->resid;
+		if ((int64_t)n > ino->size - p)
+			n = (size_t)(ino->size - p);
+		got = pa ? uio_copy_out(u, (char *)phys_to_virt(pa) + off, n) : uio_zero(u, n);
+		p += (int64_t)got;
+		done += (long)got;
+		if (got < n)
+			break;
+	}
+	if (done)
+		tmpfs_accessed(ino);
+	mutex_unlock(&ino->lock);
+	*pos = p;
+	if (!done && uio_faulted(u))
+		return -EFAULT;
+	return done;
+}
+
+/* Change the size: free or zero what lies past a smaller end. [L] held. */
+static int tmpfs_resize(struct inode *ino, int64_t size)
+{
+	uint64_t pa;
+	size_t off = (size_t)size % PAGE_SIZE;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size > TMPFS_MAX_SIZE - (int64_t)PAGE_SIZE)
+		return -EFBIG;
+	if (size < ino->size) {
+		tmpfs_file_cut(ino, ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+		pa = off ? radix_lookup(&tmpfs_i(ino)->pages, (uint64_t)size / PAGE_SIZE) : 0;
+		if (pa)
+			memset((char *)phys_to_virt(pa) + off, 0, PAGE_SIZE - off);
+	}
+	ino->size = size;
+	return 0;
+}
+
+int tmpfs_setattr(struct inode *ino, const struct iattr *a)
+{
+	int err;
+
+	if (a->valid & ATTR_SIZE) {
+		if (S_ISDIR(ino->mode))
+			return -EISDIR;
+		if (!S_ISREG(ino->mode))
+			return -EINVAL;
+		err = tmpfs_resize(ino, a->size);
+		if (err)
+			return err;
+	}
+	if (a->valid & ATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & ATTR_UID)
+		ino->uid = a->uid;
+	if (a->valid & ATTR_GID)
+		ino->gid = a->gid;
+	if (a->valid & ATTR_ATIME)
+		ino->atime = a->atime;
+	if (a->valid & ATTR_MTIME)
+		ino->mtime = a->mtime;
+	if (a->valid & ATTR_CTIME)
+		ino->ctime = a->ctime;
+	return 0;
+}
+
+/* SEEK_HOLE from @off: the first page at or after it that is not there, or the end. [L] held. */
+static int64_t tmpfs_seek_hole(struct inode *ino, int64_t off)
+{
+	uint64_t index = (uint64_t)off / PAGE_SIZE;
+	int64_t at;
+
+	while ((int64_t)(index * PAGE_SIZE) < ino->size &&
+	       radix_lookup(&tmpfs_i(ino)->pages, index))
+		index++;
+	at = (int64_t)(index * PAGE_SIZE);
+	if (at < off)
+		at = off;
+	return at < ino->size ? at : ino->size;
+}
+
+/* SEEK_DATA from @off: the first page present at or after it, -ENXIO if none before the end. */
+static int64_t tmpfs_seek_data(struct inode *ino, int64_t off)
+{
+	uint64_t index, pa;
+	int64_t at;
+
+	if (!radix_next(&tmpfs_i(ino)->pages, (uint64_t)off / PAGE_SIZE, &index, &pa))
+		return -ENXIO;
+	at = (int64_t)(index * PAGE_SIZE);
+	if (at < off)
+		at = off;
+	return at < ino->size ? at : -ENXIO;
+}
+
+/* lseek: holes are real in tmpfs, so SEEK_DATA and SEEK_HOLE find them. */
+static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
+{
+	struct inode *ino = f->inode;
+	int64_t r;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return vfs_generic_llseek(f, off, whence);
+	mutex_lock(&ino->lock);
+	if (off < 0 || off >= ino->size)
+		r = -ENXIO;
+	else
+		r = whence == SEEK_DATA ? tmpfs_seek_data(ino, off) : tmpfs_seek_hole(ino, off);
+	mutex_unlock(&ino->lock);
+	return r;
+}
+
+int tmpfs_get_frame(struct inode *ino, uint64_t index, uint64_t *phys)
+{
+	uint64_t pa = 0;
+	int err = -ENOENT;
+
+	if (ino->iops != &tmpfs_file_iops)
+		return -EINVAL;
+	mutex_lock(&ino->lock);
+	if (index < ((uint64_t)ino->size + PAGE_SIZE - 1) / PAGE_SIZE)
+		pa = radix_lookup(&tmpfs_i(ino)->pages, index);
+	if (pa)
+		err = pmm_frame_get(pmm_frame(pa));
+	mutex_unlock(&ino->lock);
+	if (!err)
+		*phys = pa;
+	return err;
+}
+
+const struct inode_ops tmpfs_file_iops = {
+	.setattr = tmpfs_setattr,
+};
+
+const struct file_ops tmpfs_file_fops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.llseek = tmpfs_llseek,
+};
