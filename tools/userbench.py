@@ -41,10 +41,10 @@ BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
 LINE = re.compile(r"^bench (\S+) (\d+) ns/op")
 
 
-def build_initrd():
+def build_initrd(figures=FIGURES):
     # busybox for busybox-sh-c-true; a program with two figures runs once.
     runs, files = [], {"bin/busybox": usertest.BUSYBOX}
-    for _, prog, _ in FIGURES:
+    for _, prog, _ in figures:
         path = "b/" + prog
         if path in files:
             continue
@@ -78,11 +78,14 @@ def main():
     ap.add_argument("--kernel", default=os.path.join(usertest.BUILD, "kernel.elf"))
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off")
+    ap.add_argument("--only", metavar="PROG,...",
+                    help="only these programs of user/bench (e.g. pipe_rt,stat_deep)")
     opts = ap.parse_args()
+    figs = [f for f in FIGURES if not opts.only or f[1] in opts.only.split(",")]
     env = dict(BENCH_ENV)
     if opts.icount:
         env["QEMU_EXTRA"] = "-icount shift=0,sleep=off"
-    initrd = build_initrd()
+    initrd = build_initrd(figs)
     best = {"linux": {}, "cairn": {}}
     for _ in range(opts.rounds):
         for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
@@ -97,7 +100,7 @@ def main():
           % (" -icount shift=0,sleep=off" if opts.icount else "",
              ", best of %d boots" % opts.rounds if opts.rounds > 1 else ""))
     print("%-34s %12s %12s %8s %8s" % ("figure", "Linux", "Cairn", "ratio", "target"))
-    for name, _, target in FIGURES:
+    for name, _, target in figs:
         l, c = best["linux"].get(name), best["cairn"].get(name)
         ratio = "%.2f" % (c / l) if l and c else "-"
         goal = ("<= %.2f %s" % (target, "met" if l and c and c / l <= target else "missed")
