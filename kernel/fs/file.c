@@ -201,6 +201,7 @@ static long write_regular(struct file *f, struct uio *u, int64_t *pos, bool appe
 	long n;
 
 	mutex_lock(&ino->lock);
+	inode_kill_suid_locked(ino);
 	if (append)
 		*pos = ino->size;
 	n = f->ops->write(f, u, pos);

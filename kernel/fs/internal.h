@@ -30,6 +30,13 @@ struct fs_context *fs_context_kernel(void);
 
 /* ---- inodes (inode.c) ---- */
 
+/*
+ * A write or truncation by anyone but root takes a program's set-user-id
+ * bit away (and set-group-id with group execute), as Linux's
+ * file_remove_privs() does. Caller holds ino->lock.
+ */
+void inode_kill_suid_locked(struct inode *ino);
+
 static inline bool inode_is_dir(const struct inode *ino)
 {
 	return (ino->mode & 0170000u) == 0040000u;
