@@ -103,23 +103,6 @@ static void fs_boot_mount_dev(void)
 		pr_err("fs: cannot mount devtmpfs on /dev: error %d", err);
 }
 
-/*
- * The anonymous files' file system (pipes, eventfd, epoll) is made on its
- * first use; make it here, so its one-time allocations belong to boot
- * and not to the first program that opens a pipe (the user fuzzer checks
- * that the kernel heap is back at its baseline after a run).
- */
-static void fs_boot_anon(void)
-{
-	static const struct file_ops no_ops;
-	struct file *f = file_alloc_anon(&no_ops, NULL, O_RDONLY, S_IFREG | 0600, "boot");
-
-	if (IS_ERR_PTR(f))
-		pr_warn("fs: cannot make the anonymous file system: error %ld", PTR_ERR_VAL(f));
-	else
-		file_put(f);
-}
-
 int fs_boot(void)
 {
 	int err = fs_boot_types();
@@ -135,6 +118,5 @@ int fs_boot(void)
 	fs_boot_initrd();
 	fs_boot_dirs();
 	fs_boot_mount_dev();
-	fs_boot_anon();
 	return 0;
 }
