@@ -57,6 +57,7 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    "tty_job": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},

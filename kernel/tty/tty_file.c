@@ -40,6 +40,15 @@ static bool nonblock(const struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 }
 
+/*
+ * Whether @f is a file of /dev/console: reads and writes through it are
+ * never stopped for job control (Linux's job_control() and n_tty_write()).
+ */
+static bool via_console(const struct file *f)
+{
+	return f->inode && f->inode->rdev == DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS);
+}
+
 /* A blocked read wakes for input (the readers' queue) or a signal (the task's own wake). */
 static bool input_or_signal(void *ctx)
 {
@@ -80,7 +89,7 @@ static long tty_file_read(struct file *f, struct uio *u, int64_t *pos)
 	struct ldisc_read_timing rt = { .want = u->resid, .start_ns = clock_monotonic_ns() };
 	uint64_t deadline;
 	bool canonical;
-	long r = tty_job_check_read(t);
+	long r = via_console(f) ? 0 : tty_job_check_read(t);
 
 	if (r || !u->resid)
 		return r;
@@ -114,7 +123,7 @@ static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
 	size_t done = 0, k;
 	long err = 0;
 
-	if (tty_tostop(t))
+	if (tty_tostop(t) && !via_console(f))
 		err = tty_job_check_change(t);
 	if (err)
 		return err;
