@@ -58,6 +58,7 @@ PROGRAMS = {
     "futex": {},
     "tty": {},
     "tty_job": {},
+    "termios": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
