@@ -179,6 +179,13 @@ void tty_set_foreground_pgrp(struct tty *t, int pgid);
  */
 void tty_session_leader_exit(struct process *p);
 
+/*
+ * For /proc/PID/stat: the device number of @p's controlling terminal
+ * (tty_rdev(), 0: none) and that terminal's foreground group (-1: none),
+ * as Linux shows tty_nr and tpgid. Takes proc_lock: not with it held.
+ */
+void tty_ctty_info(struct process *p, uint32_t *rdev, int *tpgid);
+
 /* Terminals that are not boot consoles: tests, and later pseudo-terminals. */
 
 /* Where a terminal's output goes. */

@@ -35,6 +35,16 @@ void tty_set_foreground_pgrp(struct tty *t, int pgid)
 	spin_unlock_irqrestore(&proc_lock, flags);
 }
 
+void tty_ctty_info(struct process *p, uint32_t *rdev, int *tpgid)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_lock);
+	struct tty *t = p->ctty;
+
+	*rdev = t ? t->rdev : 0;
+	*tpgid = t && t->pgrp ? t->pgrp : -1;
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
 void tty_job_signal(struct tty *t, int sig)
 {
 	int pgid = tty_foreground_pgrp(t);
