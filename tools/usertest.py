@@ -59,6 +59,7 @@ PROGRAMS = {
     "tty": {},
     "tty_job": {},
     "termios": {},
+    "pty": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},

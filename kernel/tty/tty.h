@@ -186,7 +186,10 @@ void tty_session_leader_exit(struct process *p);
  */
 void tty_ctty_info(struct process *p, uint32_t *rdev, int *tpgid);
 
-/* Terminals that are not boot consoles: tests, and later pseudo-terminals. */
+/* The N of /dev/pts/N of a /dev/ptmx file (TIOCGPTN), or -ENOTTY for another file. */
+int pty_number(const struct file *master);
+
+/* Terminals that are not boot consoles: tests, and pseudo-terminals (pty.c). */
 
 /* Where a terminal's output goes. */
 struct tty_backend {

@@ -107,6 +107,26 @@ void tty_session_leader_exit(struct process *p)
 	hangup_signals(fg);
 }
 
+void tty_hangup(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_lock);
+	int sid = t->session;
+	struct process *leader;
+
+	__atomic_store_n(&t->hungup, true, __ATOMIC_RELEASE);
+	if (sid)
+		forget_locked(t);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	waitq_wake_all(&t->readers);
+	/* Linux's tty_signal_session_leader(): the leader hears of it. */
+	leader = sid ? process_find(sid) : NULL;
+	if (leader) {
+		(void)signal_send_process(leader, SIGHUP, NULL);
+		(void)signal_send_process(leader, SIGCONT, NULL);
+		process_put(leader);
+	}
+}
+
 void tty_job_open(struct tty *t)
 {
 	struct process *p = process_current();
