@@ -18,7 +18,7 @@
 
 #include "utest.h"
 
-#define SESSION_POINTS 24
+#define SESSION_POINTS 25
 #define PLAN           (SESSION_POINTS + 1)
 #define NO_GROUP       0x3ffffff /* above any pid_max: no such group */
 
@@ -68,6 +68,19 @@ static bool stopped_by(pid_t pid, int sig)
 	int st = -1;
 	bool ok = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == sig;
 
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return ok;
+}
+
+/* Whether stopped @pid, continued by a group SIGCONT as a shell's bg does, stops again. */
+static bool continued_stops_again(pid_t pid)
+{
+	int st = -1;
+	bool ok = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st);
+
+	ok = ok && kill(-pid, SIGCONT) == 0;
+	ok = ok && waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN;
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	return ok;
@@ -199,6 +212,8 @@ static void acquire(void)
 static void background(void)
 {
 	tap_ok(stopped_by(in_background(read_one), SIGTTIN), "a background read stops: SIGTTIN");
+	tap_ok(continued_stops_again(in_background(read_one)),
+	       "kill(-pgid, SIGCONT) continues it (bg): its read stops it again");
 	tap_ok(exit_code(in_background(read_ignoring_ttin)) == EIO,
 	       "a background read that ignores SIGTTIN: EIO");
 	tap_ok(exit_code(in_background(write_line)) == 0, "a background write without TOSTOP");
