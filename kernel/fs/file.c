@@ -16,7 +16,6 @@
 
 #include "fs/epoll.h"
 #include "fs/internal.h"
-#include "fs/poll.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 
@@ -36,7 +35,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	/* Epoll items watching the file go first: they hook its wait queues. */
+	/* epoll's items on this description go before the file does (fs/epoll.h). */
 	if (__atomic_load_n(&f->ep, __ATOMIC_ACQUIRE))
 		eventpoll_release(f);
 	if (f->ops && f->ops->release)
@@ -63,7 +62,7 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 	else
 		f->fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		           (acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
-	/* O_NOCTTY stays for the open op (a terminal's); vfs_open_path() drops it after. */
+	/* O_NOCTTY stays until the open op has seen it (a terminal's open reads it). */
 	f->flags = (unsigned)oflags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	f->refs = 1;
 	mutex_init(&f->pos_lock, "file_pos");
@@ -72,7 +71,7 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 
 /* ---- anonymous files ---- */
 
-static int anon_setup(void)
+int anon_setup(void)
 {
 	struct super_block *sb;
 	struct inode *ino;
@@ -202,6 +201,7 @@ static long write_regular(struct file *f, struct uio *u, int64_t *pos, bool appe
 	long n;
 
 	mutex_lock(&ino->lock);
+	inode_kill_suid_locked(ino);
 	if (append)
 		*pos = ino->size;
 	n = f->ops->write(f, u, pos);
