@@ -271,13 +271,20 @@ static long pipe_write_slot_locked(struct pipe *p, struct uio *u, bool packet) _
 	return (long)got;
 }
 
-/* No reader: SIGPIPE to the calling thread (Linux's send_sig(SIGPIPE, current)). */
+/*
+ * No reader: SIGPIPE to the calling thread, as Linux's send_sig(SIGPIPE,
+ * current, 0) does: SI_USER from the caller itself.
+ */
 static void pipe_sigpipe(void)
 {
 	struct thread *t = thread_current();
+	struct ksiginfo info = { .signo = SIGPIPE, .code = SI_USER };
 
-	if (t)
-		(void)signal_send_thread(t, SIGPIPE, NULL);
+	if (!t)
+		return;
+	info.pid = t->proc->pid;
+	info.uid = __atomic_load_n(&t->proc->cred.uid, __ATOMIC_RELAXED);
+	(void)signal_send_thread(t, SIGPIPE, &info);
 }
 
 static long pipe_write_locked(struct file *f, struct pipe *p, struct uio *u, bool *was_empty,
