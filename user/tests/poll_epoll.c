@@ -130,6 +130,27 @@ static void woken(void)
 	close(ep);
 }
 
+static void nested_edge(void)
+{
+	int outer = epoll_create1(0), inner = epoll_create1(0), efd = eventfd(0, 0);
+	struct epoll_event ev[2];
+	uint64_t one = 1;
+
+	tap_ok(ctl(inner, EPOLL_CTL_ADD, efd, EPOLLIN, 1) == 0 &&
+	               ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN | EPOLLET, 2) == 0,
+	       "an edge-triggered epoll watching a level-triggered one");
+	tap_ok(write(efd, &one, 8) == 8 && epoll_wait(outer, ev, 2, 0) == 1 && ev[0].data.u64 == 2,
+	       "a write: the outer edge fires");
+	tap_ok(epoll_wait(outer, ev, 2, 0) == 0, "once");
+	tap_ok(epoll_wait(inner, ev, 2, 0) == 1 && epoll_wait(outer, ev, 2, 0) == 0,
+	       "the inner stays ready, the outer edge stays quiet");
+	tap_ok(write(efd, &one, 8) == 8 && epoll_wait(outer, ev, 2, 0) == 1,
+	       "the next write fires it again");
+	close(efd);
+	close(inner);
+	close(outer);
+}
+
 static volatile int got_usr1;
 
 static void on_usr1(int sig)
@@ -187,6 +208,7 @@ int main(void)
 	triggers();
 	lifetimes_and_errors();
 	woken();
+	nested_edge();
 	pwait_mask();
 	eventfds();
 	tap_plan(tap_count);
