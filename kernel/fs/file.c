@@ -62,8 +62,8 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 	else
 		f->fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		           (acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
-	f->flags =
-		(unsigned)oflags & ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	/* O_NOCTTY stays for the open op (a terminal's); vfs_open_path() drops it after. */
+	f->flags = (unsigned)oflags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	f->refs = 1;
 	mutex_init(&f->pos_lock, "file_pos");
 	return f;
