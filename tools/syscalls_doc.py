@@ -32,6 +32,10 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
+    "poll": "a poll a signal without handler restarts starts its timeout again",
+    "select": "nfds above 1024 is cut to 1024 (Linux: to its table's size)",
+    "pipe2": "O_NOTIFICATION_PIPE: EINVAL",
+    "epoll_ctl": "EPOLLEXCLUSIVE and EPOLLWAKEUP accepted, with no effect",
     "fcntl": "record locks (F_GETLK, F_SETLK, F_SETLKW) are checked and granted, none is "
              "recorded; F_SETOWN/F_GETOWN accepted, no SIGIO; leases and signals EINVAL",
     "flock": "every lock is granted at once and none is recorded",
