@@ -89,6 +89,7 @@ include kernel/build.mk
 -include tests/host/build.mk
 include tools/build.mk
 include user/build.mk
+include tools/rootfs.mk
 -include tools/bench/bench.mk
 
 FORCE:

@@ -4,6 +4,9 @@
 include tools/nullkernel/build.mk
 
 IMAGE := $(BUILD)/cairn.img
+# The busybox userland (tools/rootfs.mk) and the disk image `make run` boots it from.
+ROOTFS    := $(BUILD)/rootfs.cpio
+RUN_IMAGE := $(BUILD)/cairn-run.img
 ISO   := $(BUILD)/cairn.iso
 UEFI_LOADER ?= $(BUILD)/boot/BOOTX64.EFI
 BIOS_MBR    ?= $(BUILD)/boot/mbr.bin
@@ -20,21 +23,28 @@ $(ISO): $(KERNEL_ELF) tools/mkiso.sh
 	$(call quiet,ISO,$@)tools/mkiso.sh $@ $(KERNEL_ELF)
 
 # Which boot path run/debug use: DIRECT=1 (PVH -kernel), BIOS=1 (SeaBIOS) or UEFI (OVMF).
-ifeq ($(DIRECT),1)
+# `make run` boots the busybox image (tools/rootfs.mk): on a disk image that
+# carries it with the command line, or directly with it as the initrd.
+# LINUX=1 boots the same rootfs on the Linux baseline (Debian's kernel, build/debs).
+ifeq ($(LINUX),1)
+RUN_MODE := direct
+RUN_FILE := $(BUILD)/debs/vmlinuz
+else ifeq ($(DIRECT),1)
 RUN_MODE := direct
 RUN_FILE := $(KERNEL_ELF)
 else ifeq ($(BIOS),1)
 RUN_MODE := bios
-RUN_FILE := $(IMAGE)
+RUN_FILE := $(RUN_IMAGE)
 else
 RUN_MODE := uefi
-RUN_FILE := $(IMAGE)
+RUN_FILE := $(RUN_IMAGE)
 endif
 RUN_ENV := CPUS=$(CPUS) MEM=$(MEM) QEMU_CPU=$(QEMU_CPU) GUI=$(GUI) QEMU_EXTRA="$(QEMU_EXTRA)"
 
 run:
-	@$(MAKE) --no-print-directory $(RUN_FILE)
-	@$(RUN_ENV) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
+	@$(MAKE) --no-print-directory $(RUN_FILE) rootfs
+	@$(RUN_ENV) APPEND='$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE),$(RUN_CMDLINE))' \
+		INITRD=$(if $(filter direct,$(RUN_MODE)),$(ROOTFS)) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
 
 # gdb reads the kernel's link addresses, so the debug boot says nokaslr
 # (docs/kaslr.md): on the command line of a direct boot, or in its own image.

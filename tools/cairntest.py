@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
@@ -109,7 +110,14 @@ class Results:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.lock = threading.Lock()
+
+    def skip(self, name, reason):
+        """A test that could not run (a prerequisite is missing): neither passed nor failed."""
+        with self.lock:
+            self.skipped += 1
+            print("skip - %s (%s)" % (name, reason), flush=True)
 
     def add(self, name, ok, detail=""):
         with self.lock:
@@ -361,10 +369,12 @@ def main():
 
 def run_all():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="", help="comma list of groups: host,kernel,e2e,user")
+    ap.add_argument("--only", default="",
+                    help="comma list of groups: host,kernel,e2e,user,busybox")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
-    groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user"}
+    groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
+                                                          "busybox"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -478,11 +488,18 @@ def run_all():
         # User programs on Cairn beside the Linux baseline (tools/usertest.py).
         jobs += [lambda: usertest.run(res, kernel),
                  lambda: usertest.run_images(res, kernel, tmp)]
+    if "busybox" in groups:
+        # The busybox userland typed into over serial, on Cairn and on the Linux
+        # baseline booting the same image (tools/e2e_busybox.py).
+        jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
+                 lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()
     shutil.rmtree(tmp, ignore_errors=True)
     print("test time: %.0fs" % (time.monotonic() - start))
+    if res.skipped:
+        print("%d skipped" % res.skipped)
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0
 

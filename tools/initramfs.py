@@ -66,16 +66,19 @@ def build_init(runs, out):
 
 
 class CpioWriter:
-    """cpio newc: a 110-byte ASCII header, the name, the data, each padded to 4."""
+    """cpio newc: a 110-byte ASCII header, the name, the data, each padded to 4.
+    Every entry has mtime 0 and numbered inodes, so equal inputs give equal
+    bytes. Directories a path needs are written before it (mode 0755, root)
+    unless add_dir() wrote them first with their own mode and owner."""
 
     def __init__(self, f):
         self.f = f
         self.ino = 1
         self.dirs = set()
 
-    def _entry(self, name, mode, data=b"", nlink=1):
+    def _entry(self, name, mode, data=b"", nlink=1, uid=0, gid=0):
         name_b = name.encode() + b"\0"
-        fields = [self.ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name_b), 0]
+        fields = [self.ino, mode, uid, gid, nlink, 0, len(data), 0, 0, 0, 0, len(name_b), 0]
         self.ino += 1
         hdr = b"070701" + b"".join(b"%08x" % v for v in fields)
         self.f.write(hdr + name_b)
@@ -91,10 +94,24 @@ class CpioWriter:
                 self.dirs.add(d)
                 self._entry(d, 0o040755, nlink=2)
 
-    def add_file(self, path, data, mode=0o755):
+    def add_dir(self, path, mode=0o755, uid=0, gid=0):
+        """A directory with its own permission bits (sticky /tmp, private /root)."""
+        path = path.strip("/")
+        self.mkdirs(path)
+        if path not in self.dirs:
+            self.dirs.add(path)
+            self._entry(path, 0o040000 | mode, nlink=2, uid=uid, gid=gid)
+
+    def add_file(self, path, data, mode=0o755, uid=0, gid=0):
         path = path.lstrip("/")
         self.mkdirs(path)
-        self._entry(path, 0o100000 | mode, data)
+        self._entry(path, 0o100000 | mode, data, uid=uid, gid=gid)
+
+    def add_symlink(self, path, target):
+        """A symbolic link: the target is the entry's data, as newc stores it."""
+        path = path.lstrip("/")
+        self.mkdirs(path)
+        self._entry(path, 0o120777, target.encode())
 
     def finish(self):
         self._entry("TRAILER!!!", 0, nlink=1)

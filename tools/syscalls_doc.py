@@ -32,6 +32,10 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
+    "poll": "a poll a signal without handler restarts starts its timeout again",
+    "select": "nfds above 1024 is cut to 1024 (Linux: to its table's size)",
+    "pipe2": "O_NOTIFICATION_PIPE: EINVAL",
+    "epoll_ctl": "EPOLLEXCLUSIVE and EPOLLWAKEUP accepted, with no effect",
     "fcntl": "record locks (F_GETLK, F_SETLK, F_SETLKW) are checked and granted, none is "
              "recorded; F_SETOWN/F_GETOWN accepted, no SIGIO; leases and signals EINVAL",
     "flock": "every lock is granted at once and none is recorded",
@@ -45,10 +49,11 @@ PARTIAL = {
     "mount": "new instances, MS_BIND, MS_REMOUNT (RDONLY, NOSUID, NODEV, NOEXEC); MS_MOVE "
              "EINVAL; MS_REC and propagation flags ignored",
     "umount2": "MNT_FORCE acts as a plain unmount; MNT_EXPIRE always EAGAIN (no expiry marks)",
-    "ioctl": "console: TCGETS, TCSETS, TCSETSW, TCSETSF (ICANON, ECHO, ISIG, ICRNL, ONLCR "
-             "act, the rest is kept), TIOCGWINSZ, FIONBIO, and as a controlling terminal "
-             "TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP (the group is not checked against "
-             "the session), TIOCGSID; others ENOTTY",
+    "ioctl": "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC (no SIGIO); terminals (docs/tty.md): "
+             "TCGETS, TCSETS, TCSETSW, TCSETSF, TCFLSH, TCXONC (no flow control), FIONREAD, "
+             "TIOCOUTQ (always 0), TIOCGWINSZ, TIOCSWINSZ, TIOCSTI, TIOCSCTTY, TIOCNOTTY, "
+             "TIOCGPGRP, TIOCSPGRP, TIOCGSID; /dev/ptmx: TIOCGPTN, TIOCSPTLCK; pipes: "
+             "FIONREAD; others ENOTTY",
     "nanosleep": "a handled signal ends it with EINTR and the time left; a stop/continue "
                  "also ends it (Linux restarts it)",
     "clock_nanosleep": "REALTIME, MONOTONIC, BOOTTIME, TAI; CPU-time clocks: ENOTSUP; "

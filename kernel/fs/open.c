@@ -102,8 +102,10 @@ struct file *vfs_open_path(const struct path *p, int flags)
 	f = file_alloc(p, S_ISFIFO(ino->mode) ? NULL : ops, flags);
 	if (!f)
 		return ERR_PTR_VAL(-ENOMEM);
-	if (flags & O_PATH)
+	if (flags & O_PATH) {
+		f->flags &= ~(unsigned)O_NOCTTY;
 		return f;
+	}
 	if (S_ISFIFO(ino->mode))
 		err = pipe_fifo_open(ino, f);
 	else if (ops && ops->open)

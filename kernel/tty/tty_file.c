@@ -13,24 +13,30 @@
 #include <lib/format.h>
 
 #include "core/log.h"
+#include "fs/devfs/devfs.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "time/time.h"
 #include "tty/internal.h"
 #include "tty/tty.h"
 
 #define TTY_IO_CHUNK 256 /* bytes per copy through the kernel stack; a whole line fits */
 
-/* The minor numbers of the two devices of major 5. */
-#define TTYAUX_MAJOR 5
-#define TTYAUX_TTY   0 /* /dev/tty: the caller's controlling terminal */
-#define TTYAUX_CONS  1 /* /dev/console */
+/* The minor numbers of the devices of major 5 (5:2, /dev/ptmx, is pty.c's). */
+#define TTYAUX_TTY  0 /* /dev/tty: the caller's controlling terminal */
+#define TTYAUX_CONS 1 /* /dev/console */
 
-/* The major number of DEV_ENCODE'd @rdev (Linux's new_decode_dev). */
+/* The major and minor numbers of DEV_ENCODE'd @rdev (Linux's new_decode_dev). */
 static unsigned dev_major(uint32_t rdev)
 {
 	return (rdev >> 8) & 0xfffu;
+}
+
+static unsigned dev_minor(uint32_t rdev)
+{
+	return (rdev & 0xffu) | ((rdev >> 12) & ~0xffu);
 }
 
 static bool nonblock(const struct file *f)
@@ -38,24 +44,82 @@ static bool nonblock(const struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 }
 
+/*
+ * Whether @f is a file of /dev/console: reads and writes through it are
+ * never stopped for job control (Linux's job_control() and n_tty_write()).
+ */
+static bool via_console(const struct file *f)
+{
+	return f->inode && f->inode->rdev == DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS);
+}
+
+/* A blocked read wakes for input (the readers' queue) or a signal (the task's own wake). */
+static bool input_or_signal(void *ctx)
+{
+	return tty_input_ready(ctx) || signal_pending();
+}
+
+/*
+ * Take what is queued into @u, as much as fits: bytes copied, 0 at an
+ * end-of-file record, -EAGAIN for nothing queued, -EFAULT. A canonical
+ * read takes one record at most.
+ */
+static long take_into(struct tty *t, struct uio *u, bool canonical)
+{
+	char kbuf[TTY_IO_CHUNK];
+	size_t done = 0, k;
+	long got;
+
+	do {
+		got = tty_take(t, kbuf, u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf));
+		if (got <= 0)
+			return done ? (long)done : got;
+		k = uio_copy_out(u, kbuf, (size_t)got);
+		if (!k)
+			return done ? (long)done : -EFAULT;
+		done += k;
+	} while (!canonical && u->resid);
+	return (long)done;
+}
+
+/*
+ * read(2): canonical mode waits for a record and returns it; otherwise
+ * VMIN and VTIME decide how long to wait (ldisc_read_done()), O_NONBLOCK
+ * never waits. A signal ends the wait: -ERESTARTSYS, or what was read.
+ */
 static long tty_file_read(struct file *f, struct uio *u, int64_t *pos)
 {
 	struct tty *t = f->priv;
-	char kbuf[TTY_IO_CHUNK];
-	size_t n = u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf);
-	long got = tty_job_check_read(t);
+	struct ldisc_read_timing rt = { .want = u->resid, .start_ns = clock_monotonic_ns() };
+	uint64_t deadline;
+	bool canonical;
+	long r = via_console(f) ? 0 : tty_job_check_read(t);
 
-	if (got)
-		return got;
-	if (!n)
-		return 0;
-	got = tty_read_opts(t, kbuf, n, nonblock(f), signal_pending);
-	if (got == -EINTR)
-		return -ERESTARTSYS;
-	if (got <= 0)
-		return got;
-	n = uio_copy_out(u, kbuf, (size_t)got);
-	return n ? (long)n : -EFAULT;
+	if (r || !u->resid)
+		return r;
+	for (;;) {
+		canonical = tty_canonical(t);
+		r = take_into(t, u, canonical);
+		if (r == -EAGAIN && tty_hungup(t))
+			return (long)rt.got; /* end-of-file once the queue is empty */
+		if (r == 0 || (r > 0 && canonical))
+			return (long)rt.got + r;
+		if (r > 0) {
+			rt.got += (size_t)r;
+			rt.last_ns = clock_monotonic_ns();
+		} else if (r != -EAGAIN) {
+			return rt.got ? (long)rt.got : r;
+		}
+		if (r == -EAGAIN && nonblock(f))
+			return rt.got ? (long)rt.got : -EAGAIN;
+		deadline = TIME_NEVER;
+		if (!canonical && tty_read_done(t, &rt, &deadline))
+			return (long)rt.got;
+		if (signal_pending())
+			return rt.got ? (long)rt.got : -ERESTARTSYS;
+		r = waitq_wait(&t->readers, input_or_signal, t, 0,
+		               deadline); /* woken, or the deadline */
+	}
 }
 
 static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
@@ -65,11 +129,14 @@ static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
 	size_t done = 0, k;
 	long err = 0;
 
-	if (tty_tostop(t))
+	if (tty_hungup(t))
+		return -EIO;
+	if (tty_tostop(t) && !via_console(f))
 		err = tty_job_check_change(t);
-	if (err)
-		return err;
-	while (u->resid) {
+	while (!err && u->resid) {
+		/* A pty's master must have room for the chunk, doubled by ONLCR at worst. */
+		if (t->pty && (err = pty_wait_room(t->pty, 2 * sizeof(kbuf), nonblock(f))))
+			break;
 		k = uio_copy_in(u, kbuf, u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf));
 		if (!k)
 			return done ? (long)done : -EFAULT;
@@ -79,17 +146,21 @@ static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
 		if (u->resid && signal_pending())
 			break;
 	}
-	return (long)done;
+	return done ? (long)done : err;
 }
 
 static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 {
 	struct tty *t = f->priv;
-	unsigned ev = POLLOUT | POLLWRNORM;
+	unsigned ev = 0;
 
 	poll_wait(pt, &t->readers);
+	if (tty_hungup(t))
+		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLHUP;
 	if (tty_input_ready(t))
 		ev |= POLLIN | POLLRDNORM;
+	if (!t->pty || pty_has_room(t->pty, pt))
+		ev |= POLLOUT | POLLWRNORM;
 	return ev;
 }
 
@@ -123,11 +194,18 @@ static int tty_file_open(struct inode *ino, struct file *f)
 {
 	struct tty *t;
 
+	int err;
+
 	if (f->priv) /* tty_open_file(): the terminal is known */
 		return 0;
-	t = tty_of_rdev(ino->rdev);
-	if (!t)
+	if (dev_major(ino->rdev) == PTY_MAJOR) {
+		err = pty_slave_open(dev_minor(ino->rdev), f);
+		if (err)
+			return err;
+		t = f->priv;
+	} else if (!(t = tty_of_rdev(ino->rdev))) {
 		return -ENXIO;
+	}
 	f->priv = t;
 	if (!(f->flags & O_NOCTTY) && dev_major(ino->rdev) != TTYAUX_MAJOR &&
 	    ino->rdev != DEV_ENCODE(4, 0))
@@ -135,8 +213,17 @@ static int tty_file_open(struct inode *ino, struct file *f)
 	return 0;
 }
 
+static void tty_file_release(struct file *f)
+{
+	struct tty *t = f->priv;
+
+	if (t && t->pty)
+		pty_slave_release(t->pty);
+}
+
 const struct file_ops tty_fops = {
 	.open = tty_file_open,
+	.release = tty_file_release,
 	.read = tty_file_read,
 	.write = tty_file_write,
 	.ioctl = tty_file_ioctl,
@@ -166,7 +253,8 @@ struct file *tty_open_file(struct tty *t, int oflags)
 			file_put(f);
 	}
 	/* No node (a test terminal, or before /dev is there): an anonymous char device. */
-	f = file_alloc_anon(&tty_fops, t, oflags, S_IFCHR | 0620, tty_name(t));
+	f = file_alloc_anon(&tty_fops, t, (unsigned)oflags & ~(unsigned)O_NOCTTY, S_IFCHR | 0620,
+	                    tty_name(t));
 	return f;
 }
 
@@ -179,8 +267,6 @@ void tty_dev_register(void)
 		err = chrdev_register(4, 64, 1, &tty_fops);
 	if (!err)
 		err = chrdev_register(TTYAUX_MAJOR, TTYAUX_TTY, 2, &tty_fops);
-	if (err == -ENOSYS) /* a kernel without the VFS yet (kernel/tty/fs_weak.c) */
-		return;
 	if (err) {
 		pr_err("tty: char devices not registered (%d)", err);
 		return;
@@ -193,4 +279,5 @@ void tty_dev_register(void)
 	err |= devfs_add_node("console", S_IFCHR | 0600, DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS));
 	if (err)
 		pr_err("tty: /dev nodes not all added");
+	pty_register();
 }
