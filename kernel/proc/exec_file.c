@@ -13,14 +13,17 @@
 #include <cairn/linux/fcntl.h>
 #include <cairn/linux/stat.h>
 
+#include <arch/page.h>
 #include <lib/exec/shebang.h>
 #include <lib/format.h>
 #include <lib/string.h>
 
 #include "fs/file.h"
 #include "fs/internal.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
+#include "mm/uspace.h"
 #include "proc/exec.h"
 #include "proc/initrd.h"
 #include "proc/internal.h"
@@ -148,6 +151,31 @@ static int exec_from_initrd(struct exec_job *j, const char *name)
 	int err = initrd_lookup(name, &data, &size);
 
 	return err ? err : exec_src_image(&j->src, data, size);
+}
+
+#define SHARE_BATCH 32 /* frames gathered before one uspace_map_frames() */
+
+int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n,
+               uint64_t off)
+{
+	uint64_t pas[SHARE_BATCH], i = 0, k;
+	int err = 0, e;
+
+	while (!err && i < n) {
+		for (k = 0; k < SHARE_BATCH && i + k < n; k++) {
+			e = tmpfs_get_frame(src->file->inode, off / PAGE_SIZE + i + k, &pas[k]);
+			if (e == -EINVAL && i + k == 0)
+				return -EINVAL; /* not tmpfs: the caller copies instead */
+			if (e == -ENOENT)
+				pas[k] = 0; /* a hole reads as zeros: demand-zero does that */
+			else if (e)
+				err = e, pas[k] = 0;
+		}
+		e = uspace_map_frames(s, va + i * PAGE_SIZE, pas, k);
+		err = err ? err : e;
+		i += k;
+	}
+	return err;
 }
 
 /* Linux's do_open_execat() checks: a regular file, MAY_EXEC, not on a noexec mount. */
