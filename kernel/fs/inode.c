@@ -21,6 +21,16 @@ static struct list_node registry __guarded_by(&registry_lock) = LIST_INIT(regist
 /* [a] the next anonymous device minor (0:N), as Linux numbers its in-memory file systems */
 static uint32_t next_anon_dev = 1;
 
+struct vfs_counts vfs_live;
+
+void vfs_get_counts(struct vfs_counts *out)
+{
+	out->inodes = __atomic_load_n(&vfs_live.inodes, __ATOMIC_RELAXED);
+	out->dentries = __atomic_load_n(&vfs_live.dentries, __ATOMIC_RELAXED);
+	out->files = __atomic_load_n(&vfs_live.files, __ATOMIC_RELAXED);
+	out->mounts = __atomic_load_n(&vfs_live.mounts, __ATOMIC_RELAXED);
+}
+
 struct vfs_time vfs_now(void)
 {
 	uint64_t ns = clock_realtime_ns();
@@ -35,6 +45,7 @@ struct inode *inode_alloc(struct super_block *sb)
 
 	if (!ino)
 		return NULL;
+	VFS_COUNT(inodes, 1);
 	ino->sb = sb;
 	ino->refs = 1;
 	mutex_init(&ino->lock, "inode");
@@ -53,6 +64,7 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->sb && ino->sb->ops && ino->sb->ops->evict_inode)
 		ino->sb->ops->evict_inode(ino);
+	VFS_COUNT(inodes, -1);
 	kfree(ino);
 }
 
@@ -160,7 +172,26 @@ int vfs_truncate_inode(struct inode *ino, int64_t size)
 		return -EINVAL;
 	a.mtime = a.ctime = vfs_now();
 	mutex_lock(&ino->lock);
+	inode_kill_suid_locked(ino);
 	err = vfs_setattr_locked(ino, &a);
 	mutex_unlock(&ino->lock);
 	return err;
+}
+
+void inode_kill_suid_locked(struct inode *ino)
+{
+	uint32_t kill = S_ISUID;
+	struct iattr a = { .valid = ATTR_MODE | ATTR_CTIME };
+
+	/* setgid without group-execute is a mandatory-locking mark, not a privilege (Linux). */
+	if ((ino->mode & S_ISGID) && (ino->mode & 0010))
+		kill |= S_ISGID;
+	if (!S_ISREG(ino->mode) || !(ino->mode & kill) || current_cred().fsuid == 0)
+		return;
+	a.mode = ino->mode & ~kill;
+	a.uid = ino->uid;
+	a.gid = ino->gid;
+	a.ctime = vfs_now();
+	if (vfs_setattr_locked(ino, &a))
+		ino->mode &= ~kill;
 }

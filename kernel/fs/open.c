@@ -97,6 +97,8 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		ops = NULL;
 	else if (S_ISCHR(ino->mode) && !(ops = chrdev_find(ino->rdev)))
 		return ERR_PTR_VAL(-ENXIO);
+	else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode))
+		return ERR_PTR_VAL(-ENXIO); /* no block devices; sockets are not opened (Linux) */
 	f = file_alloc(p, S_ISFIFO(ino->mode) ? NULL : ops, flags);
 	if (!f)
 		return ERR_PTR_VAL(-ENOMEM);
@@ -117,6 +119,7 @@ struct file *vfs_open_path(const struct path *p, int flags)
 	f->flags &= ~(unsigned)O_NOCTTY; /* only the open op needed it (Linux) */
 	if (seekable(ino, f->ops))
 		f->fmode |= FMODE_LSEEK;
+	f->flags &= ~(unsigned)O_NOCTTY;
 	return f;
 }
 
@@ -302,5 +305,6 @@ struct file *vfs_open(int dirfd, const char *path, int flags, uint32_t mode)
 
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return ERR_PTR_VAL(-EINVAL);
-	return open_from(NULL, dirfd, path, flags, mode, &links);
+	/* A 64-bit kernel opens everything large-file (Linux's force_o_largefile()). */
+	return open_from(NULL, dirfd, path, flags | O_LARGEFILE, mode, &links);
 }
