@@ -140,6 +140,28 @@ TEST(tmpfs, readdir_cookies_while_deleting)
 	tt_umount(&m);
 }
 
+TEST(tmpfs, removed_directory_lists_nothing)
+{
+	static struct td_ctx t;
+	struct tt_mount m;
+	struct file *f;
+	char d[128];
+
+	tt_mount(&m, NULL);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, tt_path(&m, "d", d), 0755), 0);
+	f = tt_open(d, O_RDONLY | O_DIRECTORY, 0);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, d), 0);
+	memset(&t, 0, sizeof(t));
+	t.ctx.emit = td_emit;
+	t.room = 10;
+	EXPECT_EQ(f->ops->iterate(f, &t.ctx), -ENOENT);
+	EXPECT_EQ(t.got, 0);
+	/* Nothing can be made in it either. */
+	EXPECT_EQ(f->inode->nlink, 0);
+	file_put(f);
+	tt_umount(&m);
+}
+
 TEST(tmpfs, lookup_in_big_directory)
 {
 	struct tt_mount m;
