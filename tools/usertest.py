@@ -57,6 +57,9 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    "tty_job": {},
+    "termios": {},
+    "pty": {},
     # The files issue's families (user/tests/fs_*.c), each in a scratch
     # directory of its own under /tmp.
     "fs_files": {},
