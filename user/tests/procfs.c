@@ -17,7 +17,7 @@
 
 #include "utest.h"
 
-#define PLAN 34
+#define PLAN 35
 
 extern char **environ;
 
@@ -193,6 +193,17 @@ static char state_of(pid_t pid)
 	return h.state;
 }
 
+/* Whether process @pid's cmdline is ours (a forked child that did not exec). */
+static bool same_cmdline(pid_t pid)
+{
+	char path[64], mine[1024], theirs[1024];
+	long a = slurp("/proc/self/cmdline", mine, sizeof(mine)), b;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	b = slurp(path, theirs, sizeof(theirs));
+	return a > 0 && a == b && memcmp(mine, theirs, (size_t)a) == 0;
+}
+
 static void children(void)
 {
 	pid_t sleeper = fork(), zombie;
@@ -204,6 +215,7 @@ static void children(void)
 	}
 	ut_sleep_ms(50);
 	tap_ok(state_of(sleeper) == 'S', "a child in pause() is S");
+	tap_ok(same_cmdline(sleeper), "a forked child shows its parent's cmdline");
 	kill(sleeper, SIGKILL);
 	ut_wait(sleeper);
 	snprintf(path, sizeof(path), "/proc/%d", (int)sleeper);
