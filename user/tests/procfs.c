@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -17,7 +18,7 @@
 
 #include "utest.h"
 
-#define PLAN 35
+#define PLAN 40
 
 extern char **environ;
 
@@ -229,6 +230,58 @@ static void children(void)
 	tap_ok(state_of(zombie) == '?', "and gone after wait");
 }
 
+static volatile int thread_tid, thread_stop;
+
+static void *second_thread(void *arg)
+{
+	(void)arg;
+	thread_tid = (int)syscall(SYS_gettid);
+	while (!thread_stop)
+		ut_sleep_ms(5);
+	return NULL;
+}
+
+/* Entries of directory @path but "." and "..". */
+static int entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void threads(void)
+{
+	char path[64], buf[1024], head[32];
+	pthread_t t;
+	int i;
+
+	thread_tid = thread_stop = 0;
+	tap_ok(pthread_create(&t, NULL, second_thread, NULL) == 0, "pthread_create");
+	while (!thread_tid)
+		ut_sleep_ms(5);
+	tap_ok(entries("/proc/self/task") == 2, "task/ lists two threads");
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", thread_tid);
+	snprintf(head, sizeof(head), "%d (procfs) ", thread_tid);
+	tap_ok(slurp(path, buf, sizeof(buf)) > 0 && strncmp(buf, head, strlen(head)) == 0,
+	       "task/TID/stat starts with the thread's id");
+	tap_ok(slurp("/proc/self/status", buf, sizeof(buf)) > 0 &&
+	               value_after(buf, "\nThreads:\t") == 2,
+	       "status counts two threads");
+	thread_stop = 1;
+	pthread_join(t, NULL);
+	/* join returns when the thread's id word is cleared, a moment before it is gone. */
+	for (i = 0; i < 200 && entries("/proc/self/task") != 1; i++)
+		ut_sleep_ms(5);
+	tap_ok(entries("/proc/self/task") == 1, "one thread again after the join");
+}
+
 static void system_files(void)
 {
 	char buf[8192];
@@ -285,6 +338,7 @@ int main(int argc, char **argv)
 	own_places();
 	listings();
 	children();
+	threads();
 	system_files();
 	seeking();
 	return tap_done(PLAN);
