@@ -60,6 +60,7 @@ PROGRAMS = {
     "tty_job": {},
     "termios": {},
     "pty": {},
+    "procfs": {},
     # The files issue's families (user/tests/fs_*.c), each in a scratch
     # directory of its own under /tmp.
     "fs_files": {},
