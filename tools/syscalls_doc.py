@@ -58,7 +58,7 @@ PARTIAL = {
     "clock_gettime": "CPU-time clocks by the scheduler's run time; clock ids of other "
                      "processes (negative ids) EINVAL",
     "clock_getres": "clock ids of other processes (negative ids) EINVAL",
-    "sysinfo": "load averages 0, no swap, no shared or buffer memory",
+    "sysinfo": "no swap, no shared or buffer memory",
     "futex": "no priority-inheritance operations (LOCK_PI, UNLOCK_PI, TRYLOCK_PI, "
              "WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2: ENOSYS); shared keys by physical "
              "address only where the memory layer reports MAP_SHARED",

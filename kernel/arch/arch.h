@@ -20,6 +20,13 @@ __attribute__((noreturn)) void arch_halt(void);
 /* Wait for the next interrupt (or return at once if none can come). */
 void arch_idle(void);
 
+struct seqbuf;
+/*
+ * /proc/cpuinfo's paragraph for CPU @cpu (of @ncpus), in the format
+ * Linux uses on this architecture (kernel/arch/x86_64/cpu/cpuinfo.c).
+ */
+void arch_cpuinfo(struct seqbuf *s, unsigned cpu, unsigned ncpus);
+
 /* A cycle counter and its frequency in kHz (calibrated once at boot). */
 uint64_t arch_cycles(void);
 uint64_t arch_cycles_khz(void);

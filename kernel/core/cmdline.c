@@ -6,6 +6,11 @@
 
 #include "core/kmain.h"
 
+const char *cmdline_all(void)
+{
+	return boot_info.cmdline;
+}
+
 const char *cmdline_get(const char *key)
 {
 	return cmdline_find(boot_info.cmdline, key);

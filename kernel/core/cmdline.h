@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The whole command line as the loader passed it (/proc/cmdline). */
+const char *cmdline_all(void);
 /* The value of "key=value" ("" for a bare "key"), or NULL when @key is absent. */
 const char *cmdline_get(const char *key);
 /* True if @key appears, bare or with a value. */

@@ -122,3 +122,47 @@ uint64_t uspace_loaded_cpus(const struct uspace *s);
 
 /* RLIMIT_AS: the most bytes of regions @s may hold, 0 for no limit. */
 void uspace_set_limit(struct uspace *s, uint64_t as_bytes);
+
+/* ---- for /proc (kernel/mm/uspace_info.c) ---- */
+
+/* Exec: where the argv and envp strings and the first stack pointer are. Takes @s's lock. */
+void uspace_set_args(struct uspace *s, uintptr_t arg_start, uintptr_t arg_end, uintptr_t env_end,
+                     uintptr_t start_stack);
+
+/* What /proc/PID/stat, status and statm report about a space (bytes unless said). */
+struct uspace_info {
+	uint64_t mapped;   /* regions in all */
+	uint64_t resident; /* pages backed by a frame */
+	uint64_t data;     /* private writable regions but the stack (Linux's VmData) */
+	uint64_t stack;    /* the stack region (MAP_GROWSDOWN) */
+	uint64_t exec;     /* executable regions (VmExe) */
+	uint64_t brk_start, brk;
+	uint64_t arg_start, arg_end, env_end, start_stack; /* as uspace_set_args() set them */
+};
+
+/* Fill @out. Takes @s's lock; may sleep. */
+void uspace_get_info(struct uspace *s, struct uspace_info *out);
+
+/* One region as /proc/PID/maps shows it. */
+struct uspace_region {
+	uint64_t start, end;
+	uint32_t prot; /* PROT_* */
+	bool shared;   /* MAP_SHARED */
+	bool stack;    /* the stack region */
+	bool heap;     /* the break's region */
+};
+
+/*
+ * Call @fn on each region of @s in address order, with @s's lock held
+ * (@fn must not sleep or touch @s). Takes the lock; may sleep.
+ */
+void uspace_for_each_region(struct uspace *s, void (*fn)(const struct uspace_region *r, void *ctx),
+                            void *ctx);
+
+/*
+ * Copy up to @n bytes at user address @va of @s (any space, not only the
+ * caller's) into @dst, for /proc/PID/cmdline and environ. Pages never
+ * touched read as the zeros they would be; the copy stops at a hole or a
+ * PROT_NONE page. Returns the bytes copied. Takes @s's lock; may sleep.
+ */
+size_t uspace_read(struct uspace *s, uintptr_t va, void *dst, size_t n);

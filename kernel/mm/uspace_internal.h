@@ -40,6 +40,10 @@ struct uspace {
 	uint64_t mmap_base;     /* [L] top of the top-down mmap search */
 	uint64_t brk_start;     /* [L] where the break started */
 	uint64_t brk;           /* [L] the current break */
+	uint64_t arg_start;     /* [L] exec's argv strings start here (/proc/PID/cmdline) */
+	uint64_t arg_end;       /* [L] and end here, where the envp strings start */
+	uint64_t env_end;       /* [L] one past the last envp string */
+	uint64_t start_stack;   /* [L] the stack pointer the program started with */
 	/* TLB work of the change in progress, done by uspace_tlb_sync_locked(). */
 	uint64_t inval_lo;    /* [L] lowest page to invalidate */
 	uint64_t inval_hi;    /* [L] highest page to invalidate */

@@ -196,6 +196,8 @@ static int exec_build(struct exec_job *j, struct process *p)
 		err = place_stack_and_heap(j->space, &j->l, x, stack_rlim);
 	if (!err)
 		err = exec_build_stack(&j->l, &j->strings, j->path, x);
+	if (!err)
+		uspace_set_args(j->space, j->l.arg_start, j->l.arg_end, j->l.env_end, j->l.sp);
 	return err;
 }
 

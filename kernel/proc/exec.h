@@ -39,6 +39,9 @@ struct exec_layout {
 	uintptr_t stack_top; /* one past the highest stack byte */
 	uintptr_t mmap_base; /* mmap() grows down from here */
 	uintptr_t sp;        /* the stack pointer it starts with */
+	uintptr_t arg_start; /* its argv strings (/proc/PID/cmdline) */
+	uintptr_t arg_end;   /* one past them: the envp strings follow */
+	uintptr_t env_end;   /* one past the envp strings */
 	uint32_t uid, euid, gid, egid;
 	/* One draw of the kernel generator per exec: AT_RANDOM's 16 bytes, then one word per offset. */
 	uint64_t rnd[EXEC_RND_WORDS];

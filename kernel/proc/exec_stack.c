@@ -214,6 +214,17 @@ static unsigned fill_auxv(uint64_t *v, const struct exec_layout *l, uintptr_t ra
 	return n;
 }
 
+/* The bytes of the argv strings, NULs included: the envp strings follow them. */
+static size_t argv_bytes(const struct exec_strings *s)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < s->argc; i++)
+		off += strlen(s->buf + off) + 1;
+	return off;
+}
+
 /* argc, argv[], NULL, envp[], NULL: the pointers into the strings at user @ustr. */
 static unsigned fill_vectors(uint64_t *v, const struct exec_strings *s, uintptr_t ustr)
 {
@@ -278,6 +289,9 @@ int exec_build_stack(struct exec_layout *l, const struct exec_strings *s, const 
 	err = push_strings(l, s, execfn, x, &a);
 	if (err)
 		return err;
+	l->arg_start = a.strings;
+	l->arg_end = a.strings + argv_bytes(s);
+	l->env_end = a.strings + s->len;
 	v = kmalloc(words * sizeof(*v));
 	if (!v)
 		return -ENOMEM;

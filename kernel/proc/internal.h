@@ -31,6 +31,12 @@ void tid_hash_del_locked(struct thread *t) __must_hold(&proc_lock);
 struct thread *tid_hash_find_locked(int tid) __must_hold(&proc_lock);
 /* Ids in use (pids of processes, tids of threads, and those of zombies). */
 unsigned pid_in_use_locked(void) __must_hold(&proc_lock);
+/* The id handed out last (/proc/loadavg). */
+int pid_last_locked(void) __must_hold(&proc_lock);
+/* The published process with the lowest pid >= @from, or NULL (/proc's listing). */
+struct process *pid_next_process_locked(int from) __must_hold(&proc_lock);
+/* Processes made since boot (/proc/stat's "processes"); counted by process_create(). */
+extern uint64_t proc_created_count;
 
 /* ---- process.c: objects ---- */
 

@@ -72,6 +72,32 @@ unsigned pid_in_use_locked(void)
 	return pid_used;
 }
 
+int pid_last_locked(void)
+{
+	return pid_last;
+}
+
+/* Ids in use are a superset of published pids: scan the bitmap a word at a time. */
+struct process *pid_next_process_locked(int from)
+{
+	struct process *p;
+	uint64_t word;
+	int id;
+
+	for (id = from < 1 ? 1 : from; id < PROC_PID_MAX; id++) {
+		word = pid_bits[id / 64] >> (id % 64);
+		if (!word) {
+			id |= 63; /* the rest of this word is free */
+			continue;
+		}
+		id += __builtin_ctzll(word);
+		p = pid_hash_find_locked(id);
+		if (p && p->state != PROC_DEAD)
+			return p;
+	}
+	return NULL;
+}
+
 void pid_hash_add_locked(struct process *p)
 {
 	struct process **head = &pid_table[p->pid % PID_HASH];

@@ -24,6 +24,7 @@ struct spinlock proc_lock = SPINLOCK_INIT("proc.tree");
 struct process *proc_init_process __guarded_by(&proc_lock);
 struct waitq proc_kernel_wq = WAITQ_INIT(proc_kernel_wq, "proc.kwait");
 static unsigned nprocs __guarded_by(&proc_lock);
+uint64_t proc_created_count; /* [a] */
 
 #define MIB (1024ull * 1024)
 
@@ -105,6 +106,7 @@ int process_create(struct process *parent, bool link, struct process **out)
 		return pid;
 	}
 	p->pid = pid;
+	__atomic_fetch_add(&proc_created_count, 1, __ATOMIC_RELAXED);
 	inherit(p, parent);
 	if (parent && link)
 		p->parent = parent; /* linked as its child by process_publish_locked() */

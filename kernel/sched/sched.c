@@ -41,6 +41,7 @@ struct rq {
 	struct task *dead;                  /* [L] left the CPU for good in the last switch */
 	struct task *migrate;               /* [L] switched out to move to another CPU */
 	uint64_t switches;                  /* [L] */
+	uint64_t user_ns, system_ns;        /* [L] run time of process threads / kernel tasks */
 	uint64_t slice_end;                 /* [C] when the current task's turn ends */
 	struct timer_event slice_ev;        /* [C] armed on this CPU while a task runs */
 	bool ready;                         /* [I] set up; tasks may be queued here */
@@ -198,8 +199,11 @@ void sched_task_entry_finish(void)
 /* Add @t's time on @rq's CPU since it was switched in to its run time. */
 static void account_locked(struct rq *rq, struct task *t, uint64_t now) __must_hold(&rq->lock)
 {
-	if (now > t->switched_in_ns)
-		t->run_ns += now - t->switched_in_ns;
+	uint64_t d = now > t->switched_in_ns ? now - t->switched_in_ns : 0;
+
+	t->run_ns += d;
+	if (t != rq->idle)
+		*(t->proc_thread ? &rq->user_ns : &rq->system_ns) += d;
 }
 
 /* Run @next instead of @cur; returns when @cur runs again (maybe on another CPU). */
@@ -538,6 +542,7 @@ void sched_init_cpu(struct task *boot_flow, struct task *idle)
 void sched_start(void)
 {
 	__atomic_store_n(&sched_on, true, __ATOMIC_RELEASE);
+	sched_loadavg_start();
 }
 
 uint64_t task_switch_count(void)
@@ -550,6 +555,35 @@ uint64_t task_switch_count(void)
 	n = rq->switches;
 	spin_unlock(&rq->lock);
 	irq_restore(flags);
+	return n;
+}
+
+int sched_cpu_time(unsigned cpu, struct sched_cpu_time *out)
+{
+	struct rq *rq;
+	unsigned long flags;
+
+	if (cpu >= SMP_MAX_CPUS || !__atomic_load_n(&rqs[cpu].ready, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	rq = &rqs[cpu];
+	out->idle_ns = sched_task_run_ns(rq->idle);
+	flags = irq_save();
+	spin_lock(&rq->lock);
+	out->user_ns = rq->user_ns;
+	out->system_ns = rq->system_ns;
+	out->switches = rq->switches;
+	spin_unlock(&rq->lock);
+	irq_restore(flags);
+	return 0;
+}
+
+unsigned sched_nr_running(void)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < __atomic_load_n(&nrqs, __ATOMIC_RELAXED); i++)
+		n += __atomic_load_n(&rqs[i].nr_queued, __ATOMIC_RELAXED) +
+		     (__atomic_load_n(&rqs[i].curr, __ATOMIC_RELAXED) != rqs[i].idle);
 	return n;
 }
 

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <cairn/compiler.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,3 +92,28 @@ uint64_t sched_cpu_mask(void);
 unsigned sched_cpu_count(void);
 /* True once task_init() turned the scheduler on. */
 bool sched_running(void);
+
+/* How CPU @cpu spent its time so far (/proc/stat, /proc/uptime). */
+struct sched_cpu_time {
+	uint64_t user_ns;   /* running threads of processes (their system calls included) */
+	uint64_t system_ns; /* running kernel tasks */
+	uint64_t idle_ns;   /* running its idle task (halted, mostly) */
+	uint64_t switches;  /* context switches it made */
+};
+
+/*
+ * Fill @out for CPU @cpu: 0, or -EINVAL when it has no run queue. The
+ * turn in progress is not counted yet (at most one time slice). Takes
+ * that CPU's run-queue lock; any context but IRQ.
+ */
+int __must_check sched_cpu_time(unsigned cpu, struct sched_cpu_time *out);
+/* Tasks running or waiting for a CPU now, idle tasks not counted (racy: a hint). */
+unsigned sched_nr_running(void);
+
+/*
+ * Load averages (kernel/sched/loadavg.c): Linux's three decaying means of
+ * sched_nr_running(), sampled every 5 s, fixed point with 11 fraction bits
+ * (lib/procfs/loadavg.h). sched_start() starts the sampling.
+ */
+void sched_loadavg_start(void);
+void sched_loadavg(unsigned long avg[3]);

@@ -11,6 +11,7 @@
 #include <cairn/linux/reboot.h>
 #include <cairn/linux/utsname.h>
 
+#include <lib/procfs/loadavg.h>
 #include <lib/string.h>
 
 #include "acpi/power.h"
@@ -19,14 +20,11 @@
 #include "core/random.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
+#include "syscall/uname.h"
 #include "time/time.h"
-
-#define CAIRN_SYSNAME "Cairn"
-#define CAIRN_RELEASE "0.11.0"
-#define CAIRN_VERSION "#1 SMP"
-#define CAIRN_MACHINE "x86_64"
 
 #define GETRANDOM_CHUNK 256 /* bytes generated and copied out at a time */
 
@@ -42,23 +40,27 @@ long sys_uname(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	struct new_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	uts_set(u.sysname, CAIRN_SYSNAME);
-	uts_set(u.nodename, "cairn");
-	uts_set(u.release, CAIRN_RELEASE);
-	uts_set(u.version, CAIRN_VERSION);
-	uts_set(u.machine, CAIRN_MACHINE);
-	uts_set(u.domainname, "(none)");
+	uts_set(u.sysname, CAIRN_UTS_SYSNAME);
+	uts_set(u.nodename, CAIRN_UTS_NODENAME);
+	uts_set(u.release, CAIRN_UTS_RELEASE);
+	uts_set(u.version, CAIRN_UTS_VERSION);
+	uts_set(u.machine, CAIRN_UTS_MACHINE);
+	uts_set(u.domainname, CAIRN_UTS_DOMAIN);
 	return copy_to_user((void *)buf, &u, sizeof(u));
 }
 
-/* Load averages are not kept yet: they read 0 (docs/syscalls.md). */
+/* Load averages as Linux reports them here: 16 fraction bits instead of the kernel's 11. */
 long sys_sysinfo(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct sysinfo si;
 	struct pmm_stats ps;
+	unsigned long avg[3];
 
 	pmm_stats(&ps);
+	sched_loadavg(avg);
 	memset(&si, 0, sizeof(si));
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = avg[i] << (SI_LOAD_SHIFT - LOADAVG_FSHIFT);
 	si.uptime = (int64_t)(clock_monotonic_ns() / NSEC_PER_SEC);
 	si.totalram = ps.total;
 	si.freeram = ps.free;

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The names uname(2) reports, shared with /proc/version and
+ * /proc/sys/kernel/{ostype,osrelease,hostname}. Cairn names itself, with
+ * its own release number, not a Linux one (docs/syscalls.md).
+ */
+#pragma once
+
+#define CAIRN_UTS_SYSNAME  "Cairn"
+#define CAIRN_UTS_RELEASE  "0.11.0"
+#define CAIRN_UTS_VERSION  "#1 SMP"
+#define CAIRN_UTS_MACHINE  "x86_64"
+#define CAIRN_UTS_NODENAME "cairn"
+#define CAIRN_UTS_DOMAIN   "(none)"
