@@ -14,8 +14,8 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "fs/epoll.h"
 #include "fs/internal.h"
-#include "fs/poll.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 
@@ -35,6 +35,9 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* epoll's items on this description go before the file does (fs/epoll.h). */
+	if (__atomic_load_n(&f->ep, __ATOMIC_ACQUIRE))
+		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -282,11 +285,4 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
 	return base + off;
-}
-
-unsigned vfs_poll(struct file *f, struct poll_table *pt)
-{
-	if (!f->ops || !f->ops->poll)
-		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-	return f->ops->poll(f, pt);
 }

@@ -26,8 +26,7 @@ void uspace_set_args(struct uspace *s, uintptr_t arg_start, uintptr_t arg_end, u
 	mutex_unlock(&s->lock);
 }
 
-static struct uspace_region region_of(const struct vma *v, const struct uspace *s)
-	__must_hold(&s->lock)
+static struct uspace_region region_of(const struct vma *v)
 {
 	struct uspace_region r = { v->start, v->end, v->prot, false, false, false };
 
@@ -72,7 +71,7 @@ void uspace_for_each_region(struct uspace *s, void (*fn)(const struct uspace_reg
 
 	mutex_lock(&s->lock);
 	for (v = s->regions.head; v; v = v->next) {
-		r = region_of(v, s);
+		r = region_of(v);
 		fn(&r, ctx);
 	}
 	mutex_unlock(&s->lock);

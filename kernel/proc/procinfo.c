@@ -13,6 +13,7 @@
 
 #include <lib/string.h>
 
+#include "fs/file.h"
 #include "mm/uspace.h"
 #include "proc/exec.h"
 #include "proc/internal.h"
@@ -83,40 +84,11 @@ int proc_owner(int pid, uint32_t *uid, uint32_t *gid)
 	if (!p)
 		return -ESRCH;
 	flags = spin_lock_irqsave(&p->lock);
-	*uid = p->cred.euid;
-	*gid = p->cred.egid;
+	*uid = p->undumpable ? 0 : p->cred.euid;
+	*gid = p->undumpable ? 0 : p->cred.egid;
 	spin_unlock_irqrestore(&p->lock, flags);
 	process_put(p);
 	return 0;
-}
-
-/* A snapshot of @p's credentials. */
-static struct cred cred_of(struct process *p)
-{
-	uint64_t flags = spin_lock_irqsave(&p->lock);
-	struct cred c = p->cred;
-
-	spin_unlock_irqrestore(&p->lock, flags);
-	return c;
-}
-
-bool proc_may_inspect(int pid)
-{
-	struct process *self = process_current(), *p;
-	struct cred me, them;
-
-	if (!self)
-		return proc_pid_exists(pid);
-	me = cred_of(self);
-	p = process_find(pid);
-	if (!p)
-		return false;
-	them = cred_of(p);
-	process_put(p);
-	if (me.euid == 0 || p == self)
-		return true;
-	return them.uid == me.fsuid && them.euid == me.fsuid && them.suid == me.fsuid &&
-	       them.gid == me.fsgid && them.egid == me.fsgid && them.sgid == me.fsgid;
 }
 
 struct uspace *proc_space_get(int pid)
@@ -254,6 +226,17 @@ static int info_process(struct process *p, int tid, struct procfmt_task *o)
 	return 0;
 }
 
+/* The umask of @p's file-system context (none once a zombie). */
+static void info_umask(struct process *p, struct procfmt_task *o)
+{
+	struct fs_context *c = proc_fs_get(p);
+
+	if (!c)
+		return;
+	o->umask = (int)fs_umask(c);
+	fs_context_put(c);
+}
+
 /* Sizes and layout from the address space (none for a zombie). */
 static void info_space(int pid, struct procfmt_task *o)
 {
@@ -296,6 +279,7 @@ int proc_task_info(int pid, int tid, struct procfmt_task *out)
 	out->priority = 20;
 	out->ncpus = sched_cpu_count();
 	info_tree(p, out);
+	info_umask(p, out);
 	err = info_process(p, tid, out);
 	process_put(p);
 	if (err)

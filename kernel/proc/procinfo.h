@@ -34,14 +34,9 @@ bool proc_tid_in(int pid, int tid);
 int __must_check proc_task_info(int pid, int tid, struct procfmt_task *out);
 
 /*
- * Whether the caller may read another process's private files (environ,
- * maps, fd/, cwd, exe): a kernel task or root may, others only for a
- * process whose real, effective and saved ids all are the caller's
- * (Linux's ptrace read check, without capabilities). False if @pid is gone.
+ * The owner of process @pid's /proc files: its effective uid and gid, or
+ * root's when it is not dumpable (proc_dumpable()). 0 or -ESRCH.
  */
-bool proc_may_inspect(int pid);
-
-/* The owner (effective uid and gid) of process @pid, as /proc's inodes show it: 0 or -ESRCH. */
 int __must_check proc_owner(int pid, uint32_t *uid, uint32_t *gid);
 
 /*

@@ -83,6 +83,7 @@ struct procfmt_mem {
 	uint64_t committed; /* Committed_AS: mapped bytes of all spaces */
 	uint64_t vmalloc_total;
 	uint64_t direct_4k, direct_2m, direct_1g;
+	bool gbpages; /* the CPU maps 1 GiB pages: Linux prints DirectMap1G only then */
 };
 
 void procfmt_meminfo(struct seqbuf *s, const struct procfmt_mem *m);

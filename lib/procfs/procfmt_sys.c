@@ -47,6 +47,7 @@ static void meminfo_main(struct seqbuf *s, const struct procfmt_mem *m)
 	mem_line(s, "SUnreclaim", m->slab);
 	mem_line(s, "KernelStack", m->kernel_stack);
 	mem_line(s, "PageTables", m->page_tables);
+	mem_line(s, "SecPageTables", 0);
 }
 
 void procfmt_meminfo(struct seqbuf *s, const struct procfmt_mem *m)
@@ -75,7 +76,8 @@ void procfmt_meminfo(struct seqbuf *s, const struct procfmt_mem *m)
 	mem_line(s, "Hugetlb", 0);
 	mem_line(s, "DirectMap4k", m->direct_4k);
 	mem_line(s, "DirectMap2M", m->direct_2m);
-	mem_line(s, "DirectMap1G", m->direct_1g);
+	if (m->gbpages)
+		mem_line(s, "DirectMap1G", m->direct_1g);
 }
 
 static void cpu_line(struct seqbuf *s, const struct procfmt_cputime *c)

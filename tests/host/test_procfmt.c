@@ -207,6 +207,84 @@ static void pid_status_lines(void **state)
 	assert_non_null(strstr(out, "nonvoluntary_ctxt_switches:\t0\n"));
 }
 
+/* The labels in the order Debian's 6.1.0-57 kernel printed them for a process. */
+static void pid_status_order(void **state)
+{
+	static const char *const order[] = {
+		"Name:",
+		"Umask:",
+		"State:",
+		"Tgid:",
+		"Ngid:",
+		"Pid:",
+		"PPid:",
+		"TracerPid:",
+		"Uid:",
+		"Gid:",
+		"FDSize:",
+		"Groups:",
+		"NStgid:",
+		"NSpid:",
+		"NSpgid:",
+		"NSsid:",
+		"VmPeak:",
+		"VmSize:",
+		"VmLck:",
+		"VmPin:",
+		"VmHWM:",
+		"VmRSS:",
+		"RssAnon:",
+		"RssFile:",
+		"RssShmem:",
+		"VmData:",
+		"VmStk:",
+		"VmExe:",
+		"VmLib:",
+		"VmPTE:",
+		"VmSwap:",
+		"HugetlbPages:",
+		"CoreDumping:",
+		"THP_enabled:",
+		"Threads:",
+		"SigQ:",
+		"SigPnd:",
+		"ShdPnd:",
+		"SigBlk:",
+		"SigIgn:",
+		"SigCgt:",
+		"CapInh:",
+		"CapPrm:",
+		"CapEff:",
+		"CapBnd:",
+		"CapAmb:",
+		"NoNewPrivs:",
+		"Seccomp:",
+		"Seccomp_filters:",
+		"Speculation_Store_Bypass:",
+		"SpeculationIndirectBranch:",
+		"Cpus_allowed:",
+		"Cpus_allowed_list:",
+		"Mems_allowed:",
+		"Mems_allowed_list:",
+		"voluntary_ctxt_switches:",
+		"nonvoluntary_ctxt_switches:",
+	};
+	struct seqbuf s = fresh();
+	struct procfmt_task t = sample_task();
+	const char *p;
+
+	(void)state;
+	t.vm_size = 100;
+	t.umask = 022;
+	procfmt_pid_status(&s, &t);
+	p = str(&s);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		assert_true(strncmp(p, order[i], strlen(order[i])) == 0);
+		p = strchr(p, '\n') + 1;
+	}
+	assert_true(*p == '\0');
+}
+
 static void pid_status_masks(void **state)
 {
 	struct seqbuf s = fresh();
@@ -270,6 +348,7 @@ static void meminfo_text(void **state)
 	m.total = 24683772ull * 1024;
 	m.free = 23711688ull * 1024;
 	m.vmalloc_total = 34359738367ull * 1024;
+	m.gbpages = true;
 	procfmt_meminfo(&s, &m);
 	out = str(&s);
 	assert_true(strncmp(out, "MemTotal:       24683772 kB\nMemFree:        23711688 kB\n",
@@ -280,6 +359,52 @@ static void meminfo_text(void **state)
 	assert_non_null(strstr(out, "\nHugePages_Total:       0\n"));
 	assert_non_null(strstr(out, "\nHugepagesize:       2048 kB\n"));
 	assert_non_null(strstr(out, "\nDirectMap1G:           0 kB\n"));
+	/* Debian's 6.1.192 has SecPageTables right after PageTables (a backport). */
+	assert_non_null(
+		strstr(out, "\nPageTables:            0 kB\nSecPageTables:         0 kB\n"));
+	/* The labels in the order Debian's 6.1.0-57 kernel printed them on QEMU (no 1 GiB pages). */
+	m.gbpages = false;
+	s = fresh();
+	procfmt_meminfo(&s, &m);
+	out = str(&s);
+	{
+		static const char *const order[] = {
+			"MemTotal:",       "MemFree:",
+			"MemAvailable:",   "Buffers:",
+			"Cached:",         "SwapCached:",
+			"Active:",         "Inactive:",
+			"Active(anon):",   "Inactive(anon):",
+			"Active(file):",   "Inactive(file):",
+			"Unevictable:",    "Mlocked:",
+			"SwapTotal:",      "SwapFree:",
+			"Zswap:",          "Zswapped:",
+			"Dirty:",          "Writeback:",
+			"AnonPages:",      "Mapped:",
+			"Shmem:",          "KReclaimable:",
+			"Slab:",           "SReclaimable:",
+			"SUnreclaim:",     "KernelStack:",
+			"PageTables:",     "SecPageTables:",
+			"NFS_Unstable:",   "Bounce:",
+			"WritebackTmp:",   "CommitLimit:",
+			"Committed_AS:",   "VmallocTotal:",
+			"VmallocUsed:",    "VmallocChunk:",
+			"Percpu:",         "HardwareCorrupted:",
+			"AnonHugePages:",  "ShmemHugePages:",
+			"ShmemPmdMapped:", "FileHugePages:",
+			"FilePmdMapped:",  "HugePages_Total:",
+			"HugePages_Free:", "HugePages_Rsvd:",
+			"HugePages_Surp:", "Hugepagesize:",
+			"Hugetlb:",        "DirectMap4k:",
+			"DirectMap2M:",
+		};
+		const char *p = out;
+
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			assert_true(strncmp(p, order[i], strlen(order[i])) == 0);
+			p = strchr(p, '\n') + 1;
+		}
+		assert_true(*p == '\0');
+	}
 }
 
 static void stat_text(void **state)
@@ -334,21 +459,14 @@ static void ticks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(seq_cuts_and_flags),
-		cmocka_unit_test(seq_escapes_octal),
-		cmocka_unit_test(seq_pads_to_column),
-		cmocka_unit_test(loadavg_converges),
-		cmocka_unit_test(pid_stat_line),
-		cmocka_unit_test(pid_stat_has_52_fields),
-		cmocka_unit_test(pid_status_lines),
-		cmocka_unit_test(pid_status_masks),
-		cmocka_unit_test(statm_line),
-		cmocka_unit_test(maps_lines),
-		cmocka_unit_test(meminfo_text),
-		cmocka_unit_test(stat_text),
-		cmocka_unit_test(loadavg_and_uptime_text),
-		cmocka_unit_test(mounts_line),
-		cmocka_unit_test(ticks),
+		cmocka_unit_test(seq_cuts_and_flags), cmocka_unit_test(seq_escapes_octal),
+		cmocka_unit_test(seq_pads_to_column), cmocka_unit_test(loadavg_converges),
+		cmocka_unit_test(pid_stat_line),      cmocka_unit_test(pid_stat_has_52_fields),
+		cmocka_unit_test(pid_status_lines),   cmocka_unit_test(pid_status_masks),
+		cmocka_unit_test(pid_status_order),   cmocka_unit_test(statm_line),
+		cmocka_unit_test(maps_lines),         cmocka_unit_test(meminfo_text),
+		cmocka_unit_test(stat_text),          cmocka_unit_test(loadavg_and_uptime_text),
+		cmocka_unit_test(mounts_line),        cmocka_unit_test(ticks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "core/ktest.h"
 #include "fs/file.h"
+#include "fs/fs_types.h"
 #include "fs/procfs/internal.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -200,6 +201,25 @@ static void kill_and_reap(int pid)
 	EXPECT_EQ(status & 0x7f, SIGKILL);
 }
 
+/* The target of the link @mnt/@name into @buf (NUL-terminated); its length or -errno. */
+static long link_of(const char *mnt, const char *name, char *buf, size_t size)
+{
+	char path[128];
+	struct path p;
+	long n;
+	int err;
+
+	fmt_snprintf(path, sizeof(path), "%s/%s", mnt, name);
+	err = vfs_walk(AT_FDCWD, path, 0, &p);
+	if (err)
+		return err;
+	n = p.dentry->inode->iops->readlink(p.dentry->inode, buf, size - 1);
+	path_put(&p);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
 /* Fields 1-4 of stat: pid, (comm), state, ppid. */
 static void check_stat(const char *t, int pid)
 {
@@ -248,6 +268,11 @@ TEST(procfs, process_files_and_its_end)
 	EXPECT_TRUE(slurp(mnt, name, &t) > 0);
 	check_stat(t, pid);
 	kfree(t);
+	fmt_snprintf(name, sizeof(name), "%d/mounts", pid);
+	EXPECT_TRUE(slurp(mnt, name, &t) > 0);
+	fmt_snprintf(name, sizeof(name), "proc %s proc rw 0 0\n", mnt);
+	EXPECT_TRUE(strstr(t, name) != NULL);
+	kfree(t);
 	kill_and_reap(pid);
 	fmt_snprintf(name, sizeof(name), "%d/stat", pid);
 	EXPECT_EQ(slurp(mnt, name, &t), -ENOENT);
@@ -290,6 +315,42 @@ TEST(procfs, root_lists_files_and_pids)
 	pid = spawn_spinner();
 	fmt_snprintf(pidname, sizeof(pidname), "%d", pid);
 	f = vfs_open(AT_FDCWD, mnt, O_RDONLY | O_DIRECTORY, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(f));
+	do {
+		before = l.entries;
+		EXPECT_EQ(f->ops->iterate(f, &l.ctx), 0);
+	} while (l.entries != before);
+	file_put(f);
+	EXPECT_TRUE(l.found[0] && l.found[1] && l.found[2]);
+	EXPECT_TRUE(!l.zero_ino);
+	kill_and_reap(pid);
+	procfs_end(dir, mnt);
+}
+
+TEST(procfs, places_of_a_process)
+{
+	char dir[32], mnt[64], name[64], target[256];
+	struct listing l = { { list_emit }, { "0", "1", "2" }, { false }, 0, false };
+	struct file *f;
+	unsigned before;
+	int pid;
+
+	procfs_begin(dir, mnt);
+	pid = spawn_spinner();
+	fmt_snprintf(name, sizeof(name), "%d/cwd", pid);
+	EXPECT_EQ(link_of(mnt, name, target, sizeof(target)), 1);
+	EXPECT_TRUE(strcmp(target, "/") == 0);
+	fmt_snprintf(name, sizeof(name), "%d/root", pid);
+	EXPECT_EQ(link_of(mnt, name, target, sizeof(target)), 1);
+	/* A program from memory has no file: exe names nothing, as for a kernel thread. */
+	fmt_snprintf(name, sizeof(name), "%d/exe", pid);
+	EXPECT_EQ(link_of(mnt, name, target, sizeof(target)), -ENOENT);
+	fmt_snprintf(name, sizeof(name), "%d/fd/0", pid);
+	EXPECT_TRUE(link_of(mnt, name, target, sizeof(target)) > 0);
+	fmt_snprintf(name, sizeof(name), "%d/fd/7", pid);
+	EXPECT_EQ(link_of(mnt, name, target, sizeof(target)), -ENOENT);
+	fmt_snprintf(name, sizeof(name), "%s/%d/fd", mnt, pid);
+	f = vfs_open(AT_FDCWD, name, O_RDONLY | O_DIRECTORY, 0);
 	EXPECT_TRUE(!IS_ERR_PTR(f));
 	do {
 		before = l.entries;

@@ -78,9 +78,6 @@ struct procfs_node {
 
 /* ---- super.c ---- */
 
-/* Register "proc" (fs_boot() calls it once). */
-int __must_check procfs_register(void);
-
 /* The inode number of @n: the same for the same name as long as its process lives. */
 uint64_t procfs_node_ino(const struct procfs_node *n);
 /* The inode of @n (copied) in @sb, or NULL without memory. */
@@ -123,4 +120,14 @@ int procfs_show_pid_environ(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_pid_comm(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_pid_maps(struct seqbuf *s, const struct procfs_node *n);
 long procfs_link_self(const struct procfs_node *n, char *buf, size_t size);
+
+/* Places of a process (fd.c): fd/, cwd, root, exe; FDSize and an fd link's mode. */
+extern const struct procfs_dir procfs_fd_dir;
+long procfs_link_cwd(const struct procfs_node *n, char *buf, size_t size);
+long procfs_link_root(const struct procfs_node *n, char *buf, size_t size);
+long procfs_link_exe(const struct procfs_node *n, char *buf, size_t size);
+/* The slots Linux's table would have for process @pid's open fds (64, doubled as needed). */
+unsigned procfs_fd_size(int pid);
+/* S_IFLNK with r-x / -wx by how fd @fd of process @pid was opened. */
+uint32_t procfs_fd_mode(int pid, int fd);
 long procfs_link_thread_self(const struct procfs_node *n, char *buf, size_t size);

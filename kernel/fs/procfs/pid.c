@@ -18,6 +18,7 @@
 #define DIR_MODE  (S_IFDIR | 0555)
 #define REG_MODE  (S_IFREG | 0444)
 #define OWN_MODE  (S_IFREG | 0400)
+#define LNK_MODE  (S_IFLNK | 0777)
 #define PER_PID   PROCFS_NOCACHE
 #define PER_OWNER (PROCFS_NOCACHE | PROCFS_PRIVATE)
 
@@ -43,10 +44,14 @@ static const struct procfs_dir task_dir = { NULL,     0,          &tid_dir_entry
 static const struct procfs_entry pid_entries[] = {
 	{ "task", 64, DIR_MODE, PER_PID, NULL, NULL, &task_dir },
 	{ "cmdline", 65, REG_MODE, PER_PID, procfs_show_pid_cmdline, NULL, NULL },
+	{ "cwd", 73, LNK_MODE, PER_OWNER, NULL, procfs_link_cwd, NULL },
 	{ "comm", 66, REG_MODE, PER_PID, procfs_show_pid_comm, NULL, NULL },
 	{ "environ", 67, OWN_MODE, PER_OWNER, procfs_show_pid_environ, NULL, NULL },
+	{ "exe", 74, LNK_MODE, PER_OWNER, NULL, procfs_link_exe, NULL },
+	{ "fd", 75, S_IFDIR | 0500, PER_OWNER, NULL, NULL, &procfs_fd_dir },
 	{ "maps", 68, REG_MODE, PER_OWNER, procfs_show_pid_maps, NULL, NULL },
 	{ "mounts", 69, REG_MODE, PER_PID, procfs_show_mounts, NULL, NULL },
+	{ "root", 76, LNK_MODE, PER_OWNER, NULL, procfs_link_root, NULL },
 	{ "stat", 70, REG_MODE, PER_PID, procfs_show_pid_stat, NULL, NULL },
 	{ "statm", 71, REG_MODE, PER_PID, procfs_show_pid_statm, NULL, NULL },
 	{ "status", 72, REG_MODE, PER_PID, procfs_show_pid_status, NULL, NULL },

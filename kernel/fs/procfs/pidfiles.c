@@ -31,6 +31,7 @@ static struct procfmt_task *task_of(const struct procfs_node *n, int *err)
 		kfree(t);
 		return NULL;
 	}
+	t->fd_size = procfs_fd_size(n->pid);
 	return t;
 }
 

@@ -33,13 +33,6 @@ static int show_swaps(struct seqbuf *s, const struct procfs_node *n)
 	return 0;
 }
 
-/* No block devices yet: the header alone, as Linux prints it with none. */
-static int show_partitions(struct seqbuf *s, const struct procfs_node *n)
-{
-	seq_puts(s, "major minor  #blocks  name\n\n");
-	return 0;
-}
-
 static int show_empty(struct seqbuf *s, const struct procfs_node *n)
 {
 	return 0;
@@ -111,7 +104,8 @@ static const struct procfs_entry root_entries[] = {
 	{ "version", 11, REG_MODE, 0, procfs_show_version, NULL, NULL },
 	{ "cmdline", 12, REG_MODE, 0, show_cmdline, NULL, NULL },
 	{ "swaps", 13, REG_MODE, 0, show_swaps, NULL, NULL },
-	{ "partitions", 14, REG_MODE, 0, show_partitions, NULL, NULL },
+	/* No block devices yet: Linux prints not even the header then. */
+	{ "partitions", 14, REG_MODE, 0, show_empty, NULL, NULL },
 	{ "diskstats", 15, REG_MODE, 0, show_empty, NULL, NULL },
 	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir },
 };

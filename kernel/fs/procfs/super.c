@@ -9,8 +9,10 @@
 
 #include <lib/string.h>
 
+#include "fs/fs_types.h"
 #include "fs/procfs/internal.h"
 #include "mm/heap.h"
+#include "proc/proc.h"
 #include "proc/procinfo.h"
 
 static void procfs_evict_inode(struct inode *ino)
@@ -82,6 +84,10 @@ struct inode *procfs_make_inode(struct super_block *sb, const struct procfs_node
 	ino->ino = procfs_node_ino(n);
 	ino->mode = n->entry->mode;
 	inode_ops_for(ino, n->entry);
+	if (n->fd >= 0) {
+		ino->mode = procfs_fd_mode(n->pid, n->fd);
+		ino->size = 64; /* what Linux's fd links report */
+	}
 	/* A process's files belong to its effective ids, as in Linux (for a dumpable process). */
 	if (n->pid && proc_owner(n->pid, &ino->uid, &ino->gid))
 		ino->uid = ino->gid = 0;
@@ -90,7 +96,14 @@ struct inode *procfs_make_inode(struct super_block *sb, const struct procfs_node
 
 bool procfs_may_access(int pid)
 {
-	return proc_may_inspect(pid);
+	struct process *p = process_find(pid);
+	bool ok;
+
+	if (!p)
+		return false;
+	ok = proc_may_inspect(p);
+	process_put(p);
+	return ok;
 }
 
 static int procfs_mount(const struct fs_type *type, const char *source, unsigned flags,

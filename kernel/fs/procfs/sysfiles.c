@@ -61,6 +61,7 @@ int procfs_show_meminfo(struct seqbuf *s, const struct procfs_node *n)
 	m.available = ps.free; /* nothing is reclaimable yet: no page cache */
 	m.slab = hs.heap_bytes;
 	m.kernel_stack = (uint64_t)task_count() * TASK_STACK_SIZE;
+	m.gbpages = arch_mmu_has_1g_pages();
 	user_memory(&m.anon, &m.committed);
 	procfmt_meminfo(s, &m);
 	return 0;
