@@ -149,18 +149,26 @@ static struct thread *pick_thread_locked(struct process *p, int sig)
 
 /* ---- sending ---- */
 
-void signal_notify_parent(struct process *p, int why, int sig)
+__no_thread_safety_analysis void signal_notify_parent(struct process *p, int why, int sig)
 {
 	struct ksiginfo info = { .signo = SIGCHLD, .code = why, .pid = p->pid, .status = sig };
 	struct process *parent;
-	uint64_t flags;
+	uint64_t flags = 0;
 	bool quiet;
+	/*
+	 * kill(-pgid, SIGCONT) and the terminal's group signals send through
+	 * proc_for_each_in_group(), which holds [G] already: a stopped member's
+	 * continue lands here with it held.
+	 */
+	bool took_g = !spin_held(&proc_lock);
 
-	flags = spin_lock_irqsave(&proc_lock);
+	if (took_g)
+		flags = spin_lock_irqsave(&proc_lock);
 	parent = p->parent;
 	if (parent)
 		process_get(parent);
-	spin_unlock_irqrestore(&proc_lock, flags);
+	if (took_g)
+		spin_unlock_irqrestore(&proc_lock, flags);
 	if (!parent)
 		return;
 	info.uid = p->cred.uid;
