@@ -57,6 +57,16 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    # The files issue's families (user/tests/fs_*.c), each in a scratch
+    # directory of its own under /tmp.
+    "fs_files": {},
+    "fs_names": {},
+    "fs_dirs": {},
+    "fs_meta": {},
+    "fs_at": {},
+    "fs_mount": {},
+    "fs_bad": {},
+    "fs_perm": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
@@ -77,7 +87,10 @@ RANDOMISED = ("aslr",)
 # checked on Cairn only (its baseline checks need Cairn's cairn_memstat).
 FUZZ = os.path.join(USER_BUILD, "fuzz", "fuzz")
 FUZZ_RUN = ("fuzz", ["/t/fuzz", "-n", "100000", "-u", "1000"], 600)
-SLOW = {FUZZ_RUN[0]: FUZZ_RUN[2]}
+# Its file mode (issue 12): file calls only, in /tmp/fuzz-N, with the
+# invariants of user/fuzz/fuzz_files.h checked; in the same boot.
+FUZZ_FILES_RUN = ("fuzz-files", ["/t/fuzz", "-f", "-n", "50000", "-u", "1000"], 600)
+SLOW = {FUZZ_RUN[0]: FUZZ_RUN[2], FUZZ_FILES_RUN[0]: FUZZ_FILES_RUN[2]}
 
 BUSYBOX_LOOP = "i=0; while [ $i -lt 1000 ]; do i=$((i+1)); done; echo $i"
 BUSYBOX_RUNS = [
@@ -85,6 +98,15 @@ BUSYBOX_RUNS = [
     ("busybox/uname", ["/bin/busybox", "uname", "-a"]),
     ("busybox/sh-loop", ["/bin/busybox", "sh", "-c", BUSYBOX_LOOP]),
 ]
+
+# The differential shell scripts of user/scripts/ (issue 12), run by busybox
+# sh through user/scripts/tap-script.sh, which prints each output line after
+# "| " (compared with Linux byte for byte) and then TAP.
+SCRIPTS = ("diff",)
+SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
+SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
+               for n in SCRIPTS]
+SCRIPT_LINE = "| "
 
 # A kernel that printed one of these will say nothing more: stop its boot
 # (once the backtrace is out).
@@ -129,7 +151,10 @@ def test_runs():
             files["t/elf/" + f] = os.path.join(elfdir, f)
     if first_last is None:
         first_last = len(runs)
-    runs = runs[:first_last] + BUSYBOX_RUNS + runs[first_last:]
+    runs = runs[:first_last] + BUSYBOX_RUNS + SCRIPT_RUNS + runs[first_last:]
+    files["s/tap-script.sh"] = os.path.join(SCRIPT_DIR, "tap-script.sh")
+    for n in SCRIPTS:
+        files["s/%s.sh" % n] = os.path.join(SCRIPT_DIR, n + ".sh")
     return runs, files
 
 
@@ -235,11 +260,12 @@ SKIP = re.compile(r" # SKIP.*$")
 
 
 def compared(lines):
-    """The lines that must match Linux: TAP points, the plan and "# " diagnostics.
-    Anything else (a kernel's own log line on the same serial port, "#~ " lines)
+    """The lines that must match Linux: TAP points, the plan, "# " diagnostics
+    and a script's output lines ("| ", SCRIPT_RUNS). Anything else (a kernel's own log line on the same serial port, "#~ " lines)
     is not part of the program's answer. A point's "# SKIP" directive is left
     out: a Cairn-only check (cairn_memstat) is skipped on Linux."""
-    return [SKIP.sub("", l) for l in lines if TAP.match(l) or PLAN.match(l) or l.startswith("# ")]
+    return [SKIP.sub("", l) for l in lines
+            if TAP.match(l) or PLAN.match(l) or l.startswith("# ") or l.startswith(SCRIPT_LINE)]
 
 
 def tap_verdict(sec):
@@ -419,15 +445,20 @@ def run_fuzz(res, kernel):
     if not os.path.exists(FUZZ):
         res.add("user: fuzz", False, "    %s missing (make fuzz-bin)" % FUZZ)
         return
-    initrd = build_initrd(os.path.join(USER_BUILD, "initramfs-fuzz.cpio"), [FUZZ_RUN],
-                          {"t/fuzz": FUZZ})
-    lines, status = boot(kernel, initrd, CAIRN_APPEND, {"CPUS": "1"}, timeout=900,
+    initrd = build_initrd(os.path.join(USER_BUILD, "initramfs-fuzz.cpio"),
+                          [FUZZ_RUN, FUZZ_FILES_RUN], {"t/fuzz": FUZZ})
+    lines, status = boot(kernel, initrd, CAIRN_APPEND, {"CPUS": "1"}, timeout=1500,
                          slow=SLOW)
     with open(os.path.join(USER_BUILD, "test-fuzz.log"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    why = tap_verdict(sections(lines).get(FUZZ_RUN[0])) or boot_problem(lines, status, 0)
+    secs = sections(lines)
+    why = tap_verdict(secs.get(FUZZ_RUN[0])) or boot_problem(lines, status, 0)
     res.add("user: fuzz: %s calls on Cairn, which still answers with memory back at its "
             "baseline" % FUZZ_RUN[1][2], why is None, "    %s" % why if why else "")
+    why = tap_verdict(secs.get(FUZZ_FILES_RUN[0])) or boot_problem(lines, status, 0)
+    res.add("user: fuzz: %s file calls on Cairn in a scratch directory, file-system "
+            "invariants held, memory back at its baseline" % FUZZ_FILES_RUN[1][3], why is None,
+            "    %s" % why if why else "")
 
 
 def boot_problem(lines, status, secs):

@@ -8,7 +8,11 @@
  * heap and task counts are back at their baseline (cairn_memstat), and
  * prints TAP. On another kernel the baseline checks are skipped.
  *
- *   fuzz [-n CALLS] [-s SEED] [-u UID]
+ * With -f it makes only the file calls, each child in a scratch directory
+ * /tmp/fuzz-N of its own, and checks the file-system invariants of
+ * fuzz_files.h as it goes.
+ *
+ *   fuzz [-f] [-n CALLS] [-s SEED] [-u UID]
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,12 +22,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fuzz_args.h"
+#include "fuzz_files.h"
 #include "include/cairn/cairn_sys.h"
 #include "include/cairn/linux/syscall_nr.h"
 
@@ -54,7 +60,13 @@ struct shared {
 	volatile long slow_nr;         /* the slowest call this child made ... */
 	volatile uint64_t slow_cycles; /* ... and its time in TSC cycles */
 	volatile uint64_t cycles[512]; /* TSC cycles spent in each call number (0..511) */
+	volatile uint64_t succeeded;   /* calls that did not fail */
+	volatile uint64_t probes;      /* file mode: probes made ... */
+	volatile uint64_t violations;  /* ... and invariants they found broken */
+	char why[160];                 /* the first one */
 };
+
+static bool files_mode; /* -f */
 
 static uint64_t rdtsc(void)
 {
@@ -105,7 +117,18 @@ static uint8_t *child_scratch(void)
 }
 
 /* The child: no descriptors, bounded memory, its own group; @budget calls. */
-static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long parent)
+/* The file mode's probe after every FUZZ_PROBE_EVERY calls. */
+static void probe(struct shared *sh, struct fuzz_env *e)
+{
+	char why[sizeof(sh->why)];
+
+	sh->probes++;
+	if (!fuzz_files_probe(e, why, sizeof(why)) && sh->violations++ == 0)
+		memcpy(sh->why, why, sizeof(why));
+}
+
+static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long parent,
+                       const char *dir)
 {
 	struct rlimit as = { CHILD_AS, CHILD_AS };
 	struct fuzz_env e = { .parent = parent, .rng = seed | 1 };
@@ -131,15 +154,19 @@ static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long p
 	/* No console: random writes would garble the output, reads would block. */
 	for (int fd = 0; fd < 64; fd++)
 		close(fd);
+	if (files_mode && !fuzz_files_setup(&e, dir))
+		_exit(3);
 	for (uint64_t n = 1; n <= budget; n++) {
 		uint64_t a[6];
-		long nr = fuzz_pick_call(&e), ret;
+		long nr = files_mode ? fuzz_files_pick(&e) : fuzz_pick_call(&e), ret;
 		uint64_t t;
 
 		for (int i = 0; i < 4; i++)
 			((uint64_t *)e.scratch)[fuzz_rand(&e) % (FUZZ_SCRATCH_BYTES / 8)] =
 				fuzz_rand(&e);
 		fuzz_make_args(&e, nr, a);
+		if (files_mode)
+			fuzz_files_args(&e, nr, a);
 		sh->last = nr;
 		sh->calls = n;
 		sh->check = ~n;
@@ -168,6 +195,11 @@ static void child_main(struct shared *sh, uint64_t budget, uint64_t seed, long p
 			sh->enosys++;
 		else if (ret == -EFAULT)
 			sh->efault++;
+		sh->succeeded += ret >= 0;
+		if (files_mode)
+			fuzz_files_result(&e, nr, ret);
+		if (files_mode && n % FUZZ_PROBE_EVERY == 0)
+			probe(sh, &e);
 	}
 	_exit(0);
 }
@@ -181,6 +213,9 @@ struct run_stats {
 	uint64_t child_cycles; /* TSC cycles from each fork to the child's end, summed */
 	long stalled[8];       /* the calls the first watchdog kills interrupted */
 	unsigned children, signalled, watchdog, damaged, stops;
+	uint64_t succeeded;
+	uint64_t probes, violations; /* file mode: the child's probes and the parent's walks */
+	char why[160];
 	unsigned by_signal[65];
 };
 
@@ -240,6 +275,22 @@ static void account(const struct shared *sh, uint64_t budget, struct run_stats *
 	}
 	st->enosys += sh->enosys;
 	st->efault += sh->efault;
+	st->probes += sh->probes;
+	st->succeeded += sh->succeeded;
+	if (sh->violations && !st->violations)
+		memcpy(st->why, sh->why, sizeof(st->why));
+	st->violations += sh->violations;
+}
+
+/* File mode: the parent's walk of what the child left, which also removes it. */
+static void check_tree(const char *dir, struct run_stats *st)
+{
+	char why[sizeof(st->why)];
+	int bad = fuzz_files_check(dir, why, sizeof(why));
+
+	if (bad && !st->violations)
+		memcpy(st->why, why, sizeof(why));
+	st->violations += (uint64_t)bad;
 }
 
 static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_stats *st)
@@ -252,13 +303,16 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		pid_t pid;
 		uint64_t t, before;
 		static int fork_failures;
+		char dir[48];
 
 		memset((void *)sh, 0, sizeof(*sh));
 		sh->magic = SHARED_MAGIC;
 		sh->check = ~0ull;
+		snprintf(dir, sizeof(dir), "/tmp/fuzz-%u", st->children);
 		pid = fork();
 		if (pid == 0)
-			child_main(sh, budget, seed + st->children * 0x9e3779b97f4a7c15ull, parent);
+			child_main(sh, budget, seed + st->children * 0x9e3779b97f4a7c15ull, parent,
+			           dir);
 		if (pid < 0) {
 			/* Zombies of killed children's children may linger a moment: try a few times. */
 			if (++fork_failures < 50) {
@@ -278,6 +332,8 @@ static void run(struct shared *sh, uint64_t target, uint64_t seed, struct run_st
 		st->child_cycles += rdtsc() - t;
 		before = st->calls;
 		account(sh, budget, st);
+		if (files_mode)
+			check_tree(dir, st);
 		/* A line now and then: test runners stop a console that stays silent. */
 		if (st->calls / 10000 != before / 10000)
 			printf("# %llu calls\n", (unsigned long long)st->calls);
@@ -374,8 +430,10 @@ int main(int argc, char **argv)
 	long uid = 1000, on_cairn;
 	int opt, n = 1;
 
-	while ((opt = getopt(argc, argv, "n:s:u:")) != -1) {
-		if (opt == 'n')
+	while ((opt = getopt(argc, argv, "fn:s:u:")) != -1) {
+		if (opt == 'f')
+			files_mode = true;
+		else if (opt == 'n')
 			target = strtoull(optarg, NULL, 0);
 		else if (opt == 's')
 			seed = strtoull(optarg, NULL, 0);
@@ -385,7 +443,11 @@ int main(int argc, char **argv)
 	if (!seed)
 		seed = now_ns() ^ ((uint64_t)getpid() << 32);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%d\n# seed %llu\n", 5, (unsigned long long)seed);
+	printf("TAP version 13\n1..%d\n# seed %llu%s\n", files_mode ? 6 : 5,
+	       (unsigned long long)seed, files_mode ? ", file calls only" : "");
+	/* The Linux baseline's initramfs has no /tmp: make it as Cairn's boot does. */
+	if (files_mode && mkdir("/tmp", 01777) == 0)
+		chmod("/tmp", 01777);
 	if (setgid((gid_t)uid) != 0 || setuid((uid_t)uid) != 0)
 		printf("# could not become uid %ld (%s): running as uid %d\n", uid, strerror(errno),
 		       (int)getuid());
@@ -398,6 +460,15 @@ int main(int argc, char **argv)
 	t0 = now_ns();
 	run(sh, target, seed, &st);
 	report(&st, target, now_ns() - t0);
+	printf("# %llu calls succeeded\n", (unsigned long long)st.succeeded);
+	if (files_mode)
+		printf("# the walks found %lu names\n", fuzz_files_walked);
+	if (files_mode)
+		printf("%s %d - file-system invariants held: %llu probes, %u trees walked, %llu "
+		       "broken%s%s\n",
+		       st.violations ? "not ok" : "ok", ++n, (unsigned long long)st.probes,
+		       st.children, (unsigned long long)st.violations, st.violations ? ": " : "",
+		       st.why);
 	printf("%s %d - the kernel still answers\n",
 	       uname(&u) == 0 && getpid() > 0 ? "ok" : "not ok", ++n);
 	if (on_cairn) {

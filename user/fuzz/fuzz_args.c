@@ -355,3 +355,23 @@ bool fuzz_changes_memory(long nr)
 	}
 	return named(nr, "brk") || named(nr, "madvise") || named(nr, "process_madvise");
 }
+
+char fuzz_arg_kind(long nr, int i)
+{
+	if (nr < 0 || nr >= NCALLS || !calls[nr].name || i < 0 || i >= calls[nr].nargs)
+		return 0;
+	switch (calls[nr].kind[i]) {
+	case K_S:
+		return 'S';
+	case K_FD:
+		return 'F';
+	case K_OFL:
+		return 'O';
+	case K_MODE:
+		return 'M';
+	case K_P:
+		return 'P';
+	default:
+		return 0;
+	}
+}

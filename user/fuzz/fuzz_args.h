@@ -18,6 +18,10 @@ struct fuzz_env {
 	uint64_t unmapped; /* a user page known to be unmapped */
 	long self, parent; /* pids the kill family may and may not name */
 	uint64_t rng;      /* xorshift state */
+	/* The file mode's (fuzz_files.c): descriptors the child opened, its probe folder. */
+	int fds[8];
+	unsigned nfds, probes;
+	char probe_dir[48];
 };
 
 uint64_t fuzz_rand(struct fuzz_env *e);
@@ -30,6 +34,12 @@ bool fuzz_excluded(long nr);
 
 /* Whether @nr may unmap or protect memory (the scratch buffer is mapped again after it). */
 bool fuzz_changes_memory(long nr);
+
+/*
+ * The table's kind of argument @i of @nr, as a letter: 'S' a string, 'F' a
+ * descriptor, 'O' open flags, 'M' a mode, 'P' a pointer; 0 for anything else.
+ */
+char fuzz_arg_kind(long nr, int i);
 
 /* Fill @a with arguments for @nr by its kinds, then make it safe for the run. */
 void fuzz_make_args(struct fuzz_env *e, long nr, uint64_t a[6]);

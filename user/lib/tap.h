@@ -75,6 +75,21 @@ __attribute__((unused)) static const char *tap_errno_name(int e)
 		{ EOVERFLOW, "EOVERFLOW" },
 		{ ENAMETOOLONG, "ENAMETOOLONG" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ENXIO, "ENXIO" },
+		{ EXDEV, "EXDEV" },
+		{ ENODEV, "ENODEV" },
+		{ EISDIR, "EISDIR" },
+		{ ENFILE, "ENFILE" },
+		{ EMFILE, "EMFILE" },
+		{ ETXTBSY, "ETXTBSY" },
+		{ ESPIPE, "ESPIPE" },
+		{ EROFS, "EROFS" },
+		{ EMLINK, "EMLINK" },
+		{ EPIPE, "EPIPE" },
+		{ ENOTEMPTY, "ENOTEMPTY" },
+		{ ELOOP, "ELOOP" },
+		{ ENOTSOCK, "ENOTSOCK" },
+		{ ESTALE, "ESTALE" },
 	};
 	static char other[16];
 	size_t i;
