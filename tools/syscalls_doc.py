@@ -32,6 +32,10 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
+    "poll": "a poll a signal without handler restarts starts its timeout again",
+    "select": "nfds above 1024 is cut to 1024 (Linux: to its table's size)",
+    "pipe2": "O_NOTIFICATION_PIPE: EINVAL",
+    "epoll_ctl": "EPOLLEXCLUSIVE and EPOLLWAKEUP accepted, with no effect",
     "fcntl": "record locks (F_GETLK, F_SETLK, F_SETLKW) are checked and granted, none is "
              "recorded; F_SETOWN/F_GETOWN accepted, no SIGIO; leases and signals EINVAL",
     "flock": "every lock is granted at once and none is recorded",
@@ -56,7 +60,7 @@ PARTIAL = {
     "clock_gettime": "CPU-time clocks by the scheduler's run time; clock ids of other "
                      "processes (negative ids) EINVAL",
     "clock_getres": "clock ids of other processes (negative ids) EINVAL",
-    "sysinfo": "no swap, no shared or buffer memory",
+    "sysinfo": "load averages 0, no swap, no shared or buffer memory",
     "futex": "no priority-inheritance operations (LOCK_PI, UNLOCK_PI, TRYLOCK_PI, "
              "WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2: ENOSYS); shared keys by physical "
              "address only where the memory layer reports MAP_SHARED",

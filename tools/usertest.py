@@ -73,6 +73,10 @@ PROGRAMS = {
     "kill_group": {"last": True},
     "auxv": {},
     "aslr": {},
+    # Pipes, FIFOs and readiness (issue 12's pipe lane; FIFOs live in /tmp).
+    "pipe_semantics": {},
+    "poll_select": {},
+    "poll_epoll": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "core/kmain.h"
 #include "core/log.h"
+#include "fs/file.h"
 #include "fs/fs_types.h"
 #include "fs/initramfs.h"
 #include "fs/vfs.h"

@@ -116,6 +116,7 @@ static struct dentry *dentry_new(struct dentry *parent, const char *name, size_t
 		return NULL;
 	}
 	(void)set_name(d, copy, name, len);
+	VFS_COUNT(dentries, 1);
 	d->refs = 1;
 	list_init(&d->children);
 	list_node_init(&d->sibling);
@@ -147,6 +148,7 @@ static struct dentry *dentry_free(struct dentry *d)
 		inode_put(d->inode);
 	if (d->name != d->inline_name)
 		kfree((char *)d->name);
+	VFS_COUNT(dentries, -1);
 	kfree(d);
 	return parent;
 }
@@ -253,6 +255,9 @@ struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len)
 
 	if (d)
 		return d;
+	/* A removed directory holds nothing and gets nothing new (Linux's IS_DEADDIR). */
+	if (d_is_dead(dir))
+		return ERR_PTR_VAL(-ENOENT);
 	d = d_alloc(dir, name, len);
 	if (!d)
 		return ERR_PTR_VAL(-ENOMEM);

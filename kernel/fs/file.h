@@ -70,7 +70,8 @@ bool uio_faulted(const struct uio *u);
 struct file_ops {
 	/*
 	 * Prepare @f for use (devices pick their state from ino->rdev, store it
-	 * in f->priv). Called by vfs_open_path() after permission checks.
+	 * in f->priv). Called by vfs_open_path() after permission checks, with
+	 * O_NOCTTY still in f->flags (terminals read it; it goes after the open).
 	 */
 	int __must_check (*open)(struct inode *ino, struct file *f);
 	/* The last reference to @f went (the last close of every dup). */

@@ -28,6 +28,10 @@ int __must_check pipe_fifo_open(struct inode *ino, struct file *f);
 struct fdtable *fdtable_kernel(void);
 struct fs_context *fs_context_kernel(void);
 
+/* [a] the live objects vfs_get_counts() reports */
+extern struct vfs_counts vfs_live;
+#define VFS_COUNT(field, d) __atomic_add_fetch(&vfs_live.field, (d), __ATOMIC_RELAXED)
+
 /* ---- inodes (inode.c) ---- */
 
 /*

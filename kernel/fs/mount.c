@@ -51,6 +51,7 @@ void mnt_put(struct mount *m)
 	dput(m->root);
 	sb_put(m->sb);
 	kfree(m->source);
+	VFS_COUNT(mounts, -1);
 	kfree(m);
 }
 
@@ -135,6 +136,7 @@ static struct mount *mnt_new(struct super_block *sb, struct dentry *root, const 
 		kfree(m);
 		return NULL;
 	}
+	VFS_COUNT(mounts, 1);
 	m->sb = sb;
 	m->root = root;
 	m->refs = 1;

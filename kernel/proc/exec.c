@@ -208,7 +208,8 @@ static int exec_check(struct exec_job *j)
 	int err = elf_validate_exec_headers(&j->x, j->src.head, j->src.head_len, j->src.size,
 	                                    USER_TOP, &why);
 
-	if (err)
+	/* A broken ELF file is worth a line; any other file is ENOEXEC, which shells expect. */
+	if (err && j->src.head_len >= 4 && !memcmp(j->src.head, "\177ELF", 4))
 		pr_info("exec: %s: %s", j->path, why ? why : "invalid");
 	return err;
 }

@@ -18,9 +18,11 @@
 #include <lib/string.h>
 
 #include "fs/file.h"
+#include "fs/internal.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
 #include "proc/exec.h"
+#include "proc/initrd.h"
 #include "proc/internal.h"
 #include "syscall/syscall.h"
 
@@ -133,6 +135,21 @@ int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_
 	return 0;
 }
 
+/*
+ * A kernel booted without the file-system tree (nothing called fs_boot()
+ * yet: the tmpfs lane's initramfs unpacking has not landed) still runs
+ * programs from the initrd archive in place, as issue 11 did. Goes once
+ * the tree is always there.
+ */
+static int exec_from_initrd(struct exec_job *j, const char *name)
+{
+	const void *data;
+	size_t size;
+	int err = initrd_lookup(name, &data, &size);
+
+	return err ? err : exec_src_image(&j->src, data, size);
+}
+
 /* Linux's do_open_execat() checks: a regular file, MAY_EXEC, not on a noexec mount. */
 static int exec_may_run(const struct path *p, bool nofollow)
 {
@@ -212,6 +229,8 @@ static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_fla
 			break;
 		}
 		err = exec_open(dirfd, name, at_flags, &f, &j->exe);
+		if (err == -ENOENT && depth == 0 && !vfs_has_root())
+			return exec_from_initrd(j, name);
 		if (!err) {
 			/* Linux's would_dump(): an unreadable file makes the process undumpable. */
 			if (inode_permission(j->exe.dentry->inode, MAY_READ))

@@ -212,9 +212,10 @@ void proc_for_each_locked(void (*fn)(struct process *p, void *ctx), void *ctx)
 
 /*
  * Start the program init= names as the first process (pid 1 unless the
- * tests made processes before): the console is its fds 0/1/2, its end
- * powers the machine off. Returns false when there is no init= or it
- * could not be started (logged). Task context, once at boot.
+ * tests made processes before) with argv[0] its path: the console is its
+ * fds 0/1/2, its end powers the machine off. Returns false when there is
+ * no init=, it is init=kshell (the kernel shell then runs), or it could
+ * not be started (logged). Task context, once at boot.
  */
 bool proc_start_init(void);
 

@@ -141,6 +141,8 @@ bool proc_start_init(void)
 	struct spawn_req r = { .path = path, .argv = argv, .envp = envp };
 
 	cmdline_word(v, path, sizeof(path));
+	if (!strcmp(path, "kshell"))
+		return false; /* init=kshell: the kernel's debugging shell instead of a program */
 	err = spawn(&r, true, &pid);
 	if (err) {
 		pr_err("init: cannot run %s (error %d); starting the kernel shell instead", path,

@@ -39,7 +39,6 @@ struct tty {
 	void (*sigint_fn)(void *ctx); /* [N] ^C callback, or NULL */
 	void *sigint_ctx;             /* [N] its argument */
 	unsigned sigint_busy;         /* [a] ^C callbacks running now */
-	struct termios termios;       /* [N] what TCSETS stored; the discipline acts on it */
 	struct winsize ws;        /* [N] the size TIOCGWINSZ reports (starts as the backend's) */
 	int session;              /* [G] the session it is the controlling tty of; 0: none */
 	int pgrp;                 /* [G] the foreground process group; 0: none */
@@ -52,14 +51,16 @@ struct tty {
 /* Set up @t (zeroed storage) as tty_create() describes. */
 void tty_setup(struct tty *t, const char *name, const struct tty_backend *be);
 
-/* The settings a terminal starts with (Linux's tty_std_termios, 38400 8N1). */
-extern const struct termios tty_std_termios;
-
 /* Whether a read of @t would return at once (input, end-of-file). Any context. */
 bool tty_input_ready(struct tty *t);
 
 /* Drop the line being edited and the input queued (TCFLSH). Any context. */
 void tty_flush_input(struct tty *t);
+/* ldisc_read() under the input lock: bytes, 0 (end-of-file mark), -EAGAIN. Any context. */
+long tty_take(struct tty *t, void *buf, size_t n);
+/* ldisc_read_done() now, under the input lock. */
+bool tty_read_done(struct tty *t, const struct ldisc_read_timing *rt, uint64_t *deadline_ns);
+bool tty_canonical(struct tty *t);
 /* Bytes of input queued for readers (FIONREAD). Any context. */
 size_t tty_input_queued(struct tty *t);
 /* The file operation behind ioctl(2) (tty_ioctl.c). */
@@ -72,8 +73,6 @@ bool tty_tostop(struct tty *t);
 
 /* Char devices and their nodes (tty_file.c): once, from tty_init(). */
 void tty_dev_register(void);
-/* The devfs lane's (kernel/fs/devfs/devfs.h): a node /dev/@name. 0 or -errno. */
-int devfs_add_node(const char *name, uint32_t mode, uint32_t rdev);
 
 /*
  * Job control (tty_job.c). The checks return 0 (go on), -EIO, or
@@ -85,6 +84,8 @@ int tty_job_check_change(struct tty *t);
 void tty_job_open(struct tty *t);
 /* The job-control ioctls: TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID. */
 long tty_job_ioctl(struct tty *t, unsigned cmd, uintptr_t arg, bool readable);
+/* Whether the caller may type on @t (TIOCSTI): its controlling terminal, or root. */
+bool tty_job_may_simulate(struct tty *t);
 /* ISIG: @sig to the foreground group. Any context, interrupt handlers included. */
 void tty_job_signal(struct tty *t, int sig);
 /* @t goes away: no process keeps it as its controlling terminal. */

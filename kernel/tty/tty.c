@@ -84,7 +84,6 @@ void tty_setup(struct tty *t, const char *name, const struct tty_backend *be)
 	spin_init(&t->in_lock, "tty.in");
 	spin_init(&t->out_lock, "tty.out");
 	ldisc_init(&t->ld, echo_sink, t);
-	t->termios = tty_std_termios;
 	t->ws.ws_col = (uint16_t)be->cols;
 	t->ws.ws_row = (uint16_t)be->rows;
 	waitq_init(&t->readers, "tty.readers");
@@ -159,9 +158,13 @@ void tty_inject(struct tty *t, const void *buf, size_t n)
 		fn(ctx);
 		__atomic_sub_fetch(&t->sigint_busy, 1, __ATOMIC_RELEASE);
 	}
-	/* A user program in front gets SIGINT (its process group, as on Linux). */
+	/* The foreground process group gets the signal typed (as on Linux). */
 	if (ev & LDISC_EV_SIGINT)
 		tty_job_signal(t, SIGINT);
+	if (ev & LDISC_EV_SIGQUIT)
+		tty_job_signal(t, SIGQUIT);
+	if (ev & LDISC_EV_SIGTSTP)
+		tty_job_signal(t, SIGTSTP);
 }
 
 void tty_set_sigint(struct tty *t, void (*fn)(void *ctx), void *ctx)
@@ -180,24 +183,6 @@ void tty_set_raw(struct tty *t, bool raw)
 	tty_set_mode(t, !raw, raw ? TTY_FLAGS_RAW : TTY_FLAGS_CANONICAL);
 }
 
-static void set_bit_if(uint32_t *word, uint32_t bit, bool on)
-{
-	*word = on ? (*word | bit) : (*word & ~bit);
-}
-
-/* The termios bits the discipline's mode and flags stand for follow them. */
-static void termios_from_mode_locked(struct tty *t) __must_hold(&t->in_lock)
-{
-	uint32_t ld = ldisc_flags(&t->ld);
-	struct termios *tio = &t->termios;
-
-	set_bit_if(&tio->c_lflag, ICANON, t->ld.mode == LDISC_CANONICAL);
-	set_bit_if(&tio->c_lflag, ECHO, ld & LDISC_ECHO);
-	set_bit_if(&tio->c_lflag, ISIG, ld & LDISC_ISIG);
-	set_bit_if(&tio->c_iflag, ICRNL, ld & LDISC_ICRNL);
-	set_bit_if(&tio->c_oflag, ONLCR, ld & LDISC_ONLCR);
-}
-
 /* Apply the mode and flags; wake readers if a line typed before is readable now. */
 static void apply_mode_locked(struct tty *t, bool canonical, uint32_t ld_flags, bool *readable)
 	__must_hold(&t->in_lock)
@@ -213,7 +198,6 @@ void tty_set_mode(struct tty *t, bool canonical, uint32_t ld_flags)
 	bool readable;
 
 	apply_mode_locked(t, canonical, ld_flags, &readable);
-	termios_from_mode_locked(t);
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	if (readable)
 		waitq_wake_all(&t->readers);
@@ -223,7 +207,7 @@ void tty_get_mode(struct tty *t, bool *canonical, uint32_t *ld_flags)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
 
-	*canonical = t->ld.mode == LDISC_CANONICAL;
+	*canonical = ldisc_canonical(&t->ld);
 	*ld_flags = ldisc_flags(&t->ld);
 	spin_unlock_irqrestore(&t->in_lock, flags);
 }
@@ -232,24 +216,8 @@ void tty_get_termios(struct tty *t, struct termios *out)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
 
-	*out = t->termios;
+	*out = *ldisc_termios(&t->ld);
 	spin_unlock_irqrestore(&t->in_lock, flags);
-}
-
-/* The discipline's flags a termios asks for. */
-static uint32_t ld_flags_of(const struct termios *tio)
-{
-	uint32_t ld = 0;
-
-	if (tio->c_lflag & ECHO)
-		ld |= LDISC_ECHO;
-	if (tio->c_lflag & ISIG)
-		ld |= LDISC_ISIG;
-	if (tio->c_iflag & ICRNL)
-		ld |= LDISC_ICRNL;
-	if ((tio->c_oflag & OPOST) && (tio->c_oflag & ONLCR))
-		ld |= LDISC_ONLCR;
-	return ld;
 }
 
 void tty_set_termios(struct tty *t, const struct termios *tio, bool flush)
@@ -259,8 +227,8 @@ void tty_set_termios(struct tty *t, const struct termios *tio, bool flush)
 
 	if (flush)
 		ldisc_flush(&t->ld);
-	t->termios = *tio;
-	apply_mode_locked(t, tio->c_lflag & ICANON, ld_flags_of(tio), &readable);
+	ldisc_set_termios(&t->ld, tio);
+	readable = ldisc_readable(&t->ld);
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	if (readable)
 		waitq_wake_all(&t->readers);
@@ -290,6 +258,33 @@ bool tty_input_ready(struct tty *t)
 
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	return ready;
+}
+
+long tty_take(struct tty *t, void *buf, size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	long got = ldisc_read(&t->ld, buf, n);
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return got;
+}
+
+bool tty_read_done(struct tty *t, const struct ldisc_read_timing *rt, uint64_t *deadline_ns)
+{
+	uint64_t now = clock_monotonic_ns(), flags = spin_lock_irqsave(&t->in_lock);
+	bool done = ldisc_read_done(&t->ld, rt, now, deadline_ns);
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return done;
+}
+
+bool tty_canonical(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&t->in_lock);
+	bool canon = ldisc_canonical(&t->ld);
+
+	spin_unlock_irqrestore(&t->in_lock, flags);
+	return canon;
 }
 
 /* A tty_read() in progress: waitq_wait()'s condition reads when there is input. */
@@ -371,7 +366,7 @@ void tty_write(struct tty *t, const void *buf, size_t n)
 void tty_write_user(struct tty *t, const void *buf, size_t n)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
-	uint32_t oflag = t->termios.c_oflag;
+	uint32_t oflag = ldisc_termios(&t->ld)->c_oflag;
 
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	write_out(t, buf, n, (oflag & OPOST) && (oflag & ONLCR));
@@ -380,7 +375,7 @@ void tty_write_user(struct tty *t, const void *buf, size_t n)
 bool tty_tostop(struct tty *t)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
-	bool on = t->termios.c_lflag & TOSTOP;
+	bool on = ldisc_termios(&t->ld)->c_lflag & TOSTOP;
 
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	return on;

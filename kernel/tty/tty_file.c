@@ -13,10 +13,12 @@
 #include <lib/format.h>
 
 #include "core/log.h"
+#include "fs/devfs/devfs.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "time/time.h"
 #include "tty/internal.h"
 #include "tty/tty.h"
 
@@ -38,24 +40,71 @@ static bool nonblock(const struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 }
 
+/* A blocked read wakes for input (the readers' queue) or a signal (the task's own wake). */
+static bool input_or_signal(void *ctx)
+{
+	return tty_input_ready(ctx) || signal_pending();
+}
+
+/*
+ * Take what is queued into @u, as much as fits: bytes copied, 0 at an
+ * end-of-file record, -EAGAIN for nothing queued, -EFAULT. A canonical
+ * read takes one record at most.
+ */
+static long take_into(struct tty *t, struct uio *u, bool canonical)
+{
+	char kbuf[TTY_IO_CHUNK];
+	size_t done = 0, k;
+	long got;
+
+	do {
+		got = tty_take(t, kbuf, u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf));
+		if (got <= 0)
+			return done ? (long)done : got;
+		k = uio_copy_out(u, kbuf, (size_t)got);
+		if (!k)
+			return done ? (long)done : -EFAULT;
+		done += k;
+	} while (!canonical && u->resid);
+	return (long)done;
+}
+
+/*
+ * read(2): canonical mode waits for a record and returns it; otherwise
+ * VMIN and VTIME decide how long to wait (ldisc_read_done()), O_NONBLOCK
+ * never waits. A signal ends the wait: -ERESTARTSYS, or what was read.
+ */
 static long tty_file_read(struct file *f, struct uio *u, int64_t *pos)
 {
 	struct tty *t = f->priv;
-	char kbuf[TTY_IO_CHUNK];
-	size_t n = u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf);
-	long got = tty_job_check_read(t);
+	struct ldisc_read_timing rt = { .want = u->resid, .start_ns = clock_monotonic_ns() };
+	uint64_t deadline;
+	bool canonical;
+	long r = tty_job_check_read(t);
 
-	if (got)
-		return got;
-	if (!n)
-		return 0;
-	got = tty_read_opts(t, kbuf, n, nonblock(f), signal_pending);
-	if (got == -EINTR)
-		return -ERESTARTSYS;
-	if (got <= 0)
-		return got;
-	n = uio_copy_out(u, kbuf, (size_t)got);
-	return n ? (long)n : -EFAULT;
+	if (r || !u->resid)
+		return r;
+	for (;;) {
+		canonical = tty_canonical(t);
+		r = take_into(t, u, canonical);
+		if (r == 0 || (r > 0 && canonical))
+			return (long)rt.got + r;
+		if (r > 0) {
+			rt.got += (size_t)r;
+			rt.last_ns = clock_monotonic_ns();
+		} else if (r != -EAGAIN) {
+			return rt.got ? (long)rt.got : r;
+		}
+		if (r == -EAGAIN && nonblock(f))
+			return rt.got ? (long)rt.got : -EAGAIN;
+		deadline = TIME_NEVER;
+		if (!canonical && tty_read_done(t, &rt, &deadline))
+			return (long)rt.got;
+		if (signal_pending())
+			return rt.got ? (long)rt.got : -ERESTARTSYS;
+		r = waitq_wait(&t->readers, input_or_signal, t, 0,
+		               deadline); /* woken, or the deadline */
+	}
 }
 
 static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
@@ -166,7 +215,8 @@ struct file *tty_open_file(struct tty *t, int oflags)
 			file_put(f);
 	}
 	/* No node (a test terminal, or before /dev is there): an anonymous char device. */
-	f = file_alloc_anon(&tty_fops, t, oflags, S_IFCHR | 0620, tty_name(t));
+	f = file_alloc_anon(&tty_fops, t, (unsigned)oflags & ~(unsigned)O_NOCTTY, S_IFCHR | 0620,
+	                    tty_name(t));
 	return f;
 }
 
@@ -179,8 +229,6 @@ void tty_dev_register(void)
 		err = chrdev_register(4, 64, 1, &tty_fops);
 	if (!err)
 		err = chrdev_register(TTYAUX_MAJOR, TTYAUX_TTY, 2, &tty_fops);
-	if (err == -ENOSYS) /* a kernel without the VFS yet (kernel/tty/fs_weak.c) */
-		return;
 	if (err) {
 		pr_err("tty: char devices not registered (%d)", err);
 		return;

@@ -3,7 +3,8 @@
  * The terminal ioctls (Linux's tty_ioctl(4) numbers): termios (TCGETS,
  * TCSETS, TCSETSW, TCSETSF), flushing and flow control (TCFLSH, TCXONC),
  * queue sizes (FIONREAD, TIOCOUTQ), the window size (TIOCGWINSZ,
- * TIOCSWINSZ: SIGWINCH to the foreground group on a change), FIONBIO, and
+ * TIOCSWINSZ: SIGWINCH to the foreground group on a change), typing a
+ * byte (TIOCSTI), FIONBIO, and
  * the job-control requests tty_job.c answers. The settings live in the
  * terminal; its line discipline acts on them.
  */
@@ -18,27 +19,6 @@
 #include "mm/uaccess.h"
 #include "tty/internal.h"
 #include "tty/tty.h"
-
-/* Linux's tty_std_termios (drivers/tty/tty_io.c): cooked, echoing, 38400 8N1. */
-const struct termios tty_std_termios = {
-	.c_iflag = ICRNL | IXON,
-	.c_oflag = OPOST | ONLCR,
-	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
-	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-	.c_cc = { [VINTR] = 0x03,
-	          [VQUIT] = 0x1c,
-	          [VERASE] = 0x7f,
-	          [VKILL] = 0x15,
-	          [VEOF] = 0x04,
-	          [VMIN] = 1,
-	          [VSTART] = 0x11,
-	          [VSTOP] = 0x13,
-	          [VSUSP] = 0x1a,
-	          [VREPRINT] = 0x12,
-	          [VDISCARD] = 0x0f,
-	          [VWERASE] = 0x17,
-	          [VLNEXT] = 0x16 },
-};
 
 static long tcgets(struct tty *t, uintptr_t arg)
 {
@@ -135,6 +115,22 @@ static long fionbio(struct file *f, uintptr_t arg)
 	return 0;
 }
 
+/*
+ * TIOCSTI: @arg's byte goes through the input path as if typed. Only on
+ * the caller's controlling terminal, or for root (Linux: CAP_SYS_ADMIN).
+ */
+static long tiocsti(struct tty *t, uintptr_t arg)
+{
+	uint8_t c;
+
+	if (!tty_job_may_simulate(t))
+		return -EPERM;
+	if (copy_from_user(&c, (const void *)arg, 1))
+		return -EFAULT;
+	tty_inject(t, &c, 1);
+	return 0;
+}
+
 long tty_ioctl_tty(struct tty *t, unsigned cmd, uintptr_t arg, bool readable)
 {
 	switch (cmd) {
@@ -156,6 +152,8 @@ long tty_ioctl_tty(struct tty *t, unsigned cmd, uintptr_t arg, bool readable)
 		return get_winsize(t, arg);
 	case TIOCSWINSZ:
 		return set_winsize(t, arg);
+	case TIOCSTI:
+		return tiocsti(t, arg);
 	default:
 		return tty_job_ioctl(t, cmd, arg, readable);
 	}

@@ -203,6 +203,20 @@ static bool caller_is_root(struct process *p)
 	return root;
 }
 
+bool tty_job_may_simulate(struct tty *t)
+{
+	struct process *p = process_current();
+	uint64_t flags;
+	bool mine;
+
+	if (!p)
+		return true; /* the kernel itself */
+	flags = spin_lock_irqsave(&proc_lock);
+	mine = p->ctty == t;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return mine || caller_is_root(p);
+}
+
 /*
  * TIOCSCTTY: a session leader without a terminal takes @t, unless @t is
  * another session's; root may take it from that session with @arg 1.

@@ -42,6 +42,7 @@ $(TTY_FUZZ_BINS): $(FUZZ_BUILD)/fuzz_%: lib/fuzz/fuzz_%.c lib/tty/%.c
 	$(call quiet,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
 
 $(FUZZ_BUILD)/fuzz_lineedit: lib/tty/lineedit_hist.c lib/format.c
+$(FUZZ_BUILD)/fuzz_ldisc: lib/tty/ldisc_input.c
 
 fuzz: $(TTY_FUZZ_BINS)
 

@@ -11,6 +11,7 @@
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 #include <cairn/linux/poll.h>
+#include <cairn/linux/stat.h>
 
 #include <lib/string.h>
 
@@ -18,6 +19,7 @@
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "fs/poll.h"
+#include "fs/vfs.h"
 #include "sched/task.h"
 #include "time/time.h"
 
@@ -258,4 +260,78 @@ TEST(pipe, poll_events_as_linux)
 	EXPECT_EQ(rd_bytes(rd, &c, 1), 1);
 	EXPECT_EQ(vfs_poll(rd, NULL), POLLHUP);
 	file_put(rd);
+}
+
+/* ---- FIFOs (fs/fifo.c) on the root tmpfs ---- */
+
+#define FIFO_PATH "/tmp/ktest-fifo"
+
+struct fifo_arg {
+	uint64_t delay_ns;
+	int flags;
+	long result;
+};
+
+/* Open the FIFO after a delay, write "fifo" if it is a writer, close. */
+static int fifo_opener(void *p)
+{
+	struct fifo_arg *a = p;
+	struct file *f;
+
+	task_sleep_ns(a->delay_ns);
+	f = vfs_open(AT_FDCWD, FIFO_PATH, a->flags, 0);
+	if (IS_ERR_PTR(f)) {
+		a->result = PTR_ERR_VAL(f);
+		return 0;
+	}
+	a->result = (a->flags & O_ACCMODE) == O_WRONLY ? wr_bytes(f, "fifo", 4) : 0;
+	file_put(f);
+	return 0;
+}
+
+TEST(pipe, fifo_opens_as_linux)
+{
+	struct fifo_arg a = { .delay_ns = 20 * NSEC_PER_MSEC, .flags = O_WRONLY };
+	struct file *rd, *wr, *rw;
+	struct task_handle h;
+	char buf[8];
+
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, FIFO_PATH), -ENOENT); /* left by nobody */
+	EXPECT_EQ(vfs_mknod(AT_FDCWD, FIFO_PATH, S_IFIFO | 0600, 0), 0);
+	wr = vfs_open(AT_FDCWD, FIFO_PATH, O_WRONLY | O_NONBLOCK, 0);
+	EXPECT_EQ(PTR_ERR_VAL(wr), -ENXIO);
+	rd = vfs_open(AT_FDCWD, FIFO_PATH, O_RDONLY | O_NONBLOCK, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(rd));
+	/* No writer has come yet: not hung up. */
+	EXPECT_EQ(vfs_poll(rd, NULL), 0u);
+	wr = vfs_open(AT_FDCWD, FIFO_PATH, O_WRONLY | O_NONBLOCK, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(wr));
+	EXPECT_TRUE(file_is_pipe(rd) && file_is_pipe(wr));
+	EXPECT_EQ(wr_bytes(wr, "ab", 2), 2);
+	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 2);
+	file_put(wr);
+	EXPECT_EQ(vfs_poll(rd, NULL), POLLHUP);
+	file_put(rd);
+	rw = vfs_open(AT_FDCWD, FIFO_PATH, O_RDWR, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(rw));
+	EXPECT_EQ(vfs_poll(rw, NULL), POLLOUT | POLLWRNORM);
+	file_put(rw);
+	/* A blocking read open waits for the writer that comes later. */
+	EXPECT_EQ(task_spawn(&h, "fifo.w", fifo_opener, &a), 0);
+	rd = vfs_open(AT_FDCWD, FIFO_PATH, O_RDONLY, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(rd));
+	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 4);
+	EXPECT_EQ(task_join(h, NULL), 0);
+	EXPECT_EQ(a.result, 4);
+	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 0);
+	file_put(rd);
+	/* And a blocking write open waits for a reader. */
+	a.flags = O_RDONLY;
+	EXPECT_EQ(task_spawn(&h, "fifo.r", fifo_opener, &a), 0);
+	wr = vfs_open(AT_FDCWD, FIFO_PATH, O_WRONLY, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(wr));
+	EXPECT_EQ(task_join(h, NULL), 0);
+	EXPECT_EQ(a.result, 0);
+	file_put(wr);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, FIFO_PATH), 0);
 }

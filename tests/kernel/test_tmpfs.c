@@ -288,3 +288,53 @@ TEST(tmpfs, no_frame_leak)
 	tt_umount(&m);
 	EXPECT_EQ(tt_free_frames(), before);
 }
+
+TEST(tmpfs, append_and_attributes)
+{
+	struct vfs_time t = { .sec = 1234567, .nsec = 89 };
+	struct tt_mount m;
+	struct file *f;
+	struct path p;
+	char a[128], d[128], back[16];
+	int64_t pos = 0;
+
+	tt_mount(&m, NULL);
+	tt_path(&m, "log", a);
+	EXPECT_EQ(tt_pwrite(a, "ab", 2, 0), 2);
+	/* O_APPEND: at the end, whatever position or offset the write names. */
+	f = tt_open(a, O_WRONLY | O_APPEND, 0);
+	EXPECT_EQ(kernel_write(f, "cd", 2, &pos), 2);
+	pos = 0;
+	EXPECT_EQ(kernel_write(f, "ef", 2, &pos), 2);
+	file_put(f);
+	EXPECT_EQ(tt_pread(a, back, sizeof(back), 0), 6);
+	EXPECT_EQ(memcmp(back, "abcdef", 6), 0);
+	/* chmod keeps the type, chown and explicit times land on the inode. */
+	EXPECT_EQ(vfs_walk(AT_FDCWD, a, 0, &p), 0);
+	EXPECT_EQ(vfs_chmod(&p, 04710), 0);
+	EXPECT_EQ(p.dentry->inode->mode, S_IFREG | 04710);
+	EXPECT_EQ(vfs_chown(&p, 12, 34), 0);
+	EXPECT_EQ(p.dentry->inode->uid, 12);
+	EXPECT_EQ(p.dentry->inode->gid, 34);
+	EXPECT_EQ(vfs_utimes(&p, &t, &t, true), 0);
+	EXPECT_EQ(p.dentry->inode->mtime.sec, 1234567);
+	EXPECT_EQ(p.dentry->inode->atime.nsec, 89);
+	path_put(&p);
+	/* A set-group-ID directory gives new names its group, and directories the bit. */
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, tt_path(&m, "sg", d), 02775), 0);
+	EXPECT_EQ(vfs_walk(AT_FDCWD, d, 0, &p), 0);
+	EXPECT_EQ(vfs_chown(&p, 0, 77), 0);
+	EXPECT_EQ(vfs_chmod(&p, 02775), 0);
+	path_put(&p);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, tt_path(&m, "sg/sub", d), 0755), 0);
+	EXPECT_EQ(tt_inode(d)->gid, 77);
+	EXPECT_EQ(tt_inode(d)->mode, S_IFDIR | 02755);
+	EXPECT_EQ(tt_pwrite(tt_path(&m, "sg/f", d), "", 0, 0), 0);
+	EXPECT_EQ(tt_inode(d)->gid, 77);
+	EXPECT_EQ(tt_inode(d)->mode & S_ISGID, 0);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, d), 0);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, tt_path(&m, "sg/sub", d)), 0);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, tt_path(&m, "sg", d)), 0);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, a), 0);
+	tt_umount(&m);
+}

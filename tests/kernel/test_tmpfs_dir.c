@@ -5,7 +5,10 @@
  * (each surviving name seen exactly once, none twice), lookups in a big
  * directory, and the sizes and link counts Linux's tmpfs shows.
  */
+#include "sched/task.h"
 #include "tmpfs_test.h"
+
+static const char tt_buf_small[100];
 
 #define TD_MAX 600
 
@@ -137,6 +140,28 @@ TEST(tmpfs, readdir_cookies_while_deleting)
 	tt_umount(&m);
 }
 
+TEST(tmpfs, removed_directory_lists_nothing)
+{
+	static struct td_ctx t;
+	struct tt_mount m;
+	struct file *f;
+	char d[128];
+
+	tt_mount(&m, NULL);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, tt_path(&m, "d", d), 0755), 0);
+	f = tt_open(d, O_RDONLY | O_DIRECTORY, 0);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, d), 0);
+	memset(&t, 0, sizeof(t));
+	t.ctx.emit = td_emit;
+	t.room = 10;
+	EXPECT_EQ(f->ops->iterate(f, &t.ctx), -ENOENT);
+	EXPECT_EQ(t.got, 0);
+	/* Nothing can be made in it either. */
+	EXPECT_EQ(f->inode->nlink, 0);
+	file_put(f);
+	tt_umount(&m);
+}
+
 TEST(tmpfs, lookup_in_big_directory)
 {
 	struct tt_mount m;
@@ -153,4 +178,110 @@ TEST(tmpfs, lookup_in_big_directory)
 	for (unsigned i = 0; i < TD_MAX; i++)
 		td_remove(&m, i);
 	tt_umount(&m);
+}
+
+/* ---- many CPUs in one directory ---- */
+
+#define TS_WORKERS 4
+#define TS_ROUNDS  300
+
+static struct tt_mount ts_mount;
+static bool ts_stop;
+
+static bool ts_ok(int err, int allowed1, int allowed2)
+{
+	return err == 0 || err == allowed1 || err == allowed2;
+}
+
+/* Create, rename over shared names, unlink others', make and remove directories, link. */
+static int ts_worker(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg, bad = 0;
+	char a[128], b[128], q[32];
+
+	for (unsigned i = 0; i < TS_ROUNDS; i++) {
+		fmt_snprintf(q, sizeof(q), "w%u-%u", id, i % 8);
+		tt_path(&ts_mount, q, a);
+		bad += tt_pwrite(a, tt_buf_small, 100, (int64_t)(i % 3) * 4096) != 100;
+		fmt_snprintf(q, sizeof(q), "shared%u", i % 4);
+		bad += vfs_rename(AT_FDCWD, a, AT_FDCWD, tt_path(&ts_mount, q, b), 0) != 0;
+		fmt_snprintf(q, sizeof(q), "shared%u", (i + 1) % 4);
+		bad += !ts_ok(vfs_unlink(AT_FDCWD, tt_path(&ts_mount, q, b)), -ENOENT, 0);
+		fmt_snprintf(q, sizeof(q), "d%u", i % 2);
+		bad += !ts_ok(vfs_mkdir(AT_FDCWD, tt_path(&ts_mount, q, b), 0755), -EEXIST, 0);
+		bad += !ts_ok(vfs_rmdir(AT_FDCWD, b), -ENOENT, 0);
+		fmt_snprintf(q, sizeof(q), "shared%u", (i + 2) % 4);
+		tt_path(&ts_mount, q, a);
+		fmt_snprintf(q, sizeof(q), "l%u", id);
+		bad += !ts_ok(vfs_link(AT_FDCWD, a, AT_FDCWD, tt_path(&ts_mount, q, b), 0), -ENOENT,
+		              -EEXIST);
+		bad += !ts_ok(vfs_unlink(AT_FDCWD, b), -ENOENT, 0);
+	}
+	return (int)bad;
+}
+
+struct ts_ctx {
+	struct dir_ctx ctx; /* first, so the emit callback can cast back */
+	unsigned n;
+};
+
+static bool ts_count(struct dir_ctx *c, const char *name, size_t len, uint64_t ino, unsigned t)
+{
+	((struct ts_ctx *)c)->n++;
+	return true;
+}
+
+/* Read the directory whole again and again until the workers are done. */
+static int ts_reader(void *arg)
+{
+	struct ts_ctx c = { { ts_count }, 0 };
+	char dir[64];
+	unsigned passes = 0;
+
+	memcpy(dir, ts_mount.dir, sizeof(dir));
+	while (!__atomic_load_n(&ts_stop, __ATOMIC_ACQUIRE)) {
+		struct file *f = vfs_open(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
+
+		if (IS_ERR_PTR(f))
+			return 1;
+		c.n = 0;
+		if (f->ops->iterate(f, &c.ctx) || c.n < 2)
+			passes = 1u << 30;
+		file_put(f);
+		passes++;
+	}
+	return passes >= 1u << 30;
+}
+
+TEST(tmpfs, many_cpus_one_directory)
+{
+	struct task_handle w[TS_WORKERS], r;
+	struct task_result res;
+	struct kstatfs st;
+	char p[128], q[32];
+
+	tt_mount(&ts_mount, NULL);
+	ts_stop = false;
+	EXPECT_EQ(task_spawn(&r, "ts-reader", ts_reader, NULL), 0);
+	for (unsigned i = 0; i < TS_WORKERS; i++)
+		EXPECT_EQ(task_spawn(&w[i], "ts-worker", ts_worker, (void *)(uintptr_t)i), 0);
+	for (unsigned i = 0; i < TS_WORKERS; i++) {
+		EXPECT_EQ(task_join(w[i], &res), 0);
+		EXPECT_EQ(res.how, TASK_END_RETURNED);
+		EXPECT_EQ(res.value, 0);
+	}
+	__atomic_store_n(&ts_stop, true, __ATOMIC_RELEASE);
+	EXPECT_EQ(task_join(r, &res), 0);
+	EXPECT_EQ(res.value, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		fmt_snprintf(q, sizeof(q), "shared%u", i);
+		EXPECT_TRUE(ts_ok(vfs_unlink(AT_FDCWD, tt_path(&ts_mount, q, p)), -ENOENT, 0));
+	}
+	/* Everything is gone: no entry, no inode but the root, no page. */
+	EXPECT_EQ(ts_mount.root.dentry->inode->size, 40);
+	EXPECT_EQ(ts_mount.root.dentry->inode->nlink, 2);
+	EXPECT_EQ(ts_mount.root.dentry->sb->ops->statfs(ts_mount.root.dentry->sb, &st), 0);
+	EXPECT_EQ(st.files - st.ffree, 1);
+	EXPECT_EQ(st.blocks, st.bfree);
+	tt_umount(&ts_mount);
 }

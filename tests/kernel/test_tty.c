@@ -110,7 +110,7 @@ TEST(tty, backspace_kill_and_word_erase)
 
 	expect_read(t, "abx\177c\r", "abc\n"); /* DEL erases the x */
 	EXPECT_TRUE(cap_has("x\b \b"));
-	expect_read(t, "ab\b\bcd\r", "cd\n");
+	expect_read(t, "ab\177\177cd\r", "cd\n"); /* VERASE is DEL; ^H is a character */
 	expect_read(t, "one two\x17three\r", "one three\n");
 	expect_read(t, "one two  \x17\x17zero\r", "zero\n");
 	expect_read(t, "junk line\x15ok\r", "ok\n");
@@ -163,7 +163,7 @@ TEST(tty, ctrl_c_calls_the_callback_and_drops_the_line)
 	tty_set_sigint(t, count_sigint, &count);
 	tty_inject(t, "abc\x03", 4);
 	EXPECT_EQ(count, 1);
-	EXPECT_TRUE(cap_has("^C\r\n"));
+	EXPECT_TRUE(cap_has("abc^C")); /* Linux echoes ^C and leaves the newline to the shell */
 	expect_read(t, "x\r", "x\n"); /* "abc" is gone */
 	tty_set_raw(t, true);
 	tty_inject(t, "\x03", 1); /* raw: no signal, the byte itself */

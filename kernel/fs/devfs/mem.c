@@ -58,9 +58,9 @@ static long mem_read_random(struct file *f, struct uio *u, int64_t *pos)
 		if (got < n)
 			break;
 	}
-	/* Do not leave generator output on the stack. */
-	__builtin_memset(buf, 0, sizeof(buf));
-	__asm__ volatile("" : : "r"(buf) : "memory");
+	/* Do not leave generator output on the stack (volatile: the stores must happen). */
+	for (volatile uint8_t *v = buf; v < buf + sizeof(buf); v++)
+		*v = 0;
 	if (!done && uio_faulted(u))
 		return -EFAULT;
 	return (long)done;

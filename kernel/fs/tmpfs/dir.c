@@ -150,8 +150,14 @@ static int tmpfs_iterate(struct file *f, struct dir_ctx *ctx)
 	struct inode *dir = f->inode;
 	struct tmpfs_dir *d = &tmpfs_i(dir)->dir;
 	struct tmpfs_dirent *de;
+	int err = 0;
 
 	mutex_lock(&dir->lock);
+	/* A removed directory lists nothing, not even "." (Linux: ENOENT). */
+	if (dir->nlink == 0) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
 	if (f->pos == 0) {
 		if (!ctx->emit(ctx, ".", 1, dir->ino, DT_DIR))
 			goto out_unlock;
@@ -175,7 +181,7 @@ static int tmpfs_iterate(struct file *f, struct dir_ctx *ctx)
 		f->pos = (int64_t)d->next_cookie;
 out_unlock:
 	mutex_unlock(&dir->lock);
-	return 0;
+	return err;
 }
 
 /* Only the start and the current position make sense in a directory (Linux's dcache_dir_lseek). */

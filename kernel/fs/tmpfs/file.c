@@ -15,6 +15,7 @@
 #include <lib/string.h>
 
 #include "core/kmain.h"
+#include "fs/internal.h"
 #include "fs/tmpfs/internal.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
@@ -107,12 +108,34 @@ static long tmpfs_write_page(struct inode *ino, struct uio *u, int64_t pos)
 	return got ? (long)got : -EFAULT;
 }
 
-/* The VFS holds the inode lock (and has moved *@pos to the end for O_APPEND). */
+/*
+ * A write by anyone but root takes away the set-user-ID bit, and the
+ * set-group-ID bit of a group-executable file, as Linux's
+ * file_remove_privs() does (so a user cannot plant code in a program that
+ * runs as its owner). [L] held.
+ */
+static void tmpfs_drop_setid(struct inode *ino)
+{
+	uint32_t kill = ino->mode & S_ISUID;
+
+	if ((ino->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (kill && current_cred().fsuid != 0)
+		ino->mode &= ~kill;
+}
+
+/*
+ * The VFS holds the inode lock. O_APPEND writes land at the end even
+ * through pwrite(), as on Linux (its pwrite(2) page lists that under BUGS).
+ */
 static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 {
 	struct inode *ino = f->inode;
 	int64_t p = *pos;
 	long done = 0, n = 0;
+
+	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND)
+		p = ino->size;
 
 	if (p < 0)
 		return -EINVAL;
@@ -134,6 +157,7 @@ static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 		if (p > ino->size)
 			ino->size = p;
 		inode_touch(ino, false);
+		tmpfs_drop_setid(ino);
 	}
 	*pos = p;
 	return done ? done : n;

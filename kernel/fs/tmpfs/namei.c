@@ -234,6 +234,9 @@ int tmpfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir, stru
 	/* Two names of one inode: POSIX says rename does nothing. */
 	if (target && target->inode == ino)
 		return 0;
+	/* A target that holds the source is not empty (and its lock is already held). */
+	if (target && target->inode == odir)
+		return -ENOTEMPTY;
 	de = tmpfs_dirent_new(nd->name, nd->namelen);
 	if (!de)
 		return -ENOMEM;

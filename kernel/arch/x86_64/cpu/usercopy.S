@@ -18,15 +18,26 @@
 	.text
 	.code64
 
-/* long x86_user_copy(void *dst, const void *src, size_t n): 0 or -EFAULT. */
+/*
+ * long x86_user_copy(void *dst, const void *src, size_t n): 0 or -EFAULT.
+ * Eight bytes a step, then the tail a byte at a time: without ERMS a
+ * byte-wise REP MOVSB is slow, and under QEMU's TCG every step of a REP
+ * string instruction costs about as much as a whole instruction, so a
+ * 64 KiB pipe copy takes an eighth of the steps this way.
+ */
 	.globl x86_user_copy
 	.type x86_user_copy, @function
 x86_user_copy:
 	movq %rdx, %rcx
-1:	rep movsb
+	shrq $3, %rcx
+1:	rep movsq
+	movq %rdx, %rcx
+	andq $7, %rcx
+2:	rep movsb
 	xorl %eax, %eax
 	ret
 	EXTABLE 1b, x86_user_fail
+	EXTABLE 2b, x86_user_fail
 	.size x86_user_copy, . - x86_user_copy
 
 /* long x86_user_zero(void *dst, size_t n): 0 or -EFAULT. */
