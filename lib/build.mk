@@ -17,11 +17,11 @@ LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c l
 	lib/kaslr/kaslr.c lib/kaslr/kreloc.c lib/cmdline/cmdline.c
 LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c lib/acpi/mcfg.c lib/acpi/aml.c
 LIB_SRCS += lib/input/keymap.c lib/input/ps2kbd.c lib/input/ps2mouse.c
-LIB_SRCS += lib/tty/ldisc.c lib/tty/ldisc_input.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
+LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
 LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
 LIB_SRCS += lib/vma/vma.c
-LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c
 LIB_SRCS += lib/radix/radix.c
 LIB_SRCS += lib/exec/shebang.c
+LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c
