@@ -138,8 +138,7 @@ int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_
 
 #define SHARE_BATCH 32 /* frames gathered before one uspace_map_frames() */
 
-int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n,
-               uint64_t off)
+int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n, uint64_t off)
 {
 	uint64_t pas[SHARE_BATCH], i = 0, k;
 	int err = 0, e;
@@ -230,6 +229,7 @@ static int exec_open(int dirfd, const char *name, int at_flags, struct file **ou
  */
 static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_flags, bool no_script)
 {
+	const char *shown = j->path; /* the script's name in argv: what exec was given */
 	struct shebang *sb = NULL, *cur;
 	struct file *f;
 	int depth, err;
@@ -259,13 +259,13 @@ static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_fla
 			err = -ENOENT;
 		if (!err)
 			err = exec_strings_shebang(&j->strings, cur->interp,
-			                           cur->has_arg ? cur->arg : NULL, name);
+			                           cur->has_arg ? cur->arg : NULL, shown);
 		exec_src_release(&j->src);
 		path_put(&j->exe);
 		memset(&j->exe, 0, sizeof(j->exe));
 		if (err)
 			break;
-		name = cur->interp;
+		name = shown = cur->interp;
 		dirfd = AT_FDCWD;
 		at_flags = 0;
 		no_script = false;
