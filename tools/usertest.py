@@ -60,6 +60,10 @@ PROGRAMS = {
     "tty_job": {},
     "termios": {},
     "pty": {},
+    "procfs": {},
+    # exec through the files, scripts, set-id programs; permissions between processes.
+    "exec_files": {},
+    "proc_perm": {},
     # The files issue's families (user/tests/fs_*.c), each in a scratch
     # directory of its own under /tmp.
     "fs_files": {},

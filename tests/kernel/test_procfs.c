@@ -273,6 +273,12 @@ TEST(procfs, process_files_and_its_end)
 	fmt_snprintf(name, sizeof(name), "proc %s proc rw 0 0\n", mnt);
 	EXPECT_TRUE(strstr(t, name) != NULL);
 	kfree(t);
+	fmt_snprintf(name, sizeof(name), "%d/mountinfo", pid);
+	EXPECT_TRUE(slurp(mnt, name, &t) > 0);
+	EXPECT_TRUE(strncmp(t, "1 1 0:", 6) == 0); /* the root mount first, its own parent */
+	fmt_snprintf(name, sizeof(name), " / %s rw - proc proc rw\n", mnt);
+	EXPECT_TRUE(strstr(t, name) != NULL);
+	kfree(t);
 	kill_and_reap(pid);
 	fmt_snprintf(name, sizeof(name), "%d/stat", pid);
 	EXPECT_EQ(slurp(mnt, name, &t), -ENOENT);

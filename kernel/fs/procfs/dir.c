@@ -86,17 +86,20 @@ static int procfs_lookup(struct inode *dir, struct dentry *d)
 	/*
 	 * Names of processes (and names in their directories, negative ones
 	 * too) must be asked again each time: a pid that was missing may
-	 * exist now, and a process that was there may have gone.
+	 * exist now, and a process that was there may have gone. The dentry
+	 * is already in the cache, where other walks may read its flags: the
+	 * bit goes in atomically. Nothing else changes a dentry's flags while
+	 * its lookup runs (its parent is locked and it is not yet positive).
 	 */
 	if (pn->pid || pd->dyn_entry)
-		d->flags |= DENTRY_NOCACHE;
+		__atomic_fetch_or(&d->flags, DENTRY_NOCACHE, __ATOMIC_RELAXED);
 	if (!dir_find(pn, pd, d, &n))
 		return 0;
 	ino = procfs_make_inode(dir->sb, &n);
 	if (!ino)
 		return -ENOMEM;
 	if (n.pid)
-		d->flags |= DENTRY_NOCACHE;
+		__atomic_fetch_or(&d->flags, DENTRY_NOCACHE, __ATOMIC_RELAXED);
 	d_instantiate(d, ino);
 	return 0;
 }
