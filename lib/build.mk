@@ -17,7 +17,7 @@ LOADER_LIB_SRCS := lib/format.c lib/string.c lib/elf/elf.c lib/memmap/memmap.c l
 	lib/kaslr/kaslr.c lib/kaslr/kreloc.c lib/cmdline/cmdline.c
 LIB_SRCS += lib/acpi/tables.c lib/acpi/madt.c lib/acpi/fadt.c lib/acpi/hpet.c lib/acpi/mcfg.c lib/acpi/aml.c
 LIB_SRCS += lib/input/keymap.c lib/input/ps2kbd.c lib/input/ps2mouse.c
-LIB_SRCS += lib/tty/ldisc.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
+LIB_SRCS += lib/tty/ldisc.c lib/tty/ldisc_input.c lib/tty/lineedit.c lib/tty/lineedit_hist.c lib/tty/shlex.c
 LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
