@@ -32,21 +32,19 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
-    "read": "console descriptors only, until the files issue",
-    "write": "console descriptors only, until the files issue",
-    "readv": "console descriptors only; one terminal read per call",
-    "writev": "console descriptors only",
-    "pread64": "ESPIPE: the console cannot seek",
-    "pwrite64": "ESPIPE: the console cannot seek",
-    "lseek": "ESPIPE: the console cannot seek",
-    "close": "console descriptors 0..15",
-    "dup": "console descriptors 0..15",
-    "dup2": "console descriptors 0..15",
-    "dup3": "console descriptors 0..15",
-    "fcntl": "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND, "
-             "O_NONBLOCK) on console descriptors; locks, leases, signals: EINVAL",
-    "fstat": "console descriptors: a character device (5:1)",
-    "newfstatat": "only the fstat form (empty path, AT_EMPTY_PATH); any path: ENOENT",
+    "fcntl": "record locks (F_GETLK, F_SETLK, F_SETLKW) are checked and granted, none is "
+             "recorded; F_SETOWN/F_GETOWN accepted, no SIGIO; leases and signals EINVAL",
+    "flock": "every lock is granted at once and none is recorded",
+    "open": "O_TMPFILE: ENOTSUP",
+    "openat": "O_TMPFILE: ENOTSUP",
+    "renameat2": "RENAME_EXCHANGE and RENAME_WHITEOUT: EINVAL",
+    "preadv2": "RWF_* flags: ENOTSUP",
+    "pwritev2": "RWF_* flags: ENOTSUP",
+    "close_range": "CLOSE_RANGE_UNSHARE does not unshare a table shared by CLONE_FILES",
+    "statx": "STATX_BASIC_STATS only (no birth time, no attributes)",
+    "mount": "new instances, MS_BIND, MS_REMOUNT (RDONLY, NOSUID, NODEV, NOEXEC); MS_MOVE "
+             "EINVAL; MS_REC and propagation flags ignored",
+    "umount2": "MNT_FORCE acts as a plain unmount; MNT_EXPIRE always EAGAIN (no expiry marks)",
     "ioctl": "console: TCGETS, TCSETS, TCSETSW, TCSETSF (ICANON, ECHO, ISIG, ICRNL, ONLCR "
              "act, the rest is kept), TIOCGWINSZ, FIONBIO, and as a controlling terminal "
              "TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP (the group is not checked against "

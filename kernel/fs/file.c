@@ -62,8 +62,8 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 	else
 		f->fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		           (acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
-	f->flags =
-		(unsigned)oflags & ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	/* O_NOCTTY stays until the open op has seen it (a terminal's open reads it). */
+	f->flags = (unsigned)oflags & ~(unsigned)(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	f->refs = 1;
 	mutex_init(&f->pos_lock, "file_pos");
 	return f;
@@ -71,7 +71,7 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 
 /* ---- anonymous files ---- */
 
-static int anon_setup(void)
+int anon_setup(void)
 {
 	struct super_block *sb;
 	struct inode *ino;
@@ -201,6 +201,7 @@ static long write_regular(struct file *f, struct uio *u, int64_t *pos, bool appe
 	long n;
 
 	mutex_lock(&ino->lock);
+	inode_kill_suid_locked(ino);
 	if (append)
 		*pos = ino->size;
 	n = f->ops->write(f, u, pos);

@@ -159,6 +159,13 @@ void file_put(struct file *f);
 struct file *file_alloc_anon(const struct file_ops *ops, void *priv, unsigned oflags, uint32_t mode,
                              const char *name);
 
+/*
+ * Read or write @u through @f: the access-mode check (-EBADF), [F] and the
+ * position (@ppos NULL: the file's own), O_APPEND, the inode lock around
+ * regular-file writes. Returns bytes moved or -errno.
+ */
+long __must_check vfs_read(struct file *f, struct uio *u, int64_t *ppos);
+long __must_check vfs_write(struct file *f, struct uio *u, int64_t *ppos);
 /* Reads and writes for the kernel (exec, sendfile, tests); as the ops return. */
 long __must_check kernel_read(struct file *f, void *buf, size_t n, int64_t *pos);
 long __must_check kernel_write(struct file *f, const void *buf, size_t n, int64_t *pos);

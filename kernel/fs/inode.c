@@ -160,7 +160,26 @@ int vfs_truncate_inode(struct inode *ino, int64_t size)
 		return -EINVAL;
 	a.mtime = a.ctime = vfs_now();
 	mutex_lock(&ino->lock);
+	inode_kill_suid_locked(ino);
 	err = vfs_setattr_locked(ino, &a);
 	mutex_unlock(&ino->lock);
 	return err;
+}
+
+void inode_kill_suid_locked(struct inode *ino)
+{
+	uint32_t kill = S_ISUID;
+	struct iattr a = { .valid = ATTR_MODE | ATTR_CTIME };
+
+	/* setgid without group-execute is a mandatory-locking mark, not a privilege (Linux). */
+	if ((ino->mode & S_ISGID) && (ino->mode & 0010))
+		kill |= S_ISGID;
+	if (!S_ISREG(ino->mode) || !(ino->mode & kill) || current_cred().fsuid == 0)
+		return;
+	a.mode = ino->mode & ~kill;
+	a.uid = ino->uid;
+	a.gid = ino->gid;
+	a.ctime = vfs_now();
+	if (vfs_setattr_locked(ino, &a))
+		ino->mode &= ~kill;
 }

@@ -30,19 +30,17 @@ struct fs_context *fs_context_kernel(void);
 
 /* ---- inodes (inode.c) ---- */
 
+/*
+ * A write or truncation by anyone but root takes a program's set-user-id
+ * bit away (and set-group-id with group execute), as Linux's
+ * file_remove_privs() does. Caller holds ino->lock.
+ */
+void inode_kill_suid_locked(struct inode *ino);
+
 static inline bool inode_is_dir(const struct inode *ino)
 {
 	return (ino->mode & 0170000u) == 0040000u;
 }
-
-/*
- * Apply @a to @ino: the fs's setattr, or the fields themselves when it has
- * none (a size change then is -EPERM). Caller holds ino->lock and checked
- * permissions.
- */
-int __must_check vfs_setattr_locked(struct inode *ino, const struct iattr *a);
-/* Truncate (or extend) @ino to @size bytes, taking its lock: open's O_TRUNC, truncate(2). */
-int __must_check vfs_truncate_inode(struct inode *ino, int64_t size);
 
 static inline bool inode_is_link(const struct inode *ino)
 {
@@ -103,8 +101,6 @@ void mnt_put(struct mount *m);
  * mount, repeatedly; returns false when @p is the root of the whole tree.
  */
 bool mnt_climb(struct path *p);
-/* Whether @mnt (or its super_block) is read-only. */
-bool mnt_readonly(const struct mount *mnt);
 /* Make a root mount of @fstype (boot, and tests before tmpfs exists). */
 int __must_check vfs_init_root_fs(const char *fstype);
 /* Whether vfs_init_root() ran. */
@@ -112,6 +108,8 @@ bool vfs_has_root(void);
 /* Whether @mnt is the private mount of anonymous files; their names ("pipe:[7]"). */
 bool mnt_is_anon(const struct mount *mnt);
 long anon_path_name(const struct path *p, char *buf, size_t n);
+/* Make the anonymous files' mount (boot, so its memory is not a later call's growth). */
+int __must_check anon_setup(void);
 
 /* ---- fs contexts (fs_context.c) ---- */
 
@@ -124,13 +122,6 @@ extern struct mutex rename_lock;
 
 /* A new struct file on @p (references taken) with @ops, FMODE from @oflags; NULL: no memory. */
 struct file *file_alloc(const struct path *p, const struct file_ops *ops, int oflags);
-/*
- * Read or write through @f: the access-mode check, [F] and the position
- * (@ppos NULL: the file's own), O_APPEND, the inode lock around regular
- * file writes. Returns bytes moved or -errno.
- */
-long vfs_read(struct file *f, struct uio *u, int64_t *ppos);
-long vfs_write(struct file *f, struct uio *u, int64_t *ppos);
 
 /* ---- the walk (namei.c) ---- */
 

@@ -317,6 +317,9 @@ int vfs_init_root_fs(const char *fstype)
 		return err;
 	}
 	root_mnt = m;
+	err = anon_setup();
+	if (err)
+		pr_err("vfs: no anonymous files (pipes, eventfd): error %d", err);
 	p.mnt = m;
 	p.dentry = m->root;
 	fs_context_set_boot_root(&p);
@@ -405,4 +408,35 @@ long vfs_path_name(const struct path *p, char *buf, size_t n)
 		buf[--pos] = '/';
 	}
 	return path_finish(buf, pos, n);
+}
+
+#define SYNC_BATCH 32 /* super_blocks synced per pass */
+
+int vfs_sync_all(void)
+{
+	struct super_block *sbs[SYNC_BATCH];
+	struct mount *m;
+	unsigned n = 0;
+	int err = 0;
+
+	spin_lock(&mount_lock);
+	list_for_each_entry(m, &mounts, link) {
+		if (n < SYNC_BATCH && m->sb->ops && m->sb->ops->sync) {
+			__atomic_add_fetch(&m->sb->refs, 1, __ATOMIC_RELAXED);
+			sbs[n++] = m->sb;
+		}
+	}
+	if (root_mnt && n < SYNC_BATCH && root_mnt->sb->ops && root_mnt->sb->ops->sync) {
+		__atomic_add_fetch(&root_mnt->sb->refs, 1, __ATOMIC_RELAXED);
+		sbs[n++] = root_mnt->sb;
+	}
+	spin_unlock(&mount_lock);
+	for (unsigned i = 0; i < n; i++) {
+		int e = sbs[i]->ops->sync(sbs[i]);
+
+		if (e && !err)
+			err = e;
+		sb_put(sbs[i]);
+	}
+	return err;
 }

@@ -114,6 +114,7 @@ struct file *vfs_open_path(const struct path *p, int flags)
 	}
 	if (seekable(ino, f->ops))
 		f->fmode |= FMODE_LSEEK;
+	f->flags &= ~(unsigned)O_NOCTTY;
 	return f;
 }
 
@@ -299,5 +300,6 @@ struct file *vfs_open(int dirfd, const char *path, int flags, uint32_t mode)
 
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return ERR_PTR_VAL(-EINVAL);
-	return open_from(NULL, dirfd, path, flags, mode, &links);
+	/* A 64-bit kernel opens everything large-file (Linux's force_o_largefile()). */
+	return open_from(NULL, dirfd, path, flags | O_LARGEFILE, mode, &links);
 }

@@ -51,18 +51,23 @@ static unsigned mode_bits_for(const struct inode *ino, const struct cred *c)
 	return mode & 7u;
 }
 
-int inode_permission(const struct inode *ino, unsigned mask)
+int inode_permission_as(const struct inode *ino, unsigned mask, const struct cred *c)
 {
-	struct cred c = current_cred();
-
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
-	if (c.fsuid == 0) {
+	if (c->fsuid == 0) {
 		/* Root may search any directory, but runs only what someone may run. */
 		if (!(mask & MAY_EXEC) || S_ISDIR(ino->mode) || (ino->mode & 0111u))
 			return 0;
 		return -EACCES;
 	}
-	return (mode_bits_for(ino, &c) & mask) == mask ? 0 : -EACCES;
+	return (mode_bits_for(ino, c) & mask) == mask ? 0 : -EACCES;
+}
+
+int inode_permission(const struct inode *ino, unsigned mask)
+{
+	struct cred c = current_cred();
+
+	return inode_permission_as(ino, mask, &c);
 }
 
 bool inode_owner_or_root(const struct inode *ino)

@@ -35,6 +35,7 @@
 
 struct dentry;
 struct file;
+struct cred;
 struct file_ops;
 struct fs_type;
 struct iattr;
@@ -160,6 +161,16 @@ struct vfs_time vfs_now(void);
  * 0 or -EACCES; -EROFS for MAY_WRITE on a read-only mount is the caller's.
  */
 int __must_check inode_permission(const struct inode *ino, unsigned mask);
+/* As inode_permission() for the credentials @c (access(2) checks with the real ids). */
+int __must_check inode_permission_as(const struct inode *ino, unsigned mask, const struct cred *c);
+/*
+ * Apply @a to @ino: the fs's setattr, or the fields themselves when it has
+ * none (a size change then is -EPERM). Caller holds ino->lock and checked
+ * permissions.
+ */
+int __must_check vfs_setattr_locked(struct inode *ino, const struct iattr *a);
+/* Truncate (or extend) @ino to @size bytes, taking its lock: open's O_TRUNC, truncate(2). */
+int __must_check vfs_truncate_inode(struct inode *ino, int64_t size);
 /* Whether the caller owns @ino or is root (chmod, utimensat with times, ...). */
 bool inode_owner_or_root(const struct inode *ino);
 /*
@@ -295,6 +306,8 @@ struct path {
 
 void path_get(const struct path *p);
 void path_put(struct path *p);
+/* Whether @mnt (its super_block) is read-only: writes get -EROFS. */
+bool mnt_readonly(const struct mount *mnt);
 
 /*
  * Mount a new instance of @fstype from @source on @target (a directory),
@@ -303,6 +316,8 @@ void path_put(struct path *p);
 int __must_check vfs_mount(const char *source, const struct path *target, const char *fstype,
                            unsigned long flags, const char *data);
 int __must_check vfs_umount(const struct path *target, int flags);
+/* sync(2): every mounted file system with a sync operation writes back. First error or 0. */
+int vfs_sync_all(void);
 /*
  * Call @fn on each mount in mount order with the mount lock held (the
  * callback must not sleep or take the lock): /proc/mounts.

@@ -270,7 +270,6 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 		uspace_put(old); /* the process's */
 		uspace_put(old); /* the task's: it now holds the new one */
 	}
-	console_fds_exec(&p->fds);
 	proc_files_exec_commit(p, j->files);
 	j->files = NULL;
 	t->clear_child_tid = 0;

@@ -28,7 +28,6 @@
 #include "proc/signal.h"
 #include "sched/spinlock.h"
 #include "sched/wait.h"
-#include "syscall/console.h"
 
 struct fdtable;
 struct file;
@@ -80,8 +79,6 @@ struct process {
 	struct cred cred;          /* [P] */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [P] */
 	struct sighand *sighand;            /* [P] handlers, shared with CLONE_SIGHAND */
-	struct console_fds
-		fds;           /* [a] issue 11's console descriptors, until the VFS replaces them */
 	struct fdtable *files; /* [P] descriptors, shared with CLONE_FILES; NULL once a zombie */
 	struct fs_context *fs; /* [P] root, cwd, umask, shared with CLONE_FS; NULL once a zombie */
 	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */

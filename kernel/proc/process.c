@@ -50,7 +50,6 @@ static void rlimit_defaults(struct rlimit64 *r)
 static void inherit(struct process *p, struct process *parent)
 {
 	if (!parent) {
-		console_fds_init(&p->fds); /* 0, 1 and 2: the console */
 		rlimit_defaults(p->rlim);
 		p->pgid = p->sid = p->pid;
 		memcpy(p->comm, "init", 5);
@@ -61,9 +60,6 @@ static void inherit(struct process *p, struct process *parent)
 	p->undumpable = parent->undumpable;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
-	p->fds.open = __atomic_load_n(&parent->fds.open, __ATOMIC_RELAXED);
-	p->fds.cloexec = __atomic_load_n(&parent->fds.cloexec, __ATOMIC_RELAXED);
-	p->fds.status = __atomic_load_n(&parent->fds.status, __ATOMIC_RELAXED);
 	spin_unlock(&parent->lock);
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
@@ -240,16 +236,6 @@ void proc_for_each_locked(void (*fn)(struct process *p, void *ctx), void *ctx)
 		if (p && p->state != PROC_DEAD)
 			fn(p, ctx);
 	}
-}
-
-/* The descriptors of callers with no process (kernel tests, the shell). */
-static struct console_fds kernel_fds = CONSOLE_FDS_INIT;
-
-struct console_fds *console_fds_current(void)
-{
-	struct process *p = process_current();
-
-	return p ? &p->fds : &kernel_fds;
 }
 
 unsigned proc_count(void)

@@ -2,7 +2,7 @@
 /*
  * What the files of kernel/syscall share: the helpers for calls that
  * block until something happens or a signal comes, for copies that stop
- * at page boundaries, and the console descriptors' terminal.
+ * at page boundaries.
  */
 #pragma once
 
@@ -53,7 +53,3 @@ static inline size_t user_piece(uint64_t uaddr, size_t n, size_t chunk)
 	return n < to_page ? n : to_page;
 }
 
-/* Console descriptors: sys_fd.c and sys_tty.c. */
-/* The descriptor in syscall argument @a if it is open, else -EBADF. */
-long console_fd(uint64_t a);
-/* The terminal they stand for is console_tty() (tty/tty.h). */

@@ -19,7 +19,6 @@
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "sched/task.h"
-#include "syscall/console.h"
 #include "syscall/internal.h"
 #include "tests/kernel/sig_progs.h"
 #include "time/time.h"

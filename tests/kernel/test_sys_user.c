@@ -15,9 +15,9 @@
 
 #include <lib/string.h>
 
+#include "fs/file.h"
 #include "mm/uaccess.h"
 #include "sys_user.h"
-#include "syscall/console.h"
 #include "syscall/internal.h"
 #include "time/time.h"
 #include "tty/tty.h"
@@ -143,6 +143,26 @@ static void cap_write(void *ctx, const char *s, size_t n)
 		cap[cap_len++] = s[i];
 }
 
+/* Make fds 0, 1 and 2 of the kernel's table one open description of @t (NULL: close them). */
+static void console_fds(struct tty *t)
+{
+	struct fdtable *ft = fdtable_current();
+	struct file *f = t ? tty_open_file(t, O_RDWR) : NULL;
+
+	EXPECT_TRUE(!IS_ERR_PTR(f));
+	for (int fd = 0; fd < 3; fd++) {
+		int r = fd_close(ft, fd);
+
+		(void)r; /* it may not have been open */
+		if (f) {
+			file_get(f);
+			EXPECT_EQ(fd_replace(ft, fd, f, false), fd);
+		}
+	}
+	if (f)
+		file_put(f);
+}
+
 static struct tty *test_console(void)
 {
 	static const struct tty_backend be = { .write = cap_write, .cols = 100, .rows = 30 };
@@ -152,14 +172,14 @@ static struct tty *test_console(void)
 	cap_len = 0;
 	memset(cap, 0, sizeof(cap));
 	console_set_tty(t);
-	console_fds_init(console_fds_current());
+	console_fds(t);
 	return t;
 }
 
 static void test_console_end(struct tty *t)
 {
+	console_fds(NULL);
 	console_set_tty(NULL);
-	console_fds_init(console_fds_current());
 	tty_destroy(t);
 }
 
