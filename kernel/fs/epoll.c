@@ -116,8 +116,15 @@ static bool ep_has_ready(struct eventpoll *ep)
 	return __atomic_load_n(&ep->ready.next, __ATOMIC_RELAXED) != &ep->ready;
 }
 
-/* Queue @it on its epoll's ready list (if it is not there) and wake the waiters. */
-static void ep_queue_ready(struct epitem *it)
+/* How much of a wake ep_queue() does. */
+enum ep_wake {
+	EP_WAKE_NONE,    /* a readiness check put it back: nothing changed */
+	EP_WAKE_WAITERS, /* a report put it back: other epoll_wait callers may take it */
+	EP_WAKE_ALL,     /* news from the file: waiters and pollers of the epoll too */
+};
+
+/* Queue @it on its epoll's ready list (if it is not there) and wake as @wake says. */
+static void ep_queue(struct epitem *it, enum ep_wake wake)
 {
 	struct eventpoll *ep = it->ep;
 	uint64_t flags = spin_lock_irqsave(&ep->rlock);
@@ -125,8 +132,15 @@ static void ep_queue_ready(struct epitem *it)
 	if (!list_linked(&it->rdlink))
 		list_add_tail(&ep->ready, &it->rdlink);
 	spin_unlock_irqrestore(&ep->rlock, flags);
-	poll_wake(&ep->wq, POLLIN);
-	poll_wake(&ep->poll_wq, POLLIN);
+	if (wake >= EP_WAKE_WAITERS)
+		poll_wake(&ep->wq, POLLIN);
+	if (wake == EP_WAKE_ALL)
+		poll_wake(&ep->poll_wq, POLLIN);
+}
+
+static void ep_queue_ready(struct epitem *it)
+{
+	ep_queue(it, EP_WAKE_ALL);
 }
 
 /* A watched queue was woken (its lock held, any context). */
@@ -245,7 +259,7 @@ static long ep_scan_ready_locked(struct eventpoll *ep, uint64_t uev, int max) __
 			continue;
 		if (uev &&
 		    copy_to_user((void *)(uev + (uint64_t)n * sizeof(ev)), &ev, sizeof(ev))) {
-			ep_queue_ready(it);
+			ep_queue(it, EP_WAKE_NONE);
 			n = n ? n : -EFAULT;
 			break;
 		}
@@ -254,7 +268,7 @@ static long ep_scan_ready_locked(struct eventpoll *ep, uint64_t uev, int max) __
 		if (uev && (it->events & EPOLLONESHOT))
 			__atomic_store_n(&it->events, it->events & EP_CONTROL, __ATOMIC_RELAXED);
 		if (requeue)
-			ep_queue_ready(it);
+			ep_queue(it, uev ? EP_WAKE_WAITERS : EP_WAKE_NONE);
 	}
 	/* What was not looked at goes back in front, in order. */
 	flags = spin_lock_irqsave(&ep->rlock);

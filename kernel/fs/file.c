@@ -42,6 +42,7 @@ void file_put(struct file *f)
 		f->ops->release(f);
 	inode_put(f->inode);
 	path_put(&f->path);
+	VFS_COUNT(files, -1);
 	kfree(f);
 }
 
@@ -52,6 +53,7 @@ struct file *file_alloc(const struct path *p, const struct file_ops *ops, int of
 
 	if (!f)
 		return NULL;
+	VFS_COUNT(files, 1);
 	f->ops = ops;
 	f->path = *p;
 	path_get(&f->path);

@@ -21,6 +21,16 @@ static struct list_node registry __guarded_by(&registry_lock) = LIST_INIT(regist
 /* [a] the next anonymous device minor (0:N), as Linux numbers its in-memory file systems */
 static uint32_t next_anon_dev = 1;
 
+struct vfs_counts vfs_live;
+
+void vfs_get_counts(struct vfs_counts *out)
+{
+	out->inodes = __atomic_load_n(&vfs_live.inodes, __ATOMIC_RELAXED);
+	out->dentries = __atomic_load_n(&vfs_live.dentries, __ATOMIC_RELAXED);
+	out->files = __atomic_load_n(&vfs_live.files, __ATOMIC_RELAXED);
+	out->mounts = __atomic_load_n(&vfs_live.mounts, __ATOMIC_RELAXED);
+}
+
 struct vfs_time vfs_now(void)
 {
 	uint64_t ns = clock_realtime_ns();
@@ -35,6 +45,7 @@ struct inode *inode_alloc(struct super_block *sb)
 
 	if (!ino)
 		return NULL;
+	VFS_COUNT(inodes, 1);
 	ino->sb = sb;
 	ino->refs = 1;
 	mutex_init(&ino->lock, "inode");
@@ -53,6 +64,7 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->sb && ino->sb->ops && ino->sb->ops->evict_inode)
 		ino->sb->ops->evict_inode(ino);
+	VFS_COUNT(inodes, -1);
 	kfree(ino);
 }
 

@@ -97,6 +97,8 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		ops = NULL;
 	else if (S_ISCHR(ino->mode) && !(ops = chrdev_find(ino->rdev)))
 		return ERR_PTR_VAL(-ENXIO);
+	else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode))
+		return ERR_PTR_VAL(-ENXIO); /* no block devices; sockets are not opened (Linux) */
 	f = file_alloc(p, S_ISFIFO(ino->mode) ? NULL : ops, flags);
 	if (!f)
 		return ERR_PTR_VAL(-ENOMEM);
@@ -114,7 +116,6 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		file_put(f);
 		return ERR_PTR_VAL(err);
 	}
-	f->flags &= ~(unsigned)O_NOCTTY; /* only the open op needed it (Linux) */
 	if (seekable(ino, f->ops))
 		f->fmode |= FMODE_LSEEK;
 	f->flags &= ~(unsigned)O_NOCTTY;

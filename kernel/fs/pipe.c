@@ -7,8 +7,8 @@
  * so they never interleave; a write with no reader left gets SIGPIPE and
  * EPIPE; readers see EOF once the last writer is gone. Wake-ups happen
  * only when someone waits on the side that changed (waitq_active()).
- * The pipe and pipe2 calls and fcntl's pipe sizes are here too; FIFO
- * opens are in fifo.c. Semantics: docs/pipes-poll.md.
+ * Making pipes, the pipe calls and fcntl's pipe sizes are in
+ * pipe_make.c, FIFO opens in fifo.c. Semantics: docs/pipes-poll.md.
  */
 #include "fs/pipe.h"
 
@@ -33,9 +33,6 @@
 #include "time/time.h"
 
 #define PIPE_DEF_SLOTS (PIPE_DEF_SIZE / PAGE_SIZE)
-#ifndef S_IFIFO
-#define S_IFIFO 0010000 /* Linux's stat.h */
-#endif
 
 static unsigned ld(const unsigned *v)
 {
@@ -271,13 +268,20 @@ static long pipe_write_slot_locked(struct pipe *p, struct uio *u, bool packet) _
 	return (long)got;
 }
 
-/* No reader: SIGPIPE to the calling thread (Linux's send_sig(SIGPIPE, current)). */
+/*
+ * No reader: SIGPIPE to the calling thread, as Linux's send_sig(SIGPIPE,
+ * current, 0) does: SI_USER from the caller itself.
+ */
 static void pipe_sigpipe(void)
 {
 	struct thread *t = thread_current();
+	struct ksiginfo info = { .signo = SIGPIPE, .code = SI_USER };
 
-	if (t)
-		(void)signal_send_thread(t, SIGPIPE, NULL);
+	if (!t)
+		return;
+	info.pid = t->proc->pid;
+	info.uid = __atomic_load_n(&t->proc->cred.uid, __ATOMIC_RELAXED);
+	(void)signal_send_thread(t, SIGPIPE, &info);
 }
 
 static long pipe_write_locked(struct file *f, struct pipe *p, struct uio *u, bool *was_empty,
@@ -452,146 +456,3 @@ const struct file_ops pipe_fifo_fops = {
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,
 };
-
-bool file_is_pipe(const struct file *f)
-{
-	return f->ops == &pipe_fops || f->ops == &pipe_fifo_fops;
-}
-
-int pipe_create(struct file **rd, struct file **wr, int flags)
-{
-	struct pipe *p = pipe_alloc();
-	int st_flags = flags & (O_NONBLOCK | O_DIRECT);
-
-	if (!p)
-		return -ENOMEM;
-	p->readers = p->writers = 1;
-	p->r_counter = p->w_counter = 1;
-	*rd = file_alloc_anon(&pipe_fops, p, O_RDONLY | st_flags, S_IFIFO | 0600, "pipe");
-	if (IS_ERR_PTR(*rd)) {
-		pipe_free(p);
-		return (int)PTR_ERR_VAL(*rd);
-	}
-	*wr = file_alloc_anon(&pipe_fops, p, O_WRONLY | st_flags, S_IFIFO | 0600, "pipe");
-	if (IS_ERR_PTR(*wr)) {
-		p->writers = 0; /* so the read end's release frees the pipe */
-		file_put(*rd);
-		return (int)PTR_ERR_VAL(*wr);
-	}
-	return 0;
-}
-
-/* ---- F_GETPIPE_SZ / F_SETPIPE_SZ ---- */
-
-static bool pipe_privileged(void)
-{
-	struct process *me = process_current();
-
-	return !me || __atomic_load_n(&me->cred.euid, __ATOMIC_RELAXED) == 0;
-}
-
-/* Move the ring into @nslots slots (a power of two holding what is there). */
-static void pipe_resize_locked(struct pipe *p, struct pipe_buf *bufs, unsigned nslots)
-	__must_hold(&p->lock)
-{
-	unsigned used = p->head - p->tail;
-
-	for (unsigned i = 0; i < used; i++)
-		bufs[i] = p->bufs[(p->tail + i) & (p->nslots - 1)];
-	kfree(p->bufs);
-	p->bufs = bufs;
-	st(&p->tail, 0);
-	st(&p->head, used);
-	st(&p->nslots, nslots);
-}
-
-static long pipe_set_size(struct pipe *p, unsigned long arg)
-{
-	unsigned long pages = 1;
-	struct pipe_buf *bufs;
-	long ret;
-
-	if (arg > (1ul << 31))
-		return -EINVAL;
-	while (pages * PAGE_SIZE < arg)
-		pages <<= 1;
-	if (pages * PAGE_SIZE > PIPE_MAX_SIZE && !pipe_privileged())
-		return -EPERM;
-	bufs = kmalloc_flags(pages * sizeof(*bufs), KM_MAY_FAIL | KM_ZERO);
-	if (!bufs)
-		return -ENOMEM;
-	mutex_lock(&p->lock);
-	if (p->head - p->tail > pages) {
-		ret = -EBUSY;
-		kfree(bufs);
-	} else {
-		pipe_resize_locked(p, bufs, (unsigned)pages);
-		ret = (long)(pages * PAGE_SIZE);
-	}
-	mutex_unlock(&p->lock);
-	/* More room now: writers waiting for it may go on. */
-	pipe_wake_writers(p, POLLOUT | POLLWRNORM);
-	return ret;
-}
-
-long pipe_fcntl(struct file *f, unsigned cmd, unsigned long arg)
-{
-	struct pipe *p;
-
-	if (!file_is_pipe(f))
-		return -EBADF;
-	p = f->priv;
-	if (cmd == F_GETPIPE_SZ)
-		return (long)ld(&p->nslots) * PAGE_SIZE;
-	if (cmd == F_SETPIPE_SZ)
-		return pipe_set_size(p, arg);
-	return -EINVAL;
-}
-
-/* ---- pipe and pipe2 ---- */
-
-/* Undo an fd_install() of the call (the descriptor is certainly open). */
-static void pipe_unfd(struct fdtable *t, int fd)
-{
-	int err = fd_close(t, fd);
-
-	(void)err;
-}
-
-long sys_pipe2(uint64_t ufds, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	struct fdtable *t = fdtable_current();
-	bool cloexec = flags & O_CLOEXEC;
-	struct file *rd, *wr;
-	int fds[2];
-	long err;
-
-	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
-		return -EINVAL;
-	err = pipe_create(&rd, &wr, (int)flags);
-	if (err)
-		return err;
-	fds[0] = fd_install(t, rd, 0, cloexec);
-	if (fds[0] < 0) {
-		file_put(rd);
-		file_put(wr);
-		return fds[0];
-	}
-	fds[1] = fd_install(t, wr, 0, cloexec);
-	if (fds[1] < 0) {
-		pipe_unfd(t, fds[0]);
-		file_put(wr);
-		return fds[1];
-	}
-	if (copy_to_user((void *)ufds, fds, sizeof(fds))) {
-		pipe_unfd(t, fds[0]);
-		pipe_unfd(t, fds[1]);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-long sys_pipe(uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	return sys_pipe2(ufds, 0, 0, 0, 0, 0);
-}

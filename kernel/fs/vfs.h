@@ -187,6 +187,12 @@ int __must_check vfs_chown(const struct path *p, uint32_t uid, uint32_t gid);
 int __must_check vfs_utimes(const struct path *p, const struct vfs_time *atime,
                             const struct vfs_time *mtime, bool explicit_times);
 
+/* How many VFS objects are alive now (leak checks in tests, /proc). */
+struct vfs_counts {
+	long inodes, dentries, files, mounts;
+};
+void vfs_get_counts(struct vfs_counts *out);
+
 /* ---- dentries ---- */
 
 struct dentry {

@@ -45,6 +45,8 @@ __no_thread_safety_analysis bool mutex_trylock(struct mutex *m)
 
 static bool mutex_taken(void *ctx)
 {
+	/* Registered, then a barrier, then the owner: pairs with mutex_unlock()'s waitq_active(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return mutex_trylock(ctx);
 }
 
@@ -76,7 +78,9 @@ __no_thread_safety_analysis void mutex_unlock(struct mutex *m)
 		panic("mutex %s: unlocked by %s, which does not hold it", m->name,
 		      task_current() ? task_current()->name : "?");
 	__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
-	waitq_wake_one(&m->wq);
+	/* Nobody queued: no lock to take (the common, uncontended case). */
+	if (waitq_active(&m->wq))
+		waitq_wake_one(&m->wq);
 }
 
 bool mutex_held(const struct mutex *m)

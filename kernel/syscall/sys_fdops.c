@@ -12,6 +12,7 @@
 #include <cairn/linux/termios.h>
 
 #include "fs/file.h"
+#include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "proc/proc.h"
 #include "syscall/internal.h"
@@ -168,9 +169,8 @@ static long fcntl_file(struct file *f, int fd, int cmd, uint64_t arg)
 		return 0;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
-		/* The pipe lane's ioctl op answers these by their fcntl numbers. */
-		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, (unsigned)cmd, arg) : -EBADF;
-		return r == -ENOTTY ? -EBADF : r;
+		/* fs/pipe.h: -EBADF for anything but a pipe or FIFO, as Linux. */
+		return pipe_fcntl(f, (unsigned)cmd, arg);
 	default:
 		return -EINVAL;
 	}

@@ -37,3 +37,7 @@ extern const struct proc_prog proc_prog_orphan;
 extern const struct proc_prog proc_prog_thread;
 /* A child dies holding a robust futex in shared memory: the word becomes OWNER_DIED (exit 0). */
 extern const struct proc_prog proc_prog_robust;
+/* exit_group(geteuid() & 0xff). */
+extern const struct proc_prog proc_prog_euid;
+/* Become uid/gid 2000, then execve(argv[1], &argv[1], NULL): exits with exec's errno, 99 if the ids were refused. */
+extern const struct proc_prog proc_prog_drop_exec;

@@ -336,3 +336,31 @@ TEST(poll, epoll_errors_and_wakeup)
 	fd_drop(ep);
 	sys_user_end(s);
 }
+
+TEST(poll, epoll_nested_edge)
+{
+	struct uspace *s = sys_user_begin();
+	struct epoll_event ev[2];
+	int outer, inner, efd;
+	uint64_t one = 1;
+
+	outer = (int)sc(__NR_epoll_create1, 0, 0, 0, 0, 0);
+	inner = (int)sc(__NR_epoll_create1, 0, 0, 0, 0, 0);
+	efd = (int)sc(__NR_eventfd2, 0, 0, 0, 0, 0);
+	EXPECT_EQ(ep_ctl(inner, EPOLL_CTL_ADD, efd, POLLIN, 1), 0);
+	EXPECT_EQ(ep_ctl(outer, EPOLL_CTL_ADD, inner, POLLIN | EPOLLET, 2), 0);
+	EXPECT_EQ(ep_wait(outer, ev, 2, 0), 0);
+	EXPECT_EQ(fd_write(efd, &one, sizeof(one)), 8);
+	EXPECT_EQ(ep_wait(outer, ev, 2, 0), 1);
+	EXPECT_EQ(ev[0].data, 2u);
+	/* The inner item stays ready (level), but the outer edge saw no new change. */
+	EXPECT_EQ(ep_wait(outer, ev, 2, 0), 0);
+	EXPECT_EQ(ep_wait(inner, ev, 2, 0), 1);
+	EXPECT_EQ(ep_wait(outer, ev, 2, 0), 0);
+	EXPECT_EQ(fd_write(efd, &one, sizeof(one)), 8);
+	EXPECT_EQ(ep_wait(outer, ev, 2, 0), 1);
+	fd_drop(efd);
+	fd_drop(inner);
+	fd_drop(outer);
+	sys_user_end(s);
+}

@@ -106,8 +106,17 @@ static int write_to_closed(void *arg)
 	return 3; /* not reached: SIGPIPE kills */
 }
 
+static volatile int pipe_code, pipe_pid;
+
+static void on_sigpipe(int sig, siginfo_t *si, void *uc)
+{
+	pipe_code = si->si_code;
+	pipe_pid = si->si_pid;
+}
+
 static void sigpipe(void)
 {
+	struct sigaction sa = { .sa_sigaction = on_sigpipe, .sa_flags = SA_SIGINFO };
 	int p[2], r;
 
 	r = ut_in_child(write_to_closed, NULL);
@@ -117,6 +126,10 @@ static void sigpipe(void)
 	tap_ok(pipe(p) == 0, "pipe");
 	close(p[0]);
 	tap_errno(write(p[1], "x", 1), EPIPE, "SIGPIPE ignored: EPIPE");
+	sigaction(SIGPIPE, &sa, NULL);
+	tap_errno(write(p[1], "x", 1), EPIPE, "SIGPIPE handled: EPIPE");
+	tap_ok(pipe_code == SI_USER && pipe_pid == getpid(),
+	       "its siginfo: SI_USER from the writer");
 	close(p[1]);
 	signal(SIGPIPE, SIG_DFL);
 }
@@ -217,12 +230,20 @@ static int fifo_writer(void *arg)
 	return write(fd, "fifo", 4) == 4 ? 0 : 2;
 }
 
+/* The Linux baseline's initramfs has no /tmp: make it as Cairn's boot does (mode 1777). */
+static void ensure_tmp(void)
+{
+	if (mkdir("/tmp", 01777) == 0)
+		chmod("/tmp", 01777);
+}
+
 static void fifos(void)
 {
 	char path[64], buf[8];
 	int fd, w, r;
 	pid_t pid;
 
+	ensure_tmp();
 	snprintf(path, sizeof(path), "/tmp/pipe_semantics.%d", (int)getpid());
 	unlink(path);
 	tap_ok(mkfifo(path, 0600) == 0, "mkfifo");

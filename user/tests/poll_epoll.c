@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 
 #include "utest.h"
 
@@ -61,6 +62,13 @@ static void triggers(void)
 	close(ep);
 }
 
+/* The Linux baseline's initramfs has no /tmp: make it as Cairn's boot does (mode 1777). */
+static void ensure_tmp(void)
+{
+	if (mkdir("/tmp", 01777) == 0)
+		chmod("/tmp", 01777);
+}
+
 static void lifetimes_and_errors(void)
 {
 	struct epoll_event ev[2];
@@ -76,6 +84,7 @@ static void lifetimes_and_errors(void)
 	tap_errno(ctl(ep, EPOLL_CTL_ADD, 999, EPOLLIN, 0), EBADF, "a bad fd");
 	tap_errno(epoll_wait(ep, ev, 0, 0), EINVAL, "maxevents 0");
 	tap_errno(epoll_wait(p[0], ev, 1, 0), EINVAL, "epoll_wait on a pipe");
+	ensure_tmp();
 	snprintf(path, sizeof(path), "/tmp/poll_epoll.%d", (int)getpid());
 	file = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
 	tap_errno(ctl(ep, EPOLL_CTL_ADD, file, EPOLLIN, 0), EPERM, "a regular file");
@@ -119,6 +128,27 @@ static void woken(void)
 	tap_ok(ut_wait(pid) == 0, "the writer exits 0");
 	close(efd);
 	close(ep);
+}
+
+static void nested_edge(void)
+{
+	int outer = epoll_create1(0), inner = epoll_create1(0), efd = eventfd(0, 0);
+	struct epoll_event ev[2];
+	uint64_t one = 1;
+
+	tap_ok(ctl(inner, EPOLL_CTL_ADD, efd, EPOLLIN, 1) == 0 &&
+	               ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN | EPOLLET, 2) == 0,
+	       "an edge-triggered epoll watching a level-triggered one");
+	tap_ok(write(efd, &one, 8) == 8 && epoll_wait(outer, ev, 2, 0) == 1 && ev[0].data.u64 == 2,
+	       "a write: the outer edge fires");
+	tap_ok(epoll_wait(outer, ev, 2, 0) == 0, "once");
+	tap_ok(epoll_wait(inner, ev, 2, 0) == 1 && epoll_wait(outer, ev, 2, 0) == 0,
+	       "the inner stays ready, the outer edge stays quiet");
+	tap_ok(write(efd, &one, 8) == 8 && epoll_wait(outer, ev, 2, 0) == 1,
+	       "the next write fires it again");
+	close(efd);
+	close(inner);
+	close(outer);
 }
 
 static volatile int got_usr1;
@@ -178,6 +208,7 @@ int main(void)
 	triggers();
 	lifetimes_and_errors();
 	woken();
+	nested_edge();
 	pwait_mask();
 	eventfds();
 	tap_plan(tap_count);

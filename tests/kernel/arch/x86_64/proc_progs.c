@@ -110,3 +110,20 @@ PROG(prog_robust, "movl $9, %eax\n\txorl %edi, %edi\n\tmovl $4096, %esi\n\tmovl 
                   "movl (%rsp), %edi\n\tshrl $8, %edi\n\ttestl %edi, %edi\n\tjnz 7f\n\t"
                   "cmpl $0x40000000, (%r12)\n\tjne 9f\n\txorl %edi, %edi\n\t" EXIT_EDI
                   "7: addl $100, %edi\n\t" EXIT_EDI "9: movl $1, %edi\n\t" EXIT_EDI);
+
+/* exit_group(geteuid() & 0xff) (geteuid 107). */
+PROG(prog_euid, "movl $107, %eax\n\tsyscall\n\tmovzbl %al, %edi\n\t" EXIT_EDI);
+
+/*
+ * Become uid and gid 2000 (setresgid 119, setresuid 117; 99 if refused),
+ * then execve(argv[1], &argv[1], NULL) (59); a failed exec exits with its
+ * errno.
+ */
+PROG(prog_drop_exec,
+     "movl $119, %eax\n\tmovl $2000, %edi\n\tmovl $2000, %esi\n\tmovl $2000, %edx\n\t"
+     "syscall\n\ttestl %eax, %eax\n\tjnz 8f\n\t"
+     "movl $117, %eax\n\tmovl $2000, %edi\n\tmovl $2000, %esi\n\tmovl $2000, %edx\n\t"
+     "syscall\n\ttestl %eax, %eax\n\tjnz 8f\n\t"
+     "movq 16(%rsp), %rdi\n\tleaq 16(%rsp), %rsi\n\txorl %edx, %edx\n\t"
+     "movl $59, %eax\n\tsyscall\n\tnegl %eax\n\tmovl %eax, %edi\n\t" EXIT_EDI
+     "8: movl $99, %edi\n\t" EXIT_EDI);
