@@ -74,6 +74,7 @@ PROGRAMS = {
     "fs_mount": {},
     "fs_bad": {},
     "fs_perm": {},
+    "fs_dev": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
