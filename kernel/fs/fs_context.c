@@ -33,12 +33,6 @@ struct fs_context *fs_context_kernel(void)
 	return &kernel_fs;
 }
 
-/* The proc lane's fs_context_current() replaces this: kernel tasks and tests use the kernel's. */
-__attribute__((weak)) struct fs_context *fs_context_current(void)
-{
-	return &kernel_fs;
-}
-
 void fs_context_set_boot_root(const struct path *p)
 {
 	struct path old_root, old_cwd;

@@ -292,7 +292,7 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 		return -ENAMETOOLONG;
 	if (!path[0] && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	walk_cred(&nd.cred);
+	fs_cred(&nd.cred);
 	err = nd_start(&nd, start, dirfd, path);
 	if (!err)
 		err = walk_path(&nd, path, flags);
