@@ -109,6 +109,13 @@ void fs_get_root(struct fs_context *c, struct path *out)
 	get_one(c, &c->root, out);
 }
 
+void fs_peek_root(struct fs_context *c, struct path *out)
+{
+	vlock_acquire(&c->lock);
+	*out = c->root;
+	vlock_release(&c->lock);
+}
+
 void fs_get_cwd(struct fs_context *c, struct path *out)
 {
 	get_one(c, &c->cwd, out);

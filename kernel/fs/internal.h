@@ -126,6 +126,8 @@ int __must_check anon_setup(void);
 
 /* ---- fs contexts (fs_context.c) ---- */
 
+/* The root of @c as two pointers, without references: for comparisons only. */
+void fs_peek_root(struct fs_context *c, struct path *out);
 /* Make @p (references taken) the root and cwd of the kernel's context (boot). */
 void fs_context_set_boot_root(const struct path *p);
 /* Serialises renames so the tree cannot change shape under a rename's checks ([R]). */
