@@ -295,8 +295,9 @@ static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
 	return 0;
 }
 
-int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigned flags,
-                  struct path *out, unsigned *links)
+/* The walk itself, with the search checks made for @cred (NULL: the caller's fs ids). */
+static int walk_as(const struct path *start, int dirfd, const char *path, unsigned flags,
+                   struct path *out, unsigned *links, const struct cred *cred)
 {
 	struct nameidata nd = { .links = links, .want_parent = flags & LOOKUP_PARENT };
 	int err;
@@ -305,7 +306,10 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 		return -ENAMETOOLONG;
 	if (!path[0] && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	fs_cred(&nd.cred);
+	if (cred)
+		nd.cred = *cred;
+	else
+		fs_cred(&nd.cred);
 	err = nd_start(&nd, start, dirfd, path);
 	if (!err)
 		err = walk_path(&nd, path, flags);
@@ -316,6 +320,20 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 	}
 	nd_release(&nd);
 	return err;
+}
+
+int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigned flags,
+                  struct path *out, unsigned *links)
+{
+	return walk_as(start, dirfd, path, flags, out, links, NULL);
+}
+
+int vfs_walk_as(int dirfd, const char *path, unsigned flags, struct path *out,
+                const struct cred *cred)
+{
+	unsigned links = 0;
+
+	return walk_as(NULL, dirfd, path, flags & ~LOOKUP_PARENT, out, &links, cred);
 }
 
 int vfs_walk(int dirfd, const char *path, unsigned flags, struct path *out)
