@@ -16,7 +16,8 @@ MEM        ?= 256M
 QEMU_CPU   ?= qemu64
 QEMU_EXTRA ?=
 BIOS       ?= 0
-GUI        ?= 0
+# A window for the screen console when there is a display to show it on.
+GUI        ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),1,0)
 DIRECT     ?= 0
 
 # Build lines: short ("  CC      kernel/core/kmain.c") by default, the full

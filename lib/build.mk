@@ -22,6 +22,6 @@ LIB_SRCS += lib/list/list.c
 LIB_SRCS += lib/signal/signal.c
 LIB_SRCS += lib/cpio/cpio.c
 LIB_SRCS += lib/vma/vma.c
-LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c
 LIB_SRCS += lib/radix/radix.c
 LIB_SRCS += lib/exec/shebang.c
+LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c

@@ -149,18 +149,25 @@ static struct thread *pick_thread_locked(struct process *p, int sig)
 
 /* ---- sending ---- */
 
-void signal_notify_parent(struct process *p, int why, int sig)
+/*
+ * A group kill (kill(-pgid), the terminal's signals) sends with proc_lock
+ * held by proc_for_each_in_group(), and a SIGCONT to a stopped member
+ * lands here: the lock is then already this CPU's.
+ */
+void signal_notify_parent(struct process *p, int why, int sig) __no_thread_safety_analysis
 {
 	struct ksiginfo info = { .signo = SIGCHLD, .code = why, .pid = p->pid, .status = sig };
+	bool held = spin_held(&proc_lock), quiet;
 	struct process *parent;
-	uint64_t flags;
-	bool quiet;
+	uint64_t flags = 0;
 
-	flags = spin_lock_irqsave(&proc_lock);
+	if (!held)
+		flags = spin_lock_irqsave(&proc_lock);
 	parent = p->parent;
 	if (parent)
 		process_get(parent);
-	spin_unlock_irqrestore(&proc_lock, flags);
+	if (!held)
+		spin_unlock_irqrestore(&proc_lock, flags);
 	if (!parent)
 		return;
 	info.uid = p->cred.uid;
