@@ -186,7 +186,7 @@ void inode_kill_suid_locked(struct inode *ino)
 	/* setgid without group-execute is a mandatory-locking mark, not a privilege (Linux). */
 	if ((ino->mode & S_ISGID) && (ino->mode & 0010))
 		kill |= S_ISGID;
-	if (!S_ISREG(ino->mode) || !(ino->mode & kill) || current_cred().fsuid == 0)
+	if (!S_ISREG(ino->mode) || !(ino->mode & kill) || fs_fsuid() == 0)
 		return;
 	a.mode = ino->mode & ~kill;
 	a.uid = ino->uid;

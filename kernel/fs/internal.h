@@ -17,16 +17,14 @@
 #include "fs/vfs.h"
 #include "proc/proc.h"
 
-/* ---- hooks of other lanes (weak defaults in the VFS) ---- */
-
-/* A snapshot of the caller's credentials (root's in a kernel task): the proc lane's. */
-struct cred current_cred(void);
-/* Open the FIFO @ino as @f (the pipe lane's; the weak default answers -ENXIO). */
-int __must_check pipe_fifo_open(struct inode *ino, struct file *f);
-
-/* The kernel's own descriptor table and fs context (kernel tasks, boot). */
-struct fdtable *fdtable_kernel(void);
-struct fs_context *fs_context_kernel(void);
+/*
+ * The caller's filesystem ids and groups (fsuid, fsgid, ngroups, groups:
+ * the rest of @c is not filled in) for the file checks, read without the
+ * process's lock: current_cred() copies the whole struct under the lock,
+ * which costs a walk more than its steps. fs_fsuid(): the fsuid alone.
+ */
+void fs_cred(struct cred *c);
+uint32_t fs_fsuid(void);
 
 /* [a] the live objects vfs_get_counts() reports */
 extern struct vfs_counts vfs_live;
@@ -94,6 +92,17 @@ void d_prune_tree(struct dentry *root);
 /* The dcache's hash of a name (also used by file systems for their own tables). */
 uint32_t d_name_hash(const char *name, size_t len);
 
+/*
+ * The walk's fast path: while the dcache lock is held no cached dentry can
+ * be freed (freeing starts with leaving the hash under that lock), so a
+ * run of cached steps needs no reference counts, only the lock, and a
+ * reference on where it ends. d_lookup_walk() takes none; call it between
+ * dcache_walk_lock() and dcache_walk_unlock(), without sleeping.
+ */
+void dcache_walk_lock(void);
+void dcache_walk_unlock(void);
+struct dentry *d_lookup_walk(struct dentry *parent, const char *name, size_t len);
+
 /* ---- mounts (mount.c) ---- */
 
 /* What is mounted on @d in @mnt (with a reference), or NULL. */
@@ -117,6 +126,8 @@ int __must_check anon_setup(void);
 
 /* ---- fs contexts (fs_context.c) ---- */
 
+/* The root of @c as two pointers, without references: for comparisons only. */
+void fs_peek_root(struct fs_context *c, struct path *out);
 /* Make @p (references taken) the root and cwd of the kernel's context (boot). */
 void fs_context_set_boot_root(const struct path *p);
 /* Serialises renames so the tree cannot change shape under a rename's checks ([R]). */

@@ -14,6 +14,7 @@
 
 #include "fs/file.h"
 #include "fs/internal.h"
+#include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 
@@ -27,14 +28,6 @@ struct chrdev {
 static struct spinlock chrdev_lock = SPINLOCK_INIT("chrdev");
 static struct chrdev chrdevs[CHRDEV_MAX] __guarded_by(&chrdev_lock);
 static unsigned nchrdevs __guarded_by(&chrdev_lock);
-
-/* The pipe lane's pipe_fifo_open() replaces this until FIFOs exist. */
-__attribute__((weak)) int pipe_fifo_open(struct inode *ino, struct file *f)
-{
-	(void)ino;
-	(void)f;
-	return -ENXIO;
-}
 
 int chrdev_register(unsigned major, unsigned minor, unsigned count, const struct file_ops *fops)
 {

@@ -361,6 +361,9 @@ void vfs_root(struct path *out);
  * -EACCES, -EBADF (@dirfd), -ENOMEM.
  */
 int __must_check vfs_walk(int dirfd, const char *path, unsigned flags, struct path *out);
+/* As vfs_walk(), with the search checks made for @cred (access(2): the real ids). */
+int __must_check vfs_walk_as(int dirfd, const char *path, unsigned flags, struct path *out,
+                             const struct cred *cred);
 /*
  * Walk to the parent directory of @path's last component (which must be
  * a name, not "." or ".."; -EEXIST/-EBUSY/-EINVAL per the caller) and

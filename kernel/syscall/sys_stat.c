@@ -19,39 +19,51 @@
 
 #define STAT_BLKSIZE 4096 /* st_blksize: the page, as tmpfs reports it on Linux */
 
+#define SHORT_PATH 256 /* paths up to this long are copied onto the stack */
+
 int user_walk(int dirfd, uint64_t upath, unsigned flags, struct path *out)
 {
-	char *name = vfs_getname(upath, flags & LOOKUP_EMPTY);
+	char buf[SHORT_PATH], *name = buf;
+	long n = strncpy_from_user(buf, (const char *)upath, sizeof(buf));
 	int err;
 
-	if (IS_ERR_PTR(name))
-		return (int)PTR_ERR_VAL(name);
+	/* Most paths are short: a heap copy of PATH_MAX bytes only for the long ones. */
+	if (n == -ENAMETOOLONG) {
+		name = vfs_getname(upath, flags & LOOKUP_EMPTY);
+		if (IS_ERR_PTR(name))
+			return (int)PTR_ERR_VAL(name);
+	} else if (n < 0) {
+		return (int)n;
+	} else if (n == 0 && !(flags & LOOKUP_EMPTY)) {
+		return -ENOENT;
+	}
 	err = vfs_walk(dirfd, name, flags, out);
-	kfree(name);
+	if (name != buf)
+		kfree(name);
 	return err;
 }
 
 static void fill_stat(struct inode *ino, struct stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	mutex_lock(&ino->lock);
-	st->st_dev = ino->sb ? ino->sb->dev : 0;
-	st->st_ino = ino->ino;
-	st->st_nlink = ino->nlink;
-	st->st_mode = ino->mode;
-	st->st_uid = ino->uid;
-	st->st_gid = ino->gid;
-	st->st_rdev = ino->rdev;
-	st->st_size = ino->size;
-	st->st_blksize = STAT_BLKSIZE;
-	st->st_blocks = (int64_t)ino->blocks;
-	st->st_atime_sec = ino->atime.sec;
-	st->st_atime_nsec = ino->atime.nsec;
-	st->st_mtime_sec = ino->mtime.sec;
-	st->st_mtime_nsec = ino->mtime.nsec;
-	st->st_ctime_sec = ino->ctime.sec;
-	st->st_ctime_nsec = ino->ctime.nsec;
-	mutex_unlock(&ino->lock);
+	/* Read without the inode's lock, as Linux's generic_fillattr() does: each field is whole. */
+	*st = (struct stat){
+		.st_dev = ino->sb ? ino->sb->dev : 0,
+		.st_ino = ino->ino,
+		.st_nlink = ino->nlink,
+		.st_mode = ino->mode,
+		.st_uid = ino->uid,
+		.st_gid = ino->gid,
+		.st_rdev = ino->rdev,
+		.st_size = ino->size,
+		.st_blksize = STAT_BLKSIZE,
+		.st_blocks = (int64_t)ino->blocks,
+		.st_atime_sec = ino->atime.sec,
+		.st_atime_nsec = ino->atime.nsec,
+		.st_mtime_sec = ino->mtime.sec,
+		.st_mtime_nsec = ino->mtime.nsec,
+		.st_ctime_sec = ino->ctime.sec,
+		.st_ctime_nsec = ino->ctime.nsec,
+	};
 }
 
 static long stat_out(struct inode *ino, uint64_t ubuf)

@@ -1,33 +1,39 @@
 // SPDX-License-Identifier: MIT
 /*
- * Job control on the console. A child starts a session and takes the
- * console as its controlling terminal (TIOCSCTTY); it reads and moves the
- * foreground group (TIOCGPGRP, TIOCSPGRP, TIOCGSID); members of background
- * groups are stopped when they read /dev/ttyS0 (SIGTTIN), write it under TOSTOP or
+ * Job control on a terminal (a pseudo-terminal's slave). A child starts a
+ * session and takes the terminal as its controlling one (TIOCSCTTY); it
+ * reads and moves the foreground group (TIOCGPGRP, TIOCSPGRP, TIOCGSID); members of background
+ * groups are stopped when they read (SIGTTIN), write under TOSTOP or
  * change the settings (SIGTTOU), or get EIO when they cannot be stopped;
  * ^C, ^\ and ^Z typed (TIOCSTI) reach the foreground group; a new window
  * size sends SIGWINCH; TIOCNOTTY by the leader hangs its foreground group
- * up; and once the session ended the console is free for another. The
+ * up; and once the session ended the terminal is free for another. The
  * runner's own process keeps no terminal.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 
 #include "utest.h"
 
-#define SESSION_POINTS 25
+#define SESSION_POINTS 26
 #define PLAN           (SESSION_POINTS + 1)
 #define NO_GROUP       0x3ffffff /* above any pid_max: no such group */
 
 static volatile sig_atomic_t got_int, got_quit, got_tstp, got_winch;
 /*
- * The serial line by its own name: reads and writes through /dev/console
- * are never stopped (Linux's job_control() and n_tty_write() skip it).
+ * The terminal of the tests: a pseudo-terminal's slave, opened with
+ * O_NOCTTY (the session takes it with TIOCSCTTY). A pty rather than the
+ * serial console: Linux never stops reads and writes through /dev/console,
+ * and a hang-up of its serial line makes console writes fail for a while.
+ * The master is the runner's, never read (echo is off while it types).
  */
-static int tfd = -1;
+static int tfd = -1, mfd = -1;
+static char slave_name[64];
 
 static void on_signal(int sig)
 {
@@ -43,6 +49,7 @@ static pid_t in_background(int (*fn)(void))
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		close(mfd);
 		setpgid(0, 0);
 		signal(SIGTTOU, SIG_DFL); /* the leader ignores it, as shells do */
 		_exit(fn());
@@ -57,8 +64,10 @@ static pid_t in_child(int (*fn)(void))
 {
 	pid_t pid = fork();
 
-	if (pid == 0)
+	if (pid == 0) {
+		close(mfd);
 		_exit(fn());
+	}
 	return pid;
 }
 
@@ -118,9 +127,9 @@ static int set_attrs(void)
 {
 	struct termios t;
 
-	if (tcgetattr(0, &t) < 0)
+	if (tcgetattr(tfd, &t) < 0)
 		return errno;
-	return tcsetattr(0, TCSANOW, &t) < 0 ? errno : 0;
+	return tcsetattr(tfd, TCSANOW, &t) < 0 ? errno : 0;
 }
 
 static int set_attrs_ignoring_ttou(void)
@@ -131,11 +140,12 @@ static int set_attrs_ignoring_ttou(void)
 
 static int sctty(void)
 {
-	return ioctl(0, TIOCSCTTY, 0) < 0 ? errno : 0;
+	return ioctl(tfd, TIOCSCTTY, 0) < 0 ? errno : 0;
 }
 
 static int new_session_sctty(void)
 {
+	close(mfd); /* a child must not keep the master */
 	if (setsid() < 0)
 		return 100 + errno;
 	return sctty();
@@ -143,6 +153,7 @@ static int new_session_sctty(void)
 
 static int sleep_long(void)
 {
+	signal(SIGHUP, SIG_DFL); /* the leader ignores it while it hangs up */
 	ut_sleep_ms(5000);
 	return 0;
 }
@@ -156,10 +167,10 @@ static int type_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTSTP, &sa, NULL);
-	for (i = 0; i < 500 && tcgetpgrp(0) != getpgrp(); i++)
+	for (i = 0; i < 500 && tcgetpgrp(tfd) != getpgrp(); i++)
 		ut_sleep_ms(2);
-	if (ioctl(0, TIOCSTI, "\003") < 0 || ioctl(0, TIOCSTI, "\034") < 0 ||
-	    ioctl(0, TIOCSTI, "\032") < 0)
+	if (ioctl(tfd, TIOCSTI, "\003") < 0 || ioctl(tfd, TIOCSTI, "\034") < 0 ||
+	    ioctl(tfd, TIOCSTI, "\032") < 0)
 		return errno;
 	return got_int == 1 && got_quit == 1 && got_tstp == 1 ? 0 : 99;
 }
@@ -170,9 +181,9 @@ static int in_front(int (*fn)(void))
 	pid_t pid = in_background(fn);
 	int code;
 
-	tcsetpgrp(0, pid);
+	tcsetpgrp(tfd, pid);
 	code = exit_code(pid);
-	tcsetpgrp(0, getpgrp()); /* from the background: SIGTTOU is ignored */
+	tcsetpgrp(tfd, getpgrp()); /* from the background: SIGTTOU is ignored */
 	return code;
 }
 
@@ -180,18 +191,18 @@ static void echo(bool on)
 {
 	struct termios t;
 
-	tcgetattr(0, &t);
+	tcgetattr(tfd, &t);
 	t.c_lflag = on ? t.c_lflag | ECHO : t.c_lflag & ~(tcflag_t)ECHO;
-	tcsetattr(0, TCSANOW, &t);
+	tcsetattr(tfd, TCSANOW, &t);
 }
 
 static void tostop(bool on)
 {
 	struct termios t;
 
-	tcgetattr(0, &t);
+	tcgetattr(tfd, &t);
 	t.c_lflag = on ? t.c_lflag | TOSTOP : t.c_lflag & ~(tcflag_t)TOSTOP;
-	tcsetattr(0, TCSANOW, &t);
+	tcsetattr(tfd, TCSANOW, &t);
 }
 
 static void acquire(void)
@@ -199,11 +210,12 @@ static void acquire(void)
 	pid_t pg = 0, sid = 0;
 
 	tap_errno(setsid(), 0, "setsid");
-	tap_errno(ioctl(0, TIOCGPGRP, &pg), ENOTTY, "TIOCGPGRP before the session has a terminal");
-	tap_errno(ioctl(0, TIOCSCTTY, 0), 0, "TIOCSCTTY by the session leader");
-	tap_ok(ioctl(0, TIOCGPGRP, &pg) == 0 && pg == getpid(), "its group is in front");
-	tap_ok(ioctl(0, TIOCGSID, &sid) == 0 && sid == getpid(), "TIOCGSID is its session");
-	tap_errno(ioctl(0, TIOCSCTTY, 0), 0, "TIOCSCTTY again: already ours");
+	tap_errno(ioctl(tfd, TIOCGPGRP, &pg), ENOTTY,
+	          "TIOCGPGRP before the session has a terminal");
+	tap_errno(ioctl(tfd, TIOCSCTTY, 0), 0, "TIOCSCTTY by the session leader");
+	tap_ok(ioctl(tfd, TIOCGPGRP, &pg) == 0 && pg == getpid(), "its group is in front");
+	tap_ok(ioctl(tfd, TIOCGSID, &sid) == 0 && sid == getpid(), "TIOCGSID is its session");
+	tap_errno(ioctl(tfd, TIOCSCTTY, 0), 0, "TIOCSCTTY again: already ours");
 	tap_ok(exit_code(in_background(sctty)) == EPERM, "TIOCSCTTY by a member: EPERM");
 	tap_ok(exit_code(in_child(new_session_sctty)) == EPERM,
 	       "TIOCSCTTY from another session while this one holds it: EPERM");
@@ -232,23 +244,23 @@ static void foreground(void)
 	int pg;
 
 	pg = NO_GROUP;
-	tap_errno(ioctl(0, TIOCSPGRP, &pg), ESRCH, "TIOCSPGRP to a group that does not exist");
+	tap_errno(ioctl(tfd, TIOCSPGRP, &pg), ESRCH, "TIOCSPGRP to a group that does not exist");
 	pg = 1;
-	tap_errno(ioctl(0, TIOCSPGRP, &pg), EPERM, "TIOCSPGRP to init's group (another session)");
+	tap_errno(ioctl(tfd, TIOCSPGRP, &pg), EPERM, "TIOCSPGRP to init's group (another session)");
 	pg = -1;
-	tap_errno(ioctl(0, TIOCSPGRP, &pg), EINVAL, "TIOCSPGRP to -1");
+	tap_errno(ioctl(tfd, TIOCSPGRP, &pg), EINVAL, "TIOCSPGRP to -1");
 	echo(false);
 	tap_ok(in_front(type_signals) == 0, "typed ^C, ^\\ and ^Z reach the foreground group");
 	echo(true);
-	tap_ok(tcgetpgrp(0) == getpgrp(), "the leader is in front again");
+	tap_ok(tcgetpgrp(tfd) == getpgrp(), "the leader is in front again");
 	sigaction(SIGWINCH, &sa, NULL);
-	ioctl(0, TIOCGWINSZ, &ws);
+	ioctl(tfd, TIOCGWINSZ, &ws);
 	big = ws;
 	big.ws_row = 51;
 	big.ws_col = 132;
-	ioctl(0, TIOCSWINSZ, &big);
-	ioctl(0, TIOCGWINSZ, &big);
-	ioctl(0, TIOCSWINSZ, &ws);
+	ioctl(tfd, TIOCSWINSZ, &big);
+	ioctl(tfd, TIOCGWINSZ, &big);
+	ioctl(tfd, TIOCSWINSZ, &ws);
 	tap_ok(big.ws_row == 51 && big.ws_col == 132 && got_winch == 2,
 	       "TIOCSWINSZ: the size reads back, SIGWINCH for each change (%d)", (int)got_winch);
 }
@@ -258,13 +270,14 @@ static void hang_up(void)
 	pid_t pid = in_background(sleep_long), pg = 0;
 	int st;
 
-	tcsetpgrp(0, pid);
-	tap_errno(ioctl(0, TIOCNOTTY), 0, "TIOCNOTTY by the leader");
+	signal(SIGHUP, SIG_IGN); /* a failed tcsetpgrp must not end the test with us */
+	tap_errno(tcsetpgrp(tfd, pid), 0, "the sleeper's group in front");
+	tap_errno(ioctl(tfd, TIOCNOTTY), 0, "TIOCNOTTY by the leader");
 	st = ut_wait(pid);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP, "its foreground group was hung up: %s",
 	       ut_status(st));
-	tap_errno(ioctl(0, TIOCGPGRP, &pg), ENOTTY, "TIOCGPGRP after TIOCNOTTY");
-	tap_errno(ioctl(0, TIOCSCTTY, 0), 0, "the leader takes it back");
+	tap_errno(ioctl(tfd, TIOCGPGRP, &pg), ENOTTY, "TIOCGPGRP after TIOCNOTTY");
+	tap_errno(ioctl(tfd, TIOCSCTTY, 0), 0, "the leader takes it back");
 }
 
 static int session(void)
@@ -283,12 +296,16 @@ int main(void)
 	int st;
 
 	tap_plan(PLAN);
-	/* Linux's test initramfs has only /dev/console; Cairn's devfs has ttyS0. */
-	if (mknod("/dev/ttyS0", S_IFCHR | 0600, makedev(4, 64)) < 0 && errno != EEXIST)
-		tap_diag("mknod /dev/ttyS0: %s", tap_errno_name(errno));
-	tfd = open("/dev/ttyS0", O_RDWR | O_NOCTTY);
-	if (tfd < 0)
-		tap_diag("open /dev/ttyS0: %s", tap_errno_name(errno));
+	/* Linux's test initramfs has no devpts (tests/pty.c does the same). */
+	mkdir("/dev/pts", 0755);
+	mount("devpts", "/dev/pts", "devpts", 0, "ptmxmode=0666");
+	if (access("/dev/ptmx", F_OK) != 0)
+		mknod("/dev/ptmx", S_IFCHR | 0666, makedev(5, 2));
+	mfd = posix_openpt(O_RDWR | O_NOCTTY);
+	if (mfd < 0 || grantpt(mfd) < 0 || unlockpt(mfd) < 0 ||
+	    ptsname_r(mfd, slave_name, sizeof(slave_name)) != 0)
+		tap_diag("no pseudo-terminal: %s", tap_errno_name(errno));
+	tfd = open(slave_name, O_RDWR | O_NOCTTY);
 	pid = fork();
 	if (pid == 0)
 		_exit(session());
@@ -297,6 +314,6 @@ int main(void)
 	tap_count = SESSION_POINTS;
 	tap_failed = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	tap_ok(exit_code(in_child(new_session_sctty)) == 0,
-	       "after the session ended, a new one takes the console");
+	       "after the session ended, a new one takes the terminal");
 	return tap_done(PLAN);
 }
