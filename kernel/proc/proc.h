@@ -50,12 +50,17 @@ enum proc_state {
 };
 
 /* Credentials (Linux's real, effective, saved and filesystem ids). */
+/*
+ * 8-byte aligned: every permission check copies one (current_cred()), and
+ * lib's memcpy moves whole words only between 8-byte aligned ends (the
+ * tmpfs lane measured a 4-byte aligned copy at about 750 instructions).
+ */
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	unsigned ngroups;              /* entries of groups in use */
 	uint32_t groups[PROC_NGROUPS]; /* supplementary groups */
-};
+} __attribute__((aligned(8)));
 
 struct process {
 	int pid;                   /* [I] also its first thread's tid */

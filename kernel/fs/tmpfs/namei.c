@@ -129,6 +129,17 @@ int tmpfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 	return 0;
 }
 
+/*
+ * An emptied directory gives its hash table back (the next name makes a new
+ * one), so a directory that was busy once holds nothing while empty. Only
+ * unlink and rmdir do it: rename adds a name after taking one away.
+ */
+static void tmpfs_dir_shrink(struct inode *dir)
+{
+	if (tmpfs_i(dir)->dir.count == 0)
+		tmpfs_dir_free(&tmpfs_i(dir)->dir);
+}
+
 /* Take the entry @d names out of @dir and drop its reference; @d leaves the cache. */
 static void tmpfs_forget(struct inode *dir, struct tmpfs_dirent *de, struct dentry *d)
 {
@@ -150,6 +161,7 @@ int tmpfs_unlink(struct inode *dir, struct dentry *d)
 		return -ENOENT;
 	tmpfs_nlink_add(de->inode, -1);
 	tmpfs_forget(dir, de, d);
+	tmpfs_dir_shrink(dir);
 	return 0;
 }
 
@@ -188,6 +200,7 @@ int tmpfs_rmdir(struct inode *dir, struct dentry *d)
 		return err;
 	dir->nlink--;
 	tmpfs_forget(dir, de, d);
+	tmpfs_dir_shrink(dir);
 	return 0;
 }
 
