@@ -57,6 +57,7 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    "procfs": {},
     # The files issue's families (user/tests/fs_*.c), each in a scratch
     # directory of its own under /tmp.
     "fs_files": {},

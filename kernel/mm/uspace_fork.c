@@ -56,6 +56,11 @@ static __no_thread_safety_analysis int copy_regions_locked(struct uspace *child,
 	child->mmap_base = parent->mmap_base;
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
+	/* The copy holds the same argv and envp strings: /proc/PID/cmdline of a child shows them. */
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_end = parent->env_end;
+	child->start_stack = parent->start_stack;
 	return 0;
 }
 

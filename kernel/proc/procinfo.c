@@ -19,6 +19,7 @@
 #include "proc/internal.h"
 #include "sched/sched.h"
 #include "sched/task.h"
+#include "tty/tty.h"
 
 #define PF_FORKNOEXEC 0x00000040u /* forked but did not exec (Linux's PF_*) */
 #define PF_RANDOMIZE  0x00400000u /* address-space randomisation on */
@@ -133,6 +134,10 @@ static void info_tree(struct process *p, struct procfmt_task *o)
 	o->sid = p->sid;
 	o->exit_signal = p->exit_signal;
 	o->cutime = procfmt_ns_to_ticks(p->children_ns);
+	if (p->ctty) {
+		o->tty_nr = (int)tty_rdev(p->ctty);
+		o->tpgid = tty_foreground_pgrp(p->ctty);
+	}
 	if (p->state != PROC_ALIVE) {
 		o->state = p->state == PROC_ZOMBIE ? 'Z' : 'X';
 		o->exit_code = p->exit_status;

@@ -13,13 +13,10 @@
 /* "Label:" padded to 16 columns, then the value in kB right-aligned in 8 (show_val_kb). */
 static void mem_line(struct seqbuf *s, const char *label, uint64_t bytes)
 {
-	size_t n = strlen(label);
+	int pad = 15 - (int)strlen(label);
 
-	seq_puts(s, label);
-	seq_putc(s, ':');
-	for (n++; n < 16; n++)
-		seq_putc(s, ' ');
-	seq_printf(s, "%8llu kB\n", (unsigned long long)(bytes / KB));
+	seq_printf(s, "%s:%*s%8llu kB\n", label, pad > 0 ? pad : 0, "",
+	           (unsigned long long)(bytes / KB));
 }
 
 static void meminfo_main(struct seqbuf *s, const struct procfmt_mem *m)

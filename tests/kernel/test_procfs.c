@@ -10,6 +10,7 @@
 #include <cairn/linux/fcntl.h>
 #include <cairn/linux/signal.h>
 
+#include <lib/alloc/alloc.h>
 #include <lib/elf/elf.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -273,6 +274,12 @@ TEST(procfs, process_files_and_its_end)
 	fmt_snprintf(name, sizeof(name), "proc %s proc rw 0 0\n", mnt);
 	EXPECT_TRUE(strstr(t, name) != NULL);
 	kfree(t);
+	fmt_snprintf(name, sizeof(name), "%d/mountinfo", pid);
+	EXPECT_TRUE(slurp(mnt, name, &t) > 0);
+	EXPECT_TRUE(strncmp(t, "1 1 0:", 6) == 0); /* the root mount first, its own parent */
+	fmt_snprintf(name, sizeof(name), " / %s rw - proc proc rw\n", mnt);
+	EXPECT_TRUE(strstr(t, name) != NULL);
+	kfree(t);
 	kill_and_reap(pid);
 	fmt_snprintf(name, sizeof(name), "%d/stat", pid);
 	EXPECT_EQ(slurp(mnt, name, &t), -ENOENT);
@@ -359,6 +366,59 @@ TEST(procfs, places_of_a_process)
 	file_put(f);
 	EXPECT_TRUE(l.found[0] && l.found[1] && l.found[2]);
 	EXPECT_TRUE(!l.zero_ino);
+	kill_and_reap(pid);
+	procfs_end(dir, mnt);
+}
+
+/* Read every file of @mnt's root and of process @pid once. */
+static void read_everything(const char *mnt, int pid)
+{
+	static const char *const sys[] = { "meminfo", "stat",       "uptime",
+		                           "loadavg", "partitions", "filesystems",
+		                           "cpuinfo", "version",    "cmdline" };
+	static const char *const own[] = { "stat",    "status", "statm",  "cmdline",
+		                           "environ", "maps",   "mounts", "mountinfo" };
+	char name[64], target[256], *t;
+	unsigned i;
+
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+		EXPECT_TRUE(slurp(mnt, sys[i], &t) >= 0);
+		kfree(t);
+	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		fmt_snprintf(name, sizeof(name), "%d/%s", pid, own[i]);
+		EXPECT_TRUE(slurp(mnt, name, &t) >= 0);
+		kfree(t);
+	}
+	fmt_snprintf(name, sizeof(name), "%d/fd/0", pid);
+	EXPECT_TRUE(link_of(mnt, name, target, sizeof(target)) > 0);
+	fmt_snprintf(name, sizeof(name), "%d/cwd", pid);
+	EXPECT_TRUE(link_of(mnt, name, target, sizeof(target)) > 0);
+}
+
+/* Heap blocks in use, the per-CPU magazines' spare blocks left out. */
+static size_t live_blocks(void)
+{
+	struct alloc_stats st;
+
+	heap_cache_reclaim();
+	heap_stats(&st);
+	return st.live_blocks;
+}
+
+TEST(procfs, reading_leaves_nothing_behind)
+{
+	char dir[32], mnt[64];
+	size_t before;
+	int pid;
+
+	procfs_begin(dir, mnt);
+	pid = spawn_spinner();
+	read_everything(mnt, pid); /* the root's fixed entries stay cached from here on */
+	before = live_blocks();
+	for (int i = 0; i < 20; i++)
+		read_everything(mnt, pid);
+	EXPECT_EQ(live_blocks(), before);
 	kill_and_reap(pid);
 	procfs_end(dir, mnt);
 }

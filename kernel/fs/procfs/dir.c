@@ -84,19 +84,24 @@ static int procfs_lookup(struct inode *dir, struct dentry *d)
 	if (!dir_allowed(pn))
 		return -EACCES;
 	/*
-	 * Names of processes (and names in their directories, negative ones
-	 * too) must be asked again each time: a pid that was missing may
-	 * exist now, and a process that was there may have gone.
+	 * Names of processes and in their directories (PROCFS_NOCACHE
+	 * entries, and names not found where numbered ones live) must be
+	 * asked again each time: a pid that was missing may exist now, and a
+	 * process that was there may have gone. The dentry is already in the
+	 * cache, where other walks may read its flags: the bit goes in
+	 * atomically. Nothing else changes a dentry's flags while its lookup
+	 * runs (its parent is locked and it is not yet positive).
 	 */
-	if (pn->pid || pd->dyn_entry)
-		d->flags |= DENTRY_NOCACHE;
-	if (!dir_find(pn, pd, d, &n))
+	if (!dir_find(pn, pd, d, &n)) {
+		if (pn->pid || pd->dyn_entry)
+			__atomic_fetch_or(&d->flags, DENTRY_NOCACHE, __ATOMIC_RELAXED);
 		return 0;
+	}
 	ino = procfs_make_inode(dir->sb, &n);
 	if (!ino)
 		return -ENOMEM;
-	if (n.pid)
-		d->flags |= DENTRY_NOCACHE;
+	if (n.entry->flags & PROCFS_NOCACHE)
+		__atomic_fetch_or(&d->flags, DENTRY_NOCACHE, __ATOMIC_RELAXED);
 	d_instantiate(d, ino);
 	return 0;
 }

@@ -107,6 +107,7 @@ int procfs_show_stat(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_uptime(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_loadavg(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_mounts(struct seqbuf *s, const struct procfs_node *n);
+int procfs_show_mountinfo(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_filesystems(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_cpuinfo(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_version(struct seqbuf *s, const struct procfs_node *n);

@@ -50,6 +50,7 @@ static const struct procfs_entry pid_entries[] = {
 	{ "exe", 74, LNK_MODE, PER_OWNER, NULL, procfs_link_exe, NULL },
 	{ "fd", 75, S_IFDIR | 0500, PER_OWNER, NULL, NULL, &procfs_fd_dir },
 	{ "maps", 68, REG_MODE, PER_OWNER, procfs_show_pid_maps, NULL, NULL },
+	{ "mountinfo", 77, REG_MODE, PER_PID, procfs_show_mountinfo, NULL, NULL },
 	{ "mounts", 69, REG_MODE, PER_PID, procfs_show_mounts, NULL, NULL },
 	{ "root", 76, LNK_MODE, PER_OWNER, NULL, procfs_link_root, NULL },
 	{ "stat", 70, REG_MODE, PER_PID, procfs_show_pid_stat, NULL, NULL },

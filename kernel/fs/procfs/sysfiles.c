@@ -86,6 +86,7 @@ int procfs_show_stat(struct seqbuf *s, const struct procfs_node *n)
 		kmalloc_flags(SMP_MAX_CPUS * sizeof(*cpus), KM_ZERO | KM_MAY_FAIL);
 	struct procfmt_sysstat st;
 	struct sched_cpu_time t;
+	uint64_t now;
 	unsigned cpu;
 
 	if (!cpus)
@@ -100,7 +101,8 @@ int procfs_show_stat(struct seqbuf *s, const struct procfs_node *n)
 	st.cpu = cpus;
 	st.ncpus = cpu;
 	st.intr = irq_total();
-	st.btime = (clock_realtime_ns() - clock_monotonic_ns()) / NSEC;
+	now = clock_realtime_ns();
+	st.btime = now > clock_monotonic_ns() ? (now - clock_monotonic_ns()) / NSEC : 0;
 	st.processes = proc_created();
 	st.running = sched_nr_running();
 	procfmt_stat(s, &st);

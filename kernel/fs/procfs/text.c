@@ -3,7 +3,9 @@
  * /proc's regular files: the text is generated once, at open, into a
  * kernel buffer the open file keeps; read and lseek work on that buffer.
  * So one open file reads one consistent snapshot however small the
- * reads, as with Linux's seq_file for the files that fit a buffer.
+ * reads, as with Linux's seq_file for the files that fit a buffer. Every
+ * file is read-only: the permission bits keep others out, and root, who
+ * may open one for writing as on Linux, gets EINVAL from write.
  */
 #include <cairn/errno.h>
 
@@ -56,8 +58,6 @@ static int procfs_text_open(struct inode *ino, struct file *f)
 
 	if ((n->entry->flags & PROCFS_PRIVATE) && !procfs_may_access(n->pid))
 		return -EACCES;
-	if (f->fmode & FMODE_WRITE)
-		return -EACCES; /* every file here is read-only */
 	err = text_generate(n, &t);
 	if (err)
 		return err;
