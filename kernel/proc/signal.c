@@ -149,25 +149,24 @@ static struct thread *pick_thread_locked(struct process *p, int sig)
 
 /* ---- sending ---- */
 
-__no_thread_safety_analysis void signal_notify_parent(struct process *p, int why, int sig)
+/*
+ * A group kill (kill(-pgid), the terminal's signals) sends with proc_lock
+ * held by proc_for_each_in_group(), and a SIGCONT to a stopped member
+ * lands here: the lock is then already this CPU's.
+ */
+void signal_notify_parent(struct process *p, int why, int sig) __no_thread_safety_analysis
 {
 	struct ksiginfo info = { .signo = SIGCHLD, .code = why, .pid = p->pid, .status = sig };
+	bool held = spin_held(&proc_lock), quiet;
 	struct process *parent;
 	uint64_t flags = 0;
-	bool quiet;
-	/*
-	 * kill(-pgid, SIGCONT) and the terminal's group signals send through
-	 * proc_for_each_in_group(), which holds [G] already: a stopped member's
-	 * continue lands here with it held.
-	 */
-	bool took_g = !spin_held(&proc_lock);
 
-	if (took_g)
+	if (!held)
 		flags = spin_lock_irqsave(&proc_lock);
 	parent = p->parent;
 	if (parent)
 		process_get(parent);
-	if (took_g)
+	if (!held)
 		spin_unlock_irqrestore(&proc_lock, flags);
 	if (!parent)
 		return;
