@@ -15,7 +15,14 @@ The output is reproducible (mtime 0, inode numbers in order) and is only
 rewritten when its bytes change, so make sees no change after a no-op run.
 
 usage: tools/mkrootfs.py OUT [--busybox PATH] [--overlay DIR] [--add HOST_PATH]...
-                         [--no-tests] [--list]
+                         [--no-tests] [--list] [--run NAME=ARGV0,ARG1,...]...
+
+With --run the image also gets /init = user/init/testinit.c running those
+programs (framed as tools/usertest.py reads them) and powering off, so a
+script runs on the whole userland on both kernels:
+  tools/mkrootfs.py build/s.cpio --run diff=/bin/sh,/opt/cairn/scripts/diff.sh
+  tools/linux-baseline --initrd build/s.cpio
+  tools/linux-baseline --cairn build/kernel.elf --initrd build/s.cpio
 """
 import argparse
 import io
@@ -219,17 +226,21 @@ def write_if_changed(out, data):
     return True
 
 
-def test_image(out, runs, files=None, tests=False):
-    """The image with /init = user/init/testinit.c running @runs (tools/
-    initramfs.py's (name, argv[, timeout]) list) and @files (image path ->
-    host path or bytes) added: a script runs on the whole userland, on Cairn
-    (init=/init) and on Linux (rdinit=/init) alike. Returns @out."""
+def init_entry(runs):
+    """/init = user/init/testinit.c running @runs (tools/initramfs.py's
+    (name, argv[, timeout]) list), as an Entry."""
     import tempfile
-    extra = {}
     with tempfile.TemporaryDirectory(prefix="cairn-rootfs-") as tmp:
         init = os.path.join(tmp, "init")
         initramfs.build_init(runs, init)
-        extra["init"] = Entry("file", 0o755, read(init))
+        return Entry("file", 0o755, read(init))
+
+
+def test_image(out, runs, files=None, tests=False):
+    """The image with /init running @runs and @files (image path -> host
+    path or bytes) added: a script runs on the whole userland, on Cairn
+    (init=/init) and on Linux (rdinit=/init) alike. Returns @out."""
+    extra = {"init": init_entry(runs)}
     for path, src in (files or {}).items():
         data = bytes(src) if isinstance(src, (bytes, bytearray)) else read(src)
         extra[path.lstrip("/")] = Entry("file", 0o755, data)
@@ -245,10 +256,14 @@ def main():
     ap.add_argument("--add", action="append", default=[],
                     help="a host file for /usr/local/bin (repeatable; also a space list)")
     ap.add_argument("--no-tests", action="store_true", help="leave out /opt/cairn")
+    ap.add_argument("--run", action="append", default=[],
+                    help="NAME=ARGV0,ARG1,...: add /init (testinit) running these in order")
     ap.add_argument("--list", action="store_true", help="print the image's paths too")
     opts = ap.parse_args()
     add = [p for a in opts.add for p in a.split()]
-    entries = image_entries(opts.busybox, opts.overlay, add, not opts.no_tests)
+    runs = [(r.split("=", 1)[0], r.split("=", 1)[1].split(",")) for r in opts.run]
+    extra = {"init": init_entry(runs)} if runs else None
+    entries = image_entries(opts.busybox, opts.overlay, add, not opts.no_tests, extra)
     data = archive(entries)
     changed = write_if_changed(opts.out, data)
     if opts.list:

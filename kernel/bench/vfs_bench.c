@@ -140,7 +140,6 @@ BENCH(vfssys)
 	uspace_activate(s);
 	preempt_enable();
 	if (copy_to_user((void *)UBASE, DEEP, sizeof(DEEP)) == 0) {
-		kbench_report_cycles("getppid", call_cycles(__NR_getppid, 0, 0, 0, 0));
 		kbench_report_cycles("newfstatat_5_deep", call_cycles(__NR_newfstatat, AT_FDCWD,
 		                                                      UBASE, UBASE + 4096, 0));
 		kbench_report_cycles("statx_5_deep", call_cycles6(__NR_statx, AT_FDCWD, UBASE, 0,

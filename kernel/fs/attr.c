@@ -22,8 +22,9 @@ static bool cred_has_group(const struct cred *c, uint32_t gid)
 
 void inode_init_owner(struct inode *ino, const struct inode *dir, uint32_t mode)
 {
-	struct cred c = current_cred();
+	struct cred c;
 
+	fs_cred(&c);
 	ino->uid = c.fsuid;
 	ino->gid = c.fsgid;
 	/* A setgid directory hands its group down, and its setgid bit to subdirectories. */
@@ -49,9 +50,11 @@ static int attr_begin(const struct path *p)
 int vfs_chmod(const struct path *p, uint32_t mode)
 {
 	struct inode *ino = p->dentry->inode;
-	struct cred c = current_cred();
 	struct iattr a = { .valid = ATTR_MODE | ATTR_CTIME };
 	int err = attr_begin(p);
+	struct cred c;
+
+	fs_cred(&c);
 
 	if (err)
 		return err;
@@ -73,8 +76,9 @@ int vfs_chmod(const struct path *p, uint32_t mode)
 /* Whether the caller may give @ino owner @uid and group @gid ((uint32_t)-1: unchanged). */
 static int chown_ok(const struct inode *ino, uint32_t uid, uint32_t gid)
 {
-	struct cred c = current_cred();
+	struct cred c;
 
+	fs_cred(&c);
 	if (c.fsuid == 0)
 		return 0;
 	if (uid != (uint32_t)-1 && (c.fsuid != ino->uid || uid != ino->uid))

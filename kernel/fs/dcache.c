@@ -250,8 +250,8 @@ void dcache_walk_unlock(void) __no_thread_safety_analysis
 struct dentry *d_lookup_walk(struct dentry *parent, const char *name,
                              size_t len) __no_thread_safety_analysis
 {
-	struct dentry *d = dcache_hash[bucket_of(parent, d_name_hash(name, len))];
 	uint32_t hash = d_name_hash(name, len);
+	struct dentry *d = dcache_hash[bucket_of(parent, hash)];
 
 	for (; d; d = d->hash_next)
 		if (d->parent == parent && d->hash == hash && d->namelen == len &&
@@ -303,6 +303,7 @@ struct dentry *d_make_root(struct super_block *sb, struct inode *ino)
 }
 
 struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len)
+	__must_hold(&dir->inode->lock)
 {
 	struct inode *ino = dir->inode;
 	struct dentry *d = d_lookup_cached(dir, name, len);

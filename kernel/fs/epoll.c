@@ -27,6 +27,7 @@
 
 #include <lib/list/list.h>
 
+#include "fs/epoll_internal.h"
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "fs/poll_internal.h"
@@ -38,12 +39,11 @@
 #include "syscall/syscall.h"
 #include "time/time.h"
 
-#define EP_HASH       256 /* buckets of the (file, fd) -> item table */
-#define EP_MAX_NESTS  4   /* epolls inside epolls, as Linux allows */
-#define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct epoll_event))
-#define EP_CONTROL    (EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE | EPOLLWAKEUP)
-#define EP_ALWAYS     (POLLERR | POLLHUP)
-#define EP_EXCL_OK    (POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
+#define EP_HASH      256 /* buckets of the (file, fd) -> item table */
+#define EP_MAX_NESTS 4   /* epolls inside epolls, as Linux allows */
+#define EP_CONTROL   (EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE | EPOLLWAKEUP)
+#define EP_ALWAYS    (POLLERR | POLLHUP)
+#define EP_EXCL_OK   (POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 struct epitem;
 
@@ -225,11 +225,52 @@ void eventpoll_release(struct file *f)
 
 /* ---- reporting ---- */
 
+/* Take the first item off @list (which the ready lock guards), or NULL. */
+static struct epitem *ep_pop(struct eventpoll *ep, struct list_node *list)
+{
+	uint64_t flags = spin_lock_irqsave(&ep->rlock);
+	struct epitem *it = list_first_entry_or_null(list, struct epitem, rdlink);
+
+	if (it)
+		list_del(&it->rdlink);
+	spin_unlock_irqrestore(&ep->rlock, flags);
+	return it;
+}
+
+/*
+ * Poll @it and, if it has events, report it as entry @n of user array @uev
+ * (0: only look) and put it back on the list or disarm it by its mode.
+ * Returns 1 (ready), 0 (not: it stays off the list) or -EFAULT (it goes
+ * back on the list). With [X] held.
+ */
+static int ep_report_locked(struct eventpoll *ep, struct epitem *it, uint64_t uev, long n)
+	__must_hold(&ep->mtx)
+{
+	struct epoll_event ev;
+
+	ev.events = vfs_poll(it->file, NULL) & it->events & ~EP_CONTROL;
+	ev.data = it->data;
+	if (!ev.events)
+		return 0;
+	if (!uev) {
+		ep_queue(it, EP_WAKE_NONE); /* a look changes nothing */
+		return 1;
+	}
+	if (copy_to_user((void *)(uev + (uint64_t)n * sizeof(ev)), &ev, sizeof(ev))) {
+		ep_queue(it, EP_WAKE_NONE);
+		return -EFAULT;
+	}
+	if (it->events & EPOLLONESHOT)
+		__atomic_store_n(&it->events, it->events & EP_CONTROL, __ATOMIC_RELAXED);
+	else if (!(it->events & EPOLLET))
+		ep_queue(it, EP_WAKE_WAITERS); /* level-triggered: looked at again next time */
+	return 1;
+}
+
 /*
  * Poll the items on the ready list and report those with events into
  * user array @uev (at most @max); with @uev 0, only say whether one is
- * ready. Level-triggered items go back on the list. Returns the count or
- * -EFAULT. With [X] held.
+ * ready. Returns the count or -EFAULT. With [X] held.
  */
 static long ep_scan_ready_locked(struct eventpoll *ep, uint64_t uev, int max) __must_hold(&ep->mtx)
 {
@@ -237,38 +278,19 @@ static long ep_scan_ready_locked(struct eventpoll *ep, uint64_t uev, int max) __
 	struct epitem *it;
 	uint64_t flags;
 	long n = 0;
+	int r;
 
 	list_init(&txlist);
 	flags = spin_lock_irqsave(&ep->rlock);
 	list_splice_tail(&txlist, &ep->ready);
 	spin_unlock_irqrestore(&ep->rlock, flags);
-	while (n < max) {
-		struct epoll_event ev;
-		bool requeue;
-
-		flags = spin_lock_irqsave(&ep->rlock);
-		it = list_first_entry_or_null(&txlist, struct epitem, rdlink);
-		if (it)
-			list_del(&it->rdlink);
-		spin_unlock_irqrestore(&ep->rlock, flags);
-		if (!it)
-			break;
-		ev.events = vfs_poll(it->file, NULL) & it->events & ~EP_CONTROL;
-		ev.data = it->data;
-		if (!ev.events)
-			continue;
-		if (uev &&
-		    copy_to_user((void *)(uev + (uint64_t)n * sizeof(ev)), &ev, sizeof(ev))) {
-			ep_queue(it, EP_WAKE_NONE);
-			n = n ? n : -EFAULT;
+	while (n < max && (it = ep_pop(ep, &txlist))) {
+		r = ep_report_locked(ep, it, uev, n);
+		if (r < 0) {
+			n = n ? n : r;
 			break;
 		}
-		n++;
-		requeue = !uev || !(it->events & (EPOLLET | EPOLLONESHOT));
-		if (uev && (it->events & EPOLLONESHOT))
-			__atomic_store_n(&it->events, it->events & EP_CONTROL, __ATOMIC_RELAXED);
-		if (requeue)
-			ep_queue(it, uev ? EP_WAKE_WAITERS : EP_WAKE_NONE);
+		n += r;
 	}
 	/* What was not looked at goes back in front, in order. */
 	flags = spin_lock_irqsave(&ep->rlock);
@@ -309,7 +331,7 @@ static const struct file_ops eventpoll_fops = {
 	.poll = ep_poll,
 };
 
-/* ---- epoll_ctl ---- */
+/* ---- epoll_ctl's work ---- */
 
 /* Whether watching epoll file @f from @ep would make a loop or nest too deep. With [G]. */
 static bool ep_loops(const struct eventpoll *ep, const struct file *f, int depth)
@@ -430,45 +452,27 @@ static int ep_ctl(struct eventpoll *ep, int op, struct file *f, int fd,
 	return err;
 }
 
-long sys_epoll_ctl(uint64_t epfd, uint64_t op_, uint64_t fd, uint64_t uev, uint64_t a4, uint64_t a5)
+int ep_ctl_files(int op, struct file *epf, struct file *f, int fd, const struct epoll_event *ev)
 {
-	struct epoll_event ev = { 0, 0 };
-	int op = (int)op_;
-	struct file *epf, *f;
-	long err;
+	int err = ep_ctl_check(op, epf, f, ev);
 
-	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, (const void *)uev, sizeof(ev)))
-		return -EFAULT;
-	epf = fd_get((int)epfd);
-	if (!epf)
-		return -EBADF;
-	f = fd_get((int)fd);
-	if (!f) {
-		file_put(epf);
-		return -EBADF;
-	}
-	err = ep_ctl_check(op, epf, f, &ev);
-	if (!err)
-		err = ep_ctl(epf->priv, op, f, (int)fd, &ev);
-	file_put(f);
-	file_put(epf);
-	return err;
+	return err ? err : ep_ctl(epf->priv, op, f, fd, ev);
 }
 
-/* ---- epoll_create, epoll_wait ---- */
+/* ---- making one, waiting on one ---- */
 
-long sys_epoll_create1(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                       uint64_t a5)
+bool file_is_epoll(const struct file *f)
 {
-	struct eventpoll *ep;
-	struct file *f;
-	int fd;
+	return is_epoll(f);
+}
 
-	if ((int)flags & ~EPOLL_CLOEXEC)
-		return -EINVAL;
-	ep = kmalloc_flags(sizeof(*ep), KM_MAY_FAIL | KM_ZERO);
+struct file *ep_file_alloc(void)
+{
+	struct eventpoll *ep = kmalloc_flags(sizeof(*ep), KM_MAY_FAIL | KM_ZERO);
+	struct file *f;
+
 	if (!ep)
-		return -ENOMEM;
+		return ERR_PTR_VAL(-ENOMEM);
 	mutex_init(&ep->mtx, "epoll");
 	spin_init(&ep->rlock, "epoll.ready");
 	list_init(&ep->ready);
@@ -476,22 +480,9 @@ long sys_epoll_create1(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, ui
 	waitq_init(&ep->wq, "epoll.wait");
 	waitq_init(&ep->poll_wq, "epoll.poll");
 	f = file_alloc_anon(&eventpoll_fops, ep, O_RDWR, 0600, "[eventpoll]");
-	if (IS_ERR_PTR(f)) {
+	if (IS_ERR_PTR(f))
 		kfree(ep);
-		return PTR_ERR_VAL(f);
-	}
-	fd = fd_install(fdtable_current(), f, 0, (int)flags & EPOLL_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
-}
-
-long sys_epoll_create(uint64_t size, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                      uint64_t a5)
-{
-	if ((int)size <= 0)
-		return -EINVAL;
-	return sys_epoll_create1(0, 0, 0, 0, 0, 0);
+	return f;
 }
 
 struct ep_wait_ctx {
@@ -512,8 +503,7 @@ static bool ep_wait_cond(void *ctx)
 	return false;
 }
 
-/* Report ready items into @uev, waiting until @deadline (0: not at all). */
-static long ep_wait(struct eventpoll *ep, uint64_t uev, int max, uint64_t deadline)
+long ep_wait(struct eventpoll *ep, uint64_t uev, int max, uint64_t deadline)
 {
 	struct ep_wait_ctx c = { .ep = ep, .signalled = false };
 	long n;
@@ -534,63 +524,4 @@ static long ep_wait(struct eventpoll *ep, uint64_t uev, int max, uint64_t deadli
 		if (err == -ETIMEDOUT)
 			deadline = 0;
 	}
-}
-
-/* The checks and the wait shared by epoll_wait, epoll_pwait and epoll_pwait2. */
-static long ep_wait_common(uint64_t epfd, uint64_t uev, int max, uint64_t deadline)
-{
-	struct file *f;
-	long n;
-
-	if (max <= 0 || max > EP_MAX_EVENTS)
-		return -EINVAL;
-	if (!user_range_ok(uev, (size_t)max * sizeof(struct epoll_event)))
-		return -EFAULT;
-	f = fd_get((int)epfd);
-	if (!f)
-		return -EBADF;
-	n = is_epoll(f) ? ep_wait(f->priv, uev, max, deadline) : -EINVAL;
-	file_put(f);
-	return n;
-}
-
-static uint64_t ep_ms_deadline(int ms)
-{
-	if (ms < 0)
-		return TIME_NEVER;
-	return ms ? poll_deadline((uint64_t)ms * 1000000ull) : 0;
-}
-
-long sys_epoll_wait(uint64_t epfd, uint64_t uev, uint64_t max, uint64_t ms, uint64_t a4,
-                    uint64_t a5)
-{
-	return ep_wait_common(epfd, uev, (int)max, ep_ms_deadline((int)ms));
-}
-
-long sys_epoll_pwait(uint64_t epfd, uint64_t uev, uint64_t max, uint64_t ms, uint64_t umask,
-                     uint64_t size)
-{
-	long ret = poll_sigmask_set(umask, size);
-
-	if (ret)
-		return ret;
-	ret = ep_wait_common(epfd, uev, (int)max, ep_ms_deadline((int)ms));
-	poll_sigmask_restore(umask, ret);
-	return ret;
-}
-
-long sys_epoll_pwait2(uint64_t epfd, uint64_t uev, uint64_t max, uint64_t uts, uint64_t umask,
-                      uint64_t size)
-{
-	uint64_t deadline;
-	long ret = poll_timespec_deadline(uts, &deadline);
-
-	if (ret)
-		return ret;
-	ret = poll_sigmask_set(umask, size);
-	if (ret)
-		return ret;
-	ret = ep_wait_common(epfd, uev, (int)max, deadline);
-	poll_sigmask_restore(umask, ret);
-	return ret;
 }

@@ -35,12 +35,6 @@ struct fdtable *fdtable_kernel(void)
 	return &kernel_table;
 }
 
-/* The proc lane's fdtable_current() replaces this: kernel tasks and tests share the kernel's. */
-__attribute__((weak)) struct fdtable *fdtable_current(void)
-{
-	return &kernel_table;
-}
-
 static size_t bitmap_bytes(unsigned size)
 {
 	return (size + 63u) / 64u * sizeof(uint64_t);

@@ -33,12 +33,6 @@ struct fs_context *fs_context_kernel(void)
 	return &kernel_fs;
 }
 
-/* The proc lane's fs_context_current() replaces this: kernel tasks and tests use the kernel's. */
-__attribute__((weak)) struct fs_context *fs_context_current(void)
-{
-	return &kernel_fs;
-}
-
 void fs_context_set_boot_root(const struct path *p)
 {
 	struct path old_root, old_cwd;
@@ -113,6 +107,13 @@ static void get_one(struct fs_context *c, const struct path *which, struct path 
 void fs_get_root(struct fs_context *c, struct path *out)
 {
 	get_one(c, &c->root, out);
+}
+
+void fs_peek_root(struct fs_context *c, struct path *out)
+{
+	vlock_acquire(&c->lock);
+	*out = c->root;
+	vlock_release(&c->lock);
 }
 
 void fs_get_cwd(struct fs_context *c, struct path *out)

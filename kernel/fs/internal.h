@@ -17,22 +17,14 @@
 #include "fs/vfs.h"
 #include "proc/proc.h"
 
-/* ---- hooks of other lanes (weak defaults in the VFS) ---- */
-
-/* A snapshot of the caller's credentials (root's in a kernel task): the proc lane's. */
-struct cred current_cred(void);
-/* Open the FIFO @ino as @f (the pipe lane's; the weak default answers -ENXIO). */
-int __must_check pipe_fifo_open(struct inode *ino, struct file *f);
-
 /*
- * The caller's filesystem ids and groups for the walk's search checks, read
- * without the process's lock (a spin lock costs a walk more than its steps).
+ * The caller's filesystem ids and groups (fsuid, fsgid, ngroups, groups:
+ * the rest of @c is not filled in) for the file checks, read without the
+ * process's lock: current_cred() copies the whole struct under the lock,
+ * which costs a walk more than its steps. fs_fsuid(): the fsuid alone.
  */
-void walk_cred(struct cred *c);
-
-/* The kernel's own descriptor table and fs context (kernel tasks, boot). */
-struct fdtable *fdtable_kernel(void);
-struct fs_context *fs_context_kernel(void);
+void fs_cred(struct cred *c);
+uint32_t fs_fsuid(void);
 
 /* [a] the live objects vfs_get_counts() reports */
 extern struct vfs_counts vfs_live;
@@ -45,7 +37,7 @@ extern struct vfs_counts vfs_live;
  * bit away (and set-group-id with group execute), as Linux's
  * file_remove_privs() does. Caller holds ino->lock.
  */
-void inode_kill_suid_locked(struct inode *ino);
+void inode_kill_suid_locked(struct inode *ino) __must_hold(&ino->lock);
 
 static inline bool inode_is_dir(const struct inode *ino)
 {
@@ -65,7 +57,8 @@ static inline bool inode_is_link(const struct inode *ino)
  * does not exist. The caller holds the directory inode's lock.
  * Returns an error pointer on failure.
  */
-struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len);
+struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len)
+	__must_hold(&dir->inode->lock);
 /* As d_lookup_locked(), taking the directory's lock only on a cache miss. */
 struct dentry *d_lookup(struct dentry *dir, const char *name, size_t len);
 /* A dentry named @name outside every hash chain, for anonymous files. */
@@ -134,6 +127,8 @@ int __must_check anon_setup(void);
 
 /* ---- fs contexts (fs_context.c) ---- */
 
+/* The root of @c as two pointers, without references: for comparisons only. */
+void fs_peek_root(struct fs_context *c, struct path *out);
 /* Make @p (references taken) the root and cwd of the kernel's context (boot). */
 void fs_context_set_boot_root(const struct path *p);
 /* Serialises renames so the tree cannot change shape under a rename's checks ([R]). */

@@ -22,7 +22,11 @@
 
 struct nameidata {
 	struct path path; /* where the walk is */
-	struct path root; /* the caller's root: ".." stops there, "/" starts there */
+	/*
+	 * The caller's root, where ".." stops: compared, never used, so it
+	 * holds no references (an absolute link re-reads it with them).
+	 */
+	struct path root;
 	unsigned *links;  /* symbolic links followed so far */
 	char *buf;        /* a heap copy of the rest of the path once a link was spliced in */
 	bool want_parent; /* stop before the last component */
@@ -33,8 +37,8 @@ struct nameidata {
 static void nd_release(struct nameidata *nd)
 {
 	path_put(&nd->path);
-	path_put(&nd->root);
-	kfree(nd->buf);
+	if (nd->buf)
+		kfree(nd->buf);
 	nd->buf = NULL;
 }
 
@@ -43,13 +47,15 @@ static int nd_start(struct nameidata *nd, const struct path *start, int dirfd, c
 	struct fs_context *fs = fs_context_current();
 	struct file *f;
 
-	fs_get_root(fs, &nd->root);
+	if (s[0] == '/') {
+		fs_get_root(fs, &nd->path);
+		nd->root = nd->path;
+		return nd->path.mnt ? 0 : -ENOENT;
+	}
+	fs_peek_root(fs, &nd->root);
 	if (!nd->root.mnt)
 		return -ENOENT;
-	if (s[0] == '/') {
-		nd->path = nd->root;
-		path_get(&nd->path);
-	} else if (start) {
+	if (start) {
 		nd->path = *start;
 		path_get(&nd->path);
 	} else if (dirfd == AT_FDCWD) {
@@ -130,8 +136,10 @@ static int splice_link(struct nameidata *nd, struct path *link, const char *rest
 	nd->buf = buf;
 	if (buf[0] == '/') {
 		path_put(&nd->path);
-		nd->path = nd->root;
-		path_get(&nd->path);
+		fs_get_root(fs_context_current(), &nd->path);
+		nd->root = nd->path;
+		if (!nd->path.mnt)
+			return -ENOENT;
 	}
 	*next = buf;
 	return 0;
@@ -168,6 +176,12 @@ static int walk_one(struct nameidata *nd, const char *name, size_t len, bool fol
 	nd->path = p;
 	*next = rest;
 	return 0;
+}
+
+/* Whether @c may pass the directory @dir (root may pass any). */
+static inline bool may_search(const struct inode *dir, const struct cred *c)
+{
+	return c->fsuid == 0 || inode_permission_as(dir, MAY_EXEC, c) == 0;
 }
 
 /* One component of a path: its name and what follows. */
@@ -207,8 +221,7 @@ static const char *walk_fast(struct nameidata *nd, const char *s, unsigned flags
 
 	dcache_walk_lock();
 	while (next_component(s, &c) && c.len <= NAME_MAX && S_ISDIR(cur->inode->mode) &&
-	       !inode_permission_as(cur->inode, MAY_EXEC, &nd->cred) &&
-	       !(c.last && nd->want_parent)) {
+	       may_search(cur->inode, &nd->cred) && !(c.last && nd->want_parent)) {
 		if (c.len == 1 && c.name[0] == '.') {
 			child = cur;
 		} else if (c.len == 2 && c.name[0] == '.' && c.name[1] == '.') {
@@ -282,8 +295,9 @@ static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
 	return 0;
 }
 
-int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigned flags,
-                  struct path *out, unsigned *links)
+/* The walk itself, with the search checks made for @cred (NULL: the caller's fs ids). */
+static int walk_as(const struct path *start, int dirfd, const char *path, unsigned flags,
+                   struct path *out, unsigned *links, const struct cred *cred)
 {
 	struct nameidata nd = { .links = links, .want_parent = flags & LOOKUP_PARENT };
 	int err;
@@ -292,7 +306,10 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 		return -ENAMETOOLONG;
 	if (!path[0] && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	walk_cred(&nd.cred);
+	if (cred)
+		nd.cred = *cred;
+	else
+		fs_cred(&nd.cred);
 	err = nd_start(&nd, start, dirfd, path);
 	if (!err)
 		err = walk_path(&nd, path, flags);
@@ -303,6 +320,20 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 	}
 	nd_release(&nd);
 	return err;
+}
+
+int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigned flags,
+                  struct path *out, unsigned *links)
+{
+	return walk_as(start, dirfd, path, flags, out, links, NULL);
+}
+
+int vfs_walk_as(int dirfd, const char *path, unsigned flags, struct path *out,
+                const struct cred *cred)
+{
+	unsigned links = 0;
+
+	return walk_as(NULL, dirfd, path, flags & ~LOOKUP_PARENT, out, &links, cred);
 }
 
 int vfs_walk(int dirfd, const char *path, unsigned flags, struct path *out)

@@ -91,7 +91,7 @@ int vfs_mknod(int dirfd, const char *path, uint32_t mode, uint32_t rdev)
 		break;
 	case S_IFCHR:
 	case S_IFBLK:
-		if (current_cred().fsuid != 0)
+		if (fs_fsuid() != 0)
 			return -EPERM;
 		break;
 	case S_IFDIR:

@@ -14,6 +14,7 @@
 
 #include "fs/file.h"
 #include "fs/internal.h"
+#include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 
@@ -27,14 +28,6 @@ struct chrdev {
 static struct spinlock chrdev_lock = SPINLOCK_INIT("chrdev");
 static struct chrdev chrdevs[CHRDEV_MAX] __guarded_by(&chrdev_lock);
 static unsigned nchrdevs __guarded_by(&chrdev_lock);
-
-/* The pipe lane's pipe_fifo_open() replaces this until FIFOs exist. */
-__attribute__((weak)) int pipe_fifo_open(struct inode *ino, struct file *f)
-{
-	(void)ino;
-	(void)f;
-	return -ENXIO;
-}
 
 int chrdev_register(unsigned major, unsigned minor, unsigned count, const struct file_ops *fops)
 {
@@ -176,6 +169,7 @@ static struct file *open_from(const struct path *start, int dirfd, const char *p
 
 /* Create @d in @dir (locked) as a regular file of @mode less the umask. */
 static int create_locked(const struct path *dir, struct dentry *d, uint32_t mode)
+	__must_hold(&dir->dentry->inode->lock)
 {
 	struct inode *di = dir->dentry->inode;
 	int err = may_change_dir(dir);

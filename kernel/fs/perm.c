@@ -8,42 +8,25 @@
 #include <cairn/errno.h>
 #include <cairn/linux/stat.h>
 
-#include <lib/string.h>
-
 #include "fs/internal.h"
 #include "fs/vfs.h"
 #include "proc/proc.h"
 
-/*
- * The proc lane's current_cred() replaces this default: the calling
- * process's credentials under its lock, a kernel task's are root's.
- */
-__attribute__((weak)) struct cred current_cred(void)
-{
-	struct process *p = process_current();
-	struct cred c = { 0 };
-
-	if (p) {
-		spin_lock(&p->lock);
-		c = p->cred;
-		spin_unlock(&p->lock);
-	}
-	return c;
-}
-
-void walk_cred(struct cred *c)
+void fs_cred(struct cred *c)
 {
 	struct process *p = process_current();
 	unsigned n;
 
-	memset(c, 0, sizeof(*c));
-	if (!p)
+	if (!p) {
+		/* A kernel task is root with no groups. */
+		c->fsuid = c->fsgid = 0;
+		c->ngroups = 0;
 		return;
+	}
 	/*
-	 * Without the process's lock: a walk checks search permission with
-	 * the ids as they are while it starts, and a sibling thread's setuid
-	 * racing with it may be seen or not, as either order would allow.
-	 * Each id is read whole.
+	 * Without the process's lock: a file check uses the ids as they are
+	 * when it starts, and a sibling thread's setuid racing with it may be
+	 * seen or not, as either order would allow. Each id is read whole.
 	 */
 	c->fsuid = __atomic_load_n(&p->cred.fsuid, __ATOMIC_RELAXED);
 	c->fsgid = __atomic_load_n(&p->cred.fsgid, __ATOMIC_RELAXED);
@@ -51,6 +34,13 @@ void walk_cred(struct cred *c)
 	c->ngroups = n < PROC_NGROUPS ? n : PROC_NGROUPS;
 	for (unsigned i = 0; i < c->ngroups; i++)
 		c->groups[i] = __atomic_load_n(&p->cred.groups[i], __ATOMIC_RELAXED);
+}
+
+uint32_t fs_fsuid(void)
+{
+	struct process *p = process_current();
+
+	return p ? __atomic_load_n(&p->cred.fsuid, __ATOMIC_RELAXED) : 0;
 }
 
 static bool cred_in_group(const struct cred *c, uint32_t gid)
@@ -89,25 +79,26 @@ int inode_permission_as(const struct inode *ino, unsigned mask, const struct cre
 
 int inode_permission(const struct inode *ino, unsigned mask)
 {
-	struct cred c = current_cred();
+	struct cred c;
 
+	fs_cred(&c);
 	return inode_permission_as(ino, mask, &c);
 }
 
 bool inode_owner_or_root(const struct inode *ino)
 {
-	struct cred c = current_cred();
+	uint32_t fsuid = fs_fsuid();
 
-	return c.fsuid == 0 || c.fsuid == __atomic_load_n(&ino->uid, __ATOMIC_RELAXED);
+	return fsuid == 0 || fsuid == __atomic_load_n(&ino->uid, __ATOMIC_RELAXED);
 }
 
 bool may_delete_sticky(const struct inode *dir, const struct inode *victim)
 {
-	struct cred c = current_cred();
+	uint32_t fsuid = fs_fsuid();
 
-	if (!(dir->mode & S_ISVTX) || c.fsuid == 0)
+	if (!(dir->mode & S_ISVTX) || fsuid == 0)
 		return true;
-	return c.fsuid == victim->uid || c.fsuid == dir->uid;
+	return fsuid == victim->uid || fsuid == dir->uid;
 }
 
 int may_change_dir(const struct path *dir)

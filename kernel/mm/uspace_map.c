@@ -310,7 +310,8 @@ int uspace_map_frames(struct uspace *s, uintptr_t va, const uint64_t *pas, size_
 		if (!err)
 			err = uspace_map_page_locked(s, va, pas[i], uspace_pte_flags(v, false));
 		if (err)
-			pmm_frame_put(pmm_frame(pas[i])); /* this page's reference; the rest follow */
+			pmm_frame_put(
+				pmm_frame(pas[i])); /* this page's reference; the rest follow */
 		else
 			mapped++;
 	}

@@ -49,18 +49,18 @@ enum proc_state {
 	PROC_DEAD = 3,   /* reaped: out of the tables, freed with its last reference */
 };
 
+/* Credentials (Linux's real, effective, saved and filesystem ids). */
 /*
- * Credentials (Linux's real, effective, saved and filesystem ids). Aligned
- * to 8 bytes so that the copies current_cred() makes (every permission
- * check and create) move whole words: lib's memcpy and memset go byte by
- * byte otherwise, 750 instructions a copy.
+ * 8-byte aligned: every permission check copies one (current_cred()), and
+ * lib's memcpy moves whole words only between 8-byte aligned ends (the
+ * tmpfs lane measured a 4-byte aligned copy at about 750 instructions).
  */
-struct __attribute__((aligned(8))) cred {
+struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	unsigned ngroups;              /* entries of groups in use */
 	uint32_t groups[PROC_NGROUPS]; /* supplementary groups */
-};
+} __attribute__((aligned(8)));
 
 struct process {
 	int pid;                   /* [I] also its first thread's tid */

@@ -148,6 +148,7 @@ static long access_at(int dirfd, uint64_t upath, uint64_t mode, int flags)
 	unsigned lf = LOOKUP_FOLLOW;
 	struct inode *ino;
 	struct path p;
+	char *name;
 	long err;
 
 	if ((unsigned)mode & ~7u)
@@ -158,12 +159,16 @@ static long access_at(int dirfd, uint64_t upath, uint64_t mode, int flags)
 		lf = 0;
 	if (flags & AT_EMPTY_PATH)
 		lf |= LOOKUP_EMPTY;
-	/* access(2) asks about the real ids: the walk and the check use them. */
+	/* access(2) asks about the real ids: the walk and the check both use them. */
 	if (!(flags & AT_EACCESS)) {
 		c.fsuid = c.uid;
 		c.fsgid = c.gid;
 	}
-	err = user_walk(dirfd, upath, lf, &p);
+	name = vfs_getname(upath, flags & AT_EMPTY_PATH);
+	if (IS_ERR_PTR(name))
+		return PTR_ERR_VAL(name);
+	err = vfs_walk_as(dirfd, name, lf, &p, &c);
+	kfree(name);
 	if (err)
 		return err;
 	ino = p.dentry->inode;

@@ -46,23 +46,24 @@ int user_walk(int dirfd, uint64_t upath, unsigned flags, struct path *out)
 static void fill_stat(struct inode *ino, struct stat *st)
 {
 	/* Read without the inode's lock, as Linux's generic_fillattr() does: each field is whole. */
-	memset(st, 0, sizeof(*st));
-	st->st_dev = ino->sb ? ino->sb->dev : 0;
-	st->st_ino = ino->ino;
-	st->st_nlink = ino->nlink;
-	st->st_mode = ino->mode;
-	st->st_uid = ino->uid;
-	st->st_gid = ino->gid;
-	st->st_rdev = ino->rdev;
-	st->st_size = ino->size;
-	st->st_blksize = STAT_BLKSIZE;
-	st->st_blocks = (int64_t)ino->blocks;
-	st->st_atime_sec = ino->atime.sec;
-	st->st_atime_nsec = ino->atime.nsec;
-	st->st_mtime_sec = ino->mtime.sec;
-	st->st_mtime_nsec = ino->mtime.nsec;
-	st->st_ctime_sec = ino->ctime.sec;
-	st->st_ctime_nsec = ino->ctime.nsec;
+	*st = (struct stat){
+		.st_dev = ino->sb ? ino->sb->dev : 0,
+		.st_ino = ino->ino,
+		.st_nlink = ino->nlink,
+		.st_mode = ino->mode,
+		.st_uid = ino->uid,
+		.st_gid = ino->gid,
+		.st_rdev = ino->rdev,
+		.st_size = ino->size,
+		.st_blksize = STAT_BLKSIZE,
+		.st_blocks = (int64_t)ino->blocks,
+		.st_atime_sec = ino->atime.sec,
+		.st_atime_nsec = ino->atime.nsec,
+		.st_mtime_sec = ino->mtime.sec,
+		.st_mtime_nsec = ino->mtime.nsec,
+		.st_ctime_sec = ino->ctime.sec,
+		.st_ctime_nsec = ino->ctime.nsec,
+	};
 }
 
 static long stat_out(struct inode *ino, uint64_t ubuf)

@@ -41,3 +41,5 @@ extern const struct proc_prog proc_prog_robust;
 extern const struct proc_prog proc_prog_euid;
 /* Become uid/gid 2000, then execve(argv[1], &argv[1], NULL): exits with exec's errno, 99 if the ids were refused. */
 extern const struct proc_prog proc_prog_drop_exec;
+/* Become uid/gid 2000, then open argv[1] read-only: exits 0 if it opened, else the errno (99: ids refused). */
+extern const struct proc_prog proc_prog_drop_open;

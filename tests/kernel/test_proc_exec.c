@@ -5,7 +5,8 @@
  * "#!" scripts and their depth limit, the files exec refuses (not ELF nor
  * script, no x bit, a directory, a noexec mount), set-user-ID programs run
  * by an ordinary user (honoured, and ignored on a nosuid mount), and an
- * execute-only program run without read permission. The programs are the
+ * execute-only program run without read permission, and what another
+ * user's process may open. The programs are the
  * small assembly ones of proc_progs.h in a one-segment ELF file.
  */
 #include <cairn/errno.h>
@@ -205,4 +206,36 @@ TEST(proc, exec_set_user_id)
 	EXPECT_EQ(vfs_walk(AT_FDCWD, DIR_ "/ns", LOOKUP_FOLLOW, &p), 0);
 	EXPECT_EQ(vfs_umount(&p, 0), 0);
 	path_put(&p);
+}
+
+/* What uid 2000 gets opening @path for reading, through prog_drop_open: 0 or the errno. */
+static int open_as_2000(const char *path)
+{
+	char *argv[] = { "open", (char *)path, NULL };
+	int st;
+
+	put_prog(DIR_ "/open", &proc_prog_drop_open, 0755, 0);
+	st = run(DIR_ "/open", argv);
+	return st >= 0 ? (st >> 8) & 0xff : st;
+}
+
+TEST(proc, another_user_cannot_open_roots_private_file)
+{
+	struct path p;
+
+	scratch_dir();
+	put(DIR_ "/secret", "root only\n", 10, 0600, 0);
+	EXPECT_EQ(open_as_2000(DIR_ "/secret"), EACCES);
+	put(DIR_ "/public", "anyone\n", 7, 0644, 0);
+	EXPECT_EQ(open_as_2000(DIR_ "/public"), 0);
+	/* Its own file, even at mode 0600, is open to it. */
+	put(DIR_ "/mine", "uid 2000's\n", 11, 0600, 2000);
+	EXPECT_EQ(open_as_2000(DIR_ "/mine"), 0);
+	/* A directory it may not search hides what is inside. */
+	mkdir_ok(DIR_ "/closed");
+	put(DIR_ "/closed/f", "x\n", 2, 0644, 0);
+	EXPECT_EQ(vfs_walk(AT_FDCWD, DIR_ "/closed", 0, &p), 0);
+	EXPECT_EQ(vfs_chmod(&p, 0700), 0);
+	path_put(&p);
+	EXPECT_EQ(open_as_2000(DIR_ "/closed/f"), EACCES);
 }

@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -240,6 +241,7 @@ static void ensure_tmp(void)
 static void fifos(void)
 {
 	char path[64], buf[8];
+	struct pollfd p;
 	int fd, w, r;
 	pid_t pid;
 
@@ -250,10 +252,14 @@ static void fifos(void)
 	tap_errno(open(path, O_WRONLY | O_NONBLOCK), ENXIO, "O_NONBLOCK write open, no reader");
 	fd = open(path, O_RDONLY | O_NONBLOCK);
 	tap_ok(fd >= 0, "O_NONBLOCK read open succeeds at once");
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	tap_ok(poll(&p, 1, 0) == 0, "no writer has come yet: not hung up");
+	tap_ok(read(fd, buf, sizeof(buf)) == 0, "and a read sees end of file");
 	w = open(path, O_WRONLY | O_NONBLOCK);
 	tap_ok(w >= 0, "now a write open finds the reader");
 	tap_ok(write(w, "ab", 2) == 2 && read(fd, buf, sizeof(buf)) == 2, "bytes go through");
 	close(w);
+	tap_ok(poll(&p, 1, 0) == 1 && p.revents == POLLHUP, "the writer came and went: POLLHUP");
 	close(fd);
 	fd = open(path, O_RDWR);
 	tap_ok(fd >= 0, "O_RDWR never waits");

@@ -127,3 +127,16 @@ PROG(prog_drop_exec,
      "movq 16(%rsp), %rdi\n\tleaq 16(%rsp), %rsi\n\txorl %edx, %edx\n\t"
      "movl $59, %eax\n\tsyscall\n\tnegl %eax\n\tmovl %eax, %edi\n\t" EXIT_EDI
      "8: movl $99, %edi\n\t" EXIT_EDI);
+
+/*
+ * Become uid and gid 2000 as prog_drop_exec does, then openat(AT_FDCWD,
+ * argv[1], O_RDONLY) (257): exit 0 if it opened, else its errno.
+ */
+PROG(prog_drop_open,
+     "movl $119, %eax\n\tmovl $2000, %edi\n\tmovl $2000, %esi\n\tmovl $2000, %edx\n\t"
+     "syscall\n\ttestl %eax, %eax\n\tjnz 8f\n\t"
+     "movl $117, %eax\n\tmovl $2000, %edi\n\tmovl $2000, %esi\n\tmovl $2000, %edx\n\t"
+     "syscall\n\ttestl %eax, %eax\n\tjnz 8f\n\t"
+     "movl $-100, %edi\n\tmovq 16(%rsp), %rsi\n\txorl %edx, %edx\n\txorl %r10d, %r10d\n\t"
+     "movl $257, %eax\n\tsyscall\n\txorl %edi, %edi\n\ttestl %eax, %eax\n\tjns 1f\n\t"
+     "negl %eax\n\tmovl %eax, %edi\n\t1: " EXIT_EDI "8: movl $99, %edi\n\t" EXIT_EDI);
