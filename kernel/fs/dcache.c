@@ -303,6 +303,7 @@ struct dentry *d_make_root(struct super_block *sb, struct inode *ino)
 }
 
 struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len)
+	__must_hold(&dir->inode->lock)
 {
 	struct inode *ino = dir->inode;
 	struct dentry *d = d_lookup_cached(dir, name, len);

@@ -142,7 +142,7 @@ void vfs_for_each_fs(void (*fn)(const struct fs_type *type, void *ctx), void *ct
 	spin_unlock(&registry_lock);
 }
 
-int vfs_setattr_locked(struct inode *ino, const struct iattr *a)
+int vfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
 {
 	if (ino->iops && ino->iops->setattr)
 		return ino->iops->setattr(ino, a);
@@ -178,7 +178,7 @@ int vfs_truncate_inode(struct inode *ino, int64_t size)
 	return err;
 }
 
-void inode_kill_suid_locked(struct inode *ino)
+void inode_kill_suid_locked(struct inode *ino) __must_hold(&ino->lock)
 {
 	uint32_t kill = S_ISUID;
 	struct iattr a = { .valid = ATTR_MODE | ATTR_CTIME };

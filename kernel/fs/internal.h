@@ -37,7 +37,7 @@ extern struct vfs_counts vfs_live;
  * bit away (and set-group-id with group execute), as Linux's
  * file_remove_privs() does. Caller holds ino->lock.
  */
-void inode_kill_suid_locked(struct inode *ino);
+void inode_kill_suid_locked(struct inode *ino) __must_hold(&ino->lock);
 
 static inline bool inode_is_dir(const struct inode *ino)
 {
@@ -57,7 +57,8 @@ static inline bool inode_is_link(const struct inode *ino)
  * does not exist. The caller holds the directory inode's lock.
  * Returns an error pointer on failure.
  */
-struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len);
+struct dentry *d_lookup_locked(struct dentry *dir, const char *name, size_t len)
+	__must_hold(&dir->inode->lock);
 /* As d_lookup_locked(), taking the directory's lock only on a cache miss. */
 struct dentry *d_lookup(struct dentry *dir, const char *name, size_t len);
 /* A dentry named @name outside every hash chain, for anonymous files. */

@@ -169,6 +169,7 @@ static struct file *open_from(const struct path *start, int dirfd, const char *p
 
 /* Create @d in @dir (locked) as a regular file of @mode less the umask. */
 static int create_locked(const struct path *dir, struct dentry *d, uint32_t mode)
+	__must_hold(&dir->dentry->inode->lock)
 {
 	struct inode *di = dir->dentry->inode;
 	int err = may_change_dir(dir);

@@ -124,8 +124,13 @@ static int rename_perm_ok(struct rename_side *o, struct rename_side *n)
 	return 0;
 }
 
-/* Both directories are locked: look both names up and move. */
-static int rename_locked(struct rename_side *o, struct rename_side *n, unsigned flags)
+/*
+ * Both directories are locked (lock_dirs(), one lock when they are the
+ * same, which the thread-safety analysis cannot follow): look both names
+ * up and move.
+ */
+static int rename_dirs_held(struct rename_side *o, struct rename_side *n,
+                            unsigned flags) __no_thread_safety_analysis
 {
 	struct inode *odi = o->dir.dentry->inode;
 	struct dentry *d;
@@ -179,7 +184,7 @@ int vfs_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newp
 	}
 	mutex_lock(&rename_lock);
 	lock_dirs(o.dir.dentry, n.dir.dentry);
-	err = rename_locked(&o, &n, flags);
+	err = rename_dirs_held(&o, &n, flags);
 	unlock_dirs(o.dir.dentry, n.dir.dentry);
 	mutex_unlock(&rename_lock);
 	if (o.d)

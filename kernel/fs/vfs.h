@@ -168,7 +168,8 @@ int __must_check inode_permission_as(const struct inode *ino, unsigned mask, con
  * none (a size change then is -EPERM). Caller holds ino->lock and checked
  * permissions.
  */
-int __must_check vfs_setattr_locked(struct inode *ino, const struct iattr *a);
+int __must_check vfs_setattr_locked(struct inode *ino, const struct iattr *a)
+	__must_hold(&ino->lock);
 /* Truncate (or extend) @ino to @size bytes, taking its lock: open's O_TRUNC, truncate(2). */
 int __must_check vfs_truncate_inode(struct inode *ino, int64_t size);
 /* Whether the caller owns @ino or is root (chmod, utimensat with times, ...). */

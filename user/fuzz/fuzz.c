@@ -12,7 +12,7 @@
  * /tmp/fuzz-N of its own, and checks the file-system invariants of
  * fuzz_files.h as it goes.
  *
- *   fuzz [-f] [-n CALLS] [-s SEED] [-u UID]
+ *   fuzz [-f [-c NR,NR...]] [-n CALLS] [-s SEED] [-u UID] [-w WATCHDOG_MS]
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,7 +33,8 @@
 #include "include/cairn/cairn_sys.h"
 #include "include/cairn/linux/syscall_nr.h"
 
-#define WATCHDOG_NS      (100ull * 1000 * 1000) /* a child that makes no call this long is killed */
+/* A child that makes no call this long is killed (-w MS changes it). */
+static uint64_t watchdog_ns = 100ull * 1000 * 1000;
 /* A fork may take long with several CPUs, and killing one mid-way orphans its new child. */
 #define WATCHDOG_FORK_NS (3000ull * 1000 * 1000)
 #define CHILD_AS         (16ull << 20) /* RLIMIT_AS of the child: bounds what it can map */
@@ -241,7 +242,7 @@ static void supervise(struct shared *sh, pid_t pid, struct run_stats *st)
 			seen = sh->calls;
 			since = now_ns();
 		} else if (now_ns() - since >
-		           (sh->last == __NR_fork ? WATCHDOG_FORK_NS : WATCHDOG_NS)) {
+		           (sh->last == __NR_fork ? WATCHDOG_FORK_NS : watchdog_ns)) {
 			kill(pid, SIGKILL);
 			if (st->watchdog < 8)
 				st->stalled[st->watchdog] = sh->last;
@@ -430,13 +431,17 @@ int main(int argc, char **argv)
 	long uid = 1000, on_cairn;
 	int opt, n = 1;
 
-	while ((opt = getopt(argc, argv, "fn:s:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:fn:s:u:w:")) != -1) {
 		if (opt == 'f')
 			files_mode = true;
+		else if (opt == 'c')
+			fuzz_files_only(optarg);
 		else if (opt == 'n')
 			target = strtoull(optarg, NULL, 0);
 		else if (opt == 's')
 			seed = strtoull(optarg, NULL, 0);
+		else if (opt == 'w')
+			watchdog_ns = strtoull(optarg, NULL, 0) * 1000000ull;
 		else if (opt == 'u')
 			uid = strtol(optarg, NULL, 0);
 	}

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -88,8 +89,25 @@ bool fuzz_files_setup(struct fuzz_env *e, const char *dir)
 	return true;
 }
 
+/* The calls -c chose (none: all of file_calls). */
+static long only[NFILE_CALLS];
+static unsigned nonly;
+
+void fuzz_files_only(const char *list)
+{
+	char *end;
+
+	for (nonly = 0; *list && nonly < NFILE_CALLS; list = *end ? end + 1 : end) {
+		only[nonly++] = strtol(list, &end, 10);
+		if (end == list)
+			break;
+	}
+}
+
 long fuzz_files_pick(struct fuzz_env *e)
 {
+	if (nonly)
+		return only[pick(e, nonly)];
 	return file_calls[pick(e, NFILE_CALLS)];
 }
 

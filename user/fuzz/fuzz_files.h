@@ -23,6 +23,8 @@
 
 /* Prepare the child: make and enter @dir, open a few descriptors. False: cannot. */
 bool fuzz_files_setup(struct fuzz_env *e, const char *dir);
+/* Make only the calls numbered in @list ("82,83,84"), to narrow a finding down (-c). */
+void fuzz_files_only(const char *list);
 /* A file call to make next. */
 long fuzz_files_pick(struct fuzz_env *e);
 /* Replace the paths, descriptors, flags and modes fuzz_make_args() chose. */

@@ -143,15 +143,6 @@ static int read_names(const char *dir, struct names *ns)
 /* One table of names per level of the walk (static: the parent's stack stays small). */
 static struct names levels[MAX_DEPTH + 1];
 
-static int count_of(const struct names *ns, const char *name)
-{
-	int c = 0;
-
-	for (int i = 0; i < ns->count; i++)
-		c += !strcmp(ns->name[i], name);
-	return c;
-}
-
 static int check_dir(const char *dir, int depth, char *why, size_t n);
 
 unsigned long fuzz_files_walked;
@@ -177,31 +168,57 @@ static int check_entry(const char *dir, const char *name, int depth, char *why, 
 	return 0;
 }
 
+/*
+ * Remove what @dir lists, a table of MAX_ENTRIES names at a time (the
+ * fuzzer's random strings make many more names than the pool), until it
+ * lists nothing or a pass removes nothing. Returns the invariants broken.
+ */
+static int remove_listed(const char *dir, int depth, char *why, size_t n)
+{
+	struct names *ns = &levels[depth];
+	int bad = 0, r;
+
+	for (;;) {
+		r = read_names(dir, ns);
+		if (r < 0) {
+			fail(why, n, "cannot list %s: %s", dir, strerror(-r));
+			return bad + 1;
+		}
+		if (ns->count == 0)
+			return bad;
+		for (int i = 0; i < ns->count; i++)
+			bad += check_entry(dir, ns->name[i], depth, why, n);
+		if (bad)
+			return bad;
+	}
+}
+
 /* Every listed name exists, once; every pool name that exists is listed; all removable. */
 static int check_dir(const char *dir, int depth, char *why, size_t n)
 {
 	static const char *const simple[] = { "a", "b", "c", "d", "e", "f", "l1", "l2", "g", "x" };
-	struct names *ns = &levels[depth];
-	int bad = 0, r;
+	int bad = 0, seen;
 	char sub[1024];
 	struct stat st;
 
 	chmod(dir, 0700);
-	r = read_names(dir, ns);
-	if (r < 0 || depth >= MAX_DEPTH) {
-		fail(why, n, "cannot list %s: %s", dir, r < 0 ? strerror(-r) : "too deep");
+	if (depth >= MAX_DEPTH) {
+		fail(why, n, "%s: too deep", dir);
 		return 1;
 	}
 	for (unsigned i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", dir, simple[i]);
-		if (lstat(sub, &st) == 0 && count_of(ns, simple[i]) != 1 && ++bad)
-			fail(why, n, "%s exists but is listed %d times", sub,
-			     count_of(ns, simple[i]));
+		if (lstat(sub, &st) == 0 && (seen = listed(dir, simple[i])) != 1 && ++bad)
+			fail(why, n, "%s exists but is listed %d times", sub, seen);
 	}
-	for (int i = 0; i < ns->count; i++)
-		bad += check_entry(dir, ns->name[i], depth, why, n);
-	if (rmdir(dir) != 0 && ++bad)
-		fail(why, n, "rmdir %s after removing every listed name: %s", dir, strerror(errno));
+	bad += remove_listed(dir, depth, why, n);
+	if (rmdir(dir) != 0 && ++bad) {
+		int e = errno, r = read_names(dir, &levels[depth]);
+
+		/* What a second listing shows says whether names were hidden or a count is off. */
+		fail(why, n, "rmdir %s after removing every listed name: %s (now lists %d)", dir,
+		     strerror(e), r < 0 ? r : levels[depth].count);
+	}
 	return bad;
 }
 

@@ -46,10 +46,10 @@ static int devfs_make(struct dentry *dir, const char *name, size_t len, uint32_t
 	struct dentry *d;
 	int err = 0;
 
-	mutex_lock(&di->lock);
+	mutex_lock(&dir->inode->lock);
 	d = d_lookup_locked(dir, name, len);
 	if (IS_ERR_PTR(d)) {
-		mutex_unlock(&di->lock);
+		mutex_unlock(&dir->inode->lock);
 		return (int)PTR_ERR_VAL(d);
 	}
 	if (d->inode)
@@ -58,7 +58,7 @@ static int devfs_make(struct dentry *dir, const char *name, size_t len, uint32_t
 		err = di->iops->mkdir(di, d, mode);
 	else
 		err = di->iops->mknod(di, d, mode, rdev);
-	mutex_unlock(&di->lock);
+	mutex_unlock(&dir->inode->lock);
 	if (!err && out)
 		*out = d;
 	else
