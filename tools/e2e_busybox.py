@@ -40,7 +40,8 @@ LINUX_APPEND = "console=ttyS0 rdinit=/sbin/init quiet loglevel=1 panic=-1"
 CAIRN_APPEND = "init=/sbin/init"
 QEMU_ENV = {"CPUS": "2", "MEM": "%dM" % MEM_MIB, "QEMU_CPU": "qemu64", "GUI": "0"}
 
-ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMZ]|[\r\x07\x00]")
+ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMZ]"
+                     rb"|[\r\x07\x00]")
 FIRST_PROMPT = re.compile(r"(?m)^\S*:\S*# $")
 BOOT_WAIT = 180
 # A kernel that printed one of these says nothing more: stop waiting for it.
@@ -214,60 +215,78 @@ def cairn_image(kernel, rootfs, out):
     return out
 
 
+def boot(target, kernel, rootfs, work, echo, direct):
+    """Start @target's QEMU on @rootfs: Linux directly; Cairn directly (@direct)
+    or from the UEFI disk image `make run` boots, with a monitor socket for
+    the screen check."""
+    if target == "linux":
+        return Serial("direct", VMLINUZ, {"INITRD": rootfs, "APPEND": LINUX_APPEND}, echo)
+    if direct:
+        return Serial("direct", kernel, {"INITRD": rootfs, "APPEND": CAIRN_APPEND}, echo)
+    img = cairn_image(kernel, rootfs, os.path.join(work, "busybox.img"))
+    mon = os.path.join(work, "monitor.sock")
+    return Serial("uefi", img, {}, echo, ["-monitor", "unix:%s,server,nowait" % mon])
+
+
+def first_prompt(s, sh, t0):
+    """Wait for the login shell's prompt and set PS1; (detail, None) or (None, why)."""
+    ok = s.wait(lambda t: FIRST_PROMPT.search(t) or DEAD.search(t), 0, BOOT_WAIT)
+    ok = ok if ok and not DEAD.search(ok.group(0)) else None
+    took = time.monotonic() - t0
+    if not ok:
+        return None, "no shell prompt on ttyS0 within %d s\n%s" % (BOOT_WAIT, s.tail())
+    status, out = sh.run("PS1='[$?] e2e# '", 30)
+    if status != 0:
+        return None, "the prompt did not change (PS1 with $?): %r\n%s" % (out, s.tail())
+    return "prompt %.1f s after QEMU started" % took, None
+
+
+def run_checks(sh, checks, ctx, report):
+    """Each check in turn; after a failure the shell must answer again, else the
+    rest are reported failed with that reason. Returns the reason or None."""
+    lost = None
+    for name, fn in checks:
+        if lost:
+            report(name, None, "not run: %s" % lost)
+            continue
+        try:
+            detail, why = fn(sh, ctx)
+        except Exception as e:  # a check's own bug must not hide the others
+            detail, why = None, "check raised %r" % e
+        report(name, detail, why)
+        if why and not sh.recover():
+            lost = "the shell stopped answering after '%s'" % name
+    return lost
+
+
 def session(target, kernel, tmp, report, only=None, echo=False, direct=False):
     """Boot @target ("cairn" or "linux") on the image test_rootfs() builds, run
-    the checks, @report(name, detail, why) for each; returns the Serial (killed).
-    Cairn boots the UEFI disk image `make run` boots, or with @direct the
-    kernel directly (PVH) as Linux does, which has no screen."""
+    the checks, @report(name, detail, why) for each; returns the Serial (killed)."""
     work = os.path.join(tmp, "busybox-" + target)
     os.makedirs(work, exist_ok=True)
     rootfs = test_rootfs(os.path.join(work, "rootfs.cpio"), work)
-    t0 = time.monotonic()
-    if target == "linux":
-        s = Serial("direct", VMLINUZ, {"INITRD": rootfs, "APPEND": LINUX_APPEND}, echo)
-    elif direct:
-        s = Serial("direct", kernel, {"INITRD": rootfs, "APPEND": CAIRN_APPEND}, echo)
-    else:
-        img = cairn_image(kernel, rootfs, os.path.join(work, "busybox.img"))
-        mon = os.path.join(work, "monitor.sock")
-        s = Serial("uefi", img, {}, echo, ["-monitor", "unix:%s,server,nowait" % mon])
-    checks = [c for i, c in enumerate(CHECKS) if (only is None or i in only)
-              and ((target == "cairn" and not direct) or c[1] not in CAIRN_ONLY)]
+    screen = target == "cairn" and not direct
+    checks = [c for i, c in enumerate(CHECKS)
+              if (only is None or i in only) and (screen or c[1] not in CAIRN_ONLY)]
     ctx = image_context(mkrootfs.BUSYBOX)
     ctx.update(work=work, monitor=os.path.join(work, "monitor.sock"))
+    t0 = time.monotonic()
+    s = boot(target, kernel, rootfs, work, echo, direct)
     try:
         sh = Shell(s)
-        ok = s.wait(lambda t: FIRST_PROMPT.search(t) or DEAD.search(t), 0, BOOT_WAIT)
-        ok = ok if ok and not DEAD.search(ok.group(0)) else None
-        took = time.monotonic() - t0
-        status, out = (sh.run("PS1='[$?] e2e# '", 30) if ok else (None, []))
-        why = None
-        if not ok:
-            why = "no shell prompt on ttyS0 within %d s" % BOOT_WAIT
-        elif status != 0:
-            why = "the prompt did not change (PS1 with $?): %r" % out
-        report("boot to a login shell on ttyS0",
-               None if why else "prompt %.1f s after QEMU started" % took,
-               why and why + "\n" + s.tail())
-        lost = None if why is None else "no shell"
-        for name, fn in checks:
-            if lost:
-                report(name, None, "not run: %s" % lost)
-                continue
-            try:
-                detail, why = fn(sh, ctx)
-            except Exception as e:  # a check's own bug must not hide the others
-                detail, why = None, "check raised %r" % e
-            report(name, detail, why)
-            if why and not sh.recover():
-                lost = "the shell stopped answering after '%s'" % name
-        if not lost and (only is None):
+        detail, why = first_prompt(s, sh, t0)
+        report("boot to a login shell on ttyS0", detail, why)
+        lost = run_checks(sh, checks, ctx, report) if why is None else "no shell"
+        if not lost and only is None:
             sh.start("poweroff")
             status = s.wait_exit(60)
-            report("poweroff ends the machine", "QEMU exit status %s" % status
-                   if status is not None else None,
-                   None if status is not None else "still running 60 s after poweroff\n"
-                   + s.tail())
+            if status is None:
+                report("poweroff ends the machine", None,
+                       "still running 60 s after poweroff\n" + s.tail())
+            else:
+                report("poweroff ends the machine", "QEMU exit status %s" % status, None)
+        elif lost:
+            report("poweroff ends the machine", None, "not run: %s" % lost)
     finally:
         s.kill()
     return s

@@ -66,6 +66,10 @@ PARTIAL = {
              "WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2: ENOSYS); shared keys by physical "
              "address only where the memory layer reports MAP_SHARED",
     "reboot": "HALT powers off; CAD_ON and CAD_OFF accepted with nothing to switch",
+    "getpriority": "per process (the tid of a thread that is not the first: ESRCH); not "
+                   "used by the scheduler yet",
+    "setpriority": "per process, Linux's EPERM/EACCES rules; the value is kept and "
+                   "reported, the scheduler does not use it yet",
     "prctl": "PR_GET_DUMPABLE, PR_SET_DUMPABLE (0, 1), PR_SET_NAME, PR_GET_NAME (the "
              "process's name); other options EINVAL",
 }

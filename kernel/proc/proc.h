@@ -89,7 +89,8 @@ struct process {
 	bool files_shared;     /* [P] it shared its table with CLONE_FILES: exec unshares */
 	struct path exe;       /* [P] the program file (/proc/PID/exe); mnt NULL: none */
 	bool undumpable;       /* [P] ids changed or a set-id/unreadable program: no look inside */
-	struct proc_sig sig;   /* signal state (proc/signal.h), its own locks */
+	int nice;            /* [P] -20..19: kept and reported; the scheduler does not use it yet */
+	struct proc_sig sig; /* signal state (proc/signal.h), its own locks */
 	char comm[PROC_COMM_LEN];    /* [P] the program's base name */
 	struct waitq child_wq;       /* its wait4 callers: a child changed state */
 	struct waitq exit_wq;        /* exec/exit_group wait here for other threads to go */

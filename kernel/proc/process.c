@@ -59,6 +59,7 @@ static void inherit(struct process *p, struct process *parent)
 	spin_lock(&parent->lock);
 	p->cred = parent->cred;
 	p->undumpable = parent->undumpable;
+	p->nice = parent->nice;
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	spin_unlock(&parent->lock);

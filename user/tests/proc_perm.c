@@ -92,6 +92,16 @@ static int try_setpgid(pid_t pid)
 	return code(setpgid(pid, pid));
 }
 
+static int try_renice_up(pid_t pid)
+{
+	return code(setpriority(PRIO_PROCESS, (id_t)pid, 5));
+}
+
+static int try_renice_down(pid_t pid)
+{
+	return code(setpriority(PRIO_PROCESS, (id_t)pid, -5));
+}
+
 static const char *name(int c)
 {
 	static const char *const n[] = { "OK", "EPERM", "EACCES", "ESRCH" };
@@ -115,7 +125,7 @@ int main(int argc, char **argv)
 			pause();
 	}
 	self = argv[0];
-	tap_plan(13);
+	tap_plan(18);
 	root_child = sleeper(0);
 	other = sleeper(2000);
 	own = sleeper(1000);
@@ -128,6 +138,13 @@ int main(int argc, char **argv)
 	check("prlimit of one's own process", as_user(try_prlimit_set, own), 0);
 	tap_ok(prlimit(own, RLIMIT_NOFILE, NULL, &r) == 0 && r.rlim_max == 64,
 	       "root reads the limit the user set");
+	check("setpriority of another user's process", as_user(try_renice_up, other), 1);
+	check("raise the nice value of one's own process", as_user(try_renice_up, own), 0);
+	check("lower it again without privilege", as_user(try_renice_down, own), 2);
+	errno = 0;
+	tap_ok(getpriority(PRIO_PROCESS, (id_t)own) == 5 && errno == 0,
+	       "root reads the nice value the user set");
+	tap_errno(setpriority(PRIO_PROCESS, (id_t)own, -5), 0, "root lowers it");
 	/* The test initramfs does not mount /proc; an image that did keeps its mount. */
 	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
 		mount("proc", "/proc", "proc", 0, NULL);
@@ -151,5 +168,5 @@ int main(int argc, char **argv)
 	ut_wait(other);
 	st = ut_wait(own);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the sleepers end");
-	return tap_done(13);
+	return tap_done(18);
 }

@@ -26,6 +26,11 @@
 #define RLIMIT_RTTIME     15
 #define RLIM_NLIMITS      16
 
+/* getpriority/setpriority: what @who names. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
 #define RLIM_INFINITY (~0ull)
 
 /* getrlimit()/setrlimit() on x86_64 and prlimit64(): two 64-bit values. */
