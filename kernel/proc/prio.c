@@ -26,7 +26,7 @@ struct prio_walk {
 	long result; /* -ESRCH until a process matched; then the call's answer */
 };
 
-static bool prio_match(struct process *p, const struct prio_walk *w) __must_hold(&p->lock)
+static bool prio_match_locked(struct process *p, const struct prio_walk *w) __must_hold(&p->lock)
 {
 	if (p->state != PROC_ALIVE)
 		return false;
@@ -38,7 +38,7 @@ static bool prio_match(struct process *p, const struct prio_walk *w) __must_hold
 }
 
 /* Linux's set_one_prio(): the permission, then the lowering rule, keeping an earlier error. */
-static void prio_set_one(struct process *p, struct prio_walk *w) __must_hold(&p->lock)
+static void prio_set_one_locked(struct process *p, struct prio_walk *w) __must_hold(&p->lock)
 {
 	bool root = w->me.euid == 0;
 
@@ -61,9 +61,9 @@ static void prio_visit(struct process *p, void *ctx)
 	struct prio_walk *w = ctx;
 
 	spin_lock(&p->lock);
-	if (prio_match(p, w)) {
+	if (prio_match_locked(p, w)) {
 		if (w->set)
-			prio_set_one(p, w);
+			prio_set_one_locked(p, w);
 		else if (20 - p->nice > w->result)
 			w->result = 20 - p->nice; /* the raw call's 1..40; libc turns it back */
 	}

@@ -49,9 +49,11 @@ enum proc_state {
 	PROC_DEAD = 3,   /* reaped: out of the tables, freed with its last reference */
 };
 
-/* Credentials (Linux's real, effective, saved and filesystem ids). */
 /*
- * 8-byte aligned: every permission check copies one (current_cred()), and
+ * Credentials (Linux's real, effective, saved and filesystem ids). Written
+ * under the process's lock; the VFS's fs_cred() reads the filesystem ids
+ * and groups without it, each word whole (kernel/fs/perm.c). 8-byte
+ * aligned: current_cred() copies one, and
  * lib's memcpy moves whole words only between 8-byte aligned ends (the
  * tmpfs lane measured a 4-byte aligned copy at about 750 instructions).
  */
