@@ -461,15 +461,18 @@ int main(int argc, char **argv)
 		printf("Bail out! no shared memory: %s\n", strerror(errno));
 		return 1;
 	}
-	if (files_mode)
+	if (files_mode) {
 		fuzz_files_warm();
+		fuzz_files_note_tmp();
+	}
 	on_cairn = memstat(&base) == 0;
 	t0 = now_ns();
 	run(sh, target, seed, &st);
 	report(&st, target, now_ns() - t0);
 	printf("# %llu calls succeeded\n", (unsigned long long)st.succeeded);
 	if (files_mode)
-		printf("# the walks found %lu names\n", fuzz_files_walked);
+		printf("# the walks found %lu names; %d stray names removed from /tmp\n",
+		       fuzz_files_walked, fuzz_files_sweep_tmp());
 	if (files_mode)
 		printf("%s %d - file-system invariants held: %llu probes, %u trees walked, %llu "
 		       "broken%s%s\n",

@@ -43,6 +43,15 @@ bool fuzz_files_probe(struct fuzz_env *e, char *why, size_t n);
  */
 int fuzz_files_check(const char *dir, char *why, size_t n);
 /*
+ * A garbage path pointer can name a real place: a child may create a name
+ * in /tmp (the one directory it may write outside its own) that no walk of
+ * its scratch directory finds. Note /tmp's names before the run, and remove
+ * what is new after it (returns how many), so the memory checks see only
+ * what the kernel itself kept.
+ */
+void fuzz_files_note_tmp(void);
+int fuzz_files_sweep_tmp(void);
+/*
  * The parent, before its memory baseline: one walk of a small tree, so the
  * pages and kernel objects a walk needs the first time are not counted
  * as what the run left behind.

@@ -231,6 +231,49 @@ int fuzz_files_check(const char *dir, char *why, size_t n)
 	return check_dir(dir, 0, why, n) + check_dir(probe, 0, why, n);
 }
 
+/* /tmp's names before the run: anything else there afterwards is the run's. */
+static struct names tmp_before;
+
+void fuzz_files_note_tmp(void)
+{
+	if (read_names("/tmp", &tmp_before) < 0)
+		tmp_before.count = 0;
+}
+
+static bool was_in_tmp(const char *name)
+{
+	for (int i = 0; i < tmp_before.count; i++)
+		if (!strcmp(tmp_before.name[i], name))
+			return true;
+	return false;
+}
+
+int fuzz_files_sweep_tmp(void)
+{
+	struct names *now = &levels[0];
+	char why[160], sub[300];
+	int removed = 0;
+
+	if (read_names("/tmp", now) < 0)
+		return 0;
+	for (int i = 0; i < now->count; i++) {
+		struct stat st;
+
+		if (was_in_tmp(now->name[i]))
+			continue;
+		snprintf(sub, sizeof(sub), "/tmp/%s", now->name[i]);
+		if (lstat(sub, &st) != 0)
+			continue;
+		/* check_dir() empties and removes a directory; the invariants do not count here. */
+		if (S_ISDIR(st.st_mode))
+			check_dir(sub, 1, why, sizeof(why));
+		else
+			unlink(sub);
+		removed++;
+	}
+	return removed;
+}
+
 void fuzz_files_warm(void)
 {
 	char why[160];
