@@ -49,10 +49,11 @@ PARTIAL = {
     "mount": "new instances, MS_BIND, MS_REMOUNT (RDONLY, NOSUID, NODEV, NOEXEC); MS_MOVE "
              "EINVAL; MS_REC and propagation flags ignored",
     "umount2": "MNT_FORCE acts as a plain unmount; MNT_EXPIRE always EAGAIN (no expiry marks)",
-    "ioctl": "console: TCGETS, TCSETS, TCSETSW, TCSETSF (ICANON, ECHO, ISIG, ICRNL, ONLCR "
-             "act, the rest is kept), TIOCGWINSZ, FIONBIO, and as a controlling terminal "
-             "TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP (the group is not checked against "
-             "the session), TIOCGSID; others ENOTTY",
+    "ioctl": "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC (no SIGIO); terminals (docs/tty.md): "
+             "TCGETS, TCSETS, TCSETSW, TCSETSF, TCFLSH, TCXONC (no flow control), FIONREAD, "
+             "TIOCOUTQ (always 0), TIOCGWINSZ, TIOCSWINSZ, TIOCSTI, TIOCSCTTY, TIOCNOTTY, "
+             "TIOCGPGRP, TIOCSPGRP, TIOCGSID; /dev/ptmx: TIOCGPTN, TIOCSPTLCK; pipes: "
+             "FIONREAD; others ENOTTY",
     "nanosleep": "a handled signal ends it with EINTR and the time left; a stop/continue "
                  "also ends it (Linux restarts it)",
     "clock_nanosleep": "REALTIME, MONOTONIC, BOOTTIME, TAI; CPU-time clocks: ENOTSUP; "

@@ -49,7 +49,8 @@ def build_initrd(figures=FIGURES):
         if path in files:
             continue
         files[path] = os.path.join(usertest.USER_BUILD, "bench", prog)
-        runs.append((prog, ["/" + path]))
+        # A slow kernel may need more than testinit's default 60 s for a program.
+        runs.append((prog, ["/" + path], 300))
     out = os.path.join(usertest.USER_BUILD, "initramfs-bench.cpio")
     return usertest.build_initrd(out, runs, files)
 
@@ -90,7 +91,8 @@ def main():
     for _ in range(opts.rounds):
         for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
                                       ("cairn", opts.kernel, usertest.CAIRN_APPEND)):
-            lines, status = usertest.boot(kernel, initrd, append, env, timeout=900)
+            lines, status = usertest.boot(kernel, initrd, append, env, timeout=1800,
+                                          slow={f[1]: 300 for f in figs})
             if status is None:
                 print("userbench: the %s boot did not finish; its last lines:" % label)
                 print("\n".join("  | " + l for l in lines[-10:]))

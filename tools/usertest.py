@@ -57,7 +57,13 @@ PROGRAMS = {
     "rlimits": {},
     "futex": {},
     "tty": {},
+    "tty_job": {},
+    "termios": {},
+    "pty": {},
     "procfs": {},
+    # exec through the files, scripts, set-id programs; permissions between processes.
+    "exec_files": {},
+    "proc_perm": {},
     # The files issue's families (user/tests/fs_*.c), each in a scratch
     # directory of its own under /tmp.
     "fs_files": {},
@@ -68,6 +74,7 @@ PROGRAMS = {
     "fs_mount": {},
     "fs_bad": {},
     "fs_perm": {},
+    "fs_dev": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},

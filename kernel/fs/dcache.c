@@ -17,12 +17,13 @@
 
 #include "fs/internal.h"
 #include "fs/vfs.h"
+#include "fs/vlock.h"
 #include "mm/heap.h"
 
 #define DCACHE_BUCKETS 4096u  /* a power of two */
 #define DENTRY_HASHED  0x100u /* private: on a hash chain and its parent's children */
 
-static struct spinlock dcache_lock = SPINLOCK_INIT("dcache");
+static struct vlock dcache_lock = VLOCK_INIT;
 static struct dentry *dcache_hash[DCACHE_BUCKETS] __guarded_by(&dcache_lock);
 
 uint32_t d_name_hash(const char *name, size_t len)
@@ -153,6 +154,23 @@ static struct dentry *dentry_free(struct dentry *d)
 	return parent;
 }
 
+/*
+ * The last reference to a dentry that stays cached (positive, not dropped)
+ * goes without the lock: nothing is freed, and a dentry only becomes
+ * unwanted (d_drop) under a reference of its own, whose put then frees it.
+ * Returns false if @d must take the locked path instead.
+ */
+static bool dput_last_cached(struct dentry *d)
+{
+	int one = 1;
+
+	if (!d->inode ||
+	    (__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & (DENTRY_DEAD | DENTRY_NOCACHE)))
+		return false;
+	return __atomic_compare_exchange_n(&d->refs, &one, 0, false, __ATOMIC_ACQ_REL,
+	                                   __ATOMIC_RELAXED);
+}
+
 void dput(struct dentry *d)
 {
 	while (d) {
@@ -164,30 +182,44 @@ void dput(struct dentry *d)
 			                                __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 				return;
 		}
-		spin_lock(&dcache_lock);
+		if (dput_last_cached(d)) {
+			/* Dropped by someone else meanwhile: it is ours to free now. */
+			if (!(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & DENTRY_DEAD))
+				return;
+			vlock_acquire(&dcache_lock);
+			if (__atomic_load_n(&d->refs, __ATOMIC_RELAXED) != 0) {
+				vlock_release(&dcache_lock);
+				return;
+			}
+			hash_remove_locked(d);
+			vlock_release(&dcache_lock);
+			d = dentry_free(d);
+			continue;
+		}
+		vlock_acquire(&dcache_lock);
 		if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0 || !dentry_unwanted(d)) {
-			spin_unlock(&dcache_lock);
+			vlock_release(&dcache_lock);
 			return;
 		}
 		hash_remove_locked(d);
-		spin_unlock(&dcache_lock);
+		vlock_release(&dcache_lock);
 		d = dentry_free(d);
 	}
 }
 
 void d_instantiate(struct dentry *d, struct inode *ino)
 {
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	d->inode = ino;
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 }
 
 void d_drop(struct dentry *d)
 {
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	d->flags |= DENTRY_DEAD;
 	hash_remove_locked(d);
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 }
 
 static struct dentry *lookup_cached_locked(struct dentry *parent, const char *name, size_t len,
@@ -205,14 +237,37 @@ static struct dentry *lookup_cached_locked(struct dentry *parent, const char *na
 	return NULL;
 }
 
+void dcache_walk_lock(void) __no_thread_safety_analysis
+{
+	vlock_acquire(&dcache_lock);
+}
+
+void dcache_walk_unlock(void) __no_thread_safety_analysis
+{
+	vlock_release(&dcache_lock);
+}
+
+struct dentry *d_lookup_walk(struct dentry *parent, const char *name,
+                             size_t len) __no_thread_safety_analysis
+{
+	struct dentry *d = dcache_hash[bucket_of(parent, d_name_hash(name, len))];
+	uint32_t hash = d_name_hash(name, len);
+
+	for (; d; d = d->hash_next)
+		if (d->parent == parent && d->hash == hash && d->namelen == len &&
+		    memcmp(d->name, name, len) == 0)
+			return d;
+	return NULL;
+}
+
 struct dentry *d_lookup_cached(struct dentry *parent, const char *name, size_t len)
 {
 	uint32_t hash = d_name_hash(name, len);
 	struct dentry *d;
 
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	d = lookup_cached_locked(parent, name, len, hash);
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	return d;
 }
 
@@ -222,9 +277,9 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len)
 
 	if (!d)
 		return NULL;
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	hash_insert_locked(d);
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	return d;
 }
 
@@ -288,10 +343,10 @@ struct dentry *d_get_parent(struct dentry *d)
 {
 	struct dentry *p;
 
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	p = d->parent;
 	dget(p);
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	return p;
 }
 
@@ -303,21 +358,21 @@ void d_move(struct dentry *d, struct dentry *target)
 	char *old_name;
 
 	/* Without memory for a long name the moved dentry leaves the cache; a lookup finds it anew. */
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	old_parent = d->parent;
 	hash_remove_locked(d);
 	hash_remove_locked(target);
 	target->flags |= DENTRY_DEAD;
 	if (fail) {
 		d->flags |= DENTRY_DEAD;
-		spin_unlock(&dcache_lock);
+		vlock_release(&dcache_lock);
 		return;
 	}
 	dget(target->parent);
 	d->parent = target->parent;
 	old_name = set_name(d, copy, target->name, target->namelen);
 	hash_insert_locked(d);
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	kfree(old_name);
 	dput(old_parent);
 }
@@ -327,14 +382,14 @@ bool d_has_children(struct dentry *d)
 	struct dentry *c;
 	bool any = false;
 
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	list_for_each_entry(c, &d->children, sibling) {
 		if (c->inode && !(c->flags & DENTRY_DEAD)) {
 			any = true;
 			break;
 		}
 	}
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	return any;
 }
 
@@ -343,7 +398,7 @@ long d_path_prepend(struct dentry **dp, struct dentry *stop1, struct dentry *sto
 {
 	struct dentry *d = *dp;
 
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	while (d != stop1 && d != stop2 && d->parent != d) {
 		if (pos < (long)d->namelen + 1) {
 			pos = -1;
@@ -354,28 +409,28 @@ long d_path_prepend(struct dentry **dp, struct dentry *stop1, struct dentry *sto
 		buf[--pos] = '/';
 		d = d->parent;
 	}
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	*dp = d;
 	return pos;
 }
 
 void d_set_mounted(struct dentry *d, bool on)
 {
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	if (on)
 		d->flags |= DENTRY_MOUNTED;
 	else
 		d->flags &= ~DENTRY_MOUNTED;
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 }
 
 bool d_is_dead(struct dentry *d)
 {
 	bool dead;
 
-	spin_lock(&dcache_lock);
+	vlock_acquire(&dcache_lock);
 	dead = d->flags & DENTRY_DEAD;
-	spin_unlock(&dcache_lock);
+	vlock_release(&dcache_lock);
 	return dead;
 }
 
@@ -389,7 +444,7 @@ void d_prune_tree(struct dentry *root)
 	for (;;) {
 		struct dentry *d = root, *c, *victim = NULL;
 
-		spin_lock(&dcache_lock);
+		vlock_acquire(&dcache_lock);
 		while (!victim) {
 			struct dentry *next = NULL;
 
@@ -409,7 +464,7 @@ void d_prune_tree(struct dentry *root)
 		}
 		if (victim)
 			hash_remove_locked(victim);
-		spin_unlock(&dcache_lock);
+		vlock_release(&dcache_lock);
 		if (!victim)
 			return;
 		dput(dentry_free(victim));

@@ -13,13 +13,14 @@
 
 #include "fs/file.h"
 #include "fs/internal.h"
+#include "fs/vlock.h"
 #include "mm/heap.h"
 #include "proc/proc.h"
 
 #define FDTABLE_FIRST 64u /* slots of a new table */
 
 struct fdtable {
-	struct spinlock lock;
+	struct vlock lock;
 	int refs;           /* [a] */
 	unsigned size;      /* [T] slots */
 	struct file **fds;  /* [T] NULL: free */
@@ -27,7 +28,7 @@ struct fdtable {
 	unsigned next_free; /* [T] no free slot below this */
 };
 
-static struct fdtable kernel_table = { .lock = SPINLOCK_INIT("fdtable"), .refs = 1 };
+static struct fdtable kernel_table = { .lock = VLOCK_INIT, .refs = 1 };
 
 struct fdtable *fdtable_kernel(void)
 {
@@ -64,7 +65,7 @@ struct fdtable *fdtable_create(void)
 
 	if (!t)
 		return NULL;
-	spin_init(&t->lock, "fdtable");
+	t->lock = (struct vlock)VLOCK_INIT;
 	t->refs = 1;
 	if (table_alloc_slots(t, FDTABLE_FIRST)) {
 		kfree(t);
@@ -90,7 +91,7 @@ struct fdtable *fdtable_dup(struct fdtable *t)
 
 	if (!n)
 		return NULL;
-	spin_init(&n->lock, "fdtable");
+	n->lock = (struct vlock)VLOCK_INIT;
 	n->refs = 1;
 	/* Size the copy before taking the lock (the heap may sleep); grow and retry if it grew. */
 	for (size = FDTABLE_FIRST;;) {
@@ -98,11 +99,11 @@ struct fdtable *fdtable_dup(struct fdtable *t)
 			kfree(n);
 			return NULL;
 		}
-		spin_lock(&t->lock);
+		vlock_acquire(&t->lock);
 		if (used_size_locked(t) <= size)
 			break;
 		size = t->size;
-		spin_unlock(&t->lock);
+		vlock_release(&t->lock);
 		kfree(n->fds);
 		kfree(n->cloexec);
 	}
@@ -113,7 +114,7 @@ struct fdtable *fdtable_dup(struct fdtable *t)
 	}
 	if (t->size)
 		memcpy(n->cloexec, t->cloexec, bitmap_bytes(size < t->size ? size : t->size));
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	return n;
 }
 
@@ -156,7 +157,7 @@ void fdtable_exec(struct fdtable *t)
 	for (;;) {
 		struct file *f = NULL;
 
-		spin_lock(&t->lock);
+		vlock_acquire(&t->lock);
 		for (unsigned i = 0; i < t->size; i++) {
 			if (t->fds[i] && bit_get(t->cloexec, i)) {
 				f = t->fds[i];
@@ -167,7 +168,7 @@ void fdtable_exec(struct fdtable *t)
 				break;
 			}
 		}
-		spin_unlock(&t->lock);
+		vlock_release(&t->lock);
 		if (!f)
 			return;
 		file_put(f);
@@ -204,9 +205,9 @@ static int table_grow(struct fdtable *t, unsigned want)
 		kfree(cl);
 		return -ENOMEM;
 	}
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	if (t->size >= size) {
-		spin_unlock(&t->lock);
+		vlock_release(&t->lock);
 		kfree(fds);
 		kfree(cl);
 		return 0;
@@ -220,7 +221,7 @@ static int table_grow(struct fdtable *t, unsigned want)
 	t->fds = fds;
 	t->cloexec = cl;
 	t->size = size;
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	kfree(old_fds);
 	kfree(old_cl);
 	return 0;
@@ -235,7 +236,7 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 	for (;;) {
 		unsigned i;
 
-		spin_lock(&t->lock);
+		vlock_acquire(&t->lock);
 		i = (unsigned)min > t->next_free ? (unsigned)min : t->next_free;
 		while (i < t->size && i < limit && t->fds[i])
 			i++;
@@ -244,10 +245,10 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 			bit_set(t->cloexec, i, cloexec);
 			if ((unsigned)min <= t->next_free)
 				t->next_free = i + 1;
-			spin_unlock(&t->lock);
+			vlock_release(&t->lock);
 			return (int)i;
 		}
-		spin_unlock(&t->lock);
+		vlock_release(&t->lock);
 		if (i >= limit)
 			return -EMFILE;
 		if (table_grow(t, i + 1))
@@ -260,13 +261,13 @@ struct file *fd_get(int fd)
 	struct fdtable *t = fdtable_current();
 	struct file *f = NULL;
 
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	if (fd >= 0 && (unsigned)fd < t->size) {
 		f = t->fds[fd];
 		if (f)
 			file_get(f);
 	}
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	return f;
 }
 
@@ -274,7 +275,7 @@ int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;
 
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	if (fd >= 0 && (unsigned)fd < t->size) {
 		f = t->fds[fd];
 		t->fds[fd] = NULL;
@@ -282,7 +283,7 @@ int fd_close(struct fdtable *t, int fd)
 		if ((unsigned)fd < t->next_free)
 			t->next_free = (unsigned)fd;
 	}
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	if (!f)
 		return -EBADF;
 	file_put(f);
@@ -301,11 +302,11 @@ int fd_replace(struct fdtable *t, int newfd, struct file *f, bool cloexec)
 		if (err)
 			return err;
 	}
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	old = t->fds[newfd];
 	t->fds[newfd] = f;
 	bit_set(t->cloexec, (unsigned)newfd, cloexec);
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	if (old)
 		file_put(old);
 	return newfd;
@@ -315,10 +316,10 @@ int fd_get_cloexec(struct fdtable *t, int fd)
 {
 	int r = -EBADF;
 
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	if (fd >= 0 && (unsigned)fd < t->size && t->fds[fd])
 		r = bit_get(t->cloexec, (unsigned)fd);
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	return r;
 }
 
@@ -326,20 +327,20 @@ int fd_set_cloexec(struct fdtable *t, int fd, bool on)
 {
 	int r = -EBADF;
 
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	if (fd >= 0 && (unsigned)fd < t->size && t->fds[fd]) {
 		bit_set(t->cloexec, (unsigned)fd, on);
 		r = 0;
 	}
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 	return r;
 }
 
 void fdtable_for_each(struct fdtable *t, void (*fn)(int fd, struct file *f, void *ctx), void *ctx)
 {
-	spin_lock(&t->lock);
+	vlock_acquire(&t->lock);
 	for (unsigned i = 0; i < t->size; i++)
 		if (t->fds[i])
 			fn((int)i, t->fds[i], ctx);
-	spin_unlock(&t->lock);
+	vlock_release(&t->lock);
 }

@@ -11,10 +11,11 @@
 #include "fs/file.h"
 #include "fs/internal.h"
 #include "fs/vfs.h"
+#include "fs/vlock.h"
 #include "mm/heap.h"
 
 struct fs_context {
-	struct spinlock lock;
+	struct vlock lock;
 	int refs;         /* [a] */
 	struct path root; /* [C] */
 	struct path cwd;  /* [C] */
@@ -22,7 +23,7 @@ struct fs_context {
 };
 
 static struct fs_context kernel_fs = {
-	.lock = SPINLOCK_INIT("fs_context"),
+	.lock = VLOCK_INIT,
 	.refs = 1,
 	.umask = 022,
 };
@@ -44,12 +45,12 @@ void fs_context_set_boot_root(const struct path *p)
 
 	path_get(p);
 	path_get(p);
-	spin_lock(&kernel_fs.lock);
+	vlock_acquire(&kernel_fs.lock);
 	old_root = kernel_fs.root;
 	old_cwd = kernel_fs.cwd;
 	kernel_fs.root = *p;
 	kernel_fs.cwd = *p;
-	spin_unlock(&kernel_fs.lock);
+	vlock_release(&kernel_fs.lock);
 	path_put(&old_root);
 	path_put(&old_cwd);
 }
@@ -60,9 +61,9 @@ static struct fs_context *ctx_copy(struct fs_context *c)
 
 	if (!n)
 		return NULL;
-	spin_init(&n->lock, "fs_context");
+	n->lock = (struct vlock)VLOCK_INIT;
 	n->refs = 1;
-	spin_lock(&c->lock);
+	vlock_acquire(&c->lock);
 	n->root = c->root;
 	n->cwd = c->cwd;
 	n->umask = c->umask;
@@ -70,7 +71,7 @@ static struct fs_context *ctx_copy(struct fs_context *c)
 		path_get(&n->root);
 	if (n->cwd.mnt)
 		path_get(&n->cwd);
-	spin_unlock(&c->lock);
+	vlock_release(&c->lock);
 	return n;
 }
 
@@ -102,11 +103,11 @@ void fs_context_put(struct fs_context *c)
 
 static void get_one(struct fs_context *c, const struct path *which, struct path *out)
 {
-	spin_lock(&c->lock);
+	vlock_acquire(&c->lock);
 	*out = *which;
 	if (out->mnt)
 		path_get(out);
-	spin_unlock(&c->lock);
+	vlock_release(&c->lock);
 }
 
 void fs_get_root(struct fs_context *c, struct path *out)
@@ -123,10 +124,10 @@ static void set_one(struct fs_context *c, struct path *which, struct path *p)
 {
 	struct path old;
 
-	spin_lock(&c->lock);
+	vlock_acquire(&c->lock);
 	old = *which;
 	*which = *p;
-	spin_unlock(&c->lock);
+	vlock_release(&c->lock);
 	path_put(&old);
 }
 

@@ -24,6 +24,12 @@ struct cred current_cred(void);
 /* Open the FIFO @ino as @f (the pipe lane's; the weak default answers -ENXIO). */
 int __must_check pipe_fifo_open(struct inode *ino, struct file *f);
 
+/*
+ * The caller's filesystem ids and groups for the walk's search checks, read
+ * without the process's lock (a spin lock costs a walk more than its steps).
+ */
+void walk_cred(struct cred *c);
+
 /* The kernel's own descriptor table and fs context (kernel tasks, boot). */
 struct fdtable *fdtable_kernel(void);
 struct fs_context *fs_context_kernel(void);
@@ -93,6 +99,17 @@ bool d_is_dead(struct dentry *d);
 void d_prune_tree(struct dentry *root);
 /* The dcache's hash of a name (also used by file systems for their own tables). */
 uint32_t d_name_hash(const char *name, size_t len);
+
+/*
+ * The walk's fast path: while the dcache lock is held no cached dentry can
+ * be freed (freeing starts with leaving the hash under that lock), so a
+ * run of cached steps needs no reference counts, only the lock, and a
+ * reference on where it ends. d_lookup_walk() takes none; call it between
+ * dcache_walk_lock() and dcache_walk_unlock(), without sleeping.
+ */
+void dcache_walk_lock(void);
+void dcache_walk_unlock(void);
+struct dentry *d_lookup_walk(struct dentry *parent, const char *name, size_t len);
 
 /* ---- mounts (mount.c) ---- */
 

@@ -19,9 +19,10 @@
 #include "fs/file.h"
 #include "fs/internal.h"
 #include "fs/vfs.h"
+#include "fs/vlock.h"
 #include "mm/heap.h"
 
-static struct spinlock mount_lock = SPINLOCK_INIT("mount");
+static struct vlock mount_lock = VLOCK_INIT;
 static struct list_node mounts __guarded_by(&mount_lock) = LIST_INIT(mounts);
 /* [I] after vfs_init_root(): the root of the whole tree */
 static struct mount *root_mnt;
@@ -77,7 +78,7 @@ struct mount *mnt_lookup(struct mount *mnt, struct dentry *d)
 
 	if (!(__atomic_load_n(&d->flags, __ATOMIC_RELAXED) & DENTRY_MOUNTED))
 		return NULL;
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	/* The last one mounted is on top of the others. */
 	list_for_each_entry(m, &mounts, link) {
 		if (m->parent == mnt && m->mountpoint == d)
@@ -85,7 +86,7 @@ struct mount *mnt_lookup(struct mount *mnt, struct dentry *d)
 	}
 	if (found)
 		mnt_get(found);
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 	return found;
 }
 
@@ -94,15 +95,15 @@ bool mnt_climb(struct path *p)
 	while (p->dentry == p->mnt->root) {
 		struct path up;
 
-		spin_lock(&mount_lock);
+		vlock_acquire(&mount_lock);
 		if (p->mnt->parent == p->mnt) {
-			spin_unlock(&mount_lock);
+			vlock_release(&mount_lock);
 			return false;
 		}
 		up.mnt = p->mnt->parent;
 		up.dentry = p->mnt->mountpoint;
 		path_get(&up);
-		spin_unlock(&mount_lock);
+		vlock_release(&mount_lock);
 		path_put(p);
 		*p = up;
 	}
@@ -149,12 +150,12 @@ static struct mount *mnt_new(struct super_block *sb, struct dentry *root, const 
 static void mnt_attach(struct mount *m, const struct path *target)
 {
 	path_get(target);
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	m->parent = target->mnt;
 	m->mountpoint = target->dentry;
 	list_add_tail(&mounts, &m->link);
 	d_set_mounted(target->dentry, true);
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 }
 
 static int mount_new_sb(const char *source, const char *fstype, unsigned long flags,
@@ -273,11 +274,11 @@ int vfs_umount(const struct path *target, int flags)
 
 	if (target->dentry != m->root)
 		return -EINVAL;
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	/* Busy: anything but the tree's reference and the caller's path holds it. */
 	if (m->parent == m || has_children_locked(m) ||
 	    (!(flags & MNT_DETACH) && __atomic_load_n(&m->refs, __ATOMIC_RELAXED) > 2)) {
-		spin_unlock(&mount_lock);
+		vlock_release(&mount_lock);
 		return -EBUSY;
 	}
 	list_del(&m->link);
@@ -287,7 +288,7 @@ int vfs_umount(const struct path *target, int flags)
 		d_set_mounted(mp.dentry, false);
 	m->parent = m;
 	m->mountpoint = NULL;
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 	path_put(&mp);
 	mnt_put(m);
 	return 0;
@@ -297,12 +298,12 @@ void vfs_for_each_mount(void (*fn)(const struct mount *m, void *ctx), void *ctx)
 {
 	struct mount *m;
 
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	if (root_mnt)
 		fn(root_mnt, ctx);
 	list_for_each_entry(m, &mounts, link)
 		fn(m, ctx);
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 }
 
 int vfs_init_root_fs(const char *fstype)
@@ -398,9 +399,9 @@ long vfs_path_name(const struct path *p, char *buf, size_t n)
 		memcpy(buf + pos, deleted, sizeof(deleted) - 1);
 	}
 	fs_get_root(fs_context_current(), &root);
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	pos = path_build_locked(p, &root, buf, pos);
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 	path_put(&root);
 	if (pos < 0)
 		return -ENAMETOOLONG;
@@ -421,7 +422,7 @@ int vfs_sync_all(void)
 	unsigned n = 0;
 	int err = 0;
 
-	spin_lock(&mount_lock);
+	vlock_acquire(&mount_lock);
 	list_for_each_entry(m, &mounts, link) {
 		if (n < SYNC_BATCH && m->sb->ops && m->sb->ops->sync) {
 			__atomic_add_fetch(&m->sb->refs, 1, __ATOMIC_RELAXED);
@@ -432,7 +433,7 @@ int vfs_sync_all(void)
 		__atomic_add_fetch(&root_mnt->sb->refs, 1, __ATOMIC_RELAXED);
 		sbs[n++] = root_mnt->sb;
 	}
-	spin_unlock(&mount_lock);
+	vlock_release(&mount_lock);
 	for (unsigned i = 0; i < n; i++) {
 		int e = sbs[i]->ops->sync(sbs[i]);
 

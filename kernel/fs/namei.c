@@ -27,6 +27,7 @@ struct nameidata {
 	char *buf;        /* a heap copy of the rest of the path once a link was spliced in */
 	bool want_parent; /* stop before the last component */
 	bool trailing;    /* the last component walked had a '/' after it */
+	struct cred cred; /* the caller's, read once for every search check */
 };
 
 static void nd_release(struct nameidata *nd)
@@ -149,6 +150,14 @@ static int walk_one(struct nameidata *nd, const char *name, size_t len, bool fol
 		dput(child);
 		return -ENOENT;
 	}
+	/* Most steps stay in one mount: move the dentry, keep the mount's reference. */
+	if (!(__atomic_load_n(&child->flags, __ATOMIC_RELAXED) & DENTRY_MOUNTED) &&
+	    !(follow && S_ISLNK(child->inode->mode))) {
+		dput(nd->path.dentry);
+		nd->path.dentry = child;
+		*next = rest;
+		return 0;
+	}
 	p.mnt = nd->path.mnt;
 	p.dentry = child;
 	mnt_get(p.mnt);
@@ -161,6 +170,71 @@ static int walk_one(struct nameidata *nd, const char *name, size_t len, bool fol
 	return 0;
 }
 
+/* One component of a path: its name and what follows. */
+struct component {
+	const char *name, *after; /* the name; the next component (slashes skipped) */
+	size_t len;
+	bool last, trailing; /* nothing follows; only slashes follow */
+};
+
+/* Split off the component at @s (leading slashes skipped); false at the end of the path. */
+static bool next_component(const char *s, struct component *c)
+{
+	while (*s == '/')
+		s++;
+	if (!*s)
+		return false;
+	for (c->name = s; *s && *s != '/'; s++)
+		;
+	c->len = (size_t)(s - c->name);
+	for (c->after = s; *c->after == '/'; c->after++)
+		;
+	c->last = !*c->after;
+	c->trailing = c->last && c->after != s;
+	return true;
+}
+
+/*
+ * Take as many components of @s as the cache answers plainly (positive,
+ * no mount, no link to follow, not ".."), under the dcache lock alone, and
+ * return where the slow path goes on. Every check and error is left to the
+ * slow path, which redoes the component this one stopped at.
+ */
+static const char *walk_fast(struct nameidata *nd, const char *s, unsigned flags)
+{
+	struct dentry *start = nd->path.dentry, *cur = start, *child;
+	struct component c;
+
+	dcache_walk_lock();
+	while (next_component(s, &c) && c.len <= NAME_MAX && S_ISDIR(cur->inode->mode) &&
+	       !inode_permission_as(cur->inode, MAY_EXEC, &nd->cred) &&
+	       !(c.last && nd->want_parent)) {
+		if (c.len == 1 && c.name[0] == '.') {
+			child = cur;
+		} else if (c.len == 2 && c.name[0] == '.' && c.name[1] == '.') {
+			break;
+		} else {
+			child = d_lookup_walk(cur, c.name, c.len);
+			if (!child || !child->inode || (child->flags & DENTRY_MOUNTED))
+				break;
+			if (S_ISLNK(child->inode->mode) &&
+			    (!c.last || (flags & LOOKUP_FOLLOW) || c.trailing))
+				break;
+		}
+		cur = child;
+		s = c.after;
+		nd->trailing = c.trailing;
+	}
+	if (cur != start)
+		dget(cur);
+	dcache_walk_unlock();
+	if (cur != start) {
+		dput(start);
+		nd->path.dentry = cur;
+	}
+	return s;
+}
+
 static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
 {
 	for (;;) {
@@ -169,6 +243,7 @@ static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
 		bool last;
 		int err;
 
+		s = walk_fast(nd, s, flags);
 		while (*s == '/')
 			s++;
 		if (!*s)
@@ -184,7 +259,7 @@ static int walk_path(struct nameidata *nd, const char *s, unsigned flags)
 			return -ENAMETOOLONG;
 		if (!S_ISDIR(nd->path.dentry->inode->mode))
 			return -ENOTDIR;
-		err = inode_permission(nd->path.dentry->inode, MAY_EXEC);
+		err = inode_permission_as(nd->path.dentry->inode, MAY_EXEC, &nd->cred);
 		if (err)
 			return err;
 		if (last && nd->want_parent)
@@ -217,6 +292,7 @@ int vfs_walk_from(const struct path *start, int dirfd, const char *path, unsigne
 		return -ENAMETOOLONG;
 	if (!path[0] && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
+	walk_cred(&nd.cred);
 	err = nd_start(&nd, start, dirfd, path);
 	if (!err)
 		err = walk_path(&nd, path, flags);

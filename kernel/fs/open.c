@@ -116,7 +116,6 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		file_put(f);
 		return ERR_PTR_VAL(err);
 	}
-	f->flags &= ~(unsigned)O_NOCTTY; /* only the open op needed it (Linux) */
 	if (seekable(ino, f->ops))
 		f->fmode |= FMODE_LSEEK;
 	f->flags &= ~(unsigned)O_NOCTTY;

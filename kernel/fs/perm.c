@@ -8,6 +8,8 @@
 #include <cairn/errno.h>
 #include <cairn/linux/stat.h>
 
+#include <lib/string.h>
+
 #include "fs/internal.h"
 #include "fs/vfs.h"
 #include "proc/proc.h"
@@ -27,6 +29,28 @@ __attribute__((weak)) struct cred current_cred(void)
 		spin_unlock(&p->lock);
 	}
 	return c;
+}
+
+void walk_cred(struct cred *c)
+{
+	struct process *p = process_current();
+	unsigned n;
+
+	memset(c, 0, sizeof(*c));
+	if (!p)
+		return;
+	/*
+	 * Without the process's lock: a walk checks search permission with
+	 * the ids as they are while it starts, and a sibling thread's setuid
+	 * racing with it may be seen or not, as either order would allow.
+	 * Each id is read whole.
+	 */
+	c->fsuid = __atomic_load_n(&p->cred.fsuid, __ATOMIC_RELAXED);
+	c->fsgid = __atomic_load_n(&p->cred.fsgid, __ATOMIC_RELAXED);
+	n = __atomic_load_n(&p->cred.ngroups, __ATOMIC_RELAXED);
+	c->ngroups = n < PROC_NGROUPS ? n : PROC_NGROUPS;
+	for (unsigned i = 0; i < c->ngroups; i++)
+		c->groups[i] = __atomic_load_n(&p->cred.groups[i], __ATOMIC_RELAXED);
 }
 
 static bool cred_in_group(const struct cred *c, uint32_t gid)

@@ -87,6 +87,16 @@ int __must_check uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, i
 long __must_check uspace_mremap(struct uspace *s, uintptr_t old, size_t old_len, size_t new_len,
                                 int flags, uintptr_t new_addr);
 int __must_check uspace_madvise(struct uspace *s, uintptr_t addr, size_t len, int advice);
+/*
+ * Map the @n pages from @va (page-aligned, inside private regions of @s
+ * with nothing mapped yet) to the frames @pas[i], each with a reference
+ * the space takes over (0: leave that page to demand-zero), read-only
+ * whatever the region allows: a write copies the frame first (COW), as
+ * after fork. How exec shares a tmpfs file's frames instead of copying
+ * them. Returns 0 or -EFAULT/-ENOMEM (every reference is taken over
+ * either way). Takes @s's lock.
+ */
+int __must_check uspace_map_frames(struct uspace *s, uintptr_t va, const uint64_t *pas, size_t n);
 
 /* Linux's brk: returns the new break, or the old one when it cannot move. */
 long uspace_brk(struct uspace *s, uintptr_t new_brk);

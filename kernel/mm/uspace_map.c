@@ -291,3 +291,30 @@ out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
 }
+
+int uspace_map_frames(struct uspace *s, uintptr_t va, const uint64_t *pas, size_t n)
+{
+	const struct vma *v = NULL;
+	size_t i, mapped = 0;
+	int err = 0;
+
+	mutex_lock(&s->lock);
+	for (i = 0; i < n; i++, va += PAGE_SIZE) {
+		if (!pas[i])
+			continue;
+		if (!err && (!v || va >= v->end))
+			v = vma_find(&s->regions, va);
+		if (!err && (!v || (v->flags & USPACE_SHARED) || va % PAGE_SIZE))
+			err = -EFAULT;
+		/* Read-only whatever the region allows: a write copies the frame first. */
+		if (!err)
+			err = uspace_map_page_locked(s, va, pas[i], uspace_pte_flags(v, false));
+		if (err)
+			pmm_frame_put(pmm_frame(pas[i])); /* this page's reference; the rest follow */
+		else
+			mapped++;
+	}
+	__atomic_fetch_add(&s->resident, mapped, __ATOMIC_RELAXED);
+	mutex_unlock(&s->lock);
+	return err == -EEXIST ? -EFAULT : err;
+}

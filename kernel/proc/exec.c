@@ -73,34 +73,63 @@ static int map_segment(struct uspace *s, uint64_t start, uint64_t end, uint64_t 
 	return r < 0 ? (int)r : 0;
 }
 
-/* Map every PT_LOAD writable and copy its file bytes in; pages two segments share map once. */
+/*
+ * Map the new pages [@start, @end) of the PT_LOAD @ph writable and fill its
+ * file bytes. From a tmpfs file, the pages the file fills whole map its
+ * frames copy-on-write (exec_share()): no copy of a 2 MB program at every
+ * exec. Other pages (the partial ones, bss, and every page of a program
+ * held in memory) are anonymous, the file's bytes copied in.
+ */
+static int load_segment(struct uspace *s, const struct exec_job *j, const struct elf64_phdr *ph,
+                        uintptr_t bias, uint64_t start, uint64_t end)
+{
+	uint64_t fa = ph->p_vaddr + bias, fb = fa + ph->p_filesz, lo = start, hi = start, cut;
+	int r = 0;
+
+	if (start < end) {
+		if (j->src.file && page_down(fb) > start)
+			hi = page_down(fb);
+		r = map_segment(s, hi, end, page_up(fb));
+		if (!r && hi > lo)
+			r = map_segment(s, lo, hi, lo);
+		if (!r && hi > lo) {
+			r = exec_share(&j->src, s, lo, (hi - lo) / PG, ph->p_offset + (lo - fa));
+			if (r == -EINVAL)
+				r = 0, hi = lo; /* not a file whose frames can be shared: copy it */
+		}
+	}
+	/* The file's bytes outside the shared pages: below them and above them. */
+	cut = fb < lo ? fb : lo;
+	if (!r && fa < cut)
+		r = exec_fill(&j->src, fa, ph->p_offset, cut - fa);
+	cut = fa > hi ? fa : hi;
+	if (!r && cut < fb)
+		r = exec_fill(&j->src, cut, ph->p_offset + (cut - fa), fb - cut);
+	return r;
+}
+
+/* Map and fill every PT_LOAD; pages two segments share map once. */
 static int load_segments(struct uspace *s, const struct exec_job *j, uintptr_t bias)
 {
 	const struct elf_exec *x = &j->x;
-	uint64_t mapped_end = 0;
+	uint64_t mapped_end = 0, start, end;
 	unsigned i;
 	int r;
 
 	for (i = 0; i < x->file.ehdr->e_phnum; i++) {
 		const struct elf64_phdr *ph = &x->file.phdrs[i];
-		uint64_t start = page_down(ph->p_vaddr + bias), end;
 
 		if (ph->p_type != ELF_PT_LOAD || ph->p_memsz == 0)
 			continue;
+		start = page_down(ph->p_vaddr + bias);
 		end = page_up(ph->p_vaddr + bias + ph->p_memsz);
 		if (start < mapped_end)
 			start = mapped_end;
-		if (start < end) {
-			r = map_segment(s, start, end, page_up(ph->p_vaddr + bias + ph->p_filesz));
-			if (r)
-				return r;
+		r = load_segment(s, j, ph, bias, start, end);
+		if (r)
+			return r;
+		if (end > mapped_end)
 			mapped_end = end;
-		}
-		if (ph->p_filesz) {
-			r = exec_fill(&j->src, ph->p_vaddr + bias, ph->p_offset, ph->p_filesz);
-			if (r)
-				return r;
-		}
 	}
 	return 0;
 }

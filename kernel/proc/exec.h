@@ -79,6 +79,13 @@ int exec_src_file(struct exec_src *src, struct file *f);
 void exec_src_release(struct exec_src *src);
 /* Copy the @len file bytes at @off to the user address @uaddr of the active space. */
 int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_t len);
+/*
+ * Map the @n file pages from offset @off (page-aligned) at @va in @s to the
+ * file's own frames, copy-on-write: 0, -EINVAL (the file's frames cannot be
+ * shared: nothing was mapped, copy instead) or -errno.
+ */
+int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n,
+               uint64_t off);
 
 /*
  * Load the program of @j (source and strings ready) as the calling

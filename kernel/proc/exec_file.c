@@ -13,16 +13,17 @@
 #include <cairn/linux/fcntl.h>
 #include <cairn/linux/stat.h>
 
+#include <arch/page.h>
 #include <lib/exec/shebang.h>
 #include <lib/format.h>
 #include <lib/string.h>
 
 #include "fs/file.h"
-#include "fs/internal.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
+#include "mm/uspace.h"
 #include "proc/exec.h"
-#include "proc/initrd.h"
 #include "proc/internal.h"
 #include "syscall/syscall.h"
 
@@ -135,19 +136,28 @@ int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_
 	return 0;
 }
 
-/*
- * A kernel booted without the file-system tree (nothing called fs_boot()
- * yet: the tmpfs lane's initramfs unpacking has not landed) still runs
- * programs from the initrd archive in place, as issue 11 did. Goes once
- * the tree is always there.
- */
-static int exec_from_initrd(struct exec_job *j, const char *name)
-{
-	const void *data;
-	size_t size;
-	int err = initrd_lookup(name, &data, &size);
+#define SHARE_BATCH 32 /* frames gathered before one uspace_map_frames() */
 
-	return err ? err : exec_src_image(&j->src, data, size);
+int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n, uint64_t off)
+{
+	uint64_t pas[SHARE_BATCH], i = 0, k;
+	int err = 0, e;
+
+	while (!err && i < n) {
+		for (k = 0; k < SHARE_BATCH && i + k < n; k++) {
+			e = tmpfs_get_frame(src->file->inode, off / PAGE_SIZE + i + k, &pas[k]);
+			if (e == -EINVAL && i + k == 0)
+				return -EINVAL; /* not tmpfs: the caller copies instead */
+			if (e == -ENOENT)
+				pas[k] = 0; /* a hole reads as zeros: demand-zero does that */
+			else if (e)
+				err = e, pas[k] = 0;
+		}
+		e = uspace_map_frames(s, va + i * PAGE_SIZE, pas, k);
+		err = err ? err : e;
+		i += k;
+	}
+	return err;
 }
 
 /* Linux's do_open_execat() checks: a regular file, MAY_EXEC, not on a noexec mount. */
@@ -219,6 +229,7 @@ static int exec_open(int dirfd, const char *name, int at_flags, struct file **ou
  */
 static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_flags, bool no_script)
 {
+	const char *shown = j->path; /* the script's name in argv: what exec was given */
 	struct shebang *sb = NULL, *cur;
 	struct file *f;
 	int depth, err;
@@ -229,8 +240,6 @@ static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_fla
 			break;
 		}
 		err = exec_open(dirfd, name, at_flags, &f, &j->exe);
-		if (err == -ENOENT && depth == 0 && !vfs_has_root())
-			return exec_from_initrd(j, name);
 		if (!err) {
 			/* Linux's would_dump(): an unreadable file makes the process undumpable. */
 			if (inode_permission(j->exe.dentry->inode, MAY_READ))
@@ -250,13 +259,13 @@ static int exec_find(struct exec_job *j, int dirfd, const char *name, int at_fla
 			err = -ENOENT;
 		if (!err)
 			err = exec_strings_shebang(&j->strings, cur->interp,
-			                           cur->has_arg ? cur->arg : NULL, name);
+			                           cur->has_arg ? cur->arg : NULL, shown);
 		exec_src_release(&j->src);
 		path_put(&j->exe);
 		memset(&j->exe, 0, sizeof(j->exe));
 		if (err)
 			break;
-		name = cur->interp;
+		name = shown = cur->interp;
 		dirfd = AT_FDCWD;
 		at_flags = 0;
 		no_script = false;

@@ -49,8 +49,13 @@ enum proc_state {
 	PROC_DEAD = 3,   /* reaped: out of the tables, freed with its last reference */
 };
 
-/* Credentials (Linux's real, effective, saved and filesystem ids). */
-struct cred {
+/*
+ * Credentials (Linux's real, effective, saved and filesystem ids). Aligned
+ * to 8 bytes so that the copies current_cred() makes (every permission
+ * check and create) move whole words: lib's memcpy and memset go byte by
+ * byte otherwise, 750 instructions a copy.
+ */
+struct __attribute__((aligned(8))) cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	unsigned ngroups;              /* entries of groups in use */

@@ -13,7 +13,6 @@
 
 #include "core/cmdline.h"
 #include "core/log.h"
-#include "proc/initrd.h"
 #include "proc/internal.h"
 #include "time/time.h"
 

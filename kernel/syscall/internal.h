@@ -52,4 +52,3 @@ static inline size_t user_piece(uint64_t uaddr, size_t n, size_t chunk)
 		n = chunk;
 	return n < to_page ? n : to_page;
 }
-

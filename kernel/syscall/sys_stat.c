@@ -19,22 +19,34 @@
 
 #define STAT_BLKSIZE 4096 /* st_blksize: the page, as tmpfs reports it on Linux */
 
+#define SHORT_PATH 256 /* paths up to this long are copied onto the stack */
+
 int user_walk(int dirfd, uint64_t upath, unsigned flags, struct path *out)
 {
-	char *name = vfs_getname(upath, flags & LOOKUP_EMPTY);
+	char buf[SHORT_PATH], *name = buf;
+	long n = strncpy_from_user(buf, (const char *)upath, sizeof(buf));
 	int err;
 
-	if (IS_ERR_PTR(name))
-		return (int)PTR_ERR_VAL(name);
+	/* Most paths are short: a heap copy of PATH_MAX bytes only for the long ones. */
+	if (n == -ENAMETOOLONG) {
+		name = vfs_getname(upath, flags & LOOKUP_EMPTY);
+		if (IS_ERR_PTR(name))
+			return (int)PTR_ERR_VAL(name);
+	} else if (n < 0) {
+		return (int)n;
+	} else if (n == 0 && !(flags & LOOKUP_EMPTY)) {
+		return -ENOENT;
+	}
 	err = vfs_walk(dirfd, name, flags, out);
-	kfree(name);
+	if (name != buf)
+		kfree(name);
 	return err;
 }
 
 static void fill_stat(struct inode *ino, struct stat *st)
 {
+	/* Read without the inode's lock, as Linux's generic_fillattr() does: each field is whole. */
 	memset(st, 0, sizeof(*st));
-	mutex_lock(&ino->lock);
 	st->st_dev = ino->sb ? ino->sb->dev : 0;
 	st->st_ino = ino->ino;
 	st->st_nlink = ino->nlink;
@@ -51,7 +63,6 @@ static void fill_stat(struct inode *ino, struct stat *st)
 	st->st_mtime_nsec = ino->mtime.nsec;
 	st->st_ctime_sec = ino->ctime.sec;
 	st->st_ctime_nsec = ino->ctime.nsec;
-	mutex_unlock(&ino->lock);
 }
 
 static long stat_out(struct inode *ino, uint64_t ubuf)

@@ -17,6 +17,11 @@
 #include "tty/tty.h"
 
 struct file;
+struct poll_table;
+struct pty;
+
+#define TTYAUX_MAJOR 5   /* /dev/tty 5:0, /dev/console 5:1, /dev/ptmx 5:2 */
+#define PTY_MAJOR    136 /* /dev/pts/N: Linux's first Unix 98 slave major */
 
 /*
  * Locks: [I] set at creation; [N] in_lock, the input side; [O] out_lock,
@@ -32,6 +37,8 @@ struct tty {
 	struct log_console logcon;    /* [L] entry in the log's console list; first member */
 	const char *name;             /* [I] */
 	uint32_t rdev;                /* [I] device number of its node (DEV_ENCODE); 0: none */
+	struct pty *pty;              /* [I] the pseudo-terminal it is the slave of, or NULL */
+	bool hungup;                  /* [a] hung up for good: reads see end-of-file, writes EIO */
 	struct tty_backend be;        /* [I] */
 	struct spinlock src_lock;     /* the feeding device's drain, one CPU at a time */
 	struct spinlock in_lock;      /* "tty.in" */
@@ -50,6 +57,26 @@ struct tty {
 
 /* Set up @t (zeroed storage) as tty_create() describes. */
 void tty_setup(struct tty *t, const char *name, const struct tty_backend *be);
+
+/* Free what tty_setup() made, for a terminal embedded in another object. */
+void tty_destroy_embedded(struct tty *t);
+
+/*
+ * Hang @t up for good (its pty master closed): its session's leader gets
+ * SIGHUP and SIGCONT, the session loses it, readers wake to end-of-file.
+ */
+void tty_hangup(struct tty *t);
+bool tty_hungup(struct tty *t);
+
+/* Pseudo-terminals (pty.c): /dev/ptmx, and the slaves' side of their files. */
+void pty_register(void);
+/* Open slave @index on @f (f->priv = its tty): 0, -ENXIO (none), -EIO (locked or master gone). */
+int pty_slave_open(unsigned index, struct file *f);
+void pty_slave_release(struct pty *p);
+/* Wait until @p can take @n more output bytes: 0, -EAGAIN, -ERESTARTSYS, -EIO (no master). */
+int pty_wait_room(struct pty *p, size_t n, bool nonblock);
+/* Whether a slave write would not wait now (registering on the room queue with @pt). */
+bool pty_has_room(struct pty *p, struct poll_table *pt);
 
 /* Whether a read of @t would return at once (input, end-of-file). Any context. */
 bool tty_input_ready(struct tty *t);

@@ -98,11 +98,21 @@ struct tty *tty_create(const char *name, const struct tty_backend *be)
 	return t;
 }
 
-void tty_destroy(struct tty *t)
+void tty_destroy_embedded(struct tty *t)
 {
 	tty_job_forget(t);
 	tty_show_log(t, false, false);
+}
+
+void tty_destroy(struct tty *t)
+{
+	tty_destroy_embedded(t);
 	kfree(t);
+}
+
+bool tty_hungup(struct tty *t)
+{
+	return __atomic_load_n(&t->hungup, __ATOMIC_ACQUIRE);
 }
 
 const char *tty_name(const struct tty *t)
@@ -254,7 +264,7 @@ size_t tty_input_queued(struct tty *t)
 bool tty_input_ready(struct tty *t)
 {
 	uint64_t flags = spin_lock_irqsave(&t->in_lock);
-	bool ready = ldisc_readable(&t->ld);
+	bool ready = ldisc_readable(&t->ld) || tty_hungup(t);
 
 	spin_unlock_irqrestore(&t->in_lock, flags);
 	return ready;

@@ -179,7 +179,17 @@ void tty_set_foreground_pgrp(struct tty *t, int pgid);
  */
 void tty_session_leader_exit(struct process *p);
 
-/* Terminals that are not boot consoles: tests, and later pseudo-terminals. */
+/*
+ * For /proc/PID/stat: the device number of @p's controlling terminal
+ * (tty_rdev(), 0: none) and that terminal's foreground group (-1: none),
+ * as Linux shows tty_nr and tpgid. Takes proc_lock: not with it held.
+ */
+void tty_ctty_info(struct process *p, uint32_t *rdev, int *tpgid);
+
+/* The N of /dev/pts/N of a /dev/ptmx file (TIOCGPTN), or -ENOTTY for another file. */
+int pty_number(const struct file *master);
+
+/* Terminals that are not boot consoles: tests, and pseudo-terminals (pty.c). */
 
 /* Where a terminal's output goes. */
 struct tty_backend {

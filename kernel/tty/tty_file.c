@@ -24,20 +24,33 @@
 
 #define TTY_IO_CHUNK 256 /* bytes per copy through the kernel stack; a whole line fits */
 
-/* The minor numbers of the two devices of major 5. */
-#define TTYAUX_MAJOR 5
-#define TTYAUX_TTY   0 /* /dev/tty: the caller's controlling terminal */
-#define TTYAUX_CONS  1 /* /dev/console */
+/* The minor numbers of the devices of major 5 (5:2, /dev/ptmx, is pty.c's). */
+#define TTYAUX_TTY  0 /* /dev/tty: the caller's controlling terminal */
+#define TTYAUX_CONS 1 /* /dev/console */
 
-/* The major number of DEV_ENCODE'd @rdev (Linux's new_decode_dev). */
+/* The major and minor numbers of DEV_ENCODE'd @rdev (Linux's new_decode_dev). */
 static unsigned dev_major(uint32_t rdev)
 {
 	return (rdev >> 8) & 0xfffu;
 }
 
+static unsigned dev_minor(uint32_t rdev)
+{
+	return (rdev & 0xffu) | ((rdev >> 12) & ~0xffu);
+}
+
 static bool nonblock(const struct file *f)
 {
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+}
+
+/*
+ * Whether @f is a file of /dev/console: reads and writes through it are
+ * never stopped for job control (Linux's job_control() and n_tty_write()).
+ */
+static bool via_console(const struct file *f)
+{
+	return f->inode && f->inode->rdev == DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS);
 }
 
 /* A blocked read wakes for input (the readers' queue) or a signal (the task's own wake). */
@@ -80,13 +93,15 @@ static long tty_file_read(struct file *f, struct uio *u, int64_t *pos)
 	struct ldisc_read_timing rt = { .want = u->resid, .start_ns = clock_monotonic_ns() };
 	uint64_t deadline;
 	bool canonical;
-	long r = tty_job_check_read(t);
+	long r = via_console(f) ? 0 : tty_job_check_read(t);
 
 	if (r || !u->resid)
 		return r;
 	for (;;) {
 		canonical = tty_canonical(t);
 		r = take_into(t, u, canonical);
+		if (r == -EAGAIN && tty_hungup(t))
+			return (long)rt.got; /* end-of-file once the queue is empty */
 		if (r == 0 || (r > 0 && canonical))
 			return (long)rt.got + r;
 		if (r > 0) {
@@ -114,11 +129,14 @@ static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
 	size_t done = 0, k;
 	long err = 0;
 
-	if (tty_tostop(t))
+	if (tty_hungup(t))
+		return -EIO;
+	if (tty_tostop(t) && !via_console(f))
 		err = tty_job_check_change(t);
-	if (err)
-		return err;
-	while (u->resid) {
+	while (!err && u->resid) {
+		/* A pty's master must have room for the chunk, doubled by ONLCR at worst. */
+		if (t->pty && (err = pty_wait_room(t->pty, 2 * sizeof(kbuf), nonblock(f))))
+			break;
 		k = uio_copy_in(u, kbuf, u->resid < sizeof(kbuf) ? u->resid : sizeof(kbuf));
 		if (!k)
 			return done ? (long)done : -EFAULT;
@@ -128,17 +146,21 @@ static long tty_file_write(struct file *f, struct uio *u, int64_t *pos)
 		if (u->resid && signal_pending())
 			break;
 	}
-	return (long)done;
+	return done ? (long)done : err;
 }
 
 static unsigned tty_file_poll(struct file *f, struct poll_table *pt)
 {
 	struct tty *t = f->priv;
-	unsigned ev = POLLOUT | POLLWRNORM;
+	unsigned ev = 0;
 
 	poll_wait(pt, &t->readers);
+	if (tty_hungup(t))
+		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLHUP;
 	if (tty_input_ready(t))
 		ev |= POLLIN | POLLRDNORM;
+	if (!t->pty || pty_has_room(t->pty, pt))
+		ev |= POLLOUT | POLLWRNORM;
 	return ev;
 }
 
@@ -172,11 +194,18 @@ static int tty_file_open(struct inode *ino, struct file *f)
 {
 	struct tty *t;
 
+	int err;
+
 	if (f->priv) /* tty_open_file(): the terminal is known */
 		return 0;
-	t = tty_of_rdev(ino->rdev);
-	if (!t)
+	if (dev_major(ino->rdev) == PTY_MAJOR) {
+		err = pty_slave_open(dev_minor(ino->rdev), f);
+		if (err)
+			return err;
+		t = f->priv;
+	} else if (!(t = tty_of_rdev(ino->rdev))) {
 		return -ENXIO;
+	}
 	f->priv = t;
 	if (!(f->flags & O_NOCTTY) && dev_major(ino->rdev) != TTYAUX_MAJOR &&
 	    ino->rdev != DEV_ENCODE(4, 0))
@@ -184,8 +213,17 @@ static int tty_file_open(struct inode *ino, struct file *f)
 	return 0;
 }
 
+static void tty_file_release(struct file *f)
+{
+	struct tty *t = f->priv;
+
+	if (t && t->pty)
+		pty_slave_release(t->pty);
+}
+
 const struct file_ops tty_fops = {
 	.open = tty_file_open,
+	.release = tty_file_release,
 	.read = tty_file_read,
 	.write = tty_file_write,
 	.ioctl = tty_file_ioctl,
@@ -241,4 +279,5 @@ void tty_dev_register(void)
 	err |= devfs_add_node("console", S_IFCHR | 0600, DEV_ENCODE(TTYAUX_MAJOR, TTYAUX_CONS));
 	if (err)
 		pr_err("tty: /dev nodes not all added");
+	pty_register();
 }

@@ -35,6 +35,16 @@ void tty_set_foreground_pgrp(struct tty *t, int pgid)
 	spin_unlock_irqrestore(&proc_lock, flags);
 }
 
+void tty_ctty_info(struct process *p, uint32_t *rdev, int *tpgid)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_lock);
+	struct tty *t = p->ctty;
+
+	*rdev = t ? t->rdev : 0;
+	*tpgid = t && t->pgrp ? t->pgrp : -1;
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
 void tty_job_signal(struct tty *t, int sig)
 {
 	int pgid = tty_foreground_pgrp(t);
@@ -95,6 +105,26 @@ void tty_session_leader_exit(struct process *p)
 	p->ctty = NULL;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	hangup_signals(fg);
+}
+
+void tty_hangup(struct tty *t)
+{
+	uint64_t flags = spin_lock_irqsave(&proc_lock);
+	int sid = t->session;
+	struct process *leader;
+
+	__atomic_store_n(&t->hungup, true, __ATOMIC_RELEASE);
+	if (sid)
+		forget_locked(t);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	waitq_wake_all(&t->readers);
+	/* Linux's tty_signal_session_leader(): the leader hears of it. */
+	leader = sid ? process_find(sid) : NULL;
+	if (leader) {
+		(void)signal_send_process(leader, SIGHUP, NULL);
+		(void)signal_send_process(leader, SIGCONT, NULL);
+		process_put(leader);
+	}
 }
 
 void tty_job_open(struct tty *t)

@@ -37,7 +37,9 @@ uint64_t radix_lookup(const struct radix_tree *t, uint64_t index)
 	const struct radix_node *n = t->root;
 	unsigned level;
 
-	if (!n || !radix_fits(t->height, index))
+	if (!n)
+		return index == 0 ? t->first : 0;
+	if (!radix_fits(t->height, index))
 		return 0;
 	for (level = t->height; level > 1; level--) {
 		n = radix_child(n, radix_slot_of(index, level));
@@ -83,15 +85,15 @@ static void radix_unwind(struct radix_node **path, unsigned *slots, unsigned n,
 	}
 }
 
-int radix_insert(struct radix_tree *t, uint64_t index, uint64_t val, const struct radix_alloc *a)
+/* Store @val at @index in the nodes (made as needed); radix_insert()'s results. */
+static int radix_insert_nodes(struct radix_tree *t, uint64_t index, uint64_t val,
+                              const struct radix_alloc *a)
 {
 	struct radix_node *path[RADIX_MAX_LEVEL];
 	unsigned slots[RADIX_MAX_LEVEL];
 	unsigned level, depth = 0, s;
 	int err;
 
-	if (!val || index > RADIX_MAX_INDEX)
-		return -EINVAL;
 	err = radix_grow(t, index, a);
 	if (err)
 		return err;
@@ -122,6 +124,50 @@ int radix_insert(struct radix_tree *t, uint64_t index, uint64_t val, const struc
 	return 0;
 }
 
+/* A root left empty by a failed insert goes, so "no root" keeps meaning "no nodes". */
+static void radix_drop_empty_root(struct radix_tree *t, const struct radix_alloc *a)
+{
+	if (t->root && t->root->used == 0) {
+		a->free(a->ctx, t->root);
+		t->root = NULL;
+		t->height = 0;
+	}
+}
+
+int radix_insert(struct radix_tree *t, uint64_t index, uint64_t val, const struct radix_alloc *a)
+{
+	uint64_t first = t->first;
+	int err;
+
+	if (!val || index > RADIX_MAX_INDEX)
+		return -EINVAL;
+	if (!t->root && index == 0) {
+		if (first)
+			return -EEXIST;
+		t->first = val;
+		return 0;
+	}
+	/* A second value: index 0's moves into the nodes first. */
+	if (!t->root && first) {
+		t->first = 0;
+		err = radix_insert_nodes(t, 0, first, a);
+		if (err) {
+			radix_drop_empty_root(t, a);
+			t->first = first;
+			return err;
+		}
+	}
+	err = radix_insert_nodes(t, index, val, a);
+	if (err && first && t->root && t->root->used == 1 && t->height == 1) {
+		/* Back to the node-less form the tree had. */
+		a->free(a->ctx, t->root);
+		radix_init(t);
+		t->first = first;
+	}
+	radix_drop_empty_root(t, a);
+	return err;
+}
+
 /* The first value at or after @from under @n (level @level, first index @base). */
 static bool radix_find(const struct radix_node *n, unsigned level, uint64_t base, uint64_t from,
                        uint64_t *index, uint64_t *val)
@@ -148,7 +194,14 @@ static bool radix_find(const struct radix_node *n, unsigned level, uint64_t base
 
 bool radix_next(const struct radix_tree *t, uint64_t from, uint64_t *index, uint64_t *val)
 {
-	if (!t->root || !radix_fits(t->height, from))
+	if (!t->root) {
+		if (from != 0 || !t->first)
+			return false;
+		*index = 0;
+		*val = t->first;
+		return true;
+	}
+	if (!radix_fits(t->height, from))
 		return false;
 	return radix_find(t->root, t->height, 0, from, index, val);
 }
@@ -196,7 +249,15 @@ uint64_t radix_truncate(struct radix_tree *t, uint64_t from, const struct radix_
 	struct radix_cut c = { .from = from, .a = a, .release = release, .ctx = ctx };
 	struct radix_node *r;
 
-	if (!t->root || !radix_fits(t->height, from))
+	if (!t->root) {
+		if (from != 0 || !t->first)
+			return 0;
+		if (release)
+			release(ctx, 0, t->first);
+		t->first = 0;
+		return 1;
+	}
+	if (!radix_fits(t->height, from))
 		return 0;
 	radix_cut_node(&c, t->root, t->height, 0);
 	/* A root whose only child is slot 0 is one level too many. */
@@ -209,6 +270,13 @@ uint64_t radix_truncate(struct radix_tree *t, uint64_t from, const struct radix_
 	if (t->root->used == 0) {
 		a->free(a->ctx, t->root);
 		radix_init(t);
+	} else if (t->height == 1 && t->root->used == 1 && t->root->slot[0]) {
+		/* Only index 0 is left: keep it without a node. */
+		uint64_t v = t->root->slot[0];
+
+		a->free(a->ctx, t->root);
+		radix_init(t);
+		t->first = v;
 	}
 	return c.removed;
 }

@@ -4,7 +4,8 @@
  * a file's page frames in one (index = page number, value = physical
  * address), so a sparse file costs only the nodes its pages need. Nodes
  * have 64 slots; the tree grows in height as larger indices arrive and
- * shrinks when truncation empties its top. Pure: the caller supplies node
+ * shrinks when truncation empties its top. A tree whose only value is at
+ * index 0 (a file of one page) keeps it without any node. Pure: the caller supplies node
  * memory through struct radix_alloc and does its own locking.
  */
 #pragma once
@@ -28,8 +29,9 @@ struct radix_node {
 };
 
 struct radix_tree {
-	struct radix_node *root; /* NULL when empty */
-	unsigned height;         /* levels below the root, root included; 0 when empty */
+	struct radix_node *root; /* NULL: no nodes (empty, or only index 0 in first) */
+	unsigned height;         /* levels below the root, root included; 0 without nodes */
+	uint64_t first;          /* index 0's value while root is NULL, else 0 */
 };
 
 /* Where nodes come from: a zeroed node of sizeof(struct radix_node), or NULL. */
@@ -43,6 +45,7 @@ static inline void radix_init(struct radix_tree *t)
 {
 	t->root = NULL;
 	t->height = 0;
+	t->first = 0;
 }
 
 /* The value at @index, or 0 when none is stored there. */

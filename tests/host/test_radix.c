@@ -234,12 +234,53 @@ static void test_alloc_failure(void **state)
 	assert_int_equal(pool.live, 0);
 }
 
+/* A value at index 0 alone needs no node; a second one brings the nodes, truncation removes them. */
+static void test_first_without_nodes(void **state)
+{
+	struct radix_tree t;
+	uint64_t i, v;
+
+	(void)state;
+	reset(&t);
+	assert_int_equal(radix_insert(&t, 0, 1, &alloc), 0);
+	assert_int_equal(pool.allocated, 0);
+	assert_int_equal(radix_insert(&t, 0, 1, &alloc), -EEXIST);
+	assert_int_equal(radix_lookup(&t, 0), 1);
+	assert_int_equal(radix_lookup(&t, 1), 0);
+	assert_true(radix_next(&t, 0, &i, &v));
+	assert_int_equal(i, 0);
+	assert_false(radix_next(&t, 1, &i, &v));
+	/* The move into nodes fails: nothing changes, nothing leaks. */
+	pool.fail_in = 0;
+	assert_int_equal(radix_insert(&t, 70, 211, &alloc), -ENOMEM);
+	pool.fail_in = 1;
+	assert_int_equal(radix_insert(&t, 70, 211, &alloc), -ENOMEM);
+	pool.fail_in = -1;
+	assert_int_equal(pool.live, 0);
+	assert_int_equal(radix_lookup(&t, 0), 1);
+	assert_int_equal(radix_insert(&t, 70, 211, &alloc), 0);
+	assert_int_equal(radix_lookup(&t, 0), 1);
+	assert_int_equal(radix_lookup(&t, 70), 211);
+	assert_true(pool.live > 0);
+	/* Cut back to index 0 alone: no node again. */
+	released_sum = 0;
+	assert_int_equal(radix_truncate(&t, 1, &alloc, sum_release, NULL), 1);
+	assert_int_equal(pool.live, 0);
+	assert_null(t.root);
+	assert_int_equal(radix_lookup(&t, 0), 1);
+	assert_int_equal(radix_truncate(&t, 0, &alloc, sum_release, NULL), 1);
+	assert_int_equal(released_sum, 1 + 211);
+	assert_int_equal(radix_lookup(&t, 0), 0);
+	assert_int_equal(radix_truncate(&t, 0, &alloc, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_first_without_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

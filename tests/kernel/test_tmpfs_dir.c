@@ -5,6 +5,7 @@
  * (each surviving name seen exactly once, none twice), lookups in a big
  * directory, and the sizes and link counts Linux's tmpfs shows.
  */
+#include "fs/tmpfs/internal.h"
 #include "sched/task.h"
 #include "tmpfs_test.h"
 
@@ -159,6 +160,32 @@ TEST(tmpfs, removed_directory_lists_nothing)
 	/* Nothing can be made in it either. */
 	EXPECT_EQ(f->inode->nlink, 0);
 	file_put(f);
+	tt_umount(&m);
+}
+
+/* An emptied directory holds no memory: its hash table goes with its last name. */
+TEST(tmpfs, emptied_directory_gives_its_table_back)
+{
+	struct tt_mount m;
+	struct tmpfs_dir *d;
+	char p[128], q[128];
+
+	tt_mount(&m, NULL);
+	d = &tmpfs_i(m.root.dentry->inode)->dir;
+	EXPECT_TRUE(d->buckets == NULL);
+	EXPECT_EQ(tt_pwrite(tt_path(&m, "f", p), "x", 1, 0), 1);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, tt_path(&m, "d", p), 0755), 0);
+	EXPECT_TRUE(d->buckets != NULL);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, tt_path(&m, "f", p)), 0);
+	EXPECT_TRUE(d->buckets != NULL);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, tt_path(&m, "d", p)), 0);
+	EXPECT_TRUE(d->buckets == NULL);
+	/* Rename inside a directory of one name keeps a table for the new name. */
+	EXPECT_EQ(tt_pwrite(tt_path(&m, "a", p), "x", 1, 0), 1);
+	EXPECT_EQ(vfs_rename(AT_FDCWD, p, AT_FDCWD, tt_path(&m, "b", q), 0), 0);
+	EXPECT_TRUE(tt_inode(q) != NULL);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, q), 0);
+	EXPECT_TRUE(d->buckets == NULL);
 	tt_umount(&m);
 }
 

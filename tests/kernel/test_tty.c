@@ -164,7 +164,7 @@ TEST(tty, ctrl_c_calls_the_callback_and_drops_the_line)
 	tty_inject(t, "abc\x03", 4);
 	EXPECT_EQ(count, 1);
 	EXPECT_TRUE(cap_has("abc^C")); /* Linux echoes ^C and leaves the newline to the shell */
-	expect_read(t, "x\r", "x\n"); /* "abc" is gone */
+	expect_read(t, "x\r", "x\n");  /* "abc" is gone */
 	tty_set_raw(t, true);
 	tty_inject(t, "\x03", 1); /* raw: no signal, the byte itself */
 	EXPECT_EQ(tty_read(t, &c, 1), 1);

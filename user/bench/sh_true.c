@@ -29,6 +29,6 @@ static long round_sh(void *arg, long iters)
 
 int main(void)
 {
-	bench_run("busybox-sh-c-true", round_sh, NULL, 100);
+	bench_run("busybox-sh-c-true", round_sh, NULL, 50);
 	return 0;
 }

@@ -456,6 +456,8 @@ int main(int argc, char **argv)
 		printf("Bail out! no shared memory: %s\n", strerror(errno));
 		return 1;
 	}
+	if (files_mode)
+		fuzz_files_warm();
 	on_cairn = memstat(&base) == 0;
 	t0 = now_ns();
 	run(sh, target, seed, &st);

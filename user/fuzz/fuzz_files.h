@@ -40,5 +40,11 @@ bool fuzz_files_probe(struct fuzz_env *e, char *why, size_t n);
  * Returns the invariants broken (0: none) and describes the first in @why.
  */
 int fuzz_files_check(const char *dir, char *why, size_t n);
+/*
+ * The parent, before its memory baseline: one walk of a small tree, so the
+ * pages and kernel objects a walk needs the first time are not counted
+ * as what the run left behind.
+ */
+void fuzz_files_warm(void);
 /* Names the walks found, in all (so a run shows the walks saw something). */
 extern unsigned long fuzz_files_walked;

@@ -13,17 +13,25 @@
 
 #include "utest.h"
 
-/* A child that waits to be killed, as @uid (0: stays root). */
+static const char *self;
+
+/*
+ * A child that waits to be killed, as @uid (0: stays root). It execs this
+ * program again after changing its ids: a process whose ids changed is not
+ * dumpable (Linux), so not even its own user may look inside it until an
+ * exec of an ordinary program.
+ */
 static pid_t sleeper(uid_t uid)
 {
+	char *argv[] = { (char *)self, "sleep", NULL };
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		if (uid &&
 		    (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 			_exit(1);
-		for (;;)
-			pause();
+		execv(self, argv);
+		_exit(2);
 	}
 	return pid;
 }
@@ -96,13 +104,18 @@ static void check(const char *what, int got, int want)
 	tap_ok(got == want, "%s: %s", what, name(got));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	pid_t root_child, other, own;
+	pid_t root_child, other, own, plain;
 	struct rlimit r;
 	int st;
 
-	tap_plan(12);
+	if (argc > 1) {
+		for (;;)
+			pause();
+	}
+	self = argv[0];
+	tap_plan(13);
 	root_child = sleeper(0);
 	other = sleeper(2000);
 	own = sleeper(1000);
@@ -121,7 +134,16 @@ int main(void)
 	check("another user's /proc/PID/environ", as_user(try_environ, other), 2);
 	check("one's own process's /proc/PID/environ", as_user(try_environ, own), 0);
 	check("setpgid of a process that is not one's child", as_user(try_setpgid, own), 3);
-	tap_ok(setpgid(own, own) == 0 && getpgid(own) == own, "setpgid of one's child");
+	/* A child that exec'd is out of its parent's reach (EACCES); one that did not is not. */
+	tap_errno(setpgid(own, own), EACCES, "setpgid of a child that exec'd");
+	plain = fork();
+	if (plain == 0) {
+		for (;;)
+			pause();
+	}
+	tap_ok(setpgid(plain, plain) == 0 && getpgid(plain) == plain, "setpgid of one's child");
+	kill(plain, SIGKILL);
+	ut_wait(plain);
 	kill(root_child, SIGKILL);
 	kill(other, SIGKILL);
 	kill(own, SIGKILL);
@@ -129,5 +151,5 @@ int main(void)
 	ut_wait(other);
 	st = ut_wait(own);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the sleepers end");
-	return tap_done(12);
+	return tap_done(13);
 }

@@ -15,7 +15,6 @@
 #include <lib/string.h>
 
 #include "core/kmain.h"
-#include "fs/internal.h"
 #include "fs/tmpfs/internal.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
@@ -109,24 +108,9 @@ static long tmpfs_write_page(struct inode *ino, struct uio *u, int64_t pos)
 }
 
 /*
- * A write by anyone but root takes away the set-user-ID bit, and the
- * set-group-ID bit of a group-executable file, as Linux's
- * file_remove_privs() does (so a user cannot plant code in a program that
- * runs as its owner). [L] held.
- */
-static void tmpfs_drop_setid(struct inode *ino)
-{
-	uint32_t kill = ino->mode & S_ISUID;
-
-	if ((ino->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
-		kill |= S_ISGID;
-	if (kill && current_cred().fsuid != 0)
-		ino->mode &= ~kill;
-}
-
-/*
- * The VFS holds the inode lock. O_APPEND writes land at the end even
- * through pwrite(), as on Linux (its pwrite(2) page lists that under BUGS).
+ * The VFS holds the inode lock (and has dropped set-user-ID bits for a
+ * writer who is not root). O_APPEND writes land at the end even through
+ * pwrite(), as on Linux (its pwrite(2) page lists that under BUGS).
  */
 static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 {
@@ -157,7 +141,6 @@ static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 		if (p > ino->size)
 			ino->size = p;
 		inode_touch(ino, false);
-		tmpfs_drop_setid(ino);
 	}
 	*pos = p;
 	return done ? done : n;

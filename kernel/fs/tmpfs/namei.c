@@ -26,6 +26,18 @@ static void tmpfs_nlink_add(struct inode *ino, int delta)
 	mutex_unlock(&ino->lock);
 }
 
+/*
+ * An emptied directory gives its hash table back (the next name makes a new
+ * one), so a directory that was busy once holds nothing while empty. Unlink,
+ * rmdir and a create that failed do it; rename does not, as it adds a name
+ * after taking one away.
+ */
+static void tmpfs_dir_shrink(struct inode *dir)
+{
+	if (tmpfs_i(dir)->dir.count == 0)
+		tmpfs_dir_free(&tmpfs_i(dir)->dir);
+}
+
 /* A new inode of type and mode @mode named @d in @dir; @target for a symbolic link. */
 static int tmpfs_make(struct inode *dir, struct dentry *d, uint32_t mode, uint32_t rdev,
                       const char *target)
@@ -66,6 +78,7 @@ static int tmpfs_make(struct inode *dir, struct dentry *d, uint32_t mode, uint32
 	return 0;
 out_free_link:
 	kfree(link);
+	tmpfs_dir_shrink(dir);
 out_free_de:
 	kfree(de);
 	return err;
@@ -112,6 +125,8 @@ int tmpfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 	struct tmpfs_dirent *de;
 	int err;
 
+	if (dir->nlink == 0)
+		return -ENOENT;
 	de = tmpfs_dirent_new(d->name, d->namelen);
 	if (!de)
 		return -ENOMEM;
@@ -150,6 +165,7 @@ int tmpfs_unlink(struct inode *dir, struct dentry *d)
 		return -ENOENT;
 	tmpfs_nlink_add(de->inode, -1);
 	tmpfs_forget(dir, de, d);
+	tmpfs_dir_shrink(dir);
 	return 0;
 }
 
@@ -188,6 +204,7 @@ int tmpfs_rmdir(struct inode *dir, struct dentry *d)
 		return err;
 	dir->nlink--;
 	tmpfs_forget(dir, de, d);
+	tmpfs_dir_shrink(dir);
 	return 0;
 }
 
@@ -237,6 +254,8 @@ int tmpfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir, stru
 	/* A target that holds the source is not empty (and its lock is already held). */
 	if (target && target->inode == odir)
 		return -ENOTEMPTY;
+	if (ndir->nlink == 0)
+		return -ENOENT;
 	de = tmpfs_dirent_new(nd->name, nd->namelen);
 	if (!de)
 		return -ENOMEM;
