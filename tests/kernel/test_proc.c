@@ -19,60 +19,12 @@
 #include "mm/pmm.h"
 #include "proc/proc.h"
 #include "sched/task.h"
+#include "tests/kernel/proc_image.h"
 #include "tests/kernel/proc_progs.h"
 #include "time/time.h"
 
-#define LOAD_VA   0x400000ull
-#define CODE_OFF  0x100u
-#define IMAGE_MAX 4096u
-
-/* An ELF file in memory: header, one program header, code at CODE_OFF. */
-struct image {
-	size_t size;
-	union {
-		uint64_t align;
-		uint8_t b[IMAGE_MAX];
-	};
-};
-
-static struct elf64_ehdr *ehdr(struct image *im)
-{
-	return (struct elf64_ehdr *)im->b;
-}
-
-static struct elf64_phdr *phdr(struct image *im)
-{
-	return (struct elf64_phdr *)(im->b + sizeof(struct elf64_ehdr));
-}
-
-/* Wrap @p in an ET_EXEC (or, @pie, an ET_DYN linked at 0) file of one R+X PT_LOAD. */
-static void build(struct image *im, const struct proc_prog *p, bool pie)
-{
-	size_t len = (size_t)(p->end - p->start);
-	uint64_t base = pie ? 0 : LOAD_VA;
-
-	memset(im, 0, sizeof(*im));
-	EXPECT_TRUE(CODE_OFF + len <= IMAGE_MAX);
-	memcpy(ehdr(im)->e_ident, "\177ELF\2\1\1", 7);
-	ehdr(im)->e_type = pie ? ELF_ET_DYN : ELF_ET_EXEC;
-	ehdr(im)->e_machine = ELF_EM_X86_64;
-	ehdr(im)->e_version = 1;
-	ehdr(im)->e_entry = base + CODE_OFF;
-	ehdr(im)->e_phoff = sizeof(struct elf64_ehdr);
-	ehdr(im)->e_ehsize = sizeof(struct elf64_ehdr);
-	ehdr(im)->e_phentsize = sizeof(struct elf64_phdr);
-	ehdr(im)->e_phnum = 1;
-	phdr(im)->p_type = ELF_PT_LOAD;
-	phdr(im)->p_flags = ELF_PF_R | ELF_PF_X;
-	phdr(im)->p_vaddr = phdr(im)->p_paddr = base;
-	phdr(im)->p_filesz = phdr(im)->p_memsz = CODE_OFF + len;
-	phdr(im)->p_align = 4096;
-	memcpy(im->b + CODE_OFF, p->start, len);
-	im->size = CODE_OFF + len;
-}
-
 /* Run @im to its end; returns its wait status, or a negative errno from spawn/wait. */
-static int run_image(const struct image *im, char *const argv[], char *const envp[])
+static int run_image(const struct proc_image *im, char *const argv[], char *const envp[])
 {
 	int pid, status = -1, err;
 
@@ -85,10 +37,10 @@ static int run_image(const struct image *im, char *const argv[], char *const env
 
 static int run_prog(const struct proc_prog *p, bool pie)
 {
-	static struct image im; /* big for a test task's stack */
+	static struct proc_image im; /* big for a test task's stack */
 	static char *argv[] = { "test", NULL };
 
-	build(&im, p, pie);
+	proc_image_build(&im, p, pie);
 	return run_image(&im, argv, NULL);
 }
 
@@ -104,21 +56,21 @@ TEST(proc, static_pie_runs)
 
 TEST(proc, stack_has_argv_envp_auxv)
 {
-	static struct image im;
+	static struct proc_image im;
 	static char *argv[] = { "a", "bee", "c", NULL };
 	static char *envp[] = { "X=1", NULL };
 
-	build(&im, &proc_prog_args, false);
+	proc_image_build(&im, &proc_prog_args, false);
 	EXPECT_EQ(run_image(&im, argv, envp), W_EXITCODE(0, 0));
 }
 
 TEST(proc, getpid_is_the_spawned_pid)
 {
-	static struct image im;
+	static struct proc_image im;
 	static char *argv[] = { "pid", NULL };
 	int pid, status = -1;
 
-	build(&im, &proc_prog_getpid, false);
+	proc_image_build(&im, &proc_prog_getpid, false);
 	EXPECT_EQ(proc_spawn_image("pid", im.b, im.size, argv, NULL, &pid), 0);
 	EXPECT_EQ(proc_wait(pid, &status), 0);
 	EXPECT_EQ(status, W_EXITCODE(pid & 0xff, 0));
@@ -249,7 +201,7 @@ TEST(proc, thousand_processes_leak_nothing)
 
 /* ---- corrupt files: refused before anything runs ---- */
 
-static int spawn_err(const struct image *im)
+static int spawn_err(const struct proc_image *im)
 {
 	static char *argv[] = { "bad", NULL };
 	int pid = 0, err = proc_spawn_image("bad", im->b, im->size, argv, NULL, &pid);
@@ -260,25 +212,25 @@ static int spawn_err(const struct image *im)
 
 TEST(proc, corrupt_elf_truncated)
 {
-	static struct image im;
+	static struct proc_image im;
 
-	build(&im, &proc_prog_exit42, false);
+	proc_image_build(&im, &proc_prog_exit42, false);
 	im.size = 40;
 	EXPECT_EQ(spawn_err(&im), -ENOEXEC);
-	build(&im, &proc_prog_exit42, false);
-	im.size = CODE_OFF; /* the segment runs past the end */
+	proc_image_build(&im, &proc_prog_exit42, false);
+	im.size = PROC_IMAGE_CODE; /* the segment runs past the end */
 	EXPECT_EQ(spawn_err(&im), -ENOEXEC);
 }
 
 TEST(proc, corrupt_elf_overlapping_segments)
 {
-	static struct image im;
+	static struct proc_image im;
 	struct elf64_phdr *ph;
 
-	build(&im, &proc_prog_exit42, false);
-	ph = phdr(&im);
-	ehdr(&im)->e_phnum = 2;
-	ph[1] = ph[0];         /* fits before CODE_OFF */
+	proc_image_build(&im, &proc_prog_exit42, false);
+	ph = proc_image_phdr(&im);
+	proc_image_ehdr(&im)->e_phnum = 2;
+	ph[1] = ph[0];         /* fits before PROC_IMAGE_CODE */
 	ph[1].p_vaddr += 0x10; /* inside segment 0 */
 	ph[1].p_offset += 0x10;
 	ph[1].p_filesz = ph[1].p_memsz = 0x20;
@@ -287,21 +239,22 @@ TEST(proc, corrupt_elf_overlapping_segments)
 
 TEST(proc, corrupt_elf_huge_memsz)
 {
-	static struct image im;
+	static struct proc_image im;
 
-	build(&im, &proc_prog_exit42, false);
-	phdr(&im)->p_memsz = ~0ull - 0x1000;
+	proc_image_build(&im, &proc_prog_exit42, false);
+	proc_image_phdr(&im)->p_memsz = ~0ull - 0x1000;
 	EXPECT_EQ(spawn_err(&im), -EINVAL);
-	phdr(&im)->p_memsz = 0x00007ffffffff000ull; /* past the user limit from LOAD_VA */
+	proc_image_phdr(&im)->p_memsz =
+		0x00007ffffffff000ull; /* past the user limit from PROC_IMAGE_VA */
 	EXPECT_EQ(spawn_err(&im), -EINVAL);
 }
 
 TEST(proc, corrupt_elf_entry_outside_segments)
 {
-	static struct image im;
+	static struct proc_image im;
 
-	build(&im, &proc_prog_exit42, false);
-	ehdr(&im)->e_entry = LOAD_VA + 0x100000;
+	proc_image_build(&im, &proc_prog_exit42, false);
+	proc_image_ehdr(&im)->e_entry = PROC_IMAGE_VA + 0x100000;
 	EXPECT_EQ(spawn_err(&im), -ENOEXEC);
 }
 

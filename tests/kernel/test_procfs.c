@@ -24,44 +24,19 @@
 #include "mm/pmm.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
+#include "tests/kernel/proc_image.h"
 #include "tests/kernel/sig_progs.h"
 #include "vfs_testfs.h"
 
-#define TEXT_MAX  8192
-#define LOAD_VA   0x400000ull
-#define CODE_OFF  0x100u
-#define IMAGE_MAX 4096u
+#define TEXT_MAX 8192
 
-/* An ELF file of one R+X PT_LOAD at LOAD_VA holding @p's code at CODE_OFF. */
-static union {
-	uint64_t align;
-	uint8_t b[IMAGE_MAX];
-} image;
+static struct proc_image image;
 
+/* @p wrapped in an ELF file in image; returns the file's size. */
 static size_t build_image(const struct proc_prog *p)
 {
-	struct elf64_ehdr *eh = (struct elf64_ehdr *)image.b;
-	struct elf64_phdr *ph = (struct elf64_phdr *)(image.b + sizeof(*eh));
-	size_t len = (size_t)(p->end - p->start);
-
-	memset(&image, 0, sizeof(image));
-	EXPECT_TRUE(CODE_OFF + len <= IMAGE_MAX);
-	memcpy(eh->e_ident, "\177ELF\2\1\1", 7);
-	eh->e_type = ELF_ET_EXEC;
-	eh->e_machine = ELF_EM_X86_64;
-	eh->e_version = 1;
-	eh->e_entry = LOAD_VA + CODE_OFF;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 1;
-	ph->p_type = ELF_PT_LOAD;
-	ph->p_flags = ELF_PF_R | ELF_PF_X;
-	ph->p_vaddr = ph->p_paddr = LOAD_VA;
-	ph->p_filesz = ph->p_memsz = CODE_OFF + len;
-	ph->p_align = 4096;
-	memcpy(image.b + CODE_OFF, p->start, len);
-	return CODE_OFF + len;
+	proc_image_build(&image, p, false);
+	return image.size;
 }
 
 /* A scratch directory with proc mounted on @dir/proc; its path in @mnt (64 bytes). */
