@@ -142,12 +142,9 @@ void vfs_for_each_fs(void (*fn)(const struct fs_type *type, void *ctx), void *ct
 	spin_unlock(&registry_lock);
 }
 
-int vfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
+/* Copy what @a sets but the size into @ino (mode bits, owner, times). */
+void inode_setattr_copy_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
 {
-	if (ino->iops && ino->iops->setattr)
-		return ino->iops->setattr(ino, a);
-	if (a->valid & ATTR_SIZE)
-		return -EPERM;
 	if (a->valid & ATTR_MODE)
 		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777u);
 	if (a->valid & ATTR_UID)
@@ -160,6 +157,15 @@ int vfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&in
 		ino->mtime = a->mtime;
 	if (a->valid & ATTR_CTIME)
 		ino->ctime = a->ctime;
+}
+
+int vfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
+{
+	if (ino->iops && ino->iops->setattr)
+		return ino->iops->setattr(ino, a);
+	if (a->valid & ATTR_SIZE)
+		return -EPERM;
+	inode_setattr_copy_locked(ino, a);
 	return 0;
 }
 

@@ -155,6 +155,12 @@ void inode_touch(struct inode *ino, bool ctime_only);
 struct vfs_time vfs_now(void);
 
 /*
+ * Copy what @a sets, but the size, into @ino: the mode's permission bits,
+ * the owner and the times (a file system's setattr calls it after its own
+ * size change). With @ino's lock held.
+ */
+void inode_setattr_copy_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock);
+/*
  * Whether the calling process may access @ino as @mask (MAY_*) asks, by the
  * owner/group/other bits, its fsuid, fsgid and supplementary groups. Root
  * (fsuid 0) may do anything but execute a file that has no x bit. Returns

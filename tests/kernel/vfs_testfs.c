@@ -188,7 +188,7 @@ static int tfs_resize(struct inode *ino, size_t size)
 	return 0;
 }
 
-static int tfs_setattr(struct inode *ino, const struct iattr *a)
+static int tfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
 {
 	int err = 0;
 
@@ -196,18 +196,7 @@ static int tfs_setattr(struct inode *ino, const struct iattr *a)
 		err = tfs_resize(ino, (size_t)a->size);
 	if (err)
 		return err;
-	if (a->valid & ATTR_MODE)
-		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777u);
-	if (a->valid & ATTR_UID)
-		ino->uid = a->uid;
-	if (a->valid & ATTR_GID)
-		ino->gid = a->gid;
-	if (a->valid & ATTR_ATIME)
-		ino->atime = a->atime;
-	if (a->valid & ATTR_MTIME)
-		ino->mtime = a->mtime;
-	if (a->valid & ATTR_CTIME)
-		ino->ctime = a->ctime;
+	inode_setattr_copy_locked(ino, a);
 	return 0;
 }
 
@@ -222,7 +211,7 @@ static const struct inode_ops tfs_iops = {
 	.rmdir = tfs_rmdir,
 	.rename = tfs_rename,
 	.readlink = tfs_readlink,
-	.setattr = tfs_setattr,
+	.setattr = tfs_setattr_locked,
 };
 
 static long tfs_read(struct file *f, struct uio *u, int64_t *pos)

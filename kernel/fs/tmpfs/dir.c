@@ -243,7 +243,7 @@ const struct inode_ops tmpfs_dir_iops = {
 	.unlink = tmpfs_unlink,
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
-	.setattr = tmpfs_setattr,
+	.setattr = tmpfs_setattr_locked,
 };
 
 const struct file_ops tmpfs_dir_fops = {

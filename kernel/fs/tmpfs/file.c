@@ -216,7 +216,7 @@ static int tmpfs_resize(struct inode *ino, int64_t size)
 	return 0;
 }
 
-int tmpfs_setattr(struct inode *ino, const struct iattr *a)
+int tmpfs_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
 {
 	int err;
 
@@ -229,18 +229,7 @@ int tmpfs_setattr(struct inode *ino, const struct iattr *a)
 		if (err)
 			return err;
 	}
-	if (a->valid & ATTR_MODE)
-		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777);
-	if (a->valid & ATTR_UID)
-		ino->uid = a->uid;
-	if (a->valid & ATTR_GID)
-		ino->gid = a->gid;
-	if (a->valid & ATTR_ATIME)
-		ino->atime = a->atime;
-	if (a->valid & ATTR_MTIME)
-		ino->mtime = a->mtime;
-	if (a->valid & ATTR_CTIME)
-		ino->ctime = a->ctime;
+	inode_setattr_copy_locked(ino, a);
 	return 0;
 }
 
@@ -309,7 +298,7 @@ int tmpfs_get_frame(struct inode *ino, uint64_t index, uint64_t *phys)
 }
 
 const struct inode_ops tmpfs_file_iops = {
-	.setattr = tmpfs_setattr,
+	.setattr = tmpfs_setattr_locked,
 };
 
 const struct file_ops tmpfs_file_fops = {

@@ -122,7 +122,8 @@ int __must_check tmpfs_rename(struct inode *odir, struct dentry *od, struct inod
 
 /* Regular files (file.c): drop every page at @from (a page index) or later. */
 void tmpfs_file_cut(struct inode *ino, uint64_t from);
-int __must_check tmpfs_setattr(struct inode *ino, const struct iattr *a);
+int __must_check tmpfs_setattr_locked(struct inode *ino, const struct iattr *a)
+	__must_hold(&ino->lock);
 
 /* Bytes of RAM the frame allocator manages (the base of size=N%). */
 uint64_t tmpfs_ram_bytes(void);

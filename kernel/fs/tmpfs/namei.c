@@ -291,9 +291,9 @@ static long tmpfs_readlink(struct inode *ino, char *buf, size_t n)
 
 const struct inode_ops tmpfs_link_iops = {
 	.readlink = tmpfs_readlink,
-	.setattr = tmpfs_setattr,
+	.setattr = tmpfs_setattr_locked,
 };
 
 const struct inode_ops tmpfs_node_iops = {
-	.setattr = tmpfs_setattr,
+	.setattr = tmpfs_setattr_locked,
 };
