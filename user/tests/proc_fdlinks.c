@@ -116,6 +116,27 @@ static void places(void)
 	close(fd);
 }
 
+/*
+ * A magic link counts as one of the 40 links a walk may follow: l1 names
+ * /proc/self/fd/N (two links: self, then fd/N) and each l(K+1) names lK.
+ */
+static void link_budget(void)
+{
+	char name[16], target[64];
+	int fd = open(".", O_RDONLY | O_DIRECTORY), ok = 1;
+
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	for (int k = 1; k <= 39; k++) {
+		snprintf(name, sizeof(name), "l%d", k);
+		ok &= symlink(target, name) == 0;
+		snprintf(target, sizeof(target), "l%d", k);
+	}
+	tap_ok(ok, "a chain of 39 links to an fd link");
+	tap_errno(access("l38/.", F_OK), 0, "38 links, self and fd/N: 40 are followed");
+	tap_errno(access("l39/.", F_OK), ELOOP, "one more: ELOOP");
+	close(fd);
+}
+
 static void not_reopened(void)
 {
 	int efd = eventfd(0, 0);
@@ -153,6 +174,7 @@ int main(void)
 	pipe_ends();
 	deleted_file();
 	places();
+	link_budget();
 	not_reopened();
 	others();
 	chdir("/");
