@@ -74,7 +74,7 @@ static void pipe_ends(void)
 
 static void deleted_file(void)
 {
-	char buf[16] = { 0 };
+	char buf[16] = { 0 }, path[64];
 	struct stat st;
 	int fd = open("doomed", O_RDWR | O_CREAT | O_EXCL, 0644), again;
 
@@ -92,6 +92,9 @@ static void deleted_file(void)
 	tap_ok(again >= 0 && write(again, "!", 1) == 1 && fstat(fd, &st) == 0 && st.st_size == 11,
 	       "O_CREAT through it opens the same file: 11 bytes");
 	close(again);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	tap_errno(linkat(AT_FDCWD, path, AT_FDCWD, "back", AT_SYMLINK_FOLLOW), ENOENT,
+	          "linkat may not give it a name again");
 	close(fd);
 }
 
