@@ -72,6 +72,30 @@ static void pipe_ends(void)
 	close(p[0]);
 }
 
+/* Reopening a pipe through /proc never waits for the other side, unlike a FIFO's open. */
+static void lone_ends(void)
+{
+	int p[2], fd;
+
+	alarm(10); /* a reopen that waited would hang here: die instead */
+	tap_ok(pipe(p) == 0 && write(p[1], "z", 1) == 1 && close(p[1]) == 0,
+	       "a pipe with a byte in it and no writer left");
+	fd = open_fd_link(p[0], "", O_RDONLY);
+	tap_errno(fd, 0, "its read end reopens without waiting for a writer");
+	tap_ok(reads(fd, "z") && read(fd, (char[2]){ 0 }, 2) == 0, "the byte, then end of file");
+	close(fd);
+	close(p[0]);
+	tap_ok(pipe(p) == 0 && close(p[0]) == 0, "a pipe with no reader left");
+	fd = open_fd_link(p[1], "", O_WRONLY | O_NONBLOCK);
+	tap_errno(fd, 0, "its write end reopens O_NONBLOCK: no ENXIO");
+	signal(SIGPIPE, SIG_IGN);
+	tap_errno(write(fd, "x", 1), EPIPE, "and a write to it is EPIPE");
+	signal(SIGPIPE, SIG_DFL);
+	close(fd);
+	close(p[1]);
+	alarm(0);
+}
+
 static void deleted_file(void)
 {
 	char buf[16] = { 0 }, path[64];
@@ -175,6 +199,7 @@ int main(void)
 		return 1;
 	}
 	pipe_ends();
+	lone_ends();
 	deleted_file();
 	places();
 	link_budget();
