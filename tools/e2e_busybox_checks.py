@@ -284,6 +284,25 @@ def check_screen(sh, ctx):
     return "typed at y=%d, hello at y=%d" % (typed[-1][1], out[0][1]), None
 
 
+def check_fd_link(sh, ctx):
+    # /proc/self/fd/0 of a pipe is a magic link: cat reopens the pipe itself.
+    status, out = sh.run("echo through-the-pipe | cat /proc/self/fd/0")
+    if status != 0 or out != ["through-the-pipe"]:
+        return None, failure("want the piped line back", status, out)
+    return "cat read the pipe through /proc/self/fd/0", None
+
+
+def check_hostname(sh, ctx):
+    # Short lines: a command longer than the terminal's width comes back wrapped.
+    status, out = sh.run("hostname e2e-host && uname -n")
+    status2, out2 = sh.run("cat /proc/sys/kernel/hostname")
+    back, _ = sh.run("hostname -F /etc/hostname")
+    if status != 0 or status2 != 0 or out + out2 != ["e2e-host"] * 2 or back != 0:
+        return None, failure("want e2e-host twice, then the old name back", status,
+                             out + out2)
+    return "hostname, uname -n and /proc agree", None
+
+
 CHECKS = [
     ("ls -l /proc", check_ls_proc),
     ("ps", check_ps),
@@ -301,8 +320,10 @@ CHECKS = [
     ("su nobody -c 'cat /etc/shadow' refused", check_su),
     ("static programs from /opt/cairn and ADD= run", check_programs),
     ("a shell on the screen (tty0): echo hello typed on the keyboard", check_screen),
+    ("echo LINE | cat /proc/self/fd/0", check_fd_link),
+    ("hostname NAME, then uname -n and /proc/sys/kernel/hostname", check_hostname),
 ]
 CAIRN_ONLY = (check_screen,)
 SHORT = {"ls": 0, "ps": 1, "top": 2, "meminfo": 3, "free": 4, "vi": 5, "jobs": 6, "fg": 7,
          "bg": 8, "ctrlc": 9, "yes": 10, "find": 11, "tar": 12, "su": 13,
-         "programs": 14, "screen": 15}
+         "programs": 14, "screen": 15, "fdlink": 16, "hostname": 17}

@@ -61,6 +61,8 @@ PROGRAMS = {
     "termios": {},
     "pty": {},
     "procfs": {},
+    "proc_fdlinks": {},
+    "hostname": {},
     # exec through the files, scripts, set-id programs; permissions between processes.
     "exec_files": {},
     "proc_perm": {},

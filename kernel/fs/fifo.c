@@ -6,11 +6,14 @@
  * Opens wait for the other side as Linux's fifo_open() does: each side
  * counts its opens, and a waiting opener sleeps until the other side's
  * count moves, so a partner that opens and closes at once still lets it go.
+ * An anonymous pipe reopened through /proc/PID/fd/N comes here too (its
+ * inode holds the pipe as a FIFO's does) but, as on Linux, never waits.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 
 #include "fs/file.h"
+#include "fs/internal.h"
 #include "fs/pipe.h"
 #include "fs/pipe_internal.h"
 #include "fs/poll.h"
@@ -82,33 +85,49 @@ out_unlock:
 	return p;
 }
 
+/*
+ * Wait for the other side as a FIFO open does: a reader for a writer
+ * (with O_NONBLOCK only remembering the writer count, no POLLHUP until a
+ * writer has come: f->pos, which pipes never use as a position), a
+ * writer for a reader. 0 or -ERESTARTSYS.
+ */
+static int fifo_wait_partner(struct pipe *p, struct file *f, unsigned fmode, bool nonblock)
+{
+	unsigned seen;
+
+	if (fmode == FMODE_READ && !ld(&p->writers)) {
+		seen = ld(&p->w_counter);
+		if (nonblock) {
+			f->pos = seen;
+			return 0;
+		}
+		return pipe_wait_on(p, &p->rd_wait, fifo_writer_came, seen);
+	}
+	if (fmode == FMODE_WRITE && !ld(&p->readers)) {
+		seen = ld(&p->r_counter);
+		return pipe_wait_on(p, &p->wr_wait, fifo_reader_came, seen);
+	}
+	return 0;
+}
+
 int pipe_fifo_open(struct inode *ino, struct file *f)
 {
 	unsigned fmode = f->fmode & (FMODE_READ | FMODE_WRITE);
 	bool nonblock = f->flags & O_NONBLOCK;
+	/* A pipe reopened through /proc/PID/fd/N never waits (Linux's is_pipe). */
+	bool fifo = !mnt_is_anon(f->path.mnt);
 	struct pipe *p;
-	unsigned seen;
 	int err = 0;
 
 	if (!fmode)
 		return -EINVAL;
-	p = fifo_attach(ino, fmode, fmode == FMODE_WRITE && nonblock, &err);
+	p = fifo_attach(ino, fmode, fifo && fmode == FMODE_WRITE && nonblock, &err);
 	if (!p)
 		return err;
-	err = 0;
 	f->ops = &pipe_fifo_fops;
 	f->priv = p;
 	f->pos = 0;
-	if (fmode == FMODE_READ && !ld(&p->writers)) {
-		seen = ld(&p->w_counter);
-		if (nonblock)
-			f->pos = seen; /* no POLLHUP until a writer has come (Linux) */
-		else
-			err = pipe_wait_on(p, &p->rd_wait, fifo_writer_came, seen);
-	} else if (fmode == FMODE_WRITE && !ld(&p->readers)) {
-		seen = ld(&p->r_counter);
-		err = pipe_wait_on(p, &p->wr_wait, fifo_reader_came, seen);
-	}
+	err = fifo ? fifo_wait_partner(p, f, fmode, nonblock) : 0;
 	if (err) {
 		pipe_end_put(p, fmode);
 		f->priv = NULL;

@@ -3,8 +3,9 @@
  * The path walk: from the caller's root, its working directory or a
  * directory descriptor, one component at a time through the dcache,
  * crossing mounts down and up, following symbolic links by splicing
- * their target in front of what is left of the path (at most SYMLOOP_MAX
- * of them), with search permission checked on every directory passed.
+ * their target in front of what is left of the path, or jumping to where
+ * a magic link (get_link) stands (at most SYMLOOP_MAX links in all),
+ * with search permission checked on every directory passed.
  * No global lock is taken per component: a cached step costs one dcache
  * hash lookup; only a miss takes the directory's lock to ask its fs.
  */
@@ -100,9 +101,29 @@ static void walk_dotdot(struct nameidata *nd)
 }
 
 /*
+ * Continue the walk through the magic link @link (a reference the walk
+ * drops): stand where the link's get_link() says, and go on with @rest.
+ */
+static int jump_link(struct nameidata *nd, struct path *link, const char *rest, const char **next)
+{
+	struct inode *ino = link->dentry->inode;
+	struct path to;
+	int err = ino->iops->get_link(ino, &to);
+
+	path_put(link);
+	if (err)
+		return err;
+	path_put(&nd->path);
+	nd->path = to;
+	*next = rest;
+	return 0;
+}
+
+/*
  * Continue the walk through the link @link (a reference the walk drops)
  * with @rest after it: the new path to walk is the link's target, then
  * '/', then @rest. An absolute target restarts at the caller's root.
+ * A magic link jumps instead (jump_link()); both count to SYMLOOP_MAX.
  */
 static int splice_link(struct nameidata *nd, struct path *link, const char *rest, const char **next)
 {
@@ -115,6 +136,8 @@ static int splice_link(struct nameidata *nd, struct path *link, const char *rest
 		path_put(link);
 		return -ELOOP;
 	}
+	if (ino->iops && ino->iops->get_link)
+		return jump_link(nd, link, rest, next);
 	buf = kmalloc(PATH_MAX);
 	n = buf ? (ino->iops && ino->iops->readlink ? ino->iops->readlink(ino, buf, PATH_MAX)
 	                                            : -EINVAL)

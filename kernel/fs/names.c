@@ -161,6 +161,22 @@ int vfs_symlink(const char *target, int dirfd, const char *path)
 	return err;
 }
 
+/*
+ * Whether @ino still has a name: a deleted file reached through its
+ * /proc/PID/fd link or AT_EMPTY_PATH may not get one back (Linux: ENOENT).
+ * Read under its lock (after the directory's); an unlink of its last
+ * name after this check still races, where Linux holds the lock across.
+ */
+static bool still_linked(struct inode *ino)
+{
+	bool linked;
+
+	mutex_lock(&ino->lock);
+	linked = ino->nlink > 0;
+	mutex_unlock(&ino->lock);
+	return linked;
+}
+
 int vfs_link(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
              unsigned lookup_flags)
 {
@@ -187,6 +203,8 @@ int vfs_link(int olddirfd, const char *oldpath, int newdirfd, const char *newpat
 		err = -ENOENT;
 	if (!err && old.mnt != op.dir.mnt)
 		err = -EXDEV;
+	if (!err && !still_linked(old.dentry->inode))
+		err = -ENOENT;
 	di = op.dir.dentry->inode;
 	if (!err)
 		err = di->iops && di->iops->link ? di->iops->link(old.dentry, di, op.d) : -EPERM;

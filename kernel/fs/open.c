@@ -92,6 +92,8 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		return ERR_PTR_VAL(-ENXIO);
 	else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode))
 		return ERR_PTR_VAL(-ENXIO); /* no block devices; sockets are not opened (Linux) */
+	else if (mnt_is_anon(p->mnt) && !S_ISFIFO(ino->mode))
+		return ERR_PTR_VAL(-ENXIO); /* eventfd, epoll via /proc/PID/fd: Linux's no_open */
 	f = file_alloc(p, S_ISFIFO(ino->mode) ? NULL : ops, flags);
 	if (!f)
 		return ERR_PTR_VAL(-ENOMEM);
@@ -182,6 +184,23 @@ static int create_locked(const struct path *dir, struct dentry *d, uint32_t mode
 	return di->iops->create(di, d, mode);
 }
 
+/* O_CREAT met a magic link: open the file it stands for (O_EXCL was refused before). */
+static struct file *open_magic_link(struct inode *link, int flags)
+{
+	struct path p;
+	struct file *f;
+	int err = link->iops->get_link(link, &p);
+
+	if (err)
+		return ERR_PTR_VAL(err);
+	if (S_ISDIR(p.dentry->inode->mode))
+		f = ERR_PTR_VAL(-EISDIR);
+	else
+		f = open_checked(&p, flags, false);
+	path_put(&p);
+	return f;
+}
+
 /* O_CREAT met an existing name that is a link: open what it points to, from @dir. */
 static struct file *open_through_link(const struct path *dir, struct dentry *d, int flags,
                                       uint32_t mode, unsigned *links)
@@ -195,6 +214,8 @@ static struct file *open_through_link(const struct path *dir, struct dentry *d, 
 		return ERR_PTR_VAL(-ELOOP);
 	if (++*links > SYMLOOP_MAX)
 		return ERR_PTR_VAL(-ELOOP);
+	if (ino->iops && ino->iops->get_link)
+		return open_magic_link(ino, flags);
 	target = kmalloc(PATH_MAX);
 	if (!target)
 		return ERR_PTR_VAL(-ENOMEM);

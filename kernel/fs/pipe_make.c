@@ -13,6 +13,7 @@
 #include <arch/page.h>
 
 #include "fs/file.h"
+#include "fs/internal.h"
 #include "fs/pipe.h"
 #include "fs/pipe_internal.h"
 #include "fs/poll.h"
@@ -36,26 +37,42 @@ bool file_is_pipe(const struct file *f)
 	return f->ops == &pipe_fops || f->ops == &pipe_fifo_fops;
 }
 
+/*
+ * Both ends are files on one anonymous S_IFIFO inode whose pipe this is,
+ * as Linux's pipefs has it: the pipe then lives and dies as a FIFO's
+ * (p->fifo, ino->pipe), and opening the inode again through
+ * /proc/PID/fd/N is a FIFO open of this very pipe (fifo.c).
+ */
 int pipe_create(struct file **rd, struct file **wr, int flags)
 {
 	struct pipe *p = pipe_alloc();
 	int st_flags = flags & (O_NONBLOCK | O_DIRECT);
+	struct cred c;
 
 	if (!p)
 		return -ENOMEM;
-	p->readers = p->writers = 1;
-	p->r_counter = p->w_counter = 1;
-	*rd = file_alloc_anon(&pipe_fops, p, O_RDONLY | st_flags, S_IFIFO | 0600, "pipe");
+	*rd = file_alloc_anon(&pipe_fops, NULL, O_RDONLY | st_flags, S_IFIFO | 0600, "pipe");
 	if (IS_ERR_PTR(*rd)) {
 		pipe_free(p);
 		return (int)PTR_ERR_VAL(*rd);
 	}
-	*wr = file_alloc_anon(&pipe_fops, p, O_WRONLY | st_flags, S_IFIFO | 0600, "pipe");
-	if (IS_ERR_PTR(*wr)) {
-		p->writers = 0; /* so the read end's release frees the pipe */
-		file_put(*rd);
-		return (int)PTR_ERR_VAL(*wr);
+	*wr = file_alloc(&(*rd)->path, &pipe_fops, O_WRONLY | st_flags);
+	if (!*wr) {
+		file_put(*rd); /* no pipe on it yet: its release does nothing */
+		pipe_free(p);
+		return -ENOMEM;
 	}
+	/* The inode is the caller's, as Linux's pipefs makes it (a reopen checks it). */
+	fs_cred(&c);
+	(*rd)->inode->uid = c.fsuid;
+	(*rd)->inode->gid = c.fsgid;
+	/* Published only now: nobody can reach the inode before this returns. */
+	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1;
+	p->fifo = (*rd)->inode;
+	(*rd)->inode->pipe = p;
+	(*rd)->priv = p;
+	(*wr)->priv = p;
 	return 0;
 }
 

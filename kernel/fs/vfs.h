@@ -102,6 +102,14 @@ struct inode_ops {
 	/* Copy the link's target (no NUL) into @buf, at most @n bytes; returns its length. */
 	long __must_check (*readlink)(struct inode *ino, char *buf, size_t n);
 	/*
+	 * A "magic link" (procfs's fd/N, cwd, root, exe): the place the link
+	 * stands for, with references in @out, or -errno. When set, the walk
+	 * follows the link by jumping there instead of walking readlink's
+	 * text, so a nameless or deleted file is reached; readlink still
+	 * gives the text.
+	 */
+	int __must_check (*get_link)(struct inode *ino, struct path *out);
+	/*
 	 * Change the size (ATTR_SIZE, the fs zero-fills or frees), mode, owner
 	 * or times; the VFS checked permissions and already updated the other
 	 * fields in the inode when this is NULL. With @ino's lock held.

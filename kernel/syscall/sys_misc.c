@@ -41,11 +41,10 @@ long sys_uname(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 
 	memset(&u, 0, sizeof(u));
 	uts_set(u.sysname, CAIRN_UTS_SYSNAME);
-	uts_set(u.nodename, CAIRN_UTS_NODENAME);
 	uts_set(u.release, CAIRN_UTS_RELEASE);
 	uts_set(u.version, CAIRN_UTS_VERSION);
 	uts_set(u.machine, CAIRN_UTS_MACHINE);
-	uts_set(u.domainname, CAIRN_UTS_DOMAIN);
+	uts_names(u.nodename, u.domainname);
 	return copy_to_user((void *)buf, &u, sizeof(u));
 }
 

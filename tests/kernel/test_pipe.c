@@ -5,7 +5,8 @@
  * EAGAIN, Linux's capacity counts (16 slots, merging of small writes),
  * F_GETPIPE_SZ/F_SETPIPE_SZ, O_DIRECT packets, PIPE_BUF atomicity with
  * two writers on other CPUs, and a blocked reader woken from another
- * task. Through the file operations (kernel_read/kernel_write), as the
+ * task, and an end reopened on the pipe's inode (as /proc/PID/fd/N
+ * does). Through the file operations (kernel_read/kernel_write), as the
  * read and write calls reach them.
  */
 #include <cairn/errno.h>
@@ -54,6 +55,33 @@ TEST(pipe, bytes_in_order_then_eof)
 	EXPECT_EQ(wr_bytes(wr, "", 0), 0);
 	file_put(wr);
 	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 0); /* EOF, not EAGAIN */
+	file_put(rd);
+}
+
+/*
+ * Both ends are one S_IFIFO inode holding the pipe, so an open of that
+ * inode (what /proc/PID/fd/N leads to) is another end of the same pipe,
+ * and the pipe lives until the last of all the ends is closed.
+ */
+TEST(pipe, reopened_end_is_the_same_pipe)
+{
+	struct file *rd, *wr, *again;
+	char buf[8] = { 0 };
+
+	make_pipe(&rd, &wr, 0);
+	EXPECT_TRUE(rd->inode == wr->inode && S_ISFIFO(rd->inode->mode));
+	EXPECT_TRUE(rd->inode->pipe == rd->priv && wr->priv == rd->priv);
+	again = vfs_open_path(&wr->path, O_WRONLY);
+	EXPECT_TRUE(!IS_ERR_PTR(again));
+	if (IS_ERR_PTR(again))
+		return;
+	EXPECT_TRUE(again->priv == rd->priv);
+	file_put(wr);
+	EXPECT_EQ(wr_bytes(again, "abc", 3), 3);
+	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 3);
+	EXPECT_EQ(memcmp(buf, "abc", 3), 0);
+	file_put(again);
+	EXPECT_EQ(rd_bytes(rd, buf, sizeof(buf)), 0); /* the last writer went */
 	file_put(rd);
 }
 

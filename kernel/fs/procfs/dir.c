@@ -183,6 +183,16 @@ static long procfs_readlink(struct inode *ino, char *buf, size_t n)
 	return pn->entry->link(pn, buf, n);
 }
 
+/* Following a magic link: the same check as reading it (Linux's ptrace read check). */
+static int procfs_get_link(struct inode *ino, struct path *out)
+{
+	const struct procfs_node *pn = ino->priv;
+
+	if ((pn->entry->flags & PROCFS_PRIVATE) && !procfs_may_access(pn->pid))
+		return -EACCES;
+	return pn->entry->place(pn, out);
+}
+
 const struct inode_ops procfs_dir_iops = {
 	.lookup = procfs_lookup,
 };
@@ -193,4 +203,9 @@ const struct file_ops procfs_dir_fops = {
 
 const struct inode_ops procfs_link_iops = {
 	.readlink = procfs_readlink,
+};
+
+const struct inode_ops procfs_magic_link_iops = {
+	.readlink = procfs_readlink,
+	.get_link = procfs_get_link,
 };

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The places of a process as links: fd/N (its open files), cwd, root and
- * exe. Each reads the process's descriptor table, file-system context or
- * program path through the proc layer's accessors, which hand out
- * references, and names the place with vfs_path_name() as the reader
- * sees the tree ("pipe:[N]" and "anon_inode:[...]" for files on no name).
- * All are private to the process's owner and root.
+ * The places of a process as magic links: fd/N (its open files), cwd,
+ * root and exe. Each finds its place (a struct path with references) in
+ * the process's descriptor table, file-system context or program path
+ * through the proc layer's accessors. readlink names the place with
+ * vfs_path_name() as the reader sees the tree ("pipe:[N]" and
+ * "anon_inode:[...]" for files on no name); a walk jumps to the place
+ * itself (get_link, dir.c). All are private to the process's owner and root.
  */
 #include <cairn/errno.h>
 
@@ -128,71 +129,75 @@ static long name_path(const struct path *p, char *buf, size_t size)
 	return len;
 }
 
-static long link_fd(const struct procfs_node *n, char *buf, size_t size)
+long procfs_link_place(const struct procfs_node *n, char *buf, size_t size)
 {
-	struct file *f = fd_file(n->pid, n->fd);
-	long len;
-
-	if (!f)
-		return -ENOENT;
-	len = name_path(&f->path, buf, size);
-	file_put(f);
-	return len;
-}
-
-/* The working directory (@root false) or root directory of process @pid. */
-static long link_place(int pid, bool root, char *buf, size_t size)
-{
-	struct process *p = process_find(pid);
-	struct fs_context *c = p ? proc_fs_get(p) : NULL;
 	struct path where;
 	long len;
+	int err = n->entry->place(n, &where);
 
-	process_put(p);
-	if (!c)
-		return -ENOENT;
-	if (root)
-		fs_get_root(c, &where);
-	else
-		fs_get_cwd(c, &where);
-	fs_context_put(c);
+	if (err)
+		return err;
 	len = name_path(&where, buf, size);
 	path_put(&where);
 	return len;
 }
 
-long procfs_link_cwd(const struct procfs_node *n, char *buf, size_t size)
+static int place_fd(const struct procfs_node *n, struct path *out)
 {
-	return link_place(n->pid, false, buf, size);
+	struct file *f = fd_file(n->pid, n->fd);
+
+	if (!f)
+		return -ENOENT;
+	*out = f->path;
+	path_get(out);
+	file_put(f);
+	return 0;
 }
 
-long procfs_link_root(const struct procfs_node *n, char *buf, size_t size)
+/* The working directory (@root false) or root directory of process @pid. */
+static int place_fs(int pid, bool root, struct path *out)
 {
-	return link_place(n->pid, true, buf, size);
+	struct process *p = process_find(pid);
+	struct fs_context *c = p ? proc_fs_get(p) : NULL;
+
+	process_put(p);
+	if (!c)
+		return -ENOENT;
+	if (root)
+		fs_get_root(c, out);
+	else
+		fs_get_cwd(c, out);
+	fs_context_put(c);
+	return out->mnt ? 0 : -ENOENT;
 }
 
-long procfs_link_exe(const struct procfs_node *n, char *buf, size_t size)
+int procfs_place_cwd(const struct procfs_node *n, struct path *out)
+{
+	return place_fs(n->pid, false, out);
+}
+
+int procfs_place_root(const struct procfs_node *n, struct path *out)
+{
+	return place_fs(n->pid, true, out);
+}
+
+int procfs_place_exe(const struct procfs_node *n, struct path *out)
 {
 	struct process *p = process_find(n->pid);
-	struct path exe;
-	long len;
 	int err;
 
 	if (!p)
 		return -ENOENT;
-	err = proc_exe_get(p, &exe);
+	err = proc_exe_get(p, out);
 	process_put(p);
-	if (err)
-		return err;
-	len = name_path(&exe, buf, size);
-	path_put(&exe);
-	return len;
+	return err;
 }
 
 /* fd/N: the mode is set per file by procfs_make_inode() (procfs_fd_mode()). */
-static const struct procfs_entry fd_link_entry = {
-	NULL, 61, S_IFLNK | 0700, PROCFS_NOCACHE | PROCFS_PRIVATE, NULL, link_fd, NULL
-};
+static const struct procfs_entry fd_link_entry = { NULL,           61,
+	                                           S_IFLNK | 0700, PROCFS_NOCACHE | PROCFS_PRIVATE,
+	                                           NULL,           procfs_link_place,
+	                                           NULL,           place_fd };
 
 const struct procfs_dir procfs_fd_dir = {
 	NULL, 0, &fd_link_entry, next_fd, fd_exists, PROCFS_DYN_FD

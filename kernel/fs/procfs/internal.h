@@ -47,6 +47,11 @@ struct procfs_entry {
 	long (*link)(const struct procfs_node *n, char *buf, size_t size);
 	/* Directories: what is in them. */
 	const struct procfs_dir *dir;
+	/*
+	 * Magic links (link is procfs_link_place): the place the link stands
+	 * for, with references in @out; 0 or -errno. The walk jumps there.
+	 */
+	int (*place)(const struct procfs_node *n, struct path *out);
 };
 
 /*
@@ -90,6 +95,7 @@ bool procfs_may_access(int pid);
 extern const struct inode_ops procfs_dir_iops;
 extern const struct file_ops procfs_dir_fops;
 extern const struct inode_ops procfs_link_iops;
+extern const struct inode_ops procfs_magic_link_iops;
 
 /* ---- text.c ---- */
 
@@ -124,9 +130,11 @@ long procfs_link_self(const struct procfs_node *n, char *buf, size_t size);
 
 /* Places of a process (fd.c): fd/, cwd, root, exe; FDSize and an fd link's mode. */
 extern const struct procfs_dir procfs_fd_dir;
-long procfs_link_cwd(const struct procfs_node *n, char *buf, size_t size);
-long procfs_link_root(const struct procfs_node *n, char *buf, size_t size);
-long procfs_link_exe(const struct procfs_node *n, char *buf, size_t size);
+/* A magic link's text: its entry's place, named. */
+long procfs_link_place(const struct procfs_node *n, char *buf, size_t size);
+int procfs_place_cwd(const struct procfs_node *n, struct path *out);
+int procfs_place_root(const struct procfs_node *n, struct path *out);
+int procfs_place_exe(const struct procfs_node *n, struct path *out);
 /* The slots Linux's table would have for process @pid's open fds (64, doubled as needed). */
 unsigned procfs_fd_size(int pid);
 /* S_IFLNK with r-x / -wx by how fd @fd of process @pid was opened. */

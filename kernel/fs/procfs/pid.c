@@ -22,8 +22,8 @@
 #define PER_PID   PROCFS_NOCACHE
 #define PER_OWNER (PROCFS_NOCACHE | PROCFS_PRIVATE)
 
-static const struct procfs_entry tid_dir_entry = { NULL, 62,   DIR_MODE,       PER_PID,
-	                                           NULL, NULL, &procfs_tid_dir };
+static const struct procfs_entry tid_dir_entry = { NULL, 62,   DIR_MODE,        PER_PID,
+	                                           NULL, NULL, &procfs_tid_dir, NULL };
 
 static int next_tid(const struct procfs_node *parent, int from)
 {
@@ -42,20 +42,20 @@ static const struct procfs_dir task_dir = { NULL,     0,          &tid_dir_entry
 
 /* task/ comes first so that a thread's directory can use the rest of the table. */
 static const struct procfs_entry pid_entries[] = {
-	{ "task", 64, DIR_MODE, PER_PID, NULL, NULL, &task_dir },
-	{ "cmdline", 65, REG_MODE, PER_PID, procfs_show_pid_cmdline, NULL, NULL },
-	{ "cwd", 73, LNK_MODE, PER_OWNER, NULL, procfs_link_cwd, NULL },
-	{ "comm", 66, REG_MODE, PER_PID, procfs_show_pid_comm, NULL, NULL },
-	{ "environ", 67, OWN_MODE, PER_OWNER, procfs_show_pid_environ, NULL, NULL },
-	{ "exe", 74, LNK_MODE, PER_OWNER, NULL, procfs_link_exe, NULL },
-	{ "fd", 75, S_IFDIR | 0500, PER_OWNER, NULL, NULL, &procfs_fd_dir },
-	{ "maps", 68, REG_MODE, PER_OWNER, procfs_show_pid_maps, NULL, NULL },
-	{ "mountinfo", 77, REG_MODE, PER_PID, procfs_show_mountinfo, NULL, NULL },
-	{ "mounts", 69, REG_MODE, PER_PID, procfs_show_mounts, NULL, NULL },
-	{ "root", 76, LNK_MODE, PER_OWNER, NULL, procfs_link_root, NULL },
-	{ "stat", 70, REG_MODE, PER_PID, procfs_show_pid_stat, NULL, NULL },
-	{ "statm", 71, REG_MODE, PER_PID, procfs_show_pid_statm, NULL, NULL },
-	{ "status", 72, REG_MODE, PER_PID, procfs_show_pid_status, NULL, NULL },
+	{ "task", 64, DIR_MODE, PER_PID, NULL, NULL, &task_dir, NULL },
+	{ "cmdline", 65, REG_MODE, PER_PID, procfs_show_pid_cmdline, NULL, NULL, NULL },
+	{ "cwd", 73, LNK_MODE, PER_OWNER, NULL, procfs_link_place, NULL, procfs_place_cwd },
+	{ "comm", 66, REG_MODE, PER_PID, procfs_show_pid_comm, NULL, NULL, NULL },
+	{ "environ", 67, OWN_MODE, PER_OWNER, procfs_show_pid_environ, NULL, NULL, NULL },
+	{ "exe", 74, LNK_MODE, PER_OWNER, NULL, procfs_link_place, NULL, procfs_place_exe },
+	{ "fd", 75, S_IFDIR | 0500, PER_OWNER, NULL, NULL, &procfs_fd_dir, NULL },
+	{ "maps", 68, REG_MODE, PER_OWNER, procfs_show_pid_maps, NULL, NULL, NULL },
+	{ "mountinfo", 77, REG_MODE, PER_PID, procfs_show_mountinfo, NULL, NULL, NULL },
+	{ "mounts", 69, REG_MODE, PER_PID, procfs_show_mounts, NULL, NULL, NULL },
+	{ "root", 76, LNK_MODE, PER_OWNER, NULL, procfs_link_place, NULL, procfs_place_root },
+	{ "stat", 70, REG_MODE, PER_PID, procfs_show_pid_stat, NULL, NULL, NULL },
+	{ "statm", 71, REG_MODE, PER_PID, procfs_show_pid_statm, NULL, NULL, NULL },
+	{ "status", 72, REG_MODE, PER_PID, procfs_show_pid_status, NULL, NULL, NULL },
 };
 
 #define PID_ENTRIES (sizeof(pid_entries) / sizeof(pid_entries[0]))

@@ -40,7 +40,19 @@ static int show_empty(struct seqbuf *s, const struct procfs_node *n)
 
 static int show_hostname(struct seqbuf *s, const struct procfs_node *n)
 {
-	seq_puts(s, CAIRN_UTS_NODENAME "\n");
+	char node[UTSNAME_LEN];
+
+	uts_names(node, NULL);
+	seq_printf(s, "%s\n", node);
+	return 0;
+}
+
+static int show_domainname(struct seqbuf *s, const struct procfs_node *n)
+{
+	char domain[UTSNAME_LEN];
+
+	uts_names(NULL, domain);
+	seq_printf(s, "%s\n", domain);
 	return 0;
 }
 
@@ -75,16 +87,17 @@ static long link_mounts(const struct procfs_node *n, char *buf, size_t size)
 /* ---- /proc/sys/kernel ---- */
 
 static const struct procfs_entry sys_kernel_entries[] = {
-	{ "hostname", 18, REG_MODE, 0, show_hostname, NULL, NULL },
-	{ "ostype", 19, REG_MODE, 0, show_ostype, NULL, NULL },
-	{ "osrelease", 20, REG_MODE, 0, show_osrelease, NULL, NULL },
-	{ "pid_max", 21, REG_MODE, 0, show_pid_max, NULL, NULL },
+	{ "domainname", 22, REG_MODE, 0, show_domainname, NULL, NULL, NULL },
+	{ "hostname", 18, REG_MODE, 0, show_hostname, NULL, NULL, NULL },
+	{ "ostype", 19, REG_MODE, 0, show_ostype, NULL, NULL, NULL },
+	{ "osrelease", 20, REG_MODE, 0, show_osrelease, NULL, NULL, NULL },
+	{ "pid_max", 21, REG_MODE, 0, show_pid_max, NULL, NULL, NULL },
 };
 
-static const struct procfs_dir sys_kernel_dir = { sys_kernel_entries, 4, NULL, NULL, NULL, 0 };
+static const struct procfs_dir sys_kernel_dir = { sys_kernel_entries, 5, NULL, NULL, NULL, 0 };
 
 static const struct procfs_entry sys_entries[] = {
-	{ "kernel", 17, DIR_MODE, 0, NULL, NULL, &sys_kernel_dir },
+	{ "kernel", 17, DIR_MODE, 0, NULL, NULL, &sys_kernel_dir, NULL },
 };
 
 static const struct procfs_dir sys_dir = { sys_entries, 1, NULL, NULL, NULL, 0 };
@@ -92,27 +105,27 @@ static const struct procfs_dir sys_dir = { sys_entries, 1, NULL, NULL, NULL, 0 }
 /* ---- the root ---- */
 
 static const struct procfs_entry root_entries[] = {
-	{ "self", 2, LNK_MODE, 0, NULL, procfs_link_self, NULL },
-	{ "thread-self", 3, LNK_MODE, 0, NULL, procfs_link_thread_self, NULL },
-	{ "meminfo", 4, REG_MODE, 0, procfs_show_meminfo, NULL, NULL },
-	{ "cpuinfo", 5, REG_MODE, 0, procfs_show_cpuinfo, NULL, NULL },
-	{ "uptime", 6, REG_MODE, 0, procfs_show_uptime, NULL, NULL },
-	{ "loadavg", 7, REG_MODE, 0, procfs_show_loadavg, NULL, NULL },
-	{ "stat", 8, REG_MODE, 0, procfs_show_stat, NULL, NULL },
-	{ "mounts", 9, LNK_MODE, 0, NULL, link_mounts, NULL },
-	{ "filesystems", 10, REG_MODE, 0, procfs_show_filesystems, NULL, NULL },
-	{ "version", 11, REG_MODE, 0, procfs_show_version, NULL, NULL },
-	{ "cmdline", 12, REG_MODE, 0, show_cmdline, NULL, NULL },
-	{ "swaps", 13, REG_MODE, 0, show_swaps, NULL, NULL },
+	{ "self", 2, LNK_MODE, 0, NULL, procfs_link_self, NULL, NULL },
+	{ "thread-self", 3, LNK_MODE, 0, NULL, procfs_link_thread_self, NULL, NULL },
+	{ "meminfo", 4, REG_MODE, 0, procfs_show_meminfo, NULL, NULL, NULL },
+	{ "cpuinfo", 5, REG_MODE, 0, procfs_show_cpuinfo, NULL, NULL, NULL },
+	{ "uptime", 6, REG_MODE, 0, procfs_show_uptime, NULL, NULL, NULL },
+	{ "loadavg", 7, REG_MODE, 0, procfs_show_loadavg, NULL, NULL, NULL },
+	{ "stat", 8, REG_MODE, 0, procfs_show_stat, NULL, NULL, NULL },
+	{ "mounts", 9, LNK_MODE, 0, NULL, link_mounts, NULL, NULL },
+	{ "filesystems", 10, REG_MODE, 0, procfs_show_filesystems, NULL, NULL, NULL },
+	{ "version", 11, REG_MODE, 0, procfs_show_version, NULL, NULL, NULL },
+	{ "cmdline", 12, REG_MODE, 0, show_cmdline, NULL, NULL, NULL },
+	{ "swaps", 13, REG_MODE, 0, show_swaps, NULL, NULL, NULL },
 	/* No block devices yet: Linux prints not even the header then. */
-	{ "partitions", 14, REG_MODE, 0, show_empty, NULL, NULL },
-	{ "diskstats", 15, REG_MODE, 0, show_empty, NULL, NULL },
-	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir },
+	{ "partitions", 14, REG_MODE, 0, show_empty, NULL, NULL, NULL },
+	{ "diskstats", 15, REG_MODE, 0, show_empty, NULL, NULL, NULL },
+	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir, NULL },
 };
 
 /* The directory of one process, named by its pid. */
-static const struct procfs_entry pid_dir_entry = { NULL, 63,   DIR_MODE,       PROCFS_NOCACHE,
-	                                           NULL, NULL, &procfs_pid_dir };
+static const struct procfs_entry pid_dir_entry = { NULL, 63,   DIR_MODE,        PROCFS_NOCACHE,
+	                                           NULL, NULL, &procfs_pid_dir, NULL };
 
 static int next_pid(const struct procfs_node *parent, int from)
 {
@@ -133,4 +146,4 @@ static const struct procfs_dir root_dir = {
 };
 
 const struct procfs_entry procfs_root_entry = { "/",  PROCFS_ROOT_INO, DIR_MODE, 0, NULL,
-	                                        NULL, &root_dir };
+	                                        NULL, &root_dir,       NULL };

@@ -57,7 +57,7 @@ static void inode_ops_for(struct inode *ino, const struct procfs_entry *e)
 		ino->nlink = 2;
 		break;
 	case S_IFLNK:
-		ino->iops = &procfs_link_iops;
+		ino->iops = e->place ? &procfs_magic_link_iops : &procfs_link_iops;
 		ino->nlink = 1;
 		break;
 	default:
