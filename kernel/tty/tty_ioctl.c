@@ -4,12 +4,11 @@
  * TCSETS, TCSETSW, TCSETSF), flushing and flow control (TCFLSH, TCXONC),
  * queue sizes (FIONREAD, TIOCOUTQ), the window size (TIOCGWINSZ,
  * TIOCSWINSZ: SIGWINCH to the foreground group on a change), typing a
- * byte (TIOCSTI), FIONBIO, and
- * the job-control requests tty_job.c answers. The settings live in the
- * terminal; its line discipline acts on them.
+ * byte (TIOCSTI), and the job-control requests tty_job.c answers.
+ * FIONBIO, like FIOCLEX, is every file's: sys_ioctl() answers it. The
+ * settings live in the terminal; its line discipline acts on them.
  */
 #include <cairn/errno.h>
-#include <cairn/linux/fcntl.h>
 #include <cairn/linux/signal.h>
 #include <cairn/linux/termios.h>
 
@@ -101,20 +100,6 @@ static long put_int(uintptr_t arg, int v)
 	return copy_to_user((void *)arg, &v, sizeof(v));
 }
 
-/* FIONBIO on a file: its O_NONBLOCK status flag, as fcntl(F_SETFL) sets it. */
-static long fionbio(struct file *f, uintptr_t arg)
-{
-	int on;
-
-	if (copy_from_user(&on, (const void *)arg, sizeof(on)))
-		return -EFAULT;
-	if (on)
-		__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(&f->flags, ~(unsigned)O_NONBLOCK, __ATOMIC_RELAXED);
-	return 0;
-}
-
 /*
  * TIOCSTI: @arg's byte goes through the input path as if typed. Only on
  * the caller's controlling terminal, or for root (Linux: CAP_SYS_ADMIN).
@@ -161,7 +146,5 @@ long tty_ioctl_tty(struct tty *t, unsigned cmd, uintptr_t arg, bool readable)
 
 long tty_file_ioctl(struct file *f, unsigned cmd, uintptr_t arg)
 {
-	if (cmd == FIONBIO)
-		return fionbio(f, arg);
 	return tty_ioctl_tty(f->priv, cmd, arg, f->fmode & FMODE_READ);
 }
