@@ -10,6 +10,8 @@ KERNEL_SUBDIRS := core dev acpi bus/pci mm bench irq time sched tty shell
 KERNEL_SUBDIRS += $(filter-out $(KERNEL_SUBDIRS),syscall proc)
 # Issue 12: files (kernel/fs and one folder per file system).
 KERNEL_SUBDIRS += fs fs/tmpfs fs/devfs fs/procfs
+# Issue 13: disks (a folder may not exist yet; the wildcard below skips it).
+KERNEL_SUBDIRS += block drivers drivers/virtio drivers/nvme fs/ext2 fs/fat
 KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
 	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS) \
 	boot/common/entropy.c

@@ -37,6 +37,8 @@ struct dentry;
 struct file;
 struct cred;
 struct file_ops;
+struct address_space;
+struct block_device;
 struct fs_type;
 struct iattr;
 struct inode;
@@ -148,6 +150,8 @@ struct inode {
 	struct vfs_time atime, mtime, ctime; /* [L] */
 	void *priv;                          /* [I] the file system's own */
 	struct pipe *pipe;                   /* [L] a FIFO's pipe while it is open (fs/pipe.c) */
+	/* [I] the page cache of a regular file (mm/pagecache.h); NULL: no mmap, no cache */
+	struct address_space *mapping;
 };
 
 /*
@@ -273,6 +277,7 @@ struct super_block {
 	void *priv;                  /* [I] the file system's own */
 	uint64_t next_ino;           /* [a] for file systems that number inodes themselves */
 	int refs;                    /* [a] mounts of it */
+	struct block_device *bdev; /* [I] the device of a disk file system (a reference), or NULL */
 };
 
 /* Fill in a new super_block: type, dev number, refs 1. NULL without memory. */

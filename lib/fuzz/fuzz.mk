@@ -118,3 +118,6 @@ fuzz-run-shebang: $(FUZZ_BUILD)/fuzz_shebang
 	$(FUZZ_BUILD)/fuzz_shebang -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus/shebang
 
 .PHONY: fuzz-run-shebang
+
+# Each subsystem may keep its own targets in lib/fuzz/NAME.mk (issue 13 on).
+-include $(filter-out lib/fuzz/fuzz.mk,$(wildcard lib/fuzz/*.mk))

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The page cache (contract of issue 13; the pagecache lane implements it
+ * in kernel/mm/pagecache*.c): one cache of 4 KiB frames per file, shared
+ * by read(2)/write(2) and by mmap (MAP_SHARED maps the cached frame itself,
+ * MAP_PRIVATE maps it read-only and copies on write). Dirty pages are
+ * written back by a writeback task, by fsync/fdatasync/msync/sync, and
+ * before a clean-up under memory pressure evicts them.
+ *
+ * A file system gives each regular file's inode an address_space
+ * (inode->mapping) with operations that move one page between the cache
+ * and the disk; its file_ops then use the generic read/write/mmap below.
+ *
+ * Locks: [I] fixed; [M] the mapping's own lock; [a] atomic.
+ */
+#pragma once
+
+#include <cairn/compiler.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_CACHE_SHIFT 12
+#define PAGE_CACHE_SIZE  4096u
+
+struct address_space;
+struct file;
+struct inode;
+struct uio;
+
+/* How a file system moves pages. Task context; each may sleep. */
+struct address_space_ops {
+	/*
+	 * Fill the frame at physical @pa with page @index of the file (bytes
+	 * past the end of file as zeros; holes as zeros). 0 or -errno (-EIO).
+	 */
+	int (*readpage)(struct address_space *m, uint64_t index, uint64_t pa);
+	/*
+	 * Write the first @len bytes of the frame @pa back as page @index (len
+	 * < 4096 for the last page of the file). Blocks were reserved by
+	 * prepare_write. 0 or -errno.
+	 */
+	int (*writepage)(struct address_space *m, uint64_t index, uint64_t pa, uint32_t len);
+	/*
+	 * Page @index is about to become dirty through write(2) or a shared
+	 * mapping: reserve (allocate) its blocks now so a full disk fails the
+	 * writer with -ENOSPC instead of losing data at writeback. NULL: nothing
+	 * to reserve. The inode lock may be held (write(2)) or not (a fault).
+	 */
+	int (*prepare_write)(struct address_space *m, uint64_t index);
+};
+
+struct address_space {
+	struct inode *host;                  /* [I] */
+	const struct address_space_ops *ops; /* [I] */
+	void *cache;                         /* [M] the cache's own index of frames */
+	uint64_t nrpages;                    /* [a] frames cached */
+	uint64_t ndirty;                     /* [a] of them dirty */
+	int wb_error;                        /* [a] the last writeback error, for fsync */
+	void *priv;                          /* the cache's own (lock, list links) */
+};
+
+/* Set up @m for @host (its size is host->size) with @ops; the fs calls it when it makes the inode. */
+void mapping_init(struct address_space *m, struct inode *host, const struct address_space_ops *ops);
+/* Drop every page (writing nothing back): the inode is being freed. */
+void mapping_destroy(struct address_space *m);
+
+/*
+ * Generic file operations over the cache, for a file system's file_ops:
+ * read and write through cached pages (write marks them dirty and grows
+ * the size; the inode lock is held by the VFS around ->write), O_DIRECT
+ * where the fs allows it, fsync (write back the file's dirty pages, then
+ * the fs's own metadata through @m->ops, then flush the device).
+ */
+long __must_check generic_file_read(struct file *f, struct uio *u, int64_t *pos);
+long __must_check generic_file_write(struct file *f, struct uio *u, int64_t *pos);
+
+/*
+ * Truncate the cache to @size bytes: drop whole pages past it and zero the
+ * tail of the last one. With the inode lock held (setattr).
+ */
+void pagecache_truncate(struct address_space *m, int64_t size);
+
+/*
+ * Write back the dirty pages of [@start, @end) (bytes; @end -1: to the
+ * end); @wait: until they are on the disk. Returns 0 or the first error.
+ */
+int __must_check pagecache_writeback(struct address_space *m, int64_t start, int64_t end,
+                                     bool wait);
+
+/*
+ * The frame caching page @index of @m, read in if needed, with a frame
+ * reference (pmm_frame_put it) in *@pa. @write: the caller will dirty it
+ * (prepare_write is called; pagecache_set_dirty() afterwards). For the
+ * fault path and exec. Returns 0 or -errno.
+ */
+int __must_check pagecache_get_page(struct address_space *m, uint64_t index, bool write,
+                                    uint64_t *pa);
+void pagecache_set_dirty(struct address_space *m, uint64_t index);
+
+/* Write back every dirty page in the system (sync(2), the writeback task). */
+int pagecache_sync_all(bool wait);
+
+/*
+ * Memory pressure: write back and evict up to @bytes of unmapped cached
+ * pages, least recently used first. Returns bytes freed. Called by the
+ * frame allocator when it runs low, before it fails.
+ */
+size_t pagecache_shrink(size_t bytes);
