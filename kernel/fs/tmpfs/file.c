@@ -19,6 +19,7 @@
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "proc/signal.h"
 
 /* Linux's MAX_LFS_FILESIZE on 64-bit: the largest offset a file may reach. */
 #define TMPFS_MAX_SIZE INT64_MAX
@@ -123,7 +124,8 @@ static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 
 	if (p < 0)
 		return -EINVAL;
-	while (u->resid) {
+	/* A kill stops a long write with what it wrote (Linux: generic_perform_write()). */
+	while (u->resid && !(done && signal_fatal_pending())) {
 		/* The last page of the largest offset stays out of reach, as on Linux. */
 		if (p > TMPFS_MAX_SIZE - (int64_t)PAGE_SIZE) {
 			n = -EFBIG;
@@ -173,7 +175,8 @@ static long tmpfs_read(struct file *f, struct uio *u, int64_t *pos)
 	if (p < 0)
 		return -EINVAL;
 	mutex_lock(&ino->lock);
-	while (u->resid && p < ino->size) {
+	/* A kill stops a long read (a sparse file reads 2 GiB of zeros) with what it read. */
+	while (u->resid && p < ino->size && !(done && signal_fatal_pending())) {
 		uint64_t pa = radix_lookup(&tmpfs_i(ino)->pages, (uint64_t)p / PAGE_SIZE);
 		size_t off = (size_t)p % PAGE_SIZE, n = PAGE_SIZE - off, got;
 
