@@ -38,10 +38,12 @@ static void host_submit(struct model *m)
 	if (m->inflight[cid])
 		abort(); /* handed out twice */
 	if (nvme_sq_push(&m->sq, &slot) != 0) {
-		if (nvme_cids_free(&m->cids, cid) != 0)
+		if (nvme_cids_free(&m->cids, cid, false) != 0)
 			abort();
 		return;
 	}
+	if (nvme_cids_send(&m->cids, cid) != 0)
+		abort();
 	m->inflight[cid] = true;
 	m->ninflight++;
 }
@@ -57,10 +59,13 @@ static void host_drain(struct model *m)
 				abort(); /* completed something not in flight */
 			m->inflight[e.cid] = false;
 			m->ninflight--;
+			if (nvme_cids_free(&m->cids, e.cid, false) != 0)
+				abort();
 		}
 		nvme_cq_pop(&m->cq);
 	}
-	if (m->cids.inuse != m->ninflight || m->sq.head >= m->sq.size || m->cq.head >= m->cq.size)
+	if (m->cids.inuse != m->ninflight || m->cids.nsent != m->ninflight ||
+	    m->sq.head >= m->sq.size || m->cq.head >= m->cq.size)
 		abort();
 	if (nvme_sq_space(&m->sq) > m->sq.size - 1)
 		abort();

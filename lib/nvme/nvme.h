@@ -102,11 +102,12 @@ void nvme_cq_pop(struct nvme_cq *cq);
 int __must_check nvme_cqe_check(const struct nvme_cqe *e, uint16_t sqid, uint16_t ncids);
 
 /*
- * Take completion @e for submission queue @sqid, whose commands in flight
- * hold identifiers in @cids: check it (nvme_cqe_check(), and the
- * identifier must be in flight), move @sq's head to its SQHD and free the
- * identifier. Returns 0, or -EIO and changes nothing when any check fails
- * (a stale, duplicated or invented completion).
+ * Take completion @e for submission queue @sqid, whose commands hold
+ * identifiers in @c: check it (nvme_cqe_check(), and the identifier must
+ * be one the device was sent), move @sq's head to its SQHD and mark the
+ * identifier no longer sent. The caller frees it with nvme_cids_free()
+ * once done with its record. Returns 0, or -EIO and changes nothing when
+ * any check fails (a stale, duplicated or invented completion).
  */
 int __must_check nvme_cqe_accept(struct nvme_sq *sq, struct nvme_cids *c, uint16_t sqid,
                                  const struct nvme_cqe *e);
@@ -120,20 +121,34 @@ const char *nvme_status_str(uint16_t status);
 
 #define NVME_CID_MAX 1024u
 
-/* Which of @n identifiers are in use: a bitmap, lowest free first. */
+/*
+ * Which of @n identifiers are in use (a record the driver keeps per
+ * command) and which of those the device was sent and has not completed
+ * yet. A record may outlive its command: the first piece of a request cut
+ * into several commands keeps the count of pieces until the last one ends.
+ */
 struct nvme_cids {
 	uint64_t used[NVME_CID_MAX / 64];
+	uint64_t sent[NVME_CID_MAX / 64];
 	uint16_t n;     /* identifiers 0..n-1 exist */
-	uint16_t inuse; /* how many are taken */
+	uint16_t inuse; /* how many are used */
+	uint16_t nsent; /* how many are sent */
 };
 
 /* Start with @n (1..NVME_CID_MAX) free identifiers. Returns 0 or -EINVAL. */
 int __must_check nvme_cids_init(struct nvme_cids *c, unsigned n);
 /* Take the lowest free identifier into *@cid. Returns 0 or -EBUSY. */
 int __must_check nvme_cids_alloc(struct nvme_cids *c, uint16_t *cid);
-/* Give @cid back. Returns 0, or -EINVAL when it is out of range or already free. */
-int __must_check nvme_cids_free(struct nvme_cids *c, uint16_t cid);
+/* Mark used @cid as sent to the device. Returns 0, or -EINVAL (not used, or already sent). */
+int __must_check nvme_cids_send(struct nvme_cids *c, uint16_t cid);
+/*
+ * Give @cid back. Returns 0, or -EINVAL when it is out of range, free, or
+ * still sent (the device may still complete it). @cancel: the command
+ * was sent but the doorbell never rung, so the device cannot know it.
+ */
+int __must_check nvme_cids_free(struct nvme_cids *c, uint16_t cid, bool cancel);
 bool nvme_cids_busy(const struct nvme_cids *c, uint16_t cid);
+bool nvme_cids_sent(const struct nvme_cids *c, uint16_t cid);
 
 /* ---- PRP lists (4.3) ---- */
 

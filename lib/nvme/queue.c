@@ -183,9 +183,10 @@ int nvme_cids_init(struct nvme_cids *c, unsigned n)
 	if (n == 0 || n > NVME_CID_MAX)
 		return -EINVAL;
 	for (i = 0; i < NVME_CID_MAX / 64; i++)
-		c->used[i] = 0;
+		c->used[i] = c->sent[i] = 0;
 	c->n = (uint16_t)n;
 	c->inuse = 0;
+	c->nsent = 0;
 	return 0;
 }
 
@@ -212,10 +213,36 @@ bool nvme_cids_busy(const struct nvme_cids *c, uint16_t cid)
 	return cid < c->n && (c->used[cid / 64] >> (cid % 64) & 1);
 }
 
-int nvme_cids_free(struct nvme_cids *c, uint16_t cid)
+bool nvme_cids_sent(const struct nvme_cids *c, uint16_t cid)
+{
+	return cid < c->n && (c->sent[cid / 64] >> (cid % 64) & 1);
+}
+
+int nvme_cids_send(struct nvme_cids *c, uint16_t cid)
+{
+	if (!nvme_cids_busy(c, cid) || nvme_cids_sent(c, cid))
+		return -EINVAL;
+	c->sent[cid / 64] |= 1ull << (cid % 64);
+	c->nsent++;
+	return 0;
+}
+
+/* The device is done with @cid (completed, or never told of it). */
+static void cids_unsend(struct nvme_cids *c, uint16_t cid)
+{
+	c->sent[cid / 64] &= ~(1ull << (cid % 64));
+	c->nsent--;
+}
+
+int nvme_cids_free(struct nvme_cids *c, uint16_t cid, bool cancel)
 {
 	if (!nvme_cids_busy(c, cid))
 		return -EINVAL;
+	if (nvme_cids_sent(c, cid)) {
+		if (!cancel)
+			return -EINVAL;
+		cids_unsend(c, cid);
+	}
 	c->used[cid / 64] &= ~(1ull << (cid % 64));
 	c->inuse--;
 	return 0;
@@ -224,9 +251,10 @@ int nvme_cids_free(struct nvme_cids *c, uint16_t cid)
 int nvme_cqe_accept(struct nvme_sq *sq, struct nvme_cids *c, uint16_t sqid,
                     const struct nvme_cqe *e)
 {
-	if (nvme_cqe_check(e, sqid, c->n) || !nvme_cids_busy(c, e->cid))
+	if (nvme_cqe_check(e, sqid, c->n) || !nvme_cids_sent(c, e->cid))
 		return -EIO;
 	if (nvme_sq_set_head(sq, e->sq_head))
 		return -EIO;
-	return nvme_cids_free(c, e->cid);
+	cids_unsend(c, e->cid);
+	return 0;
 }

@@ -173,9 +173,9 @@ static void test_cids(void **state)
 		assert_int_equal(id, i);
 	}
 	assert_int_equal(nvme_cids_alloc(&c, &id), -EBUSY);
-	assert_int_equal(nvme_cids_free(&c, 65), 0);
-	assert_int_equal(nvme_cids_free(&c, 65), -EINVAL); /* double free */
-	assert_int_equal(nvme_cids_free(&c, 70), -EINVAL); /* out of range */
+	assert_int_equal(nvme_cids_free(&c, 65, false), 0);
+	assert_int_equal(nvme_cids_free(&c, 65, false), -EINVAL); /* double free */
+	assert_int_equal(nvme_cids_free(&c, 70, false), -EINVAL); /* out of range */
 	assert_int_equal(nvme_cids_alloc(&c, &id), 0);
 	assert_int_equal(id, 65);
 	assert_int_equal(c.inuse, 70);
@@ -207,25 +207,48 @@ static void test_cqe_accept(void **state)
 	struct nvme_cqe e = { .sq_id = 1 };
 	struct nvme_cids c;
 	struct nvme_sq sq;
-	uint16_t cid, slot;
+	uint16_t cid, other, slot;
 
 	nvme_sq_init(&sq, 8);
 	assert_int_equal(nvme_cids_init(&c, 7), 0);
 	assert_int_equal(nvme_cids_alloc(&c, &cid), 0);
+	assert_int_equal(nvme_cids_alloc(&c, &other), 0); /* a record, never sent */
 	assert_int_equal(nvme_sq_push(&sq, &slot), 0);
-	e.cid = 1; /* never sent */
+	assert_int_equal(nvme_cids_send(&c, cid), 0);
+	assert_int_equal(nvme_cids_send(&c, cid), -EINVAL);
+	e.cid = other;
 	e.sq_head = 1;
 	assert_int_equal(nvme_cqe_accept(&sq, &c, 1, &e), -EIO);
 	e.cid = cid;
 	e.sq_head = 2; /* past the tail */
 	assert_int_equal(nvme_cqe_accept(&sq, &c, 1, &e), -EIO);
-	assert_true(nvme_cids_busy(&c, cid));
+	assert_true(nvme_cids_sent(&c, cid));
 	e.sq_head = 1;
-	assert_int_equal(nvme_cqe_accept(&sq, &c, 2, &e), -EIO); /* another queue's */
+	assert_int_equal(nvme_cqe_accept(&sq, &c, 2, &e), -EIO);   /* another queue's */
+	assert_int_equal(nvme_cids_free(&c, cid, false), -EINVAL); /* still the device's */
 	assert_int_equal(nvme_cqe_accept(&sq, &c, 1, &e), 0);
-	assert_false(nvme_cids_busy(&c, cid));
+	assert_false(nvme_cids_sent(&c, cid));
+	assert_true(nvme_cids_busy(&c, cid));
 	assert_int_equal(sq.head, 1);
 	assert_int_equal(nvme_cqe_accept(&sq, &c, 1, &e), -EIO); /* the same one twice */
+	assert_int_equal(nvme_cids_free(&c, cid, false), 0);
+	assert_int_equal(c.inuse, 1);
+}
+
+/* A command placed in the ring but never announced by the doorbell can be taken back. */
+static void test_cids_cancel(void **state)
+{
+	struct nvme_cids c;
+	uint16_t cid;
+
+	assert_int_equal(nvme_cids_init(&c, 4), 0);
+	assert_int_equal(nvme_cids_alloc(&c, &cid), 0);
+	assert_int_equal(nvme_cids_send(&c, cid), 0);
+	assert_int_equal(c.nsent, 1);
+	assert_int_equal(nvme_cids_free(&c, cid, true), 0);
+	assert_int_equal(c.nsent, 0);
+	assert_int_equal(c.inuse, 0);
+	assert_int_equal(nvme_cids_send(&c, cid), -EINVAL); /* free now */
 }
 
 int main(void)
@@ -238,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_cq_phase_over_wraps),
 		cmocka_unit_test(test_cqe_check),
 		cmocka_unit_test(test_cqe_accept),
+		cmocka_unit_test(test_cids_cancel),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_cids),
 		cmocka_unit_test(test_cids_exact_word),
