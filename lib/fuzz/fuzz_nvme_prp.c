@@ -81,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t list[8];
 	struct nvme_prp p;
 	unsigned n = 0;
+	int err, cmds = 0;
 
 	if (size < 4)
 		return 0;
@@ -96,10 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	x.n = n;
 	nvme_prp_start(&c, segs, n);
-	while (nvme_prp_next(&c, &lim, list, LIST_PA, &p) == 0 && p.bytes) {
+	while ((err = nvme_prp_next(&c, &lim, list, LIST_PA, &p)) == 0 && p.bytes) {
 		if (p.bytes % lim.block || p.bytes > lim.max_bytes || p.list_used > lim.list_cap)
 			abort();
 		device_walk(&p, list, &x);
+		cmds++;
 	}
+	/* The driver reserves identifiers by the dry count: it must agree. */
+	if (nvme_prp_pieces(segs, n, &lim) != (err ? -EINVAL : cmds))
+		abort();
 	return 0;
 }

@@ -147,8 +147,15 @@ int __must_check nvme_cids_send(struct nvme_cids *c, uint16_t cid);
  * was sent but the doorbell never rung, so the device cannot know it.
  */
 int __must_check nvme_cids_free(struct nvme_cids *c, uint16_t cid, bool cancel);
+/*
+ * The device will never complete sent @cid (it was disabled): no longer
+ * sent, still used. Returns 0 or -EINVAL (not sent).
+ */
+int __must_check nvme_cids_abandon(struct nvme_cids *c, uint16_t cid);
 bool nvme_cids_busy(const struct nvme_cids *c, uint16_t cid);
 bool nvme_cids_sent(const struct nvme_cids *c, uint16_t cid);
+/* Identifiers free for new commands. */
+unsigned nvme_cids_free_count(const struct nvme_cids *c);
 
 /* ---- PRP lists (4.3) ---- */
 
@@ -197,6 +204,14 @@ void nvme_prp_start(struct nvme_prp_cursor *c, const struct nvme_seg *segs, unsi
  */
 int __must_check nvme_prp_next(struct nvme_prp_cursor *c, const struct nvme_prp_limits *lim,
                                uint64_t *list, uint64_t list_pa, struct nvme_prp *out);
+
+/*
+ * How many commands nvme_prp_next() will cut the @nseg segments into
+ * under @lim, without writing any list. Returns the count (0: no bytes),
+ * or -EINVAL where nvme_prp_next() would fail.
+ */
+int __must_check nvme_prp_pieces(const struct nvme_seg *segs, unsigned nseg,
+                                 const struct nvme_prp_limits *lim);
 
 /* ---- command encoding (5, 6) ---- */
 

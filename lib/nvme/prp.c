@@ -109,14 +109,25 @@ static uint32_t prp_emit(struct nvme_prp_cursor *c, uint32_t page, uint64_t len,
 	return n;
 }
 
-int nvme_prp_next(struct nvme_prp_cursor *c, const struct nvme_prp_limits *lim, uint64_t *list,
-                  uint64_t list_pa, struct nvme_prp *out)
+/* Advance @c by @len bytes (checked by prp_reach). */
+static void cursor_skip(struct nvme_prp_cursor *c, uint64_t len)
+{
+	while (len) {
+		uint64_t take = c->segs[c->i].len - c->off;
+
+		if (take > len)
+			take = len;
+		len -= take;
+		c->off += (uint32_t)take;
+		cursor_settle(c);
+	}
+}
+
+/* The length of the next command's transfer from @c: 0 at the end, -EINVAL when none fits. */
+static int64_t prp_next_len(struct nvme_prp_cursor *c, const struct nvme_prp_limits *lim)
 {
 	uint64_t reach;
-	uint32_t n;
 
-	out->prp1 = out->prp2 = 0;
-	out->bytes = out->list_used = 0;
 	cursor_settle(c);
 	if (c->i >= c->nseg)
 		return 0;
@@ -124,13 +135,39 @@ int nvme_prp_next(struct nvme_prp_cursor *c, const struct nvme_prp_limits *lim, 
 		return -EINVAL;
 	reach = prp_reach(c, lim);
 	reach -= reach % lim->block;
-	if (reach == 0)
-		return -EINVAL;
-	n = prp_emit(c, lim->page, reach, out, list);
+	return reach ? (int64_t)reach : -EINVAL;
+}
+
+int nvme_prp_pieces(const struct nvme_seg *segs, unsigned nseg, const struct nvme_prp_limits *lim)
+{
+	struct nvme_prp_cursor c;
+	int64_t len;
+	int n = 0;
+
+	nvme_prp_start(&c, segs, nseg);
+	while ((len = prp_next_len(&c, lim)) > 0) {
+		cursor_skip(&c, (uint64_t)len);
+		n++;
+	}
+	return len < 0 ? -EINVAL : n;
+}
+
+int nvme_prp_next(struct nvme_prp_cursor *c, const struct nvme_prp_limits *lim, uint64_t *list,
+                  uint64_t list_pa, struct nvme_prp *out)
+{
+	int64_t len;
+	uint32_t n;
+
+	out->prp1 = out->prp2 = 0;
+	out->bytes = out->list_used = 0;
+	len = prp_next_len(c, lim);
+	if (len <= 0)
+		return (int)len;
+	n = prp_emit(c, lim->page, (uint64_t)len, out, list);
 	if (n > 2) {
 		out->prp2 = list_pa;
 		out->list_used = n - 1;
 	}
-	out->bytes = (uint32_t)reach;
+	out->bytes = (uint32_t)len;
 	return 0;
 }

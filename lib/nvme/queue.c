@@ -234,6 +234,19 @@ static void cids_unsend(struct nvme_cids *c, uint16_t cid)
 	c->nsent--;
 }
 
+int nvme_cids_abandon(struct nvme_cids *c, uint16_t cid)
+{
+	if (!nvme_cids_sent(c, cid))
+		return -EINVAL;
+	cids_unsend(c, cid);
+	return 0;
+}
+
+unsigned nvme_cids_free_count(const struct nvme_cids *c)
+{
+	return (unsigned)c->n - c->inuse;
+}
+
 int nvme_cids_free(struct nvme_cids *c, uint16_t cid, bool cancel)
 {
 	if (!nvme_cids_busy(c, cid))

@@ -106,6 +106,8 @@ static int transfer(const struct nvme_seg *segs, unsigned nseg, const struct nvm
 		cmds++;
 	}
 	free(list);
+	/* The dry count the driver reserves identifiers by must agree. */
+	assert_int_equal(nvme_prp_pieces(segs, nseg, lim), cmds);
 	return cmds;
 }
 

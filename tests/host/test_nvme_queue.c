@@ -251,6 +251,25 @@ static void test_cids_cancel(void **state)
 	assert_int_equal(nvme_cids_send(&c, cid), -EINVAL); /* free now */
 }
 
+/* A disabled controller's commands are abandoned: the records stay until freed. */
+static void test_cids_abandon(void **state)
+{
+	struct nvme_cids c;
+	uint16_t a, b;
+
+	assert_int_equal(nvme_cids_init(&c, 4), 0);
+	assert_int_equal(nvme_cids_alloc(&c, &a), 0);
+	assert_int_equal(nvme_cids_alloc(&c, &b), 0);
+	assert_int_equal(nvme_cids_free_count(&c), 2);
+	assert_int_equal(nvme_cids_send(&c, a), 0);
+	assert_int_equal(nvme_cids_abandon(&c, b), -EINVAL); /* never sent */
+	assert_int_equal(nvme_cids_abandon(&c, a), 0);
+	assert_false(nvme_cids_sent(&c, a));
+	assert_true(nvme_cids_busy(&c, a));
+	assert_int_equal(nvme_cids_free(&c, a, false), 0);
+	assert_int_equal(nvme_cids_free_count(&c), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_cqe_check),
 		cmocka_unit_test(test_cqe_accept),
 		cmocka_unit_test(test_cids_cancel),
+		cmocka_unit_test(test_cids_abandon),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_cids),
 		cmocka_unit_test(test_cids_exact_word),
