@@ -6,13 +6,14 @@
 #include "drivers/drivers.h"
 
 #include "core/log.h"
+#include "drivers/nvme/nvme.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
 static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ NULL, NULL }, /* the end */
+	{ "nvme", nvme_init }, { NULL, NULL }, /* the end */
 };
 
 int drivers_init(void)
