@@ -36,29 +36,77 @@ bool blkq_can_append(const struct blkq_req *a, const struct blkq_req *b,
 	return true;
 }
 
-size_t blkq_split(const struct blkq_vec *v, size_t n, const struct blkq_limits *l,
-                  uint64_t *bytes)
+bool blkq_fits(uint64_t bytes, uint32_t nvec, const struct blkq_limits *l)
 {
-	uint32_t lb = l->lbsize ? l->lbsize : 1u << BLKQ_SECTOR_SHIFT;
-	uint64_t sum = 0, cut_bytes = 0;
-	size_t i, cut = 0;
+	return (!l->max_bytes || bytes <= l->max_bytes) && (!l->max_vecs || nvec <= l->max_vecs);
+}
 
-	for (i = 0; i < n; i++) {
-		if (l->max_vecs && i == l->max_vecs)
-			break;
-		if (l->max_bytes && v[i].len > l->max_bytes - sum)
-			break;
-		sum += v[i].len;
-		/* A request may end only on a logical block boundary. */
-		if (sum % lb == 0) {
-			cut = i + 1;
-			cut_bytes = sum;
+/* Take up to @want bytes from @v at @c into @out; returns the bytes taken. */
+static uint64_t take(const struct blkq_vec *v, size_t n, struct blkq_cursor *c,
+                     const struct blkq_limits *l, struct blkq_vec *out, size_t *nout)
+{
+	uint64_t bytes = 0;
+
+	*nout = 0;
+	while (c->vec < n && (!l->max_vecs || *nout < l->max_vecs) &&
+	       (!l->max_bytes || bytes < l->max_bytes)) {
+		uint64_t len = v[c->vec].len - c->off;
+
+		if (l->max_bytes && len > l->max_bytes - bytes)
+			len = l->max_bytes - bytes;
+		out[(*nout)++] = (struct blkq_vec){ v[c->vec].pa + c->off, (uint32_t)len };
+		bytes += len;
+		c->off += (uint32_t)len;
+		if (c->off == v[c->vec].len) {
+			c->vec++;
+			c->off = 0;
 		}
 	}
-	if (i == n && sum % lb == 0) {
-		*bytes = sum;
-		return n;
+	return bytes;
+}
+
+/* Move @c back by @back bytes (within what take() just passed). */
+static void back_off(const struct blkq_vec *v, struct blkq_cursor *c, uint64_t back)
+{
+	uint32_t step;
+
+	while (back) {
+		if (c->off == 0) {
+			c->vec--;
+			c->off = v[c->vec].len;
+		}
+		step = back < c->off ? (uint32_t)back : c->off;
+		c->off -= step;
+		back -= step;
 	}
-	*bytes = cut_bytes;
-	return cut;
+}
+
+uint64_t blkq_next_piece(const struct blkq_vec *v, size_t n, struct blkq_cursor *c,
+                         const struct blkq_limits *l, struct blkq_vec *out, size_t *nout)
+{
+	uint32_t lb = l->lbsize ? l->lbsize : 1u << BLKQ_SECTOR_SHIFT;
+	struct blkq_cursor start = *c;
+	uint64_t bytes = take(v, n, c, l, out, nout), extra = bytes % lb;
+
+	if (extra == bytes) {
+		/* Not even one block: leave the cursor where it was. */
+		*c = start;
+		*nout = 0;
+		return 0;
+	}
+	/* Trim the tail to a block boundary; the trimmed bytes start the next cut. */
+	back_off(v, c, extra);
+	bytes -= extra;
+	while (extra) {
+		struct blkq_vec *last = &out[*nout - 1];
+
+		if (last->len <= extra) {
+			extra -= last->len;
+			(*nout)--;
+		} else {
+			last->len -= (uint32_t)extra;
+			extra = 0;
+		}
+	}
+	return bytes;
 }

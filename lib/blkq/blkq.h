@@ -51,14 +51,22 @@ bool blkq_range_ok(uint64_t sector, uint64_t bytes, uint64_t nr_sectors, uint32_
 bool blkq_can_append(const struct blkq_req *a, const struct blkq_req *b,
                      const struct blkq_limits *l);
 
+/* Whether a request of @bytes in @nvec pieces is within @l's limits as it is. */
+bool blkq_fits(uint64_t bytes, uint32_t nvec, const struct blkq_limits *l);
+
+/* A position in a request's pieces: piece @vec, @off bytes into it. */
+struct blkq_cursor {
+	size_t vec;
+	uint32_t off;
+};
+
 /*
- * How many of the @n pieces @v (a request's memory, in order) go into the
- * first request when the request is too big for @l: as many whole pieces
- * as fit under max_bytes and max_vecs, backed off so the cut falls on a
- * multiple of lbsize. Returns @n when the whole request fits, 0 when no
- * cut is possible (a piece larger than max_bytes, or pieces that never
- * add up to a multiple of lbsize within the limits); *@bytes gets the
- * first request's length.
+ * Cut the next request from the @n pieces @v, starting at @c: as many
+ * bytes as max_bytes and max_vecs allow, ending on a multiple of lbsize
+ * (so a cut may fall inside a piece). Its pieces go to @out (room for
+ * max_vecs, or @n when there is no such limit), their count to *@nout,
+ * and @c moves past them. Returns the cut's length; 0 when nothing is
+ * left or no cut is possible (less than one logical block fits).
  */
-size_t blkq_split(const struct blkq_vec *v, size_t n, const struct blkq_limits *l,
-                  uint64_t *bytes);
+uint64_t blkq_next_piece(const struct blkq_vec *v, size_t n, struct blkq_cursor *c,
+                         const struct blkq_limits *l, struct blkq_vec *out, size_t *nout);

@@ -84,81 +84,121 @@ static void test_merge(void **state)
 	assert_false(blkq_can_append(&a, &c, &none));
 }
 
-static void test_split_simple(void **state)
+/* Cut the whole request; check each piece's limits and that the pieces are the bytes in order. */
+static unsigned cut_all(const struct blkq_vec *v, size_t n, const struct blkq_limits *l,
+                        uint64_t *first_len)
 {
-	struct blkq_vec v[4] = { { 0, 4096 }, { 0, 4096 }, { 0, 4096 }, { 0, 4096 } };
-	struct blkq_limits l = { 512, 8192, 0 };
-	uint64_t bytes;
+	struct blkq_cursor c = { 0, 0 };
+	struct blkq_vec out[64];
+	uint64_t total = 0, want = 0, len;
+	size_t nout, vi = 0;
+	uint32_t off = 0;
+	unsigned pieces = 0;
+	uint32_t lb = l->lbsize;
 
-	(void)state;
-	assert_int_equal(blkq_split(v, 4, &l, &bytes), 2);
-	assert_int_equal(bytes, 8192);
-	l = (struct blkq_limits){ 512, 0, 3 };
-	assert_int_equal(blkq_split(v, 4, &l, &bytes), 3);
-	assert_int_equal(bytes, 12288);
-	l = (struct blkq_limits){ 512, 0, 0 };
-	assert_int_equal(blkq_split(v, 4, &l, &bytes), 4);
-	assert_int_equal(bytes, 16384);
-	/* A piece bigger than max_bytes cannot be cut. */
-	l = (struct blkq_limits){ 512, 2048, 0 };
-	assert_int_equal(blkq_split(v, 4, &l, &bytes), 0);
-	/* Halves of a 4 KiB block: the cut backs off to a block boundary. */
-	struct blkq_vec h[3] = { { 0, 2048 }, { 0, 2048 }, { 0, 2048 } };
-	l = (struct blkq_limits){ 4096, 0, 3 };
-	assert_int_equal(blkq_split(h, 3, &l, &bytes), 2);
-	assert_int_equal(bytes, 4096);
-	l = (struct blkq_limits){ 4096, 0, 1 };
-	assert_int_equal(blkq_split(h, 3, &l, &bytes), 0);
-}
-
-/* The model: the longest prefix within the limits whose length is a multiple of lbsize. */
-static size_t model_split(const struct blkq_vec *v, size_t n, const struct blkq_limits *l,
-                          uint64_t *bytes)
-{
-	size_t best = 0;
-	uint64_t best_bytes = 0;
-
-	for (size_t k = 1; k <= n; k++) {
+	for (size_t i = 0; i < n; i++)
+		want += v[i].len;
+	while ((len = blkq_next_piece(v, n, &c, l, out, &nout))) {
 		uint64_t sum = 0;
 
-		for (size_t i = 0; i < k; i++)
-			sum += v[i].len;
-		if (l->max_vecs && k > l->max_vecs)
-			break;
-		if (l->max_bytes && sum > l->max_bytes)
-			break;
-		if (sum % l->lbsize == 0) {
-			best = k;
-			best_bytes = sum;
+		if (!pieces)
+			*first_len = len;
+		assert_true(len % lb == 0);
+		assert_true(!l->max_bytes || len <= l->max_bytes);
+		assert_true(!l->max_vecs || nout <= l->max_vecs);
+		for (size_t k = 0; k < nout; k++) {
+			/* Piece k continues the source exactly where the last one stopped. */
+			assert_true(vi < n);
+			assert_int_equal(out[k].pa, v[vi].pa + off);
+			assert_true(out[k].len > 0 && out[k].len <= v[vi].len - off);
+			off += out[k].len;
+			if (off == v[vi].len) {
+				vi++;
+				off = 0;
+			}
+			sum += out[k].len;
 		}
+		assert_int_equal(sum, len);
+		total += len;
+		pieces++;
 	}
-	*bytes = best_bytes;
-	return best;
+	if (total != want)
+		return 0; /* stuck: no cut possible */
+	return pieces;
 }
 
-static void test_split_random(void **state)
+static void test_cut_simple(void **state)
 {
-	static const uint32_t lens[] = { 512, 1024, 1536, 2048, 3584, 4096 };
+	struct blkq_vec v[4] = {
+		{ 0x10000, 4096 }, { 0x20000, 4096 }, { 0x30000, 4096 }, { 0x40000, 4096 }
+	};
+	struct blkq_limits l = { 512, 8192, 0 };
+	uint64_t first = 0;
+
+	(void)state;
+	assert_true(blkq_fits(16384, 4, &(struct blkq_limits){ 512, 0, 0 }));
+	assert_false(blkq_fits(16384, 4, &l));
+	assert_false(blkq_fits(4096, 4, &(struct blkq_limits){ 512, 0, 3 }));
+	assert_int_equal(cut_all(v, 4, &l, &first), 2);
+	assert_int_equal(first, 8192);
+	l = (struct blkq_limits){ 512, 0, 3 };
+	assert_int_equal(cut_all(v, 4, &l, &first), 2);
+	assert_int_equal(first, 12288);
+	/* Cuts inside pieces: 3000-byte limit gives 2560-byte requests. */
+	l = (struct blkq_limits){ 512, 3000, 0 };
+	assert_int_equal(cut_all(v, 4, &l, &first), 7);
+	assert_int_equal(first, 2560);
+	/* Pieces of odd lengths (an unaligned heap buffer) with 4 KiB blocks. */
+	struct blkq_vec odd[3] = { { 0x1010, 4080 }, { 0x5000, 4096 }, { 0x9000, 16 } };
+	l = (struct blkq_limits){ 4096, 0, 1 };
+	assert_int_equal(cut_all(odd, 3, &l, &first), 0); /* one piece never holds a block */
+	l = (struct blkq_limits){ 4096, 0, 2 };
+	assert_int_equal(cut_all(odd, 3, &l, &first), 2);
+	assert_int_equal(first, 4096);
+	/* Less than a block in all: nothing to cut. */
+	l = (struct blkq_limits){ 4096, 0, 0 };
+	assert_int_equal(cut_all(odd, 1, &l, &first), 0);
+}
+
+static void test_cut_random(void **state)
+{
 	struct blkq_vec v[40];
 
 	(void)state;
 	srand(13);
 	for (int round = 0; round < 20000; round++) {
 		struct blkq_limits l = { rand() % 2 ? 512 : 4096, 0, 0 };
-		size_t n = 1 + (size_t)rand() % 40, got, want;
-		uint64_t gb = 0, wb = 0;
+		size_t n = 1 + (size_t)rand() % 40;
+		uint64_t total = 0, first = 0;
+		unsigned pieces;
 
-		for (size_t i = 0; i < n; i++)
-			v[i] = (struct blkq_vec){ 0, lens[rand() % 6] };
+		for (size_t i = 0; i < n; i++) {
+			uint32_t len = 16u * (1 + (uint32_t)rand() % 256);
+
+			v[i] = (struct blkq_vec){
+				0x100000ull * (i + 1) + (uint64_t)(rand() % 64) * 16, len
+			};
+			total += len;
+		}
+		/* Round the request to whole blocks, as the layer's callers must. */
+		v[n - 1].len += (uint32_t)((l.lbsize - total % l.lbsize) % l.lbsize);
 		if (rand() % 2)
 			l.max_bytes = 4096u * (1 + (unsigned)rand() % 16);
 		if (rand() % 2)
-			l.max_vecs = 1 + (unsigned)rand() % 20;
-		got = blkq_split(v, n, &l, &gb);
-		want = model_split(v, n, &l, &wb);
-		assert_int_equal(got, want);
-		if (got)
-			assert_int_equal(gb, wb);
+			l.max_vecs = 2 + (unsigned)rand() % 20;
+		pieces = cut_all(v, n, &l, &first);
+		/* The model of the first cut: all that the limits let in, down to a block. */
+		uint64_t avail = 0;
+
+		for (size_t i = 0; i < n && (!l.max_vecs || i < l.max_vecs); i++)
+			avail += v[i].len;
+		if (l.max_bytes && avail > l.max_bytes)
+			avail = l.max_bytes;
+		avail -= avail % l.lbsize;
+		if (pieces)
+			assert_int_equal(first, avail);
+		else
+			assert_true(avail == 0 || first == avail);
 	}
 }
 
@@ -167,8 +207,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_split_simple),
-		cmocka_unit_test(test_split_random),
+		cmocka_unit_test(test_cut_simple),
+		cmocka_unit_test(test_cut_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
