@@ -5,6 +5,7 @@
  */
 #include "drivers/drivers.h"
 
+#include "block/blkdev.h"
 #include "core/log.h"
 #include "drivers/nvme/nvme.h"
 
@@ -13,7 +14,9 @@ static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ "nvme", nvme_init }, { NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "nvme", nvme_init },       /* NVMe controllers */
+	{ NULL, NULL },              /* the end */
 };
 
 int drivers_init(void)
