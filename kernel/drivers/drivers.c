@@ -8,6 +8,7 @@
 #include "block/blkdev.h"
 #include "core/log.h"
 #include "drivers/nvme/nvme.h"
+#include "drivers/virtio/virtio.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
 static const struct {
@@ -15,6 +16,7 @@ static const struct {
 	int (*init)(void);
 } families[] = {
 	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "virtio", virtio_init },   /* virtio devices (virtio lane) */
 	{ "nvme", nvme_init },       /* NVMe controllers */
 	{ NULL, NULL },              /* the end */
 };

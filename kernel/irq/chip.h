@@ -68,7 +68,6 @@ void irq_account(unsigned cpu, unsigned vector);
  * count at most IRQ_MSI_MAX) and composes the message that raises one on
  * a CPU; its entry code hands such interrupts to irq_handle_msi().
  */
-#define IRQ_MSI_MAX 64
 unsigned arch_msi_vectors(unsigned *first);
 /* Returns 0, or -EINVAL when @cpu cannot be reached by a message. */
 int arch_msi_compose(unsigned cpu, unsigned vector, struct irq_msg *msg);

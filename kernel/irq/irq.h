@@ -77,6 +77,9 @@ unsigned irq_test_vector(void);
 
 /* ---- message-signalled interrupts (MSI, MSI-X) ---- */
 
+/* Message vectors per CPU the pools can hold (the architecture may offer fewer). */
+#define IRQ_MSI_MAX 64
+
 /* The memory write a device makes to raise an interrupt (PCI 3.0, 6.8). */
 struct irq_msg {
 	uint64_t addr; /* message address */

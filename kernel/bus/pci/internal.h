@@ -103,9 +103,6 @@ extern struct spinlock pci_lock;
 
 /* Append @d to the device list (enumeration only). Returns 0 or -ENOMEM. */
 int __must_check pci_add_dev(struct pci_dev *d);
-/* The devices in bus order, [I] once pci_init() enumerated. */
-unsigned pci_dev_count(void);
-struct pci_dev *pci_dev_at(unsigned i);
 
 /* ---- names.c ---- */
 

@@ -106,6 +106,13 @@ void pci_driver_unregister(struct pci_driver *drv);
 
 /* Visit every function in bus order (the pci lock held: @fn must not sleep). */
 void pci_for_each_dev(void (*fn)(struct pci_dev *d, void *ctx), void *ctx);
+/*
+ * The functions in bus order without a lock (they never go away once
+ * pci_init() enumerated them; d->driver may change meanwhile): the count,
+ * and the @i-th or NULL past the end. For callers that sleep per device.
+ */
+unsigned pci_dev_count(void);
+struct pci_dev *pci_dev_at(unsigned i);
 
 /* Configuration access for a device (offsets up to 4095 with ECAM). 0 or -EINVAL. */
 int __must_check pci_read(struct pci_dev *d, unsigned off, unsigned width, uint32_t *out);
