@@ -46,6 +46,16 @@ unsigned nvme_vectors(struct nvme_ctrl *c, const char **mode)
 	return c->nvec;
 }
 
+const char *nvme_ctrl_model(struct nvme_ctrl *c)
+{
+	return c->info.model;
+}
+
+const char *nvme_ctrl_serial(struct nvme_ctrl *c)
+{
+	return c->info.serial;
+}
+
 bool nvme_ctrl_dead(struct nvme_ctrl *c)
 {
 	return __atomic_load_n(&c->dead, __ATOMIC_ACQUIRE);

@@ -43,6 +43,9 @@ int __must_check nvme_io_queue_info(struct nvme_ctrl *c, unsigned i, struct nvme
 unsigned nvme_cpu_queue(struct nvme_ctrl *c, unsigned cpu);
 /* Interrupt vectors of @c and how they are delivered ("MSI-X", "MSI", "INTx"). */
 unsigned nvme_vectors(struct nvme_ctrl *c, const char **mode);
+/* Identify Controller's model and serial number, trailing spaces removed. */
+const char *nvme_ctrl_model(struct nvme_ctrl *c);
+const char *nvme_ctrl_serial(struct nvme_ctrl *c);
 /* True once @c was given up (timeout, fatal status): every request fails with -EIO. */
 bool nvme_ctrl_dead(struct nvme_ctrl *c);
 
