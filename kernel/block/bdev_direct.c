@@ -8,13 +8,12 @@
  * Linux). Cached buffers of the device are written back and dropped
  * first, so the cache and the direct I/O never disagree.
  */
-#include "block/blkdev.h"
-
 #include <cairn/errno.h>
 
 #include <arch/page.h>
 #include <lib/paging/paging.h>
 
+#include "block/blkdev.h"
 #include "block/internal.h"
 #include "fs/file.h"
 #include "mm/heap.h"
@@ -128,8 +127,11 @@ long bdev_direct_rw(struct block_device *d, struct uio *u, int64_t *pos, bool wr
 		unsigned n;
 		size_t want = u->resid < size - p ? u->resid : (size_t)(size - p);
 		size_t got = pin_run(s, u, want, !write, v, &n);
-		struct bio b = { .bdev = d, .op = write ? BIO_WRITE : BIO_READ,
-			         .sector = p >> SECTOR_SHIFT, .vec = v, .nvec = n };
+		struct bio b = { .bdev = d,
+			         .op = write ? BIO_WRITE : BIO_READ,
+			         .sector = p >> SECTOR_SHIFT,
+			         .vec = v,
+			         .nvec = n };
 
 		/* A fault partway: move what is whole blocks, then stop. */
 		got -= got % d->lbsize;

@@ -7,14 +7,13 @@
  * O_EXCL claiming the device as a mount does, and Linux's block ioctls
  * (numbers from Linux's uapi <linux/fs.h>).
  */
-#include "block/blkdev.h"
-
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 #include <cairn/linux/stat.h>
 
 #include <lib/string.h>
 
+#include "block/blkdev.h"
 #include "block/internal.h"
 #include "core/log.h"
 #include "fs/file.h"
@@ -23,17 +22,17 @@
 #include "proc/proc.h"
 
 /* Linux's block ioctls: _IO(0x12, n), or _IOR/_IOW with a size_t for the 64-bit ones. */
-#define BLKROSET      0x125d
-#define BLKROGET      0x125e
-#define BLKRRPART     0x125f
-#define BLKGETSIZE    0x1260
-#define BLKFLSBUF     0x1261
-#define BLKSSZGET     0x1268
-#define BLKBSZGET     0x80081270
-#define BLKBSZSET     0x40081271
-#define BLKGETSIZE64  0x80081272
-#define BLKDISCARD    0x1277
-#define BLKPBSZGET    0x127b
+#define BLKROSET     0x125d
+#define BLKROGET     0x125e
+#define BLKRRPART    0x125f
+#define BLKGETSIZE   0x1260
+#define BLKFLSBUF    0x1261
+#define BLKSSZGET    0x1268
+#define BLKBSZGET    0x80081270
+#define BLKBSZSET    0x40081271
+#define BLKGETSIZE64 0x80081272
+#define BLKDISCARD   0x1277
+#define BLKPBSZGET   0x127b
 
 /* An open block device: which, and whether this open claimed it (O_EXCL). */
 struct bdev_open {
@@ -238,8 +237,7 @@ static long bdev_set_bsize(struct block_device *d, uintptr_t arg)
 
 	if (copy_from_user(&v, (const void *)arg, sizeof(v)))
 		return -EFAULT;
-	if (v < (int)d->lbsize || v > 4096 || (v & (v - 1)) ||
-	    (bdev_size(d) % (uint64_t)v) != 0)
+	if (v < (int)d->lbsize || v > 4096 || (v & (v - 1)) || (bdev_size(d) % (uint64_t)v) != 0)
 		return -EINVAL;
 	__atomic_store_n(&blk_layer(d)->bsize, (uint32_t)v, __ATOMIC_RELAXED);
 	return bcache_invalidate(d);

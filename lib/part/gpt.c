@@ -112,8 +112,9 @@ static void gpt_entry(const struct gpt_hdr *h, struct part_table *t, uint32_t id
 		return;
 	}
 	p = &t->e[t->n++];
-	*p = (struct part_entry){ .number = idx + 1, .start = start, .count = end - start + 1,
-		                  .attrs = le64(e + 48) };
+	*p = (struct part_entry){
+		.number = idx + 1, .start = start, .count = end - start + 1, .attrs = le64(e + 48)
+	};
 	memcpy(p->type, e, 16);
 	memcpy(p->guid, e + 16, 16);
 }

@@ -62,8 +62,9 @@ static void add(const struct part_dev *dev, struct part_table *t, unsigned numbe
 		return;
 	}
 	e = &t->e[t->n++];
-	*e = (struct part_entry){ .number = number, .start = start, .count = count,
-		                  .mbr_type = type };
+	*e = (struct part_entry){
+		.number = number, .start = start, .count = count, .mbr_type = type
+	};
 }
 
 /*

@@ -22,19 +22,20 @@ enum part_kind {
 };
 
 struct part_entry {
-	unsigned number;    /* Linux's: MBR 1-4 primary, 5.. logical; GPT the entry index + 1 */
-	uint64_t start;     /* first logical block */
-	uint64_t count;     /* logical blocks */
-	uint8_t mbr_type;   /* MBR: the system ID byte; GPT: 0 */
-	uint8_t type[16];   /* GPT: the partition type GUID as stored */
-	uint8_t guid[16];   /* GPT: the unique partition GUID as stored */
-	uint64_t attrs;     /* GPT: attribute bits */
+	unsigned number;  /* Linux's: MBR 1-4 primary, 5.. logical; GPT the entry index + 1 */
+	uint64_t start;   /* first logical block */
+	uint64_t count;   /* logical blocks */
+	uint8_t mbr_type; /* MBR: the system ID byte; GPT: 0 */
+	uint8_t type[16]; /* GPT: the partition type GUID as stored */
+	uint8_t guid[16]; /* GPT: the unique partition GUID as stored */
+	uint64_t attrs;   /* GPT: attribute bits */
 };
 
 struct part_table {
 	enum part_kind kind;
 	bool gpt_backup_used; /* the primary GPT header or array was bad; the backup was read */
-	unsigned skipped;     /* entries ignored: outside the disk or the usable range, overlapping the table */
+	unsigned
+		skipped; /* entries ignored: outside the disk or the usable range, overlapping the table */
 	unsigned n;
 	struct part_entry e[PART_MAX];
 };
@@ -44,9 +45,9 @@ struct part_dev {
 	/* Read logical block @lba into @buf (lbsize bytes). 0 or -errno. */
 	int (*read)(void *ctx, uint64_t lba, void *buf);
 	void *ctx;
-	uint32_t lbsize;   /* 512 or 4096 */
-	uint64_t nblocks;  /* the disk's size in logical blocks */
-	void *buf;         /* scratch of lbsize bytes */
+	uint32_t lbsize;  /* 512 or 4096 */
+	uint64_t nblocks; /* the disk's size in logical blocks */
+	void *buf;        /* scratch of lbsize bytes */
 };
 
 /*
