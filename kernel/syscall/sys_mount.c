@@ -196,8 +196,7 @@ long sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	if (!f)
 		return -EBADF;
 	sb = f->path.mnt->sb;
-	if (sb->ops && sb->ops->sync)
-		err = sb->ops->sync(sb);
+	err = vfs_sync_sb(sb);
 	file_put(f);
 	return err;
 }
