@@ -91,10 +91,11 @@ test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
 # Figures, not tests: boot times beside the null kernel's, and sizes; user programs on
-# Cairn beside the Linux baseline (docs/performance.md).
+# Cairn beside the Linux baseline; disks (tools/diskbench.py) likewise (docs/performance.md).
 bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/boottime.py
 	@$(PYTHON) tools/userbench.py
+	@$(PYTHON) tools/diskbench.py
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from
