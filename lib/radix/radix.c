@@ -323,4 +323,3 @@ uint64_t radix_delete(struct radix_tree *t, uint64_t index, const struct radix_a
 	radix_normalize(t, a);
 	return val;
 }
-
