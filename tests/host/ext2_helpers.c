@@ -9,7 +9,6 @@
 
 #include <cairn/errno.h>
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +16,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* cmocka.h needs the standard headers above it. */
+#include <cmocka.h>
 
 static int img_read(void *ctx, uint64_t blk, struct ext2_buf *b)
 {
