@@ -9,7 +9,6 @@
  */
 #include <cairn/errno.h>
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka.h needs the standard headers above it. */
+#include <cmocka.h>
 
 #include "ext2_helpers.h"
 

@@ -10,7 +10,6 @@
  */
 #include <cairn/errno.h>
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka.h needs the standard headers above it. */
+#include <cmocka.h>
 
 #include "ext2_helpers.h"
 
