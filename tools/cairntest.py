@@ -37,7 +37,8 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        e = dict(os.environ, SERIAL="stdio", GUI="0")
+        # Disks only when the test names them (env DISKS, tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
