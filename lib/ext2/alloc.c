@@ -220,7 +220,7 @@ out_gd:
 
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t parent, bool dir, uint32_t *ino)
 {
-	uint32_t g;
+	uint32_t g = 0;
 	int err;
 
 	if (fs->readonly)
