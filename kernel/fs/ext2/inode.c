@@ -102,10 +102,9 @@ static bool icache_insert(struct ext2k_sb *e, struct ext2k_inode *ki)
 
 void ext2k_sb_put(struct ext2k_sb *e)
 {
-	if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	blk_put(e->bdev);
-	kfree(e);
+	/* The device is the VFS's to release (sb_put_bdev after the super_block). */
+	if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(e);
 }
 
 void ext2k_check_ro_locked(struct ext2k_sb *e)

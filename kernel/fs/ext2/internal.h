@@ -41,7 +41,7 @@ struct ext2k_sb {
 	struct ext2_fs fs;                    /* [E] the engine's state */
 	struct ext2_io io;                    /* [I] over the buffer cache */
 	struct mutex lock;                    /* the [E] lock */
-	struct block_device *bdev;            /* [I] a reference, dropped with the last inode */
+	struct block_device *bdev;            /* [I] sb->bdev: claimed, the VFS releases it */
 	struct super_block *sb;               /* [I] */
 	struct spinlock icache_lock;          /* the [C] lock */
 	struct ext2k_inode *hash[EXT2K_HASH]; /* [C] by inode number */

@@ -203,6 +203,20 @@ static int make_sb(const struct fs_type *type, struct ext2k_sb *e, unsigned flag
 	return 0;
 }
 
+/* The device, claimed; a write-protected one is taken read-only, as mount(8) would retry. */
+static int get_bdev(const char *source, unsigned *flags, struct block_device **out)
+{
+	int err = sb_get_bdev(source, *flags, out);
+
+	if (err == -EROFS && !(*flags & SB_RDONLY)) {
+		*flags |= SB_RDONLY;
+		err = sb_get_bdev(source, *flags, out);
+		if (!err)
+			pr_warn("ext2: %s: write-protected, mounting read-only", (*out)->name);
+	}
+	return err;
+}
+
 static int ext2k_mount(const struct fs_type *type, const char *source, unsigned flags,
                        const char *data, struct super_block **out)
 {
@@ -211,16 +225,12 @@ static int ext2k_mount(const struct fs_type *type, const char *source, unsigned 
 	int err;
 
 	(void)data;
-	if (!source)
-		return -EINVAL;
-	bdev = blk_lookup(source);
-	if (!bdev)
-		return -ENODEV;
-	if (bdev->flags & BLK_RO)
-		flags |= SB_RDONLY;
+	err = get_bdev(source, &flags, &bdev);
+	if (err)
+		return err;
 	e = ext2k_sb_new(bdev);
 	if (!e) {
-		blk_put(bdev);
+		sb_put_bdev(bdev);
 		return -ENOMEM;
 	}
 	err = open_fs(e, &flags);
@@ -228,10 +238,10 @@ static int ext2k_mount(const struct fs_type *type, const char *source, unsigned 
 		err = make_sb(type, e, flags, out);
 	if (err) {
 		/* Undo ext2_mount_rw's "not clean" mark; no inode holds @e now. */
-		if (!e->fs.readonly && !e->fs.why && ext2_unmount_clean(&e->fs, ext2k_now()) == 0 &&
-		    blk_sync(bdev) != 0)
+		if (!e->fs.readonly && !e->fs.why && ext2_unmount_clean(&e->fs, ext2k_now()) != 0)
 			pr_warn("ext2: %s: could not mark the disk clean again", bdev->name);
 		ext2k_sb_put(e);
+		sb_put_bdev(bdev);
 		return err;
 	}
 	pr_info("ext2: %s: mounted %s, %u-byte blocks, %u groups", bdev->name,
