@@ -406,3 +406,22 @@ int __must_check ext2_evict(struct ext2_fs *fs, struct ext2_ino *in, uint32_t no
 long __must_check ext2_readlink(struct ext2_fs *fs, struct ext2_ino *in, char *buf, size_t n);
 /* Device number stored in a node's i_block (old or new encoding), as Linux's dev_t. */
 uint32_t ext2_node_rdev(const struct ext2_inode *r);
+
+/* ---- mkfs.c ---- */
+
+struct ext2_mkfs_opts {
+	uint64_t blocks;     /* file system size in blocks (at most 2^32 - 1) */
+	uint32_t block_size; /* 1024, 2048 or 4096 */
+	uint32_t now;        /* creation time (seconds since 1970) */
+	uint32_t seed;       /* varies the UUID */
+};
+
+/*
+ * Write an empty ext2 file system through @io and leave it open in @fs
+ * (read-write, clean). @gds: room for the group descriptors, @ngds of
+ * them (-E2BIG when more are needed; a group is 8 * block_size blocks).
+ * Returns 0, -EINVAL (bad options), -ENOSPC (too small) or an I/O error.
+ */
+int __must_check ext2_mkfs(struct ext2_fs *fs, const struct ext2_io *io,
+                           const struct ext2_mkfs_opts *o, struct ext2_group_desc *gds,
+                           uint32_t ngds);
