@@ -113,7 +113,7 @@ void ext2k_check_ro_locked(struct ext2k_sb *e)
 		return;
 	e->ro_logged = true;
 	if (!(e->sb->flags & SB_RDONLY)) {
-		pr_err("ext2: %s: error: %s; switching to read-only, run e2fsck", e->bdev->name,
+		pr_err("ext2: %s: %s; switching to read-only, run e2fsck", e->bdev->name,
 		       e->fs.why ? e->fs.why : "unknown");
 		__atomic_or_fetch(&e->sb->flags, SB_RDONLY, __ATOMIC_RELAXED);
 	}
