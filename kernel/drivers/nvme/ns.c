@@ -184,6 +184,16 @@ static const struct blk_ops nvme_blk_ops = {
 	.submit = nvme_blk_submit,
 };
 
+static void log_ns(struct nvme_ns *ns)
+{
+	struct nvme_ctrl *c = ns->ctrl;
+
+	pr_info("%s: %llu MiB, %llu blocks of %u bytes%s%s", ns->bdev.name,
+	        (unsigned long long)(ns->bdev.nr_sectors >> 11), (unsigned long long)ns->nblocks,
+	        ns->bdev.lbsize, c->info.vwc ? ", volatile write cache" : "",
+	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
+}
+
 /* Fill and register namespace @nsid from its Identify data. */
 static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 {
@@ -221,10 +231,7 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 		return err;
 	}
 	ns->registered = true;
-	pr_info("%s: %llu MiB, %llu blocks of %u bytes%s%s", ns->bdev.name,
-	        (unsigned long long)(ns->bdev.nr_sectors >> 11), (unsigned long long)ni.nsze,
-	        ns->bdev.lbsize, c->info.vwc ? ", volatile write cache" : "",
-	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
+	log_ns(ns);
 	return 0;
 }
 
