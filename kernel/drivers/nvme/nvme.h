@@ -56,3 +56,9 @@ bool nvme_ctrl_dead(struct nvme_ctrl *c);
  */
 void nvme_test_set_timeout(struct nvme_ctrl *c, uint32_t ms);
 void nvme_test_drop_completions(struct nvme_ctrl *c, bool drop);
+/*
+ * Unbind every controller (namespaces removed, queues deleted, normal
+ * shutdown) and probe them again, as a driver unload and reload would:
+ * each gets its number back. Task context. Returns 0 or -errno.
+ */
+int __must_check nvme_test_rebind(void);
