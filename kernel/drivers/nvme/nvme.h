@@ -33,6 +33,7 @@ struct nvme_queue_info {
 	uint64_t completed_cpu; /* ... of them on @cpu */
 	uint64_t bogus;         /* completions refused */
 	uint64_t busy;          /* submissions that found it full */
+	uint64_t interrupts;    /* taken on its vector by @cpu, as the interrupt layer counts */
 };
 
 /* I/O queue pairs of @c. */
