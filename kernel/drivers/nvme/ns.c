@@ -228,7 +228,11 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 	ns->bdev.lbsize = 1u << ni.lba_shift;
 	ns->bdev.nr_sectors = ni.nsze << (ni.lba_shift - SECTOR_SHIFT);
 	ns->bdev.max_bytes = c->max_bytes;
-	ns->bdev.max_vecs = NVME_MAX_PIECES;
+	/*
+	 * A request becomes at most one command per piece, so with no more
+	 * pieces than a queue has identifiers an idle queue always has room.
+	 */
+	ns->bdev.max_vecs = c->io_depth - 1;
 	ns->bdev.flags =
 		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
 	ns->bdev.ops = &nvme_blk_ops;
