@@ -90,7 +90,7 @@ test-kernel: kernel image
 test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
-test-pci: kernel rootfs
+test-pci: kernel image rootfs
 	@$(PYTHON) tools/cairntest.py --only pci
 
 # Figures, not tests: boot times beside the null kernel's, and sizes; user programs on
