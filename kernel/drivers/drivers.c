@@ -13,7 +13,9 @@ static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ "ramdisk", ramdisk_init }, { NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "loop", loop_init },       /* loop devices (block lane) */
+	{ NULL, NULL },              /* the end */
 };
 
 int drivers_init(void)
