@@ -240,7 +240,6 @@ static int mount_remount(const struct path *target, unsigned long flags)
 	return sb_remount(sb, (sb->flags & ~keep) | ((unsigned)flags & keep));
 }
 
-
 int vfs_mount(const char *source, const struct path *target, const char *fstype,
               unsigned long flags, const char *data)
 {
