@@ -431,6 +431,12 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
+        os.makedirs(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
+        jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                                    {"APPEND": "ktest=nvme", "CPUS": "4",
+                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks)})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
