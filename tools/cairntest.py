@@ -362,6 +362,31 @@ def scratch_disks(tmp, n=2, mib=64):
     return paths
 
 
+def partitioned_disks(tmp):
+    """Two 64 MiB scratch images with partition tables for kernel/pvh-disks
+    (tests/kernel/test_blkdisk.c): a GPT made by sgdisk, and an MBR with a
+    primary, an extended and a logical partition written here (no sfdisk
+    needed). None when sgdisk is missing."""
+    os.makedirs(os.path.join(tmp, "parts"))
+    gpt, mbr = scratch_disks(os.path.join(tmp, "parts"), 2)
+    r = subprocess.run(["sgdisk", "-n", "1:2048:+8M", "-n", "2:0:+16M", gpt],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if r.returncode != 0:
+        return None
+
+    def entry(status, ptype, start, count):
+        return bytes([status, 0, 0, 0, ptype, 0, 0, 0]) + start.to_bytes(4, "little") + \
+            count.to_bytes(4, "little")
+    with open(mbr, "r+b") as f:
+        table = entry(0x80, 0x83, 2048, 16384) + entry(0, 0x05, 18432, 16384)
+        f.seek(446)
+        f.write(table + bytes(32) + b"\x55\xaa")
+        # The extended partition's first record: logical 5 at +2048, 4 MiB, end of chain.
+        f.seek(18432 * 512 + 446)
+        f.write(entry(0, 0x83, 2048, 8192) + bytes(48) + b"\x55\xaa")
+    return gpt, mbr
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -431,6 +456,14 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # Partition tables on real disks: a GPT on vda, an MBR on nvme0n1 (docs/block.md).
+        parts = partitioned_disks(tmp)
+        if parts:
+            jobs += [lambda: run_ktests(res, "kernel/pvh-disks", "direct", kernel,
+                                        {"APPEND": "ktest=blkdisk", "CPUS": "2",
+                                         "DISKS": "%s %s:nvme" % parts})]
+        else:
+            res.skip("kernel/pvh-disks", "sgdisk is missing (gdisk package)")
         # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
         os.makedirs(os.path.join(tmp, "nvme"))
         nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
