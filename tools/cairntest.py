@@ -387,6 +387,26 @@ def partitioned_disks(tmp):
     return gpt, mbr
 
 
+def root_disk(tmp):
+    """An ext2 image made by mke2fs -d with /hello.txt and /dev, for the
+    kernel/pvh-rootdisk boot (tests/kernel/test_rootdisk.c); None without
+    mke2fs."""
+    src = os.path.join(tmp, "rootsrc")
+    os.makedirs(os.path.join(src, "dev"))
+    with open(os.path.join(src, "hello.txt"), "w") as f:
+        f.write("hello from the host\n")
+    img = os.path.join(tmp, "root.img")
+    r = subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", src, img, "16M"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return img if r.returncode == 0 else None
+
+
+def fsck_clean(img):
+    """Whether e2fsck -fn finds @img clean; the output when not."""
+    r = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return r.returncode == 0, r.stdout.decode(errors="replace")
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -464,6 +484,18 @@ def run_all():
                                          "DISKS": "%s %s:nvme" % parts})]
         else:
             res.skip("kernel/pvh-disks", "sgdisk is missing (gdisk package)")
+        # root= on an ext2 disk made by the host; afterwards the host's e2fsck finds it clean.
+        rootimg = root_disk(tmp)
+        if rootimg:
+            def rootdisk_job():
+                run_ktests(res, "kernel/pvh-rootdisk", "direct", kernel,
+                           {"APPEND": "ktest=rootdisk root=/dev/vda rootfstype=ext2 rw",
+                            "CPUS": "2", "DISKS": rootimg})
+                clean, out = fsck_clean(rootimg)
+                res.add("kernel/pvh-rootdisk: e2fsck -fn after the boot", clean, out[-3000:])
+            jobs += [rootdisk_job]
+        else:
+            res.skip("kernel/pvh-rootdisk", "mke2fs is missing (e2fsprogs package)")
         # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
         os.makedirs(os.path.join(tmp, "nvme"))
         nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
