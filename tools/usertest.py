@@ -77,6 +77,7 @@ PROGRAMS = {
     "fs_bad": {},
     "fs_perm": {},
     "fs_dev": {},
+    "blk_loop": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
@@ -87,6 +88,8 @@ PROGRAMS = {
     "pipe_semantics": {},
     "poll_select": {},
     "poll_epoll": {},
+    # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
+    "mmap_file": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
@@ -145,6 +148,8 @@ def available():
 def test_runs():
     """The (name, argv) list /init runs, and the files the archive holds."""
     runs, files = [], {"bin/busybox": BUSYBOX}
+    # blk_loop needs Linux's loop driver, a module there (inert files on Cairn).
+    files.update(linux_modules())
     variants = [(libc, name) for libc in LIBCS for name in PROGRAMS
                 if not PROGRAMS[name].get("last")]
     variants += [("pie", name) for name in PIE_PROGRAMS]

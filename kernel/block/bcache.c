@@ -361,7 +361,9 @@ int bwrite(struct bbuf *pub)
 	spin_lock(&bcache_lock);
 	clean_locked(b);
 	spin_unlock(&bcache_lock);
+	__atomic_fetch_add(&blk_layer(pub->bdev->whole)->wb_inflight, 1, __ATOMIC_RELAXED);
 	err = blk_submit_wait(buf_bio(b, BIO_WRITE));
+	__atomic_sub_fetch(&blk_layer(pub->bdev->whole)->wb_inflight, 1, __ATOMIC_RELEASE);
 	spin_lock(&bcache_lock);
 	if (err)
 		redirty_locked(b, err);
@@ -412,6 +414,7 @@ static void wb_end(struct bio *bio)
 	if (bio->status)
 		__atomic_compare_exchange_n(&w->err, &(int){ 0 }, bio->status, false,
 		                            __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&blk_layer(b->pub.bdev->whole)->wb_inflight, 1, __ATOMIC_RELEASE);
 	/* After this the waiter may return: only the static queue is touched. */
 	__atomic_sub_fetch(&w->pending, 1, __ATOMIC_RELEASE);
 	waitq_wake_all(&io_wq);
@@ -454,6 +457,7 @@ static unsigned collect_dirty(struct block_device *disk, struct buf **out, struc
 		}
 		hold_locked(b);
 		b->state |= BUF_IO;
+		__atomic_fetch_add(&blk_layer(disk)->wb_inflight, 1, __ATOMIC_RELAXED);
 		out[n++] = b;
 		if (n == BCACHE_BATCH)
 			break;
@@ -534,10 +538,19 @@ static int writeback(struct block_device *disk, unsigned rounds)
 	return err;
 }
 
+static bool no_writes(void *ctx)
+{
+	return __atomic_load_n(&blk_layer(ctx)->wb_inflight, __ATOMIC_ACQUIRE) == 0;
+}
+
 int blk_sync(struct block_device *d)
 {
-	int err = writeback(d->whole, UINT32_MAX);
-	int ferr = blk_flush(d->whole);
+	int err = writeback(d->whole, UINT32_MAX), ferr;
+
+	/* Writes others started (the flusher, another sync) count too: what was dirty is on the disk. */
+	while (waitq_wait(&io_wq, no_writes, d->whole, 0, TIME_NEVER))
+		;
+	ferr = blk_flush(d->whole);
 
 	return err ? err : ferr;
 }
