@@ -622,6 +622,9 @@ def run_all():
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+        # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
+        jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
+                                    {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

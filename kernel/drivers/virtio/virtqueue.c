@@ -78,8 +78,9 @@ void virtqueue_cancel_all(struct virtqueue *vq)
 	}
 }
 
-int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigned nout,
-                     unsigned nin, void *token)
+/* Add a request (@table: indirect, else direct), publish it, notify if the device wants it. */
+static int submit(struct virtqueue *vq, struct vring_desc *table, uint64_t table_pa,
+                  const struct vring_buf *bufs, unsigned nout, unsigned nin, void *token)
 {
 	bool kick = false;
 	int r;
@@ -88,10 +89,14 @@ int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigne
 	if (__atomic_load_n(&vq->vdev->broken, __ATOMIC_ACQUIRE)) {
 		r = -EIO;
 	} else {
-		r = vring_add(&vq->vr, bufs, nout, nin, token);
+		r = table ? vring_add_indirect(&vq->vr, table, table_pa, bufs, nout, nin, token)
+		          : vring_add(&vq->vr, bufs, nout, nin, token);
 		if (r >= 0) {
 			if (vq->vr.inflight == 1)
 				vq->last_progress = clock_monotonic_ns();
+			if (vq->vr.inflight > vq->max_inflight)
+				vq->max_inflight = vq->vr.inflight;
+			vq->indirect += table != NULL;
 			kick = vring_publish(&vq->vr);
 			r = 0;
 		}
@@ -101,6 +106,21 @@ int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigne
 	if (kick)
 		mmio_write16(vq->notify, (uint16_t)vq->index);
 	return r;
+}
+
+int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigned nout,
+                     unsigned nin, void *token)
+{
+	return submit(vq, NULL, 0, bufs, nout, nin, token);
+}
+
+int virtqueue_submit_indirect(struct virtqueue *vq, struct vring_desc *table, uint64_t table_pa,
+                              const struct vring_buf *bufs, unsigned nout, unsigned nin,
+                              void *token)
+{
+	if (!table || !virtio_has(vq->vdev, VIRTIO_F_INDIRECT_DESC))
+		return -EINVAL;
+	return submit(vq, table, table_pa, bufs, nout, nin, token);
 }
 
 unsigned virtqueue_size(struct virtqueue *vq)
