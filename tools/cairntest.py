@@ -402,9 +402,15 @@ def root_disk(tmp):
 
 
 def fsck_clean(img):
-    """Whether e2fsck -fn finds @img clean; the output when not."""
+    """Whether e2fsck -fn finds no error in @img and its superblock says
+    clean (the power-off path remounted it read-only); the output when not."""
     r = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    return r.returncode == 0, r.stdout.decode(errors="replace")
+    h = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    state = re.search(rb"^Filesystem state:\s+(.*)$", h.stdout, re.M)
+    clean = r.returncode == 0 and state is not None and state.group(1).strip() == b"clean"
+    return clean, r.stdout.decode(errors="replace") + "state: %s" % (
+        state.group(1).decode() if state else "?")
 
 
 def nvme_fs_files(img):

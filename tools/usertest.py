@@ -119,7 +119,7 @@ BUSYBOX_RUNS = [
 # The differential shell scripts of user/scripts/ (issue 12), run by busybox
 # sh through user/scripts/tap-script.sh, which prints each output line after
 # "| " (compared with Linux byte for byte) and then TAP.
-SCRIPTS = ("diff",)
+SCRIPTS = ("diff", "blockdev")
 SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
 SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
                for n in SCRIPTS]
