@@ -43,7 +43,10 @@ struct virtqueue;
 #define VIRTIO_F_ACCESS_PLATFORM 33
 #define VIRTIO_F_RING_PACKED     34
 
-/* A request the device has not finished after this long fails the device. */
+/*
+ * A queue with requests in flight and no completion for this long is
+ * notified again; after twice this long the device fails.
+ */
 #define VIRTIO_TIMEOUT_NS (30 * NSEC_PER_SEC)
 
 /* What a device driver gives for each of its queues. */
@@ -76,6 +79,7 @@ struct virtqueue {
 	uint64_t completed;     /* [Q] requests finished, for statistics */
 	unsigned max_inflight;  /* [Q] the most requests it has had in flight at once */
 	uint64_t indirect;      /* [Q] requests sent as one indirect descriptor */
+	bool stall_kicked;      /* [Q] the watchdog notified again since the last completion */
 	void (*done)(struct virtqueue *vq, void *token, uint32_t len, int err); /* [I] */
 	void *ctx;        /* [I] the driver's */
 	const char *name; /* [I] */

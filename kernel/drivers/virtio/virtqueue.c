@@ -41,6 +41,7 @@ void virtqueue_drain(struct virtqueue *vq)
 		if (r == 1) {
 			vq->completed++;
 			vq->last_progress = clock_monotonic_ns();
+			vq->stall_kicked = false;
 		}
 		spin_unlock(&vq->lock);
 		if (r == 0)
@@ -53,15 +54,38 @@ void virtqueue_drain(struct virtqueue *vq)
 	}
 }
 
+/*
+ * The watchdog's look at @vq. Requests in flight and no completion for
+ * VIRTIO_TIMEOUT_NS: completions waiting in the ring mean a lost
+ * interrupt (take them); otherwise notify the device once more, and fail
+ * it when another timeout passes without an answer.
+ */
 void virtqueue_check_stalled(struct virtqueue *vq, uint64_t now)
 {
-	bool stalled;
+	enum { FINE, POLL, KICK, FAIL } what = FINE;
 
 	spin_lock(&vq->lock);
-	stalled = vq->vr.inflight && now - vq->last_progress > VIRTIO_TIMEOUT_NS;
+	if (vq->vr.inflight && now - vq->last_progress > VIRTIO_TIMEOUT_NS) {
+		if (vring_pending(&vq->vr))
+			what = POLL;
+		else
+			what = vq->stall_kicked ? FAIL : KICK;
+		vq->stall_kicked = true;
+		vq->last_progress = now;
+	}
 	spin_unlock(&vq->lock);
-	if (stalled)
+	if (what == POLL) {
+		pr_warn("virtio: %s: queue %u: completions without an interrupt", vq->vdev->name,
+		        vq->index);
+		virtqueue_drain(vq);
+	} else if (what == KICK) {
+		pr_warn("virtio: %s: queue %u: no answer for %lu s; notifying again",
+		        vq->vdev->name, vq->index,
+		        (unsigned long)(VIRTIO_TIMEOUT_NS / NSEC_PER_SEC));
+		mmio_write16(vq->notify, (uint16_t)vq->index);
+	} else if (what == FAIL) {
 		virtio_fail(vq->vdev, "no answer within the timeout");
+	}
 }
 
 void virtqueue_cancel_all(struct virtqueue *vq)
