@@ -20,7 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
+import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
@@ -37,7 +39,8 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        e = dict(os.environ, SERIAL="stdio", GUI="0")
+        # Disks only when the test names them (env DISKS, tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
@@ -344,6 +347,88 @@ def make_image(out, kernel, cmdline=None, no_kernel=False):
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
+# The first bytes of a disk the kernel tests may overwrite (tests/kernel/test_virtio_blk.c).
+SCRATCH_MAGIC = b"CAIRN-SCRATCH-DISK\n"
+
+
+def scratch_disks(tmp, n=2, mib=64):
+    """@n sparse raw images of @mib MiB marked as scratch; their paths."""
+    paths = []
+    for i in range(n):
+        path = os.path.join(tmp, "scratch%d.img" % i)
+        with open(path, "wb") as f:
+            f.write(SCRATCH_MAGIC)
+            f.truncate(mib << 20)
+        paths.append(path)
+    return paths
+
+
+def partitioned_disks(tmp):
+    """Two 64 MiB scratch images with partition tables for kernel/pvh-disks
+    (tests/kernel/test_blkdisk.c): a GPT made by sgdisk, and an MBR with a
+    primary, an extended and a logical partition written here (no sfdisk
+    needed). None when sgdisk is missing."""
+    os.makedirs(os.path.join(tmp, "parts"))
+    gpt, mbr = scratch_disks(os.path.join(tmp, "parts"), 2)
+    r = subprocess.run(["sgdisk", "-n", "1:2048:+8M", "-n", "2:0:+16M", gpt],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if r.returncode != 0:
+        return None
+
+    def entry(status, ptype, start, count):
+        return bytes([status, 0, 0, 0, ptype, 0, 0, 0]) + start.to_bytes(4, "little") + \
+            count.to_bytes(4, "little")
+    with open(mbr, "r+b") as f:
+        table = entry(0x80, 0x83, 2048, 16384) + entry(0, 0x05, 18432, 16384)
+        f.seek(446)
+        f.write(table + bytes(32) + b"\x55\xaa")
+        # The extended partition's first record: logical 5 at +2048, 4 MiB, end of chain.
+        f.seek(18432 * 512 + 446)
+        f.write(entry(0, 0x83, 2048, 8192) + bytes(48) + b"\x55\xaa")
+    return gpt, mbr
+
+
+def root_disk(tmp):
+    """An ext2 image made by mke2fs -d with /hello.txt and /dev, for the
+    kernel/pvh-rootdisk boot (tests/kernel/test_rootdisk.c); None without
+    mke2fs."""
+    src = os.path.join(tmp, "rootsrc")
+    os.makedirs(os.path.join(src, "dev"))
+    with open(os.path.join(src, "hello.txt"), "w") as f:
+        f.write("hello from the host\n")
+    img = os.path.join(tmp, "root.img")
+    r = subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", src, img, "16M"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return img if r.returncode == 0 else None
+
+
+def fsck_clean(img):
+    """Whether e2fsck -fn finds no error in @img and its superblock says
+    clean (the power-off path remounted it read-only); the output when not."""
+    r = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    h = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    state = re.search(rb"^Filesystem state:\s+(.*)$", h.stdout, re.M)
+    clean = r.returncode == 0 and state is not None and state.group(1).strip() == b"clean"
+    return clean, r.stdout.decode(errors="replace") + "state: %s" % (
+        state.group(1).decode() if state else "?")
+
+
+def nvme_fs_files(img):
+    """Whether debugfs finds the files tests/kernel/test_nvme_ext2.c wrote in @img."""
+    def cat(name):
+        r = subprocess.run(["debugfs", "-R", "cat " + name, img], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        return r.stdout
+    small, big = cat("/from-cairn.txt"), cat("/cairn-big.bin")
+    want = bytes((i * 7 + 3) & 0xff for i in range(200000))
+    if small != b"written on cairn\n":
+        return False, "/from-cairn.txt: %r" % small[:80]
+    if big != want:
+        return False, "/cairn-big.bin: %d bytes, differs from the pattern" % len(big)
+    return True, ""
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -370,11 +455,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox"}
+                                                          "busybox", "pci"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -408,6 +493,54 @@ def run_all():
                                     {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
                  lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
                                     {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
+        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md).
+        scratch = scratch_disks(tmp)
+        jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
+                                    {"APPEND": "ktest=virtio", "CPUS": "4",
+                                     "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # Partition tables on real disks: a GPT on vda, an MBR on nvme0n1 (docs/block.md).
+        parts = partitioned_disks(tmp)
+        if parts:
+            jobs += [lambda: run_ktests(res, "kernel/pvh-disks", "direct", kernel,
+                                        {"APPEND": "ktest=blkdisk", "CPUS": "2",
+                                         "DISKS": "%s %s:nvme" % parts})]
+        else:
+            res.skip("kernel/pvh-disks", "sgdisk is missing (gdisk package)")
+        # root= on an ext2 disk made by the host; afterwards the host's e2fsck finds it clean.
+        rootimg = root_disk(tmp)
+        if rootimg:
+            def rootdisk_job():
+                run_ktests(res, "kernel/pvh-rootdisk", "direct", kernel,
+                           {"APPEND": "ktest=rootdisk root=/dev/vda rootfstype=ext2 rw",
+                            "CPUS": "2", "DISKS": rootimg})
+                clean, out = fsck_clean(rootimg)
+                res.add("kernel/pvh-rootdisk: e2fsck -fn after the boot", clean, out[-3000:])
+            jobs += [rootdisk_job]
+        else:
+            res.skip("kernel/pvh-rootdisk", "mke2fs is missing (e2fsprogs package)")
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering,
+        # nvme3n1 with 4096-byte blocks (after DISKS: QEMU_EXTRA) (docs/nvme.md).
+        os.makedirs(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"), 3)
+        nvme_4k = ("-drive if=none,file=%s,format=raw,id=n4k -device nvme,id=nc4k,serial=cairn3 "
+                   "-device nvme-ns,bus=nc4k,drive=n4k,logical_block_size=4096,"
+                   "physical_block_size=4096" % nvme_disks[2])
+        # nvme2n1: an ext2 image made by the host, written by Cairn (tests/kernel/test_nvme_ext2.c),
+        # then checked here: e2fsck -fn clean, Cairn's files read back by debugfs.
+        nvme_fs = root_disk(os.path.join(tmp, "nvme"))
+        nvme_fs_disk = " %s:nvme" % nvme_fs if nvme_fs else ""
+
+        def nvme_job():
+            run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                       {"APPEND": "ktest=nvme", "CPUS": "4",
+                        "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks[:2]) + nvme_fs_disk,
+                        "QEMU_EXTRA": nvme_4k})
+            if nvme_fs:
+                clean, out = fsck_clean(nvme_fs)
+                res.add("kernel/pvh-nvme: e2fsck -fn after the boot", clean, out[-3000:])
+                ok, why = nvme_fs_files(nvme_fs)
+                res.add("kernel/pvh-nvme: debugfs reads what Cairn wrote", ok, why)
+        jobs += [nvme_job]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -493,6 +626,14 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+        # `make run`'s data disk: fstab, mount -a, kept across boots (tools/e2e_datadisk.py).
+        jobs += [lambda: e2e_datadisk.run(res, kernel, tmp)]
+    if "pci" in groups:
+        # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
+        jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+        # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
+        jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
+                                    {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -77,6 +77,7 @@ PROGRAMS = {
     "fs_bad": {},
     "fs_perm": {},
     "fs_dev": {},
+    "blk_loop": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
@@ -89,6 +90,8 @@ PROGRAMS = {
     "poll_epoll": {},
     # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
     "kill_busy": {},
+    # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
+    "mmap_file": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
@@ -118,7 +121,7 @@ BUSYBOX_RUNS = [
 # The differential shell scripts of user/scripts/ (issue 12), run by busybox
 # sh through user/scripts/tap-script.sh, which prints each output line after
 # "| " (compared with Linux byte for byte) and then TAP.
-SCRIPTS = ("diff",)
+SCRIPTS = ("diff", "blockdev")
 SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
 SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
                for n in SCRIPTS]
@@ -147,6 +150,8 @@ def available():
 def test_runs():
     """The (name, argv) list /init runs, and the files the archive holds."""
     runs, files = [], {"bin/busybox": BUSYBOX}
+    # blk_loop needs Linux's loop driver, a module there (inert files on Cairn).
+    files.update(linux_modules())
     variants = [(libc, name) for libc in LIBCS for name in PROGRAMS
                 if not PROGRAMS[name].get("last")]
     variants += [("pie", name) for name in PIE_PROGRAMS]
@@ -174,6 +179,22 @@ def test_runs():
     return runs, files
 
 
+MODULES = os.path.join(BUILD, "debs", "modules")
+
+
+def linux_modules():
+    """Archive path -> host path of the Linux baseline's disk modules
+    (tools/fetch-debs.sh), for an initramfs whose programs use disks:
+    testinit loads them on Linux; on Cairn they are inert files."""
+    files = {}
+    with open(os.path.join(MODULES, "load")) as f:
+        names = f.read().split()
+    files["lib/modules/load"] = os.path.join(MODULES, "load")
+    for n in names:
+        files["lib/modules/" + n] = os.path.join(MODULES, n)
+    return files
+
+
 def build_initrd(out, runs, files):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     return initramfs.build(out, runs, files)
@@ -188,8 +209,10 @@ def boot(kernel, initrd, append, env=None, timeout=900, echo=False, start_timeou
     reports every program within its own 60 s limit), or @slow[NAME] seconds
     while the program NAME runs. @echo: copy the serial output to our
     standard output as it comes. @mode: tools/qemu.sh's (for "uefi" and
-    "bios", @kernel is a disk image holding the initrd and command line)."""
-    e = dict(os.environ, SERIAL="stdio", GUI="0", INITRD=initrd or "", APPEND=append)
+    "bios", @kernel is a disk image holding the initrd and command line).
+    Disks: @env's DISKS (tools/qemu.sh's syntax); none otherwise, whatever
+    the caller's environment says."""
+    e = dict(os.environ, SERIAL="stdio", GUI="0", INITRD=initrd or "", APPEND=append, DISKS="")
     e.update(QEMU_ENV)
     e.update(env or {})
     p = subprocess.Popen([QEMU, mode, kernel], env=e, cwd=ROOT, stdin=subprocess.DEVNULL,
