@@ -100,6 +100,8 @@ static inline struct ramfile *rf_new(int64_t size, unsigned seed)
 	mapping_init(&rf->m, &rf->ino, &rf_aops);
 	rf->ino.mapping = &rf->m;
 	rf->f.inode = &rf->ino;
+	rf->f.refs = 1; /* the test's own: mappings add and drop theirs */
+	rf->f.fmode = FMODE_READ | FMODE_WRITE;
 	return rf;
 }
 
