@@ -22,6 +22,7 @@
 #define ENOMEM       12
 #define EACCES       13
 #define EFAULT       14
+#define ENOTBLK      15
 #define EBUSY        16
 #define EXDEV        18
 #define EEXIST       17
@@ -48,6 +49,7 @@
 #define EOVERFLOW    75
 #define EBADMSG      74
 #define ENOTSUP      95
+#define EOPNOTSUPP   95 /* the same number on Linux */
 #define ETIMEDOUT    110
 
 /*
