@@ -145,6 +145,13 @@ int __must_check generic_file_fsync(struct file *f, bool datasync);
  */
 void pagecache_init(void);
 
+/*
+ * Tests: the writeback task's period and expiry (ns) and the dirty limits
+ * (pages: background writeback, writers wait); 0 picks the default of each.
+ */
+void pagecache_wb_tune(uint64_t period_ns, uint64_t expire_ns, uint64_t bg_pages,
+                       uint64_t limit_pages);
+
 /* Counters, for /proc/meminfo, tests and docs/pagecache.md. */
 struct pagecache_stats {
 	uint64_t pages;     /* frames cached now */
