@@ -200,6 +200,38 @@ static int copy_frame(uint64_t pa, uint64_t *copy)
 	return *copy ? 0 : -ENOMEM;
 }
 
+/* Pages a read fault maps around itself when they are cached already (Linux: fault_around_bytes). */
+#define FAULT_AROUND 16
+
+/*
+ * After a read fault at @va: map the following pages of region @v, up to
+ * FAULT_AROUND - 1 of them and not past the end of the file, that the
+ * cache holds already, as a later read fault would (nothing is read or
+ * made; a page mapped already stops it).
+ */
+static void fault_around_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t index,
+                                int64_t size) __must_hold(&s->lock)
+{
+	struct address_space *m = ((struct file *)v->file)->inode->mapping;
+	uint64_t last = ((uint64_t)size - 1) / PAGE_SIZE, pa;
+	uint32_t pte = uspace_pte_flags(v, false);
+	unsigned i;
+
+	for (i = 1; i < FAULT_AROUND && va + i * PAGE_SIZE < v->end && index + i <= last; i++) {
+		/* A page kept hidden (uspace_hide.c) is shown by its own fault, not replaced. */
+		if (s->hidden.root &&
+		    !pt_translate(&s->hidden, va + i * PAGE_SIZE, NULL, NULL, NULL))
+			break;
+		if (pagecache_peek_page(m, index + i, &pa))
+			break;
+		if (uspace_map_page_locked(s, va + i * PAGE_SIZE, pa, pte)) {
+			pmm_frame_put(pmm_frame(pa));
+			break;
+		}
+		__atomic_fetch_add(&s->resident, 1, __ATOMIC_RELAXED);
+	}
+}
+
 int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
 {
 	struct file *f = v->file;
@@ -228,7 +260,10 @@ int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va,
 	}
 	if (shared && write && !m->ops->get_frame)
 		pc_mkwrite(m, index);
-	return install_locked(s, va, pa, uspace_pte_flags(v, write), present, old);
+	err = install_locked(s, va, pa, uspace_pte_flags(v, write), present, old);
+	if (!err && !write && !present)
+		fault_around_locked(s, v, va, index, size);
+	return err;
 }
 
 /* One file range msync() writes back, found under the space's lock. */

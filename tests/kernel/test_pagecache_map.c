@@ -122,3 +122,32 @@ TEST(pagecache_map, past_the_end_is_sigbus_and_truncation_unmaps)
 	uspace_put(s);
 	rf_free(rf);
 }
+
+TEST(pagecache_map, read_fault_maps_cached_neighbours)
+{
+	struct ramfile *rf = rf_new(3 * PG + 10, 3);
+	uint8_t b[1];
+	uint32_t fl;
+	long at;
+	struct uspace *s;
+
+	/* Pages 0, 2 and 3 cached; page 1 not. */
+	EXPECT_EQ(rf_pread(rf, b, 1, 0), 1);
+	EXPECT_EQ(rf_pread(rf, b, 1, 2 * PG), 1);
+	EXPECT_EQ(rf_pread(rf, b, 1, 3 * PG), 1);
+	s = map_space(rf, MAP_SHARED, 8 * PG, &at);
+	EXPECT_EQ(uspace_fault(s, (uintptr_t)at + 2 * PG, UFAULT_USER), 0);
+	EXPECT_TRUE(frame_at(s, (uint64_t)at + 3 * PG, &fl) != 0); /* around, read-only */
+	EXPECT_TRUE(!(fl & PT_WRITE));
+	EXPECT_EQ(frame_at(s, (uint64_t)at + 4 * PG, &fl), 0); /* past the end of the file */
+	EXPECT_EQ(uspace_fault(s, (uintptr_t)at, UFAULT_USER), 0);
+	EXPECT_EQ(frame_at(s, (uint64_t)at + PG, &fl), 0); /* not cached: left to its own fault */
+	EXPECT_EQ(rf->reads, 3);
+	/* The first write to a page mapped around still marks it dirty. */
+	EXPECT_EQ(uspace_fault(s, (uintptr_t)at + 3 * PG,
+	                       UFAULT_USER | UFAULT_WRITE | UFAULT_PRESENT),
+	          0);
+	EXPECT_EQ(rf->m.ndirty, 1);
+	uspace_put(s);
+	rf_free(rf);
+}
