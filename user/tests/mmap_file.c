@@ -144,6 +144,11 @@ static void past_the_end(void)
 	tap_ok(!strcmp(signame(touch(p + 3 * PG, true)), "SIGBUS"),
 	       "writing a page past the end: %s", signame(touch(p + 3 * PG, true)));
 	tap_ok(p[10] == 'k', "the first page is there");
+	tap_errno(madvise(p, 2 * PG, 22 /* MADV_POPULATE_READ */), 0,
+	          "MADV_POPULATE_READ of the file's pages");
+	tap_ok(p[PG] == 'a', "populated pages hold the file's bytes");
+	tap_errno(madvise(p, 4 * PG, 22 /* MADV_POPULATE_READ */), EFAULT,
+	          "MADV_POPULATE_READ past the end");
 	tap_errno(ftruncate(fd, 100), 0, "truncate the mapped file to 100 bytes");
 	tap_diag("after truncation, page 1: %s", signame(touch(p + PG, false)));
 	tap_ok(touch(p + 50, false) == 0 && p[50] == 'a' + 50 % 26 && p[200] == 0,
