@@ -138,28 +138,66 @@ static void unmap_space(struct uspace *s, struct address_space *m, uint64_t from
 
 #define UNMAP_BATCH 16
 
+/*
+ * Up to @max spaces mapping @m, each with a reference, from the @skip-th
+ * user on. Returns how many.
+ */
+static unsigned users_get(struct address_space *m, struct uspace **out, unsigned max, unsigned skip)
+{
+	struct pc_user *u;
+	unsigned n = 0, seen = 0;
+
+	spin_lock(&pc_lock);
+	list_for_each_entry(u, &m->users, link) {
+		if (seen++ < skip)
+			continue;
+		if (n == max)
+			break;
+		if (uspace_tryget(u->s))
+			out[n++] = u->s;
+	}
+	spin_unlock(&pc_lock);
+	return n;
+}
+
+static unsigned users_count(struct address_space *m)
+{
+	unsigned n;
+
+	spin_lock(&pc_lock);
+	n = m->nusers;
+	spin_unlock(&pc_lock);
+	return n;
+}
+
+/*
+ * Every space is found in one pass when an array for all of them can be
+ * had; without memory, batches of UNMAP_BATCH from the list's start on
+ * (a space that leaves the list meanwhile may then hide one behind it).
+ */
 void pagecache_unmap_from(struct address_space *m, uint64_t from)
 {
-	struct uspace *spaces[UNMAP_BATCH];
-	struct pc_user *u;
-	unsigned n = 0, skip = 0, i, seen;
+	struct uspace *batch[UNMAP_BATCH], **spaces;
+	unsigned want, n, i, skip = 0;
 
 	do {
-		n = 0;
-		seen = 0;
-		spin_lock(&pc_lock);
-		list_for_each_entry(u, &m->users, link) {
-			if (seen++ < skip)
-				continue;
-			if (n == UNMAP_BATCH)
-				break;
-			if (uspace_tryget(u->s))
-				spaces[n++] = u->s;
+		want = users_count(m);
+		if (!want)
+			return;
+		spaces = want > UNMAP_BATCH ? kmalloc_flags(want * sizeof(*spaces), KM_MAY_FAIL)
+		                            : NULL;
+		if (!spaces) {
+			spaces = batch;
+			want = UNMAP_BATCH;
 		}
-		spin_unlock(&pc_lock);
+		n = users_get(m, spaces, want, skip);
 		for (i = 0; i < n; i++) {
 			unmap_space(spaces[i], m, from);
 			uspace_put(spaces[i]);
+		}
+		if (spaces != batch) {
+			kfree(spaces);
+			return;
 		}
 		skip += UNMAP_BATCH;
 	} while (n == UNMAP_BATCH);
