@@ -27,9 +27,16 @@ static struct nvme_queue *pick_queue(struct nvme_ctrl *c)
 	return c->cpu_queue[this_cpu_index() % SMP_MAX_CPUS];
 }
 
-/* Room for @n commands now? -EBUSY when not; -EIO when there never will be. */
+/*
+ * Room for @n commands now? -EBUSY when not; -EIO when there never will be
+ * or the controller was given up. The dead flag is read under the queue's
+ * lock: nvme_ctrl_fail() sets it before it takes each queue's lock to fail
+ * what is there, so nothing is placed after that sweep.
+ */
 static int room_locked(struct nvme_queue *q, unsigned n) __must_hold(&q->lock)
 {
+	if (__atomic_load_n(&q->ctrl->dead, __ATOMIC_ACQUIRE))
+		return -EIO;
 	if (nvme_cids_free_count(&q->cids) >= n && nvme_sq_space(&q->sq) >= n)
 		return 0;
 	if (q->cids.inuse == 0) {
