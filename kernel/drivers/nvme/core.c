@@ -20,6 +20,7 @@
 #include "drivers/nvme/nvme.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "sched/task.h"
 
 /*
  * Instance numbers (the N of "nvmeN") in use, one bit each, so a
@@ -124,20 +125,42 @@ static void ctrl_shutdown(struct nvme_ctrl *c)
 	}
 }
 
+/* Whether a failure may be followed by a reset (else the controller is given up for good). */
+static bool may_reset(struct nvme_ctrl *c)
+{
+	return __atomic_load_n(&c->reset_task, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) && c->resets < NVME_MAX_RESETS;
+}
+
+/* The namespaces' users see the devices gone: every request fails at once. */
+static void ns_mark_removed(struct nvme_ctrl *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nns; i++)
+		__atomic_fetch_or(&c->ns[i].bdev.flags, BLK_REMOVED, __ATOMIC_RELEASE);
+}
+
 void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why)
 {
+	bool reset = may_reset(c);
 	unsigned i;
 
 	if (__atomic_exchange_n(&c->dead, true, __ATOMIC_ACQ_REL))
 		return;
-	pr_err("%s: %s: giving the controller up; its requests fail with EIO", c->name, why);
+	pr_err("%s: %s: failing its requests with EIO, %s", c->name, why,
+	       reset ? "then resetting it" : "and giving the controller up");
 	/* Disabling is a reset: the controller stops fetching and moving data (3.1.5). */
 	nvme_write32(c, NVME_REG_CC, nvme_read32(c, NVME_REG_CC) & ~NVME_CC_EN);
-	for (i = 0; i < c->nns; i++)
-		__atomic_fetch_or(&c->ns[i].bdev.flags, BLK_REMOVED, __ATOMIC_RELEASE);
+	if (!reset)
+		ns_mark_removed(c);
 	for (i = 0; i < c->nioq; i++)
 		nvme_queue_fail_all(c->ioq[i]);
 	waitq_wake_all(&c->admin_wq);
+	if (reset) {
+		__atomic_store_n(&c->reset_pending, true, __ATOMIC_RELEASE);
+		waitq_wake_all(&c->reset_wq);
+	}
 }
 
 /* Map BAR 0; it must hold the registers and the doorbells of every queue we may make. */
@@ -270,6 +293,7 @@ static struct nvme_ctrl *ctrl_new(struct pci_dev *d)
 	fmt_snprintf(c->name, sizeof(c->name), "nvme%u", c->instance);
 	mutex_init(&c->admin_lock, "nvme.admin");
 	waitq_init(&c->admin_wq, "nvme.admin_wq");
+	waitq_init(&c->reset_wq, "nvme.reset_wq");
 	c->io_timeout_ms = NVME_IO_TIMEOUT;
 	c->refs = 1;
 	return c;
@@ -311,6 +335,90 @@ static void ctrl_unbind(struct nvme_ctrl *c)
 	nvme_ctrl_put(c);
 }
 
+/*
+ * Bring a failed controller back (the disabled state nvme_ctrl_fail() left):
+ * wait for CSTS.RDY to drop, empty every ring, enable it again and create
+ * the I/O queues anew; requests flow again once `dead` is cleared. A reset
+ * that fails gives the controller up for good.
+ */
+static void ctrl_reset_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock)
+{
+	unsigned i;
+	int err;
+
+	c->resets++;
+	err = ctrl_disable(c);
+	nvme_queue_reset(&c->admin);
+	for (i = 0; i < c->nioq; i++)
+		nvme_queue_reset(c->ioq[i]);
+	if (!err)
+		err = ctrl_enable(c);
+	if (!err)
+		err = nvme_recreate_io_queues_locked(c);
+	if (err) {
+		pr_err("%s: reset failed (error %d): giving the controller up", c->name, err);
+		ns_mark_removed(c);
+		return;
+	}
+	__atomic_store_n(&c->dead, false, __ATOMIC_RELEASE);
+	/* The watchdog run that found the failure may still be returning. */
+	while (__atomic_load_n(&c->watchdog_busy, __ATOMIC_SEQ_CST))
+		sleep_ms(1);
+	nvme_watchdog_start(c);
+	pr_info("%s: reset done, back in service (reset %u of at most %u)", c->name, c->resets,
+	        NVME_MAX_RESETS);
+}
+
+static bool reset_wanted(void *ctx)
+{
+	struct nvme_ctrl *c = ctx;
+
+	return __atomic_load_n(&c->reset_pending, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE);
+}
+
+/* The reset task: one per controller, from probe until remove(); holds a reference. */
+static int reset_main(void *arg)
+{
+	struct nvme_ctrl *c = arg;
+
+	while (!__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE)) {
+		if (waitq_wait(&c->reset_wq, reset_wanted, c, 0, TIME_NEVER))
+			continue;
+		mutex_lock(&c->admin_lock);
+		if (!__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) &&
+		    __atomic_exchange_n(&c->reset_pending, false, __ATOMIC_ACQ_REL))
+			ctrl_reset_locked(c);
+		mutex_unlock(&c->admin_lock);
+	}
+	nvme_ctrl_put(c);
+	return 0;
+}
+
+static void reset_task_start(struct nvme_ctrl *c)
+{
+	struct task_handle h;
+
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED);
+	if (task_spawn(&h, "nvme-reset", reset_main, c)) {
+		pr_warn("%s: no reset task: a failure will give the controller up", c->name);
+		nvme_ctrl_put(c);
+		return;
+	}
+	if (task_drop(h))
+		pr_warn("%s: reset task handle not dropped", c->name);
+	__atomic_store_n(&c->reset_task, true, __ATOMIC_RELEASE);
+}
+
+/* Tell the reset task to end, and wait for a reset in progress to finish. */
+static void reset_task_stop(struct nvme_ctrl *c)
+{
+	__atomic_store_n(&c->exiting, true, __ATOMIC_RELEASE);
+	waitq_wake_all(&c->reset_wq);
+	mutex_lock(&c->admin_lock);
+	mutex_unlock(&c->admin_lock);
+}
+
 static void log_ctrl(struct nvme_ctrl *c)
 {
 	pr_info("%s: %s (serial %s, firmware %s), NVMe %u.%u, %u I/O queue%s, %u %s vector%s",
@@ -337,6 +445,7 @@ static int nvme_probe(struct pci_dev *d, const struct pci_id *id)
 	if (c->instance < NVME_MAX_CTRLS)
 		__atomic_store_n(&nvme_ctrls[c->instance], c, __ATOMIC_RELEASE);
 	nvme_watchdog_start(c);
+	reset_task_start(c);
 	/* A namespace that cannot be used is logged and skipped; the controller stays. */
 	if (nvme_scan_namespaces(c))
 		pr_warn("%s: namespace scan incomplete", c->name);
@@ -356,6 +465,7 @@ static void nvme_remove(struct pci_dev *d)
 	if (!c)
 		return;
 	nvme_remove_namespaces(c);
+	reset_task_stop(c);
 	nvme_watchdog_stop(c);
 	if (!__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE)) {
 		nvme_delete_io_queues(c);

@@ -32,6 +32,7 @@
 #define NVME_ADMIN_TIMEOUT 5000u  /* ms an admin command may take */
 #define NVME_IO_TIMEOUT    30000u /* ms an I/O command may take before the controller is given up */
 #define NVME_WATCHDOG_MS   1000u  /* how often the watchdog looks */
+#define NVME_MAX_RESETS    3u     /* resets after failures before a controller is given up */
 
 struct nvme_ctrl;
 
@@ -121,6 +122,11 @@ struct nvme_ctrl {
 	bool dead;                   /* [a] given up: every request fails with -EIO */
 	bool drop_completions;       /* [a] tests: the handler ignores the I/O queues */
 	int refs;                    /* [a] the binding, and each registered namespace */
+	struct waitq reset_wq;       /* the reset task waits here */
+	bool reset_pending;          /* [a] a failure asks the reset task to reset */
+	bool reset_task;             /* [a] the reset task runs (resets are possible) */
+	bool exiting;                /* [a] remove(): the reset task must end */
+	unsigned resets;             /* [A] resets done so far */
 };
 
 /*
@@ -171,6 +177,8 @@ void nvme_irq(void *ctx);
 void nvme_queue_poll(struct nvme_queue *q);
 /* Fail every command still sent on @q with -EIO (the controller is disabled). */
 void nvme_queue_fail_all(struct nvme_queue *q);
+/* Empty @q's rings and identifiers for a controller that was reset (nothing in flight). */
+void nvme_queue_reset(struct nvme_queue *q);
 /* Start and stop the watchdog timer. */
 void nvme_watchdog_start(struct nvme_ctrl *c);
 void nvme_watchdog_stop(struct nvme_ctrl *c);
@@ -182,6 +190,8 @@ void nvme_watchdog_stop(struct nvme_ctrl *c);
  * not NULL. Task context; sleeps.
  */
 int __must_check nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe);
+/* Create the existing I/O queue pairs on the controller again (after a reset). */
+int __must_check nvme_recreate_io_queues_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock);
 /* Negotiate and create the I/O queues, one per CPU where vectors allow. */
 int __must_check nvme_create_io_queues(struct nvme_ctrl *c);
 void nvme_delete_io_queues(struct nvme_ctrl *c);

@@ -10,6 +10,7 @@
 #include <cairn/errno.h>
 
 #include <arch/mmio.h>
+#include <lib/string.h>
 
 #include "core/kmain.h"
 #include "core/log.h"
@@ -258,6 +259,22 @@ void nvme_queue_fail_all(struct nvme_queue *q)
 	}
 	spin_unlock(&q->lock);
 	complete_bios(done);
+}
+
+void nvme_queue_reset(struct nvme_queue *q)
+{
+	spin_lock(&q->lock);
+	memset(q->sq_ring, 0, (size_t)q->depth * sizeof(struct nvme_sqe));
+	memset((void *)q->cq_ring, 0, (size_t)q->depth * sizeof(struct nvme_cqe));
+	nvme_sq_init(&q->sq, q->depth);
+	nvme_cq_init(&q->cq, q->depth);
+	if (q->cids.inuse)
+		pr_warn("%s: queue %u: %u commands forgotten by the reset", q->ctrl->name, q->qid,
+		        q->cids.inuse);
+	if (nvme_cids_init(&q->cids, q->depth - 1))
+		pr_err("%s: queue %u: bad depth %u", q->ctrl->name, q->qid, q->depth);
+	q->created = false;
+	spin_unlock(&q->lock);
 }
 
 /* Whether a command sent on @q is past its deadline. */
