@@ -20,7 +20,6 @@
 #include "drivers/nvme/nvme.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "sched/task.h"
 
 /*
  * Instance numbers (the N of "nvmeN") in use, one bit each, so a
@@ -85,8 +84,7 @@ static int wait_ready(struct nvme_ctrl *c, bool rdy)
 	}
 }
 
-/* Clear CC.EN and wait for CSTS.RDY to follow: a controller reset (7.6.1 step 1). */
-static int ctrl_disable(struct nvme_ctrl *c)
+int nvme_ctrl_disable(struct nvme_ctrl *c)
 {
 	uint32_t cc = nvme_read32(c, NVME_REG_CC);
 
@@ -95,8 +93,7 @@ static int ctrl_disable(struct nvme_ctrl *c)
 	return wait_ready(c, false);
 }
 
-/* Give the admin queue and the configuration, set CC.EN, wait for ready (7.6.1 steps 2-5). */
-static int ctrl_enable(struct nvme_ctrl *c)
+int nvme_ctrl_enable(struct nvme_ctrl *c)
 {
 	uint32_t cc = NVME_CC_CSS_NVM | NVME_CC_MPS(12) | NVME_CC_AMS_RR |
 	              NVME_CC_IOSQES(NVME_SQE_SIZE_LOG2) | NVME_CC_IOCQES(NVME_CQE_SIZE_LOG2);
@@ -132,8 +129,7 @@ static bool may_reset(struct nvme_ctrl *c)
 	       !__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) && c->resets < NVME_MAX_RESETS;
 }
 
-/* The namespaces' users see the devices gone: every request fails at once. */
-static void ns_mark_removed(struct nvme_ctrl *c)
+void nvme_ns_mark_removed(struct nvme_ctrl *c)
 {
 	unsigned i;
 
@@ -153,7 +149,7 @@ void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why)
 	/* Disabling is a reset: the controller stops fetching and moving data (3.1.5). */
 	nvme_write32(c, NVME_REG_CC, nvme_read32(c, NVME_REG_CC) & ~NVME_CC_EN);
 	if (!reset)
-		ns_mark_removed(c);
+		nvme_ns_mark_removed(c);
 	for (i = 0; i < c->nioq; i++)
 		nvme_queue_fail_all(c->ioq[i]);
 	waitq_wake_all(&c->admin_wq);
@@ -245,7 +241,7 @@ static int ctrl_start(struct nvme_ctrl *c)
 	if (!err)
 		err = read_cap(c);
 	if (!err)
-		err = ctrl_disable(c);
+		err = nvme_ctrl_disable(c);
 	if (err)
 		return err;
 	err = nvme_queue_alloc(c, &c->admin, 0,
@@ -255,7 +251,7 @@ static int ctrl_start(struct nvme_ctrl *c)
 		return err;
 	err = setup_irqs(c);
 	if (!err)
-		err = ctrl_enable(c);
+		err = nvme_ctrl_enable(c);
 	if (!err)
 		err = identify_ctrl(c);
 	return err;
@@ -335,90 +331,6 @@ static void ctrl_unbind(struct nvme_ctrl *c)
 	nvme_ctrl_put(c);
 }
 
-/*
- * Bring a failed controller back (the disabled state nvme_ctrl_fail() left):
- * wait for CSTS.RDY to drop, empty every ring, enable it again and create
- * the I/O queues anew; requests flow again once `dead` is cleared. A reset
- * that fails gives the controller up for good.
- */
-static void ctrl_reset_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock)
-{
-	unsigned i;
-	int err;
-
-	c->resets++;
-	err = ctrl_disable(c);
-	nvme_queue_reset(&c->admin);
-	for (i = 0; i < c->nioq; i++)
-		nvme_queue_reset(c->ioq[i]);
-	if (!err)
-		err = ctrl_enable(c);
-	if (!err)
-		err = nvme_recreate_io_queues_locked(c);
-	if (err) {
-		pr_err("%s: reset failed (error %d): giving the controller up", c->name, err);
-		ns_mark_removed(c);
-		return;
-	}
-	__atomic_store_n(&c->dead, false, __ATOMIC_RELEASE);
-	/* The watchdog run that found the failure may still be returning. */
-	while (__atomic_load_n(&c->watchdog_busy, __ATOMIC_SEQ_CST))
-		sleep_ms(1);
-	nvme_watchdog_start(c);
-	pr_info("%s: reset done, back in service (reset %u of at most %u)", c->name, c->resets,
-	        NVME_MAX_RESETS);
-}
-
-static bool reset_wanted(void *ctx)
-{
-	struct nvme_ctrl *c = ctx;
-
-	return __atomic_load_n(&c->reset_pending, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE);
-}
-
-/* The reset task: one per controller, from probe until remove(); holds a reference. */
-static int reset_main(void *arg)
-{
-	struct nvme_ctrl *c = arg;
-
-	while (!__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE)) {
-		if (waitq_wait(&c->reset_wq, reset_wanted, c, 0, TIME_NEVER))
-			continue;
-		mutex_lock(&c->admin_lock);
-		if (!__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) &&
-		    __atomic_exchange_n(&c->reset_pending, false, __ATOMIC_ACQ_REL))
-			ctrl_reset_locked(c);
-		mutex_unlock(&c->admin_lock);
-	}
-	nvme_ctrl_put(c);
-	return 0;
-}
-
-static void reset_task_start(struct nvme_ctrl *c)
-{
-	struct task_handle h;
-
-	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED);
-	if (task_spawn(&h, "nvme-reset", reset_main, c)) {
-		pr_warn("%s: no reset task: a failure will give the controller up", c->name);
-		nvme_ctrl_put(c);
-		return;
-	}
-	if (task_drop(h))
-		pr_warn("%s: reset task handle not dropped", c->name);
-	__atomic_store_n(&c->reset_task, true, __ATOMIC_RELEASE);
-}
-
-/* Tell the reset task to end, and wait for a reset in progress to finish. */
-static void reset_task_stop(struct nvme_ctrl *c)
-{
-	__atomic_store_n(&c->exiting, true, __ATOMIC_RELEASE);
-	waitq_wake_all(&c->reset_wq);
-	mutex_lock(&c->admin_lock);
-	mutex_unlock(&c->admin_lock);
-}
-
 static void log_ctrl(struct nvme_ctrl *c)
 {
 	pr_info("%s: %s (serial %s, firmware %s), NVMe %u.%u, %u I/O queue%s, %u %s vector%s",
@@ -445,14 +357,14 @@ static int nvme_probe(struct pci_dev *d, const struct pci_id *id)
 	if (c->instance < NVME_MAX_CTRLS)
 		__atomic_store_n(&nvme_ctrls[c->instance], c, __ATOMIC_RELEASE);
 	nvme_watchdog_start(c);
-	reset_task_start(c);
+	nvme_reset_task_start(c);
 	/* A namespace that cannot be used is logged and skipped; the controller stays. */
 	if (nvme_scan_namespaces(c))
 		pr_warn("%s: namespace scan incomplete", c->name);
 	return 0;
 out_disable:
 	pr_err("%s: cannot start the controller: error %d", c->name, err);
-	if (c->regs && ctrl_disable(c))
+	if (c->regs && nvme_ctrl_disable(c))
 		pr_warn("%s: the controller did not stop", c->name);
 	ctrl_unbind(c);
 	return err;
@@ -465,7 +377,7 @@ static void nvme_remove(struct pci_dev *d)
 	if (!c)
 		return;
 	nvme_remove_namespaces(c);
-	reset_task_stop(c);
+	nvme_reset_task_stop(c);
 	nvme_watchdog_stop(c);
 	if (!__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE)) {
 		nvme_delete_io_queues(c);
@@ -473,7 +385,7 @@ static void nvme_remove(struct pci_dev *d)
 	}
 	/* From here a late submit fails at once instead of touching freed queues. */
 	__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
-	if (ctrl_disable(c))
+	if (nvme_ctrl_disable(c))
 		pr_warn("%s: the controller did not stop", c->name);
 	d->drvdata = NULL;
 	ctrl_unbind(c);

@@ -146,6 +146,12 @@ static inline void nvme_cid_release_locked(struct nvme_queue *q, uint16_t cid, b
 /* ---- core.c ---- */
 uint32_t nvme_read32(struct nvme_ctrl *c, uint32_t off);
 void nvme_write32(struct nvme_ctrl *c, uint32_t off, uint32_t v);
+/* Clear CC.EN and wait for CSTS.RDY to follow (7.6.1 step 1). Task context. 0 or -errno. */
+int __must_check nvme_ctrl_disable(struct nvme_ctrl *c);
+/* Give the admin queue and the configuration, set CC.EN, wait for ready (7.6.1 steps 2-5). */
+int __must_check nvme_ctrl_enable(struct nvme_ctrl *c);
+/* The namespaces' users see the devices gone: every request fails at once. */
+void nvme_ns_mark_removed(struct nvme_ctrl *c);
 /* Drop a reference; the last frees @c (its queues are gone by then). */
 void nvme_ctrl_put(struct nvme_ctrl *c);
 /* Give the controller up (a timeout or CSTS.CFS): disable it, fail everything. Any context. */
@@ -195,6 +201,12 @@ int __must_check nvme_recreate_io_queues_locked(struct nvme_ctrl *c) __must_hold
 /* Negotiate and create the I/O queues, one per CPU where vectors allow. */
 int __must_check nvme_create_io_queues(struct nvme_ctrl *c);
 void nvme_delete_io_queues(struct nvme_ctrl *c);
+
+/* ---- reset.c ---- */
+/* Start the controller's reset task (it holds a reference). Task context. */
+void nvme_reset_task_start(struct nvme_ctrl *c);
+/* Tell the reset task to end, and wait for a reset in progress to finish. */
+void nvme_reset_task_stop(struct nvme_ctrl *c);
 
 /* ---- ns.c ---- */
 /* Identify the active namespaces and register each as a block device. */

@@ -220,6 +220,28 @@ static void log_ns(struct nvme_ns *ns)
 	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
 }
 
+static void fill_ns(struct nvme_ns *ns, struct nvme_ctrl *c, uint32_t nsid,
+                    const struct nvme_ns_info *ni)
+{
+	ns->ctrl = c;
+	ns->nsid = nsid;
+	ns->lba_shift = ni->lba_shift;
+	ns->nblocks = ni->nsze;
+	fmt_snprintf(ns->bdev.name, sizeof(ns->bdev.name), "%sn%u", c->name, nsid);
+	ns->bdev.lbsize = 1u << ni->lba_shift;
+	ns->bdev.nr_sectors = ni->nsze << (ni->lba_shift - SECTOR_SHIFT);
+	ns->bdev.max_bytes = c->max_bytes;
+	/*
+	 * A request becomes at most one command per piece, so with no more
+	 * pieces than a queue has identifiers an idle queue always has room.
+	 */
+	ns->bdev.max_vecs = c->io_depth - 1;
+	ns->bdev.flags =
+		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
+	ns->bdev.ops = &nvme_blk_ops;
+	ns->bdev.priv = ns;
+}
+
 /* Fill and register namespace @nsid from its Identify data. */
 static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 {
@@ -237,23 +259,7 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 		        c->name, nsid, 1u << ni.lba_shift, ni.ms);
 		return -ENOTSUP;
 	}
-	ns->ctrl = c;
-	ns->nsid = nsid;
-	ns->lba_shift = ni.lba_shift;
-	ns->nblocks = ni.nsze;
-	fmt_snprintf(ns->bdev.name, sizeof(ns->bdev.name), "%sn%u", c->name, nsid);
-	ns->bdev.lbsize = 1u << ni.lba_shift;
-	ns->bdev.nr_sectors = ni.nsze << (ni.lba_shift - SECTOR_SHIFT);
-	ns->bdev.max_bytes = c->max_bytes;
-	/*
-	 * A request becomes at most one command per piece, so with no more
-	 * pieces than a queue has identifiers an idle queue always has room.
-	 */
-	ns->bdev.max_vecs = c->io_depth - 1;
-	ns->bdev.flags =
-		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
-	ns->bdev.ops = &nvme_blk_ops;
-	ns->bdev.priv = ns;
+	fill_ns(ns, c, nsid, &ni);
 	c->nns++;
 	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED); /* dropped by nvme_blk_release() */
 	err = blk_register(&ns->bdev);
