@@ -144,14 +144,17 @@ void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why)
 
 	if (__atomic_exchange_n(&c->dead, true, __ATOMIC_ACQ_REL))
 		return;
-	pr_err("%s: %s: failing its requests with EIO, %s", c->name, why,
-	       reset ? "then resetting it" : "and giving the controller up");
+	pr_err("%s: %s: %s", c->name, why,
+	       reset ? "resetting it; its requests wait"
+	             : "giving it up; its requests fail with EIO");
 	/* Disabling is a reset: the controller stops fetching and moving data (3.1.5). */
 	nvme_write32(c, NVME_REG_CC, nvme_read32(c, NVME_REG_CC) & ~NVME_CC_EN);
-	if (!reset)
+	if (reset)
+		__atomic_store_n(&c->resetting, true, __ATOMIC_RELEASE);
+	else
 		nvme_ns_mark_removed(c);
 	for (i = 0; i < c->nioq; i++)
-		nvme_queue_fail_all(c->ioq[i]);
+		nvme_queue_fail_all(c->ioq[i], reset);
 	waitq_wake_all(&c->admin_wq);
 	if (reset) {
 		__atomic_store_n(&c->reset_pending, true, __ATOMIC_RELEASE);
@@ -290,6 +293,7 @@ static struct nvme_ctrl *ctrl_new(struct pci_dev *d)
 	mutex_init(&c->admin_lock, "nvme.admin");
 	waitq_init(&c->admin_wq, "nvme.admin_wq");
 	waitq_init(&c->reset_wq, "nvme.reset_wq");
+	spin_init(&c->requeue_lock, "nvme.requeue");
 	c->io_timeout_ms = NVME_IO_TIMEOUT;
 	c->refs = 1;
 	return c;
@@ -379,6 +383,9 @@ static void nvme_remove(struct pci_dev *d)
 	nvme_remove_namespaces(c);
 	nvme_reset_task_stop(c);
 	nvme_watchdog_stop(c);
+	/* Requests a reset that will not come was to send again fail now. */
+	__atomic_store_n(&c->resetting, false, __ATOMIC_RELEASE);
+	nvme_requeue_end(c, -EIO);
 	if (!__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE)) {
 		nvme_delete_io_queues(c);
 		ctrl_shutdown(c);

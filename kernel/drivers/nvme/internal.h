@@ -122,11 +122,14 @@ struct nvme_ctrl {
 	bool dead;                   /* [a] given up: every request fails with -EIO */
 	bool drop_completions;       /* [a] tests: the handler ignores the I/O queues */
 	int refs;                    /* [a] the binding, and each registered namespace */
-	struct waitq reset_wq;       /* the reset task waits here */
-	bool reset_pending;          /* [a] a failure asks the reset task to reset */
-	bool reset_task;             /* [a] the reset task runs (resets are possible) */
-	bool exiting;                /* [a] remove(): the reset task must end */
-	unsigned resets;             /* [A] resets done so far */
+	struct spinlock requeue_lock;
+	struct bio *requeue;   /* [requeue_lock] bios to send again after the reset */
+	bool resetting;        /* [a] a reset is pending or running: submits wait */
+	struct waitq reset_wq; /* the reset task waits here */
+	bool reset_pending;    /* [a] a failure asks the reset task to reset */
+	bool reset_task;       /* [a] the reset task runs (resets are possible) */
+	bool exiting;          /* [a] remove(): the reset task must end */
+	unsigned resets;       /* [A] resets done so far */
 };
 
 /*
@@ -181,8 +184,19 @@ void nvme_queue_ring_locked(struct nvme_queue *q) __must_hold(&q->lock);
 void nvme_irq(void *ctx);
 /* Drain @q's completions now (the watchdog's and the admin waiter's poll). Any context. */
 void nvme_queue_poll(struct nvme_queue *q);
-/* Fail every command still sent on @q with -EIO (the controller is disabled). */
-void nvme_queue_fail_all(struct nvme_queue *q);
+/*
+ * End every command still sent on @q (the controller is disabled): their
+ * bios fail with -EIO, or with @keep wait on the controller's requeue list
+ * for the reset.
+ */
+void nvme_queue_fail_all(struct nvme_queue *q, bool keep);
+/* Put the bios on @list (linked by ->next) on @c's requeue list. Any context. */
+void nvme_requeue(struct nvme_ctrl *c, struct bio *list);
+/*
+ * After a reset: send the requeued bios again (@status 0) or fail them
+ * with -EIO (the reset failed). Task context.
+ */
+void nvme_requeue_end(struct nvme_ctrl *c, int status);
 /* Empty @q's rings and identifiers for a controller that was reset (nothing in flight). */
 void nvme_queue_reset(struct nvme_queue *q);
 /* Start and stop the watchdog timer. */
@@ -209,6 +223,11 @@ void nvme_reset_task_start(struct nvme_ctrl *c);
 void nvme_reset_task_stop(struct nvme_ctrl *c);
 
 /* ---- ns.c ---- */
+/*
+ * Send @b again after a reset, waiting while its queue is full; if the
+ * controller failed again meanwhile, @b waits for the next reset. Task context.
+ */
+void nvme_resubmit(struct bio *b);
 /* Identify the active namespaces and register each as a block device. */
 int __must_check nvme_scan_namespaces(struct nvme_ctrl *c);
 void nvme_remove_namespaces(struct nvme_ctrl *c);

@@ -36,7 +36,7 @@ static struct nvme_queue *pick_queue(struct nvme_ctrl *c)
 static int room_locked(struct nvme_queue *q, unsigned n) __must_hold(&q->lock)
 {
 	if (__atomic_load_n(&q->ctrl->dead, __ATOMIC_ACQUIRE))
-		return -EIO;
+		return __atomic_load_n(&q->ctrl->resetting, __ATOMIC_ACQUIRE) ? -EBUSY : -EIO;
 	if (nvme_cids_free_count(&q->cids) >= n && nvme_sq_space(&q->sq) >= n)
 		return 0;
 	if (q->cids.inuse == 0) {
@@ -178,7 +178,7 @@ static int nvme_blk_submit(struct block_device *d, struct bio *b)
 	int err;
 
 	if (__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE))
-		err = -EIO;
+		err = __atomic_load_n(&c->resetting, __ATOMIC_ACQUIRE) ? -EBUSY : -EIO;
 	else if (b->op == BIO_FLUSH && !c->info.vwc)
 		err = 1; /* no volatile cache: every completed write is already durable */
 	else if (b->op == BIO_DISCARD && !(d->flags & BLK_DISCARD))
@@ -195,6 +195,20 @@ static int nvme_blk_submit(struct block_device *d, struct bio *b)
 	if (err)
 		blk_complete(b, err > 0 ? 0 : err);
 	return 0;
+}
+
+void nvme_resubmit(struct bio *b)
+{
+	struct block_device *d = b->bdev->whole;
+	struct nvme_ns *ns = d->priv;
+
+	while (nvme_blk_submit(d, b) == -EBUSY) {
+		if (__atomic_load_n(&ns->ctrl->dead, __ATOMIC_ACQUIRE)) {
+			nvme_requeue(ns->ctrl, b);
+			return;
+		}
+		sleep_ms(1); /* the queue is full: completions make room */
+	}
 }
 
 /* The last user of a removed namespace went: its controller may go too. */

@@ -245,7 +245,21 @@ void nvme_queue_poll(struct nvme_queue *q)
 		waitq_wake_all(&q->ctrl->admin_wq);
 }
 
-void nvme_queue_fail_all(struct nvme_queue *q)
+void nvme_requeue(struct nvme_ctrl *c, struct bio *list)
+{
+	struct bio **tail;
+	uint64_t flags;
+
+	if (!list)
+		return;
+	flags = spin_lock_irqsave(&c->requeue_lock);
+	for (tail = &c->requeue; *tail; tail = &(*tail)->next)
+		;
+	*tail = list;
+	spin_unlock_irqrestore(&c->requeue_lock, flags);
+}
+
+void nvme_queue_fail_all(struct nvme_queue *q, bool keep)
 {
 	struct bio *done = NULL;
 	uint16_t cid;
@@ -258,7 +272,32 @@ void nvme_queue_fail_all(struct nvme_queue *q)
 			cmd_end_locked(q, cid, -EIO, &done);
 	}
 	spin_unlock(&q->lock);
-	complete_bios(done);
+	if (keep)
+		nvme_requeue(q->ctrl, done);
+	else
+		complete_bios(done);
+}
+
+void nvme_requeue_end(struct nvme_ctrl *c, int status)
+{
+	struct bio *list, *b;
+	uint64_t flags;
+
+	flags = spin_lock_irqsave(&c->requeue_lock);
+	list = c->requeue;
+	c->requeue = NULL;
+	spin_unlock_irqrestore(&c->requeue_lock, flags);
+	if (status) {
+		for (b = list; b; b = b->next)
+			b->status = status;
+		complete_bios(list);
+		return;
+	}
+	while ((b = list)) {
+		list = b->next;
+		b->next = NULL;
+		nvme_resubmit(b);
+	}
 }
 
 void nvme_queue_reset(struct nvme_queue *q)

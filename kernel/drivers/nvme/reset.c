@@ -35,6 +35,8 @@ static void ctrl_reset_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock)
 	if (err) {
 		pr_err("%s: reset failed (error %d): giving the controller up", c->name, err);
 		nvme_ns_mark_removed(c);
+		__atomic_store_n(&c->resetting, false, __ATOMIC_RELEASE);
+		nvme_requeue_end(c, -EIO);
 		return;
 	}
 	__atomic_store_n(&c->dead, false, __ATOMIC_RELEASE);
@@ -42,6 +44,8 @@ static void ctrl_reset_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock)
 	while (__atomic_load_n(&c->watchdog_busy, __ATOMIC_SEQ_CST))
 		sleep_ms(1);
 	nvme_watchdog_start(c);
+	__atomic_store_n(&c->resetting, false, __ATOMIC_RELEASE);
+	nvme_requeue_end(c, 0);
 	pr_info("%s: reset done, back in service (reset %u of at most %u)", c->name, c->resets,
 	        NVME_MAX_RESETS);
 }
