@@ -122,7 +122,7 @@ static struct block_device *scratch(unsigned n, struct nvme_ctrl **ctrl)
 	if (!d || !*ctrl) {
 		if (d)
 			blk_put(d);
-		ktest_skip("no NVMe scratch disk attached (tools/cairntest.py attaches two)");
+		ktest_skip("no such NVMe scratch disk (tools/cairntest.py attaches them)");
 	}
 	pa = pmm_alloc_frame();
 	EXPECT_TRUE(pa != 0);
@@ -452,28 +452,74 @@ TEST(nvme, four_kib_blocks)
 	blk_put(d);
 }
 
+/* Wait up to @ns for @c to be in service again; whether it is. */
+static bool wait_alive(struct nvme_ctrl *c, uint64_t ns)
+{
+	uint64_t t0 = clock_monotonic_ns();
+
+	while (nvme_ctrl_dead(c) && clock_monotonic_ns() - t0 < ns)
+		task_yield();
+	return !nvme_ctrl_dead(c);
+}
+
 /*
- * A controller that stops answering: its completions are ignored from
- * now on, so a read is overdue after the shortened timeout; the watchdog
- * gives the controller up, the read fails with -EIO, and so does every
- * later request, at once. Uses the second controller only.
+ * A controller that keeps failing is reset at most three times, then given
+ * up for good: the read it kept through the resets fails with -EIO, its
+ * namespace is marked removed and requests fail at once. (Runs after the
+ * test below; the rebind test brings nvme1 back.)
  */
-TEST(nvme, silent_controller_is_given_up)
+TEST(nvme, controller_given_up_after_three_resets)
 {
 	struct nvme_ctrl *c;
 	struct block_device *d = scratch(1, &c);
 	uint64_t pa = pmm_alloc_frame(), t0;
 
 	EXPECT_TRUE(pa != 0);
-	EXPECT_TRUE(!nvme_ctrl_dead(c));
 	nvme_test_set_timeout(c, 200);
 	nvme_test_drop_completions(c, true);
 	t0 = clock_monotonic_ns();
-	EXPECT_EQ(rw_contig(d, BIO_READ, 8, pa, PAGE), -EIO);
-	EXPECT_TRUE(clock_monotonic_ns() - t0 < 5 * NSEC_PER_SEC);
-	EXPECT_TRUE(nvme_ctrl_dead(c));
-	EXPECT_TRUE(rw_contig(d, BIO_WRITE, 8, pa, PAGE) < 0);
+	EXPECT_EQ(rw_contig(d, BIO_READ, 16, pa, PAGE), -EIO); /* four timeouts, three resets */
+	EXPECT_TRUE(clock_monotonic_ns() - t0 < 15 * NSEC_PER_SEC);
+	EXPECT_TRUE(!wait_alive(c, 2 * NSEC_PER_SEC));
+	EXPECT_TRUE(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & BLK_REMOVED);
+	t0 = clock_monotonic_ns();
+	EXPECT_TRUE(rw_contig(d, BIO_READ, 16, pa, PAGE) < 0);
+	EXPECT_TRUE(clock_monotonic_ns() - t0 < NSEC_PER_SEC / 10);
 	nvme_test_drop_completions(c, false);
+	nvme_test_set_timeout(c, 30000);
+	pmm_free_frame(pa);
+	blk_put(d);
+}
+
+/*
+ * A controller that stops answering: its completions are ignored, so a
+ * read is overdue after the shortened timeout; the watchdog disables the
+ * controller and its reset task brings it back, and the read, kept aside,
+ * is sent again and completes. Uses the second controller.
+ */
+TEST(nvme, silent_controller_is_reset_and_the_read_completes)
+{
+	struct nvme_ctrl *c;
+	struct block_device *d = scratch(1, &c);
+	uint64_t pa = pmm_alloc_frame(), t0;
+	struct bio_vec v = { pa, PAGE };
+	struct io io;
+
+	EXPECT_TRUE(pa != 0);
+	EXPECT_TRUE(!nvme_ctrl_dead(c));
+	nvme_test_set_timeout(c, 200);
+	nvme_test_drop_completions(c, true);
+	io_prep(&io, d, BIO_READ, 8, &v, 1);
+	io_start(&io);
+	t0 = clock_monotonic_ns();
+	while (!nvme_ctrl_dead(c) && clock_monotonic_ns() - t0 < 5 * NSEC_PER_SEC)
+		task_yield();
+	EXPECT_TRUE(nvme_ctrl_dead(c)); /* the watchdog noticed */
+	nvme_test_drop_completions(c, false);
+	nvme_test_set_timeout(c, 30000);
+	EXPECT_EQ(io_wait(&io), 0);
+	EXPECT_TRUE(wait_alive(c, 5 * NSEC_PER_SEC));
+	EXPECT_EQ(rw_contig(d, BIO_READ, 16, pa, PAGE), 0);
 	pmm_free_frame(pa);
 	blk_put(d);
 }

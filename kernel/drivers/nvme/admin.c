@@ -19,6 +19,7 @@
 struct admin_wait {
 	struct nvme_ctrl *c;
 	struct nvme_cmd *cmd;
+	bool reset; /* the reset path: the controller is marked dead while it runs */
 };
 
 static bool admin_ready(void *ctx)
@@ -26,7 +27,7 @@ static bool admin_ready(void *ctx)
 	struct admin_wait *w = ctx;
 
 	return __atomic_load_n(&w->cmd->done, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&w->c->dead, __ATOMIC_ACQUIRE);
+	       (!w->reset && __atomic_load_n(&w->c->dead, __ATOMIC_ACQUIRE));
 }
 
 /* Sleep until the command behind @w ends, or the controller dies, or the deadline. */
@@ -88,27 +89,41 @@ static int admin_finish(struct nvme_queue *q, uint16_t cid, struct nvme_cqe *out
 	return nvme_status_errno(e.status);
 }
 
-int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe)
+/* Run @s with admin_lock held; @reset: on behalf of the reset, which runs while "dead". */
+static int admin_run_locked(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe,
+                            bool reset) __must_hold(&c->admin_lock)
 {
 	struct nvme_queue *q = &c->admin;
-	struct admin_wait w = { c, NULL };
+	struct admin_wait w = { c, NULL, reset };
 	uint64_t deadline = clock_monotonic_ns() + NVME_ADMIN_TIMEOUT * 1000000ull;
 	uint16_t cid;
 	int err;
 
-	mutex_lock(&c->admin_lock);
-	err = __atomic_load_n(&c->dead, __ATOMIC_ACQUIRE) ? -EIO : admin_send(q, s, &cid);
+	err = !reset && __atomic_load_n(&c->dead, __ATOMIC_ACQUIRE) ? -EIO : admin_send(q, s, &cid);
 	if (err)
-		goto out_unlock;
+		return err;
 	w.cmd = &q->cmds[cid];
 	if (admin_wait(&w, deadline)) {
 		pr_err("%s: admin command %#x timed out", c->name, s->opcode);
 		nvme_ctrl_fail(c, "an admin command timed out");
 	}
-	err = admin_finish(q, cid, cqe);
-out_unlock:
+	return admin_finish(q, cid, cqe);
+}
+
+int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe)
+{
+	int err;
+
+	mutex_lock(&c->admin_lock);
+	err = admin_run_locked(c, s, cqe, false);
 	mutex_unlock(&c->admin_lock);
 	return err;
+}
+
+/* An admin command of the queue setup: during a reset the caller holds admin_lock. */
+static int setup_cmd(struct nvme_ctrl *c, struct nvme_sqe *s, bool reset)
+{
+	return reset ? admin_run_locked(c, s, NULL, true) : nvme_admin(c, s, NULL);
 }
 
 /* Ask for @want queue pairs; returns how many the controller grants (at least 1). */
@@ -132,24 +147,37 @@ static unsigned negotiate_queues(struct nvme_ctrl *c, unsigned want)
 }
 
 /* Create I/O queue pair @q on the controller: its CQ first, then the SQ bound to it. */
-static int create_pair(struct nvme_ctrl *c, struct nvme_queue *q)
+static int create_pair(struct nvme_ctrl *c, struct nvme_queue *q, bool reset)
 {
 	struct nvme_sqe s;
 	int err;
 
 	nvme_cmd_create_cq(&s, q->qid, (uint16_t)q->depth, q->cq_pa, q->vector);
-	err = nvme_admin(c, &s, NULL);
+	err = setup_cmd(c, &s, reset);
 	if (err)
 		return err;
 	nvme_cmd_create_sq(&s, q->qid, (uint16_t)q->depth, q->sq_pa, q->qid);
-	err = nvme_admin(c, &s, NULL);
+	err = setup_cmd(c, &s, reset);
 	if (err) {
 		nvme_cmd_delete_queue(&s, NVME_ADMIN_DELETE_CQ, q->qid);
-		if (nvme_admin(c, &s, NULL))
+		if (setup_cmd(c, &s, reset))
 			pr_warn("%s: could not delete completion queue %u", c->name, q->qid);
 		return err;
 	}
 	q->created = true;
+	return 0;
+}
+
+int nvme_recreate_io_queues_locked(struct nvme_ctrl *c)
+{
+	unsigned i;
+	int err;
+
+	for (i = 0; i < c->nioq; i++) {
+		err = create_pair(c, c->ioq[i], true);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -187,7 +215,7 @@ static int add_queue(struct nvme_ctrl *c, unsigned i)
 	c->ioq[c->nioq++] = q; /* from here ctrl_free() frees it */
 	err = attach_irq(c, q, i);
 	if (!err)
-		err = create_pair(c, q);
+		err = create_pair(c, q, false);
 	return err;
 }
 

@@ -84,8 +84,7 @@ static int wait_ready(struct nvme_ctrl *c, bool rdy)
 	}
 }
 
-/* Clear CC.EN and wait for CSTS.RDY to follow: a controller reset (7.6.1 step 1). */
-static int ctrl_disable(struct nvme_ctrl *c)
+int nvme_ctrl_disable(struct nvme_ctrl *c)
 {
 	uint32_t cc = nvme_read32(c, NVME_REG_CC);
 
@@ -94,8 +93,7 @@ static int ctrl_disable(struct nvme_ctrl *c)
 	return wait_ready(c, false);
 }
 
-/* Give the admin queue and the configuration, set CC.EN, wait for ready (7.6.1 steps 2-5). */
-static int ctrl_enable(struct nvme_ctrl *c)
+int nvme_ctrl_enable(struct nvme_ctrl *c)
 {
 	uint32_t cc = NVME_CC_CSS_NVM | NVME_CC_MPS(12) | NVME_CC_AMS_RR |
 	              NVME_CC_IOSQES(NVME_SQE_SIZE_LOG2) | NVME_CC_IOCQES(NVME_CQE_SIZE_LOG2);
@@ -124,20 +122,44 @@ static void ctrl_shutdown(struct nvme_ctrl *c)
 	}
 }
 
+/* Whether a failure may be followed by a reset (else the controller is given up for good). */
+static bool may_reset(struct nvme_ctrl *c)
+{
+	return __atomic_load_n(&c->reset_task, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&c->exiting, __ATOMIC_ACQUIRE) && c->resets < NVME_MAX_RESETS;
+}
+
+void nvme_ns_mark_removed(struct nvme_ctrl *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nns; i++)
+		__atomic_fetch_or(&c->ns[i].bdev.flags, BLK_REMOVED, __ATOMIC_RELEASE);
+}
+
 void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why)
 {
+	bool reset = may_reset(c);
 	unsigned i;
 
 	if (__atomic_exchange_n(&c->dead, true, __ATOMIC_ACQ_REL))
 		return;
-	pr_err("%s: %s: giving the controller up; its requests fail with EIO", c->name, why);
+	pr_err("%s: %s: %s", c->name, why,
+	       reset ? "resetting it; its requests wait"
+	             : "giving it up; its requests fail with EIO");
 	/* Disabling is a reset: the controller stops fetching and moving data (3.1.5). */
 	nvme_write32(c, NVME_REG_CC, nvme_read32(c, NVME_REG_CC) & ~NVME_CC_EN);
-	for (i = 0; i < c->nns; i++)
-		__atomic_fetch_or(&c->ns[i].bdev.flags, BLK_REMOVED, __ATOMIC_RELEASE);
+	if (reset)
+		__atomic_store_n(&c->resetting, true, __ATOMIC_RELEASE);
+	else
+		nvme_ns_mark_removed(c);
 	for (i = 0; i < c->nioq; i++)
-		nvme_queue_fail_all(c->ioq[i]);
+		nvme_queue_fail_all(c->ioq[i], reset);
 	waitq_wake_all(&c->admin_wq);
+	if (reset) {
+		__atomic_store_n(&c->reset_pending, true, __ATOMIC_RELEASE);
+		waitq_wake_all(&c->reset_wq);
+	}
 }
 
 /* Map BAR 0; it must hold the registers and the doorbells of every queue we may make. */
@@ -222,7 +244,7 @@ static int ctrl_start(struct nvme_ctrl *c)
 	if (!err)
 		err = read_cap(c);
 	if (!err)
-		err = ctrl_disable(c);
+		err = nvme_ctrl_disable(c);
 	if (err)
 		return err;
 	err = nvme_queue_alloc(c, &c->admin, 0,
@@ -232,7 +254,7 @@ static int ctrl_start(struct nvme_ctrl *c)
 		return err;
 	err = setup_irqs(c);
 	if (!err)
-		err = ctrl_enable(c);
+		err = nvme_ctrl_enable(c);
 	if (!err)
 		err = identify_ctrl(c);
 	return err;
@@ -270,6 +292,8 @@ static struct nvme_ctrl *ctrl_new(struct pci_dev *d)
 	fmt_snprintf(c->name, sizeof(c->name), "nvme%u", c->instance);
 	mutex_init(&c->admin_lock, "nvme.admin");
 	waitq_init(&c->admin_wq, "nvme.admin_wq");
+	waitq_init(&c->reset_wq, "nvme.reset_wq");
+	spin_init(&c->requeue_lock, "nvme.requeue");
 	c->io_timeout_ms = NVME_IO_TIMEOUT;
 	c->refs = 1;
 	return c;
@@ -337,13 +361,14 @@ static int nvme_probe(struct pci_dev *d, const struct pci_id *id)
 	if (c->instance < NVME_MAX_CTRLS)
 		__atomic_store_n(&nvme_ctrls[c->instance], c, __ATOMIC_RELEASE);
 	nvme_watchdog_start(c);
+	nvme_reset_task_start(c);
 	/* A namespace that cannot be used is logged and skipped; the controller stays. */
 	if (nvme_scan_namespaces(c))
 		pr_warn("%s: namespace scan incomplete", c->name);
 	return 0;
 out_disable:
 	pr_err("%s: cannot start the controller: error %d", c->name, err);
-	if (c->regs && ctrl_disable(c))
+	if (c->regs && nvme_ctrl_disable(c))
 		pr_warn("%s: the controller did not stop", c->name);
 	ctrl_unbind(c);
 	return err;
@@ -356,14 +381,18 @@ static void nvme_remove(struct pci_dev *d)
 	if (!c)
 		return;
 	nvme_remove_namespaces(c);
+	nvme_reset_task_stop(c);
 	nvme_watchdog_stop(c);
+	/* Requests a reset that will not come was to send again fail now. */
+	__atomic_store_n(&c->resetting, false, __ATOMIC_RELEASE);
+	nvme_requeue_end(c, -EIO);
 	if (!__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE)) {
 		nvme_delete_io_queues(c);
 		ctrl_shutdown(c);
 	}
 	/* From here a late submit fails at once instead of touching freed queues. */
 	__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
-	if (ctrl_disable(c))
+	if (nvme_ctrl_disable(c))
 		pr_warn("%s: the controller did not stop", c->name);
 	d->drvdata = NULL;
 	ctrl_unbind(c);

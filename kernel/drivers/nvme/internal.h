@@ -32,6 +32,7 @@
 #define NVME_ADMIN_TIMEOUT 5000u  /* ms an admin command may take */
 #define NVME_IO_TIMEOUT    30000u /* ms an I/O command may take before the controller is given up */
 #define NVME_WATCHDOG_MS   1000u  /* how often the watchdog looks */
+#define NVME_MAX_RESETS    3u     /* resets after failures before a controller is given up */
 
 struct nvme_ctrl;
 
@@ -121,6 +122,14 @@ struct nvme_ctrl {
 	bool dead;                   /* [a] given up: every request fails with -EIO */
 	bool drop_completions;       /* [a] tests: the handler ignores the I/O queues */
 	int refs;                    /* [a] the binding, and each registered namespace */
+	struct spinlock requeue_lock;
+	struct bio *requeue;   /* [requeue_lock] bios to send again after the reset */
+	bool resetting;        /* [a] a reset is pending or running: submits wait */
+	struct waitq reset_wq; /* the reset task waits here */
+	bool reset_pending;    /* [a] a failure asks the reset task to reset */
+	bool reset_task;       /* [a] the reset task runs (resets are possible) */
+	bool exiting;          /* [a] remove(): the reset task must end */
+	unsigned resets;       /* [A] resets done so far */
 };
 
 /*
@@ -140,6 +149,12 @@ static inline void nvme_cid_release_locked(struct nvme_queue *q, uint16_t cid, b
 /* ---- core.c ---- */
 uint32_t nvme_read32(struct nvme_ctrl *c, uint32_t off);
 void nvme_write32(struct nvme_ctrl *c, uint32_t off, uint32_t v);
+/* Clear CC.EN and wait for CSTS.RDY to follow (7.6.1 step 1). Task context. 0 or -errno. */
+int __must_check nvme_ctrl_disable(struct nvme_ctrl *c);
+/* Give the admin queue and the configuration, set CC.EN, wait for ready (7.6.1 steps 2-5). */
+int __must_check nvme_ctrl_enable(struct nvme_ctrl *c);
+/* The namespaces' users see the devices gone: every request fails at once. */
+void nvme_ns_mark_removed(struct nvme_ctrl *c);
 /* Drop a reference; the last frees @c (its queues are gone by then). */
 void nvme_ctrl_put(struct nvme_ctrl *c);
 /* Give the controller up (a timeout or CSTS.CFS): disable it, fail everything. Any context. */
@@ -169,8 +184,21 @@ void nvme_queue_ring_locked(struct nvme_queue *q) __must_hold(&q->lock);
 void nvme_irq(void *ctx);
 /* Drain @q's completions now (the watchdog's and the admin waiter's poll). Any context. */
 void nvme_queue_poll(struct nvme_queue *q);
-/* Fail every command still sent on @q with -EIO (the controller is disabled). */
-void nvme_queue_fail_all(struct nvme_queue *q);
+/*
+ * End every command still sent on @q (the controller is disabled): their
+ * bios fail with -EIO, or with @keep wait on the controller's requeue list
+ * for the reset.
+ */
+void nvme_queue_fail_all(struct nvme_queue *q, bool keep);
+/* Put the bios on @list (linked by ->next) on @c's requeue list. Any context. */
+void nvme_requeue(struct nvme_ctrl *c, struct bio *list);
+/*
+ * After a reset: send the requeued bios again (@status 0) or fail them
+ * with -EIO (the reset failed). Task context.
+ */
+void nvme_requeue_end(struct nvme_ctrl *c, int status);
+/* Empty @q's rings and identifiers for a controller that was reset (nothing in flight). */
+void nvme_queue_reset(struct nvme_queue *q);
 /* Start and stop the watchdog timer. */
 void nvme_watchdog_start(struct nvme_ctrl *c);
 void nvme_watchdog_stop(struct nvme_ctrl *c);
@@ -182,11 +210,24 @@ void nvme_watchdog_stop(struct nvme_ctrl *c);
  * not NULL. Task context; sleeps.
  */
 int __must_check nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe);
+/* Create the existing I/O queue pairs on the controller again (after a reset). */
+int __must_check nvme_recreate_io_queues_locked(struct nvme_ctrl *c) __must_hold(&c->admin_lock);
 /* Negotiate and create the I/O queues, one per CPU where vectors allow. */
 int __must_check nvme_create_io_queues(struct nvme_ctrl *c);
 void nvme_delete_io_queues(struct nvme_ctrl *c);
 
+/* ---- reset.c ---- */
+/* Start the controller's reset task (it holds a reference). Task context. */
+void nvme_reset_task_start(struct nvme_ctrl *c);
+/* Tell the reset task to end, and wait for a reset in progress to finish. */
+void nvme_reset_task_stop(struct nvme_ctrl *c);
+
 /* ---- ns.c ---- */
+/*
+ * Send @b again after a reset, waiting while its queue is full; if the
+ * controller failed again meanwhile, @b waits for the next reset. Task context.
+ */
+void nvme_resubmit(struct bio *b);
 /* Identify the active namespaces and register each as a block device. */
 int __must_check nvme_scan_namespaces(struct nvme_ctrl *c);
 void nvme_remove_namespaces(struct nvme_ctrl *c);

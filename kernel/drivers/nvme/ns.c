@@ -27,9 +27,16 @@ static struct nvme_queue *pick_queue(struct nvme_ctrl *c)
 	return c->cpu_queue[this_cpu_index() % SMP_MAX_CPUS];
 }
 
-/* Room for @n commands now? -EBUSY when not; -EIO when there never will be. */
+/*
+ * Room for @n commands now? -EBUSY when not; -EIO when there never will be
+ * or the controller was given up. The dead flag is read under the queue's
+ * lock: nvme_ctrl_fail() sets it before it takes each queue's lock to fail
+ * what is there, so nothing is placed after that sweep.
+ */
 static int room_locked(struct nvme_queue *q, unsigned n) __must_hold(&q->lock)
 {
+	if (__atomic_load_n(&q->ctrl->dead, __ATOMIC_ACQUIRE))
+		return __atomic_load_n(&q->ctrl->resetting, __ATOMIC_ACQUIRE) ? -EBUSY : -EIO;
 	if (nvme_cids_free_count(&q->cids) >= n && nvme_sq_space(&q->sq) >= n)
 		return 0;
 	if (q->cids.inuse == 0) {
@@ -171,7 +178,7 @@ static int nvme_blk_submit(struct block_device *d, struct bio *b)
 	int err;
 
 	if (__atomic_load_n(&c->dead, __ATOMIC_ACQUIRE))
-		err = -EIO;
+		err = __atomic_load_n(&c->resetting, __ATOMIC_ACQUIRE) ? -EBUSY : -EIO;
 	else if (b->op == BIO_FLUSH && !c->info.vwc)
 		err = 1; /* no volatile cache: every completed write is already durable */
 	else if (b->op == BIO_DISCARD && !(d->flags & BLK_DISCARD))
@@ -188,6 +195,20 @@ static int nvme_blk_submit(struct block_device *d, struct bio *b)
 	if (err)
 		blk_complete(b, err > 0 ? 0 : err);
 	return 0;
+}
+
+void nvme_resubmit(struct bio *b)
+{
+	struct block_device *d = b->bdev->whole;
+	struct nvme_ns *ns = d->priv;
+
+	while (nvme_blk_submit(d, b) == -EBUSY) {
+		if (__atomic_load_n(&ns->ctrl->dead, __ATOMIC_ACQUIRE)) {
+			nvme_requeue(ns->ctrl, b);
+			return;
+		}
+		sleep_ms(1); /* the queue is full: completions make room */
+	}
 }
 
 /* The last user of a removed namespace went: its controller may go too. */
@@ -213,6 +234,28 @@ static void log_ns(struct nvme_ns *ns)
 	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
 }
 
+static void fill_ns(struct nvme_ns *ns, struct nvme_ctrl *c, uint32_t nsid,
+                    const struct nvme_ns_info *ni)
+{
+	ns->ctrl = c;
+	ns->nsid = nsid;
+	ns->lba_shift = ni->lba_shift;
+	ns->nblocks = ni->nsze;
+	fmt_snprintf(ns->bdev.name, sizeof(ns->bdev.name), "%sn%u", c->name, nsid);
+	ns->bdev.lbsize = 1u << ni->lba_shift;
+	ns->bdev.nr_sectors = ni->nsze << (ni->lba_shift - SECTOR_SHIFT);
+	ns->bdev.max_bytes = c->max_bytes;
+	/*
+	 * A request becomes at most one command per piece, so with no more
+	 * pieces than a queue has identifiers an idle queue always has room.
+	 */
+	ns->bdev.max_vecs = c->io_depth - 1;
+	ns->bdev.flags =
+		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
+	ns->bdev.ops = &nvme_blk_ops;
+	ns->bdev.priv = ns;
+}
+
 /* Fill and register namespace @nsid from its Identify data. */
 static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 {
@@ -230,23 +273,7 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 		        c->name, nsid, 1u << ni.lba_shift, ni.ms);
 		return -ENOTSUP;
 	}
-	ns->ctrl = c;
-	ns->nsid = nsid;
-	ns->lba_shift = ni.lba_shift;
-	ns->nblocks = ni.nsze;
-	fmt_snprintf(ns->bdev.name, sizeof(ns->bdev.name), "%sn%u", c->name, nsid);
-	ns->bdev.lbsize = 1u << ni.lba_shift;
-	ns->bdev.nr_sectors = ni.nsze << (ni.lba_shift - SECTOR_SHIFT);
-	ns->bdev.max_bytes = c->max_bytes;
-	/*
-	 * A request becomes at most one command per piece, so with no more
-	 * pieces than a queue has identifiers an idle queue always has room.
-	 */
-	ns->bdev.max_vecs = c->io_depth - 1;
-	ns->bdev.flags =
-		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
-	ns->bdev.ops = &nvme_blk_ops;
-	ns->bdev.priv = ns;
+	fill_ns(ns, c, nsid, &ni);
 	c->nns++;
 	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED); /* dropped by nvme_blk_release() */
 	err = blk_register(&ns->bdev);

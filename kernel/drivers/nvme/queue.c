@@ -10,6 +10,7 @@
 #include <cairn/errno.h>
 
 #include <arch/mmio.h>
+#include <lib/string.h>
 
 #include "core/kmain.h"
 #include "core/log.h"
@@ -244,7 +245,21 @@ void nvme_queue_poll(struct nvme_queue *q)
 		waitq_wake_all(&q->ctrl->admin_wq);
 }
 
-void nvme_queue_fail_all(struct nvme_queue *q)
+void nvme_requeue(struct nvme_ctrl *c, struct bio *list)
+{
+	struct bio **tail;
+	uint64_t flags;
+
+	if (!list)
+		return;
+	flags = spin_lock_irqsave(&c->requeue_lock);
+	for (tail = &c->requeue; *tail; tail = &(*tail)->next)
+		;
+	*tail = list;
+	spin_unlock_irqrestore(&c->requeue_lock, flags);
+}
+
+void nvme_queue_fail_all(struct nvme_queue *q, bool keep)
 {
 	struct bio *done = NULL;
 	uint16_t cid;
@@ -257,7 +272,48 @@ void nvme_queue_fail_all(struct nvme_queue *q)
 			cmd_end_locked(q, cid, -EIO, &done);
 	}
 	spin_unlock(&q->lock);
-	complete_bios(done);
+	if (keep)
+		nvme_requeue(q->ctrl, done);
+	else
+		complete_bios(done);
+}
+
+void nvme_requeue_end(struct nvme_ctrl *c, int status)
+{
+	struct bio *list, *b;
+	uint64_t flags;
+
+	flags = spin_lock_irqsave(&c->requeue_lock);
+	list = c->requeue;
+	c->requeue = NULL;
+	spin_unlock_irqrestore(&c->requeue_lock, flags);
+	if (status) {
+		for (b = list; b; b = b->next)
+			b->status = status;
+		complete_bios(list);
+		return;
+	}
+	while ((b = list)) {
+		list = b->next;
+		b->next = NULL;
+		nvme_resubmit(b);
+	}
+}
+
+void nvme_queue_reset(struct nvme_queue *q)
+{
+	spin_lock(&q->lock);
+	memset(q->sq_ring, 0, (size_t)q->depth * sizeof(struct nvme_sqe));
+	memset((void *)q->cq_ring, 0, (size_t)q->depth * sizeof(struct nvme_cqe));
+	nvme_sq_init(&q->sq, q->depth);
+	nvme_cq_init(&q->cq, q->depth);
+	if (q->cids.inuse)
+		pr_warn("%s: queue %u: %u commands forgotten by the reset", q->ctrl->name, q->qid,
+		        q->cids.inuse);
+	if (nvme_cids_init(&q->cids, q->depth - 1))
+		pr_err("%s: queue %u: bad depth %u", q->ctrl->name, q->qid, q->depth);
+	q->created = false;
+	spin_unlock(&q->lock);
 }
 
 /* Whether a command sent on @q is past its deadline. */
