@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
@@ -388,11 +389,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox,pci")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox", "pci"}
+                                                          "busybox", "pci", "disk"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -519,6 +520,10 @@ def run_all():
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+    if "disk" in groups:
+        # ext2 on virtio-blk disks: 10,000 files checked by e2fsck and debugfs, an image
+        # the host made, corrupted images, a power cut (tools/e2e_disk.py).
+        jobs += e2e_disk.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -187,7 +187,7 @@ TEST(ext2, files_survive_remount)
 	struct et_disk t;
 	char p[128], q[128], link[64];
 
-	et_format(&t, 16, 1024);
+	et_format(&t, 8, 1024);
 	et_mount(&t);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "a", p), 0755), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "a/b", p), 0755), 0);
@@ -240,7 +240,7 @@ TEST(ext2, sparse_and_truncate_give_blocks_back)
 	uint8_t buf[64];
 	const int64_t far = (1ll << 30) + 12345;
 
-	et_format(&t, 32, 4096);
+	et_format(&t, 16, 4096);
 	et_mount(&t);
 	uint64_t free0 = et_free_blocks(&t);
 	EXPECT_EQ(tt_pwrite(et_path(&t, "sparse", p), "tail", 4, far), 4);

@@ -209,7 +209,10 @@ int ext2k_trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 	keep = ((uint64_t)ki->vfs->size + e->fs.block_size - 1) / e->fs.block_size;
 	if (keep >= ext2_max_lblocks(&e->fs))
 		return 0;
-	return ext2_free_blocks_from(&e->fs, &ki->di, keep);
+	int err = ext2_free_blocks_from(&e->fs, &ki->di, keep);
+
+	ki->vfs->blocks = ki->di.raw.i_blocks;
+	return err;
 }
 
 /* ---- loading ---- */
