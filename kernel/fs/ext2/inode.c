@@ -350,7 +350,7 @@ void ext2k_evict_inode(struct inode *ino)
 
 /* ---- size changes ---- */
 
-int ext2k_setattr(struct inode *ino, const struct iattr *a)
+int ext2k_setattr_locked(struct inode *ino, const struct iattr *a)
 {
 	struct ext2k_sb *e = ext2k_sb(ino->sb);
 	struct ext2k_inode *ki = ext2k_i(ino);
