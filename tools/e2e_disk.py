@@ -68,7 +68,10 @@ def build_rootfs(tmp):
     subprocess.run([os.environ.get("MUSL_CC", "musl-gcc"), "-static", "-O2", "-std=gnu11",
                     "-D_GNU_SOURCE", STRESS_SRC, "-o", prog], check=True)
     out = os.path.join(tmp, "rootfs.cpio")
-    mkrootfs.write_if_changed(out, mkrootfs.archive(mkrootfs.image_entries(add=[prog])))
+    # No /etc/fstab: the tests mount their disks themselves (make run's mounts vda).
+    fstab = {"etc/fstab": mkrootfs.Entry("file", 0o644, b"# e2e_disk: nothing at boot\n")}
+    mkrootfs.write_if_changed(out, mkrootfs.archive(mkrootfs.image_entries(add=[prog],
+                                                                           extra=fstab)))
     return out
 
 
