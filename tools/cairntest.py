@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
@@ -432,6 +433,12 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
+        os.makedirs(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
+        jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                                    {"APPEND": "ktest=nvme", "CPUS": "4",
+                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks)})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -517,6 +524,8 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+        # `make run`'s data disk: fstab, mount -a, kept across boots (tools/e2e_datadisk.py).
+        jobs += [lambda: e2e_datadisk.run(res, kernel, tmp)]
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
