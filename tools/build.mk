@@ -96,6 +96,7 @@ bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/boottime.py
 	@$(PYTHON) tools/userbench.py
 	@$(PYTHON) tools/diskbench.py
+	@$(PYTHON) tools/diskbench.py --bus nvme
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from

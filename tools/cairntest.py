@@ -433,12 +433,17 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
-        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering,
+        # nvme2n1 with 4096-byte blocks (docs/nvme.md).
         os.makedirs(os.path.join(tmp, "nvme"))
-        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"), 3)
+        nvme_4k = ("-drive if=none,file=%s,format=raw,id=n4k -device nvme,id=nc4k,serial=cairn2 "
+                   "-device nvme-ns,bus=nc4k,drive=n4k,logical_block_size=4096,"
+                   "physical_block_size=4096" % nvme_disks[2])
         jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
                                     {"APPEND": "ktest=nvme", "CPUS": "4",
-                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks)})]
+                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks[:2]),
+                                     "QEMU_EXTRA": nvme_4k})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -529,6 +534,9 @@ def run_all():
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+        # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
+        jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
+                                    {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
     if "disk" in groups:
         # ext2 on virtio-blk disks: 10,000 files checked by e2fsck and debugfs, an image
         # the host made, corrupted images, a power cut (tools/e2e_disk.py).
