@@ -213,7 +213,7 @@ def check_manifest(img, tmp):
 def boot(rootfs, disks, echo):
     s = eb.Serial("direct", os.path.join(BUILD, "kernel.elf"),
                   {"INITRD": rootfs, "APPEND": APPEND, "DISKS": " ".join(disks), "MEM": "512M",
-                   "CPUS": CPUS}
+                   "CPUS": CPUS},
                   echo)
     sh_ = eb.Shell(s)
     detail, why = eb.first_prompt(s, sh_, time.monotonic())
