@@ -247,13 +247,14 @@ def run_write_read(res, rootfs, tmp, nfiles, echo):
         read_check(res, shell, s, want)
         corrupt_check(res, shell, s, bad)
         st, out = shell.run("umount /mnt/w && echo unmounted", 300)
-        res.add("disk: unmount after the write", st == 0, "\n".join(out) + s.tail())
+        res.add("disk: unmount after the write", st == 0, "" if st == 0 else s.tail())
     finally:
         s.kill()
         with open(os.path.join(BUILD, "e2e-disk-write.log"), "w") as f:
             f.write(s.text())
     rc, log = fsck(wimg)
-    res.add("disk: e2fsck -fn is clean after Cairn wrote", rc == 0, log[-3000:])
+    res.add("disk: e2fsck -fn is clean after Cairn wrote", rc == 0,
+            log.strip().splitlines()[-1] if rc == 0 else log[-3000:])
     ok, detail = check_manifest(wimg, tmp)
     res.add("disk: every file matches Cairn's manifest (debugfs rdump)", ok, detail)
 
@@ -291,7 +292,7 @@ def corrupt_check(res, shell, s, bad):
         st3, _ = shell.run("echo alive", 20)
         res.add("disk: corrupted image (%s): %s" % (name, "mount refused" if expect == "refused"
                                                      else "errors, read-only"),
-                bool(ok) and st3 == 0, s.text(mark)[-2000:])
+                bool(ok) and st3 == 0, "" if ok and st3 == 0 else s.text(mark)[-2000:])
 
 
 def run_power_cut(res, rootfs, tmp, echo):
@@ -323,7 +324,8 @@ def run_power_cut(res, rootfs, tmp, echo):
         st2, _ = shell.run("touch /mnt/p/after", 30)
         ok = not why and st == 0 and st2 not in (0, None) and \
             "not cleanly unmounted, mounting read-only" in s.text(mark)
-        res.add("disk: after the cut the disk mounts read-only", ok, s.text(mark)[-2000:])
+        res.add("disk: after the cut the disk mounts read-only", ok,
+                "" if ok else s.text(mark)[-2000:])
     finally:
         s.kill()
     rc, log = fsck(img, fix=True)
