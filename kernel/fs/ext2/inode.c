@@ -341,8 +341,9 @@ void ext2k_evict_inode(struct inode *ino)
 	if (err)
 		pr_err("ext2: %s: inode %u: write-back failed: %d", e->bdev->name, ki->di.ino, err);
 	ext2k_check_ro_locked(e);
-	mutex_unlock(&e->lock);
+	/* Out of the table before the lock goes: a create may reuse the number at once. */
 	icache_remove(e, ki);
+	mutex_unlock(&e->lock);
 	ino->priv = NULL;
 	kfree(ki);
 	ext2k_sb_put(e);
