@@ -283,8 +283,11 @@ int ext2k_iget(struct super_block *sb, uint32_t nr, struct inode **out)
 		err = ext2_read_inode(&e->fs, nr, &ki->di);
 		if (!err)
 			err = check_loaded(e, &ki->di.raw);
-		if (err == -EUCLEAN)
+		if (err == -EUCLEAN) {
 			pr_err("ext2: %s: inode %u: %s", e->bdev->name, nr, e->fs.why);
+			ext2_error(&e->fs, e->fs.why);
+			ext2k_check_ro_locked(e);
+		}
 		mutex_unlock(&e->lock);
 		if (!err)
 			err = publish(e, ino, ki);
