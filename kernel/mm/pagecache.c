@@ -281,6 +281,24 @@ int pagecache_get_page(struct address_space *m, uint64_t index, bool write, uint
 	return pc_get(m, index, true, pa);
 }
 
+int pagecache_peek_page(struct address_space *m, uint64_t index, uint64_t *pa)
+{
+	struct pc_page *p;
+	int err = -ENOENT;
+
+	if (m->ops->get_frame)
+		return m->ops->peek_frame ? m->ops->peek_frame(m, index, pa) : -ENOENT;
+	spin_lock(&pc_lock);
+	p = pc_lookup_locked(m, index);
+	if (p && !(p->flags & PG_BUSY)) {
+		frame_ref(p->pa);
+		*pa = p->pa;
+		err = 0;
+	}
+	spin_unlock(&pc_lock);
+	return err;
+}
+
 void pagecache_set_dirty(struct address_space *m, uint64_t index)
 {
 	struct pc_page *p;
