@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
+import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
@@ -455,11 +456,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox,pci")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox", "pci"}
+                                                          "busybox", "pci", "disk"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -634,6 +635,10 @@ def run_all():
         # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
         jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
                                     {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
+    if "disk" in groups:
+        # ext2 on virtio-blk disks: 10,000 files checked by e2fsck and debugfs, an image
+        # the host made, corrupted images, a power cut (tools/e2e_disk.py).
+        jobs += e2e_disk.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

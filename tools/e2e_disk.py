@@ -45,6 +45,10 @@ STRESS = "/usr/local/bin/ext2_stress"
 SEED = 20261206
 APPEND = "init=/sbin/init"
 TOOLS = ("mke2fs", "e2fsck", "debugfs")
+# One CPU: the write takes half the time of two on a loaded host, and with two
+# queues virtio-blk once lost an interrupt (a 30 s watchdog stall; docs/ext2.md).
+# The kernel suite "ext2" covers several CPUs.
+CPUS = os.environ.get("E2E_DISK_CPUS", "1")
 
 
 def sh(cmd, **kw):
@@ -68,7 +72,10 @@ def build_rootfs(tmp):
     subprocess.run([os.environ.get("MUSL_CC", "musl-gcc"), "-static", "-O2", "-std=gnu11",
                     "-D_GNU_SOURCE", STRESS_SRC, "-o", prog], check=True)
     out = os.path.join(tmp, "rootfs.cpio")
-    mkrootfs.write_if_changed(out, mkrootfs.archive(mkrootfs.image_entries(add=[prog])))
+    # No /etc/fstab: the tests mount their disks themselves (make run's mounts vda).
+    fstab = {"etc/fstab": mkrootfs.Entry("file", 0o644, b"# e2e_disk: nothing at boot\n")}
+    mkrootfs.write_if_changed(out, mkrootfs.archive(mkrootfs.image_entries(add=[prog],
+                                                                           extra=fstab)))
     return out
 
 
@@ -205,7 +212,8 @@ def check_manifest(img, tmp):
 
 def boot(rootfs, disks, echo):
     s = eb.Serial("direct", os.path.join(BUILD, "kernel.elf"),
-                  {"INITRD": rootfs, "APPEND": APPEND, "DISKS": " ".join(disks), "MEM": "512M"},
+                  {"INITRD": rootfs, "APPEND": APPEND, "DISKS": " ".join(disks), "MEM": "512M",
+                   "CPUS": CPUS},
                   echo)
     sh_ = eb.Shell(s)
     detail, why = eb.first_prompt(s, sh_, time.monotonic())
@@ -239,13 +247,14 @@ def run_write_read(res, rootfs, tmp, nfiles, echo):
         read_check(res, shell, s, want)
         corrupt_check(res, shell, s, bad)
         st, out = shell.run("umount /mnt/w && echo unmounted", 300)
-        res.add("disk: unmount after the write", st == 0, "\n".join(out) + s.tail())
+        res.add("disk: unmount after the write", st == 0, "" if st == 0 else s.tail())
     finally:
         s.kill()
         with open(os.path.join(BUILD, "e2e-disk-write.log"), "w") as f:
             f.write(s.text())
     rc, log = fsck(wimg)
-    res.add("disk: e2fsck -fn is clean after Cairn wrote", rc == 0, log[-3000:])
+    res.add("disk: e2fsck -fn is clean after Cairn wrote", rc == 0,
+            log.strip().splitlines()[-1] if rc == 0 else log[-3000:])
     ok, detail = check_manifest(wimg, tmp)
     res.add("disk: every file matches Cairn's manifest (debugfs rdump)", ok, detail)
 
@@ -283,7 +292,7 @@ def corrupt_check(res, shell, s, bad):
         st3, _ = shell.run("echo alive", 20)
         res.add("disk: corrupted image (%s): %s" % (name, "mount refused" if expect == "refused"
                                                      else "errors, read-only"),
-                bool(ok) and st3 == 0, s.text(mark)[-2000:])
+                bool(ok) and st3 == 0, "" if ok and st3 == 0 else s.text(mark)[-2000:])
 
 
 def run_power_cut(res, rootfs, tmp, echo):
@@ -315,7 +324,8 @@ def run_power_cut(res, rootfs, tmp, echo):
         st2, _ = shell.run("touch /mnt/p/after", 30)
         ok = not why and st == 0 and st2 not in (0, None) and \
             "not cleanly unmounted, mounting read-only" in s.text(mark)
-        res.add("disk: after the cut the disk mounts read-only", ok, s.text(mark)[-2000:])
+        res.add("disk: after the cut the disk mounts read-only", ok,
+                "" if ok else s.text(mark)[-2000:])
     finally:
         s.kill()
     rc, log = fsck(img, fix=True)

@@ -6,7 +6,8 @@
  * truncation giving blocks back; a directory of 2,000 names; an unlinked
  * file that stays readable while open; a bad superblock refused, an
  * unclean one mounted read-only, and an inode that maps a block outside
- * the disk turning the mount read-only with an error instead of a panic.
+ * the disk turning the mount read-only with an error instead of a panic;
+ * four tasks creating, renaming and removing in shared directories at once.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
@@ -21,6 +22,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
+#include "sched/task.h"
 #include "tmpfs_test.h"
 
 /* ---- a formatted RAM disk, mounted ---- */
@@ -170,6 +172,22 @@ static uint64_t et_free_blocks(struct et_disk *t)
 	return st.bfree;
 }
 
+/*
+ * The free count once it reaches @want: an unlinked file's blocks go back
+ * when its last reference does, and the page cache's writeback task may
+ * hold one for a moment.
+ */
+static uint64_t et_free_blocks_settled(struct et_disk *t, uint64_t want)
+{
+	uint64_t n = et_free_blocks(t);
+
+	for (int i = 0; i < 200 && n != want; i++) {
+		task_sleep_ns(10 * 1000 * 1000);
+		n = et_free_blocks(t);
+	}
+	return n;
+}
+
 static uint32_t et_nlink(struct et_disk *t, const char *name)
 {
 	char p[128];
@@ -187,7 +205,7 @@ TEST(ext2, files_survive_remount)
 	struct et_disk t;
 	char p[128], q[128], link[64];
 
-	et_format(&t, 16, 1024);
+	et_format(&t, 8, 1024);
 	et_mount(&t);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "a", p), 0755), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "a/b", p), 0755), 0);
@@ -240,7 +258,7 @@ TEST(ext2, sparse_and_truncate_give_blocks_back)
 	uint8_t buf[64];
 	const int64_t far = (1ll << 30) + 12345;
 
-	et_format(&t, 32, 4096);
+	et_format(&t, 16, 4096);
 	et_mount(&t);
 	uint64_t free0 = et_free_blocks(&t);
 	EXPECT_EQ(tt_pwrite(et_path(&t, "sparse", p), "tail", 4, far), 4);
@@ -253,9 +271,9 @@ TEST(ext2, sparse_and_truncate_give_blocks_back)
 	EXPECT_EQ(vfs_truncate_inode(tt_inode(et_path(&t, "big", p)), 5000), 0);
 	et_check(&t, "big", 5000, 9);
 	EXPECT_EQ(vfs_unlink(AT_FDCWD, et_path(&t, "sparse", p)), 0);
-	EXPECT_EQ(et_free_blocks(&t), free0 - 2);
+	EXPECT_EQ(et_free_blocks_settled(&t, free0 - 2), free0 - 2);
 	EXPECT_EQ(vfs_unlink(AT_FDCWD, et_path(&t, "big", p)), 0);
-	EXPECT_EQ(et_free_blocks(&t), free0);
+	EXPECT_EQ(et_free_blocks_settled(&t, free0), free0);
 	tt_umount(&t.m);
 	et_destroy(&t);
 }
@@ -330,7 +348,7 @@ TEST(ext2, unlinked_open_file_stays_until_close)
 	off = 99996;
 	EXPECT_EQ(kernel_read(f, buf, 8, &off), 4);
 	file_put(f);
-	EXPECT_EQ(et_free_blocks(&t), free0);
+	EXPECT_EQ(et_free_blocks_settled(&t, free0), free0);
 	tt_umount(&t.m);
 	et_destroy(&t);
 }
@@ -394,6 +412,103 @@ TEST(ext2, block_outside_disk_turns_read_only)
 	EXPECT_TRUE(tt_pread(et_path(&t, "f", p), buf, sizeof(buf), 2048) < 0);
 	EXPECT_TRUE(mnt_readonly(t.m.root.mnt));
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "x", p), 0755), -EROFS);
+	tt_umount(&t.m);
+	et_destroy(&t);
+}
+
+/* ---- several tasks at once ---- */
+
+#define ET_TASKS 4
+#define ET_FILES 120
+
+struct et_job {
+	struct et_disk *t;
+	unsigned k;
+	int err; /* the first failure's line, 0: none */
+};
+
+/* File i of task k: in "c" or, every fifth, renamed into "d"; every third removed. */
+static const char *et_job_name(const struct et_job *j, unsigned i, bool moved, char *buf)
+{
+	char name[48];
+
+	fmt_snprintf(name, sizeof(name), "%s/t%u-%u", moved ? "d" : "c", j->k, i);
+	return et_path(j->t, name, buf);
+}
+
+static size_t et_job_size(unsigned k, unsigned i)
+{
+	return (size_t)((k * 131 + i * 977) % 9000);
+}
+
+static int et_worker(void *arg)
+{
+	struct et_job *j = arg;
+	uint8_t *buf = kmalloc(9000);
+	char p[128], q[128];
+
+	for (unsigned i = 0; i < ET_FILES && !j->err; i++) {
+		size_t n = et_job_size(j->k, i);
+		et_fill(buf, n, j->k * 1000 + i);
+		et_job_name(j, i, false, p);
+		if (tt_pwrite(p, buf, n, 0) != (long)n)
+			j->err = __LINE__;
+		else if (i % 5 == 0)
+			j->err = vfs_rename(AT_FDCWD, p, AT_FDCWD, et_job_name(j, i, true, q), 0)
+			                 ? __LINE__
+			                 : 0;
+		else if (i % 3 == 1)
+			j->err = vfs_unlink(AT_FDCWD, p) ? __LINE__ : 0;
+	}
+	kfree(buf);
+	return 0;
+}
+
+TEST(ext2, concurrent_tasks)
+{
+	struct et_disk t;
+	struct et_job jobs[ET_TASKS];
+	struct task_handle h[ET_TASKS];
+	char p[128];
+
+	et_format(&t, 8, 1024);
+	et_mount(&t);
+	uint64_t free0 = et_free_blocks(&t);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "c", p), 0755), 0);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, et_path(&t, "d", p), 0755), 0);
+	for (unsigned k = 0; k < ET_TASKS; k++) {
+		jobs[k] = (struct et_job){ .t = &t, .k = k };
+		EXPECT_EQ(task_spawn(&h[k], "ext2-test", et_worker, &jobs[k]), 0);
+	}
+	/* Every task joined before any check can end the test (their jobs are on this stack). */
+	int joined = 0;
+	for (unsigned k = 0; k < ET_TASKS; k++)
+		joined |= task_join(h[k], NULL);
+	EXPECT_EQ(joined, 0);
+	for (unsigned k = 0; k < ET_TASKS; k++)
+		EXPECT_EQ(jobs[k].err, 0);
+	tt_umount(&t.m);
+	et_mount(&t);
+	unsigned left = 0;
+	for (unsigned k = 0; k < ET_TASKS; k++) {
+		for (unsigned i = 0; i < ET_FILES; i++) {
+			bool moved = i % 5 == 0, gone = !moved && i % 3 == 1;
+			char name[48];
+			fmt_snprintf(name, sizeof(name), "%s/t%u-%u", moved ? "d" : "c", k, i);
+			if (gone) {
+				EXPECT_TRUE(tt_inode(et_path(&t, name, p)) == NULL);
+				continue;
+			}
+			et_check(&t, name, et_job_size(k, i), k * 1000 + i);
+			EXPECT_EQ(vfs_unlink(AT_FDCWD, et_path(&t, name, p)), 0);
+			left++;
+		}
+	}
+	EXPECT_EQ(et_count_dir(&t, "c"), 2);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, et_path(&t, "c", p)), 0);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, et_path(&t, "d", p)), 0);
+	EXPECT_EQ(et_free_blocks_settled(&t, free0), free0);
+	EXPECT_TRUE(left > ET_TASKS * ET_FILES / 2);
 	tt_umount(&t.m);
 	et_destroy(&t);
 }

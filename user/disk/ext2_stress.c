@@ -179,7 +179,8 @@ static void create_all(const char *top, uint32_t seed, struct file *f, uint32_t 
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t leaf = i % (NDIRS * NSUB);
-		snprintf(f[i].path, MAXPATH, "%s/t/d%02u/s%u/f%05u", top, leaf / NSUB, leaf % NSUB, i);
+		snprintf(f[i].path, MAXPATH, "%s/t/d%02u/s%u/f%05u", top, leaf / NSUB, leaf % NSUB,
+		         i);
 		f[i].size = pick_size(&s, i);
 		f[i].crc = write_file(f[i].path, seed, i, f[i].size, 0);
 		f[i].nlink = 1;
@@ -202,11 +203,12 @@ static void churn(const char *top, uint32_t seed, struct file *f, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t leaf = (i + 37) % (NDIRS * NSUB);
 		if (i % 8 == 1) {
-			snprintf(to, sizeof(to), "%.*s/r%05u", (int)(strrchr(f[i].path, '/') - f[i].path),
-			         f[i].path, i);
+			snprintf(to, sizeof(to), "%.*s/r%05u",
+			         (int)(strrchr(f[i].path, '/') - f[i].path), f[i].path, i);
 			rename_to(&f[i], to);
 		} else if (i % 8 == 3) {
-			snprintf(to, sizeof(to), "%s/t/d%02u/s%u/m%05u", top, leaf / NSUB, leaf % NSUB, i);
+			snprintf(to, sizeof(to), "%s/t/d%02u/s%u/m%05u", top, leaf / NSUB,
+			         leaf % NSUB, i);
 			rename_to(&f[i], to);
 		} else if (i % 8 == 5) {
 			if (truncate(f[i].path, (off_t)(f[i].size / 3)))
@@ -289,8 +291,7 @@ static const char *rel(const char *top, const char *p)
 	return p + strlen(top);
 }
 
-static void write_manifest(const char *top, struct file *f, uint32_t n, struct link *l,
-                           uint32_t nl)
+static void write_manifest(const char *top, struct file *f, uint32_t n, struct link *l, uint32_t nl)
 {
 	char path[MAXPATH], line[400];
 	uint32_t crc = 0, lines = 0;
@@ -305,12 +306,14 @@ static void write_manifest(const char *top, struct file *f, uint32_t n, struct l
 		if (i < n && !f[i].alive)
 			continue;
 		if (i < n)
-			len = snprintf(line, sizeof(line), "F %s %llu %08x %d\n", rel(top, f[i].path),
-			               (unsigned long long)f[i].size, f[i].crc, f[i].nlink);
+			len = snprintf(line, sizeof(line), "F %s %llu %08x %d\n",
+			               rel(top, f[i].path), (unsigned long long)f[i].size, f[i].crc,
+			               f[i].nlink);
 		else if (l[i - n].hard)
 			len = snprintf(line, sizeof(line), "F %s %llu %08x %d\n",
-			               rel(top, l[i - n].path), (unsigned long long)f[l[i - n].of].size,
-			               f[l[i - n].of].crc, f[l[i - n].of].nlink);
+			               rel(top, l[i - n].path),
+			               (unsigned long long)f[l[i - n].of].size, f[l[i - n].of].crc,
+			               f[l[i - n].of].nlink);
 		else
 			len = snprintf(line, sizeof(line), "S %s %s\n", rel(top, l[i - n].path),
 			               l[i - n].target);

@@ -91,6 +91,7 @@ static int map_alloc_locked(struct ext2k_sb *e, struct ext2k_inode *ki, uint64_t
 	memset(b->data, 0, e->fs.block_size);
 	bdirty(b);
 	brelse(b);
+	ki->vfs->blocks = ki->di.raw.i_blocks;
 	return ext2_write_inode(&e->fs, &ki->di);
 }
 

@@ -209,7 +209,10 @@ int ext2k_trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 	keep = ((uint64_t)ki->vfs->size + e->fs.block_size - 1) / e->fs.block_size;
 	if (keep >= ext2_max_lblocks(&e->fs))
 		return 0;
-	return ext2_free_blocks_from(&e->fs, &ki->di, keep);
+	int err = ext2_free_blocks_from(&e->fs, &ki->di, keep);
+
+	ki->vfs->blocks = ki->di.raw.i_blocks;
+	return err;
 }
 
 /* ---- loading ---- */
@@ -280,8 +283,11 @@ int ext2k_iget(struct super_block *sb, uint32_t nr, struct inode **out)
 		err = ext2_read_inode(&e->fs, nr, &ki->di);
 		if (!err)
 			err = check_loaded(e, &ki->di.raw);
-		if (err == -EUCLEAN)
+		if (err == -EUCLEAN) {
 			pr_err("ext2: %s: inode %u: %s", e->bdev->name, nr, e->fs.why);
+			ext2_error(&e->fs, e->fs.why);
+			ext2k_check_ro_locked(e);
+		}
 		mutex_unlock(&e->lock);
 		if (!err)
 			err = publish(e, ino, ki);
@@ -338,8 +344,9 @@ void ext2k_evict_inode(struct inode *ino)
 	if (err)
 		pr_err("ext2: %s: inode %u: write-back failed: %d", e->bdev->name, ki->di.ino, err);
 	ext2k_check_ro_locked(e);
-	mutex_unlock(&e->lock);
+	/* Out of the table before the lock goes: a create may reuse the number at once. */
 	icache_remove(e, ki);
+	mutex_unlock(&e->lock);
 	ino->priv = NULL;
 	kfree(ki);
 	ext2k_sb_put(e);
@@ -347,7 +354,7 @@ void ext2k_evict_inode(struct inode *ino)
 
 /* ---- size changes ---- */
 
-int ext2k_setattr(struct inode *ino, const struct iattr *a)
+int ext2k_setattr_locked(struct inode *ino, const struct iattr *a)
 {
 	struct ext2k_sb *e = ext2k_sb(ino->sb);
 	struct ext2k_inode *ki = ext2k_i(ino);

@@ -92,7 +92,8 @@ int __must_check ext2k_trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 int __must_check ext2k_write_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 	__must_hold(&e->lock);
 void ext2k_evict_inode(struct inode *ino);
-int __must_check ext2k_setattr(struct inode *ino, const struct iattr *a);
+int __must_check ext2k_setattr_locked(struct inode *ino, const struct iattr *a)
+	__must_hold(&ino->lock);
 /* Write every cached inode's pages and fields back (sync, unmount). */
 int __must_check ext2k_sync_inodes(struct ext2k_sb *e);
 void ext2k_sb_put(struct ext2k_sb *e);

@@ -297,20 +297,20 @@ const struct inode_ops ext2k_dir_iops = {
 	.unlink = remove_name,
 	.rmdir = remove_name,
 	.rename = ext2k_rename,
-	.setattr = ext2k_setattr,
+	.setattr = ext2k_setattr_locked,
 };
 
 const struct inode_ops ext2k_file_iops = {
-	.setattr = ext2k_setattr,
+	.setattr = ext2k_setattr_locked,
 };
 
 const struct inode_ops ext2k_link_iops = {
 	.readlink = ext2k_readlink,
-	.setattr = ext2k_setattr,
+	.setattr = ext2k_setattr_locked,
 };
 
 const struct inode_ops ext2k_node_iops = {
-	.setattr = ext2k_setattr,
+	.setattr = ext2k_setattr_locked,
 };
 
 const struct file_ops ext2k_dir_fops = {
