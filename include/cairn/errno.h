@@ -49,6 +49,7 @@
 #define EBADMSG      74
 #define ENOTSUP      95
 #define ETIMEDOUT    110
+#define EUCLEAN      117 /* a file system structure is corrupt (Linux: EFSCORRUPTED) */
 
 /*
  * Kernel-internal: a system call interrupted by a signal returns one of
