@@ -49,6 +49,7 @@
 #define EOVERFLOW    75
 #define EBADMSG      74
 #define ENOTSUP      95
+#define EOPNOTSUPP   95 /* the same number on Linux */
 #define ETIMEDOUT    110
 #define EUCLEAN      117 /* a file system structure is corrupt (Linux: EFSCORRUPTED) */
 

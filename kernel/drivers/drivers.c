@@ -5,6 +5,7 @@
  */
 #include "drivers/drivers.h"
 
+#include "block/blkdev.h"
 #include "core/log.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
@@ -12,7 +13,7 @@ static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, { NULL, NULL }, /* the end */
 };
 
 int drivers_init(void)

@@ -15,6 +15,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "block/blkdev.h"
 #include "core/log.h"
 #include "fs/file.h"
 #include "fs/internal.h"
@@ -42,6 +43,9 @@ static void sb_put(struct super_block *sb)
 	if (sb->ops && sb->ops->put_super)
 		sb->ops->put_super(sb);
 	dput(sb->root);
+	/* A disk file system's device: written back and released after the fs let go. */
+	if (sb->bdev)
+		sb_put_bdev(sb->bdev);
 	kfree(sb);
 }
 
