@@ -68,6 +68,8 @@ void fat_write_fsinfo(void *buf, size_t len, const struct fat_fsinfo *fi);
 
 /* ---- the allocation table ---- */
 
+struct fat_io;
+
 /* Entry values after masking to the type's width (FAT32: 28 bits). */
 #define FAT_FREE 0u
 #define FAT_EOC  0x0ffffff8u /* fat_get() reports every end-of-chain value as this */
@@ -235,6 +237,20 @@ unsigned fat_plan_slots(const struct fat_name_plan *p);
 void fat_plan_entries(const struct fat_name_plan *p, uint8_t attr, uint8_t *out);
 /* Whether @a and @b (UTF-8) are the same name to vfat: ASCII letters fold case. */
 bool fat_name_equal(const char *a, size_t alen, const char *b, size_t blen);
+
+/* ---- making a volume ---- */
+
+struct fat_format {
+	uint64_t bytes;        /* size of the volume (whole 512-byte sectors are used) */
+	uint32_t sec_per_clus; /* 1..128, a power of two */
+	uint32_t volume_id;
+};
+/*
+ * Write a new, empty FAT32 volume through @io (512-byte sectors, two FATs,
+ * the root in cluster 2). Returns 0, -EINVAL (a size or cluster size that
+ * cannot make one) or the io's error.
+ */
+int __must_check fat_format(const struct fat_io *io, void *ctx, const struct fat_format *f);
 
 /* ---- timestamps (spec section "Date and Time Formats"; Cairn keeps them as UTC) ---- */
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static int file_read(void *ctx, uint64_t off, void *buf, size_t n)
 {
@@ -48,7 +49,8 @@ int hsh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "{ %s; } >/dev/null 2>&1", cmd);
+	snprintf(full, sizeof(full), getenv("FAT_TEST_VERBOSE") ? "%s" : "{ %s; } >/dev/null 2>&1",
+	         cmd);
 	r = system(full);
 	return r == -1 ? -1 : WEXITSTATUS(r);
 }
@@ -368,4 +370,17 @@ int hdelete(struct himg *h, struct hdir d, const char *name)
 			err = hdir_put(h, d, idx - i, ent);
 	}
 	return err ? err : fat_free_chain(&h->v, e.cluster);
+}
+
+int hformat(const char *path, uint64_t bytes, uint32_t spc)
+{
+	struct fat_format fmt = { .bytes = bytes, .sec_per_clus = spc, .volume_id = 0x1234abcd };
+	FILE *f = fopen(path, "w+b");
+	int err;
+
+	if (!f)
+		return -ENOENT;
+	err = ftruncate(fileno(f), (off_t)bytes) ? -EIO : fat_format(&file_io, f, &fmt);
+	fclose(f);
+	return err;
 }

@@ -49,3 +49,5 @@ int hcreate(struct himg *h, struct hdir d, const char *name, const void *data, s
             struct hdir *made);
 /* Delete @name from @d (its entries marked free, its clusters freed). */
 int hdelete(struct himg *h, struct hdir d, const char *name);
+/* A new FAT32 volume of @bytes made by lib/fat's fat_format() in the file @path. */
+int hformat(const char *path, uint64_t bytes, uint32_t spc);

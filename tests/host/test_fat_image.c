@@ -317,6 +317,56 @@ static void test_bad_bpb(void **state)
 	}
 }
 
+/* fat_format() makes volumes fsck.fat finds clean, mtools can fill and lib/fat reads back. */
+static void test_format(void **state)
+{
+	static const struct {
+		uint64_t bytes;
+		uint32_t spc;
+	} shapes[] = { { 64u << 20, 1 }, { 300u << 20, 8 }, { 1100u << 20, 16 } };
+	struct ctx *c = *state;
+	struct fat_dirent e;
+	struct himg h;
+	uint8_t *got;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		assert_int_equal(hformat(c->img, shapes[i].bytes, shapes[i].spc), 0);
+		assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+		assert_int_equal(hsh("mmd -i %s '::/made by mtools'", c->img), 0);
+		assert_int_equal(
+			hsh("mcopy -i %s /etc/passwd '::/made by mtools/Password File'", c->img),
+			0);
+		assert_int_equal(himg_open(&h, c->img), 0);
+		assert_int_equal(h.v.g.type, FAT32);
+		assert_int_equal(h.v.g.sec_per_clus, shapes[i].spc);
+		assert_int_equal(hpath(&h, "made by mtools/password file", &e), 0);
+		assert_int_equal(hread(&h, &e, &got, &len), 0);
+		free(got);
+		assert_int_equal(
+			hcreate(&h, himg_root(&h), "Written by lib-fat.txt", "x", 1, false, NULL),
+			0);
+		himg_close(&h);
+		assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+	}
+	/* Below 65525 clusters mtools balks, but fsck.fat and lib/fat accept it (as Linux). */
+	assert_int_equal(hformat(c->img, 5u << 20, 1), 0);
+	assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+	assert_int_equal(himg_open(&h, c->img), 0);
+	assert_int_equal(hcreate(&h, himg_root(&h), "small volume file", "x", 1, false, NULL), 0);
+	himg_close(&h);
+	assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+	/* Below 65525 clusters mtools balks, but fsck.fat and lib/fat accept it (as Linux). */
+	assert_int_equal(hformat(c->img, 5u << 20, 1), 0);
+	assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+	assert_int_equal(himg_open(&h, c->img), 0);
+	assert_int_equal(hcreate(&h, himg_root(&h), "small volume file", "x", 1, false, NULL), 0);
+	himg_close(&h);
+	assert_int_equal(hsh("fsck.fat -n %s", c->img), 0);
+	assert_int_equal(hformat(c->img, 4096, 1), -EINVAL);
+	assert_int_equal(hformat(c->img, 64u << 20, 3), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dirty_bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bpb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format, setup, teardown),
 	};
 	if (!fat_tools_present()) {
 		printf("# SKIP test_fat_image: mkfs.fat, fsck.fat or mtools missing\n");
