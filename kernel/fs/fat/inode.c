@@ -275,5 +275,8 @@ void fat_evict_inode(struct inode *ino)
 	cond_broadcast(&fs->evicted);
 	mutex_unlock(&fs->lock);
 	ino->priv = NULL;
+	/* The root goes last, after put_super (the VFS drops sb->root then). */
+	if (ino->ino == FAT_ROOT_INO)
+		fat_sb_put(fs);
 	kfree(fi);
 }

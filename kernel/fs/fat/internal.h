@@ -42,6 +42,7 @@ struct fat_sb {
 	bool was_clean;            /* [I] the dirty bit was clear at mount (we set it) */
 	struct list_node inodes;   /* [V] every fat_inode in memory */
 	struct condvar evicted;    /* a dying inode left the table (with [V]) */
+	int refs;                  /* [a] the super_block's hold and the root inode's */
 };
 
 struct fat_inode {
@@ -85,6 +86,7 @@ struct fat_walk {
 /* super.c */
 int __must_check fat_bread(struct fat_sb *fs, uint64_t sector, struct bbuf **out);
 void fat_error(struct fat_sb *fs, const char *what, int err);
+void fat_sb_put(struct fat_sb *fs);
 uint32_t fat_root_dir(const struct fat_sb *fs);
 int __must_check fat_write_fsinfo_locked(struct fat_sb *fs) __must_hold(&fs->lock);
 

@@ -165,8 +165,31 @@ static int fat_set_dotdot(struct fat_sb *fs, struct fat_inode *fi, uint32_t pare
 }
 
 /*
+ * Point the existing entry of @tgt at @src's data: the short entry's fields
+ * but the name (and its case bits) come from @proto. One sector changes, so
+ * the replacement is all or nothing.
+ */
+static int fat_take_over(struct fat_sb *fs, struct fat_inode *tgt, const uint8_t *proto)
+{
+	uint32_t ss = fs->vol.g.sector_size;
+	struct bbuf *b;
+	uint8_t *ent;
+	int err = fat_bread(fs, tgt->dpos / ss, &b);
+
+	if (err)
+		return err;
+	ent = (uint8_t *)b->data + tgt->dpos % ss;
+	ent[11] = proto[11];
+	memcpy(ent + 13, proto + 13, FAT_DIRENT_SIZE - 13);
+	bdirty(b);
+	brelse(b);
+	return 0;
+}
+
+/*
  * The new name is written before the old one goes, so a crash between
  * leaves two names for the file (fsck.fat repairs that) rather than none.
+ * A replaced file's entry is taken over in place.
  */
 static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentry *nd,
                              struct fat_inode *src, struct fat_inode *tgt)
@@ -186,9 +209,12 @@ static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentr
 		return err;
 	memcpy(proto, (uint8_t *)b->data + src->dpos % ss, FAT_DIRENT_SIZE);
 	brelse(b);
-	err = fat_dir_add(fs, ndirc, nd->name, nd->namelen, proto, &idx, &dpos, &nslots);
-	if (!err && tgt)
-		err = fat_dir_remove(fs, tgt->dir, tgt->didx, tgt->nslots);
+	if (tgt) {
+		err = fat_take_over(fs, tgt, proto);
+		idx = tgt->didx, dpos = tgt->dpos, nslots = tgt->nslots;
+	} else {
+		err = fat_dir_add(fs, ndirc, nd->name, nd->namelen, proto, &idx, &dpos, &nslots);
+	}
 	if (!err)
 		err = fat_dir_remove(fs, src->dir, src->didx, src->nslots);
 	if (!err && S_ISDIR(src->vfs->mode) && src->dir != ndirc)

@@ -197,7 +197,17 @@ static int fat_sync(struct super_block *sb)
 	return err ? err : blk_sync(fs->bdev);
 }
 
-/* The last mount went (its inodes are gone): mark the volume clean and let the device go. */
+/* Drop one of the two holds on @fs (the super_block's, the root inode's); the last frees it. */
+void fat_sb_put(struct fat_sb *fs)
+{
+	if (__atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(fs);
+}
+
+/*
+ * The last mount went (every inode but the root is gone): mark the volume
+ * clean and write it back. The VFS releases the device afterwards.
+ */
 static void fat_put_super(struct super_block *sb)
 {
 	struct fat_sb *fs = FAT_SB(sb);
@@ -206,7 +216,7 @@ static void fat_put_super(struct super_block *sb)
 	mutex_lock(&fs->lock);
 	if (!(sb->flags & SB_RDONLY) || fs->errors) {
 		err = fat_write_fsinfo_locked(fs);
-		/* A volume that found errors keeps its dirty bit and says so for fsck. */
+		/* A volume that found errors keeps them marked for fsck. */
 		if (!err && (fs->was_clean || fs->errors))
 			err = fat_set_state(&fs->vol, !fs->errors, fs->errors);
 	}
@@ -216,8 +226,7 @@ static void fat_put_super(struct super_block *sb)
 	if (err)
 		pr_err("vfat: %s: unmount could not write the volume back (error %d)",
 		       fs->bdev->name, err);
-	blk_put(fs->bdev);
-	kfree(fs);
+	fat_sb_put(fs);
 }
 
 static const struct super_ops fat_super_ops = {
@@ -315,6 +324,8 @@ static int fat_fill_super(struct fat_sb *fs, const struct fs_type *type, unsigne
 	if (root)
 		sb->root = d_make_root(sb, root);
 	if (!sb->root) {
+		/* The root's eviction drops its hold on @fs; keep it for the caller to free. */
+		fs->refs++;
 		if (root)
 			inode_put(root);
 		kfree(sb);
@@ -322,6 +333,19 @@ static int fat_fill_super(struct fat_sb *fs, const struct fs_type *type, unsigne
 	}
 	*out = sb;
 	return 0;
+}
+
+/* The device @source, claimed; a read-only one makes a read-only mount (as Linux does). */
+static int fat_get_bdev(const char *source, unsigned *flags, struct block_device **out)
+{
+	int err = sb_get_bdev(source, *flags, out);
+
+	if (err == -EROFS && !(*flags & SB_RDONLY)) {
+		pr_warn("vfat: %s is write-protected, mounting read-only", source);
+		*flags |= SB_RDONLY;
+		err = sb_get_bdev(source, *flags, out);
+	}
+	return err;
 }
 
 static int fat_mount(const struct fs_type *type, const char *source, unsigned flags,
@@ -338,20 +362,16 @@ static int fat_mount(const struct fs_type *type, const char *source, unsigned fl
 	mutex_init(&fs->lock, "vfat");
 	cond_init(&fs->evicted, "vfat-evict");
 	list_init(&fs->inodes);
+	fs->refs = 2; /* the super_block's and the root inode's */
 	err = fat_parse_options(fs, data);
+	if (!err)
+		err = fat_get_bdev(source, &flags, &fs->bdev);
 	if (err)
 		goto out_free;
-	fs->bdev = blk_lookup(source);
-	if (!fs->bdev) {
-		err = -ENOENT;
-		goto out_free;
-	}
-	if (fs->bdev->flags & BLK_RO)
-		flags |= SB_RDONLY;
 	err = fat_fill_super(fs, type, flags, out);
 	if (!err)
 		return 0;
-	blk_put(fs->bdev);
+	sb_put_bdev(fs->bdev);
 out_free:
 	kfree(fs);
 	return err;
