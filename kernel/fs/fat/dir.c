@@ -40,7 +40,7 @@ static int walk_load(struct fat_walk *w)
 	return 0;
 }
 
-int fat_walk_start(struct fat_sb *fs, uint32_t dir, uint32_t idx, struct fat_walk *w)
+int fat_walk_start_locked(struct fat_sb *fs, uint32_t dir, uint32_t idx, struct fat_walk *w)
 {
 	const struct fat_geom *g = &fs->vol.g;
 	int err;
@@ -114,8 +114,8 @@ static bool is_dot(const struct fat_dirent *de)
 	return de->short_name[0] == '.';
 }
 
-int fat_dir_find(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
-                 struct fat_found *out)
+int fat_dir_find_locked(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
+                        struct fat_found *out)
 {
 	struct fat_lfn_state st;
 	struct fat_walk w;
@@ -124,7 +124,7 @@ int fat_dir_find(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
 	int err;
 
 	fat_lfn_reset(&st);
-	for (err = fat_walk_start(fs, dir, 0, &w); !err; err = fat_walk_next(&w)) {
+	for (err = fat_walk_start_locked(fs, dir, 0, &w); !err; err = fat_walk_next(&w)) {
 		enum fat_feed r = fat_dir_feed(&st, w.ent, &out->de);
 
 		if (r == FAT_FEED_END)
@@ -145,12 +145,14 @@ int fat_dir_find(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
 }
 
 /* Whether a short entry of @dir is called @sn. 1 yes, 0 no, or -errno. */
-static int short_taken(struct fat_sb *fs, uint32_t dir, const uint8_t *sn)
+static int short_taken_locked(struct fat_sb *fs, uint32_t dir, const uint8_t *sn)
+	__must_hold(&fs->lock)
 {
 	struct fat_walk w;
 	int err;
 
-	for (err = fat_walk_start(fs, dir, 0, &w); !err && w.ent[0]; err = fat_walk_next(&w)) {
+	for (err = fat_walk_start_locked(fs, dir, 0, &w); !err && w.ent[0];
+	     err = fat_walk_next(&w)) {
 		if (w.ent[0] != FAT_DELETED && w.ent[11] != FAT_ATTR_LFN &&
 		    !memcmp(w.ent, sn, 11)) {
 			fat_walk_end(&w);
@@ -162,7 +164,8 @@ static int short_taken(struct fat_sb *fs, uint32_t dir, const uint8_t *sn)
 }
 
 /* Give @p a short name no entry of @dir has (spec section 7.2, numeric tails). */
-static int pick_short(struct fat_sb *fs, uint32_t dir, struct fat_name_plan *p)
+static int pick_short_locked(struct fat_sb *fs, uint32_t dir, struct fat_name_plan *p)
+	__must_hold(&fs->lock)
 {
 	uint32_t hash = fat_name_hash(p->lfn, p->lfn_len);
 	uint8_t basis[11];
@@ -170,20 +173,20 @@ static int pick_short(struct fat_sb *fs, uint32_t dir, struct fat_name_plan *p)
 	int r;
 
 	if (!p->need_lfn) {
-		r = short_taken(fs, dir, p->sn);
+		r = short_taken_locked(fs, dir, p->sn);
 		return r > 0 ? -EEXIST : r;
 	}
 	memcpy(basis, p->sn, 11);
 	for (n = 1; n < 1000000; n++) {
 		fat_short_tail(basis, n, hash, p->sn);
-		r = short_taken(fs, dir, p->sn);
+		r = short_taken_locked(fs, dir, p->sn);
 		if (r <= 0)
 			return r;
 	}
 	return -EEXIST;
 }
 
-int fat_zero_cluster(struct fat_sb *fs, uint32_t c)
+int fat_zero_cluster_locked(struct fat_sb *fs, uint32_t c)
 {
 	const struct fat_geom *g = &fs->vol.g;
 	uint64_t s = fat_cluster_offset(g, c) / g->sector_size;
@@ -203,7 +206,8 @@ int fat_zero_cluster(struct fat_sb *fs, uint32_t c)
 }
 
 /* Add zeroed clusters to @dir until @more entries past its end exist. */
-static int dir_extend(struct fat_sb *fs, uint32_t dir, uint32_t end_idx, uint32_t more)
+static int dir_extend_locked(struct fat_sb *fs, uint32_t dir, uint32_t end_idx, uint32_t more)
+	__must_hold(&fs->lock)
 {
 	uint32_t per = fs->vol.g.cluster_size / FAT_DIRENT_SIZE, last, added = 0;
 	int err;
@@ -214,20 +218,21 @@ static int dir_extend(struct fat_sb *fs, uint32_t dir, uint32_t end_idx, uint32_
 	while (!err && added < more) {
 		err = fat_alloc(&fs->vol, last, &last);
 		if (!err)
-			err = fat_zero_cluster(fs, last);
+			err = fat_zero_cluster_locked(fs, last);
 		added += per;
 	}
 	return err;
 }
 
 /* The index of @n free entries in a row in @dir, growing it if needed. */
-static int find_slots(struct fat_sb *fs, uint32_t dir, unsigned n, uint32_t *idx)
+static int find_slots_locked(struct fat_sb *fs, uint32_t dir, unsigned n, uint32_t *idx)
+	__must_hold(&fs->lock)
 {
 	struct fat_walk w;
 	uint32_t run = 0;
 	int err;
 
-	for (err = fat_walk_start(fs, dir, 0, &w); !err; err = fat_walk_next(&w)) {
+	for (err = fat_walk_start_locked(fs, dir, 0, &w); !err; err = fat_walk_next(&w)) {
 		run = (w.ent[0] == 0 || w.ent[0] == FAT_DELETED) ? run + 1 : 0;
 		if (run == n) {
 			*idx = w.idx + 1 - n;
@@ -240,16 +245,16 @@ static int find_slots(struct fat_sb *fs, uint32_t dir, unsigned n, uint32_t *idx
 		return err;
 	/* w.idx is the first index past the end; the free run before it is kept. */
 	*idx = w.idx - run;
-	return dir_extend(fs, dir, w.idx, n - run);
+	return dir_extend_locked(fs, dir, w.idx, n - run);
 }
 
 /* Write the @n entries @ents at @idx of @dir; the short one's position in *@dpos. */
-static int write_slots(struct fat_sb *fs, uint32_t dir, uint32_t idx, const uint8_t *ents,
-                       unsigned n, uint64_t *dpos)
+static int write_slots_locked(struct fat_sb *fs, uint32_t dir, uint32_t idx, const uint8_t *ents,
+                              unsigned n, uint64_t *dpos) __must_hold(&fs->lock)
 {
 	struct fat_walk w;
 	unsigned i;
-	int err = fat_walk_start(fs, dir, idx, &w);
+	int err = fat_walk_start_locked(fs, dir, idx, &w);
 
 	for (i = 0; !err; i++) {
 		memcpy(w.ent, ents + i * FAT_DIRENT_SIZE, FAT_DIRENT_SIZE);
@@ -264,8 +269,8 @@ static int write_slots(struct fat_sb *fs, uint32_t dir, uint32_t idx, const uint
 	return err;
 }
 
-int fat_dir_add(struct fat_sb *fs, uint32_t dir, const char *name, size_t len, const uint8_t *proto,
-                uint32_t *idx, uint64_t *dpos, unsigned *nslots)
+int fat_dir_add_locked(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
+                       const uint8_t *proto, uint32_t *idx, uint64_t *dpos, unsigned *nslots)
 {
 	struct fat_name_plan *p = kmalloc(sizeof(*p));
 	uint8_t *ents = kmalloc((FAT_LFN_SLOTS + 1) * FAT_DIRENT_SIZE), *se;
@@ -276,30 +281,30 @@ int fat_dir_add(struct fat_sb *fs, uint32_t dir, const char *name, size_t len, c
 		goto out;
 	err = fat_name_plan(name, len, p);
 	if (!err)
-		err = pick_short(fs, dir, p);
+		err = pick_short_locked(fs, dir, p);
 	if (err)
 		goto out;
 	n = fat_plan_slots(p);
 	*nslots = n;
-	err = find_slots(fs, dir, n, idx);
+	err = find_slots_locked(fs, dir, n, idx);
 	if (err)
 		goto out;
 	fat_plan_entries(p, proto[11], ents);
 	se = ents + (n - 1) * FAT_DIRENT_SIZE;
 	memcpy(se + 13, proto + 13, FAT_DIRENT_SIZE - 13);
 	*idx += n - 1;
-	err = write_slots(fs, dir, *idx + 1 - n, ents, n, dpos);
+	err = write_slots_locked(fs, dir, *idx + 1 - n, ents, n, dpos);
 out:
 	kfree(ents);
 	kfree(p);
 	return err;
 }
 
-int fat_dir_remove(struct fat_sb *fs, uint32_t dir, uint32_t idx, unsigned nslots)
+int fat_dir_remove_locked(struct fat_sb *fs, uint32_t dir, uint32_t idx, unsigned nslots)
 {
 	struct fat_walk w;
 	unsigned i;
-	int err = fat_walk_start(fs, dir, idx + 1 - nslots, &w);
+	int err = fat_walk_start_locked(fs, dir, idx + 1 - nslots, &w);
 
 	for (i = 0; !err; i++) {
 		w.ent[0] = FAT_DELETED;
@@ -312,12 +317,13 @@ int fat_dir_remove(struct fat_sb *fs, uint32_t dir, uint32_t idx, unsigned nslot
 	return err;
 }
 
-int fat_dir_empty(struct fat_sb *fs, uint32_t dir)
+int fat_dir_empty_locked(struct fat_sb *fs, uint32_t dir)
 {
 	struct fat_walk w;
 	int err;
 
-	for (err = fat_walk_start(fs, dir, 0, &w); !err && w.ent[0]; err = fat_walk_next(&w)) {
+	for (err = fat_walk_start_locked(fs, dir, 0, &w); !err && w.ent[0];
+	     err = fat_walk_next(&w)) {
 		if (w.ent[0] == FAT_DELETED || w.ent[0] == '.' ||
 		    (w.ent[11] & 0x3f) == FAT_ATTR_LFN ||
 		    (w.ent[11] & (FAT_ATTR_VOLUME | FAT_ATTR_DIR)) == FAT_ATTR_VOLUME)
@@ -329,14 +335,14 @@ int fat_dir_empty(struct fat_sb *fs, uint32_t dir)
 	return err && err != -ENOENT ? err : 0;
 }
 
-int fat_dir_init(struct fat_sb *fs, uint32_t parent, uint32_t *first)
+int fat_dir_init_locked(struct fat_sb *fs, uint32_t parent, uint32_t *first)
 {
 	struct bbuf *b;
 	uint8_t *e;
 	int err = fat_alloc(&fs->vol, 0, first);
 
 	if (!err)
-		err = fat_zero_cluster(fs, *first);
+		err = fat_zero_cluster_locked(fs, *first);
 	if (!err)
 		err = fat_bread(fs, fat_cluster_offset(&fs->vol.g, *first) / fs->vol.g.sector_size,
 		                &b);

@@ -52,7 +52,8 @@ int fat_map_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t n, uint32_t
 }
 
 /* Write zeros over the file bytes [@from, @to) of cluster @c (file byte @cstart). */
-static int zero_range(struct fat_sb *fs, uint32_t c, uint64_t cstart, uint64_t from, uint64_t to)
+static int zero_range_locked(struct fat_sb *fs, uint32_t c, uint64_t cstart, uint64_t from,
+                             uint64_t to) __must_hold(&fs->lock)
 {
 	uint64_t disk = fat_cluster_offset(&fs->vol.g, c);
 	size_t n;
@@ -92,9 +93,11 @@ int fat_grow_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t want, uint
 		fi->hint_n = fi->nclus++;
 		fi->hint_c = prev = c;
 		/* What the caller does not write must read back as zeros: FAT has no holes. */
-		err = zero_range(fs, c, cstart, cstart, keep_from > cstart ? keep_from : cstart);
+		err = zero_range_locked(fs, c, cstart, cstart,
+		                        keep_from > cstart ? keep_from : cstart);
 		if (!err && keep_to < cend)
-			err = zero_range(fs, c, cstart, keep_to > cstart ? keep_to : cstart, cend);
+			err = zero_range_locked(fs, c, cstart, keep_to > cstart ? keep_to : cstart,
+			                        cend);
 	}
 	fi->vfs->blocks = (uint64_t)fi->nclus * cs / 512;
 	return err;
@@ -105,8 +108,8 @@ int fat_grow_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t want, uint
  * chain) between the volume and @buf, one request per run of adjacent
  * clusters.
  */
-static int fat_rw_range(struct fat_sb *fs, struct fat_inode *fi, enum bio_op op, uint64_t pos,
-                        uint8_t *buf, uint32_t len)
+static int fat_rw_range_locked(struct fat_sb *fs, struct fat_inode *fi, enum bio_op op,
+                               uint64_t pos, uint8_t *buf, uint32_t len) __must_hold(&fs->lock)
 {
 	uint32_t cs = fs->vol.g.cluster_size, c, run = 0, piece;
 	uint64_t disk, run_disk = 0;
@@ -157,7 +160,7 @@ static int fat_readpage(struct address_space *m, uint64_t index, uint64_t pa)
 	if (pos < size && pos < have) {
 		n = round_sector(fs, (size < have ? size : have) - pos);
 		n = n < PAGE_CACHE_SIZE ? n : PAGE_CACHE_SIZE;
-		err = fat_rw_range(fs, fi, BIO_READ, pos, buf, n);
+		err = fat_rw_range_locked(fs, fi, BIO_READ, pos, buf, n);
 	}
 	mutex_unlock(&fs->lock);
 	if (pos + n > size)
@@ -186,7 +189,8 @@ static int fat_writepage(struct address_space *m, uint64_t index, uint64_t pa, u
 	}
 	err = fat_grow_locked(fs, fi, want, pos, pos + PAGE_CACHE_SIZE);
 	if (!err)
-		err = fat_rw_range(fs, fi, BIO_WRITE, pos, phys_to_virt(pa), round_sector(fs, len));
+		err = fat_rw_range_locked(fs, fi, BIO_WRITE, pos, phys_to_virt(pa),
+		                          round_sector(fs, len));
 	if (!err)
 		err = fat_write_inode_locked(fs, fi);
 	if (err == -ENOSPC)

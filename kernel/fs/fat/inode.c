@@ -41,8 +41,9 @@ static void fat_set_ops(struct inode *ino, struct fat_inode *fi)
 }
 
 /* A new in-memory inode for entry @de (at @dpos, index @idx of @dir), added to the table. */
-static struct inode *fat_new_inode(struct fat_sb *fs, const struct fat_dirent *de, uint64_t dpos,
-                                   uint32_t dir, uint32_t idx, int *err)
+static struct inode *fat_new_inode_locked(struct fat_sb *fs, const struct fat_dirent *de,
+                                          uint64_t dpos, uint32_t dir, uint32_t idx, int *err)
+	__must_hold(&fs->lock)
 {
 	struct fat_inode *fi = kcalloc(1, sizeof(*fi));
 	struct inode *ino = fi ? inode_alloc(fs->sb) : NULL;
@@ -74,7 +75,8 @@ static struct inode *fat_new_inode(struct fat_sb *fs, const struct fat_dirent *d
 }
 
 /* Check the chain of a new inode against its size; set nclus, size and blocks. */
-static int fat_load_chain(struct fat_sb *fs, struct inode *ino, const struct fat_dirent *de)
+static int fat_load_chain_locked(struct fat_sb *fs, struct inode *ino, const struct fat_dirent *de)
+	__must_hold(&fs->lock)
 {
 	struct fat_inode *fi = FAT_I(ino);
 	uint32_t cs = fs->vol.g.cluster_size;
@@ -110,7 +112,7 @@ static bool fat_get_unless_zero(struct inode *ino)
 }
 
 /* The inode of the entry at @dpos if it is in memory and alive; waits out one being evicted. */
-static struct inode *fat_find_inode(struct fat_sb *fs, uint64_t dpos)
+static struct inode *fat_find_inode_locked(struct fat_sb *fs, uint64_t dpos) __must_hold(&fs->lock)
 {
 	struct fat_inode *fi;
 
@@ -126,14 +128,14 @@ again:
 	return NULL;
 }
 
-struct inode *fat_iget(struct fat_sb *fs, const struct fat_found *f, uint32_t dir, int *err)
+struct inode *fat_iget_locked(struct fat_sb *fs, const struct fat_found *f, uint32_t dir, int *err)
 {
-	struct inode *ino = fat_find_inode(fs, f->dpos);
+	struct inode *ino = fat_find_inode_locked(fs, f->dpos);
 
 	if (ino)
 		return ino;
-	ino = fat_new_inode(fs, &f->de, f->dpos, dir, f->idx, err);
-	if (ino && (*err = fat_load_chain(fs, ino, &f->de)) != 0) {
+	ino = fat_new_inode_locked(fs, &f->de, f->dpos, dir, f->idx, err);
+	if (ino && (*err = fat_load_chain_locked(fs, ino, &f->de)) != 0) {
 		/* Not published yet: its put evicts it like any other (the lock is not held there). */
 		FAT_I(ino)->unlinked = false;
 		FAT_I(ino)->dpos = 0;
@@ -155,8 +157,8 @@ struct inode *fat_root_inode(struct fat_sb *fs, int *err)
 	de.attr = FAT_ATTR_DIR;
 	de.cluster = fat_root_dir(fs);
 	mutex_lock(&fs->lock);
-	ino = fat_new_inode(fs, &de, 0, 0, 0, err);
-	if (ino && fs->vol.g.type == FAT32 && (*err = fat_load_chain(fs, ino, &de)) != 0) {
+	ino = fat_new_inode_locked(fs, &de, 0, 0, 0, err);
+	if (ino && fs->vol.g.type == FAT32 && (*err = fat_load_chain_locked(fs, ino, &de)) != 0) {
 		mutex_unlock(&fs->lock);
 		inode_put(ino);
 		return NULL;
@@ -239,7 +241,8 @@ int fat_cut_chain_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t keep)
 }
 
 /* Free what an unlinked inode held. A directory's buffers go to disk first (docs/fat.md). */
-static void fat_release_clusters(struct fat_sb *fs, struct fat_inode *fi)
+static void fat_release_clusters_locked(struct fat_sb *fs, struct fat_inode *fi)
+	__must_hold(&fs->lock)
 {
 	int err = 0;
 
@@ -267,7 +270,7 @@ void fat_evict_inode(struct inode *ino)
 	}
 	mutex_lock(&fs->lock);
 	if (fi->unlinked && !(fs->sb->flags & SB_RDONLY))
-		fat_release_clusters(fs, fi);
+		fat_release_clusters_locked(fs, fi);
 	else if ((err = fat_write_inode_locked(fs, fi)) != 0)
 		fat_error(fs, "cannot write a directory entry back", err);
 	fs->reserved -= fi->resv;

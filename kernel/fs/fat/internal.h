@@ -91,8 +91,8 @@ uint32_t fat_root_dir(const struct fat_sb *fs);
 int __must_check fat_write_fsinfo_locked(struct fat_sb *fs) __must_hold(&fs->lock);
 
 /* dir.c */
-int __must_check fat_walk_start(struct fat_sb *fs, uint32_t dir, uint32_t idx, struct fat_walk *w)
-	__must_hold(&fs->lock);
+int __must_check fat_walk_start_locked(struct fat_sb *fs, uint32_t dir, uint32_t idx,
+                                       struct fat_walk *w) __must_hold(&fs->lock);
 int __must_check fat_walk_next(struct fat_walk *w);
 void fat_walk_end(struct fat_walk *w);
 uint64_t fat_walk_pos(const struct fat_walk *w);
@@ -101,27 +101,28 @@ struct fat_found {
 	uint32_t idx;  /* its short entry */
 	uint64_t dpos; /* byte offset of the short entry on the volume */
 };
-int __must_check fat_dir_find(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
-                              struct fat_found *out) __must_hold(&fs->lock);
-int __must_check fat_dir_add(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
-                             const uint8_t *proto, uint32_t *idx, uint64_t *dpos, unsigned *nslots)
+int __must_check fat_dir_find_locked(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
+                                     struct fat_found *out) __must_hold(&fs->lock);
+int __must_check fat_dir_add_locked(struct fat_sb *fs, uint32_t dir, const char *name, size_t len,
+                                    const uint8_t *proto, uint32_t *idx, uint64_t *dpos,
+                                    unsigned *nslots) __must_hold(&fs->lock);
+int __must_check fat_dir_remove_locked(struct fat_sb *fs, uint32_t dir, uint32_t idx,
+                                       unsigned nslots) __must_hold(&fs->lock);
+int __must_check fat_dir_empty_locked(struct fat_sb *fs, uint32_t dir) __must_hold(&fs->lock);
+int __must_check fat_dir_init_locked(struct fat_sb *fs, uint32_t parent, uint32_t *first)
 	__must_hold(&fs->lock);
-int __must_check fat_dir_remove(struct fat_sb *fs, uint32_t dir, uint32_t idx, unsigned nslots)
-	__must_hold(&fs->lock);
-int __must_check fat_dir_empty(struct fat_sb *fs, uint32_t dir) __must_hold(&fs->lock);
-int __must_check fat_dir_init(struct fat_sb *fs, uint32_t parent, uint32_t *first)
-	__must_hold(&fs->lock);
-int __must_check fat_zero_cluster(struct fat_sb *fs, uint32_t c) __must_hold(&fs->lock);
+int __must_check fat_zero_cluster_locked(struct fat_sb *fs, uint32_t c) __must_hold(&fs->lock);
 extern const struct file_ops fat_dir_fops;
 
 /* inode.c */
-struct inode *fat_iget(struct fat_sb *fs, const struct fat_found *f, uint32_t dir, int *err)
+struct inode *fat_iget_locked(struct fat_sb *fs, const struct fat_found *f, uint32_t dir, int *err)
 	__must_hold(&fs->lock);
 struct inode *fat_root_inode(struct fat_sb *fs, int *err);
 int __must_check fat_write_inode_locked(struct fat_sb *fs, struct fat_inode *fi)
 	__must_hold(&fs->lock);
 void fat_evict_inode(struct inode *ino);
-int __must_check fat_setattr(struct inode *ino, const struct iattr *a);
+int __must_check fat_setattr_locked(struct inode *ino, const struct iattr *a)
+	__must_hold(&ino->lock);
 uint32_t fat_mode(const struct fat_sb *fs, uint8_t attr);
 void fat_entry_times(const struct inode *ino, uint8_t *ent, bool created);
 int __must_check fat_cut_chain_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t keep)

@@ -28,9 +28,9 @@ static int fat_lookup(struct inode *dir, struct dentry *d)
 	if (!f)
 		return -ENOMEM;
 	mutex_lock(&fs->lock);
-	err = di->unlinked ? -ENOENT : fat_dir_find(fs, di->first, d->name, d->namelen, f);
+	err = di->unlinked ? -ENOENT : fat_dir_find_locked(fs, di->first, d->name, d->namelen, f);
 	if (!err)
-		ino = fat_iget(fs, f, di->first, &err);
+		ino = fat_iget_locked(fs, f, di->first, &err);
 	mutex_unlock(&fs->lock);
 	kfree(f);
 	if (ino)
@@ -51,8 +51,8 @@ static void fat_proto(uint8_t *proto, uint8_t attr, uint32_t first)
 }
 
 /* Add @d's name to @dir as described by @proto and give @d its new inode. */
-static int fat_add_entry(struct fat_sb *fs, struct inode *dir, struct dentry *d,
-                         const uint8_t *proto)
+static int fat_add_entry_locked(struct fat_sb *fs, struct inode *dir, struct dentry *d,
+                                const uint8_t *proto) __must_hold(&fs->lock)
 {
 	struct fat_found *f = kcalloc(1, sizeof(*f));
 	struct vfs_time now = vfs_now();
@@ -62,11 +62,12 @@ static int fat_add_entry(struct fat_sb *fs, struct inode *dir, struct dentry *d,
 
 	if (!f)
 		return err;
-	err = fat_dir_add(fs, dirc, d->name, d->namelen, proto, &f->idx, &f->dpos, &f->de.nslots);
+	err = fat_dir_add_locked(fs, dirc, d->name, d->namelen, proto, &f->idx, &f->dpos,
+	                         &f->de.nslots);
 	if (!err) {
 		f->de.attr = proto[11];
 		f->de.cluster = fat_dirent_cluster(proto);
-		ino = fat_iget(fs, f, dirc, &err);
+		ino = fat_iget_locked(fs, f, dirc, &err);
 	}
 	kfree(f);
 	if (!ino)
@@ -87,7 +88,7 @@ static int fat_create(struct inode *dir, struct dentry *d, uint32_t mode)
 		return -EPERM;
 	fat_proto(proto, (uint8_t)(FAT_ATTR_ARCH | ((mode & 0222) ? 0 : FAT_ATTR_RO)), 0);
 	mutex_lock(&fs->lock);
-	err = fat_add_entry(fs, dir, d, proto);
+	err = fat_add_entry_locked(fs, dir, d, proto);
 	mutex_unlock(&fs->lock);
 	return err;
 }
@@ -101,10 +102,10 @@ static int fat_mkdir(struct inode *dir, struct dentry *d, uint32_t mode)
 
 	(void)mode;
 	mutex_lock(&fs->lock);
-	err = fat_dir_init(fs, FAT_I(dir)->first, &c);
+	err = fat_dir_init_locked(fs, FAT_I(dir)->first, &c);
 	if (!err) {
 		fat_proto(proto, FAT_ATTR_DIR, c);
-		err = fat_add_entry(fs, dir, d, proto);
+		err = fat_add_entry_locked(fs, dir, d, proto);
 		if (err && fat_free_chain(&fs->vol, c))
 			fat_error(fs, "cannot free a new directory's cluster", err);
 	}
@@ -123,9 +124,9 @@ static int fat_remove(struct inode *dir, struct dentry *d, bool is_dir)
 	mutex_lock(&ino->lock);
 	mutex_lock(&fs->lock);
 	if (is_dir)
-		err = fat_dir_empty(fs, fi->first);
+		err = fat_dir_empty_locked(fs, fi->first);
 	if (!err)
-		err = fat_dir_remove(fs, fi->dir, fi->didx, fi->nslots);
+		err = fat_dir_remove_locked(fs, fi->dir, fi->didx, fi->nslots);
 	if (!err) {
 		fi->unlinked = true;
 		ino->nlink = 0;
@@ -151,10 +152,11 @@ static int fat_rmdir(struct inode *dir, struct dentry *d)
 }
 
 /* A directory moved to @parent: its ".." names the new parent (0 for the root). */
-static int fat_set_dotdot(struct fat_sb *fs, struct fat_inode *fi, uint32_t parent)
+static int fat_set_dotdot_locked(struct fat_sb *fs, struct fat_inode *fi, uint32_t parent)
+	__must_hold(&fs->lock)
 {
 	struct fat_walk w;
-	int err = fat_walk_start(fs, fi->first, 1, &w);
+	int err = fat_walk_start_locked(fs, fi->first, 1, &w);
 
 	if (!err) {
 		fat_dirent_set_cluster(w.ent, parent == fat_root_dir(fs) ? 0 : parent);
@@ -169,7 +171,8 @@ static int fat_set_dotdot(struct fat_sb *fs, struct fat_inode *fi, uint32_t pare
  * but the name (and its case bits) come from @proto. One sector changes, so
  * the replacement is all or nothing.
  */
-static int fat_take_over(struct fat_sb *fs, struct fat_inode *tgt, const uint8_t *proto)
+static int fat_take_over_locked(struct fat_sb *fs, struct fat_inode *tgt, const uint8_t *proto)
+	__must_hold(&fs->lock)
 {
 	uint32_t ss = fs->vol.g.sector_size;
 	struct bbuf *b;
@@ -192,7 +195,7 @@ static int fat_take_over(struct fat_sb *fs, struct fat_inode *tgt, const uint8_t
  * A replaced file's entry is taken over in place.
  */
 static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentry *nd,
-                             struct fat_inode *src, struct fat_inode *tgt)
+                             struct fat_inode *src, struct fat_inode *tgt) __must_hold(&fs->lock)
 {
 	uint32_t ss = fs->vol.g.sector_size, idx, ndirc = FAT_I(ndir)->first;
 	uint8_t proto[FAT_DIRENT_SIZE];
@@ -202,7 +205,7 @@ static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentr
 	int err = fat_write_inode_locked(fs, src);
 
 	if (!err && tgt && S_ISDIR(tgt->vfs->mode))
-		err = fat_dir_empty(fs, tgt->first);
+		err = fat_dir_empty_locked(fs, tgt->first);
 	if (!err)
 		err = fat_bread(fs, src->dpos / ss, &b);
 	if (err)
@@ -210,15 +213,16 @@ static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentr
 	memcpy(proto, (uint8_t *)b->data + src->dpos % ss, FAT_DIRENT_SIZE);
 	brelse(b);
 	if (tgt) {
-		err = fat_take_over(fs, tgt, proto);
+		err = fat_take_over_locked(fs, tgt, proto);
 		idx = tgt->didx, dpos = tgt->dpos, nslots = tgt->nslots;
 	} else {
-		err = fat_dir_add(fs, ndirc, nd->name, nd->namelen, proto, &idx, &dpos, &nslots);
+		err = fat_dir_add_locked(fs, ndirc, nd->name, nd->namelen, proto, &idx, &dpos,
+		                         &nslots);
 	}
 	if (!err)
-		err = fat_dir_remove(fs, src->dir, src->didx, src->nslots);
+		err = fat_dir_remove_locked(fs, src->dir, src->didx, src->nslots);
 	if (!err && S_ISDIR(src->vfs->mode) && src->dir != ndirc)
-		err = fat_set_dotdot(fs, src, ndirc);
+		err = fat_set_dotdot_locked(fs, src, ndirc);
 	if (err)
 		return err;
 	if (tgt) {
@@ -232,19 +236,33 @@ static int fat_rename_locked(struct fat_sb *fs, struct inode *ndir, struct dentr
 	return 0;
 }
 
+/* The rename under the volume lock. */
+static int fat_rename_vol(struct fat_sb *fs, struct inode *ndir, struct dentry *od,
+                          struct dentry *nd)
+{
+	int err;
+
+	mutex_lock(&fs->lock);
+	err = fat_rename_locked(fs, ndir, nd, FAT_I(od->inode),
+	                        nd->inode ? FAT_I(nd->inode) : NULL);
+	mutex_unlock(&fs->lock);
+	return err;
+}
+
 static int fat_rename(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd)
 {
 	struct fat_sb *fs = FAT_SB(odir->sb);
 	struct inode *victim = nd->inode;
 	int err;
 
-	if (victim)
+	/* A replaced file's lock is taken (its nlink changes), before the volume's. */
+	if (victim) {
 		mutex_lock(&victim->lock);
-	mutex_lock(&fs->lock);
-	err = fat_rename_locked(fs, ndir, nd, FAT_I(od->inode), victim ? FAT_I(victim) : NULL);
-	mutex_unlock(&fs->lock);
-	if (victim)
+		err = fat_rename_vol(fs, ndir, od, nd);
 		mutex_unlock(&victim->lock);
+	} else {
+		err = fat_rename_vol(fs, ndir, od, nd);
+	}
 	if (!err) {
 		inode_touch(odir, false);
 		inode_touch(ndir, false);
@@ -253,7 +271,7 @@ static int fat_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 }
 
 /* Change a regular file's size: shrink the cache first, then the chain; grow with zeros. */
-static int fat_truncate_locked(struct inode *ino, int64_t size)
+static int fat_truncate_locked(struct inode *ino, int64_t size) __must_hold(&ino->lock)
 {
 	struct fat_sb *fs = FAT_SB(ino->sb);
 	struct fat_inode *fi = FAT_I(ino);
@@ -280,7 +298,7 @@ static int fat_truncate_locked(struct inode *ino, int64_t size)
 	return err;
 }
 
-int fat_setattr(struct inode *ino, const struct iattr *a)
+int fat_setattr_locked(struct inode *ino, const struct iattr *a) __must_hold(&ino->lock)
 {
 	struct fat_sb *fs = FAT_SB(ino->sb);
 	struct fat_inode *fi = FAT_I(ino);
@@ -312,9 +330,9 @@ const struct inode_ops fat_dir_iops = {
 	.unlink = fat_unlink,
 	.rmdir = fat_rmdir,
 	.rename = fat_rename,
-	.setattr = fat_setattr,
+	.setattr = fat_setattr_locked,
 };
 
 const struct inode_ops fat_file_iops = {
-	.setattr = fat_setattr,
+	.setattr = fat_setattr_locked,
 };

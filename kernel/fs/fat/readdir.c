@@ -45,7 +45,7 @@ static int rd_gather(struct fat_sb *fs, uint32_t dir, uint32_t from, struct rd_b
 	bt->end = false;
 	fat_lfn_reset(&st);
 	mutex_lock(&fs->lock);
-	for (err = fat_walk_start(fs, dir, from, &w); !err; err = fat_walk_next(&w)) {
+	for (err = fat_walk_start_locked(fs, dir, from, &w); !err; err = fat_walk_next(&w)) {
 		enum fat_feed r = fat_dir_feed(&st, w.ent, de);
 
 		if (r == FAT_FEED_END)
