@@ -106,6 +106,7 @@ static void hash_del_locked(struct buf *b) __must_hold(&bcache_lock)
 
 static void buf_free(struct buf *b)
 {
+	__atomic_fetch_sub(&blk_layer(b->pub.bdev)->nbufs, 1, __ATOMIC_RELAXED);
 	blk_put(b->pub.bdev);
 	kfree(b->pub.data);
 	kfree(b);
@@ -140,6 +141,7 @@ static struct buf *buf_alloc(struct block_device *d, uint64_t blockno, uint32_t 
 	list_node_init(&b->dirty);
 	b->refs = 1;
 	blk_get(d);
+	__atomic_fetch_add(&blk_layer(d)->nbufs, 1, __ATOMIC_RELAXED);
 	return b;
 }
 

@@ -237,5 +237,9 @@ void ramdisk_destroy(struct block_device *d);
 /* The drivers table's entry: a RAM disk of `ramdisk_size=` KiB when it is given. */
 int ramdisk_init(void);
 
+/* What open() of a block device node gives (fs/open.c dispatches S_IFBLK inodes here). */
+struct file_ops;
+extern const struct file_ops blkdev_fops;
+
 /* Boot, after the drivers probed: `root=` mounting (docs/block.md). */
 void block_boot(void);

@@ -42,6 +42,7 @@ struct blk_layer {
 	uint32_t ext_minor;       /* [I] +1 of a blkext (259) minor it took, 0: none */
 	uint32_t bsize;           /* [a] the device file's block size (BLKBSZGET/BLKBSZSET) */
 	bool claimed;             /* [R] an exclusive user (a mount) has it: blk_claim() */
+	uint64_t nbufs;           /* [a] its buffers in the buffer cache */
 };
 
 static inline struct blk_layer *blk_layer(const struct block_device *d)
@@ -80,6 +81,11 @@ int blk_scan_partitions(struct block_device *disk);
 /* Register partition @partno of @disk, @nr sectors from @start. 0 or -errno. */
 int __must_check blk_add_partition(struct block_device *disk, unsigned partno, uint64_t start,
                                    uint64_t nr);
+/* BLKRRPART: read @disk's table again (-EBUSY while a partition is claimed). */
+int __must_check blk_rescan_partitions(struct block_device *disk);
+/* bdev_direct.c: O_DIRECT reads and writes of a device file, straight between user pages and the device. */
+struct uio;
+long bdev_direct_rw(struct block_device *d, struct uio *u, int64_t *pos, bool write);
 /* Unregister every partition of @disk. */
 void blk_drop_partitions(struct block_device *disk);
 

@@ -8,6 +8,7 @@
 #include <cairn/errno.h>
 
 #include <lib/format.h>
+#include <lib/part/part.h>
 #include <lib/string.h>
 
 #include "block/blkdev.h"
@@ -92,8 +93,79 @@ void blk_drop_partitions(struct block_device *disk)
 	} while (pl.n == 64);
 }
 
+static int part_read(void *ctx, uint64_t lba, void *buf)
+{
+	struct block_device *disk = ctx;
+
+	return blk_rw(disk, BIO_READ, lba * disk->lbsize, buf, disk->lbsize);
+}
+
+/* Register what @t lists on @disk. */
+static void add_all(struct block_device *disk, const struct part_table *t)
+{
+	uint64_t per = disk->lbsize >> SECTOR_SHIFT;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct part_entry *e = &t->e[i];
+		int err = blk_add_partition(disk, e->number, e->start * per, e->count * per);
+
+		if (err)
+			pr_warn("block: %s: partition %u not added: error %d", disk->name,
+			        e->number, err);
+	}
+}
+
 int blk_scan_partitions(struct block_device *disk)
 {
-	(void)disk;
-	return 0;
+	struct part_table *t = kmalloc_flags(sizeof(*t), KM_MAY_FAIL);
+	void *buf = kmalloc_aligned(disk->lbsize, disk->lbsize, KM_MAY_FAIL);
+	struct part_dev dev = { part_read, disk, disk->lbsize,
+		                disk->nr_sectors / (disk->lbsize >> SECTOR_SHIFT), buf };
+	int err = -ENOMEM;
+
+	if (!t || !buf)
+		goto out_free;
+	err = part_scan(&dev, t);
+	if (err) {
+		pr_warn("block: %s: partition table unreadable: error %d", disk->name, err);
+		goto out_free;
+	}
+	if (t->gpt_backup_used)
+		pr_warn("block: %s: primary GPT damaged; using the backup", disk->name);
+	if (t->skipped)
+		pr_warn("block: %s: %u partition entries outside the disk ignored", disk->name,
+		        t->skipped);
+	add_all(disk, t);
+out_free:
+	kfree(buf);
+	kfree(t);
+	return err;
+}
+
+struct claim_check {
+	struct block_device *disk;
+	bool busy;
+};
+
+static void check_claimed(struct block_device *d, void *ctx)
+{
+	struct claim_check *c = ctx;
+
+	if (d->whole == c->disk && d != c->disk && blk_layer(d)->claimed)
+		c->busy = true;
+}
+
+int blk_rescan_partitions(struct block_device *disk)
+{
+	struct claim_check c = { disk, false };
+	int err;
+
+	blk_for_each(check_claimed, &c);
+	if (c.busy)
+		return -EBUSY;
+	err = bcache_invalidate(disk);
+	if (err)
+		return err;
+	blk_drop_partitions(disk);
+	return blk_scan_partitions(disk);
 }
