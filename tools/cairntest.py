@@ -37,7 +37,8 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        e = dict(os.environ, SERIAL="stdio", GUI="0")
+        # Disks only when the test names them (env DISKS, tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
@@ -344,6 +345,22 @@ def make_image(out, kernel, cmdline=None, no_kernel=False):
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
+# The first bytes of a disk the kernel tests may overwrite (tests/kernel/test_virtio_blk.c).
+SCRATCH_MAGIC = b"CAIRN-SCRATCH-DISK\n"
+
+
+def scratch_disks(tmp, n=2, mib=64):
+    """@n sparse raw images of @mib MiB marked as scratch; their paths."""
+    paths = []
+    for i in range(n):
+        path = os.path.join(tmp, "scratch%d.img" % i)
+        with open(path, "wb") as f:
+            f.write(SCRATCH_MAGIC)
+            f.truncate(mib << 20)
+        paths.append(path)
+    return paths
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -408,6 +425,11 @@ def run_all():
                                     {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
                  lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
                                     {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
+        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md).
+        scratch = scratch_disks(tmp)
+        jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
+                                    {"APPEND": "ktest=virtio", "CPUS": "4",
+                                     "DISKS": "%s %s:ro" % tuple(scratch)})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")

@@ -7,13 +7,14 @@
 
 #include "block/blkdev.h"
 #include "core/log.h"
+#include "drivers/virtio/virtio.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
 static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ "ramdisk", ramdisk_init }, { NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, { "virtio", virtio_init }, { NULL, NULL }, /* the end */
 };
 
 int drivers_init(void)

@@ -106,6 +106,13 @@ void pci_driver_unregister(struct pci_driver *drv);
 
 /* Visit every function in bus order (the pci lock held: @fn must not sleep). */
 void pci_for_each_dev(void (*fn)(struct pci_dev *d, void *ctx), void *ctx);
+/*
+ * The functions in bus order without a lock (they never go away once
+ * pci_init() enumerated them; d->driver may change meanwhile): the count,
+ * and the @i-th or NULL past the end. For callers that sleep per device.
+ */
+unsigned pci_dev_count(void);
+struct pci_dev *pci_dev_at(unsigned i);
 
 /* Configuration access for a device (offsets up to 4095 with ECAM). 0 or -EINVAL. */
 int __must_check pci_read(struct pci_dev *d, unsigned off, unsigned width, uint32_t *out);
@@ -142,3 +149,25 @@ int __must_check pci_irq_set_handler(struct pci_dev *d, unsigned i, void (*fn)(v
 unsigned pci_irq_cpu(struct pci_dev *d, unsigned i);
 /* Mask and free every vector of @d. */
 void pci_irq_free(struct pci_dev *d);
+
+/*
+ * The CPU and interrupt number (for irq_count_vector()) of message vector
+ * @i of @d. Returns 0, or -EINVAL when @i is not an MSI/MSI-X vector.
+ */
+int __must_check pci_irq_vector_info(struct pci_dev *d, unsigned i, unsigned *cpu,
+                                     unsigned *vector);
+/* The number of vectors pci_irq_alloc() gave @d (0: none). */
+unsigned pci_irq_count(struct pci_dev *d);
+/* How @d signals interrupts now: "MSI-X", "MSI", "INTx" or "none". */
+const char *pci_irq_mode_name(const struct pci_dev *d);
+/* A short English name of @d's class ("VGA controller"), or NULL. */
+const char *pci_class_name(const struct pci_dev *d);
+/* Describe BAR @b ("mem64 pref 0xfe000000 [16K]") into @buf; returns @buf. */
+char *pci_bar_describe(const struct pci_bar *b, char *buf, unsigned size);
+
+/*
+ * Offset of the first PCI Express extended capability with ID @cap (PCIe
+ * Base 4.0, 7.6) after @from (0: the start at 0x100), or 0 when none or
+ * when the extended space cannot be reached (no ECAM).
+ */
+unsigned pci_find_ext_cap(struct pci_dev *d, uint16_t cap, unsigned from);

@@ -121,6 +121,8 @@ static const struct procfs_entry root_entries[] = {
 	{ "partitions", 14, REG_MODE, 0, show_empty, NULL, NULL, NULL },
 	{ "diskstats", 15, REG_MODE, 0, show_empty, NULL, NULL, NULL },
 	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir, NULL },
+	{ "bus", 40, DIR_MODE, 0, NULL, NULL, &procfs_bus_dir, NULL },
+	{ "interrupts", 43, REG_MODE, 0, procfs_show_interrupts, NULL, NULL, NULL },
 };
 
 /* The directory of one process, named by its pid. */
