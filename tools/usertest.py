@@ -87,6 +87,8 @@ PROGRAMS = {
     "pipe_semantics": {},
     "poll_select": {},
     "poll_epoll": {},
+    # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
+    "mmap_file": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
