@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
@@ -387,11 +388,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,disk")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox"}
+                                                          "busybox", "disk"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -515,6 +516,10 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+    if "disk" in groups:
+        # FAT32 on virtio-blk disks: an mtools image read on Cairn, files Cairn writes
+        # checked by fsck.fat and mcopy, corrupted volumes (tools/e2e_fat.py).
+        jobs += [lambda: e2e_fat.run(res, kernel, tmp)]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -39,7 +39,7 @@ TEST(vfat, files_survive_remount)
 {
 	struct vt_vol v;
 
-	vt_make(&v, 64, 1);
+	vt_make(&v, 32, 1);
 	EXPECT_TRUE(vt_clean(&v));
 	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
 	/* Mounted read-write: the volume is marked dirty until unmount. */
@@ -57,7 +57,7 @@ TEST(vfat, names_fold_case_and_keep_long_names)
 	struct vt_vol v;
 	char p[256], buf[16];
 
-	vt_make(&v, 64, 8);
+	vt_make(&v, 32, 8);
 	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
 	EXPECT_EQ(vt_put(&v, "readme.txt", "lower", 5), 5);
 	EXPECT_EQ(vt_get(&v, "README.TXT", buf, sizeof(buf)), 5);
@@ -80,7 +80,7 @@ TEST(vfat, directories_grow_and_empty)
 	char name[128], p[256];
 	uint8_t buf[8];
 
-	vt_make(&v, 64, 1);
+	vt_make(&v, 32, 1);
 	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "Sub Directory", p), 0755), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "Sub Directory/deeper", p), 0755), 0);
@@ -109,7 +109,7 @@ TEST(vfat, rename_moves_and_replaces)
 	struct vt_vol v;
 	char p[256], q[256], buf[16];
 
-	vt_make(&v, 64, 1);
+	vt_make(&v, 32, 1);
 	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "from", p), 0755), 0);
 	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "to", p), 0755), 0);
@@ -138,7 +138,7 @@ TEST(vfat, truncate_both_ways)
 	struct vt_vol v;
 	uint8_t *buf = kmalloc(20000), *want = kmalloc(20000);
 
-	vt_make(&v, 64, 4);
+	vt_make(&v, 32, 4);
 	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
 	vt_fill(want, 20000, 3);
 	EXPECT_EQ(vt_put(&v, "t", want, 20000), 20000);
@@ -163,7 +163,7 @@ TEST(vfat, unclean_volume_mounts_read_only)
 	struct fat_vol fv;
 	uint8_t sec[512];
 
-	vt_make(&v, 64, 1);
+	vt_make(&v, 32, 1);
 	EXPECT_EQ(vt_read(v.d, 0, sec, 512), 0);
 	EXPECT_EQ(fat_parse_bpb(sec, 512, &g, NULL), 0);
 	fat_vol_init(&fv, &g, &vt_fat_io, v.d);
@@ -181,7 +181,7 @@ TEST(vfat, broken_boot_sector_refused)
 	struct vt_vol v;
 	uint8_t sec[512];
 
-	vt_make(&v, 64, 1);
+	vt_make(&v, 32, 1);
 	EXPECT_EQ(vt_read(v.d, 0, sec, 512), 0);
 	sec[13] = 3; /* sectors per cluster: not a power of two */
 	EXPECT_EQ(vt_write(v.d, 0, sec, 512), 0);
