@@ -19,6 +19,11 @@
 # (nvme0n1...). :ro makes the disk read-only to the guest; :snap keeps the
 # guest's writes in a temporary overlay that QEMU drops at exit. The options
 # may come in any order; a PATH holding a colon cannot be named.
+#
+# The uefi and bios images are attached as a virtio-blk disk (BOOT_DISK=virtio,
+# the default: OVMF and SeaBIOS both boot from it, and Cairn sees the image as a
+# disk whose partition 1 is the ESP) or as IDE (BOOT_DISK=ide). Their writes go to
+# a throw-away overlay unless BOOT_SNAPSHOT=0 (the vfat ESP test, docs/fat.md).
 set -euo pipefail
 
 mode=$1 file=$2
@@ -78,6 +83,18 @@ add_disks() {
 }
 add_disks
 
+# The uefi/bios image itself, after the DISKS (so those keep the first names).
+boot_disk() {
+	local snap=",snapshot=on"
+	[ "${BOOT_SNAPSHOT:-1}" = 0 ] && snap=""
+	args+=(-drive "file=$file,format=raw,if=none,id=disk0$snap")
+	case ${BOOT_DISK:-virtio} in
+	ide) args+=(-device ide-hd,drive=disk0,bootindex=0) ;;
+	virtio) args+=(-device virtio-blk-pci,disable-legacy=on,drive=disk0,bootindex=0) ;;
+	*) echo "qemu.sh: BOOT_DISK must be virtio or ide" >&2; exit 2 ;;
+	esac
+}
+
 tmp=""
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -89,13 +106,11 @@ uefi)
 	tmp=$(mktemp -d)
 	cp "$OVMF_VARS" "$tmp/vars.fd"
 	args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
-		-drive "if=pflash,format=raw,file=$tmp/vars.fd"
-		-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
-		-device ide-hd,drive=disk0,bootindex=0)
+		-drive "if=pflash,format=raw,file=$tmp/vars.fd")
+	boot_disk
 	;;
 bios)
-	args+=(-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
-		-device ide-hd,drive=disk0,bootindex=0)
+	boot_disk
 	;;
 direct)
 	args+=(-kernel "$file" -append "${APPEND:-}")
