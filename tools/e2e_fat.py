@@ -19,6 +19,13 @@ serial (tools/e2e_busybox.py's Serial and Shell):
   vde  a file whose cluster chain loops: reading it fails, the volume goes
        read-only, the kernel carries on.
 
+Then Cairn updates its own ESP: the `make run` disk image booted by SeaBIOS
+from virtio-blk (writes kept, BOOT_SNAPSHOT=0), its EFI system partition
+(vda2) mounted; Cairn checks its own kernel file against the host's, writes
+a marker and a new command line, powers off; the host finds the partition
+clean (fsck.fat -n) with the marker (mtype), and OVMF boots the image again
+with the command line Cairn wrote.
+
   tools/e2e_fat.py [--kernel build/kernel.elf] [-v]
 """
 import argparse
@@ -37,8 +44,8 @@ from e2e_busybox import Serial, Shell, first_prompt  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 ROOTFS = os.path.join(BUILD, "rootfs.cpio")
-TOOLS = ["mkfs.fat", "fsck.fat", "mcopy", "mmd"]
-NFILES = 400  # files Cairn writes on vdb
+TOOLS = ["mkfs.fat", "fsck.fat", "mcopy", "mmd", "mtype", "sgdisk"]
+NFILES = 300  # files Cairn writes on vdb
 HOST_FILES = 60  # files the host puts on vda
 
 
@@ -263,11 +270,90 @@ def session(kernel, work, report, echo=False):
     return s
 
 
+ESP_MARK = "written by Cairn on its own ESP"
+ESP_ARG = "cairn.esp_test=updated"
+
+
+def esp_partition(img, work):
+    """The ESP (partition 2 of tools/mkimage.sh's GPT) copied out, for fsck.fat and mtools."""
+    r = sh_ok(["sgdisk", "-i", "2", img])
+    first = next(int(l.split(":")[1].split()[0]) for l in r.stdout.decode().splitlines()
+                 if l.startswith("First sector"))
+    last = next(int(l.split(":")[1].split()[0]) for l in r.stdout.decode().splitlines()
+                if l.startswith("Last sector"))
+    out = os.path.join(work, "esp.part")
+    with open(img, "rb") as f, open(out, "wb") as o:
+        f.seek(first * 512)
+        o.write(f.read((last - first + 1) * 512))
+    return out
+
+
+def esp_update(sh, kernel):
+    with open(kernel, "rb") as f:
+        md5 = hashlib.md5(f.read()).hexdigest()
+    cmds = [("mkdir -p /mnt/esp && mount -t vfat /dev/vda2 /mnt/esp && "
+             "md5sum /mnt/esp/cairn/kernel.elf", md5),
+            ("mkdir -p /mnt/esp/EFI/cairn && echo '%s' > /mnt/esp/EFI/cairn/marker.txt && "
+             "echo \"$(cat /mnt/esp/cairn/cmdline) %s\" > /mnt/esp/cairn/cmdline && "
+             "cat /mnt/esp/cairn/cmdline" % (ESP_MARK, ESP_ARG), ESP_ARG),
+            ("umount /mnt/esp", None)]
+    for cmd, want in cmds:
+        status, out = sh.run(cmd, 60)
+        if status != 0 or (want and not any(want in l for l in out)):
+            return None, "`%s`: status %s: %s" % (cmd[:50], status, out[-3:])
+    return "kernel.elf on the ESP matches the host's; marker and command line written", None
+
+
+def esp_host(img, work):
+    part = esp_partition(img, work)
+    r = sh_ok(["fsck.fat", "-n", part])
+    if r.returncode:
+        return None, "fsck.fat -n on the ESP: status %d\n%s" % (r.returncode,
+                                                                r.stdout.decode()[-1500:])
+    r = sh_ok(["mtype", "-i", part, "::/EFI/cairn/marker.txt"])
+    if r.returncode or r.stdout.decode().strip() != ESP_MARK:
+        return None, "mtype marker.txt: %r" % r.stdout.decode()[-300:]
+    return "fsck.fat -n clean, mtype reads the marker", None
+
+
+def esp_session(kernel, work, report, echo=False):
+    """Boot the `make run` image from virtio-blk, update the ESP, boot it again."""
+    img = e2e_busybox.cairn_image(kernel, ROOTFS, os.path.join(work, "esp-boot.img"))
+    t0 = time.monotonic()
+    s = Serial("bios", img, {"BOOT_SNAPSHOT": "0", "BOOT_DISK": "virtio"}, echo)
+    try:
+        sh = Shell(s)
+        detail, why = first_prompt(s, sh, t0)
+        if why:
+            report("ESP: SeaBIOS boots the image from virtio-blk", None, why)
+            return
+        res = esp_update(sh, kernel)
+        report("ESP: Cairn mounts vda2, checks its kernel, writes its boot files", *res)
+        sh.start("poweroff")
+        s.wait_exit(60)
+    finally:
+        s.kill()
+    if res[1]:
+        return
+    report("ESP: the host sees Cairn's changes", *esp_host(img, work))
+    s = Serial("uefi", img, {"BOOT_DISK": "virtio"}, echo)
+    try:
+        sh = Shell(s)
+        detail, why = first_prompt(s, sh, time.monotonic())
+        status, out = sh.run("cat /proc/cmdline", 30) if not why else (None, [why])
+        ok = status == 0 and any(ESP_ARG in l for l in out)
+        report("ESP: OVMF boots the command line Cairn wrote", "/proc/cmdline has %s" % ESP_ARG
+               if ok else None, None if ok else "status %s: %s" % (status, out[-3:]))
+    finally:
+        s.kill()
+
+
 def available(kernel):
     missing = [t for t in TOOLS if not shutil.which(t)]
     if missing:
         return "missing host tools: %s (dosfstools, mtools)" % ", ".join(missing)
-    need = [kernel, ROOTFS, e2e_busybox.mkrootfs.BUSYBOX]
+    need = [kernel, ROOTFS, e2e_busybox.mkrootfs.BUSYBOX,
+            os.path.join(BUILD, "boot", "BOOTX64.EFI")]
     gone = [p for p in need if not os.path.exists(p)]
     return "missing %s (make kernel rootfs)" % ", ".join(gone) if gone else None
 
@@ -288,12 +374,14 @@ def run(res, kernel, tmp):
     with open(log, "w") as f:
         f.write(s.text())
     print("  disk/fat: serial log in %s" % log)
+    esp_session(kernel, work, report)
 
 
 def main():
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("--kernel", default=os.path.join(BUILD, "kernel.elf"))
     ap.add_argument("-v", action="store_true", help="echo the serial line")
+    ap.add_argument("--esp-only", action="store_true", help="only the ESP checks")
     opts = ap.parse_args()
     why = available(opts.kernel)
     if why:
@@ -307,7 +395,9 @@ def main():
         print("%s: %s%s" % ("ok" if why is None else "FAIL", name,
                             " (%s)" % detail if why is None else "\n    " + why))
     with tempfile.TemporaryDirectory() as tmp:
-        session(opts.kernel, tmp, report, opts.v)
+        if not opts.esp_only:
+            session(opts.kernel, tmp, report, opts.v)
+        esp_session(opts.kernel, tmp, report, opts.v)
     return 1 if failed else 0
 
 

@@ -32,12 +32,12 @@ struct rd_batch {
 	bool end; /* the directory has no more entries */
 };
 
-/* Gather up to BATCH names from entry index @from of @dir into @bt. */
-static int rd_gather(struct fat_sb *fs, uint32_t dir, uint32_t from, struct rd_batch *bt,
+/* Gather up to BATCH names from entry index @from of directory @fi into @bt. */
+static int rd_gather(struct fat_sb *fs, struct fat_inode *fi, uint32_t from, struct rd_batch *bt,
                      struct fat_dirent *de)
 {
 	struct fat_lfn_state st;
-	struct fat_walk w;
+	struct fat_walk w = { .b = NULL };
 	struct rd_item *it;
 	int err;
 
@@ -45,7 +45,9 @@ static int rd_gather(struct fat_sb *fs, uint32_t dir, uint32_t from, struct rd_b
 	bt->end = false;
 	fat_lfn_reset(&st);
 	mutex_lock(&fs->lock);
-	for (err = fat_walk_start_locked(fs, dir, from, &w); !err; err = fat_walk_next(&w)) {
+	/* A removed directory lists nothing (its clusters may be gone already). */
+	err = fi->unlinked ? -ENOENT : fat_walk_start_locked(fs, fi->first, from, &w);
+	for (; !err; err = fat_walk_next(&w)) {
 		enum fat_feed r = fat_dir_feed(&st, w.ent, de);
 
 		if (r == FAT_FEED_END)
@@ -100,10 +102,7 @@ static int fat_iterate(struct file *f, struct dir_ctx *ctx)
 	if (!rd_dots(f, ctx))
 		goto out;
 	while (f->pos >= 2 && f->pos - 2 < FAT_DIR_MAX) {
-		mutex_lock(&f->inode->lock);
-		uint32_t dir = FAT_I(f->inode)->first;
-		mutex_unlock(&f->inode->lock);
-		err = rd_gather(fs, dir, (uint32_t)(f->pos - 2), bt, de);
+		err = rd_gather(fs, FAT_I(f->inode), (uint32_t)(f->pos - 2), bt, de);
 		for (i = 0; !err && i < bt->n; i++) {
 			if (!ctx->emit(ctx, bt->it[i].name, bt->it[i].len, bt->it[i].ino,
 			               bt->it[i].dtype))
