@@ -20,10 +20,12 @@
 # guest's writes in a temporary overlay that QEMU drops at exit. The options
 # may come in any order; a PATH holding a colon cannot be named.
 #
-# The uefi and bios images are attached as a virtio-blk disk (BOOT_DISK=virtio,
-# the default: OVMF and SeaBIOS both boot from it, and Cairn sees the image as a
-# disk whose partition 1 is the ESP) or as IDE (BOOT_DISK=ide). Their writes go to
-# a throw-away overlay unless BOOT_SNAPSHOT=0 (the vfat ESP test, docs/fat.md).
+# The uefi and bios images are attached as a virtio-blk disk (BOOT_DISK=virtio:
+# OVMF and SeaBIOS both boot from it, and Cairn sees the image as a disk whose
+# partition 2 is the ESP, after the DISKS) or as IDE (BOOT_DISK=ide). The default
+# is virtio for uefi and ide for bios, where SeaBIOS's virtio reads make the
+# loader several times slower. Their writes go to a throw-away overlay unless
+# BOOT_SNAPSHOT=0 (the vfat ESP test, docs/fat.md).
 set -euo pipefail
 
 mode=$1 file=$2
@@ -88,7 +90,7 @@ boot_disk() {
 	local snap=",snapshot=on"
 	[ "${BOOT_SNAPSHOT:-1}" = 0 ] && snap=""
 	args+=(-drive "file=$file,format=raw,if=none,id=disk0$snap")
-	case ${BOOT_DISK:-virtio} in
+	case ${BOOT_DISK:-$1} in
 	ide) args+=(-device ide-hd,drive=disk0,bootindex=0) ;;
 	virtio) args+=(-device virtio-blk-pci,disable-legacy=on,drive=disk0,bootindex=0) ;;
 	*) echo "qemu.sh: BOOT_DISK must be virtio or ide" >&2; exit 2 ;;
@@ -107,10 +109,10 @@ uefi)
 	cp "$OVMF_VARS" "$tmp/vars.fd"
 	args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
 		-drive "if=pflash,format=raw,file=$tmp/vars.fd")
-	boot_disk
+	boot_disk virtio
 	;;
 bios)
-	boot_disk
+	boot_disk ide
 	;;
 direct)
 	args+=(-kernel "$file" -append "${APPEND:-}")
