@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
+import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
@@ -388,11 +389,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox,disk")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox", "disk"}
+                                                          "busybox", "pci", "disk"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -431,6 +432,12 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
+        os.makedirs(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
+        jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                                    {"APPEND": "ktest=nvme", "CPUS": "4",
+                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks)})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -516,6 +523,9 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+    if "pci" in groups:
+        # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
+        jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
     if "disk" in groups:
         # FAT32 on virtio-blk disks: an mtools image read on Cairn, files Cairn writes
         # checked by fsck.fat and mcopy, corrupted volumes (tools/e2e_fat.py).

@@ -174,6 +174,22 @@ def test_runs():
     return runs, files
 
 
+MODULES = os.path.join(BUILD, "debs", "modules")
+
+
+def linux_modules():
+    """Archive path -> host path of the Linux baseline's disk modules
+    (tools/fetch-debs.sh), for an initramfs whose programs use disks:
+    testinit loads them on Linux; on Cairn they are inert files."""
+    files = {}
+    with open(os.path.join(MODULES, "load")) as f:
+        names = f.read().split()
+    files["lib/modules/load"] = os.path.join(MODULES, "load")
+    for n in names:
+        files["lib/modules/" + n] = os.path.join(MODULES, n)
+    return files
+
+
 def build_initrd(out, runs, files):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     return initramfs.build(out, runs, files)

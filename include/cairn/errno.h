@@ -37,6 +37,7 @@
 #define ENOSPC       28
 #define ESPIPE       29
 #define EROFS        30
+#define EMLINK       31
 #define EPIPE        32
 #define EDOM         33
 #define ERANGE       34
@@ -51,7 +52,7 @@
 #define ENOTSUP      95
 #define EOPNOTSUPP   95 /* the same number on Linux */
 #define ETIMEDOUT    110
-#define EUCLEAN      117 /* a file system structure is corrupt (Linux: EFSCORRUPTED) */
+#define EUCLEAN      117 /* "Structure needs cleaning": a corrupt file system */
 
 /*
  * Kernel-internal: a system call interrupted by a signal returns one of

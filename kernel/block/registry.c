@@ -371,9 +371,29 @@ out_unlock:
 	return err;
 }
 
-void blk_unclaim(struct block_device *d)
+void blk_unclaim_quiet(struct block_device *d)
 {
 	spin_lock(&registry_lock);
 	blk_layer(d)->claimed = false;
 	spin_unlock(&registry_lock);
+}
+
+void blk_unclaim(struct block_device *d)
+{
+	blk_unclaim_quiet(d);
+	blk_check_idle(d);
+}
+
+void blk_check_idle(struct block_device *d)
+{
+	bool idle;
+
+	if (!d->ops || !d->ops->idle)
+		return;
+	spin_lock(&registry_lock);
+	idle = !blk_layer(d)->claimed &&
+	       __atomic_load_n(&blk_layer(d)->opens, __ATOMIC_RELAXED) == 0;
+	spin_unlock(&registry_lock);
+	if (idle)
+		d->ops->idle(d);
 }

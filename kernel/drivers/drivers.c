@@ -7,6 +7,7 @@
 
 #include "block/blkdev.h"
 #include "core/log.h"
+#include "drivers/nvme/nvme.h"
 #include "drivers/virtio/virtio.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
@@ -14,7 +15,11 @@ static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ "ramdisk", ramdisk_init }, { "virtio", virtio_init }, { NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "loop", loop_init },       /* loop devices (block lane) */
+	{ "virtio", virtio_init },   /* virtio devices (virtio lane) */
+	{ "nvme", nvme_init },       /* NVMe controllers */
+	{ NULL, NULL },              /* the end */
 };
 
 int drivers_init(void)

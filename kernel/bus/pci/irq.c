@@ -210,7 +210,7 @@ static int msi_setup(struct pci_dev *d, unsigned cap)
 
 /* ---- the interface ---- */
 
-int pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max)
+int pci_irq_alloc_modes(struct pci_dev *d, unsigned min, unsigned max, unsigned modes)
 {
 	struct pci_priv *p = d->priv;
 	unsigned cap;
@@ -220,17 +220,17 @@ int pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max)
 		return -EINVAL;
 	if (p->irq_mode != PCI_IRQ_NONE)
 		return -EBUSY;
-	if ((cap = pci_find_cap(d, PCI_CAP_ID_MSIX, 0))) {
+	if ((modes & PCI_IRQ_USE_MSIX) && (cap = pci_find_cap(d, PCI_CAP_ID_MSIX, 0))) {
 		n = msix_setup(d, cap, min, max);
 		if (n > 0)
 			return n;
 	}
-	if (min == 1 && (cap = pci_find_cap(d, PCI_CAP_ID_MSI, 0))) {
+	if ((modes & PCI_IRQ_USE_MSI) && min == 1 && (cap = pci_find_cap(d, PCI_CAP_ID_MSI, 0))) {
 		n = msi_setup(d, cap);
 		if (n > 0)
 			return n;
 	}
-	if (min == 1 && d->irq_pin) {
+	if ((modes & PCI_IRQ_USE_INTX) && min == 1 && d->irq_pin) {
 		p->irq_mode = PCI_IRQ_INTX;
 		p->nvec = 1;
 		return 1;
@@ -238,6 +238,11 @@ int pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max)
 	pr_warn("pci: %02x:%02x.%u: no %u interrupt vectors (error %d)", d->addr.bus, d->addr.dev,
 	        d->addr.fn, min, n);
 	return n;
+}
+
+int pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max)
+{
+	return pci_irq_alloc_modes(d, min, max, PCI_IRQ_USE_ALL);
 }
 
 static int set_intx_handler(struct pci_dev *d, void (*fn)(void *ctx), void *ctx)

@@ -142,6 +142,16 @@ void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc);
  * (i mod CPUs) so queues spread over CPUs. Returns the count or -errno.
  */
 int __must_check pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max);
+/*
+ * pci_irq_alloc() limited to the mechanisms in @modes (PCI_IRQ_USE_*), in
+ * the same order of preference; for drivers with a reason to avoid one
+ * (and tests of each). Same returns, -ENODEV when none of @modes works.
+ */
+#define PCI_IRQ_USE_MSIX 0x1u
+#define PCI_IRQ_USE_MSI  0x2u
+#define PCI_IRQ_USE_INTX 0x4u
+#define PCI_IRQ_USE_ALL  0x7u
+int __must_check pci_irq_alloc_modes(struct pci_dev *d, unsigned min, unsigned max, unsigned modes);
 /* Call @fn(@ctx) on vector @i (interrupt context, interrupts off); the vector is unmasked. */
 int __must_check pci_irq_set_handler(struct pci_dev *d, unsigned i, void (*fn)(void *ctx),
                                      void *ctx);

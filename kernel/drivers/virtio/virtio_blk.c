@@ -252,8 +252,20 @@ static int vblk_submit(struct block_device *d, struct bio *b)
 	return 0;
 }
 
+static void queues_free(struct vblk *v);
+
+/* blk_ops.release: the last reference to the disk went after vblk_remove(). */
+static void vblk_release(struct block_device *d)
+{
+	struct vblk *v = d->priv;
+
+	queues_free(v);
+	kfree(v);
+}
+
 static const struct blk_ops vblk_ops = {
 	.submit = vblk_submit,
+	.release = vblk_release,
 };
 
 /* Slots, their DMA memory and the scratch list for queue @q of @size entries. */
@@ -445,11 +457,13 @@ static void vblk_remove(struct virtio_dev *vd)
 {
 	struct vblk *v = vd->drvdata;
 
-	/* The transport has reset the device and failed every request in flight. */
-	blk_unregister(&v->bdev);
-	queues_free(v);
+	/*
+	 * The transport has reset the device and failed every request in
+	 * flight; the layer fails what it queued and sends no more. The disk
+	 * itself goes at its last reference (vblk_release).
+	 */
 	vd->drvdata = NULL;
-	kfree(v);
+	blk_unregister(&v->bdev);
 }
 
 const struct virtio_driver virtio_blk_driver = {
