@@ -19,6 +19,13 @@
 # (nvme0n1...). :ro makes the disk read-only to the guest; :snap keeps the
 # guest's writes in a temporary overlay that QEMU drops at exit. The options
 # may come in any order; a PATH holding a colon cannot be named.
+#
+# The uefi and bios images are attached as a virtio-blk disk (BOOT_DISK=virtio:
+# OVMF and SeaBIOS both boot from it, and Cairn sees the image as a disk whose
+# partition 2 is the ESP, after the DISKS) or as IDE (BOOT_DISK=ide). The default
+# is virtio for uefi and ide for bios, where SeaBIOS's virtio reads make the
+# loader several times slower. Their writes go to a throw-away overlay unless
+# BOOT_SNAPSHOT=0 (the vfat ESP test, docs/fat.md).
 set -euo pipefail
 
 mode=$1 file=$2
@@ -78,6 +85,18 @@ add_disks() {
 }
 add_disks
 
+# The uefi/bios image itself, after the DISKS (so those keep the first names).
+boot_disk() {
+	local snap=",snapshot=on"
+	[ "${BOOT_SNAPSHOT:-1}" = 0 ] && snap=""
+	args+=(-drive "file=$file,format=raw,if=none,id=disk0$snap")
+	case ${BOOT_DISK:-$1} in
+	ide) args+=(-device ide-hd,drive=disk0,bootindex=0) ;;
+	virtio) args+=(-device virtio-blk-pci,disable-legacy=on,drive=disk0,bootindex=0) ;;
+	*) echo "qemu.sh: BOOT_DISK must be virtio or ide" >&2; exit 2 ;;
+	esac
+}
+
 tmp=""
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -89,13 +108,11 @@ uefi)
 	tmp=$(mktemp -d)
 	cp "$OVMF_VARS" "$tmp/vars.fd"
 	args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
-		-drive "if=pflash,format=raw,file=$tmp/vars.fd"
-		-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
-		-device ide-hd,drive=disk0,bootindex=0)
+		-drive "if=pflash,format=raw,file=$tmp/vars.fd")
+	boot_disk virtio
 	;;
 bios)
-	args+=(-drive "file=$file,format=raw,if=none,id=disk0,snapshot=on"
-		-device ide-hd,drive=disk0,bootindex=0)
+	boot_disk ide
 	;;
 direct)
 	args+=(-kernel "$file" -append "${APPEND:-}")

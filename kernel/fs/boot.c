@@ -45,6 +45,9 @@ static int fs_boot_types(void)
 	err = ext2_register();
 	if (err)
 		pr_err("fs: cannot register ext2: error %d", err);
+	err = fat_register();
+	if (err)
+		pr_err("fs: cannot register vfat: error %d", err);
 	return 0;
 }
 

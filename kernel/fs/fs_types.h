@@ -17,6 +17,9 @@ int __must_check procfs_register(void);
 /* "ext2": ext2 read-write on a block device (kernel/fs/ext2, docs/ext2.md). */
 int __must_check ext2_register(void);
 
+/* "vfat": FAT12/16/32 with long names on a block device (kernel/fs/fat). */
+int __must_check fat_register(void);
+
 /*
  * Build the tree at boot: register the types, mount the root, unpack the
  * initrd into it, make /dev, /proc and /tmp and mount devtmpfs on /dev.
