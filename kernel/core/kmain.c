@@ -27,6 +27,7 @@
 #include "fs/fs_types.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
 #include "proc/proc.h"
@@ -275,6 +276,8 @@ void kmain(const struct boot_info *bi)
 	boot_step("tty");
 	task_wait_cpus();
 	boot_step("cpus");
+	/* The page cache's writeback task and shrinker, before any file system has pages. */
+	pagecache_init();
 	/* The file tree, before the tests, init= or the shell can look for a path. */
 	if (fs_boot())
 		pr_err("kernel: no file tree; going on without one");

@@ -11,11 +11,21 @@
  * (inode->mapping) with operations that move one page between the cache
  * and the disk; its file_ops then use the generic read/write/mmap below.
  *
- * Locks: [I] fixed; [M] the mapping's own lock; [a] atomic.
+ * Locks: [I] fixed; [M] the mapping's own lock; [a] atomic; [P] the page
+ * cache's lock (pagecache.c), which also guards every cached page's state.
+ *
+ * The address_space_ops are called with no page-cache lock held, from a
+ * task that may hold the inode lock (write(2), truncate) or the faulting
+ * process's address-space lock (a fault on a mapping): they must not take
+ * ino->lock themselves (the file system's own locks are fine). See
+ * docs/pagecache.md.
  */
 #pragma once
 
 #include <cairn/compiler.h>
+
+#include <lib/list/list.h>
+#include <lib/radix/radix.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,6 +59,20 @@ struct address_space_ops {
 	 * to reserve. The inode lock may be held (write(2)) or not (a fault).
 	 */
 	int (*prepare_write)(struct address_space *m, uint64_t index);
+	/*
+	 * Optional, for fsync/fdatasync: after the data pages, write the
+	 * file's own metadata (the inode, its block map) back; @datasync: only
+	 * what reading the data back needs. NULL: sb->ops->sync is called.
+	 */
+	int (*write_meta)(struct address_space *m, bool datasync);
+	/*
+	 * Optional, for file systems that keep file pages in memory
+	 * themselves (tmpfs): the frame holding page @index, made if need be
+	 * (@write, or a hole), with a reference for the caller. The cache
+	 * keeps nothing for such a mapping: no readpage, no dirty tracking,
+	 * no writeback. 0, -ENOSPC, -ENOMEM, -ENXIO (past the end).
+	 */
+	int (*get_frame)(struct address_space *m, uint64_t index, bool write, uint64_t *pa);
 };
 
 struct address_space {
@@ -59,6 +83,10 @@ struct address_space {
 	uint64_t ndirty;                     /* [a] of them dirty */
 	int wb_error;                        /* [a] the last writeback error, for fsync */
 	void *priv;                          /* the cache's own (lock, list links) */
+	struct radix_tree pages;             /* [P] page index -> struct pc_page * */
+	struct list_node dirty_link;         /* [P] on the list of mappings with dirty pages */
+	struct list_node users;              /* [P] struct pc_user: address spaces mapping it */
+	uint32_t nusers;                     /* [P] entries on users */
 };
 
 /* Set up @m for @host (its size is host->size) with @ops; the fs calls it when it makes the inode. */
@@ -101,6 +129,33 @@ void pagecache_set_dirty(struct address_space *m, uint64_t index);
 
 /* Write back every dirty page in the system (sync(2), the writeback task). */
 int pagecache_sync_all(bool wait);
+
+/*
+ * The file_ops->fsync of a file system on the cache: write back @f's
+ * dirty pages and wait, then its metadata (ops->write_meta, else
+ * sb->ops->sync), then flush the device's write cache. Returns 0 or the
+ * first error, including a writeback error seen since the last fsync.
+ */
+int __must_check generic_file_fsync(struct file *f, bool datasync);
+
+/*
+ * The writeback task: every 5 s it writes back pages dirty for more than
+ * 30 s (Linux's dirty_writeback and dirty_expire), and at once when the
+ * dirty pages pass a tenth of memory. Boot calls it once, in task context.
+ */
+void pagecache_init(void);
+
+/* Counters, for /proc/meminfo, tests and docs/pagecache.md. */
+struct pagecache_stats {
+	uint64_t pages;     /* frames cached now */
+	uint64_t dirty;     /* of them dirty */
+	uint64_t reads;     /* readpage calls */
+	uint64_t writes;    /* writepage calls */
+	uint64_t evicted;   /* pages evicted by pagecache_shrink */
+	uint64_t hits;      /* lookups that found the page cached */
+	uint64_t throttled; /* writers that waited for writeback */
+};
+void pagecache_get_stats(struct pagecache_stats *out);
 
 /*
  * Memory pressure: write back and evict up to @bytes of unmapped cached

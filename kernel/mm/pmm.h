@@ -152,6 +152,17 @@ bool pmm_frame_put(struct pmm_frame *f);
  */
 void pmm_drain_caches(void);
 
+/*
+ * Register @fn to free memory when an allocation is about to fail: it is
+ * asked for about @bytes, returns what it freed, and runs in whatever
+ * context the allocation does (maybe under the heap lock, maybe with
+ * interrupts off), so it must not sleep, must take its locks by trylock
+ * and must not free heap memory. Returns 0, or -ENOSPC when the table
+ * (PMM_SHRINKERS) is full. Boot, task context.
+ */
+#define PMM_SHRINKERS 4
+int __must_check pmm_register_shrinker(size_t (*fn)(size_t bytes));
+
 /* Fill @st with the current counters (all zero before pmm_init()). */
 void pmm_stats(struct pmm_stats *st);
 

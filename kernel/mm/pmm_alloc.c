@@ -71,6 +71,38 @@ static uint64_t alloc_from_zones(uint64_t (*fn)(struct buddy *, uint64_t), uint6
 	return pfn;
 }
 
+static size_t (*shrinkers[PMM_SHRINKERS])(size_t bytes); /* [a] set once each at boot */
+
+int pmm_register_shrinker(size_t (*fn)(size_t bytes))
+{
+	for (unsigned i = 0; i < PMM_SHRINKERS; i++) {
+		size_t (*none)(size_t) = NULL;
+
+		if (__atomic_compare_exchange_n(&shrinkers[i], &none, fn, false, __ATOMIC_RELEASE,
+		                                __ATOMIC_RELAXED))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Ask the caches to give back about @npages frames (twice that: they may be scattered). */
+static bool run_shrinkers(uint64_t npages)
+{
+	size_t freed = 0;
+
+	for (unsigned i = 0; i < PMM_SHRINKERS; i++) {
+		size_t (*fn)(size_t) = __atomic_load_n(&shrinkers[i], __ATOMIC_ACQUIRE);
+
+		if (fn)
+			freed += fn((size_t)npages * 2 * PAGE_SIZE);
+	}
+	if (freed)
+		pmm_drain_caches();
+	return freed != 0;
+}
+
+static uint64_t by_order(struct buddy *b, uint64_t order);
+
 /* As alloc_from_zones(), but when the zones are short, empty the caches into them and retry. */
 static uint64_t alloc_or_drain(uint64_t (*fn)(struct buddy *, uint64_t), uint64_t arg,
                                unsigned flags)
@@ -80,6 +112,9 @@ static uint64_t alloc_or_drain(uint64_t (*fn)(struct buddy *, uint64_t), uint64_
 	if (pfn != BUDDY_NONE || (flags & PMM_ZONE_DMA))
 		return pfn;
 	pmm_drain_caches();
+	pfn = alloc_from_zones(fn, arg, flags);
+	if (pfn != BUDDY_NONE || !run_shrinkers(fn == by_order ? (1ull << arg) : arg))
+		return pfn;
 	return alloc_from_zones(fn, arg, flags);
 }
 

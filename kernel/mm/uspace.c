@@ -118,7 +118,9 @@ uint32_t uspace_pte_flags(const struct vma *v, bool exclusive)
 	/* PROT_NONE pages keep their frame but only the kernel may reach them. */
 	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return 0;
-	if ((v->prot & PROT_WRITE) && (exclusive || (v->flags & USPACE_SHARED)))
+	/* Shared pages are writable where they are, but a tracked file's clean page waits for a fault. */
+	if ((v->prot & PROT_WRITE) &&
+	    (exclusive || (v->flags & (USPACE_SHARED | USPACE_TRACKED)) == USPACE_SHARED))
 		f |= PT_WRITE;
 	if (v->prot & PROT_EXEC)
 		f |= PT_EXEC;
@@ -135,7 +137,8 @@ int uspace_create(struct uspace **out)
 	s->ops = (struct pt_ops){
 		s, ops_phys_to_virt, ops_alloc_table, ops_free_table, ops_invalidate, ops_flush_all
 	};
-	s->vops = (struct vma_ops){ s, vma_rec_alloc, vma_rec_free };
+	s->vops = (struct vma_ops){ s, vma_rec_alloc, vma_rec_free, uspace_file_get,
+		                    uspace_file_put };
 	s->pt.levels = vm_kernel_space()->levels;
 	s->pt.ops = &s->ops;
 	s->pt.root = pmm_alloc_pages(0, PMM_ZERO);
@@ -310,8 +313,7 @@ static int zero_fill_locked(struct uspace *s, const struct vma *v, uint64_t va)
  * A frame nobody else references becomes writable where it is; upgrading
  * needs no shootdown (a stale read-only entry only faults once more).
  */
-static int cow_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
-	__must_hold(&s->lock)
+int uspace_cow_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
 {
 	struct pmm_frame *f = pmm_frame(pa);
 	uint64_t copy;
@@ -358,6 +360,8 @@ static int fault_page_locked(struct uspace *s, const struct vma *v, uint64_t va,
 		if (err)
 			return err;
 	}
+	if (v->file)
+		return uspace_file_fault_locked(s, v, va, access);
 	if (!(access & UFAULT_PRESENT)) {
 		err = zero_fill_locked(s, v, va);
 		if (err != -EEXIST)
@@ -366,7 +370,7 @@ static int fault_page_locked(struct uspace *s, const struct vma *v, uint64_t va,
 	if (pt_translate(&s->pt, va, &pa, &flags, NULL))
 		return zero_fill_locked(s, v, va);
 	if ((access & UFAULT_WRITE) && !(flags & PT_WRITE))
-		return cow_locked(s, v, va, pa);
+		return uspace_cow_locked(s, v, va, pa);
 	return 0; /* another thread fixed it first */
 }
 

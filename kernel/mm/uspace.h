@@ -26,6 +26,7 @@
 
 /* Opaque: page-table root, regions, lock, reference count, CPUs it is loaded on. */
 struct uspace;
+struct file;
 
 /*
  * A new empty space whose kernel half is the kernel's. Returns 0 and the
@@ -70,7 +71,8 @@ struct uspace *uspace_current(void);
  * Resolve a page fault at @addr in @s: map a zeroed page on first touch,
  * copy (or reclaim, when nobody else has it) a copy-on-write page on a
  * write. Returns 0 (fixed: retry the access), -EFAULT (no region there:
- * SIGSEGV), -EACCES (the region forbids the access: SIGSEGV) or -ENOMEM
+ * SIGSEGV), -EACCES (the region forbids the access: SIGSEGV), -EIO (a
+ * file page past the end of the file, or unreadable: SIGBUS) or -ENOMEM
  * (out of frames: the caller kills the process). Never panics. Takes @s's
  * lock, so it may sleep: task context with interrupts on.
  */
@@ -82,6 +84,22 @@ int __must_check uspace_fault(struct uspace *s, uintptr_t addr, unsigned access)
  * with MAP_FIXED and copies file contents in). Each takes @s's lock.
  */
 long __must_check uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags);
+/*
+ * mmap() of @f (its inode has a mapping; the caller checked the access
+ * modes) from byte @off (page-aligned): the region holds a reference to
+ * @f. @tracked: MAP_SHARED pages start read-only so that writes mark
+ * them dirty (a file whose cache writes back). Faults past the end of the
+ * file are -EIO from uspace_fault() (SIGBUS). Returns the address or
+ * -errno, as uspace_mmap(), and -EOVERFLOW when the offsets overflow.
+ */
+long __must_check uspace_mmap_file(struct uspace *s, uintptr_t addr, size_t len, int prot,
+                                   int flags, struct file *f, uint64_t off, bool tracked);
+/*
+ * msync(): write back the dirty pages of the shared file regions in
+ * [@addr, @addr + @len) (MS_SYNC waits; every write here is synchronous).
+ * 0, -EINVAL, -ENOMEM (part of the range is not mapped), or a write error.
+ */
+int __must_check uspace_msync(struct uspace *s, uintptr_t addr, size_t len, int flags);
 int __must_check uspace_munmap(struct uspace *s, uintptr_t addr, size_t len);
 int __must_check uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot);
 long __must_check uspace_mremap(struct uspace *s, uintptr_t old, size_t old_len, size_t new_len,
@@ -156,10 +174,12 @@ void uspace_get_info(struct uspace *s, struct uspace_info *out);
 /* One region as /proc/PID/maps shows it. */
 struct uspace_region {
 	uint64_t start, end;
-	uint32_t prot; /* PROT_* */
-	bool shared;   /* MAP_SHARED */
-	bool stack;    /* the stack region */
-	bool heap;     /* the break's region */
+	uint32_t prot;     /* PROT_* */
+	bool shared;       /* MAP_SHARED */
+	bool stack;        /* the stack region */
+	bool heap;         /* the break's region */
+	struct file *file; /* a file region's file (valid while the callback runs), or NULL */
+	uint64_t offset;   /* its byte offset in the file */
 };
 
 /*

@@ -50,7 +50,7 @@ static __no_thread_safety_analysis int copy_regions_locked(struct uspace *child,
 	const struct vma *v;
 
 	for (v = parent->regions.head; v; v = v->next)
-		if (vma_insert(&child->regions, v->start, v->end, v->prot, v->flags, v->kind))
+		if (vma_insert_attrs(&child->regions, v->start, v->end, v))
 			return -ENOMEM;
 	child->limit = parent->limit;
 	child->mmap_base = parent->mmap_base;

@@ -28,11 +28,13 @@ void uspace_set_args(struct uspace *s, uintptr_t arg_start, uintptr_t arg_end, u
 
 static struct uspace_region region_of(const struct vma *v)
 {
-	struct uspace_region r = { v->start, v->end, v->prot, false, false, false };
+	struct uspace_region r = { v->start, v->end, v->prot, false, false, false, NULL, 0 };
 
 	r.shared = v->flags & USPACE_SHARED;
 	r.stack = v->flags & USPACE_GROWSDOWN;
 	r.heap = v->kind == USPACE_BRK;
+	r.file = v->file;
+	r.offset = v->file ? v->pgoff * PAGE_SIZE : 0;
 	return r;
 }
 

@@ -18,6 +18,8 @@
 /* vma.flags */
 #define USPACE_SHARED    (1u << 0) /* MAP_SHARED: the frames stay shared across fork */
 #define USPACE_GROWSDOWN (1u << 1) /* MAP_GROWSDOWN (grows like any region: not at all) */
+/* A shared file region whose cache tracks dirty pages: clean pages are mapped read-only. */
+#define USPACE_TRACKED   (1u << 2)
 
 /* vma.kind */
 #define USPACE_ANON 0u /* mmap()'s anonymous memory */
@@ -81,6 +83,27 @@ int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start
 
 /* Change the page-table flags of the pages of [@start, @end) to what their regions say. */
 void uspace_reprotect_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
+
+/*
+ * A write to the page @va of region @v mapped read-only to frame @pa:
+ * copy-on-write (or take it over when nobody else holds it). 0, -EFAULT
+ * or -ENOMEM.
+ */
+int uspace_cow_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t pa)
+	__must_hold(&s->lock);
+
+/* File regions (uspace_file.c). */
+
+/* The vma_ops callbacks: a region record took / dropped a reference to a struct file. */
+void uspace_file_get(void *ctx, void *file);
+void uspace_file_put(void *ctx, void *file);
+
+/*
+ * Resolve a fault at page @va of the file region @v that allows @access:
+ * 0, -ENOMEM, or -EIO (past the end of the file or a read error: SIGBUS).
+ */
+int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
+	__must_hold(&s->lock);
 
 /* PROT_NONE pages (uspace_hide.c). */
 

@@ -116,7 +116,7 @@ static int mmap_place_locked(struct uspace *s, uint64_t addr, uint64_t len, cons
 		return -EEXIST;
 	if (!within_limit_locked(s, len, gone))
 		return -ENOMEM;
-	err = vma_set(&s->regions, addr, addr + len, attrs->prot, attrs->flags, attrs->kind);
+	err = vma_set_attrs(&s->regions, addr, addr + len, attrs);
 	if (!err && gone)
 		uspace_zap_locked(s, addr, addr + len);
 	return err;
@@ -132,7 +132,8 @@ static int mmap_populate_locked(struct uspace *s, uint64_t at, uint64_t size, in
 	const struct vma *v = vma_find(&s->regions, at);
 	int err;
 
-	if (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED)))
+	/* File pages come from the cache on the first touch; MAP_POPULATE is only a hint. */
+	if (v->file || (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED))))
 		return 0;
 	err = uspace_populate_locked(s, v, at, at + size);
 	if (!err || !(v->flags & USPACE_SHARED))
@@ -142,10 +143,11 @@ static int mmap_populate_locked(struct uspace *s, uint64_t at, uint64_t size, in
 	return err;
 }
 
-long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags)
+/* mmap() of anonymous memory (@attrs->file NULL) or of a file. */
+static long do_mmap(struct uspace *s, uintptr_t addr, size_t len, int flags, struct vma *attrs)
 {
-	struct vma attrs = { .prot = (uint32_t)prot & PROT_RWX, .kind = USPACE_ANON };
 	uint64_t at = addr, size = page_len(len);
+	uint32_t tracked = attrs->flags;
 	int err = mmap_check(addr, len, flags);
 
 	if (err)
@@ -156,13 +158,40 @@ long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int fla
 	if (!err && (flags & MAP_FIXED_NOREPLACE) && vma_overlaps(&s->regions, at, at + size))
 		err = -EEXIST;
 	if (!err)
-		err = mmap_type(flags, &attrs.flags);
+		err = mmap_type(flags, &attrs->flags);
+	attrs->flags |= tracked & USPACE_TRACKED;
+	if (!(attrs->flags & USPACE_SHARED))
+		attrs->flags &= ~USPACE_TRACKED;
 	if (!err)
-		err = mmap_place_locked(s, at, size, &attrs, flags);
+		err = mmap_place_locked(s, at, size, attrs, flags);
 	if (!err)
 		err = mmap_populate_locked(s, at, size, flags);
 	mutex_unlock(&s->lock);
 	return err ? err : (long)at;
+}
+
+long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags)
+{
+	struct vma attrs = { .prot = (uint32_t)prot & PROT_RWX, .kind = USPACE_ANON };
+
+	return do_mmap(s, addr, len, flags, &attrs);
+}
+
+long uspace_mmap_file(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags,
+                      struct file *f, uint64_t off, bool tracked)
+{
+	struct vma attrs = { .prot = (uint32_t)prot & PROT_RWX,
+		             .kind = USPACE_ANON,
+		             .file = f,
+		             .pgoff = off / PAGE_SIZE,
+		             .flags = tracked ? USPACE_TRACKED : 0 };
+
+	if (off % PAGE_SIZE)
+		return -EINVAL;
+	/* The last page offset must fit (Linux: EOVERFLOW). */
+	if (page_len(len) / PAGE_SIZE > (UINT64_MAX >> PAGE_SHIFT) - attrs.pgoff)
+		return -EOVERFLOW;
+	return do_mmap(s, addr, len, flags, &attrs);
 }
 
 int uspace_munmap(struct uspace *s, uintptr_t addr, size_t len)

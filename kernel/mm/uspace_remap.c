@@ -73,14 +73,15 @@ static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint
 	struct vma attrs = *v;
 	int err;
 
-	err = vma_set(&s->regions, new, new + new_len, attrs.prot, attrs.flags, attrs.kind);
+	attrs.pgoff += (old - v->start) / PAGE_SIZE;
+	err = vma_set_attrs(&s->regions, new, new + new_len, &attrs);
 	if (err)
 		return err;
 	err = pt_for_each_leaf(&s->pt, old, len, map_moved, &w);
 	uspace_tlb_sync_locked(s);
 	if (!err && s->hidden.root)
 		err = pt_for_each_leaf(&s->hidden, old, len, map_moved_hidden, &w);
-	if (!err && (attrs.flags & USPACE_SHARED) && new_len > old_len)
+	if (!err && (attrs.flags & USPACE_SHARED) && !attrs.file && new_len > old_len)
 		err = uspace_populate_locked(s, vma_find(&s->regions, new), new + len,
 		                             new + new_len);
 	if (!err && !keep_old)
@@ -103,9 +104,10 @@ static bool grow_in_place_locked(struct uspace *s, const struct vma *v, uint64_t
 
 	if (v->end != end || more > USER_TOP - end || vma_overlaps(&s->regions, end, end + more))
 		return false;
-	if (vma_set(&s->regions, end, end + more, attrs.prot, attrs.flags, attrs.kind))
+	attrs.pgoff += (end - v->start) / PAGE_SIZE;
+	if (vma_set_attrs(&s->regions, end, end + more, &attrs))
 		return false;
-	if ((attrs.flags & USPACE_SHARED) &&
+	if ((attrs.flags & USPACE_SHARED) && !attrs.file &&
 	    uspace_populate_locked(s, vma_find(&s->regions, end), end, end + more)) {
 		if (!vma_remove(&s->regions, end, end + more))
 			uspace_zap_locked(s, end, end + more);

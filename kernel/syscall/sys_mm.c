@@ -4,14 +4,18 @@
  * Linux's register arguments turned into the calls of kernel/mm/uspace.h
  * on the caller's address space. Linux takes several of these arguments as
  * unsigned long and rejects high bits the int versions here would drop, so
- * those checks happen first. Files cannot be mapped yet: there are no file
- * descriptors to map (EBADF, as Linux answers for a descriptor it lacks).
+ * those checks happen first. A file is mapped through its page cache
+ * (inode->mapping), with Linux's checks on the descriptor's access mode.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/mman.h>
+#include <cairn/linux/stat.h>
 
 #include <arch/page.h>
 
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "mm/pagecache.h"
 #include "mm/uspace.h"
 #include "syscall/syscall.h"
 
@@ -24,17 +28,59 @@ static int low_int(uint64_t v)
 	return (int)(uint32_t)v | (v >> 32 ? UNKNOWN_BIT : 0);
 }
 
+/* Linux's checks of a file mapping (do_mmap()): 0 or -errno. */
+static int mmap_file_check(struct file *f, uint64_t prot, uint64_t flags)
+{
+	int type = (int)flags & MAP_TYPE;
+
+	if (f->fmode & FMODE_PATH)
+		return -EBADF;
+	if (!S_ISREG(f->inode->mode) || !f->inode->mapping)
+		return -ENODEV;
+	if (!(f->fmode & FMODE_READ))
+		return -EACCES;
+	if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && (prot & PROT_WRITE) &&
+	    !(f->fmode & FMODE_WRITE))
+		return -EACCES;
+	if ((prot & PROT_EXEC) && (f->path.mnt->sb->flags & SB_NOEXEC))
+		return -EPERM;
+	return 0;
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
 	struct uspace *s = uspace_current();
+	struct address_space *m;
+	struct file *f;
+	long r;
 
 	if (off & (PAGE_SIZE - 1))
 		return -EINVAL;
-	if (!((int)flags & MAP_ANONYMOUS))
-		return -EBADF;
 	if (!s)
 		return -ENOMEM;
-	return uspace_mmap(s, addr, len, (int)prot, (int)flags);
+	if ((int)flags & MAP_ANONYMOUS)
+		return uspace_mmap(s, addr, len, (int)prot, (int)flags);
+	f = fd_get((int)fd);
+	if (!f)
+		return -EBADF;
+	r = mmap_file_check(f, prot, flags);
+	if (!r) {
+		m = f->inode->mapping;
+		/* MAP_SHARED_VALIDATE knows no flags past MAP_SHARED's here: treat it the same. */
+		if (((int)flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+			flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
+		r = uspace_mmap_file(s, addr, len, (int)prot, (int)flags, f, off,
+		                     !m->ops->get_frame);
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct uspace *s = uspace_current();
+
+	return s ? uspace_msync(s, addr, len, low_int(flags)) : -ENOMEM;
 }
 
 long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

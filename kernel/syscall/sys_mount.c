@@ -15,6 +15,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "proc/proc.h"
 #include "syscall/internal.h"
 #include "syscall/sys_fs.h"
@@ -182,7 +183,8 @@ long sys_umount2(uint64_t target, uint64_t flags, uint64_t a2, uint64_t a3, uint
 
 long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	/* sync(2) cannot fail; a file system's error stays its own. */
+	/* sync(2) cannot fail; a file system's error stays its own. File data first. */
+	(void)pagecache_sync_all(true);
 	(void)vfs_sync_all();
 	return 0;
 }
@@ -196,7 +198,9 @@ long sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	if (!f)
 		return -EBADF;
 	sb = f->path.mnt->sb;
-	if (sb->ops && sb->ops->sync)
+	/* The cache keeps no list per super_block: syncfs writes every file's pages. */
+	err = pagecache_sync_all(true);
+	if (sb->ops && sb->ops->sync && !err)
 		err = sb->ops->sync(sb);
 	file_put(f);
 	return err;

@@ -47,7 +47,7 @@ static void rec_free(void *ctx, struct vma *v)
 	free(v);
 }
 
-static const struct vma_ops ops = { NULL, rec_alloc, rec_free };
+static const struct vma_ops ops = { NULL, rec_alloc, rec_free, NULL, NULL };
 
 static bool any_mapped(unsigned a, unsigned b)
 {

@@ -243,23 +243,14 @@ static void radix_cut_node(struct radix_cut *c, struct radix_node *n, unsigned l
 	}
 }
 
-uint64_t radix_truncate(struct radix_tree *t, uint64_t from, const struct radix_alloc *a,
-                        void (*release)(void *ctx, uint64_t index, uint64_t val), void *ctx)
+/*
+ * After values went: drop levels a smaller tree does not need, an empty
+ * root, or the last node when only index 0 is left. @t has a root.
+ */
+static void radix_normalize(struct radix_tree *t, const struct radix_alloc *a)
 {
-	struct radix_cut c = { .from = from, .a = a, .release = release, .ctx = ctx };
 	struct radix_node *r;
 
-	if (!t->root) {
-		if (from != 0 || !t->first)
-			return 0;
-		if (release)
-			release(ctx, 0, t->first);
-		t->first = 0;
-		return 1;
-	}
-	if (!radix_fits(t->height, from))
-		return 0;
-	radix_cut_node(&c, t->root, t->height, 0);
 	/* A root whose only child is slot 0 is one level too many. */
 	while (t->height > 1 && t->root->used == 1 && t->root->slot[0]) {
 		r = t->root;
@@ -278,5 +269,57 @@ uint64_t radix_truncate(struct radix_tree *t, uint64_t from, const struct radix_
 		radix_init(t);
 		t->first = v;
 	}
+}
+
+uint64_t radix_truncate(struct radix_tree *t, uint64_t from, const struct radix_alloc *a,
+                        void (*release)(void *ctx, uint64_t index, uint64_t val), void *ctx)
+{
+	struct radix_cut c = { .from = from, .a = a, .release = release, .ctx = ctx };
+
+	if (!t->root) {
+		if (from != 0 || !t->first)
+			return 0;
+		if (release)
+			release(ctx, 0, t->first);
+		t->first = 0;
+		return 1;
+	}
+	if (!radix_fits(t->height, from))
+		return 0;
+	radix_cut_node(&c, t->root, t->height, 0);
+	radix_normalize(t, a);
 	return c.removed;
+}
+
+uint64_t radix_delete(struct radix_tree *t, uint64_t index, const struct radix_alloc *a)
+{
+	struct radix_node *path[RADIX_MAX_LEVEL];
+	unsigned slots[RADIX_MAX_LEVEL], level, depth = 0, s;
+	uint64_t val;
+
+	if (!t->root) {
+		if (index != 0 || !t->first)
+			return 0;
+		val = t->first;
+		t->first = 0;
+		return val;
+	}
+	if (!radix_fits(t->height, index))
+		return 0;
+	path[0] = t->root;
+	for (level = t->height; level > 1; level--, depth++) {
+		slots[depth] = radix_slot_of(index, level);
+		path[depth + 1] = radix_child(path[depth], slots[depth]);
+		if (!path[depth + 1])
+			return 0;
+	}
+	s = radix_slot_of(index, 1);
+	val = path[depth]->slot[s];
+	if (!val)
+		return 0;
+	path[depth]->slot[s] = 0;
+	path[depth]->used--;
+	radix_unwind(path, slots, depth, a);
+	radix_normalize(t, a);
+	return val;
 }

@@ -67,6 +67,13 @@ int __must_check radix_insert(struct radix_tree *t, uint64_t index, uint64_t val
 bool radix_next(const struct radix_tree *t, uint64_t from, uint64_t *index, uint64_t *val);
 
 /*
+ * Remove the value at @index, freeing the nodes left empty (the tree
+ * shrinks as radix_truncate() leaves it). Returns the value, or 0 when
+ * there was none. Never allocates.
+ */
+uint64_t radix_delete(struct radix_tree *t, uint64_t index, const struct radix_alloc *a);
+
+/*
  * Remove every value at @from or later, handing each to @release (which
  * may be NULL) with its index, and free the nodes left empty; the tree
  * shrinks to the height its largest remaining index needs. Returns the

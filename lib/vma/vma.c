@@ -35,13 +35,27 @@ int vma_map_init(struct vma_map *m, uint64_t lo, uint64_t hi, uint64_t granule,
 	return 0;
 }
 
+/* Give back a record that was in the map, with its file reference. */
+static void rec_free(const struct vma_map *m, struct vma *v)
+{
+	if (v->file && m->ops->file_put)
+		m->ops->file_put(m->ops->ctx, v->file);
+	m->ops->free(m->ops->ctx, v);
+}
+
+static void rec_file_get(const struct vma_map *m, const struct vma *v)
+{
+	if (v->file && m->ops->file_get)
+		m->ops->file_get(m->ops->ctx, v->file);
+}
+
 void vma_map_clear(struct vma_map *m)
 {
 	struct vma *v = m->head, *next;
 
 	for (; v; v = next) {
 		next = v->next;
-		m->ops->free(m->ops->ctx, v);
+		rec_free(m, v);
 	}
 	m->head = NULL;
 	m->count = 0;
@@ -130,6 +144,8 @@ static void split(struct vma_map *m, struct vma *v, uint64_t at, struct vma_spar
 
 	*r = *v;
 	r->start = at;
+	r->pgoff += (at - v->start) / m->granule;
+	rec_file_get(m, r);
 	v->end = at;
 	v->next = r;
 	m->count++;
@@ -153,20 +169,24 @@ static void carve(struct vma_map *m, uint64_t start, uint64_t end, struct vma_sp
 			pp = &v->next;
 		} else if (v->end > end) {
 			m->bytes -= end - v->start;
+			v->pgoff += (end - v->start) / m->granule;
 			v->start = end;
 			pp = &v->next;
 		} else {
 			m->bytes -= v->end - v->start;
 			*pp = v->next;
 			m->count--;
-			m->ops->free(m->ops->ctx, v);
+			rec_free(m, v);
 		}
 	}
 }
 
-static bool same_attrs(const struct vma *a, const struct vma *b)
+/* Whether @a and the region @b right above it could be one region. */
+static bool same_attrs(const struct vma_map *m, const struct vma *a, const struct vma *b)
 {
-	return a->prot == b->prot && a->flags == b->flags && a->kind == b->kind;
+	if (a->prot != b->prot || a->flags != b->flags || a->kind != b->kind || a->file != b->file)
+		return false;
+	return !a->file || b->pgoff == a->pgoff + (a->end - a->start) / m->granule;
 }
 
 /* Merge touching regions with equal attributes whose boundary is in [@start, @end]. */
@@ -175,11 +195,11 @@ static void merge_range(struct vma_map *m, uint64_t start, uint64_t end)
 	struct vma *v = m->head, *n;
 
 	while (v && (n = v->next)) {
-		if (v->end == n->start && v->end >= start && v->end <= end && same_attrs(v, n)) {
+		if (v->end == n->start && v->end >= start && v->end <= end && same_attrs(m, v, n)) {
 			v->end = n->end;
 			v->next = n->next;
 			m->count--;
-			m->ops->free(m->ops->ctx, n);
+			rec_free(m, n);
 			continue;
 		}
 		if (v->start > end)
@@ -221,10 +241,23 @@ static int place(struct vma_map *m, uint64_t start, uint64_t end, const struct v
 	r->prot = attrs->prot;
 	r->flags = attrs->flags;
 	r->kind = attrs->kind;
+	r->file = attrs->file;
+	r->pgoff = attrs->file ? attrs->pgoff : 0;
+	rec_file_get(m, r);
 	link_new(m, r, start, end);
 	merge_range(m, start, end);
 	spares_give_back(m, &sp);
 	return 0;
+}
+
+int vma_set_attrs(struct vma_map *m, uint64_t start, uint64_t end, const struct vma *attrs)
+{
+	return place(m, start, end, attrs, true);
+}
+
+int vma_insert_attrs(struct vma_map *m, uint64_t start, uint64_t end, const struct vma *attrs)
+{
+	return place(m, start, end, attrs, false);
 }
 
 int vma_set(struct vma_map *m, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
@@ -334,7 +367,7 @@ int vma_check(const struct vma_map *m)
 			return -EINVAL;
 		if (v->start < prev_end || v->end > m->hi)
 			return -EINVAL;
-		if (prev && prev->end == v->start && same_attrs(prev, v))
+		if (prev && prev->end == v->start && same_attrs(m, prev, v))
 			return -EINVAL;
 		prev_end = v->end;
 		bytes += v->end - v->start;

@@ -23,6 +23,8 @@ struct vma {
 	uint32_t prot;    /* the caller's protection bits */
 	uint32_t flags;   /* the caller's flags */
 	uint32_t kind;    /* the caller's kind (anonymous, heap, stack...) */
+	void *file;       /* the caller's file reference (NULL: none); see vma_ops.file_get */
+	uint64_t pgoff;   /* with a file: the file offset of start, in granules */
 	struct vma *next; /* the region above, or NULL */
 };
 
@@ -32,6 +34,13 @@ struct vma_ops {
 	/* A record, or NULL when none is left. Its contents are set by the map. */
 	struct vma *(*alloc)(void *ctx);
 	void (*free)(void *ctx, struct vma *v);
+	/*
+	 * Optional: a record now refers to @file (a new region, or one half of
+	 * a split) / no longer does (a region removed, merged or trimmed away).
+	 * Each record holds one reference, so the caller can count mappings.
+	 */
+	void (*file_get)(void *ctx, void *file);
+	void (*file_put)(void *ctx, void *file);
 };
 
 /* The map: regions sorted by address, all inside [lo, hi). */
@@ -80,6 +89,18 @@ uint64_t vma_bytes_in(const struct vma_map *m, uint64_t start, uint64_t end);
  */
 int __must_check vma_set(struct vma_map *m, uint64_t start, uint64_t end, uint32_t prot,
                          uint32_t flags, uint32_t kind);
+
+/*
+ * As vma_set(), with every attribute of @attrs (prot, flags, kind, file and
+ * pgoff; its start, end and next are ignored). Regions of one file merge
+ * only when their offsets continue each other; split halves keep the
+ * offset of their own start.
+ */
+int __must_check vma_set_attrs(struct vma_map *m, uint64_t start, uint64_t end,
+                               const struct vma *attrs);
+/* As vma_insert() with every attribute of @attrs. */
+int __must_check vma_insert_attrs(struct vma_map *m, uint64_t start, uint64_t end,
+                                  const struct vma *attrs);
 
 /*
  * As vma_set(), but only when nothing is mapped in [@start, @end) yet.

@@ -186,7 +186,15 @@ static void test_random(void **state)
 		uint64_t i = random_index();
 		int r = rand() % 100;
 
-		if (r < 2) {
+		if (r < 30 && m.n) {
+			/* Delete a value that is there, then one that is not. */
+			size_t k = (size_t)rand() % m.n;
+			uint64_t gone = m.idx[k];
+
+			m.idx[k] = m.idx[--m.n];
+			assert_int_equal(radix_delete(&t, gone, &alloc), gone * 3 + 1);
+			assert_int_equal(radix_delete(&t, gone, &alloc), 0);
+		} else if (r < 32) {
 			uint64_t from = random_index(), removed = m.n;
 
 			model_cut(&m, from);
@@ -205,6 +213,35 @@ static void test_random(void **state)
 	check_against(&t, &m);
 	radix_truncate(&t, 0, &alloc, NULL, NULL);
 	assert_null(t.root);
+	assert_int_equal(pool.live, 0);
+}
+
+/* Deleting every value one by one frees every node, whatever the order. */
+static void test_delete_all(void **state)
+{
+	static struct model m;
+	struct radix_tree t;
+	size_t k;
+
+	(void)state;
+	srand(7);
+	reset(&t);
+	m.n = 0;
+	while (m.n < 2000) {
+		uint64_t i = random_index();
+
+		if (radix_insert(&t, i, i * 3 + 1, &alloc) == 0)
+			m.idx[m.n++] = i;
+	}
+	while (m.n) {
+		k = (size_t)rand() % m.n;
+		assert_int_equal(radix_delete(&t, m.idx[k], &alloc), m.idx[k] * 3 + 1);
+		m.idx[k] = m.idx[--m.n];
+		if (m.n % 100 == 0)
+			check_against(&t, &m);
+	}
+	assert_null(t.root);
+	assert_int_equal(t.first, 0);
 	assert_int_equal(pool.live, 0);
 }
 
@@ -279,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_delete_all),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_first_without_nodes),
 	};

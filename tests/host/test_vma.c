@@ -45,7 +45,7 @@ static void rec_free(void *ctx, struct vma *v)
 	free(v);
 }
 
-static const struct vma_ops ops = { NULL, rec_alloc, rec_free };
+static const struct vma_ops ops = { NULL, rec_alloc, rec_free, NULL, NULL };
 
 static void map_start(struct vma_map *m)
 {
@@ -351,6 +351,83 @@ static void random_sequences_match_the_model(void **state)
 	}
 }
 
+/* File references counted per record, for the file-region tests. */
+static long file_refs;
+
+static void file_get(void *ctx, void *file)
+{
+	(void)ctx;
+	assert_ptr_equal(file, &file_refs);
+	file_refs++;
+}
+
+static void file_put(void *ctx, void *file)
+{
+	(void)ctx;
+	assert_ptr_equal(file, &file_refs);
+	assert_true(file_refs > 0);
+	file_refs--;
+}
+
+static const struct vma_ops file_ops = { NULL, rec_alloc, rec_free, file_get, file_put };
+
+/* The region holding page @pg must map file page @want. */
+static void expect_pgoff(const struct vma_map *m, uint64_t pg, uint64_t want)
+{
+	const struct vma *v = vma_find(m, pg * PG);
+
+	assert_non_null(v);
+	assert_ptr_equal(v->file, &file_refs);
+	assert_int_equal(v->pgoff + (pg * PG - v->start) / PG, want);
+}
+
+/*
+ * A file region keeps each page's file offset through a hole punched in
+ * it, a protection change, a trimmed start and a re-merge; every record
+ * holds one file reference; regions of the same file merge only where
+ * the offsets continue.
+ */
+static void file_regions_keep_offsets(void **state)
+{
+	struct vma attrs = { .prot = 1, .file = &file_refs, .pgoff = 100 };
+	struct vma_map m;
+
+	(void)state;
+	budget = -1;
+	live = 0;
+	file_refs = 0;
+	assert_int_equal(vma_map_init(&m, 0, NPAGES * PG, PG, &file_ops), 0);
+	assert_int_equal(vma_set_attrs(&m, 10 * PG, 30 * PG, &attrs), 0);
+	assert_int_equal(file_refs, 1);
+	assert_int_equal(vma_remove(&m, 14 * PG, 16 * PG), 0);
+	assert_int_equal(file_refs, 2);
+	expect_pgoff(&m, 13, 103);
+	expect_pgoff(&m, 16, 106);
+	assert_int_equal(vma_protect(&m, 20 * PG, 22 * PG, 3), 0);
+	assert_int_equal(file_refs, 4);
+	expect_pgoff(&m, 21, 111);
+	expect_pgoff(&m, 22, 112);
+	assert_int_equal(vma_protect(&m, 20 * PG, 22 * PG, 1), 0);
+	assert_int_equal(file_refs, 2); /* merged back */
+	expect_pgoff(&m, 29, 119);
+	/* Trim the start of the upper part: its offset moves with it. */
+	assert_int_equal(vma_remove(&m, 16 * PG, 18 * PG), 0);
+	expect_pgoff(&m, 18, 108);
+	/* Filling the hole with the right offsets merges all of it again. */
+	attrs.pgoff = 104;
+	assert_int_equal(vma_set_attrs(&m, 14 * PG, 18 * PG, &attrs), 0);
+	assert_int_equal(m.count, 1);
+	assert_int_equal(file_refs, 1);
+	/* The same file at a different offset next to it stays a region of its own. */
+	attrs.pgoff = 0;
+	assert_int_equal(vma_insert_attrs(&m, 30 * PG, 31 * PG, &attrs), 0);
+	assert_int_equal(m.count, 2);
+	assert_int_equal(vma_check(&m), 0);
+	vma_map_clear(&m);
+	assert_int_equal(file_refs, 0);
+	assert_int_equal(live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +440,7 @@ int main(void)
 		cmocka_unit_test(out_of_records_changes_nothing),
 		cmocka_unit_test(gaps_top_down_and_bottom_up),
 		cmocka_unit_test(random_sequences_match_the_model),
+		cmocka_unit_test(file_regions_keep_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

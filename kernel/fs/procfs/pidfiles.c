@@ -6,9 +6,11 @@
  */
 #include <cairn/errno.h>
 #include <cairn/linux/mman.h>
+#include <cairn/linux/stat.h>
 
 #include <lib/procfs/procfmt.h>
 
+#include "fs/file.h"
 #include "fs/procfs/internal.h"
 #include "mm/heap.h"
 #include "mm/uspace.h"
@@ -123,9 +125,19 @@ int procfs_show_pid_environ(struct seqbuf *s, const struct procfs_node *n)
 	return show_strings(s, n, true);
 }
 
-/* One region as a maps line; the stack and the break's region get Linux's names. */
+/* The path buffer of map_line(): one per maps read, from the heap. */
+struct maps_ctx {
+	struct seqbuf *s;
+	char *path; /* PATH_MAX bytes, or NULL without memory (names left out) */
+};
+
+/*
+ * One region as a maps line; the stack and the break's region get Linux's
+ * names, a file region its path, offset, device and inode number.
+ */
 static void map_line(const struct uspace_region *r, void *ctx)
 {
+	struct maps_ctx *c = ctx;
 	struct procfmt_vma v = {
 		r->start, r->end, false, false, false, r->shared, 0, 0, 0, 0, NULL
 	};
@@ -133,15 +145,24 @@ static void map_line(const struct uspace_region *r, void *ctx)
 	v.read = r->prot & PROT_READ;
 	v.write = r->prot & PROT_WRITE;
 	v.exec = r->prot & PROT_EXEC;
-	if (r->heap)
+	if (r->file) {
+		v.offset = r->offset;
+		v.dev_major = DEV_MAJOR(r->file->inode->sb->dev);
+		v.dev_minor = DEV_MINOR(r->file->inode->sb->dev);
+		v.ino = r->file->inode->ino;
+		if (c->path && vfs_path_name(&r->file->path, c->path, PATH_MAX) >= 0)
+			v.name = c->path;
+	} else if (r->heap) {
 		v.name = "[heap]";
-	else if (r->stack)
+	} else if (r->stack) {
 		v.name = "[stack]";
-	procfmt_map(ctx, &v);
+	}
+	procfmt_map(c->s, &v);
 }
 
 int procfs_show_pid_maps(struct seqbuf *s, const struct procfs_node *n)
 {
+	struct maps_ctx c = { s, NULL };
 	struct uspace *space;
 
 	if (!proc_pid_exists(n->pid))
@@ -149,7 +170,9 @@ int procfs_show_pid_maps(struct seqbuf *s, const struct procfs_node *n)
 	space = proc_space_get(n->pid);
 	if (!space)
 		return 0;
-	uspace_for_each_region(space, map_line, s);
+	c.path = kmalloc_flags(PATH_MAX, KM_MAY_FAIL);
+	uspace_for_each_region(space, map_line, &c);
 	uspace_put(space);
+	kfree(c.path);
 	return 0;
 }

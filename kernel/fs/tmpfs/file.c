@@ -6,7 +6,9 @@
  * the tail of the last one, so growing the file again shows zeros. Writes
  * run under the inode lock (the VFS takes it, so O_APPEND lands at the
  * end); reads take it themselves. The frames are reference-counted pmm
- * frames, so a later mapping can share them (tmpfs_get_frame()).
+ * frames, so mappings share them: the file's address_space hands them out
+ * (get_frame) to the page-fault path, which holds no inode lock, so the
+ * index has a spinlock of its own (plock) and a fault may add a page.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
@@ -18,6 +20,7 @@
 #include "fs/tmpfs/internal.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "proc/signal.h"
 
@@ -49,38 +52,75 @@ static void tmpfs_page_release(void *ctx, uint64_t index, uint64_t pa)
 void tmpfs_file_cut(struct inode *ino, uint64_t from)
 {
 	struct tmpfs_inode *ti = tmpfs_i(ino);
-	uint64_t n = radix_truncate(&ti->pages, from, &tmpfs_nodes, tmpfs_page_release, NULL);
+	uint64_t n;
 
+	spin_lock(&ti->plock);
+	n = radix_truncate(&ti->pages, from, &tmpfs_nodes, tmpfs_page_release, NULL);
+	spin_unlock(&ti->plock);
 	tmpfs_uncharge(ti->sbi, n);
-	ino->blocks -= n * (PAGE_SIZE / 512);
+	__atomic_sub_fetch(&ino->blocks, n * (PAGE_SIZE / 512), __ATOMIC_RELAXED);
+}
+
+/* The frame of page @index, or 0 for a hole. */
+static uint64_t tmpfs_page_at(struct tmpfs_inode *ti, uint64_t index)
+{
+	uint64_t pa;
+
+	spin_lock(&ti->plock);
+	pa = radix_lookup(&ti->pages, index);
+	spin_unlock(&ti->plock);
+	return pa;
 }
 
 /*
- * A frame for page @index of @ino (not there yet): charged to the size
- * limit, zeroed unless the caller overwrites it whole (@whole). 0 with
- * *@pa, -ENOSPC or -ENOMEM. [L] held.
+ * The frame of page @index of @ino, made (charged to the size limit,
+ * zeroed unless @whole: the caller overwrites it whole) when it is a
+ * hole; *@fresh says whether it was. With @ref, one more reference for
+ * the caller. 0 with *@pa, -ENOSPC or -ENOMEM.
  */
-static int tmpfs_page_new(struct inode *ino, uint64_t index, bool whole, uint64_t *pa)
+static int tmpfs_page_get(struct inode *ino, uint64_t index, bool whole, bool ref, uint64_t *pa,
+                          bool *fresh)
 {
 	struct tmpfs_inode *ti = tmpfs_i(ino);
-	int err = tmpfs_charge(ti->sbi, 1);
+	uint64_t have, made = 0;
+	int err = 0;
 
-	if (err)
-		return err;
-	*pa = pmm_alloc_pages(0, whole ? 0 : PMM_ZERO);
-	if (!*pa) {
-		err = -ENOMEM;
-		goto out_uncharge;
+	/* Someone maps the file: they could see the page before the copy fills it. */
+	if (__atomic_load_n(&ti->mapping.nusers, __ATOMIC_RELAXED))
+		whole = false;
+again:
+	*fresh = false;
+	made = 0;
+	if (!tmpfs_page_at(ti, index)) {
+		err = tmpfs_charge(ti->sbi, 1);
+		if (err)
+			return err;
+		made = pmm_alloc_pages(0, whole ? 0 : PMM_ZERO);
+		if (!made) {
+			tmpfs_uncharge(ti->sbi, 1);
+			return -ENOMEM;
+		}
 	}
-	err = radix_insert(&ti->pages, index, *pa, &tmpfs_nodes);
-	if (err)
-		goto out_free;
-	ino->blocks += PAGE_SIZE / 512;
-	return 0;
-out_free:
-	pmm_free_pages(*pa, 0);
-out_uncharge:
-	tmpfs_uncharge(ti->sbi, 1);
+	spin_lock(&ti->plock);
+	have = radix_lookup(&ti->pages, index);
+	if (!have && made) {
+		err = radix_insert(&ti->pages, index, made, &tmpfs_nodes);
+		have = err ? 0 : made;
+		*fresh = !err;
+	}
+	if (have && ref && pmm_frame_get(pmm_frame(have)))
+		err = -ENOMEM;
+	spin_unlock(&ti->plock);
+	if (made && !*fresh) {
+		pmm_free_pages(made, 0);
+		tmpfs_uncharge(ti->sbi, 1);
+	}
+	if (*fresh)
+		__atomic_add_fetch(&ino->blocks, PAGE_SIZE / 512, __ATOMIC_RELAXED);
+	/* A truncation took the page between the look and the lock: look again. */
+	if (!err && !have)
+		goto again;
+	*pa = have;
 	return err;
 }
 
@@ -89,21 +129,17 @@ static long tmpfs_write_page(struct inode *ino, struct uio *u, int64_t pos)
 {
 	uint64_t index = (uint64_t)pos / PAGE_SIZE, pa;
 	size_t off = (size_t)pos % PAGE_SIZE, n = PAGE_SIZE - off, got;
-	bool fresh = false;
+	bool fresh;
 	int err;
 
 	if (n > u->resid)
 		n = u->resid;
-	pa = radix_lookup(&tmpfs_i(ino)->pages, index);
-	if (!pa) {
-		fresh = off == 0 && n == PAGE_SIZE;
-		err = tmpfs_page_new(ino, index, fresh, &pa);
-		if (err)
-			return err;
-	}
+	err = tmpfs_page_get(ino, index, off == 0 && n == PAGE_SIZE, false, &pa, &fresh);
+	if (err)
+		return err;
 	got = uio_copy_in(u, (char *)phys_to_virt(pa) + off, n);
 	/* A page taken without zeroing must not show old bytes where the copy stopped. */
-	if (fresh && got < n)
+	if (fresh && off == 0 && n == PAGE_SIZE && got < n)
 		memset((char *)phys_to_virt(pa) + got, 0, PAGE_SIZE - got);
 	return got ? (long)got : -EFAULT;
 }
@@ -141,7 +177,7 @@ static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 	}
 	if (done) {
 		if (p > ino->size)
-			ino->size = p;
+			__atomic_store_n(&ino->size, p, __ATOMIC_RELEASE);
 		inode_touch(ino, false);
 	}
 	*pos = p;
@@ -177,7 +213,7 @@ static long tmpfs_read(struct file *f, struct uio *u, int64_t *pos)
 	mutex_lock(&ino->lock);
 	/* A kill stops a long read (a sparse file reads 2 GiB of zeros) with what it read. */
 	while (u->resid && p < ino->size && !(done && signal_fatal_pending())) {
-		uint64_t pa = radix_lookup(&tmpfs_i(ino)->pages, (uint64_t)p / PAGE_SIZE);
+		uint64_t pa = tmpfs_page_at(tmpfs_i(ino), (uint64_t)p / PAGE_SIZE);
 		size_t off = (size_t)p % PAGE_SIZE, n = PAGE_SIZE - off, got;
 
 		if (n > u->resid)
@@ -199,23 +235,30 @@ static long tmpfs_read(struct file *f, struct uio *u, int64_t *pos)
 	return done;
 }
 
-/* Change the size: free or zero what lies past a smaller end. [L] held. */
+/*
+ * Change the size: free or zero what lies past a smaller end, and take the
+ * pages past it out of every mapping (a touch there is SIGBUS). [L] held.
+ */
 static int tmpfs_resize(struct inode *ino, int64_t size)
 {
 	uint64_t pa;
 	size_t off = (size_t)size % PAGE_SIZE;
+	bool shrink;
 
 	if (size < 0)
 		return -EINVAL;
 	if (size > TMPFS_MAX_SIZE - (int64_t)PAGE_SIZE)
 		return -EFBIG;
-	if (size < ino->size) {
+	shrink = size < ino->size;
+	if (shrink) {
 		tmpfs_file_cut(ino, ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
-		pa = off ? radix_lookup(&tmpfs_i(ino)->pages, (uint64_t)size / PAGE_SIZE) : 0;
+		pa = off ? tmpfs_page_at(tmpfs_i(ino), (uint64_t)size / PAGE_SIZE) : 0;
 		if (pa)
 			memset((char *)phys_to_virt(pa) + off, 0, PAGE_SIZE - off);
 	}
-	ino->size = size;
+	__atomic_store_n(&ino->size, size, __ATOMIC_RELEASE);
+	if (shrink)
+		pagecache_truncate(ino->mapping, size);
 	return 0;
 }
 
@@ -242,8 +285,7 @@ static int64_t tmpfs_seek_hole(struct inode *ino, int64_t off)
 	uint64_t index = (uint64_t)off / PAGE_SIZE;
 	int64_t at;
 
-	while ((int64_t)(index * PAGE_SIZE) < ino->size &&
-	       radix_lookup(&tmpfs_i(ino)->pages, index))
+	while ((int64_t)(index * PAGE_SIZE) < ino->size && tmpfs_page_at(tmpfs_i(ino), index))
 		index++;
 	at = (int64_t)(index * PAGE_SIZE);
 	if (at < off)
@@ -254,10 +296,15 @@ static int64_t tmpfs_seek_hole(struct inode *ino, int64_t off)
 /* SEEK_DATA from @off: the first page present at or after it, -ENXIO if none before the end. */
 static int64_t tmpfs_seek_data(struct inode *ino, int64_t off)
 {
+	struct tmpfs_inode *ti = tmpfs_i(ino);
 	uint64_t index, pa;
 	int64_t at;
+	bool found;
 
-	if (!radix_next(&tmpfs_i(ino)->pages, (uint64_t)off / PAGE_SIZE, &index, &pa))
+	spin_lock(&ti->plock);
+	found = radix_next(&ti->pages, (uint64_t)off / PAGE_SIZE, &index, &pa);
+	spin_unlock(&ti->plock);
+	if (!found)
 		return -ENXIO;
 	at = (int64_t)(index * PAGE_SIZE);
 	if (at < off)
@@ -284,20 +331,54 @@ static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
 
 int tmpfs_get_frame(struct inode *ino, uint64_t index, uint64_t *phys)
 {
+	struct tmpfs_inode *ti = tmpfs_i(ino);
 	uint64_t pa = 0;
 	int err = -ENOENT;
 
 	if (ino->iops != &tmpfs_file_iops)
 		return -EINVAL;
-	mutex_lock(&ino->lock);
-	if (index < ((uint64_t)ino->size + PAGE_SIZE - 1) / PAGE_SIZE)
-		pa = radix_lookup(&tmpfs_i(ino)->pages, index);
+	spin_lock(&ti->plock);
+	if (index <
+	    ((uint64_t)__atomic_load_n(&ino->size, __ATOMIC_ACQUIRE) + PAGE_SIZE - 1) / PAGE_SIZE)
+		pa = radix_lookup(&ti->pages, index);
 	if (pa)
 		err = pmm_frame_get(pmm_frame(pa));
-	mutex_unlock(&ino->lock);
+	spin_unlock(&ti->plock);
 	if (!err)
 		*phys = pa;
 	return err;
+}
+
+/*
+ * address_space_ops.get_frame: the page-fault path maps tmpfs's own frame,
+ * making a hole's page on first touch (charged like a write). The size is
+ * read without the inode lock: a truncation racing the fault unmaps the
+ * page again after it has set the new size.
+ */
+static int tmpfs_map_frame(struct address_space *m, uint64_t index, bool write, uint64_t *pa)
+{
+	struct inode *ino = m->host;
+	int64_t size = __atomic_load_n(&ino->size, __ATOMIC_ACQUIRE);
+	bool fresh;
+
+	(void)write;
+	if (size <= 0 || index > ((uint64_t)size - 1) / PAGE_SIZE)
+		return -ENXIO;
+	return tmpfs_page_get(ino, index, false, true, pa, &fresh);
+}
+
+static const struct address_space_ops tmpfs_aops = {
+	.get_frame = tmpfs_map_frame,
+};
+
+void tmpfs_file_init(struct inode *ino)
+{
+	struct tmpfs_inode *ti = tmpfs_i(ino);
+
+	radix_init(&ti->pages);
+	spin_init(&ti->plock, "tmpfs.pages");
+	mapping_init(&ti->mapping, ino, &tmpfs_aops);
+	ino->mapping = &ti->mapping;
 }
 
 const struct inode_ops tmpfs_file_iops = {

@@ -19,6 +19,8 @@
 
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "mm/pagecache.h"
+#include "sched/spinlock.h"
 
 struct tmpfs_sb {
 	uint64_t max_pages;  /* [I] size= limit, in frames */
@@ -55,9 +57,14 @@ struct tmpfs_dir {
 struct tmpfs_inode {
 	struct tmpfs_sb *sbi; /* [I] its instance's counters (outlive the super_block) */
 	union {
-		struct radix_tree pages; /* [L] regular files: page index -> frame */
-		struct tmpfs_dir dir;    /* [L] directories */
-		char *link;              /* [I] symbolic links: the target, NUL-terminated */
+		/* Regular files: faults reach the pages without the inode lock, so [P]. */
+		struct {
+			struct radix_tree pages;      /* [P] page index -> frame */
+			struct spinlock plock;        /* the [P] lock; taken under [L] or alone */
+			struct address_space mapping; /* ino->mapping: mmap hands out the frames */
+		};
+		struct tmpfs_dir dir; /* [L] directories */
+		char *link;           /* [I] symbolic links: the target, NUL-terminated */
 	};
 };
 
@@ -120,7 +127,9 @@ int __must_check tmpfs_rmdir(struct inode *dir, struct dentry *d);
 int __must_check tmpfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
                               struct dentry *nd);
 
-/* Regular files (file.c): drop every page at @from (a page index) or later. */
+/* Regular files (file.c): set up the pages and the mapping of a new file. */
+void tmpfs_file_init(struct inode *ino);
+/* Drop every page at @from (a page index) or later. */
 void tmpfs_file_cut(struct inode *ino, uint64_t from);
 int __must_check tmpfs_setattr_locked(struct inode *ino, const struct iattr *a)
 	__must_hold(&ino->lock);

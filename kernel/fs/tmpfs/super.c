@@ -112,7 +112,7 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, uint32_
 		ino->size = 2 * TMPFS_BOGO_SIZE; /* "." and ".." */
 		tmpfs_dir_init(&ti->dir, dir);
 	} else if ((mode & S_IFMT) == S_IFREG) {
-		radix_init(&ti->pages);
+		tmpfs_file_init(ino);
 	}
 	tmpfs_set_ops(ino);
 	return ino;
@@ -130,6 +130,7 @@ static void tmpfs_evict_inode(struct inode *ino)
 	switch (ino->mode & S_IFMT) {
 	case S_IFREG:
 		tmpfs_file_cut(ino, 0);
+		mapping_destroy(&ti->mapping);
 		break;
 	case S_IFDIR:
 		tmpfs_dir_free(&ti->dir);

@@ -51,6 +51,11 @@ static void user_page_fault(const struct arch_regs *regs, uint64_t cr2)
 		proc_kill_oom();
 		return;
 	}
+	/* A file page past the end of the file, or one that cannot be read: SIGBUS (Linux). */
+	if (err == -EIO) {
+		x86_user_signal(SIGBUS, BUS_ADRERR, cr2);
+		return;
+	}
 	x86_user_signal(err == -ENOMEM ? SIGKILL : SIGSEGV,
 	                err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, cr2);
 }

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * File-backed regions of user address spaces: page faults served from the
+ * page cache, msync(), and the reverse map the cache uses to take pages
+ * past a new end of file out of every space that maps the file.
+ *
+ * MAP_SHARED maps the cached frame itself. Where the cache tracks dirty
+ * pages, a clean page is mapped read-only so the first write faults and
+ * marks it dirty; file systems that keep their pages in memory (tmpfs,
+ * address_space_ops.get_frame) map it writable at once. MAP_PRIVATE maps
+ * the cached frame read-only; a write copies it, and the copy is anonymous.
+ * Each region record holds a reference to its struct file, and each
+ * address space is counted once per record on its file's mapping
+ * (struct pc_user), so the file stays open while mapped.
+ */
+#include <cairn/errno.h>
+#include <cairn/linux/mman.h>
+
+#include <arch/page.h>
+#include <lib/string.h>
+
+#include "arch/arch.h"
+#include "core/kmain.h"
+#include "core/log.h"
+#include "fs/file.h"
+#include "mm/heap.h"
+#include "mm/pagecache_internal.h"
+#include "mm/pmm.h"
+#include "mm/uspace.h"
+#include "mm/uspace_internal.h"
+
+/* One address space mapping a file: on address_space.users, [P]. */
+struct pc_user {
+	struct list_node link;
+	struct uspace *s;
+	uint32_t records; /* region records of s that map the file */
+};
+
+static struct pc_user *user_find_locked(struct address_space *m, struct uspace *s)
+	__must_hold(&pc_lock)
+{
+	struct pc_user *u;
+
+	list_for_each_entry(u, &m->users, link)
+		if (u->s == s)
+			return u;
+	return NULL;
+}
+
+/* Count one more region record of @s on @m. */
+static void user_add(struct address_space *m, struct uspace *s)
+{
+	struct pc_user *fresh = kmalloc_flags(sizeof(*fresh), KM_MAY_FAIL), *u;
+
+	spin_lock(&pc_lock);
+	u = user_find_locked(m, s);
+	if (!u && fresh) {
+		u = fresh;
+		fresh = NULL;
+		u->s = s;
+		u->records = 0;
+		list_node_init(&u->link);
+		list_add_tail(&m->users, &u->link);
+		m->nusers++;
+	}
+	if (u)
+		u->records++;
+	spin_unlock(&pc_lock);
+	if (!u)
+		pr_err("uspace: no memory to note a file mapping: truncation will not unmap it");
+	kfree(fresh);
+}
+
+static void user_del(struct address_space *m, struct uspace *s)
+{
+	struct pc_user *u;
+
+	spin_lock(&pc_lock);
+	u = user_find_locked(m, s);
+	if (u && --u->records == 0) {
+		list_del(&u->link);
+		m->nusers--;
+	} else {
+		u = NULL;
+	}
+	spin_unlock(&pc_lock);
+	kfree(u);
+}
+
+/* vma_ops.file_get / file_put of every address space: @ctx is the space. */
+void uspace_file_get(void *ctx, void *file)
+{
+	struct file *f = file;
+
+	file_get(f);
+	user_add(f->inode->mapping, ctx);
+}
+
+void uspace_file_put(void *ctx, void *file)
+{
+	struct file *f = file;
+
+	user_del(f->inode->mapping, ctx);
+	file_put(f);
+}
+
+/* A reference to @s unless it is already being destroyed. */
+static bool uspace_tryget(struct uspace *s)
+{
+	uint32_t r = __atomic_load_n(&s->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (r == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&s->refs, &r, r + 1, true, __ATOMIC_ACQUIRE,
+	                                      __ATOMIC_RELAXED));
+	return true;
+}
+
+/* Zap the pages of @s that map page @from or later of @m. */
+static void unmap_space(struct uspace *s, struct address_space *m, uint64_t from)
+{
+	const struct vma *v;
+	uint64_t npages, lo;
+
+	mutex_lock(&s->lock);
+	for (v = s->regions.head; v; v = v->next) {
+		if (!v->file || ((struct file *)v->file)->inode->mapping != m)
+			continue;
+		npages = (v->end - v->start) / PAGE_SIZE;
+		if (v->pgoff + npages <= from)
+			continue;
+		lo = from > v->pgoff ? v->start + (from - v->pgoff) * PAGE_SIZE : v->start;
+		uspace_zap_locked(s, lo, v->end);
+	}
+	mutex_unlock(&s->lock);
+}
+
+#define UNMAP_BATCH 16
+
+void pagecache_unmap_from(struct address_space *m, uint64_t from)
+{
+	struct uspace *spaces[UNMAP_BATCH];
+	struct pc_user *u;
+	unsigned n = 0, skip = 0, i, seen;
+
+	do {
+		n = 0;
+		seen = 0;
+		spin_lock(&pc_lock);
+		list_for_each_entry(u, &m->users, link) {
+			if (seen++ < skip)
+				continue;
+			if (n == UNMAP_BATCH)
+				break;
+			if (uspace_tryget(u->s))
+				spaces[n++] = u->s;
+		}
+		spin_unlock(&pc_lock);
+		for (i = 0; i < n; i++) {
+			unmap_space(spaces[i], m, from);
+			uspace_put(spaces[i]);
+		}
+		skip += UNMAP_BATCH;
+	} while (n == UNMAP_BATCH);
+}
+
+/* Map @pa (whose reference the space takes over) at @va, replacing what is there. */
+static int install_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t pte, bool present,
+                          uint64_t old) __must_hold(&s->lock)
+{
+	int err;
+
+	if (!present) {
+		err = uspace_map_page_locked(s, va, pa, pte);
+		if (err) {
+			pmm_frame_put(pmm_frame(pa));
+			return err == -EEXIST ? 0 : -ENOMEM;
+		}
+		__atomic_fetch_add(&s->resident, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	err = pt_replace_4k(&s->pt, va, pa, pte);
+	uspace_tlb_sync_locked(s);
+	if (err) {
+		pmm_frame_put(pmm_frame(pa));
+		return -EFAULT;
+	}
+	pmm_frame_put(pmm_frame(old));
+	return 0;
+}
+
+/* A private copy of the frame @pa (whose reference goes): 0 and *@copy, or -ENOMEM. */
+static int copy_frame(uint64_t pa, uint64_t *copy)
+{
+	*copy = pmm_alloc_pages(0, 0);
+	if (*copy)
+		memcpy(phys_to_virt(*copy), phys_to_virt(pa), PAGE_SIZE);
+	pmm_frame_put(pmm_frame(pa));
+	return *copy ? 0 : -ENOMEM;
+}
+
+int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
+{
+	struct file *f = v->file;
+	struct address_space *m = f->inode->mapping;
+	uint64_t index = v->pgoff + (va - v->start) / PAGE_SIZE, pa, old = 0;
+	int64_t size = __atomic_load_n(&f->inode->size, __ATOMIC_ACQUIRE);
+	bool write = access & UFAULT_WRITE, shared = v->flags & USPACE_SHARED, present;
+	uint32_t flags = 0;
+	int err;
+
+	/* A page wholly past the end of the file: SIGBUS, as on Linux. */
+	if (size <= 0 || index > ((uint64_t)size - 1) / PAGE_SIZE)
+		return -EIO;
+	present = !pt_translate(&s->pt, va, &old, &flags, NULL);
+	if (present && (!write || (flags & PT_WRITE)))
+		return 0; /* another thread resolved it */
+	if (present && !shared)
+		return uspace_cow_locked(s, v, va, old);
+	err = pagecache_get_page(m, index, write && shared, &pa);
+	if (err)
+		return err == -ENOMEM ? -ENOMEM : -EIO;
+	if (!shared && write) {
+		err = copy_frame(pa, &pa);
+		if (err)
+			return err;
+	}
+	if (shared && write && !m->ops->get_frame)
+		pc_mkwrite(m, index);
+	return install_locked(s, va, pa, uspace_pte_flags(v, write), present, old);
+}
+
+/* One file range msync() writes back, found under the space's lock. */
+struct sync_range {
+	struct file *f;
+	int64_t start, end; /* bytes of the file */
+};
+
+#define SYNC_BATCH 8
+
+/* The shared file regions of [@start, @end) from @*at on; -ENOMEM in *@hole for unmapped bytes. */
+static unsigned sync_collect_locked(struct uspace *s, uint64_t *at, uint64_t end,
+                                    struct sync_range *out, bool *hole) __must_hold(&s->lock)
+{
+	const struct vma *v;
+	unsigned n = 0;
+	uint64_t lo, hi;
+
+	for (v = vma_find_from(&s->regions, *at); v && v->start < end && n < SYNC_BATCH;
+	     v = v->next) {
+		if (v->start > *at)
+			*hole = true;
+		lo = v->start > *at ? v->start : *at;
+		hi = v->end < end ? v->end : end;
+		*at = hi;
+		if (!v->file || !(v->flags & USPACE_SHARED))
+			continue;
+		out[n].f = v->file;
+		file_get(out[n].f);
+		out[n].start = (int64_t)((v->pgoff * PAGE_SIZE) + (lo - v->start));
+		out[n].end = out[n].start + (int64_t)(hi - lo);
+		n++;
+	}
+	if (!v || v->start >= end) {
+		if (*at < end)
+			*hole = true;
+		*at = end;
+	}
+	return n;
+}
+
+int uspace_msync(struct uspace *s, uintptr_t addr, size_t len, int flags)
+{
+	struct sync_range r[SYNC_BATCH];
+	uint64_t at = addr, end;
+	bool hole = false;
+	unsigned n, i;
+	int err = 0, e;
+
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (len > USER_TOP || addr > USER_TOP - PAGE_ALIGN_UP(len))
+		return -ENOMEM;
+	end = addr + PAGE_ALIGN_UP(len);
+	while (at < end) {
+		mutex_lock(&s->lock);
+		n = sync_collect_locked(s, &at, end, r, &hole);
+		mutex_unlock(&s->lock);
+		for (i = 0; i < n; i++) {
+			/* The cache is the mapping: MS_INVALIDATE has nothing to drop. */
+			e = pagecache_writeback(r[i].f->inode->mapping, r[i].start, r[i].end,
+			                        flags & MS_SYNC);
+			if (e && !err)
+				err = e;
+			file_put(r[i].f);
+		}
+	}
+	return hole ? -ENOMEM : err;
+}
