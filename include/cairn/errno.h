@@ -46,6 +46,7 @@
 #define ELOOP        40
 #define ENODATA      61
 #define EOVERFLOW    75
+#define ELIBBAD      80
 #define EBADMSG      74
 #define ENOTSUP      95
 #define ETIMEDOUT    110
