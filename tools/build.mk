@@ -41,9 +41,25 @@ RUN_FILE := $(RUN_IMAGE)
 endif
 RUN_ENV := CPUS=$(CPUS) MEM=$(MEM) QEMU_CPU=$(QEMU_CPU) GUI=$(GUI) QEMU_EXTRA="$(QEMU_EXTRA)"
 
+# The disk `make run` attaches as vda (docs/virtio.md): the persistent ext2 data
+# disk DATA (made on first use, then kept; /etc/fstab mounts it at /mnt/data),
+# or DISK=file.img (any raw image) instead, or nothing with DISK=none. More
+# disks: DISKS="img[:virtio|:nvme][:ro] ..." (tools/qemu.sh) come after it.
+DATA      ?= $(BUILD)/data.img
+DATA_MIB  ?= 256
+DISK      ?=
+MKE2FS    ?= $(or $(shell command -v mke2fs 2>/dev/null),/sbin/mke2fs)
+RUN_DISKS  = $(strip $(if $(DISK),$(filter-out none,$(DISK)),$(DATA)) $(DISKS))
+
+$(DATA):
+	@mkdir -p $(@D)
+	$(call quiet,MKE2FS,$@)rm -f $@.part && truncate -s $(DATA_MIB)M $@.part && \
+		$(MKE2FS) -q -F -t ext2 -L cairn-data $@.part && mv $@.part $@
+
 run:
-	@$(MAKE) --no-print-directory $(RUN_FILE) rootfs
-	@$(RUN_ENV) APPEND='$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE),$(RUN_CMDLINE))' \
+	@$(MAKE) --no-print-directory $(RUN_FILE) rootfs $(if $(DISK),,$(DATA))
+	@$(RUN_ENV) DISKS="$(RUN_DISKS)" \
+		APPEND='$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE),$(RUN_CMDLINE))' \
 		INITRD=$(if $(filter direct,$(RUN_MODE)),$(ROOTFS)) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
 
 # gdb reads the kernel's link addresses, so the debug boot says nokaslr
@@ -75,10 +91,12 @@ test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
 # Figures, not tests: boot times beside the null kernel's, and sizes; user programs on
-# Cairn beside the Linux baseline (docs/performance.md).
+# Cairn beside the Linux baseline; disks (tools/diskbench.py) likewise (docs/performance.md).
 bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/boottime.py
 	@$(PYTHON) tools/userbench.py
+	@$(PYTHON) tools/diskbench.py
+	@$(PYTHON) tools/diskbench.py --bus nvme
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from

@@ -20,7 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
+import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
+import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
@@ -37,7 +40,8 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        e = dict(os.environ, SERIAL="stdio", GUI="0")
+        # Disks only when the test names them (env DISKS, tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
@@ -344,6 +348,22 @@ def make_image(out, kernel, cmdline=None, no_kernel=False):
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
+# The first bytes of a disk the kernel tests may overwrite (tests/kernel/test_virtio_blk.c).
+SCRATCH_MAGIC = b"CAIRN-SCRATCH-DISK\n"
+
+
+def scratch_disks(tmp, n=2, mib=64):
+    """@n sparse raw images of @mib MiB marked as scratch; their paths."""
+    paths = []
+    for i in range(n):
+        path = os.path.join(tmp, "scratch%d.img" % i)
+        with open(path, "wb") as f:
+            f.write(SCRATCH_MAGIC)
+            f.truncate(mib << 20)
+        paths.append(path)
+    return paths
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -370,11 +390,11 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox"}
+                                                          "busybox", "pci", "disk"}
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -408,6 +428,22 @@ def run_all():
                                     {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
                  lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
                                     {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
+        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md).
+        scratch = scratch_disks(tmp)
+        jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
+                                    {"APPEND": "ktest=virtio", "CPUS": "4",
+                                     "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering,
+        # nvme2n1 with 4096-byte blocks (docs/nvme.md).
+        os.makedirs(os.path.join(tmp, "nvme"))
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"), 3)
+        nvme_4k = ("-drive if=none,file=%s,format=raw,id=n4k -device nvme,id=nc4k,serial=cairn2 "
+                   "-device nvme-ns,bus=nc4k,drive=n4k,logical_block_size=4096,"
+                   "physical_block_size=4096" % nvme_disks[2])
+        jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                                    {"APPEND": "ktest=nvme", "CPUS": "4",
+                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks[:2]),
+                                     "QEMU_EXTRA": nvme_4k})]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -493,6 +529,18 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+        # `make run`'s data disk: fstab, mount -a, kept across boots (tools/e2e_datadisk.py).
+        jobs += [lambda: e2e_datadisk.run(res, kernel, tmp)]
+    if "pci" in groups:
+        # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
+        jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+        # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
+        jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
+                                    {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
+    if "disk" in groups:
+        # ext2 on virtio-blk disks: 10,000 files checked by e2fsck and debugfs, an image
+        # the host made, corrupted images, a power cut (tools/e2e_disk.py).
+        jobs += e2e_disk.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -15,6 +15,7 @@ packages=(
 	acpica-tools                                # iasl, for ACPI table tests
 	clang clang-format                          # make check (second compiler, format), make fuzz
 	musl-tools                                  # user programs: musl-gcc -static
+	e2fsprogs                                   # make run's data disk (mke2fs), disk benchmarks
 )
 
 missing=()

@@ -38,7 +38,7 @@ VMLINUZ = os.path.join(BUILD, "debs", "vmlinuz")
 UNAME_TEST = os.path.join(BUILD, "user", "musl", "uname")
 LINUX_APPEND = "console=ttyS0 rdinit=/sbin/init quiet loglevel=1 panic=-1"
 CAIRN_APPEND = "init=/sbin/init"
-QEMU_ENV = {"CPUS": "2", "MEM": "%dM" % MEM_MIB, "QEMU_CPU": "qemu64", "GUI": "0"}
+QEMU_ENV = {"CPUS": "2", "MEM": "%dM" % MEM_MIB, "QEMU_CPU": "qemu64", "GUI": "0", "DISKS": ""}
 
 ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMZ]"
                      rb"|[\r\x07\x00]")

@@ -4,15 +4,21 @@
 # Debian's own Linux kernel (the baseline that tools/linux-baseline boots) and
 # busybox-static (glibc, unchanged). Each is downloaded with `apt-get download`
 # and unpacked with `dpkg -x` under BUILD/debs; nothing is installed on the
-# host. Prints nothing when both files are already there.
+# host. Prints nothing when everything is already there.
+#
+# Debian builds the disk drivers and file systems as modules; the ones the
+# disk tests and benchmarks need on the baseline (virtio-blk, NVMe, ext4
+# for ext2, vfat) are kept with their dependencies under BUILD/debs/modules,
+# and BUILD/debs/modules/load lists them in an order insmod accepts
+# (dependencies first; user/init/testinit.c loads them).
 #
 # usage: tools/fetch-debs.sh [BUILD]      (default: build)
-# output: BUILD/debs/vmlinuz, BUILD/debs/busybox
+# output: BUILD/debs/vmlinuz, BUILD/debs/busybox, BUILD/debs/modules/
 set -euo pipefail
 
 build=${1:-build}
 dir=$build/debs
-[ -f "$dir/vmlinuz" ] && [ -f "$dir/busybox" ] && exit 0
+[ -f "$dir/vmlinuz" ] && [ -f "$dir/busybox" ] && [ -f "$dir/modules/load" ] && exit 0
 mkdir -p "$dir"
 
 fail() {
@@ -52,4 +58,36 @@ dpkg -x "$(ls "$dir"/"${pkg}"_*.deb | tail -n 1)" "$tmp"/root
 dpkg -x "$(ls "$dir"/busybox-static_*.deb | tail -n 1)" "$tmp"/root
 cp "$(ls "$tmp"/root/boot/vmlinuz-* | head -n 1)" "$dir/vmlinuz.part" && mv "$dir/vmlinuz.part" "$dir/vmlinuz"
 cp "$tmp"/root/bin/busybox "$dir/busybox.part" && mv "$dir/busybox.part" "$dir/busybox"
+
+# The modules and everything they depend on (each .ko's "depends=" field;
+# the package ships no modules.dep), dependencies first.
+MODULES="virtio_pci virtio_blk nvme ext4 vfat nls_cp437 nls_iso8859-1 nls_utf8 crc32c_generic"
+rm -rf "$dir/modules.part" && mkdir "$dir/modules.part"
+python3 - "$tmp"/root/lib/modules/*/kernel "$dir/modules.part" $MODULES <<'PY'
+import os, re, shutil, sys
+tree, out, wanted = sys.argv[1], sys.argv[2], sys.argv[3:]
+paths = {}
+for d, _, files in os.walk(tree):
+    for f in files:
+        if f.endswith(".ko"):
+            paths[f[:-3].replace("-", "_")] = os.path.join(d, f)
+order = []
+def visit(name):
+    name = name.replace("-", "_")
+    if name in order:
+        return
+    with open(paths[name], "rb") as f:
+        m = re.search(rb"\0depends=([^\0]*)\0", f.read())
+    for dep in (m.group(1).decode().split(",") if m and m.group(1) else []):
+        visit(dep)
+    order.append(name)
+for w in wanted:
+    visit(w)
+with open(os.path.join(out, "load"), "w") as f:
+    for i, name in enumerate(order):
+        dst = "%02d-%s.ko" % (i, name)
+        shutil.copy(paths[name], os.path.join(out, dst))
+        f.write(dst + "\n")
+PY
+rm -rf "$dir/modules" && mv "$dir/modules.part" "$dir/modules"
 echo "$pkg" > "$dir/kernel-package"

@@ -55,10 +55,12 @@ INITTAB = """\
 ::sysinit:/bin/mount -t proc proc /proc
 ::sysinit:/bin/sh -c 'grep -q " /dev " /proc/mounts || mount -t devtmpfs devtmpfs /dev'
 ::sysinit:/bin/hostname -F /etc/hostname
+::sysinit:/bin/mount -a
 ttyS0::respawn:-/bin/sh
 tty0::respawn:-/bin/sh
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/bin/sync
+::shutdown:/bin/sh -c 'grep -q " /mnt/data " /proc/mounts && umount /mnt/data'
 """
 
 # Three accounts: root, an ordinary user and nobody. nobody gets a real
@@ -103,7 +105,7 @@ HOSTNAME = "cairn\n"
 DIRS = [("bin", 0o755), ("sbin", 0o755), ("usr/bin", 0o755), ("usr/sbin", 0o755),
         ("usr/local/bin", 0o755), ("usr/local/sbin", 0o755), ("etc", 0o755),
         ("dev", 0o755), ("proc", 0o555), ("sys", 0o555), ("tmp", 0o1777),
-        ("root", 0o700), ("home", 0o755), ("mnt", 0o755), ("var", 0o755),
+        ("root", 0o700), ("home", 0o755), ("mnt", 0o755), ("mnt/data", 0o755), ("var", 0o755),
         ("var/log", 0o755), ("var/tmp", 0o1777), ("run", 0o755), ("opt", 0o755)]
 
 

@@ -10,7 +10,15 @@
 # window), DEBUG=1 (halt at start with the gdb stub on :1234), APPEND (kernel
 # command line for direct boot), INITRD (an initramfs for direct boot: a PVH
 # module for Cairn, the initrd for a Linux bzImage), SERIAL (a QEMU -serial backend; default: the
-# terminal, with ^C going to Cairn's shell and Ctrl-A X quitting QEMU).
+# terminal, with ^C going to Cairn's shell and Ctrl-A X quitting QEMU),
+# DISKS (disks to attach, below).
+#
+# DISKS="PATH[:virtio|:nvme][:ro][:snap] ..." attaches each raw image PATH, in
+# order, as a virtio-blk disk (the default; modern transport only, so vda,
+# vdb... on Cairn and on Linux) or as an NVMe controller with one namespace
+# (nvme0n1...). :ro makes the disk read-only to the guest; :snap keeps the
+# guest's writes in a temporary overlay that QEMU drops at exit. The options
+# may come in any order; a PATH holding a colon cannot be named.
 set -euo pipefail
 
 mode=$1 file=$2
@@ -40,6 +48,35 @@ fi
 # With standard input closed, QEMU would reuse descriptor 0 for a file of its
 # own and lose the serial console: give it an empty input instead.
 [ -e /proc/$$/fd/0 ] || exec </dev/null
+
+# Append to args the -drive/-device pair for each entry of $DISKS.
+add_disks() {
+	local n=0 spec path opts o kind ro snap drive specs
+	read -r -a specs <<<"${DISKS:-}"
+	for spec in "${specs[@]}"; do
+		path=${spec%%:*} kind=virtio ro="" snap=""
+		opts=${spec#"$path"}
+		IFS=: read -r -a opts <<<"${opts#:}"
+		for o in "${opts[@]}"; do
+			case $o in
+			virtio | nvme) kind=$o ;;
+			ro) ro=",readonly=on" ;;
+			snap) snap=",snapshot=on" ;;
+			*) echo "qemu.sh: DISKS: unknown option :$o in $spec" >&2; exit 2 ;;
+			esac
+		done
+		[ -f "$path" ] || [ -b "$path" ] || { echo "qemu.sh: disk $path not found" >&2; exit 1; }
+		drive="if=none,file=$path,format=raw,id=d$n$ro$snap"
+		args+=(-drive "$drive")
+		if [ "$kind" = nvme ]; then
+			args+=(-device "nvme,serial=cairn$n,drive=d$n")
+		else
+			args+=(-device "virtio-blk-pci,disable-legacy=on,drive=d$n")
+		fi
+		n=$((n + 1))
+	done
+}
+add_disks
 
 tmp=""
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }

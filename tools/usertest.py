@@ -201,6 +201,22 @@ def dynamic_files():
     return files
 
 
+MODULES = os.path.join(BUILD, "debs", "modules")
+
+
+def linux_modules():
+    """Archive path -> host path of the Linux baseline's disk modules
+    (tools/fetch-debs.sh), for an initramfs whose programs use disks:
+    testinit loads them on Linux; on Cairn they are inert files."""
+    files = {}
+    with open(os.path.join(MODULES, "load")) as f:
+        names = f.read().split()
+    files["lib/modules/load"] = os.path.join(MODULES, "load")
+    for n in names:
+        files["lib/modules/" + n] = os.path.join(MODULES, n)
+    return files
+
+
 def build_initrd(out, runs, files):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     return initramfs.build(out, runs, files)
@@ -215,8 +231,10 @@ def boot(kernel, initrd, append, env=None, timeout=900, echo=False, start_timeou
     reports every program within its own 60 s limit), or @slow[NAME] seconds
     while the program NAME runs. @echo: copy the serial output to our
     standard output as it comes. @mode: tools/qemu.sh's (for "uefi" and
-    "bios", @kernel is a disk image holding the initrd and command line)."""
-    e = dict(os.environ, SERIAL="stdio", GUI="0", INITRD=initrd or "", APPEND=append)
+    "bios", @kernel is a disk image holding the initrd and command line).
+    Disks: @env's DISKS (tools/qemu.sh's syntax); none otherwise, whatever
+    the caller's environment says."""
+    e = dict(os.environ, SERIAL="stdio", GUI="0", INITRD=initrd or "", APPEND=append, DISKS="")
     e.update(QEMU_ENV)
     e.update(env or {})
     p = subprocess.Popen([QEMU, mode, kernel], env=e, cwd=ROOT, stdin=subprocess.DEVNULL,

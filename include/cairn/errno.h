@@ -22,6 +22,7 @@
 #define ENOMEM       12
 #define EACCES       13
 #define EFAULT       14
+#define ENOTBLK      15
 #define EBUSY        16
 #define EXDEV        18
 #define EEXIST       17
@@ -36,6 +37,7 @@
 #define ENOSPC       28
 #define ESPIPE       29
 #define EROFS        30
+#define EMLINK       31
 #define EPIPE        32
 #define EDOM         33
 #define ERANGE       34
@@ -49,7 +51,9 @@
 #define ELIBBAD      80
 #define EBADMSG      74
 #define ENOTSUP      95
+#define EOPNOTSUPP   95 /* the same number on Linux */
 #define ETIMEDOUT    110
+#define EUCLEAN      117 /* "Structure needs cleaning": a corrupt file system */
 
 /*
  * Kernel-internal: a system call interrupted by a signal returns one of

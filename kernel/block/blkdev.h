@@ -72,6 +72,18 @@ struct blk_ops {
 	 * retries after a completion). Called with no lock held, any CPU.
 	 */
 	int (*submit)(struct block_device *d, struct bio *b);
+	/*
+	 * Optional: the last reference to @d went after blk_unregister(), so
+	 * the driver may free it. NULL: the driver keeps @d forever.
+	 */
+	void (*release)(struct block_device *d);
+	/*
+	 * Optional: an ioctl of the device file the layer does not know
+	 * (a loop device's LOOP_*). Returns what ioctl(2) returns; -ENOTTY.
+	 */
+	long (*ioctl)(struct block_device *d, unsigned cmd, uintptr_t arg);
+	/* Optional: the last open file and mount of @d went (a loop device's autoclear). */
+	void (*idle)(struct block_device *d);
 };
 
 #define BLK_RO      0x1u /* read-only (the medium, or a mount's choice) */
@@ -165,3 +177,78 @@ void brelse(struct bbuf *b);
 int __must_check blk_sync(struct block_device *d);
 /* Drop up to @n clean, unheld buffers (memory pressure). Returns bytes freed. */
 size_t bcache_shrink(size_t n);
+
+/* ---- additions of the block lane (kernel/block/) ---- */
+
+/*
+ * Submit @b and sleep until it completes (b->end and b->priv are the
+ * layer's). Returns 0 or -errno: a refusal, or the bio's status. Task context.
+ */
+int __must_check blk_submit_wait(struct bio *b);
+
+/*
+ * Submit a chain of bios (linked by next) of one disk (or its partitions)
+ * at once, so neighbours among them merge. Each bio's end is called once,
+ * also for one refused (with its error; the first error is returned).
+ */
+int blk_submit_list(struct bio *list);
+
+/* The physical address of kernel memory @p (direct map or heap) for a bio_vec; 0: not mapped. */
+uint64_t blk_kva_to_pa(const void *p);
+
+/* What a device has done since it was registered (tests, /proc/diskstats). */
+struct blk_stats {
+	uint64_t ios[2];     /* [a] requests submitted to it: reads, writes */
+	uint64_t sectors[2]; /* [a] sectors of them */
+	uint64_t merges;     /* [a] requests merged into a neighbour before the driver saw them */
+	uint64_t splits;     /* [a] requests cut because they exceeded the device's limits */
+	uint64_t driver_ios; /* [a] requests handed to the driver (after merging and cutting) */
+	uint64_t busy;       /* [a] times the driver answered -EBUSY */
+	uint64_t errors;     /* [a] requests completed with an error */
+};
+void blk_get_stats(const struct block_device *d, struct blk_stats *out);
+
+/* The buffer cache's figures (tests, /proc/meminfo's Buffers). */
+struct bcache_stats {
+	uint64_t bytes; /* cached */
+	uint64_t limit; /* what it may hold before it evicts */
+	uint64_t dirty; /* dirty buffers */
+};
+void bcache_get_stats(struct bcache_stats *out);
+
+/*
+ * Claim @d for one exclusive user (a mounted file system, an O_EXCL open):
+ * -EBUSY when it, its disk or one of its partitions is claimed already.
+ */
+int __must_check blk_claim(struct block_device *d);
+void blk_unclaim(struct block_device *d);
+
+/*
+ * For a file system's mount: the device @source names ("/dev/vda1" or
+ * "vda1"), claimed and with a reference, in *@out; writable unless
+ * SB_RDONLY is in @sb_flags (-EROFS for a read-only device then).
+ * -ENOTBLK (a path that is no block device), -ENXIO (no such device),
+ * -EBUSY (claimed). The VFS releases it (sb_put_bdev) when the
+ * super_block goes, after syncing it; the fs stores it in sb->bdev.
+ */
+int __must_check sb_get_bdev(const char *source, unsigned sb_flags, struct block_device **out);
+void sb_put_bdev(struct block_device *d);
+
+/*
+ * A RAM disk of @bytes (a multiple of 4096) named "ramN" (the first free
+ * N), registered, with a reference for the caller in *@out. Task context.
+ */
+int __must_check ramdisk_create(uint64_t bytes, struct block_device **out);
+/* Unregister a RAM disk ramdisk_create() made and drop the caller's reference. */
+void ramdisk_destroy(struct block_device *d);
+/* The drivers table's entry: a RAM disk of `ramdisk_size=` KiB when it is given. */
+int ramdisk_init(void);
+/* The drivers table's entry: loop0..loop7 and /dev/loop-control. */
+int loop_init(void);
+
+/* What open() of a block device node gives (fs/open.c dispatches S_IFBLK inodes here). */
+struct file_ops;
+extern const struct file_ops blkdev_fops;
+
+/* Boot, after the drivers probed: `root=` mounting (docs/block.md). */
+void block_boot(void);

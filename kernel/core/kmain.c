@@ -13,6 +13,8 @@
 
 #include "acpi/power.h"
 #include "arch/arch.h"
+#include "block/blkdev.h"
+#include "bus/pci/pci.h"
 #include "core/cmdline.h"
 #include "core/kbench.h"
 #include "core/ktest.h"
@@ -282,6 +284,13 @@ void kmain(const struct boot_info *bi)
 	if (fs_boot())
 		pr_err("kernel: no file tree; going on without one");
 	boot_step("fs");
+	/* Buses and drivers, once /dev exists for the disks they find. */
+	if (pci_init())
+		pr_err("kernel: PCI enumeration failed; no PCI devices");
+	boot_step("pci");
+	/* The disks are probed: `root=` may move "/" onto one (docs/block.md). */
+	block_boot();
+	boot_step("block");
 	log_boot_steps();
 	print_ready();
 	run_boot_mode();

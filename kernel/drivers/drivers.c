@@ -5,14 +5,20 @@
  */
 #include "drivers/drivers.h"
 
+#include "block/blkdev.h"
 #include "core/log.h"
+#include "drivers/nvme/nvme.h"
+#include "drivers/virtio/virtio.h"
 
 /* Each returns 0 or -errno; they register PCI drivers or devices of their own. */
 static const struct {
 	const char *name;
 	int (*init)(void);
 } families[] = {
-	{ NULL, NULL }, /* the end */
+	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "virtio", virtio_init },   /* virtio devices (virtio lane) */
+	{ "nvme", nvme_init },       /* NVMe controllers */
+	{ NULL, NULL },              /* the end */
 };
 
 int drivers_init(void)

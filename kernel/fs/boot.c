@@ -42,6 +42,9 @@ static int fs_boot_types(void)
 	err = procfs_register();
 	if (err && err != -ENOSYS)
 		pr_err("fs: cannot register proc: error %d", err);
+	err = ext2_register();
+	if (err)
+		pr_err("fs: cannot register ext2: error %d", err);
 	return 0;
 }
 

@@ -14,6 +14,8 @@ int __must_check tmpfs_register(void);
 int __must_check devfs_register(void);
 /* "proc": processes and kernel state (kernel/fs/procfs). */
 int __must_check procfs_register(void);
+/* "ext2": ext2 read-write on a block device (kernel/fs/ext2, docs/ext2.md). */
+int __must_check ext2_register(void);
 
 /*
  * Build the tree at boot: register the types, mount the root, unpack the

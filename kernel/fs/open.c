@@ -12,6 +12,7 @@
 
 #include <lib/string.h>
 
+#include "block/blkdev.h"
 #include "fs/file.h"
 #include "fs/internal.h"
 #include "fs/pipe.h"
@@ -90,8 +91,10 @@ struct file *vfs_open_path(const struct path *p, int flags)
 		ops = NULL;
 	else if (S_ISCHR(ino->mode) && !(ops = chrdev_find(ino->rdev)))
 		return ERR_PTR_VAL(-ENXIO);
-	else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode))
-		return ERR_PTR_VAL(-ENXIO); /* no block devices; sockets are not opened (Linux) */
+	else if (S_ISBLK(ino->mode))
+		ops = &blkdev_fops;
+	else if (S_ISSOCK(ino->mode))
+		return ERR_PTR_VAL(-ENXIO); /* sockets are not opened (Linux) */
 	else if (mnt_is_anon(p->mnt) && !S_ISFIFO(ino->mode))
 		return ERR_PTR_VAL(-ENXIO); /* eventfd, epoll via /proc/PID/fd: Linux's no_open */
 	f = file_alloc(p, S_ISFIFO(ino->mode) ? NULL : ops, flags);

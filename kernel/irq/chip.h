@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "irq/irq.h"
+
 /*
  * Operations on one interrupt controller. Each GSI is one of its inputs.
  * route() and mask()/unmask() are called under the generic layer's
@@ -59,3 +61,17 @@ void irq_handle_gsi(uint32_t gsi);
 
 /* Count one interrupt on @vector for CPU @cpu. Interrupt context. */
 void irq_account(unsigned cpu, unsigned vector);
+
+/*
+ * Message-signalled interrupts. The architecture names the interrupt
+ * numbers it leaves free for them on every CPU ([first, first + count),
+ * count at most IRQ_MSI_MAX) and composes the message that raises one on
+ * a CPU; its entry code hands such interrupts to irq_handle_msi().
+ */
+unsigned arch_msi_vectors(unsigned *first);
+/* Returns 0, or -EINVAL when @cpu cannot be reached by a message. */
+int arch_msi_compose(unsigned cpu, unsigned vector, struct irq_msg *msg);
+/* Interrupt CPU @cpu on @vector from software (irq_msi_raise()). 0 or -EINVAL. */
+int arch_msi_raise(unsigned cpu, unsigned vector);
+/* Run the handler of message vector @vector on CPU @cpu. Interrupt context. */
+void irq_handle_msi(unsigned cpu, unsigned vector);

@@ -75,6 +75,45 @@ void irq_test_raise(void);
 /* The interrupt number irq_test_raise() uses, for irq_count_vector(). */
 unsigned irq_test_vector(void);
 
+/* ---- message-signalled interrupts (MSI, MSI-X) ---- */
+
+/* Message vectors per CPU the pools can hold (the architecture may offer fewer). */
+#define IRQ_MSI_MAX 64
+
+/* The memory write a device makes to raise an interrupt (PCI 3.0, 6.8). */
+struct irq_msg {
+	uint64_t addr; /* message address */
+	uint32_t data; /* message data */
+};
+
+/*
+ * Take a free interrupt vector on CPU @cpu for a device that signals with
+ * messages: @fn(@ctx) runs on that CPU, interrupts off, for each one (@fn
+ * may be NULL until irq_msi_set_handler(); such interrupts are counted and
+ * dropped). *@msg gets the address and data that raise it, composed by the
+ * architecture. Returns a handle >= 0, -EINVAL (no such CPU, or one
+ * messages cannot reach), -ENOSPC (the CPU's vectors are all taken) or
+ * -ENODEV (no controller takes messages). Any context but IRQ.
+ */
+int __must_check irq_msi_alloc(unsigned cpu, void (*fn)(void *ctx), void *ctx, struct irq_msg *msg);
+/*
+ * Replace the handler of @handle; returns once no CPU runs the old one.
+ * Returns 0 or -EINVAL (not an allocated handle). Not from the handler itself.
+ */
+int __must_check irq_msi_set_handler(int handle, void (*fn)(void *ctx), void *ctx);
+/* Free @handle after waiting for a running handler; the device must no longer send it. */
+void irq_msi_free(int handle);
+/* The CPU and the interrupt number (for irq_count_vector()) of @handle. */
+unsigned irq_msi_cpu(int handle);
+unsigned irq_msi_vector(int handle);
+/*
+ * Make @handle's CPU take its interrupt as if its device had sent the
+ * message (tests; x86: a fixed IPI with the vector). 0 or -EINVAL.
+ */
+int __must_check irq_msi_raise(int handle);
+/* Vectors taken for messages on @cpu, for /proc/interrupts and tests. */
+unsigned irq_msi_used(unsigned cpu);
+
 /* The interrupt flag of the calling CPU. */
 void irq_enable(void);
 void irq_disable(void);

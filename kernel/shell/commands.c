@@ -253,6 +253,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "cpus", "", "processors: index, APIC id, online", shell_cmd_cpus, 0 },
 	{ "irqs", "", "interrupts taken, per vector and CPU", shell_cmd_irqs, 0 },
 	{ "acpi", "", "the ACPI tables the firmware provides", shell_cmd_acpi, 0 },
+	{ "lspci", "", "PCI functions with their BARs, drivers and interrupts", shell_cmd_lspci,
+	  0 },
 	{ "log", "", "the kernel log (like dmesg)", cmd_log, 0 },
 	{ "strace", "[on PID|all|NAME | off]", "trace programs' system calls to the log",
 	  shell_cmd_strace, 0 },

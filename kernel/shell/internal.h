@@ -48,6 +48,8 @@ int shell_cmd_ps(const struct shell_args *a);
 int shell_cmd_cpus(const struct shell_args *a);
 int shell_cmd_irqs(const struct shell_args *a);
 int shell_cmd_acpi(const struct shell_args *a);
+/* `lspci`: the PCI functions, their BARs and interrupts (commands_pci.c). */
+int shell_cmd_lspci(const struct shell_args *a);
 /* `run PATH [args]`: a user program in the foreground (commands_proc.c). */
 int shell_cmd_run(const struct shell_args *a);
 /* `strace on|off PID|all|NAME` (commands_strace.c). */

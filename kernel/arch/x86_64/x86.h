@@ -131,6 +131,12 @@ void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, un
 
 /* IO APIC GSIs 0..X86_MAX_GSI-1 use vectors X86_VEC_IRQ_BASE + gsi (48..175). */
 #define X86_MAX_GSI        128
+/*
+ * Vectors X86_VEC_MSI_BASE up to X86_VEC_TEST - 1 (176..223) carry
+ * message-signalled interrupts, a separate pool on every CPU (msi.c).
+ */
+#define X86_VEC_MSI_BASE   (X86_VEC_IRQ_BASE + X86_MAX_GSI)
+#define X86_VEC_MSI_END    X86_VEC_TEST
 /* Vectors for kernel tests and benchmarks (a self-IPI target). */
 #define X86_VEC_TEST       0xe0
 /* Local APIC errors (LVT error register). */
@@ -139,8 +145,8 @@ void x86_describe_trap(const struct arch_regs *regs, uint64_t cr2, char *buf, un
 #define X86_VEC_PIC_BASE   32
 
 /*
- * Run @fn(@regs, @ctx) for every interrupt on @vector (X86_VEC_IRQ_BASE +
- * X86_MAX_GSI and up: IPIs, the LAPIC timer, tests). Returns 0, -EINVAL
+ * Run @fn(@regs, @ctx) for every interrupt on @vector (X86_VEC_MSI_END
+ * and up: IPIs, the LAPIC timer, tests). Returns 0, -EINVAL
  * (a vector the IDT layout reserves) or -EBUSY (already taken).
  * Boot CPU, before other CPUs use the vector.
  */

@@ -106,6 +106,13 @@ void pci_driver_unregister(struct pci_driver *drv);
 
 /* Visit every function in bus order (the pci lock held: @fn must not sleep). */
 void pci_for_each_dev(void (*fn)(struct pci_dev *d, void *ctx), void *ctx);
+/*
+ * The functions in bus order without a lock (they never go away once
+ * pci_init() enumerated them; d->driver may change meanwhile): the count,
+ * and the @i-th or NULL past the end. For callers that sleep per device.
+ */
+unsigned pci_dev_count(void);
+struct pci_dev *pci_dev_at(unsigned i);
 
 /* Configuration access for a device (offsets up to 4095 with ECAM). 0 or -EINVAL. */
 int __must_check pci_read(struct pci_dev *d, unsigned off, unsigned width, uint32_t *out);
@@ -124,7 +131,8 @@ void pci_enable(struct pci_dev *d);
 /*
  * Map memory BAR @bar into the kernel (uncached; write-combining when
  * @wc and the BAR is prefetchable). Returns the mapping or NULL. Cached
- * per device: mapping a BAR twice returns the same address.
+ * per device: mapping a BAR twice returns the same address. Task context
+ * (it may sleep).
  */
 void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc);
 
@@ -133,8 +141,19 @@ void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc);
  * device has it, else MSI (one vector unless multi-message works), else
  * its INTx line (one, maybe shared). Vector i is delivered to CPU
  * (i mod CPUs) so queues spread over CPUs. Returns the count or -errno.
+ * Task context (it may sleep); see docs/pci.md.
  */
 int __must_check pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max);
+/*
+ * pci_irq_alloc() limited to the mechanisms in @modes (PCI_IRQ_USE_*), in
+ * the same order of preference; for drivers with a reason to avoid one
+ * (and tests of each). Same returns, -ENODEV when none of @modes works.
+ */
+#define PCI_IRQ_USE_MSIX 0x1u
+#define PCI_IRQ_USE_MSI  0x2u
+#define PCI_IRQ_USE_INTX 0x4u
+#define PCI_IRQ_USE_ALL  0x7u
+int __must_check pci_irq_alloc_modes(struct pci_dev *d, unsigned min, unsigned max, unsigned modes);
 /* Call @fn(@ctx) on vector @i (interrupt context, interrupts off); the vector is unmasked. */
 int __must_check pci_irq_set_handler(struct pci_dev *d, unsigned i, void (*fn)(void *ctx),
                                      void *ctx);
@@ -142,3 +161,25 @@ int __must_check pci_irq_set_handler(struct pci_dev *d, unsigned i, void (*fn)(v
 unsigned pci_irq_cpu(struct pci_dev *d, unsigned i);
 /* Mask and free every vector of @d. */
 void pci_irq_free(struct pci_dev *d);
+
+/*
+ * The CPU and interrupt number (for irq_count_vector()) of message vector
+ * @i of @d. Returns 0, or -EINVAL when @i is not an MSI/MSI-X vector.
+ */
+int __must_check pci_irq_vector_info(struct pci_dev *d, unsigned i, unsigned *cpu,
+                                     unsigned *vector);
+/* The number of vectors pci_irq_alloc() gave @d (0: none). */
+unsigned pci_irq_count(struct pci_dev *d);
+/* How @d signals interrupts now: "MSI-X", "MSI", "INTx" or "none". */
+const char *pci_irq_mode_name(const struct pci_dev *d);
+/* A short English name of @d's class ("VGA controller"), or NULL. */
+const char *pci_class_name(const struct pci_dev *d);
+/* Describe BAR @b ("mem64 pref 0xfe000000 [16K]") into @buf; returns @buf. */
+char *pci_bar_describe(const struct pci_bar *b, char *buf, unsigned size);
+
+/*
+ * Offset of the first PCI Express extended capability with ID @cap (PCIe
+ * Base 4.0, 7.6) after @from (0: the start at 0x100), or 0 when none or
+ * when the extended space cannot be reached (no ECAM).
+ */
+unsigned pci_find_ext_cap(struct pci_dev *d, uint16_t cap, unsigned from);

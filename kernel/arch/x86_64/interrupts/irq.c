@@ -167,7 +167,9 @@ void x86_irq_dispatch(struct arch_regs *regs)
 		irq_handle_gsi(v - X86_VEC_IRQ_BASE);
 		return;
 	}
-	if (vectors[v].fn)
+	if (v >= X86_VEC_MSI_BASE && v < X86_VEC_MSI_END)
+		irq_handle_msi(arch_cpu_index(), v);
+	else if (vectors[v].fn)
 		vectors[v].fn(regs, vectors[v].ctx);
 	lapic_eoi();
 }
@@ -192,7 +194,7 @@ void x86_irq_enter(struct arch_regs *regs)
 
 int x86_vector_register(unsigned vector, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 {
-	if (vector < X86_VEC_IRQ_BASE + X86_MAX_GSI || vector >= X86_VEC_SPURIOUS || !fn)
+	if (vector < X86_VEC_MSI_END || vector >= X86_VEC_SPURIOUS || !fn)
 		return -EINVAL;
 	if (vectors[vector].fn)
 		return -EBUSY;
