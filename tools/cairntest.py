@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
+import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
@@ -541,6 +542,8 @@ def run_all():
         # ext2 on virtio-blk disks: 10,000 files checked by e2fsck and debugfs, an image
         # the host made, corrupted images, a power cut (tools/e2e_disk.py).
         jobs += e2e_disk.jobs(res, kernel, tmp)
+        # Debian's dynamically linked coreutils chrooted into an ext2 disk (tools/e2e_dynamic.py).
+        jobs += e2e_dynamic.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()
