@@ -23,6 +23,7 @@ import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
+import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
@@ -643,6 +644,8 @@ def run_all():
         # FAT32 on virtio-blk disks: an mtools image read on Cairn, files Cairn writes
         # checked by fsck.fat and mcopy, corrupted volumes (tools/e2e_fat.py).
         jobs += [lambda: e2e_fat.run(res, kernel, tmp)]
+        # Debian's dynamically linked coreutils chrooted into an ext2 disk (tools/e2e_dynamic.py).
+        jobs += e2e_dynamic.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

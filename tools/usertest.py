@@ -90,6 +90,8 @@ PROGRAMS = {
     "poll_epoll": {},
     # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
     "kill_busy": {},
+    # PT_INTERP: an interpreter of our own making runs; bad ones are refused as Linux does.
+    "exec_interp": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
@@ -121,7 +123,11 @@ BUSYBOX_RUNS = [
 # The differential shell scripts of user/scripts/ (issue 12), run by busybox
 # sh through user/scripts/tap-script.sh, which prints each output line after
 # "| " (compared with Linux byte for byte) and then TAP.
-SCRIPTS = ("diff", "blockdev")
+SCRIPTS = ("diff", "blockdev", "dynamic")
+# The dynamically linked programs user/scripts/dynamic.sh runs (issue 13,
+# part 6): Debian's own, with their interpreter and libraries as ldd lists
+# them, copied unchanged from the build machine (dynamic_files()).
+DYNAMIC_PROGRAMS = ("/usr/bin/ls", "/usr/bin/sort", "/usr/bin/md5sum")
 SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
 SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
                for n in SCRIPTS]
@@ -176,7 +182,26 @@ def test_runs():
     files["s/tap-script.sh"] = os.path.join(SCRIPT_DIR, "tap-script.sh")
     for n in SCRIPTS:
         files["s/%s.sh" % n] = os.path.join(SCRIPT_DIR, n + ".sh")
+    files.update(dynamic_files())
     return runs, files
+
+
+def dynamic_files():
+    """Archive path -> host file for DYNAMIC_PROGRAMS and everything `ldd`
+    says they load, each at the path the program will look for it (the
+    interpreter at its PT_INTERP path, a library at ldd's path), with the
+    bytes of the file behind any symbolic link."""
+    files = {}
+    for prog in DYNAMIC_PROGRAMS:
+        if not os.path.exists(prog):
+            raise RuntimeError("%s missing on the build machine (coreutils)" % prog)
+        files[prog.lstrip("/")] = prog
+        out = subprocess.run(["ldd", prog], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            m = re.match(r"^\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$", line)
+            if m:
+                files[m.group(1).lstrip("/")] = os.path.realpath(m.group(1))
+    return files
 
 
 MODULES = os.path.join(BUILD, "debs", "modules")

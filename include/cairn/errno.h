@@ -48,6 +48,7 @@
 #define ELOOP        40
 #define ENODATA      61
 #define EOVERFLOW    75
+#define ELIBBAD      80
 #define EBADMSG      74
 #define ENOTSUP      95
 #define EOPNOTSUPP   95 /* the same number on Linux */

@@ -80,20 +80,20 @@ static int map_segment(struct uspace *s, uint64_t start, uint64_t end, uint64_t 
  * exec. Other pages (the partial ones, bss, and every page of a program
  * held in memory) are anonymous, the file's bytes copied in.
  */
-static int load_segment(struct uspace *s, const struct exec_job *j, const struct elf64_phdr *ph,
+static int load_segment(struct uspace *s, const struct exec_src *src, const struct elf64_phdr *ph,
                         uintptr_t bias, uint64_t start, uint64_t end)
 {
 	uint64_t fa = ph->p_vaddr + bias, fb = fa + ph->p_filesz, lo = start, hi = start, cut;
 	int r = 0;
 
 	if (start < end) {
-		if (j->src.file && page_down(fb) > start)
+		if (src->file && page_down(fb) > start)
 			hi = page_down(fb);
 		r = map_segment(s, hi, end, page_up(fb));
 		if (!r && hi > lo)
 			r = map_segment(s, lo, hi, lo);
 		if (!r && hi > lo) {
-			r = exec_share(&j->src, s, lo, (hi - lo) / PG, ph->p_offset + (lo - fa));
+			r = exec_share(src, s, lo, (hi - lo) / PG, ph->p_offset + (lo - fa));
 			if (r == -EINVAL)
 				r = 0, hi = lo; /* not a file whose frames can be shared: copy it */
 		}
@@ -101,17 +101,17 @@ static int load_segment(struct uspace *s, const struct exec_job *j, const struct
 	/* The file's bytes outside the shared pages: below them and above them. */
 	cut = fb < lo ? fb : lo;
 	if (!r && fa < cut)
-		r = exec_fill(&j->src, fa, ph->p_offset, cut - fa);
+		r = exec_fill(src, fa, ph->p_offset, cut - fa);
 	cut = fa > hi ? fa : hi;
 	if (!r && cut < fb)
-		r = exec_fill(&j->src, cut, ph->p_offset + (cut - fa), fb - cut);
+		r = exec_fill(src, cut, ph->p_offset + (cut - fa), fb - cut);
 	return r;
 }
 
-/* Map and fill every PT_LOAD; pages two segments share map once. */
-static int load_segments(struct uspace *s, const struct exec_job *j, uintptr_t bias)
+/* Map and fill every PT_LOAD of @x from @src; pages two segments share map once. */
+static int load_segments(struct uspace *s, const struct exec_src *src, const struct elf_exec *x,
+                         uintptr_t bias)
 {
-	const struct elf_exec *x = &j->x;
 	uint64_t mapped_end = 0, start, end;
 	unsigned i;
 	int r;
@@ -125,7 +125,7 @@ static int load_segments(struct uspace *s, const struct exec_job *j, uintptr_t b
 		end = page_up(ph->p_vaddr + bias + ph->p_memsz);
 		if (start < mapped_end)
 			start = mapped_end;
-		r = load_segment(s, j, ph, bias, start, end);
+		r = load_segment(s, src, ph, bias, start, end);
 		if (r)
 			return r;
 		if (end > mapped_end)
@@ -197,6 +197,42 @@ static int place_stack_and_heap(struct uspace *s, struct exec_layout *l, const s
 	return 0;
 }
 
+/*
+ * The interpreter (ld.so) goes just below the mmap base, where Linux's
+ * mmap of it lands, its base aligned as it asks; the mmap base moves below
+ * it, so the libraries it maps follow on down. The program and its break
+ * stay where they are. A fixed-address (ET_EXEC) interpreter is loaded
+ * where it was linked, if that does not meet the program.
+ */
+static int load_interp(struct exec_job *j)
+{
+	const struct elf_exec *ix = &j->interp_x;
+	uint64_t align = ix->align > PG ? ix->align : PG, span = ix->hi - ix->lo, base;
+	uintptr_t bias = 0;
+	int err;
+
+	if (ix->pie) {
+		if (span > j->l.mmap_base)
+			return -ENOMEM;
+		base = (j->l.mmap_base - span) & ~(align - 1);
+		bias = base - ix->lo;
+	} else if (ix->lo < page_up(j->x.hi + j->l.bias) && j->x.lo + j->l.bias < ix->hi) {
+		return -EINVAL; /* Linux's MAP_FIXED would put it over the program */
+	}
+	err = load_segments(j->space, &j->interp_src, ix, bias);
+	if (!err)
+		err = protect_segments(j->space, ix, bias);
+	if (err)
+		return err;
+	j->l.interp_base = bias;
+	j->l.start = ix->entry + bias;
+	if (ix->pie) {
+		j->l.mmap_base = ix->lo + bias;
+		uspace_set_mmap_base(j->space, j->l.mmap_base);
+	}
+	return 0;
+}
+
 /* Build the new space while the calling thread runs in it. */
 static int exec_build(struct exec_job *j, struct process *p)
 {
@@ -218,11 +254,14 @@ static int exec_build(struct exec_job *j, struct process *p)
 	j->l.entry = x->entry + j->l.bias;
 	j->l.phdr = x->phdr_vaddr ? x->phdr_vaddr + j->l.bias : 0;
 	j->l.phnum = x->file.ehdr->e_phnum;
-	err = load_segments(j->space, j, j->l.bias);
+	j->l.start = j->l.entry;
+	err = load_segments(j->space, &j->src, x, j->l.bias);
 	if (!err)
 		err = protect_segments(j->space, x, j->l.bias);
 	if (!err)
 		err = place_stack_and_heap(j->space, &j->l, x, stack_rlim);
+	if (!err && x->interp)
+		err = load_interp(j);
 	if (!err)
 		err = exec_build_stack(&j->l, &j->strings, j->path, x);
 	if (!err)
@@ -308,13 +347,14 @@ static void exec_commit(struct exec_job *j, struct process *p, struct thread *t,
 	t->robust_list = 0;
 	t->robust_len = 0;
 	proc_vfork_release(p);
-	arch_uframe_init(arch_uframe(task_current()), j->l.entry, j->l.sp);
+	arch_uframe_init(arch_uframe(task_current()), j->l.start, j->l.sp);
 }
 
 void exec_job_free(struct exec_job *j)
 {
 	exec_strings_free(&j->strings);
 	exec_src_release(&j->src);
+	exec_src_release(&j->interp_src);
 	if (j->space)
 		uspace_put(j->space);
 	if (j->files)
@@ -333,6 +373,8 @@ int exec_run(struct exec_job *j)
 	if (!p)
 		return -EINVAL;
 	err = exec_check(j);
+	if (!err && j->x.interp)
+		err = exec_open_interp(j);
 	if (!err)
 		err = uspace_create(&j->space);
 	if (err)

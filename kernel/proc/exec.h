@@ -31,17 +31,19 @@ enum { EXEC_RND_PIE = 2, EXEC_RND_STACK, EXEC_RND_MMAP, EXEC_RND_BRK, EXEC_RND_W
 
 /* The new program as the loader placed it. */
 struct exec_layout {
-	uintptr_t bias;      /* added to every link-time address (static-PIE) */
-	uintptr_t entry;     /* where it starts */
-	uintptr_t phdr;      /* AT_PHDR: the program headers in its memory, 0: put on the stack */
-	unsigned phnum;      /* AT_PHNUM */
-	uintptr_t brk;       /* the break's start */
-	uintptr_t stack_top; /* one past the highest stack byte */
-	uintptr_t mmap_base; /* mmap() grows down from here */
-	uintptr_t sp;        /* the stack pointer it starts with */
-	uintptr_t arg_start; /* its argv strings (/proc/PID/cmdline) */
-	uintptr_t arg_end;   /* one past them: the envp strings follow */
-	uintptr_t env_end;   /* one past the envp strings */
+	uintptr_t bias;        /* added to every link-time address (PIE) */
+	uintptr_t entry;       /* the program's entry point (AT_ENTRY) */
+	uintptr_t start;       /* where the thread starts: the interpreter's entry, or entry */
+	uintptr_t interp_base; /* AT_BASE: the interpreter's load bias, 0: no interpreter */
+	uintptr_t phdr;        /* AT_PHDR: the program headers in its memory, 0: put on the stack */
+	unsigned phnum;        /* AT_PHNUM */
+	uintptr_t brk;         /* the break's start */
+	uintptr_t stack_top;   /* one past the highest stack byte */
+	uintptr_t mmap_base;   /* mmap() grows down from here */
+	uintptr_t sp;          /* the stack pointer it starts with */
+	uintptr_t arg_start;   /* its argv strings (/proc/PID/cmdline) */
+	uintptr_t arg_end;     /* one past them: the envp strings follow */
+	uintptr_t env_end;     /* one past the envp strings */
 	uint32_t uid, euid, gid, egid;
 	/* One draw of the kernel generator per exec: AT_RANDOM's 16 bytes, then one word per offset. */
 	uint64_t rnd[EXEC_RND_WORDS];
@@ -62,6 +64,8 @@ struct exec_job {
 	const char *path; /* the name exec was given: AT_EXECFN, the new comm */
 	struct exec_src src;
 	struct elf_exec x;
+	struct exec_src interp_src; /* the interpreter PT_INTERP names (file NULL: none) */
+	struct elf_exec interp_x;   /* and its headers, validated */
 	struct exec_strings strings;
 	struct exec_layout l;
 	struct uspace *space;  /* the new one (a reference of its own, plus the task's) */
@@ -79,6 +83,15 @@ int exec_src_file(struct exec_src *src, struct file *f);
 void exec_src_release(struct exec_src *src);
 /* Copy the @len file bytes at @off to the user address @uaddr of the active space. */
 int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_t len);
+/*
+ * Open the interpreter the program of @j names (j->x.interp) into
+ * j->interp_src and validate it into j->interp_x, as Linux's
+ * load_elf_binary(): 0, -ENOEXEC (a path without its NUL), what the
+ * lookup gives (-ENOENT, -EACCES...), -ELIBBAD (not an x86_64 ELF file,
+ * or one that names an interpreter itself), or the validator's -errno.
+ */
+int exec_open_interp(struct exec_job *j);
+
 /*
  * Map the @n file pages from offset @off (page-aligned) at @va in @s to the
  * file's own frames, copy-on-write: 0, -EINVAL (the file's frames cannot be

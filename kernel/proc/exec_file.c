@@ -18,6 +18,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "core/log.h"
 #include "fs/file.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
@@ -235,6 +236,73 @@ static int exec_open(int dirfd, const char *name, int at_flags, struct file **ou
 	*out = f;
 	*where = p;
 	return 0;
+}
+
+/* Read @n bytes at @pos of @f into @buf; -EIO if the file ends first. */
+static int read_at(struct file *f, char *buf, int64_t pos, size_t n)
+{
+	size_t got = 0;
+	long r;
+
+	while (got < n) {
+		r = kernel_read(f, buf + got, n - got, &pos);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			return -EIO;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* The interpreter's path of @j's program into a new buffer (*@out, kfree() it). */
+static int exec_read_interp_path(struct exec_job *j, char **out)
+{
+	const struct elf_exec *x = &j->x;
+	const char *why = NULL;
+	char *path = kmalloc((size_t)x->interp_len);
+	int err = path ? 0 : -ENOMEM;
+
+	/* Usually among the headers read already (an image in memory is all headers). */
+	if (!err && x->interp_off + x->interp_len <= j->src.head_len)
+		memcpy(path, (const char *)j->src.head + x->interp_off, (size_t)x->interp_len);
+	else if (!err)
+		err = read_at(j->src.file, path, (int64_t)x->interp_off, (size_t)x->interp_len);
+	if (!err)
+		err = elf_interp_path(x, path, &why);
+	if (err == -ENOEXEC)
+		pr_info("exec: %s: %s", j->path, why);
+	if (err)
+		kfree(path);
+	else
+		*out = path;
+	return err;
+}
+
+int exec_open_interp(struct exec_job *j)
+{
+	const char *why = NULL;
+	struct path where;
+	struct file *f;
+	char *path;
+	int err = exec_read_interp_path(j, &path);
+
+	if (err)
+		return err;
+	/* Linux's open_exec(): from the working directory, a regular file with an x bit. */
+	err = exec_open(AT_FDCWD, path, 0, &f, &where);
+	if (!err) {
+		path_put(&where);
+		err = exec_src_file(&j->interp_src, f);
+	}
+	if (!err)
+		err = elf_validate_interp(&j->interp_x, j->interp_src.head, j->interp_src.head_len,
+		                          j->interp_src.size, USER_TOP, &why);
+	if (err)
+		pr_info("exec: %s: interpreter %s: %s", j->path, path,
+		        why ? why : "cannot be opened");
+	kfree(path);
+	return err;
 }
 
 /*

@@ -196,7 +196,7 @@ static unsigned fill_auxv(uint64_t *v, const struct exec_layout *l, uintptr_t ra
 	AUX(AT_PHDR, phdr);
 	AUX(AT_PHENT, sizeof(struct elf64_phdr));
 	AUX(AT_PHNUM, l->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, l->interp_base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, l->entry);
 	AUX(AT_UID, l->uid);

@@ -102,6 +102,7 @@ const void *elf_find_section(const struct elf_file *elf, const char *name, size_
 #define ELF_EXEC_PAGE      4096ull
 #define ELF_EXEC_MIN_VADDR 0x10000ull   /* lowest user address a fixed segment may use */
 #define ELF_EXEC_MAX_ALIGN (2ull << 20) /* larger p_align values are treated as this */
+#define ELF_INTERP_MAX     4096ull      /* PT_INTERP's bytes at most, NUL included (PATH_MAX) */
 
 struct elf_exec {
 	struct elf_file file; /* the validated file */
@@ -111,18 +112,26 @@ struct elf_exec {
 	uint64_t entry;       /* e_entry, inside an executable PT_LOAD */
 	uint64_t phdr_vaddr; /* the program headers in memory (PT_PHDR or derived); 0: not loaded */
 	bool exec_stack;     /* PT_GNU_STACK asks for an executable stack (or is absent) */
+	/* The first PT_INTERP: the interpreter's path, p_filesz bytes at p_offset (NUL last). */
+	bool interp;         /* the program names one (dynamically linked) */
+	uint64_t interp_off; /* its file offset, in bounds */
+	uint64_t interp_len; /* its length, NUL included: 2..ELF_INTERP_MAX */
 };
 
 /*
- * Check that @data (@size bytes) is a static or static-PIE ELF64 x86_64
- * executable that can be loaded below @user_top, and describe it in @x.
- * Returns 0; -EINVAL (Linux's answer for a segment whose p_filesz exceeds
- * p_memsz, whose size or end passes @user_top, or whose file offset and
- * address differ modulo the page size); -ENOEXEC for everything else
- * (truncated, not x86_64, not ET_EXEC/ET_DYN, segments past the end of
- * the file, overlapping or out of order, entry point outside every
- * executable segment, PT_INTERP: dynamic linking is not supported). On
- * failure *@why (if @why is not NULL) points at a static reason. Pure.
+ * Check that @data (@size bytes) is an ELF64 x86_64 executable (ET_EXEC
+ * or ET_DYN, static or naming an interpreter) that can be loaded below
+ * @user_top, and describe it in @x. Returns 0; -EINVAL (Linux's answer for
+ * a segment whose p_filesz exceeds p_memsz, whose size or end passes
+ * @user_top, or whose file offset and address differ modulo the page
+ * size); -ENOEXEC for everything else (truncated, not x86_64, not
+ * ET_EXEC/ET_DYN, segments past the end of the file, overlapping or out of
+ * order, entry point outside every executable segment, a PT_INTERP shorter
+ * than 2 bytes, longer than ELF_INTERP_MAX or past the end of the file, as
+ * Linux's load_elf_binary()). The interpreter's path is only located: its
+ * bytes may lie past the headers, so elf_interp_path() checks them once
+ * read. On failure *@why (if @why is not NULL) points at a static reason.
+ * Pure.
  */
 int elf_validate_exec(struct elf_exec *x, const void *data, size_t size, uint64_t user_top,
                       const char **why);
@@ -135,3 +144,21 @@ int elf_validate_exec(struct elf_exec *x, const void *data, size_t size, uint64_
  */
 int elf_validate_exec_headers(struct elf_exec *x, const void *data, size_t avail,
                               uint64_t file_size, uint64_t user_top, const char **why);
+
+/*
+ * The interpreter's path of @x, its x->interp_len bytes read into @path:
+ * 0 when the last byte is the NUL (Linux's check; the path is then the C
+ * string at @path), else -ENOEXEC with *@why set.
+ */
+int elf_interp_path(const struct elf_exec *x, const char *path, const char **why);
+
+/*
+ * elf_validate_exec_headers() for the interpreter a program named (the
+ * dynamic linker, loaded beside it): -ELIBBAD when it is no ELF64 x86_64
+ * file at all or names an interpreter itself (Linux gives ELIBBAD for the
+ * first and ignores the second; an interpreter of an interpreter is
+ * refused here rather than silently not loaded), else what
+ * elf_validate_exec_headers() returns.
+ */
+int elf_validate_interp(struct elf_exec *x, const void *data, size_t avail, uint64_t file_size,
+                        uint64_t user_top, const char **why);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ELF64 validation for user executables (exec): static ET_EXEC files and
- * static-PIE ET_DYN files, x86_64 only. Everything exec will trust is
+ * ELF64 validation for user executables (exec): ET_EXEC files and ET_DYN
+ * files (position-independent), static or naming an interpreter (the
+ * dynamic linker, PT_INTERP), x86_64 only. Everything exec will trust is
  * checked here first: every PT_LOAD in the file and below the user limit,
  * segments in address order without overlap, file offsets congruent with
  * addresses so pages can be filled from the file, and an entry point in
@@ -118,6 +119,23 @@ static void exec_find_phdrs(struct elf_exec *x, const struct exec_walk *w)
 	x->phdr_vaddr = 0; /* exec copies them onto the stack instead */
 }
 
+/* The first PT_INTERP, as Linux takes it: 2..ELF_INTERP_MAX bytes inside the file. */
+static int exec_note_interp(struct elf_exec *x, const struct elf64_phdr *ph, const char **why)
+{
+	if (x->interp)
+		return 0;
+	if (ph->p_filesz > ELF_INTERP_MAX)
+		return elf_fail(why, "interpreter path too long", -ENOEXEC);
+	if (ph->p_filesz < 2)
+		return elf_fail(why, "interpreter path too short", -ENOEXEC);
+	if (!elf_range_ok(x->file.size, ph->p_offset, ph->p_filesz))
+		return elf_fail(why, "interpreter path extends past end of file", -ENOEXEC);
+	x->interp = true;
+	x->interp_off = ph->p_offset;
+	x->interp_len = ph->p_filesz;
+	return 0;
+}
+
 /* Walk every program header: PT_LOADs checked and folded in, the others noted. */
 static int exec_walk_phdrs(struct elf_exec *x, struct exec_walk *w, uint64_t user_top,
                            const char **why)
@@ -138,7 +156,10 @@ static int exec_walk_phdrs(struct elf_exec *x, struct exec_walk *w, uint64_t use
 				return err;
 			break;
 		case ELF_PT_INTERP:
-			return elf_fail(why, "needs an interpreter (dynamically linked)", -ENOEXEC);
+			err = exec_note_interp(x, ph, why);
+			if (err)
+				return err;
+			break;
 		case ELF_PT_PHDR:
 			w->pt_phdr = ph->p_vaddr;
 			break;
@@ -189,6 +210,32 @@ int elf_validate_exec_headers(struct elf_exec *x, const void *data, size_t avail
 	if (v.pie && v.hi - v.lo > user_top / 2)
 		return elf_fail(why, "segment beyond the user address limit", -EINVAL);
 	exec_find_phdrs(&v, &w);
+	*x = v;
+	return 0;
+}
+
+int elf_interp_path(const struct elf_exec *x, const char *path, const char **why)
+{
+	if (!x->interp || !path || x->interp_len < 2 || x->interp_len > ELF_INTERP_MAX)
+		return elf_fail(why, "no interpreter path", -ENOEXEC);
+	if (path[x->interp_len - 1] != '\0')
+		return elf_fail(why, "interpreter path not NUL-terminated", -ENOEXEC);
+	return 0;
+}
+
+int elf_validate_interp(struct elf_exec *x, const void *data, size_t avail, uint64_t file_size,
+                        uint64_t user_top, const char **why)
+{
+	struct elf_exec v;
+	int err;
+
+	if (data && (uintptr_t)data % 8 == 0 && elf_check_ident(data, avail, why))
+		return -ELIBBAD;
+	err = elf_validate_exec_headers(&v, data, avail, file_size, user_top, why);
+	if (err)
+		return err;
+	if (v.interp)
+		return elf_fail(why, "the interpreter names an interpreter", -ELIBBAD);
 	*x = v;
 	return 0;
 }

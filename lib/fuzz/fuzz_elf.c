@@ -5,6 +5,8 @@
  * found section is read in full so ASan catches any bound the validator
  * got wrong.
  */
+#include <cairn/errno.h>
+
 #include <lib/elf/elf.h>
 
 #include <stdint.h>
@@ -48,6 +50,32 @@ static void fuzz_check_accepted(const struct elf_file *elf)
 }
 
 /*
+ * A program that names an interpreter: its path lies in the file and is
+ * read in full; the same bytes validated as the interpreter itself must
+ * be refused with ELIBBAD (it names one) or give the same answer as exec.
+ */
+static void fuzz_check_interp(const struct elf_exec *x, const uint8_t *copy, size_t size,
+                              uint64_t top)
+{
+	struct elf_exec y;
+	const char *why = NULL;
+	int err;
+
+	if (!x->interp)
+		return;
+	if (x->interp_len < 2 || x->interp_len > ELF_INTERP_MAX || x->interp_off > size ||
+	    x->interp_len > size - x->interp_off)
+		abort();
+	fuzz_touch(copy + x->interp_off, x->interp_len);
+	err = elf_interp_path(x, (const char *)copy + x->interp_off, &why);
+	if (err && (err != -ENOEXEC || !why))
+		abort();
+	err = elf_validate_interp(&y, copy, size, size, top, &why);
+	if (err != -ELIBBAD || !why)
+		abort();
+}
+
+/*
  * The user-executable checks on the same input: an accepted file's
  * segments are read in full and must lie inside the span it reports,
  * below the limit, with the entry point inside the span.
@@ -75,6 +103,7 @@ static void fuzz_check_exec(const uint8_t *copy, size_t size)
 			abort();
 		fuzz_touch(x.file.data + ph->p_offset, ph->p_filesz);
 	}
+	fuzz_check_interp(&x, copy, size, top);
 }
 
 /* libFuzzer entry point: validate @data and inspect it if accepted. */

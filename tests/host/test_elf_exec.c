@@ -253,9 +253,6 @@ static void test_misc_rejects(void **state)
 	ph(&p, P_DATA)->p_filesz = 0xf8;
 	expect(&p, -EINVAL, "segment offset and address differ modulo the page size");
 	build(&p, false);
-	ph(&p, P_TLS)->p_type = ELF_PT_INTERP;
-	expect(&p, -ENOEXEC, "needs an interpreter (dynamically linked)");
-	build(&p, false);
 	eh(&p)->e_type = 1; /* ET_REL */
 	expect(&p, -ENOEXEC, "not an executable");
 	build(&p, false);
@@ -273,6 +270,83 @@ static void test_misc_rejects(void **state)
 	ph(&p, P_TEXT)->p_type = ELF_PT_NOTE;
 	ph(&p, P_DATA)->p_type = ELF_PT_NOTE;
 	expect(&p, -ENOEXEC, "no loadable segments");
+}
+
+/* Make the PT_TLS entry a PT_INTERP of @len bytes at 0x400 holding "/lib/ld.so". */
+static void set_interp(struct prog *p, uint64_t len)
+{
+	ph(p, P_TLS)->p_type = ELF_PT_INTERP;
+	ph(p, P_TLS)->p_offset = 0x400;
+	ph(p, P_TLS)->p_filesz = ph(p, P_TLS)->p_memsz = len;
+	memcpy(p->b + 0x400, "/lib/ld.so", 11);
+}
+
+/* PT_INTERP: located and bounded here; its bytes checked by elf_interp_path(). */
+static void test_interp(void **state)
+{
+	struct prog p;
+	struct elf_exec x;
+	const char *why = NULL;
+
+	build(&p, true);
+	set_interp(&p, 11);
+	assert_int_equal(check_len(&p, p.size, &x, &why), 0);
+	assert_true(x.interp);
+	assert_int_equal(x.interp_off, 0x400);
+	assert_int_equal(x.interp_len, 11);
+	assert_int_equal(elf_interp_path(&x, (const char *)p.b + 0x400, &why), 0);
+	/* Linux's check: the last byte is the NUL. */
+	x.interp_len = 10;
+	assert_int_equal(elf_interp_path(&x, (const char *)p.b + 0x400, &why), -ENOEXEC);
+	assert_string_equal(why, "interpreter path not NUL-terminated");
+	/* Only the first PT_INTERP counts: a second one, even a bad one, is not looked at. */
+	build(&p, false);
+	set_interp(&p, 11);
+	ph(&p, P_STK)->p_type = ELF_PT_INTERP;
+	ph(&p, P_STK)->p_filesz = 1;
+	assert_int_equal(check_len(&p, p.size, &x, &why), 0);
+	assert_int_equal(x.interp_len, 11);
+	build(&p, false);
+	set_interp(&p, ELF_INTERP_MAX + 1);
+	expect(&p, -ENOEXEC, "interpreter path too long");
+	set_interp(&p, 1);
+	expect(&p, -ENOEXEC, "interpreter path too short");
+	set_interp(&p, 11);
+	ph(&p, P_TLS)->p_offset = FSIZE - 10;
+	expect(&p, -ENOEXEC, "interpreter path extends past end of file");
+	ph(&p, P_TLS)->p_offset = UINT64_MAX - 4;
+	expect(&p, -ENOEXEC, "interpreter path extends past end of file");
+	/* No PT_INTERP: a static program. */
+	build(&p, false);
+	assert_int_equal(check_len(&p, p.size, &x, &why), 0);
+	assert_false(x.interp);
+	assert_int_equal(elf_interp_path(&x, "", &why), -ENOEXEC);
+}
+
+/* The interpreter itself: ELIBBAD for no ELF at all and for one that names another. */
+static void test_validate_interp(void **state)
+{
+	struct prog p;
+	struct elf_exec x;
+	const char *why = NULL;
+
+	build(&p, true);
+	assert_int_equal(elf_validate_interp(&x, p.b, p.size, p.size, TOP, &why), 0);
+	assert_true(x.pie);
+	set_interp(&p, 11);
+	assert_int_equal(elf_validate_interp(&x, p.b, p.size, p.size, TOP, &why), -ELIBBAD);
+	assert_string_equal(why, "the interpreter names an interpreter");
+	build(&p, true);
+	memcpy(p.b, "#!/bin/sh\n", 10);
+	assert_int_equal(elf_validate_interp(&x, p.b, p.size, p.size, TOP, &why), -ELIBBAD);
+	build(&p, true);
+	eh(&p)->e_machine = 3;
+	assert_int_equal(elf_validate_interp(&x, p.b, p.size, p.size, TOP, &why), -ELIBBAD);
+	assert_int_equal(elf_validate_interp(&x, p.b, 10, p.size, TOP, &why), -ELIBBAD);
+	/* A well-formed ELF with a broken segment keeps the validator's answer. */
+	build(&p, true);
+	ph(&p, P_DATA)->p_filesz = 0x4000;
+	assert_int_equal(elf_validate_interp(&x, p.b, p.size, p.size, TOP, &why), -EINVAL);
 }
 
 /* Headers only in hand: segments are checked against the file's size, headers against the bytes. */
@@ -306,7 +380,8 @@ int main(void)
 		cmocka_unit_test(test_overlap),         cmocka_unit_test(test_huge_memsz),
 		cmocka_unit_test(test_filesz_gt_memsz), cmocka_unit_test(test_past_file_end),
 		cmocka_unit_test(test_entry_outside),   cmocka_unit_test(test_misc_rejects),
-		cmocka_unit_test(test_headers_only),
+		cmocka_unit_test(test_headers_only),    cmocka_unit_test(test_interp),
+		cmocka_unit_test(test_validate_interp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,8 @@ __attribute__((unused)) static const char *tap_errno_name(int e)
 		{ ELOOP, "ELOOP" },
 		{ ENOTSOCK, "ENOTSOCK" },
 		{ ESTALE, "ESTALE" },
+		{ ELIBBAD, "ELIBBAD" },
+		{ ENODATA, "ENODATA" },
 	};
 	static char other[16];
 	size_t i;
