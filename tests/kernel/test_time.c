@@ -95,7 +95,8 @@ TEST(time, event_does_not_fire_early)
 	timer_event_init(&ev, on_fire, &f);
 	EXPECT_EQ(timer_event_arm(&ev, deadline), 0);
 	delay_ns(10 * MS);
-	EXPECT_EQ(f.count, 0);
+	/* A host that stops the vCPU past the deadline may let it fire: never before it. */
+	EXPECT_TRUE(f.count == 0 || f.at >= deadline);
 	/* Check with interrupts off, then wait atomically, so the wake-up is not lost. */
 	irq_disable();
 	while (clock_monotonic_ns() < deadline + 20 * MS && f.count == 0) {
