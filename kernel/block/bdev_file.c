@@ -70,6 +70,7 @@ static int bdev_open(struct inode *ino, struct file *f)
 		o->claimed = true;
 	}
 	f->priv = o;
+	__atomic_fetch_add(&blk_layer(o->d)->opens, 1, __ATOMIC_RELAXED);
 	return 0;
 out_put:
 	blk_put(o->d);
@@ -86,7 +87,9 @@ static void bdev_release(struct file *f)
 	if ((f->fmode & FMODE_WRITE) && blk_sync(o->d))
 		pr_warn("block: %s: write-back at close failed", o->d->name);
 	if (o->claimed)
-		blk_unclaim(o->d);
+		blk_unclaim_quiet(o->d);
+	__atomic_fetch_sub(&blk_layer(o->d)->opens, 1, __ATOMIC_RELAXED);
+	blk_check_idle(o->d);
 	blk_put(o->d);
 	kfree(o);
 }
@@ -271,7 +274,7 @@ static long bdev_ioctl(struct file *f, unsigned cmd, uintptr_t arg)
 	case BLKDISCARD:
 		return bdev_discard(f, arg);
 	default:
-		return -ENOTTY;
+		return d->ops && d->ops->ioctl ? d->ops->ioctl(d, cmd, arg) : -ENOTTY;
 	}
 }
 

@@ -77,6 +77,13 @@ struct blk_ops {
 	 * the driver may free it. NULL: the driver keeps @d forever.
 	 */
 	void (*release)(struct block_device *d);
+	/*
+	 * Optional: an ioctl of the device file the layer does not know
+	 * (a loop device's LOOP_*). Returns what ioctl(2) returns; -ENOTTY.
+	 */
+	long (*ioctl)(struct block_device *d, unsigned cmd, uintptr_t arg);
+	/* Optional: the last open file and mount of @d went (a loop device's autoclear). */
+	void (*idle)(struct block_device *d);
 };
 
 #define BLK_RO      0x1u /* read-only (the medium, or a mount's choice) */
@@ -236,6 +243,8 @@ int __must_check ramdisk_create(uint64_t bytes, struct block_device **out);
 void ramdisk_destroy(struct block_device *d);
 /* The drivers table's entry: a RAM disk of `ramdisk_size=` KiB when it is given. */
 int ramdisk_init(void);
+/* The drivers table's entry: loop0..loop7 and /dev/loop-control. */
+int loop_init(void);
 
 /* What open() of a block device node gives (fs/open.c dispatches S_IFBLK inodes here). */
 struct file_ops;

@@ -43,6 +43,8 @@ struct blk_layer {
 	uint32_t bsize;           /* [a] the device file's block size (BLKBSZGET/BLKBSZSET) */
 	bool claimed;             /* [R] an exclusive user (a mount) has it: blk_claim() */
 	uint64_t nbufs;           /* [a] its buffers in the buffer cache */
+	int opens;                /* [a] open device files */
+	int wb_inflight;          /* [a] disks: buffer writes in flight (a sync waits for them) */
 };
 
 static inline struct blk_layer *blk_layer(const struct block_device *d)
@@ -73,6 +75,10 @@ int __must_check blk_retry_start(void);
 int __must_check blk_add(struct block_device *d);
 /* blk_lookup(), with why not in *@err: -ENXIO, -ENOTBLK or the walk's error. */
 struct block_device *blk_lookup_err(const char *name, int *err);
+/* blk_unclaim() without the idle check (the loop driver, which calls it while it holds its lock). */
+void blk_unclaim_quiet(struct block_device *d);
+/* The last open file or claim of @d may have gone: tell the driver (ops->idle). */
+void blk_check_idle(struct block_device *d);
 /* Mark @d gone, take it out of the registry and drop the registry's reference. */
 void blk_remove(struct block_device *d);
 

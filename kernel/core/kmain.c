@@ -13,6 +13,7 @@
 
 #include "acpi/power.h"
 #include "arch/arch.h"
+#include "block/blkdev.h"
 #include "bus/pci/pci.h"
 #include "core/cmdline.h"
 #include "core/kbench.h"
@@ -287,6 +288,9 @@ void kmain(const struct boot_info *bi)
 	if (pci_init())
 		pr_err("kernel: PCI enumeration failed; no PCI devices");
 	boot_step("pci");
+	/* The disks are probed: `root=` may move "/" onto one (docs/block.md). */
+	block_boot();
+	boot_step("block");
 	log_boot_steps();
 	print_ready();
 	run_boot_mode();

@@ -22,6 +22,7 @@
 #include "fs/vfs.h"
 #include "fs/vlock.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 
 static struct vlock mount_lock = VLOCK_INIT;
 static struct list_node mounts __guarded_by(&mount_lock) = LIST_INIT(mounts);
@@ -209,6 +210,26 @@ static int mount_bind(const char *source, struct mount **out)
 	return err;
 }
 
+/* Change @sb's flags to @nflags, telling the fs first. 0 or -errno. */
+static int sb_remount(struct super_block *sb, unsigned nflags)
+{
+	int err;
+
+	/* The fs learns first: going read-only, a disk fs writes back and marks itself clean. */
+	if (sb->ops && sb->ops->remount) {
+		err = sb->ops->remount(sb, nflags);
+		if (err)
+			return err;
+	}
+	if ((nflags & SB_RDONLY) && sb->bdev) {
+		err = blk_sync(sb->bdev);
+		if (err)
+			return err;
+	}
+	__atomic_store_n(&sb->flags, nflags, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* MS_REMOUNT: only the read-only and nosuid/nodev/noexec bits change. */
 static int mount_remount(const struct path *target, unsigned long flags)
 {
@@ -217,9 +238,7 @@ static int mount_remount(const struct path *target, unsigned long flags)
 
 	if (target->dentry != target->mnt->root)
 		return -EINVAL;
-	__atomic_store_n(&sb->flags, (sb->flags & ~keep) | ((unsigned)flags & keep),
-	                 __ATOMIC_RELAXED);
-	return 0;
+	return sb_remount(sb, (sb->flags & ~keep) | ((unsigned)flags & keep));
 }
 
 int vfs_mount(const char *source, const struct path *target, const char *fstype,
@@ -419,6 +438,55 @@ long vfs_path_name(const struct path *p, char *buf, size_t n)
 
 #define SYNC_BATCH 32 /* super_blocks synced per pass */
 
+int vfs_sync_sb(struct super_block *sb)
+{
+	int err = 0, e;
+
+	if (sb->ops && sb->ops->sync)
+		err = sb->ops->sync(sb);
+	/* The fs's metadata is in buffers now: they go to the disk, then its cache is flushed. */
+	if (sb->bdev) {
+		e = blk_sync(sb->bdev);
+		err = err ? err : e;
+	}
+	return err;
+}
+
+static bool sb_syncs(const struct super_block *sb)
+{
+	return (sb->ops && sb->ops->sync) || sb->bdev;
+}
+
+int vfs_shutdown(void)
+{
+	struct super_block *sbs[SYNC_BATCH];
+	struct mount *m;
+	unsigned n = 0;
+	int err = pagecache_sync_all(true);
+
+	/* File data first, then each file system's metadata and its device. */
+	err = err ? err : vfs_sync_all();
+	vlock_acquire(&mount_lock);
+	list_for_each_entry(m, &mounts, link) {
+		if (n < SYNC_BATCH && m->sb->bdev && !(m->sb->flags & SB_RDONLY)) {
+			__atomic_add_fetch(&m->sb->refs, 1, __ATOMIC_RELAXED);
+			sbs[n++] = m->sb;
+		}
+	}
+	vlock_release(&mount_lock);
+	for (unsigned i = 0; i < n; i++) {
+		int e = sb_remount(sbs[i], sbs[i]->flags | SB_RDONLY);
+
+		if (e) {
+			pr_err("vfs: a %s file system could not go read-only: error %d",
+			       sbs[i]->type->name, e);
+			err = err ? err : e;
+		}
+		sb_put(sbs[i]);
+	}
+	return err;
+}
+
 int vfs_sync_all(void)
 {
 	struct super_block *sbs[SYNC_BATCH];
@@ -428,18 +496,18 @@ int vfs_sync_all(void)
 
 	vlock_acquire(&mount_lock);
 	list_for_each_entry(m, &mounts, link) {
-		if (n < SYNC_BATCH && m->sb->ops && m->sb->ops->sync) {
+		if (n < SYNC_BATCH && sb_syncs(m->sb)) {
 			__atomic_add_fetch(&m->sb->refs, 1, __ATOMIC_RELAXED);
 			sbs[n++] = m->sb;
 		}
 	}
-	if (root_mnt && n < SYNC_BATCH && root_mnt->sb->ops && root_mnt->sb->ops->sync) {
+	if (root_mnt && n < SYNC_BATCH && sb_syncs(root_mnt->sb)) {
 		__atomic_add_fetch(&root_mnt->sb->refs, 1, __ATOMIC_RELAXED);
 		sbs[n++] = root_mnt->sb;
 	}
 	vlock_release(&mount_lock);
 	for (unsigned i = 0; i < n; i++) {
-		int e = sbs[i]->ops->sync(sbs[i]);
+		int e = vfs_sync_sb(sbs[i]);
 
 		if (e && !err)
 			err = e;

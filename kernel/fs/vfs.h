@@ -260,6 +260,12 @@ struct super_ops {
 	int __must_check (*sync)(struct super_block *sb);
 	/* The last mount went away: free the fs's part of @sb. */
 	void (*put_super)(struct super_block *sb);
+	/*
+	 * The flags are about to become @flags (SB_*): mount -o remount, and
+	 * SB_RDONLY at power-off. A disk fs going read-only writes back and
+	 * marks itself clean. 0 or -errno (then nothing changes). NULL: fine.
+	 */
+	int __must_check (*remount)(struct super_block *sb, unsigned flags);
 };
 
 #define SB_RDONLY 0x1u /* MS_RDONLY */
@@ -344,6 +350,13 @@ int __must_check vfs_mount(const char *source, const struct path *target, const 
 int __must_check vfs_umount(const struct path *target, int flags);
 /* sync(2): every mounted file system with a sync operation writes back. First error or 0. */
 int vfs_sync_all(void);
+/* syncfs(2) of @sb: its sync operation, then its device's buffers and cache (blk_sync). */
+int vfs_sync_sb(struct super_block *sb);
+/*
+ * Power-off and reboot: every file system syncs, and those on disks are
+ * remounted read-only (their remount op marks them clean). First error or 0.
+ */
+int vfs_shutdown(void);
 /*
  * Call @fn on each mount in mount order with the mount lock held (the
  * callback must not sleep or take the lock): /proc/mounts.

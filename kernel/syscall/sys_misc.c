@@ -143,10 +143,13 @@ long sys_reboot(uint64_t magic1, uint64_t magic2, uint64_t cmd, uint64_t arg, ui
 	case LINUX_REBOOT_CMD_POWER_OFF:
 	case LINUX_REBOOT_CMD_HALT:
 		pr_info("reboot: power off requested by a program");
+		/* Disks keep what was written: sync, and leave their file systems clean. */
+		(void)vfs_shutdown();
 		power_off();
 	case LINUX_REBOOT_CMD_RESTART:
 	case LINUX_REBOOT_CMD_RESTART2:
 		pr_info("reboot: restart requested by a program");
+		(void)vfs_shutdown();
 		power_reboot();
 	case LINUX_REBOOT_CMD_CAD_ON:
 	case LINUX_REBOOT_CMD_CAD_OFF:

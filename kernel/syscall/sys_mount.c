@@ -200,8 +200,8 @@ long sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	sb = f->path.mnt->sb;
 	/* The cache keeps no list per super_block: syncfs writes every file's pages. */
 	err = pagecache_sync_all(true);
-	if (sb->ops && sb->ops->sync && !err)
-		err = sb->ops->sync(sb);
+	if (!err)
+		err = vfs_sync_sb(sb);
 	file_put(f);
 	return err;
 }

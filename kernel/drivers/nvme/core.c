@@ -21,8 +21,13 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 
-/* Controllers probed so far: the N of "nvmeN". [a] */
-static unsigned nvme_instances;
+/*
+ * Instance numbers (the N of "nvmeN") in use, one bit each, so a
+ * controller bound again gets its old name back; past NVME_MAX_CTRLS,
+ * numbers count up from there. [a]
+ */
+static uint32_t nvme_claimed;
+static unsigned nvme_next_extra = NVME_MAX_CTRLS;
 
 /* Every controller bound, for nvme_get_ctrl(). [a] slots, written once each. */
 static struct nvme_ctrl *nvme_ctrls[NVME_MAX_CTRLS];
@@ -230,6 +235,27 @@ static int ctrl_start(struct nvme_ctrl *c)
 	return err;
 }
 
+/* The lowest free instance number. */
+static unsigned instance_claim(void)
+{
+	uint32_t old = __atomic_load_n(&nvme_claimed, __ATOMIC_RELAXED);
+	unsigned n;
+
+	do {
+		if (old == (1u << NVME_MAX_CTRLS) - 1)
+			return __atomic_fetch_add(&nvme_next_extra, 1, __ATOMIC_RELAXED);
+		n = (unsigned)__builtin_ctz(~old);
+	} while (!__atomic_compare_exchange_n(&nvme_claimed, &old, old | 1u << n, false,
+	                                      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return n;
+}
+
+static void instance_release(unsigned n)
+{
+	if (n < NVME_MAX_CTRLS)
+		__atomic_fetch_and(&nvme_claimed, ~(1u << n), __ATOMIC_RELEASE);
+}
+
 static struct nvme_ctrl *ctrl_new(struct pci_dev *d)
 {
 	struct nvme_ctrl *c = kmalloc_flags(sizeof(*c), KM_ZERO | KM_MAY_FAIL);
@@ -237,16 +263,20 @@ static struct nvme_ctrl *ctrl_new(struct pci_dev *d)
 	if (!c)
 		return NULL;
 	c->pdev = d;
-	c->instance = __atomic_fetch_add(&nvme_instances, 1, __ATOMIC_RELAXED);
+	c->instance = instance_claim();
 	fmt_snprintf(c->name, sizeof(c->name), "nvme%u", c->instance);
 	mutex_init(&c->admin_lock, "nvme.admin");
 	waitq_init(&c->admin_wq, "nvme.admin_wq");
 	c->io_timeout_ms = NVME_IO_TIMEOUT;
+	c->refs = 1;
 	return c;
 }
 
-/* Undo whatever ctrl_start() and the queue setup did. */
-static void ctrl_free(struct nvme_ctrl *c)
+/*
+ * Undo whatever ctrl_start() and the queue setup did. The structure
+ * itself lives on while a namespace's block device has users.
+ */
+static void ctrl_teardown(struct nvme_ctrl *c)
 {
 	unsigned i;
 
@@ -256,9 +286,26 @@ static void ctrl_free(struct nvme_ctrl *c)
 		nvme_queue_free(c->ioq[i]);
 		kfree(c->ioq[i]);
 	}
+	c->nioq = 0;
 	kfree(c->ioq);
+	c->ioq = NULL;
 	nvme_queue_free(&c->admin);
-	kfree(c);
+}
+
+void nvme_ctrl_put(struct nvme_ctrl *c)
+{
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(c);
+}
+
+/* The controller is unbound: its number may be given again, its name is free (no namespaces). */
+static void ctrl_unbind(struct nvme_ctrl *c)
+{
+	if (c->instance < NVME_MAX_CTRLS)
+		__atomic_store_n(&nvme_ctrls[c->instance], NULL, __ATOMIC_RELEASE);
+	instance_release(c->instance);
+	ctrl_teardown(c);
+	nvme_ctrl_put(c);
 }
 
 static void log_ctrl(struct nvme_ctrl *c)
@@ -293,9 +340,9 @@ static int nvme_probe(struct pci_dev *d, const struct pci_id *id)
 	return 0;
 out_disable:
 	pr_err("%s: cannot start the controller: error %d", c->name, err);
-	if (c->regs)
-		(void)ctrl_disable(c);
-	ctrl_free(c);
+	if (c->regs && ctrl_disable(c))
+		pr_warn("%s: the controller did not stop", c->name);
+	ctrl_unbind(c);
 	return err;
 }
 
@@ -311,11 +358,12 @@ static void nvme_remove(struct pci_dev *d)
 		nvme_delete_io_queues(c);
 		ctrl_shutdown(c);
 	}
-	(void)ctrl_disable(c);
-	if (c->instance < NVME_MAX_CTRLS)
-		__atomic_store_n(&nvme_ctrls[c->instance], NULL, __ATOMIC_RELEASE);
+	/* From here a late submit fails at once instead of touching freed queues. */
+	__atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
+	if (ctrl_disable(c))
+		pr_warn("%s: the controller did not stop", c->name);
 	d->drvdata = NULL;
-	ctrl_free(c);
+	ctrl_unbind(c);
 }
 
 /* NVM Express controllers: class 01h, subclass 08h, programming interface 02h. */
@@ -333,6 +381,12 @@ static struct pci_driver nvme_driver = {
 
 int nvme_init(void)
 {
+	return pci_driver_register(&nvme_driver);
+}
+
+int nvme_test_rebind(void)
+{
+	pci_driver_unregister(&nvme_driver);
 	return pci_driver_register(&nvme_driver);
 }
 

@@ -8,6 +8,7 @@
 
 #include "drivers/nvme/internal.h"
 #include "drivers/nvme/nvme.h"
+#include "irq/irq.h"
 
 unsigned nvme_io_queues(struct nvme_ctrl *c)
 {
@@ -16,6 +17,7 @@ unsigned nvme_io_queues(struct nvme_ctrl *c)
 
 int nvme_io_queue_info(struct nvme_ctrl *c, unsigned i, struct nvme_queue_info *out)
 {
+	unsigned cpu, vector;
 	struct nvme_queue *q;
 
 	if (i >= c->nioq)
@@ -29,6 +31,9 @@ int nvme_io_queue_info(struct nvme_ctrl *c, unsigned i, struct nvme_queue_info *
 	out->completed_cpu = __atomic_load_n(&q->stats.completed_cpu, __ATOMIC_RELAXED);
 	out->bogus = __atomic_load_n(&q->stats.bogus, __ATOMIC_RELAXED);
 	out->busy = __atomic_load_n(&q->stats.busy, __ATOMIC_RELAXED);
+	out->interrupts = 0;
+	if (pci_irq_vector_info(c->pdev, q->vector, &cpu, &vector) == 0)
+		out->interrupts = irq_count_vector(cpu, vector);
 	return 0;
 }
 

@@ -120,6 +120,7 @@ struct nvme_ctrl {
 	bool watchdog_busy;          /* [a] it is running */
 	bool dead;                   /* [a] given up: every request fails with -EIO */
 	bool drop_completions;       /* [a] tests: the handler ignores the I/O queues */
+	int refs;                    /* [a] the binding, and each registered namespace */
 };
 
 /*
@@ -139,6 +140,8 @@ static inline void nvme_cid_release_locked(struct nvme_queue *q, uint16_t cid, b
 /* ---- core.c ---- */
 uint32_t nvme_read32(struct nvme_ctrl *c, uint32_t off);
 void nvme_write32(struct nvme_ctrl *c, uint32_t off, uint32_t v);
+/* Drop a reference; the last frees @c (its queues are gone by then). */
+void nvme_ctrl_put(struct nvme_ctrl *c);
 /* Give the controller up (a timeout or CSTS.CFS): disable it, fail everything. Any context. */
 void nvme_ctrl_fail(struct nvme_ctrl *c, const char *why);
 

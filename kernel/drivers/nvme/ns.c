@@ -180,9 +180,28 @@ static int nvme_blk_submit(struct block_device *d, struct bio *b)
 	return 0;
 }
 
+/* The last user of a removed namespace went: its controller may go too. */
+static void nvme_blk_release(struct block_device *d)
+{
+	struct nvme_ns *ns = d->priv;
+
+	nvme_ctrl_put(ns->ctrl);
+}
+
 static const struct blk_ops nvme_blk_ops = {
 	.submit = nvme_blk_submit,
+	.release = nvme_blk_release,
 };
+
+static void log_ns(struct nvme_ns *ns)
+{
+	struct nvme_ctrl *c = ns->ctrl;
+
+	pr_info("%s: %llu MiB, %llu blocks of %u bytes%s%s", ns->bdev.name,
+	        (unsigned long long)(ns->bdev.nr_sectors >> 11), (unsigned long long)ns->nblocks,
+	        ns->bdev.lbsize, c->info.vwc ? ", volatile write cache" : "",
+	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
+}
 
 /* Fill and register namespace @nsid from its Identify data. */
 static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
@@ -215,16 +234,15 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 	ns->bdev.ops = &nvme_blk_ops;
 	ns->bdev.priv = ns;
 	c->nns++;
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED); /* dropped by nvme_blk_release() */
 	err = blk_register(&ns->bdev);
 	if (err) {
 		pr_err("%s: cannot register: error %d", ns->bdev.name, err);
+		nvme_ctrl_put(c);
 		return err;
 	}
 	ns->registered = true;
-	pr_info("%s: %llu MiB, %llu blocks of %u bytes%s%s", ns->bdev.name,
-	        (unsigned long long)(ns->bdev.nr_sectors >> 11), (unsigned long long)ni.nsze,
-	        ns->bdev.lbsize, c->info.vwc ? ", volatile write cache" : "",
-	        c->info.oncs & NVME_ONCS_DSM ? ", discard" : "");
+	log_ns(ns);
 	return 0;
 }
 

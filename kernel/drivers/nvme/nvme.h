@@ -33,6 +33,7 @@ struct nvme_queue_info {
 	uint64_t completed_cpu; /* ... of them on @cpu */
 	uint64_t bogus;         /* completions refused */
 	uint64_t busy;          /* submissions that found it full */
+	uint64_t interrupts;    /* taken on its vector by @cpu, as the interrupt layer counts */
 };
 
 /* I/O queue pairs of @c. */
@@ -56,3 +57,9 @@ bool nvme_ctrl_dead(struct nvme_ctrl *c);
  */
 void nvme_test_set_timeout(struct nvme_ctrl *c, uint32_t ms);
 void nvme_test_drop_completions(struct nvme_ctrl *c, bool drop);
+/*
+ * Unbind every controller (namespaces removed, queues deleted, normal
+ * shutdown) and probe them again, as a driver unload and reload would:
+ * each gets its number back. Task context. Returns 0 or -errno.
+ */
+int __must_check nvme_test_rebind(void);

@@ -140,7 +140,12 @@ static int ext2k_writepage(struct address_space *m, uint64_t index, uint64_t pa,
 	return err;
 }
 
-/* fsync's metadata half: the inode (its size, its block map's root) into its buffer. */
+/*
+ * fsync's metadata half: blocks a short write left past the end are given
+ * back (e2fsck would otherwise "fix" the size up to them), then the inode
+ * goes into its buffer; the caller flushes the device. Takes the inode's
+ * lock, so no write(2) is between reserving a page and growing the size.
+ */
 static int ext2k_write_meta(struct address_space *m, bool datasync)
 {
 	struct ext2k_inode *ki = m_inode(m);
@@ -148,11 +153,16 @@ static int ext2k_write_meta(struct address_space *m, bool datasync)
 	int err;
 
 	(void)datasync;
+	mutex_lock(&ki->vfs->lock);
 	mutex_lock(&e->lock);
-	err = ext2k_write_locked(e, ki);
+	err = ext2k_trim_locked(e, ki);
+	if (!err)
+		err = ext2k_write_locked(e, ki);
 	if (!err && !e->fs.readonly && e->fs.sb_dirty)
 		err = ext2_sync_super(&e->fs, ext2k_now());
+	ext2k_check_ro_locked(e);
 	mutex_unlock(&e->lock);
+	mutex_unlock(&ki->vfs->lock);
 	return err;
 }
 

@@ -200,8 +200,7 @@ int ext2k_write_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 	return ext2_write_inode(&e->fs, &ki->di);
 }
 
-/* Blocks a regular file holds past its size (a page's blocks reserved for a write that stopped short). */
-static int trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki) __must_hold(&e->lock)
+int ext2k_trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 {
 	uint64_t keep;
 
@@ -335,7 +334,7 @@ void ext2k_evict_inode(struct inode *ino)
 	else if (ino->nlink == 0)
 		err = e->fs.readonly ? 0 : ext2_evict(&e->fs, &ki->di, ext2k_now());
 	else
-		err = trim_locked(e, ki) ?: ext2k_write_locked(e, ki);
+		err = ext2k_trim_locked(e, ki) ?: ext2k_write_locked(e, ki);
 	if (err)
 		pr_err("ext2: %s: inode %u: write-back failed: %d", e->bdev->name, ki->di.ino, err);
 	ext2k_check_ro_locked(e);
@@ -406,7 +405,7 @@ static int sync_one(struct ext2k_sb *e, struct inode *ino)
 		err = pagecache_writeback(ino->mapping, 0, -1, true);
 	mutex_lock(&ino->lock);
 	mutex_lock(&e->lock);
-	e2 = trim_locked(e, ext2k_i(ino));
+	e2 = ext2k_trim_locked(e, ext2k_i(ino));
 	if (!e2)
 		e2 = ext2k_write_locked(e, ext2k_i(ino));
 	ext2k_check_ro_locked(e);

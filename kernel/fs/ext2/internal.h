@@ -81,6 +81,13 @@ struct inode *ext2k_inode_alloc(struct super_block *sb);
 int __must_check ext2k_inew(struct super_block *sb, struct inode *ino);
 void ext2k_push_locked(struct ext2k_sb *e, struct ext2k_inode *ki) __must_hold(&e->lock);
 void ext2k_pull_locked(struct ext2k_sb *e, struct ext2k_inode *ki) __must_hold(&e->lock);
+/*
+ * Free the blocks a regular file holds past its size (prepare_write
+ * reserves a whole page's blocks; a write may stop short of them). The
+ * caller holds the inode's lock too, so no write is between.
+ */
+int __must_check ext2k_trim_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
+	__must_hold(&e->lock);
 /* Push and write the inode (to its buffer). */
 int __must_check ext2k_write_locked(struct ext2k_sb *e, struct ext2k_inode *ki)
 	__must_hold(&e->lock);

@@ -11,6 +11,7 @@
 
 #include <lib/string.h>
 
+#include "block/blkdev.h"
 #include "core/log.h"
 #include "fs/ext2/internal.h"
 #include "fs/file.h"
@@ -271,6 +272,21 @@ static int64_t ext2k_dir_llseek(struct file *f, int64_t off, int whence)
 	return off;
 }
 
+/* fsync of a directory: its entries and inode (in the buffer cache) reach the disk. */
+static int ext2k_dir_fsync(struct file *f, bool datasync)
+{
+	struct ext2k_sb *e = ext2k_sb(f->inode->sb);
+	int err;
+
+	(void)datasync;
+	mutex_lock(&e->lock);
+	err = ext2k_write_locked(e, ext2k_i(f->inode));
+	if (!err && !e->fs.readonly && e->fs.sb_dirty)
+		err = ext2_sync_super(&e->fs, ext2k_now());
+	mutex_unlock(&e->lock);
+	return err ? err : blk_sync(e->bdev);
+}
+
 const struct inode_ops ext2k_dir_iops = {
 	.lookup = ext2k_lookup,
 	.create = ext2k_create,
@@ -300,4 +316,5 @@ const struct inode_ops ext2k_node_iops = {
 const struct file_ops ext2k_dir_fops = {
 	.iterate = ext2k_iterate,
 	.llseek = ext2k_dir_llseek,
+	.fsync = ext2k_dir_fsync,
 };

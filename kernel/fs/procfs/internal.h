@@ -117,6 +117,8 @@ int procfs_show_mountinfo(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_filesystems(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_cpuinfo(struct seqbuf *s, const struct procfs_node *n);
 int procfs_show_version(struct seqbuf *s, const struct procfs_node *n);
+/* /proc/partitions (partitions.c): the block devices. */
+int procfs_show_partitions(struct seqbuf *s, const struct procfs_node *n);
 /* /proc/interrupts and the /proc/bus tree (pci.c). */
 int procfs_show_interrupts(struct seqbuf *s, const struct procfs_node *n);
 extern const struct procfs_dir procfs_bus_dir;

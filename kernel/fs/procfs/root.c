@@ -117,8 +117,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "version", 11, REG_MODE, 0, procfs_show_version, NULL, NULL, NULL },
 	{ "cmdline", 12, REG_MODE, 0, show_cmdline, NULL, NULL, NULL },
 	{ "swaps", 13, REG_MODE, 0, show_swaps, NULL, NULL, NULL },
-	/* No block devices yet: Linux prints not even the header then. */
-	{ "partitions", 14, REG_MODE, 0, show_empty, NULL, NULL, NULL },
+	{ "partitions", 14, REG_MODE, 0, procfs_show_partitions, NULL, NULL, NULL },
 	{ "diskstats", 15, REG_MODE, 0, show_empty, NULL, NULL, NULL },
 	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir, NULL },
 	{ "bus", 40, DIR_MODE, 0, NULL, NULL, &procfs_bus_dir, NULL },
