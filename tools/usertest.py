@@ -90,6 +90,8 @@ PROGRAMS = {
     "poll_epoll": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
+    # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
+    "kill_busy": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
