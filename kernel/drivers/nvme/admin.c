@@ -120,12 +120,6 @@ int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *s, struct nvme_cqe *cqe)
 	return err;
 }
 
-/* An admin command of the queue setup: during a reset the caller holds admin_lock. */
-static int setup_cmd(struct nvme_ctrl *c, struct nvme_sqe *s, bool reset)
-{
-	return reset ? admin_run_locked(c, s, NULL, true) : nvme_admin(c, s, NULL);
-}
-
 /* Ask for @want queue pairs; returns how many the controller grants (at least 1). */
 static unsigned negotiate_queues(struct nvme_ctrl *c, unsigned want)
 {
@@ -146,26 +140,40 @@ static unsigned negotiate_queues(struct nvme_ctrl *c, unsigned want)
 	return ncq < want ? ncq : want;
 }
 
-/* Create I/O queue pair @q on the controller: its CQ first, then the SQ bound to it. */
-static int create_pair(struct nvme_ctrl *c, struct nvme_queue *q, bool reset)
+/*
+ * Create I/O queue pair @q on the controller: its CQ first, then the SQ
+ * bound to it. @reset: for the reset task, while the controller is "dead".
+ */
+static int create_pair_locked(struct nvme_ctrl *c, struct nvme_queue *q, bool reset)
+	__must_hold(&c->admin_lock)
 {
 	struct nvme_sqe s;
 	int err;
 
 	nvme_cmd_create_cq(&s, q->qid, (uint16_t)q->depth, q->cq_pa, q->vector);
-	err = setup_cmd(c, &s, reset);
+	err = admin_run_locked(c, &s, NULL, reset);
 	if (err)
 		return err;
 	nvme_cmd_create_sq(&s, q->qid, (uint16_t)q->depth, q->sq_pa, q->qid);
-	err = setup_cmd(c, &s, reset);
+	err = admin_run_locked(c, &s, NULL, reset);
 	if (err) {
 		nvme_cmd_delete_queue(&s, NVME_ADMIN_DELETE_CQ, q->qid);
-		if (setup_cmd(c, &s, reset))
+		if (admin_run_locked(c, &s, NULL, reset))
 			pr_warn("%s: could not delete completion queue %u", c->name, q->qid);
 		return err;
 	}
 	q->created = true;
 	return 0;
+}
+
+static int create_pair(struct nvme_ctrl *c, struct nvme_queue *q)
+{
+	int err;
+
+	mutex_lock(&c->admin_lock);
+	err = create_pair_locked(c, q, false);
+	mutex_unlock(&c->admin_lock);
+	return err;
 }
 
 int nvme_recreate_io_queues_locked(struct nvme_ctrl *c)
@@ -174,7 +182,7 @@ int nvme_recreate_io_queues_locked(struct nvme_ctrl *c)
 	int err;
 
 	for (i = 0; i < c->nioq; i++) {
-		err = create_pair(c, c->ioq[i], true);
+		err = create_pair_locked(c, c->ioq[i], true);
 		if (err)
 			return err;
 	}
@@ -215,7 +223,7 @@ static int add_queue(struct nvme_ctrl *c, unsigned i)
 	c->ioq[c->nioq++] = q; /* from here ctrl_free() frees it */
 	err = attach_irq(c, q, i);
 	if (!err)
-		err = create_pair(c, q, false);
+		err = create_pair(c, q);
 	return err;
 }
 
