@@ -49,6 +49,14 @@ TEST(vfat, files_survive_remount)
 	EXPECT_TRUE(vt_clean(&v));
 	EXPECT_EQ(vt_mount(&v, 0, "uid=5,gid=6,umask=027"), 0);
 	vt_check_sizes(&v, false);
+	/* The owner and modes come from the options; FAT stores none. */
+	struct inode *ino = vt_inode(&v, "A file of size 1 bytes.data");
+
+	EXPECT_TRUE(ino != NULL);
+	EXPECT_EQ(ino->uid, 5);
+	EXPECT_EQ(ino->gid, 6);
+	EXPECT_EQ(ino->mode, 0100750);
+	inode_put(ino);
 	vt_destroy(&v);
 }
 
