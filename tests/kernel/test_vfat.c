@@ -11,6 +11,7 @@
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 
+#include "sched/task.h"
 #include "vfat_test.h"
 
 static const size_t vt_sizes[] = { 0, 1, 511, 512, 4095, 4096, 4097, 65536, 300001 };
@@ -224,5 +225,78 @@ TEST(vfat, full_volume_gives_enospc)
 	EXPECT_EQ(vt_statfs(&v, &st1), 0);
 	EXPECT_EQ(st1.bfree, st0.bfree);
 	kfree(buf);
+	vt_destroy(&v);
+}
+
+#define VT_TASKS 4
+#define VT_EACH  40
+
+struct vt_job {
+	struct vt_vol *v;
+	unsigned id;
+	int errors;
+};
+
+/* One writer: its own files in a shared directory, each written, read back and half removed. */
+static int vt_writer(void *arg)
+{
+	struct vt_job *j = arg;
+	uint8_t *buf = kmalloc(9000), *got = kmalloc(9001);
+	char name[96], p[256];
+
+	for (unsigned i = 0; i < VT_EACH; i++) {
+		size_t n = (i * 977 + j->id * 131) % 9000;
+
+		fmt_snprintf(name, sizeof(name), "shared/writer %u file %u with a long name", j->id,
+		             i);
+		vt_fill(buf, n, j->id * 1000 + i);
+		j->errors += vt_put(j->v, name, buf, n) != (long)n;
+		j->errors += vt_get(j->v, name, got, 9001) != (long)n || memcmp(got, buf, n) != 0;
+		if (i % 2)
+			j->errors += vfs_unlink(AT_FDCWD, vt_path(j->v, name, p)) != 0;
+	}
+	kfree(buf);
+	kfree(got);
+	return 0;
+}
+
+TEST(vfat, writers_on_several_cpus)
+{
+	struct task_handle h[VT_TASKS];
+	struct vt_job jobs[VT_TASKS];
+	uint8_t *buf = kmalloc(9000), *got = kmalloc(9001);
+	char name[96], p[256];
+	struct vt_vol v;
+
+	vt_make(&v, 32, 1);
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "shared", p), 0755), 0);
+	for (unsigned i = 0; i < VT_TASKS; i++) {
+		jobs[i] = (struct vt_job){ .v = &v, .id = i };
+		EXPECT_EQ(task_spawn(&h[i], "vfat-test", vt_writer, &jobs[i]), 0);
+	}
+	for (unsigned i = 0; i < VT_TASKS; i++) {
+		EXPECT_EQ(task_join(h[i], NULL), 0);
+		EXPECT_EQ(jobs[i].errors, 0);
+	}
+	vt_umount(&v);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	for (unsigned id = 0; id < VT_TASKS; id++)
+		for (unsigned i = 0; i < VT_EACH; i++) {
+			size_t n = (i * 977 + id * 131) % 9000;
+
+			fmt_snprintf(name, sizeof(name),
+			             "shared/writer %u file %u with a long name", id, i);
+			if (i % 2) {
+				EXPECT_EQ(vt_get(&v, name, got, 9001), -ENOENT);
+				continue;
+			}
+			vt_fill(buf, n, id * 1000 + i);
+			EXPECT_EQ(vt_get(&v, name, got, 9001), (long)n);
+			EXPECT_TRUE(memcmp(got, buf, n) == 0);
+		}
+	kfree(buf);
+	kfree(got);
 	vt_destroy(&v);
 }
