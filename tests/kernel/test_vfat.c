@@ -300,3 +300,29 @@ TEST(vfat, writers_on_several_cpus)
 	kfree(got);
 	vt_destroy(&v);
 }
+
+/* Remounting read-only (what power-off does) leaves the volume clean; read-write makes it dirty. */
+TEST(vfat, remount_read_only_marks_clean)
+{
+	struct vt_vol v;
+	struct path p;
+	char buf[8];
+
+	vt_make(&v, 32, 1);
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	EXPECT_EQ(vt_put(&v, "kept", "data", 4), 4);
+	EXPECT_TRUE(!vt_clean(&v));
+	EXPECT_EQ(vfs_walk(AT_FDCWD, v.dir, LOOKUP_FOLLOW, &p), 0);
+	EXPECT_EQ(vfs_mount(NULL, &p, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_put(&v, "more", "x", 1), -EROFS);
+	EXPECT_EQ(vfs_mount(NULL, &p, NULL, MS_REMOUNT, NULL), 0);
+	EXPECT_TRUE(!vt_clean(&v));
+	EXPECT_EQ(vt_put(&v, "more", "x", 1), 1);
+	path_put(&p);
+	vt_umount(&v);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_mount(&v, SB_RDONLY, NULL), 0);
+	EXPECT_EQ(vt_get(&v, "kept", buf, sizeof(buf)), 4);
+	vt_destroy(&v);
+}
