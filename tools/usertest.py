@@ -77,6 +77,7 @@ PROGRAMS = {
     "fs_bad": {},
     "fs_perm": {},
     "fs_dev": {},
+    "blk_loop": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
@@ -89,6 +90,8 @@ PROGRAMS = {
     "poll_epoll": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
+    # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
+    "kill_busy": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
@@ -118,7 +121,7 @@ BUSYBOX_RUNS = [
 # The differential shell scripts of user/scripts/ (issue 12), run by busybox
 # sh through user/scripts/tap-script.sh, which prints each output line after
 # "| " (compared with Linux byte for byte) and then TAP.
-SCRIPTS = ("diff",)
+SCRIPTS = ("diff", "blockdev")
 SCRIPT_DIR = os.path.join(ROOT, "user", "scripts")
 SCRIPT_RUNS = [("script/%s" % n, ["/bin/busybox", "sh", "/s/tap-script.sh", "/s/%s.sh" % n], 120)
                for n in SCRIPTS]
@@ -147,6 +150,8 @@ def available():
 def test_runs():
     """The (name, argv) list /init runs, and the files the archive holds."""
     runs, files = [], {"bin/busybox": BUSYBOX}
+    # blk_loop needs Linux's loop driver, a module there (inert files on Cairn).
+    files.update(linux_modules())
     variants = [(libc, name) for libc in LIBCS for name in PROGRAMS
                 if not PROGRAMS[name].get("last")]
     variants += [("pie", name) for name in PIE_PROGRAMS]

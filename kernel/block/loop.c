@@ -302,7 +302,7 @@ static long loop_ioctl(struct block_device *d, unsigned cmd, uintptr_t arg)
 		return f ? 0 : -ENXIO;
 	}
 	default:
-		return -ENOTTY;
+		return -EINVAL; /* Linux's lo_ioctl answers so, not ENOTTY */
 	}
 }
 

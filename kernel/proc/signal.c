@@ -280,6 +280,20 @@ bool signal_pending(void)
 	       __atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE) || task_kill_pending();
 }
 
+bool signal_fatal_pending(void)
+{
+	struct thread *t = thread_current();
+	struct process *p;
+
+	if (!t)
+		return task_kill_pending();
+	p = t->proc;
+	return ((__atomic_load_n(&t->sig.pending.set, __ATOMIC_RELAXED) |
+	         __atomic_load_n(&p->sig.shared.set, __ATOMIC_RELAXED)) &
+	        SIG_BIT(SIGKILL)) ||
+	       __atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE) || task_kill_pending();
+}
+
 /* ---- handler table updates ---- */
 
 void signal_action(struct process *p, int sig, const struct kernel_sigaction *act,

@@ -105,6 +105,14 @@ int signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info);
 
 /* True when the calling thread has a signal to act on (blocking calls check it). */
 bool signal_pending(void);
+/*
+ * True when the calling thread's process is being ended: a SIGKILL is
+ * pending, its group exits, or the kernel asked the task to end. Long
+ * copies that are not interrupted by ordinary signals (regular files, as
+ * on Linux) stop early for this, so that no call keeps a killed process
+ * alive for the length of a 2 GiB transfer.
+ */
+bool signal_fatal_pending(void);
 
 /*
  * A fault in user mode: send @sig (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP)

@@ -3,7 +3,9 @@
  * sendfile(2): bytes from one descriptor to another through a kernel
  * buffer, without a trip through user memory. Rounds of at most
  * SENDFILE_STEP bytes; a short or failed round ends the call, counting
- * what moved before it as Linux counts it.
+ * what moved before it as Linux counts it. A kill ends it between rounds
+ * too: a copy of a file onto itself grows for up to 2 GiB, and the
+ * process must not outlive its SIGKILL by that long.
  */
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
@@ -26,7 +28,7 @@ static long sendfile_loop(struct file *out, struct file *in, int64_t *ppos, size
 
 	if (!buf)
 		return -ENOMEM;
-	while ((size_t)done < count) {
+	while ((size_t)done < count && !(done && signal_fatal_pending())) {
 		size_t want = count - (size_t)done < step ? count - (size_t)done : step;
 		int64_t before = ppos ? *ppos : 0;
 		long got = kernel_read(in, buf, want, ppos), put;

@@ -104,7 +104,8 @@ struct tdisk {
 	unsigned npending;             /* [lock] */
 	struct timer_event ev;
 	uint8_t *mem;
-	uint64_t biggest; /* [lock] the largest request seen */
+	uint64_t delay_ns; /* from a request to its "interrupt" */
+	uint64_t biggest;  /* [lock] the largest request seen */
 	unsigned most_vecs;
 };
 
@@ -157,7 +158,7 @@ static int td_submit(struct block_device *d, struct bio *b)
 		t->most_vecs = b->nvec;
 	t->pending[t->npending++] = b;
 	/* -EBUSY: armed already, it will fire for this one too. */
-	if (timer_event_arm(&t->ev, clock_monotonic_ns() + 200 * NSEC_PER_USEC) == -EINVAL)
+	if (timer_event_arm(&t->ev, clock_monotonic_ns() + t->delay_ns) == -EINVAL)
 		panic("tdisk: no timer callback");
 	spin_unlock(&t->lock);
 	return 0;
@@ -180,6 +181,7 @@ static struct tdisk *td_make(void)
 	t->mem = kcalloc(1, TD_BYTES);
 	spin_init(&t->lock, "tdisk");
 	timer_event_init(&t->ev, td_fire, t);
+	t->delay_ns = 200 * NSEC_PER_USEC;
 	static int seq;
 
 	fmt_snprintf(t->bdev.name, sizeof(t->bdev.name), "tdisk%d", seq++);
@@ -553,4 +555,43 @@ TEST(block, proc_partitions_lists_devices)
 	EXPECT_EQ(vfs_rmdir(AT_FDCWD, "/tmp/blkproc"), 0);
 	kfree(text);
 	ramdisk_destroy(d);
+}
+
+static int gone_ok, gone_eio;
+
+static void gone_end(struct bio *b)
+{
+	__atomic_fetch_add(b->status == 0 ? &gone_ok : &gone_eio, 1, __ATOMIC_RELEASE);
+}
+
+TEST(block, unregister_fails_what_is_queued)
+{
+	struct tdisk *t = td_make();
+	uint8_t *buf = kmalloc_aligned(6 * 4096, 4096, 0);
+	static struct bio bios[6];
+	static struct bio_vec vecs[6];
+	uint64_t until = clock_monotonic_ns() + 5000 * NSEC_PER_MSEC;
+
+	/* Six requests that do not merge (alternating ops): two go to the driver, four wait. */
+	gone_ok = gone_eio = 0;
+	t->delay_ns = 100 * NSEC_PER_MSEC; /* the unregistration comes first */
+	chain(&t->bdev, BIO_READ, 0, buf, 6, bios, vecs, gone_end);
+	for (int i = 1; i < 6; i += 2)
+		bios[i].op = BIO_WRITE;
+	blk_get(&t->bdev); /* the driver's structure outlives its registration here */
+	EXPECT_EQ(blk_submit_list(&bios[0]), 0);
+	td_destroy(t);
+	while (__atomic_load_n(&gone_ok, __ATOMIC_ACQUIRE) +
+	               __atomic_load_n(&gone_eio, __ATOMIC_ACQUIRE) <
+	       6) {
+		if (clock_monotonic_ns() > until)
+			ktest_fail(__FILE__, __LINE__, "requests never ended");
+		task_yield();
+	}
+	/* Those the driver held completed; the queued ones failed; nothing new is taken. */
+	EXPECT_EQ(gone_ok, 2);
+	EXPECT_EQ(gone_eio, 4);
+	EXPECT_EQ(blk_rw(&t->bdev, BIO_READ, 0, buf, 512), -EIO);
+	blk_put(&t->bdev);
+	kfree(buf);
 }

@@ -13,11 +13,14 @@
 #include "core/random.h"
 #include "fs/devfs/devfs.h"
 #include "fs/file.h"
+#include "proc/signal.h"
 
 #define MEM_MAJOR 1
 
 /* Bytes of random output made per step, so a big read needs no big buffer. */
 #define MEM_RANDOM_CHUNK 256
+/* Bytes /dev/zero clears between two looks at the caller's signals. */
+#define MEM_ZERO_CHUNK   65536
 
 static long mem_read_nothing(struct file *f, struct uio *u, int64_t *pos)
 {
@@ -35,13 +38,25 @@ static long mem_write_full(struct file *f, struct uio *u, int64_t *pos)
 	return -ENOSPC;
 }
 
+/*
+ * A read of up to 2 GiB (a readv may name one buffer many times) stops at
+ * a signal with what it has done, as Linux's read_iter_zero() does: a
+ * killed reader must not finish the whole read first.
+ */
 static long mem_read_zero(struct file *f, struct uio *u, int64_t *pos)
 {
-	size_t want = u->resid, got = uio_zero(u, want);
+	size_t done = 0, n, got;
 
-	if (got == 0 && want && uio_faulted(u))
+	while (u->resid && !(done && signal_pending())) {
+		n = u->resid < MEM_ZERO_CHUNK ? u->resid : MEM_ZERO_CHUNK;
+		got = uio_zero(u, n);
+		done += got;
+		if (got < n)
+			break;
+	}
+	if (!done && uio_faulted(u))
 		return -EFAULT;
-	return (long)got;
+	return (long)done;
 }
 
 static long mem_read_random(struct file *f, struct uio *u, int64_t *pos)
@@ -49,7 +64,8 @@ static long mem_read_random(struct file *f, struct uio *u, int64_t *pos)
 	uint8_t buf[MEM_RANDOM_CHUNK];
 	size_t done = 0;
 
-	while (u->resid) {
+	/* A signal ends a big read early with what it has, as Linux's urandom does. */
+	while (u->resid && !(done && signal_pending())) {
 		size_t n = u->resid < sizeof(buf) ? u->resid : sizeof(buf), got;
 
 		random_bytes(buf, n);

@@ -22,6 +22,7 @@
 #include "mm/heap.h"
 #include "mm/pagecache.h"
 #include "mm/pmm.h"
+#include "proc/signal.h"
 
 /* Linux's MAX_LFS_FILESIZE on 64-bit: the largest offset a file may reach. */
 #define TMPFS_MAX_SIZE INT64_MAX
@@ -159,7 +160,8 @@ static long tmpfs_write(struct file *f, struct uio *u, int64_t *pos)
 
 	if (p < 0)
 		return -EINVAL;
-	while (u->resid) {
+	/* A kill stops a long write with what it wrote (Linux: generic_perform_write()). */
+	while (u->resid && !(done && signal_fatal_pending())) {
 		/* The last page of the largest offset stays out of reach, as on Linux. */
 		if (p > TMPFS_MAX_SIZE - (int64_t)PAGE_SIZE) {
 			n = -EFBIG;
@@ -209,7 +211,8 @@ static long tmpfs_read(struct file *f, struct uio *u, int64_t *pos)
 	if (p < 0)
 		return -EINVAL;
 	mutex_lock(&ino->lock);
-	while (u->resid && p < ino->size) {
+	/* A kill stops a long read (a sparse file reads 2 GiB of zeros) with what it read. */
+	while (u->resid && p < ino->size && !(done && signal_fatal_pending())) {
 		uint64_t pa = tmpfs_page_at(tmpfs_i(ino), (uint64_t)p / PAGE_SIZE);
 		size_t off = (size_t)p % PAGE_SIZE, n = PAGE_SIZE - off, got;
 
