@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
+import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
@@ -594,6 +595,8 @@ def run_all():
         # baseline booting the same image (tools/e2e_busybox.py).
         jobs += [lambda: e2e_busybox.run(res, kernel, "cairn", tmp),
                  lambda: e2e_busybox.run(res, kernel, "linux", tmp)]
+        # `make run`'s data disk: fstab, mount -a, kept across boots (tools/e2e_datadisk.py).
+        jobs += [lambda: e2e_datadisk.run(res, kernel, tmp)]
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for lib/virtio/vring.c: the input is a script of
- * driver calls and of device writes (used-ring entries with any id and
+ * driver calls (direct and indirect chains) and of device writes (used-ring entries with any id and
  * length, any used idx, bytes over the descriptor table). Checks that no
  * call reads or writes outside the queue (ASan), that a request comes back
  * at most once and only while in flight, and that the free descriptors
@@ -38,7 +38,8 @@ static unsigned word(struct in *in)
 }
 
 static uint8_t buf[256];
-static uint8_t inflight[MAXQ]; /* per token slot: 1 while queued */
+static struct vring_desc tables[MAXQ][8]; /* per token slot: its indirect chain */
+static uint8_t inflight[MAXQ];            /* per token slot: 1 while queued */
 
 static void check(struct vring *vr)
 {
@@ -71,7 +72,9 @@ static void add(struct vring *vr, struct in *in)
 		return;
 	for (k = 0; k < nout + nin; k++)
 		b[k] = (struct vring_buf){ (uintptr_t)buf + k, 1 + byte(in) % 16 };
-	if (vring_add(vr, b, nout, nin, &inflight[slot]) >= 0)
+	if (op & 0x80 ? vring_add_indirect(vr, tables[slot], (uintptr_t)tables[slot], b, nout, nin,
+	                                   &inflight[slot]) >= 0
+	              : vring_add(vr, b, nout, nin, &inflight[slot]) >= 0)
 		inflight[slot] = 1;
 }
 

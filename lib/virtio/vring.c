@@ -85,7 +85,7 @@ int vring_init(struct vring *vr, unsigned num, void *ring, void *priv, bool even
 	return 0;
 }
 
-/* Check a request before touching the queue: 0, -EINVAL or -ENOSPC. */
+/* Check a request's buffers and sum its writable bytes into *@wlen: 0 or -EINVAL. */
 static int add_check(const struct vring *vr, const struct vring_buf *bufs, unsigned total,
                      unsigned nout, uint32_t *wlen)
 {
@@ -102,17 +102,52 @@ static int add_check(const struct vring *vr, const struct vring_buf *bufs, unsig
 	}
 	if (w > UINT32_MAX)
 		return -EINVAL;
-	if (total > vr->num_free)
-		return -ENOSPC;
 	*wlen = (uint32_t)w;
 	return 0;
+}
+
+/* Write the chain of @bufs into @d[first...], linked through @next (NULL: 1, 2, 3...). */
+static uint16_t write_chain(struct vring_desc *d, const uint16_t *next, uint16_t first,
+                            const struct vring_buf *bufs, unsigned total, unsigned nout)
+{
+	uint16_t i = first;
+	unsigned k;
+
+	for (k = 0; k < total; k++) {
+		bool last = k + 1 == total;
+		uint16_t n = next ? next[i] : (uint16_t)(i + 1);
+
+		d[i].addr = bufs[k].pa;
+		d[i].len = bufs[k].len;
+		d[i].flags = (uint16_t)((k >= nout ? VRING_DESC_F_WRITE : 0) |
+		                        (last ? 0 : VRING_DESC_F_NEXT));
+		d[i].next = last ? 0 : n;
+		if (!last)
+			i = n;
+	}
+	return i;
+}
+
+/* Take @count descriptors from the free list for a request whose chain ends at @last. */
+static void add_finish(struct vring *vr, uint16_t head, uint16_t last, unsigned count,
+                       uint32_t wlen, void *token)
+{
+	vr->free_head = vr->next[last];
+	vr->num_free = (uint16_t)(vr->num_free - count);
+	vr->token[head] = token;
+	vr->count[head] = (uint16_t)count;
+	vr->wlen[head] = wlen;
+	/* 2.7.13.2: the ring entry is written before idx moves (vring_publish). */
+	vr->avail->ring[vr->avail_idx & (vr->num - 1)] = head;
+	vr->avail_idx++;
+	vr->inflight++;
 }
 
 int vring_add(struct vring *vr, const struct vring_buf *bufs, unsigned nout, unsigned nin,
               void *token)
 {
-	unsigned total = nout + nin, k;
-	uint16_t head = vr->free_head, i = head;
+	unsigned total = nout + nin;
+	uint16_t head = vr->free_head, last;
 	uint32_t wlen;
 	int err;
 
@@ -121,27 +156,38 @@ int vring_add(struct vring *vr, const struct vring_buf *bufs, unsigned nout, uns
 	err = add_check(vr, bufs, total, nout, &wlen);
 	if (err)
 		return err;
-	for (k = 0; k < total; k++) {
-		struct vring_desc *d = &vr->desc[i];
-		bool last = k + 1 == total;
+	if (total > vr->num_free)
+		return -ENOSPC;
+	last = write_chain(vr->desc, vr->next, head, bufs, total, nout);
+	add_finish(vr, head, last, total, wlen, token);
+	return head;
+}
 
-		d->addr = bufs[k].pa;
-		d->len = bufs[k].len;
-		d->flags = (uint16_t)((k >= nout ? VRING_DESC_F_WRITE : 0) |
-		                      (last ? 0 : VRING_DESC_F_NEXT));
-		d->next = last ? 0 : vr->next[i];
-		if (!last)
-			i = vr->next[i];
-	}
-	vr->free_head = vr->next[i];
-	vr->num_free = (uint16_t)(vr->num_free - total);
-	vr->token[head] = token;
-	vr->count[head] = (uint16_t)total;
-	vr->wlen[head] = wlen;
-	/* 2.7.13.2: the ring entry is written before idx moves (vring_publish). */
-	vr->avail->ring[vr->avail_idx & (vr->num - 1)] = head;
-	vr->avail_idx++;
-	vr->inflight++;
+int vring_add_indirect(struct vring *vr, struct vring_desc *table, uint64_t table_pa,
+                       const struct vring_buf *bufs, unsigned nout, unsigned nin, void *token)
+{
+	unsigned total = nout + nin;
+	uint16_t head = vr->free_head;
+	struct vring_desc *d;
+	uint32_t wlen;
+	int err;
+
+	if (!token || !table)
+		return -EINVAL;
+	/* The chain may be as long as the queue (2.7.5.3.1) but takes one entry of it. */
+	err = add_check(vr, bufs, total, nout, &wlen);
+	if (err)
+		return err;
+	if (vr->num_free == 0)
+		return -ENOSPC;
+	(void)write_chain(table, NULL, 0, bufs, total, nout);
+	d = &vr->desc[head];
+	/* 2.7.5.3.1: an indirect descriptor has neither NEXT nor WRITE. */
+	d->addr = table_pa;
+	d->len = (uint32_t)(total * sizeof(struct vring_desc));
+	d->flags = VRING_DESC_F_INDIRECT;
+	d->next = 0;
+	add_finish(vr, head, head, 1, wlen, token);
 	return head;
 }
 

@@ -127,6 +127,17 @@ int __must_check vring_add(struct vring *vr, const struct vring_buf *bufs, unsig
                            unsigned nin, void *token);
 
 /*
+ * As vring_add(), but as one indirect descriptor (2.7.5.3; needs
+ * VIRTIO_F_INDIRECT_DESC): the chain is written into @table (@nout + @nin
+ * entries, device-visible at @table_pa, owned by the request until it
+ * comes back) and takes one entry of the queue. Returns the head's index,
+ * -ENOSPC (the queue is full) or -EINVAL (as vring_add(), or no table).
+ */
+int __must_check vring_add_indirect(struct vring *vr, struct vring_desc *table, uint64_t table_pa,
+                                    const struct vring_buf *bufs, unsigned nout, unsigned nin,
+                                    void *token);
+
+/*
  * Make every entry added since the last call visible to the device.
  * Returns true when the device wants a notification now (it did not
  * suppress it with VRING_USED_F_NO_NOTIFY, or by its avail_event with the

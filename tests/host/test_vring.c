@@ -6,7 +6,7 @@
  * transform of what it read, and completes requests in an order the test
  * picks. Also: the event-index arithmetic with wrap-around, notification
  * and interrupt suppression, a device that writes garbage into the used
- * ring, and taking requests back after a reset.
+ * ring, indirect chains, and taking requests back after a reset.
  */
 #include <cairn/errno.h>
 
@@ -75,8 +75,18 @@ static uint32_t dev_run(struct q *q, uint16_t head)
 	uint32_t written = 0;
 	uint16_t i = head;
 
+	struct vring_desc *table = q->vr.desc;
+	unsigned limit = q->vr.num;
+
+	/* 2.7.5.3.2: an indirect head's buffer is the chain's table. */
+	if (table[head].flags & VRING_DESC_F_INDIRECT) {
+		assert_int_equal(table[head].flags, VRING_DESC_F_INDIRECT);
+		limit = table[head].len / sizeof(struct vring_desc);
+		table = (struct vring_desc *)(uintptr_t)table[head].addr;
+		i = 0;
+	}
 	for (;;) {
-		struct vring_desc *d = &q->vr.desc[i];
+		struct vring_desc *d = &table[i];
 		uint8_t *buf = (uint8_t *)(uintptr_t)d->addr;
 
 		if (!(d->flags & VRING_DESC_F_WRITE)) {
@@ -90,7 +100,7 @@ static uint32_t dev_run(struct q *q, uint16_t head)
 		if (!(d->flags & VRING_DESC_F_NEXT))
 			break;
 		i = d->next;
-		assert_true(i < q->vr.num);
+		assert_true(i < limit);
 	}
 	return written;
 }
@@ -213,6 +223,7 @@ static void test_random(void **state)
 {
 	struct q *q = q_new(64, true);
 	static uint8_t src[64][64], dst[64][64];
+	static struct vring_desc tables[64][6];
 	uintptr_t tokens[64] = { 0 };
 	unsigned long done = 0;
 
@@ -232,7 +243,12 @@ static void test_random(void **state)
 			for (unsigned k = 0; k < nin; k++)
 				b[nout + k] = (struct vring_buf){ (uintptr_t)&dst[slot][k * 8], 8 };
 			tokens[slot] = slot + 1;
-			assert_true(vring_add(&q->vr, b, nout, nin, &tokens[slot]) >= 0);
+			if (rand() % 3 == 0)
+				assert_true(vring_add_indirect(&q->vr, tables[slot],
+				                               (uintptr_t)tables[slot], b, nout,
+				                               nin, &tokens[slot]) >= 0);
+			else
+				assert_true(vring_add(&q->vr, b, nout, nin, &tokens[slot]) >= 0);
 			if (rand() % 4 == 0)
 				vring_publish(&q->vr);
 		} else {
@@ -257,6 +273,48 @@ static void test_random(void **state)
 			check_accounting(q);
 	}
 	assert_true(done > 65536 * 2); /* the indices wrapped */
+	q_free(q);
+}
+
+/* Indirect chains take one ring entry each, however long they are. */
+static void test_indirect(void **state)
+{
+	struct q *q = q_new(8, false);
+	static struct vring_desc tables[9][8];
+	uint8_t src[9], dst[9][4];
+	struct vring_buf b[8];
+	struct vring_done d;
+	int t[9];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		src[i] = (uint8_t)(i * 3);
+		b[0] = (struct vring_buf){ (uintptr_t)&src[i], 1 };
+		for (int k = 0; k < 4; k++)
+			b[1 + k] = (struct vring_buf){ (uintptr_t)&dst[i][k], 1 };
+		assert_true(vring_add_indirect(&q->vr, tables[i], (uintptr_t)tables[i], b, 1, 4,
+		                               &t[i]) >= 0);
+	}
+	assert_int_equal(q->vr.num_free, 0);
+	assert_int_equal(
+		vring_add_indirect(&q->vr, tables[8], (uintptr_t)tables[8], b, 1, 4, &t[8]),
+		-ENOSPC);
+	assert_int_equal(vring_add_indirect(&q->vr, NULL, 0, b, 1, 4, &t[8]), -EINVAL);
+	vring_publish(&q->vr);
+	dev_take(q);
+	while (q->ntaken)
+		dev_complete(q, q->ntaken - 1);
+	for (int i = 0; i < 8; i++) {
+		int *tok;
+
+		assert_int_equal(vring_pop(&q->vr, &d), 1);
+		tok = d.token;
+		assert_int_equal(d.len, 4);
+		assert_int_equal(dst[tok - t][0], (uint8_t)(src[tok - t] + 1));
+		assert_int_equal(dst[tok - t][1], 0xee);
+	}
+	assert_int_equal(q->vr.num_free, 8);
+	check_accounting(q);
 	q_free(q);
 }
 
@@ -383,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_need_event),
 		cmocka_unit_test(test_kick_suppression),
 		cmocka_unit_test(test_interrupt_suppression),

@@ -39,6 +39,8 @@ struct io {
 	int done; /* [a] */
 };
 
+static struct io big_ios[8]; /* the big requests, each with its own vectors */
+
 static void io_end(struct bio *b)
 {
 	struct io *io = b->priv;
@@ -66,6 +68,26 @@ static void io_prep(struct io *io, struct block_device *d, enum bio_op op, uint6
 		                .bytes = len,
 		                .vec = io->vec,
 		                .nvec = n,
+		                .end = io_end,
+		                .priv = io };
+}
+
+/* As io_prep() for one page-sized piece per page, up to 126 pages. */
+static void big_prep(struct io *io, struct block_device *d, enum bio_op op, uint64_t sector,
+                     uint64_t pa, uint32_t len)
+{
+	static struct bio_vec vecs[8][126];
+	unsigned n = (unsigned)(io - big_ios), i;
+
+	memset(io, 0, sizeof(*io));
+	for (i = 0; i < len / PAGE; i++)
+		vecs[n][i] = (struct bio_vec){ pa + (uint64_t)i * PAGE, PAGE };
+	io->bio = (struct bio){ .bdev = d,
+		                .op = op,
+		                .sector = sector,
+		                .bytes = len,
+		                .vec = vecs[n],
+		                .nvec = len / PAGE,
 		                .end = io_end,
 		                .priv = io };
 }
@@ -282,7 +304,7 @@ TEST(virtio_blk, many_in_flight_from_every_cpu)
 	unsigned ncpu = smp_cpu_count(), c;
 	static struct flight f[64];
 	struct virtio_blk_stats before, after;
-	unsigned busy = 0;
+	unsigned busy = 0, most = 0;
 	uint64_t cpus = 0;
 
 	if (ncpu > 64)
@@ -307,7 +329,10 @@ TEST(virtio_blk, many_in_flight_from_every_cpu)
 	for (c = 0; c < after.nq; c++) {
 		busy += after.completed[c] > before.completed[c];
 		cpus |= 1ull << after.cpu[c];
+		most = after.max_inflight[c] > most ? after.max_inflight[c] : most;
 	}
+	/* Started 48 at a time: several were in flight together. */
+	EXPECT_TRUE(most >= 2);
 	/*
 	 * With a queue per CPU, requests from several CPUs complete on more
 	 * than one queue, whose interrupts go to different CPUs. (Not one queue
@@ -317,5 +342,43 @@ TEST(virtio_blk, many_in_flight_from_every_cpu)
 		EXPECT_TRUE(busy >= 2);
 		EXPECT_TRUE((cpus & (cpus - 1)) != 0); /* two bits or more */
 	}
+	blk_put(d);
+}
+
+/* Eight requests of 504 KiB (126 pages, the driver's limit) at once, apart so none merge. */
+TEST(virtio_blk, big_requests_in_flight_together)
+{
+	struct block_device *d = scratch("vda");
+	struct io *io = big_ios;
+	uint64_t pa[8], cpa = pmm_alloc_pages(7, 0);
+	const uint32_t len = 126 * PAGE;
+	struct virtio_blk_stats before, st;
+	unsigned i;
+
+	EXPECT_TRUE(cpa != 0);
+	EXPECT_EQ(virtio_blk_stats(d, &before), 0);
+	for (i = 0; i < 8; i++) {
+		pa[i] = pmm_alloc_pages(7, 0);
+		EXPECT_TRUE(pa[i] != 0);
+		fill(phys_to_virt(pa[i]), len, 500 + i);
+	}
+	for (i = 0; i < 8; i++) {
+		big_prep(&io[i], d, BIO_WRITE, 32768 + i * 2048, pa[i], len);
+		EXPECT_EQ(io_start(&io[i]), 0);
+	}
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(io_wait(&io[i]), 0);
+	for (i = 0; i < 8; i++) {
+		big_prep(&io[0], d, BIO_READ, 32768 + i * 2048, cpa, len);
+		EXPECT_EQ(io_start(&io[0]), 0);
+		EXPECT_EQ(io_wait(&io[0]), 0);
+		EXPECT_EQ(memcmp(phys_to_virt(cpa), phys_to_virt(pa[i]), len), 0);
+		pmm_free_pages(pa[i], 7);
+	}
+	pmm_free_pages(cpa, 7);
+	EXPECT_EQ(virtio_blk_stats(d, &st), 0);
+	/* Each went as one indirect descriptor, so big requests do not fill the ring. */
+	if (st.indirect)
+		EXPECT_TRUE(st.indirect_requests >= before.indirect_requests + 16);
 	blk_put(d);
 }

@@ -43,7 +43,10 @@ struct virtqueue;
 #define VIRTIO_F_ACCESS_PLATFORM 33
 #define VIRTIO_F_RING_PACKED     34
 
-/* A request the device has not finished after this long fails the device. */
+/*
+ * A queue with requests in flight and no completion for this long is
+ * notified again; after twice this long the device fails.
+ */
 #define VIRTIO_TIMEOUT_NS (30 * NSEC_PER_SEC)
 
 /* What a device driver gives for each of its queues. */
@@ -74,6 +77,9 @@ struct virtqueue {
 	unsigned cpu;           /* [I] the CPU that vector goes to */
 	uint64_t last_progress; /* [Q] monotonic ns of the last completion or of going busy */
 	uint64_t completed;     /* [Q] requests finished, for statistics */
+	unsigned max_inflight;  /* [Q] the most requests it has had in flight at once */
+	uint64_t indirect;      /* [Q] requests sent as one indirect descriptor */
+	bool stall_kicked;      /* [Q] the watchdog notified again since the last completion */
 	void (*done)(struct virtqueue *vq, void *token, uint32_t len, int err); /* [I] */
 	void *ctx;        /* [I] the driver's */
 	const char *name; /* [I] */
@@ -81,8 +87,9 @@ struct virtqueue {
 
 struct virtio_driver {
 	const char *name;
-	uint16_t type;     /* VIRTIO_ID_* */
-	uint64_t features; /* device-type feature bits the driver understands (bits 0-23) */
+	uint16_t type; /* VIRTIO_ID_* */
+	/* Feature bits the driver understands: its type's (0-23) and reserved ones it uses. */
+	uint64_t features;
 	/* Bind: read the configuration, virtio_setup_queues(), virtio_ready(). 0 or -errno. */
 	int (*probe)(struct virtio_dev *vd);
 	/* Unbind: the transport has reset the device and failed its requests; it frees the
@@ -157,6 +164,16 @@ bool virtio_vector_per_queue(const struct virtio_dev *vd);
 /* How the device interrupts, for messages: "MSI-X per queue", "one MSI-X vector" or "INTx". */
 const char *virtio_irq_mode(const struct virtio_dev *vd);
 
+/*
+ * As virtqueue_submit(), as one indirect descriptor (needs
+ * VIRTIO_F_INDIRECT_DESC): the chain is written into @table, device-visible
+ * memory at @table_pa with room for @nout + @nin descriptors, which the
+ * request owns until done().
+ */
+int __must_check virtqueue_submit_indirect(struct virtqueue *vq, struct vring_desc *table,
+                                           uint64_t table_pa, const struct vring_buf *bufs,
+                                           unsigned nout, unsigned nin, void *token);
+
 /* The queue's size in entries (the most descriptors one request may use). */
 unsigned virtqueue_size(struct virtqueue *vq);
 
@@ -169,10 +186,13 @@ void virtio_fail(struct virtio_dev *vd, const char *why);
 /* What virtio_blk_stats() reports: the queues of one disk. */
 #define VIRTIO_BLK_MAX_QUEUES 16u
 struct virtio_blk_stats {
-	unsigned nq;                               /* queues in use */
-	bool vector_per_queue;                     /* each queue has its own MSI-X vector */
-	unsigned cpu[VIRTIO_BLK_MAX_QUEUES];       /* the CPU each queue's interrupt goes to */
-	uint64_t completed[VIRTIO_BLK_MAX_QUEUES]; /* requests each queue finished */
+	unsigned nq;                                  /* queues in use */
+	bool vector_per_queue;                        /* each queue has its own MSI-X vector */
+	bool indirect;                                /* VIRTIO_F_INDIRECT_DESC negotiated */
+	uint64_t indirect_requests;                   /* sent as one indirect descriptor */
+	unsigned cpu[VIRTIO_BLK_MAX_QUEUES];          /* the CPU each queue's interrupt goes to */
+	uint64_t completed[VIRTIO_BLK_MAX_QUEUES];    /* requests each queue finished */
+	unsigned max_inflight[VIRTIO_BLK_MAX_QUEUES]; /* the most each had in flight at once */
 };
 
 struct block_device;

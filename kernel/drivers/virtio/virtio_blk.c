@@ -49,9 +49,13 @@
 #define VIRTIO_BLK_S_IOERR   1u
 #define VIRTIO_BLK_S_UNSUPP  2u
 
-#define VBLK_MAX_VECS   128u /* bio_vecs per request: 512 KiB in pages */
-#define VBLK_SLOT       64u  /* bytes of DMA memory per request */
-#define VBLK_MAX_QUEUES VIRTIO_BLK_MAX_QUEUES
+#define VBLK_MAX_VECS    126u /* bio_vecs per request: 504 KiB in pages */
+/* An indirect table holds a whole chain: header, VBLK_MAX_VECS pieces, status. */
+#define VBLK_TABLE_BYTES ((VBLK_MAX_VECS + 2) * sizeof(struct vring_desc))
+#define VBLK_TABLES      64u /* indirect tables per queue */
+#define VBLK_DIRECT_MAX  8u  /* longer chains go indirect when a table is free */
+#define VBLK_SLOT        64u /* bytes of DMA memory per request */
+#define VBLK_MAX_QUEUES  VIRTIO_BLK_MAX_QUEUES
 
 /* The device-visible part of a request (5.2.6), one VBLK_SLOT each. */
 struct vblk_dma {
@@ -75,6 +79,7 @@ struct vblk_slot {
 	uint16_t idx;         /* [I] index in q->slots and its DMA slot */
 	uint16_t next_free;   /* [S] */
 	bool flush_after;     /* [S] a FUA write: flush before completing */
+	int16_t table;        /* [S] its indirect table, -1 when none */
 };
 
 struct vblk_queue {
@@ -88,6 +93,11 @@ struct vblk_queue {
 	uint64_t dma_pa;         /* [I] their physical address */
 	size_t dma_pages;        /* [I] */
 	struct vring_buf *bufs;  /* [S] scratch for building one chain */
+	uint8_t *tables;         /* [I] ntables indirect tables (direct map), NULL without */
+	uint64_t tables_pa;      /* [I] their physical address */
+	size_t tables_pages;     /* [I] */
+	uint16_t *table_free;    /* [S] stack of free table numbers */
+	unsigned ntable_free;    /* [S] its depth */
 };
 
 struct vblk {
@@ -158,17 +168,39 @@ static int build_chain_locked(struct vblk_queue *q, struct vblk_slot *s, bool fl
 	return (int)n;
 }
 
-/* Queue slot @s on the device. 0, -ENOSPC or -EIO. */
+/* Give @s's indirect table back, if it has one. */
+static void drop_table_locked(struct vblk_queue *q, struct vblk_slot *s) __must_hold(&q->lock)
+{
+	if (s->table >= 0)
+		q->table_free[q->ntable_free++] = (uint16_t)s->table;
+	s->table = -1;
+}
+
+/*
+ * Queue slot @s on the device: a long chain as one indirect descriptor
+ * when a table is free (so big requests do not fill the ring), else
+ * directly. 0, -ENOSPC or -EIO.
+ */
 static int start_locked(struct vblk_queue *q, struct vblk_slot *s, bool flush) __must_hold(&q->lock)
 {
-	unsigned nout;
-	int n = build_chain_locked(q, s, flush, &nout);
+	unsigned nout, n = (unsigned)build_chain_locked(q, s, flush, &nout);
+	size_t off;
+	int err;
 
-	return virtqueue_submit(q->vq, q->bufs, nout, (unsigned)n - nout, s);
+	if (n <= VBLK_DIRECT_MAX || !q->ntable_free)
+		return virtqueue_submit(q->vq, q->bufs, nout, n - nout, s);
+	s->table = (int16_t)q->table_free[--q->ntable_free];
+	off = (size_t)s->table * VBLK_TABLE_BYTES;
+	err = virtqueue_submit_indirect(q->vq, (struct vring_desc *)(void *)(q->tables + off),
+	                                q->tables_pa + off, q->bufs, nout, n - nout, s);
+	if (err)
+		drop_table_locked(q, s);
+	return err;
 }
 
 static void put_slot_locked(struct vblk_queue *q, struct vblk_slot *s) __must_hold(&q->lock)
 {
+	drop_table_locked(q, s);
 	s->bio = NULL;
 	s->next_free = q->free_head;
 	q->free_head = s->idx;
@@ -184,6 +216,7 @@ static void vblk_done(struct virtqueue *vq, void *token, uint32_t len, int err)
 
 	(void)vq;
 	spin_lock(&q->lock);
+	drop_table_locked(q, s);
 	if (status == 0 && s->flush_after) {
 		/* The FUA write is done; its flush reuses the slot. */
 		s->flush_after = false;
@@ -268,6 +301,22 @@ static const struct blk_ops vblk_ops = {
 	.release = vblk_release,
 };
 
+/* The indirect tables of @q, when the device takes them (VIRTIO_F_INDIRECT_DESC). */
+static int tables_alloc(struct vblk_queue *q, unsigned n)
+{
+	q->table_free = kcalloc(n, sizeof(*q->table_free));
+	q->tables_pages = (n * VBLK_TABLE_BYTES + 4095) / 4096;
+	q->tables_pa = pmm_alloc_contig(q->tables_pages, 0);
+	if (!q->table_free || !q->tables_pa)
+		return -ENOMEM;
+	q->tables = phys_to_virt(q->tables_pa);
+	spin_lock(&q->lock);
+	for (q->ntable_free = 0; q->ntable_free < n; q->ntable_free++)
+		q->table_free[q->ntable_free] = (uint16_t)q->ntable_free;
+	spin_unlock(&q->lock);
+	return 0;
+}
+
 /* Slots, their DMA memory and the scratch list for queue @q of @size entries. */
 static int queue_alloc(struct vblk *v, struct vblk_queue *q, unsigned size)
 {
@@ -288,10 +337,13 @@ static int queue_alloc(struct vblk *v, struct vblk_queue *q, unsigned size)
 		q->slots[i].q = q;
 		q->slots[i].idx = (uint16_t)i;
 		q->slots[i].next_free = (uint16_t)(i + 1);
+		q->slots[i].table = -1;
 	}
 	q->free_head = 0;
 	spin_unlock(&q->lock);
-	return 0;
+	if (!virtio_has(v->vd, VIRTIO_F_INDIRECT_DESC))
+		return 0;
+	return tables_alloc(q, size < VBLK_TABLES ? size : VBLK_TABLES);
 }
 
 static void queues_free(struct vblk *v)
@@ -303,6 +355,9 @@ static void queues_free(struct vblk *v)
 		kfree(v->queues[i].bufs);
 		if (v->queues[i].dma_pa)
 			pmm_free_contig(v->queues[i].dma_pa, v->queues[i].dma_pages);
+		kfree(v->queues[i].table_free);
+		if (v->queues[i].tables_pa)
+			pmm_free_contig(v->queues[i].tables_pa, v->queues[i].tables_pages);
 	}
 	kfree(v->queues);
 }
@@ -407,12 +462,16 @@ int virtio_blk_stats(struct block_device *d, struct virtio_blk_stats *out)
 		return -ENODEV;
 	out->nq = v->nq;
 	out->vector_per_queue = virtio_vector_per_queue(v->vd);
+	out->indirect = virtio_has(v->vd, VIRTIO_F_INDIRECT_DESC);
+	out->indirect_requests = 0;
 	for (i = 0; i < v->nq; i++) {
 		struct virtqueue *vq = v->queues[i].vq;
 
 		out->cpu[i] = vq->cpu;
 		spin_lock(&vq->lock);
 		out->completed[i] = vq->completed;
+		out->max_inflight[i] = vq->max_inflight;
+		out->indirect_requests += vq->indirect;
 		spin_unlock(&vq->lock);
 	}
 	return 0;
@@ -471,7 +530,7 @@ const struct virtio_driver virtio_blk_driver = {
 	.type = VIRTIO_ID_BLOCK,
 	.features = 1u << VIRTIO_BLK_F_SEG_MAX | 1u << VIRTIO_BLK_F_RO |
 	            1u << VIRTIO_BLK_F_BLK_SIZE | 1u << VIRTIO_BLK_F_FLUSH | 1u << VIRTIO_BLK_F_MQ |
-	            1u << VIRTIO_BLK_F_DISCARD,
+	            1u << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_F_INDIRECT_DESC,
 	.probe = vblk_probe,
 	.remove = vblk_remove,
 };

@@ -128,8 +128,8 @@ static int negotiate(struct virtio_dev *vd, const struct virtio_driver *drv)
 	uint8_t *c = vd->common;
 	uint64_t offered = read_device_features(vd), want;
 
-	want = (drv->features & 0xffffffu) | 1ull << VIRTIO_F_VERSION_1 |
-	       1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_ACCESS_PLATFORM;
+	want = drv->features | 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_EVENT_IDX |
+	       1ull << VIRTIO_F_ACCESS_PLATFORM;
 	if (!(offered & 1ull << VIRTIO_F_VERSION_1)) {
 		pr_err("virtio: %s: the device does not offer VIRTIO_F_VERSION_1", vd->name);
 		return -ENODEV;

@@ -41,6 +41,7 @@ void virtqueue_drain(struct virtqueue *vq)
 		if (r == 1) {
 			vq->completed++;
 			vq->last_progress = clock_monotonic_ns();
+			vq->stall_kicked = false;
 		}
 		spin_unlock(&vq->lock);
 		if (r == 0)
@@ -53,15 +54,38 @@ void virtqueue_drain(struct virtqueue *vq)
 	}
 }
 
+/*
+ * The watchdog's look at @vq. Requests in flight and no completion for
+ * VIRTIO_TIMEOUT_NS: completions waiting in the ring mean a lost
+ * interrupt (take them); otherwise notify the device once more, and fail
+ * it when another timeout passes without an answer.
+ */
 void virtqueue_check_stalled(struct virtqueue *vq, uint64_t now)
 {
-	bool stalled;
+	enum { FINE, POLL, KICK, FAIL } what = FINE;
 
 	spin_lock(&vq->lock);
-	stalled = vq->vr.inflight && now - vq->last_progress > VIRTIO_TIMEOUT_NS;
+	if (vq->vr.inflight && now - vq->last_progress > VIRTIO_TIMEOUT_NS) {
+		if (vring_pending(&vq->vr))
+			what = POLL;
+		else
+			what = vq->stall_kicked ? FAIL : KICK;
+		vq->stall_kicked = true;
+		vq->last_progress = now;
+	}
 	spin_unlock(&vq->lock);
-	if (stalled)
+	if (what == POLL) {
+		pr_warn("virtio: %s: queue %u: completions without an interrupt", vq->vdev->name,
+		        vq->index);
+		virtqueue_drain(vq);
+	} else if (what == KICK) {
+		pr_warn("virtio: %s: queue %u: no answer for %lu s; notifying again",
+		        vq->vdev->name, vq->index,
+		        (unsigned long)(VIRTIO_TIMEOUT_NS / NSEC_PER_SEC));
+		mmio_write16(vq->notify, (uint16_t)vq->index);
+	} else if (what == FAIL) {
 		virtio_fail(vq->vdev, "no answer within the timeout");
+	}
 }
 
 void virtqueue_cancel_all(struct virtqueue *vq)
@@ -78,8 +102,9 @@ void virtqueue_cancel_all(struct virtqueue *vq)
 	}
 }
 
-int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigned nout,
-                     unsigned nin, void *token)
+/* Add a request (@table: indirect, else direct), publish it, notify if the device wants it. */
+static int submit(struct virtqueue *vq, struct vring_desc *table, uint64_t table_pa,
+                  const struct vring_buf *bufs, unsigned nout, unsigned nin, void *token)
 {
 	bool kick = false;
 	int r;
@@ -88,10 +113,14 @@ int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigne
 	if (__atomic_load_n(&vq->vdev->broken, __ATOMIC_ACQUIRE)) {
 		r = -EIO;
 	} else {
-		r = vring_add(&vq->vr, bufs, nout, nin, token);
+		r = table ? vring_add_indirect(&vq->vr, table, table_pa, bufs, nout, nin, token)
+		          : vring_add(&vq->vr, bufs, nout, nin, token);
 		if (r >= 0) {
 			if (vq->vr.inflight == 1)
 				vq->last_progress = clock_monotonic_ns();
+			if (vq->vr.inflight > vq->max_inflight)
+				vq->max_inflight = vq->vr.inflight;
+			vq->indirect += table != NULL;
 			kick = vring_publish(&vq->vr);
 			r = 0;
 		}
@@ -101,6 +130,21 @@ int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigne
 	if (kick)
 		mmio_write16(vq->notify, (uint16_t)vq->index);
 	return r;
+}
+
+int virtqueue_submit(struct virtqueue *vq, const struct vring_buf *bufs, unsigned nout,
+                     unsigned nin, void *token)
+{
+	return submit(vq, NULL, 0, bufs, nout, nin, token);
+}
+
+int virtqueue_submit_indirect(struct virtqueue *vq, struct vring_desc *table, uint64_t table_pa,
+                              const struct vring_buf *bufs, unsigned nout, unsigned nin,
+                              void *token)
+{
+	if (!table || !virtio_has(vq->vdev, VIRTIO_F_INDIRECT_DESC))
+		return -EINVAL;
+	return submit(vq, table, table_pa, bufs, nout, nin, token);
 }
 
 unsigned virtqueue_size(struct virtqueue *vq)
