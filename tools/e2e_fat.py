@@ -163,13 +163,16 @@ WRITE_CMDS = [
 
 def check_write(sh, vdb, work):
     """Cairn fills vdb; returns (detail, why) of the Cairn side (the host side runs later)."""
+    took = []
     for cmd in WRITE_CMDS:
+        t = time.monotonic()
         status, out = sh.run(cmd, 240)
+        took.append("%.0f" % (time.monotonic() - t))
         if status != 0:
             return None, "`%s` failed (status %s): %s" % (cmd[:60], status, out[-5:])
         if cmd.startswith("find"):
             nman = int(out[-1].strip())
-    return "%d files in the manifest" % nman, None
+    return "%d files in the manifest; steps took %s s" % (nman, "+".join(took)), None
 
 
 def check_host_side(vdb, work):

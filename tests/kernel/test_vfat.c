@@ -11,6 +11,7 @@
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 
+#include "sched/task.h"
 #include "vfat_test.h"
 
 static const size_t vt_sizes[] = { 0, 1, 511, 512, 4095, 4096, 4097, 65536, 300001 };
@@ -49,6 +50,14 @@ TEST(vfat, files_survive_remount)
 	EXPECT_TRUE(vt_clean(&v));
 	EXPECT_EQ(vt_mount(&v, 0, "uid=5,gid=6,umask=027"), 0);
 	vt_check_sizes(&v, false);
+	/* The owner and modes come from the options; FAT stores none. */
+	struct inode *ino = vt_inode(&v, "A file of size 1 bytes.data");
+
+	EXPECT_TRUE(ino != NULL);
+	EXPECT_EQ(ino->uid, 5);
+	EXPECT_EQ(ino->gid, 6);
+	EXPECT_EQ(ino->mode, 0100750);
+	inode_put(ino);
 	vt_destroy(&v);
 }
 
@@ -216,5 +225,104 @@ TEST(vfat, full_volume_gives_enospc)
 	EXPECT_EQ(vt_statfs(&v, &st1), 0);
 	EXPECT_EQ(st1.bfree, st0.bfree);
 	kfree(buf);
+	vt_destroy(&v);
+}
+
+#define VT_TASKS 4
+#define VT_EACH  40
+
+struct vt_job {
+	struct vt_vol *v;
+	unsigned id;
+	int errors;
+};
+
+/* One writer: its own files in a shared directory, each written, read back and half removed. */
+static int vt_writer(void *arg)
+{
+	struct vt_job *j = arg;
+	uint8_t *buf = kmalloc(9000), *got = kmalloc(9001);
+	char name[96], p[256];
+
+	for (unsigned i = 0; i < VT_EACH; i++) {
+		size_t n = (i * 977 + j->id * 131) % 9000;
+
+		fmt_snprintf(name, sizeof(name), "shared/writer %u file %u with a long name", j->id,
+		             i);
+		vt_fill(buf, n, j->id * 1000 + i);
+		j->errors += vt_put(j->v, name, buf, n) != (long)n;
+		j->errors += vt_get(j->v, name, got, 9001) != (long)n || memcmp(got, buf, n) != 0;
+		if (i % 2)
+			j->errors += vfs_unlink(AT_FDCWD, vt_path(j->v, name, p)) != 0;
+	}
+	kfree(buf);
+	kfree(got);
+	return 0;
+}
+
+TEST(vfat, writers_on_several_cpus)
+{
+	struct task_handle h[VT_TASKS];
+	struct vt_job jobs[VT_TASKS];
+	uint8_t *buf = kmalloc(9000), *got = kmalloc(9001);
+	char name[96], p[256];
+	struct vt_vol v;
+
+	vt_make(&v, 32, 1);
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, vt_path(&v, "shared", p), 0755), 0);
+	for (unsigned i = 0; i < VT_TASKS; i++) {
+		jobs[i] = (struct vt_job){ .v = &v, .id = i };
+		EXPECT_EQ(task_spawn(&h[i], "vfat-test", vt_writer, &jobs[i]), 0);
+	}
+	for (unsigned i = 0; i < VT_TASKS; i++) {
+		EXPECT_EQ(task_join(h[i], NULL), 0);
+		EXPECT_EQ(jobs[i].errors, 0);
+	}
+	vt_umount(&v);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	for (unsigned id = 0; id < VT_TASKS; id++)
+		for (unsigned i = 0; i < VT_EACH; i++) {
+			size_t n = (i * 977 + id * 131) % 9000;
+
+			fmt_snprintf(name, sizeof(name),
+			             "shared/writer %u file %u with a long name", id, i);
+			if (i % 2) {
+				EXPECT_EQ(vt_get(&v, name, got, 9001), -ENOENT);
+				continue;
+			}
+			vt_fill(buf, n, id * 1000 + i);
+			EXPECT_EQ(vt_get(&v, name, got, 9001), (long)n);
+			EXPECT_TRUE(memcmp(got, buf, n) == 0);
+		}
+	kfree(buf);
+	kfree(got);
+	vt_destroy(&v);
+}
+
+/* Remounting read-only (what power-off does) leaves the volume clean; read-write makes it dirty. */
+TEST(vfat, remount_read_only_marks_clean)
+{
+	struct vt_vol v;
+	struct path p;
+	char buf[8];
+
+	vt_make(&v, 32, 1);
+	EXPECT_EQ(vt_mount(&v, 0, NULL), 0);
+	EXPECT_EQ(vt_put(&v, "kept", "data", 4), 4);
+	EXPECT_TRUE(!vt_clean(&v));
+	EXPECT_EQ(vfs_walk(AT_FDCWD, v.dir, LOOKUP_FOLLOW, &p), 0);
+	EXPECT_EQ(vfs_mount(NULL, &p, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_put(&v, "more", "x", 1), -EROFS);
+	EXPECT_EQ(vfs_mount(NULL, &p, NULL, MS_REMOUNT, NULL), 0);
+	EXPECT_TRUE(!vt_clean(&v));
+	EXPECT_EQ(vt_put(&v, "more", "x", 1), 1);
+	path_put(&p);
+	vt_umount(&v);
+	EXPECT_TRUE(vt_clean(&v));
+	EXPECT_EQ(vt_mount(&v, SB_RDONLY, NULL), 0);
+	EXPECT_EQ(vt_get(&v, "kept", buf, sizeof(buf)), 4);
 	vt_destroy(&v);
 }

@@ -201,3 +201,18 @@ static inline int vt_statfs(const struct vt_vol *v, struct kstatfs *st)
 	path_put(&p);
 	return err;
 }
+
+/* The inode of @name with a reference (inode_put it), or NULL. */
+static inline struct inode *vt_inode(const struct vt_vol *v, const char *name)
+{
+	char buf[256];
+	struct inode *ino;
+	struct path p;
+
+	if (vfs_walk(AT_FDCWD, vt_path(v, name, buf), 0, &p))
+		return NULL;
+	ino = p.dentry->inode;
+	inode_get(ino);
+	path_put(&p);
+	return ino;
+}

@@ -229,11 +229,42 @@ static void fat_put_super(struct super_block *sb)
 	fat_sb_put(fs);
 }
 
+/*
+ * mount -o remount and power-off (SB_RDONLY in @flags): going read-only
+ * writes every dirty page and the FSInfo counts back and marks the volume
+ * clean (the VFS then syncs the device); going read-write marks it dirty
+ * again, and is refused for a volume that was unclean or had errors.
+ */
+static int fat_remount(struct super_block *sb, unsigned flags)
+{
+	struct fat_sb *fs = FAT_SB(sb);
+	bool to_ro = (flags & SB_RDONLY) && !(sb->flags & SB_RDONLY);
+	bool to_rw = !(flags & SB_RDONLY) && (sb->flags & SB_RDONLY);
+	int err = 0;
+
+	if (to_rw && (!fs->was_clean || fs->errors)) {
+		pr_warn("vfat: %s: volume unclean or with errors, staying read-only; run fsck.fat",
+		        fs->bdev->name);
+		return -EROFS;
+	}
+	if (to_ro)
+		err = pagecache_sync_all(true);
+	if (err || !(to_ro || to_rw))
+		return err;
+	mutex_lock(&fs->lock);
+	err = fat_write_fsinfo_locked(fs);
+	if (!err)
+		err = fat_set_state(&fs->vol, to_ro, false);
+	mutex_unlock(&fs->lock);
+	return err ? err : blk_sync(fs->bdev);
+}
+
 static const struct super_ops fat_super_ops = {
 	.evict_inode = fat_evict_inode,
 	.statfs = fat_statfs,
 	.sync = fat_sync,
 	.put_super = fat_put_super,
+	.remount = fat_remount,
 };
 
 /* ---- mount ---- */
