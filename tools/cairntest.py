@@ -365,6 +365,57 @@ def scratch_disks(tmp, n=2, mib=64):
     return paths
 
 
+def partitioned_disks(tmp):
+    """Two 64 MiB scratch images with partition tables for kernel/pvh-disks
+    (tests/kernel/test_blkdisk.c): a GPT made by sgdisk, and an MBR with a
+    primary, an extended and a logical partition written here (no sfdisk
+    needed). None when sgdisk is missing."""
+    os.makedirs(os.path.join(tmp, "parts"))
+    gpt, mbr = scratch_disks(os.path.join(tmp, "parts"), 2)
+    r = subprocess.run(["sgdisk", "-n", "1:2048:+8M", "-n", "2:0:+16M", gpt],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if r.returncode != 0:
+        return None
+
+    def entry(status, ptype, start, count):
+        return bytes([status, 0, 0, 0, ptype, 0, 0, 0]) + start.to_bytes(4, "little") + \
+            count.to_bytes(4, "little")
+    with open(mbr, "r+b") as f:
+        table = entry(0x80, 0x83, 2048, 16384) + entry(0, 0x05, 18432, 16384)
+        f.seek(446)
+        f.write(table + bytes(32) + b"\x55\xaa")
+        # The extended partition's first record: logical 5 at +2048, 4 MiB, end of chain.
+        f.seek(18432 * 512 + 446)
+        f.write(entry(0, 0x83, 2048, 8192) + bytes(48) + b"\x55\xaa")
+    return gpt, mbr
+
+
+def root_disk(tmp):
+    """An ext2 image made by mke2fs -d with /hello.txt and /dev, for the
+    kernel/pvh-rootdisk boot (tests/kernel/test_rootdisk.c); None without
+    mke2fs."""
+    src = os.path.join(tmp, "rootsrc")
+    os.makedirs(os.path.join(src, "dev"))
+    with open(os.path.join(src, "hello.txt"), "w") as f:
+        f.write("hello from the host\n")
+    img = os.path.join(tmp, "root.img")
+    r = subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", src, img, "16M"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return img if r.returncode == 0 else None
+
+
+def fsck_clean(img):
+    """Whether e2fsck -fn finds no error in @img and its superblock says
+    clean (the power-off path remounted it read-only); the output when not."""
+    r = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    h = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    state = re.search(rb"^Filesystem state:\s+(.*)$", h.stdout, re.M)
+    clean = r.returncode == 0 and state is not None and state.group(1).strip() == b"clean"
+    return clean, r.stdout.decode(errors="replace") + "state: %s" % (
+        state.group(1).decode() if state else "?")
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -434,6 +485,26 @@ def run_all():
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
                                     {"APPEND": "ktest=virtio", "CPUS": "4",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
+        # Partition tables on real disks: a GPT on vda, an MBR on nvme0n1 (docs/block.md).
+        parts = partitioned_disks(tmp)
+        if parts:
+            jobs += [lambda: run_ktests(res, "kernel/pvh-disks", "direct", kernel,
+                                        {"APPEND": "ktest=blkdisk", "CPUS": "2",
+                                         "DISKS": "%s %s:nvme" % parts})]
+        else:
+            res.skip("kernel/pvh-disks", "sgdisk is missing (gdisk package)")
+        # root= on an ext2 disk made by the host; afterwards the host's e2fsck finds it clean.
+        rootimg = root_disk(tmp)
+        if rootimg:
+            def rootdisk_job():
+                run_ktests(res, "kernel/pvh-rootdisk", "direct", kernel,
+                           {"APPEND": "ktest=rootdisk root=/dev/vda rootfstype=ext2 rw",
+                            "CPUS": "2", "DISKS": rootimg})
+                clean, out = fsck_clean(rootimg)
+                res.add("kernel/pvh-rootdisk: e2fsck -fn after the boot", clean, out[-3000:])
+            jobs += [rootdisk_job]
+        else:
+            res.skip("kernel/pvh-rootdisk", "mke2fs is missing (e2fsprogs package)")
         # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering,
         # nvme2n1 with 4096-byte blocks (docs/nvme.md).
         os.makedirs(os.path.join(tmp, "nvme"))

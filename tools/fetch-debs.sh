@@ -18,7 +18,16 @@ set -euo pipefail
 
 build=${1:-build}
 dir=$build/debs
-[ -f "$dir/vmlinuz" ] && [ -f "$dir/busybox" ] && [ -f "$dir/modules/load" ] && exit 0
+# The modules the baseline loads (with their dependencies, found below).
+MODULES="virtio_pci virtio_blk nvme ext4 vfat nls_cp437 nls_iso8859-1 nls_utf8 crc32c_generic loop"
+# Done already when every module is in the list (a list from an older MODULES is made again).
+modules_done() {
+	[ -f "$dir/modules/load" ] || return 1
+	for m in $MODULES; do
+		grep -q -- "-${m//-/_}.ko\$" "$dir/modules/load" || return 1
+	done
+}
+[ -f "$dir/vmlinuz" ] && [ -f "$dir/busybox" ] && modules_done && exit 0
 mkdir -p "$dir"
 
 fail() {
@@ -61,7 +70,6 @@ cp "$tmp"/root/bin/busybox "$dir/busybox.part" && mv "$dir/busybox.part" "$dir/b
 
 # The modules and everything they depend on (each .ko's "depends=" field;
 # the package ships no modules.dep), dependencies first.
-MODULES="virtio_pci virtio_blk nvme ext4 vfat nls_cp437 nls_iso8859-1 nls_utf8 crc32c_generic"
 rm -rf "$dir/modules.part" && mkdir "$dir/modules.part"
 python3 - "$tmp"/root/lib/modules/*/kernel "$dir/modules.part" $MODULES <<'PY'
 import os, re, shutil, sys

@@ -77,6 +77,7 @@ PROGRAMS = {
     "fs_bad": {},
     "fs_perm": {},
     "fs_dev": {},
+    "blk_loop": {},
     # Runs after the others: a kernel that shares descriptors between
     # processes loses the console for every later program.
     "fd_close": {"last": True},
@@ -122,7 +123,7 @@ BUSYBOX_RUNS = [
 # The differential shell scripts of user/scripts/ (issue 12), run by busybox
 # sh through user/scripts/tap-script.sh, which prints each output line after
 # "| " (compared with Linux byte for byte) and then TAP.
-SCRIPTS = ("diff", "dynamic")
+SCRIPTS = ("diff", "blockdev", "dynamic")
 # The dynamically linked programs user/scripts/dynamic.sh runs (issue 13,
 # part 6): Debian's own, with their interpreter and libraries as ldd lists
 # them, copied unchanged from the build machine (dynamic_files()).
@@ -155,6 +156,8 @@ def available():
 def test_runs():
     """The (name, argv) list /init runs, and the files the archive holds."""
     runs, files = [], {"bin/busybox": BUSYBOX}
+    # blk_loop needs Linux's loop driver, a module there (inert files on Cairn).
+    files.update(linux_modules())
     variants = [(libc, name) for libc in LIBCS for name in PROGRAMS
                 if not PROGRAMS[name].get("last")]
     variants += [("pie", name) for name in PIE_PROGRAMS]

@@ -44,6 +44,7 @@ struct blk_layer {
 	bool claimed;             /* [R] an exclusive user (a mount) has it: blk_claim() */
 	uint64_t nbufs;           /* [a] its buffers in the buffer cache */
 	int opens;                /* [a] open device files */
+	int wb_inflight;          /* [a] disks: buffer writes in flight (a sync waits for them) */
 };
 
 static inline struct blk_layer *blk_layer(const struct block_device *d)

@@ -146,7 +146,8 @@ static uint64_t loop_sectors(const struct loop *lo, const struct file *f)
 }
 
 /* Take @info's offset, limit, flags and name (the rest is the kernel's). */
-static void loop_take_info(struct loop *lo, const struct loop_info64 *info) __must_hold(&lo->lock)
+static void loop_take_info_locked(struct loop *lo, const struct loop_info64 *info)
+	__must_hold(&lo->lock)
 {
 	lo->info.lo_offset = info->lo_offset;
 	lo->info.lo_sizelimit = info->lo_sizelimit;
@@ -156,7 +157,7 @@ static void loop_take_info(struct loop *lo, const struct loop_info64 *info) __mu
 	lo->info.lo_file_name[LO_NAME_SIZE - 1] = 0;
 }
 
-static void loop_resize(struct loop *lo, struct file *f) __must_hold(&lo->lock)
+static void loop_resize_locked(struct loop *lo, struct file *f) __must_hold(&lo->lock)
 {
 	__atomic_store_n(&lo->bdev.nr_sectors, loop_sectors(lo, f), __ATOMIC_RELAXED);
 }
@@ -185,14 +186,14 @@ static int loop_bind(struct loop *lo, int fd, const struct loop_info64 *info)
 	if (!(f->fmode & FMODE_WRITE))
 		lo->info.lo_flags = LO_FLAGS_READ_ONLY;
 	if (info)
-		loop_take_info(lo, info);
+		loop_take_info_locked(lo, info);
 	__atomic_fetch_and(&lo->bdev.flags, ~(BLK_RO | BLK_REMOVED), __ATOMIC_RELAXED);
 	if (lo->info.lo_flags & LO_FLAGS_READ_ONLY)
 		__atomic_fetch_or(&lo->bdev.flags, BLK_RO, __ATOMIC_RELAXED);
 	spin_lock(&lo->flock);
 	lo->file = f;
 	spin_unlock(&lo->flock);
-	loop_resize(lo, f);
+	loop_resize_locked(lo, f);
 	f = NULL;
 out_unlock:
 	mutex_unlock(&lo->lock);
@@ -257,8 +258,8 @@ static int loop_set_status(struct loop *lo, uintptr_t arg)
 	if (f) {
 		/* Cached blocks were read at the old offset. */
 		bcache_forget(&lo->bdev);
-		loop_take_info(lo, &info);
-		loop_resize(lo, f);
+		loop_take_info_locked(lo, &info);
+		loop_resize_locked(lo, f);
 	}
 	mutex_unlock(&lo->lock);
 	return f ? 0 : -ENXIO;
@@ -296,12 +297,12 @@ static long loop_ioctl(struct block_device *d, unsigned cmd, uintptr_t arg)
 		mutex_lock(&lo->lock);
 		f = lo->file;
 		if (f)
-			loop_resize(lo, f);
+			loop_resize_locked(lo, f);
 		mutex_unlock(&lo->lock);
 		return f ? 0 : -ENXIO;
 	}
 	default:
-		return -ENOTTY;
+		return -EINVAL; /* Linux's lo_ioctl answers so, not ENOTTY */
 	}
 }
 

@@ -202,10 +202,12 @@ int blk_register(struct block_device *d)
 		pr_err("block: %s: cannot register: error %d", d->name, err);
 		return err;
 	}
-	pr_info("block: %s: %llu sectors (%llu MiB), %u-byte blocks, number %u:%u%s", d->name,
-	        (unsigned long long)d->nr_sectors, (unsigned long long)(d->nr_sectors >> 11),
-	        d->lbsize, DEV_MAJOR(d->dev), DEV_MINOR(d->dev),
-	        d->flags & BLK_RO ? ", read-only" : "");
+	/* An empty device (an unbound loop device) is not worth a line at every boot. */
+	if (d->nr_sectors)
+		pr_info("block: %s: %llu sectors (%llu MiB), %u-byte blocks, number %u:%u%s",
+		        d->name, (unsigned long long)d->nr_sectors,
+		        (unsigned long long)(d->nr_sectors >> 11), d->lbsize, DEV_MAJOR(d->dev),
+		        DEV_MINOR(d->dev), d->flags & BLK_RO ? ", read-only" : "");
 	err = blk_scan_partitions(d);
 	if (err)
 		pr_warn("block: %s: partition table not read: error %d", d->name, err);

@@ -16,6 +16,7 @@ static const struct {
 	int (*init)(void);
 } families[] = {
 	{ "ramdisk", ramdisk_init }, /* RAM disks (block lane) */
+	{ "loop", loop_init },       /* loop devices (block lane) */
 	{ "virtio", virtio_init },   /* virtio devices (virtio lane) */
 	{ "nvme", nvme_init },       /* NVMe controllers */
 	{ NULL, NULL },              /* the end */

@@ -22,6 +22,7 @@
 #include "fs/vfs.h"
 #include "fs/vlock.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 
 static struct vlock mount_lock = VLOCK_INIT;
 static struct list_node mounts __guarded_by(&mount_lock) = LIST_INIT(mounts);
@@ -239,7 +240,6 @@ static int mount_remount(const struct path *target, unsigned long flags)
 		return -EINVAL;
 	return sb_remount(sb, (sb->flags & ~keep) | ((unsigned)flags & keep));
 }
-
 
 int vfs_mount(const char *source, const struct path *target, const char *fstype,
               unsigned long flags, const char *data)
@@ -462,8 +462,10 @@ int vfs_shutdown(void)
 	struct super_block *sbs[SYNC_BATCH];
 	struct mount *m;
 	unsigned n = 0;
-	int err = vfs_sync_all();
+	int err = pagecache_sync_all(true);
 
+	/* File data first, then each file system's metadata and its device. */
+	err = err ? err : vfs_sync_all();
 	vlock_acquire(&mount_lock);
 	list_for_each_entry(m, &mounts, link) {
 		if (n < SYNC_BATCH && m->sb->bdev && !(m->sb->flags & SB_RDONLY)) {

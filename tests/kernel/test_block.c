@@ -104,7 +104,8 @@ struct tdisk {
 	unsigned npending;             /* [lock] */
 	struct timer_event ev;
 	uint8_t *mem;
-	uint64_t biggest; /* [lock] the largest request seen */
+	uint64_t delay_ns; /* from a request to its "interrupt" */
+	uint64_t biggest;  /* [lock] the largest request seen */
 	unsigned most_vecs;
 };
 
@@ -157,7 +158,7 @@ static int td_submit(struct block_device *d, struct bio *b)
 		t->most_vecs = b->nvec;
 	t->pending[t->npending++] = b;
 	/* -EBUSY: armed already, it will fire for this one too. */
-	if (timer_event_arm(&t->ev, clock_monotonic_ns() + 200 * NSEC_PER_USEC) == -EINVAL)
+	if (timer_event_arm(&t->ev, clock_monotonic_ns() + t->delay_ns) == -EINVAL)
 		panic("tdisk: no timer callback");
 	spin_unlock(&t->lock);
 	return 0;
@@ -180,6 +181,7 @@ static struct tdisk *td_make(void)
 	t->mem = kcalloc(1, TD_BYTES);
 	spin_init(&t->lock, "tdisk");
 	timer_event_init(&t->ev, td_fire, t);
+	t->delay_ns = 200 * NSEC_PER_USEC;
 	static int seq;
 
 	fmt_snprintf(t->bdev.name, sizeof(t->bdev.name), "tdisk%d", seq++);
@@ -469,4 +471,127 @@ TEST(block, gpt_partitions_on_a_ram_disk)
 	fmt_snprintf(name, sizeof(name), "%sp1", d->name);
 	ramdisk_destroy(d);
 	EXPECT_TRUE(blk_lookup(name) == NULL);
+}
+
+/* ---- loop devices ---- */
+
+TEST(block, loop_over_a_tmpfs_file)
+{
+	struct block_device *lo = blk_lookup("loop5");
+	uint8_t *w = kmalloc(8192), *r = kmalloc(8192);
+	struct file *img, *dev;
+	int64_t pos = 0;
+	int fd;
+
+	if (!lo)
+		ktest_skip("no loop devices (the drivers did not run)");
+	fill(w, 8192, 9);
+	img = vfs_open(AT_FDCWD, "/tmp/block-loop.img", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	EXPECT_TRUE(!IS_ERR_PTR(img));
+	for (int i = 0; i < 128; i++)
+		EXPECT_EQ(kernel_write(img, w, 8192, &pos), 8192);
+	file_get(img);
+	fd = fd_install(fdtable_current(), img, 0, false);
+	EXPECT_TRUE(fd >= 0);
+	dev = vfs_open(AT_FDCWD, "/dev/loop5", O_RDWR, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(dev));
+	EXPECT_EQ(lo->nr_sectors, 0);
+	EXPECT_EQ(dev->ops->ioctl(dev, 0x4c00 /* LOOP_SET_FD */, (uintptr_t)fd), 0);
+	EXPECT_EQ(dev->ops->ioctl(dev, 0x4c00, (uintptr_t)fd), -EBUSY);
+	EXPECT_EQ(lo->nr_sectors, 2048);
+	/* The device's bytes are the file's. */
+	EXPECT_EQ(blk_rw(lo, BIO_READ, 8192 * 7, r, 8192), 0);
+	EXPECT_EQ(memcmp(r, w, 8192), 0);
+	/* A write through the device's buffers reaches the file at the sync. */
+	memset(w, 0xee, 4096);
+	EXPECT_EQ(blk_rw(lo, BIO_WRITE, 4096 * 3, w, 4096), 0);
+	EXPECT_EQ(blk_sync(lo), 0);
+	pos = 4096 * 3;
+	EXPECT_EQ(kernel_read(img, r, 4096, &pos), 4096);
+	EXPECT_EQ(memcmp(r, w, 4096), 0);
+	/* Mounted (claimed): it cannot be detached. */
+	EXPECT_EQ(blk_claim(lo), 0);
+	EXPECT_EQ(dev->ops->ioctl(dev, 0x4c01 /* LOOP_CLR_FD */, 0), -EBUSY);
+	blk_unclaim(lo);
+	EXPECT_EQ(dev->ops->ioctl(dev, 0x4c01, 0), 0);
+	EXPECT_EQ(lo->nr_sectors, 0);
+	EXPECT_EQ(blk_rw(lo, BIO_READ, 0, r, 512), -EINVAL);
+	EXPECT_EQ(dev->ops->ioctl(dev, 0x4c01, 0), -ENXIO);
+	file_put(dev);
+	EXPECT_EQ(fd_close(fdtable_current(), fd), 0);
+	file_put(img);
+	EXPECT_EQ(vfs_unlink(AT_FDCWD, "/tmp/block-loop.img"), 0);
+	blk_put(lo);
+	kfree(w);
+	kfree(r);
+}
+
+TEST(block, proc_partitions_lists_devices)
+{
+	struct block_device *d = make_ram(2 << 20);
+	char *text = kcalloc(1, 8192), want[64];
+	struct file *f;
+	int64_t pos = 0;
+	long n;
+
+	struct path p;
+
+	/* proc on a directory of its own: the test boot mounts none. */
+	EXPECT_EQ(vfs_mkdir(AT_FDCWD, "/tmp/blkproc", 0555), 0);
+	EXPECT_EQ(vfs_walk(AT_FDCWD, "/tmp/blkproc", LOOKUP_FOLLOW, &p), 0);
+	EXPECT_EQ(vfs_mount("proc", &p, "proc", 0, NULL), 0);
+	path_put(&p);
+	f = vfs_open(AT_FDCWD, "/tmp/blkproc/partitions", O_RDONLY, 0);
+	EXPECT_TRUE(!IS_ERR_PTR(f));
+	n = kernel_read(f, text, 8191, &pos);
+	EXPECT_TRUE(n > 0);
+	EXPECT_TRUE(strncmp(text, "major minor  #blocks  name\n\n", 28) == 0);
+	fmt_snprintf(want, sizeof(want), "   1  %7u       2048 %s\n", DEV_MINOR(d->dev), d->name);
+	EXPECT_TRUE(strstr(text, want) != NULL);
+	file_put(f);
+	EXPECT_EQ(vfs_walk(AT_FDCWD, "/tmp/blkproc", LOOKUP_FOLLOW, &p), 0);
+	EXPECT_EQ(vfs_umount(&p, 0), 0);
+	path_put(&p);
+	EXPECT_EQ(vfs_rmdir(AT_FDCWD, "/tmp/blkproc"), 0);
+	kfree(text);
+	ramdisk_destroy(d);
+}
+
+static int gone_ok, gone_eio;
+
+static void gone_end(struct bio *b)
+{
+	__atomic_fetch_add(b->status == 0 ? &gone_ok : &gone_eio, 1, __ATOMIC_RELEASE);
+}
+
+TEST(block, unregister_fails_what_is_queued)
+{
+	struct tdisk *t = td_make();
+	uint8_t *buf = kmalloc_aligned(6 * 4096, 4096, 0);
+	static struct bio bios[6];
+	static struct bio_vec vecs[6];
+	uint64_t until = clock_monotonic_ns() + 5000 * NSEC_PER_MSEC;
+
+	/* Six requests that do not merge (alternating ops): two go to the driver, four wait. */
+	gone_ok = gone_eio = 0;
+	t->delay_ns = 100 * NSEC_PER_MSEC; /* the unregistration comes first */
+	chain(&t->bdev, BIO_READ, 0, buf, 6, bios, vecs, gone_end);
+	for (int i = 1; i < 6; i += 2)
+		bios[i].op = BIO_WRITE;
+	blk_get(&t->bdev); /* the driver's structure outlives its registration here */
+	EXPECT_EQ(blk_submit_list(&bios[0]), 0);
+	td_destroy(t);
+	while (__atomic_load_n(&gone_ok, __ATOMIC_ACQUIRE) +
+	               __atomic_load_n(&gone_eio, __ATOMIC_ACQUIRE) <
+	       6) {
+		if (clock_monotonic_ns() > until)
+			ktest_fail(__FILE__, __LINE__, "requests never ended");
+		task_yield();
+	}
+	/* Those the driver held completed; the queued ones failed; nothing new is taken. */
+	EXPECT_EQ(gone_ok, 2);
+	EXPECT_EQ(gone_eio, 4);
+	EXPECT_EQ(blk_rw(&t->bdev, BIO_READ, 0, buf, 512), -EIO);
+	blk_put(&t->bdev);
+	kfree(buf);
 }

@@ -107,11 +107,47 @@ static void ext2k_put_super(struct super_block *sb)
 	ext2k_sb_put(e);
 }
 
+/*
+ * mount -o remount, and power-off (vfs_shutdown, block lane): going
+ * read-only writes everything back and marks the disk clean, as an
+ * unmount does; going read-write marks it in use again, unless it was
+ * taken read-only for being unclean or damaged.
+ */
+static int ext2k_remount(struct super_block *sb, unsigned flags)
+{
+	struct ext2k_sb *e = ext2k_sb(sb);
+	bool was_ro = sb->flags & SB_RDONLY;
+	int err = 0;
+
+	if ((flags & SB_RDONLY) && !was_ro) {
+		err = ext2k_sync_inodes(e);
+		mutex_lock(&e->lock);
+		if (!err)
+			err = ext2_unmount_clean(&e->fs, ext2k_now());
+		if (!err)
+			e->fs.readonly = true;
+		mutex_unlock(&e->lock);
+	} else if (!(flags & SB_RDONLY) && was_ro) {
+		mutex_lock(&e->lock);
+		if (e->fs.why) {
+			err = -EROFS;
+		} else {
+			e->fs.readonly = false;
+			err = ext2_mount_rw(&e->fs, ext2k_now());
+			if (err)
+				e->fs.readonly = true;
+		}
+		mutex_unlock(&e->lock);
+	}
+	return err;
+}
+
 static const struct super_ops ext2k_super_ops = {
 	.evict_inode = ext2k_evict_inode,
 	.statfs = ext2k_statfs,
 	.sync = ext2k_sync,
 	.put_super = ext2k_put_super,
+	.remount = ext2k_remount,
 };
 
 /* ---- mounting ---- */
