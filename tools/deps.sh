@@ -16,6 +16,7 @@ packages=(
 	clang clang-format                          # make check (second compiler, format), make fuzz
 	musl-tools                                  # user programs: musl-gcc -static
 	e2fsprogs                                   # make run's data disk (mke2fs), disk benchmarks
+	coreutils libc-bin                          # dynamically linked ls/sort/md5sum and ldd (docs/dynamic.md)
 )
 
 missing=()
