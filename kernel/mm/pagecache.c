@@ -39,6 +39,10 @@ uint64_t pc_stat_reads, pc_stat_writes, pc_stat_evicted, pc_stat_hits, pc_stat_t
 static struct list_node spare_pages __guarded_by(&pc_lock) = LIST_INIT(spare_pages);
 static void *spare_nodes __guarded_by(&pc_lock);
 
+/*
+ * lib/radix calls these with pc_lock held, through a callback the analysis
+ * cannot follow; hence no thread-safety analysis on the two.
+ */
 static void *node_alloc(void *ctx) __no_thread_safety_analysis
 {
 	void *n = spare_nodes;

@@ -151,3 +151,29 @@ TEST(pagecache_map, read_fault_maps_cached_neighbours)
 	uspace_put(s);
 	rf_free(rf);
 }
+
+TEST(pagecache_map, truncation_unmaps_every_space)
+{
+	struct ramfile *rf = rf_new(2 * PG, 4);
+	struct uspace *s[20];
+	long at[20];
+	uint32_t fl;
+
+	/* More spaces than one batch of the reverse-map walk. */
+	for (int i = 0; i < 20; i++) {
+		s[i] = map_space(rf, i % 2 ? MAP_SHARED : MAP_PRIVATE, 2 * PG, &at[i]);
+		EXPECT_EQ(uspace_fault(s[i], (uintptr_t)at[i] + PG, UFAULT_USER), 0);
+	}
+	EXPECT_EQ(rf->m.nusers, 20);
+	mutex_lock(&rf->ino.lock);
+	rf->ino.size = 10;
+	pagecache_truncate(&rf->m, 10);
+	mutex_unlock(&rf->ino.lock);
+	for (int i = 0; i < 20; i++) {
+		EXPECT_EQ(frame_at(s[i], (uint64_t)at[i] + PG, &fl), 0);
+		uspace_put(s[i]);
+	}
+	EXPECT_EQ(rf->m.nusers, 0);
+	EXPECT_EQ(rf->f.refs, 1);
+	rf_free(rf);
+}
