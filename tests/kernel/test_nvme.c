@@ -8,8 +8,9 @@
  * answering, which must be given up with every request failing -EIO.
  *
  * The tests write only to a disk that says it is scratch: tools/cairntest.py
- * attaches two NVMe controllers (nvme0n1 for I/O, nvme1n1 for the failure
- * test), each with SCRATCH_MAGIC in its first sector; without, they skip.
+ * attaches NVMe controllers (nvme0n1 for I/O, nvme1n1 for the failure
+ * test, nvme3n1 with 4096-byte blocks), each with SCRATCH_MAGIC in its first
+ * sector; without, they skip. nvme2n1 is test_nvme_ext2.c's.
  */
 #include <cairn/errno.h>
 
@@ -419,7 +420,7 @@ TEST(nvme, rebind_keeps_names_and_data)
 }
 
 /*
- * A namespace with 4096-byte blocks (nvme2n1: tools/cairntest.py adds a
+ * A namespace with 4096-byte blocks (nvme3n1: tools/cairntest.py adds a
  * controller whose namespace has them): 64 KiB write and read back, and
  * memory that no PRP description can carry in whole blocks (two 2 KiB
  * pieces in the middle of two pages) refused rather than corrupted.
@@ -427,7 +428,7 @@ TEST(nvme, rebind_keeps_names_and_data)
 TEST(nvme, four_kib_blocks)
 {
 	struct nvme_ctrl *c;
-	struct block_device *d = scratch(2, &c);
+	struct block_device *d = scratch(3, &c);
 	uint64_t wpa = pmm_alloc_pages(4, 0), rpa = pmm_alloc_pages(4, 0);
 	struct bio_vec v[2];
 	struct io io;
@@ -435,7 +436,7 @@ TEST(nvme, four_kib_blocks)
 	EXPECT_TRUE(wpa && rpa);
 	if (d->lbsize != 4096) {
 		blk_put(d);
-		ktest_skip("nvme2n1 does not have 4096-byte blocks");
+		ktest_skip("nvme3n1 does not have 4096-byte blocks");
 	}
 	fill(phys_to_virt(wpa), 16 * PAGE, 77);
 	memset(phys_to_virt(rpa), 0, 16 * PAGE);

@@ -23,6 +23,7 @@
 #include "mm/vm.h"
 #include "sched/spinlock.h"
 #include "sched/sync.h"
+#include "time/time.h"
 
 #define PCI_MAX_DEV    32
 #define PCI_MAX_FN     8
@@ -178,11 +179,18 @@ void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc)
 
 int pci_init(void)
 {
+	uint64_t t0 = clock_monotonic_ns(), t1;
+	int err;
+
 	if (initialised)
 		return -EBUSY;
 	initialised = true;
 	(void)pci_ecam_init();
 	pci_enumerate();
-	pr_info("pci: %u functions found", ndevs);
-	return drivers_init();
+	t1 = clock_monotonic_ns();
+	pr_info("pci: %u functions found in %llu us", ndevs, (unsigned long long)(t1 - t0) / 1000);
+	err = drivers_init();
+	pr_info("pci: drivers started in %llu us",
+	        (unsigned long long)(clock_monotonic_ns() - t1) / 1000);
+	return err;
 }
