@@ -26,17 +26,17 @@
 
 #include "bench.h"
 
-#define MIB        (1ll << 20)
-#define SEQ_BYTES  (128 * MIB)
-#define RAND_SPAN  (512 * MIB)
-#define RAND_OPS   4000
-#define QD         32
-#define SMALL      1000
+#define MIB              (1ll << 20)
+#define SEQ_BYTES        (128 * MIB)
+#define RAND_SPAN        (512 * MIB)
+#define RAND_OPS         4000
+#define QD               32
+#define SMALL            1000
 /* Regions of RAWDEV, one per sequential figure. */
-#define OFF_WRITE_CACHED  (0 * MIB)
-#define OFF_READ_CACHED   (128 * MIB)
-#define OFF_READ_DIRECT   (256 * MIB)
-#define OFF_WRITE_DIRECT  (384 * MIB)
+#define OFF_WRITE_CACHED (0 * MIB)
+#define OFF_READ_CACHED  (128 * MIB)
+#define OFF_READ_DIRECT  (256 * MIB)
+#define OFF_WRITE_DIRECT (384 * MIB)
 
 static void say(const char *fmt, ...)
 {
@@ -181,8 +181,8 @@ static void raw_random(const char *dev)
 		if (v < 0)
 			say("disk randread-4k-qd%d skipped: error %d\n", qd, (int)-v);
 		else
-			say("disk randread-4k-qd%d %.0f IOPS (%d O_DIRECT reads, %d thread%s)\n", qd,
-			    v, RAND_OPS, qd, qd > 1 ? "s" : "");
+			say("disk randread-4k-qd%d %.0f IOPS (%d O_DIRECT reads, %d thread%s)\n",
+			    qd, v, RAND_OPS, qd, qd > 1 ? "s" : "");
 	}
 	close(fd);
 }
