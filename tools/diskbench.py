@@ -5,7 +5,8 @@
 user/bench/diskbench.c runs on Debian's kernel and on Cairn, one after the
 other in one run, on the same QEMU line (tools/qemu.sh direct, 2 vCPUs,
 512 MiB) with the same two virtio-blk disks, fresh copies of one template
-each time: vda, a 512 MiB raw scratch disk, and vdb, an ext2 file system
+each time: vda, a 512 MiB raw scratch disk full of random bytes (no
+holes, so reads fetch data), and vdb, an ext2 file system
 made by `mke2fs -t ext2 -d` holding big.bin (128 MiB) and src.tar (a 50 MB
 archive of 2,000-odd files). Linux loads virtio_blk and ext4 (which serves
 ext2) from the initramfs (tools/fetch-debs.sh, user/init/testinit.c).
@@ -57,8 +58,10 @@ def templates():
     raw = os.path.join(BENCH_DIR, "raw.img")
     fs = os.path.join(BENCH_DIR, "fs.img")
     if not os.path.exists(raw):
+        # Data everywhere (no holes): a read must fetch bytes, not QEMU's zeros for a hole.
         with open(raw + ".part", "wb") as f:
-            f.truncate(RAW_MIB << 20)
+            for _ in range(RAW_MIB):
+                f.write(os.urandom(1 << 20))
         os.replace(raw + ".part", raw)
     if not os.path.exists(fs):
         rng = random.Random(13)
@@ -99,7 +102,7 @@ def run_one(kernel, append, archive, raw, fs, work, echo, bus):
     disks = []
     for src in (raw, fs):
         dst = os.path.join(work, os.path.basename(src))
-        subprocess.run(["cp", "--sparse=always", src, dst], check=True)
+        subprocess.run(["cp", "--sparse=auto", src, dst], check=True)
         disks.append(dst + BUSES[bus][1])
     env = dict(ENV, DISKS=" ".join(disks))
     lines, status = usertest.boot(kernel, archive, append, env, timeout=1800, echo=echo,

@@ -31,9 +31,18 @@ static struct waitq rw_waitqs[RW_WAITQS] = {
 	RWQ(8), RWQ(9), RWQ(10), RWQ(11), RWQ(12), RWQ(13), RWQ(14), RWQ(15),
 };
 
+/*
+ * The queue for a waiter's flag at @p. Flags sit at the same offset of
+ * each task's stack and stacks are aligned, so the low bits of @p are
+ * alike for every waiter: a multiplicative (Fibonacci) hash takes its
+ * index from all the bits, or every waiter would share one queue and each
+ * completion wake them all.
+ */
 static struct waitq *rw_waitq(const void *p)
 {
-	return &rw_waitqs[((uintptr_t)p >> 4) % RW_WAITQS];
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return &rw_waitqs[(h >> 60) % RW_WAITQS];
 }
 
 uint64_t blk_kva_to_pa(const void *p)

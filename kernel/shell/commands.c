@@ -15,6 +15,7 @@
 #include "core/kmain.h"
 #include "core/ktest.h"
 #include "core/log.h"
+#include "fs/vfs.h"
 #include "shell/internal.h"
 #include "time/time.h"
 #include "tty/tty.h"
@@ -232,12 +233,15 @@ static int do_reboot(void *unused)
 static int cmd_shutdown(const struct shell_args *a)
 {
 	shell_printf(a, "shutdown: powering off\n");
+	/* Disks keep what was written and are left clean (docs/block.md). */
+	(void)vfs_shutdown();
 	return shell_boot_call(do_power_off, NULL);
 }
 
 static int cmd_reboot(const struct shell_args *a)
 {
 	shell_printf(a, "reboot: resetting the machine\n");
+	(void)vfs_shutdown();
 	return shell_boot_call(do_reboot, NULL);
 }
 
