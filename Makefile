@@ -95,7 +95,7 @@ include tools/rootfs.mk
 
 FORCE:
 
-.PHONY: FORCE all kernel image run debug test test-host test-kernel test-e2e bench clean deps check
+.PHONY: FORCE all kernel image run debug test test-host test-kernel test-e2e test-pci bench clean deps check
 
 deps:
 	@tools/deps.sh && mkdir -p $(BUILD) && touch $(DEPS_OK)

@@ -90,12 +90,16 @@ test-kernel: kernel image
 test-e2e: kernel image
 	@$(PYTHON) tools/cairntest.py --only e2e
 
+test-pci: kernel image rootfs
+	@$(PYTHON) tools/cairntest.py --only pci
+
 # Figures, not tests: boot times beside the null kernel's, and sizes; user programs on
 # Cairn beside the Linux baseline; disks (tools/diskbench.py) likewise (docs/performance.md).
 bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/boottime.py
 	@$(PYTHON) tools/userbench.py
 	@$(PYTHON) tools/diskbench.py
+	@$(PYTHON) tools/diskbench.py --bus nvme
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from

@@ -415,6 +415,21 @@ def fsck_clean(img):
         state.group(1).decode() if state else "?")
 
 
+def nvme_fs_files(img):
+    """Whether debugfs finds the files tests/kernel/test_nvme_ext2.c wrote in @img."""
+    def cat(name):
+        r = subprocess.run(["debugfs", "-R", "cat " + name, img], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        return r.stdout
+    small, big = cat("/from-cairn.txt"), cat("/cairn-big.bin")
+    want = bytes((i * 7 + 3) & 0xff for i in range(200000))
+    if small != b"written on cairn\n":
+        return False, "/from-cairn.txt: %r" % small[:80]
+    if big != want:
+        return False, "/cairn-big.bin: %d bytes, differs from the pattern" % len(big)
+    return True, ""
+
+
 def corrupt_kernels(tmp):
     kernel = open(os.path.join(ROOT, BUILD, "kernel.elf"), "rb").read()
     truncated = os.path.join(tmp, "truncated.elf")
@@ -504,12 +519,29 @@ def run_all():
             jobs += [rootdisk_job]
         else:
             res.skip("kernel/pvh-rootdisk", "mke2fs is missing (e2fsprogs package)")
-        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering (docs/nvme.md).
+        # NVMe: nvme0n1 for I/O, nvme1n1 for the controller that stops answering,
+        # nvme3n1 with 4096-byte blocks (after DISKS: QEMU_EXTRA) (docs/nvme.md).
         os.makedirs(os.path.join(tmp, "nvme"))
-        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"))
-        jobs += [lambda: run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
-                                    {"APPEND": "ktest=nvme", "CPUS": "4",
-                                     "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks)})]
+        nvme_disks = scratch_disks(os.path.join(tmp, "nvme"), 3)
+        nvme_4k = ("-drive if=none,file=%s,format=raw,id=n4k -device nvme,id=nc4k,serial=cairn3 "
+                   "-device nvme-ns,bus=nc4k,drive=n4k,logical_block_size=4096,"
+                   "physical_block_size=4096" % nvme_disks[2])
+        # nvme2n1: an ext2 image made by the host, written by Cairn (tests/kernel/test_nvme_ext2.c),
+        # then checked here: e2fsck -fn clean, Cairn's files read back by debugfs.
+        nvme_fs = root_disk(os.path.join(tmp, "nvme"))
+        nvme_fs_disk = " %s:nvme" % nvme_fs if nvme_fs else ""
+
+        def nvme_job():
+            run_ktests(res, "kernel/pvh-nvme", "direct", kernel,
+                       {"APPEND": "ktest=nvme", "CPUS": "4",
+                        "DISKS": "%s:nvme %s:nvme" % tuple(nvme_disks[:2]) + nvme_fs_disk,
+                        "QEMU_EXTRA": nvme_4k})
+            if nvme_fs:
+                clean, out = fsck_clean(nvme_fs)
+                res.add("kernel/pvh-nvme: e2fsck -fn after the boot", clean, out[-3000:])
+                ok, why = nvme_fs_files(nvme_fs)
+                res.add("kernel/pvh-nvme: debugfs reads what Cairn wrote", ok, why)
+        jobs += [nvme_job]
     if "e2e" in groups:
         image = os.path.join(BUILD, "cairn.img")
         iso = os.path.join(tmp, "cairn.iso")
@@ -600,6 +632,9 @@ def run_all():
     if "pci" in groups:
         # The device list against QEMU's, and MSI-X spread over CPUs (tools/e2e_pci.py).
         jobs += e2e_pci.jobs(res, Boot, kernel, tmp)
+        # QEMU's pc machine has no MCFG: enumeration through the 0xCF8 ports.
+        jobs += [lambda: run_ktests(res, "kernel/pvh-pc-ports", "direct", kernel,
+                                    {"APPEND": "ktest=pci", "QEMU_EXTRA": "-machine pc"})]
     if "disk" in groups:
         # FAT32 on virtio-blk disks: an mtools image read on Cairn, files Cairn writes
         # checked by fsck.fat and mcopy, corrupted volumes (tools/e2e_fat.py).

@@ -58,6 +58,7 @@ COMMANDS = [
     ("cpus", r"\b[01]\b"),
     ("irqs", r"\d"),
     ("acpi", r"APIC"),
+    ("lspci", r"^00:00\.0 0600: .*host bridge"),
     ("log", r"cairn: ready"),
     ("ehco hi", r"unknown command 'ehco'.*did you mean 'echo'"),
     ("echo 'open", r"unterminated"),

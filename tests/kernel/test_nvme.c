@@ -8,8 +8,9 @@
  * answering, which must be given up with every request failing -EIO.
  *
  * The tests write only to a disk that says it is scratch: tools/cairntest.py
- * attaches two NVMe controllers (nvme0n1 for I/O, nvme1n1 for the failure
- * test), each with SCRATCH_MAGIC in its first sector; without, they skip.
+ * attaches NVMe controllers (nvme0n1 for I/O, nvme1n1 for the failure
+ * test, nvme3n1 with 4096-byte blocks), each with SCRATCH_MAGIC in its first
+ * sector; without, they skip. nvme2n1 is test_nvme_ext2.c's.
  */
 #include <cairn/errno.h>
 
@@ -115,7 +116,7 @@ static struct block_device *scratch(unsigned n, struct nvme_ctrl **ctrl)
 	uint64_t pa;
 	bool ok;
 
-	name[4] = (char)('0' + n);
+	name[4] = (char)('0' + n); /* n < 10 */
 	*ctrl = nvme_get_ctrl(n);
 	d = blk_lookup(name);
 	if (!d || !*ctrl) {
@@ -125,7 +126,7 @@ static struct block_device *scratch(unsigned n, struct nvme_ctrl **ctrl)
 	}
 	pa = pmm_alloc_frame();
 	EXPECT_TRUE(pa != 0);
-	ok = rw_contig(d, BIO_READ, 0, pa, 512) == 0 &&
+	ok = rw_contig(d, BIO_READ, 0, pa, PAGE) == 0 &&
 	     memcmp(phys_to_virt(pa), SCRATCH_MAGIC, sizeof(SCRATCH_MAGIC) - 1) == 0;
 	pmm_free_frame(pa);
 	if (!ok) {
@@ -416,6 +417,39 @@ TEST(nvme, rebind_keeps_names_and_data)
 	}
 	pmm_free_frame(wpa);
 	pmm_free_frame(rpa);
+}
+
+/*
+ * A namespace with 4096-byte blocks (nvme3n1: tools/cairntest.py adds a
+ * controller whose namespace has them): 64 KiB write and read back, and
+ * memory that no PRP description can carry in whole blocks (two 2 KiB
+ * pieces in the middle of two pages) refused rather than corrupted.
+ */
+TEST(nvme, four_kib_blocks)
+{
+	struct nvme_ctrl *c;
+	struct block_device *d = scratch(3, &c);
+	uint64_t wpa = pmm_alloc_pages(4, 0), rpa = pmm_alloc_pages(4, 0);
+	struct bio_vec v[2];
+	struct io io;
+
+	EXPECT_TRUE(wpa && rpa);
+	if (d->lbsize != 4096) {
+		blk_put(d);
+		ktest_skip("nvme3n1 does not have 4096-byte blocks");
+	}
+	fill(phys_to_virt(wpa), 16 * PAGE, 77);
+	memset(phys_to_virt(rpa), 0, 16 * PAGE);
+	EXPECT_EQ(rw_contig(d, BIO_WRITE, 64, wpa, 16 * PAGE), 0);
+	EXPECT_EQ(rw_contig(d, BIO_READ, 64, rpa, 16 * PAGE), 0);
+	EXPECT_EQ(memcmp(phys_to_virt(wpa), phys_to_virt(rpa), 16 * PAGE), 0);
+	v[0] = (struct bio_vec){ wpa + 1024, 2048 };
+	v[1] = (struct bio_vec){ wpa + PAGE + 1024, 2048 };
+	io_prep(&io, d, BIO_WRITE, 256, v, 2);
+	EXPECT_EQ(io_sync(&io), -EINVAL);
+	pmm_free_pages(wpa, 4);
+	pmm_free_pages(rpa, 4);
+	blk_put(d);
 }
 
 /*

@@ -55,7 +55,7 @@ static void set_driver(struct pci_dev *d, const struct pci_driver *drv)
 }
 
 /* Offer @d to @drv when it matches and nobody has it. */
-static void try_bind(struct pci_driver *drv, struct pci_dev *d) __must_hold(&bind_lock)
+static void try_bind_locked(struct pci_driver *drv, struct pci_dev *d) __must_hold(&bind_lock)
 {
 	const struct pci_id *id;
 	int err;
@@ -99,7 +99,7 @@ int pci_driver_register(struct pci_driver *drv)
 	}
 	drivers[slot] = drv;
 	for (i = 0; i < pci_dev_count(); i++)
-		try_bind(drv, pci_dev_at(i));
+		try_bind_locked(drv, pci_dev_at(i));
 	mutex_unlock(&bind_lock);
 	return 0;
 }

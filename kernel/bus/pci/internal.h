@@ -90,6 +90,10 @@ uint32_t pci_cfg_get(struct pci_addr a, unsigned off, unsigned width);
 
 /* ---- enum.c ---- */
 
+struct pcilib_cfg;
+/* lib/pci's view of @a's configuration space (its size by the mechanism that reaches it). */
+const struct pcilib_cfg *pci_cfg_lib(struct pci_addr a);
+
 /* Scan every bus from bus 0; calls pci_add_dev() for each function. Task context. */
 void pci_enumerate(void);
 /* Size BAR slots of @d (sets d->bar). Decoding is off while a BAR is probed. */

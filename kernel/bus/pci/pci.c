@@ -13,6 +13,8 @@
 
 #include <cairn/errno.h>
 
+#include <lib/pci/pci.h>
+
 #include "arch/arch.h"
 #include "bus/pci/internal.h"
 #include "core/log.h"
@@ -21,6 +23,7 @@
 #include "mm/vm.h"
 #include "sched/spinlock.h"
 #include "sched/sync.h"
+#include "time/time.h"
 
 #define PCI_MAX_DEV    32
 #define PCI_MAX_FN     8
@@ -118,34 +121,20 @@ int pci_write(struct pci_dev *d, unsigned off, unsigned width, uint32_t v)
 	return pci_cfg_write(d->addr, off, width, v);
 }
 
-/*
- * The capability list (PCI 3.0, 6.7): a chain of (ID, next) byte pairs
- * from the pointer at 0x34, in the device-specific part of the header
- * (0x40-0xff), dword aligned. A chain longer than the space could hold
- * is a loop, and ends the walk.
- */
+/* Capability walks are lib/pci's, which bounds them against looping lists. */
+static struct pcilib_addr lib_addr(const struct pci_dev *d)
+{
+	return (struct pcilib_addr){ .bus = d->addr.bus, .dev = d->addr.dev, .fn = d->addr.fn };
+}
+
 unsigned pci_find_cap(struct pci_dev *d, uint8_t cap, unsigned from)
 {
-	unsigned ptr, hops;
+	return pcilib_find_cap(pci_cfg_lib(d->addr), lib_addr(d), cap, from);
+}
 
-	if (!(pci_cfg_get(d->addr, PCI_STATUS, 16) & PCI_STATUS_CAP_LIST))
-		return 0;
-	if (from == 0)
-		ptr = pci_cfg_get(d->addr, PCI_CAP_PTR, 8);
-	else if (from >= 0x40 && from < PCI_LEGACY_SIZE)
-		ptr = pci_cfg_get(d->addr, from + 1, 8);
-	else
-		return 0;
-	for (hops = 0; hops < 48; hops++) {
-		ptr &= 0xfc;
-		if (ptr < 0x40)
-			return 0;
-		if (pci_cfg_get(d->addr, ptr, 8) == cap)
-			return ptr;
-		ptr = pci_cfg_get(d->addr, ptr + 1, 8);
-	}
-	pr_warn("pci: %02x:%02x.%u: capability list loops", d->addr.bus, d->addr.dev, d->addr.fn);
-	return 0;
+unsigned pci_find_ext_cap(struct pci_dev *d, uint16_t cap, unsigned from)
+{
+	return pcilib_find_ext_cap(pci_cfg_lib(d->addr), lib_addr(d), cap, from);
 }
 
 void pci_enable(struct pci_dev *d)
@@ -190,37 +179,18 @@ void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc)
 
 int pci_init(void)
 {
+	uint64_t t0 = clock_monotonic_ns(), t1;
+	int err;
+
 	if (initialised)
 		return -EBUSY;
 	initialised = true;
 	(void)pci_ecam_init();
 	pci_enumerate();
-	pr_info("pci: %u functions found", ndevs);
-	return drivers_init();
-}
-
-/*
- * Extended capabilities (PCIe Base 4.0, 7.6): 32-bit headers from 0x100,
- * ID in 15:0, next offset in 31:20; an all-zero header means none.
- */
-unsigned pci_find_ext_cap(struct pci_dev *d, uint16_t cap, unsigned from)
-{
-	unsigned ptr, hops;
-	uint32_t h;
-
-	if (!pci_ecam_fn(d->addr))
-		return 0;
-	ptr = from ? (pci_cfg_get(d->addr, from, 32) >> 20) : PCI_LEGACY_SIZE;
-	for (hops = 0; hops < (PCI_ECAM_FN_SIZE - PCI_LEGACY_SIZE) / 4; hops++) {
-		ptr &= 0xffc;
-		if (ptr < PCI_LEGACY_SIZE)
-			return 0;
-		h = pci_cfg_get(d->addr, ptr, 32);
-		if (h == 0 || h == 0xffffffffu)
-			return 0;
-		if ((h & 0xffff) == cap)
-			return ptr;
-		ptr = h >> 20;
-	}
-	return 0;
+	t1 = clock_monotonic_ns();
+	pr_info("pci: %u functions found in %llu us", ndevs, (unsigned long long)(t1 - t0) / 1000);
+	err = drivers_init();
+	pr_info("pci: drivers started in %llu us",
+	        (unsigned long long)(clock_monotonic_ns() - t1) / 1000);
+	return err;
 }

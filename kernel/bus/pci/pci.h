@@ -131,7 +131,8 @@ void pci_enable(struct pci_dev *d);
 /*
  * Map memory BAR @bar into the kernel (uncached; write-combining when
  * @wc and the BAR is prefetchable). Returns the mapping or NULL. Cached
- * per device: mapping a BAR twice returns the same address.
+ * per device: mapping a BAR twice returns the same address. Task context
+ * (it may sleep).
  */
 void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc);
 
@@ -140,6 +141,7 @@ void *pci_bar_map(struct pci_dev *d, unsigned bar, bool wc);
  * device has it, else MSI (one vector unless multi-message works), else
  * its INTx line (one, maybe shared). Vector i is delivered to CPU
  * (i mod CPUs) so queues spread over CPUs. Returns the count or -errno.
+ * Task context (it may sleep); see docs/pci.md.
  */
 int __must_check pci_irq_alloc(struct pci_dev *d, unsigned min, unsigned max);
 /*

@@ -174,13 +174,12 @@ static int attach_irq(struct nvme_ctrl *c, struct nvme_queue *q, unsigned i)
 
 static int add_queue(struct nvme_ctrl *c, unsigned i)
 {
-	uint32_t depth = NVME_IO_DEPTH < c->cap.max_entries ? NVME_IO_DEPTH : c->cap.max_entries;
 	struct nvme_queue *q = kmalloc_flags(sizeof(*q), KM_ZERO | KM_MAY_FAIL);
 	int err;
 
 	if (!q)
 		return -ENOMEM;
-	err = nvme_queue_alloc(c, q, (uint16_t)(i + 1), depth);
+	err = nvme_queue_alloc(c, q, (uint16_t)(i + 1), c->io_depth);
 	if (err) {
 		kfree(q);
 		return err;
@@ -213,6 +212,7 @@ int nvme_create_io_queues(struct nvme_ctrl *c)
 	if (c->nvec < want + 1)
 		want = c->nvec > 1 ? c->nvec - 1 : 1;
 	n = negotiate_queues(c, want);
+	c->io_depth = NVME_IO_DEPTH < c->cap.max_entries ? NVME_IO_DEPTH : c->cap.max_entries;
 	c->ioq = kmalloc_flags(n * sizeof(*c->ioq), KM_ZERO | KM_MAY_FAIL);
 	if (!c->ioq)
 		return -ENOMEM;

@@ -57,14 +57,15 @@ static void write64(struct nvme_ctrl *c, uint32_t off, uint64_t v)
 }
 
 /*
- * Wait until CSTS.RDY is @rdy, at most CAP.TO (3.1.1; at least 500 ms).
+ * Wait until CSTS.RDY is @rdy, at most CAP.TO (3.1.1), but at least 500 ms
+ * and at most 10 s: CAP.TO may say 127 s, and boot waits for the probe.
  * Returns 0, -ETIMEDOUT, -ENODEV (all ones: the device is gone) or -EIO
  * (fatal status while enabling).
  */
 static int wait_ready(struct nvme_ctrl *c, bool rdy)
 {
-	uint32_t ms = c->cap.timeout_ms ? c->cap.timeout_ms : 500;
-	uint64_t deadline = clock_monotonic_ns() + (uint64_t)ms * 1000000u;
+	uint32_t ms = c->cap.timeout_ms < 500 ? 500 : c->cap.timeout_ms;
+	uint64_t deadline = clock_monotonic_ns() + (uint64_t)(ms > 10000 ? 10000 : ms) * 1000000u;
 	uint32_t csts;
 
 	for (;;) {
@@ -75,8 +76,10 @@ static int wait_ready(struct nvme_ctrl *c, bool rdy)
 			return -EIO;
 		if (!!(csts & NVME_CSTS_RDY) == rdy)
 			return 0;
-		if (clock_monotonic_ns() > deadline)
+		if (clock_monotonic_ns() > deadline) {
+			pr_err("%s: CSTS.RDY did not become %u in time", c->name, rdy);
 			return -ETIMEDOUT;
+		}
 		sleep_ms(1);
 	}
 }

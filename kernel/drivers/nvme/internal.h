@@ -27,9 +27,8 @@
 #include "time/time.h"
 
 #define NVME_ADMIN_DEPTH   32u    /* admin queue entries */
-#define NVME_IO_DEPTH      64u    /* entries per I/O queue: one page of SQEs */
+#define NVME_IO_DEPTH      128u   /* entries per I/O queue (8 KiB of SQEs) */
 #define NVME_MAX_NS        16u    /* namespaces registered per controller */
-#define NVME_MAX_PIECES    32u    /* memory pieces one request may have (max_vecs) */
 #define NVME_ADMIN_TIMEOUT 5000u  /* ms an admin command may take */
 #define NVME_IO_TIMEOUT    30000u /* ms an I/O command may take before the controller is given up */
 #define NVME_WATCHDOG_MS   1000u  /* how often the watchdog looks */
@@ -106,6 +105,7 @@ struct nvme_ctrl {
 	struct nvme_ctrl_info info;                 /* [I] */
 	uint32_t max_bytes;                         /* [I] the most one command moves */
 	unsigned nvec;                              /* [I] interrupt vectors pci_irq_alloc() gave */
+	uint32_t io_depth;                          /* [I] entries of each I/O queue */
 	struct nvme_queue admin;                    /* the admin queue pair */
 	struct mutex admin_lock;                    /* one admin command at a time */
 	struct waitq admin_wq;                      /* the admin command's waiter */

@@ -41,7 +41,7 @@ static int room_locked(struct nvme_queue *q, unsigned n) __must_hold(&q->lock)
 	return -EBUSY;
 }
 
-/* Place the read or write commands of @b, @pieces of them, and ring once. */
+/* Place the read or write commands of @b (room_locked() said they fit) and ring once. */
 static void put_rw_locked(struct nvme_ns *ns, struct nvme_queue *q, struct bio *b,
                           const struct nvme_prp_limits *lim) __must_hold(&q->lock)
 {
@@ -51,7 +51,7 @@ static void put_rw_locked(struct nvme_ns *ns, struct nvme_queue *q, struct bio *
 	struct nvme_prp prp;
 	struct nvme_sqe s;
 	unsigned n = 0;
-	int err;
+	int err = 0;
 
 	nvme_prp_start(&cur, (const struct nvme_seg *)b->vec, b->nvec);
 	/* room_locked() and nvme_prp_pieces() vouched for every step below. */
@@ -141,14 +141,24 @@ out_unlock:
 	return err;
 }
 
-/* Whether @b lies inside @ns on block boundaries (the layer checked; a cheap second look). */
+/*
+ * Whether @b lies inside @ns on block boundaries and its pieces add up to
+ * its length (the layer checked; a cheap second look before the device
+ * moves data).
+ */
 static bool bio_ok(struct nvme_ns *ns, struct bio *b)
 {
-	uint64_t mask = (1ull << (ns->lba_shift - SECTOR_SHIFT)) - 1;
+	uint64_t mask = (1ull << (ns->lba_shift - SECTOR_SHIFT)) - 1, sum = 0;
 	uint64_t blocks = b->bytes >> ns->lba_shift, first = b->sector >> (ns->lba_shift - 9);
 
 	if ((b->sector & mask) || (b->bytes & ((1ull << ns->lba_shift) - 1)))
 		return false;
+	if (b->op == BIO_READ || b->op == BIO_WRITE) {
+		for (unsigned i = 0; i < b->nvec; i++)
+			sum += b->vec[i].len;
+		if (sum != b->bytes)
+			return false;
+	}
 	return first <= ns->nblocks && blocks <= ns->nblocks - first;
 }
 
@@ -228,7 +238,11 @@ static int add_ns(struct nvme_ctrl *c, uint32_t nsid, const void *id)
 	ns->bdev.lbsize = 1u << ni.lba_shift;
 	ns->bdev.nr_sectors = ni.nsze << (ni.lba_shift - SECTOR_SHIFT);
 	ns->bdev.max_bytes = c->max_bytes;
-	ns->bdev.max_vecs = NVME_MAX_PIECES;
+	/*
+	 * A request becomes at most one command per piece, so with no more
+	 * pieces than a queue has identifiers an idle queue always has room.
+	 */
+	ns->bdev.max_vecs = c->io_depth - 1;
 	ns->bdev.flags =
 		(c->info.vwc ? BLK_FLUSH : 0) | (c->info.oncs & NVME_ONCS_DSM ? BLK_DISCARD : 0);
 	ns->bdev.ops = &nvme_blk_ops;

@@ -17,6 +17,7 @@
 #define DIR_MODE  (S_IFDIR | 0555)
 #define REG_MODE  (S_IFREG | 0444)
 #define PROC_BARS 7 /* six BARs and the expansion ROM, which Cairn does not size */
+#define IRQ_WIDTH 5 /* digits of the first column: message rows run up to 16,639 */
 
 /*
  * The low bits Linux adds to each start address: the BAR's own flag bits
@@ -63,7 +64,7 @@ static void count_columns(struct seqbuf *s, unsigned vector, int only)
 	unsigned cpu, ncpu = smp_cpu_count();
 
 	for (cpu = 0; cpu < ncpu; cpu++)
-		seq_printf(s, " %10llu",
+		seq_printf(s, "%10llu ",
 		           only < 0 || (unsigned)only == cpu
 		                   ? (unsigned long long)irq_count_vector(cpu, vector)
 		                   : 0ull);
@@ -79,9 +80,9 @@ static void msi_rows(struct pci_dev *d, void *ctx)
 		if (pci_irq_vector_info(d, i, &cpu, &vector) != 0)
 			continue;
 		/* Numbered past the GSIs, one number per CPU and vector. */
-		seq_printf(s, "%4u:", (cpu + 1) * IRQ_NR + vector);
+		seq_printf(s, "%*u: ", IRQ_WIDTH, (cpu + 1) * IRQ_NR + vector);
 		count_columns(s, vector, (int)cpu);
-		seq_printf(s, "  PCI-%s-0000:%02x:%02x.%u %u-edge %s\n", pci_irq_mode_name(d),
+		seq_printf(s, " PCI-%s-0000:%02x:%02x.%u %u-edge %s\n", pci_irq_mode_name(d),
 		           d->addr.bus, d->addr.dev, d->addr.fn, i,
 		           d->driver ? d->driver->name : "");
 	}
@@ -93,25 +94,26 @@ int procfs_show_interrupts(struct seqbuf *s, const struct procfs_node *n)
 	uint32_t gsi;
 	uint64_t any;
 
-	seq_puts(s, "    ");
+	/* Columns as Linux lays them out: the header's CPUn over 10-digit counts. */
+	seq_printf(s, "%*s", IRQ_WIDTH + 8, "");
 	for (cpu = 0; cpu < ncpu; cpu++)
-		seq_printf(s, "       CPU%-3u", cpu);
+		seq_printf(s, "CPU%-8u", cpu);
 	seq_putc(s, '\n');
 	for (gsi = 0; gsi < IRQ_MAX_GSI; gsi++) {
 		for (any = 0, cpu = 0; cpu < ncpu; cpu++)
 			any += irq_count_gsi(cpu, gsi);
 		if (!any)
 			continue;
-		seq_printf(s, "%4u:", gsi);
+		seq_printf(s, "%*u: ", IRQ_WIDTH, gsi);
 		for (cpu = 0; cpu < ncpu; cpu++)
-			seq_printf(s, " %10llu", (unsigned long long)irq_count_gsi(cpu, gsi));
-		seq_printf(s, "  GSI %u\n", gsi);
+			seq_printf(s, "%10llu ", (unsigned long long)irq_count_gsi(cpu, gsi));
+		seq_printf(s, " GSI %u\n", gsi);
 	}
 	pci_for_each_dev(msi_rows, s);
-	seq_puts(s, " LOC:");
+	seq_printf(s, "%*s: ", IRQ_WIDTH, "LOC");
 	for (cpu = 0; cpu < ncpu; cpu++)
-		seq_printf(s, " %10llu", (unsigned long long)irq_count_timer(cpu));
-	seq_puts(s, "  Local timer interrupts\n");
+		seq_printf(s, "%10llu ", (unsigned long long)irq_count_timer(cpu));
+	seq_puts(s, " Local timer interrupts\n");
 	return 0;
 }
 
