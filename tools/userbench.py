@@ -36,6 +36,9 @@ FIGURES = [
     ("tmpfs-create+write4K+close+unlink", "file_cycle", 0.5),
     ("busybox-sh-c-true", "sh_true", 0.5),
     ("stat-5-deep", "stat_deep", 0.5),
+    # File mappings over the page cache (issue 13's pcache lane): a tmpfs file's pages.
+    ("file-map-read-fault-shared", "file_map", None),
+    ("file-map-write-fault-private", "file_map", None),
 ]
 BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
 LINE = re.compile(r"^bench (\S+) (\d+) ns/op")

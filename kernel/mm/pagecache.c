@@ -39,6 +39,10 @@ uint64_t pc_stat_reads, pc_stat_writes, pc_stat_evicted, pc_stat_hits, pc_stat_t
 static struct list_node spare_pages __guarded_by(&pc_lock) = LIST_INIT(spare_pages);
 static void *spare_nodes __guarded_by(&pc_lock);
 
+/*
+ * lib/radix calls these with pc_lock held, through a callback the analysis
+ * cannot follow; hence no thread-safety analysis on the two.
+ */
 static void *node_alloc(void *ctx) __no_thread_safety_analysis
 {
 	void *n = spare_nodes;
@@ -279,6 +283,24 @@ int pagecache_get_page(struct address_space *m, uint64_t index, bool write, uint
 			return err;
 	}
 	return pc_get(m, index, true, pa);
+}
+
+int pagecache_peek_page(struct address_space *m, uint64_t index, uint64_t *pa)
+{
+	struct pc_page *p;
+	int err = -ENOENT;
+
+	if (m->ops->get_frame)
+		return m->ops->peek_frame ? m->ops->peek_frame(m, index, pa) : -ENOENT;
+	spin_lock(&pc_lock);
+	p = pc_lookup_locked(m, index);
+	if (p && !(p->flags & PG_BUSY)) {
+		frame_ref(p->pa);
+		*pa = p->pa;
+		err = 0;
+	}
+	spin_unlock(&pc_lock);
+	return err;
 }
 
 void pagecache_set_dirty(struct address_space *m, uint64_t index)

@@ -73,6 +73,12 @@ struct address_space_ops {
 	 * no writeback. 0, -ENOSPC, -ENOMEM, -ENXIO (past the end).
 	 */
 	int (*get_frame)(struct address_space *m, uint64_t index, bool write, uint64_t *pa);
+	/*
+	 * With get_frame: the frame of page @index if it exists, with a
+	 * reference, never making one and never sleeping long. 0 or -ENOENT.
+	 * For fault-around; NULL: none.
+	 */
+	int (*peek_frame)(struct address_space *m, uint64_t index, uint64_t *pa);
 };
 
 struct address_space {
@@ -126,6 +132,11 @@ int __must_check pagecache_writeback(struct address_space *m, int64_t start, int
 int __must_check pagecache_get_page(struct address_space *m, uint64_t index, bool write,
                                     uint64_t *pa);
 void pagecache_set_dirty(struct address_space *m, uint64_t index);
+/*
+ * The frame of page @index if it is cached and ready, with a reference,
+ * without reading or waiting (fault-around). 0 or -ENOENT.
+ */
+int __must_check pagecache_peek_page(struct address_space *m, uint64_t index, uint64_t *pa);
 
 /* Write back every dirty page in the system (sync(2), the writeback task). */
 int pagecache_sync_all(bool wait);
@@ -144,6 +155,13 @@ int __must_check generic_file_fsync(struct file *f, bool datasync);
  * dirty pages pass a tenth of memory. Boot calls it once, in task context.
  */
 void pagecache_init(void);
+
+/*
+ * Tests: the writeback task's period and expiry (ns) and the dirty limits
+ * (pages: background writeback, writers wait); 0 picks the default of each.
+ */
+void pagecache_wb_tune(uint64_t period_ns, uint64_t expire_ns, uint64_t bg_pages,
+                       uint64_t limit_pages);
 
 /* Counters, for /proc/meminfo, tests and docs/pagecache.md. */
 struct pagecache_stats {

@@ -18,6 +18,7 @@
 #include "mm/pagecache.h"
 #include "mm/pagecache_internal.h"
 #include "mm/pmm.h"
+#include "proc/signal.h"
 
 /* Linux's MAX_LFS_FILESIZE on 64-bit. */
 #define PC_MAX_SIZE INT64_MAX
@@ -47,7 +48,8 @@ long generic_file_read(struct file *f, struct uio *u, int64_t *pos)
 
 	if (p < 0)
 		return -EINVAL;
-	while (u->resid && p < (size = size_of(ino))) {
+	/* A kill stops a long read with what it read (Linux: filemap_read()). */
+	while (u->resid && p < (size = size_of(ino)) && !(done && signal_fatal_pending())) {
 		size_t off = (size_t)p % PAGE_SIZE, n = PAGE_SIZE - off, got;
 		uint64_t pa;
 
@@ -115,7 +117,8 @@ long generic_file_write(struct file *f, struct uio *u, int64_t *pos)
 		p = ino->size;
 	if (p < 0)
 		return -EINVAL;
-	while (u->resid) {
+	/* A kill stops a long write with what it wrote (Linux: generic_perform_write()). */
+	while (u->resid && !(done && signal_fatal_pending())) {
 		if (p > PC_MAX_SIZE - (int64_t)PAGE_SIZE) {
 			n = -EFBIG;
 			break;

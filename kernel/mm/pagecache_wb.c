@@ -26,9 +26,13 @@
 #define THROTTLE_ROUNDS 100                  /* at most a second of naps per write */
 
 static struct waitq wb_wq = WAITQ_INIT(wb_wq, "pagecache.wb");
-static bool wb_kicked;       /* [a] someone wants a pass now */
-static uint64_t wb_limit_bg; /* [I] dirty pages that start writeback at once */
-static uint64_t wb_limit;    /* [I] dirty pages past which writers wait */
+static bool wb_kicked;                     /* [a] someone wants everything written now */
+static bool wb_retuned;                    /* [a] the period changed: start waiting again */
+static uint64_t wb_limit_bg;               /* [a] dirty pages that start writeback at once */
+static uint64_t wb_limit;                  /* [a] dirty pages past which writers wait */
+static uint64_t wb_period = WB_PERIOD_NS;  /* [a] how often the task looks */
+static uint64_t wb_expire = WB_EXPIRE_NS;  /* [a] how old a dirty page may get */
+static uint64_t wb_default_bg, wb_default; /* [I] the limits pagecache_init() chose */
 
 /* Take a reference to @ino unless it is already dying (its count reached 0). */
 static bool inode_tryget(struct inode *ino)
@@ -198,40 +202,54 @@ static uint64_t dirty_now(void)
 	return __atomic_load_n(&pc_ndirty, __ATOMIC_RELAXED);
 }
 
+static uint64_t load(const uint64_t *v)
+{
+	return __atomic_load_n(v, __ATOMIC_RELAXED);
+}
+
 void pc_throttle(void)
 {
+	uint64_t bg = load(&wb_limit_bg), limit = load(&wb_limit);
 	unsigned round;
 
-	if (!wb_limit || dirty_now() <= wb_limit_bg)
+	if (!limit || dirty_now() <= bg)
 		return;
 	pc_wb_kick();
-	if (dirty_now() <= wb_limit)
+	if (dirty_now() <= limit)
 		return;
 	__atomic_add_fetch(&pc_stat_throttled, 1, __ATOMIC_RELAXED);
-	for (round = 0; round < THROTTLE_ROUNDS && dirty_now() > wb_limit; round++)
+	for (round = 0; round < THROTTLE_ROUNDS && dirty_now() > limit; round++)
 		task_sleep_ns(THROTTLE_WAIT);
 }
 
 static bool wb_wanted(void *arg)
 {
 	(void)arg;
-	return __atomic_load_n(&wb_kicked, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&wb_kicked, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&wb_retuned, __ATOMIC_ACQUIRE);
 }
 
 static int wb_task(void *arg)
 {
-	uint64_t deadline, now;
+	uint64_t deadline, now, expire;
 	bool kicked;
 
 	(void)arg;
 	for (;;) {
-		/* 0: kicked; -ETIMEDOUT: the periodic pass. */
-		deadline = clock_monotonic_ns() + WB_PERIOD_NS;
-		kicked = waitq_wait(&wb_wq, wb_wanted, NULL, 0, deadline) == 0;
-		__atomic_store_n(&wb_kicked, false, __ATOMIC_RELEASE);
+		/* A timeout is the periodic pass; a kick or a new period ends the wait early. */
+		deadline = clock_monotonic_ns() + load(&wb_period);
+		if (waitq_wait(&wb_wq, wb_wanted, NULL, 0, deadline) == 0 &&
+		    __atomic_exchange_n(&wb_retuned, false, __ATOMIC_ACQ_REL) &&
+		    !__atomic_load_n(&wb_kicked, __ATOMIC_ACQUIRE))
+			continue;
+		kicked = __atomic_exchange_n(&wb_kicked, false, __ATOMIC_ACQ_REL);
 		now = clock_monotonic_ns();
+		expire = load(&wb_expire);
 		/* A kick (too many dirty pages, memory pressure) writes everything. */
-		(void)writeback_all(kicked || now < WB_EXPIRE_NS ? UINT64_MAX : now - WB_EXPIRE_NS);
+		if (kicked)
+			(void)writeback_all(UINT64_MAX);
+		else if (now > expire)
+			(void)writeback_all(now - expire);
 		pc_trim_spares();
 	}
 	return 0;
@@ -244,8 +262,9 @@ void pagecache_init(void)
 
 	pmm_stats(&st);
 	/* Linux's defaults: background writeback at 10% of memory, writers wait at 20%. */
-	wb_limit_bg = st.total / PAGE_SIZE / 10;
-	wb_limit = st.total / PAGE_SIZE / 5;
+	wb_default_bg = st.total / PAGE_SIZE / 10;
+	wb_default = st.total / PAGE_SIZE / 5;
+	pagecache_wb_tune(0, 0, 0, 0);
 	if (pmm_register_shrinker(pagecache_shrink))
 		pr_err("pagecache: no room for the shrinker: the cache cannot be evicted");
 	if (task_spawn(&h, "pc-writeback", wb_task, NULL)) {
@@ -253,4 +272,16 @@ void pagecache_init(void)
 		return;
 	}
 	(void)task_drop(h);
+}
+
+void pagecache_wb_tune(uint64_t period_ns, uint64_t expire_ns, uint64_t bg_pages,
+                       uint64_t limit_pages)
+{
+	__atomic_store_n(&wb_period, period_ns ? period_ns : WB_PERIOD_NS, __ATOMIC_RELAXED);
+	__atomic_store_n(&wb_expire, expire_ns ? expire_ns : WB_EXPIRE_NS, __ATOMIC_RELAXED);
+	__atomic_store_n(&wb_limit_bg, bg_pages ? bg_pages : wb_default_bg, __ATOMIC_RELAXED);
+	__atomic_store_n(&wb_limit, limit_pages ? limit_pages : wb_default, __ATOMIC_RELAXED);
+	/* A shorter period starts now. */
+	__atomic_store_n(&wb_retuned, true, __ATOMIC_RELEASE);
+	waitq_wake_all(&wb_wq);
 }

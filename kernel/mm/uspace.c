@@ -408,7 +408,13 @@ int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start
 	uint64_t va;
 	int err;
 
-	for (va = start; va < end; va += PAGE_SIZE) {
+	/* A file's pages come from its cache, as a read fault would map them. */
+	for (va = start; v->file && va < end; va += PAGE_SIZE) {
+		err = uspace_file_fault_locked(s, v, va, UFAULT_USER);
+		if (err)
+			return err == -EIO ? -EFAULT : err;
+	}
+	for (va = start; !v->file && va < end; va += PAGE_SIZE) {
 		err = zero_fill_locked(s, v, va);
 		if (err && err != -EEXIST)
 			return err;

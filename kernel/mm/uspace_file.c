@@ -138,28 +138,66 @@ static void unmap_space(struct uspace *s, struct address_space *m, uint64_t from
 
 #define UNMAP_BATCH 16
 
+/*
+ * Up to @max spaces mapping @m, each with a reference, from the @skip-th
+ * user on. Returns how many.
+ */
+static unsigned users_get(struct address_space *m, struct uspace **out, unsigned max, unsigned skip)
+{
+	struct pc_user *u;
+	unsigned n = 0, seen = 0;
+
+	spin_lock(&pc_lock);
+	list_for_each_entry(u, &m->users, link) {
+		if (seen++ < skip)
+			continue;
+		if (n == max)
+			break;
+		if (uspace_tryget(u->s))
+			out[n++] = u->s;
+	}
+	spin_unlock(&pc_lock);
+	return n;
+}
+
+static unsigned users_count(struct address_space *m)
+{
+	unsigned n;
+
+	spin_lock(&pc_lock);
+	n = m->nusers;
+	spin_unlock(&pc_lock);
+	return n;
+}
+
+/*
+ * Every space is found in one pass when an array for all of them can be
+ * had; without memory, batches of UNMAP_BATCH from the list's start on
+ * (a space that leaves the list meanwhile may then hide one behind it).
+ */
 void pagecache_unmap_from(struct address_space *m, uint64_t from)
 {
-	struct uspace *spaces[UNMAP_BATCH];
-	struct pc_user *u;
-	unsigned n = 0, skip = 0, i, seen;
+	struct uspace *batch[UNMAP_BATCH], **spaces;
+	unsigned want, n, i, skip = 0;
 
 	do {
-		n = 0;
-		seen = 0;
-		spin_lock(&pc_lock);
-		list_for_each_entry(u, &m->users, link) {
-			if (seen++ < skip)
-				continue;
-			if (n == UNMAP_BATCH)
-				break;
-			if (uspace_tryget(u->s))
-				spaces[n++] = u->s;
+		want = users_count(m);
+		if (!want)
+			return;
+		spaces = want > UNMAP_BATCH ? kmalloc_flags(want * sizeof(*spaces), KM_MAY_FAIL)
+		                            : NULL;
+		if (!spaces) {
+			spaces = batch;
+			want = UNMAP_BATCH;
 		}
-		spin_unlock(&pc_lock);
+		n = users_get(m, spaces, want, skip);
 		for (i = 0; i < n; i++) {
 			unmap_space(spaces[i], m, from);
 			uspace_put(spaces[i]);
+		}
+		if (spaces != batch) {
+			kfree(spaces);
+			return;
 		}
 		skip += UNMAP_BATCH;
 	} while (n == UNMAP_BATCH);
@@ -200,6 +238,38 @@ static int copy_frame(uint64_t pa, uint64_t *copy)
 	return *copy ? 0 : -ENOMEM;
 }
 
+/* Pages a read fault maps around itself when they are cached already (Linux: fault_around_bytes). */
+#define FAULT_AROUND 16
+
+/*
+ * After a read fault at @va: map the following pages of region @v, up to
+ * FAULT_AROUND - 1 of them and not past the end of the file, that the
+ * cache holds already, as a later read fault would (nothing is read or
+ * made; a page mapped already stops it).
+ */
+static void fault_around_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64_t index,
+                                int64_t size) __must_hold(&s->lock)
+{
+	struct address_space *m = ((struct file *)v->file)->inode->mapping;
+	uint64_t last = ((uint64_t)size - 1) / PAGE_SIZE, pa;
+	uint32_t pte = uspace_pte_flags(v, false);
+	unsigned i;
+
+	for (i = 1; i < FAULT_AROUND && va + i * PAGE_SIZE < v->end && index + i <= last; i++) {
+		/* A page kept hidden (uspace_hide.c) is shown by its own fault, not replaced. */
+		if (s->hidden.root &&
+		    !pt_translate(&s->hidden, va + i * PAGE_SIZE, NULL, NULL, NULL))
+			break;
+		if (pagecache_peek_page(m, index + i, &pa))
+			break;
+		if (uspace_map_page_locked(s, va + i * PAGE_SIZE, pa, pte)) {
+			pmm_frame_put(pmm_frame(pa));
+			break;
+		}
+		__atomic_fetch_add(&s->resident, 1, __ATOMIC_RELAXED);
+	}
+}
+
 int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va, unsigned access)
 {
 	struct file *f = v->file;
@@ -228,7 +298,10 @@ int uspace_file_fault_locked(struct uspace *s, const struct vma *v, uint64_t va,
 	}
 	if (shared && write && !m->ops->get_frame)
 		pc_mkwrite(m, index);
-	return install_locked(s, va, pa, uspace_pte_flags(v, write), present, old);
+	err = install_locked(s, va, pa, uspace_pte_flags(v, write), present, old);
+	if (!err && !write && !present)
+		fault_around_locked(s, v, va, index, size);
+	return err;
 }
 
 /* One file range msync() writes back, found under the space's lock. */

@@ -77,7 +77,10 @@ int uspace_map_page_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t 
 /* Unmap every page in [@start, @end) and drop its frame (TLBs synced first). */
 void uspace_zap_locked(struct uspace *s, uint64_t start, uint64_t end) __must_hold(&s->lock);
 
-/* Back every page of [@start, @end) of region @v with a frame. 0 or -ENOMEM. */
+/*
+ * Back every page of [@start, @end) of region @v with a frame (a file
+ * region's from its cache). 0, -ENOMEM, or -EFAULT past the end of a file.
+ */
 int uspace_populate_locked(struct uspace *s, const struct vma *v, uint64_t start, uint64_t end)
 	__must_hold(&s->lock);
 

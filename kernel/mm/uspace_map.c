@@ -132,8 +132,14 @@ static int mmap_populate_locked(struct uspace *s, uint64_t at, uint64_t size, in
 	const struct vma *v = vma_find(&s->regions, at);
 	int err;
 
-	/* File pages come from the cache on the first touch; MAP_POPULATE is only a hint. */
-	if (v->file || (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED))))
+	/* File pages come from the cache on the first touch; MAP_POPULATE maps them now (a hint). */
+	if (v->file) {
+		if ((flags & (MAP_POPULATE | MAP_LOCKED)) &&
+		    uspace_populate_locked(s, v, at, at + size))
+			pr_debug("uspace: MAP_POPULATE of a file stopped early");
+		return 0;
+	}
+	if (!(v->flags & USPACE_SHARED) && !(flags & (MAP_POPULATE | MAP_LOCKED)))
 		return 0;
 	err = uspace_populate_locked(s, v, at, at + size);
 	if (!err || !(v->flags & USPACE_SHARED))

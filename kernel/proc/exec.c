@@ -75,8 +75,8 @@ static int map_segment(struct uspace *s, uint64_t start, uint64_t end, uint64_t 
 
 /*
  * Map the new pages [@start, @end) of the PT_LOAD @ph writable and fill its
- * file bytes. From a tmpfs file, the pages the file fills whole map its
- * frames copy-on-write (exec_share()): no copy of a 2 MB program at every
+ * file bytes. From tmpfs or a file in the page cache, the pages the file
+ * fills whole map its frames copy-on-write (exec_share()): no copy of a 2 MB program at every
  * exec. Other pages (the partial ones, bss, and every page of a program
  * held in memory) are anonymous, the file's bytes copied in.
  */

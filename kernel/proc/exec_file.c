@@ -21,6 +21,7 @@
 #include "fs/file.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
 #include "proc/exec.h"
@@ -138,6 +139,21 @@ int exec_fill(const struct exec_src *src, uintptr_t uaddr, uint64_t off, uint64_
 
 #define SHARE_BATCH 32 /* frames gathered before one uspace_map_frames() */
 
+/*
+ * The frame holding page @index of the program, with a reference: tmpfs's
+ * own (-ENOENT for a hole), or the page cache's for a file system on it.
+ * -EINVAL: a file whose frames cannot be shared.
+ */
+static int exec_frame(const struct exec_src *src, uint64_t index, uint64_t *pa)
+{
+	struct inode *ino = src->file->inode;
+	struct address_space *m = ino->mapping;
+
+	if (!m || m->ops->get_frame)
+		return tmpfs_get_frame(ino, index, pa);
+	return pagecache_get_page(m, index, false, pa);
+}
+
 int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint64_t n, uint64_t off)
 {
 	uint64_t pas[SHARE_BATCH], i = 0, k;
@@ -145,7 +161,7 @@ int exec_share(const struct exec_src *src, struct uspace *s, uintptr_t va, uint6
 
 	while (!err && i < n) {
 		for (k = 0; k < SHARE_BATCH && i + k < n; k++) {
-			e = tmpfs_get_frame(src->file->inode, off / PAGE_SIZE + i + k, &pas[k]);
+			e = exec_frame(src, off / PAGE_SIZE + i + k, &pas[k]);
 			if (e == -EINVAL && i + k == 0)
 				return -EINVAL; /* not tmpfs: the caller copies instead */
 			if (e == -ENOENT)

@@ -76,8 +76,9 @@ void procfmt_pid_statm(struct seqbuf *s, const struct procfmt_task *t);
 /* /proc/meminfo, in bytes; what Cairn does not have (swap, huge pages) prints 0. */
 struct procfmt_mem {
 	uint64_t total, free, available, buffers, cached, shmem;
-	uint64_t anon; /* AnonPages: user pages */
-	uint64_t slab; /* the kernel heap */
+	uint64_t dirty; /* page-cache pages waiting for writeback */
+	uint64_t anon;  /* AnonPages: user pages */
+	uint64_t slab;  /* the kernel heap */
 	uint64_t kernel_stack;
 	uint64_t page_tables;
 	uint64_t committed; /* Committed_AS: mapped bytes of all spaces */

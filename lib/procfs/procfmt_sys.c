@@ -25,7 +25,7 @@ static void meminfo_main(struct seqbuf *s, const struct procfmt_mem *m)
 		                             "Active(anon)",   "Inactive(anon)", "Active(file)",
 		                             "Inactive(file)", "Unevictable",    "Mlocked",
 		                             "SwapTotal",      "SwapFree",       "Zswap",
-		                             "Zswapped",       "Dirty",          "Writeback" };
+		                             "Zswapped" };
 	unsigned i;
 
 	mem_line(s, "MemTotal", m->total);
@@ -35,6 +35,8 @@ static void meminfo_main(struct seqbuf *s, const struct procfmt_mem *m)
 	mem_line(s, "Cached", m->cached);
 	for (i = 0; i < sizeof(zero1) / sizeof(zero1[0]); i++)
 		mem_line(s, zero1[i], 0);
+	mem_line(s, "Dirty", m->dirty);
+	mem_line(s, "Writeback", 0);
 	mem_line(s, "AnonPages", m->anon);
 	mem_line(s, "Mapped", 0);
 	mem_line(s, "Shmem", m->shmem);

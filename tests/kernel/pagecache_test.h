@@ -26,12 +26,13 @@ struct ramfile {
 	struct inode ino;
 	struct address_space m;
 	struct file f;
-	uint8_t *disk;      /* RF_PAGES pages */
-	unsigned reads;     /* [a] readpage calls */
-	unsigned writes;    /* [a] writepage calls */
-	unsigned prepares;  /* [a] prepare_write calls */
-	int fail_write;     /* writepage answers this when not 0 */
-	uint64_t read_wait; /* readpage sleeps this long (ns), to let others race it */
+	uint8_t *disk;       /* RF_PAGES pages */
+	unsigned reads;      /* [a] readpage calls */
+	unsigned writes;     /* [a] writepage calls */
+	unsigned prepares;   /* [a] prepare_write calls */
+	int fail_write;      /* writepage answers this when not 0 */
+	uint64_t read_wait;  /* readpage sleeps this long (ns), to let others race it */
+	uint64_t write_wait; /* writepage sleeps this long (ns): a slow disk */
 };
 
 static inline struct ramfile *rf_of(struct address_space *m)
@@ -60,6 +61,8 @@ static int rf_writepage(struct address_space *m, uint64_t index, uint64_t pa, ui
 	struct ramfile *rf = rf_of(m);
 
 	__atomic_add_fetch(&rf->writes, 1, __ATOMIC_RELAXED);
+	if (rf->write_wait)
+		task_sleep_ns(rf->write_wait);
 	if (rf->fail_write)
 		return rf->fail_write;
 	if (index >= RF_PAGES || len > PAGE_SIZE)
@@ -100,6 +103,8 @@ static inline struct ramfile *rf_new(int64_t size, unsigned seed)
 	mapping_init(&rf->m, &rf->ino, &rf_aops);
 	rf->ino.mapping = &rf->m;
 	rf->f.inode = &rf->ino;
+	rf->f.refs = 1; /* the test's own: mappings add and drop theirs */
+	rf->f.fmode = FMODE_READ | FMODE_WRITE;
 	return rf;
 }
 

@@ -144,6 +144,11 @@ static void past_the_end(void)
 	tap_ok(!strcmp(signame(touch(p + 3 * PG, true)), "SIGBUS"),
 	       "writing a page past the end: %s", signame(touch(p + 3 * PG, true)));
 	tap_ok(p[10] == 'k', "the first page is there");
+	tap_errno(madvise(p, 2 * PG, 22 /* MADV_POPULATE_READ */), 0,
+	          "MADV_POPULATE_READ of the file's pages");
+	tap_ok(p[PG] == 'a', "populated pages hold the file's bytes");
+	tap_errno(madvise(p, 4 * PG, 22 /* MADV_POPULATE_READ */), EFAULT,
+	          "MADV_POPULATE_READ past the end");
 	tap_errno(ftruncate(fd, 100), 0, "truncate the mapped file to 100 bytes");
 	tap_diag("after truncation, page 1: %s", signame(touch(p + PG, false)));
 	tap_ok(touch(p + 50, false) == 0 && p[50] == 'a' + 50 % 26 && p[200] == 0,
@@ -151,6 +156,36 @@ static void past_the_end(void)
 	tap_errno(ftruncate(fd, 2 * PG), 0, "grow it again");
 	tap_ok(touch(p + PG, false) == 0 && p[PG] == 0, "the grown page reads zeros");
 	munmap(p, 4 * PG);
+	close(fd);
+}
+
+static void protect_and_remap(void)
+{
+	int fd = make_file("remap", 4 * PG);
+	char *p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0), *q;
+	void *r;
+	char buf[4] = { 0 };
+
+	tap_ok(!strcmp(signame(touch(p, true)), "SIGSEGV"), "a read-only shared mapping: %s",
+	       signame(touch(p, true)));
+	tap_errno(mprotect(p + PG, PG, PROT_READ | PROT_WRITE), 0, "mprotect one page writable");
+	p[PG + 2] = 'M';
+	tap_ok(pread(fd, buf, 1, PG + 2) == 1 && buf[0] == 'M',
+	       "a write after mprotect reaches the file");
+	/* One region again (mremap may not span two). */
+	tap_errno(mprotect(p, PG, PROT_READ | PROT_WRITE), 0, "mprotect the other page too");
+	q = mremap(p, 2 * PG, 4 * PG, MREMAP_MAYMOVE);
+	tap_ok(q != MAP_FAILED, "mremap grows the mapping");
+	pwrite(fd, "R", 1, 3 * PG);
+	tap_ok(q != MAP_FAILED && q[PG + 2] == 'M' && q[3 * PG] == 'R',
+	       "the grown mapping maps the file at the right offsets");
+	/* A place of its own to move to, so the fixed move replaces nothing else. */
+	r = mmap(NULL, 2 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	tap_ok(mremap(q + 2 * PG, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, r) == r &&
+	               ((char *)r)[PG] == 'R',
+	       "a part moved elsewhere keeps its file offset");
+	munmap(q, 2 * PG);
+	munmap(r, 2 * PG);
 	close(fd);
 }
 
@@ -242,6 +277,7 @@ int main(void)
 	shared_writes();
 	private_copies();
 	past_the_end();
+	protect_and_remap();
 	checks();
 	outlives_the_descriptor();
 	maps_offset();

@@ -18,6 +18,7 @@
 #include "fs/procfs/internal.h"
 #include "irq/irq.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "mm/uspace.h"
 #include "proc/procinfo.h"
@@ -49,6 +50,7 @@ static void user_memory(uint64_t *resident, uint64_t *committed)
 
 int procfs_show_meminfo(struct seqbuf *s, const struct procfs_node *n)
 {
+	struct pagecache_stats pc;
 	struct procfmt_mem m;
 	struct alloc_stats hs;
 	struct pmm_stats ps;
@@ -56,9 +58,13 @@ int procfs_show_meminfo(struct seqbuf *s, const struct procfs_node *n)
 	memset(&m, 0, sizeof(m));
 	pmm_stats(&ps);
 	heap_stats(&hs);
+	pagecache_get_stats(&pc);
 	m.total = ps.total;
 	m.free = ps.free;
-	m.available = ps.free; /* nothing is reclaimable yet: no page cache */
+	m.cached = pc.pages * PAGE_SIZE;
+	m.dirty = pc.dirty * PAGE_SIZE;
+	/* Clean cached pages are evicted before an allocation fails. */
+	m.available = ps.free + (pc.pages - pc.dirty) * PAGE_SIZE;
 	m.slab = hs.heap_bytes;
 	m.kernel_stack = (uint64_t)task_count() * TASK_STACK_SIZE;
 	m.gbpages = arch_mmu_has_1g_pages();

@@ -367,8 +367,23 @@ static int tmpfs_map_frame(struct address_space *m, uint64_t index, bool write, 
 	return tmpfs_page_get(ino, index, false, true, pa, &fresh);
 }
 
+/* address_space_ops.peek_frame: fault-around maps the pages that exist, makes none. */
+static int tmpfs_peek_frame(struct address_space *m, uint64_t index, uint64_t *pa)
+{
+	struct tmpfs_inode *ti = tmpfs_i(m->host);
+	int err = -ENOENT;
+
+	spin_lock(&ti->plock);
+	*pa = radix_lookup(&ti->pages, index);
+	if (*pa && !pmm_frame_get(pmm_frame(*pa)))
+		err = 0;
+	spin_unlock(&ti->plock);
+	return err;
+}
+
 static const struct address_space_ops tmpfs_aops = {
 	.get_frame = tmpfs_map_frame,
+	.peek_frame = tmpfs_peek_frame,
 };
 
 void tmpfs_file_init(struct inode *ino)
