@@ -17,21 +17,8 @@
 #include "core/ktest.h"
 #include "mm/heap.h"
 #include "sched/task.h"
+#include "scratch_disk.h"
 #include "time/time.h"
-
-/* tools/cairntest.py's mark at byte 0 of a scratch disk (partition tools keep the boot code). */
-static const char scratch_mark[] = "CAIRN-SCRATCH-DISK\n";
-
-/* Whether @d starts with the scratch mark: never write to a disk that does not. */
-static bool is_scratch(struct block_device *d)
-{
-	uint8_t *b = kmalloc(4096);
-	bool yes = b && blk_rw(d, BIO_READ, 0, b, d->lbsize) == 0 &&
-	           memcmp(b, scratch_mark, sizeof(scratch_mark) - 1) == 0;
-
-	kfree(b);
-	return yes;
-}
 
 /*
  * The partition the test images carry, or a skip when this boot has no
@@ -44,7 +31,7 @@ static struct block_device *need(const char *disk, const char *part)
 
 	if (!d)
 		ktest_skip("no test disk attached (kernel/pvh-disks attaches them)");
-	scratch = is_scratch(d);
+	scratch = ktest_disk_is_scratch(d);
 	blk_put(d);
 	if (!scratch)
 		ktest_skip("the disk is not marked as scratch: not the test's, not writing to it");
