@@ -194,7 +194,8 @@ static void memstat_drop_caches(void)
 	blk_for_each(memstat_collect, &md);
 	for (unsigned i = 0; i < md.n; i++) {
 		if (blk_sync(md.d[i]))
-			pr_debug("memstat: %s: write-back failed; its dirty buffers stay", md.d[i]->name);
+			pr_debug("memstat: %s: write-back failed; its dirty buffers stay",
+			         md.d[i]->name);
 		blk_put(md.d[i]);
 	}
 	(void)pagecache_shrink(SIZE_MAX);
