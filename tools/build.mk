@@ -81,7 +81,7 @@ debug:
 
 # Everything, ending with "N passed, N failed".
 test:
-	@$(MAKE) --no-print-directory all user
+	@$(MAKE) --no-print-directory all user rootfs
 	@$(PYTHON) tools/cairntest.py
 
 test-kernel: kernel image
