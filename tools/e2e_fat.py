@@ -399,7 +399,9 @@ def main():
                             " (%s)" % detail if why is None else "\n    " + why))
     with tempfile.TemporaryDirectory() as tmp:
         if not opts.esp_only:
-            session(opts.kernel, tmp, report, opts.v)
+            s = session(opts.kernel, tmp, report, opts.v)
+            with open(os.path.join(BUILD, "e2e-fat.log"), "w") as f:
+                f.write(s.text())
         esp_session(opts.kernel, tmp, report, opts.v)
     return 1 if failed else 0
 

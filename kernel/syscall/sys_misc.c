@@ -15,10 +15,13 @@
 #include <lib/string.h>
 
 #include "acpi/power.h"
+#include "block/blkdev.h"
 #include "core/log.h"
 #include "core/percpu.h"
 #include "core/random.h"
+#include "fs/vfs.h"
 #include "mm/heap.h"
+#include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -159,11 +162,52 @@ long sys_reboot(uint64_t magic1, uint64_t magic2, uint64_t cmd, uint64_t arg, ui
 	}
 }
 
+#define MEMSTAT_DISKS 32 /* block devices one memstat writes back (more: the flusher's) */
+
+struct memstat_disks {
+	struct block_device *d[MEMSTAT_DISKS];
+	unsigned n;
+};
+
+static void memstat_collect(struct block_device *d, void *ctx)
+{
+	struct memstat_disks *md = ctx;
+
+	if (md->n < MEMSTAT_DISKS) {
+		blk_get(d);
+		md->d[md->n++] = d;
+	}
+}
+
+/*
+ * The page cache and the buffer cache give their memory back on demand and
+ * on their own schedule (writeback, the flusher, eviction), so they are not
+ * memory in use: write everything back and drop what is clean, as Linux's
+ * `sync; echo 3 > /proc/sys/vm/drop_caches`, so two counts compare.
+ */
+static void memstat_drop_caches(void)
+{
+	struct memstat_disks md = { .n = 0 };
+
+	(void)pagecache_sync_all(true);
+	(void)vfs_sync_all();
+	blk_for_each(memstat_collect, &md);
+	for (unsigned i = 0; i < md.n; i++) {
+		if (blk_sync(md.d[i]))
+			pr_debug("memstat: %s: write-back failed; its dirty buffers stay",
+			         md.d[i]->name);
+		blk_put(md.d[i]);
+	}
+	(void)pagecache_shrink(SIZE_MAX);
+	(void)bcache_shrink(SIZE_MAX);
+}
+
 /*
  * cairn_memstat: the kernel's memory counts, for tests that must find them
- * back at a baseline (the syscall fuzzer). The task-stack cache, the CPUs'
- * frame caches and the heap's magazines are emptied first, so only memory
- * in use is counted.
+ * back at a baseline (the syscall fuzzer, proc_many). The file caches are
+ * written back and dropped, and the task-stack cache, the CPUs' frame
+ * caches and the heap's magazines emptied first, so only memory in use is
+ * counted.
  */
 long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                        uint64_t a5)
@@ -174,6 +218,7 @@ long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint
 
 	if (!user_range_ok(out, sizeof(m)))
 		return -EFAULT;
+	memstat_drop_caches();
 	/* Freed task stacks kept for the next spawn are memory in use by nobody, too. */
 	task_stack_cache_drain();
 	heap_cache_reclaim();

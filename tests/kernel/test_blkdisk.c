@@ -17,16 +17,24 @@
 #include "core/ktest.h"
 #include "mm/heap.h"
 #include "sched/task.h"
+#include "scratch_disk.h"
 #include "time/time.h"
 
-/* The partition the test images carry, or a skip when this boot has no such disk. */
+/*
+ * The partition the test images carry, or a skip when this boot has no
+ * such disk (vda may also be the boot disk itself, attached as virtio-blk).
+ */
 static struct block_device *need(const char *disk, const char *part)
 {
 	struct block_device *d = blk_lookup(disk), *p;
+	bool scratch;
 
 	if (!d)
 		ktest_skip("no test disk attached (kernel/pvh-disks attaches them)");
+	scratch = ktest_disk_is_scratch(d);
 	blk_put(d);
+	if (!scratch)
+		ktest_skip("the disk is not marked as scratch: not the test's, not writing to it");
 	p = blk_lookup(part);
 	if (!p)
 		ktest_fail(__FILE__, __LINE__, "%s has no partition %s", disk, part);

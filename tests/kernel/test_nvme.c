@@ -27,9 +27,9 @@
 #include "drivers/nvme/nvme.h"
 #include "mm/pmm.h"
 #include "sched/task.h"
+#include "scratch_disk.h"
 #include "time/time.h"
 
-#define SCRATCH_MAGIC "CAIRN-SCRATCH-DISK"
 #define PAGE          4096u
 #define IO_TIMEOUT_NS (20 * NSEC_PER_SEC)
 #define FLIGHT        24u /* requests in flight per CPU */
@@ -113,8 +113,6 @@ static struct block_device *scratch(unsigned n, struct nvme_ctrl **ctrl)
 {
 	char name[16] = "nvme0n1";
 	struct block_device *d;
-	uint64_t pa;
-	bool ok;
 
 	name[4] = (char)('0' + n); /* n < 10 */
 	*ctrl = nvme_get_ctrl(n);
@@ -124,24 +122,11 @@ static struct block_device *scratch(unsigned n, struct nvme_ctrl **ctrl)
 			blk_put(d);
 		ktest_skip("no such NVMe scratch disk (tools/cairntest.py attaches them)");
 	}
-	pa = pmm_alloc_frame();
-	EXPECT_TRUE(pa != 0);
-	ok = rw_contig(d, BIO_READ, 0, pa, PAGE) == 0 &&
-	     memcmp(phys_to_virt(pa), SCRATCH_MAGIC, sizeof(SCRATCH_MAGIC) - 1) == 0;
-	pmm_free_frame(pa);
-	if (!ok) {
+	if (!ktest_disk_is_scratch(d)) {
 		blk_put(d);
 		ktest_skip("the disk is not marked as scratch: not writing to it");
 	}
 	return d;
-}
-
-static void fill(uint8_t *p, size_t len, uint32_t seed)
-{
-	for (size_t i = 0; i < len; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (uint8_t)(seed >> 16);
-	}
 }
 
 /* Commands placed on every I/O queue of @c so far. */
@@ -194,7 +179,7 @@ TEST(nvme, patterns_read_back_in_every_shape)
 	struct io io;
 
 	EXPECT_TRUE(wpa && rpa);
-	fill(w, 32 * PAGE, 11);
+	ktest_fill(w, 32 * PAGE, 11);
 	EXPECT_EQ(rw_contig(d, BIO_WRITE, 2048, wpa, 16 * PAGE), 0);
 	EXPECT_EQ(rw_contig(d, BIO_WRITE, 4096, wpa + 16 * PAGE + 2048, 6144), 0);
 	for (unsigned i = 0; i < 8; i++)
@@ -225,7 +210,7 @@ TEST(nvme, flush_and_fua)
 	struct io io;
 
 	EXPECT_TRUE(pa != 0);
-	fill(phys_to_virt(pa), PAGE, 99);
+	ktest_fill(phys_to_virt(pa), PAGE, 99);
 	io_prep(&io, d, BIO_WRITE, 8192, &v, 1);
 	io.bio.flags = BIO_FUA;
 	EXPECT_EQ(io_sync(&io), 0);
@@ -288,7 +273,7 @@ static int flight_task(void *arg)
 	int err = -ENOMEM;
 
 	if (wpa && rpa) {
-		fill(phys_to_virt(wpa), FLIGHT * PAGE, 1000 + f->cpu);
+		ktest_fill(phys_to_virt(wpa), FLIGHT * PAGE, 1000 + f->cpu);
 		memset(phys_to_virt(rpa), 0, FLIGHT * PAGE);
 		err = flight_pass(f, ios[f->cpu], wpa, BIO_WRITE);
 		if (!err)
@@ -397,7 +382,7 @@ TEST(nvme, rebind_keeps_names_and_data)
 	uint64_t wpa = pmm_alloc_frame(), rpa = pmm_alloc_frame();
 
 	EXPECT_TRUE(wpa && rpa);
-	fill(phys_to_virt(wpa), PAGE, 4242);
+	ktest_fill(phys_to_virt(wpa), PAGE, 4242);
 	EXPECT_EQ(rw_contig(d, BIO_WRITE, 12288, wpa, PAGE), 0);
 	EXPECT_EQ(blk_flush(d), 0);
 	blk_put(d);
@@ -438,7 +423,7 @@ TEST(nvme, four_kib_blocks)
 		blk_put(d);
 		ktest_skip("nvme3n1 does not have 4096-byte blocks");
 	}
-	fill(phys_to_virt(wpa), 16 * PAGE, 77);
+	ktest_fill(phys_to_virt(wpa), 16 * PAGE, 77);
 	memset(phys_to_virt(rpa), 0, 16 * PAGE);
 	EXPECT_EQ(rw_contig(d, BIO_WRITE, 64, wpa, 16 * PAGE), 0);
 	EXPECT_EQ(rw_contig(d, BIO_READ, 64, rpa, 16 * PAGE), 0);

@@ -25,9 +25,9 @@
 #include "drivers/virtio/virtio.h"
 #include "mm/pmm.h"
 #include "sched/task.h"
+#include "scratch_disk.h"
 #include "time/time.h"
 
-#define SCRATCH_MAGIC "CAIRN-SCRATCH-DISK"
 #define PAGE          4096u
 #define IO_TIMEOUT_NS (20 * NSEC_PER_SEC)
 #define FLIGHT        48u /* requests in flight per CPU */
@@ -131,30 +131,8 @@ static int io_sync(struct block_device *d, enum bio_op op, uint64_t sector, uint
 /* The named disk if it carries the scratch mark, else the test is skipped. */
 static struct block_device *scratch(const char *name)
 {
-	struct block_device *d = blk_lookup(name);
-	uint64_t pa;
-	bool ok;
-
-	if (!d)
-		ktest_skip("no virtio-blk scratch disk attached (tools/cairntest.py attaches one)");
-	pa = pmm_alloc_frame();
-	EXPECT_TRUE(pa != 0);
-	ok = io_sync(d, BIO_READ, 0, pa, PAGE, PAGE) == 0 &&
-	     memcmp(phys_to_virt(pa), SCRATCH_MAGIC, sizeof(SCRATCH_MAGIC) - 1) == 0;
-	pmm_free_frame(pa);
-	if (!ok) {
-		blk_put(d);
-		ktest_skip("the disk is not marked as scratch: not writing to it");
-	}
-	return d;
-}
-
-static void fill(uint8_t *p, size_t len, uint32_t seed)
-{
-	for (size_t i = 0; i < len; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (uint8_t)(seed >> 16);
-	}
+	return ktest_scratch_disk(
+		name, "no virtio-blk scratch disk attached (tools/cairntest.py attaches one)");
 }
 
 TEST(virtio_blk, pattern_written_reads_back)
@@ -169,7 +147,7 @@ TEST(virtio_blk, pattern_written_reads_back)
 		uint32_t len = pieces[k] == PAGE ? 16 * PAGE : 16 * pieces[k];
 		uint64_t sector = 2048 + k * 256;
 
-		fill(w, len, 7 + k);
+		ktest_fill(w, len, 7 + k);
 		memset(r, 0, len);
 		EXPECT_EQ(io_sync(d, BIO_WRITE, sector, wpa, len, pieces[k]), 0);
 		EXPECT_EQ(io_sync(d, BIO_READ, sector, rpa, len, pieces[k] == PAGE ? PAGE : 2048),
@@ -188,7 +166,7 @@ TEST(virtio_blk, flush_and_fua)
 	struct io io;
 
 	EXPECT_TRUE(pa != 0);
-	fill(phys_to_virt(pa), PAGE, 99);
+	ktest_fill(phys_to_virt(pa), PAGE, 99);
 	io_prep(&io, d, BIO_WRITE, 4096, pa, PAGE, PAGE);
 	io.bio.flags = BIO_FUA;
 	EXPECT_EQ(io_start(&io), 0);
@@ -281,7 +259,7 @@ static int flight_task(void *arg)
 	int err = -ENOMEM;
 
 	if (wpa && rpa) {
-		fill(phys_to_virt(wpa), FLIGHT * PAGE, 1000 + f->cpu);
+		ktest_fill(phys_to_virt(wpa), FLIGHT * PAGE, 1000 + f->cpu);
 		memset(phys_to_virt(rpa), 0, FLIGHT * PAGE);
 		err = flight_pass(f, io, wpa, BIO_WRITE);
 		if (!err)
@@ -360,7 +338,7 @@ TEST(virtio_blk, big_requests_in_flight_together)
 	for (i = 0; i < 8; i++) {
 		pa[i] = pmm_alloc_pages(7, 0);
 		EXPECT_TRUE(pa[i] != 0);
-		fill(phys_to_virt(pa[i]), len, 500 + i);
+		ktest_fill(phys_to_virt(pa[i]), len, 500 + i);
 	}
 	for (i = 0; i < 8; i++) {
 		big_prep(&io[i], d, BIO_WRITE, 32768 + i * 2048, pa[i], len);

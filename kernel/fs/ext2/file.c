@@ -58,6 +58,9 @@ static int ext2k_readpage(struct address_space *m, uint64_t index, uint64_t pa)
 	}
 	ext2k_check_ro_locked(e);
 	mutex_unlock(&e->lock);
+	if (err)
+		pr_warn("ext2: %s: inode %u: reading page %lu failed: %d", e->bdev->name,
+		        ki->di.ino, (unsigned long)index, err);
 	/* Bytes past the end read as zeros, whatever the last block holds. */
 	if (!err && (int64_t)((index + 1) * PAGE_SIZE) > size) {
 		int64_t keep = size - (int64_t)(index * PAGE_SIZE);

@@ -174,8 +174,8 @@ static int fat_writepage(struct address_space *m, uint64_t index, uint64_t pa, u
 	struct fat_inode *fi = FAT_I(m->host);
 	struct fat_sb *fs = FAT_SB(m->host->sb);
 	uint32_t cs = fs->vol.g.cluster_size;
-	uint64_t pos = index * PAGE_CACHE_SIZE;
-	uint32_t want = (uint32_t)((pos + len + cs - 1) / cs);
+	uint64_t pos = index * PAGE_CACHE_SIZE, size;
+	uint32_t want;
 	int err = 0;
 
 	if (len == 0 || len > PAGE_CACHE_SIZE || pos + len > FAT_MAX_FILE)
@@ -187,6 +187,17 @@ static int fat_writepage(struct address_space *m, uint64_t index, uint64_t pa, u
 		err = -EROFS;
 		goto out_unlock;
 	}
+	/*
+	 * A truncation may have cut the file while this page waited for the
+	 * lock: write only what is still inside it, or the chain would grow
+	 * back past the new size.
+	 */
+	size = (uint64_t)__atomic_load_n(&m->host->size, __ATOMIC_RELAXED);
+	if (pos >= size)
+		goto out_unlock;
+	if (pos + len > size)
+		len = (uint32_t)(size - pos);
+	want = (uint32_t)((pos + len + cs - 1) / cs);
 	err = fat_grow_locked(fs, fi, want, pos, pos + PAGE_CACHE_SIZE);
 	if (!err)
 		err = fat_rw_range_locked(fs, fi, BIO_WRITE, pos, phys_to_virt(pa),
