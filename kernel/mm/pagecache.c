@@ -24,7 +24,12 @@
 #include "mm/heap.h"
 #include "mm/pagecache_internal.h"
 #include "mm/pmm.h"
+#include "sched/task.h"
 #include "time/time.h"
+
+/* pagecache_reclaim(): naps while only dirty pages are left, two seconds at most. */
+#define PC_RECLAIM_WAIT   (5ull * 1000000)
+#define PC_RECLAIM_ROUNDS 400
 
 struct spinlock pc_lock = SPINLOCK_INIT("pagecache");
 struct waitq pc_wq = WAITQ_INIT(pc_wq, "pagecache.busy");
@@ -221,7 +226,7 @@ static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_
 	if (!p)
 		return -ENOMEM;
 	*p = (struct pc_page){ .m = m, .index = index, .flags = PG_BUSY };
-	p->pa = pmm_alloc_pages(0, fill ? 0 : PMM_ZERO);
+	p->pa = pmm_alloc_pages_reclaim(0, fill ? 0 : PMM_ZERO);
 	if (!p->pa) {
 		page_free(p);
 		return -ENOMEM;
@@ -401,18 +406,20 @@ static bool evictable_locked(const struct pc_page *p) __must_hold(&pc_lock)
 	       __atomic_load_n(&pmm_frame(p->pa)->refs, __ATOMIC_ACQUIRE) == 1;
 }
 
-size_t pagecache_shrink(size_t bytes)
+/*
+ * Evict clean idle pages from the LRU's cold end until @bytes went; returns
+ * the bytes freed and in *@dirty whether dirty pages were passed over.
+ */
+static size_t evict_locked(size_t bytes, bool *dirty) __must_hold(&pc_lock)
 {
 	struct pc_page *p, *tmp;
 	size_t freed = 0;
-	bool dirty = false;
 
-	if (!spin_trylock(&pc_lock))
-		return 0;
+	*dirty = false;
 	list_for_each_entry_safe(p, tmp, &pc_lru, lru) {
 		if (freed >= bytes)
 			break;
-		dirty |= (p->flags & PG_DIRTY) != 0;
+		*dirty |= (p->flags & PG_DIRTY) != 0;
 		if (!evictable_locked(p))
 			continue;
 		page_remove_locked(p);
@@ -420,10 +427,39 @@ size_t pagecache_shrink(size_t bytes)
 		freed += PAGE_SIZE;
 		__atomic_add_fetch(&pc_stat_evicted, 1, __ATOMIC_RELAXED);
 	}
+	return freed;
+}
+
+size_t pagecache_shrink(size_t bytes)
+{
+	size_t freed;
+	bool dirty;
+
+	if (!spin_trylock(&pc_lock))
+		return 0;
+	freed = evict_locked(bytes, &dirty);
 	spin_unlock(&pc_lock);
 	/* Dirty pages cannot be written from here: the writeback task cleans them for next time. */
 	if (dirty && freed < bytes)
 		pc_wb_kick();
+	return freed;
+}
+
+size_t pagecache_reclaim(size_t bytes)
+{
+	size_t freed = 0;
+	bool dirty = true;
+
+	/* Dirty pages become clean as the writeback task gets through them: wait for some. */
+	for (unsigned round = 0; !freed && dirty && round < PC_RECLAIM_ROUNDS; round++) {
+		if (round) {
+			pc_wb_kick();
+			task_sleep_ns(PC_RECLAIM_WAIT);
+		}
+		spin_lock(&pc_lock);
+		freed = evict_locked(bytes, &dirty);
+		spin_unlock(&pc_lock);
+	}
 	return freed;
 }
 

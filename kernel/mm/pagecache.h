@@ -181,3 +181,10 @@ void pagecache_get_stats(struct pagecache_stats *out);
  * frame allocator when it runs low, before it fails.
  */
 size_t pagecache_shrink(size_t bytes);
+/*
+ * The same for an allocation that may sleep (pmm_alloc_pages_reclaim()):
+ * waits for the cache's lock instead of giving up, and while only dirty
+ * pages are left, kicks writeback and waits (a bounded time) for some to
+ * become clean. Task context, no spinlock held. Returns bytes freed.
+ */
+size_t pagecache_reclaim(size_t bytes);

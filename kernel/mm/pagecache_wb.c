@@ -267,6 +267,8 @@ void pagecache_init(void)
 	pagecache_wb_tune(0, 0, 0, 0);
 	if (pmm_register_shrinker(pagecache_shrink))
 		pr_err("pagecache: no room for the shrinker: the cache cannot be evicted");
+	if (pmm_register_reclaimer(pagecache_reclaim))
+		pr_err("pagecache: no room for the reclaimer: faults fail when the cache is busy");
 	if (task_spawn(&h, "pc-writeback", wb_task, NULL)) {
 		pr_err("pagecache: no writeback task: dirty pages wait for sync");
 		return;

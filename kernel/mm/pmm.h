@@ -163,6 +163,23 @@ void pmm_drain_caches(void);
 #define PMM_SHRINKERS 4
 int __must_check pmm_register_shrinker(size_t (*fn)(size_t bytes));
 
+/*
+ * Register @fn to reclaim memory for pmm_alloc_pages_reclaim(): it is asked
+ * for about @bytes and returns what it freed, in task context with no
+ * spinlock held, so unlike a shrinker it may wait for its locks and for
+ * writeback. Returns 0, or -ENOSPC when the table (PMM_RECLAIMERS) is full.
+ */
+#define PMM_RECLAIMERS 4
+int __must_check pmm_register_reclaimer(size_t (*fn)(size_t bytes));
+
+/*
+ * As pmm_alloc_pages(), for callers that can sleep (task context,
+ * interrupts on, no spinlock held): where pmm_alloc_pages() would fail,
+ * the reclaimers run and the allocation is retried, waiting a little while
+ * dirty data is written back. Fails (0) only when nothing more can be freed.
+ */
+uint64_t __must_check pmm_alloc_pages_reclaim(unsigned order, unsigned flags);
+
 /* Fill @st with the current counters (all zero before pmm_init()). */
 void pmm_stats(struct pmm_stats *st);
 

@@ -18,7 +18,9 @@
 #include "mm/pmm_internal.h"
 #include "sched/spinlock.h"
 
-#define PMM_FLAGS_ALL (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO | PMM_NOCACHE)
+#define PMM_FLAGS_ALL      (PMM_ZONE_DMA | PMM_ZONE_DMA32 | PMM_ZERO | PMM_NOCACHE)
+/* pmm_alloc_pages_reclaim()'s retries while the reclaimers still free something. */
+#define PMM_RECLAIM_ROUNDS 16
 
 unsigned pmm_take_frames_locked(uint64_t *pfns, unsigned n)
 {
@@ -101,6 +103,36 @@ static bool run_shrinkers(uint64_t npages)
 	return freed != 0;
 }
 
+static size_t (*reclaimers[PMM_RECLAIMERS])(size_t bytes); /* [a] set once each at boot */
+
+int pmm_register_reclaimer(size_t (*fn)(size_t bytes))
+{
+	for (unsigned i = 0; i < PMM_RECLAIMERS; i++) {
+		size_t (*none)(size_t) = NULL;
+
+		if (__atomic_compare_exchange_n(&reclaimers[i], &none, fn, false, __ATOMIC_RELEASE,
+		                                __ATOMIC_RELAXED))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Ask the reclaimers for @npages frames (twice that, as run_shrinkers()); bytes freed. */
+static size_t run_reclaimers(uint64_t npages)
+{
+	size_t freed = 0;
+
+	for (unsigned i = 0; i < PMM_RECLAIMERS; i++) {
+		size_t (*fn)(size_t) = __atomic_load_n(&reclaimers[i], __ATOMIC_ACQUIRE);
+
+		if (fn)
+			freed += fn((size_t)npages * 2 * PAGE_SIZE);
+	}
+	if (freed)
+		pmm_drain_caches();
+	return freed;
+}
+
 static uint64_t by_order(struct buddy *b, uint64_t order);
 
 /* As alloc_from_zones(), but when the zones are short, empty the caches into them and retry. */
@@ -153,6 +185,25 @@ uint64_t pmm_alloc_pages(unsigned order, unsigned flags)
 	if (pfn == BUDDY_NONE)
 		pfn = alloc_or_drain(by_order, order, flags);
 	return hand_out(pfn, 1ull << order, flags);
+}
+
+/*
+ * The shrinkers give up when a lock they need is busy (another CPU shrinking
+ * or filling the cache), so a plain allocation can fail with plenty of
+ * clean cache around. A caller that can sleep gets the reclaimers, which
+ * wait for those locks and for writeback; other tasks may take what they
+ * freed first, hence a few rounds while they keep freeing.
+ */
+uint64_t pmm_alloc_pages_reclaim(unsigned order, unsigned flags)
+{
+	uint64_t pa = pmm_alloc_pages(order, flags);
+
+	for (unsigned round = 0; !pa && round < PMM_RECLAIM_ROUNDS; round++) {
+		if (!run_reclaimers(1ull << order))
+			return pmm_alloc_pages(order, flags);
+		pa = pmm_alloc_pages(order, flags);
+	}
+	return pa;
 }
 
 uint64_t pmm_alloc_contig(size_t npages, unsigned flags)

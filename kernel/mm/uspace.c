@@ -294,7 +294,7 @@ int uspace_map_page_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t 
 static int zero_fill_locked(struct uspace *s, const struct vma *v, uint64_t va)
 	__must_hold(&s->lock)
 {
-	uint64_t pa = pmm_alloc_pages(0, PMM_ZERO);
+	uint64_t pa = pmm_alloc_pages_reclaim(0, PMM_ZERO);
 	int err;
 
 	if (!pa)
@@ -327,7 +327,7 @@ int uspace_cow_locked(struct uspace *s, const struct vma *v, uint64_t va, uint64
 		arch_mmu_invalidate(va);
 		return err ? -EFAULT : 0;
 	}
-	copy = pmm_alloc_pages(0, 0);
+	copy = pmm_alloc_pages_reclaim(0, 0);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);

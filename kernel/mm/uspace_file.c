@@ -231,7 +231,7 @@ static int install_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t p
 /* A private copy of the frame @pa (whose reference goes): 0 and *@copy, or -ENOMEM. */
 static int copy_frame(uint64_t pa, uint64_t *copy)
 {
-	*copy = pmm_alloc_pages(0, 0);
+	*copy = pmm_alloc_pages_reclaim(0, 0);
 	if (*copy)
 		memcpy(phys_to_virt(*copy), phys_to_virt(pa), PAGE_SIZE);
 	pmm_frame_put(pmm_frame(pa));

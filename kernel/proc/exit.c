@@ -262,3 +262,13 @@ void proc_kill_oom(void)
 		pr_warn("proc: out of memory: killing process %d (%s)", p->pid, p->comm);
 	proc_exit_group(W_EXITCODE(0, SIGKILL));
 }
+
+void proc_kill_oom_later(void)
+{
+	struct process *p = process_current();
+
+	if (!p)
+		return;
+	pr_warn("proc: out of memory in a copy: killing process %d (%s)", p->pid, p->comm);
+	(void)signal_send_process(p, SIGKILL, NULL);
+}

@@ -192,6 +192,12 @@ __attribute__((noreturn)) void proc_exit_thread(int code);
 __attribute__((noreturn)) void proc_exit_group(int status);
 /* Out of memory in a fault the process cannot go on from: it dies with SIGKILL. */
 void proc_kill_oom(void);
+/*
+ * Out of memory in a fault inside a kernel copy to or from user memory:
+ * the copy fails (-EFAULT) but SIGKILL is queued, so the process dies on
+ * its way back to user mode instead of seeing a wrong EFAULT. Any context.
+ */
+void proc_kill_oom_later(void);
 
 /* ---- for the signal code and the system calls ---- */
 

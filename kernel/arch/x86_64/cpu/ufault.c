@@ -164,6 +164,9 @@ bool x86_uaccess_fixup(struct arch_regs *regs, uint64_t cr2)
 			err = uspace_fault(s, cr2, fault_access(regs->error));
 		irq_disable();
 	}
+	/* As a fault in user mode would: no memory even after reclaim ends the process. */
+	if (err == -ENOMEM && task_current()->proc_thread)
+		proc_kill_oom_later();
 	if (err)
 		regs->rip = fixup;
 	return true;
