@@ -18,6 +18,7 @@
 #include "fs/vfs.h"
 #include "mm/heap.h"
 #include "mm/pagecache.h"
+#include "mm/pagecache_internal.h"
 #include "sched/task.h"
 
 #define RF_PAGES 64
@@ -108,11 +109,17 @@ static inline struct ramfile *rf_new(int64_t size, unsigned seed)
 	return rf;
 }
 
+/*
+ * Free the file, and give the page records its evicted pages left as
+ * spares back to the heap now: the writeback task would do it seconds
+ * later, in the middle of another suite's leak check.
+ */
 static inline void rf_free(struct ramfile *rf)
 {
 	mapping_destroy(&rf->m);
 	kfree(rf->disk);
 	kfree(rf);
+	pc_trim_spares();
 }
 
 static inline long rf_pread(struct ramfile *rf, void *buf, size_t n, int64_t pos)
