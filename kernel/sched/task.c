@@ -31,6 +31,7 @@
 #include "sched/sched.h"
 #include "sched/spinlock.h"
 #include "sched/task_internal.h"
+#include "time/time.h"
 
 #define TABLE_SIZE  256u /* hash buckets, a power of two */
 #define REAPER_PRIO TASK_PRIO_MAX
@@ -48,6 +49,8 @@ static struct task boot_tasks[SMP_MAX_CPUS];
 static struct spinlock reap_lock = SPINLOCK_INIT("task.reap");
 static struct list_node reap_list __guarded_by(&reap_lock) = LIST_INIT(reap_list);
 static struct waitq reap_wq = WAITQ_INIT(reap_wq, "task.reap");
+/* Tasks handed to the reaper and not yet freed (task_reap_settle()). */
+static unsigned long reap_pending;
 
 static __attribute__((noreturn)) void task_end(int how, int value);
 
@@ -214,15 +217,17 @@ static void reap_push(struct task *t)
 {
 	uint64_t flags = spin_lock_irqsave(&reap_lock);
 
+	__atomic_add_fetch(&reap_pending, 1, __ATOMIC_RELAXED);
 	list_add_tail(&reap_list, &t->reap_link);
 	spin_unlock_irqrestore(&reap_lock, flags);
 }
 
 /* Hand every task on @ended (linked by reap_link) to the reaper; @ended ends empty. */
-static void reap_push_all(struct list_node *ended)
+static void reap_push_all(struct list_node *ended, unsigned n)
 {
 	uint64_t flags = spin_lock_irqsave(&reap_lock);
 
+	__atomic_add_fetch(&reap_pending, n, __ATOMIC_RELAXED);
 	list_splice_tail(&reap_list, ended);
 	spin_unlock_irqrestore(&reap_lock, flags);
 }
@@ -263,6 +268,7 @@ static __attribute__((noreturn)) void task_end(int how, int value)
 	struct task *cur = task_current();
 	struct list_node ended = LIST_INIT(ended);
 	uint64_t flags;
+	unsigned n;
 	bool orphan;
 
 	if (cur->handle == TASK_HANDLE_NONE)
@@ -270,11 +276,11 @@ static __attribute__((noreturn)) void task_end(int how, int value)
 	preempt_disable(); /* from here to the last switch, stay on this CPU */
 	cur->exit_value = value;
 	flags = spin_lock_irqsave(&task_lock);
-	orphan_children_locked(cur, &ended);
+	n = orphan_children_locked(cur, &ended);
 	__atomic_store_n(&cur->end, how, __ATOMIC_RELEASE);
 	orphan = cur->handle == TASK_HANDLE_DROPPED;
 	spin_unlock_irqrestore(&task_lock, flags);
-	reap_push_all(&ended);
+	reap_push_all(&ended, n);
 	if (orphan)
 		reap_push(cur);
 	if (orphan || reap_ready(NULL))
@@ -453,9 +459,22 @@ static int reaper_main(void *arg)
 			table_remove_locked(t);
 			spin_unlock_irqrestore(&task_lock, flags);
 			task_free(t);
+			__atomic_sub_fetch(&reap_pending, 1, __ATOMIC_RELEASE);
 		}
 	}
 	return 0;
+}
+
+bool task_reap_settle(uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_monotonic_ns() + timeout_ns;
+
+	while (__atomic_load_n(&reap_pending, __ATOMIC_ACQUIRE)) {
+		if (clock_monotonic_ns() >= deadline)
+			return false;
+		sched_sleep_until(clock_monotonic_ns() + 1000000);
+	}
+	return true;
 }
 
 /* ---- introspection ---- */

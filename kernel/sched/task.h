@@ -237,6 +237,12 @@ size_t task_list(struct task_info *out, size_t max);
 size_t task_count(void);
 /* Unmap the freed tasks' stacks kept for the next spawns (leak checks count frames). */
 void task_stack_cache_drain(void);
+/*
+ * Wait up to @timeout_ns for the reaper to free every ended orphan handed to
+ * it (a user thread's task is one: leak checks must not count it). True
+ * when none is left. Task context; sleeps.
+ */
+bool task_reap_settle(uint64_t timeout_ns);
 
 /*
  * Called by panic() and the fault handlers: when the calling context is a

@@ -218,6 +218,9 @@ long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint
 
 	if (!user_range_ok(out, sizeof(m)))
 		return -EFAULT;
+	/* Ended threads' tasks are freed by the reaper: let it finish first. */
+	if (!task_reap_settle(5000000000ull))
+		pr_debug("memstat: the reaper still holds ended tasks after 5 s");
 	memstat_drop_caches();
 	/* Freed task stacks kept for the next spawn are memory in use by nobody, too. */
 	task_stack_cache_drain();
