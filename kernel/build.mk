@@ -12,6 +12,8 @@ KERNEL_SUBDIRS += $(filter-out $(KERNEL_SUBDIRS),syscall proc)
 KERNEL_SUBDIRS += fs fs/tmpfs fs/devfs fs/procfs
 # Issue 13: disks (a folder may not exist yet; the wildcard below skips it).
 KERNEL_SUBDIRS += block drivers drivers/virtio drivers/nvme fs/ext2 fs/fat
+# Issue 14: the network.
+KERNEL_SUBDIRS += net
 KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
 	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS) \
 	boot/common/entropy.c
