@@ -40,6 +40,7 @@ struct uio;
 #define SOCK_RAW       3
 #define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
+#define SOCK_TYPE_MAX  11      /* Linux's SOCK_MAX: types from here on are EINVAL */
 #define SOCK_NONBLOCK  0x800   /* O_NONBLOCK */
 #define SOCK_CLOEXEC   0x80000 /* O_CLOEXEC */
 
@@ -53,6 +54,7 @@ struct uio;
 #define MSG_WAITALL      0x100
 #define MSG_NOSIGNAL     0x4000
 #define MSG_MORE         0x8000
+#define MSG_WAITFORONE   0x10000 /* recvmmsg: wait for the first message only */
 #define MSG_CMSG_CLOEXEC 0x40000000
 
 #define SHUT_RD   0
