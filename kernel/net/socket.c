@@ -188,6 +188,47 @@ long sock_recvmsg(struct file *f, struct socket *s, struct sock_msg *m, unsigned
 	return s->ops->recvmsg(s, m, flags, sock_nonblock(f, flags));
 }
 
+/* ---- control messages ---- */
+
+const struct cmsghdr *sock_cmsg_next(const struct sock_msg *m, const struct cmsghdr *c, int *err)
+{
+	size_t off = c ? (size_t)((const uint8_t *)c - (const uint8_t *)m->control) +
+	                             CMSG_ALIGN(c->cmsg_len)
+	               : 0;
+	const struct cmsghdr *n;
+
+	*err = 0;
+	if (!m->control || off + sizeof(*n) > m->controllen)
+		return NULL;
+	n = (const struct cmsghdr *)((const uint8_t *)m->control + off);
+	if (n->cmsg_len < sizeof(*n) || n->cmsg_len > m->controllen - off) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return n;
+}
+
+void sock_cmsg_put(struct sock_msg *m, size_t *used, int level, int type, const void *data,
+                   size_t len)
+{
+	size_t room = m->controllen > *used ? m->controllen - *used : 0;
+	struct cmsghdr h = { .cmsg_len = CMSG_LEN(len), .cmsg_level = level, .cmsg_type = type };
+	uint8_t *at = (uint8_t *)m->control + *used;
+
+	if (!m->control || room < sizeof(h)) {
+		m->out_flags |= MSG_CTRUNC;
+		return;
+	}
+	if (room < h.cmsg_len) {
+		m->out_flags |= MSG_CTRUNC;
+		h.cmsg_len = room;
+	}
+	__builtin_memcpy(at, &h, sizeof(h));
+	if (h.cmsg_len > CMSG_HDR_LEN)
+		__builtin_memcpy(at + CMSG_HDR_LEN, data, h.cmsg_len - CMSG_HDR_LEN);
+	*used += CMSG_SPACE(len) < room ? CMSG_SPACE(len) : room;
+}
+
 /* ---- the file ---- */
 
 static long sock_read(struct file *f, struct uio *u, int64_t *pos)
