@@ -42,6 +42,7 @@ bool dgram_queue_put(struct dgram_queue *dq, uint32_t src, uint16_t sport, const
 
 	if (!d)
 		goto out;
+	list_node_init(&d->link);
 	d->src = src;
 	d->sport = sport;
 	d->len = alen + blen;

@@ -39,11 +39,11 @@ struct dgram {
 struct dgram_queue {
 	struct spinlock lock;
 	struct mutex rlock;
-	struct list_node q;   /* [Q] struct dgram, oldest first */
-	size_t bytes;         /* [Q] charged against SO_RCVBUF: data and bookkeeping */
-	struct socket *sock;  /* [Q] NULL once the socket is released */
-	bool shut_rd;         /* [Q] shutdown(SHUT_RD): recv answers 0 when empty */
-	uint64_t drops;       /* [a] datagrams dropped (full queue, no memory) */
+	struct list_node q;  /* [Q] struct dgram, oldest first */
+	size_t bytes;        /* [Q] charged against SO_RCVBUF: data and bookkeeping */
+	struct socket *sock; /* [Q] NULL once the socket is released */
+	bool shut_rd;        /* [Q] shutdown(SHUT_RD): recv answers 0 when empty */
+	uint64_t drops;      /* [a] datagrams dropped (full queue, no memory) */
 };
 
 void dgram_queue_init(struct dgram_queue *dq, struct socket *s);

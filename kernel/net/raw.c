@@ -8,8 +8,6 @@
  * socket lives on one list under a mutex, so the hook never races with a
  * socket going away and needs no reference counts. /proc/net/raw.
  */
-#include "net/udp.h"
-
 #include <cairn/errno.h>
 
 #include <lib/net/wire.h>
@@ -27,6 +25,7 @@
 #include "net/netif.h"
 #include "net/pkt.h"
 #include "net/socket.h"
+#include "net/udp.h"
 #include "proc/proc.h"
 
 #define SOL_RAW     255 /* raw(7) */
@@ -264,7 +263,7 @@ static int raw_setsockopt(struct socket *s, int level, int name, const void *val
 		return -EINVAL;
 	mutex_lock(&s->lock);
 	if (name == IP_TTL)
-		r->ttl = (uint8_t)(v == -1 ? IP4_DEFAULT_TTL : v);
+		r->ttl = (uint8_t)(v == -1 ? (int)IP4_DEFAULT_TTL : v);
 	else
 		r->tos = (uint8_t)v;
 	mutex_unlock(&s->lock);
@@ -338,7 +337,8 @@ static const struct sock_ops raw_ops = {
 static bool raw_wants(const struct raw_sock *r, const struct pkt *p, const struct ip4_view *ip)
 	__must_hold(&raw_lock)
 {
-	if (r->proto != ip->proto || (r->laddr && r->laddr != ip->dst) || (r->peer && r->peer != ip->src))
+	if (r->proto != ip->proto || (r->laddr && r->laddr != ip->dst) ||
+	    (r->peer && r->peer != ip->src))
 		return false;
 	if (r->ping) {
 		/* Echo replies to this socket's identifier only (icmp(7)). */
@@ -365,7 +365,8 @@ static void raw_input(const struct pkt *p, const struct ip4_view *ip)
 		if (r->ping && icmp_ok)
 			(void)dgram_queue_put(&r->rq, ip->src, 0, p->data, p->len, NULL, 0);
 		else if (!r->ping)
-			(void)dgram_queue_put(&r->rq, ip->src, 0, ip->hdr, ip->hlen, p->data, p->len);
+			(void)dgram_queue_put(&r->rq, ip->src, 0, ip->hdr, ip->hlen, p->data,
+			                      p->len);
 	}
 	mutex_unlock(&raw_lock);
 }
@@ -384,7 +385,8 @@ void raw_init(void)
 
 static void raw_show_addr(struct seqbuf *s, uint32_t addr, unsigned port)
 {
-	uint32_t le = (addr >> 24) | ((addr >> 8) & 0xff00u) | ((addr << 8) & 0xff0000u) | (addr << 24);
+	uint32_t le =
+		(addr >> 24) | ((addr >> 8) & 0xff00u) | ((addr << 8) & 0xff0000u) | (addr << 24);
 
 	seq_printf(s, "%08X:%04X", le, port);
 }
@@ -410,7 +412,8 @@ int procnet_show_raw(struct seqbuf *s, const struct procfs_node *n)
 		raw_show_addr(s, r->laddr, r->proto);
 		seq_putc(s, ' ');
 		raw_show_addr(s, r->peer, 0);
-		seq_printf(s, " %02X %08X:%08X 00:00000000 00000000 %5u        0 %llu 2 %016llx %llu",
+		seq_printf(s,
+		           " %02X %08X:%08X 00:00000000 00000000 %5u        0 %llu 2 %016llx %llu",
 		           r->peer ? 1u : 7u, 0u, (unsigned)dgram_queued(&r->rq), 0u,
 		           (unsigned long long)(f && f->inode ? f->inode->ino : 0), 0ull,
 		           (unsigned long long)__atomic_load_n(&r->rq.drops, __ATOMIC_RELAXED));

@@ -13,6 +13,7 @@
 
 #include <lib/net/wire.h>
 
+#include "fs/file.h"
 #include "fs/poll.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
@@ -106,7 +107,7 @@ static int udp_bind(struct socket *s, const void *addr, size_t len)
 
 static int udp_autobind_locked(struct udp_sock *u) __must_hold(&u->s->lock)
 {
-	return u->bound ? 0 : udp_claim_locked(u, INADDR_ANY, 0);
+	return u->bound ? 0 : udp_claim_locked(u, __atomic_load_n(&u->laddr, __ATOMIC_RELAXED), 0);
 }
 
 /* Whether @dst is a broadcast address (limited, or the directed one of @dev's subnet). */
@@ -122,8 +123,9 @@ static bool udp_is_broadcast(uint32_t dst, const struct netif *dev)
 static void udp_disconnect_locked(struct udp_sock *u) __must_hold(&u->s->lock)
 {
 	__atomic_store_n(&u->peer, 0, __ATOMIC_RELAXED);
+	/* As Linux's udp_disconnect: what bind() did not fix is given up (SOCK_BIND*_LOCK). */
 	__atomic_store_n(&u->laddr, u->bind.addr, __ATOMIC_RELAXED);
-	if (u->bound && !u->port_locked && u->bind.addr == INADDR_ANY) {
+	if (u->bound && !u->port_locked) {
 		inet_bind_del(SOCK_DGRAM, &u->bind);
 		u->bound = false;
 	}
@@ -225,7 +227,8 @@ static int udp_prepare_locked(struct udp_sock *u, const struct sock_msg *m, stru
 		err = route_lookup(o->dst, &rr);
 	if (err)
 		return err;
-	if (udp_is_broadcast(o->dst, rr.dev) && !__atomic_load_n(&u->s->broadcast, __ATOMIC_RELAXED))
+	if (udp_is_broadcast(o->dst, rr.dev) &&
+	    !__atomic_load_n(&u->s->broadcast, __ATOMIC_RELAXED))
 		return -EACCES;
 	err = udp_autobind_locked(u);
 	if (err)
@@ -348,7 +351,7 @@ static int udp_setsockopt(struct socket *s, int level, int name, const void *val
 		return -EINVAL;
 	mutex_lock(&s->lock);
 	if (name == IP_TTL)
-		u->ttl = (uint8_t)(v == -1 ? IP4_DEFAULT_TTL : v);
+		u->ttl = (uint8_t)(v == -1 ? (int)IP4_DEFAULT_TTL : v);
 	else
 		u->tos = (uint8_t)v;
 	mutex_unlock(&s->lock);

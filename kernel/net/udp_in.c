@@ -5,8 +5,6 @@
  * port), ICMP errors about datagrams we sent (ECONNREFUSED on a connected
  * socket), and /proc/net/udp.
  */
-#include "net/udp.h"
-
 #include <cairn/errno.h>
 
 #include <lib/net/wire.h>
@@ -18,6 +16,7 @@
 #include "net/netif.h"
 #include "net/pkt.h"
 #include "net/socket.h"
+#include "net/udp.h"
 #include "net/udp_internal.h"
 
 /* Sockets one broadcast datagram reaches at most (the rest are counted as drops). */
@@ -31,9 +30,9 @@ struct udp_stats udp_stats;
 struct udp_lookup {
 	uint32_t src, dst;
 	uint16_t sport;
-	bool all;                          /* a broadcast: every match */
-	int best_score;                    /* unicast: the best so far */
-	unsigned n;                        /* sockets in found[] */
+	bool all;       /* a broadcast: every match */
+	int best_score; /* unicast: the best so far */
+	unsigned n;     /* sockets in found[] */
 	struct udp_sock *found[UDP_BCAST_MAX];
 };
 
@@ -89,7 +88,8 @@ static bool udp_dst_is_bcast(const struct pkt *p, uint32_t dst)
 
 	if (dst == IP4_BROADCAST || (p->flags & PKT_BCAST))
 		return true;
-	return dev && dev->netmask && dev->netmask != 0xffffffffu && dst == (dev->addr | ~dev->netmask);
+	return dev && dev->netmask && dev->netmask != 0xffffffffu &&
+	       dst == (dev->addr | ~dev->netmask);
 }
 
 static void udp_rx(struct pkt *p, const struct ip4_view *ip)
@@ -198,7 +198,8 @@ struct udp_show {
 /* An address and port as /proc/net shows them: the address's bytes as a little-endian word. */
 static void udp_show_addr(struct seqbuf *s, uint32_t addr, uint16_t port)
 {
-	uint32_t le = (addr >> 24) | ((addr >> 8) & 0xff00u) | ((addr << 8) & 0xff0000u) | (addr << 24);
+	uint32_t le =
+		(addr >> 24) | ((addr >> 8) & 0xff00u) | ((addr << 8) & 0xff0000u) | (addr << 24);
 
 	seq_printf(s, "%08X:%04X", le, port);
 }
@@ -219,8 +220,8 @@ static void udp_show_one(struct inet_bind *b, void *ctx)
 	/* States as TCP's numbers: 01 established (connected), 07 close. */
 	seq_printf(sh->s, " %02X %08X:%08X 00:00000000 00000000 %5u        0 %llu %d %016llx %llu",
 	           peer ? 1u : 7u, 0u, (unsigned)dgram_queued(&u->rq), b->uid,
-	           (unsigned long long)ino, __atomic_load_n(&u->refs, __ATOMIC_RELAXED),
-	           0ull, (unsigned long long)__atomic_load_n(&u->rq.drops, __ATOMIC_RELAXED));
+	           (unsigned long long)ino, __atomic_load_n(&u->refs, __ATOMIC_RELAXED), 0ull,
+	           (unsigned long long)__atomic_load_n(&u->rq.drops, __ATOMIC_RELAXED));
 	seq_pad(sh->s, '\n');
 }
 

@@ -18,21 +18,21 @@
 struct socket;
 
 /* A connected peer packed in one word, so the net task reads it whole: */
-#define UDP_PEER_ON        (1ull << 48)
+#define UDP_PEER_ON          (1ull << 48)
 #define UDP_PEER(addr, port) (UDP_PEER_ON | (uint64_t)(addr) << 16 | (port))
-#define UDP_PEER_ADDR(p)   ((uint32_t)((p) >> 16))
-#define UDP_PEER_PORT(p)   ((uint16_t)(p))
+#define UDP_PEER_ADDR(p)     ((uint32_t)((p) >> 16))
+#define UDP_PEER_PORT(p)     ((uint16_t)(p))
 
 struct udp_sock {
-	struct socket *s;     /* [I] */
+	struct socket *s;      /* [I] */
 	struct inet_bind bind; /* [B] claimed while bound (owner: this) */
-	bool bound;           /* [O] bind is in the table */
-	bool port_locked;     /* [O] bind() chose the port (disconnect keeps it) */
-	uint32_t laddr;       /* [a] local address: bound, or the route's after connect */
-	uint64_t peer;        /* [a] UDP_PEER() or 0 when not connected */
-	bool shut_wr;         /* [O] shutdown(SHUT_WR): send answers EPIPE */
-	uint8_t ttl, tos;     /* [O] IP_TTL, IP_TOS */
-	int refs;             /* [a] the socket's own, and one per receive in progress */
+	bool bound;            /* [O] bind is in the table */
+	bool port_locked;      /* [O] bind() chose the port (disconnect keeps it) */
+	uint32_t laddr;        /* [a] local address: bound, or the route's after connect */
+	uint64_t peer;         /* [a] UDP_PEER() or 0 when not connected */
+	bool shut_wr;          /* [O] shutdown(SHUT_WR): send answers EPIPE */
+	uint8_t ttl, tos;      /* [O] IP_TTL, IP_TOS */
+	int refs;              /* [a] the socket's own, and one per receive in progress */
 	struct dgram_queue rq;
 };
 
