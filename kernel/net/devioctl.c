@@ -11,6 +11,7 @@
 
 #include <cairn/errno.h>
 
+#include <lib/net/ipconf.h>
 #include <lib/string.h>
 
 #include "core/log.h"
@@ -124,18 +125,6 @@ static bool mask_ok(uint32_t mask)
 	return (inv & (inv + 1)) == 0;
 }
 
-/* The classful mask Linux gives an address set without one (RFC 791's classes A, B, C). */
-static uint32_t classful_mask(uint32_t addr)
-{
-	if ((addr >> 31) == 0)
-		return 0xff000000u;
-	if ((addr >> 30) == 2)
-		return 0xffff0000u;
-	if ((addr >> 29) == 6)
-		return 0xffffff00u;
-	return 0xffffffffu;
-}
-
 static uint32_t brd_of(const struct netdev_info *d)
 {
 	return d->addr | ~d->netmask;
@@ -214,7 +203,7 @@ static int set_addr(const struct netdev_info *d, const struct linux_ifreq *ifr)
 		return err;
 	if (addr == d->addr && addr)
 		return 0;
-	return netif_set_addr(d->nif, addr, addr ? classful_mask(addr) : 0);
+	return netif_set_addr(d->nif, addr, addr ? ipconf_class_mask(addr) : 0);
 }
 
 static int set_netmask(const struct netdev_info *d, const struct linux_ifreq *ifr)
@@ -395,7 +384,7 @@ int netdev_route(unsigned cmd, const struct linux_rtentry *rt, const char *dev)
 	r.flags = rt->rt_flags & (RTF_UP | RTF_GATEWAY | RTF_HOST);
 	r.mask = 0xffffffffu;
 	if (!(rt->rt_flags & RTF_HOST) && get_in_addr(&rt->rt_genmask, &r.mask))
-		r.mask = r.dst ? classful_mask(r.dst) : 0; /* no mask: as Linux, by class */
+		r.mask = r.dst ? ipconf_class_mask(r.dst) : 0; /* no mask: as Linux, by class */
 	if (!mask_ok(r.mask) || (r.dst & ~r.mask))
 		return -EINVAL;
 	if ((rt->rt_flags & RTF_GATEWAY) && get_in_addr(&rt->rt_gateway, &r.gw))
