@@ -74,7 +74,7 @@ static void dhcp_send(struct dhcp_boot *b)
 		pr_debug("dhcp: send on %s failed (%ld)", b->dev->name, n);
 }
 
-static void lease_log(struct dhcp_boot *b, const struct dhcp_lease *l, bool renewed)
+static void lease_log(struct dhcp_boot *b, const struct dhcp_lease *l, uint32_t mask, bool renewed)
 {
 	char a[16], g[16], d[16];
 	uint64_t ms = (now_ns() - b->started_ns) / 1000000;
@@ -85,7 +85,7 @@ static void lease_log(struct dhcp_boot *b, const struct dhcp_lease *l, bool rene
 		return;
 	}
 	pr_info("net: %s %s/%u gw %s dns %s (dhcp, %llu ms)", b->dev->name,
-	        netconf_ntoa(l->addr, a), (unsigned)__builtin_popcount(l->netmask),
+	        netconf_ntoa(l->addr, a), netconf_prefix_len(mask),
 	        l->router ? netconf_ntoa(l->router, g) : "none",
 	        l->ndns ? netconf_ntoa(l->dns[0], d) : "none", (unsigned long long)ms);
 }
@@ -111,7 +111,7 @@ static void lease_apply(struct dhcp_boot *b)
 		pr_warn("dhcp: cannot write /etc/resolv.conf (%d)", err);
 	if (l->hostname[0])
 		uts_set_default_node(l->hostname);
-	lease_log(b, l, false);
+	lease_log(b, l, mask, false);
 }
 
 static void handle(struct dhcp_boot *b, enum dhcp_event ev)
@@ -125,7 +125,7 @@ static void handle(struct dhcp_boot *b, enum dhcp_event ev)
 		}
 		break;
 	case DHCP_EV_RENEWED:
-		lease_log(b, &b->c.lease, true);
+		lease_log(b, &b->c.lease, 0, true);
 		break;
 	case DHCP_EV_LOST:
 		pr_warn("dhcp: %s lost its lease; asking again", b->dev->name);

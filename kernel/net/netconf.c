@@ -65,10 +65,15 @@ int netconf_apply(struct netif *dev, uint32_t addr, uint32_t mask, uint32_t gw)
 void netconf_unapply(struct netif *dev, uint32_t gw)
 {
 	struct route r = default_route(dev, gw);
+	int err = 0;
 
 	if (gw)
-		(void)route_del(&r); /* already gone is fine: the address's removal may take it */
-	(void)netif_set_addr(dev, 0, 0);
+		err = route_del(&r);
+	if (err && err != -ESRCH) /* already gone is fine: the address's removal may take it */
+		pr_warn("net: %s: removing the default route failed (%d)", dev->name, err);
+	err = netif_set_addr(dev, 0, 0);
+	if (err)
+		pr_warn("net: %s: removing the address failed (%d)", dev->name, err);
 }
 
 int netconf_write_resolv(const uint32_t *dns, unsigned n, const char *domain, const char *source)
@@ -121,9 +126,13 @@ static struct netif *config_dev(const struct ipconf *c)
 	return f.found;
 }
 
-static unsigned mask_bits(uint32_t mask)
+unsigned netconf_prefix_len(uint32_t mask)
 {
-	return (unsigned)__builtin_popcount(mask);
+	unsigned n = 0;
+
+	for (; mask; mask <<= 1)
+		n++;
+	return n;
 }
 
 static void config_static(struct netif *dev, const struct ipconf *c)
@@ -141,7 +150,7 @@ static void config_static(struct netif *dev, const struct ipconf *c)
 	if (ndns && (err = netconf_write_resolv(c->dns, ndns, "", "ip=")))
 		pr_warn("net: cannot write " RESOLV_PATH " (%d)", err);
 	pr_info("net: %s %s/%u gw %s dns %s (static)", dev->name, netconf_ntoa(c->addr, a),
-	        mask_bits(c->netmask), c->gw ? netconf_ntoa(c->gw, g) : "none",
+	        netconf_prefix_len(c->netmask), c->gw ? netconf_ntoa(c->gw, g) : "none",
 	        ndns ? netconf_ntoa(c->dns[0], d) : "none");
 }
 

@@ -40,6 +40,9 @@ void netconf_unapply(struct netif *dev, uint32_t gw);
 int __must_check netconf_write_resolv(const uint32_t *dns, unsigned n, const char *domain,
                                       const char *source);
 
+/* The prefix length of the contiguous netmask @mask (255.255.255.0: 24). */
+unsigned netconf_prefix_len(uint32_t mask);
+
 /* Format @a (host order) as a dotted quad into @buf (16 bytes). */
 const char *netconf_ntoa(uint32_t a, char buf[16]);
 
