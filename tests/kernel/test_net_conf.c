@@ -41,6 +41,8 @@ static bool fake_registered;
 /* The fake interface, registered once for every test of the suite (interfaces are never freed). */
 static struct netif *fake_get(void)
 {
+	if (!netif_by_name("lo"))
+		ktest_skip("no IP layer (no lo interface)");
 	if (!fake_registered) {
 		EXPECT_EQ(netif_register(&fake), 0);
 		fake_registered = true;
