@@ -38,7 +38,11 @@ static struct netif fake = {
 };
 static bool fake_registered;
 
-/* The fake interface, registered once for every test of the suite (interfaces are never freed). */
+/*
+ * The fake interface, registered once for every test of the suite
+ * (interfaces are never freed), up and without an address at the start
+ * of each test.
+ */
 static struct netif *fake_get(void)
 {
 	if (!netif_by_name("lo"))
@@ -47,6 +51,8 @@ static struct netif *fake_get(void)
 		EXPECT_EQ(netif_register(&fake), 0);
 		fake_registered = true;
 	}
+	EXPECT_EQ(netif_set_addr(&fake, 0, 0), 0);
+	EXPECT_EQ(netif_set_up(&fake, true), 0);
 	return &fake;
 }
 
