@@ -11,6 +11,8 @@
 
 #include <cairn/errno.h>
 
+#include <lib/format.h>
+#include <lib/net/arp.h>
 #include <lib/procfs/seq.h>
 
 #include "mm/heap.h"
@@ -84,6 +86,35 @@ int procnet_show_route(struct seqbuf *s, const struct procfs_node *n)
 	         "IRTT");
 	seq_pad(s, '\n');
 	route_foreach(route_line, s);
+	return 0;
+}
+
+/* ---- /proc/net/arp ---- */
+
+#define ATF_COM 0x2u /* Linux's "completed" flag (include/uapi/linux/if_arp.h) */
+
+static void arp_line(struct netif *dev, const struct arp_entry *e, void *ctx)
+{
+	struct seqbuf *s = ctx;
+	bool known = e->state == ARP_REACHABLE || e->state == ARP_STALE;
+	static const uint8_t none[ETH_ALEN];
+	const uint8_t *m = known ? e->mac : none;
+	char ip[16], hw[18];
+
+	fmt_snprintf(ip, sizeof(ip), "%u.%u.%u.%u", e->ip >> 24, (e->ip >> 16) & 0xff,
+	             (e->ip >> 8) & 0xff, e->ip & 0xff);
+	fmt_snprintf(hw, sizeof(hw), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+	             m[5]);
+	seq_printf(s, "%-16s 0x%-10x0x%-10x%-17s     %-8s %s\n", ip, ARPHRD_ETHER,
+	           known ? ATF_COM : 0u, hw, "*", dev->name);
+}
+
+int procnet_show_arp(struct seqbuf *s, const struct procfs_node *n)
+{
+	seq_puts(
+		s,
+		"IP address       HW type     Flags       HW address            Mask     Device\n");
+	arp_foreach(arp_line, s);
 	return 0;
 }
 

@@ -188,6 +188,9 @@ TEST(net_conf, routes_and_proc_net)
 	EXPECT_EQ(netdev_route(SIOCDELRT, &rt, nif->name), 0);
 	EXPECT_EQ(netdev_route(SIOCDELRT, &rt, NULL), -ESRCH);
 	EXPECT_EQ(netdev_route(SIOCADDRT, &rt, "nosuch9"), -ENODEV);
+	t = show(procnet_show_arp);
+	EXPECT_TRUE(strstr(t, "IP address       HW type     Flags       HW address") == t);
+	kfree(t);
 	t = show(procnet_show_dev);
 	EXPECT_TRUE(strstr(t, "Inter-|   Receive") == t);
 	EXPECT_TRUE(strstr(t, "    lo: ") != NULL);

@@ -5,8 +5,9 @@
  * Linux): flags, index and name both ways, address, netmask, broadcast,
  * hardware address and MTU, SIOCGIFCONF's two forms, a changed MTU read
  * back and put back, and the errors: an unknown name or index (ENODEV), a
- * bad pointer (EFAULT), a mask that is not contiguous (EINVAL) and a
- * change by another user (EPERM).
+ * bad pointer (EFAULT), a mask that is not contiguous or a negative MTU
+ * (EINVAL) and a change by another user (EPERM). lo is brought up first
+ * when it is down (Linux boots it down).
  */
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -40,6 +41,19 @@ static const char *in_str(const struct sockaddr *sa)
 		return "(not AF_INET)";
 	inet_ntop(AF_INET, &sin->sin_addr, b, INET_ADDRSTRLEN);
 	return b;
+}
+
+/* Linux boots with lo down (and so without 127.0.0.1): bring it up as ifconfig lo up does. */
+static void lo_up(void)
+{
+	struct ifreq r;
+
+	memset(&r, 0, sizeof(r));
+	if (ifr_ioctl(SIOCGIFFLAGS, "lo", &r) == 0 && !(r.ifr_flags & IFF_UP)) {
+		r.ifr_flags |= IFF_UP;
+		if (ifr_ioctl(SIOCSIFFLAGS, "lo", &r) != 0)
+			tap_line("# bringing lo up: %s", tap_errno_name(errno));
+	}
 }
 
 static void loopback_reads(void)
@@ -124,8 +138,8 @@ static void mtu_change(void)
 	tap_errno(ifr_ioctl(SIOCSIFMTU, "lo", &r), 0, "SIOCSIFMTU lo 16384");
 	tap_ok(ifr_ioctl(SIOCGIFMTU, "lo", &r) == 0 && r.ifr_mtu == 16384, "read back (%d)",
 	       r.ifr_mtu);
-	r.ifr_mtu = 20;
-	tap_errno(ifr_ioctl(SIOCSIFMTU, "lo", &r), EINVAL, "an MTU of 20: EINVAL");
+	r.ifr_mtu = -1;
+	tap_errno(ifr_ioctl(SIOCSIFMTU, "lo", &r), EINVAL, "a negative MTU: EINVAL");
 	r.ifr_mtu = 65536;
 	tap_errno(ifr_ioctl(SIOCSIFMTU, "lo", &r), 0, "put back to 65536");
 }
@@ -157,6 +171,7 @@ int main(void)
 		tap_line("Bail out! socket: %s", tap_errno_name(errno));
 		return 1;
 	}
+	lo_up();
 	loopback_reads();
 	ifconf();
 	errors();

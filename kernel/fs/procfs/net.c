@@ -17,7 +17,7 @@ static const struct procfs_entry net_entries[] = {
 	/* udp, inode 84: procnet_show_udp (wire lane) */
 	{ "route", 80, REG_MODE, 0, procnet_show_route, NULL, NULL, NULL },
 	/* raw, inode 85: procnet_show_raw (wire lane) */
-	/* arp, inode 81: procnet_show_arp (conf lane, once the ARP cache can be walked) */
+	{ "arp", 81, REG_MODE, 0, procnet_show_arp, NULL, NULL, NULL },
 	/* unix, inode 86: procnet_show_unix (unix lane) */
 	{ "snmp", 82, REG_MODE, 0, procnet_show_snmp, NULL, NULL, NULL },
 	/* sockstat, inode 87: procnet_show_sockstat (sock lane) */
