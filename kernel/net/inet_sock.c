@@ -12,6 +12,7 @@
 #include <lib/net/wire.h>
 
 #include "core/random.h"
+#include "net/inet.h"
 #include "net/socket.h"
 #include "proc/proc.h"
 #include "sched/spinlock.h"
@@ -68,13 +69,10 @@ void inet_addr_fill(void *out, size_t *len, uint32_t ip, uint16_t port)
 	*len = sizeof(sin);
 }
 
-/*
- * Whether @ip may be bound. Until the IP layer's inet_addr_is_local() is
- * merged (h-ip), loopback and INADDR_ANY are the only addresses known.
- */
+/* Whether @ip may be bound: any, one of ours, or a broadcast (ip(7)). */
 static bool bind_addr_ok(uint32_t ip)
 {
-	return ip == INADDR_ANY || ip == INADDR_BROADCAST || (ip >> 24) == 127;
+	return ip == INADDR_ANY || ip == INADDR_BROADCAST || inet_addr_is_local(ip);
 }
 
 int inet_bind_check(uint32_t ip, uint16_t port)
