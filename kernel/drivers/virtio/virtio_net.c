@@ -14,6 +14,8 @@
  * the posted count; taken before the receive queue's lock, in interrupt
  * context too); [a] atomic.
  */
+#include "drivers/virtio/virtio_net.h"
+
 #include <cairn/errno.h>
 
 #include <lib/net/wire.h>
@@ -24,7 +26,6 @@
 #include "core/random.h"
 #include "drivers/virtio/internal.h"
 #include "drivers/virtio/virtio.h"
-#include "drivers/virtio/virtio_net.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -109,7 +110,10 @@ struct vnet {
 	uint64_t tx_copied;    /* [a] frames copied for want of headroom */
 };
 
-static unsigned vnet_count; /* [a] devices probed */
+#define VNET_MAX_DEVS 8u
+static unsigned vnet_count;                                  /* [a] devices probed */
+static struct netif *vnet_nifs[VNET_MAX_DEVS];               /* [a] their interfaces */
+static void (*vnet_tap)(const uint8_t *frame, uint32_t len); /* [a] virtio_net_set_tap() */
 
 /* Post slot @b on the receive queue. 0 or -errno (the caller keeps @b). */
 static int post_locked(struct vnet *v, struct vnet_buf *b) __must_hold(&v->rx_lock)
@@ -214,8 +218,10 @@ static struct pkt *rx_packet(struct vnet *v, struct vnet_buf *b, uint32_t len)
 /* The receive queue finished slot @token with @len bytes (interrupt context). */
 static void vnet_rx_done(struct virtqueue *vq, void *token, uint32_t len, int err)
 {
+	void (*tap)(const uint8_t *frame, uint32_t len);
 	struct vnet_buf *b = token;
 	struct vnet *v = b->v;
+	struct pkt *p;
 	uint64_t flags;
 	bool up;
 
@@ -246,7 +252,11 @@ static void vnet_rx_done(struct virtqueue *vq, void *token, uint32_t len, int er
 	__atomic_add_fetch(&v->rx_lent, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&v->nif.stats.rx_packets, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&v->nif.stats.rx_bytes, len - sizeof(struct vnet_hdr), __ATOMIC_RELAXED);
-	netif_rx(&v->nif, rx_packet(v, b, len));
+	p = rx_packet(v, b, len);
+	tap = __atomic_load_n(&vnet_tap, __ATOMIC_ACQUIRE);
+	if (tap)
+		tap(p->data, p->len);
+	netif_rx(&v->nif, p);
 }
 
 /* The transmit queue finished packet @token (interrupt context): free it. */
@@ -266,19 +276,23 @@ static void vnet_tx_done(struct virtqueue *vq, void *token, uint32_t len, int er
  * field holds the pseudo-header sum (lib/net/wire.h, tcp_build), so the
  * sum of everything from csum_start, complemented, is the checksum; a
  * result of 0 goes out as 0xffff (the same in one's complement, and what
- * UDP needs: RFC 768). 0 or -EINVAL (offsets outside the frame).
+ * UDP needs: RFC 768). The offsets were checked (tx_csum_ok).
  */
-static int tx_csum_soft(struct pkt *p)
+static void tx_csum_soft(struct pkt *p)
 {
 	uint32_t start = p->csum_start, at = start + p->csum_offset;
 	uint16_t c;
 
-	if (at + 2 > p->len)
-		return -EINVAL;
 	c = inet_csum_fold(inet_csum_add(0, p->data + start, p->len - start));
 	net_put16(p->data + at, c ? c : 0xffff);
 	p->flags &= ~PKT_CSUM_PARTIAL;
-	return 0;
+}
+
+/* True when @p's PKT_CSUM_PARTIAL offsets lie inside the frame (or it has none). */
+static bool tx_csum_ok(const struct pkt *p)
+{
+	return !(p->flags & PKT_CSUM_PARTIAL) ||
+	       (uint32_t)p->csum_start + p->csum_offset + 2 <= p->len;
 }
 
 /* @p copied into a fresh packet with headroom for the device's header (consumes @p). */
@@ -351,11 +365,10 @@ static int vnet_xmit(struct netif *nif, struct pkt *p)
 	unsigned n;
 	int err = -EINVAL;
 
-	if (len < ETH_HLEN || len > ETH_HLEN + VNET_MAX_MTU)
+	if (len < ETH_HLEN || len > ETH_HLEN + VNET_MAX_MTU || !tx_csum_ok(p))
 		goto out_drop;
-	if ((p->flags & PKT_CSUM_PARTIAL) && !virtio_has(v->vd, VIRTIO_NET_F_CSUM) &&
-	    tx_csum_soft(p))
-		goto out_drop;
+	if ((p->flags & PKT_CSUM_PARTIAL) && !virtio_has(v->vd, VIRTIO_NET_F_CSUM))
+		tx_csum_soft(p);
 	if (pkt_headroom(p) < sizeof(struct vnet_hdr)) {
 		p = tx_copy(v, p);
 		err = -ENOBUFS;
@@ -490,9 +503,14 @@ static void vnet_config(struct vnet *v)
 static int vnet_queues(struct vnet *v)
 {
 	const struct virtqueue_info info[2] = {
-		[VNET_RXQ] = { .name = "rx", .max_size = VNET_RX_QSIZE, .done = vnet_rx_done,
-		               .ctx = v, .idle_ok = true },
-		[VNET_TXQ] = { .name = "tx", .max_size = VNET_TX_QSIZE, .done = vnet_tx_done,
+		[VNET_RXQ] = { .name = "rx",
+		               .max_size = VNET_RX_QSIZE,
+		               .done = vnet_rx_done,
+		               .ctx = v,
+		               .idle_ok = true },
+		[VNET_TXQ] = { .name = "tx",
+		               .max_size = VNET_TX_QSIZE,
+		               .done = vnet_tx_done,
 		               .ctx = v },
 	};
 	int err = virtio_setup_queues(v->vd, 2, info);
@@ -508,6 +526,7 @@ static int vnet_probe(struct virtio_dev *vd)
 {
 	struct vnet *v = kcalloc(1, sizeof(*v));
 	uint64_t flags;
+	unsigned n;
 	int err;
 
 	if (!v)
@@ -529,7 +548,9 @@ static int vnet_probe(struct virtio_dev *vd)
 	if (err)
 		goto out_free;
 	vd->drvdata = v;
-	__atomic_add_fetch(&vnet_count, 1, __ATOMIC_RELAXED);
+	n = __atomic_fetch_add(&vnet_count, 1, __ATOMIC_ACQ_REL);
+	if (n < VNET_MAX_DEVS)
+		__atomic_store_n(&vnet_nifs[n], &v->nif, __ATOMIC_RELEASE);
 	set_link(v);
 	pr_info("virtio-net: %s: %s, %02x:%02x:%02x:%02x:%02x:%02x, mtu %u, rx %u tx %u, %s%s%s",
 	        vd->name, v->nif.name, v->nif.mac[0], v->nif.mac[1], v->nif.mac[2], v->nif.mac[3],
@@ -563,9 +584,19 @@ static void vnet_remove(struct virtio_dev *vd)
 	netif_unregister(&v->nif);
 }
 
+void virtio_net_set_tap(void (*fn)(const uint8_t *frame, uint32_t len))
+{
+	__atomic_store_n(&vnet_tap, fn, __ATOMIC_RELEASE);
+}
+
 unsigned virtio_net_count(void)
 {
 	return __atomic_load_n(&vnet_count, __ATOMIC_RELAXED);
+}
+
+struct netif *virtio_net_netif(unsigned i)
+{
+	return i < VNET_MAX_DEVS ? __atomic_load_n(&vnet_nifs[i], __ATOMIC_ACQUIRE) : NULL;
 }
 
 int virtio_net_stats(struct netif *nif, struct virtio_net_stats *out)

@@ -28,5 +28,14 @@ struct virtio_net_stats {
 
 /* virtio-net devices probed so far. */
 unsigned virtio_net_count(void);
+/* The interface of the @i-th device probed (from 0), NULL when there is none. */
+struct netif *virtio_net_netif(unsigned i);
 /* Fill @out for @nif; 0, or -ENODEV when @nif is no virtio-net interface. */
 int __must_check virtio_net_stats(struct netif *nif, struct virtio_net_stats *out);
+
+/*
+ * Tests and debugging: call @fn on every frame received on any virtio-net
+ * interface, before the stack sees it (interrupt context: @fn must not
+ * sleep, allocate or keep @frame). NULL removes it.
+ */
+void virtio_net_set_tap(void (*fn)(const uint8_t *frame, uint32_t len));
