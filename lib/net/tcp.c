@@ -270,7 +270,7 @@ void tcp_close(struct tcb *t, uint64_t now)
 	default:
 		if (t->rcv.len > 0) {
 			/* RFC 9293 3.10.4 allows it, Linux does it: unread data means the peer must know. */
-			tcp_send_ctl(t, t->snd_nxt, TCP_RST | TCP_ACK, now);
+			tcp_send_ctl(t, t->snd_max, TCP_RST | TCP_ACK, now);
 			tcp_set_closed(t, 0);
 			break;
 		}
@@ -290,7 +290,7 @@ void tcp_abort(struct tcb *t, uint64_t now)
 	case TCP_TIME_WAIT:
 		break;
 	default:
-		tcp_send_ctl(t, t->snd_nxt, TCP_RST | TCP_ACK, now);
+		tcp_send_ctl(t, t->snd_max, TCP_RST | TCP_ACK, now);
 		break;
 	}
 	tcp_set_closed(t, 0);

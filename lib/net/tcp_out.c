@@ -106,7 +106,12 @@ void tcp_send_ctl(struct tcb *t, uint32_t seq, uint8_t flags, uint64_t now)
 
 void tcp_send_ack(struct tcb *t, uint64_t now)
 {
-	tcp_send_ctl(t, t->snd_nxt, TCP_ACK, now);
+	/*
+	 * snd_max, not snd_nxt: after a timeout snd_nxt goes back to resend,
+	 * and an ACK below what the peer already holds would be unacceptable
+	 * to it (RFC 9293 3.10.7.4), so neither side would hear the other.
+	 */
+	tcp_send_ctl(t, t->snd_max, TCP_ACK, now);
 }
 
 /* @len bytes of the send ring from @seq, with a FIN after them if @fin. */

@@ -166,7 +166,7 @@ void tcp_data_in(struct tcb *t, const struct tcp_seg *seg, uint64_t now)
 	trim(t, seg, &pc);
 	if (pc.len > 0 && t->rd_closed) {
 		/* Linux's rule: data for an application that closed is answered by RST. */
-		tcp_send_ctl(t, t->snd_nxt, TCP_RST | TCP_ACK, now);
+		tcp_send_ctl(t, t->snd_max, TCP_RST | TCP_ACK, now);
 		tcp_set_closed(t, 0);
 		return;
 	}
