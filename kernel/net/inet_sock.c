@@ -288,6 +288,6 @@ void inet_sock_init(void)
 	table_init(&tcp_table, "tcp_bind");
 	table_init(&udp_table, "udp_bind");
 	if (tcp_sock_init())
-		log_warn("inet: no TCP timer task: TCP sockets will not retransmit\n");
+		pr_warn("inet: no TCP timer task: TCP sockets will not retransmit\n");
 	sock_register_family(&inet_family);
 }

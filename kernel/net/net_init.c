@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "net/inet.h"
+#include "net/inet_sock.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
 
@@ -24,6 +25,7 @@ int net_init(void)
 		goto out;
 
 	/* The socket families and protocols, one line each (their lanes add them). */
+	inet_sock_init(); /* AF_INET: TCP sockets, the port tables (sock lane) */
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;

@@ -173,7 +173,8 @@ static int tcp_connect_op(struct socket *s, const void *addr, size_t len, bool n
 		return err;
 	if (nonblock)
 		return -EINPROGRESS;
-	err = sock_wait(s, connect_done, tk, false, __atomic_load_n(&s->sndtimeo_ns, __ATOMIC_RELAXED));
+	err = sock_wait(s, connect_done, tk, false,
+	                __atomic_load_n(&s->sndtimeo_ns, __ATOMIC_RELAXED));
 	if (err)
 		return err == -EAGAIN ? -EINPROGRESS : err;
 	mutex_lock(&tk->lock);
@@ -336,7 +337,8 @@ static int tcp_getname(struct socket *s, void *addr, size_t *len, bool peer)
 	} else if (tk->active) {
 		inet_addr_fill(addr, len, tk->tcb.laddr, tk->tcb.lport);
 	} else {
-		inet_addr_fill(addr, len, tk->bound ? tk->bind.addr : 0, tk->bound ? tk->bind.port : 0);
+		inet_addr_fill(addr, len, tk->bound ? tk->bind.addr : 0,
+		               tk->bound ? tk->bind.port : 0);
 	}
 	mutex_unlock(&tk->lock);
 	return err;

@@ -60,15 +60,15 @@ struct tcp_sk {
 	bool nodelay;          /* [K] TCP_NODELAY before the tcb exists */
 	uint16_t user_mss;     /* [K] TCP_MAXSEG, 0: the route's */
 	uint32_t keepidle_s, keepintvl_s, keepcnt; /* [K] TCP_KEEP*, 0: the default */
-	bool hashed;           /* [H] in the connection table */
-	struct list_node hash_link; /* [H] */
+	bool hashed;                               /* [H] in the connection table */
+	struct list_node hash_link;                /* [H] */
 	/* A listener's child until accept() takes it. */
-	struct tcp_sk *parent;      /* [K] the listener, with a reference; NULL when none */
-	struct list_node q_link;    /* [Q] on the parent's synq or acceptq */
-	bool on_acceptq;            /* [Q] */
-	struct tcp_listen *lsn;     /* [K] set while listening */
+	struct tcp_sk *parent;   /* [K] the listener, with a reference; NULL when none */
+	struct list_node q_link; /* [Q] on the parent's synq or acceptq */
+	bool on_acceptq;         /* [Q] */
+	struct tcp_listen *lsn;  /* [K] set while listening */
 	/* The timer list. */
-	uint64_t timer_at;          /* [T] the deadline it is filed under, UINT64_MAX: none */
+	uint64_t timer_at;           /* [T] the deadline it is filed under, UINT64_MAX: none */
 	struct list_node timer_link; /* [T] */
 };
 

@@ -7,8 +7,6 @@
  * segments: to a connection, to a listener's SYN handling, or a RST for a
  * port nobody holds (RFC 9293 3.10.7.1).
  */
-#include "net/tcp_sock.h"
-
 #include <cairn/errno.h>
 
 #include <lib/string.h>
@@ -21,6 +19,7 @@
 #include "net/netif.h"
 #include "net/pkt.h"
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 #include "time/time.h"
 
 #define CONN_BUCKETS 1024u
@@ -108,10 +107,11 @@ static struct tcp_sk *conn_find_locked(uint32_t laddr, uint16_t lport, uint32_t 
 	struct list_node *b = &conn_table[conn_hash(laddr, lport, raddr, rport)];
 	struct tcp_sk *tk;
 
-	list_for_each_entry (tk, b, hash_link) {
+	list_for_each_entry(tk, b, hash_link) {
 		const struct tcb *t = &tk->tcb;
 
-		if (t->lport == lport && t->rport == rport && t->laddr == laddr && t->raddr == raddr)
+		if (t->lport == lport && t->rport == rport && t->laddr == laddr &&
+		    t->raddr == raddr)
 			return tk;
 	}
 	return NULL;
@@ -168,7 +168,7 @@ void tcp_sk_foreach(void (*fn)(struct tcp_sk *tk, void *ctx), void *ctx)
 
 	spin_lock(&conn_lock);
 	for (unsigned i = 0; conn_ready && i < CONN_BUCKETS; i++)
-		list_for_each_entry (tk, &conn_table[i], hash_link)
+		list_for_each_entry(tk, &conn_table[i], hash_link)
 			fn(tk, ctx);
 	spin_unlock(&conn_lock);
 }

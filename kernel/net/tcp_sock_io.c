@@ -7,8 +7,6 @@
  * SO_RCVTIMEO. Also poll readiness as Linux's tcp_poll() reports it,
  * FIONREAD and SIOCOUTQ, and the IPPROTO_TCP options of tcp(7).
  */
-#include "net/tcp_sock.h"
-
 #include <cairn/errno.h>
 #include <cairn/linux/termios.h>
 
@@ -16,6 +14,7 @@
 #include "fs/poll.h"
 #include "mm/uaccess.h"
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 #include "time/time.h"
 
 /* tcp(7)'s option numbers (include/uapi/linux/tcp.h). */
@@ -130,9 +129,9 @@ static bool recv_ready(void *ctx)
 	struct tcp_sk *tk = ctx;
 	enum tcp_state st = st_of(tk);
 
-	return tcp_readable(&tk->tcb) || tk->shut_rd || (st != TCP_SYN_SENT && st != TCP_SYN_RECEIVED &&
-	                                                 st != TCP_ESTABLISHED &&
-	                                                 st != TCP_FIN_WAIT_1 && st != TCP_FIN_WAIT_2);
+	return tcp_readable(&tk->tcb) || tk->shut_rd ||
+	       (st != TCP_SYN_SENT && st != TCP_SYN_RECEIVED && st != TCP_ESTABLISHED &&
+	        st != TCP_FIN_WAIT_1 && st != TCP_FIN_WAIT_2);
 }
 
 /* Copy up to what @u holds out of the ring; consume it unless MSG_PEEK. */

@@ -8,14 +8,13 @@
  * (RFC 4987 3.4 and 3.6 describe both defences). A full accept queue
  * drops SYNs, as Linux does, and the client retransmits.
  */
-#include "net/tcp_sock.h"
-
 #include <cairn/errno.h>
 
 #include "core/log.h"
 #include "fs/poll.h"
 #include "net/inet.h"
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 #include "time/time.h"
 
 /* Half-open children of all listeners. [a] */

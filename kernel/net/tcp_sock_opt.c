@@ -5,11 +5,10 @@
  * TCP acts on (SO_KEEPALIVE, SO_ERROR, SO_ACCEPTCONN) and the IP ones
  * programs set without needing them (IP_TOS, IP_TTL: accepted).
  */
-#include "net/tcp_sock.h"
-
 #include <cairn/errno.h>
 
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 
 #define TCP_NODELAY   1
 #define TCP_MAXSEG    2
@@ -123,9 +122,9 @@ static void tcp_info_fill(const struct tcp_sk *tk, struct k_tcp_info *i)
 	i->state = (uint8_t)(tk->lsn ? TCP_LISTEN : t->state);
 	if (!tk->active)
 		return;
-	i->options = (uint8_t)((t->ts_ok ? TCPI_OPT_TIMESTAMPS : 0) |
-	                       (t->sack_ok ? TCPI_OPT_SACK : 0) |
-	                       (t->wscale_ok ? TCPI_OPT_WSCALE : 0));
+	i->options =
+		(uint8_t)((t->ts_ok ? TCPI_OPT_TIMESTAMPS : 0) | (t->sack_ok ? TCPI_OPT_SACK : 0) |
+	                  (t->wscale_ok ? TCPI_OPT_WSCALE : 0));
 	i->wscale = (uint8_t)((t->snd_wscale & 0xf) | (t->rcv_wscale & 0xf) << 4);
 	i->retransmits = (uint8_t)t->retries;
 	i->rto = (uint32_t)(t->rto_ns / 1000);
@@ -149,13 +148,25 @@ static int tcp_opt_get_locked(struct tcp_sk *tk, int name, void *val, size_t *le
 	int v;
 
 	switch (name) {
-	case TCP_NODELAY: v = tk->nodelay; break;
-	case TCP_MAXSEG: v = tk->active && t->smss ? t->smss : tk->user_mss ? tk->user_mss : 536; break;
-	case TCP_KEEPIDLE: v = tk->keepidle_s ? (int)tk->keepidle_s : 7200; break;
-	case TCP_KEEPINTVL: v = tk->keepintvl_s ? (int)tk->keepintvl_s : 75; break;
-	case TCP_KEEPCNT: v = tk->keepcnt ? (int)tk->keepcnt : 9; break;
+	case TCP_NODELAY:
+		v = tk->nodelay;
+		break;
+	case TCP_MAXSEG:
+		v = tk->active && t->smss ? t->smss : tk->user_mss ? tk->user_mss : 536;
+		break;
+	case TCP_KEEPIDLE:
+		v = tk->keepidle_s ? (int)tk->keepidle_s : 7200;
+		break;
+	case TCP_KEEPINTVL:
+		v = tk->keepintvl_s ? (int)tk->keepintvl_s : 75;
+		break;
+	case TCP_KEEPCNT:
+		v = tk->keepcnt ? (int)tk->keepcnt : 9;
+		break;
 	case TCP_CORK:
-	case TCP_QUICKACK: v = 0; break;
+	case TCP_QUICKACK:
+		v = 0;
+		break;
 	case TCP_INFO: {
 		struct k_tcp_info i;
 
@@ -164,7 +175,8 @@ static int tcp_opt_get_locked(struct tcp_sk *tk, int name, void *val, size_t *le
 		*len = sizeof(i);
 		return 0;
 	}
-	default: return -ENOPROTOOPT;
+	default:
+		return -ENOPROTOOPT;
 	}
 	__builtin_memcpy(val, &v, sizeof(v));
 	*len = sizeof(v);

@@ -9,11 +9,10 @@
  * it holds the live connections only, bounded by the SYN backlog and the
  * descriptors that hold them.
  */
-#include "net/tcp_sock.h"
-
 #include <cairn/errno.h>
 
 #include "core/log.h"
+#include "net/tcp_sock.h"
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "time/time.h"
@@ -21,7 +20,7 @@
 static struct spinlock timer_lock = SPINLOCK_INIT("tcp_timer"); /* the [T] lock */
 static struct list_node timer_list __guarded_by(&timer_lock) = LIST_INIT(timer_list);
 static uint64_t timer_next __guarded_by(&timer_lock) = UINT64_MAX; /* what the task sleeps to */
-static bool timer_kicked;                                            /* [a] */
+static bool timer_kicked;                                          /* [a] */
 static struct waitq timer_wq = WAITQ_INIT(timer_wq, "tcp_timer");
 
 void tcp_timer_arm(struct tcp_sk *tk, uint64_t at)
