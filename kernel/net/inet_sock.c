@@ -11,9 +11,11 @@
 
 #include <lib/net/wire.h>
 
+#include "core/log.h"
 #include "core/random.h"
 #include "net/inet.h"
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 #include "proc/proc.h"
 #include "sched/spinlock.h"
 
@@ -283,5 +285,7 @@ void inet_sock_init(void)
 {
 	table_init(&tcp_table, "tcp_bind");
 	table_init(&udp_table, "udp_bind");
+	if (tcp_sock_init())
+		pr_warn("inet: no TCP timer task: TCP sockets will not retransmit\n");
 	sock_register_family(&inet_family);
 }
