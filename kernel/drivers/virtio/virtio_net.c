@@ -249,9 +249,8 @@ static void vnet_rx_done(struct virtqueue *vq, void *token, uint32_t len, int er
 		__atomic_add_fetch(&v->nif.stats.rx_dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	/* netif_rx() counts it in rx_packets and rx_bytes. */
 	__atomic_add_fetch(&v->rx_lent, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&v->nif.stats.rx_packets, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&v->nif.stats.rx_bytes, len - sizeof(struct vnet_hdr), __ATOMIC_RELAXED);
 	p = rx_packet(v, b, len);
 	tap = __atomic_load_n(&vnet_tap, __ATOMIC_ACQUIRE);
 	if (tap)
@@ -371,26 +370,19 @@ static int vnet_xmit(struct netif *nif, struct pkt *p)
 		tx_csum_soft(p);
 	if (pkt_headroom(p) < sizeof(struct vnet_hdr)) {
 		p = tx_copy(v, p);
-		err = -ENOBUFS;
 		if (!p)
-			goto out_count;
+			return -ENOBUFS;
 	}
 	tx_header(v, p);
 	n = dma_pieces(p->data, p->len, vb, ARRAY_SIZE(vb));
 	err = n ? virtqueue_submit(v->txq, vb, n, 0, p) : -EFAULT;
 	if (err)
 		goto out_drop;
-	/* The device owns @p now: it may be freed already. */
-	__atomic_add_fetch(&nif->stats.tx_packets, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&nif->stats.tx_bytes, len, __ATOMIC_RELAXED);
+	/* The device owns @p now (it may be freed already); netif_xmit() counts it. */
 	return 0;
 out_drop:
 	pkt_free(p);
-	if (err == -ENOSPC)
-		err = -ENOBUFS;
-out_count:
-	__atomic_add_fetch(&nif->stats.tx_dropped, 1, __ATOMIC_RELAXED);
-	return err;
+	return err == -ENOSPC ? -ENOBUFS : err;
 }
 
 static const struct netif_ops vnet_ops = {
