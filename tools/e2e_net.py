@@ -9,6 +9,7 @@ script runs on the host, which the guest reaches as 10.0.2.2:
              and /etc/resolv.conf written from the lease
   ifconfig   eth0 and lo as Linux prints them; route -n and netstat -rn show
              the connected and default routes; arp -n knows the gateway
+  ip         ip addr and ip route (rtnetlink dumps) show the same
   ping       ping -c 3 10.0.2.2 (QEMU's user network answers for the host)
   wget       a file from an HTTP server on the host, its md5 compared
   nc-out     guest connects, sends a file: the host listener checks its md5
@@ -224,6 +225,20 @@ def check_routes(sh, ctx):
     return "default via %s, 10.0.2.0/24 on eth0" % GW, None
 
 
+def check_ip(sh, ctx):
+    status, out = sh.run("ip addr; ip route")
+    text = "\n".join(out)
+    need = [(r"inet 127\.0\.0\.1/8 scope host lo", "lo's address"),
+            (r"link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff", "eth0's link"),
+            (r"inet 10\.0\.2\.15/24 brd 10\.0\.2\.255 scope global eth0", "eth0's address"),
+            (r"(?m)^10\.0\.2\.0/24 dev eth0 scope link\s+src 10\.0\.2\.15", "the connected route"),
+            (r"(?m)^default via 10\.0\.2\.2 dev eth0", "the default route")]
+    missing = [what for rx, what in need if not re.search(rx, text)]
+    if status != 0 or missing:
+        return None, failure("ip addr/route lack: %s" % ", ".join(missing), status, out)
+    return "ip addr and ip route over rtnetlink", None
+
+
 def check_ping(sh, ctx):
     status, out = sh.run("ping -c 3 %s" % GW, 30)
     text = "\n".join(out)
@@ -326,7 +341,7 @@ def check_netstat(sh, ctx):
 
 
 CHECKS = [("dhcp", check_dhcp), ("ifconfig", check_ifconfig), ("routes", check_routes),
-          ("ping", check_ping), ("wget", check_wget), ("nc-out", check_nc_out),
+          ("ip", check_ip), ("ping", check_ping), ("wget", check_wget), ("nc-out", check_nc_out),
           ("nc-in", check_nc_in), ("nslookup", check_nslookup), ("httpd", check_httpd),
           ("netstat", check_netstat)]
 
