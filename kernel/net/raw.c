@@ -24,6 +24,7 @@
 #include "net/inet_sock.h"
 #include "net/netif.h"
 #include "net/pkt.h"
+#include "net/procnet.h"
 #include "net/socket.h"
 #include "net/udp.h"
 #include "proc/proc.h"
