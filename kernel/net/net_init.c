@@ -26,7 +26,7 @@ int net_init(void)
 		goto out;
 
 	/* The socket families and protocols, one line each (their lanes add them). */
-	inet_sock_init();
+	inet_sock_init(); /* AF_INET: TCP sockets, the port tables (sock lane) */
 	udp_init();
 	raw_init();
 
