@@ -18,6 +18,9 @@
 /* What a datagram costs beyond its data: its header and the allocator's share. */
 #define DGRAM_OVERHEAD 256u
 
+/* MSG_ERRQUEUE (Linux's include/linux/socket.h). */
+#define DGRAM_MSG_ERRQUEUE 0x2000u
+
 void dgram_queue_init(struct dgram_queue *dq, struct socket *s)
 {
 	spin_init(&dq->lock, "dgram_queue");
@@ -158,6 +161,9 @@ long dgram_recvmsg(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	/* No error queue is kept (IP_RECVERR is not supported): it is always empty. */
+	if (flags & DGRAM_MSG_ERRQUEUE)
+		return -EAGAIN;
 	for (;;) {
 		int err = sock_wait(s, dgram_readable, &ready, nonblock, timeout);
 
