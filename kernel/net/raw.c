@@ -167,13 +167,13 @@ static int raw_dest(struct raw_sock *r, const struct sock_msg *m, uint32_t *dst,
 	mutex_lock(&raw_lock);
 	if (m->name)
 		err = inet_addr_parse(m->name, m->namelen, false, dst, &port);
-	/* INADDR_ANY means this host, as for UDP. */
-	if (!err && m->name && *dst == INADDR_ANY)
-		*dst = r->laddr ? r->laddr : INADDR_LOOPBACK;
 	else if (r->peer)
 		*dst = r->peer;
 	else
 		err = -EDESTADDRREQ;
+	/* INADDR_ANY means this host, as for UDP. */
+	if (!err && *dst == INADDR_ANY)
+		*dst = r->laddr ? r->laddr : INADDR_LOOPBACK;
 	if (!err && r->ping && !r->ident)
 		err = raw_ident_locked(r, 0);
 	*ident = r->ident;
