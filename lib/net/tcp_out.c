@@ -64,6 +64,8 @@ static void emit(struct tcb *t, struct tcp_out *o, uint64_t now)
 		s->opt.ts_val = tcp_ts_now(t, now);
 		s->opt.ts_ecr = t->ts_recent;
 	}
+	if ((s->flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK)
+		tcp_sack_fill(t, &s->opt);
 	if (s->flags & TCP_ACK) {
 		s->ack = t->rcv_nxt;
 		t->last_ack_sent = t->rcv_nxt;
@@ -92,6 +94,8 @@ void tcp_send_syn(struct tcb *t, uint64_t now)
 	}
 	if (synack ? t->ts_ok : t->cfg.timestamps)
 		o.seg.opt.has |= TCP_OPT_TS;
+	if (synack ? t->sack_ok : t->cfg.sack)
+		o.seg.opt.has |= TCP_OPT_SACK_OK;
 	emit(t, &o, now);
 }
 
@@ -216,6 +220,31 @@ void tcp_output(struct tcb *t, uint64_t now)
 		transmit(t, len, fin, now);
 	}
 	tcp_persist_check(t, now);
+}
+
+void tcp_send_range(struct tcb *t, uint32_t seq, uint32_t len, uint64_t now)
+{
+	send_data(t, seq, len, false, now);
+}
+
+uint32_t tcp_output_new(struct tcb *t, uint64_t now)
+{
+	uint32_t end = tcp_fin_seq(t), mss = tcp_mss_data(t), right = t->snd_una + t->snd_wnd;
+	uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
+	uint32_t len = seq_lt(t->snd_nxt, right) ? right - t->snd_nxt : 0;
+	bool fin;
+
+	if (!output_state(t))
+		return 0;
+	if (len > unsent)
+		len = unsent;
+	if (len > mss)
+		len = mss;
+	fin = t->fin_queued && len == unsent && t->snd_nxt + len == end;
+	if ((len == 0 && !fin) || (!fin && !nagle_ok(t, len, unsent)))
+		return 0;
+	transmit(t, len, fin, now);
+	return len + fin;
 }
 
 uint32_t tcp_retransmit_first(struct tcb *t, uint64_t now)

@@ -3,7 +3,8 @@
  * Host tests of lib/net/tcp's timers and congestion control: RTO timing,
  * exponential backoff and the retry limits (RFC 6298), the RTT estimator
  * with Karn's rule, fast retransmit and NewReno's partial ACKs (RFC 5681,
- * 6582), delayed ACK and Nagle with TCP_NODELAY and MSG_MORE, keepalive,
+ * 6582), limited transmit (RFC 3042), SACK blocks and recovery (RFC 2018,
+ * 6675), delayed ACK and Nagle with TCP_NODELAY and MSG_MORE, keepalive,
  * and the ISN function (RFC 6528) with SipHash's published vectors.
  */
 #include <cairn/errno.h>
@@ -190,26 +191,31 @@ static void fast_retransmit_and_newreno(void **state)
 
 	(void)state;
 	ten_in_flight(&h);
-	/* Segments 1 and 5 (seq 1 and 4001) are lost: ACK 1 comes back for 2..4. */
+	/*
+	 * Segments 1 and 5 (seq 1 and 4001) are lost: ACK 1 comes back for
+	 * 2..4. The first two duplicates each let a new segment out (RFC 3042).
+	 */
 	for (int i = 0; i < 2; i++)
 		th_in(&h, TCP_ACK, 5001, 1, 60000, NULL, 0);
-	assert_int_equal(th_pending(&h), 0);
+	assert_int_equal(th_pending(&h), 2);
+	assert_int_equal(th_pop(&h)->seg.seq, 10001);
+	assert_int_equal(th_pop(&h)->seg.seq, 11001);
 	th_in(&h, TCP_ACK, 5001, 1, 60000, NULL, 0);
-	/* Third duplicate: fast retransmit of seq 1, ssthresh = 5000, cwnd = 8000. */
+	/* Third duplicate: fast retransmit of seq 1, ssthresh = 12000 / 2, cwnd = that + 3. */
 	c = th_pop(&h);
 	assert_non_null(c);
 	assert_int_equal(c->seg.seq, 1);
 	assert_int_equal(c->seg.len, 1000);
 	assert_true(h.t.in_recovery);
-	assert_int_equal(h.t.ssthresh, 5000);
-	assert_int_equal(h.t.cwnd, 8000);
-	assert_int_equal(h.t.recover, 10001);
+	assert_int_equal(h.t.ssthresh, 6000);
+	assert_int_equal(h.t.cwnd, 9000);
+	assert_int_equal(h.t.recover, 12001);
 	assert_int_equal(th_pending(&h), 0);
-	/* More duplicates (6..10 arrived) inflate cwnd: new data leaves once cwnd > flight. */
+	/* More duplicates inflate cwnd: new data leaves once cwnd passes the flight. */
 	for (int i = 0; i < 5; i++)
 		th_in(&h, TCP_ACK, 5001, 1, 60000, NULL, 0);
-	assert_int_equal(h.t.cwnd, 13000);
-	assert_int_equal(th_pending(&h), 3);
+	assert_int_equal(h.t.cwnd, 14000);
+	assert_int_equal(th_pending(&h), 2);
 	th_drain(&h);
 	/* A partial ACK (up to the second hole at 4001): that hole is resent at once. */
 	th_in(&h, TCP_ACK, 5001, 4001, 60000, NULL, 0);
@@ -217,17 +223,113 @@ static void fast_retransmit_and_newreno(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->seg.seq, 4001);
 	assert_true(h.t.in_recovery);
-	/* cwnd deflated by the 4000 acknowledged, plus one segment. */
-	assert_int_equal(h.t.cwnd, 13000 - 4000 + 1000);
+	/* cwnd deflated by the 4000 acknowledged, plus one segment: room for one more. */
+	assert_int_equal(h.t.cwnd, 14000 - 4000 + 1000);
+	assert_int_equal(h.t.snd_max, 15001);
 	th_drain(&h);
-	/*
-	 * The full ACK (past recover) ends recovery: cwnd = min(ssthresh,
-	 * max(flight, mss) + mss); the partial ACK let one more segment out.
-	 */
-	assert_int_equal(h.t.snd_max, 14001);
-	th_in(&h, TCP_ACK, 5001, 13001, 60000, NULL, 0);
+	/* The full ACK (past recover) ends it: cwnd = min(ssthresh, max(flight, mss) + mss). */
+	th_in(&h, TCP_ACK, 5001, 14001, 60000, NULL, 0);
 	assert_false(h.t.in_recovery);
 	assert_int_equal(h.t.cwnd, 2000);
+	th_free(&h);
+}
+
+/* The same losses with SACK: the scoreboard names the holes, both go in one round trip. */
+static void sack_recovery(void **state)
+{
+	struct th h;
+	struct th_cap *c;
+	struct tcp_seg sa, ack;
+
+	(void)state;
+	th_init(&h, 65536, 65536);
+	assert_int_equal(tcp_connect(&h.t, h.now, 0), 0);
+	c = th_pop(&h);
+	assert_true(c->seg.opt.has & TCP_OPT_SACK_OK);
+	sa = th_seg(TCP_SYN | TCP_ACK, 5000, 1, 60000);
+	sa.opt.has = TCP_OPT_MSS | TCP_OPT_SACK_OK;
+	sa.opt.mss = 1000;
+	th_input(&h, &sa);
+	assert_true(h.t.sack_ok);
+	th_drain(&h);
+	assert_int_equal(th_send(&h, data, 20000), 0);
+	th_drain(&h);
+	/* 1..1000 and 4001..5000 lost; the peer SACKs 1001..4001 and then 5001..10001. */
+	ack = th_seg(TCP_ACK, 5001, 1, 60000);
+	ack.opt.has = TCP_OPT_SACK;
+	ack.opt.nsack = 1;
+	ack.opt.sack[0].left = 1001;
+	ack.opt.sack[0].right = 4001;
+	th_input(&h, &ack);
+	/* Three segments SACKed count as three duplicates: recovery starts at once. */
+	assert_true(h.t.in_recovery);
+	c = th_pop(&h);
+	assert_non_null(c);
+	assert_int_equal(c->seg.seq, 1);
+	assert_int_equal(h.t.cwnd, h.t.ssthresh);
+	th_drain(&h);
+	ack.opt.nsack = 2;
+	ack.opt.sack[0].left = 5001;
+	ack.opt.sack[0].right = 10001;
+	ack.opt.sack[1].left = 1001;
+	ack.opt.sack[1].right = 4001;
+	th_input(&h, &ack);
+	assert_int_equal(h.t.sacked_n, 2);
+	/* The second hole goes next, before any new data. */
+	c = th_pop(&h);
+	assert_non_null(c);
+	assert_int_equal(c->seg.seq, 4001);
+	assert_int_equal(c->seg.len, 1000);
+	/* A SACK block outside what was sent is ignored. */
+	ack.opt.nsack = 1;
+	ack.opt.sack[0].left = 30001;
+	ack.opt.sack[0].right = 31001;
+	th_input(&h, &ack);
+	assert_int_equal(h.t.sacked_n, 2);
+	/* The ACK past recover ends it; the scoreboard empties as snd_una passes it. */
+	ack.opt.nsack = 0;
+	ack.opt.has = 0;
+	ack.ack = h.t.snd_max;
+	th_input(&h, &ack);
+	assert_false(h.t.in_recovery);
+	assert_int_equal(h.t.sacked_n, 0);
+	th_free(&h);
+}
+
+static void sack_blocks_sent(void **state)
+{
+	struct th h;
+	struct th_cap *c;
+	struct tcp_seg syn = th_seg(TCP_SYN, 5000, 0, 8192);
+
+	(void)state;
+	th_init(&h, 8192, 8192);
+	syn.opt.has = TCP_OPT_SACK_OK | TCP_OPT_MSS;
+	syn.opt.mss = 1000;
+	assert_int_equal(tcp_accept_syn(&h.t, &syn, h.now, 100), 0);
+	c = th_pop(&h);
+	assert_true(c->seg.opt.has & TCP_OPT_SACK_OK);
+	th_in(&h, TCP_ACK, 5001, 101, 8192, NULL, 0);
+	/* Two out-of-order pieces: each ACK lists the latest first. */
+	th_in(&h, TCP_ACK, 5101, 101, 8192, data, 100);
+	c = th_pop(&h);
+	assert_int_equal(c->seg.opt.nsack, 1);
+	assert_int_equal(c->seg.opt.sack[0].left, 5101);
+	assert_int_equal(c->seg.opt.sack[0].right, 5201);
+	th_in(&h, TCP_ACK, 5301, 101, 8192, data, 100);
+	c = th_pop(&h);
+	assert_int_equal(c->seg.opt.nsack, 2);
+	assert_int_equal(c->seg.opt.sack[0].left, 5301);
+	assert_int_equal(c->seg.opt.sack[1].left, 5101);
+	/* The hole filled: no blocks left. */
+	th_in(&h, TCP_ACK, 5001, 101, 8192, data, 100);
+	c = th_pop(&h);
+	assert_int_equal(c->seg.ack, 5201);
+	assert_int_equal(c->seg.opt.nsack, 1);
+	th_in(&h, TCP_ACK, 5201, 101, 8192, data, 100);
+	c = th_pop(&h);
+	assert_int_equal(c->seg.ack, 5401);
+	assert_false(c->seg.opt.has & TCP_OPT_SACK);
 	th_free(&h);
 }
 
@@ -407,6 +509,8 @@ int main(void)
 		cmocka_unit_test(rtt_estimator_and_karn),
 		cmocka_unit_test(timestamps_rtt),
 		cmocka_unit_test(fast_retransmit_and_newreno),
+		cmocka_unit_test(sack_recovery),
+		cmocka_unit_test(sack_blocks_sent),
 		cmocka_unit_test(no_second_recovery_below_recover),
 		cmocka_unit_test(slow_start_and_avoidance),
 		cmocka_unit_test(nagle_nodelay_and_more),
