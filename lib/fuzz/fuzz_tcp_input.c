@@ -13,6 +13,7 @@
  * once and only in CLOSED, and a freed tcb staying silent.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,11 +48,15 @@ static uint8_t sndbuf[8192], rcvbuf[8192], payload[2048];
 static uint64_t now;
 static bool closed_event, freed;
 
-static void check(bool ok)
+static void check_at(bool ok, int line)
 {
-	if (!ok)
+	if (!ok) {
+		fprintf(stderr, "fuzz_tcp_input: invariant at line %d broken (state %d)\n", line,
+		        t.state);
 		abort();
+	}
 }
+#define check(ok) check_at((ok), __LINE__)
 
 static int output(void *ctx, const struct tcp_out *o)
 {
@@ -91,7 +96,14 @@ static void invariants(void)
 		return;
 	check(seq_le(t.snd_una, t.snd_nxt) && seq_le(t.snd_nxt, t.snd_max));
 	check(seq_le(t.snd_una, t.snd_base + t.snd.len + 1));
-	check(t.ooo_n <= 8);
+	check(t.ooo_n <= 8 && t.sacked_n <= 8);
+	for (uint32_t i = 0; i < t.sacked_n; i++) {
+		check(seq_le(t.snd_una, t.sacked[i].start) &&
+		      seq_lt(t.sacked[i].start, t.sacked[i].end));
+		check(seq_le(t.sacked[i].end, t.snd_max));
+		if (i > 0)
+			check(seq_lt(t.sacked[i - 1].end, t.sacked[i].start));
+	}
 	for (uint32_t i = 0; i < t.ooo_n; i++) {
 		uint32_t free = t.rcv.size - t.rcv.len;
 
@@ -130,7 +142,17 @@ static void segment(struct in *in)
 	if (o & 2)
 		s.opt.has |= TCP_OPT_MSS, s.opt.mss = (uint16_t)word(in);
 	if (o & 4)
-		s.opt.has |= TCP_OPT_WSCALE, s.opt.wscale = (uint8_t)(byte(in) % 15);
+		s.opt.has |= TCP_OPT_WSCALE | TCP_OPT_SACK_OK,
+			s.opt.wscale = (uint8_t)(byte(in) % 15);
+	if (f & TCP_URG) {
+		/* URG is ignored by the state machine: its bit here asks for SACK blocks. */
+		s.opt.has |= TCP_OPT_SACK;
+		s.opt.nsack = byte(in) % (TCP_MAX_SACK + 1);
+		for (unsigned i = 0; i < s.opt.nsack; i++) {
+			s.opt.sack[i].left = pick_seq(in, t.snd_una);
+			s.opt.sack[i].right = pick_seq(in, t.snd_una);
+		}
+	}
 	s.len = (o & 0xf0) ? (byte(in) | (o & 0x70) << 4) % sizeof(payload) : 0;
 	s.payload = payload;
 	if (!freed)
@@ -188,6 +210,7 @@ static void open_conn(struct in *in)
 	tcp_config_default(&cfg, 576 + (how >> 4) * 64);
 	cfg.timestamps = how & 4;
 	cfg.wscale = how & 8;
+	cfg.sack = how & 32;
 	t.laddr = 1;
 	t.raddr = 2;
 	t.lport = 3;
@@ -197,7 +220,7 @@ static void open_conn(struct in *in)
 	syn.flags = TCP_SYN;
 	syn.seq = word(in);
 	syn.wnd = 1000;
-	syn.opt.has = TCP_OPT_MSS | TCP_OPT_TS | TCP_OPT_WSCALE;
+	syn.opt.has = TCP_OPT_MSS | TCP_OPT_TS | TCP_OPT_WSCALE | TCP_OPT_SACK_OK;
 	syn.opt.mss = 536;
 	syn.opt.wscale = 2;
 	if (how & 64)

@@ -31,13 +31,24 @@ uint32_t tcp_flight(const struct tcb *t)
 
 uint32_t tcp_rcv_window(const struct tcb *t)
 {
-	uint32_t wnd = tcp_ring_free(&t->rcv);
-	uint32_t max = 0xffffu << t->rcv_wscale;
+	uint32_t wnd = tcp_ring_free(&t->rcv), max = 0xffffu << t->rcv_wscale;
+	uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	uint32_t step = tcp_mss_data(t);
 
 	if (wnd > max)
 		wnd = max;
 	/* Rounded down to what the scaled field can say, so the right edge never overstates. */
-	return wnd >> t->rcv_wscale << t->rcv_wscale;
+	wnd = wnd >> t->rcv_wscale << t->rcv_wscale;
+	/*
+	 * RFC 1122 4.2.3.3 (receiver SWS avoidance): the right edge moves only
+	 * by min(half the ring, one MSS) at a time, so the peer never sees a
+	 * window worth only a tiny segment. It never moves left either.
+	 */
+	if (step > t->rcv.size / 2)
+		step = t->rcv.size / 2;
+	if (wnd < cur || wnd - cur < step)
+		wnd = cur;
+	return wnd;
 }
 
 /* Fill in what every segment carries and hand it to the glue. */

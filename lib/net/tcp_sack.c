@@ -40,6 +40,8 @@ void tcp_sack_fill(const struct tcb *t, struct tcp_opts *o)
 void tcp_sack_update(struct tcb *t, const struct tcp_seg *seg)
 {
 	unsigned n = seg->opt.nsack < TCP_MAX_SACK ? seg->opt.nsack : TCP_MAX_SACK;
+	/* The floor: this ACK's or an earlier one's, whichever is higher (ACKs reorder). */
+	uint32_t base = seq_gt(seg->ack, t->snd_una) ? seg->ack : t->snd_una;
 
 	if (!t->sack_ok || !(seg->opt.has & TCP_OPT_SACK))
 		return;
@@ -47,10 +49,10 @@ void tcp_sack_update(struct tcb *t, const struct tcp_seg *seg)
 		uint32_t s = seg->opt.sack[i].left, e = seg->opt.sack[i].right;
 
 		/* Only blocks of data we sent and the peer has not acknowledged (no D-SACK). */
-		if (!seq_lt(s, e) || !seq_lt(seg->ack, e) || seq_gt(e, t->snd_max))
+		if (!seq_lt(s, e) || !seq_lt(base, e) || seq_gt(e, t->snd_max))
 			continue;
-		if (seq_lt(s, seg->ack))
-			s = seg->ack;
+		if (seq_lt(s, base))
+			s = base;
 		(void)tcp_range_insert(t->sacked, &t->sacked_n, ARRAY_SIZE(t->sacked), s, e);
 	}
 }
