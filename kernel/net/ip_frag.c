@@ -11,6 +11,8 @@
  */
 #include <cairn/errno.h>
 
+#include <lib/net/reass.h>
+
 #include "core/log.h"
 #include "mm/heap.h"
 #include "net/inet.h"
@@ -19,13 +21,11 @@
 #include "net/pkt.h"
 #include "time/time.h"
 
-#include <lib/net/reass.h>
-
 /* Linux's defaults (ip-sysctl: ipfrag_high_thresh 4 MiB, ipfrag_time 30 s). */
-#define REASS_MEM      (4u << 20)
-#define REASS_DGRAMS   256u
-#define REASS_TIMEOUT  (30 * NSEC_PER_SEC)
-#define REASS_TICK     (1 * NSEC_PER_SEC)
+#define REASS_MEM     (4u << 20)
+#define REASS_DGRAMS  256u
+#define REASS_TIMEOUT (30 * NSEC_PER_SEC)
+#define REASS_TICK    (1 * NSEC_PER_SEC)
 
 static struct reass engine;          /* [N] */
 static struct net_timer reass_timer; /* [N] */
@@ -85,7 +85,8 @@ static struct pkt *take_whole(struct reass_dgram *d, struct ip4_view *ip)
 	if (p) {
 		reass_copy(d, pkt_put(p, len));
 		if (ip4_parse(p->data, p->len, false, ip)) {
-			pkt_free(p); /* the engine wrote a header that does not parse: a bug, not input */
+			pkt_free(
+				p); /* the engine wrote a header that does not parse: a bug, not input */
 			p = NULL;
 		}
 	}
