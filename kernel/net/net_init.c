@@ -10,6 +10,7 @@
 #include "net/inet.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
+#include "net/unix.h"
 
 int net_init(void)
 {
@@ -24,6 +25,7 @@ int net_init(void)
 		goto out;
 
 	/* The socket families and protocols, one line each (their lanes add them). */
+	unix_init();
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;

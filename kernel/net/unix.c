@@ -194,6 +194,7 @@ static void unix_names_insert_locked(struct unix_sock *u, unsigned b) __must_hol
 {
 	u->bound_next = names[b];
 	names[b] = u;
+	u->in_names = true;
 	unix_sock_get(u);
 }
 
@@ -203,7 +204,8 @@ static void unix_names_remove(struct unix_sock *u)
 	unsigned b;
 	bool found = false;
 
-	if (!u->addr)
+	/* Accepted sockets share their listener's name but are not in the table. */
+	if (!u->in_names)
 		return;
 	b = u->addr->abstract ? unix_bucket_abstract(u->addr, u->type)
 	                      : unix_bucket_inode(u->path.dentry->inode);

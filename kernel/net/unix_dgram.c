@@ -204,7 +204,7 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *sm, unsigned flags, b
 	size_t len = sm->data->resid;
 	struct unix_scm scm;
 	struct unix_msg *m;
-	int err = unix_scm_parse(sm->control, sm->controllen, &scm);
+	int err = unix_scm_parse(sm, &scm);
 
 	if (err)
 		return err;

@@ -122,6 +122,7 @@ struct unix_sock {
 	struct unix_sock *hooked; /* [U] the peer whose peer_wait has hook, NULL: none */
 	struct list_node all;    /* [G] on the list of every socket (/proc/net/unix) */
 	struct unix_sock *bound_next; /* [N] the name table's chain */
+	bool in_names;           /* [U] it went into the name table (bind, autobind) */
 	uint64_t ino;            /* [a] the socket file's inode number (/proc/net/unix), 0: none */
 };
 
@@ -221,7 +222,7 @@ struct unix_scm {
  * malformed cmsg, too many descriptors, an unknown type), -EBADF, -EPERM
  * (credentials that are not the caller's), -ENOMEM.
  */
-int __must_check unix_scm_parse(const void *control, size_t len, struct unix_scm *scm);
+int __must_check unix_scm_parse(const struct sock_msg *sm, struct unix_scm *scm);
 void unix_scm_destroy(struct unix_scm *scm);
 /*
  * Whether queuing @fds on @to would make a cycle of sockets holding each

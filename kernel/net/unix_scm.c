@@ -36,18 +36,6 @@
 
 #define UNIX_GC_MAX 256 /* sockets one cycle check may look at */
 
-/* struct cmsghdr on x86_64 (cmsg(3)): a size_t length, then level and type. */
-struct kcmsghdr {
-	uint64_t len;
-	int32_t level;
-	int32_t type;
-};
-
-#define CMSG_HDR      sizeof(struct kcmsghdr)
-#define CMSG_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
-#define CMSG_LEN(n)   (CMSG_HDR + (n))
-#define CMSG_SPACE(n) (CMSG_HDR + CMSG_ALIGN(n))
-
 static struct mutex gc_lock = MUTEX_INIT(gc_lock, "unix-gc");
 static long inflight; /* [a] files held by messages */
 
@@ -162,10 +150,10 @@ void unix_msg_free(struct unix_msg *m)
 /* ---- sendmsg's control data ---- */
 
 /* SCM_RIGHTS: add the descriptors of one cmsg to @scm (Linux's scm_fp_copy()). */
-static int unix_scm_rights(const struct kcmsghdr *h, struct unix_scm *scm)
+static int unix_scm_rights(const struct cmsghdr *h, struct unix_scm *scm)
 {
-	size_t num = (h->len - CMSG_HDR) / sizeof(int);
-	const int *fd = (const int *)(h + 1);
+	size_t num = (h->cmsg_len - CMSG_HDR_LEN) / sizeof(int);
+	const int *fd = (const int *)CMSG_DATA(h);
 	struct unix_fds *fds;
 
 	if (!num)
@@ -192,15 +180,15 @@ static int unix_scm_rights(const struct kcmsghdr *h, struct unix_scm *scm)
 }
 
 /* SCM_CREDENTIALS: the caller's own ids, or any for root (Linux's scm_check_creds()). */
-static int unix_scm_creds(const struct kcmsghdr *h, struct unix_scm *scm)
+static int unix_scm_creds(const struct cmsghdr *h, struct unix_scm *scm)
 {
 	struct cred c = current_cred();
 	struct process *p = process_current();
 	struct unix_cred u;
 
-	if (h->len != CMSG_LEN(sizeof(u)))
+	if (h->cmsg_len != CMSG_LEN(sizeof(u)))
 		return -EINVAL;
-	memcpy(&u, h + 1, sizeof(u));
+	memcpy(&u, CMSG_DATA(h), sizeof(u));
 	if (c.euid != 0) {
 		if (u.pid != (p ? p->pid : 0))
 			return -EPERM;
@@ -214,34 +202,31 @@ static int unix_scm_creds(const struct kcmsghdr *h, struct unix_scm *scm)
 	return 0;
 }
 
-int unix_scm_parse(const void *control, size_t len, struct unix_scm *scm)
+int unix_scm_parse(const struct sock_msg *sm, struct unix_scm *scm)
 {
-	const char *base = control;
-	size_t off = 0;
+	const struct cmsghdr *h = NULL;
 	int err = 0;
 
 	memset(scm, 0, sizeof(*scm));
-	/* cmsg(3)'s walk: a header must fit whole; its length must fit what is left. */
-	while (!err && base && off + CMSG_HDR <= len) {
-		const struct kcmsghdr *h = (const void *)(base + off);
-
-		if (h->len < CMSG_HDR || h->len > len - off)
-			return -EINVAL;
-		if (h->level == SOL_SOCKET) {
-			if (h->type == SCM_RIGHTS)
-				err = unix_scm_rights(h, scm);
-			else if (h->type == SCM_CREDENTIALS)
-				err = unix_scm_creds(h, scm);
-			else
-				err = -EINVAL;
-		}
-		off += CMSG_ALIGN(h->len);
+	while (!err && (h = sock_cmsg_next(sm, h, &err))) {
+		if (h->cmsg_level != SOL_SOCKET)
+			continue;
+		if (h->cmsg_type == SCM_RIGHTS)
+			err = unix_scm_rights(h, scm);
+		else if (h->cmsg_type == SCM_CREDENTIALS)
+			err = unix_scm_creds(h, scm);
+		else
+			err = -EINVAL;
 	}
-	if (!err && scm->fds && !scm->fds->n) {
+	if (err) {
+		unix_scm_destroy(scm);
+		return err;
+	}
+	if (scm->fds && !scm->fds->n) {
 		kfree(scm->fds);
 		scm->fds = NULL;
 	}
-	return err;
+	return 0;
 }
 
 void unix_scm_destroy(struct unix_scm *scm)
@@ -341,34 +326,12 @@ int unix_inflight_check(const struct unix_fds *fds, struct unix_sock *to) __must
 
 /* ---- recvmsg's control data ---- */
 
-/* Append one cmsg to @sm's buffer as Linux's put_cmsg() does (cut with MSG_CTRUNC). */
-static void unix_put_cmsg(struct sock_msg *sm, size_t *used, int type, const void *data,
-                          size_t n)
-{
-	size_t room = sm->controllen - *used, len = CMSG_LEN(n), space = CMSG_SPACE(n);
-	struct kcmsghdr h = { .level = SOL_SOCKET, .type = type };
-	char *at = (char *)sm->control + *used;
-
-	if (room < CMSG_HDR) {
-		sm->out_flags |= MSG_CTRUNC;
-		return;
-	}
-	if (room < len) {
-		sm->out_flags |= MSG_CTRUNC;
-		len = room;
-	}
-	h.len = len;
-	memcpy(at, &h, CMSG_HDR);
-	memcpy(at + CMSG_HDR, data, len - CMSG_HDR);
-	*used += space < room ? space : room;
-}
-
 /* Install @fds's files as descriptors as Linux's scm_detach_fds(); the rest are closed. */
 static void unix_put_rights(struct sock_msg *sm, size_t *used, struct unix_fds *fds,
                             unsigned flags)
 {
-	size_t room = sm->controllen - *used;
-	unsigned max = room > CMSG_HDR ? (unsigned)((room - CMSG_HDR) / sizeof(int)) : 0;
+	size_t room = sm->control && sm->controllen > *used ? sm->controllen - *used : 0;
+	unsigned max = room > CMSG_HDR_LEN ? (unsigned)((room - CMSG_HDR_LEN) / sizeof(int)) : 0;
 	int got[UNIX_SCM_MAX_FD];
 	unsigned i;
 
@@ -384,7 +347,7 @@ static void unix_put_rights(struct sock_msg *sm, size_t *used, struct unix_fds *
 		__atomic_sub_fetch(&inflight, 1, __ATOMIC_RELAXED);
 	}
 	if (i)
-		unix_put_cmsg(sm, used, SCM_RIGHTS, got, i * sizeof(int));
+		sock_cmsg_put(sm, used, SOL_SOCKET, SCM_RIGHTS, got, i * sizeof(int));
 	if (i < fds->n)
 		sm->out_flags |= MSG_CTRUNC;
 	unix_fds_release(fds);
@@ -415,7 +378,7 @@ void unix_scm_recv(struct sock_msg *sm, const struct unix_cred *cred, struct uni
 	if (!sm->control)
 		sm->controllen = 0;
 	if (passcred)
-		unix_put_cmsg(sm, &used, SCM_CREDENTIALS, cred, sizeof(*cred));
+		sock_cmsg_put(sm, &used, SOL_SOCKET, SCM_CREDENTIALS, cred, sizeof(*cred));
 	if (fds && peek)
 		fds = unix_fds_dup(fds);
 	if (fds)

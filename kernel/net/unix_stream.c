@@ -378,7 +378,7 @@ static long unix_stream_sendmsg(struct socket *s, struct sock_msg *sm, unsigned 
 	struct unix_scm scm;
 	size_t total = sm->data->resid, sent = 0;
 	long n = 0;
-	int err = unix_scm_parse(sm->control, sm->controllen, &scm);
+	int err = unix_scm_parse(sm, &scm);
 
 	if (err)
 		return err;
