@@ -76,14 +76,22 @@ __attribute__((unused)) static socklen_t ux_abstract(struct sockaddr_un *a, cons
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
 }
 
-/* Send @n descriptors and one byte @c over @sock. Returns sendmsg's result. */
+/*
+ * Send @n descriptors and one byte @c over @sock. Returns sendmsg's
+ * result. The system call itself: musl's sendmsg() copies the control
+ * data into a buffer of its own and fails with ENOMEM before the kernel
+ * sees SCM_MAX_FD descriptors.
+ */
 __attribute__((unused)) static ssize_t ux_send_fds(int sock, const int *fds, int n, char c)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 256)];
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr mh;
 	struct cmsghdr *cm;
 
+	memset(&mh, 0, sizeof(mh)); /* musl's padding words too */
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
 	memset(ctl, 0, sizeof(ctl));
 	mh.msg_control = ctl;
 	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
@@ -92,7 +100,7 @@ __attribute__((unused)) static ssize_t ux_send_fds(int sock, const int *fds, int
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
 	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
-	return sendmsg(sock, &mh, 0);
+	return syscall(SYS_sendmsg, sock, &mh, 0);
 }
 
 /*
