@@ -121,7 +121,7 @@ static void echo_reply(const struct icmp_view *icmp, const struct ip4_view *ip)
  * 8 bytes of data). Its total length covers more than the quote, so
  * ip4_parse() would refuse it; the checksum is not ours to judge.
  */
-static int parse_quoted(const uint8_t *q, size_t len, struct ip4_view *v)
+int ip4_parse_quoted(const uint8_t *q, size_t len, struct ip4_view *v)
 {
 	size_t hlen;
 
@@ -151,7 +151,7 @@ static void error_input(const struct icmp_view *icmp)
 	struct ip4_view inner;
 	inet_err_fn fn;
 
-	if (parse_quoted(icmp->payload, icmp->len, &inner)) {
+	if (ip4_parse_quoted(icmp->payload, icmp->len, &inner)) {
 		NET_INC(inet_stats.icmp_in_errors);
 		return;
 	}

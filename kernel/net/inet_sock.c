@@ -11,8 +11,11 @@
 
 #include <lib/net/wire.h>
 
+#include "core/log.h"
 #include "core/random.h"
+#include "net/inet.h"
 #include "net/socket.h"
+#include "net/tcp_sock.h"
 #include "proc/proc.h"
 #include "sched/spinlock.h"
 
@@ -68,13 +71,10 @@ void inet_addr_fill(void *out, size_t *len, uint32_t ip, uint16_t port)
 	*len = sizeof(sin);
 }
 
-/*
- * Whether @ip may be bound. Until the IP layer's inet_addr_is_local() is
- * merged (h-ip), loopback and INADDR_ANY are the only addresses known.
- */
+/* Whether @ip may be bound: any, one of ours, or a broadcast (ip(7)). */
 static bool bind_addr_ok(uint32_t ip)
 {
-	return ip == INADDR_ANY || ip == INADDR_BROADCAST || (ip >> 24) == 127;
+	return ip == INADDR_ANY || ip == INADDR_BROADCAST || inet_addr_is_local(ip);
 }
 
 int inet_bind_check(uint32_t ip, uint16_t port)
@@ -285,5 +285,7 @@ void inet_sock_init(void)
 {
 	table_init(&tcp_table, "tcp_bind");
 	table_init(&udp_table, "udp_bind");
+	if (tcp_sock_init())
+		pr_warn("inet: no TCP timer task: TCP sockets will not retransmit\n");
 	sock_register_family(&inet_family);
 }

@@ -8,8 +8,11 @@
 
 #include "core/log.h"
 #include "net/inet.h"
+#include "net/inet_sock.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
+#include "net/netlink.h"
+#include "net/udp.h"
 #include "net/unix.h"
 
 int net_init(void)
@@ -25,7 +28,11 @@ int net_init(void)
 		goto out;
 
 	/* The socket families and protocols, one line each (their lanes add them). */
-	unix_init();
+	inet_sock_init(); /* AF_INET: TCP sockets, the port tables (sock lane) */
+	udp_init();
+	raw_init();
+	netlink_init(); /* AF_NETLINK: rtnetlink's dumps for busybox ip (conf lane) */
+	unix_init();    /* AF_UNIX (unix lane) */
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;

@@ -32,7 +32,8 @@ static uint64_t rx_done_seq;   /* [a] frames the task has finished with (queued 
 static struct spinlock timer_lock = SPINLOCK_INIT("net.timers");
 static struct list_node timers __guarded_by(&timer_lock) = LIST_INIT(timers);
 static struct net_timer *timer_running __guarded_by(&timer_lock);
-static uint64_t timer_gen; /* [a] passes over the timers the task finished */
+static uint64_t sync_req;  /* [a] net_sync() calls so far */
+static uint64_t sync_done; /* [a] the sync_req a finished pass had read at its start */
 
 static struct waitq net_wq = WAITQ_INIT(net_wq, "net.task");
 static bool kicked;               /* [a] net_task_kick() asked for a pass */
@@ -239,7 +240,6 @@ static uint64_t run_timers(uint64_t now)
 		timer_running = NULL;
 	}
 	spin_unlock(&timer_lock);
-	__atomic_add_fetch(&timer_gen, 1, __ATOMIC_RELEASE);
 	return next;
 }
 
@@ -268,12 +268,15 @@ static int net_task_main(void *arg)
 	(void)arg;
 	__atomic_store_n(&net_task, task_current(), __ATOMIC_RELEASE);
 	for (;;) {
-		unsigned n = take_batch(&batch);
+		uint64_t req = __atomic_load_n(&sync_req, __ATOMIC_ACQUIRE);
+		unsigned n;
 
+		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
+		n = take_batch(&batch);
 		if (n)
 			run_batch(&batch, n);
-		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
 		next = run_timers(net_now());
+		__atomic_store_n(&sync_done, req, __ATOMIC_RELEASE);
 		if (n == NET_RX_BATCH)
 			continue; /* more frames wait: no sleep, and timers stay served per batch */
 		if (waitq_wait(&net_wq, has_work, NULL, 0, next) == -ETIMEDOUT)
@@ -298,15 +301,15 @@ int net_task_start(void)
 void net_sync(void)
 {
 	uint64_t want = __atomic_load_n(&rx_queued_seq, __ATOMIC_ACQUIRE);
-	uint64_t gen;
+	uint64_t ticket;
 
 	if (net_in_task() || !__atomic_load_n(&net_task, __ATOMIC_ACQUIRE))
 		return;
 	while ((int64_t)(__atomic_load_n(&rx_done_seq, __ATOMIC_ACQUIRE) - want) < 0)
 		task_sleep_ns(50 * NSEC_PER_USEC);
-	/* One full pass over the timers after those frames: what they armed at "now" ran. */
-	gen = __atomic_load_n(&timer_gen, __ATOMIC_ACQUIRE);
+	/* A whole pass that started after this point: the timers due now have run. */
+	ticket = __atomic_add_fetch(&sync_req, 1, __ATOMIC_ACQ_REL);
 	net_task_kick();
-	while (__atomic_load_n(&timer_gen, __ATOMIC_ACQUIRE) - gen < 2)
+	while ((int64_t)(__atomic_load_n(&sync_done, __ATOMIC_ACQUIRE) - ticket) < 0)
 		task_sleep_ns(50 * NSEC_PER_USEC);
 }
