@@ -128,6 +128,10 @@ struct unix_sock {
 
 /* ---- unix.c: sockets, names, waiting ---- */
 
+/* Every socket by unix_sock.all ([G], /proc/net/unix); release clears ->sock under it. */
+extern struct mutex unix_all_lock;
+extern struct list_node unix_all;
+
 struct unix_sock *unix_sock_new(struct socket *s, int type);
 void unix_sock_get(struct unix_sock *u);
 void unix_sock_put(struct unix_sock *u);

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 
 #include "unixsock.h"
 
@@ -349,6 +350,66 @@ static void bulk(void)
 	close(sv[1]);
 }
 
+/* The /proc/net/unix line whose path is @path, into @line; false if none. */
+static bool proc_line(const char *path, char *line, size_t n)
+{
+	static char buf[65536];
+	int fd = open("/proc/net/unix", O_RDONLY);
+	ssize_t got = 0, r;
+	char *l, *save = NULL;
+	size_t plen = strlen(path);
+
+	if (fd < 0)
+		return false;
+	while ((r = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += r;
+	close(fd);
+	buf[got] = 0;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(l);
+
+		if (len > plen && !strcmp(l + len - plen, path) && l[len - plen - 1] == ' ') {
+			snprintf(line, n, "%s", l);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void proc_net_unix(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = ux_abstract(&a, "cairn-ux-proc");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	char line[256], *f;
+	unsigned long ino;
+	struct stat st;
+
+	/* The test initramfs does not mount /proc; an image that did keeps its mount. */
+	mkdir("/proc", 0555);
+	if (access("/proc/self", F_OK))
+		mount("proc", "/proc", "proc", 0, NULL);
+	tap_ok(bind(l, (struct sockaddr *)&a, len) == 0 && listen(l, 1) == 0, "a listener");
+	tap_ok(proc_line("@cairn-ux-proc", line, sizeof(line)), "/proc/net/unix lists it");
+	tap_line("#~ %s", line);
+	f = strchr(line, ':');
+	/* RefCount varies; Protocol, Flags, Type, St are Linux's. */
+	tap_ok(f && strlen(f) > 30 && !strncmp(f + 10, " 00000000 00010000 0001 01", 26),
+	       "protocol 0, __SO_ACCEPTCON, SOCK_STREAM, SS_UNCONNECTED");
+	tap_ok(f && sscanf(f + 36, "%lu", &ino) == 1 && fstat(l, &st) == 0 && st.st_ino == ino,
+	       "its inode is the socket's");
+	len = ux_path(&a, "/tmp/ux_proc.sock");
+	unlink(a.sun_path);
+	tap_ok(bind(d, (struct sockaddr *)&a, len) == 0, "a datagram socket on a path");
+	tap_ok(proc_line("/tmp/ux_proc.sock", line, sizeof(line)), "listed with its path");
+	f = strchr(line, ':');
+	tap_ok(f && strlen(f) > 30 && !strncmp(f + 10, " 00000000 00000000 0002 01", 26),
+	       "SOCK_DGRAM, unconnected");
+	close(l);
+	close(d);
+	unlink(a.sun_path);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_DFL);
@@ -361,6 +422,7 @@ int main(void)
 	names();
 	peercred_backlog();
 	bulk();
+	proc_net_unix();
 	tap_plan(tap_count);
 	return tap_done(tap_count);
 }
