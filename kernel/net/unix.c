@@ -242,8 +242,7 @@ static void unix_set_addr_locked(struct unix_sock *u, struct unix_addr *a) __mus
 }
 
 /* Bind @u to the abstract name @a (whose reference it takes). */
-static int unix_bind_abstract_locked(struct unix_sock *u, struct unix_addr *a)
-	__must_hold(&u->lock)
+static int unix_bind_abstract_locked(struct unix_sock *u, struct unix_addr *a) __must_hold(&u->lock)
 {
 	spin_lock(&names_lock);
 	if (unix_lookup_abstract_locked(a, u->type)) {
@@ -259,7 +258,10 @@ static int unix_bind_abstract_locked(struct unix_sock *u, struct unix_addr *a)
 
 int unix_autobind(struct unix_sock *u)
 {
-	struct { uint16_t fam; char name[6]; } n = { .fam = AF_UNIX };
+	struct {
+		uint16_t fam;
+		char name[6];
+	} n = { .fam = AF_UNIX };
 	struct unix_addr *a;
 	int err = -ENOSPC;
 
@@ -604,7 +606,7 @@ static long unix_inq_locked(struct unix_sock *u) __must_hold(&u->lock)
 		m = list_first_entry_or_null(&u->queue, struct unix_msg, link);
 		return m ? (long)m->len : 0;
 	}
-	list_for_each_entry (m, &u->queue, link)
+	list_for_each_entry(m, &u->queue, link)
 		n += (long)(m->len - m->off);
 	return n;
 }

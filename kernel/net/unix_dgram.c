@@ -89,7 +89,8 @@ static bool unix_dest_room(void *arg)
 	struct unix_dest *d = arg;
 	struct unix_sock *to = d->to;
 
-	return !unix_queue_full(to, to != d->u && __atomic_load_n(&to->peer, __ATOMIC_RELAXED) != d->u) ||
+	return !unix_queue_full(to, to != d->u &&
+	                                    __atomic_load_n(&to->peer, __ATOMIC_RELAXED) != d->u) ||
 	       __atomic_load_n(&to->dead, __ATOMIC_RELAXED) ||
 	       (__atomic_load_n(&to->shutdown, __ATOMIC_RELAXED) & UNIX_SHUT_RCV);
 }

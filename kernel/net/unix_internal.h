@@ -34,12 +34,12 @@
 struct file;
 struct poll_table;
 
-#define UNIX_PATH_MAX    108  /* sun_path's bytes (unix(7)) */
-#define UNIX_ADDR_HDR    2    /* offsetof(struct sockaddr_un, sun_path) */
-#define UNIX_SCM_MAX_FD  253  /* descriptors in one SCM_RIGHTS message (Linux's SCM_MAX_FD) */
-#define UNIX_DGRAM_QLEN  10   /* Linux's net.unix.max_dgram_qlen default */
-#define UNIX_BACKLOG_MAX 4096 /* Linux's net.core.somaxconn default */
-#define UNIX_MSG_COST    256  /* bytes a queued message is charged beyond its data */
+#define UNIX_PATH_MAX    108   /* sun_path's bytes (unix(7)) */
+#define UNIX_ADDR_HDR    2     /* offsetof(struct sockaddr_un, sun_path) */
+#define UNIX_SCM_MAX_FD  253   /* descriptors in one SCM_RIGHTS message (Linux's SCM_MAX_FD) */
+#define UNIX_DGRAM_QLEN  10    /* Linux's net.unix.max_dgram_qlen default */
+#define UNIX_BACKLOG_MAX 4096  /* Linux's net.core.somaxconn default */
+#define UNIX_MSG_COST    256   /* bytes a queued message is charged beyond its data */
 #define UNIX_CHUNK_MAX   65536 /* the largest stream message one send makes */
 
 /* RCV_SHUTDOWN and SEND_SHUTDOWN as Linux numbers them (shutdown's how + 1). */
@@ -76,9 +76,9 @@ struct unix_cred {
 /* The files of one SCM_RIGHTS message, each with a reference. */
 struct unix_fds {
 	struct unix_fds *next; /* on the list of files waiting to be put (unix_scm.c) */
-	unsigned n;       /* files */
-	unsigned nunix;   /* of which AF_UNIX sockets (the in-flight graph's edges) */
-	struct file *f[]; /* n entries */
+	unsigned n;            /* files */
+	unsigned nunix;        /* of which AF_UNIX sockets (the in-flight graph's edges) */
+	struct file *f[];      /* n entries */
 };
 
 /* One message on a receive queue: a datagram, a packet or a run of stream bytes. */
@@ -93,37 +93,37 @@ struct unix_msg {
 };
 
 struct unix_sock {
-	struct mutex lock;       /* the [U] lock */
-	int refs;                /* [a] its socket, a peer, the name table, a waiter */
-	int type;                /* [I] SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
-	struct socket *sock;     /* [U] the layer's socket, NULL once released */
-	struct waitq *wq;        /* [I] &sock->wq: readers and pollers (valid until released) */
-	bool dead;               /* [U] released: nothing is queued to it any more */
-	bool embryo;             /* [U] made by connect(), not accepted yet */
-	enum unix_state state;   /* [U] */
-	struct unix_sock *peer;  /* [U] a reference: the connected peer (kept after it died) */
-	struct unix_addr *addr;  /* [U] its name, NULL: unbound */
-	struct path path;        /* [U] a name in the file system: its inode (mnt NULL: none) */
-	struct list_node queue;  /* [U] struct unix_msg, oldest first */
-	size_t qbytes;           /* [U,a] charged bytes on queue */
-	unsigned qlen;           /* [U,a] messages on queue */
-	int limit;               /* [a] SO_RCVBUF as last seen: the bound on qbytes */
-	unsigned inflight_unix;  /* [U] AF_UNIX socket files held by queue's messages */
-	struct list_node accq;   /* [U] a listener's embryos (struct unix_sock by acc_link) */
-	unsigned naccq;          /* [U] entries on accq */
-	unsigned backlog;        /* [U] a listener's bound on naccq (naccq > backlog: full) */
+	struct mutex lock;         /* the [U] lock */
+	int refs;                  /* [a] its socket, a peer, the name table, a waiter */
+	int type;                  /* [I] SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	struct socket *sock;       /* [U] the layer's socket, NULL once released */
+	struct waitq *wq;          /* [I] &sock->wq: readers and pollers (valid until released) */
+	bool dead;                 /* [U] released: nothing is queued to it any more */
+	bool embryo;               /* [U] made by connect(), not accepted yet */
+	enum unix_state state;     /* [U] */
+	struct unix_sock *peer;    /* [U] a reference: the connected peer (kept after it died) */
+	struct unix_addr *addr;    /* [U] its name, NULL: unbound */
+	struct path path;          /* [U] a name in the file system: its inode (mnt NULL: none) */
+	struct list_node queue;    /* [U] struct unix_msg, oldest first */
+	size_t qbytes;             /* [U,a] charged bytes on queue */
+	unsigned qlen;             /* [U,a] messages on queue */
+	int limit;                 /* [a] SO_RCVBUF as last seen: the bound on qbytes */
+	unsigned inflight_unix;    /* [U] AF_UNIX socket files held by queue's messages */
+	struct list_node accq;     /* [U] a listener's embryos (struct unix_sock by acc_link) */
+	unsigned naccq;            /* [U] entries on accq */
+	unsigned backlog;          /* [U] a listener's bound on naccq (naccq > backlog: full) */
 	struct list_node acc_link; /* [U of the listener] on its accq */
-	unsigned shutdown;       /* [U] UNIX_SHUT_* */
-	int err;                 /* [U] pending -errno for the next call (ECONNRESET) */
+	unsigned shutdown;         /* [U] UNIX_SHUT_* */
+	int err;                   /* [U] pending -errno for the next call (ECONNRESET) */
 	struct unix_cred peercred; /* [U] SO_PEERCRED */
-	bool has_peercred;       /* [U] */
-	struct waitq peer_wait;  /* senders (and connectors) waiting for room here */
-	struct waiter hook;      /* on hooked->peer_wait: wakes our senders when the peer drains */
+	bool has_peercred;         /* [U] */
+	struct waitq peer_wait;    /* senders (and connectors) waiting for room here */
+	struct waiter hook;       /* on hooked->peer_wait: wakes our senders when the peer drains */
 	struct unix_sock *hooked; /* [U] the peer whose peer_wait has hook, NULL: none */
-	struct list_node all;    /* [G] on the list of every socket (/proc/net/unix) */
+	struct list_node all;     /* [G] on the list of every socket (/proc/net/unix) */
 	struct unix_sock *bound_next; /* [N] the name table's chain */
-	bool in_names;           /* [U] it went into the name table (bind, autobind) */
-	uint64_t ino;            /* [a] the socket file's inode number (/proc/net/unix), 0: none */
+	bool in_names;                /* [U] it went into the name table (bind, autobind) */
+	uint64_t ino; /* [a] the socket file's inode number (/proc/net/unix), 0: none */
 };
 
 /* ---- unix.c: sockets, names, waiting ---- */

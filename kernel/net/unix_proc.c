@@ -65,7 +65,7 @@ int procnet_show_unix(struct seqbuf *s, const struct procfs_node *n)
 	seq_puts(s, "Num       RefCount Protocol Flags    Type St Inode Path\n");
 	/* Under the list's lock, which release takes before the layer frees a socket. */
 	mutex_lock(&unix_all_lock);
-	list_for_each_entry (u, &unix_all, all)
+	list_for_each_entry(u, &unix_all, all)
 		unix_proc_line(s, u);
 	mutex_unlock(&unix_all_lock);
 	return 0;

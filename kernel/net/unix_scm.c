@@ -69,8 +69,8 @@ static struct unix_sock *unix_of_file(struct file *f)
 
 static struct unix_fds *unix_fds_alloc(unsigned n)
 {
-	struct unix_fds *fds = kmalloc_flags(sizeof(*fds) + n * sizeof(struct file *),
-	                                     KM_MAY_FAIL | KM_ZERO);
+	struct unix_fds *fds =
+		kmalloc_flags(sizeof(*fds) + n * sizeof(struct file *), KM_MAY_FAIL | KM_ZERO);
 
 	return fds;
 }
@@ -274,10 +274,10 @@ static void gc_expand(struct gc_walk *w, struct unix_sock *u)
 
 	mutex_lock(&u->lock);
 	if (u->inflight_unix)
-		list_for_each_entry (m, &u->queue, link)
+		list_for_each_entry(m, &u->queue, link)
 			if (m->fds && m->fds->nunix)
 				gc_push_fds(w, m->fds);
-	list_for_each_entry (e, &u->accq, acc_link)
+	list_for_each_entry(e, &u->accq, acc_link)
 		gc_push(w, e);
 	mutex_unlock(&u->lock);
 }
@@ -327,8 +327,7 @@ int unix_inflight_check(const struct unix_fds *fds, struct unix_sock *to) __must
 /* ---- recvmsg's control data ---- */
 
 /* Install @fds's files as descriptors as Linux's scm_detach_fds(); the rest are closed. */
-static void unix_put_rights(struct sock_msg *sm, size_t *used, struct unix_fds *fds,
-                            unsigned flags)
+static void unix_put_rights(struct sock_msg *sm, size_t *used, struct unix_fds *fds, unsigned flags)
 {
 	size_t room = sm->control && sm->controllen > *used ? sm->controllen - *used : 0;
 	unsigned max = room > CMSG_HDR_LEN ? (unsigned)((room - CMSG_HDR_LEN) / sizeof(int)) : 0;

@@ -440,7 +440,7 @@ static bool unix_stream_take_locked(struct unix_sock *u, struct sock_msg *sm, bo
 {
 	struct unix_msg *m, *tmp;
 
-	list_for_each_entry_safe (m, tmp, &u->queue, link) {
+	list_for_each_entry_safe(m, tmp, &u->queue, link) {
 		size_t want = m->len - m->off, got;
 
 		if (!sm->data->resid)

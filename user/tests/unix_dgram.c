@@ -34,7 +34,8 @@ static void boundaries(void)
 	tap_ok(recv(sv[1], buf, sizeof(buf), 0) == 0, "the empty datagram");
 	ux_errno(recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN, "then nothing");
 	tap_ok(send(sv[0], "0123456789", 10, 0) == 10, "send 10");
-	tap_ok(recv(sv[1], buf, 3, MSG_TRUNC | MSG_PEEK) == 10, "MSG_TRUNC|MSG_PEEK: the full size");
+	tap_ok(recv(sv[1], buf, 3, MSG_TRUNC | MSG_PEEK) == 10,
+	       "MSG_TRUNC|MSG_PEEK: the full size");
 	tap_ok(recv(sv[1], buf, 3, MSG_TRUNC) == 10 && !memcmp(buf, "012", 3),
 	       "MSG_TRUNC: the full size, 3 bytes copied");
 	ux_errno(recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN, "the rest is gone");
@@ -58,8 +59,7 @@ static void named(void)
 	tap_ok(bind(t, (struct sockaddr *)&b, blen) == 0, "bind an abstract name");
 	tap_ok(sendto(u, "anon", 4, 0, (struct sockaddr *)&a, alen) == 4, "sendto the path");
 	flen = sizeof(from);
-	tap_ok(recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) == 4,
-	       "recvfrom");
+	tap_ok(recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen) == 4, "recvfrom");
 	tap_ok(flen == 0, "an unbound sender: no name (%u)", (unsigned)flen);
 	tap_ok(sendto(t, "named", 5, 0, (struct sockaddr *)&a, alen) == 5, "sendto from a name");
 	flen = sizeof(from);
@@ -72,10 +72,12 @@ static void named(void)
 	ux_errno(sendto(u, "x", 1, 0, (struct sockaddr *)&a, 1), EINVAL, "sendto: length 1");
 	tap_ok(bind(st, (struct sockaddr *)&b, blen) == 0,
 	       "a stream socket may take the same abstract name");
-	ux_errno(sendto(u, "x", 1, 0, (struct sockaddr *)&b, blen), 0, "sendto still finds the dgram one");
+	ux_errno(sendto(u, "x", 1, 0, (struct sockaddr *)&b, blen), 0,
+	         "sendto still finds the dgram one");
 	alen = ux_path(&a, "/tmp/ux_dgram_none.sock");
 	unlink(a.sun_path);
-	ux_errno(sendto(u, "x", 1, 0, (struct sockaddr *)&a, alen), ENOENT, "sendto a missing path");
+	ux_errno(sendto(u, "x", 1, 0, (struct sockaddr *)&a, alen), ENOENT,
+	         "sendto a missing path");
 	ux_errno(connect(u, (struct sockaddr *)&a, alen), ENOENT, "connect a missing path");
 	close(st);
 	st = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -94,7 +96,8 @@ static void named(void)
 static void connected(void)
 {
 	struct sockaddr_un a, c;
-	socklen_t alen = ux_abstract(&a, "cairn-ux-conn-a"), clen = ux_abstract(&c, "cairn-ux-conn-c");
+	socklen_t alen = ux_abstract(&a, "cairn-ux-conn-a"),
+		  clen = ux_abstract(&c, "cairn-ux-conn-c");
 	int s = socket(AF_UNIX, SOCK_DGRAM, 0), t = socket(AF_UNIX, SOCK_DGRAM, 0);
 	int x = socket(AF_UNIX, SOCK_DGRAM, 0);
 	struct sockaddr_un got;
@@ -102,7 +105,8 @@ static void connected(void)
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	char buf[8];
 
-	tap_ok(bind(s, (struct sockaddr *)&a, alen) == 0 && bind(t, (struct sockaddr *)&c, clen) == 0,
+	tap_ok(bind(s, (struct sockaddr *)&a, alen) == 0 &&
+	               bind(t, (struct sockaddr *)&c, clen) == 0,
 	       "two named datagram sockets");
 	tap_ok(connect(s, (struct sockaddr *)&c, clen) == 0, "s connects to t");
 	tap_ok(getpeername(s, (struct sockaddr *)&got, &glen) == 0, "getpeername");
@@ -138,7 +142,8 @@ static void limits(void)
 	       "100000 bytes in one datagram");
 	close(sv[0]);
 	close(sv[1]);
-	tap_ok(bind(r, (struct sockaddr *)&a, alen) == 0 && connect(w, (struct sockaddr *)&a, alen) == 0,
+	tap_ok(bind(r, (struct sockaddr *)&a, alen) == 0 &&
+	               connect(w, (struct sockaddr *)&a, alen) == 0,
 	       "a writer connected to an unconnected reader");
 	while (send(w, "d", 1, 0) == 1 && n < 1000)
 		n++;
@@ -180,7 +185,8 @@ static void seqpacket(void)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	pid_t pid;
 
-	tap_ok(bind(l, (struct sockaddr *)&a, alen) == 0 && listen(l, 4) == 0, "a SEQPACKET listener");
+	tap_ok(bind(l, (struct sockaddr *)&a, alen) == 0 && listen(l, 4) == 0,
+	       "a SEQPACKET listener");
 	ux_errno(send(l, "x", 1, MSG_NOSIGNAL), ENOTCONN, "send on the listener");
 	pid = fork();
 	if (pid == 0)

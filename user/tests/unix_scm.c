@@ -49,7 +49,8 @@ static void pass_pipe_and_file(void)
 	int two[2] = { p[1], fd };
 	tap_ok(ux_send_fds(sv[0], two, 2, 'x') == 1, "send a pipe's write end and the file");
 	tap_ok(ut_wait(pid) == 0, "the child wrote to the pipe and read the file");
-	tap_ok(read(p[0], buf, 8) == 8 && !memcmp(buf, "via pipe", 8), "the pipe carried its bytes");
+	tap_ok(read(p[0], buf, 8) == 8 && !memcmp(buf, "via pipe", 8),
+	       "the pipe carried its bytes");
 	tap_ok(lseek(fd, 0, SEEK_CUR) == 5, "the file's offset moved: one open description");
 	close(sv[0]);
 
@@ -198,7 +199,9 @@ static void sockets_in_flight(void)
 	{
 		char ctl[CMSG_SPACE(sizeof(int))];
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+		struct msghdr mh = { .msg_iov = &iov,
+			             .msg_iovlen = 1,
+			             .msg_control = ctl,
 			             .msg_controllen = sizeof(ctl) };
 		ssize_t r = recvmsg(sv[1], &mh, 0);
 
@@ -217,8 +220,9 @@ static bool recv_creds(int fd, struct ucred *uc)
 {
 	char ctl[CMSG_SPACE(sizeof(struct ucred))], c;
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-		             .msg_controllen = sizeof(ctl) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	struct cmsghdr *cm;
 
 	if (recvmsg(fd, &mh, 0) != 1)
@@ -234,8 +238,9 @@ static ssize_t send_creds(int fd, const struct ucred *uc)
 {
 	char ctl[CMSG_SPACE(sizeof(struct ucred))], c = 'c';
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-		             .msg_controllen = sizeof(ctl) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
 	cm->cmsg_level = SOL_SOCKET;

@@ -99,7 +99,8 @@ static void poll_events(void)
 	tap_ok(poll(p, 2, 0) == 2 && p[0].revents == POLLOUT && p[1].revents == POLLOUT,
 	       "connected, nothing queued: POLLOUT");
 	tap_ok(write(sv[0], "x", 1) == 1, "write");
-	tap_ok(poll(p, 2, 0) == 2 && p[1].revents == (POLLIN | POLLOUT), "the peer: POLLIN|POLLOUT");
+	tap_ok(poll(p, 2, 0) == 2 && p[1].revents == (POLLIN | POLLOUT),
+	       "the peer: POLLIN|POLLOUT");
 	shutdown(sv[1], SHUT_RD);
 	p[1].events |= POLLRDHUP;
 	tap_ok(poll(&p[1], 1, 0) == 1, "poll after SHUT_RD");
@@ -145,8 +146,9 @@ static void backpressure(void)
 static int echo_client(void *arg)
 {
 	const struct sockaddr_un *a = arg;
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	                            (a->sun_path[0] ? strlen(a->sun_path) : strlen(a->sun_path + 1)));
+	socklen_t len =
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	                    (a->sun_path[0] ? strlen(a->sun_path) : strlen(a->sun_path + 1)));
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 	char buf[4];
 
@@ -215,7 +217,8 @@ static void names(void)
 
 	tap_ok(getsockname(s, (struct sockaddr *)&got, &glen) == 0 && glen == 2,
 	       "unbound: getsockname length 2");
-	ux_errno(getpeername(s, (struct sockaddr *)&got, &glen), ENOTCONN, "getpeername unconnected");
+	ux_errno(getpeername(s, (struct sockaddr *)&got, &glen), ENOTCONN,
+	         "getpeername unconnected");
 	a.sun_family = AF_UNIX;
 	tap_ok(bind(s, (struct sockaddr *)&a, offsetof(struct sockaddr_un, sun_path)) == 0,
 	       "bind with the family alone: autobind");
