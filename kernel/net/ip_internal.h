@@ -24,8 +24,6 @@ struct netif;
 /* netif.c: the most frames that wait in the rx queue per interface. */
 #define NETIF_RXQ_MAX 1024u
 
-/* ip_frag.c: drop every datagram in progress (tests); from the net task. */
-void ip4_reass_flush(void);
 /*
  * icmp.c: parse a quoted IPv4 header (an ICMP error's payload: the header
  * and at least 8 bytes; its total length runs past the quote). 0 or -EINVAL.
@@ -73,8 +71,7 @@ void pkt_csum_finish(struct pkt *p);
  * it was kept or dropped (counted). Consumes @p.
  */
 struct pkt *ip4_reassemble(struct pkt *p, struct ip4_view *ip);
-/* ip_frag.c: drop every datagram in progress (tests); from the net task. */
-void ip4_reass_flush(void);
+
 /*
  * icmp.c: parse a quoted IPv4 header (an ICMP error's payload: the header
  * and at least 8 bytes; its total length runs past the quote). 0 or -EINVAL.

@@ -363,3 +363,94 @@ TEST(net_ip_in, icmp_error_reaches_protocol)
 	fake_down(nif);
 	EXPECT_EQ(pkt_count(), base);
 }
+
+/* xorshift32: a fixed sequence, so a failure replays. */
+static uint32_t rnd_next(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/*
+ * One mangled frame: a valid datagram (ICMP echo, a fragment, UDP to a
+ * closed port, an ARP request) with random bytes changed and a random
+ * length; half of them get their IP header checksum fixed, so the damage
+ * reaches past the header check.
+ */
+static size_t mangle(uint8_t *f, size_t cap, uint32_t *seed)
+{
+	static const uint8_t protos[4] = { IPPROTO_ICMP, TEST_PROTO, IPPROTO_UDP, 254 };
+	uint32_t r = rnd_next(seed);
+	struct fake_ip h = { .src = PEER_ADDR,
+		             .dst = FAKE_ADDR,
+		             .proto = protos[r & 3],
+		             .id = (uint16_t)r,
+		             .frag_off = (r & 0x30) ? 0 : (uint16_t)(r >> 8) };
+	uint8_t body[96];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)rnd_next(seed);
+	if (h.proto == IPPROTO_ICMP)
+		icmp_build(body, ICMP_ECHO_REQUEST, 0, r, sizeof(body) - ICMP_HLEN);
+	len = fake_build_ip(f, &h, body, sizeof(body));
+	for (unsigned n = rnd_next(seed) % 4; n; n--)
+		f[ETH_HLEN + rnd_next(seed) % (len - ETH_HLEN)] = (uint8_t)rnd_next(seed);
+	if (r & 0x100) {
+		uint8_t *ip = f + ETH_HLEN;
+		size_t hlen = (size_t)(ip[0] & 0xf) * 4;
+
+		if (hlen >= IP4_HLEN_MIN && hlen <= len - ETH_HLEN) {
+			net_put16(ip + 10, 0);
+			net_put16(ip + 10, inet_csum_fold(inet_csum_add(0, ip, hlen)));
+		}
+	}
+	if (r & 0x200)
+		net_put16(f + 12, ETHERTYPE_ARP);
+	len = r & 0x400 ? rnd_next(seed) % len : len;
+	return len < cap ? len : cap;
+}
+
+static void flush_reass(struct net_timer *t, void *ctx)
+{
+	(void)t, (void)ctx;
+	ip4_reass_flush_for_tests();
+}
+
+TEST(net_ip_in, mangled_frames_survive)
+{
+	uint8_t frame[ETH_HLEN + IP4_HLEN_MIN + 96];
+	long base = pkt_count();
+	struct netif *nif = fake_up();
+	uint64_t in = stat(&inet_stats.ip_in);
+	struct net_timer t;
+	uint32_t seed = 0x2545f491u;
+
+	EXPECT_TRUE(nif != NULL);
+	fake_teach_peer(nif);
+	inet_register(TEST_PROTO, proto_hook, NULL);
+	for (unsigned i = 0; i < 600; i++) {
+		struct pkt *p = pkt_alloc(PKT_HEADROOM, sizeof(frame));
+		size_t len = mangle(frame, sizeof(frame), &seed);
+
+		if (!p)
+			continue;
+		memcpy(pkt_put(p, len), frame, len);
+		netif_rx(nif, p);
+		if (i % 100 == 99) {
+			net_sync();
+			fake_clear();
+		}
+	}
+	net_sync();
+	EXPECT_TRUE(stat(&inet_stats.ip_in) > in);
+	/* Fragments of the mangled datagrams wait in reassembly: let them go. */
+	net_timer_init(&t, flush_reass, NULL);
+	net_timer_arm(&t, net_now());
+	net_sync();
+	inet_register(TEST_PROTO, NULL, NULL);
+	fake_down(nif);
+	EXPECT_EQ(pkt_count(), base);
+}
