@@ -31,6 +31,12 @@ struct netif;
 int __must_check ip4_parse_quoted(const uint8_t *q, size_t len, struct ip4_view *v);
 /* ip_in.c: the error hook of @proto (ICMP errors are handed to it); NULL when none. */
 inet_err_fn inet_err_hook(uint8_t proto);
+/*
+ * ip_in.c: whether the net task is processing a frame sent to a
+ * link-layer broadcast or multicast (no ICMP error may answer it, RFC
+ * 1122 3.2.2); false outside the net task.
+ */
+bool ip_rx_link_bcast(void);
 /* ip_in.c: one received Ethernet frame (the net task; consumes @p). */
 void eth_input(struct pkt *p);
 /* ip_in.c: an IPv4 datagram whose data starts at the IP header (consumes @p). */

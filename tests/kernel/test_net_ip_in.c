@@ -270,6 +270,8 @@ static size_t build_with_options(uint8_t *frame, const uint8_t opt[4], const voi
 
 TEST(net_ip_in, options_skipped_and_errors_answered)
 {
+	static const uint8_t bcast_mac[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t udp[UDP_HLEN];
 	static const uint8_t garbage[4] = { 0x44, 0x00, 0xff, 0x01 }; /* a timestamp of length 0 */
 	uint8_t frame[128], icmp[ICMP_HLEN + 8];
 	long base = pkt_count();
@@ -307,10 +309,23 @@ TEST(net_ip_in, options_skipped_and_errors_answered)
 	EXPECT_EQ(ic.len, IP4_HLEN_MIN + 8u);
 	EXPECT_EQ(memcmp(ic.payload + IP4_HLEN_MIN, "12345678", 8), 0);
 	pkt_free(p);
-	/* ... but never about a broadcast (RFC 1122 3.2.2). */
+	/* ... but never about a broadcast (RFC 1122 3.2.2), IP or link-layer. */
 	h.dst = FAKE_ADDR | 0xff;
 	fake_inject(nif, frame, fake_build_ip(frame, &h, "12345678", 8));
 	EXPECT_EQ(fake_captured(), 0u);
+	h.dst = FAKE_ADDR;
+	h.dst_mac = bcast_mac;
+	fake_inject(nif, frame, fake_build_ip(frame, &h, "12345678", 8));
+	EXPECT_EQ(fake_captured(), 0u);
+	/* UDP's port unreachable (udp.c calls icmp_send_error) follows the same rule. */
+	h.proto = IPPROTO_UDP;
+	udp_build(udp, 5555, 9, PEER_ADDR, FAKE_ADDR, 0);
+	fake_inject(nif, frame, fake_build_ip(frame, &h, udp, sizeof(udp)));
+	EXPECT_EQ(fake_captured(), 0u);
+	h.dst_mac = NULL;
+	fake_inject(nif, frame, fake_build_ip(frame, &h, udp, sizeof(udp)));
+	EXPECT_EQ(fake_captured(), 1u);
+	fake_clear();
 	fake_down(nif);
 	EXPECT_EQ(pkt_count(), base);
 }
