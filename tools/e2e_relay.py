@@ -65,7 +65,8 @@ FLOOD_RATE = 2000  # SYNs per second
 # 2 KiB buffer per half-open connection would take (10,000 x 2 KiB = 20 MB).
 FLOOD_MEM_KB = 8 * 1024
 BAD_PORT = 5050
-BAD_ROUNDS = 20
+BAD_ROUNDS = 50
+BAD_EVERY_S = 0.1
 
 
 class Scenario:
@@ -94,18 +95,21 @@ def scenarios(size, losses):
 
 def stall_bound(profile, size):
     """The longest gap in progress a transfer of @size bytes each way may show
-    over @profile: a segment lost j times in a row (probability p^j, p the
-    chance that a data segment or its ACK is lost or corrupted) is resent
-    after RTO * (2^j - 1) s by RFC 6298 5.5's doubling; j is the largest
-    count that the transfer's E = 2 * size / MSS segments are still
-    expected to reach with odds above STALL_ODDS."""
-    p = 1 - (1 - profile.drop - profile.corrupt) ** 2
+    over @profile, and the run of losses it allows for. A data segment is
+    lost with probability p (dropped or corrupted); a retransmission fails
+    when it or its ACK is lost, q = 1 - (1 - p)^2. A segment lost j times in
+    a row (probability p * q^(j-1)) is resent after RTO * (2^j - 1) s by
+    RFC 6298 5.5's doubling of the timer; j is the largest run that the
+    transfer's E = 2 * size / MSS segments are still expected to reach with
+    odds above STALL_ODDS. Allow for that, plus one RTO and the slack."""
+    p = profile.drop + profile.corrupt
+    q = 1 - (1 - p) ** 2
     segments = 2 * size / MSS
-    j = 0
+    j = 1
     if p > 0:
-        while segments * p ** (j + 1) >= STALL_ODDS:
+        while segments * p * q ** j >= STALL_ODDS:
             j += 1
-    return RTO_BASE_S * (2 ** max(j, 1) - 1) + STALL_SLACK_S, j
+    return RTO_BASE_S * (2 ** j - 1) + STALL_SLACK_S, j
 
 
 def free_udp_port():
@@ -300,7 +304,7 @@ def bad_input(relay, target, stop, report):
         for _, f in frames + extra:
             relay.inject("b", f)
         rounds += 1
-        stop.wait(0.5)
+        stop.wait(BAD_EVERY_S)
     report["rounds"] = rounds
     report["frames"] = rounds * len(frames) + rounds * len(extra) if rounds else 0
 
@@ -471,7 +475,7 @@ def bad_report(res, prefix, t_lines, info):
     rounds = info["rounds"]
     res.add("%s: bad input: %d malformed frames injected in %d rounds during the transfer"
             % (prefix, info.get("frames", 0), rounds), rounds >= 3,
-            "    the transfer gave no data segment to copy or ended first")
+            "" if rounds >= 3 else "    the transfer gave no data segment to copy or ended first")
     if not before or not after:
         res.add("%s: bad input: /proc/net/snmp read before and after" % prefix, False,
                 "    before %r, after %r" % (before, after))

@@ -292,10 +292,15 @@ static int serve(const struct opts *o)
 	printf("netxfer: listening on %d\n", o->listen_port);
 	fflush(stdout);
 	for (int i = 0; i < o->accept_count; i++) {
-		int fd = accept(lfd, NULL, NULL);
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		int fd = -1;
 
+		/* Bounded like dial(): a peer that never comes ends the run, not the boot. */
+		if (poll(&p, 1, o->connect_wait_s * 1000) > 0)
+			fd = accept(lfd, NULL, NULL);
 		if (fd < 0) {
-			printf("netxfer: result=fail why=accept: %s\n", strerror(errno));
+			printf("netxfer: result=fail why=accept: %s\n",
+			       p.revents ? strerror(errno) : "no connection in time");
 			return 1;
 		}
 		bad |= transfer(fd, o);
