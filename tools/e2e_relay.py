@@ -456,8 +456,8 @@ def report(res, prefix, target, tgt, peer, scs, info, relay, wall, flood):
             continue
         bound, j = stall_bound(sc.profile, sc.size)
         gap = max(gap_of(a[1]), gap_of(b[1]))
-        res.add("%s: %s: no stall beyond %.1f s (%d losses in a row)" % (prefix, sc.name,
-                                                                          bound, j),
+        res.add("%s: %s: no stall beyond %.1f s (RTO backoff for %d loss%s in a row)"
+                % (prefix, sc.name, bound, j, "" if j == 1 else "es"),
                 gap <= bound, "longest gap %.1f s" % gap)
     if "rounds" in info:
         bad_report(res, prefix, t_lines, info)
