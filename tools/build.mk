@@ -100,6 +100,7 @@ bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/userbench.py
 	@$(PYTHON) tools/diskbench.py
 	@$(PYTHON) tools/diskbench.py --bus nvme
+	@$(PYTHON) tools/netbench.py
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from

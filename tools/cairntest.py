@@ -43,8 +43,9 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        # Disks only when the test names them (env DISKS, tools/qemu.sh).
-        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
+        # Disks and a network card only when the test names them (env DISKS and NET,
+        # tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="", NET="none")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
@@ -497,10 +498,11 @@ def run_all():
                                     {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
                  lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
                                     {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
-        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md).
+        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md);
+        # virtio-net on QEMU's user network (docs/virtio-net.md).
         scratch = scratch_disks(tmp)
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
-                                    {"APPEND": "ktest=virtio", "CPUS": "4",
+                                    {"APPEND": "ktest=virtio", "CPUS": "4", "NET": "user",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
         # Partition tables on real disks: a GPT on vda, an MBR on nvme0n1 (docs/block.md).
         parts = partitioned_disks(tmp)

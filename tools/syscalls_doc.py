@@ -38,6 +38,7 @@ PARTIAL = {
     "listxattr": "no file system keeps extended attributes: the list is empty",
     "llistxattr": "no file system keeps extended attributes: the list is empty",
     "flistxattr": "no file system keeps extended attributes: the list is empty",
+    "recvmmsg": "the timeout argument is ignored (MSG_WAITFORONE is honoured)",
     "poll": "a poll a signal without handler restarts starts its timeout again",
     "select": "nfds above 1024 is cut to 1024 (Linux: to its table's size)",
     "pipe2": "O_NOTIFICATION_PIPE: EINVAL",

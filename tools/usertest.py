@@ -94,6 +94,10 @@ PROGRAMS = {
     "exec_interp": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
+    # UDP, raw and ping sockets over loopback (issue 14's wire lane).
+    "udp_loop": {},
+    "udp_errors": {},
+    "raw_ping": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -32,6 +32,7 @@
 #include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "net/netif.h"
 #include "proc/proc.h"
 #include "sched/task.h"
 #include "shell/shell.h"
@@ -284,6 +285,10 @@ void kmain(const struct boot_info *bi)
 	if (fs_boot())
 		pr_err("kernel: no file tree; going on without one");
 	boot_step("fs");
+	/* The network's core (lo, the net task, the socket families) before NICs probe. */
+	if (net_init())
+		pr_err("kernel: no network stack");
+	boot_step("net");
 	/* Buses and drivers, once /dev exists for the disks they find. */
 	if (pci_init())
 		pr_err("kernel: PCI enumeration failed; no PCI devices");

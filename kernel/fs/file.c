@@ -124,9 +124,9 @@ long anon_path_name(const struct path *p, char *buf, size_t n)
 	unsigned long long ino = p->dentry->inode ? p->dentry->inode->ino : 0;
 	int len;
 
-	/* Pipes show as Linux's pipefs names them, everything else as its anon_inode does. */
-	if (strcmp(name, "pipe") == 0)
-		len = fmt_snprintf(buf, n, "pipe:[%llu]", ino);
+	/* Pipes and sockets show as Linux's pipefs and sockfs name them, everything else as its anon_inode does. */
+	if (strcmp(name, "pipe") == 0 || strcmp(name, "socket") == 0)
+		len = fmt_snprintf(buf, n, "%s:[%llu]", name, ino);
 	else
 		len = fmt_snprintf(buf, n, "anon_inode:[%s]", name);
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : len;

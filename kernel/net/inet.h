@@ -13,6 +13,7 @@
 
 #include <cairn/compiler.h>
 
+#include <lib/list/list.h>
 #include <lib/net/wire.h>
 
 #include <stdbool.h>
@@ -90,6 +91,14 @@ void inet_register_raw(void (*raw)(const struct pkt *p, const struct ip4_view *i
 /* Send an ICMP error about @orig (received; its header and 8 bytes are quoted). Rate-limited. */
 void icmp_send_error(const struct ip4_view *orig, uint8_t type, uint8_t code);
 
+/*
+ * Call @fn on every ARP cache entry of every interface (/proc/net/arp;
+ * struct arp_entry is lib/net/arp.h's). Under the caches' spinlocks: @fn
+ * must not sleep.
+ */
+struct arp_entry;
+void arp_foreach(void (*fn)(struct netif *dev, const struct arp_entry *e, void *ctx), void *ctx);
+
 /* ---- counters, for /proc/net/snmp and tests ---- */
 struct inet_stats {
 	uint64_t ip_in, ip_in_hdr_errors, ip_in_addr_errors, ip_in_discards, ip_in_delivers;
@@ -103,3 +112,48 @@ extern struct inet_stats inet_stats; /* [a] each field incremented atomically */
 
 /* The net task's clock: monotonic nanoseconds (the value passed to lib/net's timers). */
 uint64_t net_now(void);
+
+/* ---- the net task's timers and work (kernel/net/nettask.c) ---- */
+
+/*
+ * A one-shot timer served by the net task: its function runs in the net
+ * task (task context, the same one the receive hooks run in, so a
+ * protocol needs no extra lock against its own input), never in an
+ * interrupt. Locks: [N] the timer list's lock (nettask.c); [I] set by
+ * net_timer_init() while not armed.
+ */
+struct net_timer {
+	struct list_node link;                      /* [N] on the list, by deadline */
+	uint64_t deadline;                          /* [N] net_now() nanoseconds */
+	void (*fn)(struct net_timer *t, void *ctx); /* [I] */
+	void *ctx;                                  /* [I] */
+	bool armed;                                 /* [N] on the list */
+};
+void net_timer_init(struct net_timer *t, void (*fn)(struct net_timer *t, void *ctx), void *ctx);
+/*
+ * Fire @t at @deadline_ns (net_now() time; at the net task's next pass
+ * when past). Re-arming an armed timer moves it. Any task context; never
+ * sleeps (a spinlock).
+ */
+void net_timer_arm(struct net_timer *t, uint64_t deadline_ns);
+/* Arm @t for @deadline_ns unless it is armed for earlier already. */
+void net_timer_arm_min(struct net_timer *t, uint64_t deadline_ns);
+/* Disarm @t; true when it was armed. Its function may still be running in the net task. */
+bool net_timer_cancel(struct net_timer *t);
+/*
+ * Disarm @t and wait until its function is not running: afterwards @t
+ * may be freed. From the net task itself (a timer function or receive
+ * hook) it does not wait. Task context; may sleep briefly.
+ */
+void net_timer_cancel_sync(struct net_timer *t);
+/* Wake the net task for one pass (its timers and queue); any context. */
+void net_task_kick(void);
+/*
+ * Wait until the net task has processed every frame queued before the
+ * call (with netif_rx) and run the timers that were due: tests and the
+ * boot use it to observe the stack at rest. Task context; sleeps. Not
+ * from the net task itself (it returns at once there).
+ */
+void net_sync(void);
+/* True when the caller is the net task. */
+bool net_in_task(void);

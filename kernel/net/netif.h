@@ -36,7 +36,11 @@ struct netif;
 #define NETIF_F_CSUM_TX (1u << 0) /* completes TCP/UDP checksums (PKT_CSUM_PARTIAL) */
 #define NETIF_F_CSUM_RX (1u << 1) /* verifies received checksums (PKT_CSUM_OK) */
 
-/* Linux's /proc/net/dev columns. */
+/*
+ * Linux's /proc/net/dev columns. The stack counts rx_packets, rx_bytes and
+ * rx_dropped in netif_rx(), and tx_packets, tx_bytes and tx_dropped around
+ * ops->xmit; a driver counts only its own rx_errors and tx_errors.
+ */
 struct netif_stats {
 	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
 	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
@@ -63,8 +67,10 @@ struct netif {
 	const struct netif_ops *ops; /* [I] */
 	void *priv;                  /* [I] the driver's */
 	uint32_t addr, netmask;      /* [C] IPv4, host order; 0: none */
-	struct netif_stats stats;    /* [a] */
+	struct netif_stats stats;    /* [a] see below for who counts what */
 	struct list_node link;       /* [C] the list of interfaces */
+	void *arp;                   /* [a] arp.c's state (Ethernet), created on first use */
+	unsigned rx_queued;          /* [Q] frames in the net task's queue (nettask.c's lock) */
 };
 
 /*
@@ -90,6 +96,8 @@ void netif_foreach(void (*fn)(struct netif *nif, void *ctx), void *ctx);
 
 /* Configure IPv4 (adds the connected route); 0 or -errno. */
 int __must_check netif_set_addr(struct netif *nif, uint32_t addr, uint32_t netmask);
+/* @nif's address and netmask, read together under [C]. */
+void netif_get_addr(struct netif *nif, uint32_t *addr, uint32_t *netmask);
 /* Bring up or down (IFF_UP, calling ops->set_up). */
 int __must_check netif_set_up(struct netif *nif, bool up);
 

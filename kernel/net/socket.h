@@ -40,6 +40,7 @@ struct uio;
 #define SOCK_RAW       3
 #define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
+#define SOCK_TYPE_MAX  11      /* Linux's SOCK_MAX: types from here on are EINVAL */
 #define SOCK_NONBLOCK  0x800   /* O_NONBLOCK */
 #define SOCK_CLOEXEC   0x80000 /* O_CLOEXEC */
 
@@ -53,6 +54,7 @@ struct uio;
 #define MSG_WAITALL      0x100
 #define MSG_NOSIGNAL     0x4000
 #define MSG_MORE         0x8000
+#define MSG_WAITFORONE   0x10000 /* recvmmsg: wait for the first message only */
 #define MSG_CMSG_CLOEXEC 0x40000000
 
 #define SHUT_RD   0
@@ -104,6 +106,37 @@ struct sock_msg {
 	size_t controllen;
 	unsigned out_flags; /* recvmsg: MSG_TRUNC, MSG_CTRUNC, MSG_EOR set by the family */
 };
+
+/* ---- control messages (cmsg(3)), in kernel memory ---- */
+
+/* struct cmsghdr of the x86_64 ABI: the data follows at CMSG_ALIGN(sizeof(struct cmsghdr)). */
+struct cmsghdr {
+	uint64_t cmsg_len; /* header and data, without the padding after it */
+	int32_t cmsg_level;
+	int32_t cmsg_type;
+};
+#define CMSG_ALIGN(n) (((size_t)(n) + 7u) & ~(size_t)7u)
+#define CMSG_HDR_LEN  CMSG_ALIGN(sizeof(struct cmsghdr))
+#define CMSG_LEN(n)   (CMSG_HDR_LEN + (size_t)(n))
+#define CMSG_SPACE(n) (CMSG_HDR_LEN + CMSG_ALIGN(n))
+#define CMSG_DATA(c)  ((uint8_t *)(c) + CMSG_HDR_LEN)
+
+/*
+ * sendmsg: the control message after @c (NULL: the first) of @m's control
+ * data, or NULL at the end. A message whose length is shorter than its
+ * header or runs past the buffer ends the walk with *@err = -EINVAL (as
+ * Linux's CMSG_OK check); *@err is 0 otherwise.
+ */
+const struct cmsghdr *sock_cmsg_next(const struct sock_msg *m, const struct cmsghdr *c, int *err);
+/*
+ * recvmsg: append a control message of @len data bytes at offset *@used
+ * of @m's control buffer (m->controllen bytes; start *@used at 0), as
+ * Linux's put_cmsg(): when it does not fit whole it is cut and
+ * MSG_CTRUNC is set in m->out_flags. The family stores *@used in
+ * m->controllen when it is done.
+ */
+void sock_cmsg_put(struct sock_msg *m, size_t *used, int level, int type, const void *data,
+                   size_t len);
 
 /* A family's operations. Unset entries answer -EOPNOTSUPP (getname -ENOTCONN; poll: POLLERR). */
 struct sock_ops {

@@ -132,6 +132,27 @@ struct tcb {
 	struct {
 		uint32_t start, end; /* sequence numbers */
 	} ooo[8];
+	/* ---- added by the tcp lane (lib/net/tcp*.c) ---- */
+	uint32_t snd_base;      /* sequence number of the send ring's head byte */
+	uint32_t max_snd_wnd;   /* the largest window the peer offered (RFC 5961 5) */
+	uint32_t rcv_mss;       /* the largest payload received (delayed ACK's "full segment") */
+	uint32_t delack_bytes;  /* bytes received since our last ACK */
+	uint32_t last_ack_sent; /* rcv_nxt of our last ACK (RFC 7323 4.3) */
+	uint32_t fin_rcv_seq;   /* the peer's FIN when it came ahead of data (fin_rcv_ooo) */
+	uint32_t rtt_seq;       /* the timed segment's end, without timestamps (rtt_timing) */
+	uint64_t rtt_start;     /* when the timed segment left */
+	uint32_t probes;        /* persist probes sent since the window last opened */
+	uint32_t keep_probes;   /* keepalive probes unanswered */
+	uint32_t ca_bytes;      /* bytes acked toward the next congestion-avoidance step */
+	uint32_t chal_count;    /* challenge ACKs sent since chal_start (RFC 5961 7) */
+	uint64_t chal_start;
+	unsigned ev;      /* TCP_EV_* queued for the end of the current call */
+	bool passive;     /* opened by tcp_accept_syn() */
+	bool in_recovery; /* NewReno fast recovery until snd_una passes recover */
+	bool fin_rcv_ooo; /* fin_rcv_seq is valid */
+	bool rtt_timing;  /* rtt_seq/rtt_start time a segment */
+	bool rd_closed;   /* tcp_close() ran: new data is answered with RST */
+	bool corked;      /* MSG_MORE: hold a partial segment */
 };
 
 /*
@@ -182,6 +203,19 @@ int __must_check tcp_shutdown_wr(struct tcb *t, uint64_t now);
 void tcp_close(struct tcb *t, uint64_t now);
 /* Send a RST (unless CLOSED, LISTEN or SYN_SENT) and go to CLOSED at once. */
 void tcp_abort(struct tcb *t, uint64_t now);
+
+/*
+ * The glue changed a field of t->cfg marked "changeable" (TCP_NODELAY,
+ * the keepalive settings): re-arm the keepalive timer, push data Nagle held.
+ */
+void tcp_config_changed(struct tcb *t, uint64_t now);
+/*
+ * A SYN for the 4-tuple of @t in TIME_WAIT may open a new incarnation
+ * (RFC 9293 3.6.1, RFC 6191: its timestamp, or else its sequence number, is
+ * above the old connection's). The glue then frees @t (tcp_abort()) and
+ * hands the SYN to the listener; otherwise it passes the SYN to tcp_input().
+ */
+bool tcp_tw_accepts_syn(const struct tcb *t, const struct tcp_seg *syn);
 
 /* The earliest timer of @t (retransmission, delayed ACK, persist, keepalive, TIME_WAIT); UINT64_MAX: none. */
 uint64_t tcp_deadline(const struct tcb *t);

@@ -18,16 +18,22 @@
  * gets those modules loaded first, silently: on Cairn, which has no
  * modules, the first finit_module(2) fails with ENOSYS and the rest
  * are not tried.
+ *
+ * Then the loopback interface is brought up (SIOCSIFFLAGS on "lo"):
+ * Linux's is down at boot, Cairn's is up, and the socket tests talk over
+ * it on both.
  */
 #include "testinit.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -136,6 +142,26 @@ static void load_modules(void)
 	}
 }
 
+/* Bring "lo" up when it is down (Linux at boot); any failure leaves it as it is. */
+static void lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			say("testinit: lo up: %s%s\n", strerror(errno), "");
+	}
+	close(fd);
+}
+
 /* The console's modes at start, put back after each program (the fuzzer may change them). */
 static struct termios console_modes;
 static int have_console_modes;
@@ -184,6 +210,7 @@ int main(void)
 	setsid();
 	have_console_modes = ioctl(1, TCGETS, &console_modes) == 0;
 	load_modules();
+	lo_up();
 	say("testinit: %s programs%s\n", testinit_count_text, "");
 	for (i = 0; testinit_list[i].name; i++)
 		run_one(&testinit_list[i]);

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TCP's timers (retransmission, delayed ACK, persist, keepalive,
+ * TIME_WAIT: whatever tcp_deadline() says is next) served by one kernel
+ * task, "tcp_timer". Each connection with a deadline sits on one list
+ * (holding a reference); the task sleeps until the earliest deadline or a
+ * kick from tcp_timer_arm() when a new deadline comes before it, then runs
+ * tcp_timer() on every connection that is due. The list is scanned whole:
+ * it holds the live connections only, bounded by the SYN backlog and the
+ * descriptors that hold them.
+ */
+#include <cairn/errno.h>
+
+#include "core/log.h"
+#include "net/tcp_sock.h"
+#include "sched/task.h"
+#include "sched/wait.h"
+#include "time/time.h"
+
+static struct spinlock timer_lock = SPINLOCK_INIT("tcp_timer"); /* the [T] lock */
+static struct list_node timer_list __guarded_by(&timer_lock) = LIST_INIT(timer_list);
+static uint64_t timer_next __guarded_by(&timer_lock) = UINT64_MAX; /* what the task sleeps to */
+static bool timer_kicked;                                          /* [a] */
+static struct waitq timer_wq = WAITQ_INIT(timer_wq, "tcp_timer");
+
+void tcp_timer_arm(struct tcp_sk *tk, uint64_t at)
+{
+	bool kick = false;
+
+	spin_lock(&timer_lock);
+	tk->timer_at = at;
+	if (at != UINT64_MAX && !list_linked(&tk->timer_link)) {
+		list_add_tail(&timer_list, &tk->timer_link);
+		tcp_sk_get(tk);
+	}
+	if (at < timer_next) {
+		timer_next = at;
+		kick = true;
+	}
+	spin_unlock(&timer_lock);
+	if (kick) {
+		__atomic_store_n(&timer_kicked, true, __ATOMIC_RELEASE);
+		waitq_wake_all(&timer_wq);
+	}
+}
+
+/*
+ * Move the connections due at @now onto @due (keeping the list's
+ * reference), drop the ones with no deadline, and return the earliest
+ * deadline left.
+ */
+static uint64_t collect_due(uint64_t now, struct list_node *due, struct list_node *idle)
+{
+	struct list_node *pos, *next;
+	uint64_t earliest = UINT64_MAX;
+
+	spin_lock(&timer_lock);
+	for (pos = timer_list.next; pos != &timer_list; pos = next) {
+		struct tcp_sk *tk = list_entry(pos, struct tcp_sk, timer_link);
+
+		next = pos->next;
+		if (tk->timer_at == UINT64_MAX) {
+			list_del(&tk->timer_link);
+			list_add_tail(idle, &tk->timer_link);
+		} else if (tk->timer_at <= now) {
+			list_del(&tk->timer_link);
+			list_add_tail(due, &tk->timer_link);
+		} else if (tk->timer_at < earliest) {
+			earliest = tk->timer_at;
+		}
+	}
+	timer_next = earliest;
+	spin_unlock(&timer_lock);
+	return earliest;
+}
+
+/*
+ * Take @tk off the idle list: back onto the timer list when a deadline
+ * was set meanwhile (tcp_timer_arm() leaves a linked entry where it is),
+ * else drop the list's reference.
+ */
+static void unfile(struct tcp_sk *tk)
+{
+	bool keep;
+
+	spin_lock(&timer_lock);
+	list_del(&tk->timer_link);
+	keep = tk->timer_at != UINT64_MAX;
+	if (keep) {
+		list_add_tail(&timer_list, &tk->timer_link);
+		if (tk->timer_at < timer_next)
+			timer_next = tk->timer_at;
+	}
+	spin_unlock(&timer_lock);
+	if (!keep)
+		tcp_sk_put(tk);
+}
+
+/* Run @tk's due timers. Deadlines change only under [K], so none is lost here. */
+static void run_one(struct tcp_sk *tk, uint64_t now)
+{
+	mutex_lock(&tk->lock);
+	spin_lock(&timer_lock);
+	list_del(&tk->timer_link);
+	tk->timer_at = UINT64_MAX;
+	spin_unlock(&timer_lock);
+	if (tk->tcb.state != TCP_CLOSED && tcp_deadline(&tk->tcb) <= now)
+		tcp_timer(&tk->tcb, now);
+	/* Refiles it under its next deadline, with a reference of its own. */
+	tcp_sk_after_locked(tk);
+	mutex_unlock(&tk->lock);
+	tcp_sk_put(tk); /* the reference the list had */
+}
+
+static bool timer_cond(void *ctx)
+{
+	(void)ctx;
+	return __atomic_exchange_n(&timer_kicked, false, __ATOMIC_ACQ_REL);
+}
+
+static int timer_task(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct list_node due = LIST_INIT(due), idle = LIST_INIT(idle);
+		uint64_t now = clock_monotonic_ns();
+		uint64_t next = collect_due(now, &due, &idle);
+		struct tcp_sk *tk;
+
+		while ((tk = list_first_entry_or_null(&idle, struct tcp_sk, timer_link)))
+			unfile(tk);
+		while ((tk = list_first_entry_or_null(&due, struct tcp_sk, timer_link)))
+			run_one(tk, now);
+		if (next > clock_monotonic_ns()) {
+			/* A timeout is the usual way out: the earliest deadline came. */
+			int err = waitq_wait(&timer_wq, timer_cond, NULL, 0,
+			                     next == UINT64_MAX ? TIME_NEVER : next);
+
+			(void)err;
+		}
+	}
+	return 0;
+}
+
+int tcp_timer_init(void)
+{
+	struct task_handle h;
+	int err = task_spawn(&h, "tcp_timer", timer_task, NULL);
+
+	if (err)
+		return err;
+	return task_drop(h);
+}
