@@ -25,6 +25,7 @@ import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
 import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
+import e2e_net  # noqa: E402  (tools/e2e_net.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_relay  # noqa: E402  (tools/e2e_relay.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
@@ -464,7 +465,9 @@ def run_all():
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
-                                                          "busybox", "pci", "disk", "relay"}
+                                                          "busybox", "pci", "disk"}
+    groups |= set() if opts.only else {"net"}  # the network end to end (tools/e2e_net.py)
+    groups |= set() if opts.only else {"relay"}  # Cairn against Linux (tools/e2e_relay.py)
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -649,6 +652,9 @@ def run_all():
         jobs += [lambda: e2e_fat.run(res, kernel, tmp)]
         # Debian's dynamically linked coreutils chrooted into an ext2 disk (tools/e2e_dynamic.py).
         jobs += e2e_dynamic.jobs(res, kernel, tmp)
+    if "net" in groups:
+        # busybox on a virtio-net card on QEMU's user network, against host servers (tools/e2e_net.py).
+        jobs += [lambda: e2e_net.run(res, kernel, tmp)]
     if "relay" in groups:
         # Cairn and Linux through a hostile link (tools/e2e_relay.py, docs/net-tests.md).
         jobs += [lambda: e2e_relay.run(res, kernel, tmp)]

@@ -121,8 +121,8 @@ static long dgram_copy_out(struct dgram *d, struct sock_msg *m, unsigned flags)
 }
 
 /* Take the head datagram (or look at it with MSG_PEEK) under [R]; -EAGAIN when empty. */
-static long dgram_recv_one(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
-                           unsigned flags) __must_hold(&dq->rlock)
+static long dgram_recv_one_locked(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
+                                  unsigned flags) __must_hold(&dq->rlock)
 {
 	struct dgram *d = NULL;
 	int err = dgram_take_error(s);
@@ -164,7 +164,7 @@ long dgram_recvmsg(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
 		if (err)
 			return err;
 		mutex_lock(&dq->rlock);
-		r = dgram_recv_one(dq, s, m, flags);
+		r = dgram_recv_one_locked(dq, s, m, flags);
 		mutex_unlock(&dq->rlock);
 		/* Another reader took it first: wait again (or say so when not blocking). */
 		if (r != -EAGAIN || nonblock)

@@ -11,6 +11,7 @@
 #include "net/inet_sock.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
+#include "net/netlink.h"
 #include "net/udp.h"
 
 int net_init(void)
@@ -29,6 +30,7 @@ int net_init(void)
 	inet_sock_init(); /* AF_INET: TCP sockets, the port tables (sock lane) */
 	udp_init();
 	raw_init();
+	netlink_init(); /* AF_NETLINK: rtnetlink's dumps for busybox ip (conf lane) */
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;
