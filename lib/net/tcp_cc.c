@@ -36,9 +36,10 @@ static void recovery_ack(struct tcb *t, uint32_t ack, uint32_t acked, uint64_t n
 	uint32_t mss = tcp_mss_data(t);
 
 	if (seq_ge(ack, t->recover)) {
-		uint32_t flight = tcp_flight(t) + mss;
+		uint32_t flight = tcp_flight(t);
 
-		/* Deflate: the smaller of ssthresh and the flight plus one segment. */
+		/* Deflate (step 3, option 1): min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+		flight = (flight > mss ? flight : mss) + mss;
 		t->cwnd = t->ssthresh < flight ? t->ssthresh : flight;
 		t->in_recovery = false;
 		t->dupacks = 0;
