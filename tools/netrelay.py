@@ -99,7 +99,7 @@ class Relay:
         self.by_sock = {self.sa: self.dirs["ab"], self.sb: self.dirs["ba"]}
         self.delayed = []  # heap of (due, n, direction, frame)
         self.n = 0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # a tap may inject from inside the relay's loop
         self.stopping = False
         self.wake_r, self.wake_w = socket.socketpair()
         self.thread = None
