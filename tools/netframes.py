@@ -94,7 +94,8 @@ class Ends:
     frames borrow, so they reach the same code as real traffic)."""
 
     def __init__(self, dst_mac, dst_ip, src_mac, src_ip):
-        self.dmac, self.dip, self.smac, self.sip = mac(dst_mac), ip(dst_ip), mac(src_mac), ip(src_ip)
+        self.dmac, self.dip = mac(dst_mac), ip(dst_ip)
+        self.smac, self.sip = mac(src_mac), ip(src_ip)
 
     def ip_frame(self, proto, payload, **kw):
         return eth(self.dmac, self.smac, ETH_IP, ipv4(self.sip, self.dip, proto, payload, **kw))
@@ -133,8 +134,8 @@ def malformed(ends, port, rnd):
                                             ipv4(e.sip, e.dip, PROTO_TCP, ok_tcp)[:12])))
     out.append(("ip version 6 in an ipv4 frame", e.ip_frame(PROTO_TCP, ok_tcp, version=6)))
     out.append(("ip ihl 3", e.ip_frame(PROTO_TCP, ok_tcp, ihl=3)))
-    out.append(("ip ihl 15 past the frame", eth(e.dmac, e.smac, ETH_IP,
-                                                ipv4(e.sip, e.dip, PROTO_TCP, ok_tcp, ihl=15)[:40])))
+    long_ihl = ipv4(e.sip, e.dip, PROTO_TCP, ok_tcp, ihl=15)[:40]
+    out.append(("ip ihl 15 past the frame", eth(e.dmac, e.smac, ETH_IP, long_ihl)))
     out.append(("ip total length past the frame", e.ip_frame(PROTO_TCP, ok_tcp, total=1400)))
     out.append(("ip total length below the header", e.ip_frame(PROTO_TCP, ok_tcp, total=12)))
     out.append(("ip bad header checksum", e.ip_frame(PROTO_TCP, ok_tcp, bad_csum=True)))
