@@ -14,6 +14,7 @@
  */
 #include <cairn/errno.h>
 
+#include "core/cmdline.h"
 #include "core/log.h"
 #include "core/smp.h"
 #include "net/inet.h"
@@ -310,12 +311,41 @@ static int net_task_main(void *arg)
 	return 0;
 }
 
+/*
+ * Where the task runs. By default anywhere, at the default priority, so
+ * the scheduler balances it like any task and a sender on one CPU is not
+ * preempted by each of its loopback frames. `net_cpu=N` on the command
+ * line pins it to CPU N one priority above the default instead, as
+ * Linux's softirqs run on the CPU the NIC interrupts: for tuning where
+ * cross-CPU wake-ups are dear (docs/net.md, "The net task").
+ */
+static void pick_placement(struct task_spawn_opts *opts)
+{
+	const char *v = cmdline_get("net_cpu");
+	unsigned cpu = 0;
+
+	opts->prio = TASK_PRIO_DEFAULT;
+	opts->cpu = -1;
+	if (!v || *v < '0' || *v > '9')
+		return;
+	while (*v >= '0' && *v <= '9' && cpu < 64)
+		cpu = cpu * 10 + (unsigned)(*v++ - '0');
+	if (cpu >= smp_cpu_count()) {
+		pr_warn("net: net_cpu=%u: no such CPU; the net task runs anywhere", cpu);
+		return;
+	}
+	opts->prio = TASK_PRIO_DEFAULT + 1;
+	opts->cpu = (int)cpu;
+	opts->affinity = 1ull << cpu;
+}
+
 int net_task_start(void)
 {
-	struct task_spawn_opts opts = { .prio = TASK_PRIO_DEFAULT, .cpu = -1 };
+	struct task_spawn_opts opts = { 0 };
 	struct task_handle h;
 	int err;
 
+	pick_placement(&opts);
 	err = task_spawn_opts(&h, "net", net_task_main, NULL, &opts);
 	if (err)
 		return err;

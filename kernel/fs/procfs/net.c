@@ -42,7 +42,7 @@ static const struct procfs_entry net_entries[] = {
 	{ "route", 80, REG_MODE, 0, procnet_show_route, NULL, NULL, NULL },
 	{ "raw", 85, REG_MODE, 0, procnet_show_raw, NULL, NULL, NULL },
 	{ "arp", 81, REG_MODE, 0, procnet_show_arp, NULL, NULL, NULL },
-	/* unix, inode 86: procnet_show_unix (unix lane) */
+	{ "unix", 86, REG_MODE, 0, procnet_show_unix, NULL, NULL, NULL },
 	{ "snmp", 82, REG_MODE, 0, procnet_show_snmp, NULL, NULL, NULL },
 	/* sockstat, inode 87: procnet_show_sockstat (sock lane) */
 	{ "tcp6", 88, REG_MODE, 0, show_tcp6, NULL, NULL, NULL },
