@@ -96,6 +96,10 @@ PROGRAMS = {
     "mmap_file": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
+    # Interface ioctls and rtnetlink on lo; the interval timer ping needs (issue 14's conf lane).
+    "net_ifioctl": {},
+    "net_rtnl": {},
+    "itimer": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
