@@ -41,7 +41,7 @@ static struct {
 } seen;
 
 /* The tap: ARP replies from the gateway, TCP segments to our test port. */
-static void tap(const uint8_t *frame, uint32_t len)
+static void look(const uint8_t *frame, uint32_t len)
 {
 	struct eth_view e;
 	struct arp_view a;
@@ -62,6 +62,28 @@ static void tap(const uint8_t *frame, uint32_t len)
 	if (!tcp_parse(ip.payload, ip.len, ip.src, ip.dst, false, &t) &&
 	    t.dport == __atomic_load_n(&seen.tcp_port, __ATOMIC_ACQUIRE))
 		__atomic_add_fetch(&seen.tcp_answers, 1, __ATOMIC_RELEASE);
+}
+
+static bool tap(struct pkt *p)
+{
+	look(p->data, p->len);
+	return false;
+}
+
+/* Frames the hoarding tap keeps, as a stack that never lets go would. */
+#define HOARD_MAX 1024u
+static struct pkt *hoard[HOARD_MAX]; /* [a] slots 0..hoarded-1 */
+static unsigned hoarded;             /* [a] */
+
+static bool hoard_tap(struct pkt *p)
+{
+	unsigned i = __atomic_load_n(&hoarded, __ATOMIC_ACQUIRE);
+
+	if (i >= HOARD_MAX)
+		return false;
+	hoard[i] = p;
+	__atomic_store_n(&hoarded, i + 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 static struct netif *eth_or_skip(void)
@@ -284,4 +306,51 @@ TEST(virtio_net, bursts_beyond_the_ring_are_bounded)
 	EXPECT_TRUE(wait_count_u64(&nif->stats.rx_packets, rx + sent / 2, ANSWER_NS));
 	/* Every completion came back and freed its packet; the answers' slots came back too. */
 	EXPECT_TRUE(settled(nif, pkts));
+}
+
+/* Send @n ARP requests (or as many as the ring takes), pausing so QEMU keeps up. */
+static void arp_burst(struct netif *nif, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct pkt *p = arp_request(nif);
+
+		EXPECT_TRUE(p != NULL);
+		if (nif->ops->xmit(nif, p) == -ENOBUFS)
+			sleep_ms(2);
+		if (i % 64 == 63)
+			sleep_ms(10);
+	}
+}
+
+TEST(virtio_net, a_stack_that_keeps_every_frame_cannot_empty_the_ring)
+{
+	struct netif *nif = eth_or_skip();
+	struct virtio_net_stats before, st;
+	uint64_t dropped = nif->stats.rx_dropped;
+	long pkts = pkt_count();
+	unsigned i, n;
+
+	EXPECT_EQ(virtio_net_stats(nif, &before), 0);
+	__atomic_store_n(&hoarded, 0, __ATOMIC_RELEASE);
+	virtio_net_set_tap(hoard_tap);
+	/* More answers than the pool has slots: each ARP request gets one reply. */
+	arp_burst(nif, before.rx_slots + 128);
+	sleep_ms(200);
+	virtio_net_set_tap(NULL);
+	n = __atomic_load_n(&hoarded, __ATOMIC_ACQUIRE);
+	EXPECT_EQ(virtio_net_stats(nif, &st), 0);
+	/* The spares went first, then the ring shrank to its floor, then frames were dropped. */
+	EXPECT_TRUE(st.rx_short > before.rx_short);
+	EXPECT_TRUE(nif->stats.rx_dropped > dropped);
+	EXPECT_EQ(st.rx_lent, n);
+	EXPECT_TRUE(st.rx_posted >= 32 && st.rx_posted < before.rx_posted);
+	EXPECT_EQ(st.rx_free, 0);
+	for (i = 0; i < n; i++)
+		pkt_free(hoard[i]);
+	/* Every slot is back and the ring is full again. */
+	EXPECT_TRUE(settled(nif, pkts));
+	EXPECT_EQ(virtio_net_stats(nif, &st), 0);
+	EXPECT_EQ(st.rx_posted, before.rx_posted);
 }

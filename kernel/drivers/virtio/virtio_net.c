@@ -111,9 +111,9 @@ struct vnet {
 };
 
 #define VNET_MAX_DEVS 8u
-static unsigned vnet_count;                                  /* [a] devices probed */
-static struct netif *vnet_nifs[VNET_MAX_DEVS];               /* [a] their interfaces */
-static void (*vnet_tap)(const uint8_t *frame, uint32_t len); /* [a] virtio_net_set_tap() */
+static unsigned vnet_count;                    /* [a] devices probed */
+static struct netif *vnet_nifs[VNET_MAX_DEVS]; /* [a] their interfaces */
+static bool (*vnet_tap)(struct pkt *p);        /* [a] virtio_net_set_tap() */
 
 /* Post slot @b on the receive queue. 0 or -errno (the caller keeps @b). */
 static int post_locked(struct vnet *v, struct vnet_buf *b) __must_hold(&v->rx_lock)
@@ -218,7 +218,7 @@ static struct pkt *rx_packet(struct vnet *v, struct vnet_buf *b, uint32_t len)
 /* The receive queue finished slot @token with @len bytes (interrupt context). */
 static void vnet_rx_done(struct virtqueue *vq, void *token, uint32_t len, int err)
 {
-	void (*tap)(const uint8_t *frame, uint32_t len);
+	bool (*tap)(struct pkt * p);
 	struct vnet_buf *b = token;
 	struct vnet *v = b->v;
 	struct pkt *p;
@@ -253,9 +253,8 @@ static void vnet_rx_done(struct virtqueue *vq, void *token, uint32_t len, int er
 	__atomic_add_fetch(&v->rx_lent, 1, __ATOMIC_RELAXED);
 	p = rx_packet(v, b, len);
 	tap = __atomic_load_n(&vnet_tap, __ATOMIC_ACQUIRE);
-	if (tap)
-		tap(p->data, p->len);
-	netif_rx(&v->nif, p);
+	if (!tap || !tap(p))
+		netif_rx(&v->nif, p);
 }
 
 /* The transmit queue finished packet @token (interrupt context): free it. */
@@ -576,7 +575,7 @@ static void vnet_remove(struct virtio_dev *vd)
 	netif_unregister(&v->nif);
 }
 
-void virtio_net_set_tap(void (*fn)(const uint8_t *frame, uint32_t len))
+void virtio_net_set_tap(bool (*fn)(struct pkt *p))
 {
 	__atomic_store_n(&vnet_tap, fn, __ATOMIC_RELEASE);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct netif;
+struct pkt;
 
 /* One interface's driver state (virtio_net_stats()). */
 struct virtio_net_stats {
@@ -35,7 +36,9 @@ int __must_check virtio_net_stats(struct netif *nif, struct virtio_net_stats *ou
 
 /*
  * Tests and debugging: call @fn on every frame received on any virtio-net
- * interface, before the stack sees it (interrupt context: @fn must not
- * sleep, allocate or keep @frame). NULL removes it.
+ * interface before the stack sees it (interrupt context: @fn must not
+ * sleep or allocate). @fn returns true when it keeps the packet (it frees
+ * it later with pkt_free()), false to let it go on to netif_rx(). NULL
+ * removes it.
  */
-void virtio_net_set_tap(void (*fn)(const uint8_t *frame, uint32_t len));
+void virtio_net_set_tap(bool (*fn)(struct pkt *p));
