@@ -56,9 +56,16 @@ $(DATA):
 	$(call quiet,MKE2FS,$@)rm -f $@.part && truncate -s $(DATA_MIB)M $@.part && \
 		$(MKE2FS) -q -F -t ext2 -L cairn-data $@.part && mv $@.part $@
 
+# The network `make run` gives the guest (docs/net-config.md): QEMU's user network,
+# with host port HTTP_PORT forwarded to the guest's port 80 (httpd -h /www in Cairn,
+# then http://localhost:8080/ on the host). NET=none: no network card.
+NET       ?= user
+HTTP_PORT ?= 8080
+RUN_NET    = NET=$(NET) HOSTFWD="$(if $(filter user,$(NET)),tcp::$(HTTP_PORT)-:80) $(HOSTFWD)"
+
 run:
 	@$(MAKE) --no-print-directory $(RUN_FILE) rootfs $(if $(DISK),,$(DATA))
-	@$(RUN_ENV) DISKS="$(RUN_DISKS)" \
+	@$(RUN_ENV) $(RUN_NET) DISKS="$(RUN_DISKS)" \
 		APPEND='$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE),$(RUN_CMDLINE))' \
 		INITRD=$(if $(filter direct,$(RUN_MODE)),$(ROOTFS)) tools/qemu.sh $(RUN_MODE) $(RUN_FILE)
 
@@ -100,6 +107,7 @@ bench: all $(NULL_ELF) user
 	@$(PYTHON) tools/userbench.py
 	@$(PYTHON) tools/diskbench.py
 	@$(PYTHON) tools/diskbench.py --bus nvme
+	@$(PYTHON) tools/netbench.py
 
 # The compilation database for clangd: every compiler command of the kernel,
 # both loaders, the host tests, the fuzz targets and the benchmark, taken from

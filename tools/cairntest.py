@@ -25,6 +25,7 @@ import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
 import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
+import e2e_net  # noqa: E402  (tools/e2e_net.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
@@ -42,8 +43,9 @@ class Boot:
     """One QEMU run with its serial output collected line by line."""
 
     def __init__(self, mode, path, env=None, args=(), stdin_closed=False, stdin_pipe=False):
-        # Disks only when the test names them (env DISKS, tools/qemu.sh).
-        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="")
+        # Disks and a network card only when the test names them (env DISKS and NET,
+        # tools/qemu.sh).
+        e = dict(os.environ, SERIAL="stdio", GUI="0", DISKS="", NET="none")
         e.update(env or {})
         self.lines = []
         self.times = []  # time.monotonic() when each line arrived
@@ -463,6 +465,7 @@ def run_all():
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
                                                           "busybox", "pci", "disk"}
+    groups |= set() if opts.only else {"net"}  # the network end to end (tools/e2e_net.py)
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -496,10 +499,11 @@ def run_all():
                                     {"APPEND": "ktest smp_expect=4", "CPUS": "4"}),
                  lambda: run_ktests(res, "kernel/pvh-smp8", "direct", kernel,
                                     {"APPEND": "ktest=smp smp_expect=8", "CPUS": "8"})]
-        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md).
+        # virtio-blk on real QEMU disks: vda read-write, vdb read-only (docs/virtio.md);
+        # virtio-net on QEMU's user network (docs/virtio-net.md).
         scratch = scratch_disks(tmp)
         jobs += [lambda: run_ktests(res, "kernel/pvh-virtio", "direct", kernel,
-                                    {"APPEND": "ktest=virtio", "CPUS": "4",
+                                    {"APPEND": "ktest=virtio", "CPUS": "4", "NET": "user",
                                      "DISKS": "%s %s:ro" % tuple(scratch)})]
         # Partition tables on real disks: a GPT on vda, an MBR on nvme0n1 (docs/block.md).
         parts = partitioned_disks(tmp)
@@ -646,6 +650,10 @@ def run_all():
         jobs += [lambda: e2e_fat.run(res, kernel, tmp)]
         # Debian's dynamically linked coreutils chrooted into an ext2 disk (tools/e2e_dynamic.py).
         jobs += e2e_dynamic.jobs(res, kernel, tmp)
+    if "net" in groups:
+        # busybox on a virtio-net card on QEMU's user network, against host servers (tools/e2e_net.py).
+        jobs += [lambda: e2e_net.run(res, kernel, tmp, "cairn"),
+                 lambda: e2e_net.run(res, kernel, tmp, "linux")]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

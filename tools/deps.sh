@@ -17,6 +17,7 @@ packages=(
 	musl-tools                                  # user programs: musl-gcc -static
 	e2fsprogs                                   # make run's data disk (mke2fs), disk benchmarks
 	coreutils libc-bin                          # dynamically linked ls/sort/md5sum and ldd (docs/dynamic.md)
+	apache2-utils curl                          # make bench: the network figures (ab, curl; tools/netbench.py)
 )
 
 missing=()

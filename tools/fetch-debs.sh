@@ -8,9 +8,12 @@
 #
 # Debian builds the disk drivers and file systems as modules; the ones the
 # disk tests and benchmarks need on the baseline (virtio-blk, NVMe, ext4
-# for ext2, vfat) are kept with their dependencies under BUILD/debs/modules,
-# and BUILD/debs/modules/load lists them in an order insmod accepts
-# (dependencies first; user/init/testinit.c loads them).
+# for ext2, vfat, virtio-net for the network tests and benchmarks) are kept
+# with their dependencies under BUILD/debs/modules, and
+# BUILD/debs/modules/load lists them in an order insmod accepts
+# (dependencies first; user/init/testinit.c loads them). Debian's kernel
+# has no CONFIG_IP_PNP, so it ignores ip=: the baseline's init configures
+# eth0 itself (docs/virtio-net.md).
 #
 # usage: tools/fetch-debs.sh [BUILD]      (default: build)
 # output: BUILD/debs/vmlinuz, BUILD/debs/busybox, BUILD/debs/modules/
@@ -19,7 +22,7 @@ set -euo pipefail
 build=${1:-build}
 dir=$build/debs
 # The modules the baseline loads (with their dependencies, found below).
-MODULES="virtio_pci virtio_blk nvme ext4 vfat nls_cp437 nls_iso8859-1 nls_utf8 crc32c_generic loop"
+MODULES="virtio_pci virtio_blk virtio_net nvme ext4 vfat nls_cp437 nls_iso8859-1 nls_utf8 crc32c_generic loop"
 # Done already when every module is in the list (a list from an older MODULES is made again).
 modules_done() {
 	[ -f "$dir/modules/load" ] || return 1

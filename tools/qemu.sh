@@ -26,6 +26,17 @@
 # is virtio for uefi and ide for bios, where SeaBIOS's virtio reads make the
 # loader several times slower. Their writes go to a throw-away overlay unless
 # BOOT_SNAPSHOT=0 (the vfat ESP test, docs/fat.md).
+#
+# NET chooses the network card (docs/virtio-net.md): one virtio-net device,
+# modern transport only, with the MAC address $MAC (default 52:54:00:12:34:56).
+#   NET unset or none   no card (what every test without a network uses).
+#   NET=user            QEMU's user network (slirp): the guest is 10.0.2.15/24,
+#                       the gateway 10.0.2.2 (also the host's 127.0.0.1), DNS
+#                       10.0.2.3. HOSTFWD="tcp::8080-:80 ..." forwards host
+#                       ports to the guest (space-separated QEMU hostfwd rules).
+#   NET=dgram:LPORT:RPORT  Ethernet frames as UDP datagrams from 127.0.0.1:LPORT
+#                       to 127.0.0.1:RPORT (two guests, or a guest and the test
+#                       relay tools/netrelay.py between them).
 set -euo pipefail
 
 mode=$1 file=$2
@@ -84,6 +95,33 @@ add_disks() {
 	done
 }
 add_disks
+
+# Append to args the -netdev/-device pair that $NET asks for.
+add_net() {
+	local net=${NET:-none} mac=${MAC:-52:54:00:12:34:56} netdev rule rules lport rport
+	local dev
+	case $net in
+	none) return ;;
+	user)
+		netdev="user,id=n0"
+		read -r -a rules <<<"${HOSTFWD:-}"
+		for rule in "${rules[@]}"; do
+			netdev+=",hostfwd=$rule"
+		done
+		;;
+	dgram:*:*)
+		IFS=: read -r _ lport rport <<<"$net"
+		[[ $lport =~ ^[0-9]+$ && $rport =~ ^[0-9]+$ ]] ||
+			{ echo "qemu.sh: NET=dgram:LPORT:RPORT wants two port numbers" >&2; exit 2; }
+		netdev="dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lport"
+		netdev+=",remote.type=inet,remote.host=127.0.0.1,remote.port=$rport"
+		;;
+	*) echo "qemu.sh: NET must be none, user or dgram:LPORT:RPORT" >&2; exit 2 ;;
+	esac
+	dev="virtio-net-pci,netdev=n0,disable-legacy=on,mac=$mac"
+	args+=(-netdev "$netdev" -device "$dev")
+}
+add_net
 
 # The uefi/bios image itself, after the DISKS (so those keep the first names).
 boot_disk() {

@@ -32,6 +32,9 @@ LANES = {
 
 # What an implemented call lacks. A call listed here is "partial".
 PARTIAL = {
+    "setitimer": "ITIMER_REAL only (ITIMER_VIRTUAL, ITIMER_PROF: EINVAL); at most 64 processes "
+                 "with a running timer (EAGAIN past that)",
+    "getitimer": "ITIMER_REAL only (ITIMER_VIRTUAL, ITIMER_PROF: EINVAL)",
     "getxattr": "no file system keeps extended attributes: every name is ENODATA",
     "lgetxattr": "no file system keeps extended attributes: every name is ENODATA",
     "fgetxattr": "no file system keeps extended attributes: every name is ENODATA",

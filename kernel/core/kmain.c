@@ -32,6 +32,7 @@
 #include "mm/pagecache.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "net/netconf.h"
 #include "net/netif.h"
 #include "proc/proc.h"
 #include "sched/task.h"
@@ -296,6 +297,7 @@ void kmain(const struct boot_info *bi)
 	/* The disks are probed: `root=` may move "/" onto one (docs/block.md). */
 	block_boot();
 	boot_step("block");
+	net_config_boot(); /* ip= or DHCP, once / is final (docs/net-config.md) */
 	log_boot_steps();
 	print_ready();
 	run_boot_mode();

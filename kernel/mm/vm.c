@@ -282,6 +282,19 @@ static uint64_t space_unmap_page(uint64_t va)
 	return pa;
 }
 
+uint64_t vm_kernel_phys(const void *va)
+{
+	uint64_t v = (uint64_t)(uintptr_t)va, base = boot_info.direct_map_base, flags, pa;
+
+	if (v >= base && v - base < vm_direct_map_end())
+		return v - base;
+	flags = spin_lock_irqsave(&vm_lock);
+	if (pt_translate(&kernel_space, v, &pa, NULL, NULL) != 0)
+		pa = 0;
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return pa;
+}
+
 void *vm_map_mmio(uint64_t phys, size_t size, enum vm_cache cache)
 {
 	uint64_t base = PAGE_ALIGN_DOWN(phys);

@@ -37,6 +37,13 @@ uint64_t vm_direct_map_end(void);
 struct pt_space *vm_kernel_space(void);
 
 /*
+ * The physical address kernel virtual address @va maps to (the direct map,
+ * the heap, the image), for a device to reach the memory; 0 when @va is not
+ * mapped. Takes vm_lock outside the direct map; any context.
+ */
+uint64_t vm_kernel_phys(const void *va);
+
+/*
  * Map @size bytes of device memory at physical @phys with cache mode @cache
  * into the kernel virtual area. Returns the virtual address of @phys, or
  * NULL when out of virtual space or page tables. Not for IRQ context.

@@ -11,6 +11,9 @@
 #include "net/inet_sock.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
+#include "net/netlink.h"
+#include "net/udp.h"
+#include "net/unix.h"
 
 int net_init(void)
 {
@@ -26,6 +29,10 @@ int net_init(void)
 
 	/* The socket families and protocols, one line each (their lanes add them). */
 	inet_sock_init(); /* AF_INET: TCP sockets, the port tables (sock lane) */
+	udp_init();
+	raw_init();
+	netlink_init(); /* AF_NETLINK: rtnetlink's dumps for busybox ip (conf lane) */
+	unix_init();    /* AF_UNIX (unix lane) */
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;

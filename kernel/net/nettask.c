@@ -14,7 +14,9 @@
  */
 #include <cairn/errno.h>
 
+#include "core/cmdline.h"
 #include "core/log.h"
+#include "core/smp.h"
 #include "net/inet.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
@@ -24,6 +26,9 @@
 #include "sched/wait.h"
 #include "time/time.h"
 
+/* How long the task looks for more frames before it sleeps (poll_briefly()). */
+#define NET_POLL_NS (50 * NSEC_PER_USEC)
+
 static struct spinlock rxq_lock = SPINLOCK_INIT("net.rxq");
 static struct list_node rxq __guarded_by(&rxq_lock) = LIST_INIT(rxq);
 static uint64_t rx_queued_seq; /* [a] frames ever queued */
@@ -32,7 +37,8 @@ static uint64_t rx_done_seq;   /* [a] frames the task has finished with (queued 
 static struct spinlock timer_lock = SPINLOCK_INIT("net.timers");
 static struct list_node timers __guarded_by(&timer_lock) = LIST_INIT(timers);
 static struct net_timer *timer_running __guarded_by(&timer_lock);
-static uint64_t timer_gen; /* [a] passes over the timers the task finished */
+static uint64_t sync_req;  /* [a] net_sync() calls so far */
+static uint64_t sync_done; /* [a] the sync_req a finished pass had read at its start */
 
 static struct waitq net_wq = WAITQ_INIT(net_wq, "net.task");
 static bool kicked;               /* [a] net_task_kick() asked for a pass */
@@ -239,7 +245,6 @@ static uint64_t run_timers(uint64_t now)
 		timer_running = NULL;
 	}
 	spin_unlock(&timer_lock);
-	__atomic_add_fetch(&timer_gen, 1, __ATOMIC_RELEASE);
 	return next;
 }
 
@@ -260,6 +265,27 @@ static bool has_work(void *ctx)
 	       __atomic_load_n(&kicked, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * After a pass, look for more work for NET_POLL_NS before sleeping, letting
+ * other tasks run meanwhile: a stream's next frame then finds the task
+ * awake, without the cost of a wake-up from another CPU. With one CPU
+ * nothing else can bring frames while the task polls, so it never does.
+ * True when work came.
+ */
+static bool poll_briefly(void)
+{
+	uint64_t until = net_now() + NET_POLL_NS;
+
+	if (smp_cpu_count() < 2)
+		return false;
+	while (net_now() < until) {
+		if (has_work(NULL))
+			return true;
+		task_yield();
+	}
+	return false;
+}
+
 static int net_task_main(void *arg)
 {
 	struct list_node batch = LIST_INIT(batch);
@@ -268,13 +294,16 @@ static int net_task_main(void *arg)
 	(void)arg;
 	__atomic_store_n(&net_task, task_current(), __ATOMIC_RELEASE);
 	for (;;) {
-		unsigned n = take_batch(&batch);
+		uint64_t req = __atomic_load_n(&sync_req, __ATOMIC_ACQUIRE);
+		unsigned n;
 
+		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
+		n = take_batch(&batch);
 		if (n)
 			run_batch(&batch, n);
-		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
 		next = run_timers(net_now());
-		if (n == NET_RX_BATCH)
+		__atomic_store_n(&sync_done, req, __ATOMIC_RELEASE);
+		if (n == NET_RX_BATCH || poll_briefly())
 			continue; /* more frames wait: no sleep, and timers stay served per batch */
 		if (waitq_wait(&net_wq, has_work, NULL, 0, next) == -ETIMEDOUT)
 			continue;
@@ -282,12 +311,41 @@ static int net_task_main(void *arg)
 	return 0;
 }
 
+/*
+ * Where the task runs. By default anywhere, at the default priority, so
+ * the scheduler balances it like any task and a sender on one CPU is not
+ * preempted by each of its loopback frames. `net_cpu=N` on the command
+ * line pins it to CPU N one priority above the default instead, as
+ * Linux's softirqs run on the CPU the NIC interrupts: for tuning where
+ * cross-CPU wake-ups are dear (docs/net.md, "The net task").
+ */
+static void pick_placement(struct task_spawn_opts *opts)
+{
+	const char *v = cmdline_get("net_cpu");
+	unsigned cpu = 0;
+
+	opts->prio = TASK_PRIO_DEFAULT;
+	opts->cpu = -1;
+	if (!v || *v < '0' || *v > '9')
+		return;
+	while (*v >= '0' && *v <= '9' && cpu < 64)
+		cpu = cpu * 10 + (unsigned)(*v++ - '0');
+	if (cpu >= smp_cpu_count()) {
+		pr_warn("net: net_cpu=%u: no such CPU; the net task runs anywhere", cpu);
+		return;
+	}
+	opts->prio = TASK_PRIO_DEFAULT + 1;
+	opts->cpu = (int)cpu;
+	opts->affinity = 1ull << cpu;
+}
+
 int net_task_start(void)
 {
-	struct task_spawn_opts opts = { .prio = TASK_PRIO_DEFAULT + 1, .cpu = -1 };
+	struct task_spawn_opts opts = { 0 };
 	struct task_handle h;
 	int err;
 
+	pick_placement(&opts);
 	err = task_spawn_opts(&h, "net", net_task_main, NULL, &opts);
 	if (err)
 		return err;
@@ -298,15 +356,15 @@ int net_task_start(void)
 void net_sync(void)
 {
 	uint64_t want = __atomic_load_n(&rx_queued_seq, __ATOMIC_ACQUIRE);
-	uint64_t gen;
+	uint64_t ticket;
 
 	if (net_in_task() || !__atomic_load_n(&net_task, __ATOMIC_ACQUIRE))
 		return;
 	while ((int64_t)(__atomic_load_n(&rx_done_seq, __ATOMIC_ACQUIRE) - want) < 0)
 		task_sleep_ns(50 * NSEC_PER_USEC);
-	/* One full pass over the timers after those frames: what they armed at "now" ran. */
-	gen = __atomic_load_n(&timer_gen, __ATOMIC_ACQUIRE);
+	/* A whole pass that started after this point: the timers due now have run. */
+	ticket = __atomic_add_fetch(&sync_req, 1, __ATOMIC_ACQ_REL);
 	net_task_kick();
-	while (__atomic_load_n(&timer_gen, __ATOMIC_ACQUIRE) - gen < 2)
+	while ((int64_t)(__atomic_load_n(&sync_done, __ATOMIC_ACQUIRE) - ticket) < 0)
 		task_sleep_ns(50 * NSEC_PER_USEC);
 }

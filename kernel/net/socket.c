@@ -259,17 +259,6 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 }
 
 /*
- * Until the conf lane's net_dev_ioctl() (kernel/net/devioctl.c) is merged,
- * no interface ioctl is known here. Deleted on that merge.
- */
-static long sock_dev_ioctl(unsigned cmd, uintptr_t arg)
-{
-	(void)cmd;
-	(void)arg;
-	return -ENOIOCTLCMD;
-}
-
-/*
  * The family's ioctls first, then the interface and route ioctls every
  * socket answers (0x89xx, SIOCGIFCONF and friends); ENOTTY otherwise.
  */
@@ -281,7 +270,7 @@ static long sock_ioctl(struct file *f, unsigned cmd, uintptr_t arg)
 	if (s->ops->ioctl)
 		r = s->ops->ioctl(s, cmd, arg);
 	if (r == -ENOIOCTLCMD && (cmd & 0xff00u) == 0x8900u)
-		r = sock_dev_ioctl(cmd, arg);
+		r = net_dev_ioctl(cmd, arg);
 	return r == -ENOIOCTLCMD ? -ENOTTY : r;
 }
 

@@ -32,6 +32,18 @@ void uts_names(char node[UTSNAME_LEN], char domain[UTSNAME_LEN])
 	spin_unlock(&uts_lock);
 }
 
+void uts_set_default_node(const char *name)
+{
+	size_t len = strnlen(name, UTS_NAME_MAX);
+
+	spin_lock(&uts_lock);
+	if (strcmp(uts_node, CAIRN_UTS_NODENAME) == 0) {
+		memset(uts_node, 0, UTSNAME_LEN);
+		memcpy(uts_node, name, len);
+	}
+	spin_unlock(&uts_lock);
+}
+
 /* Set the host or @domain name to @len bytes at @uname: root, length, copy (Linux's order). */
 static long uts_set_name(bool domain, uint64_t uname, uint64_t len)
 {

@@ -19,3 +19,5 @@
 
 /* Copy the current host and domain names (NUL-terminated) into those not NULL. */
 void uts_names(char node[UTSNAME_LEN], char domain[UTSNAME_LEN]);
+/* Set the host name to @name (the network's boot configuration) unless someone already changed it. */
+void uts_set_default_node(const char *name);

@@ -57,6 +57,7 @@
 
 /* The built-in device drivers (virtio_pci.c's table). */
 extern const struct virtio_driver virtio_blk_driver;
+extern const struct virtio_driver virtio_net_driver;
 
 /* Status register access (virtio_pci.c). */
 uint8_t virtio_get_status(struct virtio_dev *vd);

@@ -61,6 +61,12 @@ struct virtqueue_info {
 	 */
 	void (*done)(struct virtqueue *vq, void *token, uint32_t len, int err);
 	void *ctx; /* the driver's, in vq->ctx */
+	/*
+	 * Buffers wait on events outside the device (a receive queue waits for
+	 * frames): no completion for a long time is no stall, so the watchdog
+	 * only looks for lost interrupts.
+	 */
+	bool idle_ok;
 };
 
 struct virtqueue {
@@ -80,6 +86,7 @@ struct virtqueue {
 	unsigned max_inflight;  /* [Q] the most requests it has had in flight at once */
 	uint64_t indirect;      /* [Q] requests sent as one indirect descriptor */
 	bool stall_kicked;      /* [Q] the watchdog notified again since the last completion */
+	bool idle_ok;           /* [I] as virtqueue_info.idle_ok */
 	void (*done)(struct virtqueue *vq, void *token, uint32_t len, int err); /* [I] */
 	void *ctx;        /* [I] the driver's */
 	const char *name; /* [I] */

@@ -388,7 +388,9 @@ static int vblk_queues(struct vblk *v)
 	if (!v->queues)
 		return -ENOMEM;
 	for (i = 0; i < v->nq; i++)
-		info[i] = (struct virtqueue_info){ "requests", 0, vblk_done, &v->queues[i] };
+		info[i] = (struct virtqueue_info){ .name = "requests",
+			                           .done = vblk_done,
+			                           .ctx = &v->queues[i] };
 	err = virtio_setup_queues(v->vd, v->nq, info);
 	for (i = 0; !err && i < v->nq; i++) {
 		v->queues[i].vq = &v->vd->vqs[i];

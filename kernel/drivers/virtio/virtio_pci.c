@@ -29,6 +29,7 @@
 
 static const struct virtio_driver *const virtio_drivers[] = {
 	&virtio_blk_driver,
+	&virtio_net_driver,
 };
 
 uint8_t virtio_get_status(struct virtio_dev *vd)

@@ -68,7 +68,7 @@ void virtqueue_check_stalled(struct virtqueue *vq, uint64_t now)
 	if (vq->vr.inflight && now - vq->last_progress > VIRTIO_TIMEOUT_NS) {
 		if (vring_pending(&vq->vr))
 			what = POLL;
-		else
+		else if (!vq->idle_ok)
 			what = vq->stall_kicked ? FAIL : KICK;
 		vq->stall_kicked = true;
 		vq->last_progress = now;
@@ -351,6 +351,7 @@ int virtio_setup_queues(struct virtio_dev *vd, unsigned n, const struct virtqueu
 		vq->done = info[i].done;
 		vq->ctx = info[i].ctx;
 		vq->name = info[i].name;
+		vq->idle_ok = info[i].idle_ok;
 	}
 	err = setup_vectors(vd, n);
 	for (i = 0; !err && i < n; i++)

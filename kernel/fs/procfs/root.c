@@ -122,6 +122,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "sys", 16, DIR_MODE, 0, NULL, NULL, &sys_dir, NULL },
 	{ "bus", 40, DIR_MODE, 0, NULL, NULL, &procfs_bus_dir, NULL },
 	{ "interrupts", 43, REG_MODE, 0, procfs_show_interrupts, NULL, NULL, NULL },
+	{ "net", 78, DIR_MODE, 0, NULL, NULL, &procfs_net_dir, NULL },
 };
 
 /* The directory of one process, named by its pid. */
