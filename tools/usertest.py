@@ -100,6 +100,14 @@ PROGRAMS = {
     "udp_loop": {},
     "udp_errors": {},
     "raw_ping": {},
+    # Interface ioctls and rtnetlink on lo; the interval timer ping needs (issue 14's conf lane).
+    "net_ifioctl": {},
+    "net_rtnl": {},
+    "itimer": {},
+    # TCP and the socket layer over loopback (issue 14's sock lane).
+    "sock_errors": {},
+    "tcp_loopback": {},
+    "tcp_bulk": {"timeout": 180},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
