@@ -48,17 +48,18 @@ struct tcp_listen {
 };
 
 struct tcp_sk {
-	struct mutex lock;     /* the [K] lock */
-	int refs;              /* [a] table, socket, queue, timer and lookup references */
-	struct tcb tcb;        /* [K] */
-	struct socket *sock;   /* [K] NULL once the file closed, or before accept() */
-	uint8_t *mem;          /* [K] both rings, one allocation (NULL: none yet) */
-	struct inet_bind bind; /* [K] the port claim (bound, listening or connecting sockets) */
-	bool bound;            /* [K] bind is in the table */
-	bool active;           /* [K] connect() or accept() made it a connection */
-	bool shut_rd, shut_wr; /* [K] shutdown() */
-	bool nodelay;          /* [K] TCP_NODELAY before the tcb exists */
-	uint16_t user_mss;     /* [K] TCP_MAXSEG, 0: the route's */
+	struct mutex lock;      /* the [K] lock */
+	int refs;               /* [a] table, socket, queue, timer and lookup references */
+	struct tcb tcb;         /* [K] */
+	struct socket *sock;    /* [K] NULL once the file closed, or before accept() */
+	uint8_t *mem;           /* [K] both rings, one allocation (NULL: none yet, or given back) */
+	uint8_t tw_ring[2][16]; /* [K] the rings of a TIME_WAIT leftover once mem went back */
+	struct inet_bind bind;  /* [K] the port claim (bound, listening or connecting sockets) */
+	bool bound;             /* [K] bind is in the table */
+	bool active;            /* [K] connect() or accept() made it a connection */
+	bool shut_rd, shut_wr;  /* [K] shutdown() */
+	bool nodelay;           /* [K] TCP_NODELAY before the tcb exists */
+	uint16_t user_mss;      /* [K] TCP_MAXSEG, 0: the route's */
 	uint32_t keepidle_s, keepintvl_s, keepcnt; /* [K] TCP_KEEP*, 0: the default */
 	bool hashed;                               /* [H] in the connection table */
 	struct list_node hash_link;                /* [H] */
@@ -70,6 +71,7 @@ struct tcp_sk {
 	/* The timer list. */
 	uint64_t timer_at;           /* [T] the deadline it is filed under, UINT64_MAX: none */
 	struct list_node timer_link; /* [T] */
+	bool timer_busy;             /* [T] on the timer task's private due or idle list */
 };
 
 /* ---- tcp_sock.c and tcp_sock_io.c: the socket ops ---- */
@@ -106,6 +108,9 @@ void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t 
 uint32_t tcp_sk_isn(const struct tcp_sk *tk);
 /* The net task's receive hook and ICMP error hook (inet_register). */
 void tcp_sk_rx(struct pkt *p, const struct ip4_view *ip);
+/* struct tcp_sk alive now (tests: memory stays bounded); tcp_sk_count_add() counts one in or out. */
+long tcp_sk_count(void);
+void tcp_sk_count_add(long n);
 /* The tcp_ops of every connection. */
 extern const struct tcp_ops tcp_sk_ops;
 /* Call @fn on every connection in the table under [H] (@fn must not sleep). */
@@ -123,6 +128,9 @@ void tcp_listen_unlink_locked(struct tcp_sk *child) __must_hold(&child->lock);
 void tcp_listen_close_locked(struct tcp_sk *l) __must_hold(&l->lock);
 /* The listener bound to @addr:@port with a reference, or NULL. */
 struct tcp_sk *tcp_listen_lookup(uint32_t addr, uint16_t port);
+
+/* Half-open children of all listeners now (tests, /proc/net/sockstat). */
+unsigned tcp_synq_count(void);
 
 /* ---- tcp_sock_timer.c ---- */
 

@@ -34,6 +34,17 @@ struct tcp_sk_stats {
 	uint64_t in_segs, in_errs, out_rsts, out_segs, drops_nomem;
 };
 static struct tcp_sk_stats tcp_stats;
+static long tcp_sk_live; /* struct tcp_sk allocated now [a] */
+
+void tcp_sk_count_add(long n)
+{
+	__atomic_fetch_add(&tcp_sk_live, n, __ATOMIC_RELAXED);
+}
+
+long tcp_sk_count(void)
+{
+	return __atomic_load_n(&tcp_sk_live, __ATOMIC_RELAXED);
+}
 
 static void stat_inc(uint64_t *c)
 {
@@ -72,6 +83,7 @@ struct tcp_sk *tcp_sk_alloc(uint32_t rcvsz, uint32_t sndsz, const struct tcp_con
 		kfree(tk);
 		return NULL;
 	}
+	tcp_sk_count_add(1);
 	mutex_init(&tk->lock, "tcp_sk");
 	tk->refs = 1;
 	tk->timer_at = UINT64_MAX;
@@ -97,6 +109,7 @@ void tcp_sk_put(struct tcp_sk *tk)
 	kfree(tk->lsn);
 	kfree(tk->mem);
 	kfree(tk);
+	tcp_sk_count_add(-1);
 }
 
 /* ---- the table ---- */
@@ -173,6 +186,26 @@ void tcp_sk_foreach(void (*fn)(struct tcp_sk *tk, void *ctx), void *ctx)
 	spin_unlock(&conn_lock);
 }
 
+/*
+ * A connection whose file is gone waits out TIME_WAIT (60 s) with both
+ * rings empty: the FIN was acknowledged both ways and no text is taken
+ * any more (RFC 9293 3.10.7.4). Its ring memory goes back at once for a
+ * few bytes of its own, so a busy server's thousands of TIME_WAIT
+ * connections cost their struct only.
+ */
+static void tw_shrink_locked(struct tcp_sk *tk) __must_hold(&tk->lock)
+{
+	struct tcb *t = &tk->tcb;
+
+	if (tk->sock || !tk->mem || t->state != TCP_TIME_WAIT || t->snd.len || t->rcv.len ||
+	    t->ooo_n)
+		return;
+	t->snd = (struct tcp_ring){ .buf = tk->tw_ring[0], .size = sizeof(tk->tw_ring[0]) };
+	t->rcv = (struct tcp_ring){ .buf = tk->tw_ring[1], .size = sizeof(tk->tw_ring[1]) };
+	kfree(tk->mem);
+	tk->mem = NULL;
+}
+
 void tcp_sk_after_locked(struct tcp_sk *tk)
 {
 	if (tk->tcb.state == TCP_CLOSED) {
@@ -183,6 +216,7 @@ void tcp_sk_after_locked(struct tcp_sk *tk)
 			tcp_sk_put(tk); /* the table's reference; the caller still holds one */
 		return;
 	}
+	tw_shrink_locked(tk);
 	tcp_timer_arm(tk, tcp_deadline(&tk->tcb));
 }
 
