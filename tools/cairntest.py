@@ -652,7 +652,8 @@ def run_all():
         jobs += e2e_dynamic.jobs(res, kernel, tmp)
     if "net" in groups:
         # busybox on a virtio-net card on QEMU's user network, against host servers (tools/e2e_net.py).
-        jobs += [lambda: e2e_net.run(res, kernel, tmp)]
+        jobs += [lambda: e2e_net.run(res, kernel, tmp, "cairn"),
+                 lambda: e2e_net.run(res, kernel, tmp, "linux")]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

@@ -98,6 +98,8 @@ PROGRAMS = {
     "mmap_file": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
+    "udp_errors": {},
+    "raw_ping": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -18,6 +18,9 @@
 /* What a datagram costs beyond its data: its header and the allocator's share. */
 #define DGRAM_OVERHEAD 256u
 
+/* MSG_ERRQUEUE (Linux's include/linux/socket.h). */
+#define DGRAM_MSG_ERRQUEUE 0x2000u
+
 void dgram_queue_init(struct dgram_queue *dq, struct socket *s)
 {
 	spin_init(&dq->lock, "dgram_queue");
@@ -121,8 +124,8 @@ static long dgram_copy_out(struct dgram *d, struct sock_msg *m, unsigned flags)
 }
 
 /* Take the head datagram (or look at it with MSG_PEEK) under [R]; -EAGAIN when empty. */
-static long dgram_recv_one(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
-                           unsigned flags) __must_hold(&dq->rlock)
+static long dgram_recv_one_locked(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
+                                  unsigned flags) __must_hold(&dq->rlock)
 {
 	struct dgram *d = NULL;
 	int err = dgram_take_error(s);
@@ -158,13 +161,16 @@ long dgram_recvmsg(struct dgram_queue *dq, struct socket *s, struct sock_msg *m,
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	/* No error queue is kept (IP_RECVERR is not supported): it is always empty. */
+	if (flags & DGRAM_MSG_ERRQUEUE)
+		return -EAGAIN;
 	for (;;) {
 		int err = sock_wait(s, dgram_readable, &ready, nonblock, timeout);
 
 		if (err)
 			return err;
 		mutex_lock(&dq->rlock);
-		r = dgram_recv_one(dq, s, m, flags);
+		r = dgram_recv_one_locked(dq, s, m, flags);
 		mutex_unlock(&dq->rlock);
 		/* Another reader took it first: wait again (or say so when not blocking). */
 		if (r != -EAGAIN || nonblock)

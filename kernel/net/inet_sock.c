@@ -96,8 +96,7 @@ static bool bind_conflict(int type, const struct inet_bind *old, const struct in
 	if (old->reuseport && b->reuseport && old->uid == b->uid)
 		return false;
 	/* TCP shares a port between SO_REUSEADDR sockets unless one of them listens. */
-	if (old->reuseaddr && b->reuseaddr &&
-	    (type != SOCK_STREAM || (!old->listening && !b->listening)))
+	if (old->reuseaddr && b->reuseaddr && (type != SOCK_STREAM || !old->listening))
 		return false;
 	return true;
 }

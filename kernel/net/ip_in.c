@@ -159,8 +159,12 @@ void ip4_deliver(struct pkt *p, const struct ip4_view *ip)
 		rx(p, ip);
 		return;
 	}
-	/* No such protocol here (RFC 1122 3.2.2.1); a raw socket may have taken a copy. */
-	if (!raw && !is_bcast_dst(p, ip->dst))
+	/*
+	 * No such protocol here (RFC 1122 3.2.2.1). The raw hook cannot say
+	 * whether a socket took a copy, so unlike Linux the error goes out
+	 * even then: only a protocol spoken over raw sockets alone notices.
+	 */
+	if (!is_bcast_dst(p, ip->dst))
 		icmp_send_error(ip, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
 	drop(p, &inet_stats.ip_in_discards, NULL);
 }

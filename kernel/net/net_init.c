@@ -13,6 +13,7 @@
 #include "net/netif.h"
 #include "net/netlink.h"
 #include "net/udp.h"
+#include "net/unix.h"
 
 int net_init(void)
 {
@@ -31,6 +32,7 @@ int net_init(void)
 	udp_init();
 	raw_init();
 	netlink_init(); /* AF_NETLINK: rtnetlink's dumps for busybox ip (conf lane) */
+	unix_init();    /* AF_UNIX (unix lane) */
 
 	pr_info("net: lo up, 127.0.0.1/8");
 	return 0;

@@ -14,7 +14,9 @@
  */
 #include <cairn/errno.h>
 
+#include "core/cmdline.h"
 #include "core/log.h"
+#include "core/smp.h"
 #include "net/inet.h"
 #include "net/ip_internal.h"
 #include "net/netif.h"
@@ -23,6 +25,9 @@
 #include "sched/task.h"
 #include "sched/wait.h"
 #include "time/time.h"
+
+/* How long the task looks for more frames before it sleeps (poll_briefly()). */
+#define NET_POLL_NS (50 * NSEC_PER_USEC)
 
 static struct spinlock rxq_lock = SPINLOCK_INIT("net.rxq");
 static struct list_node rxq __guarded_by(&rxq_lock) = LIST_INIT(rxq);
@@ -260,6 +265,27 @@ static bool has_work(void *ctx)
 	       __atomic_load_n(&kicked, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * After a pass, look for more work for NET_POLL_NS before sleeping, letting
+ * other tasks run meanwhile: a stream's next frame then finds the task
+ * awake, without the cost of a wake-up from another CPU. With one CPU
+ * nothing else can bring frames while the task polls, so it never does.
+ * True when work came.
+ */
+static bool poll_briefly(void)
+{
+	uint64_t until = net_now() + NET_POLL_NS;
+
+	if (smp_cpu_count() < 2)
+		return false;
+	while (net_now() < until) {
+		if (has_work(NULL))
+			return true;
+		task_yield();
+	}
+	return false;
+}
+
 static int net_task_main(void *arg)
 {
 	struct list_node batch = LIST_INIT(batch);
@@ -277,7 +303,7 @@ static int net_task_main(void *arg)
 			run_batch(&batch, n);
 		next = run_timers(net_now());
 		__atomic_store_n(&sync_done, req, __ATOMIC_RELEASE);
-		if (n == NET_RX_BATCH)
+		if (n == NET_RX_BATCH || poll_briefly())
 			continue; /* more frames wait: no sleep, and timers stay served per batch */
 		if (waitq_wait(&net_wq, has_work, NULL, 0, next) == -ETIMEDOUT)
 			continue;
@@ -285,12 +311,41 @@ static int net_task_main(void *arg)
 	return 0;
 }
 
+/*
+ * Where the task runs. By default anywhere, at the default priority, so
+ * the scheduler balances it like any task and a sender on one CPU is not
+ * preempted by each of its loopback frames. `net_cpu=N` on the command
+ * line pins it to CPU N one priority above the default instead, as
+ * Linux's softirqs run on the CPU the NIC interrupts: for tuning where
+ * cross-CPU wake-ups are dear (docs/net.md, "The net task").
+ */
+static void pick_placement(struct task_spawn_opts *opts)
+{
+	const char *v = cmdline_get("net_cpu");
+	unsigned cpu = 0;
+
+	opts->prio = TASK_PRIO_DEFAULT;
+	opts->cpu = -1;
+	if (!v || *v < '0' || *v > '9')
+		return;
+	while (*v >= '0' && *v <= '9' && cpu < 64)
+		cpu = cpu * 10 + (unsigned)(*v++ - '0');
+	if (cpu >= smp_cpu_count()) {
+		pr_warn("net: net_cpu=%u: no such CPU; the net task runs anywhere", cpu);
+		return;
+	}
+	opts->prio = TASK_PRIO_DEFAULT + 1;
+	opts->cpu = (int)cpu;
+	opts->affinity = 1ull << cpu;
+}
+
 int net_task_start(void)
 {
-	struct task_spawn_opts opts = { .prio = TASK_PRIO_DEFAULT + 1, .cpu = -1 };
+	struct task_spawn_opts opts = { 0 };
 	struct task_handle h;
 	int err;
 
+	pick_placement(&opts);
 	err = task_spawn_opts(&h, "net", net_task_main, NULL, &opts);
 	if (err)
 		return err;

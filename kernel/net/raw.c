@@ -24,6 +24,7 @@
 #include "net/inet_sock.h"
 #include "net/netif.h"
 #include "net/pkt.h"
+#include "net/procnet.h"
 #include "net/socket.h"
 #include "net/udp.h"
 #include "proc/proc.h"
@@ -334,8 +335,8 @@ static const struct sock_ops raw_ops = {
 /* ---- the receive hook (net task) ---- */
 
 /* Whether raw socket @r takes a copy of @p (data at the transport header). */
-static bool raw_wants(const struct raw_sock *r, const struct pkt *p, const struct ip4_view *ip)
-	__must_hold(&raw_lock)
+static bool raw_wants_locked(const struct raw_sock *r, const struct pkt *p,
+                             const struct ip4_view *ip) __must_hold(&raw_lock)
 {
 	if (r->proto != ip->proto || (r->laddr && r->laddr != ip->dst) ||
 	    (r->peer && r->peer != ip->src))
@@ -359,7 +360,7 @@ static void raw_input(const struct pkt *p, const struct ip4_view *ip)
 
 	mutex_lock(&raw_lock);
 	list_for_each_entry(r, &raw_list, link) {
-		if (!raw_wants(r, p, ip))
+		if (!raw_wants_locked(r, p, ip))
 			continue;
 		/* A raw socket reads the IP header too (raw(7)); a ping socket from ICMP on. */
 		if (r->ping && icmp_ok)

@@ -115,7 +115,8 @@ static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, ui
 		if (err)
 			return err == -EAGAIN ? -EADDRNOTAVAIL : err;
 	}
-	tcp_sk_config(&cfg, rr.mtu, tk->nodelay, tk->user_mss);
+	tcp_sk_config(&cfg, rr.mtu, tk->nodelay, tk->user_mss,
+	              tcp_ring_size(__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED)));
 	cfg.keepalive = __atomic_load_n(&s->keepalive, __ATOMIC_RELAXED);
 	err = tk_setup(tk, s, &cfg);
 	if (err)
@@ -357,7 +358,9 @@ static void tcp_release(struct socket *s)
 	mutex_lock(&tk->lock);
 	tk->sock = NULL;
 	if (tk->lsn) {
-		(void)inet_bind_set_listening(SOCK_STREAM, &tk->bind, false);
+		int err = inet_bind_set_listening(SOCK_STREAM, &tk->bind, false);
+
+		(void)err; /* turning listening off cannot conflict */
 		tcp_listen_close_locked(tk);
 	} else if (tk->active && tk->tcb.state != TCP_CLOSED) {
 		if (__atomic_load_n(&s->linger_s, __ATOMIC_RELAXED) == 0)

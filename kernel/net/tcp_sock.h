@@ -99,8 +99,9 @@ void tcp_sk_put(struct tcp_sk *tk);
 int __must_check tcp_sk_hash(struct tcp_sk *tk);
 /* After every tcp_* call on @tk (under [K]): re-arm its timer, unhash it once CLOSED. */
 void tcp_sk_after_locked(struct tcp_sk *tk) __must_hold(&tk->lock);
-/* The config of a new connection to @raddr: the route's MTU, the socket's options. */
-void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t user_mss);
+/* The config of a new connection: the route's MTU, the socket's options, the receive ring's size. */
+void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t user_mss,
+                   uint32_t rcvsz);
 /* The ISN of RFC 6528 for @tk's tuple. */
 uint32_t tcp_sk_isn(const struct tcp_sk *tk);
 /* The net task's receive hook and ICMP error hook (inet_register). */

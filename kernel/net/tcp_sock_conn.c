@@ -188,12 +188,23 @@ void tcp_sk_after_locked(struct tcp_sk *tk)
 
 /* ---- configuration ---- */
 
-void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t user_mss)
+void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t user_mss,
+                   uint32_t rcvsz)
 {
+	/* An IPv4 datagram holds at most 65535 bytes (RFC 791): lo's MTU of 65536 is one more. */
+	if (mtu > 0xffffu)
+		mtu = 0xffffu;
 	tcp_config_default(cfg, mtu);
 	cfg->nodelay = nodelay;
 	if (user_mss && user_mss < cfg->mss)
 		cfg->mss = user_mss;
+	/*
+	 * At least four segments fit the receive ring, so the peer can send two
+	 * full ones and draw an ACK at once (lo's 64 KiB MTU would otherwise
+	 * leave every ACK to the delayed-ACK timer).
+	 */
+	if (rcvsz / 4 < cfg->mss)
+		cfg->mss = (uint16_t)(rcvsz / 4 < 536 ? 536 : rcvsz / 4);
 }
 
 uint32_t tcp_sk_isn(const struct tcp_sk *tk)
@@ -290,15 +301,42 @@ static void send_rst(const struct tcp_seg *in, const struct ip4_view *ip)
 /* A segment for an existing connection. */
 static void conn_input(struct tcp_sk *tk, const struct tcp_seg *seg, const struct ip4_view *ip)
 {
+	enum tcp_state was;
+
 	mutex_lock(&tk->lock);
 	if (tk->tcb.state == TCP_CLOSED) {
 		mutex_unlock(&tk->lock);
 		send_rst(seg, ip);
 		return;
 	}
+	was = tk->tcb.state;
 	tcp_input(&tk->tcb, seg, clock_monotonic_ns());
+	/* A reset in CLOSE_WAIT is EPIPE to the writer, as Linux's tcp_reset() has it. */
+	if (was == TCP_CLOSE_WAIT && tk->tcb.error == -ECONNRESET)
+		tk->tcb.error = -EPIPE;
 	tcp_sk_after_locked(tk);
 	mutex_unlock(&tk->lock);
+}
+
+/*
+ * A SYN for a connection in TIME_WAIT that may open a new incarnation
+ * (RFC 6191, tcp_tw_accepts_syn()): the old one goes (no RST is sent
+ * from TIME_WAIT) and the SYN is the listener's. True when that happened.
+ */
+static bool tw_reuse(struct tcp_sk *tk, const struct tcp_seg *seg)
+{
+	bool reuse;
+
+	if ((seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	mutex_lock(&tk->lock);
+	reuse = tk->tcb.state == TCP_TIME_WAIT && tcp_tw_accepts_syn(&tk->tcb, seg);
+	if (reuse) {
+		tcp_abort(&tk->tcb, clock_monotonic_ns());
+		tcp_sk_after_locked(tk);
+	}
+	mutex_unlock(&tk->lock);
+	return reuse;
 }
 
 void tcp_sk_rx(struct pkt *p, const struct ip4_view *ip)
@@ -315,11 +353,13 @@ void tcp_sk_rx(struct pkt *p, const struct ip4_view *ip)
 	if ((p->flags & PKT_BCAST) || ip->dst == INADDR_BROADCAST)
 		goto out;
 	tk = conn_lookup(ip->dst, seg.dport, ip->src, seg.sport);
-	if (tk) {
+	if (tk && !tw_reuse(tk, &seg)) {
 		conn_input(tk, &seg, ip);
 		tcp_sk_put(tk);
 		goto out;
 	}
+	if (tk)
+		tcp_sk_put(tk);
 	tk = tcp_listen_lookup(ip->dst, seg.dport);
 	if (tk && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
 		tcp_listen_syn(tk, &seg, ip);

@@ -113,12 +113,12 @@ static struct tcp_sk *child_make(struct tcp_sk *l, const struct tcp_seg *seg,
 	if (route_lookup(ip->src, &rr))
 		return NULL;
 	mutex_lock(&l->lock);
-	tcp_sk_config(&cfg, rr.mtu, l->nodelay, l->user_mss);
-	cfg.keepalive = l->sock && l->sock->keepalive;
 	if (!l->sock) {
 		mutex_unlock(&l->lock);
 		return NULL;
 	}
+	tcp_sk_config(&cfg, rr.mtu, l->nodelay, l->user_mss, tcp_ring_size(l->sock->rcvbuf));
+	cfg.keepalive = l->sock->keepalive;
 	cfg.keepidle_s = l->keepidle_s ? l->keepidle_s : cfg.keepidle_s;
 	cfg.keepintvl_s = l->keepintvl_s ? l->keepintvl_s : cfg.keepintvl_s;
 	cfg.keepcnt = l->keepcnt ? l->keepcnt : cfg.keepcnt;

@@ -9,6 +9,7 @@
 
 #include "net/socket.h"
 #include "net/tcp_sock.h"
+#include "time/time.h"
 
 #define TCP_NODELAY   1
 #define TCP_MAXSEG    2
@@ -106,9 +107,11 @@ int tcp_setsockopt(struct socket *s, int level, int name, const void *val, size_
 	} else {
 		err = tcp_opt_set_locked(tk, name, v);
 	}
-	/* A keepalive change moves the connection's next deadline. */
-	if (tk->active)
+	/* Keepalive and Nagle changes take effect now (and may send held data). */
+	if (!err && tk->active && tk->tcb.state != TCP_CLOSED) {
+		tcp_config_changed(&tk->tcb, clock_monotonic_ns());
 		tcp_sk_after_locked(tk);
+	}
 	mutex_unlock(&tk->lock);
 	return err;
 }

@@ -131,9 +131,13 @@ static int timer_task(void *arg)
 			unfile(tk);
 		while ((tk = list_first_entry_or_null(&due, struct tcp_sk, timer_link)))
 			run_one(tk, now);
-		if (next > clock_monotonic_ns())
-			(void)waitq_wait(&timer_wq, timer_cond, NULL, 0,
-			                 next == UINT64_MAX ? TIME_NEVER : next);
+		if (next > clock_monotonic_ns()) {
+			/* A timeout is the usual way out: the earliest deadline came. */
+			int err = waitq_wait(&timer_wq, timer_cond, NULL, 0,
+			                     next == UINT64_MAX ? TIME_NEVER : next);
+
+			(void)err;
+		}
 	}
 	return 0;
 }

@@ -64,15 +64,15 @@ int udp_create(struct socket *s, int protocol)
 }
 
 /* Claim @addr:@port (0: an ephemeral port) for @u. */
-static int udp_claim_locked(struct udp_sock *u, uint32_t addr, uint16_t port)
-	__must_hold(&u->s->lock)
+static int udp_claim_locked(struct socket *s, struct udp_sock *u, uint32_t addr, uint16_t port)
+	__must_hold(&s->lock)
 {
 	int err;
 
 	u->bind.addr = addr;
 	u->bind.port = port;
-	u->bind.reuseaddr = __atomic_load_n(&u->s->reuseaddr, __ATOMIC_RELAXED);
-	u->bind.reuseport = __atomic_load_n(&u->s->reuseport, __ATOMIC_RELAXED);
+	u->bind.reuseaddr = __atomic_load_n(&s->reuseaddr, __ATOMIC_RELAXED);
+	u->bind.reuseport = __atomic_load_n(&s->reuseport, __ATOMIC_RELAXED);
 	u->bind.uid = current_cred().euid;
 	err = inet_bind_add(SOCK_DGRAM, &u->bind);
 	if (err)
@@ -98,16 +98,17 @@ static int udp_bind(struct socket *s, const void *addr, size_t len)
 	if (err)
 		return err;
 	mutex_lock(&s->lock);
-	err = u->bound ? -EINVAL : udp_claim_locked(u, ip, port);
+	err = u->bound ? -EINVAL : udp_claim_locked(s, u, ip, port);
 	if (!err)
 		u->port_locked = port != 0;
 	mutex_unlock(&s->lock);
 	return err;
 }
 
-static int udp_autobind_locked(struct udp_sock *u) __must_hold(&u->s->lock)
+static int udp_autobind_locked(struct socket *s, struct udp_sock *u) __must_hold(&s->lock)
 {
-	return u->bound ? 0 : udp_claim_locked(u, __atomic_load_n(&u->laddr, __ATOMIC_RELAXED), 0);
+	return u->bound ? 0
+	                : udp_claim_locked(s, u, __atomic_load_n(&u->laddr, __ATOMIC_RELAXED), 0);
 }
 
 /* Whether @dst is a broadcast address (limited, or the directed one of @dev's subnet). */
@@ -120,7 +121,7 @@ static bool udp_is_broadcast(uint32_t dst, const struct netif *dev)
 }
 
 /* connect(AF_UNSPEC): forget the peer, and an address or port bind() did not choose. */
-static void udp_disconnect_locked(struct udp_sock *u) __must_hold(&u->s->lock)
+static void udp_disconnect_locked(struct socket *s, struct udp_sock *u) __must_hold(&s->lock)
 {
 	__atomic_store_n(&u->peer, 0, __ATOMIC_RELAXED);
 	/* As Linux's udp_disconnect: what bind() did not fix is given up (SOCK_BIND*_LOCK). */
@@ -142,7 +143,7 @@ static int udp_connect(struct socket *s, const void *addr, size_t len, bool nonb
 	(void)nonblock;
 	if (len >= 2 && *(const uint16_t *)addr == AF_UNSPEC) {
 		mutex_lock(&s->lock);
-		udp_disconnect_locked(u);
+		udp_disconnect_locked(s, u);
 		mutex_unlock(&s->lock);
 		return 0;
 	}
@@ -154,7 +155,7 @@ static int udp_connect(struct socket *s, const void *addr, size_t len, bool nonb
 	if (udp_is_broadcast(ip, rr.dev) && !__atomic_load_n(&s->broadcast, __ATOMIC_RELAXED))
 		return -EACCES;
 	mutex_lock(&s->lock);
-	err = udp_autobind_locked(u);
+	err = udp_autobind_locked(s, u);
 	if (!err) {
 		if (__atomic_load_n(&u->laddr, __ATOMIC_RELAXED) == INADDR_ANY)
 			__atomic_store_n(&u->laddr, rr.src, __ATOMIC_RELAXED);
@@ -214,8 +215,8 @@ static long udp_transmit(const struct udp_out *o, struct sock_msg *m, size_t len
 }
 
 /* sendmsg()'s checks and addresses under [O]; fills @o. */
-static int udp_prepare_locked(struct udp_sock *u, const struct sock_msg *m, struct udp_out *o)
-	__must_hold(&u->s->lock)
+static int udp_prepare_locked(struct socket *s, struct udp_sock *u, const struct sock_msg *m,
+                              struct udp_out *o) __must_hold(&s->lock)
 {
 	struct route_result rr;
 	int err;
@@ -227,10 +228,9 @@ static int udp_prepare_locked(struct udp_sock *u, const struct sock_msg *m, stru
 		err = route_lookup(o->dst, &rr);
 	if (err)
 		return err;
-	if (udp_is_broadcast(o->dst, rr.dev) &&
-	    !__atomic_load_n(&u->s->broadcast, __ATOMIC_RELAXED))
+	if (udp_is_broadcast(o->dst, rr.dev) && !__atomic_load_n(&s->broadcast, __ATOMIC_RELAXED))
 		return -EACCES;
-	err = udp_autobind_locked(u);
+	err = udp_autobind_locked(s, u);
 	if (err)
 		return err;
 	o->src = __atomic_load_n(&u->laddr, __ATOMIC_RELAXED);
@@ -259,7 +259,7 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *m, unsigned flags, bo
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	mutex_lock(&s->lock);
-	r = udp_prepare_locked(u, m, &o);
+	r = udp_prepare_locked(s, u, m, &o);
 	mutex_unlock(&s->lock);
 	if (r)
 		return r;

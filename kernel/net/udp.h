@@ -9,9 +9,6 @@
 
 #include <stdint.h>
 
-struct seqbuf;
-struct procfs_node;
-
 /* Level IPPROTO_IP (SOL_IP) options, Linux's numbers (include/uapi/linux/in.h). */
 #define SOL_IP     0
 #define IP_TOS     1
@@ -30,7 +27,3 @@ extern struct udp_stats udp_stats;
 void udp_init(void);
 /* Register the raw socket hook (inet_register_raw); net_init() calls it once. */
 void raw_init(void);
-
-/* /proc/net/udp and /proc/net/raw (as declared in net/procnet.h): Linux's formats. */
-int procnet_show_udp(struct seqbuf *s, const struct procfs_node *n);
-int procnet_show_raw(struct seqbuf *s, const struct procfs_node *n);

@@ -15,6 +15,7 @@
 #include "net/inet.h"
 #include "net/netif.h"
 #include "net/pkt.h"
+#include "net/procnet.h"
 #include "net/socket.h"
 #include "net/udp.h"
 #include "net/udp_internal.h"

@@ -20,6 +20,7 @@ void tcp_config_default(struct tcp_config *c, unsigned mtu)
 	c->keepcnt = 9;
 	c->wscale = true;
 	c->timestamps = true;
+	c->sack = true;
 	c->delack_ns = 40 * NS_PER_MS;
 	c->rto_init_ns = NS_PER_S;
 	c->rto_min_ns = 200 * NS_PER_MS;
@@ -111,6 +112,7 @@ void tcp_syn_options(struct tcb *t, const struct tcp_seg *syn, uint64_t now)
 	if (!t->wscale_ok)
 		t->rcv_wscale = 0;
 	t->ts_ok = t->cfg.timestamps && (o->has & TCP_OPT_TS);
+	t->sack_ok = t->cfg.sack && (o->has & TCP_OPT_SACK_OK);
 	if (t->ts_ok) {
 		t->ts_recent = o->ts_val;
 		t->ts_recent_age_s = (uint32_t)(now / NS_PER_S);

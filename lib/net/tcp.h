@@ -100,6 +100,11 @@ struct tcp_ring {
 	uint32_t len;  /* bytes held */
 };
 
+/* A range of sequence numbers [start, end). */
+struct tcp_range {
+	uint32_t start, end;
+};
+
 /*
  * The connection. The glue reads the fields marked [g] and sets the
  * addresses and ports before tcp_connect()/tcp_accept_syn(); everything
@@ -129,9 +134,7 @@ struct tcb {
 	uint32_t retries;
 	uint64_t last_rcv_ns;
 	uint32_t ooo_n; /* out-of-order ranges held in the receive ring */
-	struct {
-		uint32_t start, end; /* sequence numbers */
-	} ooo[8];
+	struct tcp_range ooo[8];
 	/* ---- added by the tcp lane (lib/net/tcp*.c) ---- */
 	uint32_t snd_base;      /* sequence number of the send ring's head byte */
 	uint32_t max_snd_wnd;   /* the largest window the peer offered (RFC 5961 5) */
@@ -146,13 +149,17 @@ struct tcb {
 	uint32_t ca_bytes;      /* bytes acked toward the next congestion-avoidance step */
 	uint32_t chal_count;    /* challenge ACKs sent since chal_start (RFC 5961 7) */
 	uint64_t chal_start;
-	unsigned ev;      /* TCP_EV_* queued for the end of the current call */
-	bool passive;     /* opened by tcp_accept_syn() */
-	bool in_recovery; /* NewReno fast recovery until snd_una passes recover */
-	bool fin_rcv_ooo; /* fin_rcv_seq is valid */
-	bool rtt_timing;  /* rtt_seq/rtt_start time a segment */
-	bool rd_closed;   /* tcp_close() ran: new data is answered with RST */
-	bool corked;      /* MSG_MORE: hold a partial segment */
+	unsigned ev;           /* TCP_EV_* queued for the end of the current call */
+	bool passive;          /* opened by tcp_accept_syn() */
+	bool in_recovery;      /* NewReno fast recovery until snd_una passes recover */
+	bool fin_rcv_ooo;      /* fin_rcv_seq is valid */
+	bool rtt_timing;       /* rtt_seq/rtt_start time a segment */
+	bool rd_closed;        /* tcp_close() ran: new data is answered with RST */
+	bool corked;           /* MSG_MORE: hold a partial segment */
+	uint32_t last_ooo_seq; /* the latest out-of-order segment (its SACK block goes first) */
+	uint32_t high_rxt;     /* SACK recovery: holes below this were retransmitted (RFC 6675) */
+	uint32_t sacked_n;     /* the peer's SACK scoreboard: ranges above snd_una, sorted */
+	struct tcp_range sacked[8];
 };
 
 /*

@@ -214,6 +214,7 @@ static void new_ack(struct tcb *t, const struct tcp_seg *seg, uint64_t now)
 	t->snd_una = ack;
 	if (seq_lt(t->snd_nxt, ack))
 		t->snd_nxt = ack;
+	tcp_sack_trim(t);
 	t->retries = 0;
 	rtt_from_ack(t, seg, now);
 	tcp_cc_ack(t, ack, acked, now);
@@ -224,11 +225,17 @@ static void new_ack(struct tcb *t, const struct tcp_seg *seg, uint64_t now)
 		tcp_rtx_arm(t, now);
 }
 
-/* RFC 5681 2's duplicate ACK: nothing new, no data, same window, data outstanding. */
+/*
+ * RFC 5681 2's duplicate ACK: nothing new, no data, same window, data
+ * outstanding; with SACK blocks a changed window does not matter (RFC 6675 2).
+ */
 static bool is_dupack(const struct tcb *t, const struct tcp_seg *seg)
 {
+	bool sack = t->sack_ok && (seg->opt.has & TCP_OPT_SACK) && seg->opt.nsack > 0;
+
 	return seg->ack == t->snd_una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-	       t->snd_una != t->snd_max && ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd;
+	       t->snd_una != t->snd_max &&
+	       (sack || ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd);
 }
 
 /* RFC 9293 3.10.7.4: the window comes from the newest segment (snd_wl1, snd_wl2). */
@@ -279,6 +286,7 @@ static bool ack_in(struct tcb *t, const struct tcp_seg *seg, uint64_t now)
 		tcp_send_ack(t, now);
 		return false;
 	}
+	tcp_sack_update(t, seg);
 	if (seq_gt(ack, una))
 		new_ack(t, seg, now);
 	else if (is_dupack(t, seg))

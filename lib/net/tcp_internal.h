@@ -37,6 +37,14 @@ void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const uint8_t *src, uin
 void tcp_ring_pieces(const struct tcp_ring *r, uint32_t off, uint32_t n, const uint8_t **p1,
                      size_t *n1, const uint8_t **p2, size_t *n2);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
+/* The most ranges a list holds (tcb.ooo, tcb.sacked). */
+#define TCP_RANGES_MAX 8u
+/*
+ * Merge [@s, @e) into the sorted, disjoint, non-adjacent ranges @r (*@n of
+ * them, at most @max <= TCP_RANGES_MAX); false, nothing changed, when it
+ * would need one more than @max.
+ */
+bool tcp_range_insert(struct tcp_range *r, uint32_t *n, unsigned max, uint32_t s, uint32_t e);
 
 /* ---- tcp_isn.c ---- */
 /* SipHash-2-4 of @len bytes at @m under @key (exposed for its test vectors). */
@@ -65,6 +73,22 @@ uint32_t tcp_mss_data(const struct tcb *t);
 uint32_t tcp_fin_seq(const struct tcb *t);
 /* Bytes in flight (snd_max - snd_una, SYN and FIN included). */
 uint32_t tcp_flight(const struct tcb *t);
+
+/* Resend [@seq, @seq + @len) of the send ring (a SACK hole). */
+void tcp_send_range(struct tcb *t, uint32_t seq, uint32_t len, uint64_t now);
+/* One new segment as the peer's window and Nagle allow, cwnd not asked; its length or 0. */
+uint32_t tcp_output_new(struct tcb *t, uint64_t now);
+
+/* ---- tcp_sack.c (RFC 2018, RFC 6675) ---- */
+/* Our SACK blocks for an outgoing ACK. */
+void tcp_sack_fill(const struct tcb *t, struct tcp_opts *o);
+/* Take an acceptable ACK's blocks into the scoreboard. */
+void tcp_sack_update(struct tcb *t, const struct tcp_seg *seg);
+/* Drop what snd_una passed. */
+void tcp_sack_trim(struct tcb *t);
+uint32_t tcp_sacked_bytes(const struct tcb *t);
+/* Send in fast recovery: holes first, then new data, while pipe < cwnd. */
+void tcp_sack_output(struct tcb *t, uint64_t now);
 
 /* ---- tcp_timer.c ---- */
 void tcp_rtt_sample(struct tcb *t, uint64_t rtt_ns);

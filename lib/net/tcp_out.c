@@ -31,13 +31,24 @@ uint32_t tcp_flight(const struct tcb *t)
 
 uint32_t tcp_rcv_window(const struct tcb *t)
 {
-	uint32_t wnd = tcp_ring_free(&t->rcv);
-	uint32_t max = 0xffffu << t->rcv_wscale;
+	uint32_t wnd = tcp_ring_free(&t->rcv), max = 0xffffu << t->rcv_wscale;
+	uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	uint32_t step = tcp_mss_data(t);
 
 	if (wnd > max)
 		wnd = max;
 	/* Rounded down to what the scaled field can say, so the right edge never overstates. */
-	return wnd >> t->rcv_wscale << t->rcv_wscale;
+	wnd = wnd >> t->rcv_wscale << t->rcv_wscale;
+	/*
+	 * RFC 1122 4.2.3.3 (receiver SWS avoidance): the right edge moves only
+	 * by min(half the ring, one MSS) at a time, so the peer never sees a
+	 * window worth only a tiny segment. It never moves left either.
+	 */
+	if (step > t->rcv.size / 2)
+		step = t->rcv.size / 2;
+	if (wnd < cur || wnd - cur < step)
+		wnd = cur;
+	return wnd;
 }
 
 /* Fill in what every segment carries and hand it to the glue. */
@@ -64,6 +75,8 @@ static void emit(struct tcb *t, struct tcp_out *o, uint64_t now)
 		s->opt.ts_val = tcp_ts_now(t, now);
 		s->opt.ts_ecr = t->ts_recent;
 	}
+	if ((s->flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK)
+		tcp_sack_fill(t, &s->opt);
 	if (s->flags & TCP_ACK) {
 		s->ack = t->rcv_nxt;
 		t->last_ack_sent = t->rcv_nxt;
@@ -92,6 +105,8 @@ void tcp_send_syn(struct tcb *t, uint64_t now)
 	}
 	if (synack ? t->ts_ok : t->cfg.timestamps)
 		o.seg.opt.has |= TCP_OPT_TS;
+	if (synack ? t->sack_ok : t->cfg.sack)
+		o.seg.opt.has |= TCP_OPT_SACK_OK;
 	emit(t, &o, now);
 }
 
@@ -216,6 +231,31 @@ void tcp_output(struct tcb *t, uint64_t now)
 		transmit(t, len, fin, now);
 	}
 	tcp_persist_check(t, now);
+}
+
+void tcp_send_range(struct tcb *t, uint32_t seq, uint32_t len, uint64_t now)
+{
+	send_data(t, seq, len, false, now);
+}
+
+uint32_t tcp_output_new(struct tcb *t, uint64_t now)
+{
+	uint32_t end = tcp_fin_seq(t), mss = tcp_mss_data(t), right = t->snd_una + t->snd_wnd;
+	uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
+	uint32_t len = seq_lt(t->snd_nxt, right) ? right - t->snd_nxt : 0;
+	bool fin;
+
+	if (!output_state(t))
+		return 0;
+	if (len > unsent)
+		len = unsent;
+	if (len > mss)
+		len = mss;
+	fin = t->fin_queued && len == unsent && t->snd_nxt + len == end;
+	if ((len == 0 && !fin) || (!fin && !nagle_ok(t, len, unsent)))
+		return 0;
+	transmit(t, len, fin, now);
+	return len + fin;
 }
 
 uint32_t tcp_retransmit_first(struct tcb *t, uint64_t now)

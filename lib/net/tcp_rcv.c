@@ -45,42 +45,6 @@ static void trim(const struct tcb *t, const struct tcp_seg *seg, struct piece *p
 	}
 }
 
-/* Merge [s, e) into the sorted, disjoint ranges; false when it needs a ninth. */
-static bool ooo_insert(struct tcb *t, uint32_t s, uint32_t e)
-{
-	struct {
-		uint32_t start, end;
-	} tmp[ARRAY_SIZE(t->ooo) + 1];
-	unsigned m = 0;
-	bool placed = false;
-
-	for (unsigned i = 0; i < t->ooo_n; i++) {
-		uint32_t rs = t->ooo[i].start, re = t->ooo[i].end;
-
-		if (seq_lt(re, s)) {
-			tmp[m].start = rs, tmp[m++].end = re;
-		} else if (seq_lt(e, rs)) {
-			if (!placed)
-				tmp[m].start = s, tmp[m++].end = e, placed = true;
-			tmp[m].start = rs, tmp[m++].end = re;
-		} else {
-			/* Overlapping or adjacent: one range. */
-			s = seq_lt(rs, s) ? rs : s;
-			e = seq_gt(re, e) ? re : e;
-		}
-	}
-	if (!placed)
-		tmp[m].start = s, tmp[m++].end = e;
-	if (m > ARRAY_SIZE(t->ooo))
-		return false;
-	for (unsigned i = 0; i < m; i++) {
-		t->ooo[i].start = tmp[i].start;
-		t->ooo[i].end = tmp[i].end;
-	}
-	t->ooo_n = m;
-	return true;
-}
-
 /* rcv_nxt moved: ranges it reached join the in-order bytes (they already sit in place). */
 static void ooo_advance(struct tcb *t)
 {
@@ -149,8 +113,10 @@ static bool store(struct tcb *t, const struct piece *pc)
 		return true;
 	}
 	/* Out of order: written only when its range could be recorded. */
-	if (ooo_insert(t, pc->seq, pc->seq + pc->len))
+	if (tcp_range_insert(t->ooo, &t->ooo_n, ARRAY_SIZE(t->ooo), pc->seq, pc->seq + pc->len)) {
 		tcp_ring_write_at(&t->rcv, off, pc->p, pc->len);
+		t->last_ooo_seq = pc->seq;
+	}
 	return false;
 }
 

@@ -4,7 +4,8 @@
  * send ring holds unacknowledged and unsent bytes from snd_base on, the
  * receive ring the in-order bytes not yet read followed by room where
  * out-of-order segments wait at their offset from rcv_nxt. Memory is the
- * glue's; these helpers only move bytes and offsets.
+ * glue's; these helpers only move bytes and offsets. Also the sorted
+ * range lists (out-of-order data, the SACK scoreboard).
  */
 #include "lib/net/tcp_internal.h"
 #include "lib/string.h"
@@ -63,4 +64,33 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 	/* The head never jumps back to 0 when empty: out-of-order bytes sit at offsets past it. */
 	r->head = ring_pos(r, n);
 	r->len -= n;
+}
+
+bool tcp_range_insert(struct tcp_range *r, uint32_t *n, unsigned max, uint32_t s, uint32_t e)
+{
+	struct tcp_range tmp[TCP_RANGES_MAX + 1];
+	unsigned m = 0;
+	bool placed = false;
+
+	for (unsigned i = 0; i < *n; i++) {
+		if (seq_lt(r[i].end, s)) {
+			tmp[m++] = r[i];
+		} else if (seq_lt(e, r[i].start)) {
+			if (!placed)
+				tmp[m++] = (struct tcp_range){ s, e }, placed = true;
+			tmp[m++] = r[i];
+		} else {
+			/* Overlapping or adjacent: one range. */
+			s = seq_lt(r[i].start, s) ? r[i].start : s;
+			e = seq_gt(r[i].end, e) ? r[i].end : e;
+		}
+	}
+	if (!placed)
+		tmp[m++] = (struct tcp_range){ s, e };
+	if (m > max)
+		return false;
+	for (unsigned i = 0; i < m; i++)
+		r[i] = tmp[i];
+	*n = m;
+	return true;
 }

@@ -64,7 +64,7 @@ static void tcp_opts_parse(const uint8_t *o, size_t n, struct tcp_opts *t)
 	size_t i = 0;
 
 	/* Fields of absent options read as 0, never as stale bytes. */
-	*t = (struct tcp_opts){0};
+	*t = (struct tcp_opts){ 0 };
 	while (i < n) {
 		uint8_t kind = o[i];
 		unsigned olen;

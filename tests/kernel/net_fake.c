@@ -35,9 +35,12 @@ static int fake_xmit(struct netif *nif, struct pkt *p)
 
 static const struct netif_ops fake_ops = { .xmit = fake_xmit };
 static struct netif fake;
+static bool registered; /* a failed test may leave it registered */
 
 struct netif *fake_up(void)
 {
+	if (registered)
+		fake_down(&fake);
 	memset(&fake, 0, sizeof(fake));
 	memcpy(fake.name, "ktfake%", 8);
 	memcpy(fake.mac, fake_mac, ETH_ALEN);
@@ -46,8 +49,9 @@ struct netif *fake_up(void)
 	fake.ops = &fake_ops;
 	if (netif_register(&fake))
 		return NULL;
+	registered = true;
 	if (netif_set_up(&fake, true) || netif_set_addr(&fake, FAKE_ADDR, FAKE_MASK)) {
-		netif_unregister(&fake);
+		fake_down(&fake);
 		return NULL;
 	}
 	net_sync();
@@ -60,6 +64,7 @@ void fake_down(struct netif *nif)
 	if (netif_set_addr(nif, 0, 0))
 		pr_warn("ktest: could not clear the fake interface's address");
 	netif_unregister(nif);
+	registered = false;
 	net_sync();
 	fake_clear();
 }

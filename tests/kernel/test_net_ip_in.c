@@ -314,3 +314,52 @@ TEST(net_ip_in, options_skipped_and_errors_answered)
 	fake_down(nif);
 	EXPECT_EQ(pkt_count(), base);
 }
+
+static struct {
+	unsigned got;
+	uint8_t type, code;
+	uint32_t src, dst;
+	uint16_t id;
+} err_seen;
+
+static void err_hook(uint8_t type, uint8_t code, const struct ip4_view *inner)
+{
+	err_seen.got++;
+	err_seen.type = type;
+	err_seen.code = code;
+	err_seen.src = inner->src;
+	err_seen.dst = inner->dst;
+	err_seen.id = inner->id;
+}
+
+TEST(net_ip_in, icmp_error_reaches_protocol)
+{
+	uint8_t quoted[IP4_HLEN_MIN + 8], icmp[ICMP_HLEN + sizeof(quoted)], frame[128];
+	long base = pkt_count();
+	struct netif *nif = fake_up();
+	struct fake_ip h = { .src = PEER_ADDR, .dst = FAKE_ADDR, .proto = IPPROTO_ICMP };
+
+	EXPECT_TRUE(nif != NULL);
+	inet_register(TEST_PROTO, proto_hook, err_hook);
+	memset(&err_seen, 0, sizeof(err_seen));
+	/* The quote of a datagram we sent: our header (its total length says 1000) and 8 bytes. */
+	ip4_build(quoted, 1000, 4242, 0, 64, TEST_PROTO, FAKE_ADDR, 0x08080808u);
+	memset(quoted + IP4_HLEN_MIN, 0xab, 8);
+	memcpy(icmp + ICMP_HLEN, quoted, sizeof(quoted));
+	icmp_build(icmp, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 576, sizeof(quoted));
+	fake_inject(nif, frame, fake_build_ip(frame, &h, icmp, sizeof(icmp)));
+	EXPECT_EQ(err_seen.got, 1u);
+	EXPECT_EQ(err_seen.type, ICMP_DEST_UNREACH);
+	EXPECT_EQ(err_seen.code, ICMP_FRAG_NEEDED);
+	EXPECT_EQ(err_seen.src, FAKE_ADDR);
+	EXPECT_EQ(err_seen.dst, 0x08080808u);
+	EXPECT_EQ(err_seen.id, 4242);
+	/* A quote too short to hold 8 bytes after the header is refused. */
+	icmp_build(icmp, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, IP4_HLEN_MIN + 4);
+	fake_inject(nif, frame, fake_build_ip(frame, &h, icmp, ICMP_HLEN + IP4_HLEN_MIN + 4));
+	EXPECT_EQ(err_seen.got, 1u);
+	EXPECT_EQ(fake_captured(), 0u); /* never an error about an error */
+	inet_register(TEST_PROTO, NULL, NULL);
+	fake_down(nif);
+	EXPECT_EQ(pkt_count(), base);
+}

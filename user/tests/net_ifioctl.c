@@ -177,8 +177,8 @@ int main(void)
 	errors();
 	mtu_change();
 	st = ut_in_child(change_as_nobody, NULL);
-	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "as uid 65534: reads work, changes EPERM (%s)",
-	       ut_status(st));
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "as uid 65534: reads work, changes EPERM (%s)", ut_status(st));
 	close(sock_fd);
 	tap_plan(tap_count);
 	return tap_failed ? 1 : 0;

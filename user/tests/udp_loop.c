@@ -8,12 +8,16 @@
  * sender, directed broadcast with and without SO_BROADCAST, IP_TTL.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "utest.h"
@@ -83,6 +87,33 @@ static bool readable(int s)
 	return poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLIN);
 }
 
+/*
+ * Whether /proc/net/udp lists 127.0.0.1:@port in state 07 (unconnected),
+ * through a /proc of our own (the test init mounts nothing).
+ */
+static bool proc_lists(uint16_t port)
+{
+	char want[48], text[8192];
+	bool mounted, found = false;
+	long n = 0, r;
+	int fd;
+
+	(void)mkdir("/proc", 0555);
+	mounted = mount("proc", "/proc", "proc", 0, NULL) == 0;
+	fd = open("/proc/net/udp", O_RDONLY);
+	while (fd >= 0 && n < (long)sizeof(text) - 1 &&
+	       (r = read(fd, text + n, sizeof(text) - 1 - (size_t)n)) > 0)
+		n += r;
+	text[n] = 0;
+	snprintf(want, sizeof(want), ": 0100007F:%04X 00000000:0000 07 ", port);
+	found = strstr(text, want) != NULL && strncmp(text, "   sl  local_address", 20) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (mounted)
+		(void)umount("/proc");
+	return found;
+}
+
 static void binding(void)
 {
 	struct sockaddr_in a;
@@ -98,6 +129,7 @@ static void binding(void)
 	s = bound_socket(&port);
 	tap_ok(s >= 0 && port >= 32768 && port <= 60999, "bind to port 0: an ephemeral port");
 	tap_masked("port %u", port);
+	tap_ok(proc_lists(port), "/proc/net/udp lists it");
 	close(s);
 	s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
 	tap_ok(s >= 0, "socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)");

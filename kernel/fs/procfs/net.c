@@ -38,11 +38,11 @@ static int show_udp6(struct seqbuf *s, const struct procfs_node *n)
 static const struct procfs_entry net_entries[] = {
 	/* tcp, inode 83: procnet_show_tcp (sock lane) */
 	{ "dev", 79, REG_MODE, 0, procnet_show_dev, NULL, NULL, NULL },
-	/* udp, inode 84: procnet_show_udp (wire lane) */
+	{ "udp", 84, REG_MODE, 0, procnet_show_udp, NULL, NULL, NULL },
 	{ "route", 80, REG_MODE, 0, procnet_show_route, NULL, NULL, NULL },
-	/* raw, inode 85: procnet_show_raw (wire lane) */
+	{ "raw", 85, REG_MODE, 0, procnet_show_raw, NULL, NULL, NULL },
 	{ "arp", 81, REG_MODE, 0, procnet_show_arp, NULL, NULL, NULL },
-	/* unix, inode 86: procnet_show_unix (unix lane) */
+	{ "unix", 86, REG_MODE, 0, procnet_show_unix, NULL, NULL, NULL },
 	{ "snmp", 82, REG_MODE, 0, procnet_show_snmp, NULL, NULL, NULL },
 	/* sockstat, inode 87: procnet_show_sockstat (sock lane) */
 	{ "tcp6", 88, REG_MODE, 0, show_tcp6, NULL, NULL, NULL },
