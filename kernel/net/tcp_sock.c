@@ -380,6 +380,7 @@ int tcp_sock_create(struct socket *s, int protocol)
 	(void)protocol;
 	if (!tk)
 		return -ENOBUFS;
+	tcp_sk_count_add(1);
 	mutex_init(&tk->lock, "tcp_sk");
 	tk->refs = 1;
 	tk->timer_at = UINT64_MAX;

@@ -70,6 +70,7 @@ struct tcp_sk {
 	/* The timer list. */
 	uint64_t timer_at;           /* [T] the deadline it is filed under, UINT64_MAX: none */
 	struct list_node timer_link; /* [T] */
+	bool timer_busy;             /* [T] on the timer task's private due or idle list */
 };
 
 /* ---- tcp_sock.c and tcp_sock_io.c: the socket ops ---- */
@@ -106,6 +107,9 @@ void tcp_sk_config(struct tcp_config *cfg, unsigned mtu, bool nodelay, uint16_t 
 uint32_t tcp_sk_isn(const struct tcp_sk *tk);
 /* The net task's receive hook and ICMP error hook (inet_register). */
 void tcp_sk_rx(struct pkt *p, const struct ip4_view *ip);
+/* struct tcp_sk alive now (tests: memory stays bounded); tcp_sk_count_add() counts one in or out. */
+long tcp_sk_count(void);
+void tcp_sk_count_add(long n);
 /* The tcp_ops of every connection. */
 extern const struct tcp_ops tcp_sk_ops;
 /* Call @fn on every connection in the table under [H] (@fn must not sleep). */
@@ -123,6 +127,9 @@ void tcp_listen_unlink_locked(struct tcp_sk *child) __must_hold(&child->lock);
 void tcp_listen_close_locked(struct tcp_sk *l) __must_hold(&l->lock);
 /* The listener bound to @addr:@port with a reference, or NULL. */
 struct tcp_sk *tcp_listen_lookup(uint32_t addr, uint16_t port);
+
+/* Half-open children of all listeners now (tests, /proc/net/sockstat). */
+unsigned tcp_synq_count(void);
 
 /* ---- tcp_sock_timer.c ---- */
 

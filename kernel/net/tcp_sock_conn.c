@@ -34,6 +34,17 @@ struct tcp_sk_stats {
 	uint64_t in_segs, in_errs, out_rsts, out_segs, drops_nomem;
 };
 static struct tcp_sk_stats tcp_stats;
+static long tcp_sk_live; /* struct tcp_sk allocated now [a] */
+
+void tcp_sk_count_add(long n)
+{
+	__atomic_fetch_add(&tcp_sk_live, n, __ATOMIC_RELAXED);
+}
+
+long tcp_sk_count(void)
+{
+	return __atomic_load_n(&tcp_sk_live, __ATOMIC_RELAXED);
+}
 
 static void stat_inc(uint64_t *c)
 {
@@ -72,6 +83,7 @@ struct tcp_sk *tcp_sk_alloc(uint32_t rcvsz, uint32_t sndsz, const struct tcp_con
 		kfree(tk);
 		return NULL;
 	}
+	tcp_sk_count_add(1);
 	mutex_init(&tk->lock, "tcp_sk");
 	tk->refs = 1;
 	tk->timer_at = UINT64_MAX;
@@ -97,6 +109,7 @@ void tcp_sk_put(struct tcp_sk *tk)
 	kfree(tk->lsn);
 	kfree(tk->mem);
 	kfree(tk);
+	tcp_sk_count_add(-1);
 }
 
 /* ---- the table ---- */

@@ -20,6 +20,11 @@
 /* Half-open children of all listeners. [a] */
 static unsigned synq_total;
 
+unsigned tcp_synq_count(void)
+{
+	return __atomic_load_n(&synq_total, __ATOMIC_RELAXED);
+}
+
 static bool match_listener(struct inet_bind *b, void *ctx)
 {
 	struct tcp_sk **out = ctx;
@@ -178,21 +183,23 @@ void tcp_listen_syn(struct tcp_sk *l, const struct tcp_seg *seg, const struct ip
 void tcp_listen_established_locked(struct tcp_sk *c)
 {
 	struct tcp_listen *lsn = c->parent->lsn;
-	struct socket *ls = NULL;
 
 	spin_lock(&lsn->qlock);
-	if (list_linked(&c->q_link) && !c->on_acceptq) {
+	if (list_linked(&c->q_link) && !c->on_acceptq && !lsn->closed) {
 		list_del(&c->q_link);
 		lsn->nsyn--;
 		__atomic_fetch_sub(&synq_total, 1, __ATOMIC_RELAXED);
 		list_add_tail(&lsn->acceptq, &c->q_link);
 		c->on_acceptq = true;
 		lsn->nacc++;
-		ls = c->parent->sock;
+		/*
+		 * Under [Q]: the listener's socket lives until its close set
+		 * lsn->closed under [Q] too (tcp_listen_close_locked()).
+		 */
+		if (c->parent->sock)
+			poll_wake(&c->parent->sock->wq, POLLIN | POLLRDNORM);
 	}
 	spin_unlock(&lsn->qlock);
-	if (ls)
-		poll_wake(&ls->wq, POLLIN | POLLRDNORM);
 }
 
 void tcp_listen_unlink_locked(struct tcp_sk *c)
