@@ -188,6 +188,7 @@ struct udp_out {
 	uint32_t src, dst;
 	uint16_t sport, dport;
 	uint8_t ttl, tos;
+	bool partial; /* the interface completes the checksum (NETIF_F_CSUM_TX) */
 };
 
 /* Build the datagram of @len bytes from @m's data and hand it to IP. */
@@ -206,7 +207,15 @@ static long udp_transmit(const struct udp_out *o, struct sock_msg *m, size_t len
 		pkt_free(p);
 		return -EFAULT;
 	}
-	udp_build(b, o->sport, o->dport, o->src, o->dst, len);
+	if (o->partial) {
+		/* Only the pseudo-header sum here: the device (or lo) does the rest. */
+		udp_build_partial(b, o->sport, o->dport, o->src, o->dst, len);
+		p->flags |= PKT_CSUM_PARTIAL;
+		p->csum_start = 0;
+		p->csum_offset = 6; /* the checksum field (RFC 768) */
+	} else {
+		udp_build(b, o->sport, o->dport, o->src, o->dst, len);
+	}
 	err = ip4_output(p, o->src, o->dst, IPPROTO_UDP, o->ttl, o->tos, false);
 	if (err)
 		return err;
@@ -239,6 +248,7 @@ static int udp_prepare_locked(struct socket *s, struct udp_sock *u, const struct
 	o->sport = u->bind.port;
 	o->ttl = u->ttl;
 	o->tos = u->tos;
+	o->partial = rr.dev && (rr.dev->features & NETIF_F_CSUM_TX);
 	return 0;
 }
 

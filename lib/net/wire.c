@@ -259,3 +259,14 @@ void udp_build(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t src, uint3
 	/* A computed 0 is sent as all ones: 0 means "no checksum" (RFC 768). */
 	net_put16(out + 6, csum ? csum : 0xffffu);
 }
+
+void udp_build_partial(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t src, uint32_t dst,
+                       size_t payload_len)
+{
+	uint16_t ulen = (uint16_t)(UDP_HLEN + payload_len);
+
+	net_put16(out, sport);
+	net_put16(out + 2, dport);
+	net_put16(out + 4, ulen);
+	net_put16(out + 6, (uint16_t)~inet_csum_fold(inet_pseudo_sum(src, dst, IPPROTO_UDP, ulen)));
+}

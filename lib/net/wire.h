@@ -172,6 +172,13 @@ int __must_check udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t 
 /* Write the 8-byte header at @out with the checksum over it and the @payload_len bytes after it. */
 void udp_build(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t src, uint32_t dst,
                size_t payload_len);
+/*
+ * As udp_build(), but the checksum field holds only the folded
+ * pseudo-header sum (not complemented), for a device that finishes it
+ * (virtio 1.2, 5.1.6.2: sum from the UDP header on, store at offset 6).
+ */
+void udp_build_partial(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t src, uint32_t dst,
+                       size_t payload_len);
 
 /* ---- TCP (RFC 9293 3.1, options: RFC 9293 3.2, RFC 7323, RFC 2018) ---- */
 

@@ -279,17 +279,23 @@ static void broadcast_and_options(void)
 {
 	uint16_t pb;
 	int b = bound_socket(&pb), a = socket(AF_INET, SOCK_DGRAM, 0), on = 1, ttl = -2;
+	int c = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in any = sin_of(INADDR_ANY, 0);
 	socklen_t len = sizeof(any);
 
-	tap_ok(bind(a, (struct sockaddr *)&any, sizeof(any)) == 0 &&
+	tap_ok(setsockopt(a, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0 &&
+	               bind(a, (struct sockaddr *)&any, sizeof(any)) == 0 &&
 	               getsockname(a, (struct sockaddr *)&any, &len) == 0,
-	       "bind to INADDR_ANY");
+	       "bind to INADDR_ANY with SO_REUSEADDR");
+	tap_ok(setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0 &&
+	               bind(c, (struct sockaddr *)&any, sizeof(any)) == 0,
+	       "a second socket shares the port");
 	tap_errno(send_to(b, "bc", 2, 0x7fffffffu, ntohs(any.sin_port)), EACCES,
 	          "directed broadcast without SO_BROADCAST");
 	tap_ok(setsockopt(b, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) == 0, "SO_BROADCAST");
 	tap_ok(send_to(b, "bc", 2, 0x7fffffffu, ntohs(any.sin_port)) == 2, "127.255.255.255 sent");
-	tap_ok(recv(a, buf, sizeof(buf), 0) == 2, "and heard on INADDR_ANY");
+	tap_ok(recv(a, buf, sizeof(buf), 0) == 2 && recv(c, buf, sizeof(buf), 0) == 2,
+	       "and heard by both sockets on INADDR_ANY");
 	len = sizeof(ttl);
 	tap_ok(getsockopt(b, IPPROTO_IP, IP_TTL, &ttl, &len) == 0 && ttl == 64, "IP_TTL: 64");
 	ttl = 0;
@@ -301,6 +307,7 @@ static void broadcast_and_options(void)
 	       "IP_TTL 7");
 	close(a);
 	close(b);
+	close(c);
 }
 
 int main(void)
