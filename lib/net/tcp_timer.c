@@ -110,6 +110,12 @@ static void rtx_fire(struct tcb *t, uint64_t now)
 	t->rtx_deadline = TCP_NEVER;
 	if (t->snd_una == t->snd_max)
 		return;
+	/*
+	 * A peer that closed its window but still answers is alive: its
+	 * silence, not the window, decides (Linux does the same).
+	 */
+	if (!syn && t->snd_wnd == 0 && now - t->last_rcv_ns <= t->cfg.rto_max_ns)
+		t->retries = t->retries ? t->retries - 1 : 0;
 	if (++t->retries > limit) {
 		/* A passive half-open connection just goes: nobody waits for it. */
 		tcp_set_closed(t, t->passive && t->state == TCP_SYN_RECEIVED ? 0 : -ETIMEDOUT);

@@ -272,6 +272,33 @@ static void zero_window_probes(void **state)
 	th_free(&h);
 }
 
+static void window_closed_with_data_in_flight(void **state)
+{
+	struct th h;
+	uint8_t buf[3000];
+
+	(void)state;
+	memset(buf, 'd', sizeof(buf));
+	th_init(&h, 8192, 8192);
+	th_open_active(&h, 100, 5000, 8192);
+	assert_int_equal(th_send(&h, buf, 2920), 0);
+	th_drain(&h);
+	/* The peer takes nothing and shrinks its window to 0 (RFC 9293 3.8.6 discourages it). */
+	th_in(&h, TCP_ACK, 5001, 101, 0, NULL, 0);
+	/* It keeps answering every retransmission: no ETIMEDOUT, however long. */
+	for (unsigned i = 0; i < 3 * h.cfg.data_retries; i++) {
+		assert_true(th_fire_next(&h));
+		th_in(&h, TCP_ACK, 5001, 101, 0, NULL, 0);
+		assert_int_equal(h.t.state, TCP_ESTABLISHED);
+	}
+	/* Silent after that: the retry limit applies again. */
+	for (unsigned i = 0; i <= h.cfg.data_retries + 1 && h.t.state != TCP_CLOSED; i++)
+		assert_true(th_fire_next(&h));
+	assert_int_equal(h.t.state, TCP_CLOSED);
+	assert_int_equal(h.t.error, -ETIMEDOUT);
+	th_free(&h);
+}
+
 static void small_window_forced_by_persist(void **state)
 {
 	struct th h;
@@ -365,6 +392,7 @@ int main(void)
 		cmocka_unit_test(receive_window_and_update),
 		cmocka_unit_test(shrinking_window),
 		cmocka_unit_test(zero_window_probes),
+		cmocka_unit_test(window_closed_with_data_in_flight),
 		cmocka_unit_test(small_window_forced_by_persist),
 		cmocka_unit_test(send_sequence_wrap),
 		cmocka_unit_test(ring_wraps_many_times),
