@@ -27,6 +27,7 @@ import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_net  # noqa: E402  (tools/e2e_net.py)
 import e2e_pci  # noqa: E402  (tools/e2e_pci.py)
+import e2e_relay  # noqa: E402  (tools/e2e_relay.py)
 import e2e_shell  # noqa: E402  (tools/e2e_shell.py)
 import usertest  # noqa: E402  (tools/usertest.py)
 from pngwrite import read_ppm  # noqa: E402
@@ -460,12 +461,13 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk,relay")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
                                                           "busybox", "pci", "disk"}
     groups |= set() if opts.only else {"net"}  # the network end to end (tools/e2e_net.py)
+    groups |= set() if opts.only else {"relay"}  # Cairn against Linux (tools/e2e_relay.py)
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -654,6 +656,9 @@ def run_all():
         # busybox on a virtio-net card on QEMU's user network, against host servers (tools/e2e_net.py).
         jobs += [lambda: e2e_net.run(res, kernel, tmp, "cairn"),
                  lambda: e2e_net.run(res, kernel, tmp, "linux")]
+    if "relay" in groups:
+        # Cairn and Linux through a hostile link (tools/e2e_relay.py, docs/net-tests.md).
+        jobs += [lambda: e2e_relay.run(res, kernel, tmp)]
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()

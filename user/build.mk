@@ -70,3 +70,4 @@ ifndef SCFUZZ_BIN
 -include user/fuzz/fuzz.mk
 endif
 user: $(SCFUZZ_BIN)
+-include user/tools/tools.mk

@@ -67,7 +67,7 @@ static bool is_icmp_error(const struct ip4_view *orig)
 /* RFC 1122 3.2.2: the datagrams no error may be about. */
 static bool error_allowed(const struct ip4_view *orig)
 {
-	if ((orig->frag_off & IP4_OFFMASK) != 0 || is_icmp_error(orig))
+	if ((orig->frag_off & IP4_OFFMASK) != 0 || is_icmp_error(orig) || ip_rx_link_bcast())
 		return false;
 	if (orig->dst == IP4_BROADCAST || ip4_is_multicast(orig->dst))
 		return false;

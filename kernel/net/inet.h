@@ -155,5 +155,7 @@ void net_task_kick(void);
  * from the net task itself (it returns at once there).
  */
 void net_sync(void);
+/* Drop every datagram waiting for reassembly (kernel tests); only from the net task. */
+void ip4_reass_flush_for_tests(void);
 /* True when the caller is the net task. */
 bool net_in_task(void);

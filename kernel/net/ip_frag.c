@@ -124,7 +124,7 @@ struct pkt *ip4_reassemble(struct pkt *p, struct ip4_view *ip)
 }
 
 /* Forget every datagram in progress (tests' leak checks); the net task's context. */
-void ip4_reass_flush(void)
+void ip4_reass_flush_for_tests(void)
 {
 	if (ready)
 		reass_flush(&engine);

@@ -45,6 +45,14 @@ inet_err_fn inet_err_hook(uint8_t proto)
 	return __atomic_load_n(&hooks[proto].err, __ATOMIC_ACQUIRE);
 }
 
+/* [N] the frame being processed came to a link-layer broadcast or multicast. */
+static bool rx_link_bcast;
+
+bool ip_rx_link_bcast(void)
+{
+	return net_in_task() && rx_link_bcast;
+}
+
 static void drop(struct pkt *p, uint64_t *counter, const char *why)
 {
 	if (counter)
@@ -78,12 +86,14 @@ void eth_input(struct pkt *p)
 	if (!for_us(p, &e))
 		return drop(p, NULL, NULL);
 	pkt_pull(p, ETH_HLEN);
+	rx_link_bcast = p->flags & PKT_BCAST;
 	if (e.type == ETHERTYPE_IP)
 		ip4_input(p);
 	else if (e.type == ETHERTYPE_ARP && !(p->dev->flags & IFF_LOOPBACK))
 		arp_input(p);
 	else
 		drop(p, &inet_stats.eth_in_errors, NULL);
+	rx_link_bcast = false;
 }
 
 /*

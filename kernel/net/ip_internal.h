@@ -24,8 +24,6 @@ struct netif;
 /* netif.c: the most frames that wait in the rx queue per interface. */
 #define NETIF_RXQ_MAX 1024u
 
-/* ip_frag.c: drop every datagram in progress (tests); from the net task. */
-void ip4_reass_flush(void);
 /*
  * icmp.c: parse a quoted IPv4 header (an ICMP error's payload: the header
  * and at least 8 bytes; its total length runs past the quote). 0 or -EINVAL.
@@ -33,6 +31,12 @@ void ip4_reass_flush(void);
 int __must_check ip4_parse_quoted(const uint8_t *q, size_t len, struct ip4_view *v);
 /* ip_in.c: the error hook of @proto (ICMP errors are handed to it); NULL when none. */
 inet_err_fn inet_err_hook(uint8_t proto);
+/*
+ * ip_in.c: whether the net task is processing a frame sent to a
+ * link-layer broadcast or multicast (no ICMP error may answer it, RFC
+ * 1122 3.2.2); false outside the net task.
+ */
+bool ip_rx_link_bcast(void);
 /* ip_in.c: one received Ethernet frame (the net task; consumes @p). */
 void eth_input(struct pkt *p);
 /* ip_in.c: an IPv4 datagram whose data starts at the IP header (consumes @p). */
@@ -73,8 +77,7 @@ void pkt_csum_finish(struct pkt *p);
  * it was kept or dropped (counted). Consumes @p.
  */
 struct pkt *ip4_reassemble(struct pkt *p, struct ip4_view *ip);
-/* ip_frag.c: drop every datagram in progress (tests); from the net task. */
-void ip4_reass_flush(void);
+
 /*
  * icmp.c: parse a quoted IPv4 header (an ICMP error's payload: the header
  * and at least 8 bytes; its total length runs past the quote). 0 or -EINVAL.

@@ -270,6 +270,8 @@ static size_t build_with_options(uint8_t *frame, const uint8_t opt[4], const voi
 
 TEST(net_ip_in, options_skipped_and_errors_answered)
 {
+	static const uint8_t bcast_mac[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t udp[UDP_HLEN];
 	static const uint8_t garbage[4] = { 0x44, 0x00, 0xff, 0x01 }; /* a timestamp of length 0 */
 	uint8_t frame[128], icmp[ICMP_HLEN + 8];
 	long base = pkt_count();
@@ -307,10 +309,23 @@ TEST(net_ip_in, options_skipped_and_errors_answered)
 	EXPECT_EQ(ic.len, IP4_HLEN_MIN + 8u);
 	EXPECT_EQ(memcmp(ic.payload + IP4_HLEN_MIN, "12345678", 8), 0);
 	pkt_free(p);
-	/* ... but never about a broadcast (RFC 1122 3.2.2). */
+	/* ... but never about a broadcast (RFC 1122 3.2.2), IP or link-layer. */
 	h.dst = FAKE_ADDR | 0xff;
 	fake_inject(nif, frame, fake_build_ip(frame, &h, "12345678", 8));
 	EXPECT_EQ(fake_captured(), 0u);
+	h.dst = FAKE_ADDR;
+	h.dst_mac = bcast_mac;
+	fake_inject(nif, frame, fake_build_ip(frame, &h, "12345678", 8));
+	EXPECT_EQ(fake_captured(), 0u);
+	/* UDP's port unreachable (udp.c calls icmp_send_error) follows the same rule. */
+	h.proto = IPPROTO_UDP;
+	udp_build(udp, 5555, 9, PEER_ADDR, FAKE_ADDR, 0);
+	fake_inject(nif, frame, fake_build_ip(frame, &h, udp, sizeof(udp)));
+	EXPECT_EQ(fake_captured(), 0u);
+	h.dst_mac = NULL;
+	fake_inject(nif, frame, fake_build_ip(frame, &h, udp, sizeof(udp)));
+	EXPECT_EQ(fake_captured(), 1u);
+	fake_clear();
 	fake_down(nif);
 	EXPECT_EQ(pkt_count(), base);
 }
@@ -359,6 +374,97 @@ TEST(net_ip_in, icmp_error_reaches_protocol)
 	fake_inject(nif, frame, fake_build_ip(frame, &h, icmp, ICMP_HLEN + IP4_HLEN_MIN + 4));
 	EXPECT_EQ(err_seen.got, 1u);
 	EXPECT_EQ(fake_captured(), 0u); /* never an error about an error */
+	inet_register(TEST_PROTO, NULL, NULL);
+	fake_down(nif);
+	EXPECT_EQ(pkt_count(), base);
+}
+
+/* xorshift32: a fixed sequence, so a failure replays. */
+static uint32_t rnd_next(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/*
+ * One mangled frame: a valid datagram (ICMP echo, a fragment, UDP to a
+ * closed port, an ARP request) with random bytes changed and a random
+ * length; half of them get their IP header checksum fixed, so the damage
+ * reaches past the header check.
+ */
+static size_t mangle(uint8_t *f, size_t cap, uint32_t *seed)
+{
+	static const uint8_t protos[4] = { IPPROTO_ICMP, TEST_PROTO, IPPROTO_UDP, 254 };
+	uint32_t r = rnd_next(seed);
+	struct fake_ip h = { .src = PEER_ADDR,
+		             .dst = FAKE_ADDR,
+		             .proto = protos[r & 3],
+		             .id = (uint16_t)r,
+		             .frag_off = (r & 0x30) ? 0 : (uint16_t)(r >> 8) };
+	uint8_t body[96];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)rnd_next(seed);
+	if (h.proto == IPPROTO_ICMP)
+		icmp_build(body, ICMP_ECHO_REQUEST, 0, r, sizeof(body) - ICMP_HLEN);
+	len = fake_build_ip(f, &h, body, sizeof(body));
+	for (unsigned n = rnd_next(seed) % 4; n; n--)
+		f[ETH_HLEN + rnd_next(seed) % (len - ETH_HLEN)] = (uint8_t)rnd_next(seed);
+	if (r & 0x100) {
+		uint8_t *ip = f + ETH_HLEN;
+		size_t hlen = (size_t)(ip[0] & 0xf) * 4;
+
+		if (hlen >= IP4_HLEN_MIN && hlen <= len - ETH_HLEN) {
+			net_put16(ip + 10, 0);
+			net_put16(ip + 10, inet_csum_fold(inet_csum_add(0, ip, hlen)));
+		}
+	}
+	if (r & 0x200)
+		net_put16(f + 12, ETHERTYPE_ARP);
+	len = r & 0x400 ? rnd_next(seed) % len : len;
+	return len < cap ? len : cap;
+}
+
+static void flush_reass(struct net_timer *t, void *ctx)
+{
+	(void)t, (void)ctx;
+	ip4_reass_flush_for_tests();
+}
+
+TEST(net_ip_in, mangled_frames_survive)
+{
+	uint8_t frame[ETH_HLEN + IP4_HLEN_MIN + 96];
+	long base = pkt_count();
+	struct netif *nif = fake_up();
+	uint64_t in = stat(&inet_stats.ip_in);
+	struct net_timer t;
+	uint32_t seed = 0x2545f491u;
+
+	EXPECT_TRUE(nif != NULL);
+	fake_teach_peer(nif);
+	inet_register(TEST_PROTO, proto_hook, NULL);
+	for (unsigned i = 0; i < 600; i++) {
+		struct pkt *p = pkt_alloc(PKT_HEADROOM, sizeof(frame));
+		size_t len = mangle(frame, sizeof(frame), &seed);
+
+		if (!p)
+			continue;
+		memcpy(pkt_put(p, len), frame, len);
+		netif_rx(nif, p);
+		if (i % 100 == 99) {
+			net_sync();
+			fake_clear();
+		}
+	}
+	net_sync();
+	EXPECT_TRUE(stat(&inet_stats.ip_in) > in);
+	/* Fragments of the mangled datagrams wait in reassembly: let them go. */
+	net_timer_init(&t, flush_reass, NULL);
+	net_timer_arm(&t, net_now());
+	net_sync();
 	inet_register(TEST_PROTO, NULL, NULL);
 	fake_down(nif);
 	EXPECT_EQ(pkt_count(), base);
