@@ -104,6 +104,10 @@ PROGRAMS = {
     "net_ifioctl": {},
     "net_rtnl": {},
     "itimer": {},
+    # TCP and the socket layer over loopback (issue 14's sock lane).
+    "sock_errors": {},
+    "tcp_loopback": {},
+    "tcp_bulk": {"timeout": 180},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -32,6 +32,13 @@ static const struct sock_family *families[SOCK_FAMILY_MAX];
 
 static const struct file_ops sock_fops;
 
+static long sockets_alive; /* [a] */
+
+long sock_count(void)
+{
+	return __atomic_load_n(&sockets_alive, __ATOMIC_RELAXED);
+}
+
 void sock_register_family(const struct sock_family *f)
 {
 	if (f->family <= 0 || f->family >= SOCK_FAMILY_MAX)
@@ -53,6 +60,7 @@ struct socket *sock_alloc(int family, int type, int protocol, const struct sock_
 
 	if (!s)
 		return NULL;
+	__atomic_fetch_add(&sockets_alive, 1, __ATOMIC_RELAXED);
 	s->family = family;
 	s->type = type;
 	s->protocol = protocol;
@@ -68,6 +76,8 @@ struct socket *sock_alloc(int family, int type, int protocol, const struct sock_
 
 void sock_free(struct socket *s)
 {
+	if (s)
+		__atomic_fetch_sub(&sockets_alive, 1, __ATOMIC_RELAXED);
 	kfree(s);
 }
 

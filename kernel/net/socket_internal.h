@@ -58,3 +58,6 @@ struct socket *sock_create(int family, int type, int protocol, int *err);
 /* socketpair(): two sockets of @family connected by its pair(). 0 or -errno. */
 int __must_check sock_create_pair(int family, int type, int protocol, struct socket **a,
                                   struct socket **b);
+
+/* Sockets alive now (/proc/net/sockstat's "sockets: used"). */
+long sock_count(void);

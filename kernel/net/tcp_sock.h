@@ -48,17 +48,18 @@ struct tcp_listen {
 };
 
 struct tcp_sk {
-	struct mutex lock;     /* the [K] lock */
-	int refs;              /* [a] table, socket, queue, timer and lookup references */
-	struct tcb tcb;        /* [K] */
-	struct socket *sock;   /* [K] NULL once the file closed, or before accept() */
-	uint8_t *mem;          /* [K] both rings, one allocation (NULL: none yet) */
-	struct inet_bind bind; /* [K] the port claim (bound, listening or connecting sockets) */
-	bool bound;            /* [K] bind is in the table */
-	bool active;           /* [K] connect() or accept() made it a connection */
-	bool shut_rd, shut_wr; /* [K] shutdown() */
-	bool nodelay;          /* [K] TCP_NODELAY before the tcb exists */
-	uint16_t user_mss;     /* [K] TCP_MAXSEG, 0: the route's */
+	struct mutex lock;      /* the [K] lock */
+	int refs;               /* [a] table, socket, queue, timer and lookup references */
+	struct tcb tcb;         /* [K] */
+	struct socket *sock;    /* [K] NULL once the file closed, or before accept() */
+	uint8_t *mem;           /* [K] both rings, one allocation (NULL: none yet, or given back) */
+	uint8_t tw_ring[2][16]; /* [K] the rings of a TIME_WAIT leftover once mem went back */
+	struct inet_bind bind;  /* [K] the port claim (bound, listening or connecting sockets) */
+	bool bound;             /* [K] bind is in the table */
+	bool active;            /* [K] connect() or accept() made it a connection */
+	bool shut_rd, shut_wr;  /* [K] shutdown() */
+	bool nodelay;           /* [K] TCP_NODELAY before the tcb exists */
+	uint16_t user_mss;      /* [K] TCP_MAXSEG, 0: the route's */
 	uint32_t keepidle_s, keepintvl_s, keepcnt; /* [K] TCP_KEEP*, 0: the default */
 	bool hashed;                               /* [H] in the connection table */
 	struct list_node hash_link;                /* [H] */

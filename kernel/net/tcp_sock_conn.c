@@ -186,6 +186,26 @@ void tcp_sk_foreach(void (*fn)(struct tcp_sk *tk, void *ctx), void *ctx)
 	spin_unlock(&conn_lock);
 }
 
+/*
+ * A connection whose file is gone waits out TIME_WAIT (60 s) with both
+ * rings empty: the FIN was acknowledged both ways and no text is taken
+ * any more (RFC 9293 3.10.7.4). Its ring memory goes back at once for a
+ * few bytes of its own, so a busy server's thousands of TIME_WAIT
+ * connections cost their struct only.
+ */
+static void tw_shrink_locked(struct tcp_sk *tk) __must_hold(&tk->lock)
+{
+	struct tcb *t = &tk->tcb;
+
+	if (tk->sock || !tk->mem || t->state != TCP_TIME_WAIT || t->snd.len || t->rcv.len ||
+	    t->ooo_n)
+		return;
+	t->snd = (struct tcp_ring){ .buf = tk->tw_ring[0], .size = sizeof(tk->tw_ring[0]) };
+	t->rcv = (struct tcp_ring){ .buf = tk->tw_ring[1], .size = sizeof(tk->tw_ring[1]) };
+	kfree(tk->mem);
+	tk->mem = NULL;
+}
+
 void tcp_sk_after_locked(struct tcp_sk *tk)
 {
 	if (tk->tcb.state == TCP_CLOSED) {
@@ -196,6 +216,7 @@ void tcp_sk_after_locked(struct tcp_sk *tk)
 			tcp_sk_put(tk); /* the table's reference; the caller still holds one */
 		return;
 	}
+	tw_shrink_locked(tk);
 	tcp_timer_arm(tk, tcp_deadline(&tk->tcb));
 }
 

@@ -11,10 +11,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "utest.h"
@@ -75,6 +78,30 @@ static int pair(int *c, int *s)
 	return *c >= 0 && *s >= 0 ? 0 : -1;
 }
 
+/* Whether /proc/net/tcp has a line for 127.0.0.1:@lport in state @st (hex, as Linux prints). */
+static bool proc_has(uint16_t lport, const char *st)
+{
+	char want[32], line[256];
+	bool found = false;
+	FILE *f;
+
+	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
+		mount("proc", "/proc", "proc", 0, NULL);
+	f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "0100007F:%04X", lport);
+	while (fgets(line, sizeof(line), f)) {
+		char local[32], remote[32], state[8];
+
+		if (sscanf(line, "%*d: %31s %31s %7s", local, remote, state) == 3 &&
+		    strcmp(local, want) == 0 && strcmp(state, st) == 0)
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 static void names(void)
 {
 	struct sockaddr_in ca, sa, peer, acc;
@@ -83,6 +110,7 @@ static void names(void)
 	int l = listener(&port), c, s;
 
 	tap_ok(l >= 0, "a listener on 127.0.0.1");
+	tap_ok(proc_has(port, "0A"), "/proc/net/tcp shows it in LISTEN (0A)");
 	c = connect_to(port, 0);
 	tap_ok(c >= 0, "connect");
 	len = sizeof(acc);
@@ -100,6 +128,8 @@ static void names(void)
 	       "the server end has the listener's port, the client's peer too");
 	tap_ok(ntohl(ca.sin_addr.s_addr) == INADDR_LOOPBACK && ntohs(ca.sin_port) >= 32768,
 	       "the client got 127.0.0.1 and an ephemeral port");
+	tap_ok(proc_has(ntohs(ca.sin_port), "01"),
+	       "/proc/net/tcp shows the client ESTABLISHED (01)");
 	tap_ok(write(c, "ping", 4) == 4, "client writes");
 	char buf[8] = { 0 };
 	tap_ok(read(s, buf, sizeof(buf)) == 4 && memcmp(buf, "ping", 4) == 0, "server reads it");
@@ -193,7 +223,9 @@ static void half_close(void)
 	tap_ok(write(s, "back", 4) == 4, "the other direction still works");
 	tap_ok(read(c, buf, sizeof(buf)) == 4, "and is read");
 	tap_ok(send(s, "peekme", 6, 0) == 6, "six more bytes");
-	ut_sleep_ms(50);
+	/* All six are there once they are readable: one segment (wait up to 2 s for it). */
+	for (int i = 0; i < 200 && (ioctl(c, FIONREAD, &n) < 0 || n < 6); i++)
+		ut_sleep_ms(10);
 	tap_ok(ioctl(c, FIONREAD, &n) == 0 && n == 6, "FIONREAD: 6");
 	tap_ok(recv(c, buf, 4, MSG_PEEK) == 4 && memcmp(buf, "peek", 4) == 0, "MSG_PEEK");
 	tap_ok(recv(c, buf, 6, MSG_WAITALL) == 6 && memcmp(buf, "peekme", 6) == 0,

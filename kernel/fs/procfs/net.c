@@ -36,7 +36,7 @@ static int show_udp6(struct seqbuf *s, const struct procfs_node *n)
 }
 
 static const struct procfs_entry net_entries[] = {
-	/* tcp, inode 83: procnet_show_tcp (sock lane) */
+	{ "tcp", 83, REG_MODE, 0, procnet_show_tcp, NULL, NULL, NULL },
 	{ "dev", 79, REG_MODE, 0, procnet_show_dev, NULL, NULL, NULL },
 	{ "udp", 84, REG_MODE, 0, procnet_show_udp, NULL, NULL, NULL },
 	{ "route", 80, REG_MODE, 0, procnet_show_route, NULL, NULL, NULL },
@@ -44,7 +44,7 @@ static const struct procfs_entry net_entries[] = {
 	{ "arp", 81, REG_MODE, 0, procnet_show_arp, NULL, NULL, NULL },
 	{ "unix", 86, REG_MODE, 0, procnet_show_unix, NULL, NULL, NULL },
 	{ "snmp", 82, REG_MODE, 0, procnet_show_snmp, NULL, NULL, NULL },
-	/* sockstat, inode 87: procnet_show_sockstat (sock lane) */
+	{ "sockstat", 87, REG_MODE, 0, procnet_show_sockstat, NULL, NULL, NULL },
 	{ "tcp6", 88, REG_MODE, 0, show_tcp6, NULL, NULL, NULL },
 	{ "udp6", 89, REG_MODE, 0, show_udp6, NULL, NULL, NULL },
 	{ "raw6", 90, REG_MODE, 0, show_udp6, NULL, NULL, NULL },
