@@ -20,7 +20,8 @@ script runs on the host, which the guest reaches as 10.0.2.2:
              port 53 cannot be bound (not root)
   httpd      busybox httpd -h /www served to the host's curl through the
              forwarded port, index.html and a bigger file checksummed
-  netstat    -tln lists httpd on :80 (/proc/net/tcp, the sock lane's)
+  netstat    -tln lists httpd on :80 (/proc/net/tcp, the sock lane's); -anuwx
+             finds every table it reads
   arp        arp -n shows the gateway's MAC (/proc/net/arp)
 
 The same checks run on the Linux baseline booting the same image (virtio_net
@@ -359,7 +360,11 @@ def check_netstat(sh, ctx):
     text = "\n".join(out)
     if status != 0 or not re.search(r"(?m)^tcp\s+\d+\s+\d+\s+(0\.0\.0\.0|::):80\s+(0\.0\.0\.0|::):\*\s+LISTEN", text):
         return None, failure("netstat -tln does not list :80", status, out)
-    return "httpd listens on :80", None
+    status, out = sh.run("netstat -anuwx 2>&1")
+    missing = [l for l in out if "No such file" in l]
+    if status != 0 or missing:
+        return None, failure("netstat -anuwx misses /proc/net files", status, out)
+    return "httpd listens on :80; every /proc/net table netstat reads is there", None
 
 
 def check_arp(sh, ctx):

@@ -163,6 +163,9 @@ void net_config_boot(void)
 	int err;
 
 	word[0] = '\0';
+	/* Kernel tests drive the interfaces themselves: no DHCP unless ip= asks for it. */
+	if (!v && cmdline_get("ktest"))
+		return;
 	if (v)
 		cmdline_word(v, word, sizeof(word));
 	err = ipconf_parse(word, &c);

@@ -32,7 +32,7 @@ static void dev_line(struct seqbuf *s, const struct netdev_info *d)
 	const struct netif_stats *st = &d->stats;
 
 	/* The columns nobody counts here (fifo, frame, compressed, multicast, colls, carrier) are 0 on Linux's virtual devices too. */
-	seq_printf(s, "%6s: %7llu %7llu %4llu %4llu %4u %5u %10u %9u ", d->name,
+	seq_printf(s, "%6s:%8llu %7llu %4llu %4llu %4u %5u %10u %9u ", d->name,
 	           (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_packets,
 	           (unsigned long long)st->rx_errors, (unsigned long long)st->rx_dropped, 0u, 0u,
 	           0u, 0u);

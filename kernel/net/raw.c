@@ -171,6 +171,9 @@ static int raw_dest(struct raw_sock *r, const struct sock_msg *m, uint32_t *dst,
 		*dst = r->peer;
 	else
 		err = -EDESTADDRREQ;
+	/* INADDR_ANY means this host, as for UDP. */
+	if (!err && *dst == INADDR_ANY)
+		*dst = r->laddr ? r->laddr : INADDR_LOOPBACK;
 	if (!err && r->ping && !r->ident)
 		err = raw_ident_locked(r, 0);
 	*ident = r->ident;

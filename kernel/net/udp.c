@@ -120,6 +120,19 @@ static bool udp_is_broadcast(uint32_t dst, const struct netif *dev)
 	       dst == (dev->addr | ~dev->netmask);
 }
 
+/*
+ * A destination of INADDR_ANY means this host (Linux's route output: the
+ * local address when one is bound, else 127.0.0.1).
+ */
+static uint32_t udp_any_is_local(const struct udp_sock *u, uint32_t dst)
+{
+	uint32_t l = __atomic_load_n(&u->laddr, __ATOMIC_RELAXED);
+
+	if (dst != INADDR_ANY)
+		return dst;
+	return l != INADDR_ANY && l != INADDR_BROADCAST ? l : INADDR_LOOPBACK;
+}
+
 /* connect(AF_UNSPEC): forget the peer, and an address or port bind() did not choose. */
 static void udp_disconnect_locked(struct socket *s, struct udp_sock *u) __must_hold(&s->lock)
 {
@@ -148,8 +161,10 @@ static int udp_connect(struct socket *s, const void *addr, size_t len, bool nonb
 		return 0;
 	}
 	err = inet_addr_parse(addr, len, false, &ip, &port);
-	if (!err)
-		err = route_lookup(ip, &rr);
+	if (err)
+		return err;
+	ip = udp_any_is_local(u, ip);
+	err = route_lookup(ip, &rr);
 	if (err)
 		return err;
 	if (udp_is_broadcast(ip, rr.dev) && !__atomic_load_n(&s->broadcast, __ATOMIC_RELAXED))
@@ -175,6 +190,7 @@ static int udp_dest(struct udp_sock *u, const struct sock_msg *m, uint32_t *ip, 
 		err = inet_addr_parse(m->name, m->namelen, true, ip, port);
 		if (err)
 			return err;
+		*ip = udp_any_is_local(u, *ip);
 		return *port ? 0 : -EINVAL;
 	}
 	if (!peer)

@@ -168,6 +168,14 @@ static void binds(void)
 	close(u);
 }
 
+static volatile int sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
 static void shut(void)
 {
 	struct sockaddr_in a = sin_of(INADDR_LOOPBACK, 0);
@@ -186,6 +194,10 @@ static void shut(void)
 	       "poll: POLLIN|POLLOUT|POLLRDHUP");
 	tap_ok(shutdown(s, SHUT_WR) == 0, "shutdown(SHUT_WR)");
 	tap_errno(send(s, "x", 1, MSG_NOSIGNAL), EPIPE, "send after SHUT_WR");
+	signal(SIGPIPE, on_sigpipe);
+	tap_errno(send(s, "x", 1, 0), EPIPE, "again without MSG_NOSIGNAL");
+	tap_ok(sigpipes == 0, "a datagram socket raises no SIGPIPE: %d", sigpipes);
+	signal(SIGPIPE, SIG_DFL);
 	tap_ok(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP), "poll: POLLHUP");
 	tap_errno(shutdown(s, 7), EINVAL, "shutdown(7)");
 	close(s);

@@ -158,6 +158,8 @@ static void datagrams(void)
 	tap_ok(recv(a, buf, sizeof(buf), 0) == 0, "arrives as a datagram of 0 bytes");
 	tap_errno(recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN,
 	          "MSG_DONTWAIT on an empty queue");
+	tap_ok(send_to(b, "any", 3, INADDR_ANY, pa) == 3 && recv(a, buf, sizeof(buf), 0) == 3,
+	       "sendto 0.0.0.0 reaches this host");
 	close(a);
 	close(b);
 }
