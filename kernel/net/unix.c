@@ -776,7 +776,7 @@ static int unix_pair(struct socket *a, struct socket *b)
 		unix_hook_locked(ua, ub);
 		unix_hook_locked(ub, ua);
 	} else {
-		unix_connect_pair(ua, ub);
+		unix_connect_pair_locked(ua, ub);
 	}
 	mutex_unlock(&ub->lock);
 	mutex_unlock(&ua->lock);

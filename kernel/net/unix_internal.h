@@ -200,7 +200,8 @@ void unix_release(struct socket *s);
 extern const struct sock_ops unix_stream_ops;
 extern const struct sock_ops unix_seqpacket_ops;
 /* socketpair() of two connection-oriented sockets. */
-void unix_connect_pair(struct unix_sock *a, struct unix_sock *b);
+void unix_connect_pair_locked(struct unix_sock *a, struct unix_sock *b) __must_hold(&a->lock)
+	__must_hold(&b->lock);
 /* A listener went away: drop its embryos (each as a close). */
 void unix_drop_embryos(struct unix_sock *listener);
 /* Tell @peer that @u closed (with @unread: data was left unread, ECONNRESET). */
@@ -234,7 +235,7 @@ void unix_scm_destroy(struct unix_scm *scm);
  * docs/unix-sockets.md): -ETOOMANYREFS then. Call with unix_gc_lock held
  * (unix_gc_lock() / unix_gc_unlock() around the check and the queuing).
  */
-int __must_check unix_inflight_check(const struct unix_fds *fds, struct unix_sock *to);
+int __must_check unix_inflight_check_locked(const struct unix_fds *fds, struct unix_sock *to);
 void unix_gc_lock(void);
 void unix_gc_unlock(void);
 

@@ -19,7 +19,7 @@
 
 /* ---- connecting ---- */
 
-void unix_connect_pair(struct unix_sock *a, struct unix_sock *b)
+void unix_connect_pair_locked(struct unix_sock *a, struct unix_sock *b)
 {
 	unix_sock_get(b);
 	unix_sock_get(a);
@@ -90,7 +90,7 @@ static int unix_join(struct unix_sock *u, struct unix_sock *l, struct unix_sock 
 		goto out_unlock_l;
 	}
 	mutex_lock(&e->lock);
-	unix_connect_pair(u, e);
+	unix_connect_pair_locked(u, e);
 	e->embryo = true;
 	e->peercred = unix_cred_current();
 	e->has_peercred = true;
@@ -307,7 +307,7 @@ static int unix_stream_queue(struct unix_sock *u, struct unix_sock *peer, struct
 
 	if (gc) {
 		unix_gc_lock();
-		err = unix_inflight_check(m->fds, peer);
+		err = unix_inflight_check_locked(m->fds, peer);
 	}
 	mutex_lock(&peer->lock);
 	if (!err && (peer->dead || (peer->shutdown & UNIX_SHUT_RCV) ||
