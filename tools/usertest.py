@@ -96,6 +96,8 @@ PROGRAMS = {
     "mmap_file": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
+    # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
+    "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
