@@ -142,6 +142,7 @@ static int unix_dgram_queue(struct unix_sock *u, struct unix_sock *to, struct un
 	else if (unix_queue_full(to, to != u && to->peer != u))
 		err = -EAGAIN;
 	if (!err) {
+		unix_msg_cred_fill_locked(to, m);
 		unix_queue_add_locked(to, m);
 		unix_wake_readers(to, POLLIN | POLLRDNORM);
 	}
@@ -170,8 +171,8 @@ static struct unix_msg *unix_dgram_build(struct unix_sock *u, struct unix_sock *
 		unix_addr_get(a);
 		m->from = a;
 	}
-	m->cred = unix_msg_cred(scm, __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED) ||
-	                                     (to->sock && to->sock->passcred));
+	m->cred_set = scm->has_cred || __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED);
+	m->cred = unix_msg_cred(scm, m->cred_set);
 	m->fds = scm->fds;
 	scm->fds = NULL;
 	return m;

@@ -87,7 +87,8 @@ struct unix_msg {
 	size_t len;             /* [I] bytes of data */
 	size_t off;             /* [U] bytes already read (streams) */
 	struct unix_addr *from; /* [I] the sender's name (a reference), NULL: unnamed */
-	struct unix_cred cred;  /* [I] the sender's, at the send */
+	struct unix_cred cred;  /* [I] the sender's, at the send (zeros: none) */
+	bool cred_set;          /* [I] cred was given or taken (SO_PASSCRED at either end) */
 	struct unix_fds *fds;   /* [U] SCM_RIGHTS files, NULL: none */
 	char data[];
 };
@@ -170,8 +171,14 @@ void unix_unhook_locked(struct unix_sock *u) __must_hold(&u->lock);
 int __must_check unix_wait(struct waitq *wq, bool (*ready)(void *ctx), void *ctx, bool nonblock,
                            uint64_t timeout_ns);
 
-/* Wake @u's readers / the senders waiting for room in @u. */
+/* Wake @u's readers (with [U] held: its socket is alive) / the senders waiting for room in @u. */
 void unix_wake_readers(struct unix_sock *u, unsigned events);
+/*
+ * A message about to be queued on the live @to: the sender's credentials
+ * if it carries none yet and @to has SO_PASSCRED (Linux's
+ * unix_maybe_add_creds() looks at both ends).
+ */
+void unix_msg_cred_fill_locked(struct unix_sock *to, struct unix_msg *m) __must_hold(&to->lock);
 void unix_wake_senders(struct unix_sock *u);
 /*
  * Whether @u's queue has no room for a sender: its charged bytes reached

@@ -314,6 +314,7 @@ static int unix_stream_queue(struct unix_sock *u, struct unix_sock *peer, struct
 	             (__atomic_load_n(&u->shutdown, __ATOMIC_RELAXED) & UNIX_SHUT_SEND)))
 		err = -EPIPE;
 	if (!err) {
+		unix_msg_cred_fill_locked(peer, m);
 		unix_queue_add_locked(peer, m);
 		unix_wake_readers(peer, POLLIN | POLLRDNORM);
 	}
@@ -358,8 +359,8 @@ static long unix_stream_send_one(struct unix_sock *u, struct unix_sock *peer, st
 		return -EFAULT;
 	}
 	m->len = got;
-	m->cred = unix_msg_cred(scm, __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED) ||
-	                                     (peer->sock && peer->sock->passcred));
+	m->cred_set = scm->has_cred || __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED);
+	m->cred = unix_msg_cred(scm, m->cred_set);
 	m->fds = scm->fds;
 	scm->fds = NULL;
 	err = unix_stream_queue(u, peer, m);
