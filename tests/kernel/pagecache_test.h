@@ -60,16 +60,19 @@ static int rf_readpage(struct address_space *m, uint64_t index, uint64_t pa)
 static int rf_writepage(struct address_space *m, uint64_t index, uint64_t pa, uint32_t len)
 {
 	struct ramfile *rf = rf_of(m);
+	int err = 0;
 
-	__atomic_add_fetch(&rf->writes, 1, __ATOMIC_RELAXED);
 	if (rf->write_wait)
 		task_sleep_ns(rf->write_wait);
 	if (rf->fail_write)
-		return rf->fail_write;
-	if (index >= RF_PAGES || len > PAGE_SIZE)
-		return -EIO;
-	memcpy(rf->disk + index * PAGE_SIZE, phys_to_virt(pa), len);
-	return 0;
+		err = rf->fail_write;
+	else if (index >= RF_PAGES || len > PAGE_SIZE)
+		err = -EIO;
+	else
+		memcpy(rf->disk + index * PAGE_SIZE, phys_to_virt(pa), len);
+	/* Counted when done: a test that saw the count may read the disk. */
+	__atomic_add_fetch(&rf->writes, 1, __ATOMIC_RELEASE);
+	return err;
 }
 
 static int rf_prepare(struct address_space *m, uint64_t index)
