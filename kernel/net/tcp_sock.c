@@ -127,6 +127,7 @@ static int connect_start_locked(struct tcp_sk *tk, struct socket *s, uint32_t ra
 	tk->tcb.rport = rport;
 	if (tcp_sk_hash(tk))
 		return -EADDRNOTAVAIL;
+	tcp_stat_inc(&tcp_stats.active_opens);
 	err = tcp_connect(&tk->tcb, clock_monotonic_ns(), tcp_sk_isn(tk));
 	tk->active = true;
 	tcp_sk_after_locked(tk);
