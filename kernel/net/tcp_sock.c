@@ -31,7 +31,7 @@ uint32_t tcp_ring_size(int buf)
 }
 
 /* A fresh connection's rings and tcb (replacing any earlier attempt's). */
-static int tk_setup(struct tcp_sk *tk, struct socket *s, const struct tcp_config *cfg)
+static int tk_setup_locked(struct tcp_sk *tk, struct socket *s, const struct tcp_config *cfg)
 	__must_hold(&tk->lock)
 {
 	uint32_t rcv = tcp_ring_size(__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED));
@@ -47,7 +47,7 @@ static int tk_setup(struct tcp_sk *tk, struct socket *s, const struct tcp_config
 }
 
 /* Claim a local port: @ip/@port (0: an ephemeral one). */
-static int tk_claim(struct tcp_sk *tk, struct socket *s, uint32_t ip, uint16_t port)
+static int tk_claim_locked(struct tcp_sk *tk, struct socket *s, uint32_t ip, uint16_t port)
 	__must_hold(&tk->lock)
 {
 	int err;
@@ -83,7 +83,7 @@ static int tcp_bind(struct socket *s, const void *addr, size_t len)
 	if (tk->bound || tk->active)
 		err = -EINVAL;
 	else
-		err = tk_claim(tk, s, ip, port);
+		err = tk_claim_locked(tk, s, ip, port);
 	mutex_unlock(&tk->lock);
 	return err;
 }
@@ -101,7 +101,7 @@ static bool connect_done(void *ctx)
 }
 
 /* Start the handshake to @raddr:@rport (under [K], the socket unconnected). */
-static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, uint16_t rport)
+static int connect_start_locked(struct tcp_sk *tk, struct socket *s, uint32_t raddr, uint16_t rport)
 	__must_hold(&tk->lock)
 {
 	struct route_result rr;
@@ -111,14 +111,14 @@ static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, ui
 	if (err)
 		return err;
 	if (!tk->bound) {
-		err = tk_claim(tk, s, INADDR_ANY, 0);
+		err = tk_claim_locked(tk, s, INADDR_ANY, 0);
 		if (err)
 			return err == -EAGAIN ? -EADDRNOTAVAIL : err;
 	}
 	tcp_sk_config(&cfg, rr.mtu, tk->nodelay, tk->user_mss,
 	              tcp_ring_size(__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED)));
 	cfg.keepalive = __atomic_load_n(&s->keepalive, __ATOMIC_RELAXED);
-	err = tk_setup(tk, s, &cfg);
+	err = tk_setup_locked(tk, s, &cfg);
 	if (err)
 		return err;
 	tk->tcb.laddr = tk->bind.addr != INADDR_ANY ? tk->bind.addr : rr.src;
@@ -134,7 +134,7 @@ static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, ui
 }
 
 /* The outcome of a finished handshake: 0 or the error it left. */
-static int connect_result(struct tcp_sk *tk) __must_hold(&tk->lock)
+static int connect_result_locked(struct tcp_sk *tk) __must_hold(&tk->lock)
 {
 	int err = tk->tcb.error;
 
@@ -167,7 +167,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, size_t len, bool n
 		return err;
 	} else {
 		/* Linux takes INADDR_ANY as a destination to mean this host. */
-		err = connect_start(tk, s, raddr ? raddr : INADDR_LOOPBACK, rport);
+		err = connect_start_locked(tk, s, raddr ? raddr : INADDR_LOOPBACK, rport);
 	}
 	mutex_unlock(&tk->lock);
 	if (err)
@@ -179,7 +179,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, size_t len, bool n
 	if (err)
 		return err == -EAGAIN ? -EINPROGRESS : err;
 	mutex_lock(&tk->lock);
-	err = connect_result(tk);
+	err = connect_result_locked(tk);
 	mutex_unlock(&tk->lock);
 	return err;
 }
@@ -202,7 +202,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 		goto out;
 	}
 	if (!tk->bound) {
-		err = tk_claim(tk, s, INADDR_ANY, 0);
+		err = tk_claim_locked(tk, s, INADDR_ANY, 0);
 		if (err)
 			goto out;
 	}
