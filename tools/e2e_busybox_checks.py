@@ -303,6 +303,17 @@ def check_hostname(sh, ctx):
     return "hostname, uname -n and /proc agree", None
 
 
+def check_syslog(sh, ctx):
+    # busybox syslogd binds /dev/log (an AF_UNIX datagram socket); logger sends to it.
+    steps = ["syslogd -O /tmp/e2e-syslog", "logger -t e2e hello-unix", "sleep 1",
+             "grep -c 'e2e: hello-unix' /tmp/e2e-syslog", "killall syslogd"]
+    outs = [sh.run(c) for c in steps]
+    if any(st != 0 for st, _ in outs) or outs[3][1] != ["1"]:
+        return None, failure("want one logged line", outs[3][0],
+                             sum((o for _, o in outs), []))
+    return "syslogd wrote logger's line", None
+
+
 CHECKS = [
     ("ls -l /proc", check_ls_proc),
     ("ps", check_ps),
@@ -322,8 +333,9 @@ CHECKS = [
     ("a shell on the screen (tty0): echo hello typed on the keyboard", check_screen),
     ("echo LINE | cat /proc/self/fd/0", check_fd_link),
     ("hostname NAME, then uname -n and /proc/sys/kernel/hostname", check_hostname),
+    ("syslogd on /dev/log, logger writes to it", check_syslog),
 ]
 CAIRN_ONLY = (check_screen,)
 SHORT = {"ls": 0, "ps": 1, "top": 2, "meminfo": 3, "free": 4, "vi": 5, "jobs": 6, "fg": 7,
          "bg": 8, "ctrlc": 9, "yes": 10, "find": 11, "tar": 12, "su": 13,
-         "programs": 14, "screen": 15, "fdlink": 16, "hostname": 17}
+         "programs": 14, "screen": 15, "fdlink": 16, "hostname": 17, "syslog": 18}

@@ -108,6 +108,8 @@ PROGRAMS = {
     "sock_errors": {},
     "tcp_loopback": {},
     "tcp_bulk": {"timeout": 180},
+    # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
+    "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

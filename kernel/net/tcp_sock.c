@@ -31,7 +31,7 @@ uint32_t tcp_ring_size(int buf)
 }
 
 /* A fresh connection's rings and tcb (replacing any earlier attempt's). */
-static int tk_setup(struct tcp_sk *tk, struct socket *s, const struct tcp_config *cfg)
+static int tk_setup_locked(struct tcp_sk *tk, struct socket *s, const struct tcp_config *cfg)
 	__must_hold(&tk->lock)
 {
 	uint32_t rcv = tcp_ring_size(__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED));
@@ -47,7 +47,7 @@ static int tk_setup(struct tcp_sk *tk, struct socket *s, const struct tcp_config
 }
 
 /* Claim a local port: @ip/@port (0: an ephemeral one). */
-static int tk_claim(struct tcp_sk *tk, struct socket *s, uint32_t ip, uint16_t port)
+static int tk_claim_locked(struct tcp_sk *tk, struct socket *s, uint32_t ip, uint16_t port)
 	__must_hold(&tk->lock)
 {
 	int err;
@@ -83,7 +83,7 @@ static int tcp_bind(struct socket *s, const void *addr, size_t len)
 	if (tk->bound || tk->active)
 		err = -EINVAL;
 	else
-		err = tk_claim(tk, s, ip, port);
+		err = tk_claim_locked(tk, s, ip, port);
 	mutex_unlock(&tk->lock);
 	return err;
 }
@@ -101,7 +101,7 @@ static bool connect_done(void *ctx)
 }
 
 /* Start the handshake to @raddr:@rport (under [K], the socket unconnected). */
-static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, uint16_t rport)
+static int connect_start_locked(struct tcp_sk *tk, struct socket *s, uint32_t raddr, uint16_t rport)
 	__must_hold(&tk->lock)
 {
 	struct route_result rr;
@@ -111,14 +111,14 @@ static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, ui
 	if (err)
 		return err;
 	if (!tk->bound) {
-		err = tk_claim(tk, s, INADDR_ANY, 0);
+		err = tk_claim_locked(tk, s, INADDR_ANY, 0);
 		if (err)
 			return err == -EAGAIN ? -EADDRNOTAVAIL : err;
 	}
 	tcp_sk_config(&cfg, rr.mtu, tk->nodelay, tk->user_mss,
 	              tcp_ring_size(__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED)));
 	cfg.keepalive = __atomic_load_n(&s->keepalive, __ATOMIC_RELAXED);
-	err = tk_setup(tk, s, &cfg);
+	err = tk_setup_locked(tk, s, &cfg);
 	if (err)
 		return err;
 	tk->tcb.laddr = tk->bind.addr != INADDR_ANY ? tk->bind.addr : rr.src;
@@ -134,7 +134,7 @@ static int connect_start(struct tcp_sk *tk, struct socket *s, uint32_t raddr, ui
 }
 
 /* The outcome of a finished handshake: 0 or the error it left. */
-static int connect_result(struct tcp_sk *tk) __must_hold(&tk->lock)
+static int connect_result_locked(struct tcp_sk *tk) __must_hold(&tk->lock)
 {
 	int err = tk->tcb.error;
 
@@ -167,7 +167,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, size_t len, bool n
 		return err;
 	} else {
 		/* Linux takes INADDR_ANY as a destination to mean this host. */
-		err = connect_start(tk, s, raddr ? raddr : INADDR_LOOPBACK, rport);
+		err = connect_start_locked(tk, s, raddr ? raddr : INADDR_LOOPBACK, rport);
 	}
 	mutex_unlock(&tk->lock);
 	if (err)
@@ -179,7 +179,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, size_t len, bool n
 	if (err)
 		return err == -EAGAIN ? -EINPROGRESS : err;
 	mutex_lock(&tk->lock);
-	err = connect_result(tk);
+	err = connect_result_locked(tk);
 	mutex_unlock(&tk->lock);
 	return err;
 }
@@ -202,7 +202,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 		goto out;
 	}
 	if (!tk->bound) {
-		err = tk_claim(tk, s, INADDR_ANY, 0);
+		err = tk_claim_locked(tk, s, INADDR_ANY, 0);
 		if (err)
 			goto out;
 	}
@@ -345,30 +345,52 @@ static int tcp_getname(struct socket *s, void *addr, size_t *len, bool peer)
 	return err;
 }
 
+/* SO_LINGER's wait: every byte and the FIN acknowledged, or the connection gone. */
+static bool linger_done(void *ctx)
+{
+	struct tcp_sk *tk = ctx;
+	enum tcp_state st = __atomic_load_n(&tk->tcb.state, __ATOMIC_RELAXED);
+
+	return st == TCP_FIN_WAIT_2 || st == TCP_TIME_WAIT || st == TCP_CLOSED;
+}
+
 /*
  * The last close: a listener aborts its children; a connection is closed
  * (FIN after the queued bytes, or RST when unread bytes remain or
- * SO_LINGER says 0) and lives on in the kernel until it is CLOSED.
+ * SO_LINGER says 0 s) and lives on in the kernel until it is CLOSED. With
+ * SO_LINGER on for a positive time, close() first waits that long for the
+ * peer to acknowledge everything (socket(7)); the file is already gone
+ * from the table, so only this task waits.
  */
 static void tcp_release(struct socket *s)
 {
 	struct tcp_sk *tk = tk_of(s);
-	uint64_t now = clock_monotonic_ns();
+	int linger = __atomic_load_n(&s->linger_s, __ATOMIC_RELAXED);
+	bool wait = false;
 
 	mutex_lock(&tk->lock);
-	tk->sock = NULL;
 	if (tk->lsn) {
 		int err = inet_bind_set_listening(SOCK_STREAM, &tk->bind, false);
 
 		(void)err; /* turning listening off cannot conflict */
+		tk->sock = NULL;
 		tcp_listen_close_locked(tk);
 	} else if (tk->active && tk->tcb.state != TCP_CLOSED) {
-		if (__atomic_load_n(&s->linger_s, __ATOMIC_RELAXED) == 0)
-			tcp_abort(&tk->tcb, now);
+		if (linger == 0)
+			tcp_abort(&tk->tcb, clock_monotonic_ns());
 		else
-			tcp_close(&tk->tcb, now);
+			tcp_close(&tk->tcb, clock_monotonic_ns());
 		tcp_sk_after_locked(tk);
+		wait = linger > 0;
 	}
+	mutex_unlock(&tk->lock);
+	if (wait) {
+		int err = sock_wait(s, linger_done, tk, false, (uint64_t)linger * 1000000000ull);
+
+		(void)err; /* a timeout or a signal ends the wait; the close goes on regardless */
+	}
+	mutex_lock(&tk->lock);
+	tk->sock = NULL;
 	mutex_unlock(&tk->lock);
 	tcp_sk_put(tk);
 }

@@ -506,8 +506,18 @@ void unix_unhook_locked(struct unix_sock *u)
 
 void unix_wake_readers(struct unix_sock *u, unsigned events)
 {
-	if (u->sock)
+	if (u->sock && !u->dead)
 		poll_wake(u->wq, events);
+}
+
+void unix_msg_cred_fill_locked(struct unix_sock *to, struct unix_msg *m)
+{
+	static const struct unix_scm none;
+
+	if (!m->cred_set && __atomic_load_n(&to->sock->passcred, __ATOMIC_RELAXED)) {
+		m->cred = unix_msg_cred(&none, true);
+		m->cred_set = true;
+	}
 }
 
 void unix_wake_senders(struct unix_sock *u)
@@ -718,10 +728,14 @@ void unix_release(struct socket *s)
 	u->qbytes = 0;
 	u->qlen = 0;
 	u->inflight_unix = 0;
-	mutex_unlock(&u->lock);
+	/*
+	 * The layer frees the socket once we return: whoever holds [U] (a
+	 * waker) or [G] (/proc/net/unix) sees NULL from now on.
+	 */
 	mutex_lock(&unix_all_lock);
-	u->sock = NULL; /* /proc/net/unix reads the socket under this lock */
+	u->sock = NULL;
 	mutex_unlock(&unix_all_lock);
+	mutex_unlock(&u->lock);
 	if (u->state == UNIX_LISTENING)
 		unix_drop_embryos(u);
 	unix_wake_senders(u);
@@ -776,7 +790,7 @@ static int unix_pair(struct socket *a, struct socket *b)
 		unix_hook_locked(ua, ub);
 		unix_hook_locked(ub, ua);
 	} else {
-		unix_connect_pair(ua, ub);
+		unix_connect_pair_locked(ua, ub);
 	}
 	mutex_unlock(&ub->lock);
 	mutex_unlock(&ua->lock);

@@ -128,7 +128,7 @@ static int unix_dgram_queue(struct unix_sock *u, struct unix_sock *to, struct un
 
 	if (gc) {
 		unix_gc_lock();
-		err = unix_inflight_check(m->fds, to);
+		err = unix_inflight_check_locked(m->fds, to);
 	}
 	mutex_lock(&to->lock);
 	if (err)
@@ -142,6 +142,7 @@ static int unix_dgram_queue(struct unix_sock *u, struct unix_sock *to, struct un
 	else if (unix_queue_full(to, to != u && to->peer != u))
 		err = -EAGAIN;
 	if (!err) {
+		unix_msg_cred_fill_locked(to, m);
 		unix_queue_add_locked(to, m);
 		unix_wake_readers(to, POLLIN | POLLRDNORM);
 	}
@@ -170,8 +171,8 @@ static struct unix_msg *unix_dgram_build(struct unix_sock *u, struct unix_sock *
 		unix_addr_get(a);
 		m->from = a;
 	}
-	m->cred = unix_msg_cred(scm, __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED) ||
-	                                     (to->sock && to->sock->passcred));
+	m->cred_set = scm->has_cred || __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED);
+	m->cred = unix_msg_cred(scm, m->cred_set);
 	m->fds = scm->fds;
 	scm->fds = NULL;
 	return m;
@@ -250,10 +251,9 @@ static bool unix_dgram_readable(void *arg)
  * Wait for a message; returns with [U] held and the oldest message (left
  * on the queue), or NULL without the lock and *@err (0: end of file).
  */
-static struct unix_msg *unix_dgram_next(struct socket *s, bool nonblock, long *err)
-	__try_acquires(true, &unix_of(s)->lock)
+static struct unix_msg *unix_dgram_next(struct socket *s, struct unix_sock *u, bool nonblock,
+                                        long *err) __try_acquires(true, &u->lock)
 {
-	struct unix_sock *u = unix_of(s);
 	struct unix_msg *m;
 
 	mutex_lock(&u->lock);
@@ -299,7 +299,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *sm, unsigned flags, b
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	m = unix_dgram_next(s, nonblock, &err);
+	m = unix_dgram_next(s, u, nonblock, &err);
 	if (!m)
 		return err;
 	/* Copied under [U], so a peek's message cannot be taken and freed meanwhile. */

@@ -87,7 +87,8 @@ struct unix_msg {
 	size_t len;             /* [I] bytes of data */
 	size_t off;             /* [U] bytes already read (streams) */
 	struct unix_addr *from; /* [I] the sender's name (a reference), NULL: unnamed */
-	struct unix_cred cred;  /* [I] the sender's, at the send */
+	struct unix_cred cred;  /* [I] the sender's, at the send (zeros: none) */
+	bool cred_set;          /* [I] cred was given or taken (SO_PASSCRED at either end) */
 	struct unix_fds *fds;   /* [U] SCM_RIGHTS files, NULL: none */
 	char data[];
 };
@@ -170,8 +171,14 @@ void unix_unhook_locked(struct unix_sock *u) __must_hold(&u->lock);
 int __must_check unix_wait(struct waitq *wq, bool (*ready)(void *ctx), void *ctx, bool nonblock,
                            uint64_t timeout_ns);
 
-/* Wake @u's readers / the senders waiting for room in @u. */
+/* Wake @u's readers (with [U] held: its socket is alive) / the senders waiting for room in @u. */
 void unix_wake_readers(struct unix_sock *u, unsigned events);
+/*
+ * A message about to be queued on the live @to: the sender's credentials
+ * if it carries none yet and @to has SO_PASSCRED (Linux's
+ * unix_maybe_add_creds() looks at both ends).
+ */
+void unix_msg_cred_fill_locked(struct unix_sock *to, struct unix_msg *m) __must_hold(&to->lock);
 void unix_wake_senders(struct unix_sock *u);
 /*
  * Whether @u's queue has no room for a sender: its charged bytes reached
@@ -200,7 +207,8 @@ void unix_release(struct socket *s);
 extern const struct sock_ops unix_stream_ops;
 extern const struct sock_ops unix_seqpacket_ops;
 /* socketpair() of two connection-oriented sockets. */
-void unix_connect_pair(struct unix_sock *a, struct unix_sock *b);
+void unix_connect_pair_locked(struct unix_sock *a, struct unix_sock *b) __must_hold(&a->lock)
+	__must_hold(&b->lock);
 /* A listener went away: drop its embryos (each as a close). */
 void unix_drop_embryos(struct unix_sock *listener);
 /* Tell @peer that @u closed (with @unread: data was left unread, ECONNRESET). */
@@ -234,7 +242,7 @@ void unix_scm_destroy(struct unix_scm *scm);
  * docs/unix-sockets.md): -ETOOMANYREFS then. Call with unix_gc_lock held
  * (unix_gc_lock() / unix_gc_unlock() around the check and the queuing).
  */
-int __must_check unix_inflight_check(const struct unix_fds *fds, struct unix_sock *to);
+int __must_check unix_inflight_check_locked(const struct unix_fds *fds, struct unix_sock *to);
 void unix_gc_lock(void);
 void unix_gc_unlock(void);
 

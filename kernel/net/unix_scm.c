@@ -295,7 +295,8 @@ static bool gc_seen(struct gc_walk *w, struct unix_sock *u)
 	return false;
 }
 
-int unix_inflight_check(const struct unix_fds *fds, struct unix_sock *to) __must_hold(&gc_lock)
+int unix_inflight_check_locked(const struct unix_fds *fds, struct unix_sock *to)
+	__must_hold(&gc_lock)
 {
 	struct gc_walk *w;
 	bool cycle = false;

@@ -19,7 +19,7 @@
 
 /* ---- connecting ---- */
 
-void unix_connect_pair(struct unix_sock *a, struct unix_sock *b)
+void unix_connect_pair_locked(struct unix_sock *a, struct unix_sock *b)
 {
 	unix_sock_get(b);
 	unix_sock_get(a);
@@ -90,7 +90,7 @@ static int unix_join(struct unix_sock *u, struct unix_sock *l, struct unix_sock 
 		goto out_unlock_l;
 	}
 	mutex_lock(&e->lock);
-	unix_connect_pair(u, e);
+	unix_connect_pair_locked(u, e);
 	e->embryo = true;
 	e->peercred = unix_cred_current();
 	e->has_peercred = true;
@@ -307,13 +307,14 @@ static int unix_stream_queue(struct unix_sock *u, struct unix_sock *peer, struct
 
 	if (gc) {
 		unix_gc_lock();
-		err = unix_inflight_check(m->fds, peer);
+		err = unix_inflight_check_locked(m->fds, peer);
 	}
 	mutex_lock(&peer->lock);
 	if (!err && (peer->dead || (peer->shutdown & UNIX_SHUT_RCV) ||
 	             (__atomic_load_n(&u->shutdown, __ATOMIC_RELAXED) & UNIX_SHUT_SEND)))
 		err = -EPIPE;
 	if (!err) {
+		unix_msg_cred_fill_locked(peer, m);
 		unix_queue_add_locked(peer, m);
 		unix_wake_readers(peer, POLLIN | POLLRDNORM);
 	}
@@ -358,8 +359,8 @@ static long unix_stream_send_one(struct unix_sock *u, struct unix_sock *peer, st
 		return -EFAULT;
 	}
 	m->len = got;
-	m->cred = unix_msg_cred(scm, __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED) ||
-	                                     (peer->sock && peer->sock->passcred));
+	m->cred_set = scm->has_cred || __atomic_load_n(&u->sock->passcred, __ATOMIC_RELAXED);
+	m->cred = unix_msg_cred(scm, m->cred_set);
 	m->fds = scm->fds;
 	scm->fds = NULL;
 	err = unix_stream_queue(u, peer, m);

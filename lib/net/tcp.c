@@ -222,7 +222,14 @@ void tcp_recv_consume(struct tcb *t, size_t n, uint64_t now)
 	if (n > t->rcv.len)
 		n = t->rcv.len;
 	tcp_ring_drop(&t->rcv, (uint32_t)n);
-	if (window_update_due(t))
+	/*
+	 * The application took everything while an ACK was being delayed: no
+	 * reply is coming to carry it unless this is an exchange (pingpong),
+	 * so it goes now and the sender need not wait for the timer (Linux's
+	 * "pushed" ACK on an emptied queue does the same).
+	 */
+	if (window_update_due(t) ||
+	    (t->delack_deadline != TCP_NEVER && t->rcv.len == 0 && !t->pingpong))
 		tcp_send_ack(t, now);
 	tcp_ev_flush(t);
 }

@@ -160,6 +160,8 @@ struct tcb {
 	uint32_t high_rxt;     /* SACK recovery: holes below this were retransmitted (RFC 6675) */
 	uint32_t sacked_n;     /* the peer's SACK scoreboard: ranges above snd_una, sorted */
 	struct tcp_range sacked[8];
+	uint64_t last_data_ns; /* when in-order data last arrived */
+	bool pingpong;         /* interactive: our data follows the peer's within delack_ns */
 };
 
 /*

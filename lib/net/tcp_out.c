@@ -191,6 +191,9 @@ static void transmit(struct tcb *t, uint32_t len, bool fin, uint64_t now)
 	uint32_t seq = t->snd_nxt;
 
 	send_data(t, seq, len, fin, now);
+	/* Answering the peer's data quickly: a request/response exchange, ACKs ride on data. */
+	if (len && now - t->last_data_ns <= t->cfg.delack_ns)
+		t->pingpong = true;
 	/* Without timestamps one segment at a time is timed, never a retransmission (Karn). */
 	if (!t->ts_ok && !t->rtt_timing && seq == t->snd_max) {
 		t->rtt_timing = true;

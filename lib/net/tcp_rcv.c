@@ -100,11 +100,12 @@ static void ack_policy(struct tcb *t, uint32_t len, bool at_once, uint64_t now)
 }
 
 /* Store @pc's bytes; true when they were in order. */
-static bool store(struct tcb *t, const struct piece *pc)
+static bool store(struct tcb *t, const struct piece *pc, uint64_t now)
 {
 	uint32_t off = pc->seq - t->rcv_nxt;
 
 	if (off == 0) {
+		t->last_data_ns = now;
 		tcp_ring_write_at(&t->rcv, 0, pc->p, pc->len);
 		t->rcv.len += pc->len;
 		t->rcv_nxt += pc->len;
@@ -137,7 +138,7 @@ void tcp_data_in(struct tcb *t, const struct tcp_seg *seg, uint64_t now)
 		return;
 	}
 	if (pc.len > 0)
-		in_order = store(t, &pc);
+		in_order = store(t, &pc, now);
 	/* A FIN is remembered at its place; it counts when rcv_nxt reaches it. */
 	if (pc.fin && seq_ge(pc.seq + pc.len, t->rcv_nxt)) {
 		t->fin_rcv_seq = pc.seq + pc.len;

@@ -184,6 +184,8 @@ void tcp_timer(struct tcb *t, uint64_t now)
 		tcp_persist_fire(t, now);
 	if (t->state != TCP_CLOSED && t->delack_deadline <= now) {
 		t->delack_deadline = TCP_NEVER;
+		/* No data came to carry the ACK: not an exchange after all (as Linux). */
+		t->pingpong = false;
 		tcp_send_ack(t, now);
 	}
 	if (t->state != TCP_CLOSED && t->keep_deadline <= now)

@@ -438,6 +438,40 @@ static void delayed_ack_piggyback(void **state)
 	th_free(&h);
 }
 
+static void ack_when_drained_unless_exchange(void **state)
+{
+	struct th h;
+	struct th_cap *c;
+	uint8_t buf[100];
+
+	(void)state;
+	th_init(&h, 8192, 8192);
+	th_open_active(&h, 100, 5000, 8192);
+	/* Bulk-like: one segment, the ACK delayed; the reader empties the ring: ACK now. */
+	th_in(&h, TCP_ACK, 5001, 101, 8192, data, 50);
+	assert_int_equal(th_pending(&h), 0);
+	assert_int_equal(th_recv(&h, buf, 20), 20);
+	assert_int_equal(th_pending(&h), 0);
+	assert_int_equal(th_recv(&h, buf, 100), 30);
+	c = th_pop(&h);
+	assert_non_null(c);
+	assert_int_equal(c->seg.ack, 5051);
+	assert_int_equal(h.t.delack_deadline, UINT64_MAX);
+	/* An exchange: we answer right after the peer's data; the next drain waits for our reply. */
+	th_in(&h, TCP_ACK, 5051, 101, 8192, data, 10);
+	assert_int_equal(th_send(&h, "reply", 5), 0);
+	assert_true(h.t.pingpong);
+	th_drain(&h);
+	th_in(&h, TCP_ACK, 5061, 106, 8192, data, 10);
+	assert_int_equal(th_recv(&h, buf, 100), 20);
+	assert_int_equal(th_pending(&h), 0);
+	/* No reply came: the timer sends the ACK and the connection leaves pingpong. */
+	th_run_until(&h, h.now + h.cfg.delack_ns);
+	assert_int_equal(th_pop(&h)->seg.ack, 5071);
+	assert_false(h.t.pingpong);
+	th_free(&h);
+}
+
 static void keepalive(void **state)
 {
 	struct th h;
@@ -515,6 +549,7 @@ int main(void)
 		cmocka_unit_test(slow_start_and_avoidance),
 		cmocka_unit_test(nagle_nodelay_and_more),
 		cmocka_unit_test(delayed_ack_piggyback),
+		cmocka_unit_test(ack_when_drained_unless_exchange),
 		cmocka_unit_test(keepalive),
 		cmocka_unit_test(isn_properties),
 	};

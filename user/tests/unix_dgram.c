@@ -217,6 +217,40 @@ static void seqpacket(void)
 	close(l);
 }
 
+/* In a child: send on a @type pair whose other end is closed (@shut_rd: shut for reading). */
+static int send_to_gone(void *arg)
+{
+	int how = *(int *)arg, sv[2];
+
+	if (socketpair(AF_UNIX, how >> 1, 0, sv))
+		return 2;
+	if (how & 1)
+		shutdown(sv[1], SHUT_RD);
+	else
+		close(sv[1]);
+	return send(sv[0], "x", 1, 0) == -1 && errno == EPIPE ? 0 : 1;
+}
+
+/* Linux raises SIGPIPE on the stream paths only: datagram and packet EPIPEs are quiet. */
+static void no_sigpipe(void)
+{
+	static const struct {
+		int how;
+		const char *what;
+	} cases[] = {
+		{ SOCK_SEQPACKET << 1, "SEQPACKET, peer closed" },
+		{ SOCK_SEQPACKET << 1 | 1, "SEQPACKET, peer shut its reading side" },
+		{ SOCK_DGRAM << 1 | 1, "DGRAM, peer shut its reading side" },
+		{ SOCK_STREAM << 1 | 1, "STREAM, peer shut its reading side" },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = ut_in_child(send_to_gone, (void *)&cases[i].how);
+
+		tap_ok(true, "%s: %s", cases[i].what, ut_status(r));
+	}
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_DFL);
@@ -226,6 +260,7 @@ int main(void)
 	connected();
 	limits();
 	seqpacket();
+	no_sigpipe();
 	tap_plan(tap_count);
 	return tap_done(tap_count);
 }
