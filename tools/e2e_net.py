@@ -196,6 +196,23 @@ def net_rootfs(out, linux):
     return out
 
 
+_dns_lock = threading.Lock()
+_dns = [None, None]  # the responder, or why there is none
+
+
+def shared_dns():
+    """The one DNS responder of this process: both kernels' QEMUs forward
+    10.0.2.2:53 to the same 127.0.0.1:53, and answers go back to each
+    query's own source port. (responder, None) or (None, why)."""
+    with _dns_lock:
+        if _dns[0] is None and _dns[1] is None:
+            try:
+                _dns[0] = DnsResponder()
+            except OSError as e:
+                _dns[1] = "cannot serve DNS on 127.0.0.1:53 (%s)" % e.strerror
+        return _dns[0], _dns[1]
+
+
 def md5_of(path):
     with open(path, "rb") as f:
         return hashlib.md5(f.read()).hexdigest()
@@ -410,10 +427,7 @@ def session(kernel, tmp, report, only=None, echo=False, target="cairn"):
     ctx = {"blob": blob, "blob_md5": hashlib.md5(blob).hexdigest(),
            "http": HttpServer(os.path.join(work, "www")),
            "http_port": free_port(), "nc_port": free_port(), "dns": None}
-    try:
-        ctx["dns"] = DnsResponder()
-    except OSError as e:
-        ctx["dns_why"] = "cannot serve DNS on 127.0.0.1:53 (%s)" % e.strerror
+    ctx["dns"], ctx["dns_why"] = shared_dns()
     rootfs = net_rootfs(os.path.join(work, "rootfs.cpio"), linux)
     env = {"INITRD": rootfs, "NET": "user",
            "APPEND": e2e_busybox.LINUX_APPEND if linux else e2e_busybox.CAIRN_APPEND,
@@ -437,8 +451,6 @@ def session(kernel, tmp, report, only=None, echo=False, target="cairn"):
     finally:
         s.kill()
         ctx["http"].close()
-        if ctx["dns"]:
-            ctx["dns"].close()
     return s
 
 

@@ -185,6 +185,7 @@ long sock_sendmsg(struct file *f, struct socket *s, struct sock_msg *m, unsigned
 	if (!s->ops->sendmsg)
 		return -EOPNOTSUPP;
 	r = s->ops->sendmsg(s, m, flags, sock_nonblock(f, flags));
+	/* SIGPIPE only where Linux raises it: stream sockets (udp/raw and unix dgram do not). */
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL) && s->type == SOCK_STREAM)
 		sock_sigpipe();
 	return r;
