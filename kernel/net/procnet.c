@@ -18,6 +18,7 @@
 #include "mm/heap.h"
 #include "net/devioctl.h"
 #include "net/inet.h"
+#include "net/tcp_sock.h"
 
 /* The network-order bytes of @a read as a little-endian word (Linux's view of a __be32). */
 static uint32_t be32_as_printed(uint32_t a)
@@ -147,5 +148,6 @@ int procnet_show_snmp(struct seqbuf *s, const struct procfs_node *n)
 	seq_puts(s, "Icmp: InMsgs InErrors OutMsgs\n");
 	seq_printf(s, "Icmp: %llu %llu %llu\n", ld(&st->icmp_in), ld(&st->icmp_in_errors),
 	           ld(&st->icmp_out));
+	tcp_snmp_show(s); /* the Tcp lines (sock lane) */
 	return 0;
 }

@@ -127,6 +127,7 @@ static int connect_start_locked(struct tcp_sk *tk, struct socket *s, uint32_t ra
 	tk->tcb.rport = rport;
 	if (tcp_sk_hash(tk))
 		return -EADDRNOTAVAIL;
+	tcp_stat_inc(&tcp_stats.active_opens);
 	err = tcp_connect(&tk->tcb, clock_monotonic_ns(), tcp_sk_isn(tk));
 	tk->active = true;
 	tcp_sk_after_locked(tk);
@@ -345,30 +346,52 @@ static int tcp_getname(struct socket *s, void *addr, size_t *len, bool peer)
 	return err;
 }
 
+/* SO_LINGER's wait: every byte and the FIN acknowledged, or the connection gone. */
+static bool linger_done(void *ctx)
+{
+	struct tcp_sk *tk = ctx;
+	enum tcp_state st = __atomic_load_n(&tk->tcb.state, __ATOMIC_RELAXED);
+
+	return st == TCP_FIN_WAIT_2 || st == TCP_TIME_WAIT || st == TCP_CLOSED;
+}
+
 /*
  * The last close: a listener aborts its children; a connection is closed
  * (FIN after the queued bytes, or RST when unread bytes remain or
- * SO_LINGER says 0) and lives on in the kernel until it is CLOSED.
+ * SO_LINGER says 0 s) and lives on in the kernel until it is CLOSED. With
+ * SO_LINGER on for a positive time, close() first waits that long for the
+ * peer to acknowledge everything (socket(7)); the file is already gone
+ * from the table, so only this task waits.
  */
 static void tcp_release(struct socket *s)
 {
 	struct tcp_sk *tk = tk_of(s);
-	uint64_t now = clock_monotonic_ns();
+	int linger = __atomic_load_n(&s->linger_s, __ATOMIC_RELAXED);
+	bool wait = false;
 
 	mutex_lock(&tk->lock);
-	tk->sock = NULL;
 	if (tk->lsn) {
 		int err = inet_bind_set_listening(SOCK_STREAM, &tk->bind, false);
 
 		(void)err; /* turning listening off cannot conflict */
+		tk->sock = NULL;
 		tcp_listen_close_locked(tk);
 	} else if (tk->active && tk->tcb.state != TCP_CLOSED) {
-		if (__atomic_load_n(&s->linger_s, __ATOMIC_RELAXED) == 0)
-			tcp_abort(&tk->tcb, now);
+		if (linger == 0)
+			tcp_abort(&tk->tcb, clock_monotonic_ns());
 		else
-			tcp_close(&tk->tcb, now);
+			tcp_close(&tk->tcb, clock_monotonic_ns());
 		tcp_sk_after_locked(tk);
+		wait = linger > 0;
 	}
+	mutex_unlock(&tk->lock);
+	if (wait) {
+		int err = sock_wait(s, linger_done, tk, false, (uint64_t)linger * 1000000000ull);
+
+		(void)err; /* a timeout or a signal ends the wait; the close goes on regardless */
+	}
+	mutex_lock(&tk->lock);
+	tk->sock = NULL;
 	mutex_unlock(&tk->lock);
 	tcp_sk_put(tk);
 }

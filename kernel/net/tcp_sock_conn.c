@@ -30,10 +30,12 @@ static bool conn_ready;
 static uint8_t isn_key[16]; /* [I] RFC 6528's secret, drawn at boot */
 
 /* Counters for /proc/net/snmp-like reporting and tests. [a] */
-struct tcp_sk_stats {
-	uint64_t in_segs, in_errs, out_rsts, out_segs, drops_nomem;
-};
-static struct tcp_sk_stats tcp_stats;
+struct tcp_sk_stats tcp_stats;
+
+void tcp_stat_inc(uint64_t *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
 static long tcp_sk_live; /* struct tcp_sk allocated now [a] */
 
 void tcp_sk_count_add(long n)
@@ -44,11 +46,6 @@ void tcp_sk_count_add(long n)
 long tcp_sk_count(void)
 {
 	return __atomic_load_n(&tcp_sk_live, __ATOMIC_RELAXED);
-}
-
-static void stat_inc(uint64_t *c)
-{
-	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
 }
 
 static unsigned conn_hash(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
@@ -270,7 +267,7 @@ static int tcp_xmit(uint32_t src, uint32_t dst, const struct tcp_out *o)
 	partial = rr.dev && (rr.dev->features & NETIF_F_CSUM_TX);
 	p = pkt_alloc(PKT_HEADROOM, hl + dl);
 	if (!p) {
-		stat_inc(&tcp_stats.drops_nomem);
+		tcp_stat_inc(&tcp_stats.drops_nomem);
 		return -ENOBUFS;
 	}
 	h = pkt_put(p, hl + dl);
@@ -284,7 +281,7 @@ static int tcp_xmit(uint32_t src, uint32_t dst, const struct tcp_out *o)
 		p->csum_start = 0;
 		p->csum_offset = 16; /* the checksum field (RFC 9293 3.1) */
 	}
-	stat_inc(&tcp_stats.out_segs);
+	tcp_stat_inc(&tcp_stats.out_segs);
 	return ip4_output(p, src, dst, IPPROTO_TCP, 0, 0, true);
 }
 
@@ -332,7 +329,7 @@ static void send_rst(const struct tcp_seg *in, const struct ip4_view *ip)
 
 	if (!tcp_rst_reply(in, &o.seg))
 		return;
-	stat_inc(&tcp_stats.out_rsts);
+	tcp_stat_inc(&tcp_stats.out_rsts);
 	(void)tcp_xmit(ip->dst, ip->src, &o);
 }
 
@@ -380,11 +377,15 @@ static bool tw_reuse(struct tcp_sk *tk, const struct tcp_seg *seg)
 void tcp_sk_rx(struct pkt *p, const struct ip4_view *ip)
 {
 	struct tcp_seg seg;
+	int err;
 	struct tcp_sk *tk;
 
-	stat_inc(&tcp_stats.in_segs);
-	if (tcp_parse(p->data, p->len, ip->src, ip->dst, p->flags & PKT_CSUM_OK, &seg)) {
-		stat_inc(&tcp_stats.in_errs);
+	tcp_stat_inc(&tcp_stats.in_segs);
+	err = tcp_parse(p->data, p->len, ip->src, ip->dst, p->flags & PKT_CSUM_OK, &seg);
+	if (err) {
+		tcp_stat_inc(&tcp_stats.in_errs);
+		if (err == -EBADMSG)
+			tcp_stat_inc(&tcp_stats.in_csum_errs);
 		goto out;
 	}
 	/* Broadcast and multicast destinations never carry TCP (RFC 9293 3.9.1.3, RFC 1122 4.2.3.10). */

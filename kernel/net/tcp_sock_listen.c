@@ -157,6 +157,7 @@ void tcp_listen_syn(struct tcp_sk *l, const struct tcp_seg *seg, const struct ip
 	if (!c)
 		return;
 	mutex_lock(&c->lock);
+	tcp_stat_inc(&tcp_stats.passive_opens);
 	err = tcp_accept_syn(&c->tcb, seg, clock_monotonic_ns(), tcp_sk_isn(c));
 	if (!err) {
 		/* The queue's reference is the one tcp_sk_alloc() gave. */

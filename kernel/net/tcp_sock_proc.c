@@ -118,3 +118,30 @@ int procnet_show_sockstat(struct seqbuf *s, const struct procfs_node *n)
 	           udp);
 	return 0;
 }
+
+static void count_estab(struct tcp_sk *tk, void *ctx)
+{
+	unsigned st = __atomic_load_n(&tk->tcb.state, __ATOMIC_RELAXED);
+
+	*(unsigned *)ctx += st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT;
+}
+
+static unsigned long long ld(const uint64_t *v)
+{
+	return __atomic_load_n(v, __ATOMIC_RELAXED);
+}
+
+void tcp_snmp_show(struct seqbuf *s)
+{
+	unsigned estab = 0;
+
+	tcp_sk_foreach(count_estab, &estab);
+	seq_puts(s,
+	         "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+	         "EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n");
+	/* RtoAlgorithm 1: "other" (RFC 6298's), as Linux reports; times in ms; MaxConn -1: no limit. */
+	seq_printf(s, "Tcp: 1 200 120000 -1 %llu %llu 0 0 %u %llu %llu 0 %llu %llu %llu\n",
+	           ld(&tcp_stats.active_opens), ld(&tcp_stats.passive_opens), estab,
+	           ld(&tcp_stats.in_segs), ld(&tcp_stats.out_segs), ld(&tcp_stats.in_errs),
+	           ld(&tcp_stats.out_rsts), ld(&tcp_stats.in_csum_errs));
+}

@@ -279,6 +279,29 @@ static void timeouts(void)
 	close(s);
 }
 
+static void lingering(void)
+{
+	struct linger off = { 1, 0 }, one = { 1, 1 };
+	struct pollfd p;
+	char buf[128];
+	int c, s;
+
+	tap_ok(pair(&c, &s) == 0, "a connected pair");
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &one, sizeof(one));
+	tap_ok(write(c, buf, 100) == 100, "100 bytes, then close with SO_LINGER of 1 s");
+	tap_ok(close(c) == 0, "close returns");
+	tap_ok(recv(s, buf, sizeof(buf), MSG_WAITALL) == 100, "the peer reads them all");
+	tap_ok(read(s, buf, sizeof(buf)) == 0, "then EOF");
+	close(s);
+	tap_ok(pair(&c, &s) == 0, "another pair");
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &off, sizeof(off));
+	close(c);
+	p = (struct pollfd){ .fd = s, .events = POLLIN };
+	poll(&p, 1, 2000);
+	tap_errno(read(s, buf, sizeof(buf)), ECONNRESET, "SO_LINGER 0 s: the peer sees a reset");
+	close(s);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -288,6 +311,7 @@ int main(void)
 	half_close();
 	broken_pipe();
 	timeouts();
+	lingering();
 	tap_plan(tap_count);
 	return tap_done(tap_count);
 }
