@@ -287,14 +287,61 @@ TEST(ext2, sparse_and_truncate_give_blocks_back)
 	et_destroy(&t);
 }
 
+#define ET_SEQ ((1u << 20) + 1000) /* 257 pages, the last one partial */
+
+struct et_reader {
+	struct et_disk *t;
+	size_t chunk;
+	int err; /* the failure's line, 0: none */
+};
+
+/* Read the file "seq" from start to end in @chunk-byte reads, checking every byte. */
+static int et_reader(void *arg)
+{
+	struct et_reader *r = arg;
+	uint8_t *want = kmalloc(ET_SEQ), *got = kmalloc(r->chunk);
+	char p[128];
+
+	et_fill(want, ET_SEQ, 21);
+	et_path(r->t, "seq", p);
+	for (size_t off = 0; off < ET_SEQ && !r->err; off += r->chunk) {
+		size_t k = ET_SEQ - off < r->chunk ? ET_SEQ - off : r->chunk;
+		if (tt_pread(p, got, k, (int64_t)off) != (long)k || memcmp(got, want + off, k))
+			r->err = __LINE__;
+	}
+	kfree(want);
+	kfree(got);
+	return 0;
+}
+
+/* Two tasks read "seq" at once, in different steps, from a cold cache. */
+static void et_two_readers(struct et_disk *t)
+{
+	struct et_reader r[2] = { { t, 65536, 0 }, { t, 12288, 0 } };
+	struct task_handle h[2];
+	int joined = 0;
+
+	tt_umount(&t->m);
+	EXPECT_EQ(bcache_invalidate(t->d), 0);
+	et_mount(t);
+	for (unsigned k = 0; k < 2; k++)
+		EXPECT_EQ(task_spawn(&h[k], "ext2-reader", et_reader, &r[k]), 0);
+	for (unsigned k = 0; k < 2; k++)
+		joined |= task_join(h[k], NULL);
+	EXPECT_EQ(joined, 0);
+	EXPECT_EQ(r[0].err, 0);
+	EXPECT_EQ(r[1].err, 0);
+}
+
 /*
  * A sequential read of a file that is only on the disk (the buffer cache
  * emptied) goes to the driver in far fewer requests than it has pages
- * (readahead), and every byte is right, the holes of a sparse file as zeros.
+ * (readahead), and every byte is right, the holes of a sparse file as
+ * zeros, also when two tasks read it at once.
  */
 TEST(ext2, sequential_read_reads_ahead)
 {
-	const size_t n = (1u << 20) + 1000; /* 257 pages, the last one partial */
+	const size_t n = ET_SEQ;
 	struct pagecache_stats p0, p1;
 	struct blk_stats s0, s1;
 	struct et_disk t;
@@ -328,6 +375,7 @@ TEST(ext2, sequential_read_reads_ahead)
 			break;
 		}
 	kfree(buf);
+	et_two_readers(&t);
 	tt_umount(&t.m);
 	et_destroy(&t);
 }
