@@ -85,10 +85,9 @@ static void ra_add(struct ra_req *r, uint32_t blk, uint64_t pa)
  * Block @lblk of the file into @pa: zeros for a hole, a copy of a cached
  * buffer, or a place in a bio. [E] held.
  */
-static int ra_block_locked(struct ra_req *r, struct ext2k_inode *ki, uint64_t lblk, uint64_t pa)
-	__must_hold(&r->e->lock)
+static int ra_block_locked(struct ext2k_sb *e, struct ra_req *r, struct ext2k_inode *ki,
+                           uint64_t lblk, uint64_t pa) __must_hold(&e->lock)
 {
-	struct ext2k_sb *e = r->e;
 	uint32_t bs = e->fs.block_size, blk;
 	struct bbuf *b;
 	int err = ext2_bmap(&e->fs, &ki->di, lblk, false, &blk);
@@ -158,7 +157,7 @@ int ext2k_readpages(struct address_space *m, uint64_t first, uint32_t n, const u
 	}
 	mutex_lock(&e->lock);
 	for (uint32_t i = 0; i < n * per && !err; i++)
-		err = ra_block_locked(&r, ki, first * per + i, pas[i / per] + (i % per) * bs);
+		err = ra_block_locked(e, &r, ki, first * per + i, pas[i / per] + (i % per) * bs);
 	if (!err)
 		err = ra_submit(&r);
 	ext2k_check_ro_locked(e);
