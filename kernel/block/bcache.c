@@ -314,6 +314,23 @@ int bread(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf *
 	return 0;
 }
 
+int bpeek(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf **out)
+{
+	struct buf *b;
+
+	spin_lock(&bcache_lock);
+	b = find_locked(d, blockno, size);
+	if (b && (b->state & BUF_VALID))
+		hold_locked(b);
+	else
+		b = NULL;
+	spin_unlock(&bcache_lock);
+	if (!b)
+		return -ENOENT;
+	*out = &b->pub;
+	return 0;
+}
+
 int bget(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf **out)
 {
 	struct buf *b;

@@ -165,6 +165,12 @@ struct bbuf {
  * buffer in *@out, or -EIO/-ENOMEM/-EINVAL (past the end). Sleeps.
  */
 int __must_check bread(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf **out);
+/*
+ * The block if it is cached with its bytes (dirty or not), held; never
+ * reads or sleeps. 0 or -ENOENT. For readers that go around the cache
+ * (readahead) and must see the newest bytes of the blocks it has.
+ */
+int __must_check bpeek(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf **out);
 /* As bread() but without reading: the caller overwrites the whole block (zeroed if new). */
 int __must_check bget(struct block_device *d, uint64_t blockno, uint32_t size, struct bbuf **out);
 /* The buffer's bytes changed: write them back later (blk_sync, writeback, eviction). */

@@ -39,6 +39,7 @@ static struct list_node pc_lru __guarded_by(&pc_lock) = LIST_INIT(pc_lru);
 struct list_node pc_dirty_maps __guarded_by(&pc_lock) = LIST_INIT(pc_dirty_maps);
 uint64_t pc_npages, pc_ndirty;
 uint64_t pc_stat_reads, pc_stat_writes, pc_stat_evicted, pc_stat_hits, pc_stat_throttled;
+uint64_t pc_stat_readahead;
 
 /* Records let go under pc_lock, for reuse: a page's lru link / a node's first slot chains them. */
 static struct list_node spare_pages __guarded_by(&pc_lock) = LIST_INIT(spare_pages);
@@ -200,7 +201,11 @@ static int page_insert(struct pc_page *p)
 	return err;
 }
 
-/* The busy page @p was filled (@err 0) or could not be: publish or withdraw it. */
+/*
+ * The busy page @p was filled (@err 0) or could not be: publish or
+ * withdraw it. @pa: where to put a reference to the frame; NULL: none
+ * (readahead).
+ */
 static int page_filled(struct pc_page *p, int err, uint64_t *pa)
 {
 	spin_lock(&pc_lock);
@@ -209,16 +214,21 @@ static int page_filled(struct pc_page *p, int err, uint64_t *pa)
 		page_release_locked(p);
 	} else {
 		p->flags = PG_UPTODATE;
-		frame_ref(p->pa);
-		*pa = p->pa;
+		if (pa) {
+			frame_ref(p->pa);
+			*pa = p->pa;
+		}
 	}
 	spin_unlock(&pc_lock);
 	waitq_wake_all(&pc_wq);
 	return err;
 }
 
-/* Read page @index into a new cache page; -EAGAIN when another task made it first. */
-static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_t *pa)
+/*
+ * A new busy page @index in @m with a frame (zeroed if @zero), for the
+ * caller to fill: 0, -EAGAIN when another task made it first, -ENOMEM.
+ */
+static int page_new(struct address_space *m, uint64_t index, bool zero, struct pc_page **out)
 {
 	struct pc_page *p = page_alloc();
 	int err;
@@ -226,7 +236,7 @@ static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_
 	if (!p)
 		return -ENOMEM;
 	*p = (struct pc_page){ .m = m, .index = index, .flags = PG_BUSY };
-	p->pa = pmm_alloc_pages_reclaim(0, fill ? 0 : PMM_ZERO);
+	p->pa = pmm_alloc_pages_reclaim(0, zero ? PMM_ZERO : 0);
 	if (!p->pa) {
 		page_free(p);
 		return -ENOMEM;
@@ -237,7 +247,18 @@ static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_
 		page_free(p);
 		return err == -EEXIST ? -EAGAIN : err;
 	}
-	err = 0;
+	*out = p;
+	return 0;
+}
+
+/* Read page @index into a new cache page; -EAGAIN when another task made it first. */
+static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_t *pa)
+{
+	struct pc_page *p;
+	int err = page_new(m, index, !fill, &p);
+
+	if (err)
+		return err;
 	if (fill && m->ops->readpage) {
 		__atomic_add_fetch(&pc_stat_reads, 1, __ATOMIC_RELAXED);
 		err = m->ops->readpage(m, index, p->pa);
@@ -245,6 +266,38 @@ static int page_fill(struct address_space *m, uint64_t index, bool fill, uint64_
 		memset(phys_to_virt(p->pa), 0, PAGE_SIZE);
 	}
 	return page_filled(p, err, pa);
+}
+
+uint32_t pc_readahead(struct address_space *m, uint64_t first, uint32_t n)
+{
+	struct pc_page *v[PC_RA_MAX];
+	uint64_t pas[PC_RA_MAX];
+	uint32_t k = 0;
+	int err;
+
+	if (!m->ops->readpages || m->ops->get_frame)
+		return 0;
+	if (n > PC_RA_MAX)
+		n = PC_RA_MAX;
+	spin_lock(&pc_lock);
+	k = pc_lookup_locked(m, first) ? n : 0;
+	spin_unlock(&pc_lock);
+	if (k) /* read ahead already */
+		return 0;
+	/* The run ends at the first page that is cached or being read already. */
+	while (k < n && first + k <= RADIX_MAX_INDEX && !page_new(m, first + k, false, &v[k])) {
+		pas[k] = v[k]->pa;
+		k++;
+	}
+	if (!k)
+		return 0;
+	err = m->ops->readpages(m, first, k, pas);
+	if (!err)
+		__atomic_add_fetch(&pc_stat_readahead, k, __ATOMIC_RELAXED);
+	/* On an error every page is withdrawn; readpage retries them and reports. */
+	for (uint32_t i = 0; i < k; i++)
+		(void)page_filled(v[i], err, NULL);
+	return err ? 0 : k;
 }
 
 int pc_get(struct address_space *m, uint64_t index, bool fill, uint64_t *pa)
@@ -495,4 +548,5 @@ void pagecache_get_stats(struct pagecache_stats *out)
 	out->evicted = __atomic_load_n(&pc_stat_evicted, __ATOMIC_RELAXED);
 	out->hits = __atomic_load_n(&pc_stat_hits, __ATOMIC_RELAXED);
 	out->throttled = __atomic_load_n(&pc_stat_throttled, __ATOMIC_RELAXED);
+	out->readahead = __atomic_load_n(&pc_stat_readahead, __ATOMIC_RELAXED);
 }

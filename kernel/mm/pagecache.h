@@ -79,6 +79,14 @@ struct address_space_ops {
 	 * For fault-around; NULL: none.
 	 */
 	int (*peek_frame)(struct address_space *m, uint64_t index, uint64_t *pa);
+	/*
+	 * Optional, for readahead: fill the @n frames @pas[] with pages
+	 * @first .. @first + @n - 1 as readpage would, submitting their blocks
+	 * together so the device sees few large requests. All or nothing: on
+	 * -errno no page is used (readpage then retries one by one). NULL:
+	 * the cache reads page by page.
+	 */
+	int (*readpages)(struct address_space *m, uint64_t first, uint32_t n, const uint64_t *pas);
 };
 
 struct address_space {
@@ -93,6 +101,8 @@ struct address_space {
 	struct list_node dirty_link;         /* [P] on the list of mappings with dirty pages */
 	struct list_node users;              /* [P] struct pc_user: address spaces mapping it */
 	uint32_t nusers;                     /* [P] entries on users */
+	uint64_t ra_next; /* [a] readahead: the page a sequential read wants next */
+	uint32_t ra_win;  /* [a] readahead: pages read ahead last time, 0: none */
 };
 
 /* Set up @m for @host (its size is host->size) with @ops; the fs calls it when it makes the inode. */
@@ -172,6 +182,7 @@ struct pagecache_stats {
 	uint64_t evicted;   /* pages evicted by pagecache_shrink */
 	uint64_t hits;      /* lookups that found the page cached */
 	uint64_t throttled; /* writers that waited for writeback */
+	uint64_t readahead; /* pages read by readpages */
 };
 void pagecache_get_stats(struct pagecache_stats *out);
 

@@ -51,13 +51,23 @@ void pc_wait_unbusy(struct address_space *m, uint64_t index);
  */
 int __must_check pc_get(struct address_space *m, uint64_t index, bool fill, uint64_t *pa);
 
+/* The largest readahead window, in pages. */
+#define PC_RA_MAX 32u
+/*
+ * Read up to @n (at most PC_RA_MAX) pages from @first that are not cached
+ * yet through ops->readpages, stopping at the first cached one; they stay
+ * busy (readers wait) until filled. Returns the pages read, 0 without the
+ * op or on an error.
+ */
+uint32_t pc_readahead(struct address_space *m, uint64_t first, uint32_t n);
+
 /* Dirty page @index through a shared writable mapping (stays dirty while mapped). */
 void pc_mkwrite(struct address_space *m, uint64_t index);
 
 /* Global counters (pagecache.c), [P] unless said. */
 extern uint64_t pc_npages, pc_ndirty;
 extern uint64_t pc_stat_reads, pc_stat_writes, pc_stat_evicted, pc_stat_hits; /* [a] */
-extern uint64_t pc_stat_throttled;                                            /* [a] */
+extern uint64_t pc_stat_throttled, pc_stat_readahead;                         /* [a] */
 
 /* Mappings with dirty pages, by address_space.dirty_link. */
 extern struct list_node pc_dirty_maps;

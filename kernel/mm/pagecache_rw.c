@@ -38,6 +38,38 @@ static int64_t size_of(const struct inode *ino)
 	return __atomic_load_n(&ino->size, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Readahead before reading page @index: a read that goes on where the
+ * last one of this file stopped reads the next pages ahead in one go,
+ * the window growing from 4 to PC_RA_MAX pages while the reads stay
+ * sequential; any other page resets it. Never past the end of file. The
+ * window lives in the mapping (one per file, not per open file): two
+ * readers interleaving on one file just fall back to page-by-page reads.
+ */
+static void readahead(struct address_space *m, uint64_t index, int64_t size)
+{
+	uint64_t last = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint32_t win = __atomic_load_n(&m->ra_win, __ATOMIC_RELAXED), got;
+
+	uint64_t next = __atomic_load_n(&m->ra_next, __ATOMIC_RELAXED);
+
+	/* Small reads come back to the page they stopped in: still sequential. */
+	if (index + 1 == next)
+		return;
+	if (index != next && index != 0) {
+		__atomic_store_n(&m->ra_win, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	win = win ? (win * 2 > PC_RA_MAX ? PC_RA_MAX : win * 2) : 4;
+	if (index + win > last)
+		win = (uint32_t)(last - index);
+	if (win < 2)
+		return;
+	got = pc_readahead(m, index, win);
+	if (got)
+		__atomic_store_n(&m->ra_win, got, __ATOMIC_RELAXED);
+}
+
 long generic_file_read(struct file *f, struct uio *u, int64_t *pos)
 {
 	struct inode *ino = f->inode;
@@ -57,9 +89,12 @@ long generic_file_read(struct file *f, struct uio *u, int64_t *pos)
 			n = u->resid;
 		if ((int64_t)n > size - p)
 			n = (size_t)(size - p);
+		if (m->ops->readpages)
+			readahead(m, (uint64_t)p / PAGE_SIZE, size);
 		err = pagecache_get_page(m, (uint64_t)p / PAGE_SIZE, false, &pa);
 		if (err)
 			break;
+		__atomic_store_n(&m->ra_next, (uint64_t)p / PAGE_SIZE + 1, __ATOMIC_RELAXED);
 		got = uio_copy_out(u, (char *)phys_to_virt(pa) + off, n);
 		pmm_frame_put(pmm_frame(pa));
 		p += (int64_t)got;

@@ -18,7 +18,9 @@
 #include <lib/string.h>
 
 #include "block/blkdev.h"
+#include "block/internal.h"
 #include "core/ktest.h"
+#include "core/log.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -281,6 +283,99 @@ TEST(ext2, sparse_and_truncate_give_blocks_back)
 	EXPECT_EQ(et_free_blocks_settled(&t, free0 - 2), free0 - 2);
 	EXPECT_EQ(vfs_unlink(AT_FDCWD, et_path(&t, "big", p)), 0);
 	EXPECT_EQ(et_free_blocks_settled(&t, free0), free0);
+	tt_umount(&t.m);
+	et_destroy(&t);
+}
+
+#define ET_SEQ ((1u << 20) + 1000) /* 257 pages, the last one partial */
+
+struct et_reader {
+	struct et_disk *t;
+	size_t chunk;
+	int err; /* the failure's line, 0: none */
+};
+
+/* Read the file "seq" from start to end in @chunk-byte reads, checking every byte. */
+static int et_reader(void *arg)
+{
+	struct et_reader *r = arg;
+	uint8_t *want = kmalloc(ET_SEQ), *got = kmalloc(r->chunk);
+	char p[128];
+
+	et_fill(want, ET_SEQ, 21);
+	et_path(r->t, "seq", p);
+	for (size_t off = 0; off < ET_SEQ && !r->err; off += r->chunk) {
+		size_t k = ET_SEQ - off < r->chunk ? ET_SEQ - off : r->chunk;
+		if (tt_pread(p, got, k, (int64_t)off) != (long)k || memcmp(got, want + off, k))
+			r->err = __LINE__;
+	}
+	kfree(want);
+	kfree(got);
+	return 0;
+}
+
+/* Two tasks read "seq" at once, in different steps, from a cold cache. */
+static void et_two_readers(struct et_disk *t)
+{
+	struct et_reader r[2] = { { t, 65536, 0 }, { t, 12288, 0 } };
+	struct task_handle h[2];
+	int joined = 0;
+
+	tt_umount(&t->m);
+	EXPECT_EQ(bcache_invalidate(t->d), 0);
+	et_mount(t);
+	for (unsigned k = 0; k < 2; k++)
+		EXPECT_EQ(task_spawn(&h[k], "ext2-reader", et_reader, &r[k]), 0);
+	for (unsigned k = 0; k < 2; k++)
+		joined |= task_join(h[k], NULL);
+	EXPECT_EQ(joined, 0);
+	EXPECT_EQ(r[0].err, 0);
+	EXPECT_EQ(r[1].err, 0);
+}
+
+/*
+ * A sequential read of a file that is only on the disk (the buffer cache
+ * emptied) goes to the driver in far fewer requests than it has pages
+ * (readahead), and every byte is right, the holes of a sparse file as
+ * zeros, also when two tasks read it at once.
+ */
+TEST(ext2, sequential_read_reads_ahead)
+{
+	const size_t n = ET_SEQ;
+	struct pagecache_stats p0, p1;
+	struct blk_stats s0, s1;
+	struct et_disk t;
+	char p[128];
+	uint8_t *buf = kmalloc(300000);
+
+	et_format(&t, 8, 1024);
+	et_mount(&t);
+	et_put(&t, "seq", n, 21);
+	EXPECT_EQ(tt_pwrite(et_path(&t, "holes", p), "head", 4, 0), 4);
+	EXPECT_EQ(tt_pwrite(p, "tail", 4, 250000), 4);
+	tt_umount(&t.m);
+	EXPECT_EQ(bcache_invalidate(t.d), 0);
+	et_mount(&t);
+	blk_get_stats(t.d, &s0);
+	pagecache_get_stats(&p0);
+	et_check(&t, "seq", n, 21);
+	blk_get_stats(t.d, &s1);
+	pagecache_get_stats(&p1);
+	pr_info("ext2 readahead: %llu pages read ahead, %llu driver requests for 257 pages",
+	        (unsigned long long)(p1.readahead - p0.readahead),
+	        (unsigned long long)(s1.driver_ios - s0.driver_ios));
+	EXPECT_TRUE(p1.readahead - p0.readahead >= 200);
+	EXPECT_TRUE(s1.driver_ios - s0.driver_ios < 257 / 4);
+	EXPECT_EQ(tt_pread(et_path(&t, "holes", p), buf, 300000, 0), 250004);
+	EXPECT_EQ(memcmp(buf, "head", 4), 0);
+	EXPECT_EQ(memcmp(buf + 250000, "tail", 4), 0);
+	for (size_t i = 4; i < 250000; i++)
+		if (buf[i]) {
+			EXPECT_EQ(buf[i], 0);
+			break;
+		}
+	kfree(buf);
+	et_two_readers(&t);
 	tt_umount(&t.m);
 	et_destroy(&t);
 }

@@ -172,6 +172,7 @@ static int ext2k_write_meta(struct address_space *m, bool datasync)
 
 const struct address_space_ops ext2k_aops = {
 	.readpage = ext2k_readpage,
+	.readpages = ext2k_readpages,
 	.writepage = ext2k_writepage,
 	.prepare_write = ext2k_prepare_write,
 	.write_meta = ext2k_write_meta,

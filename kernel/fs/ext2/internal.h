@@ -100,6 +100,9 @@ void ext2k_sb_put(struct ext2k_sb *e);
 /* After an engine call: if it turned the fs read-only, say so once and make the mount so. */
 void ext2k_check_ro_locked(struct ext2k_sb *e) __must_hold(&e->lock);
 
+/* readahead.c: the page cache's readpages. */
+int ext2k_readpages(struct address_space *m, uint64_t first, uint32_t n, const uint64_t *pas);
+
 /* namei.c */
 extern const struct inode_ops ext2k_dir_iops;
 extern const struct inode_ops ext2k_file_iops;
