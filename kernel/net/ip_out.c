@@ -162,6 +162,12 @@ int ip4_output(struct pkt *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t
 		pkt_free(p);
 		return err;
 	}
+	/* The total length is 16 bits (RFC 791 3.1): lo's MTU of 65536 must not let it wrap. */
+	if (p->len > 0xffffu - IP4_HLEN_MIN) {
+		NET_INC(inet_stats.ip_out_discards);
+		pkt_free(p);
+		return -EMSGSIZE;
+	}
 	NET_INC(inet_stats.ip_out);
 	a.src = src ? src : rt.src;
 	a.ttl = ttl ? ttl : IP4_DEFAULT_TTL;

@@ -294,10 +294,17 @@ static int net_task_main(void *arg)
 	(void)arg;
 	__atomic_store_n(&net_task, task_current(), __ATOMIC_RELEASE);
 	for (;;) {
-		uint64_t req = __atomic_load_n(&sync_req, __ATOMIC_ACQUIRE);
+		uint64_t req;
 		unsigned n;
 
-		__atomic_store_n(&kicked, false, __ATOMIC_RELEASE);
+		/*
+		 * Clear the kick before reading the sync requests: a net_sync()
+		 * whose ticket this pass misses kicks after the clear, and that
+		 * kick makes another pass (the other order lost it, and the
+		 * caller slept for ever).
+		 */
+		__atomic_store_n(&kicked, false, __ATOMIC_SEQ_CST);
+		req = __atomic_load_n(&sync_req, __ATOMIC_SEQ_CST);
 		n = take_batch(&batch);
 		if (n)
 			run_batch(&batch, n);

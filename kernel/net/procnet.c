@@ -19,6 +19,7 @@
 #include "net/devioctl.h"
 #include "net/inet.h"
 #include "net/tcp_sock.h"
+#include "net/udp.h"
 
 /* The network-order bytes of @a read as a little-endian word (Linux's view of a __be32). */
 static uint32_t be32_as_printed(uint32_t a)
@@ -149,5 +150,11 @@ int procnet_show_snmp(struct seqbuf *s, const struct procfs_node *n)
 	seq_printf(s, "Icmp: %llu %llu %llu\n", ld(&st->icmp_in), ld(&st->icmp_in_errors),
 	           ld(&st->icmp_out));
 	tcp_snmp_show(s); /* the Tcp lines (sock lane) */
+	seq_puts(s, "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors "
+	            "InCsumErrors\n");
+	seq_printf(s, "Udp: %llu %llu %llu %llu %llu %llu %llu\n", ld(&udp_stats.in_datagrams),
+	           ld(&udp_stats.no_ports), ld(&udp_stats.in_errors), ld(&udp_stats.out_datagrams),
+	           ld(&udp_stats.rcvbuf_errors), ld(&udp_stats.sndbuf_errors),
+	           ld(&udp_stats.in_csum_errors));
 	return 0;
 }

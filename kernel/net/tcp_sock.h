@@ -150,6 +150,13 @@ void tcp_stat_inc(uint64_t *c);
 /* File @tk under deadline @at (UINT64_MAX: none); the timer task serves it. */
 void tcp_timer_arm(struct tcp_sk *tk, uint64_t at);
 int __must_check tcp_timer_init(void);
+/*
+ * End every TIME_WAIT now, as if its 2 MSL had passed, and wait up to
+ * @timeout_ns for the timer task to free them; true when none is left.
+ * For cairn_memstat's counts only: a TIME_WAIT leftover is memory no
+ * process holds, kept 60 s. Task context; sleeps.
+ */
+bool tcp_sock_end_time_wait(uint64_t timeout_ns);
 
 /* ---- tcp_sock_proc.c ---- */
 /* /proc/net/snmp's two Tcp lines (procnet_show_snmp() calls it). */

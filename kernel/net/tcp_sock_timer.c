@@ -12,6 +12,7 @@
 #include <cairn/errno.h>
 
 #include "core/log.h"
+#include "net/inet.h"
 #include "net/tcp_sock.h"
 #include "sched/task.h"
 #include "sched/wait.h"
@@ -162,4 +163,53 @@ int tcp_timer_init(void)
 	if (err)
 		return err;
 	return task_drop(h);
+}
+
+/* ---- ending TIME_WAIT at once, for memory counts ---- */
+
+#define TW_BATCH 32u
+
+struct tw_batch {
+	struct tcp_sk *tk[TW_BATCH];
+	unsigned n, left; /* taken; TIME_WAIT connections seen in all */
+};
+
+static void tw_collect(struct tcp_sk *tk, void *ctx)
+{
+	struct tw_batch *b = ctx;
+
+	if (__atomic_load_n(&tk->tcb.state, __ATOMIC_RELAXED) != TCP_TIME_WAIT)
+		return;
+	b->left++;
+	if (b->n < TW_BATCH) {
+		tcp_sk_get(tk);
+		b->tk[b->n++] = tk;
+	}
+}
+
+bool tcp_sock_end_time_wait(uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_monotonic_ns() + timeout_ns;
+	struct tw_batch b;
+
+	for (;;) {
+		b.n = b.left = 0;
+		tcp_sk_foreach(tw_collect, &b);
+		if (!b.left)
+			return true;
+		for (unsigned i = 0; i < b.n; i++) {
+			struct tcp_sk *tk = b.tk[i];
+
+			mutex_lock(&tk->lock);
+			if (tk->tcb.state == TCP_TIME_WAIT && tk->tcb.tw_deadline > net_now()) {
+				tk->tcb.tw_deadline = net_now(); /* as its 2 MSL had passed */
+				tcp_timer_arm(tk, tk->tcb.tw_deadline);
+			}
+			mutex_unlock(&tk->lock);
+			tcp_sk_put(tk);
+		}
+		if (clock_monotonic_ns() >= deadline)
+			return false;
+		task_sleep_ns(1000000);
+	}
 }

@@ -23,6 +23,8 @@
 #include "mm/heap.h"
 #include "mm/pagecache.h"
 #include "mm/pmm.h"
+#include "net/inet.h"
+#include "net/tcp_sock.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
@@ -221,6 +223,10 @@ long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint
 	/* Ended threads' tasks are freed by the reaper: let it finish first. */
 	if (!task_reap_settle(5000000000ull))
 		pr_debug("memstat: the reaper still holds ended tasks after 5 s");
+	/* Frames and timers in flight, and TIME_WAIT leftovers no process holds. */
+	net_sync();
+	if (!tcp_sock_end_time_wait(2000000000ull))
+		pr_debug("memstat: TIME_WAIT connections still alive after 2 s");
 	memstat_drop_caches();
 	/* Freed task stacks kept for the next spawn are memory in use by nobody, too. */
 	task_stack_cache_drain();
