@@ -264,20 +264,7 @@ static int raw_setsockopt(struct socket *s, int level, int name, const void *val
 		__atomic_store_n(&r->filter, (uint32_t)v, __ATOMIC_RELAXED);
 		return 0;
 	}
-	if (level != SOL_IP || (name != IP_TTL && name != IP_TOS))
-		return -ENOPROTOOPT;
-	if (len < sizeof(int))
-		return -EINVAL;
-	__builtin_memcpy(&v, val, sizeof(v));
-	if (name == IP_TTL && (v == 0 || v < -1 || v > 255))
-		return -EINVAL;
-	mutex_lock(&s->lock);
-	if (name == IP_TTL)
-		r->ttl = (uint8_t)(v == -1 ? (int)IP4_DEFAULT_TTL : v);
-	else
-		r->tos = (uint8_t)v;
-	mutex_unlock(&s->lock);
-	return 0;
+	return inet_dgram_setsockopt_ip(s, level, name, val, len, &r->ttl, &r->tos);
 }
 
 static int raw_getsockopt(struct socket *s, int level, int name, void *val, size_t *len)

@@ -327,8 +327,8 @@ static bool sock_wait_cond(void *arg)
 	return false;
 }
 
-int sock_wait(struct socket *s, bool (*ready)(void *ctx), void *ctx, bool nonblock,
-              uint64_t timeout_ns)
+int sock_wait_on(struct waitq *wq, bool (*ready)(void *ctx), void *ctx, bool nonblock,
+                 uint64_t timeout_ns)
 {
 	struct sock_wait_ctx c = { .ready = ready, .ctx = ctx, .signalled = false };
 	uint64_t deadline = TIME_NEVER;
@@ -340,11 +340,17 @@ int sock_wait(struct socket *s, bool (*ready)(void *ctx), void *ctx, bool nonblo
 		return -EAGAIN;
 	if (timeout_ns)
 		deadline = clock_monotonic_ns() + timeout_ns;
-	err = waitq_wait(&s->wq, sock_wait_cond, &c, WAIT_KILLABLE, deadline);
+	err = waitq_wait(wq, sock_wait_cond, &c, WAIT_KILLABLE, deadline);
 	if (err == -ETIMEDOUT)
 		return -EAGAIN;
 	/* Linux restarts no call that had a timeout option (socket(7), SO_RCVTIMEO). */
 	if (err || c.signalled)
 		return timeout_ns ? -EINTR : -ERESTARTSYS;
 	return 0;
+}
+
+int sock_wait(struct socket *s, bool (*ready)(void *ctx), void *ctx, bool nonblock,
+              uint64_t timeout_ns)
+{
+	return sock_wait_on(&s->wq, ready, ctx, nonblock, timeout_ns);
 }

@@ -209,6 +209,9 @@ struct socket *sock_from_file(struct file *f);
  */
 int __must_check sock_wait(struct socket *s, bool (*ready)(void *ctx), void *ctx, bool nonblock,
                            uint64_t timeout_ns);
+/* The same on another queue of the family's (a listener's backlog, a peer's room). */
+int __must_check sock_wait_on(struct waitq *wq, bool (*ready)(void *ctx), void *ctx, bool nonblock,
+                              uint64_t timeout_ns);
 
 /*
  * Interface and route ioctls (SIOCGIFCONF, SIOCGIFFLAGS, SIOCSIFADDR,

@@ -362,9 +362,9 @@ static long udp_ioctl(struct socket *s, unsigned cmd, uintptr_t arg)
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static int udp_setsockopt(struct socket *s, int level, int name, const void *val, size_t len)
+int inet_dgram_setsockopt_ip(struct socket *s, int level, int name, const void *val, size_t len,
+                             uint8_t *ttl, uint8_t *tos)
 {
-	struct udp_sock *u = s->priv;
 	int v;
 
 	if (level != SOL_IP || (name != IP_TTL && name != IP_TOS))
@@ -377,11 +377,18 @@ static int udp_setsockopt(struct socket *s, int level, int name, const void *val
 		return -EINVAL;
 	mutex_lock(&s->lock);
 	if (name == IP_TTL)
-		u->ttl = (uint8_t)(v == -1 ? (int)IP4_DEFAULT_TTL : v);
+		*ttl = (uint8_t)(v == -1 ? (int)IP4_DEFAULT_TTL : v);
 	else
-		u->tos = (uint8_t)v;
+		*tos = (uint8_t)v;
 	mutex_unlock(&s->lock);
 	return 0;
+}
+
+static int udp_setsockopt(struct socket *s, int level, int name, const void *val, size_t len)
+{
+	struct udp_sock *u = s->priv;
+
+	return inet_dgram_setsockopt_ip(s, level, name, val, len, &u->ttl, &u->tos);
 }
 
 static int udp_getsockopt(struct socket *s, int level, int name, void *val, size_t *len)

@@ -7,7 +7,10 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct socket;
 
 /* Level IPPROTO_IP (SOL_IP) options, Linux's numbers (include/uapi/linux/in.h). */
 #define SOL_IP     0
@@ -27,3 +30,9 @@ extern struct udp_stats udp_stats;
 void udp_init(void);
 /* Register the raw socket hook (inet_register_raw); net_init() calls it once. */
 void raw_init(void);
+/*
+ * IP_TTL and IP_TOS (ip(7)) of a UDP or raw socket, stored in *@ttl and
+ * *@tos under s->lock: 0, -EINVAL, or -ENOPROTOOPT for any other option.
+ */
+int inet_dgram_setsockopt_ip(struct socket *s, int level, int name, const void *val, size_t len,
+                             uint8_t *ttl, uint8_t *tos);

@@ -434,44 +434,10 @@ int unix_getname(struct socket *s, void *addr, size_t *len, bool peer)
 
 /* ---- waiting and waking ---- */
 
-struct unix_wait_ctx {
-	bool (*ready)(void *ctx);
-	void *ctx;
-	bool signalled;
-};
-
-static bool unix_wait_cond(void *arg)
-{
-	struct unix_wait_ctx *c = arg;
-
-	/* Pairs with the waker's waitq_active(): our registration, then its state. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (c->ready(c->ctx))
-		return true;
-	if (signal_pending()) {
-		c->signalled = true;
-		return true;
-	}
-	return false;
-}
-
 int unix_wait(struct waitq *wq, bool (*ready)(void *ctx), void *ctx, bool nonblock,
               uint64_t timeout_ns)
 {
-	struct unix_wait_ctx c = { .ready = ready, .ctx = ctx };
-	uint64_t deadline = timeout_ns ? clock_monotonic_ns() + timeout_ns : TIME_NEVER;
-	int err;
-
-	if (ready(ctx))
-		return 0;
-	if (nonblock)
-		return -EAGAIN;
-	err = waitq_wait(wq, unix_wait_cond, &c, WAIT_KILLABLE, deadline);
-	if (err == -ETIMEDOUT)
-		return -EAGAIN;
-	if (err || c.signalled)
-		return timeout_ns ? -EINTR : -ERESTARTSYS;
-	return 0;
+	return sock_wait_on(wq, ready, ctx, nonblock, timeout_ns);
 }
 
 /* Our hook on the peer's peer_wait: room came there, so wake our senders and pollers. */
