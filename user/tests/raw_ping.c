@@ -174,5 +174,6 @@ int main(void)
 	ping_groups();
 	raw_socket();
 	ping_socket();
+	tap_plan(tap_count); /* the plan at the end, which TAP allows */
 	return tap_done(-1);
 }

@@ -322,5 +322,6 @@ int main(void)
 	sizes();
 	connected();
 	broadcast_and_options();
+	tap_plan(tap_count); /* the plan at the end, which TAP allows */
 	return tap_done(-1);
 }
