@@ -29,6 +29,7 @@ int nvme_io_queue_info(struct nvme_ctrl *c, unsigned i, struct nvme_queue_info *
 	out->submitted = __atomic_load_n(&q->stats.submitted, __ATOMIC_RELAXED);
 	out->completed = __atomic_load_n(&q->stats.completed, __ATOMIC_RELAXED);
 	out->completed_cpu = __atomic_load_n(&q->stats.completed_cpu, __ATOMIC_RELAXED);
+	out->completed_polled = __atomic_load_n(&q->stats.completed_polled, __ATOMIC_RELAXED);
 	out->bogus = __atomic_load_n(&q->stats.bogus, __ATOMIC_RELAXED);
 	out->busy = __atomic_load_n(&q->stats.busy, __ATOMIC_RELAXED);
 	out->interrupts = 0;

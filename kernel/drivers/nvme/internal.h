@@ -61,6 +61,7 @@ struct nvme_queue_stats {
 	uint64_t submitted;
 	uint64_t completed;
 	uint64_t completed_cpu;
+	uint64_t completed_polled; /* taken by nvme_queue_poll() on another CPU */
 	uint64_t bogus;
 	uint64_t busy;
 };

@@ -25,15 +25,16 @@ struct nvme_ctrl *nvme_get_ctrl(unsigned instance);
 
 /* One I/O queue pair as the tests see it; the counters are snapshots. */
 struct nvme_queue_info {
-	uint16_t qid;           /* 1.. */
-	uint16_t vector;        /* its interrupt vector index */
-	unsigned cpu;           /* the CPU that vector is delivered to */
-	uint64_t submitted;     /* commands placed in its ring */
-	uint64_t completed;     /* completions taken */
-	uint64_t completed_cpu; /* ... of them on @cpu */
-	uint64_t bogus;         /* completions refused */
-	uint64_t busy;          /* submissions that found it full */
-	uint64_t interrupts;    /* taken on its vector by @cpu, as the interrupt layer counts */
+	uint16_t qid;              /* 1.. */
+	uint16_t vector;           /* its interrupt vector index */
+	unsigned cpu;              /* the CPU that vector is delivered to */
+	uint64_t submitted;        /* commands placed in its ring */
+	uint64_t completed;        /* completions taken */
+	uint64_t completed_cpu;    /* ... of them on @cpu */
+	uint64_t completed_polled; /* ... of them by the watchdog's poll on another CPU */
+	uint64_t bogus;            /* completions refused */
+	uint64_t busy;             /* submissions that found it full */
+	uint64_t interrupts;       /* taken on its vector by @cpu, as the interrupt layer counts */
 };
 
 /* I/O queue pairs of @c. */

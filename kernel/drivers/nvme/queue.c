@@ -203,8 +203,8 @@ static void take_cqe_locked(struct nvme_queue *q, const struct nvme_cqe *e, stru
 	cmd_end_locked(q, e->cid, err, done);
 }
 
-/* Drain @q's completion ring; returns whether an admin command ended. */
-static bool drain(struct nvme_queue *q)
+/* Drain @q's completion ring (@polled: not for an interrupt); returns whether an admin command ended. */
+static bool drain(struct nvme_queue *q, bool polled)
 {
 	unsigned budget = q->depth, taken = 0;
 	struct bio *done = NULL;
@@ -226,6 +226,8 @@ static bool drain(struct nvme_queue *q)
 	__atomic_fetch_add(&q->stats.completed, taken, __ATOMIC_RELAXED);
 	if (taken && this_cpu_index() == q->cpu)
 		__atomic_fetch_add(&q->stats.completed_cpu, taken, __ATOMIC_RELAXED);
+	else if (taken && polled)
+		__atomic_fetch_add(&q->stats.completed_polled, taken, __ATOMIC_RELAXED);
 	complete_bios(done);
 	return admin;
 }
@@ -235,13 +237,13 @@ void nvme_irq(void *ctx)
 	struct nvme_queue *q;
 
 	for (q = ctx; q; q = q->irq_next)
-		if (drain(q))
+		if (drain(q, false))
 			waitq_wake_all(&q->ctrl->admin_wq);
 }
 
 void nvme_queue_poll(struct nvme_queue *q)
 {
-	if (drain(q))
+	if (drain(q, true))
 		waitq_wake_all(&q->ctrl->admin_wq);
 }
 
