@@ -394,7 +394,8 @@ def run(res, kernel, tmp, target="cairn", size_mb=None, losses=(0.0, 0.01, 0.05)
     size = int((size_mb or MAKE_TEST_MB) * 1024 * 1024)
     scs = scenarios(size, losses)
     if bad:
-        scs.append(Scenario("bad input", BAD_PORT, True, netrelay.CLEAN, size))
+        # Long enough for several injection rounds (BAD_EVERY_S apart) on a fast clean link.
+        scs.append(Scenario("bad input", BAD_PORT, True, netrelay.CLEAN, max(size, 16 << 20)))
     flood_size = 256 * 1024 if flood else 0
     total = 60 + sum(240 + sc.size / 100e3 for sc in scs) + (300 if flood else 0)
     initrds = {s: build_initrd(s, guest_script(s, target, scs, flood_size), tmp, int(total))
