@@ -279,6 +279,21 @@ static int dial(const struct opts *o)
 	return -1;
 }
 
+/*
+ * Close a connection only once the peer has acknowledged every byte and
+ * the FIN (SO_LINGER, socket(7)): a plain close() returns with the tail
+ * still in flight, and the guest's power-off after the last program would
+ * then lose it on a lossy link.
+ */
+static void close_delivered(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 120 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
+		printf("netxfer: SO_LINGER: %s\n", strerror(errno));
+	close(fd);
+}
+
 static int serve(const struct opts *o)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(o->listen_port) };
@@ -304,7 +319,7 @@ static int serve(const struct opts *o)
 			return 1;
 		}
 		bad |= transfer(fd, o);
-		close(fd);
+		close_delivered(fd);
 	}
 	close(lfd);
 	return bad ? 1 : 0;
@@ -377,6 +392,6 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	rc = transfer(fd, &o);
-	close(fd);
+	close_delivered(fd);
 	return rc ? 1 : 0;
 }
