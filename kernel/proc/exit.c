@@ -133,7 +133,8 @@ static void process_end(struct process *p, int status)
 	spin_unlock(&p->lock);
 	if (space)
 		uspace_put(space);
-	proc_files_exit(p); /* before the parent can see a zombie */
+	proc_files_exit(p);     /* before the parent can see a zombie */
+	itimer_process_exit(p); /* an armed alarm holds a reference to @p */
 	if (p == proc_init_process)
 		init_ended(status);
 	tty_session_leader_exit(p); /* a leader's end hangs up its terminal */

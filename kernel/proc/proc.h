@@ -274,3 +274,9 @@ bool proc_dumpable(struct process *p);
  */
 int __must_check proc_spawn_stdio(const char *path, char *const argv[], char *const envp[],
                                   struct file *const stdio[3], int *pid_out);
+
+/*
+ * The process's last thread left: its ITIMER_REAL slot (setitimer, alarm)
+ * goes now, with the reference the slot held (kernel/syscall/sys_itimer.c).
+ */
+void itimer_process_exit(struct process *p);

@@ -116,6 +116,27 @@ static void itimer_sweep(void)
 		process_put(gone[--n]);
 }
 
+void itimer_process_exit(struct process *p)
+{
+	struct process *put = NULL;
+	uint64_t flags = spin_lock_irqsave(&itimer_lock);
+
+	for (unsigned i = 0; i < ITIMER_SLOTS; i++) {
+		struct itimer *t = &slots[i];
+
+		if (t->p != p)
+			continue;
+		(void)timer_event_cancel(&t->ev);
+		put = t->p;
+		t->p = NULL;
+		t->dead = false;
+		t->deadline = 0;
+	}
+	spin_unlock_irqrestore(&itimer_lock, flags);
+	if (put)
+		process_put(put); /* the slot's reference; the exiting process holds its own */
+}
+
 static void ns_to_tv(uint64_t ns, struct timeval *tv)
 {
 	tv->tv_sec = (int64_t)(ns / NS_PER_S);
