@@ -25,6 +25,16 @@
 #include "sched/spinlock.h"
 #include "sched/sync.h"
 
+/* tcp(7)'s option numbers (include/uapi/linux/tcp.h), level IPPROTO_TCP. */
+#define TCP_NODELAY   1
+#define TCP_MAXSEG    2
+#define TCP_CORK      3
+#define TCP_KEEPIDLE  4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT   6
+#define TCP_INFO      11
+#define TCP_QUICKACK  12
+
 struct socket;
 struct pkt;
 struct ip4_view;

@@ -9,19 +9,8 @@
 
 #include "net/socket.h"
 #include "net/tcp_sock.h"
+#include "net/udp.h"
 #include "time/time.h"
-
-#define TCP_NODELAY   1
-#define TCP_MAXSEG    2
-#define TCP_CORK      3
-#define TCP_KEEPIDLE  4
-#define TCP_KEEPINTVL 5
-#define TCP_KEEPCNT   6
-#define TCP_INFO      11
-#define TCP_QUICKACK  12
-#define SOL_IP        0
-#define IP_TOS        1
-#define IP_TTL        2
 
 #define TCP_MAX_KEEPIDLE  32767 /* Linux's bounds */
 #define TCP_MAX_KEEPINTVL 32767
