@@ -14,6 +14,8 @@ KERNEL_SUBDIRS += fs fs/tmpfs fs/devfs fs/procfs
 KERNEL_SUBDIRS += block drivers drivers/virtio drivers/nvme fs/ext2 fs/fat
 # Issue 14: the network.
 KERNEL_SUBDIRS += net
+# Issue 15: handles, channels, memory objects, device objects.
+KERNEL_SUBDIRS += ipc
 KERNEL_C := $(wildcard $(patsubst %,kernel/%/*.c,$(KERNEL_SUBDIRS)) $(KERNEL_ARCH_DIR)/*/*.c) \
 	$(wildcard tests/kernel/*.c tests/kernel/arch/$(ARCH)/*.c) $(LIB_SRCS) \
 	boot/common/entropy.c

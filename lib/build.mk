@@ -26,6 +26,8 @@ LIB_SRCS += lib/radix/radix.c
 # Issue 13: on-disk formats and device rings, one folder each (every .c in it).
 LIB_SRCS += $(sort $(wildcard lib/virtio/*.c lib/nvme/*.c lib/part/*.c lib/blkq/*.c lib/ext2/*.c lib/fat/*.c))
 LIB_SRCS += $(sort $(wildcard lib/net/*.c))
+# Issue 15: the IDL runtime (encode/decode primitives the generated code calls).
+LIB_SRCS += $(sort $(wildcard lib/cidl/*.c))
 LIB_SRCS += lib/exec/shebang.c
 LIB_SRCS += lib/pci/config.c lib/pci/enum.c
 LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c

@@ -25,3 +25,13 @@
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) SYSCALL_WEAK_##owner(name)
 #include "syscall/syscalls.def"
 #undef SYSCALL
+
+/* Cairn's own calls: -ENOSYS until their owner (kernel/ipc) defines them. */
+#define CAIRN_CALL(nr, name, n)                                                            \
+	__attribute__((weak)) long sys_cairn_##name(uint64_t a0, uint64_t a1, uint64_t a2, \
+	                                            uint64_t a3, uint64_t a4, uint64_t a5) \
+	{                                                                                  \
+		return -ENOSYS;                                                            \
+	}
+#include "syscall/cairn_calls.def"
+#undef CAIRN_CALL

@@ -10,6 +10,7 @@
 
 #include <cairn/cairn_sys.h>
 #include <cairn/errno.h>
+#include <cairn/ipc.h>
 #include <cairn/linux/syscall_nr.h>
 
 #include <lib/strace/sysent.h>
@@ -38,6 +39,20 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) [nr] = SYSCALL_FN_##owner(name),
 #include "syscall/syscalls.def"
 #undef SYSCALL
+};
+
+/* Cairn's own calls: the table must cover CAIRN_SYS_BASE .. CAIRN_SYS_IPC_END - 1. */
+#define CAIRN_CALL(nr, name, n)                                            \
+	_Static_assert((nr) >= CAIRN_SYS_BASE && (nr) < CAIRN_SYS_IPC_END, \
+	               #name " is not a Cairn call number");
+#include "syscall/cairn_calls.def"
+#undef CAIRN_CALL
+
+/* [I] Cairn's calls by number - CAIRN_SYS_BASE; NULL: -ENOSYS. */
+static const syscall_fn cairn_table[CAIRN_SYS_IPC_END - CAIRN_SYS_BASE] = {
+#define CAIRN_CALL(nr, name, n) [(nr)-CAIRN_SYS_BASE] = sys_cairn_##name,
+#include "syscall/cairn_calls.def"
+#undef CAIRN_CALL
 };
 
 /* [a] Bit n: call n has been logged as not implemented. */
@@ -70,9 +85,12 @@ long syscall_dispatch(long nr, const uint64_t args[6])
 {
 	syscall_fn fn;
 
-	if (nr < 0 || nr >= NR_SYSCALLS)
-		return nr == CAIRN_SYS_MEMSTAT ? sys_cairn_memstat(args[0], 0, 0, 0, 0, 0)
-		                               : -ENOSYS;
+	if (nr < 0 || nr >= NR_SYSCALLS) {
+		if (nr < CAIRN_SYS_BASE || nr >= CAIRN_SYS_IPC_END)
+			return -ENOSYS;
+		fn = cairn_table[nr - CAIRN_SYS_BASE];
+		return fn ? fn(args[0], args[1], args[2], args[3], args[4], args[5]) : -ENOSYS;
+	}
 	fn = syscall_table[nr];
 	if (!fn)
 		return syscall_enosys(nr);

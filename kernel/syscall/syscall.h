@@ -37,10 +37,6 @@ void syscall_entry(struct arch_uframe *f);
  */
 long syscall_dispatch(long nr, const uint64_t args[6]);
 
-/* Cairn's own calls (include/cairn/cairn_sys.h), outside Linux's table. */
-long sys_cairn_memstat(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                       uint64_t a5);
-
 /*
  * Log "syscall: NAME (NR) not implemented, returning ENOSYS" the first
  * time call @nr is asked for, and return -ENOSYS. The stubs of sys_weak.c
@@ -69,3 +65,12 @@ bool syscall_enosys_logged(long nr);
 #define SYSCALL(nr, name, n, k0, k1, k2, k3, k4, k5, owner) SYSCALL_DECL_##owner(name)
 #include "syscall/syscalls.def"
 #undef SYSCALL
+
+/*
+ * Cairn's own calls (include/cairn/cairn_sys.h, include/cairn/ipc.h),
+ * outside Linux's table: sys_cairn_memstat(), sys_cairn_channel_write()...
+ * from kernel/syscall/cairn_calls.def.
+ */
+#define CAIRN_CALL(nr, name, n) SYSCALL_DECLARE(cairn_##name);
+#include "syscall/cairn_calls.def"
+#undef CAIRN_CALL
