@@ -36,3 +36,41 @@ int __must_check ioport_object_create(uint32_t base, uint32_t count, struct kobj
 
 /* Device memory @phys .. @phys + @size - 1 (page-aligned), one ref: 0, -EINVAL, -ENOMEM. */
 int __must_check mmio_object_create(uint64_t phys, uint64_t size, struct kobject **out);
+
+/*
+ * The driver host (kernel/ipc/drvhost.c): runs one user-space driver
+ * program with the handles it needs installed at descriptors 3, 4, ...
+ * in order (0, 1, 2 are the console), watches it, and starts it again
+ * when it ends for any reason (kill -9, a fault, exit), after a short
+ * delay that grows while it keeps dying young. The host keeps a kernel
+ * handle to each object across lives, so nothing the driver held is lost
+ * to the system, and everything the dead driver held privately is freed
+ * with its process. One host task per driver.
+ */
+#define DRVHOST_MAX_HANDLES 8
+
+struct drvhost_handle {
+	struct kobject *obj; /* the host takes its own kernel handle (kobject_handle_get) */
+	uint32_t rights;     /* the rights of the driver's handle */
+};
+
+struct drvhost_spec {
+	const char *name; /* for logs and /proc/cairn/drivers: "ps2kbd" */
+	const char *path; /* the program: "/sbin/ps2kbd" */
+	struct drvhost_handle handles[DRVHOST_MAX_HANDLES];
+	unsigned nhandles;
+};
+
+struct drvhost;
+
+/* Start @spec's driver and keep it running: 0, -ENOENT (no program), -ENOMEM. Copies @spec. */
+int __must_check drvhost_start(const struct drvhost_spec *spec, struct drvhost **out);
+
+/* What a host has seen (a snapshot). */
+struct drvhost_stats {
+	int pid;           /* the driver's process now, 0 while between lives */
+	uint64_t starts;   /* lives begun */
+	uint64_t restarts; /* of those, after a death */
+	int last_status;   /* the wait status of the last death */
+};
+void drvhost_get_stats(struct drvhost *h, struct drvhost_stats *out);
