@@ -23,6 +23,7 @@ import e2e_busybox  # noqa: E402  (tools/e2e_busybox.py)
 import e2e_datadisk  # noqa: E402  (tools/e2e_datadisk.py)
 import e2e_disk  # noqa: E402  (tools/e2e_disk.py)
 import e2e_fat  # noqa: E402  (tools/e2e_fat.py)
+import e2e_ipc  # noqa: E402  (tools/e2e_ipc.py)
 import e2e_dynamic  # noqa: E402  (tools/e2e_dynamic.py)
 import e2e_kaslr  # noqa: E402  (tools/e2e_kaslr.py)
 import e2e_net  # noqa: E402  (tools/e2e_net.py)
@@ -461,13 +462,14 @@ def main():
 def run_all():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="",
-                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk,relay")
+                    help="comma list of groups: host,kernel,e2e,user,busybox,pci,disk,net,relay,ipc")
     ap.add_argument("-j", type=int, default=2, help="QEMU boots run at once")
     opts = ap.parse_args()
     groups = set(opts.only.split(",")) if opts.only else {"host", "kernel", "e2e", "user",
                                                           "busybox", "pci", "disk"}
     groups |= set() if opts.only else {"net"}  # the network end to end (tools/e2e_net.py)
     groups |= set() if opts.only else {"relay"}  # Cairn against Linux (tools/e2e_relay.py)
+    groups |= set() if opts.only else {"ipc"}  # services and user drivers (tools/e2e_ipc.py)
     res = Results()
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="cairn-test-")
@@ -659,6 +661,10 @@ def run_all():
     if "relay" in groups:
         # Cairn and Linux through a hostile link (tools/e2e_relay.py, docs/net-tests.md).
         jobs += [lambda: e2e_relay.run(res, kernel, tmp)]
+    if "ipc" in groups:
+        # A service over channels run from the shell, a user-space driver killed under
+        # load (tools/e2e_ipc.py, docs/ipc.md).
+        jobs += e2e_ipc.jobs(res, kernel, tmp)
     with ThreadPoolExecutor(max_workers=opts.j) as pool:
         for f in [pool.submit(j) for j in jobs]:
             f.result()
