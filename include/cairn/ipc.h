@@ -155,6 +155,7 @@
 
 #define CAIRN_MSG_MAX_BYTES   65536u     /* bytes in one message */
 #define CAIRN_MSG_MAX_HANDLES 64u        /* handles in one message */
+#define CAIRN_WAIT_MAX_ITEMS  64u        /* items in one cairn_wait_many() */
 #define CAIRN_TXID_CALL       (1u << 31) /* set in every txid the kernel gives a call */
 
 /* ---- structures ---- */
