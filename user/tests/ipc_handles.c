@@ -14,9 +14,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "cairn.h"
@@ -293,6 +295,30 @@ static void kill_thread(void)
 	close(thread_handle);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal with a handler (no SA_RESTART) ends a wait with no deadline: EINTR. */
+static void interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval iv = { .it_value = { .tv_usec = 20000 } };
+	int h = (int)cairn_process_self(0);
+	struct cairn_wait_item it = { .handle = h, .want = CAIRN_SIG_TERMINATED };
+	long r = -EINTR;
+
+	sigaction(SIGALRM, &sa, NULL);
+	if (on_cairn) {
+		setitimer(ITIMER_REAL, &iv, NULL);
+		r = cairn_wait_many(&it, 1, CAIRN_DEADLINE_NEVER);
+	}
+	cerr(r, EINTR, "a signal ends a wait_many");
+	signal(SIGALRM, SIG_DFL);
+	close(h);
+}
+
 static void exhaustion(void)
 {
 	struct cairn_objcount before = counts(), during;
@@ -325,7 +351,7 @@ int main(void)
 	bool same = true;
 
 	on_cairn = cairn_present();
-	tap_plan(54);
+	tap_plan(55);
 	base = counts();
 	abi();
 	self_handles();
@@ -334,10 +360,11 @@ int main(void)
 	wait_errors();
 	kill_child();
 	kill_thread();
+	interrupted();
 	exhaustion();
 	end = counts();
 	for (unsigned t = 1; t < CAIRN_OBJ_TYPES; t++)
 		same = same && end.objects[t] == base.objects[t];
 	cok(same && end.handles == base.handles, "object and handle counts back at the baseline");
-	return tap_done(54);
+	return tap_done(55);
 }
