@@ -16,7 +16,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -94,6 +96,8 @@ static void self_handles(void)
 	int p = (int)cairn_process_self(0), p2 = (int)cairn_process_self(CAIRN_HANDLE_CLOEXEC);
 	int t = (int)cairn_thread_self(0);
 	struct cairn_handle_info ip = info(p), it = info(t);
+	char path[64], link[64];
+	ssize_t n;
 
 	cok(p >= 0 && t >= 0 && p2 >= 0, "process_self and thread_self give handles");
 	cok(ip.type == CAIRN_OBJ_PROCESS && ip.rights == TASK_RIGHTS && ip.signals == 0,
@@ -102,6 +106,13 @@ static void self_handles(void)
 	cok(ip.koid != 0 && ip.koid == info(p2).koid && ip.koid != it.koid,
 	    "koids: one object per process, another for the thread");
 	cok(fcntl(p2, F_GETFD) == FD_CLOEXEC && fcntl(p, F_GETFD) == 0, "CAIRN_HANDLE_CLOEXEC");
+	/* The test initramfs does not mount /proc; an image that did keeps its mount. */
+	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
+		mount("proc", "/proc", "proc", 0, NULL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	cok(strcmp(link, "cairn:[process]") == 0, "/proc/self/fd names it cairn:[process]");
 	cerr(cairn_process_self(2), EINVAL, "process_self with an unknown flag");
 	cerr(read(p, &ip, 1) < 0 ? -errno : 0, EINVAL, "read(2) of a handle");
 	cerr(write(p, &ip, 1) < 0 ? -errno : 0, EINVAL, "write(2) to a handle");
@@ -351,7 +362,7 @@ int main(void)
 	bool same = true;
 
 	on_cairn = cairn_present();
-	tap_plan(55);
+	tap_plan(56);
 	base = counts();
 	abi();
 	self_handles();
@@ -366,5 +377,5 @@ int main(void)
 	for (unsigned t = 1; t < CAIRN_OBJ_TYPES; t++)
 		same = same && end.objects[t] == base.objects[t];
 	cok(same && end.handles == base.handles, "object and handle counts back at the baseline");
-	return tap_done(55);
+	return tap_done(56);
 }
