@@ -82,8 +82,7 @@ int vmo_store_frame(struct vmo_store *st, uint64_t index, bool make, uint64_t *p
 	uint64_t made = 0, have;
 	int err = 0;
 
-	if (make && index < size_pages(st->mapping.host) &&
-	    !vmo_store_frame(st, index, false, pa))
+	if (make && index < size_pages(st->mapping.host) && !vmo_store_frame(st, index, false, pa))
 		return 0;
 	if (make) {
 		made = pmm_alloc_pages_reclaim(0, PMM_ZERO);

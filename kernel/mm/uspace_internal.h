@@ -25,8 +25,8 @@
  * VM_MAYWRITE / VM_MAYEXEC cleared): a shared mapping of a file opened
  * read-only, a file on a noexec mount, a handle without WRITE or EXECUTE.
  */
-#define USPACE_NOWRITE (1u << 3)
-#define USPACE_NOEXEC  (1u << 4)
+#define USPACE_NOWRITE   (1u << 3)
+#define USPACE_NOEXEC    (1u << 4)
 
 /* vma.kind */
 #define USPACE_ANON 0u /* mmap()'s anonymous memory */

@@ -186,7 +186,9 @@ long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int fla
 long uspace_mmap_file(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags,
                       struct file *f, uint64_t off, bool tracked)
 {
-	struct uspace_file_map fm = { .file = f, .off = off, .tracked = tracked, .maxprot = PROT_RWX };
+	struct uspace_file_map fm = {
+		.file = f, .off = off, .tracked = tracked, .maxprot = PROT_RWX
+	};
 
 	return uspace_mmap_file_max(s, addr, len, prot, flags, &fm);
 }
