@@ -110,6 +110,8 @@ PROGRAMS = {
     "tcp_bulk": {"timeout": 180},
     # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
+    # Memory objects (issue 15's vmo lane): Cairn-only points, skipped on Linux.
+    "ipc_vmo": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
