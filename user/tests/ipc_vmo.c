@@ -8,6 +8,7 @@
  * at the baseline. Each point is a function of several checks; on Linux
  * (no Cairn calls) each prints "# SKIP not Cairn".
  */
+#include <fcntl.h>
 #include <setjmp.h>
 
 #include "cairn.h"
@@ -89,6 +90,23 @@ static struct cairn_objcount count_now(void)
 
 	cairn_object_count(&c);
 	return c;
+}
+
+/* Wait (a dead child's space may go just after the reaping) for @c0's objects and pages. */
+static void wait_counts(const struct cairn_objcount *c0)
+{
+	struct cairn_objcount c1 = count_now();
+
+	for (int i = 0; i < 100 && (c1.vmo_pages != c0->vmo_pages ||
+	                            c1.objects[CAIRN_OBJ_VMO] != c0->objects[CAIRN_OBJ_VMO]);
+	     i++) {
+		ut_sleep_ms(20);
+		c1 = count_now();
+	}
+	CK(c1.objects[CAIRN_OBJ_VMO] == c0->objects[CAIRN_OBJ_VMO]);
+	CK(c1.vmo_pages == c0->vmo_pages);
+	CK(c1.handles == c0->handles);
+	CK(c1.messages == c0->messages);
 }
 
 static void one_process(void)
@@ -237,19 +255,153 @@ static void outlives_handle(void)
 	CK(count_now().vmo_pages == c0.vmo_pages);
 }
 
-/* A child that makes objects, maps and touches them, and exits with them all open. */
+/* The request of the bulk transfer: what the child checks in the object it is sent. */
+struct bulk_req {
+	uint32_t len;  /* bytes of the pattern */
+	uint32_t seed; /* fill()'s seed */
+	uint32_t op;   /* BULK_* */
+	uint32_t reserved;
+};
+
+#define BULK_RW 1 /* map it writable, check the pattern, write it back with seed + 1 */
+#define BULK_RO 2 /* a read-only handle: writable mapping refused, the pattern readable */
+#define BULK_MB (1024 * 1024)
+
+/* The child's side: answer each call with 0 or the line of the check that failed. */
+static int bulk_child(int ch)
+{
+	struct bulk_req q;
+	struct cairn_handle_xfer x;
+	struct cairn_call c = { .flags = CAIRN_CALL_REPLY_WAIT };
+	int32_t status = 0;
+	uint8_t *p;
+
+	c.rd.bytes = (uint64_t)(uintptr_t)&q;
+	c.rd.handles = (uint64_t)(uintptr_t)&x;
+	c.wr.bytes = (uint64_t)(uintptr_t)&status;
+	for (;;) {
+		c.rd.nbytes = sizeof(q);
+		c.rd.nhandles = 1;
+		if (cairn_channel_call(ch, &c, CAIRN_DEADLINE_NEVER))
+			return 0; /* the parent closed its end: done */
+		status = __LINE__;
+		if (c.rd.nbytes != sizeof(q) || c.rd.nhandles != 1 || x.type != CAIRN_OBJ_VMO)
+			goto reply;
+		status = 0;
+		if (q.op == BULK_RO) {
+			status =
+				map_fails(x.handle, q.len, RW, MAP_SHARED) == EACCES ? 0 : __LINE__;
+			p = map_h(x.handle, q.len, PROT_READ, MAP_SHARED, 0);
+		} else {
+			p = map_h(x.handle, q.len, RW, MAP_SHARED, 0);
+		}
+		if (!mapped(p) || !same(p, q.len, q.seed))
+			status = __LINE__;
+		else if (q.op == BULK_RW)
+			fill(p, q.len, q.seed + 1);
+		if (mapped(p))
+			munmap(p, q.len);
+		close(x.handle);
+reply:
+		c.wr.nbytes = sizeof(status);
+		c.wr.txid = c.rd.txid;
+	}
+}
+
+/* One call carrying handle @h with @rights beside a 16-byte request; the child's status. */
+static int32_t bulk_call(int ch, int h, uint32_t rights, uint32_t op, uint32_t seed)
+{
+	struct bulk_req q = { .len = BULK_MB, .seed = seed, .op = op };
+	struct cairn_handle_xfer x = { .handle = h, .type = CAIRN_OBJ_VMO, .rights = rights };
+	struct cairn_call c = { .flags = 0 };
+	int32_t status = -1;
+
+	c.wr.bytes = (uint64_t)(uintptr_t)&q;
+	c.wr.nbytes = sizeof(q);
+	c.wr.handles = (uint64_t)(uintptr_t)&x;
+	c.wr.nhandles = 1;
+	c.rd.bytes = (uint64_t)(uintptr_t)&status;
+	c.rd.nbytes = sizeof(status);
+	long r = cairn_channel_call(ch, &c, CAIRN_DEADLINE_NEVER);
+
+	if (r || c.rd.nbytes != sizeof(status)) {
+		tap_masked("bulk call: %ld, %u bytes back", r, c.rd.nbytes);
+		return -1;
+	}
+	if (status)
+		tap_masked("bulk call: the child's check at line %d failed", status);
+	return status;
+}
+
+/*
+ * Bulk data beside a message: 1 MiB in a memory object, its handle moved
+ * through a channel to a child that did not inherit it (the object is made
+ * after the fork); the child maps it, checks every byte and writes its own
+ * back. Then a read-only handle: the child cannot map it writable.
+ */
+static void through_a_channel(void)
+{
+	struct cairn_objcount c0 = count_now();
+	int32_t ch[2];
+	uint8_t *p;
+	long h;
+	pid_t pid;
+	int st, d;
+
+	CK(cairn_channel_create(ch, 0) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(ch[0]);
+		_exit(bulk_child(ch[1]));
+	}
+	close(ch[1]);
+	h = cairn_vmo_create(BULK_MB, 0);
+	p = map_h((int)h, BULK_MB, RW, MAP_SHARED, 0);
+	CK(h >= 0 && mapped(p));
+	if (h >= 0 && mapped(p)) {
+		fill(p, BULK_MB, 5);
+		/* The handle moved leaves this process: send a duplicate, keep the original. */
+		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
+		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP,
+		             BULK_RW, 5) == 0);
+		CK(fcntl(d, F_GETFD) == -1 && errno == EBADF);
+		CK(same(p, BULK_MB, 6));
+		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
+		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, BULK_RO, 6) == 0);
+		munmap(p, BULK_MB);
+	}
+	close((int)h);
+	close(ch[0]);
+	st = ut_wait(pid);
+	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	wait_counts(&c0);
+}
+
+/*
+ * A child that makes objects, maps and touches them, and exits with them
+ * all open: half of the handles sit unread in a channel's queue.
+ */
 static int litter(void)
 {
+	struct cairn_handle_xfer x[4];
+	struct cairn_msg m = { .handles = (uint64_t)(uintptr_t)x, .nhandles = 4 };
+	int32_t ch[2];
+
+	if (cairn_channel_create(ch, 0))
+		return 1;
 	for (int i = 0; i < 8; i++) {
 		long h = cairn_vmo_create(8 * PG, 0);
 		char *p = map_h((int)h, 8 * PG, RW, MAP_SHARED, 0);
 
 		if (h < 0 || !mapped(p))
-			return 1;
+			return 2;
 		for (int j = 0; j < 8; j++)
 			p[j * PG] = (char)j;
+		if (i % 2)
+			x[i / 2] = (struct cairn_handle_xfer){ .handle = (int32_t)h,
+				                               .rights = CAIRN_RIGHT_SAME_RIGHTS };
 	}
-	return 0;
+	return cairn_channel_write(ch[0], &m, 0) ? 3 : 0;
 }
 
 static bool memstat(struct cairn_memstat *m)
@@ -288,6 +440,7 @@ static void all_released(void)
 	CK(c1.objects[CAIRN_OBJ_VMO] == c0.objects[CAIRN_OBJ_VMO]);
 	CK(c1.vmo_pages == c0.vmo_pages);
 	CK(c1.handles == c0.handles);
+	CK(c1.messages == c0.messages && c1.handles_in_flight == c0.handles_in_flight);
 	tap_masked("frames %lld bytes from the baseline", frames);
 	CK(frames == 0);
 }
@@ -302,7 +455,8 @@ static const struct {
 	{ ranges, "out of range is EINVAL, bad pointers EFAULT, non-handles EBADFD" },
 	{ resize_while_mapped, "shrunk under a mapping: SIGBUS past the end; grown: zeros" },
 	{ outlives_handle, "a mapping keeps its pages after the last handle closes" },
-	{ all_released, "processes exiting with objects mapped leave nothing behind" },
+	{ through_a_channel, "1 MiB passed as a handle beside a message; the child writes back" },
+	{ all_released, "processes exiting with objects mapped and queued leave nothing behind" },
 };
 
 int main(void)
