@@ -10,6 +10,8 @@
  */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "cairn.h"
 #include "include/cairn/cairn_sys.h"
@@ -109,6 +111,27 @@ static void wait_counts(const struct cairn_objcount *c0)
 	CK(c1.messages == c0->messages);
 }
 
+/* Whether /proc/self/maps names the region at @p with @name. */
+static bool maps_show(const void *p, const char *name)
+{
+	char line[512], start[32];
+	FILE *f;
+	bool found = false;
+
+	/* The test initramfs mounts no /proc; an image that did keeps its mount. */
+	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
+		mount("proc", "/proc", "proc", 0, NULL);
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return false;
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)p);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, start, strlen(start)) && strstr(line, name))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 static void one_process(void)
 {
 	static uint8_t back[64 * 1024];
@@ -124,6 +147,7 @@ static void one_process(void)
 	CK(cairn_vmo_read((int)h, back, 0, sizeof(back)) == 0 && same(back, sizeof(back), 1));
 	fill(back, 100, 2);
 	CK(cairn_vmo_write((int)h, back, PG - 50, 100) == 0 && same(p + PG - 50, 100, 2));
+	CK(maps_show(p, "cairn:[vmo]"));
 	munmap(p, sizeof(back));
 	close((int)h);
 }
@@ -168,10 +192,11 @@ static void rights(void)
 	long h = cairn_vmo_create(PG, 0);
 	int ro = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, 0);
 	int nomap = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0);
+	int wo = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP, 0);
 	char buf[8] = "rights";
 	void *p;
 
-	CK(h >= 0 && ro >= 0 && nomap >= 0);
+	CK(h >= 0 && ro >= 0 && nomap >= 0 && wo >= 0);
 	CK(cairn_vmo_write(ro, buf, 0, 8) == -EACCES);
 	CK(cairn_vmo_set_size(ro, 2 * PG) == -EACCES);
 	CK(cairn_vmo_write(nomap, buf, 0, 8) == 0);
@@ -180,6 +205,9 @@ static void rights(void)
 	CK(map_fails(ro, PG, RW, MAP_SHARED) == EACCES);
 	CK(map_fails(ro, PG, PROT_READ | PROT_EXEC, MAP_SHARED) == EACCES);
 	CK(map_fails(ro, PG, RW, MAP_PRIVATE) == 0); /* writes go to private copies */
+	/* Without READ nothing maps (no page can be writable and unreadable). */
+	CK(map_fails(wo, PG, PROT_WRITE, MAP_SHARED) == EACCES);
+	CK(map_fails(wo, PG, PROT_NONE, MAP_SHARED) == EACCES);
 	/* Read-only, it maps for reading and cannot be made writable later. */
 	p = map_h(ro, PG, PROT_READ, MAP_SHARED, 0);
 	CK(mapped(p) && !strcmp(p, "rights"));
@@ -190,6 +218,7 @@ static void rights(void)
 	close((int)h);
 	close(ro);
 	close(nomap);
+	close(wo);
 }
 
 static void ranges(void)
