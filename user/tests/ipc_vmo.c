@@ -9,6 +9,7 @@
  * (no Cairn calls) each prints "# SKIP not Cairn".
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -28,7 +29,7 @@ static int failed_line;
 			failed_line = __LINE__; \
 	} while (0)
 
-static sigjmp_buf env;
+static __thread sigjmp_buf env;
 
 static void on_bus(int sig)
 {
@@ -284,6 +285,80 @@ static void outlives_handle(void)
 	CK(count_now().vmo_pages == c0.vmo_pages);
 }
 
+#define RACE_PAGES  64
+#define RACE_ROUNDS 10000
+
+struct race {
+	int h;
+	volatile char *p;
+	volatile int stop;
+	long faults, bus, copies;
+};
+
+/* Touch pages of the mapping while the size moves under it: each a byte or SIGBUS. */
+static void *race_toucher(void *arg)
+{
+	struct race *r = arg;
+	unsigned seed = 7;
+
+	while (!r->stop) {
+		seed = seed * 1103515245 + 12345;
+		if (read_bus(r->p + (seed >> 8) % RACE_PAGES * PG))
+			r->bus++;
+		else
+			r->faults++;
+	}
+	return NULL;
+}
+
+/* Copies in and out at random places: done, or EINVAL past the moving end. */
+static void *race_copier(void *arg)
+{
+	struct race *r = arg;
+	unsigned seed = 11;
+	char buf[64];
+	long e;
+
+	while (!r->stop) {
+		seed = seed * 1103515245 + 12345;
+		e = seed & 1 ? cairn_vmo_write(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64)
+		             : cairn_vmo_read(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64);
+		if (e && e != -EINVAL)
+			r->copies = -1000000000;
+		r->copies++;
+	}
+	return NULL;
+}
+
+/* Shrinking and growing races faults and copies in two other threads: nothing breaks or leaks. */
+static void resize_races(void)
+{
+	struct cairn_objcount c0 = count_now();
+	struct race r = { .stop = 0 };
+	pthread_t t1, t2;
+	unsigned seed = 3;
+
+	r.h = (int)cairn_vmo_create(RACE_PAGES * PG, 0);
+	r.p = map_h(r.h, RACE_PAGES * PG, RW, MAP_SHARED, 0);
+	CK(r.h >= 0 && mapped((void *)r.p));
+	if (r.h < 0 || !mapped((void *)r.p))
+		return;
+	CK(pthread_create(&t1, NULL, race_toucher, &r) == 0);
+	CK(pthread_create(&t2, NULL, race_copier, &r) == 0);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		seed = seed * 1103515245 + 12345;
+		CK(cairn_vmo_set_size(r.h, (seed >> 8) % (RACE_PAGES + 1) * PG) == 0);
+	}
+	r.stop = 1;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	tap_masked("%ld touches, %ld SIGBUS, %ld copies", r.faults, r.bus, r.copies);
+	CK(r.copies > 0);
+	munmap((void *)r.p, RACE_PAGES * PG);
+	close(r.h);
+	wait_counts(&c0);
+}
+
 /* The request of the bulk transfer: what the child checks in the object it is sent. */
 struct bulk_req {
 	uint32_t len;  /* bytes of the pattern */
@@ -484,6 +559,7 @@ static const struct {
 	{ ranges, "out of range is EINVAL, bad pointers EFAULT, non-handles EBADFD" },
 	{ resize_while_mapped, "shrunk under a mapping: SIGBUS past the end; grown: zeros" },
 	{ outlives_handle, "a mapping keeps its pages after the last handle closes" },
+	{ resize_races, "resizes racing faults and copies in other threads break nothing" },
 	{ through_a_channel, "1 MiB passed as a handle beside a message; the child writes back" },
 	{ all_released, "processes exiting with objects mapped and queued leave nothing behind" },
 };
