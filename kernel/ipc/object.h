@@ -35,6 +35,7 @@
 
 struct file;
 struct kobject;
+struct kobject_map;
 struct poll_table;
 
 struct kobject_ops {
@@ -54,6 +55,23 @@ struct kobject_ops {
 	 */
 	long __must_check (*mmap)(struct kobject *o, uintptr_t addr, size_t len, int prot,
 	                          int flags, uint64_t off);
+	/*
+	 * Optional, used instead of mmap when set: the same request with the
+	 * most the handle's rights allow (@m->maxprot), so the mapping can be
+	 * made such that mprotect(2) never adds what the handle did not grant
+	 * (uspace_mmap_file_max()). Memory objects use it; MMIO ranges should.
+	 */
+	long __must_check (*mmap_max)(struct kobject *o, const struct kobject_map *m);
+};
+
+/* One mmap(2) of a handle, for kobject_ops.mmap_max. */
+struct kobject_map {
+	uintptr_t addr; /* mmap's hint or MAP_FIXED address */
+	size_t len;     /* bytes */
+	int prot;       /* PROT_*, checked against the handle's rights */
+	int flags;      /* MAP_* (MAP_SHARED_VALIDATE already made MAP_SHARED) */
+	uint64_t off;   /* bytes into the object, page-aligned */
+	int maxprot;    /* PROT_READ/WRITE/EXEC the handle's rights allow */
 };
 
 struct kobject {
@@ -77,6 +95,12 @@ struct handle {
 /* Set up @o with one ref and no handles, give it a koid and count it live. */
 void kobject_init(struct kobject *o, const struct kobject_ops *ops);
 void kobject_get(struct kobject *o);
+/*
+ * A reference unless the last one has already gone (the object is on its
+ * way to ops->destroy): for a pointer the kernel keeps without a ref and
+ * clears in destroy, under the lock that destroy takes to clear it.
+ */
+bool kobject_tryget(struct kobject *o);
 void kobject_put(struct kobject *o);
 
 /*
@@ -144,6 +168,13 @@ void ipc_counts_read(struct cairn_objcount *out);
 #define IPC_COUNT_HANDLES_FLY (CAIRN_OBJ_TYPES + 3)
 #define IPC_COUNT_VMO_PAGES   (CAIRN_OBJ_TYPES + 4)
 #define IPC_COUNT_N           (CAIRN_OBJ_TYPES + 5)
+
+/*
+ * A Cairn deadline (int64 ns, CLOCK_MONOTONIC) as the kernel's waits take
+ * it: CAIRN_DEADLINE_NEVER is TIME_NEVER; a negative one is 0 (the past:
+ * look once); any other is itself (a past one also looks once).
+ */
+uint64_t ipc_deadline(int64_t deadline_ns);
 
 /*
  * Process and thread objects (kernel/ipc/task_obj.c): one per process or
