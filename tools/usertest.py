@@ -118,6 +118,8 @@ PROGRAMS = {
     "ipc_handles": {},
     # 200 processes leave queues full of handles; every object and byte must come back.
     "ipc_leak": {"timeout": 180},
+    # The stubs generated from idl/test_all.cidl over channels (issue 15's idl lane).
+    "ipc_cidl": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
