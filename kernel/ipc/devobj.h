@@ -19,6 +19,7 @@
 
 #include <cairn/compiler.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct kobject;
@@ -31,8 +32,50 @@ struct kobject;
  */
 int __must_check irq_object_create(uint32_t gsi, struct kobject **out);
 
+/*
+ * irq_object_create() choosing how the line is handled: @masks true masks
+ * it while the object is signalled (what a level-triggered line needs;
+ * irq_object_create() passes irq_gsi_level()), false leaves it unmasked
+ * (edge-triggered lines: a masked IO APIC pin drops edges). For tests
+ * that drive an edge line both ways.
+ */
+int __must_check irq_object_create_mode(uint32_t gsi, bool masks, struct kobject **out);
+
+/* Whether @o is an interrupt object. */
+bool kobject_is_irq(const struct kobject *o);
+
+/*
+ * What cairn_irq_ack() does, for a kernel holder: clear SIGNALED and
+ * unmask a masked line. 0 (also when not signalled: nothing to do) or
+ * -EBADFD (not an interrupt object). Any context but the line's handler.
+ */
+int __must_check irq_object_ack(struct kobject *o);
+
+/* A snapshot of an interrupt object, for tests and /proc/cairn/drivers. */
+struct irq_object_info {
+	uint32_t gsi;   /* the line */
+	bool masks;     /* masked while signalled */
+	bool pending;   /* signalled, not acked */
+	uint64_t fired; /* interrupts taken since the object was made */
+};
+void irq_object_info(struct kobject *o, struct irq_object_info *out);
+
 /* Ports @base .. @base + @count - 1, one ref: 0, -EINVAL (empty, past 0xffff), -ENODEV (no port space), -ENOMEM. */
 int __must_check ioport_object_create(uint32_t base, uint32_t count, struct kobject **out);
+
+/* Whether @o is an I/O port object; its range. */
+bool kobject_is_ioport(const struct kobject *o);
+void ioport_object_range(struct kobject *o, uint32_t *base, uint32_t *count);
+
+/*
+ * What cairn_ioport_read/write() do, for a kernel holder: one access of
+ * @width bytes (1, 2, 4, aligned) at @off inside the range. 0, -EINVAL
+ * (a bad width, a misaligned or out-of-range offset, a @value wider than
+ * @width), -EBADFD (not an I/O port object) or arch_pio_*()'s error.
+ */
+int __must_check ioport_object_read(struct kobject *o, uint64_t off, uint64_t width, uint32_t *out);
+int __must_check ioport_object_write(struct kobject *o, uint64_t off, uint64_t width,
+                                     uint64_t value);
 
 /* Device memory @phys .. @phys + @size - 1 (page-aligned), one ref: 0, -EINVAL, -ENOMEM. */
 int __must_check mmio_object_create(uint64_t phys, uint64_t size, struct kobject **out);
