@@ -20,6 +20,7 @@
 #include <cairn/compiler.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kobject;
@@ -98,22 +99,44 @@ struct drvhost_handle {
 };
 
 struct drvhost_spec {
-	const char *name; /* for logs and /proc/cairn/drivers: "ps2kbd" */
-	const char *path; /* the program: "/sbin/ps2kbd" */
+	const char *name; /* for logs and /proc/cairn/drivers: "ps2kbd" (< 32 bytes) */
+	const char *path; /* the program: "/sbin/ps2kbd" (< 128 bytes) */
 	struct drvhost_handle handles[DRVHOST_MAX_HANDLES];
 	unsigned nhandles;
+	/* The program from memory (ELF bytes, kernel tests) instead of @path in the initrd. */
+	const void *image;
+	size_t image_size;
 };
 
 struct drvhost;
 
-/* Start @spec's driver and keep it running: 0, -ENOENT (no program), -ENOMEM. Copies @spec. */
+/*
+ * Start @spec's driver and keep it running. The first life starts before
+ * this returns, so its errors are the caller's: 0, -ENOENT (no program),
+ * -ENOEXEC, -EINVAL (a bad spec: no name or path, too long, too many
+ * handles, unknown rights), -ENOMEM. Copies @spec; takes a kernel handle
+ * on each object (the caller keeps its own refs). May sleep.
+ */
 int __must_check drvhost_start(const struct drvhost_spec *spec, struct drvhost **out);
+
+/*
+ * Stop for good: no more restarts, the driver killed (SIGKILL) and reaped,
+ * the host's kernel handles given back, @h freed. Waits for all that;
+ * task context. (Drivers of the running system are never stopped: this
+ * is for tests and for a host whose device went away.)
+ */
+void drvhost_stop(struct drvhost *h);
 
 /* What a host has seen (a snapshot). */
 struct drvhost_stats {
-	int pid;           /* the driver's process now, 0 while between lives */
-	uint64_t starts;   /* lives begun */
-	uint64_t restarts; /* of those, after a death */
-	int last_status;   /* the wait status of the last death */
+	int pid;             /* the driver's process now, 0 while between lives */
+	uint64_t starts;     /* lives begun */
+	uint64_t restarts;   /* of those, after a death */
+	int last_status;     /* the wait status of the last death (0 before any) */
+	uint32_t backoff_ms; /* the delay chosen after the last death */
 };
 void drvhost_get_stats(struct drvhost *h, struct drvhost_stats *out);
+
+/* /proc/cairn/drivers: a header line, then one line per running host. */
+struct seqbuf;
+void drvhost_show(struct seqbuf *s);
