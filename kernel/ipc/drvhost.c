@@ -173,6 +173,16 @@ static void drvhost_log_death(struct drvhost *h, int pid, int status, uint64_t l
 		        h->name, pid, (status >> 8) & 0xff, life_ms, ms);
 }
 
+static bool drvhost_stopping(void *arg)
+{
+	struct drvhost *h = arg;
+	uint64_t flags = spin_lock_irqsave(&h->lock);
+	bool stop = h->stopping;
+
+	spin_unlock_irqrestore(&h->lock, flags);
+	return stop;
+}
+
 /* The life of @pid ended (or never began: @pid < 0): record it, return the delay. */
 static uint32_t drvhost_end_life(struct drvhost *h, int pid, int status)
 {
@@ -180,7 +190,9 @@ static uint32_t drvhost_end_life(struct drvhost *h, int pid, int status)
 	uint32_t ms = drvhost_backoff(h, status, life_ns);
 	uint64_t flags;
 
-	if (pid > 0)
+	if (pid > 0 && drvhost_stopping(h))
+		pr_info("drvhost: %s (pid %d) ended: the host stops", h->name, pid);
+	else if (pid > 0)
 		drvhost_log_death(h, pid, status, life_ns, ms);
 	else
 		pr_warn("drvhost: %s: cannot start %s (error %d); again in %u ms", h->name, h->path,
@@ -194,16 +206,6 @@ static uint32_t drvhost_end_life(struct drvhost *h, int pid, int status)
 }
 
 /* ---- the host task ---- */
-
-static bool drvhost_stopping(void *arg)
-{
-	struct drvhost *h = arg;
-	uint64_t flags = spin_lock_irqsave(&h->lock);
-	bool stop = h->stopping;
-
-	spin_unlock_irqrestore(&h->lock, flags);
-	return stop;
-}
 
 /* Wait for the driver @pid to end, then start the next life, until stopped. */
 static int drvhost_main(void *arg)

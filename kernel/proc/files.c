@@ -211,8 +211,13 @@ static int extra_install(struct fdtable *t, struct file *const *extra, unsigned 
 	return 0;
 }
 
-int proc_files_spawn(struct process *p, struct file *const stdio[3], struct file *const *extra,
-                     unsigned nextra)
+int proc_files_spawn(struct process *p, struct file *const stdio[3])
+{
+	return proc_files_spawn_extra(p, stdio, NULL, 0);
+}
+
+int proc_files_spawn_extra(struct process *p, struct file *const stdio[3],
+                           struct file *const *extra, unsigned nextra)
 {
 	struct fdtable *t = fdtable_create();
 	struct fs_context *c = fs_context_dup(fs_context_current());

@@ -78,7 +78,7 @@ static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 	pid = p->pid;
 	err = sighand_create(&p->sighand);
 	if (!err)
-		err = proc_files_spawn(p, r.stdio, r.extra, r.nextra);
+		err = proc_files_spawn_extra(p, r.stdio, r.extra, r.nextra);
 	flags = spin_lock_irqsave(&proc_lock);
 	p->kernel_child = !init;
 	if (init)

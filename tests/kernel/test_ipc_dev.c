@@ -10,12 +10,14 @@
  */
 #include <cairn/errno.h>
 #include <cairn/ipc.h>
+#include <cairn/linux/fcntl.h>
 
 #include "core/ktest.h"
 #include "fs/file.h"
 #include "ipc/devobj.h"
 #include "ipc/object.h"
 #include "syscall/syscall.h"
+#include "tty/tty.h"
 
 static long call(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -88,8 +90,10 @@ TEST(ipc_dev, ioport_calls_need_their_rights)
 	int ro = handle_install(o, CAIRN_RIGHT_READ, 0);
 	int wo = handle_install(o, CAIRN_RIGHT_WRITE, 0);
 	int none = handle_install(o, CAIRN_RIGHT_INSPECT, 0);
+	struct file *con = tty_open_file(console_tty(), O_RDWR);
+	int tty = IS_ERR_PTR(con) ? -1 : fd_install(fdtable_current(), con, 0, false);
 
-	EXPECT_TRUE(ro >= 0 && wo >= 0 && none >= 0);
+	EXPECT_TRUE(ro >= 0 && wo >= 0 && none >= 0 && tty >= 0);
 	/* Offset 8 is out of range: a call that passes the rights check says -EINVAL. */
 	EXPECT_EQ(call(CAIRN_SYS_IOPORT_READ, ro, 8, 1, 0), -EINVAL);
 	EXPECT_EQ(call(CAIRN_SYS_IOPORT_WRITE, ro, 8, 1, 0), -EACCES);
@@ -99,12 +103,13 @@ TEST(ipc_dev, ioport_calls_need_their_rights)
 	EXPECT_EQ(call(CAIRN_SYS_IOPORT_WRITE, none, 0, 1, 0), -EACCES);
 	EXPECT_EQ(call(CAIRN_SYS_IOPORT_READ, 1000, 0, 1, 0), -EBADF);
 	EXPECT_EQ(call(CAIRN_SYS_IOPORT_READ, (uint64_t)-1, 0, 1, 0), -EBADF);
-	EXPECT_EQ(call(CAIRN_SYS_IOPORT_READ, 1, 0, 1, 0), -EBADFD); /* the console */
+	EXPECT_EQ(call(CAIRN_SYS_IOPORT_READ, tty, 0, 1, 0), -EBADFD); /* not a handle */
 	/* The wrong type of handle: an ioport handle to the irq call, and back. */
 	EXPECT_EQ(call(CAIRN_SYS_IRQ_ACK, wo, 0, 0, 0), -EBADFD);
 	close_fd(ro);
 	close_fd(wo);
 	close_fd(none);
+	close_fd(tty);
 	kobject_put(o);
 }
 

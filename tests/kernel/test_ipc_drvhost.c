@@ -289,7 +289,7 @@ TEST(ipc_drvhost, faulting_driver_dies_alone)
 	drv_objs_make(&d);
 	EXPECT_EQ(drv_start(&drv_prog_fault, &d, CAIRN_RIGHT_READ, CAIRN_RIGHT_WAIT, &h), 0);
 	EXPECT_TRUE(wait_lives(h, 3, 3000, &st));
-	EXPECT_EQ(st.last_status, W_EXITCODE(0, SIGSEGV));
+	EXPECT_EQ(st.last_status & 0x7f, SIGSEGV); /* 0x80 says "core dumped", as Linux would */
 	EXPECT_TRUE(st.restarts >= 2);
 	drvhost_stop(h);
 	drv_objs_put(&d);

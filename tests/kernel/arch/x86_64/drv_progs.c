@@ -8,11 +8,11 @@
  */
 #include "tests/kernel/drv_progs.h"
 
-#define PROG(name, body)                                                                \
-	extern const char name##_start[], name##_end[];                                 \
-	__asm__(".pushsection .rodata\n\t.globl " #name "_start, " #name "_end\n" #name \
-	        "_start:\n\t" body "\n" #name "_end:\n\t.popsection");                  \
-	const struct proc_prog drv_##name = { name##_start, name##_end }
+#define PROG(name, body)                                                                      \
+	extern const char drv_##name##_start[], drv_##name##_end[];                           \
+	__asm__(".pushsection .rodata\n\t.globl drv_" #name "_start, drv_" #name              \
+	        "_end\ndrv_" #name "_start:\n\t" body "\ndrv_" #name "_end:\n\t.popsection"); \
+	const struct proc_prog drv_##name = { drv_##name##_start, drv_##name##_end }
 
 #define EXIT_EDI "movl $231, %eax\n\tsyscall\n\tud2\n\t"
 
