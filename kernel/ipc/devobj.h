@@ -5,15 +5,18 @@
  * handle the kernel gave out. No call makes one from nothing: the kernel's
  * driver host (kernel/ipc/drvhost.c) makes them for the driver it starts,
  * so a user-space driver holds exactly the lines, ports and memory of its
- * device. docs/drivers-user.md.
+ * device. docs/drvhost.md.
  *
- * An interrupt object owns its line while it exists: when it fires, the
- * line is masked and CAIRN_SIG_SIGNALED raised; the driver waits for that
- * signal (cairn_wait_many or poll), serves the device, then
- * cairn_irq_ack() clears the signal and unmasks the line. The object
- * outlives a driver that dies (the host keeps a kernel handle), so an
- * interrupt that fires between two lives of a driver waits, masked, for
- * the next one.
+ * An interrupt object owns its line while it exists (no other handler may
+ * share it): when it fires, CAIRN_SIG_SIGNALED is raised and, on a
+ * level-triggered line, the line is masked; the driver waits for that
+ * signal (cairn_wait_many or poll), acks (cairn_irq_ack(): clear the
+ * signal, unmask), then serves the device until it has nothing more. An
+ * edge-triggered line is never masked, because an IO APIC drops an edge
+ * that comes on a masked pin; its edges while signalled fold into the
+ * one signal. The object outlives a driver that dies (the host keeps a
+ * kernel handle), so an interrupt that fires between two lives of a
+ * driver waits, signalled, for the next one.
  */
 #pragma once
 
