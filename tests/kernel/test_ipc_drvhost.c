@@ -14,6 +14,9 @@
 #include <cairn/linux/wait.h>
 
 #include <lib/alloc/alloc.h>
+#include <lib/format.h>
+#include <lib/procfs/seq.h>
+#include <lib/string.h>
 
 #include "core/ktest.h"
 #include "fs/file.h"
@@ -135,6 +138,20 @@ static void kill_pid(int pid)
 	}
 }
 
+/* Whether /proc/cairn/drivers has a line with the driver's @name, @pid and @last words. */
+static bool drivers_file_says(const char *name, int pid, const char *last)
+{
+	static char text[2048], want[96];
+	struct seqbuf sb;
+
+	seq_init(&sb, text, sizeof(text) - 1);
+	drvhost_show(&sb);
+	text[sb.len] = 0;
+	fmt_snprintf(want, sizeof(want), "%-12s %6d ", name, pid);
+	return !sb.overflow && strstr(text, "name ") == text && strstr(text, want) &&
+	       strstr(strstr(text, want), last);
+}
+
 /* What a driver's descriptor table holds: per fd 0..7, the handle's type and rights. */
 struct fd_view {
 	int is_handle[8];
@@ -189,6 +206,7 @@ TEST(ipc_drvhost, driver_gets_exactly_its_handles)
 	EXPECT_TRUE(wait_starts(h, 1, 2000, &st));
 	EXPECT_EQ(st.starts, 1);
 	EXPECT_EQ(st.restarts, 0);
+	EXPECT_TRUE(drivers_file_says("testdrv", st.pid, " -"));
 	view_fds(st.pid, &v);
 	for (int fd = 0; fd < 3; fd++)
 		EXPECT_TRUE(v.open[fd] && !v.is_handle[fd]); /* the console */
@@ -201,6 +219,7 @@ TEST(ipc_drvhost, driver_gets_exactly_its_handles)
 	for (int fd = 5; fd < 8; fd++)
 		EXPECT_TRUE(!v.open[fd]);
 	drvhost_stop(h);
+	EXPECT_TRUE(!drivers_file_says("testdrv", st.pid, " -")); /* a stopped host is gone */
 	drv_objs_put(&d);
 }
 
@@ -257,6 +276,7 @@ TEST(ipc_drvhost, killed_driver_restarts_and_nothing_leaks)
 		EXPECT_EQ(st.backoff_ms <= 20, 1); /* a kill is not the driver's failure */
 	}
 	EXPECT_EQ(st.restarts, 10);
+	EXPECT_TRUE(drivers_file_says("testdrv", st.pid, "signal 9"));
 	view_fds(st.pid, &v);
 	EXPECT_TRUE(v.obj[3] == d.ports && v.rights[3] == pr);
 	EXPECT_TRUE(v.obj[4] == d.irq && v.rights[4] == ir);
