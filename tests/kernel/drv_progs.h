@@ -26,6 +26,8 @@ extern const struct proc_prog drv_prog_exit;
  * if that failed.
  */
 extern const struct proc_prog drv_prog_misbehave;
+/* Forks once; both processes then wait for signals for ever. */
+extern const struct proc_prog drv_prog_forker;
 /*
  * Uses its device as memory across lives: while the scratch register at
  * fd 3 offset 7 is below 5 it adds one and exits 1 at once (dying young),

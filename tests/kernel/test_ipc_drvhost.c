@@ -394,3 +394,36 @@ TEST(ipc_drvhost, delay_resets_after_a_long_life)
 	EXPECT_EQ(ioport_object_write(d.ports, 7, 1, old), 0);
 	drv_objs_put(&d);
 }
+
+/* Wait up to @ms for the process count to be @n. */
+static bool wait_procs(unsigned n, unsigned ms)
+{
+	uint64_t end = clock_monotonic_ns() + ms * NSEC_PER_MSEC;
+
+	while (proc_count() != n && clock_monotonic_ns() < end)
+		sleep_ms(2);
+	return proc_count() == n;
+}
+
+/* A driver's children die with it: each life leaves two processes, never more. */
+TEST(ipc_drvhost, what_a_driver_forked_dies_with_it)
+{
+	unsigned base = proc_count();
+	struct drvhost_stats st;
+	struct drv_objs d;
+	struct drvhost *h;
+	int i;
+
+	drv_objs_make(&d);
+	EXPECT_EQ(drv_start(&drv_prog_forker, &d, CAIRN_RIGHT_READ, CAIRN_RIGHT_WAIT, &h), 0);
+	for (i = 0; i < 3; i++) {
+		EXPECT_TRUE(wait_starts(h, (uint64_t)i + 1, 2000, &st));
+		EXPECT_TRUE(wait_procs(base + 2, 2000));
+		kill_pid(st.pid);
+		EXPECT_TRUE(wait_starts(h, (uint64_t)i + 2, 2000, &st));
+	}
+	EXPECT_TRUE(wait_procs(base + 2, 2000));
+	drvhost_stop(h);
+	EXPECT_TRUE(wait_procs(base, 2000));
+	drv_objs_put(&d);
+}

@@ -42,6 +42,9 @@ PROG(prog_misbehave, STEP(1, 1043, 3, 8, 1, 0, -22) /* past the range */
      "xorl %edi, %edi\n\t"
      "9: " EXIT_EDI);
 
+/* fork (57); parent and child both pause for ever. */
+PROG(prog_forker, "movl $57, %eax\n\tsyscall\n\t1: movl $34, %eax\n\tsyscall\n\tjmp 1b");
+
 /*
  * Scratch register (fd 3 offset 7) below 5: add one and exit 1 at once;
  * else sleep 1.2 s (nanosleep 35) and exit 2; 99 if the read failed.
