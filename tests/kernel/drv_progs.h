@@ -26,6 +26,12 @@ extern const struct proc_prog drv_prog_exit;
  * if that failed.
  */
 extern const struct proc_prog drv_prog_misbehave;
+/*
+ * The RTC's driver, x86 only (fd 3 ports 0x70-0x71, fd 4 IRQ 8): serves
+ * 20 interrupts (poll, ack, read register C) and exits 0, else the step
+ * that failed.
+ */
+extern const struct proc_prog drv_prog_rtc;
 /* Forks once; both processes then wait for signals for ever. */
 extern const struct proc_prog drv_prog_forker;
 /*
