@@ -20,10 +20,10 @@ extern const struct proc_prog drv_prog_exit;
  * Fd 3 a port range of 8 with READ only, fd 4 an interrupt with WAIT
  * only: try what it may not (a read past the range, a write, an ack
  * without WRITE, each handle at the other's call, a descriptor it does
- * not have, an offset of -1) and exit 0 when every call was refused with
- * the expected error, else the number of the first step that was not;
- * then it reads its own port at offset 7 (allowed) and exits 100 + step
- * if that failed.
+ * not have, an offset of -1, an ack of an interrupt it does not hold)
+ * and exit 0 when every call was refused with the expected error, else
+ * the number of the first step that was not; then it reads its own port
+ * at offset 7 (allowed) and exits 111 if that failed.
  */
 extern const struct proc_prog drv_prog_misbehave;
 /*

@@ -37,8 +37,10 @@ PROG(prog_misbehave, STEP(1, 1043, 3, 8, 1, 0, -22) /* past the range */
      STEP(6, 1043, 5, 0, 1, 0, -9)                  /* no fd 5 */
      STEP(7, 1043, 3, -1, 1, 0, -22)                /* offset -1 */
      STEP(8, 1043, 3, 6, 4, 0, -22)                 /* misaligned for its width */
+     STEP(9, 1042, 5, 0, 0, 0, -9)                  /* an interrupt it does not hold */
+     STEP(10, 1042, -1, 0, 0, 0, -9)                /* a negative descriptor */
      "movl $1043, %eax\n\tmovl $3, %edi\n\tmovl $7, %esi\n\tmovl $1, %edx\n\tsyscall\n\t"
-     "movl $109, %edi\n\ttestq %rax, %rax\n\tjs 9f\n\t"
+     "movl $111, %edi\n\ttestq %rax, %rax\n\tjs 9f\n\t"
      "xorl %edi, %edi\n\t"
      "9: " EXIT_EDI);
 
