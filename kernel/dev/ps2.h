@@ -76,6 +76,18 @@ void ps2_get_stats(struct ps2_stats *out);
 int ps2_set_leds(uint8_t mask);
 
 /*
+ * Give the keyboard to a user-space driver (docs/ps2-user.md): from now on
+ * the kernel takes no IRQ 1 and reads the shared data port only for bytes
+ * the status marks as the mouse's, and ps2_set_leds() is -ENODEV (the
+ * driver owns the LEDs). For ever: there is no way back short of a
+ * reboot with kbd=kernel. Returns 0, -ENODEV (no keyboard) or -EALREADY.
+ * Task context (unregisters a handler).
+ */
+int __must_check ps2_keyboard_release(void);
+/* Whether ps2_keyboard_release() ran. Any context. */
+bool ps2_keyboard_released(void);
+
+/*
  * Tests: have the controller place @byte in its output buffer as if port
  * @port (1 or 2) had sent it (commands 0xD2, 0xD3), so it goes through the
  * interrupt, the decoder and the input queue. Not translated: pass set-1
