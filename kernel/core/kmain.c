@@ -25,6 +25,7 @@
 #include "dev/fbcon.h"
 #include "dev/font.h"
 #include "dev/ps2.h"
+#include "dev/ps2_user.h"
 #include "dev/uart16550.h"
 #include "fs/fs_types.h"
 #include "irq/irq.h"
@@ -303,6 +304,7 @@ void kmain(const struct boot_info *bi)
 	run_boot_mode();
 	/* From here the consoles read their devices (one-shot modes read them directly). */
 	tty_start_input();
+	ps2_user_start(); /* /sbin/ps2kbd takes the keyboard unless kbd=kernel (docs/ps2-user.md) */
 	if (!proc_start_init()) /* init= takes the console from the kernel shell */
 		shell_start();
 	shell_serve_boot_flow(); /* commands that must run in "main" on CPU 0 */
