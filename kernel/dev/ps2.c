@@ -327,6 +327,26 @@ int ps2_keyboard_release(void)
 	return 0;
 }
 
+int ps2_keyboard_reclaim(void)
+{
+	uint64_t flags;
+	int err;
+
+	if (!ps2_keyboard_released())
+		return -EALREADY;
+	err = irq_register(irq_isa_to_gsi(PS2_KBD_ISA_IRQ), ps2_interrupt, NULL);
+	if (err)
+		return err;
+	flags = spin_lock_irqsave(&ps2.lock);
+	ps2.kbd_released = false;
+	ps2kbd_init(&ps2.kbd); /* whatever it knew is stale now */
+	spin_unlock_irqrestore(&ps2.lock, flags);
+	/* A byte that came meanwhile raised its edge on a masked line: take it now. */
+	ps2_interrupt(NULL);
+	pr_info("ps2: keyboard back in the kernel");
+	return 0;
+}
+
 bool ps2_keyboard_released(void)
 {
 	uint64_t flags = spin_lock_irqsave(&ps2.lock);

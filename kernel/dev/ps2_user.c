@@ -4,10 +4,11 @@
  * the hand-over at boot, and the task that reads the driver's key events
  * from a channel into the console's input queue.
  *
- * The hand-over makes every object first (the IRQ 1 interrupt object, the
- * data port 0x60, the status port 0x64, a channel), then takes the
- * keyboard from dev/ps2.c and starts /sbin/ps2kbd under the driver host
- * with handles 3..6 to them. The objects live as long as the system: the
+ * The hand-over makes the objects (the data port 0x60, the status port
+ * 0x64, a channel), takes the keyboard from dev/ps2.c, makes the IRQ 1
+ * interrupt object (it wants the line to itself; on failure the kernel
+ * takes the keyboard back), and starts /sbin/ps2kbd under the driver
+ * host with handles 3..6 to them. The objects live as long as the system: the
  * host keeps a kernel handle to each across the driver's lives, and this
  * file keeps one to its own end of the channel, so a driver that dies
  * leaves its channel open, its interrupt masked and pending, and its
@@ -144,19 +145,35 @@ static void handover_put(struct handover *h)
 			kobject_put(objs[i]);
 }
 
-/* Make every object the driver needs; on failure none is left. */
+/* The ports and the channel; on failure none is left. */
 static int handover_make(struct handover *h)
 {
-	int err = irq_object_create(irq_isa_to_gsi(PS2_KBD_ISA_IRQ), &h->irq);
+	int err = ioport_object_create(PS2_DATA_PORT, 1, &h->data);
 
-	if (!err)
-		err = ioport_object_create(PS2_DATA_PORT, 1, &h->data);
 	if (!err)
 		err = ioport_object_create(PS2_STATUS_PORT, 1, &h->status);
 	if (!err)
 		err = channel_create(&h->kernel_end, &h->driver_end);
 	if (err)
 		handover_put(h);
+	return err;
+}
+
+/*
+ * Take IRQ 1 from dev/ps2.c for an interrupt object (which wants the line
+ * to itself). A keyboard byte that arrives in between stays in the 8042,
+ * its edge lost on the handler-less, masked line: the driver drains the
+ * buffer when it starts, whatever the object says.
+ */
+static int handover_irq(struct handover *h)
+{
+	int err = ps2_keyboard_release();
+
+	if (err)
+		return err;
+	err = irq_object_create(irq_isa_to_gsi(PS2_KBD_ISA_IRQ), &h->irq);
+	if (err && ps2_keyboard_reclaim())
+		pr_err("ps2kbd: IRQ 1 is lost to the keyboard");
 	return err;
 }
 
@@ -190,21 +207,27 @@ static int wanted(void)
 	return 0;
 }
 
-/* Start the reader and the driver once the keyboard is released. */
+/* Start the driver, then the reader, once the keyboard is released. */
 static int handover_run(struct handover *h)
 {
 	struct drvhost_spec spec;
 	struct task_handle t;
 	int err;
 
-	kobject_handle_get(h->kernel_end);
+	kobject_handle_get(h->kernel_end); /* before the driver can write to it */
+	spec_fill(&spec, h);
+	err = drvhost_start(&spec, &pu.host);
+	if (err) {
+		kobject_handle_put(h->kernel_end);
+		return err;
+	}
 	pu.end = h->kernel_end;
 	err = task_spawn(&t, "ps2kbd-reader", reader, NULL);
 	if (err)
-		return err;
-	(void)task_drop(t);
-	spec_fill(&spec, h);
-	return drvhost_start(&spec, &pu.host);
+		pr_err("ps2kbd: no reader task (%d): keys stop at the channel", err);
+	else
+		(void)task_drop(t);
+	return 0;
 }
 
 int ps2_user_start(void)
@@ -215,22 +238,27 @@ int ps2_user_start(void)
 	if (err)
 		return err;
 	err = handover_make(&h);
+	if (!err) {
+		err = handover_irq(&h);
+		if (err)
+			handover_put(&h);
+	}
 	if (err) {
 		pr_warn("ps2kbd: cannot make the driver's objects (%d); the kernel keeps the keyboard",
 		        err);
 		return err;
 	}
-	/* Both handlers may see IRQ 1 until the release: the object's stays pending, harmless. */
-	err = ps2_keyboard_release();
-	if (!err)
-		err = handover_run(&h);
-	if (err)
-		pr_err("ps2kbd: hand-over failed (%d): the keyboard has no driver", err);
-	else
-		pr_info("ps2kbd: keyboard driven by %s (kbd=kernel keeps it in the kernel)",
-		        PS2_USER_PATH);
+	err = handover_run(&h);
 	handover_put(&h); /* the host and pu.end hold what stays */
-	return err;
+	if (err) {
+		/* The interrupt object went with the last put: the line is free again. */
+		pr_warn("ps2kbd: the driver did not start (%d); the kernel keeps the keyboard", err);
+		if (ps2_keyboard_reclaim())
+			pr_err("ps2kbd: the keyboard has no driver");
+		return err;
+	}
+	pr_info("ps2kbd: keyboard driven by %s (kbd=kernel keeps it in the kernel)", PS2_USER_PATH);
+	return 0;
 }
 
 void ps2_user_get_stats(struct ps2_user_stats *out)

@@ -47,7 +47,6 @@
 #define KBD_TRIES      3
 #define LED_STALE_NS   100000000ll /* an exchange without an answer for 100 ms is dead */
 #define WRITE_SPINS    10000       /* status reads while the controller takes a byte */
-#define DRAIN_MAX      64          /* bytes taken per wake-up at most */
 #define LOG_BAD_MAX    20          /* bad bytes logged one by one; later ones counted */
 
 enum led_step { LED_IDLE, LED_WAIT_CMD_ACK, LED_WAIT_DATA_ACK };
@@ -195,13 +194,18 @@ static void take(uint8_t byte)
 		led_request(ps2kbd_led_mask(ev.mods));
 }
 
-/* Take the keyboard's bytes until the buffer is empty or holds the mouse's. */
+/*
+ * Take the keyboard's bytes until the buffer is empty or holds the mouse's.
+ * No limit: while a keyboard byte waits the 8042 keeps IRQ 1 high, and an
+ * edge line that stays high interrupts no more, so stopping early would
+ * leave the keyboard silent.
+ */
 static void drain(void)
 {
-	unsigned n, st;
+	unsigned st;
 	long b;
 
-	for (n = 0; n < DRAIN_MAX; n++) {
+	for (;;) {
 		st = status();
 		if (!(st & ST_OUTPUT_FULL) || (st & ST_AUX))
 			break;
@@ -223,10 +227,17 @@ static void wait_irq(void)
 		die("waiting for IRQ 1", -EBADF);
 }
 
+static void ack_irq(void)
+{
+	long err = cairn_irq_ack(FD_IRQ);
+
+	if (err < 0)
+		die("acking IRQ 1", err);
+}
+
 int main(void)
 {
 	struct cairn_handle_info hi;
-	long err;
 
 	close(0);
 	close(1);
@@ -235,14 +246,16 @@ int main(void)
 	ps2kbd_init(&drv.kbd);
 	drv.led_lit = 0xff;
 	led_request(0); /* a new life starts with every lock off: show it */
+	/*
+	 * Ack, then serve the device until it has nothing more: an edge that
+	 * comes after the ack signals again, so nothing is left unseen (the
+	 * order kernel/ipc/irq_obj.c asks for). The first round serves what
+	 * waited while no driver ran, signalled or not.
+	 */
 	for (;;) {
+		ack_irq();
 		drain();
 		flush();
 		wait_irq();
-		drain();
-		err = cairn_irq_ack(FD_IRQ);
-		if (err < 0)
-			die("acking IRQ 1", err);
-		/* A byte that came while the line was masked raised no edge: look again. */
 	}
 }
