@@ -6,8 +6,11 @@
  * events reach the input queue with the character the kernel works out,
  * and a message one byte short, with a length past its end, with an
  * unknown key or modifier bit, or with too many events is refused whole,
- * queueing nothing. The hand-over itself and the driver's restarts are
- * tools/e2e_kbd.py's (they need the busybox image and a typist).
+ * queueing nothing; and dev/ps2.c's side of the hand-over: a released
+ * keyboard's bytes stay in the 8042 while the mouse's still reach the
+ * kernel, and a reclaim takes the waiting byte. The hand-over to a real
+ * driver and its restarts are tools/e2e_kbd.py's (they need the busybox
+ * image and a typist).
  */
 #include <cairn/errno.h>
 
@@ -17,15 +20,22 @@
 
 #include "core/ktest.h"
 #include "dev/input.h"
+#include "dev/ps2.h"
 #include "dev/ps2_user.h"
+#include "time/time.h"
 
 #define BODY_LEN_AT 8 /* the header's body length (docs/cidl.md, "Wire format") */
+#define WAIT_NS     (500 * NSEC_PER_MSEC)
+#define SET1_A      0x1e /* A's make code in set 1; its break is 0x9e */
 
 static void drain(void)
 {
 	struct key_event k;
+	struct mouse_event m;
 
 	while (input_key_pop(&k))
+		;
+	while (input_mouse_pop(&m))
 		;
 }
 
@@ -151,5 +161,42 @@ TEST(ipc_kbd, more_events_than_the_protocol_allows_are_refused)
 	EXPECT_EQ(queued(), 0);
 	buf[CIDL_HEADER_BYTES + 4] = INPUT_KEYS_MAX;
 	EXPECT_EQ(ps2_user_deliver(buf, len), INPUT_KEYS_MAX);
+	drain();
+}
+
+TEST(ipc_kbd, a_released_keyboard_leaves_its_bytes_and_the_mouse_works)
+{
+	static const uint8_t packet[] = { 0x08, 0x01, 0x01, 0x00 }; /* right 1, up 1 */
+	struct ps2_info info;
+	struct key_event ev;
+	struct mouse_event m;
+	unsigned i;
+
+	if (ps2_init() == -ENODEV)
+		ktest_skip("no 8042");
+	ps2_get_info(&info);
+	if (!info.keyboard)
+		ktest_skip("no keyboard");
+	drain();
+	EXPECT_EQ(ps2_keyboard_release(), 0);
+	EXPECT_EQ(ps2_keyboard_release(), -EALREADY);
+	EXPECT_TRUE(ps2_keyboard_released());
+	EXPECT_EQ(ps2_set_leds(4), -ENODEV); /* the LEDs are the driver's */
+	if (info.mouse) {
+		for (i = 0; i < (info.mouse_id ? 4u : 3u); i++)
+			EXPECT_EQ(ps2_inject(2, packet[i]), 0);
+		EXPECT_TRUE(input_mouse_wait(&m, WAIT_NS));
+		EXPECT_EQ(m.dx, 1);
+	}
+	EXPECT_EQ(ps2_inject(1, SET1_A), 0);
+	EXPECT_TRUE(!input_key_wait(&ev, 50 * NSEC_PER_MSEC)); /* nobody took it */
+	EXPECT_EQ(ps2_keyboard_reclaim(), 0);
+	EXPECT_EQ(ps2_keyboard_reclaim(), -EALREADY);
+	EXPECT_TRUE(input_key_wait(&ev, WAIT_NS)); /* the byte that waited */
+	EXPECT_EQ(ev.key, KEY_A);
+	EXPECT_TRUE(ev.pressed);
+	EXPECT_EQ(ps2_inject(1, SET1_A | 0x80), 0);
+	EXPECT_TRUE(input_key_wait(&ev, WAIT_NS)); /* and the keyboard is the kernel's again */
+	EXPECT_TRUE(!ev.pressed);
 	drain();
 }
