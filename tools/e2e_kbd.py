@@ -72,6 +72,15 @@ class Typist:
         self.lock = threading.Lock()
         self.go = threading.Event()
         self.thread = None
+        # The monitor echoes every command: read it away so QEMU never waits on us.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        try:
+            while self.mon.recv(4096):
+                pass
+        except OSError:
+            pass
 
     def key(self, k):
         with self.lock:

@@ -6,7 +6,7 @@
  * for up to 5 s while the kernel's caches and reapers settle, prints what
  * differs and exits 0 only when nothing does: no frame (apart from the
  * heap's growth, cairn_memstat_frames_apart), heap block, object, handle
- * or message more than at the baseline.
+ * kernel task, object, handle or message more than at the baseline.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 #include "cairn.h"
 
 /* The numbers printed, in order. */
-enum { F_FREE, F_HEAP_BYTES, F_HEAP_LIVE, F_HANDLES, F_MESSAGES, F_OBJ0, F_N = F_OBJ0 + 7 };
+enum { F_FREE, F_HEAP_BYTES, F_HEAP_LIVE, F_TASKS, F_HANDLES, F_MESSAGES, F_OBJ0, F_N = F_OBJ0 + 7 };
 
 static int snapshot(long long v[F_N])
 {
@@ -31,6 +31,7 @@ static int snapshot(long long v[F_N])
 	v[F_FREE] = (long long)m.frames_free;
 	v[F_HEAP_BYTES] = (long long)m.heap_bytes;
 	v[F_HEAP_LIVE] = (long long)m.heap_live;
+	v[F_TASKS] = (long long)m.tasks;
 	v[F_HANDLES] = (long long)c.handles;
 	v[F_MESSAGES] = (long long)c.messages;
 	for (i = 0; i < 7; i++)
@@ -51,10 +52,10 @@ static long long apart(const long long base[F_N], const long long now[F_N], int 
 	for (i = F_HEAP_LIVE; i < F_N; i++)
 		bad += now[i] != base[i];
 	if (print) {
-		printf("kbdstat: frames %lld bytes, heap %lld blocks, handles %lld, messages %lld,"
-		       " objects",
-		       frames, now[F_HEAP_LIVE] - base[F_HEAP_LIVE], now[F_HANDLES] - base[F_HANDLES],
-		       now[F_MESSAGES] - base[F_MESSAGES]);
+		printf("kbdstat: frames %lld bytes, heap %lld blocks, tasks %lld, handles %lld,"
+		       " messages %lld, objects",
+		       frames, now[F_HEAP_LIVE] - base[F_HEAP_LIVE], now[F_TASKS] - base[F_TASKS],
+		       now[F_HANDLES] - base[F_HANDLES], now[F_MESSAGES] - base[F_MESSAGES]);
 		for (i = F_OBJ0; i < F_N; i++)
 			printf(" %lld", now[i] - base[i]);
 		printf(" from the baseline\n");
