@@ -27,9 +27,10 @@
 #include <cairn/errno.h>
 #include <cairn/linux/fcntl.h>
 
-#include <cidl/input.h> /* generated from idl/input.cidl */
 #include <lib/input/input.h>
 #include <lib/string.h>
+
+#include <cidl/input.h> /* generated from idl/input.cidl */
 
 #include "core/cmdline.h"
 #include "core/log.h"
@@ -43,11 +44,12 @@
 #include "sched/task.h"
 #include "time/time.h"
 
-#define PS2_USER_PATH    "/sbin/ps2kbd"
-#define PS2_KBD_ISA_IRQ  1
-#define PS2_DATA_PORT    0x60 /* IBM PS/2 Technical Reference, "Keyboard/Auxiliary Device Controller" */
-#define PS2_STATUS_PORT  0x64
-#define PS2_USER_MODS    (KEY_MOD_SHIFT | KEY_MOD_CTRL | KEY_MOD_ALT | KEY_MOD_GUI | KEY_MOD_LOCKS)
+#define PS2_USER_PATH   "/sbin/ps2kbd"
+#define PS2_KBD_ISA_IRQ 1
+/* The 8042's ports (IBM PS/2 Technical Reference, "Keyboard/Auxiliary Device Controller"). */
+#define PS2_DATA_PORT   0x60
+#define PS2_STATUS_PORT 0x64
+#define PS2_USER_MODS   (KEY_MOD_SHIFT | KEY_MOD_CTRL | KEY_MOD_ALT | KEY_MOD_GUI | KEY_MOD_LOCKS)
 
 /* The handles the driver gets, in descriptor order from 3 (docs/ps2-user.md). */
 #define RIGHTS_IRQ     (CAIRN_RIGHT_WAIT | CAIRN_RIGHT_WRITE)
@@ -252,7 +254,8 @@ int ps2_user_start(void)
 	handover_put(&h); /* the host and pu.end hold what stays */
 	if (err) {
 		/* The interrupt object went with the last put: the line is free again. */
-		pr_warn("ps2kbd: the driver did not start (%d); the kernel keeps the keyboard", err);
+		pr_warn("ps2kbd: the driver did not start (%d); the kernel keeps the keyboard",
+		        err);
 		if (ps2_keyboard_reclaim())
 			pr_err("ps2kbd: the keyboard has no driver");
 		return err;

@@ -14,9 +14,10 @@
  */
 #include <cairn/errno.h>
 
-#include <cidl/input.h>
 #include <lib/input/input.h>
 #include <lib/string.h>
+
+#include <cidl/input.h>
 
 #include "core/ktest.h"
 #include "dev/input.h"

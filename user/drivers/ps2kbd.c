@@ -21,14 +21,14 @@
  * "Keyboard/Auxiliary Device Controller" (status register) and "Keyboard"
  * (commands 0xED, answers 0xFA ACK and 0xFE Resend).
  */
+#include <lib/input/ps2.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <lib/input/ps2.h>
 
 #include "cairn.h"
 #include "cidl/input.h" /* generated from idl/input.cidl */
@@ -55,15 +55,15 @@ static struct {
 	struct ps2kbd kbd;
 	struct input_key batch[INPUT_KEYS_MAX];
 	unsigned nbatch;
-	uint32_t seq;       /* messages sent this life */
-	uint32_t ignored;   /* kbd.ignored already logged */
-	uint8_t led_step;   /* enum led_step */
-	uint8_t led_lit;    /* the mask the keyboard last acknowledged (0xff: unknown) */
-	uint8_t led_want;   /* the mask the locks ask for */
+	uint32_t seq;     /* messages sent this life */
+	uint32_t ignored; /* kbd.ignored already logged */
+	uint8_t led_step; /* enum led_step */
+	uint8_t led_lit;  /* the mask the keyboard last acknowledged (0xff: unknown) */
+	uint8_t led_want; /* the mask the locks ask for */
 	uint8_t led_sending;
-	uint8_t led_last;   /* what Resend repeats */
+	uint8_t led_last; /* what Resend repeats */
 	uint8_t led_tries;
-	int64_t led_since;  /* when led_last went out */
+	int64_t led_since; /* when led_last went out */
 } drv;
 
 static void die(const char *what, long err)
@@ -186,7 +186,7 @@ static void take(uint8_t byte)
 		return;
 	}
 	drv.batch[drv.nbatch++] =
-	        (struct input_key){ .key = ev.key, .pressed = ev.pressed, .mods = ev.mods };
+		(struct input_key){ .key = ev.key, .pressed = ev.pressed, .mods = ev.mods };
 	if (drv.nbatch == INPUT_KEYS_MAX)
 		flush();
 	if (ev.pressed &&

@@ -17,7 +17,16 @@
 #include "cairn.h"
 
 /* The numbers printed, in order. */
-enum { F_FREE, F_HEAP_BYTES, F_HEAP_LIVE, F_TASKS, F_HANDLES, F_MESSAGES, F_OBJ0, F_N = F_OBJ0 + 7 };
+enum {
+	F_FREE,
+	F_HEAP_BYTES,
+	F_HEAP_LIVE,
+	F_TASKS,
+	F_HANDLES,
+	F_MESSAGES,
+	F_OBJ0,
+	F_N = F_OBJ0 + 7
+};
 
 static int snapshot(long long v[F_N])
 {
