@@ -96,6 +96,8 @@ PROGRAMS = {
     "exec_interp": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
+    # Memory objects (issue 15's vmo lane): Cairn-only points, skipped on Linux.
+    "ipc_vmo": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
     "udp_errors": {},
@@ -104,12 +106,16 @@ PROGRAMS = {
     "net_ifioctl": {},
     "net_rtnl": {},
     "itimer": {},
+    # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
+    "ipc_channel": {},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},
     "tcp_bulk": {"timeout": 180},
     # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
+    # Handles, rights, wait_many, process and thread objects (issue 15's handle lane).
+    "ipc_handles": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -137,3 +137,13 @@ uintptr_t arch_task_tls(struct task *t);
  * 64-aligned (XSAVE, XSAVEOPT/XRSTOR when the CPU has them, else FXSAVE).
  */
 void arch_context_switch(uint64_t *save_sp, uint64_t new_sp, void *save_fpu, const void *load_fpu);
+
+/*
+ * One access of @width bytes (1, 2 or 4) to I/O port @port, for the I/O
+ * port objects of user-space drivers (kernel/ipc/ioport_obj.c, which
+ * checks the range first). Returns 0, -EINVAL (a width or port the
+ * architecture does not have) or -ENODEV (no port space: every
+ * architecture but x86). Any context.
+ */
+int arch_pio_read(uint32_t port, unsigned width, uint32_t *out);
+int arch_pio_write(uint32_t port, unsigned width, uint32_t value);

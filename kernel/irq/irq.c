@@ -34,6 +34,7 @@ struct gsi_line {
 	bool level;                 /* [B] level triggered (else edge) */
 	bool active_low;            /* [B] */
 	bool routed;                /* [L] the controller delivers it */
+	bool exclusive; /* [L] its one handler refuses company (irq_register_exclusive) */
 };
 
 static const struct irq_chip *chip;                     /* [B] */
@@ -155,11 +156,31 @@ static int gsi_open_locked(uint32_t gsi) __must_hold(&irq_lock)
 	return 0;
 }
 
-int irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
+/* Add @a to @gsi's handlers: -EBUSY when either side wants the line alone. */
+static int gsi_add_locked(uint32_t gsi, struct irq_action *a, bool exclusive) __must_hold(&irq_lock)
 {
-	struct irq_action *a, **p;
+	struct gsi_line *l = &gsis[gsi];
+	struct irq_action **p;
+	bool first = l->actions == NULL;
+	int err;
+
+	if (!first && (exclusive || l->exclusive))
+		return -EBUSY;
+	for (p = &l->actions; *p; p = &(*p)->next)
+		;
+	*p = a;
+	err = first ? gsi_open_locked(gsi) : 0;
+	if (err)
+		*p = NULL;
+	else if (first)
+		l->exclusive = exclusive;
+	return err;
+}
+
+static int gsi_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx, bool exclusive)
+{
+	struct irq_action *a;
 	uint64_t flags;
-	bool first;
 	int err;
 
 	if (!handler || !gsi_valid(gsi))
@@ -171,17 +192,26 @@ int irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
 	a->ctx = ctx;
 	a->next = NULL;
 	flags = spin_lock_irqsave(&irq_lock);
-	first = gsis[gsi].actions == NULL;
-	for (p = &gsis[gsi].actions; *p; p = &(*p)->next)
-		;
-	*p = a;
-	err = first ? gsi_open_locked(gsi) : 0;
-	if (err)
-		*p = NULL;
+	err = gsi_add_locked(gsi, a, exclusive);
 	spin_unlock_irqrestore(&irq_lock, flags);
 	if (err)
 		kfree(a);
 	return err;
+}
+
+int irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
+{
+	return gsi_register(gsi, handler, ctx, false);
+}
+
+int irq_register_exclusive(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
+{
+	return gsi_register(gsi, handler, ctx, true);
+}
+
+bool irq_gsi_level(uint32_t gsi)
+{
+	return gsi < IRQ_MAX_GSI && gsis[gsi].level;
 }
 
 int irq_unregister(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
@@ -199,8 +229,10 @@ int irq_unregister(uint32_t gsi, void (*handler)(void *ctx), void *ctx)
 			break;
 		}
 	}
-	if (a && !gsis[gsi].actions)
+	if (a && !gsis[gsi].actions) {
+		gsis[gsi].exclusive = false;
 		irq_mask(gsi);
+	}
 	spin_unlock_irqrestore(&irq_lock, flags);
 	kfree(a);
 	return a ? 0 : -ENOENT;

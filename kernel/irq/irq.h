@@ -43,9 +43,21 @@ uint32_t irq_isa_to_gsi(unsigned isa_irq);
  * Trigger mode and polarity come from the MADT overrides, else ISA
  * defaults (edge, active high) below 16 and PCI defaults (level, active
  * low) above. Returns 0, -EINVAL (no handler, or a GSI no controller
- * serves), -ENOMEM. Not for IRQ context.
+ * serves), -EBUSY (an exclusive handler holds it), -ENOMEM. Not for IRQ
+ * context.
  */
 int __must_check irq_register(uint32_t gsi, void (*handler)(void *ctx), void *ctx);
+
+/*
+ * irq_register() for a handler that must be the line's only one (an
+ * interrupt object that masks the line, kernel/ipc/irq_obj.c): -EBUSY
+ * when the GSI has a handler already, and later irq_register() calls on
+ * it get -EBUSY until this handler is unregistered.
+ */
+int __must_check irq_register_exclusive(uint32_t gsi, void (*handler)(void *ctx), void *ctx);
+
+/* Whether @gsi is level-triggered (else edge), as the MADT or the ISA/PCI defaults say. */
+bool irq_gsi_level(uint32_t gsi);
 
 /* Remove a handler; the line is masked when none is left. Returns 0 or -ENOENT. */
 int irq_unregister(uint32_t gsi, void (*handler)(void *ctx), void *ctx);

@@ -192,11 +192,39 @@ static int stdio_install(struct fdtable *t, struct file *const stdio[3])
 	return err;
 }
 
+/* @extra[i] at fd 3 + i, each with the table's own reference. */
+static int extra_install(struct fdtable *t, struct file *const *extra, unsigned nextra)
+{
+	int fd, err;
+
+	for (unsigned i = 0; i < nextra; i++) {
+		fd = 3 + (int)i;
+		file_get(extra[i]);
+		err = fd_install(t, extra[i], fd, false);
+		if (err < 0) {
+			file_put(extra[i]);
+			return err;
+		}
+		if (err != fd)
+			return -EBADF; /* the table was not as expected */
+	}
+	return 0;
+}
+
 int proc_files_spawn(struct process *p, struct file *const stdio[3])
+{
+	return proc_files_spawn_extra(p, stdio, NULL, 0);
+}
+
+int proc_files_spawn_extra(struct process *p, struct file *const stdio[3],
+                           struct file *const *extra, unsigned nextra)
 {
 	struct fdtable *t = fdtable_create();
 	struct fs_context *c = fs_context_dup(fs_context_current());
 	int err = t && c ? stdio_install(t, stdio) : -ENOMEM;
+
+	if (!err)
+		err = extra_install(t, extra, nextra);
 
 	if (err) {
 		if (t)

@@ -113,6 +113,9 @@ int proc_files_clone(struct process *child, struct process *parent, uint64_t fla
  * the console) and a copy of the caller's context. 0 or -errno.
  */
 int proc_files_spawn(struct process *p, struct file *const stdio[3]);
+/* The same, then @extra[i] at fd 3 + i (proc_spawn_files()). */
+int proc_files_spawn_extra(struct process *p, struct file *const stdio[3],
+                           struct file *const *extra, unsigned nextra);
 /* exec, before the point of no return: a private copy of a shared table in *@out (or NULL). */
 int proc_files_exec_prepare(struct process *p, struct fdtable **out);
 /* exec, after it: install @fresh (if any), then close the close-on-exec descriptors. */

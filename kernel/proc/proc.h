@@ -282,6 +282,28 @@ int __must_check proc_spawn_stdio(const char *path, char *const argv[], char *co
                                   struct file *const stdio[3], int *pid_out);
 
 /*
+ * What proc_spawn_files() starts: the program (@path in the initrd, or
+ * @size bytes at @image named @path), its arguments, and its first
+ * descriptors: @stdio as proc_spawn_stdio(), then @extra[0..@nextra-1] at
+ * fds 3, 4, ... (each table entry takes its own reference). The driver
+ * host (kernel/ipc/drvhost.c) hands a driver its handles this way.
+ */
+#define PROC_SPAWN_MAX_EXTRA 16
+struct proc_spawn_files {
+	const char *path;
+	const void *image; /* NULL: @path from the initrd */
+	size_t size;
+	char *const *argv;
+	char *const *envp;
+	struct file *const *stdio; /* NULL: the console three times */
+	struct file *const *extra; /* none NULL */
+	unsigned nextra;           /* at most PROC_SPAWN_MAX_EXTRA */
+};
+
+/* Start @a's program as proc_spawn() does: 0 or exec's error, -EINVAL (a bad @extra). */
+int __must_check proc_spawn_files(const struct proc_spawn_files *a, int *pid_out);
+
+/*
  * The process's last thread left: its ITIMER_REAL slot (setitimer, alarm)
  * goes now, with the reference the slot held (kernel/syscall/sys_itimer.c).
  */

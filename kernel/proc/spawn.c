@@ -27,6 +27,8 @@ struct spawn_req {
 	char *const *argv;
 	char *const *envp;
 	struct file *const *stdio; /* fds 0, 1, 2 (NULL entries or NULL: the console) */
+	struct file *const *extra; /* fds 3, 4, ... (none NULL) */
+	unsigned nextra;           /* entries of extra */
 	int result;                /* exec's result */
 	int done;                  /* [a] the thread has finished with this request */
 };
@@ -76,7 +78,7 @@ static int spawn(struct spawn_req *rq, bool init, int *pid_out)
 	pid = p->pid;
 	err = sighand_create(&p->sighand);
 	if (!err)
-		err = proc_files_spawn(p, r.stdio);
+		err = proc_files_spawn_extra(p, r.stdio, r.extra, r.nextra);
 	flags = spin_lock_irqsave(&proc_lock);
 	p->kernel_child = !init;
 	if (init)
@@ -124,6 +126,25 @@ int proc_spawn_image(const char *name, const void *elf, size_t size, char *const
 		.path = name, .image = elf, .size = size, .argv = argv, .envp = envp
 	};
 
+	return spawn(&r, false, pid_out);
+}
+
+int proc_spawn_files(const struct proc_spawn_files *a, int *pid_out)
+{
+	struct spawn_req r = { .path = a->path,
+		               .image = a->image,
+		               .size = a->size,
+		               .argv = a->argv,
+		               .envp = a->envp,
+		               .stdio = a->stdio,
+		               .extra = a->extra,
+		               .nextra = a->nextra };
+
+	if (a->nextra > PROC_SPAWN_MAX_EXTRA || (a->nextra && !a->extra))
+		return -EINVAL;
+	for (unsigned i = 0; i < a->nextra; i++)
+		if (!a->extra[i])
+			return -EINVAL;
 	return spawn(&r, false, pid_out);
 }
 

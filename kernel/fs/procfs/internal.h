@@ -122,6 +122,8 @@ int procfs_show_partitions(struct seqbuf *s, const struct procfs_node *n);
 /* /proc/interrupts and the /proc/bus tree (pci.c). */
 int procfs_show_interrupts(struct seqbuf *s, const struct procfs_node *n);
 extern const struct procfs_dir procfs_bus_dir;
+/* /proc/cairn (cairn.c): Cairn's own files. */
+extern const struct procfs_dir procfs_cairn_dir;
 /* /proc/net (net.c): the network stack's tables. */
 extern const struct procfs_dir procfs_net_dir;
 

@@ -123,6 +123,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "bus", 40, DIR_MODE, 0, NULL, NULL, &procfs_bus_dir, NULL },
 	{ "interrupts", 43, REG_MODE, 0, procfs_show_interrupts, NULL, NULL, NULL },
 	{ "net", 78, DIR_MODE, 0, NULL, NULL, &procfs_net_dir, NULL },
+	{ "cairn", 120, DIR_MODE, 0, NULL, NULL, &procfs_cairn_dir, NULL },
 };
 
 /* The directory of one process, named by its pid. */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory objects from user space (docs/vmo.md): made, mapped and written in
+ * one process; shared with a child that sees the same bytes and writes
+ * back; the rights each call and each mapping needs; ranges and bad
+ * pointers; a resize under a mapping (SIGBUS past the end); a mapping that
+ * outlives its handle; and at the end every object, page and frame back
+ * at the baseline. Each point is a function of several checks; on Linux
+ * (no Cairn calls) each prints "# SKIP not Cairn".
+ */
+#include <setjmp.h>
+
+#include "cairn.h"
+#include "include/cairn/cairn_sys.h"
+#include "utest.h"
+
+#define PG 4096ul
+#define RW (PROT_READ | PROT_WRITE)
+
+/* The line of the first check that failed in the current point (0: none). */
+static int failed_line;
+#define CK(cond)                                \
+	do {                                    \
+		if (!(cond) && !failed_line)    \
+			failed_line = __LINE__; \
+	} while (0)
+
+static sigjmp_buf env;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(env, 1);
+}
+
+/* Whether reading @p raises SIGBUS. */
+static bool read_bus(volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = on_bus }, old;
+	volatile bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(env, 1) == 0)
+		(void)*p;
+	else
+		bus = true;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+static void *map_h(int h, size_t len, int prot, int flags, long off)
+{
+	return mmap(NULL, len, prot, flags, h, off);
+}
+
+static bool mapped(void *p)
+{
+	return p != MAP_FAILED;
+}
+
+/* The errno of a mapping that must fail (0 if it did not: it is undone). */
+static int map_fails(int h, size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, h, 0);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, len);
+	return 0;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(i * 31 + seed);
+}
+
+static bool same(const uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != (uint8_t)(i * 31 + seed))
+			return false;
+	return true;
+}
+
+static struct cairn_objcount count_now(void)
+{
+	struct cairn_objcount c = { 0 };
+
+	cairn_object_count(&c);
+	return c;
+}
+
+static void one_process(void)
+{
+	static uint8_t back[64 * 1024];
+	long h = cairn_vmo_create(sizeof(back), 0);
+	uint8_t *p = map_h((int)h, sizeof(back), RW, MAP_SHARED, 0);
+	uint64_t size = 0;
+
+	CK(h >= 0 && mapped(p));
+	CK(cairn_vmo_get_size((int)h, &size) == 0 && size == sizeof(back));
+	if (h < 0 || !mapped(p))
+		return;
+	fill(p, sizeof(back), 1);
+	CK(cairn_vmo_read((int)h, back, 0, sizeof(back)) == 0 && same(back, sizeof(back), 1));
+	fill(back, 100, 2);
+	CK(cairn_vmo_write((int)h, back, PG - 50, 100) == 0 && same(p + PG - 50, 100, 2));
+	munmap(p, sizeof(back));
+	close((int)h);
+}
+
+/* The child maps the handle it inherited, checks the parent's bytes and writes its own. */
+static int child_side(int h, size_t len)
+{
+	uint8_t *p = map_h(h, len, RW, MAP_SHARED, 0);
+
+	if (!mapped(p))
+		return 1;
+	if (!same(p, len, 3))
+		return 2;
+	fill(p, len, 4);
+	return 0;
+}
+
+static void shared_with_child(void)
+{
+	const size_t len = 16 * PG;
+	long h = cairn_vmo_create(len, 0);
+	uint8_t *p = map_h((int)h, len, RW, MAP_SHARED, 0);
+	pid_t pid;
+	int st;
+
+	CK(h >= 0 && mapped(p));
+	if (h < 0 || !mapped(p))
+		return;
+	fill(p, len, 3);
+	pid = fork();
+	if (pid == 0)
+		_exit(child_side((int)h, len));
+	st = ut_wait(pid);
+	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CK(same(p, len, 4));
+	munmap(p, len);
+	close((int)h);
+}
+
+static void rights(void)
+{
+	long h = cairn_vmo_create(PG, 0);
+	int ro = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, 0);
+	int nomap = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0);
+	char buf[8] = "rights";
+	void *p;
+
+	CK(h >= 0 && ro >= 0 && nomap >= 0);
+	CK(cairn_vmo_write(ro, buf, 0, 8) == -EACCES);
+	CK(cairn_vmo_set_size(ro, 2 * PG) == -EACCES);
+	CK(cairn_vmo_write(nomap, buf, 0, 8) == 0);
+	CK(cairn_vmo_read(ro, buf, 0, 8) == 0 && !strcmp(buf, "rights"));
+	CK(map_fails(nomap, PG, PROT_READ, MAP_SHARED) == EACCES);
+	CK(map_fails(ro, PG, RW, MAP_SHARED) == EACCES);
+	CK(map_fails(ro, PG, PROT_READ | PROT_EXEC, MAP_SHARED) == EACCES);
+	CK(map_fails(ro, PG, RW, MAP_PRIVATE) == 0); /* writes go to private copies */
+	/* Read-only, it maps for reading and cannot be made writable later. */
+	p = map_h(ro, PG, PROT_READ, MAP_SHARED, 0);
+	CK(mapped(p) && !strcmp(p, "rights"));
+	CK(syscall(SYS_mprotect, p, PG, RW) == -1 && errno == EACCES);
+	munmap(p, PG);
+	/* A duplicate never gains a right. */
+	CK(cairn_handle_dup(ro, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0) == -EACCES);
+	close((int)h);
+	close(ro);
+	close(nomap);
+}
+
+static void ranges(void)
+{
+	long h = cairn_vmo_create(2 * PG, 0);
+	char buf[16] = { 0 };
+	int p[2];
+
+	CK(h >= 0 && pipe(p) == 0);
+	CK(cairn_vmo_read((int)h, buf, 2 * PG - 8, 16) == -EINVAL);
+	CK(cairn_vmo_write((int)h, buf, 2 * PG + 1, 0) == -EINVAL);
+	CK(cairn_vmo_write((int)h, buf, 2 * PG, 0) == 0);
+	CK(cairn_vmo_read((int)h, buf, -1ull, 2) == -EINVAL);
+	CK(cairn_vmo_read((int)h, (void *)16, 0, 16) == -EFAULT);
+	CK(cairn_vmo_write((int)h, (void *)-4096l, 0, 16) == -EFAULT);
+	CK(cairn_vmo_get_size((int)h, (uint64_t *)16) == -EFAULT);
+	CK(cairn_vmo_create((1ull << 32) + 1, 0) == -EINVAL);
+	CK(cairn_vmo_read(p[0], buf, 0, 1) == -EBADFD); /* a descriptor, not a handle */
+	CK(cairn_vmo_read(999, buf, 0, 1) == -EBADF);
+	CK(map_fails(p[0], PG, PROT_READ, MAP_SHARED) == ENODEV);
+	close(p[0]);
+	close(p[1]);
+	close((int)h);
+}
+
+static void resize_while_mapped(void)
+{
+	long h = cairn_vmo_create(4 * PG, 0);
+	char *p = map_h((int)h, 4 * PG, RW, MAP_SHARED, 0);
+	uint64_t size = 0;
+
+	CK(h >= 0 && mapped(p));
+	if (h < 0 || !mapped(p))
+		return;
+	memset(p, 'x', 4 * PG);
+	CK(cairn_vmo_set_size((int)h, PG + 1) == 0);
+	CK(cairn_vmo_get_size((int)h, &size) == 0 && size == 2 * PG);
+	CK(!read_bus(p + PG) && p[PG] == 'x');
+	CK(read_bus(p + 2 * PG));
+	CK(read_bus(p + 3 * PG + 100));
+	CK(cairn_vmo_set_size((int)h, 4 * PG) == 0);
+	CK(!read_bus(p + 3 * PG) && p[3 * PG] == 0 && p[PG] == 'x');
+	munmap(p, 4 * PG);
+	close((int)h);
+}
+
+static void outlives_handle(void)
+{
+	struct cairn_objcount c0 = count_now(), c1;
+	long h = cairn_vmo_create(PG, 0);
+	char *p = map_h((int)h, PG, RW, MAP_SHARED, 0);
+
+	CK(h >= 0 && mapped(p));
+	if (h < 0 || !mapped(p))
+		return;
+	strcpy(p, "still here");
+	close((int)h);
+	c1 = count_now();
+	CK(c1.objects[CAIRN_OBJ_VMO] == c0.objects[CAIRN_OBJ_VMO]);
+	CK(c1.vmo_pages == c0.vmo_pages + 1);
+	CK(!strcmp(p, "still here"));
+	munmap(p, PG);
+	CK(count_now().vmo_pages == c0.vmo_pages);
+}
+
+/* A child that makes objects, maps and touches them, and exits with them all open. */
+static int litter(void)
+{
+	for (int i = 0; i < 8; i++) {
+		long h = cairn_vmo_create(8 * PG, 0);
+		char *p = map_h((int)h, 8 * PG, RW, MAP_SHARED, 0);
+
+		if (h < 0 || !mapped(p))
+			return 1;
+		for (int j = 0; j < 8; j++)
+			p[j * PG] = (char)j;
+	}
+	return 0;
+}
+
+static bool memstat(struct cairn_memstat *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->version = CAIRN_MEMSTAT_VERSION;
+	m->size = sizeof(*m);
+	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
+}
+
+static void all_released(void)
+{
+	struct cairn_objcount c0 = count_now(), c1;
+	struct cairn_memstat base, now;
+	long long frames = 0;
+	int st;
+
+	memstat(&base);
+	for (int round = 0; round < 20; round++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(litter());
+		st = ut_wait(pid);
+		CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* A dead process's space may be torn down just after its parent reaps it. */
+	for (int i = 0; i < 100; i++) {
+		c1 = count_now();
+		memstat(&now);
+		frames = cairn_memstat_frames_apart(&base, &now);
+		if (frames == 0 && c1.vmo_pages == c0.vmo_pages)
+			break;
+		ut_sleep_ms(20);
+	}
+	CK(c1.objects[CAIRN_OBJ_VMO] == c0.objects[CAIRN_OBJ_VMO]);
+	CK(c1.vmo_pages == c0.vmo_pages);
+	CK(c1.handles == c0.handles);
+	tap_masked("frames %lld bytes from the baseline", frames);
+	CK(frames == 0);
+}
+
+static const struct {
+	void (*fn)(void);
+	const char *what;
+} points[] = {
+	{ one_process, "made, mapped and written in one process; the calls see the bytes" },
+	{ shared_with_child, "a child maps the inherited handle, sees the bytes, writes back" },
+	{ rights, "each call and each mapping needs its right; mprotect adds none" },
+	{ ranges, "out of range is EINVAL, bad pointers EFAULT, non-handles EBADFD" },
+	{ resize_while_mapped, "shrunk under a mapping: SIGBUS past the end; grown: zeros" },
+	{ outlives_handle, "a mapping keeps its pages after the last handle closes" },
+	{ all_released, "processes exiting with objects mapped leave nothing behind" },
+};
+
+int main(void)
+{
+	const int n = (int)(sizeof(points) / sizeof(points[0]));
+	bool cairn = cairn_present();
+
+	tap_plan(n);
+	for (int i = 0; i < n; i++) {
+		if (!cairn) {
+			tap_ok(true, "%s # SKIP not Cairn", points[i].what);
+			continue;
+		}
+		failed_line = 0;
+		points[i].fn();
+		if (failed_line)
+			tap_masked("first failed check at line %d", failed_line);
+		tap_ok(!failed_line, "%s", points[i].what);
+	}
+	return tap_done(n);
+}
