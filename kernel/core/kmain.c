@@ -304,8 +304,9 @@ void kmain(const struct boot_info *bi)
 	run_boot_mode();
 	/* From here the consoles read their devices (one-shot modes read them directly). */
 	tty_start_input();
-	ps2_user_start(); /* /sbin/ps2kbd takes the keyboard unless kbd=kernel (docs/ps2-user.md) */
 	if (!proc_start_init()) /* init= takes the console from the kernel shell */
 		shell_start();
+	/* After init, which must be pid 1: /sbin/ps2kbd takes the keyboard (docs/ps2-user.md). */
+	ps2_user_start();
 	shell_serve_boot_flow(); /* commands that must run in "main" on CPU 0 */
 }

@@ -18,7 +18,8 @@
 /*
  * Hand the keyboard over and start its driver, if the system has one and
  * the command line allows it. Call once from the boot flow, after the
- * file tree is up and the consoles read their input, before init.
+ * file tree is up and the consoles read their input, just after init
+ * starts (init must be pid 1).
  * Returns 0 (handed over), -ENODEV (no keyboard), -ENOENT (no driver
  * program), -EPERM (kbd=kernel) or an error of the objects' creation;
  * on any error the kernel's own driver keeps the keyboard.

@@ -41,6 +41,7 @@
 #define ST_OUTPUT_FULL 0x01 /* a byte waits in the data port */
 #define ST_INPUT_FULL  0x02 /* the controller has not taken the last byte written */
 #define ST_AUX         0x20 /* the waiting byte is the mouse's */
+#define SET1_BREAK     0x80 /* a set-1 break code: the make code with bit 7 set */
 #define KBD_SET_LEDS   0xed
 #define KBD_ACK        0xfa
 #define KBD_RESEND     0xfe
@@ -161,11 +162,18 @@ static void flush(void)
 	drv.nbatch = 0;
 }
 
+/*
+ * The decoder dropped @byte (it counts them): log it, unless it is a break
+ * code, the usual case being a key let go after a restart whose press the
+ * last life saw (not an error; counted with the rest).
+ */
 static void log_bad(uint8_t byte)
 {
 	if (drv.kbd.ignored == drv.ignored)
 		return;
 	drv.ignored = drv.kbd.ignored;
+	if (byte & SET1_BREAK)
+		return;
 	if (drv.ignored <= LOG_BAD_MAX)
 		fprintf(stderr, "ps2kbd: byte %#x decodes to no key; skipped\n", byte);
 	else if (drv.ignored % 1000 == 0)
