@@ -4,3 +4,4 @@
 # KERNEL_CIDL: the protocols whose generated encode/decode (NAME.c) the kernel
 # links, one line each: KERNEL_CIDL += NAME
 KERNEL_CIDL :=
+KERNEL_CIDL += input # the user-space keyboard's events (docs/ps2-user.md)

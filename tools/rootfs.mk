@@ -15,6 +15,7 @@ RUN_CMDLINE = $(strip $(if $(INIT),init=$(INIT)) $(APPEND))
 LINUX_CMDLINE = $(strip console=ttyS0 rdinit=$(or $(INIT),/sbin/init) quiet $(APPEND))
 ROOTFS_PROGS := $(addprefix $(USER_BUILD)/musl/,$(USER_TESTS)) \
 	$(addprefix $(USER_BUILD)/bench/,$(USER_BENCHES))
+ROOTFS_PROGS += $(USER_DRIVERS) # user/drivers/drivers.mk: /sbin/ps2kbd (docs/ps2-user.md)
 
 .PHONY: rootfs
 rootfs: $(ROOTFS)

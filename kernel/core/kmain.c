@@ -25,6 +25,7 @@
 #include "dev/fbcon.h"
 #include "dev/font.h"
 #include "dev/ps2.h"
+#include "dev/ps2_user.h"
 #include "dev/uart16550.h"
 #include "fs/fs_types.h"
 #include "irq/irq.h"
@@ -305,5 +306,7 @@ void kmain(const struct boot_info *bi)
 	tty_start_input();
 	if (!proc_start_init()) /* init= takes the console from the kernel shell */
 		shell_start();
+	/* After init, which must be pid 1: /sbin/ps2kbd takes the keyboard (docs/ps2-user.md). */
+	ps2_user_start();
 	shell_serve_boot_flow(); /* commands that must run in "main" on CPU 0 */
 }

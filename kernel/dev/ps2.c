@@ -22,6 +22,13 @@
  * exchange goes out after it (IBM PS/2 Technical Reference, "Keyboard",
  * "Set/Reset Status Indicators").
  *
+ * Hand-over: ps2_keyboard_release() gives the keyboard to a user-space
+ * driver (kernel/dev/ps2_user.c, docs/ps2-user.md). The handler then leaves
+ * the IRQ 1 line to that driver's interrupt object and takes from the
+ * shared output buffer only bytes the status marks as the mouse's: a
+ * keyboard byte at the head stays there for the driver, and its IRQ 1
+ * edge tells the driver. The mouse stays in the kernel.
+ *
  * Locks: [I] set by ps2_init() before the interrupts are on, read-only
  * after; [P] ps2.lock.
  */
@@ -70,6 +77,7 @@ static struct {
 	uint8_t led_tries;      /* [P] resends of led_last_byte */
 	uint64_t led_since_ns;  /* [P] when led_last_byte went out */
 	struct ps2_stats stats; /* [P] */
+	bool kbd_released;      /* [P] a user-space driver owns the keyboard's bytes */
 } ps2 = { .lock = SPINLOCK_INIT("ps2") };
 
 static void led_fail_locked(void) __must_hold(&ps2.lock)
@@ -169,6 +177,8 @@ static void ps2_interrupt(void *ctx)
 	uint8_t st, b;
 
 	for (n = 0; n < IRQ_BURST && ((st = inb(I8042_STATUS)) & I8042_ST_OUTPUT_FULL); n++) {
+		if (ps2.kbd_released && !(st & I8042_ST_AUX_DATA))
+			break; /* the user-space driver's byte: leave it in the buffer */
 		b = inb(I8042_DATA);
 		if (st & I8042_ST_AUX_DATA) {
 			if (mouse_byte_locked(b, &move))
@@ -283,13 +293,67 @@ void ps2_get_stats(struct ps2_stats *out)
 int ps2_set_leds(uint8_t mask)
 {
 	uint64_t flags;
+	int err = 0;
 
 	if (!ps2_ready() || !ps2.info.keyboard)
 		return -ENODEV;
 	flags = spin_lock_irqsave(&ps2.lock);
-	led_request_locked(mask & LED_MASK_ALL);
+	if (ps2.kbd_released)
+		err = -ENODEV; /* the user-space driver owns the LEDs */
+	else
+		led_request_locked(mask & LED_MASK_ALL);
 	spin_unlock_irqrestore(&ps2.lock, flags);
+	return err;
+}
+
+int ps2_keyboard_release(void)
+{
+	uint64_t flags;
+	bool was;
+
+	if (!ps2_ready() || !ps2.info.keyboard)
+		return -ENODEV;
+	flags = spin_lock_irqsave(&ps2.lock);
+	was = ps2.kbd_released;
+	ps2.kbd_released = true;
+	ps2.led_step = LED_IDLE; /* an exchange in flight: its ACK is the driver's now */
+	spin_unlock_irqrestore(&ps2.lock, flags);
+	if (was)
+		return -EALREADY;
+	/* From here the handler leaves keyboard bytes alone; now stop taking IRQ 1 at all. */
+	if (irq_unregister(irq_isa_to_gsi(PS2_KBD_ISA_IRQ), ps2_interrupt, NULL))
+		pr_warn("ps2: IRQ 1 had no handler to remove");
+	pr_info("ps2: keyboard handed over to a user-space driver");
 	return 0;
+}
+
+int ps2_keyboard_reclaim(void)
+{
+	uint64_t flags;
+	int err;
+
+	if (!ps2_keyboard_released())
+		return -EALREADY;
+	err = irq_register(irq_isa_to_gsi(PS2_KBD_ISA_IRQ), ps2_interrupt, NULL);
+	if (err)
+		return err;
+	flags = spin_lock_irqsave(&ps2.lock);
+	ps2.kbd_released = false;
+	ps2kbd_init(&ps2.kbd); /* whatever it knew is stale now */
+	spin_unlock_irqrestore(&ps2.lock, flags);
+	/* A byte that came meanwhile raised its edge on a masked line: take it now. */
+	ps2_interrupt(NULL);
+	pr_info("ps2: keyboard back in the kernel");
+	return 0;
+}
+
+bool ps2_keyboard_released(void)
+{
+	uint64_t flags = spin_lock_irqsave(&ps2.lock);
+	bool r = ps2.kbd_released;
+
+	spin_unlock_irqrestore(&ps2.lock, flags);
+	return r;
 }
 
 int ps2_inject(unsigned port, uint8_t byte)

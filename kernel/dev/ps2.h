@@ -76,6 +76,24 @@ void ps2_get_stats(struct ps2_stats *out);
 int ps2_set_leds(uint8_t mask);
 
 /*
+ * Give the keyboard to a user-space driver (docs/ps2-user.md): from now on
+ * the kernel takes no IRQ 1 and reads the shared data port only for bytes
+ * the status marks as the mouse's, and ps2_set_leds() is -ENODEV (the
+ * driver owns the LEDs), until ps2_keyboard_reclaim(). Returns 0,
+ * -ENODEV (no keyboard) or -EALREADY.
+ * Task context (unregisters a handler).
+ */
+int __must_check ps2_keyboard_release(void);
+/*
+ * Take the keyboard back after ps2_keyboard_release(), once nothing else
+ * holds IRQ 1 (a hand-over that failed half-way; tests). Returns 0,
+ * -EALREADY (not released) or irq_register()'s error. Task context.
+ */
+int __must_check ps2_keyboard_reclaim(void);
+/* Whether the keyboard is released. Any context. */
+bool ps2_keyboard_released(void);
+
+/*
  * Tests: have the controller place @byte in its output buffer as if port
  * @port (1 or 2) had sent it (commands 0xD2, 0xD3), so it goes through the
  * interrupt, the decoder and the input queue. Not translated: pass set-1
