@@ -71,3 +71,4 @@ ifndef SCFUZZ_BIN
 endif
 user: $(SCFUZZ_BIN)
 -include user/tools/tools.mk
+-include user/ipc/ipc.mk
