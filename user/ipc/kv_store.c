@@ -55,28 +55,21 @@ static int kv_key_ok(const char *key, size_t klen)
 {
 	if (klen == 0 || memchr(key, 0, klen))
 		return -EINVAL;
-	return klen > KV_MAX_KEY ? -ENAMETOOLONG : 0;
+	return klen > KVS_MAX_KEY ? -ENAMETOOLONG : 0;
 }
 
-int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len)
+int kv_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len)
 {
 	int found, err = kv_key_ok(key, klen);
-	uint8_t *copy = NULL;
 	size_t i;
 
 	if (err)
 		return err;
-	if (len > KV_MAX_BLOB_BYTES)
+	if (len > KVS_MAX_BYTES)
 		return -EFBIG;
 	i = kv_index(s, key, klen, &found);
-	if (!found && s->n == KV_MAX_KEYS)
+	if (!found && s->n == KVS_MAX_KEYS)
 		return -ENOSPC;
-	if (len) {
-		copy = malloc(len);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, value, len);
-	}
 	if (found) {
 		free(s->e[i].value);
 	} else {
@@ -85,9 +78,30 @@ int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, 
 		s->e[i].key[klen] = 0;
 		s->n++;
 	}
-	s->e[i].value = copy;
+	s->e[i].value = len ? value : NULL;
 	s->e[i].len = len;
+	if (!len)
+		free(value);
 	return 0;
+}
+
+int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len)
+{
+	uint8_t *copy = NULL;
+	int err;
+
+	if (len > KVS_MAX_BYTES)
+		return -EFBIG;
+	if (len) {
+		copy = malloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, value, len);
+	}
+	err = kv_put_owned(s, key, klen, copy, len);
+	if (err)
+		free(copy);
+	return err;
 }
 
 int kv_delete(struct kv_store *s, const char *key, size_t klen)

@@ -11,19 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KV_MAX_KEYS       256         /* keys the store holds */
-#define KV_MAX_KEY        64          /* bytes in a key */
-#define KV_MAX_BLOB_BYTES (16u << 20) /* bytes in one value */
+#define KVS_MAX_KEYS  256         /* keys the store holds */
+#define KVS_MAX_KEY   64          /* bytes in a key */
+#define KVS_MAX_BYTES (16u << 20) /* bytes in one value */
 
 struct kv_entry {
-	char key[KV_MAX_KEY + 1]; /* NUL-terminated */
-	uint8_t *value;           /* malloc'd, @len bytes (NULL when 0) */
-	size_t len;               /* bytes in @value */
+	char key[KVS_MAX_KEY + 1]; /* NUL-terminated */
+	uint8_t *value;            /* malloc'd, @len bytes (NULL when 0) */
+	size_t len;                /* bytes in @value */
 };
 
 struct kv_store {
-	struct kv_entry e[KV_MAX_KEYS]; /* sorted by key, @n used */
-	size_t n;                       /* keys stored */
+	struct kv_entry e[KVS_MAX_KEYS]; /* sorted by key, @n used */
+	size_t n;                        /* keys stored */
 };
 
 /* The entry for @key (@klen bytes), or NULL. */
@@ -32,9 +32,15 @@ const struct kv_entry *kv_find(const struct kv_store *s, const char *key, size_t
 /*
  * Store a copy of @len bytes at @value under @key, replacing any value it
  * had. Returns 0, -EINVAL (empty key, or a NUL in it), -ENAMETOOLONG,
- * -EFBIG (past KV_MAX_BLOB_BYTES), -ENOSPC (KV_MAX_KEYS already) or -ENOMEM.
+ * -EFBIG (past KVS_MAX_BYTES), -ENOSPC (KVS_MAX_KEYS already) or -ENOMEM.
  */
 int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len);
+
+/*
+ * As kv_put(), but the store takes @value itself (from malloc()) instead of
+ * a copy; on failure it is the caller's still.
+ */
+int kv_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len);
 
 /* Remove @key: 0 or -ENOENT. */
 int kv_delete(struct kv_store *s, const char *key, size_t klen);

@@ -116,6 +116,21 @@ static int kvd_reply_wait(struct kvd *d, int i, enum kvd_verdict v)
 	return 0;
 }
 
+/* Send d->out on client @i's channel as the reply to @txid, without waiting. */
+static int kvd_send(struct kvd *d, int i, uint32_t txid)
+{
+	struct cairn_msg m;
+
+	kvd_msg_desc(&m, &d->out, true);
+	m.txid = txid;
+	return (int)cairn_channel_write(d->clients[i], &m, 0);
+}
+
+int kvd_send_deferred(struct kvd *d, const struct kvd_waiter *w)
+{
+	return kvd_send(d, w->client, w->txid);
+}
+
 /* Serve client @i's queued requests until none is left or it goes. */
 static void kvd_serve(struct kvd *d, int i)
 {
@@ -135,6 +150,9 @@ static void kvd_serve(struct kvd *d, int i)
 		enum kvd_verdict v = kvd_proto_handle(d, i);
 
 		if (v == KVD_BAD) {
+			/* Say why (an error reply), then hang up. */
+			if (d->out.nbytes)
+				(void)kvd_send(d, i, d->out.txid);
 			kvd_drop(d, i, "malformed request");
 			return;
 		}
@@ -146,15 +164,6 @@ static void kvd_serve(struct kvd *d, int i)
 			return;
 		}
 	}
-}
-
-int kvd_send_deferred(struct kvd *d, const struct kvd_waiter *w)
-{
-	struct cairn_msg m;
-
-	kvd_msg_desc(&m, &d->out, true);
-	m.txid = w->txid;
-	return (int)cairn_channel_write(d->clients[w->client], &m, 0);
 }
 
 /* One round: poll the socket and every channel, serve what is ready. */

@@ -23,7 +23,7 @@ struct kvd_waiter {
 	int client;    /* index in kvd.clients, -1 when the slot is free */
 	uint32_t txid; /* the call's txid: the reply must carry it */
 	size_t klen;   /* bytes in @key */
-	char key[KV_MAX_KEY];
+	char key[KVS_MAX_KEY];
 };
 
 /* One message: bytes and handles, the buffers a read fills or a write sends. */
