@@ -10,10 +10,12 @@ serial as a person would:
                its output compared line by line with the document's: the
                document cannot drift from what the programs do
   bad-input    requests the client's encoder would never make, sent raw
-               (`kv raw HEX`, the bytes made here on the host from the
-               document's wire format): one byte short, a length past the
-               end, a key past its bound. kvd's generated decoder refuses
-               each and closes that client's channel; kvd keeps serving
+               (`kv raw HEX`, the bytes made here on the host from
+               docs/cidl.md's wire format): one byte short, a string or
+               body length past the end, a key past its bound, an unknown
+               ordinal. kvd's generated decoder refuses each (an error
+               reply, then it closes that client's channel); kvd keeps
+               serving the next client
   many         20 clients at once in the background, every key there after
   kill-client  a client blocked in a call (`kv wait`) killed with -9; kvd
                notices the dead channel and keeps serving
@@ -27,7 +29,7 @@ serial as a person would:
 """
 import argparse
 import os
-import re
+import struct
 import sys
 import tempfile
 import time
@@ -100,28 +102,48 @@ def stop_kvd(sh):
     return kv_ok(sh, "kill $(cat /run/kvd.pid); while [ -e /run/kvd.pid ]; do sleep 0.1; done")
 
 
-def hexreq(data):
-    return data.hex()
+# kv.cidl's wire format (docs/cidl.md): a 16-byte header -- magic "CI",
+# wire version 1, flags, ordinal, body length, protocol version, 0 -- then
+# the body; a string is a u32 length and its bytes.
+KV_GET, KV_VERSION, MAX_KEY = 1, 1, 64
+
+
+def kv_message(ordinal, body, body_len=None):
+    n = len(body) if body_len is None else body_len
+    return struct.pack("<HBBIIHH", 0x4943, 1, 0, ordinal, n, KV_VERSION, 0) + body
+
+
+def kv_string(s, length=None):
+    data = s.encode()
+    return struct.pack("<I", len(data) if length is None else length) + data
+
+
+def bad_requests():
+    """(name, bytes) of requests kvd's decoder must refuse, and a good one first."""
+    good = kv_message(KV_GET, kv_string("greeting"))
+    return good, [("one byte short", good[:-1]),
+                  ("a string length past the end",
+                   kv_message(KV_GET, kv_string("greeting", 1000))),
+                  ("a key past its bound (%d bytes)" % (MAX_KEY + 1),
+                   kv_message(KV_GET, kv_string("k" * (MAX_KEY + 1)))),
+                  ("a body length past the end",
+                   kv_message(KV_GET, kv_string("greeting"), 100)),
+                  ("an ordinal kv.cidl does not have", kv_message(99, b""))]
 
 
 def check_bad_input(sh, ctx):
-    import kvwire  # the host encoder of docs/ipc.md's wire format (tools/kvwire.py)
     why = start_kvd(sh)
     if why:
         return None, why
-    good = kvwire.get_request("greeting")
-    cases = [("one byte short", good[:-1]),
-             ("a length past the end", kvwire.length_past_end(good)),
-             ("a key past its bound", kvwire.get_request("k" * (kvwire.MAX_KEY + 1),
-                                                           check=False))]
+    good, cases = bad_requests()
     # The well-formed request first: the raw path itself must work.
-    why = kv_ok(sh, "kv raw %s" % hexreq(good), None)
-    if why:
-        return None, "the well-formed request was refused: " + why
+    status, out = sh.run("kv raw %s" % good.hex(), 30)
+    if status != 0:
+        return None, "the well-formed request was refused: %r" % output(out)
     for name, data in cases:
-        status, out = sh.run("kv raw %s" % hexreq(data), 30)
+        status, out = sh.run("kv raw %s" % data.hex(), 30)
         got = output(out)
-        if status == 0 or not any("closed the channel" in l for l in got):
+        if status == 0 or not any("kvd refused the request" in l for l in got):
             return None, "%s: status %s, %r" % (name, status, got)
     why = kv_ok(sh, "kv put after-bad ok && kv get after-bad", ["ok"]) or stop_kvd(sh)
     return (None, why) if why else ("%d malformed requests refused" % len(cases), None)
