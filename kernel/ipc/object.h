@@ -146,6 +146,13 @@ void ipc_counts_read(struct cairn_objcount *out);
 #define IPC_COUNT_N           (CAIRN_OBJ_TYPES + 5)
 
 /*
+ * A Cairn deadline (int64 ns, CLOCK_MONOTONIC) as the kernel's waits take
+ * it: CAIRN_DEADLINE_NEVER is TIME_NEVER; a negative one is 0 (the past:
+ * look once); any other is itself (a past one also looks once).
+ */
+uint64_t ipc_deadline(int64_t deadline_ns);
+
+/*
  * Process and thread objects (kernel/ipc/task_obj.c): one per process or
  * thread, made the first time a handle to it is asked for and kept until
  * the last handle goes. TERMINATED is raised when it ends: the exit path
