@@ -67,6 +67,48 @@ def doc_sessions(path=DOC):
     return steps
 
 
+def doc_excerpts(path=DOC):
+    """(source path, [chunks of lines]) of each block a `<!-- from: PATH -->`
+    line introduces; "..." lines split a block into chunks."""
+    out, src, block = [], None, None
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if block is not None:
+                if line.strip() == "```":
+                    out.append((src, block))
+                    src, block = None, None
+                elif line.strip() == "...":
+                    block.append([])
+                else:
+                    block[-1].append(line)
+            elif line.startswith("<!-- from: "):
+                src = line[len("<!-- from: "):].rstrip(" ->")
+            elif src and line.startswith("```"):
+                block = [[]]
+    return out
+
+
+def check_excerpts():
+    """Each excerpt of docs/ipc.md, chunk by chunk, appears in its file in
+    order: the walkthrough shows the code that runs. None or why not."""
+    for src, chunks in doc_excerpts():
+        path = src if os.path.isabs(src) else os.path.join(
+            BUILD, src[len("build/"):]) if src.startswith("build/") else os.path.join(ROOT, src)
+        if not os.path.exists(path):
+            return "%s: missing" % src
+        with open(path) as f:
+            lines = f.read().split("\n")
+        at = 0
+        for chunk in chunks:
+            found = next((i for i in range(at, len(lines) - len(chunk) + 1)
+                          if lines[i:i + len(chunk)] == chunk), None)
+            if found is None:
+                return "%s: the excerpt starting %r is not in the file" % (src, chunk[:1])
+            at = found + len(chunk)
+    return None
+
+
 def output(out):
     """A command's output lines without carriage returns or kernel log lines."""
     return [l.rstrip("\r") for l in out if not l.startswith("syscall:")]
@@ -154,7 +196,8 @@ def check_many(sh, ctx):
     if why:
         return None, why
     n = 20
-    cmd = "for i in $(seq %d); do kv put m$i v$i & done; wait; kv list | grep -c '^m'" % n
+    # In a subshell: no job-control notices from the interactive shell.
+    cmd = "(for i in $(seq %d); do kv put m$i v$i & done; wait); kv list | grep -c '^m'" % n
     why = kv_ok(sh, cmd, [str(n)], 120)
     why = why or kv_ok(sh, "kv get m17", ["v17"]) or stop_kvd(sh)
     return (None, why) if why else ("%d clients at once" % n, None)
@@ -166,7 +209,7 @@ def check_kill_client(sh, ctx):
         return None, why
     # The client waits inside its call (kvd holds the reply until the key
     # appears); kill -9 takes it mid-call.
-    why = kv_ok(sh, "kv wait never-put & sleep 1; kill -9 $!; wait $!; echo $?", ["137"])
+    why = kv_ok(sh, "(kv wait never-put & sleep 1; kill -9 $!; wait $!; echo $?)", ["137"])
     why = why or kv_ok(sh, "kv put after-kill ok && kv get after-kill", ["ok"])
     why = why or stop_kvd(sh)
     return (None, why) if why else ("kvd kept serving", None)
@@ -176,8 +219,8 @@ def check_kill_server(sh, ctx):
     why = start_kvd(sh)
     if why:
         return None, why
-    status, out = sh.run("kv wait never-put & sleep 1; kill -9 $(cat /run/kvd.pid); wait $!; "
-                         "echo status $?", 30)
+    status, out = sh.run("(kv wait never-put & sleep 1; kill -9 $(cat /run/kvd.pid); wait $!; "
+                         "echo status $?)", 30)
     got = output(out)
     if status != 0 or "status 1" not in got or not any("EPIPE" in l or "closed" in l
                                                        for l in got):
@@ -250,6 +293,8 @@ def jobs(res, kernel, tmp):
 
         def report(name, detail, why):
             res.add("ipc/svc: %s" % name, why is None, detail if why is None else why)
+        why = check_excerpts()
+        report("docs/ipc.md's excerpts are the code", "%d excerpts" % len(doc_excerpts()), why)
         s = session(kernel, tmp, report)
         with open(os.path.join(BUILD, "e2e-svc.log"), "w") as f:
             f.write(s.text())
@@ -274,6 +319,8 @@ def main():
         print("ok - %s (%s)" % (name, detail) if why is None else "FAIL - %s\n%s" % (name, why),
               flush=True)
     only = set(opts.only.split(",")) if opts.only else None
+    why = check_excerpts()
+    report("docs/ipc.md's excerpts are the code", "%d excerpts" % len(doc_excerpts()), why)
     with tempfile.TemporaryDirectory(prefix="cairn-e2e-svc-") as tmp:
         s = session(opts.kernel, tmp, report, only, opts.v)
     with open(os.path.join(BUILD, "e2e-svc.log"), "w") as f:
