@@ -270,6 +270,8 @@ def session(kernel, tmp, report, only=None, echo=False):
         if why:
             report("boot to a shell", None, why)
             return s
+        # A wide terminal: ash's line editor would wrap the echo of a long command.
+        sh.run("stty cols 250", 10)
         ctx = {"counts_before": ipcstat(sh)}
         checks = [(label, fn) for short, label, fn in CHECKS if not only or short in only]
         eb.run_checks(sh, checks, ctx, report)
