@@ -45,3 +45,4 @@ int kvc_put_file(int h, char **args);
 int kvc_get_file(int h, char **args);
 int kvc_wait(int h, char **args);
 int kvc_raw(int h, char **args);
+int kvc_bench(int h, char **args);

@@ -42,7 +42,8 @@ int kv_boot_listen(const char *path)
 
 	if (err)
 		return err;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a client gone between poll and accept must not stall kvd. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	unlink(path);
@@ -79,7 +80,7 @@ static int kv_send_handle(int sock, int h)
 
 int kv_boot_accept(int lfd)
 {
-	int32_t ch[2];
+	int32_t ch[2] = { -1, -1 };
 	long client;
 	int conn, err;
 

@@ -244,3 +244,33 @@ int kvc_wait(int h, char **args)
 	kv_print(&a.value);
 	return 0;
 }
+
+/*
+ * kv bench N: N gets of one key, each a whole round trip (encode, call,
+ * kvd's poll and dispatch, decode), timed on the monotonic clock. A figure
+ * for docs/ipc.md, not a test.
+ */
+int kvc_bench(int h, char **args)
+{
+	struct kv_get_req q = { .key = kv_arg("bench") };
+	struct kv_get_rep a;
+	struct cidl_writer w;
+	struct cidl_reader r;
+	long n = strtol(args[0], NULL, 10), err = 0;
+	int64_t t0;
+
+	if (n <= 0)
+		return kv_fail("bench", -EINVAL);
+	if (kv_encoded("bench", &w, kv_get_req_encode(kv_writer(&w), &q)))
+		return 1;
+	t0 = cairn_now_ns();
+	for (long i = 0; i < n && !err; i++) {
+		err = kv_call(h, &r, CAIRN_DEADLINE_NEVER);
+		if (!err && kv_get_rep_decode(&r, &a))
+			err = -EBADMSG;
+	}
+	if (err)
+		return kv_fail("bench", err);
+	printf("%ld gets: %lld ns each\n", n, (long long)((cairn_now_ns() - t0) / n));
+	return 0;
+}

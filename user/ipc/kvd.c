@@ -179,7 +179,8 @@ static int kvd_round(struct kvd *d)
 		p[n] = (struct pollfd){ .fd = d->clients[i], .events = POLLIN };
 		who[n++] = i;
 	}
-	if (poll(p, n, -1) < 0)
+	/* SIGTERM is blocked except inside ppoll, so it cannot slip in before the wait. */
+	if (ppoll(p, n, NULL, &d->waitmask) < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (int k = 1; k < n; k++) {
 		if (p[k].revents & POLLIN)
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
 {
 	struct kvd *d = &kvd;
 	struct sigaction sa = { .sa_handler = on_term };
+	sigset_t stop;
 	bool foreground = false;
 	const char *path = kv_sock_path();
 	int opt, err = 0;
@@ -264,6 +266,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, &d->waitmask);
 	signal(SIGPIPE, SIG_IGN);
 	if (!foreground && (err = kvd_daemonize()) < 0) {
 		fprintf(stderr, "kvd: fork: %s\n", strerror(-err));

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,7 @@ struct kvd {
 	struct kv_store store;
 	struct kvd_msg in, out; /* the request read, the reply to send */
 	bool verbose;           /* -v: log each client and each refused request */
+	sigset_t waitmask;      /* the signal mask inside ppoll: SIGTERM let in */
 };
 
 /* What kvd_proto_handle() decided about a request. */
