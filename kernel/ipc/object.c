@@ -78,6 +78,18 @@ void kobject_get(struct kobject *o)
 		      (unsigned long long)o->koid, old);
 }
 
+bool kobject_tryget(struct kobject *o)
+{
+	int r = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (r <= 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&o->refs, &r, r + 1, true, __ATOMIC_ACQUIRE,
+	                                      __ATOMIC_RELAXED));
+	return true;
+}
+
 /*
  * Drop a reference; the last one counts the object gone and calls
  * ops->destroy (which frees it). Task context: destroy may sleep.

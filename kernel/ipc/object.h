@@ -95,6 +95,12 @@ struct handle {
 /* Set up @o with one ref and no handles, give it a koid and count it live. */
 void kobject_init(struct kobject *o, const struct kobject_ops *ops);
 void kobject_get(struct kobject *o);
+/*
+ * A reference unless the last one has already gone (the object is on its
+ * way to ops->destroy): for a pointer the kernel keeps without a ref and
+ * clears in destroy, under the lock that destroy takes to clear it.
+ */
+bool kobject_tryget(struct kobject *o);
 void kobject_put(struct kobject *o);
 
 /*
