@@ -88,6 +88,7 @@ include boot/common/build.mk
 -include boot/bios/build.mk
 include kernel/build.mk
 -include tests/host/build.mk
+include tools/cidl/cidl.mk
 include tools/build.mk
 include user/build.mk
 include tools/rootfs.mk
