@@ -111,7 +111,8 @@ def check_excerpts():
 
 def output(out):
     """A command's output lines without carriage returns or kernel log lines."""
-    return [l.rstrip("\r") for l in out if not l.startswith("syscall:")]
+    lines = [l.rstrip("\r") for l in out if not l.startswith("syscall:")]
+    return [] if lines == [""] else lines  # nothing printed
 
 
 def check_walkthrough(sh, ctx):
