@@ -13,7 +13,7 @@
 _Static_assert(CIDL_ENODATA == ENODATA && CIDL_EBADMSG == EBADMSG && CIDL_EOVERFLOW == EOVERFLOW &&
                        CIDL_EBADF == EBADF && CIDL_EACCES == EACCES && CIDL_ENOSPC == ENOSPC &&
                        CIDL_EINVAL == EINVAL && CIDL_EPROTONOSUPPORT == EPROTONOSUPPORT &&
-                       CIDL_EOPNOTSUPP == EOPNOTSUPP,
+                       CIDL_EOPNOTSUPP == EOPNOTSUPP && CIDL_EPIPE == EPIPE,
                "cidl.h's error numbers are Linux's");
 _Static_assert(CIDL_MAX_HANDLES == CAIRN_MSG_MAX_HANDLES && CIDL_MAX_BYTES == CAIRN_MSG_MAX_BYTES,
                "cidl.h's limits are the channel's");
@@ -229,4 +229,21 @@ int cidl_peek(const void *buf, uint32_t len, struct cidl_header *h)
 	if (h->body_len < len - CIDL_HEADER_BYTES)
 		return -CIDL_EBADMSG;
 	return 0;
+}
+
+/*
+ * Replace whatever w holds with an error reply to ordinal carrying err
+ * (-4095..-1). Returns 0, -CIDL_EINVAL (err out of range; w left empty) or
+ * -CIDL_ENOSPC.
+ */
+int cidl_encode_error(struct cidl_writer *w, uint32_t ordinal, uint16_t version, int err)
+{
+	w->len = 0;
+	w->nhandles = 0;
+	w->err = 0;
+	if (err >= 0 || err < -4095)
+		return -CIDL_EINVAL;
+	cidl_begin(w, ordinal, CIDL_FLAG_REPLY | CIDL_FLAG_ERROR, version);
+	cidl_put_u32(w, (uint32_t)(int32_t)err);
+	return cidl_end(w);
 }

@@ -30,6 +30,7 @@
 #define CIDL_EINVAL          22 /* EINVAL: encoding: a value the protocol does not allow */
 #define CIDL_EPROTONOSUPPORT 93 /* EPROTONOSUPPORT: a wire format version not known */
 #define CIDL_EOPNOTSUPP      95 /* EOPNOTSUPP: a server: no such ordinal or no handler */
+#define CIDL_EPIPE           32 /* EPIPE: the channel's other end has closed (stubs) */
 
 /* The header every message starts with (docs/cidl.md, "Wire format"). */
 #define CIDL_HEADER_BYTES 16u
@@ -133,5 +134,30 @@ void cidl_bad_enum(struct cidl_reader *r);
 /* Whether len bytes at s are well-formed UTF-8 (no overlong forms or surrogates). */
 bool cidl_utf8_valid(const uint8_t *s, uint32_t len);
 
-/* An error reply (CIDL_FLAG_REPLY|CIDL_FLAG_ERROR): its body is -errno as an i32. */
+/*
+ * An error reply (CIDL_FLAG_REPLY|CIDL_FLAG_ERROR): its body is err, a
+ * -errno, as an i32. Replaces whatever w held.
+ */
 int cidl_encode_error(struct cidl_writer *w, uint32_t ordinal, uint16_t version, int err);
+
+/*
+ * The stubs' state (NAME_client.c, NAME_server.c; user programs only).
+ * A client: its channel end, the deadline of its calls, and one buffer for
+ * the request and then the reply (a reply's views point into buf).
+ */
+struct cidl_client {
+	int32_t handle;               /* the channel end: READ|WRITE */
+	int64_t deadline;             /* absolute CLOCK_MONOTONIC ns, or CAIRN_DEADLINE_NEVER */
+	uint8_t *buf;                 /* the request's bytes, then the reply's */
+	uint32_t cap;                 /* room in buf */
+	struct cairn_handle_xfer *hx; /* the request's handles, then the reply's */
+	uint32_t hcap;                /* room in hx */
+};
+
+/* A server's buffers: room for any message a channel can carry. */
+struct cidl_serve_buf {
+	uint8_t rx[CIDL_MAX_BYTES];
+	uint8_t tx[CIDL_MAX_BYTES];
+	struct cairn_handle_xfer rxh[CIDL_MAX_HANDLES];
+	struct cairn_handle_xfer txh[CIDL_MAX_HANDLES];
+};

@@ -239,12 +239,3 @@ bool cidl_utf8_valid(const uint8_t *s, uint32_t len)
 	}
 	return true;
 }
-
-int cidl_encode_error(struct cidl_writer *w, uint32_t ordinal, uint16_t version, int err)
-{
-	if (err >= 0 || err < -4095)
-		return -CIDL_EINVAL;
-	cidl_begin(w, ordinal, CIDL_FLAG_REPLY | CIDL_FLAG_ERROR, version);
-	cidl_put_u32(w, (uint32_t)(int32_t)err);
-	return cidl_end(w);
-}
