@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kv: the client of kvd (docs/ipc.md). Each run connects (kv_boot.h),
- * makes one request -- encoded with the code generated from idl/kv.cidl,
- * sent with one cairn_channel_call(), its reply decoded the same way --
- * prints the answer and exits.
+ * makes one request through the client stubs generated from idl/kv.cidl
+ * (encode, one cairn_channel_call(), decode), prints the answer and exits.
  *
  *   kv put KEY VALUE        kv get KEY        kv rm KEY        kv list
  *   kv put-file KEY FILE    kv get-file KEY FILE    kv wait KEY
@@ -12,7 +11,7 @@
  *
  * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 usage.
  */
-#include "cidl/kv.h"
+#include "kv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,81 +19,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kv.h"
 #include "kv_boot.h"
 
-/* The request being sent and the reply being received: one call's buffers. */
-static struct kv_msgbuf kv_req, kv_rep;
+/* The call's buffer, request then reply (a reply's strings point into it). */
+static uint8_t kv_buf[CAIRN_MSG_MAX_BYTES];
+static struct cairn_handle_xfer kv_hx[CAIRN_MSG_MAX_HANDLES];
 
 int kv_fail(const char *what, long err)
 {
 	if (err == -EPIPE)
 		fprintf(stderr, "kv: %s: kvd closed the channel (EPIPE)\n", what);
+	else if (err == -CIDL_EINVAL) /* only the encoder says EINVAL: nothing was sent */
+		fprintf(stderr, "kv: %s: the request does not fit kv.cidl (EINVAL)\n", what);
 	else
 		fprintf(stderr, "kv: %s: %s\n", what, strerror((int)-err));
-	return 1;
-}
-
-struct cidl_writer *kv_writer(struct cidl_writer *w)
-{
-	cidl_writer_init(w, kv_req.bytes, sizeof(kv_req.bytes), kv_req.handles,
-	                 CAIRN_MSG_MAX_HANDLES);
-	return w;
-}
-
-int kv_encoded(const char *what, const struct cidl_writer *w, int err)
-{
-	if (err) {
-		fprintf(stderr, "kv: %s: the request does not fit kv.cidl (%s)\n", what,
-		        err == -CIDL_EINVAL ? "EINVAL" : strerror(-err));
-		return 1;
-	}
-	kv_req.nbytes = w->len;
-	kv_req.nhandles = w->nhandles;
-	return 0;
-}
-
-/*
- * Send kv_req on @h and wait for its reply; on success @r reads it.
- * Returns 0 or -errno: the channel's (-EPIPE: kvd went away).
- */
-long kv_call(int h, struct cidl_reader *r, int64_t deadline)
-{
-	struct cairn_call c;
-	long err;
-
-	memset(&c, 0, sizeof(c));
-	c.wr.bytes = (uintptr_t)kv_req.bytes;
-	c.wr.handles = (uintptr_t)kv_req.handles;
-	c.wr.nbytes = kv_req.nbytes;
-	c.wr.nhandles = kv_req.nhandles;
-	c.rd.bytes = (uintptr_t)kv_rep.bytes;
-	c.rd.handles = (uintptr_t)kv_rep.handles;
-	c.rd.nbytes = sizeof(kv_rep.bytes);
-	c.rd.nhandles = CAIRN_MSG_MAX_HANDLES;
-	err = cairn_channel_call(h, &c, deadline);
-	if (err)
-		return err;
-	kv_rep.nbytes = c.rd.nbytes;
-	kv_rep.nhandles = c.rd.nhandles;
-	cidl_reader_init(r, kv_rep.bytes, kv_rep.nbytes, kv_rep.handles, kv_rep.nhandles);
-	return 0;
-}
-
-int kv_decoded(const char *what, struct cidl_reader *r, int err)
-{
-	if (!err)
-		return 0;
-	/* The reply's handles, if any, are not ours to keep when it does not decode. */
-	for (uint32_t i = 0; i < kv_rep.nhandles; i++)
-		close(kv_rep.handles[i].handle);
-	(void)r;
-	if (err == -CIDL_EBADMSG || err == -CIDL_ENODATA || err == -CIDL_EOVERFLOW ||
-	    err == -CIDL_EBADF || err == -CIDL_EACCES)
-		fprintf(stderr, "kv: %s: kvd refused the request or answered garbage (%s)\n", what,
-		        strerror(-err));
-	else
-		fprintf(stderr, "kv: %s: kvd refused the request (%s)\n", what, strerror(-err));
 	return 1;
 }
 
@@ -115,44 +53,60 @@ int kv_status(const char *key, uint8_t result)
 	return 1;
 }
 
-/* @hex as bytes into kv_req: 0, or -EINVAL (odd length, not hex) or -EMSGSIZE. */
-static int kv_unhex(const char *hex)
+/* @hex as bytes into kv_buf: their count, or -EINVAL (odd length, not hex) or -EMSGSIZE. */
+static long kv_unhex(const char *hex)
 {
 	size_t n = strlen(hex);
 
 	if (n % 2)
 		return -EINVAL;
-	if (n / 2 > sizeof(kv_req.bytes))
+	if (n / 2 > sizeof(kv_buf))
 		return -EMSGSIZE;
 	for (size_t i = 0; i < n / 2; i++) {
 		unsigned v;
 
 		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
 			return -EINVAL;
-		kv_req.bytes[i] = (uint8_t)v;
+		kv_buf[i] = (uint8_t)v;
 	}
-	kv_req.nbytes = (uint32_t)(n / 2);
-	kv_req.nhandles = 0;
-	return 0;
+	return (long)(n / 2);
+}
+
+/* Send kv_buf's @n bytes as a call; the reply's length, or -errno. */
+static long kv_raw_call(const struct cidl_client *c, uint32_t n)
+{
+	struct cairn_call call;
+	long err;
+
+	memset(&call, 0, sizeof(call));
+	call.wr.bytes = call.rd.bytes = (uintptr_t)kv_buf;
+	call.rd.handles = (uintptr_t)kv_hx;
+	call.wr.nbytes = n;
+	call.rd.nbytes = sizeof(kv_buf);
+	call.rd.nhandles = CAIRN_MSG_MAX_HANDLES;
+	err = cairn_channel_call(c->handle, &call, c->deadline);
+	for (uint32_t i = 0; !err && i < call.rd.nhandles; i++)
+		close(kv_hx[i].handle);
+	return err ? err : call.rd.nbytes;
 }
 
 /*
  * kv raw HEX: send bytes nothing checked (tools/e2e_svc.py's malformed
  * requests) and print the reply in hex, or why kvd refused it.
  */
-int kvc_raw(int h, char **args)
+int kvc_raw(struct cidl_client *c, char **args)
 {
-	struct cidl_reader r;
 	struct cidl_header hd;
-	long err = kv_unhex(args[0]);
+	struct cidl_reader r;
+	long n = kv_unhex(args[0]), err;
 
-	if (err)
-		return kv_fail("raw", err);
-	err = kv_call(h, &r, CAIRN_DEADLINE_NEVER);
-	if (err)
-		return kv_fail("raw", err);
+	if (n >= 0)
+		n = kv_raw_call(c, (uint32_t)n);
+	if (n < 0)
+		return kv_fail("raw", n);
 	/* An error reply makes cidl_open() record its -errno; any other reply opens clean. */
-	err = cidl_peek(kv_rep.bytes, kv_rep.nbytes, &hd);
+	cidl_reader_init(&r, kv_buf, (uint32_t)n, NULL, 0);
+	err = cidl_peek(kv_buf, (uint32_t)n, &hd);
 	if (!err) {
 		cidl_open(&r, hd.ordinal, CIDL_FLAG_REPLY);
 		err = r.err;
@@ -161,8 +115,8 @@ int kvc_raw(int h, char **args)
 		fprintf(stderr, "kv: raw: kvd refused the request (%s)\n", strerror((int)-err));
 		return 1;
 	}
-	for (uint32_t i = 0; i < kv_rep.nbytes; i++)
-		printf("%02x", kv_rep.bytes[i]);
+	for (long i = 0; i < n; i++)
+		printf("%02x", kv_buf[i]);
 	printf("\n");
 	return 0;
 }
@@ -170,7 +124,7 @@ int kvc_raw(int h, char **args)
 struct kv_cmd {
 	const char *name;
 	int nargs;
-	int (*run)(int h, char **args);
+	int (*run)(struct cidl_client *c, char **args);
 };
 
 /* clang-format off: one command a line reads better than a packed table */
@@ -191,7 +145,12 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const struct kv_cmd *cmd = NULL;
-	int h, status;
+	struct cidl_client c = { .deadline = CAIRN_DEADLINE_NEVER,
+		                 .buf = kv_buf,
+		                 .cap = sizeof(kv_buf),
+		                 .hx = kv_hx,
+		                 .hcap = CAIRN_MSG_MAX_HANDLES };
+	int status;
 
 	if (argc < 2)
 		return usage();
@@ -200,12 +159,13 @@ int main(int argc, char **argv)
 			cmd = &kv_cmds[i];
 	if (!cmd || argc != cmd->nargs + 2)
 		return usage();
-	h = kv_boot_connect(kv_sock_path());
-	if (h < 0) {
-		fprintf(stderr, "kv: cannot reach kvd at %s: %s\n", kv_sock_path(), strerror(-h));
+	c.handle = kv_boot_connect(kv_sock_path());
+	if (c.handle < 0) {
+		fprintf(stderr, "kv: cannot reach kvd at %s: %s\n", kv_sock_path(),
+		        strerror(-c.handle));
 		return 1;
 	}
-	status = cmd->run(h, argv + 2);
-	close(h);
+	status = cmd->run(&c, argv + 2);
+	close(c.handle);
 	return status;
 }

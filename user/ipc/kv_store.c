@@ -42,7 +42,7 @@ static size_t kv_index(const struct kv_store *s, const char *key, size_t klen, i
 	return lo;
 }
 
-const struct kv_entry *kv_find(const struct kv_store *s, const char *key, size_t klen)
+const struct kv_entry *kvs_find(const struct kv_store *s, const char *key, size_t klen)
 {
 	int found;
 	size_t i = kv_index(s, key, klen, &found);
@@ -58,7 +58,7 @@ static int kv_key_ok(const char *key, size_t klen)
 	return klen > KVS_MAX_KEY ? -ENAMETOOLONG : 0;
 }
 
-int kv_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len)
+int kvs_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len)
 {
 	int found, err = kv_key_ok(key, klen);
 	size_t i;
@@ -85,7 +85,7 @@ int kv_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *valu
 	return 0;
 }
 
-int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len)
+int kvs_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len)
 {
 	uint8_t *copy = NULL;
 	int err;
@@ -98,13 +98,13 @@ int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, 
 			return -ENOMEM;
 		memcpy(copy, value, len);
 	}
-	err = kv_put_owned(s, key, klen, copy, len);
+	err = kvs_put_owned(s, key, klen, copy, len);
 	if (err)
 		free(copy);
 	return err;
 }
 
-int kv_delete(struct kv_store *s, const char *key, size_t klen)
+int kvs_delete(struct kv_store *s, const char *key, size_t klen)
 {
 	int found;
 	size_t i = kv_index(s, key, klen, &found);

@@ -27,20 +27,20 @@ struct kv_store {
 };
 
 /* The entry for @key (@klen bytes), or NULL. */
-const struct kv_entry *kv_find(const struct kv_store *s, const char *key, size_t klen);
+const struct kv_entry *kvs_find(const struct kv_store *s, const char *key, size_t klen);
 
 /*
  * Store a copy of @len bytes at @value under @key, replacing any value it
  * had. Returns 0, -EINVAL (empty key, or a NUL in it), -ENAMETOOLONG,
  * -EFBIG (past KVS_MAX_BYTES), -ENOSPC (KVS_MAX_KEYS already) or -ENOMEM.
  */
-int kv_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len);
+int kvs_put(struct kv_store *s, const char *key, size_t klen, const void *value, size_t len);
 
 /*
- * As kv_put(), but the store takes @value itself (from malloc()) instead of
+ * As kvs_put(), but the store takes @value itself (from malloc()) instead of
  * a copy; on failure it is the caller's still.
  */
-int kv_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len);
+int kvs_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len);
 
 /* Remove @key: 0 or -ENOENT. */
-int kv_delete(struct kv_store *s, const char *key, size_t klen);
+int kvs_delete(struct kv_store *s, const char *key, size_t klen);

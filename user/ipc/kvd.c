@@ -116,19 +116,18 @@ static int kvd_reply_wait(struct kvd *d, int i, enum kvd_verdict v)
 	return 0;
 }
 
-/* Send d->out on client @i's channel as the reply to @txid, without waiting. */
-static int kvd_send(struct kvd *d, int i, uint32_t txid)
+/* Send @m on client @i's channel, without waiting. */
+static int kvd_send(struct kvd *d, int i, struct kvd_msg *m)
 {
-	struct cairn_msg m;
+	struct cairn_msg cm;
 
-	kvd_msg_desc(&m, &d->out, true);
-	m.txid = txid;
-	return (int)cairn_channel_write(d->clients[i], &m, 0);
+	kvd_msg_desc(&cm, m, true);
+	return (int)cairn_channel_write(d->clients[i], &cm, 0);
 }
 
 int kvd_send_deferred(struct kvd *d, const struct kvd_waiter *w)
 {
-	return kvd_send(d, w->client, w->txid);
+	return kvd_send(d, w->client, &d->late);
 }
 
 /* Serve client @i's queued requests until none is left or it goes. */
@@ -152,7 +151,7 @@ static void kvd_serve(struct kvd *d, int i)
 		if (v == KVD_BAD) {
 			/* Say why (an error reply), then hang up. */
 			if (d->out.nbytes)
-				(void)kvd_send(d, i, d->out.txid);
+				(void)kvd_send(d, i, &d->out);
 			kvd_drop(d, i, "malformed request");
 			return;
 		}

@@ -42,6 +42,7 @@ struct kvd {
 	struct kvd_waiter waiters[KVD_MAX_WAITERS];
 	struct kv_store store;
 	struct kvd_msg in, out; /* the request read, the reply to send */
+	struct kvd_msg late;    /* a deferred reply (kvd_proto_wake) */
 	bool verbose;           /* -v: log each client and each refused request */
 	sigset_t waitmask;      /* the signal mask inside ppoll: SIGTERM let in */
 };
@@ -62,7 +63,7 @@ enum kvd_verdict kvd_proto_handle(struct kvd *d, int client);
 /* Answer every waiter of @key (after a put), best effort. */
 void kvd_proto_wake(struct kvd *d, const char *key, size_t klen);
 
-/* Send d->out to the waiter @w's client (a deferred reply). Returns 0 or -errno. */
+/* Send d->late to the waiter @w's client (a deferred reply). Returns 0 or -errno. */
 int kvd_send_deferred(struct kvd *d, const struct kvd_waiter *w);
 
 /* Close the handles of d->in (a request refused, or handled without keeping them). */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * kvd's side of idl/kv.cidl: one handler per request, each decoding with
- * the generated kv_*_req_decode() (which checks every bound, the handle's
- * type and rights, and that nothing is left over), acting on the store and
- * encoding its reply with kv_*_rep_encode(). A request that does not
- * decode gets an error reply (CIDL_FLAG_ERROR with the decoder's -errno)
- * and its client's channel is closed: a client that sends malformed bytes
- * is broken or hostile, and the server owes it nothing more.
+ * kvd's side of idl/kv.cidl. Every request but `wait` goes through the
+ * generated kv_dispatch(): it decodes the request (every bound, the
+ * handle's type and rights, nothing left over), calls one of the handlers
+ * below and encodes the reply, or an error reply when the request does not
+ * decode. `wait` is decoded here with the generated kv_wait_req_decode()
+ * because its reply may come later (kv_dispatch answers at once), so kvd
+ * keeps the call's txid. A client whose request does not decode gets the
+ * error reply and then its channel is closed: it is broken or hostile, and
+ * the server owes it nothing more.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,27 +21,6 @@
 
 _Static_assert(KVS_MAX_KEY == KV_MAX_KEY && KVS_MAX_KEYS <= KV_MAX_KEYS,
                "the store holds what kv.cidl can carry");
-
-/* Start writing d->out; each handler encodes one reply into it. */
-static struct cidl_writer *kvd_writer(struct kvd *d, struct cidl_writer *w)
-{
-	cidl_writer_init(w, d->out.bytes, sizeof(d->out.bytes), d->out.handles,
-	                 CAIRN_MSG_MAX_HANDLES);
-	return w;
-}
-
-/* Finish d->out from @w (@err: the encoder's result). */
-static enum kvd_verdict kvd_done(struct kvd *d, const struct cidl_writer *w, int err)
-{
-	if (err) {
-		fprintf(stderr, "kvd: encoding a reply: %s\n", strerror(-err));
-		return KVD_BAD;
-	}
-	d->out.nbytes = w->len;
-	d->out.nhandles = w->nhandles;
-	d->out.txid = d->in.txid;
-	return KVD_REPLY;
-}
 
 /* The store's errors as kv.cidl's status. */
 static uint8_t kvd_status(int err)
@@ -61,7 +42,7 @@ static uint8_t kvd_status(int err)
 	}
 }
 
-/* Fill a get or wait reply's fields from @e (NULL: not there). */
+/* A get or wait reply's fields from @e (NULL: not there). */
 static void kvd_value(const struct kv_entry *e, uint8_t *result, bool *has,
                       struct cidl_bytes *value)
 {
@@ -78,84 +59,66 @@ static void kvd_value(const struct kv_entry *e, uint8_t *result, bool *has,
 	value->len = (uint32_t)e->len;
 }
 
-static enum kvd_verdict on_get(struct kvd *d, struct cidl_reader *r, int client)
+/* The entry a request's key names, or NULL. */
+static const struct kv_entry *kvd_find(struct kvd *d, const struct cidl_bytes *key)
 {
-	struct kv_get_req q;
-	struct kv_get_rep a = { 0 };
-	struct cidl_writer w;
-
-	(void)client;
-	if (kv_get_req_decode(r, &q))
-		return KVD_BAD;
-	kvd_value(kv_find(&d->store, (const char *)q.key.data, q.key.len), &a.result, &a.has_value,
-	          &a.value);
-	return kvd_done(d, &w, kv_get_rep_encode(kvd_writer(d, &w), &a));
+	return kvs_find(&d->store, (const char *)key->data, key->len);
 }
 
-static enum kvd_verdict on_put(struct kvd *d, struct cidl_reader *r, int client)
+static int on_get(void *ctx, const struct kv_get_req *req, struct kv_get_rep *rep)
 {
-	struct kv_put_req q;
-	struct kv_put_rep a = { 0 };
-	struct cidl_writer w;
-	int err;
+	kvd_value(kvd_find(ctx, &req->key), &rep->result, &rep->has_value, &rep->value);
+	return 0;
+}
 
-	(void)client;
-	if (kv_put_req_decode(r, &q))
-		return KVD_BAD;
-	err = kv_put(&d->store, (const char *)q.key.data, q.key.len, q.value.data, q.value.len);
-	a.result = kvd_status(err);
-	/* The reply is encoded after the wake: the waiters' replies reuse d->out. */
+static int on_put(void *ctx, const struct kv_put_req *req, struct kv_put_rep *rep)
+{
+	struct kvd *d = ctx;
+	const char *key = (const char *)req->key.data;
+	int err = kvs_put(&d->store, key, req->key.len, req->value.data, req->value.len);
+
+	rep->result = kvd_status(err);
 	if (!err)
-		kvd_proto_wake(d, (const char *)q.key.data, q.key.len);
-	return kvd_done(d, &w, kv_put_rep_encode(kvd_writer(d, &w), &a));
+		kvd_proto_wake(d, key, req->key.len);
+	return 0;
 }
 
-static enum kvd_verdict on_delete(struct kvd *d, struct cidl_reader *r, int client)
+static int on_delete(void *ctx, const struct kv_delete_req *req, struct kv_delete_rep *rep)
 {
-	struct kv_delete_req q;
-	struct kv_delete_rep a = { 0 };
-	struct cidl_writer w;
+	struct kvd *d = ctx;
 
-	(void)client;
-	if (kv_delete_req_decode(r, &q))
-		return KVD_BAD;
-	a.result = kvd_status(kv_delete(&d->store, (const char *)q.key.data, q.key.len));
-	return kvd_done(d, &w, kv_delete_rep_encode(kvd_writer(d, &w), &a));
+	rep->result = kvd_status(kvs_delete(&d->store, (const char *)req->key.data, req->key.len));
+	return 0;
 }
 
-static enum kvd_verdict on_list(struct kvd *d, struct cidl_reader *r, int client)
+static int on_list(void *ctx, const struct kv_list_req *req, struct kv_list_rep *rep)
 {
-	struct kv_list_req q;
-	static struct kv_list_rep a; /* 4 KiB of views: not on the stack */
-	struct cidl_writer w;
+	struct kvd *d = ctx;
 
-	(void)client;
-	if (kv_list_req_decode(r, &q))
-		return KVD_BAD;
-	a.keys.count = (uint32_t)d->store.n;
+	(void)req;
+	rep->keys.count = (uint32_t)d->store.n;
 	for (size_t i = 0; i < d->store.n; i++) {
-		a.keys.items[i].data = (const uint8_t *)d->store.e[i].key;
-		a.keys.items[i].len = (uint32_t)strlen(d->store.e[i].key);
+		rep->keys.items[i].data = (const uint8_t *)d->store.e[i].key;
+		rep->keys.items[i].len = (uint32_t)strlen(d->store.e[i].key);
 	}
-	return kvd_done(d, &w, kv_list_rep_encode(kvd_writer(d, &w), &a));
+	return 0;
 }
 
 /*
- * Copy @size bytes out of the memory object @h. The handle has READ (the
- * decoder checked); the object may still be smaller than the client said.
+ * Copy @size bytes out of the memory object @h into a new buffer. The
+ * handle has READ (the decoder checked); the object may still be smaller
+ * than the client said: -EFBIG, as a size past the store's limit.
  */
 static int kvd_blob_in(int h, uint64_t size, uint8_t **out)
 {
 	uint8_t *buf;
-	long err;
 
 	if (size > KVS_MAX_BYTES)
 		return -EFBIG;
 	buf = malloc(size ? size : 1);
 	if (!buf)
 		return -ENOMEM;
-	err = size ? cairn_vmo_read(h, buf, 0, size) : 0;
-	if (err) {
+	if (size && cairn_vmo_read(h, buf, 0, size)) {
 		free(buf);
 		return -EFBIG;
 	}
@@ -163,145 +126,138 @@ static int kvd_blob_in(int h, uint64_t size, uint8_t **out)
 	return 0;
 }
 
-static enum kvd_verdict on_put_blob(struct kvd *d, struct cidl_reader *r, int client)
+static int on_put_blob(void *ctx, const struct kv_put_blob_req *req, struct kv_put_blob_rep *rep)
 {
-	struct kv_put_blob_req q;
-	struct kv_put_blob_rep a = { 0 };
-	struct cidl_writer w;
+	struct kvd *d = ctx;
 	uint8_t *buf = NULL;
-	int err;
+	int err = kvd_blob_in(req->blob, req->size, &buf);
 
-	(void)client;
-	if (kv_put_blob_req_decode(r, &q))
-		return KVD_BAD;
-	err = kvd_blob_in(q.blob, q.size, &buf);
-	close(q.blob);
+	close(req->blob); /* the request's handle is the handler's */
 	if (!err) {
-		err = kv_put_owned(&d->store, (const char *)q.key.data, q.key.len, buf, q.size);
+		err = kvs_put_owned(&d->store, (const char *)req->key.data, req->key.len, buf,
+		                    req->size);
 		if (err)
 			free(buf);
 	}
-	a.result = kvd_status(err);
-	return kvd_done(d, &w, kv_put_blob_rep_encode(kvd_writer(d, &w), &a));
+	rep->result = kvd_status(err);
+	return 0;
 }
 
 /* A new memory object holding @e's value: its handle, or -errno. */
 static int kvd_blob_out(const struct kv_entry *e)
 {
 	long h = cairn_vmo_create(e->len, CAIRN_HANDLE_CLOEXEC);
-	long err;
 
-	if (h < 0)
-		return (int)h;
-	err = e->len ? cairn_vmo_write((int)h, e->value, 0, e->len) : 0;
-	if (err) {
+	if (h >= 0 && e->len && cairn_vmo_write((int)h, e->value, 0, e->len)) {
 		close((int)h);
-		return (int)err;
+		return -ENOMEM;
 	}
 	return (int)h;
 }
 
-static enum kvd_verdict on_get_blob(struct kvd *d, struct cidl_reader *r, int client)
+static int on_get_blob(void *ctx, const struct kv_get_blob_req *req, struct kv_get_blob_rep *rep)
 {
-	struct kv_get_blob_req q;
-	struct kv_get_blob_rep a = { .blob = CIDL_HANDLE_NONE };
-	const struct kv_entry *e;
-	struct cidl_writer w;
-	enum kvd_verdict v;
+	const struct kv_entry *e = kvd_find(ctx, &req->key);
 
-	(void)client;
-	if (kv_get_blob_req_decode(r, &q))
-		return KVD_BAD;
-	e = kv_find(&d->store, (const char *)q.key.data, q.key.len);
-	a.result = e ? KV_STATUS_OK : KV_STATUS_NOT_FOUND;
-	if (e) {
-		a.blob = kvd_blob_out(e);
-		a.size = e->len;
-		if (a.blob < 0) {
-			a.result = KV_STATUS_NO_MEMORY;
-			a.blob = CIDL_HANDLE_NONE;
-		}
+	rep->blob = CIDL_HANDLE_NONE;
+	rep->result = e ? KV_STATUS_OK : KV_STATUS_NOT_FOUND;
+	if (!e)
+		return 0;
+	rep->blob = kvd_blob_out(e);
+	rep->size = e->len;
+	if (rep->blob < 0) {
+		rep->blob = CIDL_HANDLE_NONE;
+		rep->result = KV_STATUS_NO_MEMORY;
 	}
-	v = kvd_done(d, &w, kv_get_blob_rep_encode(kvd_writer(d, &w), &a));
-	/* The client may read and map the copy, nothing more (the encoder sends SAME_RIGHTS). */
-	if (v == KVD_REPLY && d->out.nhandles == 1)
-		d->out.handles[0].rights = CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP;
-	else if (a.blob >= 0)
-		close(a.blob);
-	return v;
+	return 0;
 }
 
-/* Answer a wait at once if its key is there, else keep its txid for later. */
-static enum kvd_verdict on_wait(struct kvd *d, struct cidl_reader *r, int client)
+static const struct kv_server kvd_server = {
+	.get = on_get,
+	.put = on_put,
+	.delete = on_delete,
+	.list = on_list,
+	.put_blob = on_put_blob,
+	.get_blob = on_get_blob,
+	/* .wait: kvd_wait(), which may answer later */
+};
+
+/* Start writing @m (d->out, or d->late for a deferred reply). */
+static struct cidl_writer *kvd_writer(struct kvd_msg *m, struct cidl_writer *w)
+{
+	cidl_writer_init(w, m->bytes, sizeof(m->bytes), m->handles, CAIRN_MSG_MAX_HANDLES);
+	return w;
+}
+
+/* Finish @m from @w, as the reply to @txid (nothing to send when w->len is 0). */
+static void kvd_out(struct kvd_msg *m, const struct cidl_writer *w, uint32_t txid)
+{
+	m->nbytes = w->len;
+	m->nhandles = w->nhandles;
+	m->txid = txid;
+}
+
+/* Find a free waiter slot for client @client's call, or NULL. */
+static struct kvd_waiter *kvd_waiter_new(struct kvd *d, int client)
+{
+	for (int i = 0; i < KVD_MAX_WAITERS; i++) {
+		if (d->waiters[i].client < 0) {
+			d->waiters[i].client = client;
+			d->waiters[i].txid = d->in.txid;
+			return &d->waiters[i];
+		}
+	}
+	return NULL;
+}
+
+/* `wait`: answered at once if the key is there, else when a put makes it. */
+static enum kvd_verdict kvd_wait(struct kvd *d, struct cidl_reader *r, int client)
 {
 	struct kv_wait_req q;
 	struct kv_wait_rep a = { 0 };
+	struct kvd_waiter *wt;
 	const struct kv_entry *e;
 	struct cidl_writer w;
+	int err = kv_wait_req_decode(r, &q);
 
-	if (kv_wait_req_decode(r, &q))
+	if (err) {
+		kvd_msg_close_handles(&d->in);
+		(void)cidl_encode_error(kvd_writer(&d->out, &w), KV_WAIT_ORDINAL, KV_VERSION, err);
+		kvd_out(&d->out, &w, d->in.txid);
 		return KVD_BAD;
-	e = kv_find(&d->store, (const char *)q.key.data, q.key.len);
-	if (e) {
-		kvd_value(e, &a.result, &a.has_value, &a.value);
-		return kvd_done(d, &w, kv_wait_rep_encode(kvd_writer(d, &w), &a));
 	}
-	for (int i = 0; i < KVD_MAX_WAITERS; i++) {
-		struct kvd_waiter *wt = &d->waiters[i];
-
-		if (wt->client >= 0)
-			continue;
-		wt->client = client;
-		wt->txid = d->in.txid;
+	e = kvd_find(d, &q.key);
+	wt = e ? NULL : kvd_waiter_new(d, client);
+	if (wt) {
 		wt->klen = q.key.len;
 		memcpy(wt->key, q.key.data, q.key.len);
 		return KVD_DEFER;
 	}
-	a.result = KV_STATUS_FULL; /* no room to wait: answered at once */
-	return kvd_done(d, &w, kv_wait_rep_encode(kvd_writer(d, &w), &a));
+	kvd_value(e, &a.result, &a.has_value, &a.value);
+	if (!e)
+		a.result = KV_STATUS_FULL; /* no room to wait: answered at once */
+	err = kv_wait_rep_encode(kvd_writer(&d->out, &w), &a);
+	kvd_out(&d->out, &w, d->in.txid);
+	return err ? KVD_BAD : KVD_REPLY;
 }
 
 void kvd_proto_wake(struct kvd *d, const char *key, size_t klen)
 {
-	const struct kv_entry *e = kv_find(&d->store, key, klen);
 	struct kv_wait_rep a = { 0 };
 	struct cidl_writer w;
 
-	kvd_value(e, &a.result, &a.has_value, &a.value);
+	kvd_value(kvs_find(&d->store, key, klen), &a.result, &a.has_value, &a.value);
 	for (int i = 0; i < KVD_MAX_WAITERS; i++) {
 		struct kvd_waiter *wt = &d->waiters[i];
 
 		if (wt->client < 0 || wt->klen != klen || memcmp(wt->key, key, klen))
 			continue;
 		/* A waiter that died meanwhile is dropped when poll reports its channel. */
-		if (kvd_done(d, &w, kv_wait_rep_encode(kvd_writer(d, &w), &a)) == KVD_REPLY)
+		if (kv_wait_rep_encode(kvd_writer(&d->late, &w), &a) == 0) {
+			kvd_out(&d->late, &w, wt->txid);
 			(void)kvd_send_deferred(d, wt);
+		}
 		wt->client = -1;
-	}
-}
-
-typedef enum kvd_verdict (*kvd_handler)(struct kvd *d, struct cidl_reader *r, int client);
-
-static const kvd_handler kvd_handlers[] = {
-	[KV_GET_ORDINAL] = on_get,           [KV_PUT_ORDINAL] = on_put,
-	[KV_DELETE_ORDINAL] = on_delete,     [KV_LIST_ORDINAL] = on_list,
-	[KV_PUT_BLOB_ORDINAL] = on_put_blob, [KV_GET_BLOB_ORDINAL] = on_get_blob,
-	[KV_WAIT_ORDINAL] = on_wait,
-};
-
-/* The error reply for a request that did not decode (ordinal 0 if even the header is bad). */
-static void kvd_refuse(struct kvd *d, uint32_t ordinal, int err)
-{
-	struct cidl_writer w;
-
-	if (d->verbose)
-		fprintf(stderr, "kvd: refused a request: %s\n", strerror(-err));
-	if (cidl_encode_error(kvd_writer(d, &w), ordinal, KV_VERSION, err) == 0) {
-		d->out.nbytes = w.len;
-		d->out.nhandles = 0;
-		d->out.txid = d->in.txid;
-	} else {
-		d->out.nbytes = 0;
 	}
 }
 
@@ -309,21 +265,27 @@ enum kvd_verdict kvd_proto_handle(struct kvd *d, int client)
 {
 	struct cidl_header h;
 	struct cidl_reader r;
-	enum kvd_verdict v = KVD_BAD;
+	struct cidl_writer w;
 	int err;
 
+	memset(&h, 0, sizeof(h));
 	cidl_reader_init(&r, d->in.bytes, d->in.nbytes, d->in.handles, d->in.nhandles);
-	err = cidl_peek(d->in.bytes, d->in.nbytes, &h);
-	if (!err && (h.ordinal >= sizeof(kvd_handlers) / sizeof(kvd_handlers[0]) ||
-	             !kvd_handlers[h.ordinal]))
-		err = -CIDL_EOPNOTSUPP;
-	if (!err)
-		v = kvd_handlers[h.ordinal](d, &r, client);
-	if (v != KVD_BAD)
-		return v;
-	/* A request that did not decode: whatever it carried goes back to the kernel. */
-	if (err || r.err)
+	if (cidl_peek(d->in.bytes, d->in.nbytes, &h) == 0 && h.ordinal == KV_WAIT_ORDINAL)
+		return kvd_wait(d, &r, client);
+	err = kv_dispatch(&kvd_server, d, &r, kvd_writer(&d->out, &w));
+	/* A bad header gets no reply from kv_dispatch: say why anyway (ordinal 0 if unread). */
+	if (err && !w.len)
+		(void)cidl_encode_error(&w, h.ordinal, KV_VERSION, err);
+	kvd_out(&d->out, &w, d->in.txid);
+	if (err) {
+		if (d->verbose)
+			fprintf(stderr, "kvd: client %d: refused a request: %s\n", client,
+			        strerror(-err));
 		kvd_msg_close_handles(&d->in);
-	kvd_refuse(d, err ? 0 : h.ordinal, err ? err : (r.err ? r.err : -CIDL_EBADMSG));
-	return KVD_BAD;
+		return KVD_BAD;
+	}
+	/* get_blob's copy may be read and mapped, nothing more (the encoder sends SAME_RIGHTS). */
+	if (d->out.nhandles == 1)
+		d->out.handles[0].rights = CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP;
+	return KVD_REPLY;
 }
