@@ -10,12 +10,14 @@ serial as a person would:
                its output compared line by line with the document's: the
                document cannot drift from what the programs do
   bad-input    requests the client's encoder would never make, sent raw
-               (`kv raw HEX`, the bytes made here on the host from
-               docs/cidl.md's wire format): one byte short, a string or
-               body length past the end, a key past its bound, an unknown
-               ordinal. kvd's generated decoder refuses each (an error
-               reply, then it closes that client's channel); kvd keeps
-               serving the next client
+               (`kv raw HEX`, made on the host from a request the Python
+               binding of idl/kv.cidl encodes): one byte short, a string
+               or body length past the end, a key past its bound, an
+               unknown ordinal. kvd's generated decoder refuses each with
+               an error reply carrying the same errno as the Python
+               binding's decoder, then closes that client's channel; kvd
+               keeps serving the next client. The good request's reply,
+               from kvd's generated C, decodes in Python
   many         20 clients at once in the background, every key there after
   kill-client  a client blocked in a call (`kv wait`) killed with -9; kvd
                notices the dead channel and keeps serving
@@ -30,6 +32,7 @@ serial as a person would:
 import argparse
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -145,51 +148,87 @@ def stop_kvd(sh):
     return kv_ok(sh, "kill $(cat /run/kvd.pid); while [ -e /run/kvd.pid ]; do sleep 0.1; done")
 
 
-# kv.cidl's wire format (docs/cidl.md): a 16-byte header -- magic "CI",
-# wire version 1, flags, ordinal, body length, protocol version, 0 -- then
-# the body; a string is a u32 length and its bytes.
-KV_GET, KV_VERSION, MAX_KEY = 1, 1, 64
+def kv_binding(tmp):
+    """The Python binding of idl/kv.cidl (tools/cidl/cidlc.py --py): the
+    build's, else one generated into @tmp."""
+    sys.path.insert(0, os.path.join(ROOT, "tools", "cidl"))
+    where = os.path.join(BUILD, "gen", "cidl", "py")
+    if not os.path.exists(os.path.join(where, "kv.py")):
+        where = os.path.join(tmp, "py")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "cidl", "cidlc.py"), "--py",
+                        where, os.path.join(ROOT, "idl", "kv.cidl")], check=True)
+    sys.path.insert(0, where)
+    import kv  # noqa: E402  (generated)
+    return kv
 
 
-def kv_message(ordinal, body, body_len=None):
-    n = len(body) if body_len is None else body_len
-    return struct.pack("<HBBIIHH", 0x4943, 1, 0, ordinal, n, KV_VERSION, 0) + body
+def bad_requests(kv):
+    """A good get request, and (name, bytes, the error the Python binding
+    finds) for requests kvd's decoder must refuse. Each bad one is made from
+    the wire format (docs/cidl.md: a 16-byte header -- magic, wire version,
+    flags, ordinal, body length, protocol version, 0 -- then the body; a
+    string is a u32 length and its bytes)."""
+    import cidl_rt
+    good = kv.get_req.encode({"key": "greeting"})[0]
+    too_long = "k" * (kv.MAX_KEY + 1)
+    cases = [("one byte short", good[:-1]),
+             ("a string length past the end", good[:16] + struct.pack("<I", 60) + good[20:]),
+             ("a key past its bound (%d bytes)" % len(too_long),
+              good[:8] + struct.pack("<I", 4 + len(too_long)) + good[12:16] +
+              struct.pack("<I", len(too_long)) + too_long.encode()),
+             ("a body length past the end", good[:8] + struct.pack("<I", 100) + good[12:]),
+             ("an ordinal kv.cidl does not have", good[:4] + struct.pack("<I", 99) + good[8:])]
+    out = []
+    for name, data in cases:
+        try:
+            kv.get_req.decode(data)
+            code = None
+        except cidl_rt.CidlError as e:
+            code = e.errno
+        # Python has no dispatcher: an unknown ordinal is the server's EOPNOTSUPP.
+        out.append((name, data, "EOPNOTSUPP" if "ordinal" in name else code))
+    return good, out
 
 
-def kv_string(s, length=None):
-    data = s.encode()
-    return struct.pack("<I", len(data) if length is None else length) + data
-
-
-def bad_requests():
-    """(name, bytes) of requests kvd's decoder must refuse, and a good one first."""
-    good = kv_message(KV_GET, kv_string("greeting"))
-    return good, [("one byte short", good[:-1]),
-                  ("a string length past the end",
-                   kv_message(KV_GET, kv_string("greeting", 1000))),
-                  ("a key past its bound (%d bytes)" % (MAX_KEY + 1),
-                   kv_message(KV_GET, kv_string("k" * (MAX_KEY + 1)))),
-                  ("a body length past the end",
-                   kv_message(KV_GET, kv_string("greeting"), 100)),
-                  ("an ordinal kv.cidl does not have", kv_message(99, b""))]
+def error_reply(hexline):
+    """The errno name an error reply (hex, docs/cidl.md) carries, or None."""
+    try:
+        data = bytes.fromhex(hexline.strip())
+        magic, _, flags, _, body_len, _, _, err = struct.unpack("<HBBIIHHi", data)
+    except (ValueError, struct.error):
+        return None
+    import cidl_rt
+    names = {v: k for k, v in cidl_rt.ERRNO.items()}  # the binding's names (EOPNOTSUPP)
+    return names.get(-err, "E%d" % -err) if magic == 0x4943 and flags == 3 and body_len == 4 \
+        else None
 
 
 def check_bad_input(sh, ctx):
+    kv = kv_binding(ctx["tmp"])
     why = start_kvd(sh)
     if why:
         return None, why
-    good, cases = bad_requests()
-    # The well-formed request first: the raw path itself must work.
+    good, cases = bad_requests(kv)
+    # The well-formed request first: the raw path itself must work, and the
+    # Python binding reads kvd's reply.
     status, out = sh.run("kv raw %s" % good.hex(), 30)
-    if status != 0:
-        return None, "the well-formed request was refused: %r" % output(out)
-    for name, data in cases:
+    got = output(out)
+    try:
+        rep = kv.get_rep.decode(bytes.fromhex(got[0])) if status == 0 and got else None
+    except Exception as e:  # noqa: BLE001  (any failure to read it is the finding)
+        rep = "%r" % e
+    if rep != {"result": "NOT_FOUND", "value": None}:
+        return None, "the well-formed request: status %s, %r, decoded %r" % (status, got, rep)
+    for name, data, py in cases:
         status, out = sh.run("kv raw %s" % data.hex(), 30)
         got = output(out)
-        if status == 0 or not any("kvd refused the request" in l for l in got):
-            return None, "%s: status %s, %r" % (name, status, got)
+        c = error_reply(got[0]) if got else None
+        if status == 0 or not any("kvd refused the request" in l for l in got) or c != py:
+            return None, "%s: status %s, %r; kvd's error %s, the Python binding's %s" % (
+                name, status, got, c, py)
     why = kv_ok(sh, "kv put after-bad ok && kv get after-bad", ["ok"]) or stop_kvd(sh)
-    return (None, why) if why else ("%d malformed requests refused" % len(cases), None)
+    return (None, why) if why else ("%d malformed requests refused, with the Python binding's "
+                                    "errors" % len(cases), None)
 
 
 def check_many(sh, ctx):
@@ -276,7 +315,7 @@ def session(kernel, tmp, report, only=None, echo=False):
             return s
         # A wide terminal: ash's line editor would wrap the echo of a long command.
         sh.run("stty cols 250", 10)
-        ctx = {"counts_before": ipcstat(sh)}
+        ctx = {"counts_before": ipcstat(sh), "tmp": tmp}
         checks = [(label, fn) for short, label, fn in CHECKS if not only or short in only]
         eb.run_checks(sh, checks, ctx, report)
     finally:

@@ -92,7 +92,8 @@ static long kv_raw_call(const struct cidl_client *c, uint32_t n)
 
 /*
  * kv raw HEX: send bytes nothing checked (tools/e2e_svc.py's malformed
- * requests) and print the reply in hex, or why kvd refused it.
+ * requests) and print the reply in hex; if it is an error reply, say so on
+ * stderr and exit 1.
  */
 int kvc_raw(struct cidl_client *c, char **args)
 {
@@ -111,13 +112,14 @@ int kvc_raw(struct cidl_client *c, char **args)
 		cidl_open(&r, hd.ordinal, CIDL_FLAG_REPLY);
 		err = r.err;
 	}
-	if (err) {
-		fprintf(stderr, "kv: raw: kvd refused the request (%s)\n", strerror((int)-err));
-		return 1;
-	}
 	for (long i = 0; i < n; i++)
 		printf("%02x", kv_buf[i]);
 	printf("\n");
+	if (err) {
+		fflush(stdout);
+		fprintf(stderr, "kv: raw: kvd refused the request (%s)\n", strerror((int)-err));
+		return 1;
+	}
 	return 0;
 }
 
