@@ -43,6 +43,7 @@ PROGRAM_DIRS = [(os.path.join(BUILD, "user", "musl"), "opt/cairn/tests"),
                 (os.path.join(BUILD, "user", "bench"), "opt/cairn/bench"),
                 (os.path.join(ROOT, "user", "scripts"), "opt/cairn/scripts"),
                 (os.path.join(BUILD, "user", "drivers"), "sbin")]  # the driver host's (issue 15)
+                (os.path.join(BUILD, "user", "ipc"), "usr/bin")]  # docs/ipc.md's kv service
 ADD_DIR = "usr/local/bin"
 
 ROOT_UID, SHADOW_GID, USER_UID, NOBODY_UID = 0, 42, 1000, 65534

@@ -72,3 +72,4 @@ endif
 user: $(SCFUZZ_BIN)
 -include user/tools/tools.mk
 -include user/drivers/drivers.mk
+-include user/ipc/ipc.mk
