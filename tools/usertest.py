@@ -104,6 +104,8 @@ PROGRAMS = {
     "net_ifioctl": {},
     "net_rtnl": {},
     "itimer": {},
+    # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
+    "ipc_channel": {},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},

@@ -48,6 +48,7 @@
 #define ELOOP           40
 #define ENODATA         61
 #define EOVERFLOW       75
+#define EBADFD          77 /* a descriptor, but not a handle of the kind a call needs (ipc.h) */
 #define ELIBBAD         80
 #define EBADMSG         74
 #define ENOTSUP         95

@@ -411,6 +411,8 @@ static int ep_ctl_check(int op, struct file *epf, struct file *f, const struct e
 {
 	if (!f->ops || !f->ops->poll)
 		return -EPERM; /* regular files and directories cannot be watched (Linux) */
+	if (op == EPOLL_CTL_ADD && (vfs_poll(f, NULL) & POLLNVAL))
+		return -EPERM; /* nor a file that refuses waiters (a handle without WAIT) */
 	if (epf == f || !is_epoll(epf))
 		return -EINVAL;
 	if (op != EPOLL_CTL_DEL && (ev->events & EPOLLEXCLUSIVE)) {

@@ -306,6 +306,27 @@ int fd_replace(struct fdtable *t, int newfd, struct file *f, bool cloexec)
 	return newfd;
 }
 
+int fd_detach_many(struct fdtable *t, const int *fds, struct file *const *files, unsigned n)
+{
+	vlock_acquire(&t->lock);
+	for (unsigned i = 0; i < n; i++) {
+		if (fds[i] < 0 || (unsigned)fds[i] >= t->size || t->fds[fds[i]] != files[i]) {
+			vlock_release(&t->lock);
+			return -EBADF;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned fd = (unsigned)fds[i];
+
+		t->fds[fd] = NULL;
+		bit_set(t->cloexec, fd, false);
+		if (fd < t->next_free)
+			t->next_free = fd;
+	}
+	vlock_release(&t->lock);
+	return 0;
+}
+
 int fd_get_cloexec(struct fdtable *t, int fd)
 {
 	int r = -EBADF;

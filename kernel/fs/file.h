@@ -206,6 +206,15 @@ struct fs_context *fs_context_kernel(void);
 int __must_check fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* The file at @fd with a reference (file_put() it), or NULL: the caller answers -EBADF. */
 struct file *fd_get(int fd);
+/*
+ * Take descriptors @fds[0..@n) out of @t, all of them or none: each must
+ * still name @files[i] (which the caller looked up with fd_get() before).
+ * The table's references pass to the caller. Returns 0, or -EBADF when one
+ * changed meanwhile (nothing taken). Never sleeps (spinlocks may be held):
+ * a channel write moves handles into a message with it.
+ */
+int __must_check fd_detach_many(struct fdtable *t, const int *fds, struct file *const *files,
+                                unsigned n);
 /* Close @fd: 0 or -EBADF. */
 int __must_check fd_close(struct fdtable *t, int fd);
 /* dup2/dup3: make @newfd name @f (closing what it named); returns @newfd or -EBADF/-EMFILE. */

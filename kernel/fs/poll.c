@@ -249,7 +249,8 @@ struct poll_req {
 /* The revents of one pollfd, registering through @pt. */
 static unsigned poll_one(const struct pollfd *p, struct poll_table *pt)
 {
-	unsigned want = (uint16_t)p->events | POLLERR | POLLHUP;
+	/* POLLERR, POLLHUP and POLLNVAL are always reported (poll(2)); a file may say POLLNVAL. */
+	unsigned want = (uint16_t)p->events | POLLERR | POLLHUP | POLLNVAL;
 	struct file *f;
 	unsigned ev;
 

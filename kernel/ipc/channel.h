@@ -18,6 +18,7 @@
 
 #include <cairn/compiler.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -77,6 +77,12 @@ struct handle {
 /* Set up @o with one ref and no handles, give it a koid and count it live. */
 void kobject_init(struct kobject *o, const struct kobject_ops *ops);
 void kobject_get(struct kobject *o);
+/*
+ * A reference unless the last one has already gone (the object is on its
+ * way to ops->destroy): for a pointer the kernel keeps without a ref and
+ * clears in destroy, under the lock that destroy takes to clear it.
+ */
+bool kobject_tryget(struct kobject *o);
 void kobject_put(struct kobject *o);
 
 /*
@@ -144,6 +150,13 @@ void ipc_counts_read(struct cairn_objcount *out);
 #define IPC_COUNT_HANDLES_FLY (CAIRN_OBJ_TYPES + 3)
 #define IPC_COUNT_VMO_PAGES   (CAIRN_OBJ_TYPES + 4)
 #define IPC_COUNT_N           (CAIRN_OBJ_TYPES + 5)
+
+/*
+ * A Cairn deadline (int64 ns, CLOCK_MONOTONIC) as the kernel's waits take
+ * it: CAIRN_DEADLINE_NEVER is TIME_NEVER; a negative one is 0 (the past:
+ * look once); any other is itself (a past one also looks once).
+ */
+uint64_t ipc_deadline(int64_t deadline_ns);
 
 /*
  * Process and thread objects (kernel/ipc/task_obj.c): one per process or

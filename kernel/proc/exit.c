@@ -13,6 +13,7 @@
 
 #include "acpi/power.h"
 #include "core/log.h"
+#include "ipc/object.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
 #include "proc/internal.h"
@@ -160,6 +161,7 @@ static void process_end(struct process *p, int status)
 		list_del(&c->sibling);
 		process_put(c);
 	}
+	process_obj_exited(p); /* handles to it see TERMINATED (ipc/task_obj.c) */
 	if (parent) {
 		notify_parent(parent, p, status);
 		process_put(parent);
@@ -209,6 +211,8 @@ void proc_thread_end(int status)
 	proc_robust_list_exit(t); /* before CLEARTID, as Linux: a joiner may then take the locks */
 	thread_clear_tid(t);
 	bool last = thread_unlink(t, &status);
+
+	thread_obj_exited(t);
 
 	thread_switch_space(NULL);
 	if (space)

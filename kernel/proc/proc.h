@@ -32,6 +32,7 @@
 struct fdtable;
 struct file;
 struct fs_context;
+struct kobject;
 struct path;
 struct task;
 struct tty;
@@ -106,6 +107,7 @@ struct process {
 	unsigned child_gen;          /* [a] bumped on each change of a child, for wait4's sleep */
 	struct thread
 		*exec_thread; /* [P] a thread in exec: the others end without ending the process */
+	struct kobject *kobj; /* [P] its Cairn object (ipc/task_obj.c); NULL: none yet */
 };
 
 struct thread {
@@ -127,6 +129,8 @@ struct thread {
 	uintptr_t set_child_tid;    /* CLONE_CHILD_SETTID: the tid is written there first */
 	int (*start_fn)(void *arg); /* kernel work before user mode (a first exec), or NULL */
 	void *start_arg;
+	struct kobject *kobj; /* [P] of its process: its Cairn object (ipc/task_obj.c), or NULL */
+	bool kill_alone;      /* [a] cairn_task_kill() of this thread: it ends, not its process */
 };
 
 /* ---- the interface for other subsystems (the contract, i11-interfaces.md) ---- */
@@ -144,6 +148,8 @@ void process_get(struct process *p);
 void process_put(struct process *p);
 /* The thread with tid @tid, with a reference (thread_put()); NULL if none. */
 struct thread *thread_find(int tid);
+/* Another reference to @t, which the caller already holds one to (its own thread, say). */
+void thread_get(struct thread *t);
 void thread_put(struct thread *t);
 
 /*

@@ -14,6 +14,7 @@
 #include <lib/signal/signal.h>
 
 #include "arch/arch.h"
+#include "proc/internal.h"
 #include "proc/proc.h"
 #include "proc/sig_internal.h"
 #include "proc/signal.h"
@@ -128,6 +129,9 @@ static int next_handler(struct thread *t, struct ksiginfo *info, struct kernel_s
 		/* Another thread's exit_group or fatal signal: the first status wins. */
 		if (__atomic_load_n(&p->group_exiting, __ATOMIC_ACQUIRE) && p->exec_thread != t)
 			proc_exit_group(p->group_status);
+		/* cairn_task_kill() of this one thread: it ends, its process goes on. */
+		if (__atomic_load_n(&t->kill_alone, __ATOMIC_ACQUIRE))
+			proc_thread_end(signal_term_status(SIGKILL));
 		flags = sig_lock(p, &took_p);
 		if (p->sig.stop_state == SIG_STOPPED) {
 			sig_unlock(p, took_p, flags);

@@ -172,6 +172,11 @@ struct thread *thread_find(int tid)
 	return t;
 }
 
+void thread_get(struct thread *t)
+{
+	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
 void thread_put(struct thread *t)
 {
 	if (!t || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
