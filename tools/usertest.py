@@ -112,6 +112,8 @@ PROGRAMS = {
     "tcp_bulk": {"timeout": 180},
     # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
+    # Handles, rights, wait_many, process and thread objects (issue 15's handle lane).
+    "ipc_handles": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
