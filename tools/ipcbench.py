@@ -46,9 +46,9 @@ RATIOS = [("chan-0B", "pipe-1B", True), ("chan-64B", "pipe-64B", True),
           ("chan-0B", "unix-1B", False), ("chan-4KiB", "unix-4KiB", False)]
 
 
-def build_initrd():
+def build_initrd(programs):
     files, runs = {}, []
-    for prog, args in PROGRAMS:
+    for prog, args in programs:
         files["b/" + prog] = os.path.join(usertest.USER_BUILD, "bench", prog)
         runs.append((prog, ["/b/" + prog] + args, 600))
     out = os.path.join(usertest.USER_BUILD, "initramfs-ipc.cpio")
@@ -121,15 +121,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=1, help="boots of each kernel; best kept")
     ap.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off")
     ap.add_argument("--only", choices=("linux", "cairn"))
+    ap.add_argument("--progs", metavar="PROG,...", help="only these (pipe_rt,unix_rt,chan_rt)")
+    ap.add_argument("--cairn-append", default="", metavar="ARGS",
+                    help="more of Cairn's command line (e.g. idle_poll_us=0)")
     ap.add_argument("--log", help="append every boot's console to this file")
     opts = ap.parse_args()
+    progs = [p for p in PROGRAMS if not opts.progs or p[0] in opts.progs.split(",")]
     cpus = [int(x) for x in opts.cpus.split(",")]
-    for prog, _ in PROGRAMS:
+    for prog, _ in progs:
         if not os.path.exists(os.path.join(usertest.USER_BUILD, "bench", prog)):
             print("ipcbench: skipped: %s/bench/%s missing (make user)"
                   % (usertest.USER_BUILD, prog))
             return 0
-    initrd = build_initrd()
+    initrd = build_initrd(progs)
     res = {"linux": {}, "cairn": {}}
     for n in cpus:
         env = {"CPUS": str(n), "MEM": "512M", "QEMU_CPU": "qemu64"}
@@ -137,11 +141,13 @@ def main():
             env["QEMU_EXTRA"] = "-icount shift=0,sleep=off"
         for _ in range(opts.rounds):
             for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
-                                          ("cairn", opts.kernel, usertest.CAIRN_APPEND)):
+                                          ("cairn", opts.kernel,
+                                           (usertest.CAIRN_APPEND + " " + opts.cairn_append)
+                                           .strip())):
                 if opts.only and opts.only != label:
                     continue
                 lines, status = usertest.boot(kernel, initrd, append, env, timeout=1800,
-                                              slow={p: 600 for p, _ in PROGRAMS})
+                                              slow={p: 600 for p, _ in progs})
                 if opts.log:
                     with open(opts.log, "a") as f:
                         f.write("=== %s, %d vCPU(s)\n%s\n" % (label, n, "\n".join(lines)))
