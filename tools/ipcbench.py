@@ -39,7 +39,13 @@ ROWS = [("linux", "pipe-1B", "Linux pipe 1 B"),
         ("cairn", "chan-0B", "Cairn channel call 0 B"),
         ("cairn", "chan-64B", "Cairn channel call 64 B"),
         ("cairn", "chan-4KiB", "Cairn channel call 4 KiB"),
-        ("cairn", "chan-1h", "Cairn channel call 1 handle")]
+        ("cairn", "chan-1h", "Cairn channel call 1 handle"),
+        # The parts of a call, in one thread (chan_rt's parts(): no wake-up, no switch).
+        ("cairn", "chanpart-null-call", "  part: null Cairn call"),
+        ("cairn", "chanpart-handle-info", "  part: handle_info call"),
+        ("cairn", "chanpart-write+read-0B", "  part: write+read 0 B"),
+        ("cairn", "chanpart-write+read-4KiB", "  part: write+read 4 KiB"),
+        ("cairn", "chanpart-write+read-1h", "  part: write+read 1 handle")]
 # (channel figure, Linux figure it is held against, with the target?)
 RATIOS = [("chan-0B", "pipe-1B", True), ("chan-64B", "pipe-64B", True),
           ("chan-4KiB", "pipe-4KiB", True), ("chan-1h", "unix-1fd", False),

@@ -120,6 +120,93 @@ static void ch_close(void *ctx, int server)
 
 static const struct pp_transport ch_ops = { ch_open, ch_keep, ch_client, ch_serve, ch_close };
 
+/* ---- the parts of a call, in one thread: no wake-up, no switch ---- */
+
+static long part_null(void *ctx, long iters)
+{
+	long i;
+
+	for (i = 0; i < iters; i++)
+		if (cairn_abi_version() < 0)
+			break;
+	return i;
+}
+
+static long part_info(void *ctx, long iters)
+{
+	struct ch *c = ctx;
+	struct cairn_handle_info info;
+	long i;
+
+	for (i = 0; i < iters; i++)
+		if (cairn_handle_info(c->h[0], &info))
+			break;
+	return i;
+}
+
+/* Write at one end, read at the other: a message's path without the wake-up. */
+static long part_write_read(void *ctx, long iters)
+{
+	struct ch *c = ctx;
+	struct cairn_handle_xfer out, in;
+	struct cairn_msg w, r;
+	long i;
+
+	for (i = 0; i < iters; i++) {
+		w = (struct cairn_msg){ .bytes = (uintptr_t)c->cbuf, .nbytes = c->n };
+		r = (struct cairn_msg){ .bytes = (uintptr_t)c->sbuf, .nbytes = BIG };
+		if (c->handle) {
+			out = (struct cairn_handle_xfer){ c->spare[0], 0, CAIRN_RIGHT_SAME_RIGHTS, 0 };
+			w.handles = (uintptr_t)&out;
+			w.nhandles = 1;
+			r.handles = (uintptr_t)&in;
+			r.nhandles = 1;
+		}
+		if (cairn_channel_write(c->h[0], &w, 0) || cairn_channel_read(c->h[1], &r, 0) ||
+		    r.nbytes != c->n)
+			break;
+		if (c->handle)
+			c->spare[0] = in.handle;
+	}
+	return i;
+}
+
+/*
+ * What a round trip is made of, measured apart in one thread: a Cairn
+ * call that does nothing, one that looks a handle up, and a message
+ * written at one end and read at the other (two calls, no wake-up).
+ */
+static void parts(struct ch *c)
+{
+	static const struct {
+		const char *name;
+		uint32_t n;
+		int handle;
+	} wr[] = {
+		{ "chanpart-write+read-0B", 0, 0 },
+		{ "chanpart-write+read-4KiB", BIG, 0 },
+		{ "chanpart-write+read-1h", 0, 1 },
+	};
+	unsigned i;
+
+	if (pp_pin(0) || ch_open(c))
+		return;
+	bench_run("chanpart-null-call-proc-same", part_null, c, 20000);
+	bench_run("chanpart-handle-info-proc-same", part_info, c, 20000);
+	for (i = 0; i < sizeof(wr) / sizeof(wr[0]); i++) {
+		char name[64];
+
+		c->n = wr[i].n;
+		c->handle = wr[i].handle;
+		if (c->handle && c->spare[0] < 0 && cairn_channel_create(c->spare, 0))
+			return;
+		snprintf(name, sizeof(name), "%s-proc-same", wr[i].name);
+		bench_run(name, part_write_read, c, 5000);
+	}
+	ch_close(c, 0);
+	close(c->h[1]);
+}
+
 int main(void)
 {
 	static struct ch c;
@@ -145,5 +232,6 @@ int main(void)
 		c.handle = figs[i].handle;
 		pp_figure(figs[i].name, &ch_ops, &c);
 	}
+	parts(&c);
 	return 0;
 }
