@@ -114,10 +114,21 @@ static void resched_cpu(unsigned cpu)
 		arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
 }
 
+/* Wake idle @cpu to look for work: a flag if it polls (idle_poll.c), else an IPI. */
+static void kick_idle_cpu(unsigned cpu)
+{
+	if (cpu == this_cpu_index())
+		this_cpu()->need_resched = 1;
+	else if (!sched_idle_poll_kick(cpu))
+		arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
+}
+
 /* @t was queued on @rq (@cpu): preempt the running task if @t outranks it. */
 static void kick_for_locked(struct rq *rq, unsigned cpu, struct task *t) __must_hold(&rq->lock)
 {
-	if (rq->curr == rq->idle || t->prio > rq->curr->prio)
+	if (rq->curr == rq->idle)
+		kick_idle_cpu(cpu);
+	else if (t->prio > rq->curr->prio)
 		resched_cpu(cpu);
 }
 
@@ -131,7 +142,7 @@ static void kick_idle_for(unsigned busy, uint64_t affinity)
 		if (!(affinity >> cpu & 1) || !rqs[cpu].ready)
 			continue;
 		if (__atomic_load_n(&rqs[cpu].curr, __ATOMIC_RELAXED) == rqs[cpu].idle) {
-			arch_smp_send_ipi(percpu_of(cpu), SMP_IPI_RESCHED);
+			kick_idle_cpu(cpu);
 			return;
 		}
 	}

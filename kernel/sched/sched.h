@@ -73,6 +73,30 @@ void sched_interrupt_exit(bool interrupted_flow_had_irqs_on);
  */
 bool sched_idle_work(void);
 
+/*
+ * The idle loop's next step when sched_idle_work() found nothing, interrupts
+ * off: watch for a kick, interrupts on, for a bounded time (idle_poll.c).
+ * Returns true if work was queued for this CPU meanwhile (look again), false
+ * when the time ran out or polling is off (halt).
+ */
+bool sched_idle_poll(void);
+/*
+ * Tell @cpu, which may be polling, that work was queued for it. Returns true
+ * if it polls and will see the work without an IPI; false: send one. Any
+ * context; the work must be queued before the call.
+ */
+bool sched_idle_poll_kick(unsigned cpu);
+/*
+ * sched_idle_poll() for @ns, whatever idle_poll_us= says (tests), interrupts
+ * off. Returns 0 (the time ran out) or what ended it: SCHED_POLL_KICKED (a
+ * kick), SCHED_POLL_RESCHED (an interrupt asked for a switch here), or both.
+ */
+#define SCHED_POLL_KICKED  1u
+#define SCHED_POLL_RESCHED 2u
+unsigned sched_idle_poll_for(uint64_t ns);
+/* Whether @cpu polls now, unkicked (racy: for tests and statistics). */
+bool sched_idle_polling(unsigned cpu);
+
 /* Per-CPU scheduler set-up (task.c calls it on each CPU), then turn it on. */
 void sched_init_cpu(struct task *boot_flow, struct task *idle);
 void sched_start(void);

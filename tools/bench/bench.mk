@@ -16,3 +16,11 @@ bench-alloc: $(BENCH_BUILD)/khb1
 	$(call quiet,RUN,$(BENCH_BUILD)/khb1)$(BENCH_PIN) $(BENCH_BUILD)/khb1 --csv $(BENCH_BUILD)/khb1.csv
 
 .PHONY: bench-alloc
+
+# Issue 15's IPC figures (tools/ipcbench.py, docs/performance.md "IPC beside Linux"):
+# channel call round trips on Cairn beside Linux's pipes and AF_UNIX, 1 and 2 vCPUs.
+bench: bench-ipc
+bench-ipc: kernel user
+	@$(PYTHON) tools/ipcbench.py
+
+.PHONY: bench-ipc

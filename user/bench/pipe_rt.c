@@ -4,11 +4,16 @@
  * parent writing N bytes and reading N back, the child reading N and
  * writing N back; one iteration is one round trip. N = 1 byte and 64 KiB
  * (one pipe's whole capacity, so every write fits and wakes the reader).
+ * With --matrix (issue 15's comparison for channels, tools/ipcbench.py):
+ * 1 byte, 64 bytes and 4 KiB, between processes and between threads, on
+ * one CPU and across two (user/lib/pingpong.h).
  */
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "bench.h"
+#include "pingpong.h"
 
 #define BIG (64 * 1024)
 
@@ -83,9 +88,90 @@ static void one(const char *name, size_t n, long iters)
 	waitpid(pid, NULL, 0);
 }
 
-int main(void)
+/* ---- the --matrix transport: two pipes, the client's side and the server's ---- */
+
+struct pm {
+	int down[2], up[2]; /* client -> server, server -> client */
+	size_t n;
+	char cbuf[4096], sbuf[4096];
+};
+
+static int pm_open(void *ctx)
+{
+	struct pm *m = ctx;
+
+	if (pipe(m->down))
+		return -1;
+	if (pipe(m->up)) {
+		close(m->down[0]);
+		close(m->down[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static void pm_keep(void *ctx, int server)
+{
+	struct pm *m = ctx;
+
+	close(server ? m->down[1] : m->down[0]);
+	close(server ? m->up[0] : m->up[1]);
+}
+
+static long pm_client(void *ctx, long iters)
+{
+	struct pm *m = ctx;
+	long i;
+
+	for (i = 0; i < iters; i++)
+		if (write(m->down[1], m->cbuf, m->n) != (ssize_t)m->n ||
+		    !read_full(m->up[0], m->cbuf, m->n))
+			break;
+	return i;
+}
+
+static void pm_serve(void *ctx)
+{
+	struct pm *m = ctx;
+
+	while (read_full(m->down[0], m->sbuf, m->n))
+		if (write(m->up[1], m->sbuf, m->n) != (ssize_t)m->n)
+			break;
+}
+
+static void pm_close(void *ctx, int server)
+{
+	struct pm *m = ctx;
+
+	close(server ? m->down[0] : m->down[1]);
+	close(server ? m->up[1] : m->up[0]);
+}
+
+static const struct pp_transport pm_ops = { pm_open, pm_keep, pm_client, pm_serve, pm_close };
+
+static void matrix(void)
+{
+	static struct pm m;
+	static const struct {
+		const char *name;
+		size_t n;
+	} figs[] = { { "pipe-1B", 1 }, { "pipe-64B", 64 }, { "pipe-4KiB", 4096 } };
+	unsigned i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
+		m.n = figs[i].n;
+		pp_figure(figs[i].name, &pm_ops, &m);
+	}
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--matrix")) {
+		matrix();
+		return 0;
+	}
 	one("pipe-roundtrip-1B", 1, 2000);
 	one("pipe-roundtrip-64KiB", BIG, 200);
 	return 0;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Polling before halting. A CPU with nothing to run watches for work for a
+ * short, bounded time before it halts, and a CPU that queues work for a
+ * polling CPU flips a flag instead of sending an IPI. Under QEMU's TCG
+ * (and under any hypervisor) a halted vCPU is a sleeping host thread:
+ * waking it through an IPI costs a host wake-up, from tens of microseconds
+ * to milliseconds on a loaded host, while a ping-pong between two CPUs
+ * (a channel call, a pipe round trip) needs the other side back within
+ * microseconds. Linux's cpuidle-haltpoll does the same for KVM guests.
+ * Only with two CPUs or more (nobody else can queue work on a lone CPU
+ * but its own interrupts, which end a halt anyway); `idle_poll_us=N` on
+ * the command line sets the bound (0: never poll). docs/tasks.md,
+ * "Idle polling", has the measurements.
+ *
+ * Locks: [a] atomic; [I] set at boot.
+ */
+#include <arch/spinlock.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "core/cmdline.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "core/smp.h"
+#include "irq/irq.h"
+#include "sched/sched.h"
+#include "time/time.h"
+
+#define IDLE_POLL_DEFAULT_US 100
+#define IDLE_POLL_MAX_US     10000
+
+enum poll_state {
+	POLL_OFF = 0,    /* halted or busy: wake it with an IPI */
+	POLL_ON = 1,     /* polling: a kick needs no IPI */
+	POLL_KICKED = 2, /* polling, and work was queued for it */
+};
+
+static uint32_t poll_state[SMP_MAX_CPUS]; /* [a] enum poll_state of each CPU */
+static uint64_t poll_ns;                  /* [I] how long to poll; 0: never */
+static bool poll_set;                     /* [I] poll_ns read from the command line */
+
+/* Read `idle_poll_us=` once; the first idle CPU does it, before any poll. */
+static void idle_poll_setup(void)
+{
+	const char *v = cmdline_get("idle_poll_us");
+	uint64_t us = IDLE_POLL_DEFAULT_US;
+
+	if (v && *v >= '0' && *v <= '9') {
+		for (us = 0; *v >= '0' && *v <= '9' && us <= IDLE_POLL_MAX_US; v++)
+			us = us * 10 + (uint64_t)(*v - '0');
+		if (us > IDLE_POLL_MAX_US) {
+			pr_warn("sched: idle_poll_us above %u; using %u", IDLE_POLL_MAX_US,
+			        IDLE_POLL_MAX_US);
+			us = IDLE_POLL_MAX_US;
+		}
+	}
+	__atomic_store_n(&poll_ns, us * 1000, __ATOMIC_RELAXED);
+	__atomic_store_n(&poll_set, true, __ATOMIC_RELEASE);
+}
+
+bool sched_idle_poll(void)
+{
+	if (!__atomic_load_n(&poll_set, __ATOMIC_ACQUIRE))
+		idle_poll_setup();
+	if (!poll_ns || sched_cpu_count() < 2 || !sched_running())
+		return false;
+	return sched_idle_poll_for(poll_ns) != 0;
+}
+
+unsigned sched_idle_poll_for(uint64_t ns)
+{
+	struct percpu *c = this_cpu();
+	unsigned me = c->cpu;
+	uint64_t end;
+	uint32_t old;
+	bool resched;
+
+	__atomic_store_n(&poll_state[me], POLL_ON, __ATOMIC_SEQ_CST);
+	end = clock_monotonic_ns() + ns;
+	/*
+	 * Interrupts on, so that a device or a call IPI is served at once, as
+	 * in a halt; preemption off, so that an interrupt that queues a task
+	 * here ends the poll (need_resched) instead of switching away from it
+	 * with POLL_ON still set.
+	 */
+	c->preempt_off++;
+	irq_enable();
+	while (__atomic_load_n(&poll_state[me], __ATOMIC_ACQUIRE) == POLL_ON &&
+	       !__atomic_load_n(&c->need_resched, __ATOMIC_RELAXED) && clock_monotonic_ns() < end)
+		arch_cpu_relax();
+	irq_disable();
+	c->preempt_off--;
+	resched = __atomic_load_n(&c->need_resched, __ATOMIC_RELAXED);
+	/* A kick that won the race with the end of the poll is seen here, never lost. */
+	old = __atomic_exchange_n(&poll_state[me], POLL_OFF, __ATOMIC_SEQ_CST);
+	return (old == POLL_KICKED ? SCHED_POLL_KICKED : 0) | (resched ? SCHED_POLL_RESCHED : 0);
+}
+
+bool sched_idle_polling(unsigned cpu)
+{
+	return cpu < SMP_MAX_CPUS && __atomic_load_n(&poll_state[cpu], __ATOMIC_ACQUIRE) == POLL_ON;
+}
+
+bool sched_idle_poll_kick(unsigned cpu)
+{
+	uint32_t on = POLL_ON;
+
+	if (cpu >= SMP_MAX_CPUS)
+		return false;
+	/* The caller's queueing (a store) must be visible before the poller stops polling. */
+	return __atomic_compare_exchange_n(&poll_state[cpu], &on, POLL_KICKED, false,
+	                                   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED) ||
+	       on == POLL_KICKED;
+}
