@@ -42,7 +42,7 @@ OVERLAY = os.path.join(ROOT, "rootfs")
 PROGRAM_DIRS = [(os.path.join(BUILD, "user", "musl"), "opt/cairn/tests"),
                 (os.path.join(BUILD, "user", "bench"), "opt/cairn/bench"),
                 (os.path.join(ROOT, "user", "scripts"), "opt/cairn/scripts"),
-                (os.path.join(BUILD, "user", "drivers"), "sbin")]  # the driver host's (issue 15)
+                (os.path.join(BUILD, "user", "drivers"), "sbin"),  # the driver host's (issue 15)
                 (os.path.join(BUILD, "user", "ipc"), "usr/bin")]  # docs/ipc.md's kv service
 ADD_DIR = "usr/local/bin"
 
