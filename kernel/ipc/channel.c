@@ -19,6 +19,8 @@
 #include "ipc/channel_internal.h"
 #include "ipc/object.h"
 #include "mm/heap.h"
+#include "proc/signal.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
 #include "time/time.h"
@@ -26,6 +28,7 @@
 static uint32_t chan_signals(struct kobject *o);
 static void chan_no_handles(struct kobject *o);
 static void chan_destroy(struct kobject *o);
+static void chan_call_done(struct chan_call *c, int state);
 
 static const struct kobject_ops chan_ops = {
 	.type = CAIRN_OBJ_CHANNEL,
@@ -167,8 +170,7 @@ static void chan_close_locked(struct chan_end *e, struct list_node *out) __must_
 	for (int i = 0; i < 2; i++) {
 		list_for_each_entry_safe(c, tmp, i ? &p->calls : &e->calls, link) {
 			list_del(&c->link);
-			__atomic_store_n(&c->state, CHAN_CALL_PIPE, __ATOMIC_RELEASE);
-			waitq_wake_all(&c->wq);
+			chan_call_done(c, CHAN_CALL_PIPE);
 		}
 	}
 	chan_wake(&e->wr_wq, true); /* writers into e: -EPIPE */
@@ -182,9 +184,9 @@ static void chan_close(struct chan_end *e)
 {
 	struct list_node msgs = LIST_INIT(msgs);
 
-	spin_lock(&e->pair->lock);
+	chan_lock(e->pair);
 	chan_close_locked(e, &msgs);
-	spin_unlock(&e->pair->lock);
+	chan_unlock(e->pair);
 	chan_free_list(&msgs);
 }
 
@@ -200,8 +202,11 @@ static void chan_destroy(struct kobject *o)
 
 	/* An end that never had a handle (a kernel test's) closes here. */
 	chan_close(e);
-	if (__atomic_sub_fetch(&pair->live, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(pair);
+	if (__atomic_sub_fetch(&pair->live, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	kfree(pair->end[0].spare);
+	kfree(pair->end[1].spare);
+	kfree(pair);
 }
 
 static void chan_end_init(struct chan_end *e, struct chan_pair *pair)
@@ -220,7 +225,7 @@ int channel_create(struct kobject **a, struct kobject **b)
 
 	if (!pair)
 		return -ENOMEM;
-	spin_init(&pair->lock, "chan");
+	pair->lock = (struct vlock)VLOCK_INIT;
 	pair->live = 2;
 	chan_end_init(&pair->end[0], pair);
 	chan_end_init(&pair->end[1], pair);
@@ -262,8 +267,7 @@ static bool chan_put_locked(struct chan_end *dst, struct chan_msg *m) __must_hol
 			continue;
 		list_del(&c->link);
 		c->reply = m;
-		__atomic_store_n(&c->state, CHAN_CALL_REPLIED, __ATOMIC_RELEASE);
-		waitq_wake_all(&c->wq);
+		chan_call_done(c, CHAN_CALL_REPLIED);
 		return true;
 	}
 	return false;
@@ -338,7 +342,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 		err = chan_send_loop_check(s, dst);
 		if (err)
 			goto out;
-		spin_lock(&self->pair->lock);
+		chan_lock(self->pair);
 		if (dst->closed) {
 			err = -EPIPE;
 			break;
@@ -349,7 +353,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 				given = chan_put_call_locked(self, dst, s->msg, call);
 			break;
 		}
-		spin_unlock(&self->pair->lock);
+		chan_unlock(self->pair);
 		/* The transfer mutex is not kept while waiting: the reader may need it. */
 		chan_send_unlock(s);
 		if (!io->wait)
@@ -358,7 +362,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 		if (err)
 			return err;
 	}
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 out:
 	chan_send_unlock(s);
 	if (!err && !given) {
@@ -392,10 +396,10 @@ int chan_recv(struct chan_end *self, const struct chan_io *io, struct chan_msg *
 
 	*xfer = false;
 	for (;;) {
-		spin_lock(&self->pair->lock);
+		chan_lock(self->pair);
 		m = list_first_entry_or_null(&self->queue, struct chan_msg, link);
 		if (m && m->has_chan && !*xfer) {
-			spin_unlock(&self->pair->lock);
+			chan_unlock(self->pair);
 			chan_xfer_lock();
 			*xfer = true;
 			continue;
@@ -403,7 +407,7 @@ int chan_recv(struct chan_end *self, const struct chan_io *io, struct chan_msg *
 		if (m)
 			break;
 		err = chan_closed(chan_peer(self)) || self->closed ? -EPIPE : -EAGAIN;
-		spin_unlock(&self->pair->lock);
+		chan_unlock(self->pair);
 		if (err == -EAGAIN && io->wait)
 			err = chan_sleep(&self->rd_wq, chan_readable_cond, self, io->deadline,
 			                 io->user);
@@ -413,12 +417,12 @@ int chan_recv(struct chan_end *self, const struct chan_io *io, struct chan_msg *
 	if (m->nbytes > need->bytes || m->nhandles > need->handles) {
 		need->bytes = m->nbytes;
 		need->handles = m->nhandles;
-		spin_unlock(&self->pair->lock);
+		chan_unlock(self->pair);
 		err = -ENOBUFS;
 		goto out_err;
 	}
 	chan_unqueue_locked(self, m);
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 	*out = m;
 	return 0;
 out_err:
@@ -446,7 +450,7 @@ void chan_requeue(struct chan_end *self, struct chan_msg *m)
 {
 	bool drop;
 
-	spin_lock(&self->pair->lock);
+	chan_lock(self->pair);
 	drop = self->closed;
 	if (!drop) {
 		list_add_head(&self->queue, &m->link);
@@ -456,32 +460,62 @@ void chan_requeue(struct chan_end *self, struct chan_msg *m)
 		chan_wake(&self->rd_wq, false);
 		chan_signal(self, CAIRN_SIG_READABLE);
 	}
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 	if (drop)
 		chan_msg_free(m);
 }
 
 /* ---- waiting for a call's reply ---- */
 
-static bool chan_call_cond(void *p)
+/*
+ * End the wait of @c with @state and wake its task. [L] is held, and the
+ * caller takes [L] before it returns, so @c (on its stack) outlives this.
+ */
+static void chan_call_done(struct chan_call *c, int state)
 {
-	struct chan_call *c = p;
+	__atomic_store_n(&c->state, state, __ATOMIC_RELEASE);
+	task_wake(c->task);
+}
 
-	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CHAN_CALL_WAITING;
+/*
+ * Block until @c is answered: the scheduler's own block and wake, without
+ * a wait queue, since exactly one task waits for exactly one event. A
+ * signal or a kill wakes the task too (they task_wake() it), and the
+ * state is BLOCKED before each test, so no wake-up is lost (sched.h).
+ */
+static int chan_call_block(struct chan_call *c, const struct chan_io *io)
+{
+	int err;
+
+	for (;;) {
+		sched_prepare_block();
+		err = 0;
+		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CHAN_CALL_WAITING)
+			break;
+		err = io->user ? -ERESTARTSYS : -EINTR;
+		if (task_kill_pending() || (io->user && signal_pending()))
+			break;
+		err = -ETIMEDOUT;
+		if (io->deadline != TIME_NEVER && clock_monotonic_ns() >= io->deadline)
+			break;
+		sched_block_until(io->deadline);
+	}
+	sched_cancel_block();
+	return err;
 }
 
 int chan_call_wait(struct chan_end *self, struct chan_call *c, const struct chan_io *io,
                    struct chan_msg **reply)
 {
-	int err = chan_sleep(&c->wq, chan_call_cond, c, io->deadline, io->user);
+	int err = chan_call_block(c, io);
 
-	spin_lock(&self->pair->lock);
+	chan_lock(self->pair);
 	/* The reply may have come while the wait was ending: take it. */
 	if (c->state == CHAN_CALL_WAITING)
 		list_del(&c->link);
 	else
 		err = c->state == CHAN_CALL_REPLIED ? 0 : -EPIPE;
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 	*reply = err ? NULL : c->reply;
 	return err;
 }
@@ -496,7 +530,7 @@ int channel_write_kernel(struct kobject *end, const void *bytes, size_t n, uint3
 
 	if (!kobject_is_channel(end))
 		return -EBADFD;
-	err = chan_send_prepare_kernel(&s, bytes, n);
+	err = chan_send_prepare_kernel(&s, chan_end_of(end), bytes, n);
 	if (err)
 		return err;
 	s.msg->txid = txid;
