@@ -50,6 +50,16 @@ struct chan_call {
 	struct task *task;      /* [I] the caller, woken by the reply */
 };
 
+/*
+ * A task blocked reading an end: on its stack, on the end's readers list.
+ * A message wakes the first one; a close wakes them all.
+ */
+struct chan_reader {
+	struct list_node link; /* [L] on the end's readers list while it waits */
+	struct task *task;     /* [I] */
+	bool woken;            /* [L,a] a writer or a close took it off the list to wake it */
+};
+
 #define CHAN_CALL_WAITING 0
 #define CHAN_CALL_REPLIED 1
 #define CHAN_CALL_PIPE    2 /* the peer closed first */
@@ -57,17 +67,17 @@ struct chan_call {
 struct chan_pair;
 
 struct chan_end {
-	struct kobject obj;     /* CAIRN_OBJ_CHANNEL */
-	struct chan_pair *pair; /* [I] */
-	struct list_node queue; /* [L] struct chan_msg to be read at this end, oldest first */
-	uint32_t qmsgs;         /* [L,a] messages in queue */
-	uint32_t qbytes;        /* [L,a] their bytes */
-	bool closed;            /* [L,a] its last handle went: nothing more is queued */
-	struct list_node calls; /* [L] struct chan_call waiting for replies at this end */
-	uint32_t next_txid;     /* [L] the next call's txid, without CAIRN_TXID_CALL */
-	struct waitq rd_wq;     /* tasks reading this end */
-	struct waitq wr_wq;     /* tasks waiting for room in this end's queue */
-	struct chan_msg *spare; /* [a] a small message block kept for the next one, or NULL */
+	struct kobject obj;       /* CAIRN_OBJ_CHANNEL */
+	struct chan_pair *pair;   /* [I] */
+	struct list_node queue;   /* [L] struct chan_msg to be read at this end, oldest first */
+	uint32_t qmsgs;           /* [L,a] messages in queue */
+	uint32_t qbytes;          /* [L,a] their bytes */
+	bool closed;              /* [L,a] its last handle went: nothing more is queued */
+	struct list_node calls;   /* [L] struct chan_call waiting for replies at this end */
+	uint32_t next_txid;       /* [L] the next call's txid, without CAIRN_TXID_CALL */
+	struct list_node readers; /* [L] struct chan_reader blocked reading it, first woken first */
+	struct waitq wr_wq;       /* tasks waiting for room in this end's queue */
+	struct chan_msg *spare;   /* [a] a small message block kept for the next one, or NULL */
 };
 
 /* Both ends in one block: a peer's memory lives as long as either end does. */
