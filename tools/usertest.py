@@ -90,6 +90,9 @@ PROGRAMS = {
     "pipe_semantics": {},
     "poll_select": {},
     "poll_epoll": {},
+    # 200 processes leave channel queues full of handles; every object and byte must come
+    # back (issue 15's handle lane).
+    "ipc_leak": {"timeout": 180},
     # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
     "kill_busy": {},
     # PT_INTERP: an interpreter of our own making runs; bad ones are refused as Linux does.
@@ -112,6 +115,8 @@ PROGRAMS = {
     "tcp_bulk": {"timeout": 180},
     # AF_UNIX sockets (issue 14's unix lane; socket files in /tmp).
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
+    # Handles, rights, wait_many, process and thread objects (issue 15's handle lane).
+    "ipc_handles": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

@@ -73,6 +73,7 @@ __attribute__((unused)) static const char *tap_errno_name(int e)
 		{ ENOSYS, "ENOSYS" },
 		{ ETIMEDOUT, "ETIMEDOUT" },
 		{ EOVERFLOW, "EOVERFLOW" },
+		{ EBADFD, "EBADFD" },
 		{ ENAMETOOLONG, "ENAMETOOLONG" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" },
 		{ ENXIO, "ENXIO" },
