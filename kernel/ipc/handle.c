@@ -218,6 +218,10 @@ long sys_cairn_handle_dup(uint64_t fd, uint64_t rights, uint64_t flags, uint64_t
 	/* As Linux's calls, 32-bit arguments are the low halves of their registers. */
 	if ((uint32_t)flags & ~CAIRN_HANDLE_CLOEXEC)
 		return -EINVAL;
+	/* Unknown bits are -EINVAL before any lookup, whatever the handle. */
+	err = ipc_rights_reduce(CAIRN_RIGHTS_ALL, (uint32_t)rights, &want);
+	if (err)
+		return err;
 	err = handle_get((int)fd, CAIRN_OBJ_NONE, CAIRN_RIGHT_DUPLICATE, &o, &have);
 	if (err)
 		return err;
