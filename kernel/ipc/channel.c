@@ -248,8 +248,8 @@ static void chan_queue_locked(struct chan_end *dst, struct chan_msg *m)
 	__atomic_store_n(&dst->qbytes, dst->qbytes + m->nbytes, __ATOMIC_RELAXED);
 	chan_count_msg(m, 1);
 	chan_wake_readers_locked(dst, false);
-	if (dst->qmsgs == 1)
-		chan_signal(dst, CAIRN_SIG_READABLE);
+	/* Every message, not only the first: an edge-triggered epoll reader sees each one. */
+	chan_signal(dst, CAIRN_SIG_READABLE);
 }
 
 /*
