@@ -119,6 +119,9 @@ static void self_handles(void)
 	close(p);
 	close(p2);
 	close(t);
+	p = (int)cairn_process_self(0);
+	cok(info(p).koid == ip.koid, "a later handle, after all were closed: the same koid");
+	close(p);
 }
 
 static void dup_rules(void)
@@ -462,7 +465,7 @@ int main(void)
 	bool same = true;
 
 	on_cairn = cairn_present();
-	tap_plan(79);
+	tap_plan(80);
 	base = counts();
 	abi();
 	self_handles();
@@ -479,5 +482,5 @@ int main(void)
 	for (unsigned t = 1; t < CAIRN_OBJ_TYPES; t++)
 		same = same && end.objects[t] == base.objects[t];
 	cok(same && end.handles == base.handles, "object and handle counts back at the baseline");
-	return tap_done(79);
+	return tap_done(80);
 }
