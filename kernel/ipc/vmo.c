@@ -218,6 +218,11 @@ const struct kobject_ops vmo_ops = {
 	.mmap_max = vmo_mmap_max,
 };
 
+static bool is_vmo(const struct kobject *o)
+{
+	return o && o->ops == &vmo_ops;
+}
+
 /* @size rounded up to pages, or -EINVAL past VMO_MAX_SIZE. */
 static int vmo_round(uint64_t size, uint64_t *out)
 {
@@ -249,19 +254,24 @@ int vmo_create(uint64_t size, struct kobject **out)
 
 uint64_t vmo_size(struct kobject *o)
 {
+	if (!is_vmo(o))
+		return 0;
 	return (uint64_t)__atomic_load_n(&vmo_of(o)->backing->inode->size, __ATOMIC_ACQUIRE);
 }
 
 int vmo_set_size(struct kobject *o, uint64_t size)
 {
-	struct file *f = vmo_of(o)->backing;
-	struct vmo_store *st = f->priv;
-	struct inode *ino = f->inode;
+	struct file *f;
+	struct vmo_store *st;
+	struct inode *ino;
 	int64_t old;
-	int err = vmo_round(size, &size);
+	int err = is_vmo(o) ? vmo_round(size, &size) : -EBADFD;
 
 	if (err)
 		return err;
+	f = vmo_of(o)->backing;
+	st = f->priv;
+	ino = f->inode;
 	mutex_lock(&ino->lock);
 	old = ino->size;
 	/* Faults and copies check the size under [S]: none commits a page past it after this. */
@@ -326,11 +336,6 @@ int vmo_copy(struct kobject *o, uint64_t off, uint64_t len, const struct vmo_io 
 		done += n;
 	}
 	return 0;
-}
-
-static bool is_vmo(const struct kobject *o)
-{
-	return o && o->ops == &vmo_ops;
 }
 
 int vmo_read_kernel(struct kobject *o, void *buf, uint64_t off, size_t len)
