@@ -27,6 +27,13 @@ int __must_check vmo_write_kernel(struct kobject *o, const void *buf, uint64_t o
 struct kobject_map;
 struct uspace;
 
+/*
+ * The pages all memory objects may commit together (default, and @pages
+ * 0: half of the memory the frame allocator manages); past it commits
+ * fail (-ENOMEM from a copy, SIGBUS from a fault). For tests.
+ */
+void vmo_set_page_limit(uint64_t pages);
+
 /* The size in bytes (a multiple of pages); 0 when @o is not a memory object. */
 uint64_t vmo_size(struct kobject *o);
 /*
