@@ -236,9 +236,46 @@ static void random_calls(void)
 	vt_wait_counts(&c0);
 }
 
+/*
+ * Commit until the kernel's limit for memory objects (half of its memory):
+ * writes then fail with ENOMEM and a fault is SIGBUS, while the kernel
+ * still works (a fork and a pipe); closing gives everything back.
+ */
+static void up_to_the_limit(void)
+{
+	static uint8_t chunk[1 << 20];
+	struct cairn_objcount c0 = vt_counts();
+	long h = cairn_vmo_create(1ull << 32, 0), err = 0;
+	uint64_t off = 0;
+	char *p;
+	int st, fds[2];
+	pid_t pid;
+
+	CK(h >= 0);
+	if (h < 0)
+		return;
+	memset(chunk, 0x5a, sizeof(chunk));
+	while (off < (1ull << 32) && !(err = cairn_vmo_write((int)h, chunk, off, sizeof(chunk))))
+		off += sizeof(chunk);
+	tap_masked("committed %llu MiB before the limit", (unsigned long long)(off >> 20));
+	CK(err == -ENOMEM && off >= (16u << 20));
+	p = vt_map((int)h, 2 << 20, PROT_READ, MAP_SHARED, (off_t)off);
+	CK(vt_mapped(p) && vt_read_bus(p + (1 << 20) + 4096));
+	if (vt_mapped(p))
+		munmap(p, 2 << 20);
+	pid = fork();
+	if (pid == 0)
+		_exit(pipe(fds) ? 1 : 0);
+	st = ut_wait(pid);
+	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close((int)h);
+	vt_wait_counts(&c0);
+}
+
 static const struct vt_point points[] = {
 	{ resize_races, "resizes racing faults and copies in other threads break nothing" },
 	{ random_calls, "20,000 calls with arguments at the edges leave no crash and no object" },
+	{ up_to_the_limit, "past the kernel's limit writes are ENOMEM, faults SIGBUS; all freed" },
 };
 
 int main(void)
