@@ -100,7 +100,7 @@ PROGRAMS = {
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
     # Memory objects (issue 15's vmo lane): Cairn-only points, skipped on Linux.
-    "ipc_vmo": {},
+    "ipc_vmo": {}, "ipc_vmo_stress": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
     "udp_errors": {},
