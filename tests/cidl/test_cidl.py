@@ -112,6 +112,8 @@ BAD_CIDL = {
     "has_ prefix": "struct s { has_x: u8; }",
     "zero bound": "struct s { x: string<0>; }",
     "duplicate field": "struct s { x: u8; x: u8; }",
+    "array of empty elements": "struct e { } struct s { x: array<e, 100>; }",
+    "enum without members": "enum e : u8 { }",
 }
 
 

@@ -398,18 +398,18 @@ def check(proto, path):
     by_name = {s.name: s for s in proto.structs}
     by_name.update({e.name: e for e in proto.enums})
 
-    def walk(t, where):
+    def walk(t, line):
         if isinstance(t, Ref):
             if t.name not in by_name:
-                raise CidlError("%s:%d: unknown type %r" % (path, t.line, t.name))
+                raise CidlError("%s:%d: unknown type %r" % (path, line, t.name))
             t.target = by_name[t.name]
         elif isinstance(t, (Array, Fixed)):
-            walk(t.elem, where)
+            walk(t.elem, line)
 
     every = proto.structs + [b for m in proto.messages for _, b in m.bodies]
     for s in every:
         for f in s.fields:
-            walk(f.type, s.name)
+            walk(f.type, f.line)
     order, state = [], {}
 
     def visit(s, line):
@@ -427,6 +427,16 @@ def check(proto, path):
     for s in proto.structs:
         visit(s, 0)
     proto.structs = order
+    # An element of no bytes would let a few bytes of counts make a decoder
+    # loop for long: arrays hold elements of one byte or more.
+    for s in every:
+        for f in s.fields:
+            t = resolve(f.type)
+            while isinstance(t, (Array, Fixed)):
+                if max_bytes(t.elem) == 0:
+                    raise CidlError("%s:%d: %s: an array of empty elements" % (path, f.line,
+                                                                              f.name))
+                t = resolve(t.elem)
     for m in proto.messages:
         for _, body in m.bodies:
             nbytes = HEADER_BYTES + max_bytes(body)
