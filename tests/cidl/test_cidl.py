@@ -114,6 +114,9 @@ BAD_CIDL = {
     "duplicate field": "struct s { x: u8; x: u8; }",
     "array of empty elements": "struct e { } struct s { x: array<e, 100>; }",
     "enum without members": "enum e : u8 { }",
+    "a C keyword as a field": "struct s { int: u8; }",
+    "a Python keyword as a type": "struct class { x: u8; }",
+    "a struct named as a message body": "struct a_req { x: u8; } request a = 1 { } reply { }",
 }
 
 
