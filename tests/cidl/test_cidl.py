@@ -58,7 +58,7 @@ def error_of(fn):
     return None
 
 
-def good_golden(name, m, data, desc):
+def good_golden(ta, name, m, data, desc):
     got, handles = m.encode(rt.from_json(m.body, desc["value"]))
     check("%s: encodes to the golden bytes" % name, got == data,
           "got %s" % got.hex())
@@ -66,6 +66,8 @@ def good_golden(name, m, data, desc):
     same = [h for h, _ in handles] == [h for h, _, _ in want] and all(
         t in (0, w[1]) for (_, t), w in zip(handles, want))
     check("%s: encodes the golden handles" % name, same, repr(handles))
+    name_any, _ = rt.decode_any(ta.MESSAGES, data, want)
+    check("%s: decode_any finds %s" % (name, desc["message"]), name_any == desc["message"])
     value = m.decode(data, want)
     check("%s: decodes to the golden value" % name,
           rt.to_json(m.body, value) == rt.to_json(m.body, rt.from_json(m.body, desc["value"])),
@@ -97,7 +99,7 @@ def goldens(ta):
             check("%s: refused with %s (%s)" % (name, desc["error"], desc["about"]),
                   err == desc["error"], "got %s" % err)
         else:
-            good_golden(name, m, data, desc)
+            good_golden(ta, name, m, data, desc)
 
 
 BAD_CIDL = {
