@@ -3,18 +3,22 @@
 """Turn the golden files (tests/cidl/golden/NAME.{bin,json}) of a protocol
 into a C header for tests/host/test_cidl_golden.c: each golden's bytes and
 handles, its value as a C initializer of the generated struct, an equality
-function per type, and one table the test walks.
+function per type, and one table the test walks. With --random N, N more
+entries: random values (tools/cidl/cidl_random.py) the Python binding
+encoded, which the C binding must encode to the same bytes and decode back.
 
-    tools/cidl/golden_c.py idl/test_all.cidl tests/cidl/golden OUT.h
+    tools/cidl/golden_c.py idl/test_all.cidl tests/cidl/golden OUT.h [--random N]
     tools/cidl/golden_c.py idl/test_all.cidl tests/cidl/golden --seeds DIR   (fuzzer corpus)"""
 
 import glob
 import json
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cidl_random  # noqa: E402
 from cidl_c import Names, int_literal  # noqa: E402
 from cidl_parse import (Array, Bool, Bytes, Enum, Fixed, Handle, Int, String,  # noqa: E402
                         Struct, OBJ_TYPES, RIGHTS, load, resolve)
@@ -186,6 +190,12 @@ def main():
         lines, row = golden(n, bodies, "g_" + name, desc, data)
         out += lines + [""]
         rows.append(row)
+    if len(sys.argv) > 5 and sys.argv[4] == "--random":
+        rng = random.Random(1015)  # fixed: the same values on every build
+        for name, desc, data in cidl_random.goldens(proto, sys.argv[1], int(sys.argv[5]), rng):
+            lines, row = golden(n, bodies, "g_" + name, desc, data)
+            out += lines + [""]
+            rows.append(row)
     out += ["struct golden {", "\tconst char *name;", "\tconst uint8_t *bytes;",
             "\tuint32_t len;", "\tconst struct cairn_handle_xfer *hx;", "\tuint32_t nhx;",
             "\tconst void *value; /* NULL for a bad golden */", "\tsize_t size;",
