@@ -67,11 +67,25 @@ static uint64_t hpet_page(void)
 	return hi->base.address & ~(uint64_t)(PAGE_SIZE - 1);
 }
 
+/* fork shares the device page as it is: no frame record, no count, still uncached. */
+static void expect_fork_shares(struct uspace *s, uint64_t va, uint64_t phys)
+{
+	struct uspace *child = NULL;
+	uint32_t flags = 0;
+	uint64_t pa = 0;
+
+	EXPECT_EQ(uspace_fork(s, &child), 0);
+	EXPECT_EQ(uspace_translate(child, (uintptr_t)va, &pa, &flags), 0);
+	EXPECT_EQ(pa, phys);
+	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
+	uspace_put(child);
+}
+
 TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 {
 	uint64_t phys = hpet_page(), pa = 0;
 	uint32_t c1, c2;
-	struct uspace *s = sys_user_begin(), *child = NULL;
+	struct uspace *s = sys_user_begin();
 	struct cairn_objcount c0, c;
 	struct kobject *o = NULL;
 	uint32_t flags = 0;
@@ -95,13 +109,7 @@ TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, &pa, &flags), 0);
 	EXPECT_EQ(pa, phys);
 	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
-	/* fork shares the device page as it is: no frame record, no count, still uncached. */
-	EXPECT_EQ(uspace_fork(s, &child), 0);
-	pa = flags = 0;
-	EXPECT_EQ(uspace_translate(child, (uintptr_t)va, &pa, &flags), 0);
-	EXPECT_EQ(pa, phys);
-	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
-	uspace_put(child);
+	expect_fork_shares(s, (uint64_t)va, phys);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0), -EACCES);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0), -EINVAL);
 	EXPECT_EQ(map(nomap, PAGE_SIZE, PROT_READ, MAP_SHARED, 0), -EACCES);
