@@ -81,6 +81,30 @@ static void expect_fork_shares(struct uspace *s, uint64_t va, uint64_t phys)
 	uspace_put(child);
 }
 
+/*
+ * mremap(2) to two pages at another address (over an anonymous mapping it
+ * replaces): the device page moves along (still the HPET's, still
+ * answering), the old address is empty, the page past the range faults
+ * as SIGBUS. Returns the mapping's address now (one page again).
+ */
+static long expect_mremap_moves(struct uspace *s, uint64_t va, uint64_t phys)
+{
+	long to = uspace_mmap(s, 0, 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS);
+	long nva = uspace_mremap(s, (uintptr_t)va, PAGE_SIZE, 2 * PAGE_SIZE,
+	                         MREMAP_MAYMOVE | MREMAP_FIXED, (uintptr_t)to);
+	uint64_t pa = 0;
+
+	EXPECT_TRUE(to > 0);
+	EXPECT_EQ(nva, to);
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, NULL, NULL), -EFAULT);
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)nva, &pa, NULL), 0);
+	EXPECT_EQ(pa, phys);
+	EXPECT_EQ(user_reg32(s, (uint64_t)nva + HPET_CAP + 4), x86_hpet_period_fs());
+	EXPECT_EQ(uspace_fault(s, (uintptr_t)nva + PAGE_SIZE, UFAULT_USER), -EIO);
+	EXPECT_EQ(uspace_munmap(s, (uintptr_t)nva + PAGE_SIZE, PAGE_SIZE), 0);
+	return nva;
+}
+
 TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 {
 	uint64_t phys = hpet_page(), pa = 0;
@@ -110,6 +134,7 @@ TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 	EXPECT_EQ(pa, phys);
 	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
 	expect_fork_shares(s, (uint64_t)va, phys);
+	va = expect_mremap_moves(s, (uint64_t)va, phys);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0), -EACCES);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0), -EINVAL);
 	EXPECT_EQ(map(nomap, PAGE_SIZE, PROT_READ, MAP_SHARED, 0), -EACCES);
