@@ -105,6 +105,18 @@ static long expect_mremap_moves(struct uspace *s, uint64_t va, uint64_t phys)
 	return nva;
 }
 
+/* PROT_NONE hides the page, PROT_READ shows it again: still the device's, uncached. */
+static void expect_hide_and_show(struct uspace *s, uint64_t va)
+{
+	uint32_t flags = 0;
+
+	EXPECT_EQ(uspace_mprotect(s, (uintptr_t)va, PAGE_SIZE, PROT_NONE), 0);
+	EXPECT_EQ(uspace_mprotect(s, (uintptr_t)va, PAGE_SIZE, PROT_READ), 0);
+	EXPECT_EQ(user_reg32(s, va + HPET_CAP + 4), x86_hpet_period_fs());
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, NULL, &flags), 0);
+	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
+}
+
 TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 {
 	uint64_t phys = hpet_page(), pa = 0;
@@ -135,6 +147,7 @@ TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
 	expect_fork_shares(s, (uint64_t)va, phys);
 	va = expect_mremap_moves(s, (uint64_t)va, phys);
+	expect_hide_and_show(s, (uint64_t)va);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0), -EACCES);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0), -EINVAL);
 	EXPECT_EQ(map(nomap, PAGE_SIZE, PROT_READ, MAP_SHARED, 0), -EACCES);
