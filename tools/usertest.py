@@ -49,6 +49,8 @@ PROGRAMS = {
     "signals": {},
     "signals_frame": {},
     "segv": {},
+    # Device objects out of an ordinary program's reach (issue 15's devobj lane).
+    "ipc_dev": {},
     "clone_thread": {},
     "mman": {},
     "brk": {},
@@ -121,8 +123,6 @@ PROGRAMS = {
     "ipc_handles": {},
     # The stubs generated from idl/test_all.cidl over channels (issue 15's idl lane).
     "ipc_cidl": {},
-    # Device objects out of an ordinary program's reach (issue 15's devobj lane).
-    "ipc_dev": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }
