@@ -256,6 +256,15 @@ def session(res, kernel, work, echo, kills):
                 "%r (%s of %d keys)" % (tail[-len(FINAL):], None if after is None or
                                         before is None else after - before, len(FINAL)))
         # In a subshell, as the baseline was: the forked shell is part of both.
+        # Caps Lock: the driver keeps the lock state (and lights the LED).
+        before, _ = count(sh)
+        for k in ("caps_lock", "a", "caps_lock", "b"):
+            typist.key(k)
+            time.sleep(0.2)
+        time.sleep(1)
+        after, tail = count(sh)
+        res.add(name + "Caps Lock turns a into A and back",
+                tail.endswith("Ab") and after is not None and after - before == 2, repr(tail[-4:]))
         status, out = sh.run("R=$(kbdstat check -s %d $B); s=$?; echo \"$R\"; [ $s = 0 ]" %
                              FRAMES_SLACK, timeout=30)
         res.add(name + "no kernel memory, object or handle lost", status == 0,
