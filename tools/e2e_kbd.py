@@ -237,8 +237,9 @@ def session(res, kernel, work, echo, kills):
         typist.type("up", 0.05)
         time.sleep(1)
         status, out = sh.run("B=$(kbdstat); echo $B")
+        _, rss = sh.run("grep VmRSS /proc/$(pidof ps2kbd)/status")
         res.add(name + "a memory and object baseline", status == 0 and len(out) == 1,
-                " ".join(out))
+                " ".join(out) + "; the driver's " + " ".join(rss))
         detail, why = kill_loop(sh, typist, kills)
         res.add(name + "kill -9 of the driver %d times under typing" % kills, why is None,
                 detail or why)
