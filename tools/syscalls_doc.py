@@ -109,6 +109,9 @@ PARTIAL = {
                    "used by the scheduler yet",
     "setpriority": "per process, Linux's EPERM/EACCES rules; the value is kept and "
                    "reported, the scheduler does not use it yet",
+    "pidfd_open": "gives a Cairn process handle (docs/abi.md: WAIT, INSPECT, DUPLICATE, "
+                  "TRANSFER), POLLIN once the process ended; pidfd_send_signal, pidfd_getfd "
+                  "and waitid(P_PIDFD) are ENOSYS",
     "prctl": "PR_GET_DUMPABLE, PR_SET_DUMPABLE (0, 1), PR_SET_NAME, PR_GET_NAME (the "
              "process's name); other options EINVAL",
 }

@@ -90,6 +90,9 @@ PROGRAMS = {
     "pipe_semantics": {},
     "poll_select": {},
     "poll_epoll": {},
+    # 200 processes leave channel queues full of handles; every object and byte must come
+    # back (issue 15's handle lane).
+    "ipc_leak": {"timeout": 180},
     # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
     "kill_busy": {},
     # PT_INTERP: an interpreter of our own making runs; bad ones are refused as Linux does.
@@ -107,7 +110,7 @@ PROGRAMS = {
     "net_rtnl": {},
     "itimer": {},
     # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
-    "ipc_channel": {}, "ipc_chan_edge": {},
+    "ipc_channel": {}, "ipc_chan_edge": {}, "ipc_chan_stress": {},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},

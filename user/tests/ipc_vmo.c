@@ -8,7 +8,11 @@
  * at the baseline. Each point is a function of several checks; on Linux
  * (no Cairn calls) each prints "# SKIP not Cairn".
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "cairn.h"
 #include "include/cairn/cairn_sys.h"
@@ -25,7 +29,7 @@ static int failed_line;
 			failed_line = __LINE__; \
 	} while (0)
 
-static sigjmp_buf env;
+static __thread sigjmp_buf env;
 
 static void on_bus(int sig)
 {
@@ -91,6 +95,44 @@ static struct cairn_objcount count_now(void)
 	return c;
 }
 
+/* Wait (a dead child's space may go just after the reaping) for @c0's objects and pages. */
+static void wait_counts(const struct cairn_objcount *c0)
+{
+	struct cairn_objcount c1 = count_now();
+
+	for (int i = 0; i < 100 && (c1.vmo_pages != c0->vmo_pages ||
+	                            c1.objects[CAIRN_OBJ_VMO] != c0->objects[CAIRN_OBJ_VMO]);
+	     i++) {
+		ut_sleep_ms(20);
+		c1 = count_now();
+	}
+	CK(c1.objects[CAIRN_OBJ_VMO] == c0->objects[CAIRN_OBJ_VMO]);
+	CK(c1.vmo_pages == c0->vmo_pages);
+	CK(c1.handles == c0->handles);
+	CK(c1.messages == c0->messages);
+}
+
+/* Whether /proc/self/maps names the region at @p with @name. */
+static bool maps_show(const void *p, const char *name)
+{
+	char line[512], start[32];
+	FILE *f;
+	bool found = false;
+
+	/* The test initramfs mounts no /proc; an image that did keeps its mount. */
+	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
+		mount("proc", "/proc", "proc", 0, NULL);
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return false;
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)p);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, start, strlen(start)) && strstr(line, name))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 static void one_process(void)
 {
 	static uint8_t back[64 * 1024];
@@ -106,6 +148,7 @@ static void one_process(void)
 	CK(cairn_vmo_read((int)h, back, 0, sizeof(back)) == 0 && same(back, sizeof(back), 1));
 	fill(back, 100, 2);
 	CK(cairn_vmo_write((int)h, back, PG - 50, 100) == 0 && same(p + PG - 50, 100, 2));
+	CK(maps_show(p, "cairn:[vmo]"));
 	munmap(p, sizeof(back));
 	close((int)h);
 }
@@ -150,10 +193,11 @@ static void rights(void)
 	long h = cairn_vmo_create(PG, 0);
 	int ro = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, 0);
 	int nomap = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0);
+	int wo = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP, 0);
 	char buf[8] = "rights";
 	void *p;
 
-	CK(h >= 0 && ro >= 0 && nomap >= 0);
+	CK(h >= 0 && ro >= 0 && nomap >= 0 && wo >= 0);
 	CK(cairn_vmo_write(ro, buf, 0, 8) == -EACCES);
 	CK(cairn_vmo_set_size(ro, 2 * PG) == -EACCES);
 	CK(cairn_vmo_write(nomap, buf, 0, 8) == 0);
@@ -162,6 +206,9 @@ static void rights(void)
 	CK(map_fails(ro, PG, RW, MAP_SHARED) == EACCES);
 	CK(map_fails(ro, PG, PROT_READ | PROT_EXEC, MAP_SHARED) == EACCES);
 	CK(map_fails(ro, PG, RW, MAP_PRIVATE) == 0); /* writes go to private copies */
+	/* Without READ nothing maps (no page can be writable and unreadable). */
+	CK(map_fails(wo, PG, PROT_WRITE, MAP_SHARED) == EACCES);
+	CK(map_fails(wo, PG, PROT_NONE, MAP_SHARED) == EACCES);
 	/* Read-only, it maps for reading and cannot be made writable later. */
 	p = map_h(ro, PG, PROT_READ, MAP_SHARED, 0);
 	CK(mapped(p) && !strcmp(p, "rights"));
@@ -172,6 +219,7 @@ static void rights(void)
 	close((int)h);
 	close(ro);
 	close(nomap);
+	close(wo);
 }
 
 static void ranges(void)
@@ -237,19 +285,227 @@ static void outlives_handle(void)
 	CK(count_now().vmo_pages == c0.vmo_pages);
 }
 
-/* A child that makes objects, maps and touches them, and exits with them all open. */
+#define RACE_PAGES  64
+#define RACE_ROUNDS 10000
+
+struct race {
+	int h;
+	volatile char *p;
+	volatile int stop;
+	long faults, bus, copies;
+};
+
+/* Touch pages of the mapping while the size moves under it: each a byte or SIGBUS. */
+static void *race_toucher(void *arg)
+{
+	struct race *r = arg;
+	unsigned seed = 7;
+
+	while (!r->stop) {
+		seed = seed * 1103515245 + 12345;
+		if (read_bus(r->p + (seed >> 8) % RACE_PAGES * PG))
+			r->bus++;
+		else
+			r->faults++;
+	}
+	return NULL;
+}
+
+/* Copies in and out at random places: done, or EINVAL past the moving end. */
+static void *race_copier(void *arg)
+{
+	struct race *r = arg;
+	unsigned seed = 11;
+	char buf[64];
+	long e;
+
+	while (!r->stop) {
+		seed = seed * 1103515245 + 12345;
+		e = seed & 1 ? cairn_vmo_write(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64)
+		             : cairn_vmo_read(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64);
+		if (e && e != -EINVAL)
+			r->copies = -1000000000;
+		r->copies++;
+	}
+	return NULL;
+}
+
+/* Shrinking and growing races faults and copies in two other threads: nothing breaks or leaks. */
+static void resize_races(void)
+{
+	struct cairn_objcount c0 = count_now();
+	struct race r = { .stop = 0 };
+	pthread_t t1, t2;
+	unsigned seed = 3;
+
+	r.h = (int)cairn_vmo_create(RACE_PAGES * PG, 0);
+	r.p = map_h(r.h, RACE_PAGES * PG, RW, MAP_SHARED, 0);
+	CK(r.h >= 0 && mapped((void *)r.p));
+	if (r.h < 0 || !mapped((void *)r.p))
+		return;
+	CK(pthread_create(&t1, NULL, race_toucher, &r) == 0);
+	CK(pthread_create(&t2, NULL, race_copier, &r) == 0);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		seed = seed * 1103515245 + 12345;
+		CK(cairn_vmo_set_size(r.h, (seed >> 8) % (RACE_PAGES + 1) * PG) == 0);
+	}
+	r.stop = 1;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	tap_masked("%ld touches, %ld SIGBUS, %ld copies", r.faults, r.bus, r.copies);
+	CK(r.copies > 0);
+	munmap((void *)r.p, RACE_PAGES * PG);
+	close(r.h);
+	wait_counts(&c0);
+}
+
+/* The request of the bulk transfer: what the child checks in the object it is sent. */
+struct bulk_req {
+	uint32_t len;  /* bytes of the pattern */
+	uint32_t seed; /* fill()'s seed */
+	uint32_t op;   /* BULK_* */
+	uint32_t reserved;
+};
+
+#define BULK_RW 1 /* map it writable, check the pattern, write it back with seed + 1 */
+#define BULK_RO 2 /* a read-only handle: writable mapping refused, the pattern readable */
+#define BULK_MB (1024 * 1024)
+
+/* The child's side: answer each call with 0 or the line of the check that failed. */
+static int bulk_child(int ch)
+{
+	struct bulk_req q;
+	struct cairn_handle_xfer x;
+	struct cairn_call c = { .flags = CAIRN_CALL_REPLY_WAIT };
+	int32_t status = 0;
+	uint8_t *p;
+
+	c.rd.bytes = (uint64_t)(uintptr_t)&q;
+	c.rd.handles = (uint64_t)(uintptr_t)&x;
+	c.wr.bytes = (uint64_t)(uintptr_t)&status;
+	for (;;) {
+		c.rd.nbytes = sizeof(q);
+		c.rd.nhandles = 1;
+		if (cairn_channel_call(ch, &c, CAIRN_DEADLINE_NEVER))
+			return 0; /* the parent closed its end: done */
+		status = __LINE__;
+		if (c.rd.nbytes != sizeof(q) || c.rd.nhandles != 1 || x.type != CAIRN_OBJ_VMO)
+			goto reply;
+		status = 0;
+		if (q.op == BULK_RO) {
+			status =
+				map_fails(x.handle, q.len, RW, MAP_SHARED) == EACCES ? 0 : __LINE__;
+			p = map_h(x.handle, q.len, PROT_READ, MAP_SHARED, 0);
+		} else {
+			p = map_h(x.handle, q.len, RW, MAP_SHARED, 0);
+		}
+		if (!mapped(p) || !same(p, q.len, q.seed))
+			status = __LINE__;
+		else if (q.op == BULK_RW)
+			fill(p, q.len, q.seed + 1);
+		if (mapped(p))
+			munmap(p, q.len);
+		close(x.handle);
+reply:
+		c.wr.nbytes = sizeof(status);
+		c.wr.txid = c.rd.txid;
+	}
+}
+
+/* One call carrying handle @h with @rights beside a 16-byte request; the child's status. */
+static int32_t bulk_call(int ch, int h, uint32_t rights, uint32_t op, uint32_t seed)
+{
+	struct bulk_req q = { .len = BULK_MB, .seed = seed, .op = op };
+	struct cairn_handle_xfer x = { .handle = h, .type = CAIRN_OBJ_VMO, .rights = rights };
+	struct cairn_call c = { .flags = 0 };
+	int32_t status = -1;
+
+	c.wr.bytes = (uint64_t)(uintptr_t)&q;
+	c.wr.nbytes = sizeof(q);
+	c.wr.handles = (uint64_t)(uintptr_t)&x;
+	c.wr.nhandles = 1;
+	c.rd.bytes = (uint64_t)(uintptr_t)&status;
+	c.rd.nbytes = sizeof(status);
+	long r = cairn_channel_call(ch, &c, CAIRN_DEADLINE_NEVER);
+
+	if (r || c.rd.nbytes != sizeof(status)) {
+		tap_masked("bulk call: %ld, %u bytes back", r, c.rd.nbytes);
+		return -1;
+	}
+	if (status)
+		tap_masked("bulk call: the child's check at line %d failed", status);
+	return status;
+}
+
+/*
+ * Bulk data beside a message: 1 MiB in a memory object, its handle moved
+ * through a channel to a child that did not inherit it (the object is made
+ * after the fork); the child maps it, checks every byte and writes its own
+ * back. Then a read-only handle: the child cannot map it writable.
+ */
+static void through_a_channel(void)
+{
+	struct cairn_objcount c0 = count_now();
+	int32_t ch[2];
+	uint8_t *p;
+	long h;
+	pid_t pid;
+	int st, d;
+
+	CK(cairn_channel_create(ch, 0) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(ch[0]);
+		_exit(bulk_child(ch[1]));
+	}
+	close(ch[1]);
+	h = cairn_vmo_create(BULK_MB, 0);
+	p = map_h((int)h, BULK_MB, RW, MAP_SHARED, 0);
+	CK(h >= 0 && mapped(p));
+	if (h >= 0 && mapped(p)) {
+		fill(p, BULK_MB, 5);
+		/* The handle moved leaves this process: send a duplicate, keep the original. */
+		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
+		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP,
+		             BULK_RW, 5) == 0);
+		CK(fcntl(d, F_GETFD) == -1 && errno == EBADF);
+		CK(same(p, BULK_MB, 6));
+		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
+		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, BULK_RO, 6) == 0);
+		munmap(p, BULK_MB);
+	}
+	close((int)h);
+	close(ch[0]);
+	st = ut_wait(pid);
+	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	wait_counts(&c0);
+}
+
+/*
+ * A child that makes objects, maps and touches them, and exits with them
+ * all open: half of the handles sit unread in a channel's queue.
+ */
 static int litter(void)
 {
+	struct cairn_handle_xfer x[4];
+	struct cairn_msg m = { .handles = (uint64_t)(uintptr_t)x, .nhandles = 4 };
+	int32_t ch[2];
+
+	if (cairn_channel_create(ch, 0))
+		return 1;
 	for (int i = 0; i < 8; i++) {
 		long h = cairn_vmo_create(8 * PG, 0);
 		char *p = map_h((int)h, 8 * PG, RW, MAP_SHARED, 0);
 
 		if (h < 0 || !mapped(p))
-			return 1;
+			return 2;
 		for (int j = 0; j < 8; j++)
 			p[j * PG] = (char)j;
+		if (i % 2)
+			x[i / 2] = (struct cairn_handle_xfer){ .handle = (int32_t)h,
+				                               .rights = CAIRN_RIGHT_SAME_RIGHTS };
 	}
-	return 0;
+	return cairn_channel_write(ch[0], &m, 0) ? 3 : 0;
 }
 
 static bool memstat(struct cairn_memstat *m)
@@ -288,6 +544,7 @@ static void all_released(void)
 	CK(c1.objects[CAIRN_OBJ_VMO] == c0.objects[CAIRN_OBJ_VMO]);
 	CK(c1.vmo_pages == c0.vmo_pages);
 	CK(c1.handles == c0.handles);
+	CK(c1.messages == c0.messages && c1.handles_in_flight == c0.handles_in_flight);
 	tap_masked("frames %lld bytes from the baseline", frames);
 	CK(frames == 0);
 }
@@ -302,7 +559,9 @@ static const struct {
 	{ ranges, "out of range is EINVAL, bad pointers EFAULT, non-handles EBADFD" },
 	{ resize_while_mapped, "shrunk under a mapping: SIGBUS past the end; grown: zeros" },
 	{ outlives_handle, "a mapping keeps its pages after the last handle closes" },
-	{ all_released, "processes exiting with objects mapped leave nothing behind" },
+	{ resize_races, "resizes racing faults and copies in other threads break nothing" },
+	{ through_a_channel, "1 MiB passed as a handle beside a message; the child writes back" },
+	{ all_released, "processes exiting with objects mapped and queued leave nothing behind" },
 };
 
 int main(void)
