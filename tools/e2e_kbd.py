@@ -55,28 +55,31 @@ FINAL = "thequickbrownfoxjumpsoverthelazydog"
 # A kernel in trouble says one of these on its console.
 KERNEL_BAD = re.compile(r"(?m)^(panic: .*|cairn: halted after panic|error: .*|warning: .*)$")
 # The loop's own line per kill: "kill I PID->PID keys N".
-KILL_LINE = re.compile(r"kill (\d+) (\d+)->(\d+) keys\s+(\d+)")
+KILL_LINE = re.compile(r"kill (\d+) (\d+)->(\d+) gap (\d+)ms keys\s+(\d+)")
 
 # No shell on tty0: kbdcount is its only reader.
 INITTAB = mkrootfs.INITTAB.replace("tty0::respawn:-/bin/sh\n", "")
 
 # The kills, as a script a shell of its own runs, so that whatever that
 # shell allocates goes with it: `kbdkill N PAUSE_US`. Each round kills the
-# driver, waits until pidof shows its successor, prints the keys counted
+# driver, waits until pidof shows its successor, prints how long that took
+# (/proc/uptime's centiseconds, read without a fork) and the keys counted
 # so far, and pauses.
 KBDKILL = b"""#!/bin/sh
 # kbdkill N PAUSE_US (tools/e2e_kbd.py): kill -9 ps2kbd N times.
 i=0
 while [ $i -lt $1 ]; do
 	p=$(pidof ps2kbd)
+	read t0 rest </proc/uptime
 	kill -9 $p
 	q=
 	while [ -z "$q" ] || [ "$q" = "$p" ]; do
 		usleep 5000
 		q=$(pidof ps2kbd)
 	done
+	read t1 rest </proc/uptime
 	i=$((i + 1))
-	echo "kill $i $p->$q keys $(cut -c1-20 /tmp/kbdcount)"
+	echo "kill $i $p->$q gap $((${t1%.*}${t1#*.} - ${t0%.*}${t0#*.}))0ms keys $(cut -c1-20 /tmp/kbdcount)"
 	usleep $2
 done
 """
@@ -177,7 +180,8 @@ def kill_loop(sh, typist, kills):
     after, _ = count(sh)
     sent = typist.sent - sent0
     lines = [KILL_LINE.search(l) for l in out]
-    keys = [int(m.group(4)) for m in lines if m]
+    keys = [int(m.group(5)) for m in lines if m]
+    gaps = sorted(int(m.group(4)) for m in lines if m)
     if status != 0 or len(keys) != kills:
         return None, "the loop ended with %s after %d kills:\n%s" % (status, len(keys),
                                                                     "\n".join(out[-10:]))
@@ -186,8 +190,9 @@ def kill_loop(sh, typist, kills):
     if still:
         return None, "no key arrived between kills %s" % ", ".join(str(i) for i in still)
     got = after - before
-    return ("%d kills in %.1f s; keys sent %d, received %d (%d lost)" %
-            (kills, took, sent, got, sent - got)), None
+    return ("%d kills in %.1f s; kill to new pid %d ms median, %d ms max (10 ms steps); "
+            "keys sent %d, received %d (%d lost)" %
+            (kills, took, gaps[len(gaps) // 2], gaps[-1], sent, got, sent - got)), None
 
 
 def cairn_image(kernel, rootfs, out):
