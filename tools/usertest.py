@@ -119,6 +119,8 @@ PROGRAMS = {
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
     # Handles, rights, wait_many, process and thread objects (issue 15's handle lane).
     "ipc_handles": {},
+    # Device objects out of an ordinary program's reach (issue 15's devobj lane).
+    "ipc_dev": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

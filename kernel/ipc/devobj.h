@@ -81,8 +81,19 @@ int __must_check ioport_object_read(struct kobject *o, uint64_t off, uint64_t wi
 int __must_check ioport_object_write(struct kobject *o, uint64_t off, uint64_t width,
                                      uint64_t value);
 
-/* Device memory @phys .. @phys + @size - 1 (page-aligned), one ref: 0, -EINVAL, -ENOMEM. */
+/*
+ * Device memory @phys .. @phys + @size - 1 (page-aligned), one ref: 0,
+ * -EINVAL (empty, unaligned, past 2^52, or a page the frame allocator
+ * manages: RAM is never device memory), -ENOMEM. mmap(2) of a handle maps
+ * it uncached, MAP_SHARED only (MAP_PRIVATE: -EINVAL), within the rights
+ * (MAP; READ, WRITE, EXECUTE for the protections); a fault past the
+ * range is SIGBUS.
+ */
 int __must_check mmio_object_create(uint64_t phys, uint64_t size, struct kobject **out);
+
+/* Whether @o is an MMIO object; its range. */
+bool kobject_is_mmio(const struct kobject *o);
+void mmio_object_range(struct kobject *o, uint64_t *phys, uint64_t *size);
 
 /*
  * The driver host (kernel/ipc/drvhost.c): runs one user-space driver

@@ -218,6 +218,9 @@ static int drvhost_main(void *arg)
 		status = W_EXITCODE(127, 0); /* a life that never began: "cannot execute" */
 		if (pid > 0 && proc_wait_flags(pid, &status, 0) != 0)
 			pr_warn("drvhost: %s: pid %d could not be waited for", h->name, pid);
+		/* What the driver forked (its process group: it led one) goes with it. */
+		if (pid > 0)
+			(void)signal_kill_pgrp(pid, SIGKILL);
 		ms = drvhost_end_life(h, pid, status);
 		if (waitq_wait(&h->wq, drvhost_stopping, h, 0,
 		               clock_monotonic_ns() + ms * NSEC_PER_MSEC) == 0)

@@ -124,6 +124,8 @@ uint32_t uspace_pte_flags(const struct vma *v, bool exclusive)
 		f |= PT_WRITE;
 	if (v->prot & PROT_EXEC)
 		f |= PT_EXEC;
+	if (v->flags & USPACE_UNCACHED)
+		f |= PT_CACHE_UC; /* device registers: every access reaches the device */
 	return f;
 }
 

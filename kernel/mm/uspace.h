@@ -101,6 +101,7 @@ struct uspace_file_map {
 	uint64_t off;      /* bytes, page-aligned */
 	bool tracked;      /* as uspace_mmap_file()'s @tracked */
 	int maxprot;       /* PROT_WRITE / PROT_EXEC the mapping may ever have */
+	bool uncached;     /* device memory: mapped uncached, frames no allocator owns */
 };
 /*
  * As uspace_mmap_file(), limited: @prot asking for write or execute access

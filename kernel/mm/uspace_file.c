@@ -204,6 +204,15 @@ void pagecache_unmap_from(struct address_space *m, uint64_t from)
 }
 
 /* Map @pa (whose reference the space takes over) at @va, replacing what is there. */
+/* Drop the mapping's reference on the frame at @pa; device memory (no record) has none. */
+static void frame_put_pa(uint64_t pa)
+{
+	struct pmm_frame *f = pmm_frame(pa);
+
+	if (f)
+		pmm_frame_put(f);
+}
+
 static int install_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t pte, bool present,
                           uint64_t old) __must_hold(&s->lock)
 {
@@ -212,7 +221,7 @@ static int install_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t p
 	if (!present) {
 		err = uspace_map_page_locked(s, va, pa, pte);
 		if (err) {
-			pmm_frame_put(pmm_frame(pa));
+			frame_put_pa(pa);
 			return err == -EEXIST ? 0 : -ENOMEM;
 		}
 		__atomic_fetch_add(&s->resident, 1, __ATOMIC_RELAXED);
@@ -221,10 +230,10 @@ static int install_locked(struct uspace *s, uint64_t va, uint64_t pa, uint32_t p
 	err = pt_replace_4k(&s->pt, va, pa, pte);
 	uspace_tlb_sync_locked(s);
 	if (err) {
-		pmm_frame_put(pmm_frame(pa));
+		frame_put_pa(pa);
 		return -EFAULT;
 	}
-	pmm_frame_put(pmm_frame(old));
+	frame_put_pa(old);
 	return 0;
 }
 

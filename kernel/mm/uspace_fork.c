@@ -34,7 +34,10 @@ static int share_page(void *ctx, uint64_t va, uint64_t pa, uint32_t *src_flags, 
 
 	if (!w->v || va < w->v->start || va >= w->v->end)
 		w->v = vma_find(w->regions, va);
-	if (!w->v || !f || pmm_frame_get(f))
+	if (!w->v)
+		return -ENOMEM;
+	/* Device memory has no frame record: it is shared as it is, with no count. */
+	if (f ? pmm_frame_get(f) != 0 : !(w->v->flags & USPACE_UNCACHED))
 		return -ENOMEM;
 	if (!(w->v->flags & USPACE_SHARED))
 		*src_flags = *dst_flags = uspace_pte_flags(w->v, false);

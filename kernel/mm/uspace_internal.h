@@ -27,6 +27,12 @@
  */
 #define USPACE_NOWRITE   (1u << 3)
 #define USPACE_NOEXEC    (1u << 4)
+/*
+ * Device memory (an MMIO object's file, kernel/ipc/mmio_obj.c): pages are
+ * mapped uncached and their frames belong to no allocator, so nothing takes
+ * or drops a frame reference for them (pmm_frame() is NULL for each).
+ */
+#define USPACE_UNCACHED  (1u << 5)
 
 /* vma.kind */
 #define USPACE_ANON 0u /* mmap()'s anonymous memory */

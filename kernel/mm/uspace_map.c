@@ -165,7 +165,8 @@ static long do_mmap(struct uspace *s, uintptr_t addr, size_t len, int flags, str
 		err = -EEXIST;
 	if (!err)
 		err = mmap_type(flags, &attrs->flags);
-	attrs->flags |= tracked & (USPACE_TRACKED | USPACE_NOWRITE | USPACE_NOEXEC);
+	attrs->flags |=
+		tracked & (USPACE_TRACKED | USPACE_NOWRITE | USPACE_NOEXEC | USPACE_UNCACHED);
 	if (!(attrs->flags & USPACE_SHARED))
 		attrs->flags &= ~(USPACE_TRACKED | USPACE_NOWRITE);
 	if (!err)
@@ -210,6 +211,7 @@ long uspace_mmap_file_max(struct uspace *s, uintptr_t addr, size_t len, int prot
 		return -EACCES;
 	attrs.flags |= limit & PROT_WRITE ? 0 : USPACE_NOWRITE;
 	attrs.flags |= limit & PROT_EXEC ? 0 : USPACE_NOEXEC;
+	attrs.flags |= fm->uncached ? USPACE_UNCACHED : 0;
 	/* The last page offset must fit (Linux: EOVERFLOW). */
 	if (page_len(len) / PAGE_SIZE > (UINT64_MAX >> PAGE_SHIFT) - attrs.pgoff)
 		return -EOVERFLOW;

@@ -20,12 +20,20 @@ extern const struct proc_prog drv_prog_exit;
  * Fd 3 a port range of 8 with READ only, fd 4 an interrupt with WAIT
  * only: try what it may not (a read past the range, a write, an ack
  * without WRITE, each handle at the other's call, a descriptor it does
- * not have, an offset of -1) and exit 0 when every call was refused with
- * the expected error, else the number of the first step that was not;
- * then it reads its own port at offset 7 (allowed) and exits 100 + step
- * if that failed.
+ * not have, an offset of -1, an ack of an interrupt it does not hold)
+ * and exit 0 when every call was refused with the expected error, else
+ * the number of the first step that was not; then it reads its own port
+ * at offset 7 (allowed) and exits 111 if that failed.
  */
 extern const struct proc_prog drv_prog_misbehave;
+/*
+ * The RTC's driver, x86 only (fd 3 ports 0x70-0x71, fd 4 IRQ 8): serves
+ * 20 interrupts (poll, ack, read register C) and exits 0, else the step
+ * that failed.
+ */
+extern const struct proc_prog drv_prog_rtc;
+/* Forks once; both processes then wait for signals for ever. */
+extern const struct proc_prog drv_prog_forker;
 /*
  * Uses its device as memory across lives: while the scratch register at
  * fd 3 offset 7 is below 5 it adds one and exits 1 at once (dying young),

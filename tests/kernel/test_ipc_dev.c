@@ -12,10 +12,13 @@
 #include <cairn/ipc.h>
 #include <cairn/linux/fcntl.h>
 
+#include <arch/page.h>
+
 #include "core/ktest.h"
 #include "fs/file.h"
 #include "ipc/devobj.h"
 #include "ipc/object.h"
+#include "mm/pmm.h"
 #include "syscall/syscall.h"
 #include "tty/tty.h"
 
@@ -131,4 +134,24 @@ TEST(ipc_dev, ioport_handles_are_counted_and_released)
 	ipc_counts_read(&after);
 	EXPECT_EQ(after.objects[CAIRN_OBJ_IOPORT], before.objects[CAIRN_OBJ_IOPORT]);
 	EXPECT_EQ(after.handles, before.handles);
+}
+
+TEST(ipc_dev, mmio_create_refuses_ram_and_bad_ranges)
+{
+	uint64_t ram = pmm_alloc_pages(0, 0);
+	struct kobject *o = NULL;
+
+	EXPECT_TRUE(ram != 0);
+	EXPECT_EQ(mmio_object_create(ram, PAGE_SIZE, &o),
+	          -EINVAL); /* memory the kernel hands out */
+	pmm_free_pages(ram, 0);
+	EXPECT_EQ(mmio_object_create(0xfeb00000, 0, &o), -EINVAL);
+	EXPECT_EQ(mmio_object_create(0xfeb00010, PAGE_SIZE, &o), -EINVAL);
+	EXPECT_EQ(mmio_object_create(0xfeb00000, 100, &o), -EINVAL);
+	EXPECT_EQ(mmio_object_create(1ull << 52, PAGE_SIZE, &o), -EINVAL);
+	EXPECT_EQ(mmio_object_create(0xfffffffffffff000ull, 2 * PAGE_SIZE, &o), -EINVAL);
+	/* Above every RAM page and within the address bits: an object, never touched here. */
+	EXPECT_EQ(mmio_object_create(0x4000000000ull, 4 * PAGE_SIZE, &o), 0);
+	EXPECT_TRUE(kobject_is_mmio(o) && !kobject_is_irq(o) && !kobject_is_ioport(o));
+	kobject_put(o);
 }

@@ -14,6 +14,9 @@
 #include <cairn/linux/wait.h>
 
 #include <lib/alloc/alloc.h>
+#include <lib/format.h>
+#include <lib/procfs/seq.h>
+#include <lib/string.h>
 
 #include "core/ktest.h"
 #include "fs/file.h"
@@ -135,6 +138,20 @@ static void kill_pid(int pid)
 	}
 }
 
+/* Whether /proc/cairn/drivers has a line with the driver's @name, @pid and @last words. */
+static bool drivers_file_says(const char *name, int pid, const char *last)
+{
+	static char text[2048], want[96];
+	struct seqbuf sb;
+
+	seq_init(&sb, text, sizeof(text) - 1);
+	drvhost_show(&sb);
+	text[sb.len] = 0;
+	fmt_snprintf(want, sizeof(want), "%-12s %6d ", name, pid);
+	return !sb.overflow && strstr(text, "name ") == text && strstr(text, want) &&
+	       strstr(strstr(text, want), last);
+}
+
 /* What a driver's descriptor table holds: per fd 0..7, the handle's type and rights. */
 struct fd_view {
 	int is_handle[8];
@@ -189,6 +206,7 @@ TEST(ipc_drvhost, driver_gets_exactly_its_handles)
 	EXPECT_TRUE(wait_starts(h, 1, 2000, &st));
 	EXPECT_EQ(st.starts, 1);
 	EXPECT_EQ(st.restarts, 0);
+	EXPECT_TRUE(drivers_file_says("testdrv", st.pid, " -"));
 	view_fds(st.pid, &v);
 	for (int fd = 0; fd < 3; fd++)
 		EXPECT_TRUE(v.open[fd] && !v.is_handle[fd]); /* the console */
@@ -201,6 +219,7 @@ TEST(ipc_drvhost, driver_gets_exactly_its_handles)
 	for (int fd = 5; fd < 8; fd++)
 		EXPECT_TRUE(!v.open[fd]);
 	drvhost_stop(h);
+	EXPECT_TRUE(!drivers_file_says("testdrv", st.pid, " -")); /* a stopped host is gone */
 	drv_objs_put(&d);
 }
 
@@ -257,6 +276,7 @@ TEST(ipc_drvhost, killed_driver_restarts_and_nothing_leaks)
 		EXPECT_EQ(st.backoff_ms <= 20, 1); /* a kill is not the driver's failure */
 	}
 	EXPECT_EQ(st.restarts, 10);
+	EXPECT_TRUE(drivers_file_says("testdrv", st.pid, "signal 9"));
 	view_fds(st.pid, &v);
 	EXPECT_TRUE(v.obj[3] == d.ports && v.rights[3] == pr);
 	EXPECT_TRUE(v.obj[4] == d.irq && v.rights[4] == ir);
@@ -372,5 +392,38 @@ TEST(ipc_drvhost, delay_resets_after_a_long_life)
 	EXPECT_TRUE(max_ms >= 50);
 	EXPECT_EQ(st.backoff_ms, 0);
 	EXPECT_EQ(ioport_object_write(d.ports, 7, 1, old), 0);
+	drv_objs_put(&d);
+}
+
+/* Wait up to @ms for the process count to be @n. */
+static bool wait_procs(unsigned n, unsigned ms)
+{
+	uint64_t end = clock_monotonic_ns() + ms * NSEC_PER_MSEC;
+
+	while (proc_count() != n && clock_monotonic_ns() < end)
+		sleep_ms(2);
+	return proc_count() == n;
+}
+
+/* A driver's children die with it: each life leaves two processes, never more. */
+TEST(ipc_drvhost, what_a_driver_forked_dies_with_it)
+{
+	unsigned base = proc_count();
+	struct drvhost_stats st;
+	struct drv_objs d;
+	struct drvhost *h;
+	int i;
+
+	drv_objs_make(&d);
+	EXPECT_EQ(drv_start(&drv_prog_forker, &d, CAIRN_RIGHT_READ, CAIRN_RIGHT_WAIT, &h), 0);
+	for (i = 0; i < 3; i++) {
+		EXPECT_TRUE(wait_starts(h, (uint64_t)i + 1, 2000, &st));
+		EXPECT_TRUE(wait_procs(base + 2, 2000));
+		kill_pid(st.pid);
+		EXPECT_TRUE(wait_starts(h, (uint64_t)i + 2, 2000, &st));
+	}
+	EXPECT_TRUE(wait_procs(base + 2, 2000));
+	drvhost_stop(h);
+	EXPECT_TRUE(wait_procs(base, 2000));
 	drv_objs_put(&d);
 }

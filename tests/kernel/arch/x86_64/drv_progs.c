@@ -2,8 +2,8 @@
 /*
  * The x86_64 code of the driver host's test drivers (tests/kernel/
  * drv_progs.h), in AT&T syntax, Linux's x86_64 system-call ABI (number in
- * RAX, arguments in RDI, RSI, RDX, R10). Numbers: 34 pause, 231
- * exit_group; Cairn's (include/cairn/ipc.h) 1042 irq_ack, 1043
+ * RAX, arguments in RDI, RSI, RDX, R10). Numbers: 7 poll, 34 pause, 35
+ * nanosleep, 57 fork, 231 exit_group; Cairn's (include/cairn/ipc.h) 1042 irq_ack, 1043
  * ioport_read, 1044 ioport_write.
  */
 #include "tests/kernel/drv_progs.h"
@@ -37,10 +37,15 @@ PROG(prog_misbehave, STEP(1, 1043, 3, 8, 1, 0, -22) /* past the range */
      STEP(6, 1043, 5, 0, 1, 0, -9)                  /* no fd 5 */
      STEP(7, 1043, 3, -1, 1, 0, -22)                /* offset -1 */
      STEP(8, 1043, 3, 6, 4, 0, -22)                 /* misaligned for its width */
+     STEP(9, 1042, 5, 0, 0, 0, -9)                  /* an interrupt it does not hold */
+     STEP(10, 1042, -1, 0, 0, 0, -9)                /* a negative descriptor */
      "movl $1043, %eax\n\tmovl $3, %edi\n\tmovl $7, %esi\n\tmovl $1, %edx\n\tsyscall\n\t"
-     "movl $109, %edi\n\ttestq %rax, %rax\n\tjs 9f\n\t"
+     "movl $111, %edi\n\ttestq %rax, %rax\n\tjs 9f\n\t"
      "xorl %edi, %edi\n\t"
      "9: " EXIT_EDI);
+
+/* fork (57); parent and child both pause for ever. */
+PROG(prog_forker, "movl $57, %eax\n\tsyscall\n\t1: movl $34, %eax\n\tsyscall\n\tjmp 1b");
 
 /*
  * Scratch register (fd 3 offset 7) below 5: add one and exit 1 at once;
@@ -54,4 +59,25 @@ PROG(prog_young_then_old,
      "movl $1, %edx\n\tsyscall\n\tmovl $1, %edi\n\tjmp 9f\n\t"
      "1: subq $16, %rsp\n\tmovq $1, (%rsp)\n\tmovq $200000000, 8(%rsp)\n\t"
      "movq %rsp, %rdi\n\txorl %esi, %esi\n\tmovl $35, %eax\n\tsyscall\n\tmovl $2, %edi\n\t"
+     "9: " EXIT_EDI);
+
+/*
+ * A real interrupt-driven driver of the RTC (fd 3 ports 0x70-0x71, fd 4
+ * its IRQ 8 object): 20 times, poll (7) fd 4 for POLLIN up to 1 s, ack
+ * it, select register C (write 0x0c to port 0x70) and read it (port
+ * 0x71), which lets the RTC raise its next interrupt. Exit 0, or the
+ * step that failed: 5 poll, 6 ack, 7 select, 8 read.
+ */
+PROG(prog_rtc,
+     "movl $20, %r12d\n\tsubq $16, %rsp\n\t"
+     "1: movl $4, (%rsp)\n\tmovw $1, 4(%rsp)\n\tmovw $0, 6(%rsp)\n\t"
+     "movq %rsp, %rdi\n\tmovl $1, %esi\n\tmovl $1000, %edx\n\tmovl $7, %eax\n\tsyscall\n\t"
+     "movl $5, %edi\n\tcmpq $1, %rax\n\tjne 9f\n\t"
+     "movl $1042, %eax\n\tmovl $4, %edi\n\tsyscall\n\t"
+     "movl $6, %edi\n\ttestq %rax, %rax\n\tjnz 9f\n\t"
+     "movl $1044, %eax\n\tmovl $3, %edi\n\txorl %esi, %esi\n\tmovl $1, %edx\n\t"
+     "movl $0x0c, %r10d\n\tsyscall\n\tmovl $7, %edi\n\ttestq %rax, %rax\n\tjnz 9f\n\t"
+     "movl $1043, %eax\n\tmovl $3, %edi\n\tmovl $1, %esi\n\tmovl $1, %edx\n\tsyscall\n\t"
+     "movl $8, %edi\n\ttestq %rax, %rax\n\tjs 9f\n\t"
+     "decl %r12d\n\tjnz 1b\n\txorl %edi, %edi\n\t"
      "9: " EXIT_EDI);
