@@ -121,6 +121,8 @@ PROGRAMS = {
     "ipc_handles": {},
     # Device objects out of an ordinary program's reach (issue 15's devobj lane).
     "ipc_dev": {},
+    # The stubs generated from idl/test_all.cidl over channels (issue 15's idl lane).
+    "ipc_cidl": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "
                                   "outside every segment; the issue asks Cairn to refuse them"},
 }

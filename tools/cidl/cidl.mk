@@ -52,6 +52,9 @@ $(1): $(call cidl_user_srcs,$(2)) $(foreach n,$(2),$(CIDL_GEN)/$(n).h)
 $(1): USER_CFLAGS += $(CIDL_USER_CFLAGS) $(call cidl_user_srcs,$(2))
 endef
 
+# The user test of the stubs (user/tests/ipc_cidl.c).
+$(eval $(call cidl_user_prog,$(BUILD)/user/musl/ipc_cidl $(BUILD)/user/glibc/ipc_cidl,test_all))
+
 # Host tests (tests/host/test_cidl*.c) link the C binding of idl/test_all.cidl
 # and include the golden files' table that tools/cidl/golden_c.py writes.
 CIDL_HOST_TESTS := $(filter $(HOST_BUILD)/test_cidl%,$(HOST_TEST_BINS))
