@@ -48,6 +48,8 @@ static int snapshot(long long v[F_N])
 	return 0;
 }
 
+static long long slack; /* bytes of frames allowed apart */
+
 /* What differs from @base: frames, heap blocks, objects and handles; 0 when nothing. */
 static long long apart(const long long base[F_N], const long long now[F_N], int print)
 {
@@ -55,7 +57,7 @@ static long long apart(const long long base[F_N], const long long now[F_N], int 
 		                   .heap_bytes = (uint64_t)base[F_HEAP_BYTES] };
 	struct cairn_memstat n = { .frames_free = (uint64_t)now[F_FREE],
 		                   .heap_bytes = (uint64_t)now[F_HEAP_BYTES] };
-	long long frames = cairn_memstat_frames_apart(&b, &n), bad = frames != 0;
+	long long frames = cairn_memstat_frames_apart(&b, &n), bad = llabs(frames) > slack;
 	int i;
 
 	for (i = F_HEAP_LIVE; i < F_N; i++)
@@ -67,7 +69,8 @@ static long long apart(const long long base[F_N], const long long now[F_N], int 
 		       now[F_HANDLES] - base[F_HANDLES], now[F_MESSAGES] - base[F_MESSAGES]);
 		for (i = F_OBJ0; i < F_N; i++)
 			printf(" %lld", now[i] - base[i]);
-		printf(" from the baseline\n");
+		printf(" from the baseline; the heap grew %lld bytes\n",
+		       now[F_HEAP_BYTES] - base[F_HEAP_BYTES]);
 	}
 	return bad;
 }
@@ -76,7 +79,7 @@ int main(int argc, char **argv)
 {
 	long long base[F_N], now[F_N];
 	struct timespec pause = { 0, 20000000 };
-	int i;
+	int i, first;
 
 	if (snapshot(now)) {
 		fprintf(stderr, "kbdstat: not Cairn\n");
@@ -87,12 +90,15 @@ int main(int argc, char **argv)
 			printf("%lld%c", now[i], i + 1 < F_N ? ' ' : '\n');
 		return 0;
 	}
-	if (strcmp(argv[1], "check") || argc != 2 + F_N) {
-		fprintf(stderr, "usage: kbdstat [check %d numbers]\n", F_N);
+	first = argc >= 4 && !strcmp(argv[2], "-s") ? 4 : 2;
+	if (first == 4)
+		slack = strtoll(argv[3], NULL, 10);
+	if (strcmp(argv[1], "check") || argc != first + F_N) {
+		fprintf(stderr, "usage: kbdstat [check [-s SLACK] %d numbers]\n", F_N);
 		return 2;
 	}
 	for (i = 0; i < F_N; i++)
-		base[i] = strtoll(argv[2 + i], NULL, 10);
+		base[i] = strtoll(argv[first + i], NULL, 10);
 	for (i = 0; i < 250 && apart(base, now, 0); i++) {
 		nanosleep(&pause, NULL);
 		snapshot(now);
