@@ -243,19 +243,35 @@ def check_many(sh, ctx):
     return (None, why) if why else ("%d clients at once" % n, None)
 
 
+def counts(line):
+    """ipcstat's line as a dict of ints ({} if it is not one)."""
+    try:
+        return {k: int(v) for k, v in (f.split("=") for f in line.split())}
+    except ValueError:
+        return {}
+
+
 def check_kill_client(sh, ctx):
     why = start_kvd(sh)
     if why:
         return None, why
     # The client waits inside its call (kvd holds the reply until the key
-    # appears); kill -9 takes it mid-call.
-    status, out = sh.run("(kv wait never-put & sleep 1; kill -9 $!; wait $!; echo $?)", 30)
+    # appears); kill -9 takes it mid-call. ipcstat meanwhile must see the
+    # channel's two ends and their handles: the count at the end means
+    # something only if it counts these.
+    status, out = sh.run("(kv wait never-put & sleep 1; ipcstat; kill -9 $!; wait $!; echo $?)",
+                         30)
     got = output(out)
+    during = counts(got[0]) if got else {}
     # 128 + SIGKILL; the shell may say "Killed" before it.
-    why = None if status == 0 and got[-1:] == ["137"] else "the killed client: %r" % got
-    why = why or kv_ok(sh, "kv put after-kill ok && kv get after-kill", ["ok"])
+    if status != 0 or got[-1:] != ["137"]:
+        return None, "the killed client: %r" % got
+    if during.get("channels", 0) < 2 or during.get("handles", 0) < 2:
+        return None, "ipcstat during the call counts no channel: %r" % got
+    why = kv_ok(sh, "kv put never-put now && kv put after-kill ok && kv get after-kill", ["ok"])
     why = why or stop_kvd(sh)
-    return (None, why) if why else ("kvd kept serving", None)
+    return (None, why) if why else ("kvd kept serving; during the call: %d channel ends, %d "
+                                    "handles" % (during["channels"], during["handles"]), None)
 
 
 def check_kill_server(sh, ctx):
