@@ -7,7 +7,8 @@ The image is one cpio "newc" archive: Debian's busybox-static, unchanged, at
 `busybox --list-full`, run on the host: the binary is a static x86_64
 program); the configuration busybox init and the shells read (/etc/inittab,
 passwd, group, shadow, profile, hostname, shells); home directories; the
-project's own test programs under /opt/cairn; then the overlay folder
+project's own test programs under /opt/cairn and the kv service of
+docs/ipc.md (kvd, kv, ipcstat) in /usr/bin; then the overlay folder
 rootfs/ copied over the top, and the programs named with --add in
 /usr/local/bin. Cairn and the Linux baseline boot the same archive.
 
