@@ -18,6 +18,12 @@ serial as a person would:
                binding's decoder, then closes that client's channel; kvd
                keeps serving the next client. The good request's reply,
                from kvd's generated C, decodes in Python
+  handles      put_blob requests carrying handles (kv raw HEX vmo:r|vmo:w|chan):
+               a memory object with READ is stored; one without READ, a
+               channel instead, a missing handle, an extra handle are each
+               refused with the errno the Python binding's decoder gives
+               for the same bytes and rights (and their handles closed:
+               the final count shows none left)
   many         20 clients at once in the background, every key there after
   kill-client  a client blocked in a call (`kv wait`) killed with -9; kvd
                notices the dead channel and keeps serving
@@ -231,6 +237,65 @@ def check_bad_input(sh, ctx):
                                     "errors" % len(cases), None)
 
 
+VMO, CHANNEL = 2, 1
+READ, WRITE, TRANSFER = 1, 2, 8
+# `kv raw`'s handles (user/ipc/kv.c) as the receiver sees them: (type, rights).
+RAW_HANDLES = {"vmo:r": (VMO, READ | TRANSFER), "vmo:w": (VMO, WRITE | TRANSFER),
+               "chan": (CHANNEL, 0x1f)}
+
+
+def handle_requests(kv):
+    """put_blob requests with handles: (name, bytes, kv raw's handle specs,
+    the Python binding's error or None). The first one is good."""
+    import cidl_rt
+    one, _ = kv.put_blob_req.encode({"key": "blob", "blob": 0, "size": 4})
+    cases = [("a memory object with READ", one, ["vmo:r"]),
+             ("a memory object without READ", one, ["vmo:w"]),
+             ("a channel where a memory object goes", one, ["chan"]),
+             ("a handle index with no handle", one, []),
+             ("a handle no field takes", one, ["vmo:r", "vmo:r"])]
+    out = []
+    for name, data, specs in cases:
+        try:
+            kv.put_blob_req.decode(data, [(i,) + RAW_HANDLES[h] for i, h in enumerate(specs)])
+            code = None
+        except cidl_rt.CidlError as e:
+            code = e.errno
+        out.append((name, data, specs, code))
+    return out
+
+
+def check_handles(sh, ctx):
+    kv = kv_binding(ctx["tmp"])
+    why = start_kvd(sh)
+    if why:
+        return None, why
+    for name, data, specs, py in handle_requests(kv):
+        status, out = sh.run("kv raw %s %s" % (data.hex(), " ".join(specs)), 30)
+        got = output(out)
+        c = error_reply(got[0]) if got else None
+        if py is None:
+            ok = status == 0 and got and kv.put_blob_rep.decode(bytes.fromhex(got[0])) == \
+                {"result": "OK"}
+        else:
+            ok = status == 1 and c == py
+        if not ok:
+            return None, "%s: status %s, %r; kvd's error %s, the Python binding's %s" % (
+                name, status, got, c, py)
+    why = kv_ok(sh, "kv get blob", ["raw!"])
+    if why:
+        return None, why
+    # kvd is idle and still running: every handle it was sent is closed
+    # (stored blobs are copies), so the counts are the baseline's.
+    idle = ipcstat(sh)
+    if idle != ctx.get("counts_before"):
+        return None, "kvd idle after the requests: %s\n  baseline: %s" % (
+            idle, ctx.get("counts_before"))
+    why = stop_kvd(sh)
+    return (None, why) if why else ("%s; kvd idle holds no handle" % ", ".join(
+        "%s: %s" % (c[0], c[3] or "stored") for c in handle_requests(kv)), None)
+
+
 def check_many(sh, ctx):
     why = start_kvd(sh)
     if why:
@@ -312,6 +377,8 @@ def check_counts(sh, ctx):
 
 CHECKS = [("walkthrough", "docs/ipc.md's walkthrough run from the shell", check_walkthrough),
           ("bad-input", "malformed requests refused by kvd's decoder", check_bad_input),
+          ("handles", "handles in requests: type and rights checked, refused ones closed",
+           check_handles),
           ("many", "many clients at once", check_many),
           ("kill-client", "a client killed mid-call", check_kill_client),
           ("kill-server", "the server killed: clients get EPIPE", check_kill_server),
