@@ -316,6 +316,14 @@ def counts(line):
         return {}
 
 
+def waiter_in(ctx):
+    """Shell: until the one waiting client is connected, both ends of its
+    channel beside the baseline's (a fixed sleep could lose the race on a
+    loaded machine)."""
+    n = counts(ctx.get("counts_before") or "").get("channels", 0) + 2
+    return "until ipcstat | grep -q 'channels=%d '; do sleep 0.1; done" % n
+
+
 def check_kill_client(sh, ctx):
     why = start_kvd(sh)
     if why:
@@ -324,27 +332,31 @@ def check_kill_client(sh, ctx):
     # appears); kill -9 takes it mid-call. ipcstat meanwhile must see the
     # channel's two ends and their handles: the count at the end means
     # something only if it counts these.
-    status, out = sh.run("(kv wait never-put & sleep 1; ipcstat; kill -9 $!; wait $!; echo $?)",
-                         30)
+    status, out = sh.run("(kv wait never-put & %s; ipcstat; kill -9 $!; wait $!; echo $?)" %
+                         waiter_in(ctx), 60)
     got = output(out)
     during = counts(got[0]) if got else {}
     # 128 + SIGKILL; the shell may say "Killed" before it.
     if status != 0 or got[-1:] != ["137"]:
         return None, "the killed client: %r" % got
-    if during.get("channels", 0) < 2 or during.get("handles", 0) < 2:
+    base = counts(ctx.get("counts_before") or "")
+    if during.get("channels", 0) < base.get("channels", 0) + 2 or \
+            during.get("handles", 0) < base.get("handles", 0) + 2:
         return None, "ipcstat during the call counts no channel: %r" % got
     why = kv_ok(sh, "kv put never-put now && kv put after-kill ok && kv get after-kill", ["ok"])
     why = why or stop_kvd(sh)
     return (None, why) if why else ("kvd kept serving; during the call: %d channel ends, %d "
-                                    "handles" % (during["channels"], during["handles"]), None)
+                                    "handles" % (during["channels"] - base.get("channels", 0),
+                                                 during["handles"] - base.get("handles", 0)),
+                                    None)
 
 
 def check_kill_server(sh, ctx):
     why = start_kvd(sh)
     if why:
         return None, why
-    status, out = sh.run("(kv wait never-put & sleep 1; kill -9 $(cat /run/kvd.pid); wait $!; "
-                         "echo status $?)", 30)
+    status, out = sh.run("(kv wait never-put & %s; kill -9 $(cat /run/kvd.pid); wait $!; "
+                         "echo status $?)" % waiter_in(ctx), 60)
     got = output(out)
     if status != 0 or "status 1" not in got or not any("EPIPE" in l or "closed" in l
                                                        for l in got):
@@ -360,6 +372,19 @@ def ipcstat(sh):
     status, out = sh.run("ipcstat", 30)
     got = output(out)
     return got[0] if status == 0 and len(got) == 1 else None
+
+
+def settled_counts(sh):
+    """The baseline: ipcstat once two readings half a second apart agree
+    (a driver the system starts at boot may still be coming up)."""
+    last = ipcstat(sh)
+    for _ in range(20):
+        time.sleep(0.5)
+        now = ipcstat(sh)
+        if now == last:
+            return now
+        last = now
+    return None
 
 
 def check_counts(sh, ctx):
@@ -398,7 +423,7 @@ def session(kernel, tmp, report, only=None, echo=False):
             return s
         # A wide terminal: ash's line editor would wrap the echo of a long command.
         sh.run("stty cols 250", 10)
-        ctx = {"counts_before": ipcstat(sh), "tmp": tmp}
+        ctx = {"counts_before": settled_counts(sh), "tmp": tmp}
         checks = [(label, fn) for short, label, fn in CHECKS if not only or short in only]
         eb.run_checks(sh, checks, ctx, report)
     finally:
