@@ -42,9 +42,10 @@ OVERLAY = os.path.join(ROOT, "rootfs")
 # The project's programs that go into the image, host folder -> image folder.
 PROGRAM_DIRS = [(os.path.join(BUILD, "user", "musl"), "opt/cairn/tests"),
                 (os.path.join(BUILD, "user", "bench"), "opt/cairn/bench"),
-                (os.path.join(ROOT, "user", "scripts"), "opt/cairn/scripts"),
-                (os.path.join(BUILD, "user", "ipc"), "usr/bin")]  # docs/ipc.md's kv service
+                (os.path.join(ROOT, "user", "scripts"), "opt/cairn/scripts")]
 ADD_DIR = "usr/local/bin"
+# docs/ipc.md's kv service (kvd, kv, ipcstat), built from user/ipc/.
+PROGRAM_DIRS += [(os.path.join(BUILD, "user", "ipc"), "usr/bin")]
 
 ROOT_UID, SHADOW_GID, USER_UID, NOBODY_UID = 0, 42, 1000, 65534
 
