@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Generate docs/syscalls.md from kernel/syscall/syscalls.def.
+"""Generate docs/syscalls.md from kernel/syscall/syscalls.def, and its last
+section, Cairn's own calls, from kernel/syscall/cairn_calls.def.
 
 Every Linux x86_64 system call gets a status:
   full     - implemented as Linux does it;
@@ -21,6 +22,34 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEF = os.path.join(ROOT, "kernel/syscall/syscalls.def")
+CAIRN_DEF = os.path.join(ROOT, "kernel/syscall/cairn_calls.def")
+
+# Cairn's calls (include/cairn/ipc.h has the ABI): what each does and the
+# page that documents it. A call in the table but not here says "-": add it.
+CAIRN_CALLS = {
+    "memstat": ("the kernel's memory counts, for leak tests (cairn_sys.h)", "testing.md"),
+    "abi_version": ("CAIRN_ABI_VERSION of the kernel", "abi.md"),
+    "object_count": ("live kernel objects and handles, for leak tests", "abi.md"),
+    "handle_dup": ("a new handle to the same object, same or fewer rights", "abi.md"),
+    "handle_info": ("a handle's type, rights, koid and signals", "abi.md"),
+    "wait_many": ("wait for signals on up to 64 handles", "abi.md"),
+    "channel_create": ("a connected pair of channel ends", "channels.md"),
+    "channel_write": ("send a message of bytes and handles", "channels.md"),
+    "channel_read": ("receive a message", "channels.md"),
+    "channel_call": ("send, then wait for the matching reply", "channels.md"),
+    "vmo_create": ("a new memory object", "vmo.md"),
+    "vmo_read": ("copy out of a memory object", "vmo.md"),
+    "vmo_write": ("copy into a memory object", "vmo.md"),
+    "vmo_get_size": ("a memory object's size", "vmo.md"),
+    "vmo_set_size": ("resize a memory object", "vmo.md"),
+    "process_self": ("a handle to the calling process", "abi.md"),
+    "thread_self": ("a handle to the calling thread", "abi.md"),
+    "task_kill": ("end a process or one thread", "abi.md"),
+    "irq_ack": ("an interrupt was handled: unmask it", "drvhost.md"),
+    "ioport_read": ("read an I/O port of a range", "drvhost.md"),
+    "ioport_write": ("write an I/O port of a range", "drvhost.md"),
+}
+CAIRN_RE = re.compile(r"^CAIRN_CALL\((\d+), (\w+), (\d)\)$")
 
 LANES = {
     "SYS": "system-call layer",
@@ -80,6 +109,9 @@ PARTIAL = {
                    "used by the scheduler yet",
     "setpriority": "per process, Linux's EPERM/EACCES rules; the value is kept and "
                    "reported, the scheduler does not use it yet",
+    "pidfd_open": "gives a Cairn process handle (docs/abi.md: WAIT, INSPECT, DUPLICATE, "
+                  "TRANSFER), POLLIN once the process ended; pidfd_send_signal, pidfd_getfd "
+                  "and waitid(P_PIDFD) are ENOSYS",
     "prctl": "PR_GET_DUMPABLE, PR_SET_DUMPABLE (0, 1), PR_SET_NAME, PR_GET_NAME (the "
              "process's name); other options EINVAL",
 }
@@ -96,6 +128,38 @@ def read_table():
                 kinds = [k.strip() for k in m.group(4).split(",")]
                 rows.append((int(m.group(1)), m.group(2), int(m.group(3)), kinds, m.group(5)))
     return rows
+
+
+def read_cairn_table():
+    rows = []
+    with open(CAIRN_DEF) as f:
+        for line in f:
+            m = CAIRN_RE.match(line.strip())
+            if m:
+                rows.append((int(m.group(1)), m.group(2), int(m.group(3))))
+    return rows
+
+
+def render_cairn():
+    """Cairn's own calls: numbers from 1024 up, outside Linux's table."""
+    out = [
+        "",
+        "## Cairn's own calls",
+        "",
+        "Numbers 1024 and up are Cairn's own (`kernel/syscall/cairn_calls.def`, ABI",
+        "in `include/cairn/ipc.h` and `include/cairn/cairn_sys.h`, rules in",
+        "[abi.md](abi.md)). Linux answers them `-ENOSYS`, which is how a program",
+        "tells it runs on Cairn; until a call's owner defines `sys_cairn_NAME()`,",
+        "Cairn answers `-ENOSYS` too. User programs call them through the",
+        "wrappers of `user/lib/cairn.h`.",
+        "",
+        "| nr | name | arguments | what | documented in |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for nr, name, nargs in read_cairn_table():
+        what, doc = CAIRN_CALLS.get(name, ("-", "abi.md"))
+        out.append("| %d | `cairn_%s` | %d | %s | [%s](%s) |" % (nr, name, nargs, what, doc, doc))
+    return out
 
 
 def defined_calls():
@@ -160,7 +224,7 @@ def render():
         "| nr | name | arguments | status | notes |",
         "| --- | --- | --- | --- | --- |",
     ]
-    return "\n".join(out + body) + "\n"
+    return "\n".join(out + body + render_cairn()) + "\n"
 
 
 def main(argv):

@@ -127,6 +127,8 @@ long anon_path_name(const struct path *p, char *buf, size_t n)
 	/* Pipes and sockets show as Linux's pipefs and sockfs name them, everything else as its anon_inode does. */
 	if (strcmp(name, "pipe") == 0 || strcmp(name, "socket") == 0)
 		len = fmt_snprintf(buf, n, "%s:[%llu]", name, ino);
+	else if (strncmp(name, "cairn:[", 7) == 0)
+		len = fmt_snprintf(buf, n, "%s", name); /* handles name themselves (ipc/handle.c) */
 	else
 		len = fmt_snprintf(buf, n, "anon_inode:[%s]", name);
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : len;

@@ -12,6 +12,7 @@
 #include "ipc/channel_internal.h"
 #include "ipc/object.h"
 #include "mm/uaccess.h"
+#include "sched/task.h"
 #include "syscall/syscall.h"
 #include "time/time.h"
 
@@ -48,6 +49,7 @@ long sys_cairn_channel_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
 	fd[1] = fd_install(fdtable_current(), f[1], 0, a1 & CAIRN_HANDLE_CLOEXEC);
 	if (fd[1] < 0) {
 		err = fd[1];
+		file_put(f[1]);
 		goto out_take_back;
 	}
 	if (!copy_to_user(uout, fd, sizeof(fd)))
@@ -177,13 +179,14 @@ static int chan_call_client(struct file *f, struct cairn_call *c, uint64_t uaddr
 {
 	struct chan_end *self = chan_end_of(file_handle(f)->obj);
 	struct cairn_msg *urd = &((struct cairn_call *)(uintptr_t)uaddr)->rd;
-	struct chan_call call = { .state = CHAN_CALL_WAITING, .reply = NULL };
+	struct chan_call call = { .state = CHAN_CALL_WAITING,
+		                  .reply = NULL,
+		                  .task = task_current() };
 	struct chan_msg *reply;
 	struct chan_send s;
 	int err;
 
 	c->wr.txid = 0;
-	waitq_init(&call.wq, "chan.call");
 	err = chan_send_prepare(&s, &c->wr, self);
 	if (err)
 		return err;

@@ -16,10 +16,14 @@
 /* The rights mapping with @prot and @flags needs. */
 static uint32_t map_rights(int prot, bool shared)
 {
-	uint32_t need = CAIRN_RIGHT_MAP;
+	/*
+	 * READ always: x86 page tables cannot make a page writable or
+	 * executable without making it readable (Intel SDM Vol. 3A, 4.6),
+	 * and a PROT_NONE mapping could be mprotect()ed to PROT_READ later,
+	 * so a handle without READ maps nothing at all.
+	 */
+	uint32_t need = CAIRN_RIGHT_MAP | CAIRN_RIGHT_READ;
 
-	if (prot & PROT_READ)
-		need |= CAIRN_RIGHT_READ;
 	/* A private mapping writes to copies of its own: the object is never written. */
 	if ((prot & PROT_WRITE) && shared)
 		need |= CAIRN_RIGHT_WRITE;

@@ -76,7 +76,7 @@ struct kobject_map {
 
 struct kobject {
 	const struct kobject_ops *ops; /* [I] */
-	uint64_t koid;                 /* [I] unique for the boot, never reused */
+	uint64_t koid;                 /* [I] unique for the boot, never reused (*) */
 	int refs;                      /* [a] */
 	int handles;                   /* [a] handle files referring to it */
 	/*
@@ -85,6 +85,12 @@ struct kobject {
 	 */
 	struct waitq wq;
 };
+
+/*
+ * (*) One exception by design: a process or thread object made again after
+ * its first one went takes the first one's koid (ipc/task_obj.c), so a
+ * process or thread has one koid for its whole life.
+ */
 
 /* The rights and object of one handle: the priv of a handle file. */
 struct handle {

@@ -12,8 +12,10 @@
  * threads, t->kobj; a task_obj is [I] once made.
  */
 #include <cairn/errno.h>
+#include <cairn/linux/fcntl.h>
 #include <cairn/linux/signal.h>
 
+#include "fs/file.h"
 #include "ipc/object.h"
 #include "mm/heap.h"
 #include "proc/proc.h"
@@ -91,6 +93,19 @@ static const struct kobject_ops thread_obj_ops = {
 };
 
 /*
+ * A process or thread keeps one koid for its life, though its object may
+ * go with its last handle and a new one be made later: the first object's
+ * koid is kept in @kept and every later object takes it. Under [P].
+ */
+static void task_obj_keep_koid(struct kobject *o, uint64_t *kept)
+{
+	if (*kept)
+		o->koid = *kept;
+	else
+		*kept = o->koid;
+}
+
+/*
  * The object of process @p (@t NULL) or of its thread @t, made if there is
  * none, with a reference for the caller; NULL without memory. May sleep.
  */
@@ -110,6 +125,7 @@ static struct kobject *task_obj_get(struct process *p, struct thread *t)
 	if (fresh) {
 		/* None, or one on its way to destroy (which checks before it clears the slot). */
 		kobject_init(&fresh->ko, t ? &thread_obj_ops : &process_obj_ops);
+		task_obj_keep_koid(&fresh->ko, t ? &t->koid : &p->koid);
 		fresh->proc = p;
 		fresh->thread = t;
 		process_get(p);
@@ -142,6 +158,49 @@ int thread_handle_install(struct thread *t, uint32_t flags)
 		return -ENOMEM;
 	fd = handle_install(o, TASK_RIGHTS, flags);
 	kobject_put(o);
+	return fd;
+}
+
+/*
+ * The rights of a handle pidfd_open(2) gives: waiting and looking, never
+ * MANAGE, since any process may open one (Linux's pidfd_open has no
+ * permission check; killing goes through kill(2)'s rules instead).
+ */
+#define PIDFD_RIGHTS \
+	(CAIRN_RIGHT_DUPLICATE | CAIRN_RIGHT_TRANSFER | CAIRN_RIGHT_WAIT | CAIRN_RIGHT_INSPECT)
+#define PIDFD_NONBLOCK O_NONBLOCK /* pidfd_open(2) */
+
+/*
+ * pidfd_open(2): a process handle to @pid, close-on-exec, readable
+ * (POLLIN) once the process ended. -EINVAL (flags, pid <= 0), -ESRCH,
+ * -ENOMEM, -EMFILE.
+ */
+long sys_pidfd_open(uint64_t pid, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4,
+                    uint64_t a5)
+{
+	struct process *p;
+	struct kobject *o;
+	struct file *f;
+	int fd;
+
+	if ((uint32_t)flags & ~(uint32_t)PIDFD_NONBLOCK || (int)pid <= 0)
+		return -EINVAL;
+	p = process_find((int)pid);
+	if (!p)
+		return -ESRCH;
+	o = task_obj_get(p, NULL);
+	process_put(p); /* the object holds its own reference */
+	if (!o)
+		return -ENOMEM;
+	f = handle_file_create(o, PIDFD_RIGHTS);
+	kobject_put(o);
+	if (!f)
+		return -ENOMEM;
+	if ((uint32_t)flags & PIDFD_NONBLOCK)
+		__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+	fd = fd_install(fdtable_current(), f, 0, true);
+	if (fd < 0)
+		file_put(f);
 	return fd;
 }
 

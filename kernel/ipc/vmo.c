@@ -34,6 +34,7 @@
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
 #include "mm/uspace.h"
+#include "proc/signal.h"
 #include "sched/spinlock.h"
 
 /* The pages of one memory object: the priv of its backing file and inode. */
@@ -167,7 +168,7 @@ static int vmo_backing_new(uint64_t size, struct file **out)
 
 	if (!st)
 		return -ENOMEM;
-	f = file_alloc_anon(&vmo_backing_fops, st, O_RDWR, S_IFREG | 0600, "vmo");
+	f = file_alloc_anon(&vmo_backing_fops, st, O_RDWR, S_IFREG | 0600, "cairn:[vmo]");
 	if (IS_ERR_PTR(f)) {
 		kfree(st);
 		return -ENOMEM;
@@ -314,6 +315,9 @@ int vmo_copy(struct kobject *o, uint64_t off, uint64_t len, const struct vmo_io 
 	if (off > size || len > size - off)
 		return -EINVAL;
 	while (done < len) {
+		/* A killed process stops here rather than after gigabytes (it never returns). */
+		if (io->user && done && signal_fatal_pending())
+			return -EINTR;
 		in = (off + done) % PAGE_SIZE;
 		n = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
 		err = vmo_copy_page(st, (off + done) / PAGE_SIZE, in, n, io, done);

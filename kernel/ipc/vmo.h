@@ -46,7 +46,7 @@ long __must_check vmo_map(struct kobject *o, struct uspace *s, const struct kobj
 
 /*
  * mmap(2) of the handle file @f in the calling process: checks the rights
- * against @prot and @flags (MAP; READ for PROT_READ; WRITE for PROT_WRITE
+ * against @prot and @flags (MAP and READ always; WRITE for PROT_WRITE
  * with MAP_SHARED; EXECUTE for PROT_EXEC: -EACCES), then calls the
  * object's mmap_max or mmap op (neither: -ENODEV). Arguments and result
  * as mmap(2)'s. sys_mmap() calls it for every handle file.

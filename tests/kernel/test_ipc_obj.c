@@ -20,8 +20,10 @@
 #include "ipc/object.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
+#include "sched/task.h"
 #include "sys_user.h"
 #include "syscall/syscall.h"
+#include "time/time.h"
 
 #define U_INFO UPTR(0)    /* struct cairn_handle_info */
 #define U_CNT  UPTR(512)  /* struct cairn_objcount */
@@ -285,4 +287,61 @@ TEST(ipc_obj, sig_to_poll_and_deadline)
 	EXPECT_EQ(ipc_deadline(CAIRN_DEADLINE_NEVER), UINT64_MAX);
 	EXPECT_EQ(ipc_deadline(-5), 0);
 	EXPECT_EQ(ipc_deadline(12345), 12345);
+}
+
+#define U_ITEMS UPTR(2048) /* struct cairn_wait_item[] */
+
+struct late_signal {
+	struct tobj *t;
+	uint64_t delay_ns;
+};
+
+/* Raise READABLE on the object after a while, from another task (maybe another CPU). */
+static int late_signaller(void *arg)
+{
+	struct late_signal *l = arg;
+
+	task_sleep_ns(l->delay_ns);
+	__atomic_store_n(&l->t->sigs, CAIRN_SIG_READABLE, __ATOMIC_RELEASE);
+	kobject_signal(&l->t->ko, CAIRN_SIG_READABLE);
+	return 0;
+}
+
+/* wait_many sleeps on two objects and wakes when the second is signalled, filling both. */
+TEST(ipc_obj, wait_many_woken)
+{
+	struct uspace *s = sys_user_begin();
+	struct tobj *a = tobj_new(), *b = tobj_new();
+	struct late_signal l = { .t = b, .delay_ns = 20 * NSEC_PER_MSEC };
+	struct cairn_wait_item it[2];
+	struct task_handle th;
+	uint64_t t0 = clock_monotonic_ns();
+	int fa = handle_install(&a->ko, CAIRN_RIGHT_WAIT, 0);
+	int fb = handle_install(&b->ko, CAIRN_RIGHT_WAIT, 0);
+
+	kobject_put(&a->ko);
+	kobject_put(&b->ko);
+	a->sigs = CAIRN_SIG_WRITABLE; /* set, but not wanted */
+	it[0] = (struct cairn_wait_item){ .handle = fa, .want = CAIRN_SIG_READABLE };
+	it[1] = (struct cairn_wait_item){ .handle = fb, .want = CAIRN_SIG_READABLE };
+	EXPECT_EQ(copy_to_user((void *)U_ITEMS, it, sizeof(it)), 0);
+	EXPECT_EQ(task_spawn(&th, "ipc.late", late_signaller, &l), 0);
+	EXPECT_EQ(sc(CAIRN_SYS_WAIT_MANY, U_ITEMS, 2, (uint64_t)CAIRN_DEADLINE_NEVER, 0), 1);
+	EXPECT_TRUE(clock_monotonic_ns() - t0 >= l.delay_ns);
+	EXPECT_EQ(copy_from_user(it, (const void *)U_ITEMS, sizeof(it)), 0);
+	EXPECT_EQ(it[0].got, CAIRN_SIG_WRITABLE);
+	EXPECT_EQ(it[1].got, CAIRN_SIG_READABLE);
+	EXPECT_EQ(task_join(th, NULL), 0);
+	/* A deadline already past looks once: READABLE is there, so 1 again. */
+	EXPECT_EQ(sc(CAIRN_SYS_WAIT_MANY, U_ITEMS, 2, 1, 0), 1);
+	/* Nothing wanted is up: a short deadline times out with got filled. */
+	it[1].want = CAIRN_SIG_PEER_CLOSED;
+	EXPECT_EQ(copy_to_user((void *)U_ITEMS, it, sizeof(it)), 0);
+	t0 = clock_monotonic_ns();
+	EXPECT_EQ(sc(CAIRN_SYS_WAIT_MANY, U_ITEMS, 2, t0 + 10 * NSEC_PER_MSEC, 0), -ETIMEDOUT);
+	EXPECT_TRUE(clock_monotonic_ns() - t0 >= 10 * NSEC_PER_MSEC);
+	EXPECT_EQ(fd_close(fdtable_current(), fa), 0);
+	EXPECT_EQ(fd_close(fdtable_current(), fb), 0);
+	EXPECT_EQ(tobj_destroyed, 2);
+	sys_user_end(s);
 }

@@ -150,9 +150,15 @@ TEST(ipc_vmo, calls_need_their_rights)
 	int ro = (int)sc(CAIRN_SYS_HANDLE_DUP, (uint64_t)fd, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, 0,
 	                 0);
 	int none = (int)sc(CAIRN_SYS_HANDLE_DUP, (uint64_t)fd, CAIRN_RIGHT_DUPLICATE, 0, 0);
+	int wo = (int)sc(CAIRN_SYS_HANDLE_DUP, (uint64_t)fd, CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP, 0,
+	                 0);
 	int p[2];
 
-	EXPECT_TRUE(fd >= 0 && ro >= 0 && none >= 0);
+	EXPECT_TRUE(fd >= 0 && ro >= 0 && none >= 0 && wo >= 0);
+	/* Without READ nothing maps: the hardware cannot hide a present page from reads. */
+	EXPECT_EQ(map(wo, PG, PROT_WRITE, MAP_SHARED, 0), -EACCES);
+	EXPECT_EQ(map(wo, PG, PROT_NONE, MAP_SHARED, 0), -EACCES);
+	EXPECT_EQ(sc(CAIRN_SYS_VMO_WRITE, (uint64_t)wo, U_BUF, 0, 8), 0);
 	EXPECT_EQ(sc(CAIRN_SYS_VMO_WRITE, (uint64_t)fd, U_BUF, 0, 8), 0);
 	EXPECT_EQ(sc(CAIRN_SYS_VMO_READ, (uint64_t)ro, U_BUF, 0, 8), 0);
 	EXPECT_EQ(sc(CAIRN_SYS_VMO_WRITE, (uint64_t)ro, U_BUF, 0, 8), -EACCES);
@@ -181,6 +187,7 @@ TEST(ipc_vmo, calls_need_their_rights)
 	close_fd(fd);
 	close_fd(ro);
 	close_fd(none);
+	close_fd(wo);
 	expect_counts(&c0);
 	sys_user_end(s);
 }

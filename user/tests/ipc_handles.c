@@ -14,9 +14,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "cairn.h"
@@ -92,6 +96,8 @@ static void self_handles(void)
 	int p = (int)cairn_process_self(0), p2 = (int)cairn_process_self(CAIRN_HANDLE_CLOEXEC);
 	int t = (int)cairn_thread_self(0);
 	struct cairn_handle_info ip = info(p), it = info(t);
+	char path[64], link[64];
+	ssize_t n;
 
 	cok(p >= 0 && t >= 0 && p2 >= 0, "process_self and thread_self give handles");
 	cok(ip.type == CAIRN_OBJ_PROCESS && ip.rights == TASK_RIGHTS && ip.signals == 0,
@@ -100,12 +106,22 @@ static void self_handles(void)
 	cok(ip.koid != 0 && ip.koid == info(p2).koid && ip.koid != it.koid,
 	    "koids: one object per process, another for the thread");
 	cok(fcntl(p2, F_GETFD) == FD_CLOEXEC && fcntl(p, F_GETFD) == 0, "CAIRN_HANDLE_CLOEXEC");
+	/* The test initramfs does not mount /proc; an image that did keeps its mount. */
+	if (access("/proc/self", F_OK) != 0 && (mkdir("/proc", 0555) == 0 || errno == EEXIST))
+		mount("proc", "/proc", "proc", 0, NULL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	cok(strcmp(link, "cairn:[process]") == 0, "/proc/self/fd names it cairn:[process]");
 	cerr(cairn_process_self(2), EINVAL, "process_self with an unknown flag");
 	cerr(read(p, &ip, 1) < 0 ? -errno : 0, EINVAL, "read(2) of a handle");
 	cerr(write(p, &ip, 1) < 0 ? -errno : 0, EINVAL, "write(2) to a handle");
 	close(p);
 	close(p2);
 	close(t);
+	p = (int)cairn_process_self(0);
+	cok(info(p).koid == ip.koid, "a later handle, after all were closed: the same koid");
+	close(p);
 }
 
 static void dup_rules(void)
@@ -275,8 +291,10 @@ static void kill_thread(void)
 	long r;
 
 	if (!on_cairn) {
-		for (int i = 0; i < 4; i++)
-			cok(true, "%s", what[i]);
+		cok(true, "%s", what[0]);
+		cerr(0, 0, what[1]);
+		cerr(0, 0, what[2]);
+		cok(true, "%s", what[3]);
 		return;
 	}
 	if (pthread_create(&th, NULL, sleeper, NULL) != 0)
@@ -291,6 +309,128 @@ static void kill_thread(void)
 	cok(r == -1 && errno == ESRCH && info(thread_handle).signals == CAIRN_SIG_TERMINATED, "%s",
 	    what[3]);
 	close(thread_handle);
+}
+
+/*
+ * pidfd_open(2), compared with Linux: close-on-exec, not readable while
+ * the child lives, POLLIN once it exited (before and after the reap), and
+ * its errors. On Cairn the pidfd is a process handle without MANAGE.
+ */
+static void pidfd(void)
+{
+	int go[2], fd, st;
+	struct pollfd pf;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(go))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	fd = (int)syscall(434 /* pidfd_open */, pid, 0);
+	tap_ok(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC, "pidfd_open of a child: close-on-exec");
+	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
+	tap_ok(poll(&pf, 1, 0) == 0, "its pidfd is not readable while it lives");
+	cok(info(fd).type == CAIRN_OBJ_PROCESS && !(info(fd).rights & CAIRN_RIGHT_MANAGE),
+	    "the pidfd is a process handle without MANAGE");
+	cerr(cairn_task_kill(fd), EACCES, "task_kill through a pidfd");
+	tap_ok(write(go[1], &c, 1) == 1, "the child is let go");
+	tap_ok(poll(&pf, 1, 5000) == 1 && pf.revents == POLLIN, "POLLIN once the child exited");
+	st = ut_wait(pid);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child exited 0");
+	tap_ok(poll(&pf, 1, 0) == 1 && (pf.revents & POLLIN), "still POLLIN after the reap");
+	tap_errno(syscall(434, 0, 0), EINVAL, "pidfd_open of pid 0");
+	tap_errno(syscall(434, getpid(), 1), EINVAL, "pidfd_open with an unknown flag");
+	tap_errno(syscall(434, pid, 0), ESRCH, "pidfd_open of a reaped child");
+	close(fd);
+	close(go[0]);
+	close(go[1]);
+}
+
+/* Write @nh handles of @x and one byte on @h. */
+static long send_handles(int h, struct cairn_handle_xfer *x, uint32_t nh)
+{
+	struct cairn_msg m = { .bytes = (uintptr_t) "h", .handles = (uintptr_t)x, .nbytes = 1 };
+
+	m.nhandles = nh;
+	return cairn_channel_write(h, &m, 0);
+}
+
+/*
+ * Channel and memory-object handles: their info, a handle without WRITE
+ * that cannot send, a reduced handle that gains nothing by travelling,
+ * and wait_many across a channel and a process.
+ */
+static void other_types(void)
+{
+	uint32_t few = CAIRN_RIGHT_READ | CAIRN_RIGHT_WAIT | CAIRN_RIGHT_TRANSFER;
+	int32_t h[2] = { -1, -1 };
+	int v = (int)cairn_vmo_create(4096, 0), ro, p = (int)cairn_process_self(0);
+	struct cairn_handle_xfer x[2];
+	struct cairn_wait_item it[2];
+	struct cairn_msg m;
+	char b[4];
+
+	cerr(cairn_channel_create(h, 0), 0, "a channel");
+	cok(info(h[0]).type == CAIRN_OBJ_CHANNEL && info(h[0]).signals == CAIRN_SIG_WRITABLE &&
+	            info(h[0]).koid != info(h[1]).koid,
+	    "two ends, two objects, both writable");
+	cok(info(v).type == CAIRN_OBJ_VMO && (info(v).rights & CAIRN_RIGHT_MAP), "a memory object");
+	ro = (int)cairn_handle_dup(h[0], few, 0);
+	x[0] = (struct cairn_handle_xfer){ .handle = v, .rights = CAIRN_RIGHT_SAME_RIGHTS };
+	cerr(send_handles(ro, x, 0), EACCES, "a channel handle without WRITE cannot send");
+	close(ro);
+	/* A memory-object handle cut down to few rights travels next. */
+	few = CAIRN_RIGHT_READ | CAIRN_RIGHT_TRANSFER | CAIRN_RIGHT_INSPECT;
+	ro = (int)cairn_handle_dup(v, few, 0);
+	x[0] = (struct cairn_handle_xfer){ .handle = ro, .rights = few | CAIRN_RIGHT_WRITE };
+	cerr(send_handles(h[0], x, 1), EACCES, "a transfer asking for more rights than it has");
+	x[0].rights = CAIRN_RIGHT_SAME_RIGHTS;
+	cerr(send_handles(h[0], x, 1), 0, "the reduced handle sent with SAME_RIGHTS");
+	it[0] = (struct cairn_wait_item){ .handle = h[1], .want = CAIRN_SIG_READABLE };
+	it[1] = (struct cairn_wait_item){ .handle = p, .want = CAIRN_SIG_TERMINATED };
+	cerr(cairn_wait_many(it, 2, 0), 0, "wait_many: the channel is readable");
+	cok(it[0].got == (CAIRN_SIG_READABLE | CAIRN_SIG_WRITABLE) && it[1].got == 0,
+	    "got: readable and writable, the process nothing");
+	m = (struct cairn_msg){ .bytes = (uintptr_t)b, .handles = (uintptr_t)x, .nbytes = 4 };
+	m.nhandles = 2;
+	cerr(cairn_channel_read(h[1], &m, 0), 0, "read it");
+	cok(m.nhandles == 1 && x[0].rights == few && info(x[0].handle).rights == few,
+	    "it arrived with exactly its rights, never more");
+	close(x[0].handle);
+	close(h[0]);
+	it[0].want = CAIRN_SIG_PEER_CLOSED;
+	cerr(cairn_wait_many(it, 2, cairn_now_ns() + 5000 * MS), 0, "wait_many: the peer closed");
+	cok(it[0].got & CAIRN_SIG_PEER_CLOSED, "got: PEER_CLOSED");
+	close(h[1]);
+	close(v);
+	close(p);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal with a handler (no SA_RESTART) ends a wait with no deadline: EINTR. */
+static void interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval iv = { .it_value = { .tv_usec = 20000 } };
+	int h = (int)cairn_process_self(0);
+	struct cairn_wait_item it = { .handle = h, .want = CAIRN_SIG_TERMINATED };
+	long r = -EINTR;
+
+	sigaction(SIGALRM, &sa, NULL);
+	if (on_cairn) {
+		setitimer(ITIMER_REAL, &iv, NULL);
+		r = cairn_wait_many(&it, 1, CAIRN_DEADLINE_NEVER);
+	}
+	cerr(r, EINTR, "a signal ends a wait_many");
+	signal(SIGALRM, SIG_DFL);
+	close(h);
 }
 
 static void exhaustion(void)
@@ -325,7 +465,7 @@ int main(void)
 	bool same = true;
 
 	on_cairn = cairn_present();
-	tap_plan(54);
+	tap_plan(80);
 	base = counts();
 	abi();
 	self_handles();
@@ -334,10 +474,13 @@ int main(void)
 	wait_errors();
 	kill_child();
 	kill_thread();
+	interrupted();
+	other_types();
+	pidfd();
 	exhaustion();
 	end = counts();
 	for (unsigned t = 1; t < CAIRN_OBJ_TYPES; t++)
 		same = same && end.objects[t] == base.objects[t];
 	cok(same && end.handles == base.handles, "object and handle counts back at the baseline");
-	return tap_done(54);
+	return tap_done(80);
 }
