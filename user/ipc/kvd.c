@@ -97,7 +97,10 @@ static void kvd_took(struct kvd *d, const struct cairn_msg *m)
 /*
  * Send d->out (KVD_REPLY) or nothing (KVD_DEFER) on client @i's channel
  * and read its next request into d->in, looking once. Returns 0 (a
- * request is in d->in), -ETIMEDOUT (none queued) or another -errno.
+ * request is in d->in), -ETIMEDOUT (none queued) or another -errno. With
+ * the deadline 0 a reply to a client whose queue is full (one that sends
+ * without reading its replies) is -ETIMEDOUT too, and dropped: kvd never
+ * waits for one client.
  */
 static int kvd_reply_wait(struct kvd *d, int i, enum kvd_verdict v)
 {
