@@ -18,11 +18,18 @@ serial as a person would:
                binding's decoder, then closes that client's channel; kvd
                keeps serving the next client. The good request's reply,
                from kvd's generated C, decodes in Python
+  handles      put_blob requests carrying handles (kv raw HEX vmo:r|vmo:w|chan):
+               a memory object with READ is stored; one without READ, a
+               channel instead, a missing handle, an extra handle are each
+               refused with the errno the Python binding's decoder gives
+               for the same bytes and rights (and their handles closed:
+               the final count shows none left)
   many         20 clients at once in the background, every key there after
   kill-client  a client blocked in a call (`kv wait`) killed with -9; kvd
                notices the dead channel and keeps serving
   kill-server  kvd killed with -9 while a client waits in a call: the
-               client's call fails with EPIPE, a new client finds no server
+               client's call fails with EPIPE, a new client finds no
+               server; a new kvd serves over the dead one's socket file
   counts       ipcstat (cairn_object_count) after everything exited equals
                its count before kvd started: no channel, handle, message
                or memory object left behind
@@ -231,6 +238,65 @@ def check_bad_input(sh, ctx):
                                     "errors" % len(cases), None)
 
 
+VMO, CHANNEL = 2, 1
+READ, WRITE, TRANSFER = 1, 2, 8
+# `kv raw`'s handles (user/ipc/kv.c) as the receiver sees them: (type, rights).
+RAW_HANDLES = {"vmo:r": (VMO, READ | TRANSFER), "vmo:w": (VMO, WRITE | TRANSFER),
+               "chan": (CHANNEL, 0x1f)}
+
+
+def handle_requests(kv):
+    """put_blob requests with handles: (name, bytes, kv raw's handle specs,
+    the Python binding's error or None). The first one is good."""
+    import cidl_rt
+    one, _ = kv.put_blob_req.encode({"key": "blob", "blob": 0, "size": 4})
+    cases = [("a memory object with READ", one, ["vmo:r"]),
+             ("a memory object without READ", one, ["vmo:w"]),
+             ("a channel where a memory object goes", one, ["chan"]),
+             ("a handle index with no handle", one, []),
+             ("a handle no field takes", one, ["vmo:r", "vmo:r"])]
+    out = []
+    for name, data, specs in cases:
+        try:
+            kv.put_blob_req.decode(data, [(i,) + RAW_HANDLES[h] for i, h in enumerate(specs)])
+            code = None
+        except cidl_rt.CidlError as e:
+            code = e.errno
+        out.append((name, data, specs, code))
+    return out
+
+
+def check_handles(sh, ctx):
+    kv = kv_binding(ctx["tmp"])
+    why = start_kvd(sh)
+    if why:
+        return None, why
+    for name, data, specs, py in handle_requests(kv):
+        status, out = sh.run("kv raw %s %s" % (data.hex(), " ".join(specs)), 30)
+        got = output(out)
+        c = error_reply(got[0]) if got else None
+        if py is None:
+            ok = status == 0 and got and kv.put_blob_rep.decode(bytes.fromhex(got[0])) == \
+                {"result": "OK"}
+        else:
+            ok = status == 1 and c == py
+        if not ok:
+            return None, "%s: status %s, %r; kvd's error %s, the Python binding's %s" % (
+                name, status, got, c, py)
+    why = kv_ok(sh, "kv get blob", ["raw!"])
+    if why:
+        return None, why
+    # kvd is idle and still running: every handle it was sent is closed
+    # (stored blobs are copies), so the counts are the baseline's.
+    idle = ipcstat(sh)
+    if idle != ctx.get("counts_before"):
+        return None, "kvd idle after the requests: %s\n  baseline: %s" % (
+            idle, ctx.get("counts_before"))
+    why = stop_kvd(sh)
+    return (None, why) if why else ("%s; kvd idle holds no handle" % ", ".join(
+        "%s: %s" % (c[0], c[3] or "stored") for c in handle_requests(kv)), None)
+
+
 def check_many(sh, ctx):
     why = start_kvd(sh)
     if why:
@@ -243,27 +309,55 @@ def check_many(sh, ctx):
     return (None, why) if why else ("%d clients at once" % n, None)
 
 
+def counts(line):
+    """ipcstat's line as a dict of ints ({} if it is not one)."""
+    try:
+        return {k: int(v) for k, v in (f.split("=") for f in line.split())}
+    except ValueError:
+        return {}
+
+
+def waiter_in(ctx):
+    """Shell: until the one waiting client is connected, both ends of its
+    channel beside the baseline's (a fixed sleep could lose the race on a
+    loaded machine)."""
+    n = counts(ctx.get("counts_before") or "").get("channels", 0) + 2
+    return "until ipcstat | grep -q 'channels=%d '; do sleep 0.1; done" % n
+
+
 def check_kill_client(sh, ctx):
     why = start_kvd(sh)
     if why:
         return None, why
     # The client waits inside its call (kvd holds the reply until the key
-    # appears); kill -9 takes it mid-call.
-    status, out = sh.run("(kv wait never-put & sleep 1; kill -9 $!; wait $!; echo $?)", 30)
+    # appears); kill -9 takes it mid-call. ipcstat meanwhile must see the
+    # channel's two ends and their handles: the count at the end means
+    # something only if it counts these.
+    status, out = sh.run("(kv wait never-put & %s; ipcstat; kill -9 $!; wait $!; echo $?)" %
+                         waiter_in(ctx), 60)
     got = output(out)
+    during = counts(got[0]) if got else {}
     # 128 + SIGKILL; the shell may say "Killed" before it.
-    why = None if status == 0 and got[-1:] == ["137"] else "the killed client: %r" % got
-    why = why or kv_ok(sh, "kv put after-kill ok && kv get after-kill", ["ok"])
+    if status != 0 or got[-1:] != ["137"]:
+        return None, "the killed client: %r" % got
+    base = counts(ctx.get("counts_before") or "")
+    if during.get("channels", 0) < base.get("channels", 0) + 2 or \
+            during.get("handles", 0) < base.get("handles", 0) + 2:
+        return None, "ipcstat during the call counts no channel: %r" % got
+    why = kv_ok(sh, "kv put never-put now && kv put after-kill ok && kv get after-kill", ["ok"])
     why = why or stop_kvd(sh)
-    return (None, why) if why else ("kvd kept serving", None)
+    return (None, why) if why else ("kvd kept serving; during the call: %d channel ends, %d "
+                                    "handles" % (during["channels"] - base.get("channels", 0),
+                                                 during["handles"] - base.get("handles", 0)),
+                                    None)
 
 
 def check_kill_server(sh, ctx):
     why = start_kvd(sh)
     if why:
         return None, why
-    status, out = sh.run("(kv wait never-put & sleep 1; kill -9 $(cat /run/kvd.pid); wait $!; "
-                         "echo status $?)", 30)
+    status, out = sh.run("(kv wait never-put & %s; kill -9 $(cat /run/kvd.pid); wait $!; "
+                         "echo status $?)" % waiter_in(ctx), 60)
     got = output(out)
     if status != 0 or "status 1" not in got or not any("EPIPE" in l or "closed" in l
                                                        for l in got):
@@ -271,14 +365,30 @@ def check_kill_server(sh, ctx):
     status, out = sh.run("kv get greeting", 30)
     if status == 0:
         return None, "a client found a dead server: %r" % output(out)
+    # A new kvd replaces the dead one's socket file and serves at once.
     sh.run("rm -f /run/kvd.pid", 10)
-    return "the caller got EPIPE", None
+    why = start_kvd(sh) or kv_ok(sh, "kv put again yes && kv get again", ["yes"]) or stop_kvd(sh)
+    return (None, "after the restart: " + why) if why else \
+        ("the caller got EPIPE; a new kvd serves over the stale socket file", None)
 
 
 def ipcstat(sh):
     status, out = sh.run("ipcstat", 30)
     got = output(out)
     return got[0] if status == 0 and len(got) == 1 else None
+
+
+def settled_counts(sh):
+    """The baseline: ipcstat once two readings half a second apart agree
+    (a driver the system starts at boot may still be coming up)."""
+    last = ipcstat(sh)
+    for _ in range(20):
+        time.sleep(0.5)
+        now = ipcstat(sh)
+        if now == last:
+            return now
+        last = now
+    return None
 
 
 def check_counts(sh, ctx):
@@ -296,6 +406,8 @@ def check_counts(sh, ctx):
 
 CHECKS = [("walkthrough", "docs/ipc.md's walkthrough run from the shell", check_walkthrough),
           ("bad-input", "malformed requests refused by kvd's decoder", check_bad_input),
+          ("handles", "handles in requests: type and rights checked, refused ones closed",
+           check_handles),
           ("many", "many clients at once", check_many),
           ("kill-client", "a client killed mid-call", check_kill_client),
           ("kill-server", "the server killed: clients get EPIPE", check_kill_server),
@@ -315,7 +427,7 @@ def session(kernel, tmp, report, only=None, echo=False):
             return s
         # A wide terminal: ash's line editor would wrap the echo of a long command.
         sh.run("stty cols 250", 10)
-        ctx = {"counts_before": ipcstat(sh), "tmp": tmp}
+        ctx = {"counts_before": settled_counts(sh), "tmp": tmp}
         checks = [(label, fn) for short, label, fn in CHECKS if not only or short in only]
         eb.run_checks(sh, checks, ctx, report)
     finally:

@@ -7,7 +7,8 @@ The image is one cpio "newc" archive: Debian's busybox-static, unchanged, at
 `busybox --list-full`, run on the host: the binary is a static x86_64
 program); the configuration busybox init and the shells read (/etc/inittab,
 passwd, group, shadow, profile, hostname, shells); home directories; the
-project's own test programs under /opt/cairn; then the overlay folder
+project's own test programs under /opt/cairn and the kv service of
+docs/ipc.md (kvd, kv, ipcstat) in /usr/bin; then the overlay folder
 rootfs/ copied over the top, and the programs named with --add in
 /usr/local/bin. Cairn and the Linux baseline boot the same archive.
 
@@ -42,9 +43,10 @@ OVERLAY = os.path.join(ROOT, "rootfs")
 PROGRAM_DIRS = [(os.path.join(BUILD, "user", "musl"), "opt/cairn/tests"),
                 (os.path.join(BUILD, "user", "bench"), "opt/cairn/bench"),
                 (os.path.join(ROOT, "user", "scripts"), "opt/cairn/scripts"),
-                (os.path.join(BUILD, "user", "drivers"), "sbin"),  # the driver host's (issue 15)
-                (os.path.join(BUILD, "user", "ipc"), "usr/bin")]  # docs/ipc.md's kv service
+                (os.path.join(BUILD, "user", "drivers"), "sbin")]  # the driver host's (issue 15)
 ADD_DIR = "usr/local/bin"
+# docs/ipc.md's kv service (kvd, kv, ipcstat), built from user/ipc/.
+PROGRAM_DIRS += [(os.path.join(BUILD, "user", "ipc"), "usr/bin")]
 
 ROOT_UID, SHADOW_GID, USER_UID, NOBODY_UID = 0, 42, 1000, 65534
 

@@ -43,6 +43,9 @@ $(USER_BUILD)/elf/good: user/elf/good.c tools/mkbadelf.py user/build.mk
 	$(call quiet,MUSLCC,$@)$(MUSL_CC) -static -O2 -Wall -Werror $< -o $@
 	$(call quiet,BADELF,$(@D))$(PYTHON) tools/mkbadelf.py $@ $(@D)
 
+# The kv service of docs/ipc.md: kvd, kv, ipcstat.
+-include user/ipc/ipc.mk
+
 # Debian's kernel and busybox-static, unpacked into build/debs (nothing installed).
 # Offline, the fetch says why and the build goes on: the user group of the
 # tests then fails with that reason, and every other group still runs.
@@ -72,4 +75,3 @@ endif
 user: $(SCFUZZ_BIN)
 -include user/tools/tools.mk
 -include user/drivers/drivers.mk
--include user/ipc/ipc.mk

@@ -6,7 +6,8 @@
  *
  *   kv put KEY VALUE        kv get KEY        kv rm KEY        kv list
  *   kv put-file KEY FILE    kv get-file KEY FILE    kv wait KEY
- *   kv raw HEX              (a request's bytes as they are, for tests)
+ *   kv raw HEX [HANDLE...]  (a request's bytes as they are, for tests;
+ *                            HANDLE: vmo:r, vmo:w or chan)
  *   kv bench N              (N gets timed: a round trip's cost)
  *
  * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 usage.
@@ -72,15 +73,59 @@ static long kv_unhex(const char *hex)
 	return (long)(n / 2);
 }
 
-/* Send kv_buf's @n bytes as a call; the reply's length, or -errno. */
-static long kv_raw_call(const struct cidl_client *c, uint32_t n)
+/*
+ * A handle for `kv raw`, as @spec names it: "vmo:r" a memory object
+ * holding "raw!" with READ (and TRANSFER), "vmo:w" one with WRITE but no
+ * READ, "chan" a channel end. Returns it or -errno.
+ */
+static long kv_raw_handle(const char *spec)
+{
+	uint32_t rights = CAIRN_RIGHT_TRANSFER;
+	int32_t ch[2] = { -1, -1 };
+	long h, err;
+
+	if (!strcmp(spec, "chan")) {
+		err = cairn_channel_create(ch, CAIRN_HANDLE_CLOEXEC);
+		close(ch[1]);
+		return err ? err : ch[0];
+	}
+	if (strcmp(spec, "vmo:r") && strcmp(spec, "vmo:w"))
+		return -EINVAL;
+	rights |= spec[4] == 'r' ? CAIRN_RIGHT_READ : CAIRN_RIGHT_WRITE;
+	h = cairn_vmo_create(4, CAIRN_HANDLE_CLOEXEC);
+	if (h < 0)
+		return h;
+	err = cairn_vmo_write((int)h, "raw!", 0, 4);
+	if (!err)
+		err = cairn_handle_dup((int)h, rights, CAIRN_HANDLE_CLOEXEC);
+	close((int)h);
+	return err;
+}
+
+/* The handles @specs name into kv_hx: their count, or -errno. */
+static long kv_raw_handles(char **specs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		long h = kv_raw_handle(specs[i]);
+
+		if (h < 0)
+			return h;
+		kv_hx[i] = (struct cairn_handle_xfer){ .handle = (int32_t)h,
+			                               .rights = CAIRN_RIGHT_SAME_RIGHTS };
+	}
+	return n;
+}
+
+/* Send kv_buf's @n bytes and @nh handles of kv_hx as a call; the reply's length, or -errno. */
+static long kv_raw_call(const struct cidl_client *c, uint32_t n, uint32_t nh)
 {
 	struct cairn_call call;
 	long err;
 
 	memset(&call, 0, sizeof(call));
 	call.wr.bytes = call.rd.bytes = (uintptr_t)kv_buf;
-	call.rd.handles = (uintptr_t)kv_hx;
+	call.wr.handles = call.rd.handles = (uintptr_t)kv_hx;
+	call.wr.nhandles = nh;
 	call.wr.nbytes = n;
 	call.rd.nbytes = sizeof(kv_buf);
 	call.rd.nhandles = CAIRN_MSG_MAX_HANDLES;
@@ -91,18 +136,24 @@ static long kv_raw_call(const struct cidl_client *c, uint32_t n)
 }
 
 /*
- * kv raw HEX: send bytes nothing checked (tools/e2e_svc.py's malformed
- * requests) and print the reply in hex; if it is an error reply, say so on
- * stderr and exit 1.
+ * kv raw HEX [HANDLE...]: send bytes nothing checked, and the handles
+ * kv_raw_handle() makes (tools/e2e_svc.py's malformed requests), and print
+ * the reply in hex; if it is an error reply, say so on stderr and exit 1.
  */
 int kvc_raw(struct cidl_client *c, char **args)
 {
 	struct cidl_header hd;
 	struct cidl_reader r;
-	long n = kv_unhex(args[0]), err;
+	long n = kv_unhex(args[0]), nh = 0, err;
 
+	for (char **a = args + 1; *a && nh < (long)CAIRN_MSG_MAX_HANDLES; a++)
+		nh++;
 	if (n >= 0)
-		n = kv_raw_call(c, (uint32_t)n);
+		nh = kv_raw_handles(args + 1, (int)nh);
+	if (n >= 0 && nh >= 0)
+		n = kv_raw_call(c, (uint32_t)n, (uint32_t)nh);
+	else
+		n = n < 0 ? n : nh;
 	if (n < 0)
 		return kv_fail("raw", n);
 	/* An error reply makes cidl_open() record its -errno; any other reply opens clean. */
@@ -129,18 +180,26 @@ struct kv_cmd {
 	int (*run)(struct cidl_client *c, char **args);
 };
 
-/* clang-format off: one command a line reads better than a packed table */
+/* One command a line reads better than a packed table. */
+/* clang-format off */
 static const struct kv_cmd kv_cmds[] = {
-	{ "put", 2, kvc_put },   { "get", 1, kvc_get },           { "rm", 1, kvc_rm },
-	{ "list", 0, kvc_list }, { "put-file", 2, kvc_put_file }, { "get-file", 2, kvc_get_file },
-	{ "wait", 1, kvc_wait }, { "raw", 1, kvc_raw },           { "bench", 1, kvc_bench },
+	{ "put", 2, kvc_put },
+	{ "get", 1, kvc_get },
+	{ "rm", 1, kvc_rm },
+	{ "list", 0, kvc_list },
+	{ "put-file", 2, kvc_put_file },
+	{ "get-file", 2, kvc_get_file },
+	{ "wait", 1, kvc_wait },
+	{ "raw", -1, kvc_raw }, /* HEX, then any number of HANDLEs */
+	{ "bench", 1, kvc_bench },
 };
 /* clang-format on */
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kv put KEY VALUE | get KEY | rm KEY | list | put-file KEY FILE |"
-	                " get-file KEY FILE | wait KEY | raw HEX | bench N\n");
+	fprintf(stderr,
+	        "usage: kv put KEY VALUE | get KEY | rm KEY | list | put-file KEY FILE |"
+	        " get-file KEY FILE | wait KEY | raw HEX [vmo:r|vmo:w|chan...] | bench N\n");
 	return 2;
 }
 
@@ -159,7 +218,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(kv_cmds) / sizeof(kv_cmds[0]); i++)
 		if (!strcmp(argv[1], kv_cmds[i].name))
 			cmd = &kv_cmds[i];
-	if (!cmd || argc != cmd->nargs + 2)
+	if (!cmd || (cmd->nargs >= 0 ? argc != cmd->nargs + 2 : argc < 3))
 		return usage();
 	c.handle = kv_boot_connect(kv_sock_path());
 	if (c.handle < 0) {

@@ -12,8 +12,9 @@
 /* Compare @key (@klen bytes) with the NUL-terminated @stored, as strcmp. */
 static int key_cmp(const char *key, size_t klen, const char *stored)
 {
-	size_t slen = strlen(stored);
-	int c = memcmp(key, stored, klen < slen ? klen : slen);
+	size_t slen = strlen(stored), n = klen < slen ? klen : slen;
+	/* An empty key decodes as NULL: memcmp must not see it even for 0 bytes. */
+	int c = n ? memcmp(key, stored, n) : 0;
 
 	if (c)
 		return c;
@@ -50,8 +51,7 @@ const struct kv_entry *kvs_find(const struct kv_store *s, const char *key, size_
 	return found ? &s->e[i] : NULL;
 }
 
-/* Whether @key can be stored: not empty, not too long, no NUL inside. */
-static int kv_key_ok(const char *key, size_t klen)
+int kvs_key_ok(const char *key, size_t klen)
 {
 	if (klen == 0 || memchr(key, 0, klen))
 		return -EINVAL;
@@ -60,7 +60,7 @@ static int kv_key_ok(const char *key, size_t klen)
 
 int kvs_put_owned(struct kv_store *s, const char *key, size_t klen, uint8_t *value, size_t len)
 {
-	int found, err = kv_key_ok(key, klen);
+	int found, err = kvs_key_ok(key, klen);
 	size_t i;
 
 	if (err)

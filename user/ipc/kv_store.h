@@ -26,6 +26,9 @@ struct kv_store {
 	size_t n;                        /* keys stored */
 };
 
+/* Whether @key can be stored: 0, -EINVAL (empty, or a NUL inside) or -ENAMETOOLONG. */
+int kvs_key_ok(const char *key, size_t klen);
+
 /* The entry for @key (@klen bytes), or NULL. */
 const struct kv_entry *kvs_find(const struct kv_store *s, const char *key, size_t klen);
 

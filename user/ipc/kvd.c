@@ -97,7 +97,10 @@ static void kvd_took(struct kvd *d, const struct cairn_msg *m)
 /*
  * Send d->out (KVD_REPLY) or nothing (KVD_DEFER) on client @i's channel
  * and read its next request into d->in, looking once. Returns 0 (a
- * request is in d->in), -ETIMEDOUT (none queued) or another -errno.
+ * request is in d->in), -ETIMEDOUT (none queued) or another -errno. With
+ * the deadline 0 a reply to a client whose queue is full (one that sends
+ * without reading its replies) is -ETIMEDOUT too, and dropped: kvd never
+ * waits for one client.
  */
 static int kvd_reply_wait(struct kvd *d, int i, enum kvd_verdict v)
 {
@@ -229,11 +232,45 @@ static int usage(void)
 	return 2;
 }
 
+/*
+ * SIGTERM and SIGINT end the loop: caught, and blocked except inside
+ * ppoll (d->waitmask); SIGPIPE ignored (a write to a gone client is -EPIPE).
+ */
+static void kvd_signals(struct kvd *d)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+	sigset_t stop;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, &d->waitmask);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Empty tables and the listening socket on @path: 0 or -errno (said on stderr). */
+static int kvd_init(struct kvd *d, const char *path)
+{
+	for (int i = 0; i < KVD_MAX_CLIENTS; i++)
+		d->clients[i] = -1;
+	for (int w = 0; w < KVD_MAX_WAITERS; w++)
+		d->waiters[w].client = -1;
+	d->lfd = kv_boot_listen(path);
+	if (d->lfd < 0) {
+		fprintf(stderr, "kvd: %s: %s\n", path, strerror(-d->lfd));
+		return d->lfd;
+	}
+	printf("kvd: listening on %s\n", path);
+	fflush(stdout);
+	kvd_signals(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kvd *d = &kvd;
-	struct sigaction sa = { .sa_handler = on_term };
-	sigset_t stop;
 	bool foreground = false;
 	const char *path = kv_sock_path();
 	int opt, err = 0;
@@ -252,24 +289,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvd: this kernel has no Cairn channels\n");
 		return 1;
 	}
-	for (int i = 0; i < KVD_MAX_CLIENTS; i++)
-		d->clients[i] = -1;
-	for (int w = 0; w < KVD_MAX_WAITERS; w++)
-		d->waiters[w].client = -1;
-	d->lfd = kv_boot_listen(path);
-	if (d->lfd < 0) {
-		fprintf(stderr, "kvd: %s: %s\n", path, strerror(-d->lfd));
+	if (kvd_init(d, path))
 		return 1;
-	}
-	printf("kvd: listening on %s\n", path);
-	fflush(stdout);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigprocmask(SIG_BLOCK, &stop, &d->waitmask);
-	signal(SIGPIPE, SIG_IGN);
 	if (!foreground && (err = kvd_daemonize()) < 0) {
 		fprintf(stderr, "kvd: fork: %s\n", strerror(-err));
 		return 1;

@@ -218,7 +218,7 @@ static enum kvd_verdict kvd_wait(struct kvd *d, struct cidl_reader *r, int clien
 	struct kvd_waiter *wt;
 	const struct kv_entry *e;
 	struct cidl_writer w;
-	int err = kv_wait_req_decode(r, &q);
+	int bad, err = kv_wait_req_decode(r, &q);
 
 	if (err) {
 		kvd_msg_close_handles(&d->in);
@@ -227,15 +227,18 @@ static enum kvd_verdict kvd_wait(struct kvd *d, struct cidl_reader *r, int clien
 		return KVD_BAD;
 	}
 	e = kvd_find(d, &q.key);
-	wt = e ? NULL : kvd_waiter_new(d, client);
+	/* A key no put can make is answered at once, not waited for. */
+	bad = kvs_key_ok((const char *)q.key.data, q.key.len);
+	wt = e || bad ? NULL : kvd_waiter_new(d, client);
 	if (wt) {
 		wt->klen = q.key.len;
-		memcpy(wt->key, q.key.data, q.key.len);
+		if (q.key.len) /* an empty key's data is NULL */
+			memcpy(wt->key, q.key.data, q.key.len);
 		return KVD_DEFER;
 	}
 	kvd_value(e, &a.result, &a.has_value, &a.value);
-	if (!e)
-		a.result = KV_STATUS_FULL; /* no room to wait: answered at once */
+	if (!e) /* a bad key, or no room to wait */
+		a.result = bad ? KV_STATUS_BAD_KEY : KV_STATUS_FULL;
 	err = kv_wait_rep_encode(kvd_writer(&d->out, &w), &a);
 	kvd_out(&d->out, &w, d->in.txid);
 	return err ? KVD_BAD : KVD_REPLY;
@@ -250,7 +253,7 @@ void kvd_proto_wake(struct kvd *d, const char *key, size_t klen)
 	for (int i = 0; i < KVD_MAX_WAITERS; i++) {
 		struct kvd_waiter *wt = &d->waiters[i];
 
-		if (wt->client < 0 || wt->klen != klen || memcmp(wt->key, key, klen))
+		if (wt->client < 0 || wt->klen != klen || (klen && memcmp(wt->key, key, klen)))
 			continue;
 		/* A waiter that died meanwhile is dropped when poll reports its channel. */
 		if (kv_wait_rep_encode(kvd_writer(&d->late, &w), &a) == 0) {
