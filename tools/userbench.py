@@ -39,6 +39,11 @@ FIGURES = [
     # File mappings over the page cache (issue 13's pcache lane): a tmpfs file's pages.
     ("file-map-read-fault-shared", "file_map", None),
     ("file-map-write-fault-private", "file_map", None),
+    # 1 MiB between processes (issue 15's vmo lane): through a pipe, in shared memory (Linux:
+    # a memfd; Cairn: a memory object), its handle passed each time (SCM_RIGHTS; a channel).
+    ("bulk-1MiB-pipe", "bulk_1m", None),
+    ("bulk-1MiB-shared", "bulk_1m", None),
+    ("bulk-1MiB-handoff", "bulk_1m", None),
 ]
 BENCH_ENV = {"CPUS": "1", "MEM": "512M", "QEMU_CPU": "qemu64"}
 LINE = re.compile(r"^bench (\S+) (\d+) ns/op")

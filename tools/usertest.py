@@ -90,12 +90,17 @@ PROGRAMS = {
     "pipe_semantics": {},
     "poll_select": {},
     "poll_epoll": {},
+    # 200 processes leave channel queues full of handles; every object and byte must come
+    # back (issue 15's handle lane).
+    "ipc_leak": {"timeout": 180},
     # SIGKILL ends a child busy in a 2 GiB copy at once (the fuzzer's slow kills).
     "kill_busy": {},
     # PT_INTERP: an interpreter of our own making runs; bad ones are refused as Linux does.
     "exec_interp": {},
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
+    # Memory objects (issue 15's vmo lane): Cairn-only points, skipped on Linux.
+    "ipc_vmo": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
     "udp_errors": {},
@@ -105,7 +110,7 @@ PROGRAMS = {
     "net_rtnl": {},
     "itimer": {},
     # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
-    "ipc_channel": {},
+    "ipc_channel": {}, "ipc_chan_edge": {},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},

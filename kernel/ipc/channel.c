@@ -19,6 +19,8 @@
 #include "ipc/channel_internal.h"
 #include "ipc/object.h"
 #include "mm/heap.h"
+#include "proc/signal.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 #include "syscall/internal.h"
 #include "time/time.h"
@@ -26,6 +28,8 @@
 static uint32_t chan_signals(struct kobject *o);
 static void chan_no_handles(struct kobject *o);
 static void chan_destroy(struct kobject *o);
+static void chan_call_done(struct chan_call *c, int state);
+static void chan_wake_readers_locked(struct chan_end *e, bool all) __must_hold(&e->pair->lock);
 
 static const struct kobject_ops chan_ops = {
 	.type = CAIRN_OBJ_CHANNEL,
@@ -149,10 +153,12 @@ static void chan_free_list(struct list_node *list)
 
 /*
  * @e has no handle left: empty its queue, fail the calls waiting at it,
- * tell its peer. Returns the peer's signals to raise. Takes the messages
- * into @out (freed by the caller outside [L]).
+ * tell its peer. Takes the messages into @out (freed by the caller
+ * outside [L]). The peer's lists are under the same [L], which the
+ * thread-safety analysis cannot tell from a second name.
  */
-static void chan_close_locked(struct chan_end *e, struct list_node *out) __must_hold(&e->pair->lock)
+static void chan_close_locked(struct chan_end *e, struct list_node *out)
+	__must_hold(&e->pair->lock) __no_thread_safety_analysis
 {
 	struct chan_end *p = chan_peer(e);
 	struct chan_call *c, *tmp;
@@ -167,13 +173,12 @@ static void chan_close_locked(struct chan_end *e, struct list_node *out) __must_
 	for (int i = 0; i < 2; i++) {
 		list_for_each_entry_safe(c, tmp, i ? &p->calls : &e->calls, link) {
 			list_del(&c->link);
-			__atomic_store_n(&c->state, CHAN_CALL_PIPE, __ATOMIC_RELEASE);
-			waitq_wake_all(&c->wq);
+			chan_call_done(c, CHAN_CALL_PIPE);
 		}
 	}
 	chan_wake(&e->wr_wq, true); /* writers into e: -EPIPE */
-	chan_wake(&e->rd_wq, true);
-	chan_wake(&p->rd_wq, true); /* readers of p: drain, then -EPIPE */
+	chan_wake_readers_locked(e, true);
+	chan_wake_readers_locked(p, true); /* readers of p: drain, then -EPIPE */
 	chan_signal(p, CAIRN_SIG_PEER_CLOSED | CAIRN_SIG_WRITABLE);
 	chan_signal(e, CAIRN_SIG_READABLE);
 }
@@ -182,9 +187,9 @@ static void chan_close(struct chan_end *e)
 {
 	struct list_node msgs = LIST_INIT(msgs);
 
-	spin_lock(&e->pair->lock);
+	chan_lock(e->pair);
 	chan_close_locked(e, &msgs);
-	spin_unlock(&e->pair->lock);
+	chan_unlock(e->pair);
 	chan_free_list(&msgs);
 }
 
@@ -200,8 +205,11 @@ static void chan_destroy(struct kobject *o)
 
 	/* An end that never had a handle (a kernel test's) closes here. */
 	chan_close(e);
-	if (__atomic_sub_fetch(&pair->live, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(pair);
+	if (__atomic_sub_fetch(&pair->live, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	kfree(pair->end[0].spare);
+	kfree(pair->end[1].spare);
+	kfree(pair);
 }
 
 static void chan_end_init(struct chan_end *e, struct chan_pair *pair)
@@ -210,7 +218,7 @@ static void chan_end_init(struct chan_end *e, struct chan_pair *pair)
 	e->pair = pair;
 	list_init(&e->queue);
 	list_init(&e->calls);
-	waitq_init(&e->rd_wq, "chan.rd");
+	list_init(&e->readers);
 	waitq_init(&e->wr_wq, "chan.wr");
 }
 
@@ -220,7 +228,7 @@ int channel_create(struct kobject **a, struct kobject **b)
 
 	if (!pair)
 		return -ENOMEM;
-	spin_init(&pair->lock, "chan");
+	pair->lock = (struct vlock)VLOCK_INIT;
 	pair->live = 2;
 	chan_end_init(&pair->end[0], pair);
 	chan_end_init(&pair->end[1], pair);
@@ -239,7 +247,7 @@ static void chan_queue_locked(struct chan_end *dst, struct chan_msg *m)
 	__atomic_store_n(&dst->qmsgs, dst->qmsgs + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&dst->qbytes, dst->qbytes + m->nbytes, __ATOMIC_RELAXED);
 	chan_count_msg(m, 1);
-	chan_wake(&dst->rd_wq, false);
+	chan_wake_readers_locked(dst, false);
 	if (dst->qmsgs == 1)
 		chan_signal(dst, CAIRN_SIG_READABLE);
 }
@@ -262,8 +270,7 @@ static bool chan_put_locked(struct chan_end *dst, struct chan_msg *m) __must_hol
 			continue;
 		list_del(&c->link);
 		c->reply = m;
-		__atomic_store_n(&c->state, CHAN_CALL_REPLIED, __ATOMIC_RELEASE);
-		waitq_wake_all(&c->wq);
+		chan_call_done(c, CHAN_CALL_REPLIED);
 		return true;
 	}
 	return false;
@@ -271,9 +278,13 @@ static bool chan_put_locked(struct chan_end *dst, struct chan_msg *m) __must_hol
 
 static uint32_t chan_txid_locked(struct chan_end *e) __must_hold(&e->pair->lock);
 
-/* Register @call (if any) at @self with a fresh txid for @m, then put @m at @dst. */
+/*
+ * Register @call (if any) at @self with a fresh txid for @m, then put @m at
+ * @dst. Called with [L] held: @self and @dst are one pair and share it,
+ * which the thread-safety analysis cannot see through two names.
+ */
 static bool chan_put_call_locked(struct chan_end *self, struct chan_end *dst, struct chan_msg *m,
-                                 struct chan_call *call) __must_hold(&self->pair->lock)
+                                 struct chan_call *call) __no_thread_safety_analysis
 {
 	if (call) {
 		/* The request is an ordinary message in the server's queue. */
@@ -334,7 +345,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 		err = chan_send_loop_check(s, dst);
 		if (err)
 			goto out;
-		spin_lock(&self->pair->lock);
+		chan_lock(self->pair);
 		if (dst->closed) {
 			err = -EPIPE;
 			break;
@@ -345,7 +356,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 				given = chan_put_call_locked(self, dst, s->msg, call);
 			break;
 		}
-		spin_unlock(&self->pair->lock);
+		chan_unlock(self->pair);
 		/* The transfer mutex is not kept while waiting: the reader may need it. */
 		chan_send_unlock(s);
 		if (!io->wait)
@@ -354,7 +365,7 @@ int chan_send(struct chan_end *self, struct chan_send *s, struct chan_call *call
 		if (err)
 			return err;
 	}
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 out:
 	chan_send_unlock(s);
 	if (!err && !given) {
@@ -366,12 +377,88 @@ out:
 
 /* ---- receiving ---- */
 
-static bool chan_readable_cond(void *p)
+/* Wake the first reader blocked at @e, or (@all) every one. */
+static void chan_wake_readers_locked(struct chan_end *e, bool all) __must_hold(&e->pair->lock)
 {
-	struct chan_end *e = p;
+	struct chan_reader *r;
 
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return chan_ld(&e->qmsgs) || chan_closed(chan_peer(e)) || chan_closed(e);
+	while ((r = list_first_entry_or_null(&e->readers, struct chan_reader, link))) {
+		list_del(&r->link);
+		__atomic_store_n(&r->woken, true, __ATOMIC_RELEASE);
+		task_wake(r->task);
+		if (!all)
+			break;
+	}
+}
+
+/* Whether a reader of @e has something to find: a message, or a close. */
+static bool chan_recv_ready(struct chan_end *e)
+{
+	return chan_ld(&e->qmsgs) || chan_closed(e) || chan_closed(chan_peer(e));
+}
+
+/*
+ * Sleep until @r is woken (registered at @e by the caller), something is
+ * ready, a signal or kill comes (-ERESTARTSYS for a system call, -EINTR
+ * for the kernel) or the deadline passes (-ETIMEDOUT). The scheduler's own
+ * block and wake, as for calls: no wait-queue lock on the fast path.
+ */
+static int chan_recv_block(struct chan_end *e, struct chan_reader *r, const struct chan_io *io)
+{
+	int err = 0;
+
+	/* Already there: no need to block, nor to cancel it (a run-queue lock). */
+	if (__atomic_load_n(&r->woken, __ATOMIC_ACQUIRE) || chan_recv_ready(e))
+		return 0;
+	sched_prepare_block();
+	if (__atomic_load_n(&r->woken, __ATOMIC_ACQUIRE) || chan_recv_ready(e))
+		goto out_cancel;
+	err = io->user ? -ERESTARTSYS : -EINTR;
+	if (task_kill_pending() || (io->user && signal_pending()))
+		goto out_cancel;
+	err = -ETIMEDOUT;
+	if (io->deadline != TIME_NEVER && clock_monotonic_ns() >= io->deadline)
+		goto out_cancel;
+	sched_block_until(io->deadline);
+	return 0;
+out_cancel:
+	sched_cancel_block();
+	return err;
+}
+
+/*
+ * @r leaves @e's readers: off the list, and a wake it took but will not
+ * use (it failed) goes to the next reader while messages remain.
+ */
+static void chan_recv_leave_locked(struct chan_end *e, struct chan_reader *r, bool took)
+	__must_hold(&e->pair->lock)
+{
+	if (list_linked(&r->link))
+		list_del(&r->link);
+	else if (r->woken && !took && e->qmsgs)
+		chan_wake_readers_locked(e, false);
+}
+
+/*
+ * Look at the oldest message at @self with [L] held: 0 with *@m, or the
+ * error a reader gets now (-EAGAIN: nothing yet). Messages that carry
+ * channel ends are only taken with the transfer mutex held (*@xfer): it is
+ * taken here, without [L], and the caller looks again (-EDEADLK).
+ */
+static int chan_recv_peek_locked(struct chan_end *self, struct chan_msg **m, bool *xfer)
+	__must_hold(&self->pair->lock)
+{
+	*m = list_first_entry_or_null(&self->queue, struct chan_msg, link);
+	if (*m && (*m)->has_chan && !*xfer) {
+		chan_unlock(self->pair);
+		chan_xfer_lock();
+		*xfer = true;
+		chan_lock(self->pair);
+		return -EDEADLK;
+	}
+	if (*m)
+		return 0;
+	return chan_closed(chan_peer(self)) || self->closed ? -EPIPE : -EAGAIN;
 }
 
 /*
@@ -383,44 +470,46 @@ static bool chan_readable_cond(void *p)
 int chan_recv(struct chan_end *self, const struct chan_io *io, struct chan_msg **out,
               struct chan_need *need, bool *xfer)
 {
+	struct chan_reader r = { .task = task_current(), .woken = false };
 	struct chan_msg *m;
 	int err;
 
+	list_node_init(&r.link);
 	*xfer = false;
-	for (;;) {
-		spin_lock(&self->pair->lock);
-		m = list_first_entry_or_null(&self->queue, struct chan_msg, link);
-		if (m && m->has_chan && !*xfer) {
-			spin_unlock(&self->pair->lock);
-			chan_xfer_lock();
-			*xfer = true;
+	chan_lock(self->pair);
+	while ((err = chan_recv_peek_locked(self, &m, xfer)) == -EDEADLK ||
+	       (err == -EAGAIN && io->wait)) {
+		if (err == -EDEADLK)
 			continue;
+		if (!list_linked(&r.link))
+			list_add_tail(&self->readers, &r.link);
+		__atomic_store_n(&r.woken, false, __ATOMIC_RELAXED);
+		chan_unlock(self->pair);
+		if (*xfer) {
+			/* Never sleep with the transfer mutex: its writers may be what we wait for. */
+			chan_xfer_unlock();
+			*xfer = false;
 		}
-		if (m)
-			break;
-		err = chan_closed(chan_peer(self)) || self->closed ? -EPIPE : -EAGAIN;
-		spin_unlock(&self->pair->lock);
-		if (err == -EAGAIN && io->wait)
-			err = chan_sleep(&self->rd_wq, chan_readable_cond, self, io->deadline,
-			                 io->user);
+		err = chan_recv_block(self, &r, io);
+		chan_lock(self->pair);
 		if (err)
-			goto out_err;
+			break;
 	}
-	if (m->nbytes > need->bytes || m->nhandles > need->handles) {
+	if (!err && (m->nbytes > need->bytes || m->nhandles > need->handles)) {
 		need->bytes = m->nbytes;
 		need->handles = m->nhandles;
-		spin_unlock(&self->pair->lock);
 		err = -ENOBUFS;
-		goto out_err;
 	}
-	chan_unqueue_locked(self, m);
-	spin_unlock(&self->pair->lock);
-	*out = m;
-	return 0;
-out_err:
-	if (*xfer)
+	chan_recv_leave_locked(self, &r, !err);
+	if (!err)
+		chan_unqueue_locked(self, m);
+	chan_unlock(self->pair);
+	if (!err)
+		*out = m;
+	else if (*xfer)
 		chan_xfer_unlock();
-	*xfer = false;
+	if (err)
+		*xfer = false;
 	return err;
 }
 
@@ -442,42 +531,75 @@ void chan_requeue(struct chan_end *self, struct chan_msg *m)
 {
 	bool drop;
 
-	spin_lock(&self->pair->lock);
+	chan_lock(self->pair);
 	drop = self->closed;
 	if (!drop) {
 		list_add_head(&self->queue, &m->link);
 		__atomic_store_n(&self->qmsgs, self->qmsgs + 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&self->qbytes, self->qbytes + m->nbytes, __ATOMIC_RELAXED);
 		chan_count_msg(m, 1);
-		chan_wake(&self->rd_wq, false);
+		chan_wake_readers_locked(self, false);
 		chan_signal(self, CAIRN_SIG_READABLE);
 	}
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 	if (drop)
 		chan_msg_free(m);
 }
 
 /* ---- waiting for a call's reply ---- */
 
-static bool chan_call_cond(void *p)
+/*
+ * End the wait of @c with @state and wake its task. [L] is held, and the
+ * caller takes [L] before it returns, so @c (on its stack) outlives this.
+ */
+static void chan_call_done(struct chan_call *c, int state)
 {
-	struct chan_call *c = p;
+	__atomic_store_n(&c->state, state, __ATOMIC_RELEASE);
+	task_wake(c->task);
+}
 
-	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CHAN_CALL_WAITING;
+/*
+ * Block until @c is answered: the scheduler's own block and wake, without
+ * a wait queue, since exactly one task waits for exactly one event. A
+ * signal or a kill wakes the task too (they task_wake() it), and the
+ * state is BLOCKED before each test, so no wake-up is lost (sched.h).
+ */
+static int chan_call_block(struct chan_call *c, const struct chan_io *io)
+{
+	int err;
+
+	/* Answered already (on one CPU the server often ran first): no block to cancel. */
+	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CHAN_CALL_WAITING)
+		return 0;
+	for (;;) {
+		sched_prepare_block();
+		err = 0;
+		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CHAN_CALL_WAITING)
+			break;
+		err = io->user ? -ERESTARTSYS : -EINTR;
+		if (task_kill_pending() || (io->user && signal_pending()))
+			break;
+		err = -ETIMEDOUT;
+		if (io->deadline != TIME_NEVER && clock_monotonic_ns() >= io->deadline)
+			break;
+		sched_block_until(io->deadline);
+	}
+	sched_cancel_block();
+	return err;
 }
 
 int chan_call_wait(struct chan_end *self, struct chan_call *c, const struct chan_io *io,
                    struct chan_msg **reply)
 {
-	int err = chan_sleep(&c->wq, chan_call_cond, c, io->deadline, io->user);
+	int err = chan_call_block(c, io);
 
-	spin_lock(&self->pair->lock);
+	chan_lock(self->pair);
 	/* The reply may have come while the wait was ending: take it. */
 	if (c->state == CHAN_CALL_WAITING)
 		list_del(&c->link);
 	else
 		err = c->state == CHAN_CALL_REPLIED ? 0 : -EPIPE;
-	spin_unlock(&self->pair->lock);
+	chan_unlock(self->pair);
 	*reply = err ? NULL : c->reply;
 	return err;
 }
@@ -492,7 +614,7 @@ int channel_write_kernel(struct kobject *end, const void *bytes, size_t n, uint3
 
 	if (!kobject_is_channel(end))
 		return -EBADFD;
-	err = chan_send_prepare_kernel(&s, bytes, n);
+	err = chan_send_prepare_kernel(&s, chan_end_of(end), bytes, n);
 	if (err)
 		return err;
 	s.msg->txid = txid;

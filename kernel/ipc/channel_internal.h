@@ -21,11 +21,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fs/vlock.h"
 #include "ipc/object.h"
-#include "sched/spinlock.h"
 #include "sched/wait.h"
 
 struct file;
+struct task;
 
 /* One message: its handle files, then its bytes, in one allocation. */
 struct chan_msg {
@@ -34,6 +35,8 @@ struct chan_msg {
 	uint32_t nhandles;     /* [I] */
 	uint32_t txid;         /* [I] */
 	bool has_chan;         /* [I] one of the handles is a channel end */
+	bool small;            /* [I] a CHAN_SMALL_SIZE block: may go back to home->spare */
+	struct chan_end *home; /* [I] the end it was made for (the one that reads it) */
 	struct file **files;   /* [I] nhandles handle files, each holding a file ref */
 	unsigned char *bytes;  /* [I] nbytes bytes */
 };
@@ -44,7 +47,17 @@ struct chan_call {
 	uint32_t txid;          /* [I] CAIRN_TXID_CALL set */
 	int state;              /* [L,a] CHAN_CALL_* */
 	struct chan_msg *reply; /* [L] the reply, once state is CHAN_CALL_REPLIED */
-	struct waitq wq;        /* the caller sleeps here */
+	struct task *task;      /* [I] the caller, woken by the reply */
+};
+
+/*
+ * A task blocked reading an end: on its stack, on the end's readers list.
+ * A message wakes the first one; a close wakes them all.
+ */
+struct chan_reader {
+	struct list_node link; /* [L] on the end's readers list while it waits */
+	struct task *task;     /* [I] */
+	bool woken;            /* [L,a] a writer or a close took it off the list to wake it */
 };
 
 #define CHAN_CALL_WAITING 0
@@ -54,24 +67,40 @@ struct chan_call {
 struct chan_pair;
 
 struct chan_end {
-	struct kobject obj;     /* CAIRN_OBJ_CHANNEL */
-	struct chan_pair *pair; /* [I] */
-	struct list_node queue; /* [L] struct chan_msg to be read at this end, oldest first */
-	uint32_t qmsgs;         /* [L,a] messages in queue */
-	uint32_t qbytes;        /* [L,a] their bytes */
-	bool closed;            /* [L,a] its last handle went: nothing more is queued */
-	struct list_node calls; /* [L] struct chan_call waiting for replies at this end */
-	uint32_t next_txid;     /* [L] the next call's txid, without CAIRN_TXID_CALL */
-	struct waitq rd_wq;     /* tasks reading this end */
-	struct waitq wr_wq;     /* tasks waiting for room in this end's queue */
+	struct kobject obj;       /* CAIRN_OBJ_CHANNEL */
+	struct chan_pair *pair;   /* [I] */
+	struct list_node queue;   /* [L] struct chan_msg to be read at this end, oldest first */
+	uint32_t qmsgs;           /* [L,a] messages in queue */
+	uint32_t qbytes;          /* [L,a] their bytes */
+	bool closed;              /* [L,a] its last handle went: nothing more is queued */
+	struct list_node calls;   /* [L] struct chan_call waiting for replies at this end */
+	uint32_t next_txid;       /* [L] the next call's txid, without CAIRN_TXID_CALL */
+	struct list_node readers; /* [L] struct chan_reader blocked reading it, first woken first */
+	struct waitq wr_wq;       /* tasks waiting for room in this end's queue */
+	struct chan_msg *spare;   /* [a] a small message block kept for the next one, or NULL */
 };
 
 /* Both ends in one block: a peer's memory lives as long as either end does. */
 struct chan_pair {
-	struct spinlock lock; /* the [L] lock */
-	int live;             /* [a] ends not destroyed yet; the last frees the pair */
+	struct vlock lock; /* the [L] lock */
+	int live;          /* [a] ends not destroyed yet; the last frees the pair */
 	struct chan_end end[2];
 };
+
+/*
+ * [L] is a vlock (preemption off, interrupts on): it is never taken in
+ * interrupt context, and under QEMU's TCG the interrupt-flag changes of a
+ * spinlock cost more than everything else a small call does.
+ */
+static inline void chan_lock(struct chan_pair *p) __acquires(&p->lock)
+{
+	vlock_acquire(&p->lock);
+}
+
+static inline void chan_unlock(struct chan_pair *p) __releases(&p->lock)
+{
+	vlock_release(&p->lock);
+}
 
 static inline struct chan_end *chan_end_of(struct kobject *o)
 {
@@ -95,8 +124,18 @@ static inline bool chan_closed(const struct chan_end *e)
 
 /* ---- messages (channel_msg.c) ---- */
 
-/* A message with room for @nbytes bytes and @nhandles files, or NULL. */
-struct chan_msg *chan_msg_alloc(uint32_t nbytes, uint32_t nhandles);
+/*
+ * Small messages are made in blocks of this size (the heap's per-CPU
+ * magazines serve them), and each end keeps one such block from the last
+ * message it read for the next one written to it: a call and its reply
+ * then cost no allocation at all.
+ */
+#define CHAN_SMALL_SIZE 512u
+
+/* A message for @home's queue with room for @nbytes bytes and @nhandles files, or NULL. */
+struct chan_msg *chan_msg_alloc(struct chan_end *home, uint32_t nbytes, uint32_t nhandles);
+/* Free @m's block only (its files are someone else's now, or none). */
+void chan_msg_release(struct chan_msg *m);
 /* Free @m, putting the files it holds (uncounted: it is in no queue). Task context. */
 void chan_msg_free(struct chan_msg *m);
 
@@ -118,8 +157,9 @@ struct chan_send {
  */
 int __must_check chan_send_prepare(struct chan_send *s, const struct cairn_msg *um,
                                    struct chan_end *self);
-/* As chan_send_prepare() for kernel bytes and no handles. */
-int __must_check chan_send_prepare_kernel(struct chan_send *s, const void *bytes, size_t n);
+/* As chan_send_prepare() for kernel bytes and no handles, written through @self. */
+int __must_check chan_send_prepare_kernel(struct chan_send *s, struct chan_end *self,
+                                          const void *bytes, size_t n);
 /*
  * Refuse (-ELOOP) when the message would put @dst inside its own queue,
  * directly or through ends queued in the ends it carries. Takes the

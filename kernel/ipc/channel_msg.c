@@ -39,13 +39,20 @@ void chan_xfer_unlock(void) __no_thread_safety_analysis
 	mutex_unlock(&xfer_mutex);
 }
 
-struct chan_msg *chan_msg_alloc(uint32_t nbytes, uint32_t nhandles)
+struct chan_msg *chan_msg_alloc(struct chan_end *home, uint32_t nbytes, uint32_t nhandles)
 {
 	size_t size = sizeof(struct chan_msg) + nhandles * sizeof(struct file *) + nbytes;
-	struct chan_msg *m = kmalloc_flags(size, KM_MAY_FAIL);
+	bool small = size <= CHAN_SMALL_SIZE;
+	struct chan_msg *m = NULL;
 
+	if (small)
+		m = __atomic_exchange_n(&home->spare, NULL, __ATOMIC_ACQUIRE);
+	if (!m)
+		m = kmalloc_flags(small ? CHAN_SMALL_SIZE : size, KM_MAY_FAIL);
 	if (!m)
 		return NULL;
+	m->small = small;
+	m->home = home;
 	list_node_init(&m->link);
 	m->nbytes = nbytes;
 	m->nhandles = nhandles;
@@ -56,11 +63,22 @@ struct chan_msg *chan_msg_alloc(uint32_t nbytes, uint32_t nhandles)
 	return m;
 }
 
+void chan_msg_release(struct chan_msg *m)
+{
+	struct chan_msg *none = NULL;
+
+	/* The home end's memory lives as long as its pair, which frees the spares. */
+	if (m->small && __atomic_compare_exchange_n(&m->home->spare, &none, m, false,
+	                                            __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return;
+	kfree(m);
+}
+
 void chan_msg_free(struct chan_msg *m)
 {
 	for (uint32_t i = 0; i < m->nhandles; i++)
 		file_put(m->files[i]);
-	kfree(m);
+	chan_msg_release(m);
 }
 
 /* ---- building a message ---- */
@@ -133,7 +151,7 @@ static void chan_send_undo(struct chan_send *s)
 		file_put(s->orig[i]);
 	}
 	s->msg->nhandles = 0; /* the files left are the sender's, not the message's */
-	kfree(s->msg);
+	chan_msg_release(s->msg);
 	kfree(s->fds);
 	s->msg = NULL;
 	s->fds = NULL;
@@ -151,7 +169,7 @@ int chan_send_prepare(struct chan_send *s, const struct cairn_msg *um, struct ch
 	s->mutex_held = false;
 	if (um->nbytes > CAIRN_MSG_MAX_BYTES || um->nhandles > CAIRN_MSG_MAX_HANDLES)
 		return -EMSGSIZE;
-	s->msg = chan_msg_alloc(um->nbytes, um->nhandles);
+	s->msg = chan_msg_alloc(chan_peer(self), um->nbytes, um->nhandles);
 	if (!s->msg)
 		return -ENOMEM;
 	s->msg->txid = um->txid;
@@ -171,7 +189,8 @@ out_undo:
 	return err;
 }
 
-int chan_send_prepare_kernel(struct chan_send *s, const void *bytes, size_t n)
+int chan_send_prepare_kernel(struct chan_send *s, struct chan_end *self, const void *bytes,
+                             size_t n)
 {
 	s->looked = 0;
 	s->fds = NULL;
@@ -180,7 +199,7 @@ int chan_send_prepare_kernel(struct chan_send *s, const void *bytes, size_t n)
 	s->mutex_held = false;
 	if (n > CAIRN_MSG_MAX_BYTES)
 		return -EMSGSIZE;
-	s->msg = chan_msg_alloc((uint32_t)n, 0);
+	s->msg = chan_msg_alloc(chan_peer(self), (uint32_t)n, 0);
 	if (!s->msg)
 		return -ENOMEM;
 	if (n)
@@ -218,12 +237,20 @@ void chan_send_finish(struct chan_send *s, bool sent)
 
 /* ---- the loop check ---- */
 
+/* Ends the walk keeps on the stack before it needs the heap. */
+#define CHAN_WALK_LOCAL 16u
+
 struct chan_walk {
 	struct kobject **ends; /* visited ends, a ref each */
-	unsigned n;
+	unsigned n;            /* in ends */
+	unsigned cap;          /* room in ends */
+	struct kobject *local[CHAN_WALK_LOCAL];
 };
 
-/* Add @o (a channel end) to @w unless there: 0, or -ELOOP when it is @dst or too many. */
+/*
+ * Add @o (a channel end) to @w unless there: 0, -ELOOP when it is @dst or
+ * one too many, -ENOSPC when @w must grow first (chan_walk_grow()).
+ */
 static int chan_walk_add(struct chan_walk *w, struct kobject *o, struct chan_end *dst)
 {
 	if (o == &dst->obj)
@@ -233,55 +260,75 @@ static int chan_walk_add(struct chan_walk *w, struct kobject *o, struct chan_end
 			return 0;
 	if (w->n == CHAN_LOOP_MAX)
 		return -ELOOP;
+	if (w->n == w->cap)
+		return -ENOSPC;
 	kobject_get(o);
 	w->ends[w->n++] = o;
 	return 0;
 }
 
-/* Add the channel ends queued at @e to @w. */
+/* Move @w's ends from the stack to room for CHAN_LOOP_MAX. No lock held: may sleep. */
+static int chan_walk_grow(struct chan_walk *w)
+{
+	struct kobject **more = kmalloc_flags(CHAN_LOOP_MAX * sizeof(*more), KM_MAY_FAIL);
+
+	if (!more)
+		return -ENOMEM;
+	__builtin_memcpy(more, w->ends, w->n * sizeof(*more));
+	w->ends = more;
+	w->cap = CHAN_LOOP_MAX;
+	return 0;
+}
+
+/* Add the channel ends queued at @e to @w (a rescan after growing finds the same ones). */
 static int chan_walk_queue(struct chan_walk *w, struct chan_end *e, struct chan_end *dst)
 {
 	struct chan_msg *m;
-	int err = 0;
+	int err;
 
-	spin_lock(&e->pair->lock);
-	list_for_each_entry(m, &e->queue, link) {
-		for (uint32_t i = 0; m->has_chan && i < m->nhandles && !err; i++) {
-			struct kobject *o = file_handle(m->files[i])->obj;
+	do {
+		err = 0;
+		chan_lock(e->pair);
+		list_for_each_entry(m, &e->queue, link) {
+			for (uint32_t i = 0; m->has_chan && i < m->nhandles && !err; i++) {
+				struct kobject *o = file_handle(m->files[i])->obj;
 
-			if (kobject_is_channel(o))
-				err = chan_walk_add(w, o, dst);
+				if (kobject_is_channel(o))
+					err = chan_walk_add(w, o, dst);
+			}
+			if (err)
+				break;
 		}
-		if (err)
-			break;
-	}
-	spin_unlock(&e->pair->lock);
+		chan_unlock(e->pair);
+	} while (err == -ENOSPC && !(err = chan_walk_grow(w)));
 	return err;
 }
 
 int chan_send_loop_check(struct chan_send *s, struct chan_end *dst)
 {
-	struct chan_walk w = { .n = 0 };
+	struct chan_walk w = { .n = 0, .cap = CHAN_WALK_LOCAL };
 	int err = 0;
 
 	if (!s->msg->has_chan || s->mutex_held)
 		return 0;
 	chan_xfer_lock();
 	s->mutex_held = true;
-	w.ends = kmalloc_flags(CHAN_LOOP_MAX * sizeof(*w.ends), KM_MAY_FAIL);
-	if (!w.ends)
-		return -ENOMEM;
+	w.ends = w.local;
 	for (uint32_t i = 0; i < s->msg->nhandles && !err; i++) {
 		struct kobject *o = file_handle(s->msg->files[i])->obj;
 
-		if (kobject_is_channel(o))
+		if (!kobject_is_channel(o))
+			continue;
+		err = chan_walk_add(&w, o, dst);
+		if (err == -ENOSPC && !(err = chan_walk_grow(&w)))
 			err = chan_walk_add(&w, o, dst);
 	}
 	for (unsigned next = 0; next < w.n && !err; next++)
 		err = chan_walk_queue(&w, chan_end_of(w.ends[next]), dst);
 	for (unsigned i = 0; i < w.n; i++)
 		kobject_put(w.ends[i]);
-	kfree(w.ends);
+	if (w.ends != w.local)
+		kfree(w.ends);
 	return err;
 }
 
@@ -322,6 +369,10 @@ static int chan_copy_records(struct chan_msg *m, const int *fds, uint64_t uaddr)
 int chan_msg_deliver(struct chan_msg *m, const struct cairn_msg *um, struct cairn_msg *um_user,
                      uint32_t flags)
 {
+	/* nbytes, nhandles and txid follow each other in struct cairn_msg: one copy. */
+	struct {
+		uint32_t nbytes, nhandles, txid;
+	} out = { m->nbytes, m->nhandles, m->txid };
 	int fds[CAIRN_MSG_MAX_HANDLES];
 	uint32_t n = 0;
 	int err = 0;
@@ -340,15 +391,13 @@ int chan_msg_deliver(struct chan_msg *m, const struct cairn_msg *um, struct cair
 		err = -EFAULT;
 	if (!err)
 		err = chan_copy_records(m, fds, um->handles);
-	if (!err && (copy_to_user(&um_user->nbytes, &m->nbytes, sizeof(m->nbytes)) ||
-	             copy_to_user(&um_user->nhandles, &m->nhandles, sizeof(m->nhandles)) ||
-	             copy_to_user(&um_user->txid, &m->txid, sizeof(m->txid))))
+	if (!err && copy_to_user(&um_user->nbytes, &out, sizeof(out)))
 		err = -EFAULT;
 	if (err)
 		goto out_undo;
 	for (uint32_t i = 0; i < m->nhandles; i++)
 		file_put(m->files[i]); /* the table holds each now */
-	kfree(m);
+	chan_msg_release(m);
 	return 0;
 out_undo:
 	chan_uninstall(m, fds, n);

@@ -12,6 +12,7 @@
 #include "ipc/channel_internal.h"
 #include "ipc/object.h"
 #include "mm/uaccess.h"
+#include "sched/task.h"
 #include "syscall/syscall.h"
 #include "time/time.h"
 
@@ -177,13 +178,14 @@ static int chan_call_client(struct file *f, struct cairn_call *c, uint64_t uaddr
 {
 	struct chan_end *self = chan_end_of(file_handle(f)->obj);
 	struct cairn_msg *urd = &((struct cairn_call *)(uintptr_t)uaddr)->rd;
-	struct chan_call call = { .state = CHAN_CALL_WAITING, .reply = NULL };
+	struct chan_call call = { .state = CHAN_CALL_WAITING,
+		                  .reply = NULL,
+		                  .task = task_current() };
 	struct chan_msg *reply;
 	struct chan_send s;
 	int err;
 
 	c->wr.txid = 0;
-	waitq_init(&call.wq, "chan.call");
 	err = chan_send_prepare(&s, &c->wr, self);
 	if (err)
 		return err;

@@ -35,6 +35,7 @@
 
 struct file;
 struct kobject;
+struct kobject_map;
 struct poll_table;
 
 struct kobject_ops {
@@ -54,11 +55,28 @@ struct kobject_ops {
 	 */
 	long __must_check (*mmap)(struct kobject *o, uintptr_t addr, size_t len, int prot,
 	                          int flags, uint64_t off);
+	/*
+	 * Optional, used instead of mmap when set: the same request with the
+	 * most the handle's rights allow (@m->maxprot), so the mapping can be
+	 * made such that mprotect(2) never adds what the handle did not grant
+	 * (uspace_mmap_file_max()). Memory objects use it; MMIO ranges should.
+	 */
+	long __must_check (*mmap_max)(struct kobject *o, const struct kobject_map *m);
+};
+
+/* One mmap(2) of a handle, for kobject_ops.mmap_max. */
+struct kobject_map {
+	uintptr_t addr; /* mmap's hint or MAP_FIXED address */
+	size_t len;     /* bytes */
+	int prot;       /* PROT_*, checked against the handle's rights */
+	int flags;      /* MAP_* (MAP_SHARED_VALIDATE already made MAP_SHARED) */
+	uint64_t off;   /* bytes into the object, page-aligned */
+	int maxprot;    /* PROT_READ/WRITE/EXEC the handle's rights allow */
 };
 
 struct kobject {
 	const struct kobject_ops *ops; /* [I] */
-	uint64_t koid;                 /* [I] unique for the boot, never reused */
+	uint64_t koid;                 /* [I] unique for the boot, never reused (*) */
 	int refs;                      /* [a] */
 	int handles;                   /* [a] handle files referring to it */
 	/*
@@ -67,6 +85,12 @@ struct kobject {
 	 */
 	struct waitq wq;
 };
+
+/*
+ * (*) One exception by design: a process or thread object made again after
+ * its first one went takes the first one's koid (ipc/task_obj.c), so a
+ * process or thread has one koid for its whole life.
+ */
 
 /* The rights and object of one handle: the priv of a handle file. */
 struct handle {

@@ -93,6 +93,19 @@ static const struct kobject_ops thread_obj_ops = {
 };
 
 /*
+ * A process or thread keeps one koid for its life, though its object may
+ * go with its last handle and a new one be made later: the first object's
+ * koid is kept in @kept and every later object takes it. Under [P].
+ */
+static void task_obj_keep_koid(struct kobject *o, uint64_t *kept)
+{
+	if (*kept)
+		o->koid = *kept;
+	else
+		*kept = o->koid;
+}
+
+/*
  * The object of process @p (@t NULL) or of its thread @t, made if there is
  * none, with a reference for the caller; NULL without memory. May sleep.
  */
@@ -112,6 +125,7 @@ static struct kobject *task_obj_get(struct process *p, struct thread *t)
 	if (fresh) {
 		/* None, or one on its way to destroy (which checks before it clears the slot). */
 		kobject_init(&fresh->ko, t ? &thread_obj_ops : &process_obj_ops);
+		task_obj_keep_koid(&fresh->ko, t ? &t->koid : &p->koid);
 		fresh->proc = p;
 		fresh->thread = t;
 		process_get(p);

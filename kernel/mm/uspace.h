@@ -94,6 +94,22 @@ long __must_check uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int 
  */
 long __must_check uspace_mmap_file(struct uspace *s, uintptr_t addr, size_t len, int prot,
                                    int flags, struct file *f, uint64_t off, bool tracked);
+
+/* A file mapping's source and limits, for uspace_mmap_file_max(). */
+struct uspace_file_map {
+	struct file *file; /* its inode has a mapping */
+	uint64_t off;      /* bytes, page-aligned */
+	bool tracked;      /* as uspace_mmap_file()'s @tracked */
+	int maxprot;       /* PROT_WRITE / PROT_EXEC the mapping may ever have */
+};
+/*
+ * As uspace_mmap_file(), limited: @prot asking for write or execute access
+ * outside @fm->maxprot is -EACCES, and a later mprotect(2) adding it is
+ * too (PROT_WRITE matters only for MAP_SHARED). The limit of a memory
+ * object's handle or of a file opened read-only (Linux's VM_MAYWRITE).
+ */
+long __must_check uspace_mmap_file_max(struct uspace *s, uintptr_t addr, size_t len, int prot,
+                                       int flags, const struct uspace_file_map *fm);
 /*
  * msync(): write back the dirty pages of the shared file regions in
  * [@addr, @addr + @len) (MS_SYNC waits; every write here is synchronous).

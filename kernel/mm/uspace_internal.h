@@ -20,6 +20,13 @@
 #define USPACE_GROWSDOWN (1u << 1) /* MAP_GROWSDOWN (grows like any region: not at all) */
 /* A shared file region whose cache tracks dirty pages: clean pages are mapped read-only. */
 #define USPACE_TRACKED   (1u << 2)
+/*
+ * mprotect(2) may not add PROT_WRITE / PROT_EXEC to the region (Linux's
+ * VM_MAYWRITE / VM_MAYEXEC cleared): a shared mapping of a file opened
+ * read-only, a file on a noexec mount, a handle without WRITE or EXECUTE.
+ */
+#define USPACE_NOWRITE   (1u << 3)
+#define USPACE_NOEXEC    (1u << 4)
 
 /* vma.kind */
 #define USPACE_ANON 0u /* mmap()'s anonymous memory */

@@ -165,9 +165,9 @@ static long do_mmap(struct uspace *s, uintptr_t addr, size_t len, int flags, str
 		err = -EEXIST;
 	if (!err)
 		err = mmap_type(flags, &attrs->flags);
-	attrs->flags |= tracked & USPACE_TRACKED;
+	attrs->flags |= tracked & (USPACE_TRACKED | USPACE_NOWRITE | USPACE_NOEXEC);
 	if (!(attrs->flags & USPACE_SHARED))
-		attrs->flags &= ~USPACE_TRACKED;
+		attrs->flags &= ~(USPACE_TRACKED | USPACE_NOWRITE);
 	if (!err)
 		err = mmap_place_locked(s, at, size, attrs, flags);
 	if (!err)
@@ -186,14 +186,30 @@ long uspace_mmap(struct uspace *s, uintptr_t addr, size_t len, int prot, int fla
 long uspace_mmap_file(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags,
                       struct file *f, uint64_t off, bool tracked)
 {
+	struct uspace_file_map fm = {
+		.file = f, .off = off, .tracked = tracked, .maxprot = PROT_RWX
+	};
+
+	return uspace_mmap_file_max(s, addr, len, prot, flags, &fm);
+}
+
+long uspace_mmap_file_max(struct uspace *s, uintptr_t addr, size_t len, int prot, int flags,
+                          const struct uspace_file_map *fm)
+{
 	struct vma attrs = { .prot = (uint32_t)prot & PROT_RWX,
 		             .kind = USPACE_ANON,
-		             .file = f,
-		             .pgoff = off / PAGE_SIZE,
-		             .flags = tracked ? USPACE_TRACKED : 0 };
+		             .file = fm->file,
+		             .pgoff = fm->off / PAGE_SIZE,
+		             .flags = fm->tracked ? USPACE_TRACKED : 0 };
+	/* A private mapping writes to its own copies: the file's write access does not matter. */
+	int limit = fm->maxprot | ((flags & MAP_TYPE) == MAP_PRIVATE ? PROT_WRITE : 0);
 
-	if (off % PAGE_SIZE)
+	if (fm->off % PAGE_SIZE)
 		return -EINVAL;
+	if ((prot & ~limit) & (PROT_WRITE | PROT_EXEC))
+		return -EACCES;
+	attrs.flags |= limit & PROT_WRITE ? 0 : USPACE_NOWRITE;
+	attrs.flags |= limit & PROT_EXEC ? 0 : USPACE_NOEXEC;
 	/* The last page offset must fit (Linux: EOVERFLOW). */
 	if (page_len(len) / PAGE_SIZE > (UINT64_MAX >> PAGE_SHIFT) - attrs.pgoff)
 		return -EOVERFLOW;
@@ -265,6 +281,24 @@ static uint64_t mapped_prefix_end(const struct vma_map *m, uint64_t start, uint6
  * As Linux, a hole stops the change with ENOMEM but keeps what was done
  * before it.
  */
+/*
+ * Whether every region of [@start, @end) may take @prot: -EACCES where it
+ * would add write or execute access its mapping was made without.
+ */
+static int may_protect_locked(struct uspace *s, uint64_t start, uint64_t end, int prot)
+	__must_hold(&s->lock)
+{
+	const struct vma *v;
+
+	for (v = vma_find_from(&s->regions, start); v && v->start < end; v = v->next) {
+		if ((prot & PROT_WRITE) && (v->flags & USPACE_NOWRITE))
+			return -EACCES;
+		if ((prot & PROT_EXEC) && (v->flags & USPACE_NOEXEC))
+			return -EACCES;
+	}
+	return 0;
+}
+
 int uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot)
 {
 	uint64_t size = page_len(len), start = addr, end = addr + size, done;
@@ -285,6 +319,8 @@ int uspace_mprotect(struct uspace *s, uintptr_t addr, size_t len, int prot)
 	else if (prot & PROT_GROWSDOWN)
 		err = growsdown_start_locked(s, &start);
 	done = err ? start : mapped_prefix_end(&s->regions, start, end);
+	if (!err && done > start)
+		err = may_protect_locked(s, start, done, prot);
 	if (!err && done > start)
 		err = vma_protect(&s->regions, start, done, (uint32_t)prot & PROT_RWX);
 	if (!err && done > start)

@@ -108,6 +108,7 @@ struct process {
 	struct thread
 		*exec_thread; /* [P] a thread in exec: the others end without ending the process */
 	struct kobject *kobj; /* [P] its Cairn object (ipc/task_obj.c); NULL: none yet */
+	uint64_t koid;        /* [P] that object's koid, kept for the next one; 0: none yet */
 };
 
 struct thread {
@@ -130,6 +131,7 @@ struct thread {
 	int (*start_fn)(void *arg); /* kernel work before user mode (a first exec), or NULL */
 	void *start_arg;
 	struct kobject *kobj; /* [P] of its process: its Cairn object (ipc/task_obj.c), or NULL */
+	uint64_t koid;        /* [P] of its process: that object's koid, kept; 0: none yet */
 	bool kill_alone;      /* [a] cairn_task_kill() of this thread: it ends, not its process */
 };
 

@@ -15,6 +15,8 @@
 
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "ipc/object.h"
+#include "ipc/vmo.h"
 #include "mm/pagecache.h"
 #include "mm/uspace.h"
 #include "syscall/syscall.h"
@@ -47,10 +49,38 @@ static int mmap_file_check(struct file *f, uint64_t prot, uint64_t flags)
 	return 0;
 }
 
+/* The most a later mprotect(2) may give a mapping of @f (Linux's VM_MAYWRITE, VM_MAYEXEC). */
+static int mmap_file_maxprot(const struct file *f)
+{
+	int max = PROT_READ;
+
+	if (f->fmode & FMODE_WRITE)
+		max |= PROT_WRITE;
+	if (!(f->path.mnt->sb->flags & SB_NOEXEC))
+		max |= PROT_EXEC;
+	return max;
+}
+
+/* mmap() of a file through its page cache, after Linux's checks. */
+static long mmap_regular(struct uspace *s, struct file *f, uint64_t addr, uint64_t len,
+                         uint64_t prot, uint64_t flags, uint64_t off)
+{
+	struct uspace_file_map fm = { .file = f, .off = off };
+	long r = mmap_file_check(f, prot, flags);
+
+	if (r)
+		return r;
+	fm.tracked = !f->inode->mapping->ops->get_frame;
+	fm.maxprot = mmap_file_maxprot(f);
+	/* MAP_SHARED_VALIDATE knows no flags past MAP_SHARED's here: treat it the same. */
+	if (((int)flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
+	return uspace_mmap_file_max(s, addr, len, (int)prot, (int)flags, &fm);
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
 	struct uspace *s = uspace_current();
-	struct address_space *m;
 	struct file *f;
 	long r;
 
@@ -63,15 +93,11 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
 	f = fd_get((int)fd);
 	if (!f)
 		return -EBADF;
-	r = mmap_file_check(f, prot, flags);
-	if (!r) {
-		m = f->inode->mapping;
-		/* MAP_SHARED_VALIDATE knows no flags past MAP_SHARED's here: treat it the same. */
-		if (((int)flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
-			flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
-		r = uspace_mmap_file(s, addr, len, (int)prot, (int)flags, f, off,
-		                     !m->ops->get_frame);
-	}
+	/* Cairn's handles map by their rights and their object's own op (kernel/ipc). */
+	if (file_is_handle(f))
+		r = handle_mmap(f, addr, len, (int)prot, (int)flags, off);
+	else
+		r = mmap_regular(s, f, addr, len, prot, flags, off);
 	file_put(f);
 	return r;
 }

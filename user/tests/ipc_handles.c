@@ -119,6 +119,9 @@ static void self_handles(void)
 	close(p);
 	close(p2);
 	close(t);
+	p = (int)cairn_process_self(0);
+	cok(info(p).koid == ip.koid, "a later handle, after all were closed: the same koid");
+	close(p);
 }
 
 static void dup_rules(void)
@@ -346,6 +349,66 @@ static void pidfd(void)
 	close(go[1]);
 }
 
+/* Write @nh handles of @x and one byte on @h. */
+static long send_handles(int h, struct cairn_handle_xfer *x, uint32_t nh)
+{
+	struct cairn_msg m = { .bytes = (uintptr_t) "h", .handles = (uintptr_t)x, .nbytes = 1 };
+
+	m.nhandles = nh;
+	return cairn_channel_write(h, &m, 0);
+}
+
+/*
+ * Channel and memory-object handles: their info, a handle without WRITE
+ * that cannot send, a reduced handle that gains nothing by travelling,
+ * and wait_many across a channel and a process.
+ */
+static void other_types(void)
+{
+	uint32_t few = CAIRN_RIGHT_READ | CAIRN_RIGHT_WAIT | CAIRN_RIGHT_TRANSFER;
+	int32_t h[2] = { -1, -1 };
+	int v = (int)cairn_vmo_create(4096, 0), ro, p = (int)cairn_process_self(0);
+	struct cairn_handle_xfer x[2];
+	struct cairn_wait_item it[2];
+	struct cairn_msg m;
+	char b[4];
+
+	cerr(cairn_channel_create(h, 0), 0, "a channel");
+	cok(info(h[0]).type == CAIRN_OBJ_CHANNEL && info(h[0]).signals == CAIRN_SIG_WRITABLE &&
+	            info(h[0]).koid != info(h[1]).koid,
+	    "two ends, two objects, both writable");
+	cok(info(v).type == CAIRN_OBJ_VMO && (info(v).rights & CAIRN_RIGHT_MAP), "a memory object");
+	ro = (int)cairn_handle_dup(h[0], few, 0);
+	x[0] = (struct cairn_handle_xfer){ .handle = v, .rights = CAIRN_RIGHT_SAME_RIGHTS };
+	cerr(send_handles(ro, x, 0), EACCES, "a channel handle without WRITE cannot send");
+	close(ro);
+	/* A memory-object handle cut down to few rights travels next. */
+	few = CAIRN_RIGHT_READ | CAIRN_RIGHT_TRANSFER | CAIRN_RIGHT_INSPECT;
+	ro = (int)cairn_handle_dup(v, few, 0);
+	x[0] = (struct cairn_handle_xfer){ .handle = ro, .rights = few | CAIRN_RIGHT_WRITE };
+	cerr(send_handles(h[0], x, 1), EACCES, "a transfer asking for more rights than it has");
+	x[0].rights = CAIRN_RIGHT_SAME_RIGHTS;
+	cerr(send_handles(h[0], x, 1), 0, "the reduced handle sent with SAME_RIGHTS");
+	it[0] = (struct cairn_wait_item){ .handle = h[1], .want = CAIRN_SIG_READABLE };
+	it[1] = (struct cairn_wait_item){ .handle = p, .want = CAIRN_SIG_TERMINATED };
+	cerr(cairn_wait_many(it, 2, 0), 0, "wait_many: the channel is readable");
+	cok(it[0].got == (CAIRN_SIG_READABLE | CAIRN_SIG_WRITABLE) && it[1].got == 0,
+	    "got: readable and writable, the process nothing");
+	m = (struct cairn_msg){ .bytes = (uintptr_t)b, .handles = (uintptr_t)x, .nbytes = 4 };
+	m.nhandles = 2;
+	cerr(cairn_channel_read(h[1], &m, 0), 0, "read it");
+	cok(m.nhandles == 1 && x[0].rights == few && info(x[0].handle).rights == few,
+	    "it arrived with exactly its rights, never more");
+	close(x[0].handle);
+	close(h[0]);
+	it[0].want = CAIRN_SIG_PEER_CLOSED;
+	cerr(cairn_wait_many(it, 2, cairn_now_ns() + 5000 * MS), 0, "wait_many: the peer closed");
+	cok(it[0].got & CAIRN_SIG_PEER_CLOSED, "got: PEER_CLOSED");
+	close(h[1]);
+	close(v);
+	close(p);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -402,7 +465,7 @@ int main(void)
 	bool same = true;
 
 	on_cairn = cairn_present();
-	tap_plan(67);
+	tap_plan(80);
 	base = counts();
 	abi();
 	self_handles();
@@ -412,11 +475,12 @@ int main(void)
 	kill_child();
 	kill_thread();
 	interrupted();
+	other_types();
 	pidfd();
 	exhaustion();
 	end = counts();
 	for (unsigned t = 1; t < CAIRN_OBJ_TYPES; t++)
 		same = same && end.objects[t] == base.objects[t];
 	cok(same && end.handles == base.handles, "object and handle counts back at the baseline");
-	return tap_done(67);
+	return tap_done(80);
 }

@@ -205,6 +205,10 @@ static void checks(void)
 	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
 	tap_ok(p != MAP_FAILED, "private writable mmap of a read-only descriptor");
 	munmap(p, PG);
+	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
+	tap_errno(mprotect(p, PG, PROT_READ | PROT_WRITE), EACCES,
+	          "mprotect cannot make a shared mapping of a read-only descriptor writable");
+	munmap(p, PG);
 	tap_errno((long)mmap(NULL, PG, PROT_READ, MAP_SHARED, dir, 0), ENODEV,
 	          "mmap of a directory");
 	tap_errno((long)mmap(NULL, PG, PROT_READ, MAP_SHARED, 999, 0), EBADF,
