@@ -48,6 +48,7 @@ enum poll_state {
 struct idle_window {
 	uint64_t ns;         /* [C] how long this CPU polls now; 0: it halts at once */
 	uint64_t idle_start; /* [C] when the current idle spell began (0: none) */
+	uint64_t kicked_at;  /* [a] when another CPU last sent it a wake-up IPI */
 } __attribute__((aligned(64)));
 
 static uint32_t poll_state[SMP_MAX_CPUS];       /* [a] enum poll_state of each CPU */
@@ -97,11 +98,19 @@ bool sched_idle_poll(void)
 void sched_idle_woke(void)
 {
 	struct idle_window *w = &window[this_cpu_index()];
-	uint64_t spell;
+	uint64_t spell, end;
 
 	if (!w->idle_start)
 		return;
-	spell = clock_monotonic_ns() - w->idle_start;
+	/*
+	 * The spell ends when work was asked for, not when the halt ended: on
+	 * a loaded host the IPI's own wake-up may take milliseconds, which is
+	 * what polling is there to save, so it must not count against it.
+	 */
+	end = __atomic_load_n(&w->kicked_at, __ATOMIC_RELAXED);
+	if (end <= w->idle_start)
+		end = clock_monotonic_ns();
+	spell = end - w->idle_start;
 	w->idle_start = 0;
 	if (spell <= poll_ns) /* a longer poll would have caught it */
 		w->ns = w->ns ? (w->ns * 2 < poll_ns ? w->ns * 2 : poll_ns) : IDLE_POLL_START_NS;
@@ -150,7 +159,11 @@ bool sched_idle_poll_kick(unsigned cpu)
 	if (cpu >= SMP_MAX_CPUS)
 		return false;
 	/* The caller's queueing (a store) must be visible before the poller stops polling. */
-	return __atomic_compare_exchange_n(&poll_state[cpu], &on, POLL_KICKED, false,
-	                                   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED) ||
-	       on == POLL_KICKED;
+	if (__atomic_compare_exchange_n(&poll_state[cpu], &on, POLL_KICKED, false, __ATOMIC_SEQ_CST,
+	                                __ATOMIC_RELAXED) ||
+	    on == POLL_KICKED)
+		return true;
+	/* The caller sends an IPI: note when, for the window's next size (sched_idle_woke). */
+	__atomic_store_n(&window[cpu].kicked_at, clock_monotonic_ns(), __ATOMIC_RELAXED);
+	return false;
 }
