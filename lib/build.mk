@@ -29,5 +29,6 @@ LIB_SRCS += $(sort $(wildcard lib/net/*.c))
 # Issue 15: the IDL runtime (encode/decode primitives the generated code calls).
 LIB_SRCS += $(sort $(wildcard lib/cidl/*.c))
 LIB_SRCS += lib/exec/shebang.c
+LIB_SRCS += lib/ipc/rights.c
 LIB_SRCS += lib/pci/config.c lib/pci/enum.c
 LIB_SRCS += lib/procfs/seq.c lib/procfs/loadavg.c lib/procfs/procfmt_pid.c lib/procfs/procfmt_sys.c

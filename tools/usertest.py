@@ -100,7 +100,7 @@ PROGRAMS = {
     # File-backed mmap over the page cache (issue 13's pcache lane), in /tmp.
     "mmap_file": {},
     # Memory objects (issue 15's vmo lane): Cairn-only points, skipped on Linux.
-    "ipc_vmo": {},
+    "ipc_vmo": {}, "ipc_vmo_stress": {},
     # UDP, raw and ping sockets over loopback (issue 14's wire lane).
     "udp_loop": {},
     "udp_errors": {},
@@ -110,7 +110,7 @@ PROGRAMS = {
     "net_rtnl": {},
     "itimer": {},
     # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
-    "ipc_channel": {}, "ipc_chan_edge": {},
+    "ipc_channel": {}, "ipc_chan_edge": {}, "ipc_chan_stress": {},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},

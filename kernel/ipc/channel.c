@@ -162,10 +162,17 @@ static void chan_close_locked(struct chan_end *e, struct list_node *out)
 {
 	struct chan_end *p = chan_peer(e);
 	struct chan_call *c, *tmp;
+	struct chan_msg *m;
 
 	if (e->closed)
 		return;
 	__atomic_store_n(&e->closed, true, __ATOMIC_RELEASE);
+	/*
+	 * These may be freed later, from a drain deeper in the stack, when
+	 * this pair is gone: none of them may go back to a spare.
+	 */
+	list_for_each_entry(m, &e->queue, link)
+		m->small = false;
 	list_splice_tail(out, &e->queue);
 	__atomic_store_n(&e->qmsgs, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->qbytes, 0, __ATOMIC_RELAXED);
@@ -248,8 +255,8 @@ static void chan_queue_locked(struct chan_end *dst, struct chan_msg *m)
 	__atomic_store_n(&dst->qbytes, dst->qbytes + m->nbytes, __ATOMIC_RELAXED);
 	chan_count_msg(m, 1);
 	chan_wake_readers_locked(dst, false);
-	if (dst->qmsgs == 1)
-		chan_signal(dst, CAIRN_SIG_READABLE);
+	/* Every message, not only the first: an edge-triggered epoll reader sees each one. */
+	chan_signal(dst, CAIRN_SIG_READABLE);
 }
 
 /*

@@ -35,7 +35,8 @@ struct chan_msg {
 	uint32_t nhandles;     /* [I] */
 	uint32_t txid;         /* [I] */
 	bool has_chan;         /* [I] one of the handles is a channel end */
-	bool small;            /* [I] a CHAN_SMALL_SIZE block: may go back to home->spare */
+	/* [I,L] a CHAN_SMALL_SIZE block that may go back to home->spare; a close clears it */
+	bool small;
 	struct chan_end *home; /* [I] the end it was made for (the one that reads it) */
 	struct file **files;   /* [I] nhandles handle files, each holding a file ref */
 	unsigned char *bytes;  /* [I] nbytes bytes */

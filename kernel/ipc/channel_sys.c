@@ -49,6 +49,7 @@ long sys_cairn_channel_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
 	fd[1] = fd_install(fdtable_current(), f[1], 0, a1 & CAIRN_HANDLE_CLOEXEC);
 	if (fd[1] < 0) {
 		err = fd[1];
+		file_put(f[1]);
 		goto out_take_back;
 	}
 	if (!copy_to_user(uout, fd, sizeof(fd)))

@@ -13,6 +13,7 @@
 #include <cairn/linux/fcntl.h>
 
 #include <lib/format.h>
+#include <lib/ipc/rights.h>
 
 #include "core/log.h"
 #include "fs/file.h"
@@ -130,7 +131,7 @@ static int handle_check(const struct handle *h, uint32_t type, uint32_t rights)
 {
 	if (type != CAIRN_OBJ_NONE && h->obj->ops->type != type)
 		return -EBADFD;
-	if ((h->rights & rights) != rights)
+	if (!ipc_rights_allow(h->rights, rights))
 		return -EACCES;
 	return 0;
 }
@@ -202,19 +203,6 @@ long sys_cairn_object_count(uint64_t out, uint64_t size, uint64_t a2, uint64_t a
 	return copy_to_user((void *)out, &c, n) ? -EFAULT : 0;
 }
 
-/* The rights a dup asks for, checked: 0 with *@out set, or -EINVAL for unknown bits. */
-static int dup_rights(uint32_t asked, uint32_t have, uint32_t *out)
-{
-	if (asked == CAIRN_RIGHT_SAME_RIGHTS) {
-		*out = have;
-		return 0;
-	}
-	if (asked & ~CAIRN_RIGHTS_ALL)
-		return -EINVAL;
-	*out = asked;
-	return 0;
-}
-
 /*
  * cairn_handle_dup(h, rights, flags): a new handle to the same object with
  * @rights (all of them must be rights @h has: -EACCES otherwise, never
@@ -230,12 +218,14 @@ long sys_cairn_handle_dup(uint64_t fd, uint64_t rights, uint64_t flags, uint64_t
 	/* As Linux's calls, 32-bit arguments are the low halves of their registers. */
 	if ((uint32_t)flags & ~CAIRN_HANDLE_CLOEXEC)
 		return -EINVAL;
+	/* Unknown bits are -EINVAL before any lookup, whatever the handle. */
+	err = ipc_rights_reduce(CAIRN_RIGHTS_ALL, (uint32_t)rights, &want);
+	if (err)
+		return err;
 	err = handle_get((int)fd, CAIRN_OBJ_NONE, CAIRN_RIGHT_DUPLICATE, &o, &have);
 	if (err)
 		return err;
-	err = dup_rights((uint32_t)rights, have, &want);
-	if (!err && (want & ~have))
-		err = -EACCES;
+	err = ipc_rights_reduce(have, (uint32_t)rights, &want);
 	if (!err)
 		err = handle_install(o, want, (uint32_t)flags);
 	kobject_put(o);

@@ -66,6 +66,47 @@ static void vmo_page_release(void *ctx, uint64_t index, uint64_t pa)
 	pmm_frame_put(pmm_frame(pa));
 }
 
+/*
+ * Every memory object's committed pages together may take half of the
+ * memory the frame allocator manages (tmpfs's default size limit), so no
+ * process can starve the kernel through them: past it a write is -ENOMEM
+ * and a fault SIGBUS. vmo_page_limit is worked out on first use.
+ */
+static uint64_t vmo_page_limit; /* [a] pages; 0: not known yet */
+static uint64_t vmo_pages_used; /* [a] pages committed by every object */
+
+static uint64_t vmo_limit(void)
+{
+	uint64_t limit = __atomic_load_n(&vmo_page_limit, __ATOMIC_RELAXED);
+	struct pmm_stats st;
+
+	if (limit)
+		return limit;
+	pmm_stats(&st);
+	limit = st.total / PAGE_SIZE / 2;
+	__atomic_store_n(&vmo_page_limit, limit, __ATOMIC_RELAXED);
+	return limit;
+}
+
+/* Count one more committed page: false (nothing counted) past the limit. */
+static bool vmo_charge(void)
+{
+	if (__atomic_add_fetch(&vmo_pages_used, 1, __ATOMIC_RELAXED) <= vmo_limit())
+		return true;
+	__atomic_sub_fetch(&vmo_pages_used, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+static void vmo_uncharge(uint64_t n)
+{
+	__atomic_sub_fetch(&vmo_pages_used, n, __ATOMIC_RELAXED);
+}
+
+void vmo_set_page_limit(uint64_t pages)
+{
+	__atomic_store_n(&vmo_page_limit, pages, __ATOMIC_RELAXED);
+}
+
 static uint64_t size_pages(const struct inode *ino)
 {
 	return (uint64_t)__atomic_load_n(&ino->size, __ATOMIC_ACQUIRE) / PAGE_SIZE;
@@ -74,7 +115,8 @@ static uint64_t size_pages(const struct inode *ino)
 /*
  * The frame of page @index of @st with one reference for the caller,
  * committed (zeroed) on first use when @make. Returns 0, -ENXIO (past
- * the end), -ENOENT (not committed and !@make) or -ENOMEM. The size is
+ * the end), -ENOENT (not committed and !@make), -ENOSPC (past the page
+ * limit: a fault is then SIGBUS, as on a full tmpfs) or -ENOMEM. The size is
  * checked under [S], so a page is never added past an end a resize has
  * set. Task context when @make (it may sleep to reclaim memory).
  */
@@ -86,9 +128,13 @@ int vmo_store_frame(struct vmo_store *st, uint64_t index, bool make, uint64_t *p
 	if (make && index < size_pages(st->mapping.host) && !vmo_store_frame(st, index, false, pa))
 		return 0;
 	if (make) {
+		if (!vmo_charge())
+			return -ENOSPC;
 		made = pmm_alloc_pages_reclaim(0, PMM_ZERO);
-		if (!made)
+		if (!made) {
+			vmo_uncharge(1);
 			return -ENOMEM;
+		}
 	}
 	spin_lock(&st->lock);
 	if (index >= size_pages(st->mapping.host)) {
@@ -111,8 +157,10 @@ int vmo_store_frame(struct vmo_store *st, uint64_t index, bool make, uint64_t *p
 	*pa = have;
 out_unlock:
 	spin_unlock(&st->lock);
-	if (made)
+	if (made) {
 		pmm_free_pages(made, 0);
+		vmo_uncharge(1);
+	}
 	return err;
 }
 
@@ -125,6 +173,7 @@ static void vmo_store_cut(struct vmo_store *st, uint64_t from)
 	n = radix_truncate(&st->pages, from, &vmo_nodes, vmo_page_release, NULL);
 	spin_unlock(&st->lock);
 	ipc_count_add(IPC_COUNT_VMO_PAGES, -(long)n);
+	vmo_uncharge(n);
 }
 
 /* address_space_ops.get_frame: a fault commits the page on its first touch. */
@@ -218,6 +267,11 @@ const struct kobject_ops vmo_ops = {
 	.mmap_max = vmo_mmap_max,
 };
 
+static bool is_vmo(const struct kobject *o)
+{
+	return o && o->ops == &vmo_ops;
+}
+
 /* @size rounded up to pages, or -EINVAL past VMO_MAX_SIZE. */
 static int vmo_round(uint64_t size, uint64_t *out)
 {
@@ -249,19 +303,24 @@ int vmo_create(uint64_t size, struct kobject **out)
 
 uint64_t vmo_size(struct kobject *o)
 {
+	if (!is_vmo(o))
+		return 0;
 	return (uint64_t)__atomic_load_n(&vmo_of(o)->backing->inode->size, __ATOMIC_ACQUIRE);
 }
 
 int vmo_set_size(struct kobject *o, uint64_t size)
 {
-	struct file *f = vmo_of(o)->backing;
-	struct vmo_store *st = f->priv;
-	struct inode *ino = f->inode;
+	struct file *f;
+	struct vmo_store *st;
+	struct inode *ino;
 	int64_t old;
-	int err = vmo_round(size, &size);
+	int err = is_vmo(o) ? vmo_round(size, &size) : -EBADFD;
 
 	if (err)
 		return err;
+	f = vmo_of(o)->backing;
+	st = f->priv;
+	ino = f->inode;
 	mutex_lock(&ino->lock);
 	old = ino->size;
 	/* Faults and copies check the size under [S]: none commits a page past it after this. */
@@ -292,8 +351,10 @@ static int vmo_copy_page(struct vmo_store *st, uint64_t index, size_t in, size_t
 		memset(buf, 0, n);
 		return 0;
 	}
+	if (err == -ENXIO)
+		return -EINVAL; /* shrunk meanwhile */
 	if (err)
-		return err == -ENXIO ? -EINVAL : err;
+		return -ENOMEM; /* no memory, or past the page limit */
 	kva = (uint8_t *)phys_to_virt(pa) + in;
 	if (io->user)
 		err = io->write ? copy_from_user(kva, buf, n) : copy_to_user(buf, kva, n);
@@ -326,11 +387,6 @@ int vmo_copy(struct kobject *o, uint64_t off, uint64_t len, const struct vmo_io 
 		done += n;
 	}
 	return 0;
-}
-
-static bool is_vmo(const struct kobject *o)
-{
-	return o && o->ops == &vmo_ops;
 }
 
 int vmo_read_kernel(struct kobject *o, void *buf, uint64_t off, size_t len)

@@ -27,13 +27,21 @@ int __must_check vmo_write_kernel(struct kobject *o, const void *buf, uint64_t o
 struct kobject_map;
 struct uspace;
 
-/* The size in bytes (a multiple of pages). */
+/*
+ * The pages all memory objects may commit together (default, and @pages
+ * 0: half of the memory the frame allocator manages); past it commits
+ * fail (-ENOMEM from a copy, SIGBUS from a fault). For tests.
+ */
+void vmo_set_page_limit(uint64_t pages);
+
+/* The size in bytes (a multiple of pages); 0 when @o is not a memory object. */
 uint64_t vmo_size(struct kobject *o);
 /*
- * Resize to @size bytes (rounded up to pages): 0 or -EINVAL past
- * VMO_MAX_SIZE. Shrinking takes the pages past the end out of every
- * mapping (a touch there is then SIGBUS, as past the end of a truncated
- * file) and frees them; growing adds zeros. Task context; may sleep.
+ * Resize to @size bytes (rounded up to pages): 0, -EINVAL past
+ * VMO_MAX_SIZE, or -EBADFD when @o is not a memory object. Shrinking
+ * takes the pages past the end out of every mapping (a touch there is
+ * then SIGBUS, as past the end of a truncated file) and frees them;
+ * growing adds zeros. Task context; may sleep.
  */
 int __must_check vmo_set_size(struct kobject *o, uint64_t size);
 /*

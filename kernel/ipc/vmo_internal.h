@@ -53,6 +53,6 @@ int __must_check vmo_copy(struct kobject *o, uint64_t off, uint64_t len, const s
 /*
  * The frame of page @index with a reference for the caller, committed on
  * first use when @make: 0, -ENXIO (past the end), -ENOENT (!@make and
- * never touched) or -ENOMEM.
+ * never touched), -ENOSPC (past the page limit) or -ENOMEM.
  */
 int __must_check vmo_store_frame(struct vmo_store *st, uint64_t index, bool make, uint64_t *pa);

@@ -11,6 +11,8 @@
  */
 #include <cairn/errno.h>
 
+#include <lib/ipc/rights.h>
+
 #include "fs/file.h"
 #include "fs/poll.h"
 #include "fs/poll_internal.h"
@@ -18,11 +20,6 @@
 #include "mm/heap.h"
 #include "mm/uaccess.h"
 #include "syscall/syscall.h"
-
-/* Every signal an item may ask for. */
-#define WAIT_SIGS_KNOWN                                                                         \
-	(CAIRN_SIG_READABLE | CAIRN_SIG_WRITABLE | CAIRN_SIG_PEER_CLOSED | CAIRN_SIG_SIGNALED | \
-	 CAIRN_SIG_TERMINATED)
 
 struct wait_many {
 	struct cairn_wait_item items[CAIRN_WAIT_MAX_ITEMS]; /* the kernel copy */
@@ -57,7 +54,7 @@ static int wait_get_files(struct wait_many *w)
 	for (i = 0; i < w->n; i++) {
 		const struct cairn_wait_item *it = &w->items[i];
 
-		if (it->reserved || (it->want & ~WAIT_SIGS_KNOWN)) {
+		if (it->reserved || !ipc_signals_known(it->want)) {
 			err = -EINVAL;
 			break;
 		}

@@ -308,3 +308,40 @@ TEST(ipc_vmo, a_mapping_outlives_every_handle)
 	expect_counts(&c0);
 	sys_user_end(s);
 }
+
+TEST(ipc_vmo, commits_stop_at_the_page_limit)
+{
+	static uint8_t page[PG];
+	struct uspace *s = sys_user_begin();
+	struct cairn_objcount c0 = counts();
+	struct kobject *a, *b;
+
+	/* Room for two more pages than every object holds now. */
+	vmo_set_page_limit(c0.vmo_pages + 2);
+	EXPECT_EQ(vmo_create(4 * PG, &a), 0);
+	EXPECT_EQ(vmo_create(4 * PG, &b), 0);
+	EXPECT_EQ(vmo_write_kernel(a, page, 0, PG), 0);
+	EXPECT_EQ(vmo_write_kernel(b, page, 0, PG), 0);
+	EXPECT_EQ(vmo_write_kernel(a, page, PG, PG), -ENOMEM);
+	EXPECT_EQ(vmo_write_kernel(b, page, 0, PG), 0); /* committed already: no new page */
+	EXPECT_EQ(counts().vmo_pages, c0.vmo_pages + 2);
+	/* A fault past the limit is SIGBUS (-EIO), not the OOM killer's -ENOMEM. */
+	{
+		int fd = handle_install(a, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, 0);
+		long at = map(fd, 4 * PG, PROT_READ, MAP_SHARED, 0);
+
+		EXPECT_TRUE(fd >= 0 && at > 0);
+		EXPECT_EQ(uspace_fault(s, (uintptr_t)at, UFAULT_USER), 0); /* committed */
+		EXPECT_EQ(uspace_fault(s, (uintptr_t)at + 2 * PG, UFAULT_USER), -EIO);
+		EXPECT_EQ(sc(__NR_munmap, (uint64_t)at, 4 * PG, 0, 0), 0);
+		close_fd(fd);
+	}
+	/* Pages given back make room again. */
+	EXPECT_EQ(vmo_set_size(b, 0), 0);
+	EXPECT_EQ(vmo_write_kernel(a, page, PG, PG), 0);
+	vmo_set_page_limit(0);
+	kobject_put(a);
+	kobject_put(b);
+	expect_counts(&c0);
+	sys_user_end(s);
+}

@@ -34,8 +34,9 @@ static bool counts_back(const struct cairn_objcount *base)
 static bool t_emfile(void)
 {
 	struct rlimit old, low = { .rlim_cur = 64, .rlim_max = 0 };
+	struct cairn_objcount before, after;
 	struct cairn_handle_xfer x[8];
-	int32_t h[2], p[2];
+	int32_t h[2], p[2], q[2];
 	struct cairn_msg m;
 	int fill[64], n = 0;
 
@@ -50,7 +51,11 @@ static bool t_emfile(void)
 	CT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
 	while (n < 64 && (fill[n] = dup(0)) >= 0)
 		n++;
-	for (int i = 0; i < 3; i++)
+	close(fill[--n]);
+	CT_CHECK(ct_counts(&before));
+	CT_EQ(cairn_channel_create(q, 0), -EMFILE); /* one descriptor free: nothing made */
+	CT_CHECK(ct_counts(&after) && ct_counts_equal(&before, &after));
+	for (int i = 0; i < 2; i++)
 		close(fill[--n]);
 	CT_EQ(ct_read(h[1], NULL, 8, x, 8, 0, &m), -EMFILE);
 	CT_EQ(ct_signals(h[1]) & CAIRN_SIG_READABLE, CAIRN_SIG_READABLE);
@@ -300,7 +305,7 @@ static bool t_exit_with_handles(void)
 }
 
 static const struct ct_test tests[] = {
-	{ "a read whose handles do not fit: -EMFILE, message kept", t_emfile },
+	{ "descriptors run out: create and read -EMFILE, the message kept", t_emfile },
 	{ "a handle closed under a blocked call: reply or -EPIPE", t_close_under_call },
 	{ "handles to a closed channel and a dead process say so", t_dead_objects },
 	{ "loops are refused with -ELOOP", t_loops },

@@ -468,6 +468,16 @@ static bool t_poll(void)
 	CT_EQ(pf.revents, POLLIN | POLLOUT);
 	CT_EQ(ct_read(h[1], b, 4, NULL, 0, 0, &m), 0);
 	CT_EQ(epoll_wait(ep, &got, 1, 0), 0);
+	/* Edge-triggered: each message is an edge, even while one is still unread. */
+	ev.events = EPOLLIN | EPOLLET;
+	CT_EQ(epoll_ctl(ep, EPOLL_CTL_MOD, h[1], &ev), 0);
+	CT_EQ(ct_write(h[0], "a", 1, NULL, 0, 0), 0);
+	CT_EQ(epoll_wait(ep, &got, 1, 0), 1);
+	CT_EQ(epoll_wait(ep, &got, 1, 0), 0);
+	CT_EQ(ct_write(h[0], "b", 1, NULL, 0, 0), 0);
+	CT_EQ(epoll_wait(ep, &got, 1, 0), 1);
+	CT_EQ(ct_read(h[1], b, 4, NULL, 0, 0, &m), 0);
+	CT_EQ(ct_read(h[1], b, 4, NULL, 0, 0, &m), 0);
 	/* Without WAIT a handle cannot be watched. */
 	nw = (int)cairn_handle_dup(h[1], CAIRN_RIGHT_READ, 0);
 	CT_CHECK(nw >= 0);
@@ -490,7 +500,7 @@ static const struct ct_test tests[] = {
 	{ "peer closed: reads drain then -EPIPE, writes -EPIPE, PEER_CLOSED", t_peer_closed },
 	{ "calls from 4 threads to a REPLY_WAIT server: each reply to its call", t_calls },
 	{ "a call times out; a late reply goes to nobody", t_call_timeout },
-	{ "poll and epoll on a channel", t_poll },
+	{ "poll and epoll (level and edge) on a channel", t_poll },
 };
 
 int main(void)

@@ -4,113 +4,17 @@
  * one process; shared with a child that sees the same bytes and writes
  * back; the rights each call and each mapping needs; ranges and bad
  * pointers; a resize under a mapping (SIGBUS past the end); a mapping that
- * outlives its handle; and at the end every object, page and frame back
- * at the baseline. Each point is a function of several checks; on Linux
- * (no Cairn calls) each prints "# SKIP not Cairn".
+ * outlives its handle; 1 MiB passed through a channel beside a message; and
+ * at the end every object, page and frame back at the baseline. Each
+ * point is a function of several checks; on Linux (no Cairn calls) each
+ * prints "# SKIP not Cairn". The races and random calls: ipc_vmo_stress.c.
  */
 #include <fcntl.h>
-#include <pthread.h>
-#include <setjmp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "cairn.h"
 #include "include/cairn/cairn_sys.h"
-#include "utest.h"
-
-#define PG 4096ul
-#define RW (PROT_READ | PROT_WRITE)
-
-/* The line of the first check that failed in the current point (0: none). */
-static int failed_line;
-#define CK(cond)                                \
-	do {                                    \
-		if (!(cond) && !failed_line)    \
-			failed_line = __LINE__; \
-	} while (0)
-
-static __thread sigjmp_buf env;
-
-static void on_bus(int sig)
-{
-	(void)sig;
-	siglongjmp(env, 1);
-}
-
-/* Whether reading @p raises SIGBUS. */
-static bool read_bus(volatile char *p)
-{
-	struct sigaction sa = { .sa_handler = on_bus }, old;
-	volatile bool bus = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(env, 1) == 0)
-		(void)*p;
-	else
-		bus = true;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
-}
-
-static void *map_h(int h, size_t len, int prot, int flags, long off)
-{
-	return mmap(NULL, len, prot, flags, h, off);
-}
-
-static bool mapped(void *p)
-{
-	return p != MAP_FAILED;
-}
-
-/* The errno of a mapping that must fail (0 if it did not: it is undone). */
-static int map_fails(int h, size_t len, int prot, int flags)
-{
-	void *p = mmap(NULL, len, prot, flags, h, 0);
-
-	if (p == MAP_FAILED)
-		return errno;
-	munmap(p, len);
-	return 0;
-}
-
-static void fill(uint8_t *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(i * 31 + seed);
-}
-
-static bool same(const uint8_t *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != (uint8_t)(i * 31 + seed))
-			return false;
-	return true;
-}
-
-static struct cairn_objcount count_now(void)
-{
-	struct cairn_objcount c = { 0 };
-
-	cairn_object_count(&c);
-	return c;
-}
-
-/* Wait (a dead child's space may go just after the reaping) for @c0's objects and pages. */
-static void wait_counts(const struct cairn_objcount *c0)
-{
-	struct cairn_objcount c1 = count_now();
-
-	for (int i = 0; i < 100 && (c1.vmo_pages != c0->vmo_pages ||
-	                            c1.objects[CAIRN_OBJ_VMO] != c0->objects[CAIRN_OBJ_VMO]);
-	     i++) {
-		ut_sleep_ms(20);
-		c1 = count_now();
-	}
-	CK(c1.objects[CAIRN_OBJ_VMO] == c0->objects[CAIRN_OBJ_VMO]);
-	CK(c1.vmo_pages == c0->vmo_pages);
-	CK(c1.handles == c0->handles);
-	CK(c1.messages == c0->messages);
-}
+#include "vmotest.h"
 
 /* Whether /proc/self/maps names the region at @p with @name. */
 static bool maps_show(const void *p, const char *name)
@@ -137,17 +41,17 @@ static void one_process(void)
 {
 	static uint8_t back[64 * 1024];
 	long h = cairn_vmo_create(sizeof(back), 0);
-	uint8_t *p = map_h((int)h, sizeof(back), RW, MAP_SHARED, 0);
+	uint8_t *p = vt_map((int)h, sizeof(back), RW, MAP_SHARED, 0);
 	uint64_t size = 0;
 
-	CK(h >= 0 && mapped(p));
+	CK(h >= 0 && vt_mapped(p));
 	CK(cairn_vmo_get_size((int)h, &size) == 0 && size == sizeof(back));
-	if (h < 0 || !mapped(p))
+	if (h < 0 || !vt_mapped(p))
 		return;
-	fill(p, sizeof(back), 1);
-	CK(cairn_vmo_read((int)h, back, 0, sizeof(back)) == 0 && same(back, sizeof(back), 1));
-	fill(back, 100, 2);
-	CK(cairn_vmo_write((int)h, back, PG - 50, 100) == 0 && same(p + PG - 50, 100, 2));
+	vt_fill(p, sizeof(back), 1);
+	CK(cairn_vmo_read((int)h, back, 0, sizeof(back)) == 0 && vt_same(back, sizeof(back), 1));
+	vt_fill(back, 100, 2);
+	CK(cairn_vmo_write((int)h, back, PG - 50, 100) == 0 && vt_same(p + PG - 50, 100, 2));
 	CK(maps_show(p, "cairn:[vmo]"));
 	munmap(p, sizeof(back));
 	close((int)h);
@@ -156,13 +60,13 @@ static void one_process(void)
 /* The child maps the handle it inherited, checks the parent's bytes and writes its own. */
 static int child_side(int h, size_t len)
 {
-	uint8_t *p = map_h(h, len, RW, MAP_SHARED, 0);
+	uint8_t *p = vt_map(h, len, RW, MAP_SHARED, 0);
 
-	if (!mapped(p))
+	if (!vt_mapped(p))
 		return 1;
-	if (!same(p, len, 3))
+	if (!vt_same(p, len, 3))
 		return 2;
-	fill(p, len, 4);
+	vt_fill(p, len, 4);
 	return 0;
 }
 
@@ -170,20 +74,20 @@ static void shared_with_child(void)
 {
 	const size_t len = 16 * PG;
 	long h = cairn_vmo_create(len, 0);
-	uint8_t *p = map_h((int)h, len, RW, MAP_SHARED, 0);
+	uint8_t *p = vt_map((int)h, len, RW, MAP_SHARED, 0);
 	pid_t pid;
 	int st;
 
-	CK(h >= 0 && mapped(p));
-	if (h < 0 || !mapped(p))
+	CK(h >= 0 && vt_mapped(p));
+	if (h < 0 || !vt_mapped(p))
 		return;
-	fill(p, len, 3);
+	vt_fill(p, len, 3);
 	pid = fork();
 	if (pid == 0)
 		_exit(child_side((int)h, len));
 	st = ut_wait(pid);
 	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CK(same(p, len, 4));
+	CK(vt_same(p, len, 4));
 	munmap(p, len);
 	close((int)h);
 }
@@ -202,16 +106,16 @@ static void rights(void)
 	CK(cairn_vmo_set_size(ro, 2 * PG) == -EACCES);
 	CK(cairn_vmo_write(nomap, buf, 0, 8) == 0);
 	CK(cairn_vmo_read(ro, buf, 0, 8) == 0 && !strcmp(buf, "rights"));
-	CK(map_fails(nomap, PG, PROT_READ, MAP_SHARED) == EACCES);
-	CK(map_fails(ro, PG, RW, MAP_SHARED) == EACCES);
-	CK(map_fails(ro, PG, PROT_READ | PROT_EXEC, MAP_SHARED) == EACCES);
-	CK(map_fails(ro, PG, RW, MAP_PRIVATE) == 0); /* writes go to private copies */
+	CK(vt_map_fails(nomap, PG, PROT_READ, MAP_SHARED) == EACCES);
+	CK(vt_map_fails(ro, PG, RW, MAP_SHARED) == EACCES);
+	CK(vt_map_fails(ro, PG, PROT_READ | PROT_EXEC, MAP_SHARED) == EACCES);
+	CK(vt_map_fails(ro, PG, RW, MAP_PRIVATE) == 0); /* writes go to private copies */
 	/* Without READ nothing maps (no page can be writable and unreadable). */
-	CK(map_fails(wo, PG, PROT_WRITE, MAP_SHARED) == EACCES);
-	CK(map_fails(wo, PG, PROT_NONE, MAP_SHARED) == EACCES);
+	CK(vt_map_fails(wo, PG, PROT_WRITE, MAP_SHARED) == EACCES);
+	CK(vt_map_fails(wo, PG, PROT_NONE, MAP_SHARED) == EACCES);
 	/* Read-only, it maps for reading and cannot be made writable later. */
-	p = map_h(ro, PG, PROT_READ, MAP_SHARED, 0);
-	CK(mapped(p) && !strcmp(p, "rights"));
+	p = vt_map(ro, PG, PROT_READ, MAP_SHARED, 0);
+	CK(vt_mapped(p) && !strcmp(p, "rights"));
 	CK(syscall(SYS_mprotect, p, PG, RW) == -1 && errno == EACCES);
 	munmap(p, PG);
 	/* A duplicate never gains a right. */
@@ -239,7 +143,7 @@ static void ranges(void)
 	CK(cairn_vmo_create((1ull << 32) + 1, 0) == -EINVAL);
 	CK(cairn_vmo_read(p[0], buf, 0, 1) == -EBADFD); /* a descriptor, not a handle */
 	CK(cairn_vmo_read(999, buf, 0, 1) == -EBADF);
-	CK(map_fails(p[0], PG, PROT_READ, MAP_SHARED) == ENODEV);
+	CK(vt_map_fails(p[0], PG, PROT_READ, MAP_SHARED) == ENODEV);
 	close(p[0]);
 	close(p[1]);
 	close((int)h);
@@ -248,121 +152,47 @@ static void ranges(void)
 static void resize_while_mapped(void)
 {
 	long h = cairn_vmo_create(4 * PG, 0);
-	char *p = map_h((int)h, 4 * PG, RW, MAP_SHARED, 0);
+	char *p = vt_map((int)h, 4 * PG, RW, MAP_SHARED, 0);
 	uint64_t size = 0;
 
-	CK(h >= 0 && mapped(p));
-	if (h < 0 || !mapped(p))
+	CK(h >= 0 && vt_mapped(p));
+	if (h < 0 || !vt_mapped(p))
 		return;
 	memset(p, 'x', 4 * PG);
 	CK(cairn_vmo_set_size((int)h, PG + 1) == 0);
 	CK(cairn_vmo_get_size((int)h, &size) == 0 && size == 2 * PG);
-	CK(!read_bus(p + PG) && p[PG] == 'x');
-	CK(read_bus(p + 2 * PG));
-	CK(read_bus(p + 3 * PG + 100));
+	CK(!vt_read_bus(p + PG) && p[PG] == 'x');
+	CK(vt_read_bus(p + 2 * PG));
+	CK(vt_read_bus(p + 3 * PG + 100));
 	CK(cairn_vmo_set_size((int)h, 4 * PG) == 0);
-	CK(!read_bus(p + 3 * PG) && p[3 * PG] == 0 && p[PG] == 'x');
+	CK(!vt_read_bus(p + 3 * PG) && p[3 * PG] == 0 && p[PG] == 'x');
 	munmap(p, 4 * PG);
 	close((int)h);
 }
 
 static void outlives_handle(void)
 {
-	struct cairn_objcount c0 = count_now(), c1;
+	struct cairn_objcount c0 = vt_counts(), c1;
 	long h = cairn_vmo_create(PG, 0);
-	char *p = map_h((int)h, PG, RW, MAP_SHARED, 0);
+	char *p = vt_map((int)h, PG, RW, MAP_SHARED, 0);
 
-	CK(h >= 0 && mapped(p));
-	if (h < 0 || !mapped(p))
+	CK(h >= 0 && vt_mapped(p));
+	if (h < 0 || !vt_mapped(p))
 		return;
 	strcpy(p, "still here");
 	close((int)h);
-	c1 = count_now();
+	c1 = vt_counts();
 	CK(c1.objects[CAIRN_OBJ_VMO] == c0.objects[CAIRN_OBJ_VMO]);
 	CK(c1.vmo_pages == c0.vmo_pages + 1);
 	CK(!strcmp(p, "still here"));
 	munmap(p, PG);
-	CK(count_now().vmo_pages == c0.vmo_pages);
-}
-
-#define RACE_PAGES  64
-#define RACE_ROUNDS 10000
-
-struct race {
-	int h;
-	volatile char *p;
-	volatile int stop;
-	long faults, bus, copies;
-};
-
-/* Touch pages of the mapping while the size moves under it: each a byte or SIGBUS. */
-static void *race_toucher(void *arg)
-{
-	struct race *r = arg;
-	unsigned seed = 7;
-
-	while (!r->stop) {
-		seed = seed * 1103515245 + 12345;
-		if (read_bus(r->p + (seed >> 8) % RACE_PAGES * PG))
-			r->bus++;
-		else
-			r->faults++;
-	}
-	return NULL;
-}
-
-/* Copies in and out at random places: done, or EINVAL past the moving end. */
-static void *race_copier(void *arg)
-{
-	struct race *r = arg;
-	unsigned seed = 11;
-	char buf[64];
-	long e;
-
-	while (!r->stop) {
-		seed = seed * 1103515245 + 12345;
-		e = seed & 1 ? cairn_vmo_write(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64)
-		             : cairn_vmo_read(r->h, buf, (seed >> 4) % (RACE_PAGES * PG), 64);
-		if (e && e != -EINVAL)
-			r->copies = -1000000000;
-		r->copies++;
-	}
-	return NULL;
-}
-
-/* Shrinking and growing races faults and copies in two other threads: nothing breaks or leaks. */
-static void resize_races(void)
-{
-	struct cairn_objcount c0 = count_now();
-	struct race r = { .stop = 0 };
-	pthread_t t1, t2;
-	unsigned seed = 3;
-
-	r.h = (int)cairn_vmo_create(RACE_PAGES * PG, 0);
-	r.p = map_h(r.h, RACE_PAGES * PG, RW, MAP_SHARED, 0);
-	CK(r.h >= 0 && mapped((void *)r.p));
-	if (r.h < 0 || !mapped((void *)r.p))
-		return;
-	CK(pthread_create(&t1, NULL, race_toucher, &r) == 0);
-	CK(pthread_create(&t2, NULL, race_copier, &r) == 0);
-	for (int i = 0; i < RACE_ROUNDS; i++) {
-		seed = seed * 1103515245 + 12345;
-		CK(cairn_vmo_set_size(r.h, (seed >> 8) % (RACE_PAGES + 1) * PG) == 0);
-	}
-	r.stop = 1;
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
-	tap_masked("%ld touches, %ld SIGBUS, %ld copies", r.faults, r.bus, r.copies);
-	CK(r.copies > 0);
-	munmap((void *)r.p, RACE_PAGES * PG);
-	close(r.h);
-	wait_counts(&c0);
+	CK(vt_counts().vmo_pages == c0.vmo_pages);
 }
 
 /* The request of the bulk transfer: what the child checks in the object it is sent. */
 struct bulk_req {
 	uint32_t len;  /* bytes of the pattern */
-	uint32_t seed; /* fill()'s seed */
+	uint32_t seed; /* vt_fill()'s seed */
 	uint32_t op;   /* BULK_* */
 	uint32_t reserved;
 };
@@ -393,17 +223,17 @@ static int bulk_child(int ch)
 			goto reply;
 		status = 0;
 		if (q.op == BULK_RO) {
-			status =
-				map_fails(x.handle, q.len, RW, MAP_SHARED) == EACCES ? 0 : __LINE__;
-			p = map_h(x.handle, q.len, PROT_READ, MAP_SHARED, 0);
+			status = vt_map_fails(x.handle, q.len, RW, MAP_SHARED) == EACCES ? 0
+			                                                                 : __LINE__;
+			p = vt_map(x.handle, q.len, PROT_READ, MAP_SHARED, 0);
 		} else {
-			p = map_h(x.handle, q.len, RW, MAP_SHARED, 0);
+			p = vt_map(x.handle, q.len, RW, MAP_SHARED, 0);
 		}
-		if (!mapped(p) || !same(p, q.len, q.seed))
+		if (!vt_mapped(p) || !vt_same(p, q.len, q.seed))
 			status = __LINE__;
 		else if (q.op == BULK_RW)
-			fill(p, q.len, q.seed + 1);
-		if (mapped(p))
+			vt_fill(p, q.len, q.seed + 1);
+		if (vt_mapped(p))
 			munmap(p, q.len);
 		close(x.handle);
 reply:
@@ -445,7 +275,7 @@ static int32_t bulk_call(int ch, int h, uint32_t rights, uint32_t op, uint32_t s
  */
 static void through_a_channel(void)
 {
-	struct cairn_objcount c0 = count_now();
+	struct cairn_objcount c0 = vt_counts();
 	int32_t ch[2];
 	uint8_t *p;
 	long h;
@@ -460,16 +290,16 @@ static void through_a_channel(void)
 	}
 	close(ch[1]);
 	h = cairn_vmo_create(BULK_MB, 0);
-	p = map_h((int)h, BULK_MB, RW, MAP_SHARED, 0);
-	CK(h >= 0 && mapped(p));
-	if (h >= 0 && mapped(p)) {
-		fill(p, BULK_MB, 5);
+	p = vt_map((int)h, BULK_MB, RW, MAP_SHARED, 0);
+	CK(h >= 0 && vt_mapped(p));
+	if (h >= 0 && vt_mapped(p)) {
+		vt_fill(p, BULK_MB, 5);
 		/* The handle moved leaves this process: send a duplicate, keep the original. */
 		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
 		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE | CAIRN_RIGHT_MAP,
 		             BULK_RW, 5) == 0);
 		CK(fcntl(d, F_GETFD) == -1 && errno == EBADF);
-		CK(same(p, BULK_MB, 6));
+		CK(vt_same(p, BULK_MB, 6));
 		d = (int)cairn_handle_dup((int)h, CAIRN_RIGHT_SAME_RIGHTS, 0);
 		CK(bulk_call(ch[0], d, CAIRN_RIGHT_READ | CAIRN_RIGHT_MAP, BULK_RO, 6) == 0);
 		munmap(p, BULK_MB);
@@ -478,7 +308,7 @@ static void through_a_channel(void)
 	close(ch[0]);
 	st = ut_wait(pid);
 	CK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	wait_counts(&c0);
+	vt_wait_counts(&c0);
 }
 
 /*
@@ -495,9 +325,9 @@ static int litter(void)
 		return 1;
 	for (int i = 0; i < 8; i++) {
 		long h = cairn_vmo_create(8 * PG, 0);
-		char *p = map_h((int)h, 8 * PG, RW, MAP_SHARED, 0);
+		char *p = vt_map((int)h, 8 * PG, RW, MAP_SHARED, 0);
 
-		if (h < 0 || !mapped(p))
+		if (h < 0 || !vt_mapped(p))
 			return 2;
 		for (int j = 0; j < 8; j++)
 			p[j * PG] = (char)j;
@@ -518,7 +348,7 @@ static bool memstat(struct cairn_memstat *m)
 
 static void all_released(void)
 {
-	struct cairn_objcount c0 = count_now(), c1;
+	struct cairn_objcount c0 = vt_counts(), c1;
 	struct cairn_memstat base, now;
 	long long frames = 0;
 	int st;
@@ -534,7 +364,7 @@ static void all_released(void)
 	}
 	/* A dead process's space may be torn down just after its parent reaps it. */
 	for (int i = 0; i < 100; i++) {
-		c1 = count_now();
+		c1 = vt_counts();
 		memstat(&now);
 		frames = cairn_memstat_frames_apart(&base, &now);
 		if (frames == 0 && c1.vmo_pages == c0.vmo_pages)
@@ -549,37 +379,18 @@ static void all_released(void)
 	CK(frames == 0);
 }
 
-static const struct {
-	void (*fn)(void);
-	const char *what;
-} points[] = {
+static const struct vt_point points[] = {
 	{ one_process, "made, mapped and written in one process; the calls see the bytes" },
 	{ shared_with_child, "a child maps the inherited handle, sees the bytes, writes back" },
 	{ rights, "each call and each mapping needs its right; mprotect adds none" },
 	{ ranges, "out of range is EINVAL, bad pointers EFAULT, non-handles EBADFD" },
 	{ resize_while_mapped, "shrunk under a mapping: SIGBUS past the end; grown: zeros" },
 	{ outlives_handle, "a mapping keeps its pages after the last handle closes" },
-	{ resize_races, "resizes racing faults and copies in other threads break nothing" },
 	{ through_a_channel, "1 MiB passed as a handle beside a message; the child writes back" },
 	{ all_released, "processes exiting with objects mapped and queued leave nothing behind" },
 };
 
 int main(void)
 {
-	const int n = (int)(sizeof(points) / sizeof(points[0]));
-	bool cairn = cairn_present();
-
-	tap_plan(n);
-	for (int i = 0; i < n; i++) {
-		if (!cairn) {
-			tap_ok(true, "%s # SKIP not Cairn", points[i].what);
-			continue;
-		}
-		failed_line = 0;
-		points[i].fn();
-		if (failed_line)
-			tap_masked("first failed check at line %d", failed_line);
-		tap_ok(!failed_line, "%s", points[i].what);
-	}
-	return tap_done(n);
+	return vt_run(points, (int)(sizeof(points) / sizeof(points[0])));
 }
