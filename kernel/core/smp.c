@@ -339,7 +339,9 @@ void smp_idle_loop(void)
 	for (;;) {
 		run_calls(c);
 		smp_spin_poll();
-		if (!sched_idle_work() && !sched_idle_poll())
+		if (!sched_idle_work() && !sched_idle_poll()) {
 			arch_smp_idle();
+			sched_idle_woke();
+		}
 	}
 }

@@ -10,10 +10,10 @@
  * microseconds. Linux's cpuidle-haltpoll does the same for KVM guests.
  * Only with two CPUs or more (nobody else can queue work on a lone CPU
  * but its own interrupts, which end a halt anyway); `idle_poll_us=N` on
- * the command line sets the bound (0: never poll). docs/tasks.md,
- * "Idle polling", has the measurements.
+ * the command line sets the bound (0: never poll); each CPU's window
+ * adapts below it. docs/tasks.md, "Idle polling", has the measurements.
  *
- * Locks: [a] atomic; [I] set at boot.
+ * Locks: [a] atomic; [I] set at boot; [C] this CPU only (its idle task).
  */
 #include <arch/spinlock.h>
 
@@ -29,8 +29,9 @@
 #include "sched/sched.h"
 #include "time/time.h"
 
-#define IDLE_POLL_DEFAULT_US 100
+#define IDLE_POLL_DEFAULT_US 200
 #define IDLE_POLL_MAX_US     10000
+#define IDLE_POLL_START_NS   10000 /* the first window after none */
 
 enum poll_state {
 	POLL_OFF = 0,    /* halted or busy: wake it with an IPI */
@@ -38,9 +39,22 @@ enum poll_state {
 	POLL_KICKED = 2, /* polling, and work was queued for it */
 };
 
-static uint32_t poll_state[SMP_MAX_CPUS]; /* [a] enum poll_state of each CPU */
-static uint64_t poll_ns;                  /* [I] how long to poll; 0: never */
-static bool poll_set;                     /* [I] poll_ns read from the command line */
+/*
+ * Each CPU's window adapts, as Linux's haltpoll does: an idle spell that
+ * ended within the bound (a poll ran out, then the halt was short) doubles
+ * it, one longer than the bound halves it, so a CPU in a ping-pong polls
+ * and one that is really idle soon halts at once.
+ */
+struct idle_window {
+	uint64_t ns;         /* [C] how long this CPU polls now; 0: it halts at once */
+	uint64_t idle_start; /* [C] when the current idle spell began (0: none) */
+	uint64_t kicked_at;  /* [a] when another CPU last sent it a wake-up IPI */
+} __attribute__((aligned(64)));
+
+static uint32_t poll_state[SMP_MAX_CPUS];       /* [a] enum poll_state of each CPU */
+static struct idle_window window[SMP_MAX_CPUS]; /* [C] */
+static uint64_t poll_ns;                        /* [I] the bound on a window; 0: never poll */
+static bool poll_set;                           /* [I] poll_ns read from the command line */
 
 /* Read `idle_poll_us=` once; the first idle CPU does it, before any poll. */
 static void idle_poll_setup(void)
@@ -63,11 +77,45 @@ static void idle_poll_setup(void)
 
 bool sched_idle_poll(void)
 {
+	struct idle_window *w = &window[this_cpu_index()];
+	uint64_t now;
+
 	if (!__atomic_load_n(&poll_set, __ATOMIC_ACQUIRE))
 		idle_poll_setup();
 	if (!poll_ns || sched_cpu_count() < 2 || !sched_running())
 		return false;
-	return sched_idle_poll_for(poll_ns) != 0;
+	now = clock_monotonic_ns();
+	w->idle_start = now;
+	if (!w->ns)
+		return false;
+	if (sched_idle_poll_for(w->ns)) {
+		w->idle_start = 0; /* work came while polling: the window was right */
+		return true;
+	}
+	return false;
+}
+
+void sched_idle_woke(void)
+{
+	struct idle_window *w = &window[this_cpu_index()];
+	uint64_t spell, end;
+
+	if (!w->idle_start)
+		return;
+	/*
+	 * The spell ends when work was asked for, not when the halt ended: on
+	 * a loaded host the IPI's own wake-up may take milliseconds, which is
+	 * what polling is there to save, so it must not count against it.
+	 */
+	end = __atomic_load_n(&w->kicked_at, __ATOMIC_RELAXED);
+	if (end <= w->idle_start)
+		end = clock_monotonic_ns();
+	spell = end - w->idle_start;
+	w->idle_start = 0;
+	if (spell <= poll_ns) /* a longer poll would have caught it */
+		w->ns = w->ns ? (w->ns * 2 < poll_ns ? w->ns * 2 : poll_ns) : IDLE_POLL_START_NS;
+	else /* really idle: poll less next time */
+		w->ns = w->ns / 2 < IDLE_POLL_START_NS ? 0 : w->ns / 2;
 }
 
 unsigned sched_idle_poll_for(uint64_t ns)
@@ -111,7 +159,11 @@ bool sched_idle_poll_kick(unsigned cpu)
 	if (cpu >= SMP_MAX_CPUS)
 		return false;
 	/* The caller's queueing (a store) must be visible before the poller stops polling. */
-	return __atomic_compare_exchange_n(&poll_state[cpu], &on, POLL_KICKED, false,
-	                                   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED) ||
-	       on == POLL_KICKED;
+	if (__atomic_compare_exchange_n(&poll_state[cpu], &on, POLL_KICKED, false, __ATOMIC_SEQ_CST,
+	                                __ATOMIC_RELAXED) ||
+	    on == POLL_KICKED)
+		return true;
+	/* The caller sends an IPI: note when, for the window's next size (sched_idle_woke). */
+	__atomic_store_n(&window[cpu].kicked_at, clock_monotonic_ns(), __ATOMIC_RELAXED);
+	return false;
 }

@@ -80,6 +80,8 @@ bool sched_idle_work(void);
  * when the time ran out or polling is off (halt).
  */
 bool sched_idle_poll(void);
+/* The idle loop's halt has ended (interrupts off): adapt this CPU's poll window. */
+void sched_idle_woke(void);
 /*
  * Tell @cpu, which may be polling, that work was queued for it. Returns true
  * if it polls and will see the work without an IPI; false: send one. Any

@@ -156,7 +156,8 @@ static long part_write_read(void *ctx, long iters)
 		w = (struct cairn_msg){ .bytes = (uintptr_t)c->cbuf, .nbytes = c->n };
 		r = (struct cairn_msg){ .bytes = (uintptr_t)c->sbuf, .nbytes = BIG };
 		if (c->handle) {
-			out = (struct cairn_handle_xfer){ c->spare[0], 0, CAIRN_RIGHT_SAME_RIGHTS, 0 };
+			out = (struct cairn_handle_xfer){ c->spare[0], 0, CAIRN_RIGHT_SAME_RIGHTS,
+				                          0 };
 			w.handles = (uintptr_t)&out;
 			w.nhandles = 1;
 			r.handles = (uintptr_t)&in;
