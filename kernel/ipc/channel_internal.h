@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "fs/vlock.h"
+#include "ipc/channel.h"
 #include "ipc/object.h"
 #include "sched/wait.h"
 
