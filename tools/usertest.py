@@ -49,6 +49,8 @@ PROGRAMS = {
     "signals": {},
     "signals_frame": {},
     "segv": {},
+    # Device objects out of an ordinary program's reach (issue 15's devobj lane).
+    "ipc_dev": {},
     "clone_thread": {},
     "mman": {},
     "brk": {},
@@ -119,8 +121,6 @@ PROGRAMS = {
     "unix_stream": {}, "unix_dgram": {}, "unix_scm": {}, "unix_leak": {},
     # Handles, rights, wait_many, process and thread objects (issue 15's handle lane).
     "ipc_handles": {},
-    # Device objects out of an ordinary program's reach (issue 15's devobj lane).
-    "ipc_dev": {},
     # The stubs generated from idl/test_all.cidl over channels (issue 15's idl lane).
     "ipc_cidl": {},
     "elf_corrupt": {"cairn_only": "Linux maps overlapping segments and jumps to an entry "

@@ -61,6 +61,9 @@ struct irq_object_info {
 	bool masks;     /* masked while signalled */
 	bool pending;   /* signalled, not acked */
 	uint64_t fired; /* interrupts taken since the object was made */
+	uint64_t acks;  /* acks that cleared the signal */
+	/* Their sum of cycles (arch_cycles()) from the interrupt that raised it to the ack. */
+	uint64_t wait_cycles;
 };
 void irq_object_info(struct kobject *o, struct irq_object_info *out);
 

@@ -29,6 +29,7 @@
 #include <cairn/errno.h>
 #include <cairn/ipc.h>
 
+#include "arch/arch.h"
 #include "core/log.h"
 #include "ipc/devobj.h"
 #include "ipc/object.h"
@@ -45,6 +46,9 @@ struct irq_obj {
 	struct spinlock lock; /* guards [L] */
 	bool pending;         /* [L] fired and not acked yet: CAIRN_SIG_SIGNALED */
 	uint64_t fired;       /* [L] interrupts taken on the line since the object was made */
+	uint64_t fired_at;    /* [L] arch_cycles() at the interrupt that raised the signal */
+	uint64_t acks;        /* [L] acks that cleared the signal */
+	uint64_t wait_cycles; /* [L] their sum of cycles from that interrupt to the ack */
 };
 
 static struct irq_obj *to_irq(struct kobject *o)
@@ -64,6 +68,8 @@ static void irq_obj_fire(void *ctx)
 	raised = !io->pending;
 	__atomic_store_n(&io->pending, true, __ATOMIC_RELEASE);
 	io->fired++;
+	if (raised)
+		io->fired_at = arch_cycles();
 	spin_unlock(&io->lock);
 	if (raised)
 		kobject_signal(&io->obj, CAIRN_SIG_SIGNALED);
@@ -106,6 +112,7 @@ int irq_object_create_mode(uint32_t gsi, bool masks, struct kobject **out)
 	io->pending = false;
 	io->registered = false;
 	io->fired = 0;
+	io->acks = io->wait_cycles = io->fired_at = 0;
 	kobject_init(&io->obj, &irq_obj_ops);
 	err = irq_register_exclusive(gsi, irq_obj_fire, io);
 	if (err) {
@@ -140,6 +147,8 @@ int irq_object_ack(struct kobject *o)
 	cleared = io->pending;
 	if (cleared) {
 		__atomic_store_n(&io->pending, false, __ATOMIC_RELEASE);
+		io->acks++;
+		io->wait_cycles += arch_cycles() - io->fired_at;
 		if (io->masks)
 			irq_unmask(io->gsi);
 	}
@@ -158,6 +167,8 @@ void irq_object_info(struct kobject *o, struct irq_object_info *out)
 	out->masks = io->masks;
 	out->pending = io->pending;
 	out->fired = io->fired;
+	out->acks = io->acks;
+	out->wait_cycles = io->wait_cycles;
 	spin_unlock_irqrestore(&io->lock, flags);
 }
 

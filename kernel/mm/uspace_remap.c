@@ -24,19 +24,30 @@ static uint64_t page_len(uint64_t len)
 struct move_walk {
 	struct uspace *s;
 	int64_t delta; /* new address minus old */
+	bool device;   /* device memory (USPACE_UNCACHED): no frame records, no counts */
 };
+
+/* Take the new mapping's reference on the frame at @pa: 0, or -ENOMEM. */
+static int move_ref(const struct move_walk *w, uint64_t pa, struct pmm_frame **f)
+{
+	*f = pmm_frame(pa);
+	if (!*f)
+		return w->device ? 0 : -ENOMEM;
+	return pmm_frame_get(*f) ? -ENOMEM : 0;
+}
 
 /* A pt_for_each_leaf() callback of move_locked(), which holds the lock the analysis cannot see. */
 static __no_thread_safety_analysis int map_moved(void *ctx, uint64_t va, uint64_t pa,
                                                  uint32_t flags, uint64_t page_size)
 {
 	struct move_walk *w = ctx;
-	struct pmm_frame *f = pmm_frame(pa);
+	struct pmm_frame *f;
 
-	if (!f || pmm_frame_get(f))
+	if (move_ref(w, pa, &f))
 		return -ENOMEM;
 	if (uspace_map_page_locked(w->s, va + (uint64_t)w->delta, pa, flags & ~PT_READ)) {
-		pmm_frame_put(f);
+		if (f)
+			pmm_frame_put(f);
 		return -ENOMEM;
 	}
 	__atomic_fetch_add(&w->s->resident, 1, __ATOMIC_RELAXED);
@@ -48,12 +59,13 @@ static __no_thread_safety_analysis int map_moved_hidden(void *ctx, uint64_t va, 
                                                         uint32_t flags, uint64_t page_size)
 {
 	struct move_walk *w = ctx;
-	struct pmm_frame *f = pmm_frame(pa);
+	struct pmm_frame *f;
 
-	if (!f || pmm_frame_get(f))
+	if (move_ref(w, pa, &f))
 		return -ENOMEM;
 	if (pt_map(&w->s->hidden, va + (uint64_t)w->delta, pa, PAGE_SIZE, 0, PT_PAGE_4K)) {
-		pmm_frame_put(f);
+		if (f)
+			pmm_frame_put(f);
 		return -ENOMEM;
 	}
 	__atomic_fetch_add(&w->s->resident, 1, __ATOMIC_RELAXED);
@@ -68,7 +80,7 @@ static __no_thread_safety_analysis int map_moved_hidden(void *ctx, uint64_t va, 
 static int move_locked(struct uspace *s, const struct vma *v, uint64_t old, uint64_t old_len,
                        uint64_t new, uint64_t new_len, bool keep_old) __must_hold(&s->lock)
 {
-	struct move_walk w = { s, (int64_t)(new - old) };
+	struct move_walk w = { s, (int64_t)(new - old), (v->flags & USPACE_UNCACHED) != 0 };
 	uint64_t len = old_len < new_len ? old_len : new_len;
 	struct vma attrs = *v;
 	int err;

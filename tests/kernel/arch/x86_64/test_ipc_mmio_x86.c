@@ -67,11 +67,61 @@ static uint64_t hpet_page(void)
 	return hi->base.address & ~(uint64_t)(PAGE_SIZE - 1);
 }
 
+/* fork shares the device page as it is: no frame record, no count, still uncached. */
+static void expect_fork_shares(struct uspace *s, uint64_t va, uint64_t phys)
+{
+	struct uspace *child = NULL;
+	uint32_t flags = 0;
+	uint64_t pa = 0;
+
+	EXPECT_EQ(uspace_fork(s, &child), 0);
+	EXPECT_EQ(uspace_translate(child, (uintptr_t)va, &pa, &flags), 0);
+	EXPECT_EQ(pa, phys);
+	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
+	uspace_put(child);
+}
+
+/*
+ * mremap(2) to two pages at another address (over an anonymous mapping it
+ * replaces): the device page moves along (still the HPET's, still
+ * answering), the old address is empty, the page past the range faults
+ * as SIGBUS. Returns the mapping's address now (one page again).
+ */
+static long expect_mremap_moves(struct uspace *s, uint64_t va, uint64_t phys)
+{
+	long to = uspace_mmap(s, 0, 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS);
+	long nva = uspace_mremap(s, (uintptr_t)va, PAGE_SIZE, 2 * PAGE_SIZE,
+	                         MREMAP_MAYMOVE | MREMAP_FIXED, (uintptr_t)to);
+	uint64_t pa = 0;
+
+	EXPECT_TRUE(to > 0);
+	EXPECT_EQ(nva, to);
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, NULL, NULL), -EFAULT);
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)nva, &pa, NULL), 0);
+	EXPECT_EQ(pa, phys);
+	EXPECT_EQ(user_reg32(s, (uint64_t)nva + HPET_CAP + 4), x86_hpet_period_fs());
+	EXPECT_EQ(uspace_fault(s, (uintptr_t)nva + PAGE_SIZE, UFAULT_USER), -EIO);
+	EXPECT_EQ(uspace_munmap(s, (uintptr_t)nva + PAGE_SIZE, PAGE_SIZE), 0);
+	return nva;
+}
+
+/* PROT_NONE hides the page, PROT_READ shows it again: still the device's, uncached. */
+static void expect_hide_and_show(struct uspace *s, uint64_t va)
+{
+	uint32_t flags = 0;
+
+	EXPECT_EQ(uspace_mprotect(s, (uintptr_t)va, PAGE_SIZE, PROT_NONE), 0);
+	EXPECT_EQ(uspace_mprotect(s, (uintptr_t)va, PAGE_SIZE, PROT_READ), 0);
+	EXPECT_EQ(user_reg32(s, va + HPET_CAP + 4), x86_hpet_period_fs());
+	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, NULL, &flags), 0);
+	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
+}
+
 TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 {
 	uint64_t phys = hpet_page(), pa = 0;
 	uint32_t c1, c2;
-	struct uspace *s = sys_user_begin(), *child = NULL;
+	struct uspace *s = sys_user_begin();
 	struct cairn_objcount c0, c;
 	struct kobject *o = NULL;
 	uint32_t flags = 0;
@@ -95,13 +145,9 @@ TEST(ipc_dev, mmio_maps_the_hpet_uncached)
 	EXPECT_EQ(uspace_translate(s, (uintptr_t)va, &pa, &flags), 0);
 	EXPECT_EQ(pa, phys);
 	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
-	/* fork shares the device page as it is: no frame record, no count, still uncached. */
-	EXPECT_EQ(uspace_fork(s, &child), 0);
-	pa = flags = 0;
-	EXPECT_EQ(uspace_translate(child, (uintptr_t)va, &pa, &flags), 0);
-	EXPECT_EQ(pa, phys);
-	EXPECT_EQ(flags & PT_CACHE_MASK, PT_CACHE_UC);
-	uspace_put(child);
+	expect_fork_shares(s, (uint64_t)va, phys);
+	va = expect_mremap_moves(s, (uint64_t)va, phys);
+	expect_hide_and_show(s, (uint64_t)va);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0), -EACCES);
 	EXPECT_EQ(map(fd, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0), -EINVAL);
 	EXPECT_EQ(map(nomap, PAGE_SIZE, PROT_READ, MAP_SHARED, 0), -EACCES);
