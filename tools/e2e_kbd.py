@@ -157,6 +157,15 @@ def restarts(sh):
     return None
 
 
+def leds(path):
+    """The LED masks the keyboard was given, in order, from QEMU's trace log."""
+    try:
+        with open(path, errors="replace") as f:
+            return [int(v) for v in re.findall(r"ps2_set_ledstate \S+ ledstate (\d+)", f.read())]
+    except OSError:
+        return []
+
+
 def build_rootfs(out):
     extra = {"etc/inittab": mkrootfs.Entry("file", 0o644, INITTAB.encode()),
              "usr/local/bin/kbdkill": mkrootfs.Entry("file", 0o755, KBDKILL),
@@ -212,9 +221,11 @@ def session(res, kernel, work, echo, kills):
     rootfs, img = os.path.join(work, "rootfs.cpio"), os.path.join(work, "kbd.img")
     build_rootfs(rootfs)
     cairn_image(kernel, rootfs, img)
-    mon = os.path.join(work, "mon.sock")
+    mon, qlog = os.path.join(work, "mon.sock"), os.path.join(work, "qemu.log")
     t0 = time.monotonic()
-    s = eb.Serial("uefi", img, {}, echo, ["-monitor", "unix:%s,server,nowait" % mon])
+    # QEMU's trace of the keyboard's LED state (its log goes to qlog, not the serial line).
+    s = eb.Serial("uefi", img, {}, echo, ["-monitor", "unix:%s,server,nowait" % mon,
+                                          "-D", qlog, "-trace", "ps2_set_ledstate"])
     typist = None
     name = "ipc/kbd: "
     try:
@@ -262,15 +273,18 @@ def session(res, kernel, work, echo, kills):
                 "%r (%s of %d keys)" % (tail[-len(FINAL):], None if after is None or
                                         before is None else after - before, len(FINAL)))
         # In a subshell, as the baseline was: the forked shell is part of both.
-        # Caps Lock: the driver keeps the lock state (and lights the LED).
+        # Caps Lock: the driver keeps the lock state and lights the LED (QEMU's trace).
         before, _ = count(sh)
+        leds0 = len(leds(qlog))
         for k in ("caps_lock", "a", "caps_lock", "b"):
             typist.key(k)
             time.sleep(0.2)
         time.sleep(1)
         after, tail = count(sh)
-        res.add(name + "Caps Lock turns a into A and back",
-                tail.endswith("Ab") and after is not None and after - before == 2, repr(tail[-4:]))
+        lit = leds(qlog)[leds0:]
+        res.add(name + "Caps Lock turns a into A and back, its LED on and off",
+                tail.endswith("Ab") and after is not None and after - before == 2 and
+                lit == [4, 0], "%r, LED states %s" % (tail[-4:], lit))
         status, out = sh.run("R=$(kbdstat check -s %d $B); s=$?; echo \"$R\"; [ $s = 0 ]" %
                              FRAMES_SLACK, timeout=30)
         res.add(name + "no kernel memory, object or handle lost", status == 0,

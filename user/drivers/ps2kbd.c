@@ -53,18 +53,18 @@
 enum led_step { LED_IDLE, LED_WAIT_CMD_ACK, LED_WAIT_DATA_ACK };
 
 static struct {
-	struct ps2kbd kbd;
-	struct input_key batch[INPUT_KEYS_MAX];
-	unsigned nbatch;
-	uint32_t seq;     /* messages sent this life */
-	uint32_t ignored; /* kbd.ignored already logged */
-	uint8_t led_step; /* enum led_step */
-	uint8_t led_lit;  /* the mask the keyboard last acknowledged (0xff: unknown) */
-	uint8_t led_want; /* the mask the locks ask for */
-	uint8_t led_sending;
-	uint8_t led_last; /* what Resend repeats */
-	uint8_t led_tries;
-	int64_t led_since; /* when led_last went out */
+	struct ps2kbd kbd;                      /* the decoder: lib/input/ps2kbd.c */
+	struct input_key batch[INPUT_KEYS_MAX]; /* events decoded, not sent yet */
+	unsigned nbatch;                        /* how many */
+	uint32_t seq;                           /* messages sent this life */
+	uint32_t ignored;                       /* kbd.ignored already logged */
+	uint8_t led_step;                       /* enum led_step */
+	uint8_t led_lit;     /* the mask the keyboard last acknowledged (0xff: unknown) */
+	uint8_t led_want;    /* the mask the locks ask for */
+	uint8_t led_sending; /* the mask of the exchange in flight */
+	uint8_t led_last;    /* what Resend repeats */
+	uint8_t led_tries;   /* resends of led_last */
+	int64_t led_since;   /* when led_last went out (monotonic ns) */
 } drv;
 
 static void die(const char *what, long err)
