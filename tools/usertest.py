@@ -110,7 +110,7 @@ PROGRAMS = {
     "net_rtnl": {},
     "itimer": {},
     # Channels: rights, limits, back-pressure, calls (issue 15's chan lane).
-    "ipc_channel": {}, "ipc_chan_edge": {}, "ipc_chan_stress": {},
+    "ipc_channel": {}, "ipc_chan_edge": {"timeout": 120}, "ipc_chan_stress": {"timeout": 180},
     # TCP and the socket layer over loopback (issue 14's sock lane).
     "sock_errors": {},
     "tcp_loopback": {},

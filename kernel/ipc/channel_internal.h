@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Channels inside: the pair, its two ends, messages and blocked calls,
- * shared by channel.c (objects, queues, the kernel API), channel_msg.c
+ * shared by channel.c (objects, queues, sending, closing, the kernel API),
+ * channel_recv.c (readers, calls waiting for replies), channel_msg.c
  * (messages from and to user memory, the loop check) and channel_sys.c
  * (the system calls). Design: docs/channels.md.
  *
@@ -22,6 +23,7 @@
 #include <stdint.h>
 
 #include "fs/vlock.h"
+#include "ipc/channel.h"
 #include "ipc/object.h"
 #include "sched/wait.h"
 
@@ -121,6 +123,31 @@ static inline uint32_t chan_ld(const uint32_t *v)
 static inline bool chan_closed(const struct chan_end *e)
 {
 	return __atomic_load_n(&e->closed, __ATOMIC_ACQUIRE);
+}
+
+/* Whether @e's queue takes a message of @n bytes now. */
+static inline bool chan_room(const struct chan_end *e, uint32_t n)
+{
+	return chan_ld(&e->qmsgs) < CHANNEL_QUEUE_MSGS &&
+	       chan_ld(&e->qbytes) + n <= CHANNEL_QUEUE_BYTES;
+}
+
+/* Tell @e's pollers and waiters that @sigs changed, only when somebody waits. */
+static inline void chan_signal(struct chan_end *e, uint32_t sigs)
+{
+	if (waitq_active(&e->obj.wq))
+		kobject_signal(&e->obj, sigs);
+}
+
+/* Wake one / all waiters of @wq, only when somebody waits. */
+static inline void chan_wake(struct waitq *wq, bool all)
+{
+	if (!waitq_active(wq))
+		return;
+	if (all)
+		waitq_wake_all(wq);
+	else
+		waitq_wake_one(wq);
 }
 
 /* ---- messages (channel_msg.c) ---- */
@@ -225,6 +252,16 @@ int __must_check chan_recv(struct chan_end *self, const struct chan_io *io, stru
 void chan_unqueue_locked(struct chan_end *self, struct chan_msg *m) __must_hold(&self->pair->lock);
 /* Put @m back first in @self's queue (a delivery failed); freed if @self closed. */
 void chan_requeue(struct chan_end *self, struct chan_msg *m);
+
+/* Wake the first reader blocked at @e, or (@all) every one (channel_recv.c). */
+void chan_wake_readers_locked(struct chan_end *e, bool all) __must_hold(&e->pair->lock);
+
+/*
+ * End the wait of @c with @state (CHAN_CALL_*) and wake its task. [L] is
+ * held, and the caller takes [L] before it returns, so @c (on its stack)
+ * outlives this.
+ */
+void chan_call_done(struct chan_call *c, int state);
 
 /*
  * Wait for the reply of @c (registered by chan_send()). 0 with *@reply,

@@ -16,12 +16,43 @@
 #include "syscall/syscall.h"
 #include "time/time.h"
 
+/* Take descriptor @fd (naming @f) back out of the caller's table; gone already: nothing. */
+static void chan_take_back(int32_t fd, struct file *f)
+{
+	if (!fd_detach_many(fdtable_current(), &fd, &f, 1))
+		file_put(f);
+}
+
+/*
+ * Install both handle files of a new pair: 0 with their descriptors in
+ * @fd, or -EMFILE/-ENOMEM with both files put and nothing installed.
+ */
+static int chan_install_pair(struct file *f[2], int32_t fd[2], bool cloexec)
+{
+	int err;
+
+	fd[0] = fd_install(fdtable_current(), f[0], 0, cloexec);
+	if (fd[0] < 0) {
+		file_put(f[0]);
+		file_put(f[1]);
+		return fd[0];
+	}
+	fd[1] = fd_install(fdtable_current(), f[1], 0, cloexec);
+	if (fd[1] < 0) {
+		err = fd[1];
+		file_put(f[1]);
+		chan_take_back(fd[0], f[0]);
+		return err;
+	}
+	return 0;
+}
+
 long sys_cairn_channel_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                               uint64_t a5)
 {
 	int32_t *uout = (int32_t *)(uintptr_t)a0;
 	struct kobject *o[2];
-	struct file *f[2] = { NULL, NULL };
+	struct file *f[2];
 	int32_t fd[2];
 	int err;
 
@@ -38,33 +69,18 @@ long sys_cairn_channel_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3
 		kobject_put(o[i]); /* the files hold the ends now */
 	}
 	if (!f[0] || !f[1]) {
-		err = -ENOMEM;
-		goto out_put;
-	}
-	fd[0] = fd_install(fdtable_current(), f[0], 0, a1 & CAIRN_HANDLE_CLOEXEC);
-	if (fd[0] < 0) {
-		err = fd[0];
-		goto out_put;
-	}
-	fd[1] = fd_install(fdtable_current(), f[1], 0, a1 & CAIRN_HANDLE_CLOEXEC);
-	if (fd[1] < 0) {
-		err = fd[1];
+		file_put(f[0]);
 		file_put(f[1]);
-		goto out_take_back;
+		return -ENOMEM;
 	}
+	err = chan_install_pair(f, fd, a1 & CAIRN_HANDLE_CLOEXEC);
+	if (err)
+		return err;
 	if (!copy_to_user(uout, fd, sizeof(fd)))
 		return 0;
-	err = -EFAULT;
-	if (!fd_detach_many(fdtable_current(), &fd[1], &f[1], 1))
-		file_put(f[1]);
-out_take_back:
-	if (!fd_detach_many(fdtable_current(), &fd[0], &f[0], 1))
-		file_put(f[0]);
-	return err;
-out_put:
-	file_put(f[0]);
-	file_put(f[1]);
-	return err;
+	chan_take_back(fd[1], f[1]);
+	chan_take_back(fd[0], f[0]);
+	return -EFAULT;
 }
 
 /* Copy in a cairn_msg and check its reserved field. */

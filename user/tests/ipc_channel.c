@@ -412,6 +412,59 @@ static bool t_calls(void)
 	return true;
 }
 
+struct reader {
+	int h;
+	volatile long ret;
+	volatile int done;
+	char buf[16];
+	struct cairn_msg m;
+};
+
+static void *blocked_read(void *arg)
+{
+	struct reader *r = arg;
+
+	r->ret = ct_read(r->h, r->buf, sizeof(r->buf), NULL, 0, CAIRN_MSG_WAIT, &r->m);
+	__atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* A reply goes to its call even while another thread is blocked reading the same end. */
+static bool t_reply_not_to_reader(void)
+{
+	struct reader r = { .ret = 1, .done = 0 };
+	struct server s = { .served = 0 };
+	struct cairn_call c = { .flags = 0 };
+	pthread_t tr, ts;
+	char in[16];
+	int32_t h[2];
+
+	CT_EQ(cairn_channel_create(h, 0), 0);
+	r.h = h[0];
+	CT_EQ(pthread_create(&tr, NULL, blocked_read, &r), 0);
+	ut_sleep_ms(30); /* the reader is blocked at h[0] */
+	s.h = h[1];
+	CT_EQ(pthread_create(&ts, NULL, serve, &s), 0);
+	c.wr.bytes = (uint64_t)(uintptr_t) "mine";
+	c.wr.nbytes = 4;
+	c.rd.bytes = (uint64_t)(uintptr_t)in;
+	c.rd.nbytes = sizeof(in);
+	CT_EQ(cairn_channel_call(h[0], &c, CAIRN_DEADLINE_NEVER), 0);
+	CT_CHECK(c.rd.nbytes == 5 && !memcmp(in, "mine!", 5));
+	ut_sleep_ms(30);
+	CT_EQ(__atomic_load_n(&r.done, __ATOMIC_SEQ_CST), 0); /* the reply was not the reader's */
+	CT_EQ(ct_write(h[1], "plain", 5, NULL, 0, 0), 0);     /* this one is */
+	CT_CHECK(ut_await(&r.done, 1, 5000));
+	pthread_join(tr, NULL);
+	CT_EQ(r.ret, 0);
+	CT_CHECK(r.m.nbytes == 5 && r.m.txid == 0 && !memcmp(r.buf, "plain", 5));
+	close(h[0]);
+	pthread_join(ts, NULL);
+	CT_EQ(s.served, 1);
+	close(h[1]);
+	return true;
+}
+
 /* A call with no server times out; a reply with a stale txid reaches nobody. */
 static bool t_call_timeout(void)
 {
@@ -499,6 +552,7 @@ static const struct ct_test tests[] = {
 	{ "back-pressure: a full queue, -EAGAIN, a blocked writer released", t_backpressure },
 	{ "peer closed: reads drain then -EPIPE, writes -EPIPE, PEER_CLOSED", t_peer_closed },
 	{ "calls from 4 threads to a REPLY_WAIT server: each reply to its call", t_calls },
+	{ "a reply goes to its call, not to a thread blocked reading", t_reply_not_to_reader },
 	{ "a call times out; a late reply goes to nobody", t_call_timeout },
 	{ "poll and epoll (level and edge) on a channel", t_poll },
 };
