@@ -230,6 +230,8 @@ def main():
     ap.add_argument("--bulk-mb", type=int, default=100)
     ap.add_argument("--round-trips", type=int, default=1000)
     ap.add_argument("--boot-timeout", type=int, default=120)
+    ap.add_argument("--cairn-append", default="", metavar="ARGS",
+                    help="more of Cairn's command line (e.g. idle_poll_us=0)")
     ap.add_argument("--step-timeout", type=int, default=300)
     opts = ap.parse_args()
     for tool in ("ab", "curl"):
@@ -245,7 +247,8 @@ def main():
                                    runs, files)
     res = {"linux": {}, "cairn": {}}
     for label, kernel, append in (("linux", usertest.VMLINUZ, usertest.LINUX_APPEND),
-                                  ("cairn", opts.kernel, usertest.CAIRN_APPEND)):
+                                  ("cairn", opts.kernel,
+                                   (usertest.CAIRN_APPEND + " " + opts.cairn_append).strip())):
         if opts.only and opts.only != label:
             continue
         res[label] = measure(label, kernel, append + " " + IP_ARG, initrd, opts)

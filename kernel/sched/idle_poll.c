@@ -32,6 +32,7 @@
 #define IDLE_POLL_DEFAULT_US 200
 #define IDLE_POLL_MAX_US     10000
 #define IDLE_POLL_START_NS   10000 /* the first window after none */
+#define IDLE_POLL_KICK_SPAN  16    /* a kick within 16 bounds still grows the window */
 
 enum poll_state {
 	POLL_OFF = 0,    /* halted or busy: wake it with an IPI */
@@ -41,9 +42,10 @@ enum poll_state {
 
 /*
  * Each CPU's window adapts, as Linux's haltpoll does: an idle spell that
- * ended within the bound (a poll ran out, then the halt was short) doubles
- * it, one longer than the bound halves it, so a CPU in a ping-pong polls
- * and one that is really idle soon halts at once.
+ * ended within the bound (a poll ran out, then the halt was short), or
+ * one another CPU ended with a kick within 16 bounds, doubles it; any
+ * other halves it. So a CPU in a ping-pong polls, and one that is really
+ * idle or woken only by its own timers soon halts at once.
  */
 struct idle_window {
 	uint64_t ns;         /* [C] how long this CPU polls now; 0: it halts at once */
@@ -99,6 +101,7 @@ void sched_idle_woke(void)
 {
 	struct idle_window *w = &window[this_cpu_index()];
 	uint64_t spell, end;
+	bool kicked;
 
 	if (!w->idle_start)
 		return;
@@ -108,11 +111,18 @@ void sched_idle_woke(void)
 	 * what polling is there to save, so it must not count against it.
 	 */
 	end = __atomic_load_n(&w->kicked_at, __ATOMIC_RELAXED);
-	if (end <= w->idle_start)
+	kicked = end > w->idle_start;
+	if (!kicked)
 		end = clock_monotonic_ns();
 	spell = end - w->idle_start;
 	w->idle_start = 0;
-	if (spell <= poll_ns) /* a longer poll would have caught it */
+	/*
+	 * A longer poll would have caught it; or another CPU asked for work
+	 * soon enough. The second case is there because in a ping-pong each
+	 * side's spell holds the other side's own wake-up: two CPUs that both
+	 * halt would each see long spells and never start polling.
+	 */
+	if (spell <= poll_ns || (kicked && spell <= IDLE_POLL_KICK_SPAN * poll_ns))
 		w->ns = w->ns ? (w->ns * 2 < poll_ns ? w->ns * 2 : poll_ns) : IDLE_POLL_START_NS;
 	else /* really idle: poll less next time */
 		w->ns = w->ns / 2 < IDLE_POLL_START_NS ? 0 : w->ns / 2;
