@@ -13,7 +13,8 @@
 _Static_assert(CIDL_ENODATA == ENODATA && CIDL_EBADMSG == EBADMSG && CIDL_EOVERFLOW == EOVERFLOW &&
                        CIDL_EBADF == EBADF && CIDL_EACCES == EACCES && CIDL_ENOSPC == ENOSPC &&
                        CIDL_EINVAL == EINVAL && CIDL_EPROTONOSUPPORT == EPROTONOSUPPORT &&
-                       CIDL_EOPNOTSUPP == EOPNOTSUPP && CIDL_EPIPE == EPIPE,
+                       CIDL_EOPNOTSUPP == EOPNOTSUPP && CIDL_EPIPE == EPIPE &&
+                       CIDL_EBADFD == EBADFD && CIDL_ELOOP == ELOOP,
                "cidl.h's error numbers are Linux's");
 _Static_assert(CIDL_MAX_HANDLES == CAIRN_MSG_MAX_HANDLES && CIDL_MAX_BYTES == CAIRN_MSG_MAX_BYTES,
                "cidl.h's limits are the channel's");

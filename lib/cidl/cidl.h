@@ -31,6 +31,8 @@
 #define CIDL_EPROTONOSUPPORT 93 /* EPROTONOSUPPORT: a wire format version not known */
 #define CIDL_EOPNOTSUPP      95 /* EOPNOTSUPP: a server: no such ordinal or no handler */
 #define CIDL_EPIPE           32 /* EPIPE: the channel's other end has closed (stubs) */
+#define CIDL_EBADFD          77 /* EBADFD: a handle of the wrong type (stubs) */
+#define CIDL_ELOOP           40 /* ELOOP: a channel end sent into itself (stubs) */
 
 /* The header every message starts with (docs/cidl.md, "Wire format"). */
 #define CIDL_HEADER_BYTES 16u

@@ -58,7 +58,7 @@ def error_of(fn):
     return None
 
 
-def good_golden(name, m, data, desc):
+def good_golden(ta, name, m, data, desc):
     got, handles = m.encode(rt.from_json(m.body, desc["value"]))
     check("%s: encodes to the golden bytes" % name, got == data,
           "got %s" % got.hex())
@@ -66,6 +66,8 @@ def good_golden(name, m, data, desc):
     same = [h for h, _ in handles] == [h for h, _, _ in want] and all(
         t in (0, w[1]) for (_, t), w in zip(handles, want))
     check("%s: encodes the golden handles" % name, same, repr(handles))
+    name_any, _ = rt.decode_any(ta.MESSAGES, data, want)
+    check("%s: decode_any finds %s" % (name, desc["message"]), name_any == desc["message"])
     value = m.decode(data, want)
     check("%s: decodes to the golden value" % name,
           rt.to_json(m.body, value) == rt.to_json(m.body, rt.from_json(m.body, desc["value"])),
@@ -97,7 +99,7 @@ def goldens(ta):
             check("%s: refused with %s (%s)" % (name, desc["error"], desc["about"]),
                   err == desc["error"], "got %s" % err)
         else:
-            good_golden(name, m, data, desc)
+            good_golden(ta, name, m, data, desc)
 
 
 BAD_CIDL = {
@@ -112,6 +114,11 @@ BAD_CIDL = {
     "has_ prefix": "struct s { has_x: u8; }",
     "zero bound": "struct s { x: string<0>; }",
     "duplicate field": "struct s { x: u8; x: u8; }",
+    "array of empty elements": "struct e { } struct s { x: array<e, 100>; }",
+    "enum without members": "enum e : u8 { }",
+    "a C keyword as a field": "struct s { int: u8; }",
+    "a Python keyword as a type": "struct class { x: u8; }",
+    "a struct named as a message body": "struct a_req { x: u8; } request a = 1 { } reply { }",
 }
 
 
@@ -127,10 +134,33 @@ def bad_cidl(tmp):
             check("cidlc refuses: %s" % what, "t.cidl:" in str(e), str(e))
 
 
+def random_values(ta):
+    """Random values (as tools/cidl/golden_c.py --random makes for the C test)
+    decode back to themselves; their handles come back as sent."""
+    import random
+    import cidl_random
+    proto = cidl_parse.load(os.path.join(ROOT, "idl", "test_all.cidl"))
+    rng = random.Random(7)
+    bodies = [b for m in proto.messages for _, b in m.bodies]
+    bad = []
+    for i in range(300):
+        s = bodies[i % len(bodies)]
+        handles = []
+        v = cidl_random.value(rng, s, handles)
+        m = ta.MESSAGES[s.name]
+        data, sent = m.encode(rt.from_json(m.body, v))
+        got = m.decode(data, xfers({"handles": handles}))
+        if rt.to_json(m.body, got) != rt.to_json(m.body, rt.from_json(m.body, v)) or [
+                h for h, _ in sent] != [h["handle"] for h in handles]:
+            bad.append((s.name, v))
+    check("300 random values decode back to themselves", not bad, repr(bad[:2]))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         ta = load_binding(tmp)
         goldens(ta)
+        random_values(ta)
         bad_cidl(tmp)
         check("an encoder refuses a string past its maximum",
               error_of(lambda: ta.kitchen_rep.encode({"ok": True, "note": "x" * 33}))

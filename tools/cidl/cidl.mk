@@ -65,7 +65,8 @@ $(CIDL_HOST_OBJS): $(HOST_BUILD)/gen/cidl/%.o: $(CIDL_GEN)/%.c $(CIDL_GEN)/%.h
 
 $(CIDL_GEN)/test_all_golden.h: $(wildcard tests/cidl/golden/*) idl/test_all.cidl $(CIDLC_DEPS)
 	@mkdir -p $(@D)
-	$(call quiet,GOLDEN,$@)$(PYTHON) tools/cidl/golden_c.py idl/test_all.cidl tests/cidl/golden $@
+	$(call quiet,GOLDEN,$@)$(PYTHON) tools/cidl/golden_c.py idl/test_all.cidl tests/cidl/golden $@ \
+		--random 300
 
 $(CIDL_HOST_TESTS): $(CIDL_HOST_OBJS)
 $(HOST_BUILD)/test_cidl_golden: $(CIDL_GEN)/test_all_golden.h

@@ -22,7 +22,19 @@ RIGHTS = {"READ": 1 << 0, "WRITE": 1 << 1, "DUPLICATE": 1 << 2, "TRANSFER": 1 <<
           "WAIT": 1 << 4, "MAP": 1 << 5, "EXECUTE": 1 << 6, "INSPECT": 1 << 7,
           "MANAGE": 1 << 8}
 KEYWORDS = {"protocol", "version", "const", "enum", "struct", "request", "reply", "event"}
-RESERVED_NAMES = KEYWORDS | set(INT_TYPES) | {"bool", "string", "bytes", "array", "handle"}
+# Names the generated code could not use: C's and Python's keywords, and the
+# generated Python module's own names.
+C_KEYWORDS = {"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+              "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+              "register", "restrict", "return", "short", "signed", "sizeof", "static",
+              "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while",
+              "bool", "true", "false", "asm", "typeof"}
+PY_KEYWORDS = {"and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+               "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
+               "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+               "return", "try", "while", "with", "yield", "rt", "none", "true", "false"}
+RESERVED_NAMES = (KEYWORDS | set(INT_TYPES) | {"bool", "string", "bytes", "array", "handle"} |
+                  C_KEYWORDS | PY_KEYWORDS)
 
 
 class CidlError(Exception):
@@ -295,8 +307,8 @@ class Parser:
             fname = self.ident("a field's name")
             if not re.fullmatch(r"[a-z][a-z0-9_]*", fname) or fname in seen:
                 raise self.err("field %r: lower_case and unique" % fname, line)
-            if fname.startswith("has_"):
-                raise self.err("field %r: name is taken by the generated C" % fname, line)
+            if fname.startswith("has_") or fname in C_KEYWORDS | PY_KEYWORDS:
+                raise self.err("field %r: a name the generated code cannot use" % fname, line)
             self.expect(":")
             t = self.p_type()
             optional = self.accept("?")
@@ -398,18 +410,23 @@ def check(proto, path):
     by_name = {s.name: s for s in proto.structs}
     by_name.update({e.name: e for e in proto.enums})
 
-    def walk(t, where):
+    def walk(t, line):
         if isinstance(t, Ref):
             if t.name not in by_name:
-                raise CidlError("%s:%d: unknown type %r" % (path, t.line, t.name))
+                raise CidlError("%s:%d: unknown type %r" % (path, line, t.name))
             t.target = by_name[t.name]
         elif isinstance(t, (Array, Fixed)):
-            walk(t.elem, where)
+            walk(t.elem, line)
 
     every = proto.structs + [b for m in proto.messages for _, b in m.bodies]
+    for m in proto.messages:
+        for _, b in m.bodies:
+            if b.name in by_name:
+                raise CidlError("%s: %s: the name of message %s's body is taken" %
+                                (path, b.name, m.name))
     for s in every:
         for f in s.fields:
-            walk(f.type, s.name)
+            walk(f.type, f.line)
     order, state = [], {}
 
     def visit(s, line):
@@ -427,6 +444,16 @@ def check(proto, path):
     for s in proto.structs:
         visit(s, 0)
     proto.structs = order
+    # An element of no bytes would let a few bytes of counts make a decoder
+    # loop for long: arrays hold elements of one byte or more.
+    for s in every:
+        for f in s.fields:
+            t = resolve(f.type)
+            while isinstance(t, (Array, Fixed)):
+                if max_bytes(t.elem) == 0:
+                    raise CidlError("%s:%d: %s: an array of empty elements" % (path, f.line,
+                                                                              f.name))
+                t = resolve(t.elem)
     for m in proto.messages:
         for _, body in m.bodies:
             nbytes = HEADER_BYTES + max_bytes(body)

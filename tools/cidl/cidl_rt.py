@@ -353,6 +353,17 @@ class Message:
                             self.ordinal, 4, self.version, 0, -err)
 
 
+def decode_any(messages, data, handles=()):
+    """(body name, value) of a message of a protocol (its module's MESSAGES),
+    found by the header's ordinal and flags; CidlError as Message.decode, and
+    EOPNOTSUPP for an ordinal the protocol does not have."""
+    ordinal, flags, _, _ = peek(data)
+    for name, m in messages.items():
+        if m.ordinal == ordinal and m.flags == flags & FLAG_REPLY:
+            return name, m.decode(data, handles)
+    raise CidlError("EOPNOTSUPP", "no message of ordinal %d and flags %#x" % (ordinal, flags))
+
+
 def from_json(t, j):
     """A value of type t from its JSON description (bytes are hex strings)."""
     if isinstance(t, Bytes):

@@ -266,6 +266,16 @@ static void %(p)s_step(const struct %(p)s_server *srv, void *ctx, struct cidl_se
 }
 
 /*
+ * Whether err is one a channel write gives for the handles it was asked to
+ * move (include/cairn/ipc.h): never one of the read that follows a reply.
+ */
+static bool %(p)s_write_refused(long err)
+{
+	return err == -CIDL_EACCES || err == -CIDL_EBADF || err == -CIDL_EBADFD ||
+	       err == -CIDL_EINVAL || err == -CIDL_ELOOP;
+}
+
+/*
  * The kernel refused the reply in wr (its handles): close them, as the
  * handler gave them away, and make wr an error reply carrying err.
  */
@@ -303,12 +313,10 @@ int %(p)s_serve(int32_t ch, const struct %(p)s_server *srv, void *ctx, struct ci
 	for (;;) {
 		%(p)s_set_rd(b, &c.rd);
 		err = cairn_channel_call(ch, &c, CAIRN_DEADLINE_NEVER);
-		if (err == -CIDL_EACCES || err == -CIDL_EBADF || err == -CIDL_EINVAL) {
-			if (c.wr.nbytes && c.wr.nhandles) {
-				/* The reply's handles were refused: answer the error instead. */
-				%(p)s_refused(b, &c.wr, (int)err);
-				continue;
-			}
+		if (c.wr.nhandles && %(p)s_write_refused(err)) {
+			/* The reply's handles were refused: answer the error instead. */
+			%(p)s_refused(b, &c.wr, (int)err);
+			continue;
 		}
 		if (err == -CIDL_EPIPE /* the client is gone */)
 			return 0;
@@ -332,7 +340,7 @@ int %(p)s_handle(int32_t ch, const struct %(p)s_server *srv, void *ctx, struct c
 	if (!wr.nbytes)
 		return 0;
 	err = cairn_channel_write(ch, &wr, CAIRN_MSG_WAIT);
-	if (err && err != -CIDL_EPIPE && wr.nhandles) {
+	if (wr.nhandles && %(p)s_write_refused(err)) {
 		%(p)s_refused(b, &wr, (int)err);
 		if (wr.nbytes)
 			err = cairn_channel_write(ch, &wr, CAIRN_MSG_WAIT);

@@ -65,6 +65,8 @@ GOOD = {
     "share_rep": ("share_rep", {"size": 1 << 40}, []),
     "ping_req": ("ping_req", {}, []),
     "ping_rep": ("ping_rep", {}, []),
+    "lend_rep": ("lend_rep", {"memory": 42},
+                 [{"handle": 42, "type": "vmo", "rights": ["READ", "WRITE", "MAP"]}]),
 }
 
 
@@ -127,6 +129,9 @@ def bad_goldens(g):
                               "a required handle absent"),
         "bad_rights": ("share_req", sh, no_map, "EACCES", "a vmo without MAP"),
         "bad_type": ("share_req", sh, chan, "EACCES", "a channel where a vmo goes"),
+        "bad_reply_rights": ("lend_rep", g["lend_rep"],
+                             [{"handle": 42, "type": "vmo", "rights": ["READ"]}], "EACCES",
+                             "a reply's vmo without WRITE"),
         "bad_remote": ("ping_rep", rt.Message("ping", 3, "rep", 1, None).encode_error(95), [],
                        "EOPNOTSUPP", "an error reply: -EOPNOTSUPP"),
         "bad_error_reply": ("ping_rep", patch(g["ping_rep"], 3, b"\x03"), [],

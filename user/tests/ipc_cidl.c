@@ -5,7 +5,8 @@
  * test_all_serve(), every kind of field through the kernel and back,
  * handles moved with the rights the protocol requires (a memory object
  * without MAP is refused by the server's decoder, and closed), error
- * replies for a missing handler and a malformed request, events, and the
+ * replies for a missing handler and a malformed request, handles in
+ * replies (one the kernel refuses: the client gets -EACCES), events, and the
  * loop ending when the client closes. Kernel objects are counted before
  * and after: nothing is left. Every point is skipped on Linux.
  */
@@ -56,6 +57,27 @@ static int on_share(void *ctx, const struct test_all_share_req *req, struct test
 	return (int)err;
 }
 
+/*
+ * lend: a new memory object of req->pages pages, moved to the client. For
+ * 99 pages the handle lacks TRANSFER, so the kernel refuses the reply.
+ */
+static int on_lend(void *ctx, const struct test_all_lend_req *req, struct test_all_lend_rep *rep)
+{
+	long vmo, weak;
+
+	if (!req->pages)
+		return -EINVAL;
+	vmo = cairn_vmo_create((uint64_t)req->pages * 4096, 0);
+	if (vmo < 0 || req->pages != 99) {
+		rep->memory = (int32_t)vmo;
+		return vmo < 0 ? (int)vmo : 0;
+	}
+	weak = cairn_handle_dup((int)vmo, CAIRN_RIGHTS_ALL & ~CAIRN_RIGHT_TRANSFER, 0);
+	close((int)vmo);
+	rep->memory = (int32_t)weak;
+	return weak < 0 ? (int)weak : 0;
+}
+
 static void on_tick(void *ctx, const struct test_all_tick_evt *evt)
 {
 	struct server *s = ctx;
@@ -68,6 +90,7 @@ static const struct test_all_server handlers = {
 	.kitchen = on_kitchen,
 	.share = on_share,
 	.ping = NULL, /* answered -EOPNOTSUPP */
+	.lend = on_lend,
 	.tick = on_tick,
 };
 
@@ -230,6 +253,40 @@ static bool t_handles(void)
 	return true;
 }
 
+/* Handles in replies: one received, one the kernel refuses, a handler's error. */
+static bool t_reply_handles(void)
+{
+	struct test_all_lend_req req = { .pages = 2 };
+	struct test_all_lend_rep rep;
+	struct cairn_objcount before, after;
+	struct cidl_client c;
+	struct server s;
+	uint64_t size = 0;
+
+	CT_CHECK(ct_counts(&before));
+	CT_CHECK(start(&s, &c));
+	CT_EQ(test_all_lend(&c, &req, &rep), 0);
+	CT_EQ(ct_type(rep.memory), CAIRN_OBJ_VMO);
+	CT_EQ(cairn_vmo_get_size(rep.memory, &size), 0);
+	CT_EQ(size, 2 * 4096);
+	close(rep.memory);
+	req.pages = 99;
+	CT_EQ(test_all_lend(&c, &req, &rep), -EACCES);
+	req.pages = 0;
+	CT_EQ(test_all_lend(&c, &req, &rep), -EINVAL);
+	req.pages = 1; /* the server goes on after each */
+	CT_EQ(test_all_lend(&c, &req, &rep), 0);
+	close(rep.memory);
+	CT_CHECK(stop(&s, &c));
+	CT_CHECK(ct_counts(&after));
+	if (!ct_counts_equal(&before, &after)) {
+		ct_counts_show("before", &before);
+		ct_counts_show("after", &after);
+		return false;
+	}
+	return true;
+}
+
 static bool t_events(void)
 {
 	struct test_all_tick_evt evt = { .seq = 0, .when = -1 };
@@ -250,6 +307,8 @@ static const struct ct_test tests[] = {
 	{ "cidl: no handler: the server answers -EOPNOTSUPP", t_no_handler },
 	{ "cidl: a malformed request gets its decoder's error", t_malformed },
 	{ "cidl: handles with their rights; a vmo without MAP refused; nothing left", t_handles },
+	{ "cidl: a handle in a reply; one without TRANSFER refused; nothing left",
+	  t_reply_handles },
 	{ "cidl: 100 events in order; the loop ends when the client closes", t_events },
 };
 
