@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * kv: the client of kvd (docs/ipc.md). Each run connects (kv_boot.h),
- * makes one request through the client stubs generated from idl/kv.cidl
- * (encode, one cairn_channel_call(), decode), prints the answer and exits.
+ * kv: the client of kvd (docs/ipc.md). Each run connects (kv_boot.h), or
+ * uses descriptor $KV_FD when `kvd -- CMD` started it, makes one request
+ * through the client stubs generated from idl/kv.cidl (encode, one
+ * cairn_channel_call(), decode), prints the answer and exits.
  *
  *   kv put KEY VALUE        kv get KEY        kv rm KEY        kv list
  *   kv put-file KEY FILE    kv get-file KEY FILE    kv wait KEY
@@ -220,7 +221,7 @@ int main(int argc, char **argv)
 			cmd = &kv_cmds[i];
 	if (!cmd || (cmd->nargs >= 0 ? argc != cmd->nargs + 2 : argc < 3))
 		return usage();
-	c.handle = kv_boot_connect(kv_sock_path());
+	c.handle = kv_boot_channel();
 	if (c.handle < 0) {
 		fprintf(stderr, "kv: cannot reach kvd at %s: %s\n", kv_sock_path(),
 		        strerror(-c.handle));

@@ -170,3 +170,21 @@ int kv_boot_connect(const char *path)
 	}
 	return h;
 }
+
+int kv_boot_channel(void)
+{
+	const char *fd = getenv("KV_FD");
+	struct cairn_handle_info info;
+	char *end;
+	long h;
+
+	if (!fd || !*fd)
+		return kv_boot_connect(kv_sock_path());
+	h = strtol(fd, &end, 10);
+	if (*end || h < 0 || h > 1 << 20)
+		return -EBADF;
+	/* It must be a channel end: the environment could say anything. */
+	if (cairn_handle_info((int)h, &info) || info.type != CAIRN_OBJ_CHANNEL)
+		return -EBADF;
+	return (int)h;
+}

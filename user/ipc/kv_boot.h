@@ -10,6 +10,7 @@
 #pragma once
 
 #define KV_SOCK_DEFAULT "/run/kv.sock"
+#define KV_FD_DEFAULT   3 /* `kvd -- CMD`: CMD's channel end ($KV_FD) */
 
 /* The socket's path: $KV_SOCK, else KV_SOCK_DEFAULT. */
 const char *kv_sock_path(void);
@@ -29,3 +30,10 @@ int kv_boot_accept(int lfd);
 
 /* Client: connect to @path and receive a channel end. Returns it or -errno. */
 int kv_boot_connect(const char *path);
+
+/*
+ * Client: the channel end to use -- descriptor $KV_FD if set (`kvd --
+ * CMD` started us), else one from kv_boot_connect(kv_sock_path()).
+ * Returns it or -errno.
+ */
+int kv_boot_channel(void);

@@ -9,6 +9,7 @@
  * call, with a deadline of 0 so an idle channel returns to poll at once.
  *
  *   kvd [-f] [-v]    -f: stay in the foreground; -v: log clients to stderr
+ *   kvd -- CMD ...   no socket: CMD gets a channel on descriptor 3 (kvd_spawn)
  */
 #include "kvd.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kv_boot.h"
@@ -228,8 +230,56 @@ static int kvd_daemonize(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kvd [-f] [-v]   (socket: $KV_SOCK or %s)\n", KV_SOCK_DEFAULT);
+	fprintf(stderr, "usage: kvd [-f] [-v] [-- CMD ARG...]   (socket: $KV_SOCK or %s)\n",
+	        KV_SOCK_DEFAULT);
 	return 2;
+}
+
+/*
+ * kvd -- CMD: no socket; CMD runs with one channel end on descriptor 3
+ * (READ, WRITE, WAIT; $KV_FD says which descriptor) and is kvd's only
+ * client, with everything it starts that inherits the descriptor. kvd
+ * ends when the last copy of that end closes. Returns CMD's pid or -errno.
+ */
+static int kvd_spawn(struct kvd *d, char **argv)
+{
+	int32_t ch[2] = { -1, -1 };
+	long client, err = cairn_channel_create(ch, CAIRN_HANDLE_CLOEXEC);
+	pid_t pid;
+
+	if (err)
+		return (int)err;
+	client = cairn_handle_dup(ch[1], CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE | CAIRN_RIGHT_WAIT,
+	                          CAIRN_HANDLE_CLOEXEC);
+	close(ch[1]);
+	pid = client < 0 ? -1 : fork();
+	if (pid == 0) {
+		/* dup2 clears close-on-exec: the one handle CMD is given. */
+		if (dup2((int)client, KV_FD_DEFAULT) < 0)
+			_exit(127);
+		setenv("KV_FD", "3", 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "kvd: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	err = client < 0 ? client : pid < 0 ? -errno : 0;
+	if (client >= 0)
+		close((int)client);
+	if (err) {
+		close(ch[0]);
+		return (int)err;
+	}
+	d->clients[0] = ch[0];
+	return pid;
+}
+
+/* Whether any client is connected. */
+static bool kvd_busy(const struct kvd *d)
+{
+	for (int i = 0; i < KVD_MAX_CLIENTS; i++)
+		if (d->clients[i] >= 0)
+			return true;
+	return false;
 }
 
 /*
@@ -250,13 +300,17 @@ static void kvd_signals(struct kvd *d)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Empty tables and the listening socket on @path: 0 or -errno (said on stderr). */
+/* Empty tables and the listening socket on @path (NULL: none): 0 or -errno (said). */
 static int kvd_init(struct kvd *d, const char *path)
 {
 	for (int i = 0; i < KVD_MAX_CLIENTS; i++)
 		d->clients[i] = -1;
 	for (int w = 0; w < KVD_MAX_WAITERS; w++)
 		d->waiters[w].client = -1;
+	d->lfd = -1;
+	kvd_signals(d);
+	if (!path)
+		return 0;
 	d->lfd = kv_boot_listen(path);
 	if (d->lfd < 0) {
 		fprintf(stderr, "kvd: %s: %s\n", path, strerror(-d->lfd));
@@ -264,8 +318,29 @@ static int kvd_init(struct kvd *d, const char *path)
 	}
 	printf("kvd: listening on %s\n", path);
 	fflush(stdout);
-	kvd_signals(d);
 	return 0;
+}
+
+/* kvd -- CMD: serve CMD until the channel closes; CMD's exit status. */
+static int kvd_run_cmd(struct kvd *d, char **argv)
+{
+	int st = 0, err = 0;
+	pid_t pid;
+
+	if (kvd_init(d, NULL))
+		return 1;
+	pid = kvd_spawn(d, argv);
+	if (pid < 0) {
+		fprintf(stderr, "kvd: %s: %s\n", argv[0], strerror(-pid));
+		return 1;
+	}
+	while (!kvd_stop && !err && kvd_busy(d))
+		err = kvd_round(d);
+	if (err)
+		fprintf(stderr, "kvd: poll: %s\n", strerror(-err));
+	if (waitpid(pid, &st, 0) < 0)
+		return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int main(int argc, char **argv)
@@ -275,7 +350,7 @@ int main(int argc, char **argv)
 	const char *path = kv_sock_path();
 	int opt, err = 0;
 
-	while ((opt = getopt(argc, argv, "fv")) != -1) {
+	while ((opt = getopt(argc, argv, "+fv")) != -1) {
 		if (opt == 'f')
 			foreground = true;
 		else if (opt == 'v')
@@ -283,12 +358,12 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (optind != argc)
-		return usage();
 	if (!cairn_present()) {
 		fprintf(stderr, "kvd: this kernel has no Cairn channels\n");
 		return 1;
 	}
+	if (optind < argc)
+		return kvd_run_cmd(d, argv + optind);
 	if (kvd_init(d, path))
 		return 1;
 	if (!foreground && (err = kvd_daemonize()) < 0) {
