@@ -89,8 +89,14 @@ static void reparent_children_locked(struct process *p, struct list_node *dead)
 	}
 }
 
-/* Tell @parent that @p ended with @status: SIGCHLD (its exit signal) and a wake. */
-static void notify_parent(struct process *parent, struct process *p, int status)
+/*
+ * Queue @p's exit signal (SIGCHLD) for @parent, with proc_lock held: in the
+ * same hold that makes @p a zombie, so a wait4() that finds the zombie
+ * returns with the signal already pending, as on Linux (exit_notify()
+ * signals under tasklist_lock). Lock order: proc_lock, then [P], then [S].
+ */
+static void signal_parent_locked(struct process *parent, struct process *p, int status)
+	__must_hold(&proc_lock)
 {
 	struct ksiginfo info = { .signo = p->exit_signal, .pid = p->pid, .uid = p->cred.uid };
 
@@ -103,8 +109,6 @@ static void notify_parent(struct process *parent, struct process *p, int status)
 	}
 	if (p->exit_signal && signal_send_process(parent, p->exit_signal, &info))
 		pr_debug("proc: SIGCHLD to %d not queued", parent->pid);
-	__atomic_fetch_add(&parent->child_gen, 1, __ATOMIC_RELEASE);
-	waitq_wake_all(&parent->child_wq);
 }
 
 /* init ended: there is nothing left to run the system, so stop it (Linux would panic). */
@@ -153,8 +157,10 @@ static void process_end(struct process *p, int status)
 	} else if (!parent && !p->kernel_child) {
 		self_reap = process_reap_locked(p);
 	}
-	if (parent)
+	if (parent) {
+		signal_parent_locked(parent, p, status);
 		process_get(parent);
+	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 
 	while ((c = list_first_entry_or_null(&dead, struct process, sibling))) {
@@ -163,7 +169,8 @@ static void process_end(struct process *p, int status)
 	}
 	process_obj_exited(p); /* handles to it see TERMINATED (ipc/task_obj.c) */
 	if (parent) {
-		notify_parent(parent, p, status);
+		__atomic_fetch_add(&parent->child_gen, 1, __ATOMIC_RELEASE);
+		waitq_wake_all(&parent->child_wq);
 		process_put(parent);
 	}
 	if (p->kernel_child)
