@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../include/cairn/cairn_sys.h"
@@ -34,6 +35,17 @@ static inline long cairn_syscall6(long nr, long a0, long a1, long a2, long a3, l
 static inline int cairn_present(void)
 {
 	return CAIRN_SC(CAIRN_SYS_ABI_VERSION, 0, 0, 0, 0) >= 0;
+}
+
+/*
+ * cairn_memstat() into @m with its version and size filled in: true when
+ * the kernel answered (false on Linux). The tests compare two of these
+ * with cairn_memstat_frames_apart() to find leaked kernel memory.
+ */
+static inline bool cairn_memstat_read(struct cairn_memstat *m)
+{
+	*m = (struct cairn_memstat){ .version = CAIRN_MEMSTAT_VERSION, .size = sizeof(*m) };
+	return CAIRN_SC(CAIRN_SYS_MEMSTAT, m, 0, 0, 0) == 0;
 }
 
 static inline long cairn_abi_version(void)

@@ -11,8 +11,8 @@
 #include <pthread.h>
 #include <sys/resource.h>
 
+#include "cairn.h"
 #include "chantest.h"
-#include "include/cairn/cairn_sys.h"
 #include "utest.h"
 
 /* Wait up to 5 s for the counts to come back to @base (threads and processes end lazily). */
@@ -272,14 +272,6 @@ static int round_of(int n)
 	return good;
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 /* Processes that exit with queues full of handles leave nothing behind. */
 static bool t_exit_with_handles(void)
 {
@@ -288,11 +280,11 @@ static bool t_exit_with_handles(void)
 	long long frames = 0, heap = 0;
 
 	CT_EQ(round_of(50), 50); /* the kernel's high-water marks, kept for good */
-	CT_CHECK(ct_counts(&base) && memstat(&mbase));
+	CT_CHECK(ct_counts(&base) && cairn_memstat_read(&mbase));
 	CT_EQ(round_of(50), 50);
 	CT_CHECK(counts_back(&base));
 	for (int i = 0; i < 250; i++) {
-		CT_CHECK(memstat(&now));
+		CT_CHECK(cairn_memstat_read(&now));
 		frames = cairn_memstat_frames_apart(&mbase, &now);
 		heap = (long long)now.heap_live - (long long)mbase.heap_live;
 		if (frames == 0 && heap == 0)

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "cairn.h"
 #include "chantest.h"
-#include "include/cairn/cairn_sys.h"
 #include "utest.h"
 
 #define BUF      (CAIRN_MSG_MAX_BYTES + 4096)
@@ -190,14 +190,6 @@ static bool run_child(int (*fn)(void))
 	return counts_back(&base);
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 /* Twice: the first run reaches the high-water marks the kernel keeps; the second adds nothing. */
 static bool t_fuzz(void)
 {
@@ -205,10 +197,10 @@ static bool t_fuzz(void)
 	long long frames = 0, heap = 0;
 
 	CT_CHECK(run_child(fuzz_child));
-	CT_CHECK(memstat(&base));
+	CT_CHECK(cairn_memstat_read(&base));
 	CT_CHECK(run_child(fuzz_child));
 	for (int i = 0; i < 250; i++) {
-		CT_CHECK(memstat(&now));
+		CT_CHECK(cairn_memstat_read(&now));
 		frames = cairn_memstat_frames_apart(&base, &now);
 		heap = (long long)now.heap_live - (long long)base.heap_live;
 		if (frames == 0 && heap == 0)

@@ -13,7 +13,6 @@
 
 #include "cairn.h"
 #include "chantest.h"
-#include "include/cairn/cairn_sys.h"
 #include "utest.h"
 
 #define ROUND 100
@@ -94,14 +93,6 @@ static int round_of(int n)
 	return good;
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 /* Memory back at @base: the reaper and deferred frees may need a moment. */
 static bool memory_back(const struct cairn_memstat *base)
 {
@@ -109,7 +100,7 @@ static bool memory_back(const struct cairn_memstat *base)
 	long long frames = 0, heap = 0;
 
 	for (int i = 0; i < 250; i++) {
-		memstat(&now);
+		cairn_memstat_read(&now);
 		frames = cairn_memstat_frames_apart(base, &now);
 		heap = (long long)now.heap_live - (long long)base->heap_live;
 		if (frames == 0 && heap == 0)
@@ -146,7 +137,7 @@ int main(void)
 	ok[0] = round_of(ROUND) == ROUND;
 	ct_counts(&now);
 	ok[1] = ct_counts_equal(&base, &now);
-	memstat(&mbase);
+	cairn_memstat_read(&mbase);
 	ok[2] = round_of(ROUND) == ROUND;
 	ct_counts(&now);
 	ct_counts_show("after", &now);

@@ -13,7 +13,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "include/cairn/cairn_sys.h"
+#include "cairn.h"
 #include "vmotest.h"
 
 /* Whether /proc/self/maps names the region at @p with @name. */
@@ -338,14 +338,6 @@ static int litter(void)
 	return cairn_channel_write(ch[0], &m, 0) ? 3 : 0;
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 static void all_released(void)
 {
 	struct cairn_objcount c0 = vt_counts(), c1;
@@ -353,7 +345,7 @@ static void all_released(void)
 	long long frames = 0;
 	int st;
 
-	memstat(&base);
+	cairn_memstat_read(&base);
 	for (int round = 0; round < 20; round++) {
 		pid_t pid = fork();
 
@@ -365,7 +357,7 @@ static void all_released(void)
 	/* A dead process's space may be torn down just after its parent reaps it. */
 	for (int i = 0; i < 100; i++) {
 		c1 = vt_counts();
-		memstat(&now);
+		cairn_memstat_read(&now);
 		frames = cairn_memstat_frames_apart(&base, &now);
 		if (frames == 0 && c1.vmo_pages == c0.vmo_pages)
 			break;

@@ -7,7 +7,7 @@
  * (cairn_memstat, include/cairn/cairn_sys.h); Linux answers that call with
  * ENOSYS and the point is skipped there.
  */
-#include "include/cairn/cairn_sys.h"
+#include "cairn.h"
 #include "utest.h"
 
 #define N     1000
@@ -50,14 +50,6 @@ static int in_batches(void)
 	return good;
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 /* Compare with @base, giving the kernel up to 5 s to finish its own reaping. */
 static void check_leaks(const struct cairn_memstat *base)
 {
@@ -66,12 +58,12 @@ static void check_leaks(const struct cairn_memstat *base)
 	long long frames = 0, heap = 0;
 	int i;
 
-	if (!memstat(&now)) {
+	if (!cairn_memstat_read(&now)) {
 		tap_ok(true, "%s # SKIP not Cairn", what);
 		return;
 	}
 	for (i = 0; i < 250; i++) {
-		memstat(&now);
+		cairn_memstat_read(&now);
 		frames = cairn_memstat_frames_apart(base, &now);
 		heap = (long long)now.heap_live - (long long)base->heap_live;
 		if (frames == 0 && heap == 0)
@@ -101,7 +93,7 @@ int main(void)
 	tap_ok(n == N, "%d of %d processes reaped in batches of %d", n, N, BATCH);
 	n = waitpid(-1, NULL, WNOHANG);
 	tap_errno(n, ECHILD, "no child left behind");
-	memstat(&base);
+	cairn_memstat_read(&base);
 	again = one_at_a_time() + in_batches();
 	if (again != 2 * N)
 		tap_masked("second round: %d of %d processes", again, 2 * N);

@@ -9,7 +9,7 @@
  */
 #include <fcntl.h>
 
-#include "include/cairn/cairn_sys.h"
+#include "cairn.h"
 #include "unixsock.h"
 
 #define ROUND 200
@@ -61,26 +61,18 @@ static int round_of(int n)
 	return good;
 }
 
-static bool memstat(struct cairn_memstat *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->version = CAIRN_MEMSTAT_VERSION;
-	m->size = sizeof(*m);
-	return syscall(CAIRN_SYS_MEMSTAT, m) == 0;
-}
-
 static void check_leaks(const struct cairn_memstat *base)
 {
 	const char *what = "no frame or heap block kept by processes that left queues full";
 	struct cairn_memstat now;
 	long long frames = 0, heap = 0;
 
-	if (!memstat(&now)) {
+	if (!cairn_memstat_read(&now)) {
 		tap_ok(true, "%s # SKIP not Cairn", what);
 		return;
 	}
 	for (int i = 0; i < 250; i++) {
-		memstat(&now);
+		cairn_memstat_read(&now);
 		frames = cairn_memstat_frames_apart(base, &now);
 		heap = (long long)now.heap_live - (long long)base->heap_live;
 		if (frames == 0 && heap == 0)
@@ -101,7 +93,7 @@ int main(void)
 	/* The first round reaches the high-water marks the kernel keeps for good. */
 	n = round_of(ROUND);
 	tap_ok(n == ROUND, "%d of %d processes filled their queues and exited", n, ROUND);
-	memstat(&base);
+	cairn_memstat_read(&base);
 	n = round_of(ROUND);
 	tap_ok(n == ROUND, "again: %d of %d", n, ROUND);
 	check_leaks(&base);
